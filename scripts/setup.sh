@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything samestack needs on a Debian 12 machine, idempotently:
+#   1. Debian packages (Unicorn, Capstone, wabt's wast2json, a C compiler), only those missing;
+#   2. npm dependencies, only when package-lock.json changed since the last install;
+#   3. the native helper (emulators/native) and the TypeScript build (dist/).
+# Safe to run any number of times; a second run does no network work.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*"; }
+
+debian_packages=(libunicorn-dev libcapstone-dev wabt gcc make)
+missing=()
+for pkg in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  say "Debian packages present: ${debian_packages[*]}"
+fi
+
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.samestack-lock 2>/dev/null)" != "$lock_hash" ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.samestack-lock
+else
+  say "npm dependencies up to date"
+fi
+
+say "building the native helper"
+make -s -C emulators/native
+say "building TypeScript (dist/)"
+npx tsc -p tsconfig.build.json
+say "ready"

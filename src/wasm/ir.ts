@@ -1,0 +1,341 @@
+// The decoded form of a WebAssembly 1.0 module, shared by the decoder, the validator, the encoder,
+// the compiler and the reports. Indices are absolute (imports first), as in the spec.
+
+export type ValType = "i32" | "i64" | "f32" | "f64";
+
+/** A block type in 1.0: no result, or one value. */
+export type BlockType = ValType | null;
+
+export interface FuncType {
+  readonly params: readonly ValType[];
+  /** At most one result in 1.0; multi-value is rejected as an unsupported feature. */
+  readonly results: readonly ValType[];
+}
+
+export interface Limits {
+  readonly min: number;
+  readonly max?: number;
+}
+
+export interface GlobalType {
+  readonly valType: ValType;
+  readonly mutable: boolean;
+}
+
+/** A constant expression: one constant or one `global.get` of an imported global. */
+export type ConstExpr =
+  | { readonly op: "i32.const"; readonly value: number }
+  | { readonly op: "i64.const"; readonly value: bigint }
+  | { readonly op: "f32.const"; readonly bits: number }
+  | { readonly op: "f64.const"; readonly bits: bigint }
+  | { readonly op: "global.get"; readonly global: number };
+
+export type ImportDesc =
+  | { readonly kind: "func"; readonly typeIndex: number }
+  | { readonly kind: "table"; readonly limits: Limits }
+  | { readonly kind: "memory"; readonly limits: Limits }
+  | { readonly kind: "global"; readonly type: GlobalType };
+
+export interface Import {
+  readonly module: string;
+  readonly name: string;
+  readonly desc: ImportDesc;
+}
+
+export type ExternKind = "func" | "table" | "memory" | "global";
+
+export interface Export {
+  readonly name: string;
+  readonly kind: ExternKind;
+  readonly index: number;
+}
+
+export interface Global {
+  readonly type: GlobalType;
+  readonly init: ConstExpr;
+}
+
+export interface ElemSegment {
+  readonly table: number;
+  readonly offset: ConstExpr;
+  readonly funcs: readonly number[];
+}
+
+export interface DataSegment {
+  readonly memory: number;
+  readonly offset: ConstExpr;
+  readonly bytes: Uint8Array;
+}
+
+export interface CustomSection {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  /** Byte offset of the section's payload in the module. */
+  readonly offset: number;
+}
+
+/** Names from the `name` custom section; absent entries have no name. */
+export interface NameSection {
+  readonly module?: string;
+  readonly functions: ReadonlyMap<number, string>;
+  /** funcIndex → localIndex → name */
+  readonly locals: ReadonlyMap<number, ReadonlyMap<number, string>>;
+}
+
+/**
+ * A post-1.0 feature met in one function. The module stays usable: that function is not compiled
+ * (calling it is an error outcome), and the spec runner skips the commands that reach it.
+ */
+export interface UnsupportedUse {
+  /** e.g. "sign-extension", "saturating-float-to-int", "multi-value", "reference-types", "bulk-memory", "simd" */
+  readonly feature: string;
+  /** Byte offset in the module where the feature was met. */
+  readonly offset: number;
+}
+
+export interface FunctionBody {
+  /** Set when decoding stopped at a post-1.0 instruction; `code` then holds what came before it. */
+  readonly unsupported: UnsupportedUse | null;
+  /** Declared locals, expanded (params are not included). */
+  readonly locals: readonly ValType[];
+  /** Instructions in order; the final `end` of the body is included as the last instruction. */
+  readonly code: readonly Instr[];
+  /** Byte offset of the body (its size field) in the module. */
+  readonly offset: number;
+}
+
+export interface Module {
+  readonly types: readonly FuncType[];
+  readonly imports: readonly Import[];
+  /** Type index of each function defined in this module (not imported), in order. */
+  readonly funcTypeIndices: readonly number[];
+  readonly tables: readonly Limits[];
+  readonly memories: readonly Limits[];
+  readonly globals: readonly Global[];
+  readonly exports: readonly Export[];
+  readonly start: number | null;
+  readonly elems: readonly ElemSegment[];
+  readonly datas: readonly DataSegment[];
+  /** One body per defined function, same order as funcTypeIndices. */
+  readonly bodies: readonly FunctionBody[];
+  readonly names: NameSection;
+  /** Custom sections other than `name`, kept opaque. */
+  readonly customSections: readonly CustomSection[];
+}
+
+/** Operators without immediates (1.0), by mnemonic. */
+export type PlainOp =
+  | "unreachable"
+  | "nop"
+  | "else"
+  | "end"
+  | "return"
+  | "drop"
+  | "select"
+  | "memory.size"
+  | "memory.grow"
+  | NumericOp;
+
+export type MemoryOp =
+  | "i32.load"
+  | "i64.load"
+  | "f32.load"
+  | "f64.load"
+  | "i32.load8_s"
+  | "i32.load8_u"
+  | "i32.load16_s"
+  | "i32.load16_u"
+  | "i64.load8_s"
+  | "i64.load8_u"
+  | "i64.load16_s"
+  | "i64.load16_u"
+  | "i64.load32_s"
+  | "i64.load32_u"
+  | "i32.store"
+  | "i64.store"
+  | "f32.store"
+  | "f64.store"
+  | "i32.store8"
+  | "i32.store16"
+  | "i64.store8"
+  | "i64.store16"
+  | "i64.store32";
+
+export type NumericOp =
+  | "i32.eqz"
+  | "i32.eq"
+  | "i32.ne"
+  | "i32.lt_s"
+  | "i32.lt_u"
+  | "i32.gt_s"
+  | "i32.gt_u"
+  | "i32.le_s"
+  | "i32.le_u"
+  | "i32.ge_s"
+  | "i32.ge_u"
+  | "i64.eqz"
+  | "i64.eq"
+  | "i64.ne"
+  | "i64.lt_s"
+  | "i64.lt_u"
+  | "i64.gt_s"
+  | "i64.gt_u"
+  | "i64.le_s"
+  | "i64.le_u"
+  | "i64.ge_s"
+  | "i64.ge_u"
+  | "f32.eq"
+  | "f32.ne"
+  | "f32.lt"
+  | "f32.gt"
+  | "f32.le"
+  | "f32.ge"
+  | "f64.eq"
+  | "f64.ne"
+  | "f64.lt"
+  | "f64.gt"
+  | "f64.le"
+  | "f64.ge"
+  | "i32.clz"
+  | "i32.ctz"
+  | "i32.popcnt"
+  | "i32.add"
+  | "i32.sub"
+  | "i32.mul"
+  | "i32.div_s"
+  | "i32.div_u"
+  | "i32.rem_s"
+  | "i32.rem_u"
+  | "i32.and"
+  | "i32.or"
+  | "i32.xor"
+  | "i32.shl"
+  | "i32.shr_s"
+  | "i32.shr_u"
+  | "i32.rotl"
+  | "i32.rotr"
+  | "i64.clz"
+  | "i64.ctz"
+  | "i64.popcnt"
+  | "i64.add"
+  | "i64.sub"
+  | "i64.mul"
+  | "i64.div_s"
+  | "i64.div_u"
+  | "i64.rem_s"
+  | "i64.rem_u"
+  | "i64.and"
+  | "i64.or"
+  | "i64.xor"
+  | "i64.shl"
+  | "i64.shr_s"
+  | "i64.shr_u"
+  | "i64.rotl"
+  | "i64.rotr"
+  | "f32.abs"
+  | "f32.neg"
+  | "f32.ceil"
+  | "f32.floor"
+  | "f32.trunc"
+  | "f32.nearest"
+  | "f32.sqrt"
+  | "f32.add"
+  | "f32.sub"
+  | "f32.mul"
+  | "f32.div"
+  | "f32.min"
+  | "f32.max"
+  | "f32.copysign"
+  | "f64.abs"
+  | "f64.neg"
+  | "f64.ceil"
+  | "f64.floor"
+  | "f64.trunc"
+  | "f64.nearest"
+  | "f64.sqrt"
+  | "f64.add"
+  | "f64.sub"
+  | "f64.mul"
+  | "f64.div"
+  | "f64.min"
+  | "f64.max"
+  | "f64.copysign"
+  | "i32.wrap_i64"
+  | "i32.trunc_f32_s"
+  | "i32.trunc_f32_u"
+  | "i32.trunc_f64_s"
+  | "i32.trunc_f64_u"
+  | "i64.extend_i32_s"
+  | "i64.extend_i32_u"
+  | "i64.trunc_f32_s"
+  | "i64.trunc_f32_u"
+  | "i64.trunc_f64_s"
+  | "i64.trunc_f64_u"
+  | "f32.convert_i32_s"
+  | "f32.convert_i32_u"
+  | "f32.convert_i64_s"
+  | "f32.convert_i64_u"
+  | "f32.demote_f64"
+  | "f64.convert_i32_s"
+  | "f64.convert_i32_u"
+  | "f64.convert_i64_s"
+  | "f64.convert_i64_u"
+  | "f64.promote_f32"
+  | "i32.reinterpret_f32"
+  | "i64.reinterpret_f64"
+  | "f32.reinterpret_i32"
+  | "f64.reinterpret_i64";
+
+/**
+ * One decoded instruction. `offset` is the byte offset of its opcode in the module; its index in
+ * `FunctionBody.code` is the `instrIndex` of a Wasm location.
+ */
+export type Instr = { readonly offset: number } & (
+  | { readonly op: PlainOp }
+  | { readonly op: "block" | "loop" | "if"; readonly blockType: BlockType }
+  | { readonly op: "br" | "br_if"; readonly depth: number }
+  | { readonly op: "br_table"; readonly depths: readonly number[]; readonly defaultDepth: number }
+  | { readonly op: "call"; readonly func: number }
+  | { readonly op: "call_indirect"; readonly typeIndex: number }
+  | { readonly op: "local.get" | "local.set" | "local.tee"; readonly local: number }
+  | { readonly op: "global.get" | "global.set"; readonly global: number }
+  | { readonly op: MemoryOp; readonly align: number; readonly memOffset: number }
+  | { readonly op: "i32.const"; readonly value: number }
+  | { readonly op: "i64.const"; readonly value: bigint }
+  | { readonly op: "f32.const"; readonly bits: number }
+  | { readonly op: "f64.const"; readonly bits: bigint }
+);
+
+export type Op = Instr["op"];
+
+/**
+ * What the validator computes for one defined function; arrays are indexed by instrIndex.
+ * Heights count operand-stack values relative to the function's empty operand stack.
+ */
+export interface FunctionInfo {
+  readonly funcIndex: number;
+  readonly type: FuncType;
+  /** Operand-stack height before each instruction executes. */
+  readonly heightBefore: Uint32Array;
+  /** Operand-stack height after each instruction (for branches: as if it fell through). */
+  readonly heightAfter: Uint32Array;
+  /** Number of enclosing control frames (the function body's frame counts as 1). */
+  readonly controlDepth: Uint32Array;
+  /** 1 when the instruction is in unreachable code (after br/return/unreachable in its block). */
+  readonly unreachable: Uint8Array;
+  /** For block/loop/if: index of the matching `end`; for `if`: also its `else` (or -1). */
+  readonly matchingEnd: Int32Array;
+  readonly matchingElse: Int32Array;
+  readonly maxHeight: number;
+  readonly makesCalls: boolean;
+  /** Set when the function (its body, its type, or a callee's type) needs a post-1.0 feature. */
+  readonly unsupported: UnsupportedUse | null;
+}
+
+export interface ValidatedModule {
+  readonly module: Module;
+  /** One per defined function, same order as Module.bodies. */
+  readonly functions: readonly FunctionInfo[];
+  /** Function index → its type (imports included). */
+  readonly funcTypes: readonly FuncType[];
+}

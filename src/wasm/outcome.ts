@@ -1,0 +1,41 @@
+// The vocabulary every part of samestack shares for what one invocation did (DESIGN.md, "Outcome").
+import type { ValType } from "./ir.js";
+
+/** A Wasm value as in the spec tests' JSON: the unsigned decimal of its bit pattern. */
+export interface WasmValue {
+  readonly type: ValType;
+  readonly value: string;
+}
+
+export const TRAP_KINDS = [
+  "unreachable",
+  "integer_divide_by_zero",
+  "integer_overflow",
+  "invalid_conversion_to_integer",
+  "out_of_bounds_memory",
+  "undefined_element",
+  "uninitialized_element",
+  "indirect_call_type_mismatch",
+  "stack_overflow",
+] as const;
+export type TrapKind = (typeof TRAP_KINDS)[number];
+
+/** Where in the Wasm a machine instruction belongs: (funcIndex, instrIndex), plus the module byte offset. */
+export interface WasmLocation {
+  readonly funcIndex: number;
+  readonly instrIndex: number;
+  readonly offset: number;
+}
+
+export type Outcome =
+  | { readonly outcome: "return"; readonly values: readonly WasmValue[] }
+  | {
+      readonly outcome: "trap";
+      readonly trap: TrapKind;
+      /** Absent when the executor cannot tell (V8). */
+      readonly location?: WasmLocation;
+      /** Active frames, outermost first; the last entry is `location`. */
+      readonly backtrace?: readonly WasmLocation[];
+    }
+  | { readonly outcome: "exhausted"; readonly fuel?: number }
+  | { readonly outcome: "error"; readonly message: string };
