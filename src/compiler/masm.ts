@@ -1,0 +1,149 @@
+// The ISA-neutral MacroAssembler: Wasm-shaped operations on three scratch registers and on stack
+// slots. The code generator speaks only this interface; targets/<isa>/masm.ts implement it.
+// Machine model (registers, VM context, frames, exits): README.md beside this file.
+import type { MemoryOp } from "../wasm/ir.js";
+import type { TrapKind } from "../wasm/outcome.js";
+import type { AbiConstants } from "./abi.js";
+
+/** Scratch value registers S0, S1, S2. Their contents do not survive a call or a trap. */
+export type Scratch = 0 | 1 | 2;
+export type Width = 32 | 64;
+
+export type IntBinop =
+  | "add"
+  | "sub"
+  | "mul"
+  | "and"
+  | "or"
+  | "xor"
+  | "shl"
+  | "shr_s"
+  | "shr_u"
+  | "rotl"
+  | "rotr"
+  /** Division and remainder: the code generator has already branched away divisor 0 and the
+   *  signed-overflow case (div_s traps on MIN/-1, rem_s yields 0), so the masm never sees them. */
+  | "div_s"
+  | "div_u"
+  | "rem_s"
+  | "rem_u";
+
+export type IntUnop = "clz" | "ctz" | "popcnt";
+
+export type Cond = "eq" | "ne" | "lt_s" | "lt_u" | "gt_s" | "gt_u" | "le_s" | "le_u" | "ge_s" | "ge_u";
+
+/** Integer width conversions on a slot value. `wrap` keeps the low 32 bits, zero-extended. */
+export type IntConversion = "wrap" | "extend_s" | "extend_u";
+
+export interface Label {
+  readonly id: number;
+}
+
+/** One change of the static stack state, for unwinding (Artifact.unwind). */
+export interface UnwindRecord {
+  /** Code offset (relative to the function start) from which this state holds. */
+  readonly offset: number;
+  /** Bytes the stack pointer is below the function's reference. */
+  readonly spBelowReference: number;
+  /** Where the return address is: on the stack at the reference − returnAddressBytes, or in the link register. */
+  readonly returnAddress: "stack" | "frame-record" | "lr";
+}
+
+export interface Relocation {
+  /** Offset (relative to the function start) of the instruction to patch. */
+  readonly offset: number;
+  readonly target: { readonly kind: "function"; readonly funcIndex: number } | { readonly kind: "exit"; readonly address: bigint };
+}
+
+export interface AssembledFunction {
+  readonly code: Uint8Array;
+  readonly relocations: readonly Relocation[];
+  readonly unwind: readonly UnwindRecord[];
+  /** Deepest bytes below the reference that the stack pointer reached. */
+  readonly deepestSp: number;
+}
+
+/**
+ * Stack-pointer bookkeeping invariants, enforced by every implementation (it throws
+ * `CompilerInvariantError` otherwise):
+ * - `spBelowReference` is static: each method changes it by a known amount; it never goes below
+ *   the value it had at function entry (no negative depth), and is back to its entry value when
+ *   `ret()` is emitted;
+ * - every SP change is a multiple of 16 except the x64 return address and `push rbp` (hardware);
+ * - on aarch64 SP is 16-byte aligned at every instruction that accesses memory through SP and at
+ *   every call, because all SP changes there are multiples of 16;
+ * - no memory access below SP (no red zone): slots are addressed only within [SP, reference + incoming area).
+ */
+export interface MacroAssembler {
+  readonly abi: AbiConstants;
+  /** Code bytes emitted so far in the current function. */
+  offset(): number;
+  /** Bytes the stack pointer is currently below the function's reference. */
+  readonly spBelowReference: number;
+
+  // ── labels and control ────────────────────────────────────────────────────────────────
+  newLabel(): Label;
+  bind(label: Label): void;
+  jump(label: Label): void;
+  branchIfZero(width: Width, reg: Scratch, label: Label): void;
+  branchIfNonZero(width: Width, reg: Scratch, label: Label): void;
+  branchIfCompare(cond: Cond, width: Width, lhs: Scratch, rhs: Scratch, label: Label): void;
+  /** Branches on `reg cond imm`, imm a small signed constant (e.g. -1, 0, table length). */
+  branchIfCompareImm(cond: Cond, width: Width, reg: Scratch, imm: number, label: Label): void;
+  /** Out-of-line trap stub: `siteRegister ← site; jump exit(kind)`. Returns a label to branch to. */
+  trapStub(site: number, exitAddress: bigint): Label;
+
+  // ── stack and frame ───────────────────────────────────────────────────────────────────
+  /** Prologue, first part: on x64 the return address is already pushed; push the frame record
+   *  (x64: push rbp; mov rbp, rsp — aarch64: stp x29, x30, [sp, #-16]!; mov x29, sp). */
+  pushFrameRecord(): void;
+  /** Epilogue: SP must be back at the frame record; restore it and return. */
+  popFrameRecordAndReturn(): void;
+  /** Leaf without a frame record (aarch64 native only): SP at entry; return through the link register. */
+  returnWithoutFrameRecord(): void;
+  /** sub sp, bytes (multiple of 16). */
+  reserve(bytes: number): void;
+  /** add sp, bytes (multiple of 16). */
+  release(bytes: number): void;
+  /** 64-bit load/store of the slot at `reference − below` (below > 0), addressed SP-relative. */
+  loadSlot(dst: Scratch, below: number): void;
+  storeSlot(below: number, src: Scratch): void;
+  /** Incoming stack argument i (0 = first one passed on the stack) of the current function. */
+  loadIncomingStackArg(dst: Scratch, index: number): void;
+  /** Outgoing stack argument i, at [SP + 8·i] just before the call. */
+  storeOutgoingStackArg(index: number, src: Scratch): void;
+  /** Argument register i ⇄ slot; result register ⇄ scratch. */
+  loadSlotToArgReg(argIndex: number, below: number): void;
+  storeArgRegToSlot(below: number, argIndex: number): void;
+  moveToResultReg(src: Scratch): void;
+  moveFromResultReg(dst: Scratch): void;
+  /** call rel32 / bl to a defined function (relocated) or to an absolute exit address (imports). */
+  callFunction(funcIndex: number): void;
+  callAddress(address: bigint): void;
+  /** Branches to `overflow` when `reference − bytes < vmctx.stackLimit` (frame strategy). */
+  branchIfStackBelowLimit(bytes: number, overflow: Label): void;
+
+  // ── values ────────────────────────────────────────────────────────────────────────────
+  movImm(dst: Scratch, value: bigint, width: Width): void;
+  move(dst: Scratch, src: Scratch): void;
+  /** dst ← dst op src. */
+  intBinop(op: IntBinop, width: Width, dst: Scratch, src: Scratch): void;
+  intUnop(op: IntUnop, width: Width, dst: Scratch): void;
+  /** dst ← (lhs cond rhs) ? 1 : 0. */
+  compare(cond: Cond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void;
+  eqz(width: Width, dst: Scratch): void;
+  convert(kind: IntConversion, dst: Scratch): void;
+  /** dst ← cond ≠ 0 ? dst : other (Wasm select with the condition in `cond`). */
+  select(dst: Scratch, other: Scratch, cond: Scratch): void;
+
+  // ── VM context, globals, memory ───────────────────────────────────────────────────────
+  loadVmField(dst: Scratch, offset: number): void;
+  storeVmField(offset: number, src: Scratch): void;
+  /** Bounds-checked linear-memory access; `addr` holds the i32 index (zero-extended). Branches to
+   *  `outOfBounds` when zext(addr) + memOffset + width > memory size. `addr` may be clobbered. */
+  load(op: MemoryOp, dst: Scratch, addr: Scratch, memOffset: number, outOfBounds: Label): void;
+  store(op: MemoryOp, addr: Scratch, value: Scratch, memOffset: number, outOfBounds: Label): void;
+
+  /** Ends the function: binds pending stubs, resolves local labels, returns bytes and tables. */
+  finish(): AssembledFunction;
+}
