@@ -1,0 +1,18 @@
+// One fixed seed for every property test, overridable to replay a failure: FC_SEED=<n> npx vitest run <file>.
+import fc from "fast-check";
+
+export const DEFAULT_SEED = 20261125;
+
+/** Parameters for fc.assert: the seed from FC_SEED (or the fixed default) and a replay hint on failure. */
+export function propertyParameters<Ts>(testFile: string, numRuns = 100): fc.Parameters<Ts> {
+  const seed = process.env.FC_SEED === undefined ? DEFAULT_SEED : Number(process.env.FC_SEED);
+  return {
+    seed,
+    numRuns,
+    reporter(details) {
+      if (!details.failed) return;
+      const replay = `FC_SEED=${details.seed} npx vitest run ${testFile}`;
+      throw new Error(`${fc.defaultReportMessage(details)}\nseed ${details.seed}; replay: ${replay}`);
+    },
+  };
+}
