@@ -1,0 +1,145 @@
+// Stack profiles (DESIGN.md): for each executed Wasm instruction, in order, its location and the
+// deepest stack depth reached while it executed; and what follows from one: the overflow point for
+// every limit at once, and the comparison of two targets' profiles.
+import { createHash } from "node:crypto";
+import type { WasmLocation } from "../wasm/outcome.js";
+
+export interface ProfileStep {
+  readonly location: WasmLocation;
+  /** Deepest depth (bytes below the reference stack pointer) reached while this step executed. */
+  readonly depth: number;
+  /** Active frames, outermost first, ending with `location`. */
+  readonly backtrace: readonly WasmLocation[];
+}
+
+/** A new running maximum of the depth: step `index` is the first to go deeper than all before it. */
+export interface MaximumChange {
+  readonly index: number;
+  readonly depth: number;
+  readonly location: WasmLocation;
+  readonly backtrace: readonly WasmLocation[];
+}
+
+/** The compact form kept in reports: running-maximum changes plus a hash of the full sequence. */
+export interface StackProfile {
+  readonly steps: number;
+  readonly maxDepth: number;
+  readonly maximumChanges: readonly MaximumChange[];
+  /** sha256 over every step's (funcIndex, instrIndex, depth). */
+  readonly hash: string;
+  /** The full sequence, kept only on request. */
+  readonly full?: readonly ProfileStep[];
+}
+
+export interface OverflowPoint {
+  readonly limit: number;
+  /** Index of the first step whose depth exceeds the limit (the dynamic Wasm instruction count). */
+  readonly index: number;
+  readonly depth: number;
+  readonly location: WasmLocation;
+  readonly backtrace: readonly WasmLocation[];
+}
+
+export function summarizeProfile(steps: readonly ProfileStep[], keepFull = false): StackProfile {
+  const hash = createHash("sha256");
+  const changes: MaximumChange[] = [];
+  const row = new Int32Array(3);
+  let maxDepth = 0;
+  steps.forEach((step, index) => {
+    row[0] = step.location.funcIndex;
+    row[1] = step.location.instrIndex;
+    row[2] = step.depth;
+    hash.update(new Uint8Array(row.buffer));
+    if (step.depth > maxDepth) {
+      maxDepth = step.depth;
+      changes.push({ index, depth: step.depth, location: step.location, backtrace: step.backtrace });
+    }
+  });
+  const profile = { steps: steps.length, maxDepth, maximumChanges: changes, hash: hash.digest("hex") };
+  return keepFull ? { ...profile, full: steps } : profile;
+}
+
+/** The first step deeper than `limit`, or null when the run stays within it. */
+export function overflowPoint(profile: StackProfile, limit: number): OverflowPoint | null {
+  const change = profile.maximumChanges.find((c) => c.depth > limit);
+  return change ? { limit, ...change } : null;
+}
+
+/**
+ * The limits (multiples of 16) at which the overflow point changes: for a limit L, the overflow
+ * point is that of the first maximum change deeper than L, so it is constant between consecutive
+ * change depths. Every limit in [0, maxDepth) lands in exactly one interval below.
+ */
+export function overflowIntervals(
+  profile: StackProfile,
+): { from: number; to: number; change: MaximumChange }[] {
+  const intervals: { from: number; to: number; change: MaximumChange }[] = [];
+  let from = 0;
+  for (const change of profile.maximumChanges) {
+    intervals.push({ from, to: change.depth, change });
+    from = change.depth;
+  }
+  return intervals;
+}
+
+export type ProfileComparison =
+  | { readonly identical: true; readonly steps: number; readonly maxDepth: number }
+  | {
+      readonly identical: false;
+      /** First step at which the two differ (location or depth), or the shorter length. */
+      readonly firstDifference: {
+        readonly index: number;
+        readonly a: ProfileStep | null;
+        readonly b: ProfileStep | null;
+      } | null;
+      /** Limits (bytes) for which the overflow points differ, as half-open ranges [from, to). */
+      readonly divergentLimits: readonly { readonly from: number; readonly to: number }[];
+    };
+
+/**
+ * Compares two targets' profiles. Identical hashes mean identical profiles (and so identical
+ * overflow points for every limit); otherwise the first difference needs the full sequences.
+ */
+export function compareProfiles(a: StackProfile, b: StackProfile): ProfileComparison {
+  if (a.hash === b.hash && a.steps === b.steps)
+    return { identical: true, steps: a.steps, maxDepth: a.maxDepth };
+  return { identical: false, firstDifference: firstDifference(a, b), divergentLimits: divergentLimits(a, b) };
+}
+
+function firstDifference(a: StackProfile, b: StackProfile) {
+  if (!a.full || !b.full) return null;
+  const length = Math.min(a.full.length, b.full.length);
+  for (let index = 0; index < length; index++) {
+    const x = a.full[index]!;
+    const y = b.full[index]!;
+    if (!sameLocation(x.location, y.location) || x.depth !== y.depth) return { index, a: x, b: y };
+  }
+  return { index: length, a: a.full[length] ?? null, b: b.full[length] ?? null };
+}
+
+/** Walks the union of both profiles' breakpoints and collects the limits where the overflow points differ. */
+function divergentLimits(a: StackProfile, b: StackProfile) {
+  const breakpoints = [
+    ...new Set([0, ...a.maximumChanges.map((c) => c.depth), ...b.maximumChanges.map((c) => c.depth)]),
+  ].sort((x, y) => x - y);
+  const ranges: { from: number; to: number }[] = [];
+  for (let i = 0; i < breakpoints.length; i++) {
+    const from = breakpoints[i]!;
+    const to = breakpoints[i + 1] ?? Number.POSITIVE_INFINITY;
+    if (from === to) continue;
+    if (samePoint(overflowPoint(a, from), overflowPoint(b, from))) continue;
+    const last = ranges.at(-1);
+    if (last && last.to === from) last.to = to;
+    else ranges.push({ from, to });
+  }
+  return ranges;
+}
+
+function samePoint(x: OverflowPoint | null, y: OverflowPoint | null): boolean {
+  if (x === null || y === null) return x === y;
+  return x.index === y.index && sameLocation(x.location, y.location);
+}
+
+export function sameLocation(x: WasmLocation, y: WasmLocation): boolean {
+  return x.funcIndex === y.funcIndex && x.instrIndex === y.instrIndex;
+}
