@@ -1,0 +1,15 @@
+;; Traps raised deep in a recursion: the trap location and backtrace must match on both targets.
+(module
+  (memory 1)
+  (func $div (export "div_at_depth") (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.div_s (i32.const 1) (local.get $n)))
+      (else (i32.add (i32.const 1) (call $div (i32.sub (local.get $n) (i32.const 1)))))))
+  (func $oob (export "oob_at_depth") (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then (i32.load (i32.const 65534)))
+      (else (i32.add (i32.const 1) (call $oob (i32.sub (local.get $n) (i32.const 1)))))))
+  (func $unr (export "unreachable_at_depth") (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $n))
+      (then unreachable)
+      (else (i32.add (i32.const 1) (call $unr (i32.sub (local.get $n) (i32.const 1))))))))
