@@ -61,6 +61,14 @@ export interface AssembledFunction {
   readonly unwind: readonly UnwindRecord[];
   /** Deepest bytes below the reference that the stack pointer reached. */
   readonly deepestSp: number;
+  /** The out-of-line trap stubs emitted by `finish()`, in code order, as [start, end) offsets. */
+  readonly trapStubs: readonly TrapStubRange[];
+}
+
+export interface TrapStubRange {
+  readonly site: number;
+  readonly start: number;
+  readonly end: number;
 }
 
 /**
@@ -101,6 +109,10 @@ export interface MacroAssembler {
   popFrameRecordAndReturn(): void;
   /** Leaf without a frame record (aarch64 native only): SP at entry; return through the link register. */
   returnWithoutFrameRecord(): void;
+  /** Declares the stack state where code is reached only by jumps (after an unconditional jump,
+   *  `ret` or a trap, before binding a label): SP is `spBelowReference` below the reference there.
+   *  Emits nothing; adds an unwind record at the current offset. */
+  resetStackPointer(spBelowReference: number): void;
   /** sub sp, bytes (multiple of 16). */
   reserve(bytes: number): void;
   /** add sp, bytes (multiple of 16). */
