@@ -1,0 +1,241 @@
+// The frame planner: where every byte of a function's stack frame lives, for one target and one
+// stack strategy. Target-independent: every number comes from the ABI constants (abi.ts), and the
+// intersection policy is a function of ALL targets' constants — nothing here tests a target's name.
+//
+// Depths are bytes below the function's *reference*: the caller's SP just before the call (x64:
+// before the return address is pushed). A slot "at b" occupies [reference − b, reference − b + 8).
+//
+// Push strategies (`native`, `intersect`): SP follows the operand-stack height h.
+//
+//          caller's outgoing stack-argument area     incoming stack argument i at reference + 8·i
+//   ───────────────────────────────────────────────── reference
+//          return address      returnAddressBytes    (x64: 8, pushed by `call`; aarch64: 0, in x30)
+//          frame record        frameRecordBytes      (x64: rbp 8; aarch64: x29,x30 16, native leaf: 0)
+//          entry padding       entryPaddingBytes     (intersect: up to the largest ret + record)
+//   ─────────────────────────────────────────────────   entryBytes
+//          local 0             at entryBytes + 8     (params first, copied here by the prologue,
+//          local 1             at entryBytes + 16     then the declared locals, zeroed)
+//          …  padded to 16
+//   ─────────────────────────────────────────────────   bodyBase = entryBytes + localsBytes
+//          operand 0           at bodyBase + 8
+//          operand 1           at bodyBase + 16
+//          …
+//   ───────────────────────────────────────────────── SP = bodyBase + 16·⌈h/2⌉
+//          outgoing area       only during a call: stack argument j at [SP + 8·j]
+//   ───────────────────────────────────────────────── SP at the call = callee's reference
+//
+// `frame` strategy: the same slot addresses, but the prologue reserves everything once, after
+// checking that reference − (entryBytes + reservedBytes + headroom) ≥ vmctx.stackLimit; SP never
+// moves in the body and stack arguments are stored at the bottom of the frame.
+//
+//   ───────────────────────────────────────────────── reference
+//          return address, frame record, padding      entryBytes (as in intersect)
+//   ─────────────────────────────────────────────────
+//          locals area                                localsBytes          ┐
+//          operand area        8·maxHeight, padded    operandAreaBytes     │ reservedBytes
+//          outgoing area       max over call sites    outgoingAreaBytes    ┘
+//   ───────────────────────────────────────────────── SP in the whole body
+//          headroom            the next callee's entry (return address + frame record), if any
+//   ───────────────────────────────────────────────── must stay ≥ vmctx.stackLimit
+import type { FunctionInfo, ValidatedModule, ValType } from "../wasm/ir.js";
+import { ABI, type AbiConstants } from "./abi.js";
+import { CompilerInvariantError } from "./errors.js";
+import type { Strategy, Target } from "./target.js";
+
+/** Every Wasm value is one raw 64-bit slot. */
+export const SLOT_BYTES = 8;
+
+const ALL_ABIS: readonly AbiConstants[] = Object.values(ABI);
+
+/**
+ * The alignment every strategy keeps SP at (the strictest of all targets): the operand stack moves
+ * in steps of it, and every area is padded to it, so the layout is the same on every target.
+ */
+export const SHARED_ALIGNMENT = Math.max(...ALL_ABIS.map((abi) => abi.stackAlignment));
+
+/** The intersection of the targets' argument registers: arguments beyond it are on the stack somewhere. */
+const SHARED_INT_ARG_REGS = Math.min(...ALL_ABIS.map((abi) => abi.intArgRegs));
+
+/** The largest entry sequence of any target: return address + frame record. */
+const SHARED_ENTRY_BYTES = alignUp(
+  Math.max(...ALL_ABIS.map((abi) => abi.returnAddressBytes + abi.frameRecordBytes)),
+  SHARED_ALIGNMENT,
+);
+
+export function alignUp(bytes: number, alignment: number): number {
+  return Math.ceil(bytes / alignment) * alignment;
+}
+
+/** What the planner needs to know about a function. */
+export interface FunctionShape {
+  readonly params: number;
+  readonly declaredLocals: number;
+  /** Largest operand-stack height (from the validator). */
+  readonly maxHeight: number;
+  readonly makesCalls: boolean;
+  /** Parameter count of every `call` in the body. */
+  readonly callArities: readonly number[];
+}
+
+/** The shape of defined function `definedIndex` (0 = the first function that is not an import). */
+export function functionShape(validated: ValidatedModule, definedIndex: number): FunctionShape {
+  const info: FunctionInfo | undefined = validated.functions[definedIndex];
+  const body = validated.module.bodies[definedIndex];
+  if (info === undefined || body === undefined) {
+    throw new CompilerInvariantError(`no defined function ${definedIndex}`);
+  }
+  const callArities: number[] = [];
+  for (const instr of body.code) {
+    if (instr.op !== "call") continue;
+    const callee = validated.funcTypes[instr.func];
+    if (callee === undefined) throw new CompilerInvariantError(`call to unknown function ${instr.func}`);
+    callArities.push(callee.params.length);
+  }
+  return {
+    params: info.type.params.length,
+    declaredLocals: body.locals.length,
+    maxHeight: info.maxHeight,
+    makesCalls: info.makesCalls,
+    callArities,
+  };
+}
+
+/** Whether the function's own ABI lets it skip the frame record (only `native` uses this). */
+function omitsFrameRecord(abi: AbiConstants, strategy: Strategy, shape: FunctionShape): boolean {
+  return strategy === "native" && abi.leafMayOmitFrameRecord && !shape.makesCalls;
+}
+
+/**
+ * Bytes from the reference to the end of the entry sequence (return address + frame record +
+ * padding). `native`: the target's own, padded to its alignment; otherwise the largest over all
+ * targets, so every target pads up to the same bytes.
+ */
+function entryBytesFor(abi: AbiConstants, strategy: Strategy, omitRecord: boolean): number {
+  if (strategy !== "native") return SHARED_ENTRY_BYTES;
+  const record = omitRecord ? 0 : abi.frameRecordBytes;
+  return alignUp(abi.returnAddressBytes + record, abi.stackAlignment);
+}
+
+/** Arguments of an `arity`-ary call that travel on the stack under the target's own ABI. */
+export function stackArgCount(abi: AbiConstants, arity: number): number {
+  return Math.max(0, arity - abi.intArgRegs);
+}
+
+/**
+ * Bytes reserved below the operand stack for a call's stack arguments. `native`: the target's own
+ * stack arguments; otherwise the stack arguments of the target with the fewest argument registers,
+ * so a target with more registers carries padding (aarch64 still passes arguments 6 and 7 in x6, x7).
+ */
+export function outgoingAreaBytes(abi: AbiConstants, strategy: Strategy, arity: number): number {
+  const slots = strategy === "native" ? stackArgCount(abi, arity) : Math.max(0, arity - SHARED_INT_ARG_REGS);
+  return alignUp(slots * SLOT_BYTES, SHARED_ALIGNMENT);
+}
+
+/** The frame of one function on one target under one strategy. All numbers are bytes. */
+export class FramePlan {
+  readonly returnAddressBytes: number;
+  /** 0 when the frame record is omitted (aarch64 `native` leaf). */
+  readonly frameRecordBytes: number;
+  readonly entryPaddingBytes: number;
+  /** Return address + frame record + padding: where the locals area starts. */
+  readonly entryBytes: number;
+  /** Params and declared locals, one slot each, padded to SHARED_ALIGNMENT. */
+  readonly localsBytes: number;
+  /** SP in the body at operand height 0 (push strategies). */
+  readonly bodyBase: number;
+  /** `frame`: operand slots for maxHeight values, padded; 0 under push strategies (SP moves instead). */
+  readonly operandAreaBytes: number;
+  /** `frame`: the largest outgoing area over the call sites; 0 under push strategies (reserved per call). */
+  readonly outgoingAreaBytes: number;
+  /** Bytes the prologue reserves below the entry sequence: the whole frame under `frame`, else the locals. */
+  readonly reservedBytes: number;
+  /** `frame`: the prologue traps unless reference − limitCheckBytes ≥ stack limit; null otherwise. */
+  readonly limitCheckBytes: number | null;
+  /** Deepest bytes below the reference during the prologue. */
+  readonly prologueDepth: number;
+
+  constructor(
+    readonly abi: AbiConstants,
+    readonly strategy: Strategy,
+    readonly shape: FunctionShape,
+  ) {
+    const omitRecord = omitsFrameRecord(abi, strategy, shape);
+    this.returnAddressBytes = abi.returnAddressBytes;
+    this.frameRecordBytes = omitRecord ? 0 : abi.frameRecordBytes;
+    this.entryBytes = entryBytesFor(abi, strategy, omitRecord);
+    this.entryPaddingBytes = this.entryBytes - this.returnAddressBytes - this.frameRecordBytes;
+    this.localsBytes = alignUp((shape.params + shape.declaredLocals) * SLOT_BYTES, SHARED_ALIGNMENT);
+    this.bodyBase = this.entryBytes + this.localsBytes;
+    const framed = strategy === "frame";
+    this.operandAreaBytes = framed ? alignUp(shape.maxHeight * SLOT_BYTES, SHARED_ALIGNMENT) : 0;
+    this.outgoingAreaBytes = framed
+      ? Math.max(0, ...shape.callArities.map((arity) => outgoingAreaBytes(abi, strategy, arity)))
+      : 0;
+    this.reservedBytes = this.localsBytes + this.operandAreaBytes + this.outgoingAreaBytes;
+    const headroom = shape.makesCalls ? this.entryBytes : 0;
+    this.limitCheckBytes = framed ? this.entryBytes + this.reservedBytes + headroom : null;
+    this.prologueDepth = this.entryBytes + this.reservedBytes;
+    if (this.entryPaddingBytes < 0 || this.entryPaddingBytes % SHARED_ALIGNMENT !== 0) {
+      throw new CompilerInvariantError(`entry padding of ${this.entryPaddingBytes} bytes on ${abi.target}`);
+    }
+  }
+
+  /** Where local `index` lives (params first). */
+  localSlot(index: number): number {
+    return this.entryBytes + SLOT_BYTES * (index + 1);
+  }
+
+  /** Where the operand-stack value at `index` lives (0 = bottom of the operand stack). */
+  operandSlot(index: number): number {
+    return this.bodyBase + SLOT_BYTES * (index + 1);
+  }
+
+  /** SP (bytes below the reference) in the body at operand height `height`. */
+  spAtHeight(height: number): number {
+    if (this.strategy === "frame") return this.entryBytes + this.reservedBytes;
+    return this.bodyBase + alignUp(height * SLOT_BYTES, SHARED_ALIGNMENT);
+  }
+
+  /** Bytes a call reserves below the operand stack for its stack arguments (0 under `frame`: pre-reserved). */
+  callAreaBytes(arity: number): number {
+    return this.strategy === "frame" ? 0 : outgoingAreaBytes(this.abi, this.strategy, arity);
+  }
+
+  /** SP at the call instruction of an `arity`-ary call made at operand height `height`: the callee's reference. */
+  spAtCall(height: number, arity: number): number {
+    return this.spAtHeight(height) + this.callAreaBytes(arity);
+  }
+}
+
+export function planFrame(target: Target, strategy: Strategy, shape: FunctionShape): FramePlan {
+  return new FramePlan(ABI[target], strategy, shape);
+}
+
+/**
+ * How the host calls an entry point, so the runner and the compiled code agree: argument i <
+ * registerArgs goes in integer argument register i; argument registerArgs + j is stored at
+ * [reference + 8·j], in an area of areaBytes the host reserves above the reference (so it is not
+ * part of any depth). The host then makes the call: x64 pushes the host-return exit address
+ * (returnAddressBytes), aarch64 puts it in x30.
+ */
+export interface HostCallLayout {
+  readonly registerArgs: number;
+  readonly stackArgs: number;
+  readonly areaBytes: number;
+  readonly returnAddressBytes: number;
+}
+
+export function hostCallLayout(
+  target: Target,
+  strategy: Strategy,
+  paramTypes: readonly ValType[],
+): HostCallLayout {
+  const abi = ABI[target];
+  const stackArgs = stackArgCount(abi, paramTypes.length);
+  return {
+    registerArgs: paramTypes.length - stackArgs,
+    stackArgs,
+    areaBytes: outgoingAreaBytes(abi, strategy, paramTypes.length),
+    returnAddressBytes: abi.returnAddressBytes,
+  };
+}
