@@ -1,0 +1,37 @@
+// x64 general-purpose registers by hardware number, and the roles README.md's register table gives them.
+
+export const Gpr = {
+  rax: 0,
+  rcx: 1,
+  rdx: 2,
+  rbx: 3,
+  rsp: 4,
+  rbp: 5,
+  rsi: 6,
+  rdi: 7,
+  r8: 8,
+  r9: 9,
+  r10: 10,
+  r11: 11,
+  r12: 12,
+  r13: 13,
+  r14: 14,
+  r15: 15,
+} as const;
+export type Gpr = (typeof Gpr)[keyof typeof Gpr];
+
+/** Scratch value registers S0, S1, S2 (masm `Scratch` 0, 1, 2). */
+export const SCRATCH: readonly [Gpr, Gpr, Gpr] = [Gpr.rax, Gpr.rcx, Gpr.rdx];
+/** The masm's hidden temporaries: never visible to the code generator, clobbered by any masm method. */
+export const TMP0 = Gpr.r10;
+export const TMP1 = Gpr.r11;
+/** Pinned by the host, never written by generated code. */
+export const VMCTX = Gpr.r14;
+export const MEMBASE = Gpr.r15;
+export const FRAME_POINTER = Gpr.rbp;
+export const STACK_POINTER = Gpr.rsp;
+/** Holds the trap-site index (as r11d) when a trap stub jumps to its exit. */
+export const TRAP_SITE = Gpr.r11;
+/** SysV integer argument registers, in order. */
+export const ARG_REGS: readonly Gpr[] = [Gpr.rdi, Gpr.rsi, Gpr.rdx, Gpr.rcx, Gpr.r8, Gpr.r9];
+export const RESULT = Gpr.rax;
