@@ -1,0 +1,372 @@
+// AArch64 byte encoders (A64, little-endian), one per instruction form the masm emits, named
+// `<mnemonic><Form>`. Each appends one 32-bit instruction word to a CodeBuffer. Operand types say
+// whether register number 31 is the stack pointer or the zero register at that position.
+import type { CodeBuffer } from "../../code-buffer.js";
+import { CompilerInvariantError } from "../../errors.js";
+import type { Imm12, LogicalImm, MoveWide, SImm7Scaled, UImm12Scaled } from "./imm.js";
+import { type Gpr, type GprOrSp, type GprOrZr, SP, type Vreg, ZR } from "./regs.js";
+
+export type OperandSize = 32 | 64;
+
+/** Condition codes (the subset the masm uses), by their 4-bit encoding. */
+export const CONDITIONS = {
+  eq: 0b0000,
+  ne: 0b0001,
+  hs: 0b0010,
+  lo: 0b0011,
+  hi: 0b1000,
+  ls: 0b1001,
+  ge: 0b1010,
+  lt: 0b1011,
+  gt: 0b1100,
+  le: 0b1101,
+} as const;
+export type Condition = keyof typeof CONDITIONS;
+
+/** The condition that holds exactly when `cond` does not (the encodings differ in bit 0). */
+export function invert(cond: Condition): Condition {
+  const inverted = CONDITIONS[cond] ^ 1;
+  return (Object.keys(CONDITIONS) as Condition[]).find((c) => CONDITIONS[c] === inverted)!;
+}
+
+function sf(size: OperandSize): number {
+  return size === 64 ? 0x8000_0000 : 0;
+}
+
+function orSp(reg: GprOrSp): number {
+  return reg === SP ? 31 : reg;
+}
+
+function orZr(reg: GprOrZr): number {
+  return reg === ZR ? 31 : reg;
+}
+
+function emit(buf: CodeBuffer, word: number): void {
+  buf.emit32(word >>> 0);
+}
+
+// ── move wide ─────────────────────────────────────────────────────────────────────────────
+
+function moveWide(buf: CodeBuffer, base: number, size: OperandSize, rd: Gpr, imm: MoveWide): void {
+  if (size === 32 && imm.shift > 16) {
+    throw new CompilerInvariantError(`32-bit move-wide cannot shift by ${imm.shift}`);
+  }
+  emit(buf, base | sf(size) | ((imm.shift / 16) << 21) | (imm.imm16 << 5) | rd);
+}
+
+/** movz rd, #imm16, lsl #shift: rd ← the field, other bits zero. */
+export function movz(buf: CodeBuffer, size: OperandSize, rd: Gpr, imm: MoveWide): void {
+  moveWide(buf, 0x5280_0000, size, rd, imm);
+}
+
+/** movn rd, #imm16, lsl #shift: rd ← NOT (the field). */
+export function movn(buf: CodeBuffer, size: OperandSize, rd: Gpr, imm: MoveWide): void {
+  moveWide(buf, 0x1280_0000, size, rd, imm);
+}
+
+/** movk rd, #imm16, lsl #shift: replaces one 16-bit field of rd. */
+export function movk(buf: CodeBuffer, size: OperandSize, rd: Gpr, imm: MoveWide): void {
+  moveWide(buf, 0x7280_0000, size, rd, imm);
+}
+
+// ── add/sub (immediate) ───────────────────────────────────────────────────────────────────
+
+function addSubImm(buf: CodeBuffer, base: number, size: OperandSize, rd: number, rn: GprOrSp, imm: Imm12) {
+  emit(buf, base | sf(size) | (imm.shift12 ? 1 << 22 : 0) | (imm.bits << 10) | (orSp(rn) << 5) | rd);
+}
+
+export function addImm(buf: CodeBuffer, size: OperandSize, rd: GprOrSp, rn: GprOrSp, imm: Imm12): void {
+  addSubImm(buf, 0x1100_0000, size, orSp(rd), rn, imm);
+}
+
+export function subImm(buf: CodeBuffer, size: OperandSize, rd: GprOrSp, rn: GprOrSp, imm: Imm12): void {
+  addSubImm(buf, 0x5100_0000, size, orSp(rd), rn, imm);
+}
+
+/** adds (cmn when rd = zr). */
+export function addsImm(buf: CodeBuffer, size: OperandSize, rd: GprOrZr, rn: GprOrSp, imm: Imm12): void {
+  addSubImm(buf, 0x3100_0000, size, orZr(rd), rn, imm);
+}
+
+/** subs (cmp when rd = zr). */
+export function subsImm(buf: CodeBuffer, size: OperandSize, rd: GprOrZr, rn: GprOrSp, imm: Imm12): void {
+  addSubImm(buf, 0x7100_0000, size, orZr(rd), rn, imm);
+}
+
+// ── logical (immediate) ───────────────────────────────────────────────────────────────────
+
+/** orr rd, rn, #bitmask (mov rd, #bitmask when rn = zr). */
+export function orrImm(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: GprOrZr, imm: LogicalImm): void {
+  if (size === 32 && imm.n === 1) throw new CompilerInvariantError("64-bit bitmask in a 32-bit orr");
+  emit(
+    buf,
+    0x3200_0000 | sf(size) | (imm.n << 22) | (imm.immr << 16) | (imm.imms << 10) | (orZr(rn) << 5) | rd,
+  );
+}
+
+// ── add/sub/logical (shifted register, shift 0) ───────────────────────────────────────────
+
+function shiftedReg(buf: CodeBuffer, base: number, size: OperandSize, rd: GprOrZr, rn: GprOrZr, rm: GprOrZr) {
+  emit(buf, base | sf(size) | (orZr(rm) << 16) | (orZr(rn) << 5) | orZr(rd));
+}
+
+export function addReg(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
+  shiftedReg(buf, 0x0b00_0000, size, rd, rn, rm);
+}
+
+/** sub (neg when rn = zr). */
+export function subReg(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: GprOrZr, rm: Gpr): void {
+  shiftedReg(buf, 0x4b00_0000, size, rd, rn, rm);
+}
+
+/** subs (cmp when rd = zr). */
+export function subsReg(buf: CodeBuffer, size: OperandSize, rd: GprOrZr, rn: Gpr, rm: Gpr): void {
+  shiftedReg(buf, 0x6b00_0000, size, rd, rn, rm);
+}
+
+export function andReg(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
+  shiftedReg(buf, 0x0a00_0000, size, rd, rn, rm);
+}
+
+/** orr (mov rd, rm when rn = zr). */
+export function orrReg(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: GprOrZr, rm: Gpr): void {
+  shiftedReg(buf, 0x2a00_0000, size, rd, rn, rm);
+}
+
+export function eorReg(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
+  shiftedReg(buf, 0x4a00_0000, size, rd, rn, rm);
+}
+
+// ── data processing: 1, 2 and 3 sources ───────────────────────────────────────────────────
+
+function twoSource(buf: CodeBuffer, opcode: number, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
+  emit(buf, 0x1ac0_0000 | sf(size) | (rm << 16) | (opcode << 10) | (rn << 5) | rd);
+}
+
+export function udiv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
+  twoSource(buf, 0b000010, size, rd, rn, rm);
+}
+
+export function sdiv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
+  twoSource(buf, 0b000011, size, rd, rn, rm);
+}
+
+/** Shifts and rotate by register; the hardware takes the count modulo the operand size. */
+export function lslv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
+  twoSource(buf, 0b001000, size, rd, rn, rm);
+}
+
+export function lsrv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
+  twoSource(buf, 0b001001, size, rd, rn, rm);
+}
+
+export function asrv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
+  twoSource(buf, 0b001010, size, rd, rn, rm);
+}
+
+export function rorv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
+  twoSource(buf, 0b001011, size, rd, rn, rm);
+}
+
+function threeSource(
+  buf: CodeBuffer,
+  base: number,
+  size: OperandSize,
+  rd: Gpr,
+  rn: Gpr,
+  rm: Gpr,
+  ra: GprOrZr,
+) {
+  emit(buf, base | sf(size) | (rm << 16) | (orZr(ra) << 10) | (rn << 5) | rd);
+}
+
+/** madd rd, rn, rm, ra: rd ← ra + rn·rm (mul when ra = zr). */
+export function madd(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr, ra: GprOrZr): void {
+  threeSource(buf, 0x1b00_0000, size, rd, rn, rm, ra);
+}
+
+/** msub rd, rn, rm, ra: rd ← ra − rn·rm. */
+export function msub(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr, ra: Gpr): void {
+  threeSource(buf, 0x1b00_8000, size, rd, rn, rm, ra);
+}
+
+function oneSource(buf: CodeBuffer, opcode: number, size: OperandSize, rd: Gpr, rn: Gpr): void {
+  emit(buf, 0x5ac0_0000 | sf(size) | (opcode << 10) | (rn << 5) | rd);
+}
+
+export function rbit(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr): void {
+  oneSource(buf, 0b000000, size, rd, rn);
+}
+
+/** Count leading zeros; the operand size for a zero input. */
+export function clz(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr): void {
+  oneSource(buf, 0b000100, size, rd, rn);
+}
+
+/** sxtw xd, wn (sbfm xd, xn, #0, #31). */
+export function sxtw(buf: CodeBuffer, rd: Gpr, rn: Gpr): void {
+  emit(buf, 0x9340_7c00 | (rn << 5) | rd);
+}
+
+// ── conditional select ────────────────────────────────────────────────────────────────────
+
+/** csel rd, rn, rm, cond: rd ← cond ? rn : rm. */
+export function csel(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr, cond: Condition): void {
+  emit(buf, 0x1a80_0000 | sf(size) | (rm << 16) | (CONDITIONS[cond] << 12) | (rn << 5) | rd);
+}
+
+/** cset rd, cond (csinc rd, zr, zr, invert(cond)): rd ← cond ? 1 : 0. */
+export function cset(buf: CodeBuffer, size: OperandSize, rd: Gpr, cond: Condition): void {
+  emit(buf, 0x1a9f_07e0 | sf(size) | (CONDITIONS[invert(cond)] << 12) | rd);
+}
+
+// ── SIMD&FP, for popcnt ───────────────────────────────────────────────────────────────────
+
+/** fmov dd, xn / fmov sd, wn: bit copy into the low bits of vd, the rest zeroed. */
+export function fmovFromGpr(buf: CodeBuffer, size: OperandSize, vd: Vreg, rn: Gpr): void {
+  emit(buf, (size === 64 ? 0x9e67_0000 : 0x1e27_0000) | (rn << 5) | vd);
+}
+
+/** fmov xd, dn / fmov wd, sn. */
+export function fmovToGpr(buf: CodeBuffer, size: OperandSize, rd: Gpr, vn: Vreg): void {
+  emit(buf, (size === 64 ? 0x9e66_0000 : 0x1e26_0000) | (vn << 5) | rd);
+}
+
+/** cnt vd.8b, vn.8b: population count of each byte. */
+export function cnt8b(buf: CodeBuffer, vd: Vreg, vn: Vreg): void {
+  emit(buf, 0x0e20_5800 | (vn << 5) | vd);
+}
+
+/** addv bd, vn.8b: sum of the eight bytes. */
+export function addv8b(buf: CodeBuffer, vd: Vreg, vn: Vreg): void {
+  emit(buf, 0x0e31_b800 | (vn << 5) | vd);
+}
+
+// ── loads and stores ──────────────────────────────────────────────────────────────────────
+
+/** Load forms by access size and extension: size (bits 31:30) and opc (bits 23:22). */
+export const LOADS = {
+  ldrb: { size: 0, opc: 1 },
+  ldrh: { size: 1, opc: 1 },
+  ldrW: { size: 2, opc: 1 },
+  ldrX: { size: 3, opc: 1 },
+  ldrsbW: { size: 0, opc: 3 },
+  ldrshW: { size: 1, opc: 3 },
+  ldrsbX: { size: 0, opc: 2 },
+  ldrshX: { size: 1, opc: 2 },
+  ldrswX: { size: 2, opc: 2 },
+} as const;
+export type LoadOp = keyof typeof LOADS;
+
+export const STORES = {
+  strb: { size: 0, opc: 0 },
+  strh: { size: 1, opc: 0 },
+  strW: { size: 2, opc: 0 },
+  strX: { size: 3, opc: 0 },
+} as const;
+export type StoreOp = keyof typeof STORES;
+
+function loadStoreReg(buf: CodeBuffer, form: { size: number; opc: number }, rt: Gpr, rn: GprOrSp, rm: Gpr) {
+  // option 011 (lsl/uxtx), S = 0: address = rn + rm.
+  emit(buf, 0x3820_6800 | (form.size << 30) | (form.opc << 22) | (rm << 16) | (orSp(rn) << 5) | rt);
+}
+
+/** ldr{b,h,sb,sh,sw,} rt, [rn, rm]. */
+export function ldrReg(buf: CodeBuffer, op: LoadOp, rt: Gpr, rn: GprOrSp, rm: Gpr): void {
+  loadStoreReg(buf, LOADS[op], rt, rn, rm);
+}
+
+/** str{b,h,} rt, [rn, rm]. */
+export function strReg(buf: CodeBuffer, op: StoreOp, rt: Gpr, rn: GprOrSp, rm: Gpr): void {
+  loadStoreReg(buf, STORES[op], rt, rn, rm);
+}
+
+function loadStoreImm64(buf: CodeBuffer, base: number, rt: Gpr, rn: GprOrSp, offset: UImm12Scaled) {
+  if (offset.scale !== 8) throw new CompilerInvariantError("64-bit ldr/str offset must be scaled by 8");
+  emit(buf, base | (offset.bits << 10) | (orSp(rn) << 5) | rt);
+}
+
+/** ldr xt, [rn, #offset]. */
+export function ldrImm(buf: CodeBuffer, rt: Gpr, rn: GprOrSp, offset: UImm12Scaled): void {
+  loadStoreImm64(buf, 0xf940_0000, rt, rn, offset);
+}
+
+/** str xt, [rn, #offset]. */
+export function strImm(buf: CodeBuffer, rt: Gpr, rn: GprOrSp, offset: UImm12Scaled): void {
+  loadStoreImm64(buf, 0xf900_0000, rt, rn, offset);
+}
+
+function pair64(buf: CodeBuffer, base: number, rt1: Gpr, rt2: Gpr, rn: GprOrSp, offset: SImm7Scaled) {
+  if (offset.scale !== 8) throw new CompilerInvariantError("64-bit ldp/stp offset must be scaled by 8");
+  emit(buf, base | (offset.bits << 15) | (rt2 << 10) | (orSp(rn) << 5) | rt1);
+}
+
+/** stp xt1, xt2, [rn, #offset]! (pre-index: rn ← rn + offset, then store). */
+export function stpPre(buf: CodeBuffer, rt1: Gpr, rt2: Gpr, rn: GprOrSp, offset: SImm7Scaled): void {
+  pair64(buf, 0xa980_0000, rt1, rt2, rn, offset);
+}
+
+/** ldp xt1, xt2, [rn], #offset (post-index: load, then rn ← rn + offset). */
+export function ldpPost(buf: CodeBuffer, rt1: Gpr, rt2: Gpr, rn: GprOrSp, offset: SImm7Scaled): void {
+  pair64(buf, 0xa8c0_0000, rt1, rt2, rn, offset);
+}
+
+// ── branches: displacements are in bytes from the branch instruction itself ──────────────
+
+/** The imm26 field of b/bl: ±128 MiB. */
+function branch26(displacement: number): number {
+  return branchField(displacement, 26);
+}
+
+/** The imm19 field of b.cond/cbz/cbnz: ±1 MiB. */
+function branch19(displacement: number): number {
+  return branchField(displacement, 19);
+}
+
+function branchField(displacement: number, bits: number): number {
+  const units = displacement / 4;
+  if (!Number.isInteger(units) || units < -(2 ** (bits - 1)) || units >= 2 ** (bits - 1)) {
+    throw new CompilerInvariantError(`branch displacement ${displacement} does not fit imm${bits}`);
+  }
+  return units & (2 ** bits - 1);
+}
+
+export function b(buf: CodeBuffer, displacement: number): void {
+  emit(buf, 0x1400_0000 | branch26(displacement));
+}
+
+/** bl: x30 ← return address, then branch. */
+export function bl(buf: CodeBuffer, displacement: number): void {
+  emit(buf, 0x9400_0000 | branch26(displacement));
+}
+
+export function bCond(buf: CodeBuffer, cond: Condition, displacement: number): void {
+  emit(buf, 0x5400_0000 | (branch19(displacement) << 5) | CONDITIONS[cond]);
+}
+
+export function cbz(buf: CodeBuffer, size: OperandSize, rt: Gpr, displacement: number): void {
+  emit(buf, 0x3400_0000 | sf(size) | (branch19(displacement) << 5) | rt);
+}
+
+export function cbnz(buf: CodeBuffer, size: OperandSize, rt: Gpr, displacement: number): void {
+  emit(buf, 0x3500_0000 | sf(size) | (branch19(displacement) << 5) | rt);
+}
+
+/** ret (through x30). */
+export function ret(buf: CodeBuffer): void {
+  emit(buf, 0xd65f_03c0);
+}
+
+/** Which displacement field a branch word carries, from its opcode bits. */
+export function branchFieldOf(word: number): 26 | 19 {
+  if ((word & 0x7c00_0000) === 0x1400_0000) return 26; // b, bl
+  if ((word & 0xff00_0010) === 0x5400_0000 || (word & 0x7e00_0000) === 0x3400_0000) return 19; // b.cond, cbz, cbnz
+  throw new CompilerInvariantError(`0x${(word >>> 0).toString(16)} is not a b/bl/b.cond/cbz/cbnz`);
+}
+
+/** The same branch word with its displacement field replaced. */
+export function withDisplacement(word: number, displacement: number): number {
+  return branchFieldOf(word) === 26
+    ? ((word & 0xfc00_0000) | branch26(displacement)) >>> 0
+    : ((word & 0xff00_001f) | (branch19(displacement) << 5)) >>> 0;
+}
