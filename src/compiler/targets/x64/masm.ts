@@ -12,6 +12,7 @@
 
 import type { MemoryOp } from "../../../wasm/ir.js";
 import { ABI, type AbiConstants } from "../../abi.js";
+import { VMCTX as VM_FIELD } from "../../artifact.js";
 import { CodeBuffer } from "../../code-buffer.js";
 import { CompilerInvariantError } from "../../errors.js";
 import type {
@@ -45,9 +46,6 @@ import {
   VMCTX,
 } from "./regs.js";
 
-/** VM context fields (README.md, "VM context"). */
-const VM_MEMORY_SIZE = 0;
-const VM_STACK_LIMIT = 24;
 const SLOT_BYTES = 8;
 
 const CONDITION: Record<Cond, CondCode> = {
@@ -126,8 +124,8 @@ function isStore(op: MemoryOp): op is StoreOp {
 interface LabelState {
   /** Offset the label is bound at, once bound. */
   boundAt: number | null;
-  /** SP state every jump to the label and the code at it agree on; set by the first of them. */
-  spBelowReference: number | null;
+  /** SP state of the jumps to the label (they all agree); null while there are none. */
+  jumpSp: number | null;
   /** Offsets of rel32 fields waiting for the label to be bound. */
   fixups: number[];
 }
@@ -184,14 +182,13 @@ export class X64MacroAssembler implements MacroAssembler {
 
   newLabel(): Label {
     const label = { id: this.nextLabelId++ };
-    this.labels.set(label.id, { boundAt: null, spBelowReference: null, fixups: [] });
+    this.labels.set(label.id, { boundAt: null, jumpSp: null, fixups: [] });
     return label;
   }
 
   bind(label: Label): void {
     const state = this.labelState(label);
     if (state.boundAt !== null) throw new CompilerInvariantError(`label ${label.id} is bound twice`);
-    this.agreeOnSp(label, state);
     state.boundAt = this.buf.offset;
     for (const field of state.fixups) this.buf.patch32(field, state.boundAt - (field + 4));
     state.fixups = [];
@@ -247,21 +244,16 @@ export class X64MacroAssembler implements MacroAssembler {
   /** Emits a rel32 branch (its last 4 bytes are the displacement from its end) to `label`. */
   private branchTo(label: Label, emit: (rel32: Simm32) => void): void {
     const state = this.labelState(label);
-    this.agreeOnSp(label, state);
+    if (state.jumpSp === null) state.jumpSp = this.sp;
+    else if (state.jumpSp !== this.sp) {
+      throw new CompilerInvariantError(
+        `label ${label.id}: jumped to with SP ${this.sp} and ${state.jumpSp} bytes below the reference`,
+      );
+    }
     emit(simm32(0, "branch"));
     const field = this.buf.offset - 4;
     if (state.boundAt === null) state.fixups.push(field);
     else this.buf.patch32(field, state.boundAt - this.buf.offset);
-  }
-
-  /** Every way into a label (jumps, and the code at its binding) has the same static SP. */
-  private agreeOnSp(label: Label, state: LabelState): void {
-    if (state.spBelowReference === null) state.spBelowReference = this.sp;
-    else if (state.spBelowReference !== this.sp) {
-      throw new CompilerInvariantError(
-        `label ${label.id}: SP is ${this.sp} bytes below the reference here but ${state.spBelowReference} on another path`,
-      );
-    }
   }
 
   private labelState(label: Label): LabelState {
@@ -363,7 +355,7 @@ export class X64MacroAssembler implements MacroAssembler {
   branchIfStackBelowLimit(bytes: number, overflow: Label): void {
     // reference − bytes = rsp + (sp − bytes); an unsigned compare, as for addresses.
     enc.leaRM(this.buf, TMP0, at(STACK_POINTER, this.sp - bytes));
-    enc.aluRM(this.buf, "cmp", 64, TMP0, at(VMCTX, VM_STACK_LIMIT));
+    enc.aluRM(this.buf, "cmp", 64, TMP0, at(VMCTX, VM_FIELD.stackLimit));
     this.jcc("b", overflow);
   }
 
@@ -609,7 +601,7 @@ export class X64MacroAssembler implements MacroAssembler {
       enc.aluRI(this.buf, "add", 64, addr, offset);
     }
     enc.leaRM(this.buf, TMP0, at(addr, bytes));
-    enc.aluRM(this.buf, "cmp", 64, TMP0, at(VMCTX, VM_MEMORY_SIZE));
+    enc.aluRM(this.buf, "cmp", 64, TMP0, at(VMCTX, VM_FIELD.memoryBytes));
     this.jcc("a", outOfBounds);
     return at(MEMBASE, 0, addr as IndexGpr);
   }
@@ -618,9 +610,7 @@ export class X64MacroAssembler implements MacroAssembler {
 
   finish(): AssembledFunction {
     const trapStubs = this.stubs.map((stub) => this.emitStub(stub));
-    for (const [id, state] of this.labels) {
-      if (state.fixups.length > 0) throw new CompilerInvariantError(`label ${id} is used but never bound`);
-    }
+    this.checkLabels();
     const assembled: AssembledFunction = {
       code: this.buf.finish(),
       relocations: this.relocations,
@@ -635,13 +625,43 @@ export class X64MacroAssembler implements MacroAssembler {
   /** `mov r11d, site; jmp exit`, at the SP state of the branch that reaches it. */
   private emitStub({ label, site, exitAddress }: PendingStub): TrapStubRange {
     const state = this.labelState(label);
-    this.resetStackPointer(state.spBelowReference ?? this.sp);
+    this.resetStackPointer(state.jumpSp ?? this.sp);
     const start = this.buf.offset;
     this.bind(label);
     enc.movRI32(this.buf, TRAP_SITE, uimm32(site, "trap site"));
     this.relocations.push({ offset: this.buf.offset, target: { kind: "exit", address: exitAddress } });
     enc.jmpRel32(this.buf, simm32(0, "jump"));
     return { site, start, end: this.buf.offset };
+  }
+
+  /**
+   * Every label that is jumped to is bound, and the SP state in effect where it is bound (after any
+   * `resetStackPointer` at that offset, which the code generator may call after `bind`) is the SP of
+   * the jumps: the same static SP on every path into the label.
+   */
+  private checkLabels(): void {
+    for (const [id, state] of this.labels) {
+      if (state.jumpSp === null) continue;
+      if (state.boundAt === null)
+        throw new CompilerInvariantError(`label ${id} is jumped to but never bound`);
+      const bound = this.spAt(state.boundAt);
+      if (bound !== state.jumpSp) {
+        throw new CompilerInvariantError(
+          `label ${id} at offset ${state.boundAt}: SP is ${bound} bytes below the reference there but ${state.jumpSp} at the jumps to it`,
+        );
+      }
+    }
+  }
+
+  /** The SP state in effect at `offset`: the last unwind record at or before it. */
+  private spAt(offset: number): number {
+    let [lo, hi] = [0, this.unwind.length - 1];
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (this.unwind[mid]!.offset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.unwind[lo]!.spBelowReference;
   }
 
   private startNextFunction(): void {

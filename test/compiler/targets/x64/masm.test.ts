@@ -410,16 +410,33 @@ describe("x64 masm: stack invariants", () => {
     const join = masm.newLabel();
     masm.branchIfZero(32, 0, join);
     masm.reserve(16);
-    expect(() => masm.bind(join)).toThrow(/on another path/);
-    masm.resetStackPointer(16);
-    expect(() => masm.bind(join)).not.toThrow();
+    expect(() => masm.jump(join)).toThrow(/jumped to with SP 32 and 16/);
+    masm.bind(join);
+    masm.release(16);
+    masm.popFrameRecordAndReturn();
+    expect(() => masm.finish()).toThrow(/SP is 32 bytes below the reference there but 16 at the jumps/);
+  });
+
+  it("takes the SP state declared by resetStackPointer at a label's offset, before or after bind", () => {
+    for (const resetFirst of [true, false]) {
+      const masm = framed();
+      const join = masm.newLabel();
+      masm.branchIfZero(32, 0, join);
+      masm.reserve(32);
+      masm.jump(masm.trapStub(0, 0x1000n));
+      if (resetFirst) masm.resetStackPointer(16);
+      masm.bind(join);
+      if (!resetFirst) masm.resetStackPointer(16);
+      masm.popFrameRecordAndReturn();
+      expect(() => masm.finish()).not.toThrow();
+    }
   });
 
   it("rejects a label used but never bound, and one bound twice", () => {
     const masm = framed();
     const label = masm.newLabel();
     masm.jump(label);
-    expect(() => masm.finish()).toThrow(/never bound/);
+    expect(() => masm.finish()).toThrow(/jumped to but never bound/);
     const again = framed();
     const twice = again.newLabel();
     again.bind(twice);
