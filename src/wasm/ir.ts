@@ -10,6 +10,12 @@ export interface FuncType {
   readonly params: readonly ValType[];
   /** At most one result in 1.0; multi-value is rejected as an unsupported feature. */
   readonly results: readonly ValType[];
+  /**
+   * Added by the front end: set when a param or result has a post-1.0 value type (funcref,
+   * externref, v128). `params` and `results` are then empty placeholders; every function of this
+   * type, and every call to one, is marked unsupported.
+   */
+  readonly unsupported?: UnsupportedUse;
 }
 
 export interface Limits {
@@ -20,6 +26,12 @@ export interface Limits {
 export interface GlobalType {
   readonly valType: ValType;
   readonly mutable: boolean;
+  /**
+   * Added by the front end: set when the global has a post-1.0 value type. `valType` (and the
+   * global's `init`) are then placeholders; every function that reads or writes it is marked
+   * unsupported.
+   */
+  readonly unsupported?: UnsupportedUse;
 }
 
 /** A constant expression: one constant or one `global.get` of an imported global. */
@@ -121,6 +133,13 @@ export interface Module {
   readonly names: NameSection;
   /** Custom sections other than `name`, kept opaque. */
   readonly customSections: readonly CustomSection[];
+  /**
+   * Added by the front end: post-1.0 constructs outside function bodies that the IR still
+   * represents (more than one table, segments with an explicit table or memory index, function
+   * types with several results, post-1.0 value types in types and globals). Absent or empty for a
+   * 1.0 module.
+   */
+  readonly postMvp?: readonly UnsupportedUse[];
 }
 
 /** Operators without immediates (1.0), by mnemonic. */
@@ -299,7 +318,9 @@ export type Instr = { readonly offset: number } & (
   | { readonly op: "call_indirect"; readonly typeIndex: number }
   | { readonly op: "local.get" | "local.set" | "local.tee"; readonly local: number }
   | { readonly op: "global.get" | "global.set"; readonly global: number }
+  /** `align` is the alignment exponent as encoded (log2 of bytes). */
   | { readonly op: MemoryOp; readonly align: number; readonly memOffset: number }
+  /** Constants as decoded: i32 as a signed number, i64 as a signed bigint, floats as raw bits. */
   | { readonly op: "i32.const"; readonly value: number }
   | { readonly op: "i64.const"; readonly value: bigint }
   | { readonly op: "f32.const"; readonly bits: number }

@@ -1,0 +1,368 @@
+// Module → WebAssembly binary, the inverse of the decoder for everything the IR represents. Names
+// go to a `name` section and other custom sections are appended after the data section.
+import { InternalError, UnsupportedFeature } from "./errors.js";
+import type {
+  ConstExpr,
+  ExternKind,
+  FuncType,
+  GlobalType,
+  ImportDesc,
+  Instr,
+  Limits,
+  Module,
+  NameSection,
+  ValType,
+} from "./ir.js";
+import { Imm, OP_BY_NAME, VALTYPE_CODE } from "./opcodes.js";
+
+const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+const FUNCREF = 0x70;
+const EMPTY_BLOCK = 0x40;
+const END = 0x0b;
+const EXTERN_KIND_CODE: Readonly<Record<ExternKind, number>> = { func: 0, table: 1, memory: 2, global: 3 };
+const utf8 = new TextEncoder();
+
+/** Encodes a module. Throws UnsupportedFeature for parts marked unsupported (their content is lost). */
+export function encodeModule(module: Module): Uint8Array {
+  const out = new Writer();
+  out.bytes(HEADER);
+  section(out, 1, module.types, (w, type) => funcType(w, type));
+  section(out, 2, module.imports, (w, imp) => {
+    w.name(imp.module);
+    w.name(imp.name);
+    importDesc(w, imp.desc);
+  });
+  section(out, 3, module.funcTypeIndices, (w, index) => w.u32(index));
+  section(out, 4, module.tables, (w, limits) => {
+    w.u8(FUNCREF);
+    limitsOf(w, limits);
+  });
+  section(out, 5, module.memories, (w, limits) => limitsOf(w, limits));
+  section(out, 6, module.globals, (w, global) => {
+    globalType(w, global.type);
+    constExpr(w, global.init);
+  });
+  section(out, 7, module.exports, (w, exp) => {
+    w.name(exp.name);
+    w.u8(EXTERN_KIND_CODE[exp.kind]);
+    w.u32(exp.index);
+  });
+  if (module.start !== null) {
+    const start = new Writer();
+    start.u32(module.start);
+    out.section(8, start);
+  }
+  section(out, 9, module.elems, (w, elem) => {
+    if (elem.table === 0) w.u32(0);
+    else {
+      w.u32(2); // active, explicit table index, funcref function indices
+      w.u32(elem.table);
+    }
+    constExpr(w, elem.offset);
+    if (elem.table !== 0) w.u8(0);
+    w.u32(elem.funcs.length);
+    for (const func of elem.funcs) w.u32(func);
+  });
+  section(out, 10, module.bodies, (w, body) => {
+    if (body.unsupported) throw new UnsupportedFeature(body.unsupported.feature, body.unsupported.offset);
+    const content = new Writer();
+    localGroups(content, body.locals);
+    for (const instr of body.code) instruction(content, instr);
+    w.u32(content.length);
+    w.bytes(content.finish());
+  });
+  section(out, 11, module.datas, (w, data) => {
+    if (data.memory === 0) w.u32(0);
+    else {
+      w.u32(2); // active, explicit memory index
+      w.u32(data.memory);
+    }
+    constExpr(w, data.offset);
+    w.u32(data.bytes.length);
+    w.bytes(data.bytes);
+  });
+  if (hasNames(module.names)) customSection(out, "name", nameSection(module.names));
+  for (const custom of module.customSections) customSection(out, custom.name, custom.bytes);
+  return out.finish();
+}
+
+/** A growable byte buffer with the binary format's integer encodings. */
+class Writer {
+  private buffer = new Uint8Array(256);
+  length = 0;
+
+  u8(byte: number): void {
+    if (this.length === this.buffer.length) this.grow(1);
+    this.buffer[this.length++] = byte;
+  }
+
+  u32(value: number): void {
+    let v = value >>> 0;
+    while (v >= 0x80) {
+      this.u8((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    this.u8(v);
+  }
+
+  s32(value: number): void {
+    let v = value | 0;
+    for (;;) {
+      const byte = v & 0x7f;
+      v >>= 7;
+      if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+        this.u8(byte);
+        return;
+      }
+      this.u8(byte | 0x80);
+    }
+  }
+
+  s64(value: bigint): void {
+    let v = BigInt.asIntN(64, value);
+    for (;;) {
+      const byte = Number(v & 0x7fn);
+      v >>= 7n;
+      if ((v === 0n && (byte & 0x40) === 0) || (v === -1n && (byte & 0x40) !== 0)) {
+        this.u8(byte);
+        return;
+      }
+      this.u8(byte | 0x80);
+    }
+  }
+
+  f32Bits(bits: number): void {
+    for (let i = 0; i < 4; i++) this.u8((bits >>> (8 * i)) & 0xff);
+  }
+
+  f64Bits(bits: bigint): void {
+    const v = BigInt.asUintN(64, bits);
+    this.f32Bits(Number(v & 0xffff_ffffn));
+    this.f32Bits(Number(v >> 32n));
+  }
+
+  bytes(bytes: ArrayLike<number>): void {
+    if (this.length + bytes.length > this.buffer.length) this.grow(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  name(text: string): void {
+    const bytes = utf8.encode(text);
+    this.u32(bytes.length);
+    this.bytes(bytes);
+  }
+
+  section(id: number, content: Writer): void {
+    this.u8(id);
+    this.u32(content.length);
+    this.bytes(content.finish());
+  }
+
+  finish(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  private grow(needed: number): void {
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + needed));
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+}
+
+/** Writes a vector section, or nothing when `items` is empty. */
+function section<T>(out: Writer, id: number, items: readonly T[], item: (w: Writer, value: T) => void): void {
+  if (items.length === 0) return;
+  const content = new Writer();
+  content.u32(items.length);
+  for (const value of items) item(content, value);
+  out.section(id, content);
+}
+
+function customSection(out: Writer, name: string, payload: Uint8Array): void {
+  const content = new Writer();
+  content.name(name);
+  content.bytes(payload);
+  out.section(0, content);
+}
+
+function valTypes(w: Writer, types: readonly ValType[]): void {
+  w.u32(types.length);
+  for (const type of types) w.u8(VALTYPE_CODE[type]);
+}
+
+function funcType(w: Writer, type: FuncType): void {
+  if (type.unsupported) throw new UnsupportedFeature(type.unsupported.feature, type.unsupported.offset);
+  w.u8(0x60);
+  valTypes(w, type.params);
+  valTypes(w, type.results);
+}
+
+function limitsOf(w: Writer, limits: Limits): void {
+  w.u8(limits.max === undefined ? 0 : 1);
+  w.u32(limits.min);
+  if (limits.max !== undefined) w.u32(limits.max);
+}
+
+function globalType(w: Writer, type: GlobalType): void {
+  if (type.unsupported) throw new UnsupportedFeature(type.unsupported.feature, type.unsupported.offset);
+  w.u8(VALTYPE_CODE[type.valType]);
+  w.u8(type.mutable ? 1 : 0);
+}
+
+function importDesc(w: Writer, desc: ImportDesc): void {
+  w.u8(EXTERN_KIND_CODE[desc.kind]);
+  switch (desc.kind) {
+    case "func":
+      w.u32(desc.typeIndex);
+      break;
+    case "table":
+      w.u8(FUNCREF);
+      limitsOf(w, desc.limits);
+      break;
+    case "memory":
+      limitsOf(w, desc.limits);
+      break;
+    case "global":
+      globalType(w, desc.type);
+      break;
+  }
+}
+
+function constExpr(w: Writer, expr: ConstExpr): void {
+  switch (expr.op) {
+    case "i32.const":
+      w.u8(0x41);
+      w.s32(expr.value);
+      break;
+    case "i64.const":
+      w.u8(0x42);
+      w.s64(expr.value);
+      break;
+    case "f32.const":
+      w.u8(0x43);
+      w.f32Bits(expr.bits);
+      break;
+    case "f64.const":
+      w.u8(0x44);
+      w.f64Bits(expr.bits);
+      break;
+    case "global.get":
+      w.u8(0x23);
+      w.u32(expr.global);
+      break;
+  }
+  w.u8(END);
+}
+
+/** Locals as runs of equal types. */
+function localGroups(w: Writer, locals: readonly ValType[]): void {
+  const runs: [number, ValType][] = [];
+  for (const type of locals) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[1] === type) last[0]++;
+    else runs.push([1, type]);
+  }
+  w.u32(runs.length);
+  for (const [count, type] of runs) {
+    w.u32(count);
+    w.u8(VALTYPE_CODE[type]);
+  }
+}
+
+function instruction(w: Writer, instr: Instr): void {
+  const info = OP_BY_NAME.get(instr.op);
+  if (info === undefined) throw new InternalError(`no opcode for ${instr.op}`, instr.offset);
+  w.u8(info.code);
+  switch (info.imm) {
+    case Imm.None:
+      break;
+    case Imm.BlockType: {
+      const { blockType } = instr as Extract<Instr, { op: "block" }>;
+      w.u8(blockType === null ? EMPTY_BLOCK : VALTYPE_CODE[blockType]);
+      break;
+    }
+    case Imm.Label:
+      w.u32((instr as Extract<Instr, { depth: number }>).depth);
+      break;
+    case Imm.LabelTable: {
+      const { depths, defaultDepth } = instr as Extract<Instr, { op: "br_table" }>;
+      w.u32(depths.length);
+      for (const depth of depths) w.u32(depth);
+      w.u32(defaultDepth);
+      break;
+    }
+    case Imm.Func:
+      w.u32((instr as Extract<Instr, { op: "call" }>).func);
+      break;
+    case Imm.CallIndirect:
+      w.u32((instr as Extract<Instr, { op: "call_indirect" }>).typeIndex);
+      w.u8(0);
+      break;
+    case Imm.Local:
+      w.u32((instr as Extract<Instr, { local: number }>).local);
+      break;
+    case Imm.Global:
+      w.u32((instr as Extract<Instr, { global: number }>).global);
+      break;
+    case Imm.MemArg: {
+      const { align, memOffset } = instr as Extract<Instr, { op: "i32.load" }>;
+      w.u32(align);
+      w.u32(memOffset);
+      break;
+    }
+    case Imm.ZeroByte:
+      w.u8(0);
+      break;
+    case Imm.I32:
+      w.s32((instr as Extract<Instr, { op: "i32.const" }>).value);
+      break;
+    case Imm.I64:
+      w.s64((instr as Extract<Instr, { op: "i64.const" }>).value);
+      break;
+    case Imm.F32:
+      w.f32Bits((instr as Extract<Instr, { op: "f32.const" }>).bits);
+      break;
+    case Imm.F64:
+      w.f64Bits((instr as Extract<Instr, { op: "f64.const" }>).bits);
+      break;
+  }
+}
+
+function hasNames(names: NameSection): boolean {
+  return names.module !== undefined || names.functions.size > 0 || names.locals.size > 0;
+}
+
+function nameSection(names: NameSection): Uint8Array {
+  const out = new Writer();
+  if (names.module !== undefined) {
+    const sub = new Writer();
+    sub.name(names.module);
+    out.section(0, sub);
+  }
+  if (names.functions.size > 0) {
+    const sub = new Writer();
+    nameMap(sub, names.functions);
+    out.section(1, sub);
+  }
+  if (names.locals.size > 0) {
+    const sub = new Writer();
+    const funcs = [...names.locals.keys()].sort((a, b) => a - b);
+    sub.u32(funcs.length);
+    for (const func of funcs) {
+      sub.u32(func);
+      nameMap(sub, names.locals.get(func)!);
+    }
+    out.section(2, sub);
+  }
+  return out.finish();
+}
+
+function nameMap(w: Writer, map: ReadonlyMap<number, string>): void {
+  const indices = [...map.keys()].sort((a, b) => a - b);
+  w.u32(indices.length);
+  for (const index of indices) {
+    w.u32(index);
+    w.name(map.get(index)!);
+  }
+}

@@ -1,0 +1,40 @@
+// The Wasm front end: binary and text modules in, decoded and validated modules out.
+import { readFile } from "node:fs/promises";
+import { decodeModule } from "./decoder.js";
+import type { ValidatedModule } from "./ir.js";
+import { watToBinary } from "./text.js";
+import { validateModule } from "./validator.js";
+
+export { decodeModule, MAX_LOCALS } from "./decoder.js";
+export { encodeModule } from "./encoder.js";
+export {
+  FrontEndError,
+  type FrontEndErrorId,
+  InternalError,
+  InvalidModule,
+  MalformedModule,
+  UnsupportedFeature,
+} from "./errors.js";
+export type * from "./ir.js";
+export { MVP_FEATURES, watToBinary } from "./text.js";
+export { validateModule } from "./validator.js";
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/**
+ * Decodes and validates a module given as binary bytes, or as the path of a binary or text file
+ * (recognised by the binary magic, not the extension). File-system errors propagate unchanged;
+ * everything about the module's content is a FrontEndError.
+ */
+export async function loadModule(bytesOrPath: Uint8Array | string): Promise<ValidatedModule> {
+  let bytes: Uint8Array;
+  if (typeof bytesOrPath === "string") {
+    const file = await readFile(bytesOrPath);
+    bytes = isBinary(file) ? file : await watToBinary(file.toString("utf8"), bytesOrPath);
+  } else bytes = bytesOrPath;
+  return validateModule(decodeModule(bytes));
+}
+
+function isBinary(bytes: Uint8Array): boolean {
+  return MAGIC.every((b, i) => bytes[i] === b);
+}

@@ -1,0 +1,320 @@
+// Operator tables shared by the decoder, the encoder and the validator: opcode byte ↔ mnemonic,
+// immediate encoding, and the fixed stack signature of the operators that have one.
+import type { MemoryOp, NumericOp, Op, ValType } from "./ir.js";
+
+/** Value type bytes of the binary format; the validator also uses them as operand-stack entries. */
+export const I32 = 0x7f;
+export const I64 = 0x7e;
+export const F32 = 0x7d;
+export const F64 = 0x7c;
+/** Result byte of an operator without result, and of the empty block type. */
+export const NONE = 0x40;
+
+export const VALTYPE_CODE: Readonly<Record<ValType, number>> = { i32: I32, i64: I64, f32: F32, f64: F64 };
+
+/** The 1.0 value type of a byte, or undefined. */
+export function valTypeOf(code: number): ValType | undefined {
+  switch (code) {
+    case I32:
+      return "i32";
+    case I64:
+      return "i64";
+    case F32:
+      return "f32";
+    case F64:
+      return "f64";
+    default:
+      return undefined;
+  }
+}
+
+/** How an operator's immediates are encoded. */
+export enum Imm {
+  None,
+  BlockType,
+  Label,
+  LabelTable,
+  Func,
+  /** Type index, then the table byte (0x00 in 1.0). */
+  CallIndirect,
+  Local,
+  Global,
+  /** Alignment exponent and offset. */
+  MemArg,
+  /** memory.size / memory.grow: one reserved 0x00 byte. */
+  ZeroByte,
+  I32,
+  I64,
+  F32,
+  F64,
+}
+
+export interface OpInfo {
+  readonly op: Op;
+  readonly code: number;
+  readonly imm: Imm;
+  /**
+   * Value types (bytes) popped, in the order they were pushed, and the result type byte (NONE for
+   * none) for operators whose stack effect does not depend on context; null for the others
+   * (control, calls, locals, globals, drop, select).
+   */
+  readonly params: readonly number[] | null;
+  readonly result: number;
+  /** Memory operators: log2 of the access width in bytes, the largest valid alignment exponent. */
+  readonly naturalAlign: number;
+}
+
+/** Operator by opcode byte (every 1.0 operator is one byte). */
+export const OP_BY_CODE: readonly (OpInfo | undefined)[] = new Array<OpInfo | undefined>(256).fill(undefined);
+export const OP_BY_NAME: ReadonlyMap<Op, OpInfo> = new Map();
+
+function define(
+  code: number,
+  op: Op,
+  imm: Imm,
+  params: readonly number[] | null,
+  result = NONE,
+  naturalAlign = 0,
+) {
+  const info: OpInfo = { op, code, imm, params, result, naturalAlign };
+  (OP_BY_CODE as (OpInfo | undefined)[])[code] = info;
+  (OP_BY_NAME as Map<Op, OpInfo>).set(op, info);
+}
+
+function defineRange(first: number, ops: readonly NumericOp[], params: readonly number[], result: number) {
+  ops.forEach((op, i) => {
+    define(first + i, op, Imm.None, params, result);
+  });
+}
+
+function load(code: number, op: MemoryOp, result: number, naturalAlign: number) {
+  define(code, op, Imm.MemArg, [I32], result, naturalAlign);
+}
+
+function store(code: number, op: MemoryOp, value: number, naturalAlign: number) {
+  define(code, op, Imm.MemArg, [I32, value], NONE, naturalAlign);
+}
+
+define(0x00, "unreachable", Imm.None, null);
+define(0x01, "nop", Imm.None, []);
+define(0x02, "block", Imm.BlockType, null);
+define(0x03, "loop", Imm.BlockType, null);
+define(0x04, "if", Imm.BlockType, null);
+define(0x05, "else", Imm.None, null);
+define(0x0b, "end", Imm.None, null);
+define(0x0c, "br", Imm.Label, null);
+define(0x0d, "br_if", Imm.Label, null);
+define(0x0e, "br_table", Imm.LabelTable, null);
+define(0x0f, "return", Imm.None, null);
+define(0x10, "call", Imm.Func, null);
+define(0x11, "call_indirect", Imm.CallIndirect, null);
+define(0x1a, "drop", Imm.None, null);
+define(0x1b, "select", Imm.None, null);
+define(0x20, "local.get", Imm.Local, null);
+define(0x21, "local.set", Imm.Local, null);
+define(0x22, "local.tee", Imm.Local, null);
+define(0x23, "global.get", Imm.Global, null);
+define(0x24, "global.set", Imm.Global, null);
+
+load(0x28, "i32.load", I32, 2);
+load(0x29, "i64.load", I64, 3);
+load(0x2a, "f32.load", F32, 2);
+load(0x2b, "f64.load", F64, 3);
+load(0x2c, "i32.load8_s", I32, 0);
+load(0x2d, "i32.load8_u", I32, 0);
+load(0x2e, "i32.load16_s", I32, 1);
+load(0x2f, "i32.load16_u", I32, 1);
+load(0x30, "i64.load8_s", I64, 0);
+load(0x31, "i64.load8_u", I64, 0);
+load(0x32, "i64.load16_s", I64, 1);
+load(0x33, "i64.load16_u", I64, 1);
+load(0x34, "i64.load32_s", I64, 2);
+load(0x35, "i64.load32_u", I64, 2);
+store(0x36, "i32.store", I32, 2);
+store(0x37, "i64.store", I64, 3);
+store(0x38, "f32.store", F32, 2);
+store(0x39, "f64.store", F64, 3);
+store(0x3a, "i32.store8", I32, 0);
+store(0x3b, "i32.store16", I32, 1);
+store(0x3c, "i64.store8", I64, 0);
+store(0x3d, "i64.store16", I64, 1);
+store(0x3e, "i64.store32", I64, 2);
+define(0x3f, "memory.size", Imm.ZeroByte, [], I32);
+define(0x40, "memory.grow", Imm.ZeroByte, [I32], I32);
+
+define(0x41, "i32.const", Imm.I32, [], I32);
+define(0x42, "i64.const", Imm.I64, [], I64);
+define(0x43, "f32.const", Imm.F32, [], F32);
+define(0x44, "f64.const", Imm.F64, [], F64);
+
+define(0x45, "i32.eqz", Imm.None, [I32], I32);
+defineRange(
+  0x46,
+  [
+    "i32.eq",
+    "i32.ne",
+    "i32.lt_s",
+    "i32.lt_u",
+    "i32.gt_s",
+    "i32.gt_u",
+    "i32.le_s",
+    "i32.le_u",
+    "i32.ge_s",
+    "i32.ge_u",
+  ],
+  [I32, I32],
+  I32,
+);
+define(0x50, "i64.eqz", Imm.None, [I64], I32);
+defineRange(
+  0x51,
+  [
+    "i64.eq",
+    "i64.ne",
+    "i64.lt_s",
+    "i64.lt_u",
+    "i64.gt_s",
+    "i64.gt_u",
+    "i64.le_s",
+    "i64.le_u",
+    "i64.ge_s",
+    "i64.ge_u",
+  ],
+  [I64, I64],
+  I32,
+);
+defineRange(0x5b, ["f32.eq", "f32.ne", "f32.lt", "f32.gt", "f32.le", "f32.ge"], [F32, F32], I32);
+defineRange(0x61, ["f64.eq", "f64.ne", "f64.lt", "f64.gt", "f64.le", "f64.ge"], [F64, F64], I32);
+
+defineRange(0x67, ["i32.clz", "i32.ctz", "i32.popcnt"], [I32], I32);
+defineRange(
+  0x6a,
+  [
+    "i32.add",
+    "i32.sub",
+    "i32.mul",
+    "i32.div_s",
+    "i32.div_u",
+    "i32.rem_s",
+    "i32.rem_u",
+    "i32.and",
+    "i32.or",
+    "i32.xor",
+    "i32.shl",
+    "i32.shr_s",
+    "i32.shr_u",
+    "i32.rotl",
+    "i32.rotr",
+  ],
+  [I32, I32],
+  I32,
+);
+defineRange(0x79, ["i64.clz", "i64.ctz", "i64.popcnt"], [I64], I64);
+defineRange(
+  0x7c,
+  [
+    "i64.add",
+    "i64.sub",
+    "i64.mul",
+    "i64.div_s",
+    "i64.div_u",
+    "i64.rem_s",
+    "i64.rem_u",
+    "i64.and",
+    "i64.or",
+    "i64.xor",
+    "i64.shl",
+    "i64.shr_s",
+    "i64.shr_u",
+    "i64.rotl",
+    "i64.rotr",
+  ],
+  [I64, I64],
+  I64,
+);
+defineRange(
+  0x8b,
+  ["f32.abs", "f32.neg", "f32.ceil", "f32.floor", "f32.trunc", "f32.nearest", "f32.sqrt"],
+  [F32],
+  F32,
+);
+defineRange(
+  0x92,
+  ["f32.add", "f32.sub", "f32.mul", "f32.div", "f32.min", "f32.max", "f32.copysign"],
+  [F32, F32],
+  F32,
+);
+defineRange(
+  0x99,
+  ["f64.abs", "f64.neg", "f64.ceil", "f64.floor", "f64.trunc", "f64.nearest", "f64.sqrt"],
+  [F64],
+  F64,
+);
+defineRange(
+  0xa0,
+  ["f64.add", "f64.sub", "f64.mul", "f64.div", "f64.min", "f64.max", "f64.copysign"],
+  [F64, F64],
+  F64,
+);
+
+define(0xa7, "i32.wrap_i64", Imm.None, [I64], I32);
+define(0xa8, "i32.trunc_f32_s", Imm.None, [F32], I32);
+define(0xa9, "i32.trunc_f32_u", Imm.None, [F32], I32);
+define(0xaa, "i32.trunc_f64_s", Imm.None, [F64], I32);
+define(0xab, "i32.trunc_f64_u", Imm.None, [F64], I32);
+define(0xac, "i64.extend_i32_s", Imm.None, [I32], I64);
+define(0xad, "i64.extend_i32_u", Imm.None, [I32], I64);
+define(0xae, "i64.trunc_f32_s", Imm.None, [F32], I64);
+define(0xaf, "i64.trunc_f32_u", Imm.None, [F32], I64);
+define(0xb0, "i64.trunc_f64_s", Imm.None, [F64], I64);
+define(0xb1, "i64.trunc_f64_u", Imm.None, [F64], I64);
+define(0xb2, "f32.convert_i32_s", Imm.None, [I32], F32);
+define(0xb3, "f32.convert_i32_u", Imm.None, [I32], F32);
+define(0xb4, "f32.convert_i64_s", Imm.None, [I64], F32);
+define(0xb5, "f32.convert_i64_u", Imm.None, [I64], F32);
+define(0xb6, "f32.demote_f64", Imm.None, [F64], F32);
+define(0xb7, "f64.convert_i32_s", Imm.None, [I32], F64);
+define(0xb8, "f64.convert_i32_u", Imm.None, [I32], F64);
+define(0xb9, "f64.convert_i64_s", Imm.None, [I64], F64);
+define(0xba, "f64.convert_i64_u", Imm.None, [I64], F64);
+define(0xbb, "f64.promote_f32", Imm.None, [F32], F64);
+define(0xbc, "i32.reinterpret_f32", Imm.None, [F32], I32);
+define(0xbd, "i64.reinterpret_f64", Imm.None, [F64], I64);
+define(0xbe, "f32.reinterpret_i32", Imm.None, [I32], F32);
+define(0xbf, "f64.reinterpret_i64", Imm.None, [I64], F64);
+
+/** The 0xFC prefix of post-1.0 operators. */
+export const PREFIX_FC = 0xfc;
+
+/**
+ * The post-1.0 feature an opcode byte belongs to (for 0xFC: with its sub-opcode), or undefined
+ * when the byte is no operator of WebAssembly 2.0 either.
+ */
+export function postMvpFeature(code: number, subOpcode = 0): string | undefined {
+  if (code >= 0xc0 && code <= 0xc4) return "sign-extension";
+  switch (code) {
+    case 0x1c: // select t*
+    case 0x25: // table.get
+    case 0x26: // table.set
+    case 0xd0: // ref.null
+    case 0xd1: // ref.is_null
+    case 0xd2: // ref.func
+      return "reference-types";
+    case 0xfd:
+      return "simd";
+    case PREFIX_FC:
+      if (subOpcode <= 7) return "saturating-float-to-int";
+      if (subOpcode <= 14) return "bulk-memory"; // memory.init … table.copy
+      if (subOpcode <= 17) return "reference-types"; // table.grow, table.size, table.fill
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The post-1.0 feature of a value type byte that is not a 1.0 value type, or undefined. */
+export function postMvpTypeFeature(code: number): string | undefined {
+  if (code === 0x70 || code === 0x6f) return "reference-types"; // funcref, externref
+  if (code === 0x7b) return "simd"; // v128
+  return undefined;
+}
