@@ -1,0 +1,178 @@
+// The Artifact: one module compiled for one target under one strategy — linked code, the side tables
+// that map it back to Wasm (README.md, "Artifact side tables"), and what the runner needs to
+// instantiate it (VM context contents, data segments, start function, exports, imports).
+// Code offsets are relative to the start of `code`, which is loaded at `codeBase`.
+import type { Export, FuncType, ValType } from "../wasm/ir.js";
+import type { TrapKind } from "../wasm/outcome.js";
+import type { UnwindRecord } from "./masm.js";
+import type { Strategy, Target } from "./target.js";
+
+/** Field offsets of the VM context (README.md, "VM context"); every field is a little-endian u64. */
+export const VMCTX = {
+  memoryBytes: 0,
+  memoryPages: 8,
+  maxPages: 16,
+  stackLimit: 24,
+  tableBase: 32,
+  tableLength: 40,
+  globals: 64,
+} as const;
+
+/** VM-context offset of global `index` (imported globals first, as in the Wasm index space). */
+export function globalOffset(index: number): number {
+  return VMCTX.globals + 8 * index;
+}
+
+export const WASM_PAGE_BYTES = 65536;
+
+/** Bytes of one exit slot in the exit block at the start of the code. */
+export const EXIT_SLOT_BYTES = 16;
+
+/** Addresses where generated code leaves to the host (README.md, "Exits"); never executed. */
+export interface Exits {
+  readonly traps: Readonly<Record<TrapKind, bigint>>;
+  /** The return address the host gives an entry call. */
+  readonly hostReturn: bigint;
+  /** By import order: the exit slot of the i-th imported function (= function index i). */
+  readonly imports: readonly bigint[];
+}
+
+/** What a code range belongs to. Prologues and call sequences belong to the call (see DESIGN.md). */
+export type SourceMapEntry = { readonly start: number; readonly end: number } & (
+  | {
+      readonly kind: "instr";
+      readonly funcIndex: number;
+      readonly instrIndex: number;
+      /** Byte offset of the instruction in the module, for display. */
+      readonly wasmOffset: number;
+    }
+  | { readonly kind: "prologue"; readonly funcIndex: number }
+  | { readonly kind: "trap-stub"; readonly site: number }
+  /** An exit slot: `exit` names it ("trap:unreachable", "host-return", "import:spectest.print"). */
+  | { readonly kind: "exit"; readonly exit: string }
+);
+
+/** Stack use of one Wasm instruction, in bytes below its function's reference. */
+export interface StackMapEntry {
+  /** SP when the instruction's code starts. */
+  readonly depthAtStart: number;
+  /** Deepest SP within the instruction's own code (a call's callee excluded). */
+  readonly deepestOwn: number;
+}
+
+export interface TrapSite {
+  readonly kind: TrapKind;
+  readonly funcIndex: number;
+  /**
+   * The trapping instruction, or null for a trap in the prologue (`stack_overflow` under `frame`,
+   * or the stub of an unsupported function), which belongs to the caller's `call` (DESIGN.md).
+   */
+  readonly instrIndex: number | null;
+  /** Byte offset in the module of the instruction (of the function body for a prologue trap). */
+  readonly wasmOffset: number;
+  /** Code offset where the trap is raised: unwind the trapping frame with the unwind record in effect here. */
+  readonly codeOffset: number;
+  /** Set when this site stands for code that was not compiled: the outcome is an error, not a trap. */
+  readonly unsupported?: string;
+}
+
+/** A global's or a data segment's initial value: a constant, or the value of an imported global. */
+export type InitialValue =
+  | { readonly kind: "const"; readonly bits: bigint }
+  | { readonly kind: "import"; readonly module: string; readonly name: string };
+
+export interface GlobalSlot {
+  readonly type: ValType;
+  readonly mutable: boolean;
+  readonly init: InitialValue;
+}
+
+export interface DataSegmentImage {
+  /** Byte offset in linear memory (an i32, to be read unsigned). */
+  readonly offset: InitialValue;
+  readonly bytes: Uint8Array;
+}
+
+export interface ImportedFunction {
+  readonly funcIndex: number;
+  readonly module: string;
+  readonly name: string;
+  readonly type: FuncType;
+  readonly exit: bigint;
+}
+
+export interface MemoryImage {
+  readonly minPages: number;
+  /** Declared maximum (65536 when absent), capped by the `memoryGrowCap` option: map this much. */
+  readonly maxPages: number;
+}
+
+export interface Artifact {
+  readonly target: Target;
+  readonly strategy: Strategy;
+  readonly codeBase: bigint;
+  /** Linked machine code: the exit block, then every defined function in index order. */
+  readonly code: Uint8Array;
+  readonly exits: Exits;
+  /** Function index → code offset of its entry; an imported function's entry is its exit slot. */
+  readonly entries: readonly number[];
+  /** Function index → type (imports first). */
+  readonly funcTypes: readonly FuncType[];
+  /** Sorted, non-overlapping, covering every byte of `code` (empty instructions have no range). */
+  readonly sourceMap: readonly SourceMapEntry[];
+  /** [funcIndex][instrIndex]; null for an instruction that is unreachable or was not compiled. */
+  readonly stackMap: readonly (readonly (StackMapEntry | null)[])[];
+  /** [funcIndex]: deepest bytes below the reference during the prologue. */
+  readonly prologueDepth: readonly number[];
+  /** [funcIndex]: records sorted by offset, here absolute code offsets; the first is the entry. */
+  readonly unwind: readonly (readonly UnwindRecord[])[];
+  readonly trapSites: readonly TrapSite[];
+  /** [funcIndex]: deepest bytes below the reference the function's own code uses. */
+  readonly frameBytes: readonly number[];
+  /** Sorted code offsets where the stack recorder samples: instruction starts, prologue starts, return addresses. */
+  readonly recordPoints: readonly number[];
+  /** Sorted code offsets just after each call instruction (where a callee returns to). */
+  readonly returnAddresses: readonly number[];
+  readonly imports: readonly ImportedFunction[];
+  readonly exports: readonly Export[];
+  readonly start: number | null;
+  readonly memory: MemoryImage | null;
+  /** The VM context's global slots, by global index (imports first). */
+  readonly globals: readonly GlobalSlot[];
+  readonly dataSegments: readonly DataSegmentImage[];
+}
+
+/** The source-map entry covering `codeOffset`, if any. For a return address, look up `ra − 1`. */
+export function sourceAt(artifact: Artifact, codeOffset: number): SourceMapEntry | undefined {
+  const map = artifact.sourceMap;
+  let low = 0;
+  let high = map.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (map[mid]!.end <= codeOffset) low = mid + 1;
+    else high = mid;
+  }
+  const entry = map[low];
+  return entry !== undefined && entry.start <= codeOffset ? entry : undefined;
+}
+
+/** The function whose code contains `codeOffset`, or undefined (exit block, outside the code). */
+export function functionAt(artifact: Artifact, codeOffset: number): number | undefined {
+  const entry = sourceAt(artifact, codeOffset);
+  if (entry === undefined || entry.kind === "exit") return undefined;
+  return entry.kind === "trap-stub" ? artifact.trapSites[entry.site]?.funcIndex : entry.funcIndex;
+}
+
+/** The stack state of function `funcIndex` at `codeOffset`: the last unwind record at or before it. */
+export function unwindAt(
+  artifact: Artifact,
+  funcIndex: number,
+  codeOffset: number,
+): UnwindRecord | undefined {
+  let found: UnwindRecord | undefined;
+  for (const record of artifact.unwind[funcIndex] ?? []) {
+    if (record.offset > codeOffset) break;
+    found = record;
+  }
+  return found;
+}

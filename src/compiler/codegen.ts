@@ -1,0 +1,724 @@
+// The code generator: one pass over a validated function, one small visitor per Wasm operator, all
+// emission through the ISA-neutral MacroAssembler. Every operand-stack value lives in its slot
+// (frame.ts); an operator loads its operands into scratch registers, computes, moves SP to the new
+// height and stores its result. Heights come from the validator, so every slot address is static.
+//
+// While emitting, it records per instruction its code range and its stack use, read from the
+// masm's own SP bookkeeping (not from the planner, so the verifier's comparison means something).
+import type {
+  BlockType,
+  FunctionBody,
+  FunctionInfo,
+  Instr,
+  MemoryOp,
+  Op,
+  ValidatedModule,
+} from "../wasm/ir.js";
+import type { TrapKind } from "../wasm/outcome.js";
+import { globalOffset, type StackMapEntry, VMCTX } from "./artifact.js";
+import { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
+import { type FramePlan, stackArgCount } from "./frame.js";
+import type {
+  AssembledFunction,
+  Cond,
+  IntBinop,
+  IntConversion,
+  IntUnop,
+  Label,
+  MacroAssembler,
+  Scratch,
+  Width,
+} from "./masm.js";
+
+const S0: Scratch = 0;
+const S1: Scratch = 1;
+const S2: Scratch = 2;
+
+/** Where generated code leaves to the host. */
+export interface ExitAddresses {
+  trap(kind: TrapKind): bigint;
+  /** The exit slot of imported function `funcIndex`. */
+  importCall(funcIndex: number): bigint;
+}
+
+export interface FunctionInput {
+  readonly validated: ValidatedModule;
+  /** 0 = the first function defined (not imported) by the module. */
+  readonly definedIndex: number;
+  readonly masm: MacroAssembler;
+  readonly plan: FramePlan;
+  readonly exits: ExitAddresses;
+  /** Global number of this function's first trap site (the masm bakes site numbers into the code). */
+  readonly firstSite: number;
+}
+
+/** A trap site as the code generator sees it: code offset relative to the function start. */
+export interface FunctionTrapSite {
+  readonly kind: TrapKind;
+  readonly instrIndex: number | null;
+  readonly codeOffset: number;
+  readonly unsupported?: string;
+}
+
+export interface CodeRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** One compiled function; offsets are relative to its start. */
+export interface CompiledFunction {
+  readonly funcIndex: number;
+  readonly assembled: AssembledFunction;
+  readonly prologue: CodeRange;
+  /** Per instruction: its code, or null when unreachable (nothing emitted, never executed). */
+  readonly ranges: readonly (CodeRange | null)[];
+  readonly stackMap: readonly (StackMapEntry | null)[];
+  readonly prologueDepth: number;
+  /** Offsets just after each call instruction. */
+  readonly returnAddresses: readonly number[];
+  /** Sites firstSite, firstSite + 1, … in order. */
+  readonly trapSites: readonly FunctionTrapSite[];
+}
+
+/** An open block, loop or if. The function body is not one: a branch out of it is a return. */
+interface ControlFrame {
+  readonly kind: "block" | "loop" | "if";
+  /** Operand height at the frame's start (below its own values). */
+  readonly height: number;
+  /** Values a branch to this frame carries: 0 for a loop, else the block's results. */
+  readonly branchArity: number;
+  readonly resultArity: number;
+  /** Where branches go: the loop header, or the end. */
+  readonly label: Label;
+  /** `if`: where the false condition goes (the `else`, or the `end`). */
+  readonly elseLabel: Label | null;
+  /** Opened in unreachable code: no code is emitted until its end. */
+  readonly dead: boolean;
+  /** Whether control can arrive at the end: by falling through, or by a branch or the `if`'s false edge. */
+  endReached: boolean;
+}
+
+/** Where a branch goes: an open frame's label, or out of the function. */
+type BranchTarget = ControlFrame | "return";
+
+type InstrOf<K extends Op> = Instr & { readonly op: K };
+type Visitor<K extends Op> = (gen: FunctionCompiler, instr: InstrOf<K>) => void;
+
+const blockArity = (blockType: BlockType): number => (blockType === null ? 0 : 1);
+
+class FunctionCompiler {
+  private readonly masm: MacroAssembler;
+  private readonly plan: FramePlan;
+  private readonly info: FunctionInfo;
+  private readonly body: FunctionBody;
+  private readonly control: ControlFrame[] = [];
+  private readonly trapSites: FunctionTrapSite[] = [];
+  private readonly returnAddresses: number[] = [];
+  private readonly ranges: (CodeRange | null)[] = [];
+  private readonly stackMap: (StackMapEntry | null)[] = [];
+  /** False after an unconditional transfer, until a label that something branches to. */
+  private reachable = true;
+  /** Deepest SP within the instruction (or prologue) being emitted. */
+  private deepest = 0;
+  private instrIndex = 0;
+
+  constructor(private readonly input: FunctionInput) {
+    const { validated, definedIndex } = input;
+    this.masm = input.masm;
+    this.plan = input.plan;
+    this.info = validated.functions[definedIndex]!;
+    this.body = validated.module.bodies[definedIndex]!;
+  }
+
+  get funcIndex(): number {
+    return this.info.funcIndex;
+  }
+
+  compile(): CompiledFunction {
+    const prologueDepth = this.track(() => this.prologue());
+    const prologue = { start: 0, end: this.masm.offset() };
+    this.body.code.forEach((instr, index) => {
+      this.instrIndex = index;
+      this.emitInstruction(instr);
+    });
+    return {
+      funcIndex: this.funcIndex,
+      assembled: this.masm.finish(),
+      prologue,
+      ranges: this.ranges,
+      stackMap: this.stackMap,
+      prologueDepth: prologueDepth.deepestOwn,
+      returnAddresses: this.returnAddresses,
+      trapSites: this.trapSites,
+    };
+  }
+
+  private emitInstruction(instr: Instr): void {
+    // An `end` first joins the paths that arrive at its label; its own code (the function's
+    // epilogue) runs at the label's SP.
+    const height = instr.op === "end" ? this.closeFrame() : this.heightBefore;
+    const structural =
+      instr.op === "block" || instr.op === "loop" || instr.op === "if" || instr.op === "else";
+    if (!this.reachable) {
+      if (structural) (VISITORS[instr.op] as Visitor<Op>)(this, instr);
+      this.ranges.push(null);
+      this.stackMap.push(null);
+      return;
+    }
+    const expected = this.plan.spAtHeight(height);
+    if (this.masm.spBelowReference !== expected) {
+      throw new CompilerInvariantError(
+        `function ${this.funcIndex} instruction ${this.instrIndex}: SP ${this.masm.spBelowReference} below the reference, planned ${expected}`,
+      );
+    }
+    const visit = VISITORS[instr.op] as Visitor<Op> | undefined;
+    if (visit === undefined) throw new UnsupportedOperator(instr.op, this.funcIndex, this.instrIndex);
+    const start = this.masm.offset();
+    this.stackMap.push(this.track(() => visit(this, instr)));
+    this.ranges.push({ start, end: this.masm.offset() });
+  }
+
+  /** Runs `emit` and reports the SP at its start and the deepest SP it reached. */
+  private track(emit: () => void): StackMapEntry {
+    const depthAtStart = this.masm.spBelowReference;
+    this.deepest = depthAtStart;
+    emit();
+    return { depthAtStart, deepestOwn: this.deepest };
+  }
+
+  // ── frame and stack pointer ─────────────────────────────────────────────────────────────
+
+  /** Moves SP to `below` bytes under the reference. */
+  private setSp(below: number): void {
+    const delta = below - this.masm.spBelowReference;
+    if (delta > 0) this.masm.reserve(delta);
+    if (delta < 0) this.masm.release(-delta);
+    this.deepest = Math.max(this.deepest, below);
+  }
+
+  private setHeight(height: number): void {
+    this.setSp(this.plan.spAtHeight(height));
+  }
+
+  private prologue(): void {
+    const { masm, plan } = this;
+    if (plan.frameRecordBytes > 0) masm.pushFrameRecord();
+    this.deepest = Math.max(this.deepest, masm.spBelowReference);
+    if (plan.limitCheckBytes !== null) {
+      masm.branchIfStackBelowLimit(plan.limitCheckBytes, this.trap("stack_overflow", null));
+    }
+    this.setHeight(0);
+    const params = this.info.type.params.length;
+    const stackParams = stackArgCount(masm.abi, params);
+    const registerParams = params - stackParams;
+    for (let i = 0; i < registerParams; i++) masm.storeArgRegToSlot(plan.localSlot(i), i);
+    for (let j = 0; j < stackParams; j++) {
+      masm.loadIncomingStackArg(S0, j);
+      masm.storeSlot(plan.localSlot(registerParams + j), S0);
+    }
+    if (this.body.locals.length > 0) masm.movImm(S0, 0n, 64);
+    for (let i = 0; i < this.body.locals.length; i++) masm.storeSlot(plan.localSlot(params + i), S0);
+  }
+
+  /** Returns from the function: the result (top of the operand stack at `height`) to the result register. */
+  private emitReturn(height: number): void {
+    const { masm, plan } = this;
+    if (this.info.type.results.length > 0) {
+      masm.loadSlot(S0, plan.operandSlot(height - 1));
+      masm.moveToResultReg(S0);
+    }
+    this.setSp(plan.returnAddressBytes + plan.frameRecordBytes);
+    if (plan.frameRecordBytes > 0) masm.popFrameRecordAndReturn();
+    else masm.returnWithoutFrameRecord();
+  }
+
+  // ── operand stack ───────────────────────────────────────────────────────────────────────
+
+  private get heightBefore(): number {
+    return this.info.heightBefore[this.instrIndex]!;
+  }
+
+  private get heightAfter(): number {
+    return this.info.heightAfter[this.instrIndex]!;
+  }
+
+  /** Loads the operand `fromTop` values below the top of the stack (0 = top) into `dst`. */
+  loadOperand(dst: Scratch, fromTop: number): void {
+    this.masm.loadSlot(dst, this.plan.operandSlot(this.heightBefore - 1 - fromTop));
+  }
+
+  /** Ends a value-producing instruction: SP to the height after it, `src` stored as the new top. */
+  produce(src: Scratch): void {
+    this.setHeight(this.heightAfter);
+    this.masm.storeSlot(this.plan.operandSlot(this.heightAfter - 1), src);
+  }
+
+  /** Ends an instruction that only consumes operands. */
+  consume(): void {
+    this.setHeight(this.heightAfter);
+  }
+
+  // ── traps ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A new trap site at the current instruction, and the label of its stub. Call it before the
+   * instruction moves SP: the trapping frame is unwound with the state at this point.
+   */
+  trap(kind: TrapKind, instrIndex: number | null = this.instrIndex): Label {
+    const site = this.input.firstSite + this.trapSites.length;
+    this.trapSites.push({ kind, instrIndex, codeOffset: this.masm.offset() });
+    return this.masm.trapStub(site, this.input.exits.trap(kind));
+  }
+
+  // ── control ─────────────────────────────────────────────────────────────────────────────
+
+  openBlock(kind: ControlFrame["kind"], blockType: BlockType): void {
+    const { masm } = this;
+    const results = blockArity(blockType);
+    const dead = !this.reachable;
+    if (kind === "if" && !dead) {
+      this.loadOperand(S0, 0);
+      this.consume();
+    }
+    const frame: ControlFrame = {
+      kind,
+      height: kind === "if" ? this.heightBefore - 1 : this.heightBefore,
+      branchArity: kind === "loop" ? 0 : results,
+      resultArity: results,
+      label: masm.newLabel(),
+      elseLabel: kind === "if" ? masm.newLabel() : null,
+      dead,
+      endReached: false,
+    };
+    this.control.push(frame);
+    if (dead) return;
+    if (kind === "loop") masm.bind(frame.label);
+    if (frame.elseLabel !== null) masm.branchIfZero(32, S0, frame.elseLabel);
+  }
+
+  openElse(): void {
+    const frame = this.control.at(-1);
+    if (frame === undefined)
+      throw new CompilerInvariantError(`else outside an if in function ${this.funcIndex}`);
+    if (this.reachable) {
+      frame.endReached = true;
+      this.masm.jump(frame.label);
+    }
+    if (frame.dead) return;
+    this.masm.resetStackPointer(this.plan.spAtHeight(frame.height));
+    this.masm.bind(frame.elseLabel!);
+    this.reachable = true;
+    // The `if`'s false edge now lands here, not at the end.
+    this.control[this.control.length - 1] = { ...frame, elseLabel: null };
+  }
+
+  /**
+   * At an `end`: pops the innermost frame and binds its label, where control continues if anything
+   * arrives. Returns the operand height after the `end` (the function's results at its final `end`).
+   */
+  private closeFrame(): number {
+    const frame = this.control.pop();
+    if (frame === undefined) return this.info.type.results.length;
+    const height = frame.height + frame.resultArity;
+    // A dead frame stays dead; a loop's label is its header, so only falling through reaches its end.
+    if (frame.dead || frame.kind === "loop") return height;
+    const arrives = this.reachable || frame.endReached || frame.elseLabel !== null;
+    if (arrives && !this.reachable) this.masm.resetStackPointer(this.plan.spAtHeight(height));
+    if (frame.elseLabel !== null) this.masm.bind(frame.elseLabel);
+    this.masm.bind(frame.label);
+    this.reachable = arrives;
+    return height;
+  }
+
+  /** An `end`'s own code: the epilogue at the function's final `end` (inner ends only join). */
+  end(): void {
+    if (this.instrIndex !== this.body.code.length - 1) return;
+    this.emitReturn(this.info.type.results.length);
+    this.reachable = false;
+  }
+
+  private target(depth: number): BranchTarget {
+    if (depth === this.control.length) return "return";
+    const frame = this.control[this.control.length - 1 - depth];
+    if (frame === undefined) throw new CompilerInvariantError(`branch depth ${depth} out of range`);
+    return frame;
+  }
+
+  /** Whether a branch from operand height `height` is a plain jump: values in place, so SP unchanged. */
+  private isPlainJump(target: BranchTarget, height: number): target is ControlFrame {
+    return target !== "return" && height === target.height + target.branchArity;
+  }
+
+  /** Transfers control from operand height `height` to `target`, moving the values it carries into place. */
+  private branchTo(target: BranchTarget, height: number): void {
+    const { masm, plan } = this;
+    if (target === "return") {
+      this.emitReturn(height);
+      return;
+    }
+    const frame = target;
+    frame.endReached = true;
+    for (let i = 0; i < frame.branchArity; i++) {
+      const from = plan.operandSlot(height - frame.branchArity + i);
+      const to = plan.operandSlot(frame.height + i);
+      if (from === to) continue;
+      masm.loadSlot(S1, from);
+      masm.storeSlot(to, S1);
+    }
+    this.setHeight(frame.height + frame.branchArity);
+    masm.jump(frame.label);
+  }
+
+  br(depth: number): void {
+    this.branchTo(this.target(depth), this.heightBefore);
+    this.reachable = false;
+  }
+
+  brIf(depth: number): void {
+    const { masm } = this;
+    const target = this.target(depth);
+    this.loadOperand(S0, 0);
+    this.consume();
+    const height = this.heightAfter;
+    if (this.isPlainJump(target, height)) {
+      target.endReached = true;
+      masm.branchIfNonZero(32, S0, target.label);
+      return;
+    }
+    const notTaken = masm.newLabel();
+    masm.branchIfZero(32, S0, notTaken);
+    const sp = masm.spBelowReference;
+    this.branchTo(target, height);
+    masm.resetStackPointer(sp);
+    masm.bind(notTaken);
+  }
+
+  brTable(depths: readonly number[], defaultDepth: number): void {
+    const { masm } = this;
+    this.loadOperand(S0, 0);
+    this.consume();
+    const height = this.heightAfter;
+    // Each distinct target gets one landing pad that moves the values and SP, unless a plain jump does.
+    const pads = new Map<number, Label>();
+    const destination = (depth: number): Label => {
+      const target = this.target(depth);
+      if (this.isPlainJump(target, height)) {
+        target.endReached = true;
+        return target.label;
+      }
+      const pad = pads.get(depth) ?? masm.newLabel();
+      pads.set(depth, pad);
+      return pad;
+    };
+    depths.forEach((depth, index) => {
+      masm.branchIfCompareImm("eq", 32, S0, index, destination(depth));
+    });
+    masm.jump(destination(defaultDepth));
+    const sp = masm.spBelowReference;
+    for (const [depth, pad] of pads) {
+      masm.resetStackPointer(sp);
+      masm.bind(pad);
+      this.branchTo(this.target(depth), height);
+    }
+    this.reachable = false;
+  }
+
+  returnFromFunction(): void {
+    this.emitReturn(this.heightBefore);
+    this.reachable = false;
+  }
+
+  unreachable(): void {
+    this.masm.jump(this.trap("unreachable"));
+    this.reachable = false;
+  }
+
+  // ── calls ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The call sequence (README.md): reserve the outgoing area below the operand stack, store the
+   * stack arguments at [SP + 8j], load the register arguments, call; then release the area and the
+   * arguments and push the result.
+   */
+  call(funcIndex: number): void {
+    const { masm, plan } = this;
+    const callee = this.input.validated.funcTypes[funcIndex];
+    if (callee === undefined) throw new CompilerInvariantError(`call to unknown function ${funcIndex}`);
+    const arity = callee.params.length;
+    const height = this.heightBefore;
+    const firstArg = height - arity;
+    const stackArgs = stackArgCount(masm.abi, arity);
+    const registerArgs = arity - stackArgs;
+    this.setSp(plan.spAtCall(height, arity));
+    for (let j = 0; j < stackArgs; j++) {
+      masm.loadSlot(S0, plan.operandSlot(firstArg + registerArgs + j));
+      masm.storeOutgoingStackArg(j, S0);
+    }
+    for (let i = 0; i < registerArgs; i++) masm.loadSlotToArgReg(i, plan.operandSlot(firstArg + i));
+    if (funcIndex < this.importedFunctionCount) masm.callAddress(this.input.exits.importCall(funcIndex));
+    else masm.callFunction(funcIndex);
+    this.returnAddresses.push(masm.offset());
+    if (callee.results.length === 0) {
+      this.consume();
+      return;
+    }
+    masm.moveFromResultReg(S0);
+    this.produce(S0);
+  }
+
+  private get importedFunctionCount(): number {
+    return this.input.validated.funcTypes.length - this.input.validated.module.bodies.length;
+  }
+
+  // ── locals, globals ─────────────────────────────────────────────────────────────────────
+
+  localGet(local: number): void {
+    this.masm.loadSlot(S0, this.plan.localSlot(local));
+    this.produce(S0);
+  }
+
+  /** local.set, or local.tee when `keep`. */
+  localSet(local: number, keep: boolean): void {
+    this.loadOperand(S0, 0);
+    this.masm.storeSlot(this.plan.localSlot(local), S0);
+    if (!keep) this.consume();
+  }
+
+  globalGet(global: number): void {
+    this.masm.loadVmField(S0, globalOffset(global));
+    this.produce(S0);
+  }
+
+  globalSet(global: number): void {
+    this.loadOperand(S0, 0);
+    this.masm.storeVmField(globalOffset(global), S0);
+    this.consume();
+  }
+
+  // ── numbers ─────────────────────────────────────────────────────────────────────────────
+
+  constant(value: bigint, width: Width): void {
+    this.masm.movImm(S0, BigInt.asUintN(width, value), width);
+    this.produce(S0);
+  }
+
+  binary(op: IntBinop, width: Width): void {
+    this.loadOperand(S0, 1);
+    this.loadOperand(S1, 0);
+    this.masm.intBinop(op, width, S0, S1);
+    this.produce(S0);
+  }
+
+  /**
+   * Division and remainder with Wasm's traps: divisor 0 → integer_divide_by_zero; div_s of MIN by
+   * −1 → integer_overflow; rem_s of MIN by −1 is 0 (the hardware may fault on it, so never divide).
+   */
+  division(op: "div_s" | "div_u" | "rem_s" | "rem_u", width: Width): void {
+    const { masm } = this;
+    this.loadOperand(S0, 1);
+    this.loadOperand(S1, 0);
+    masm.branchIfZero(width, S1, this.trap("integer_divide_by_zero"));
+    const done = masm.newLabel();
+    if (op === "div_s" || op === "rem_s") {
+      const divide = masm.newLabel();
+      masm.branchIfCompareImm("ne", width, S1, -1, divide);
+      if (op === "div_s") {
+        masm.movImm(S2, 1n << BigInt(width - 1), width);
+        masm.branchIfCompare("eq", width, S0, S2, this.trap("integer_overflow"));
+      } else {
+        // x rem −1 = 0 for every x.
+        masm.movImm(S0, 0n, width);
+        masm.jump(done);
+      }
+      masm.bind(divide);
+    }
+    masm.intBinop(op, width, S0, S1);
+    masm.bind(done);
+    this.produce(S0);
+  }
+
+  unary(op: IntUnop, width: Width): void {
+    this.loadOperand(S0, 0);
+    this.masm.intUnop(op, width, S0);
+    this.produce(S0);
+  }
+
+  comparison(cond: Cond, width: Width): void {
+    this.loadOperand(S0, 1);
+    this.loadOperand(S1, 0);
+    this.masm.compare(cond, width, S0, S0, S1);
+    this.produce(S0);
+  }
+
+  eqz(width: Width): void {
+    this.loadOperand(S0, 0);
+    this.masm.eqz(width, S0);
+    this.produce(S0);
+  }
+
+  conversion(kind: IntConversion): void {
+    this.loadOperand(S0, 0);
+    this.masm.convert(kind, S0);
+    this.produce(S0);
+  }
+
+  select(): void {
+    this.loadOperand(S0, 2);
+    this.loadOperand(S1, 1);
+    this.loadOperand(S2, 0);
+    this.masm.select(S0, S1, S2);
+    this.produce(S0);
+  }
+
+  // ── memory ──────────────────────────────────────────────────────────────────────────────
+
+  load(op: MemoryOp, memOffset: number): void {
+    this.loadOperand(S1, 0);
+    this.masm.load(op, S0, S1, memOffset, this.trap("out_of_bounds_memory"));
+    this.produce(S0);
+  }
+
+  store(op: MemoryOp, memOffset: number): void {
+    this.loadOperand(S1, 1);
+    this.loadOperand(S0, 0);
+    this.masm.store(op, S1, S0, memOffset, this.trap("out_of_bounds_memory"));
+    this.consume();
+  }
+
+  memorySize(): void {
+    this.masm.loadVmField(S0, VMCTX.memoryPages);
+    this.produce(S0);
+  }
+
+  /**
+   * memory.grow in generated code: memory is mapped at its maximum, so growing only updates the size
+   * fields. new = old + delta (64-bit, cannot wrap); if new > max pages the result is −1.
+   */
+  memoryGrow(): void {
+    const { masm } = this;
+    const failed = masm.newLabel();
+    const done = masm.newLabel();
+    this.loadOperand(S0, 0); // delta
+    masm.loadVmField(S1, VMCTX.memoryPages); // old
+    masm.move(S2, S1);
+    masm.intBinop("add", 64, S2, S0); // new
+    masm.loadVmField(S0, VMCTX.maxPages);
+    masm.branchIfCompare("gt_u", 64, S2, S0, failed);
+    masm.storeVmField(VMCTX.memoryPages, S2);
+    masm.movImm(S0, 16n, 64);
+    masm.intBinop("shl", 64, S2, S0);
+    masm.storeVmField(VMCTX.memoryBytes, S2);
+    masm.move(S0, S1);
+    masm.jump(done);
+    masm.bind(failed);
+    masm.movImm(S0, 0xffff_ffffn, 32);
+    masm.bind(done);
+    this.produce(S0);
+  }
+}
+
+// ── the operator table ──────────────────────────────────────────────────────────────────────
+
+const BINOPS = ["add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"] as const;
+const DIVISIONS = ["div_s", "div_u", "rem_s", "rem_u"] as const;
+const UNOPS = ["clz", "ctz", "popcnt"] as const;
+const CONDS = ["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"] as const;
+const MEMORY_LOADS = [
+  "i32.load",
+  "i64.load",
+  "i32.load8_s",
+  "i32.load8_u",
+  "i32.load16_s",
+  "i32.load16_u",
+  "i64.load8_s",
+  "i64.load8_u",
+  "i64.load16_s",
+  "i64.load16_u",
+  "i64.load32_s",
+  "i64.load32_u",
+] as const;
+const MEMORY_STORES = [
+  "i32.store",
+  "i64.store",
+  "i32.store8",
+  "i32.store16",
+  "i64.store8",
+  "i64.store16",
+  "i64.store32",
+] as const;
+
+/** Wasm operator → visitor. Operators not listed (floats, tables, call_indirect) are unsupported. */
+const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
+  const table: { [K in Op]?: Visitor<K> } = {
+    nop: () => {},
+    unreachable: (gen) => gen.unreachable(),
+    drop: (gen) => gen.consume(),
+    select: (gen) => gen.select(),
+    block: (gen, instr) => gen.openBlock("block", instr.blockType),
+    loop: (gen, instr) => gen.openBlock("loop", instr.blockType),
+    if: (gen, instr) => gen.openBlock("if", instr.blockType),
+    else: (gen) => gen.openElse(),
+    end: (gen) => gen.end(),
+    br: (gen, instr) => gen.br(instr.depth),
+    br_if: (gen, instr) => gen.brIf(instr.depth),
+    br_table: (gen, instr) => gen.brTable(instr.depths, instr.defaultDepth),
+    return: (gen) => gen.returnFromFunction(),
+    call: (gen, instr) => gen.call(instr.func),
+    "local.get": (gen, instr) => gen.localGet(instr.local),
+    "local.set": (gen, instr) => gen.localSet(instr.local, false),
+    "local.tee": (gen, instr) => gen.localSet(instr.local, true),
+    "global.get": (gen, instr) => gen.globalGet(instr.global),
+    "global.set": (gen, instr) => gen.globalSet(instr.global),
+    "i32.const": (gen, instr) => gen.constant(BigInt(instr.value), 32),
+    "i64.const": (gen, instr) => gen.constant(instr.value, 64),
+    "i32.wrap_i64": (gen) => gen.conversion("wrap"),
+    "i64.extend_i32_s": (gen) => gen.conversion("extend_s"),
+    "i64.extend_i32_u": (gen) => gen.conversion("extend_u"),
+    "memory.size": (gen) => gen.memorySize(),
+    "memory.grow": (gen) => gen.memoryGrow(),
+  };
+  for (const width of [32, 64] as const) {
+    const type = `i${width}` as const;
+    for (const op of BINOPS) table[`${type}.${op}`] = (gen) => gen.binary(op, width);
+    for (const op of DIVISIONS) table[`${type}.${op}`] = (gen) => gen.division(op, width);
+    for (const op of UNOPS) table[`${type}.${op}`] = (gen) => gen.unary(op, width);
+    for (const cond of CONDS) table[`${type}.${cond}`] = (gen) => gen.comparison(cond, width);
+    table[`${type}.eqz`] = (gen) => gen.eqz(width);
+  }
+  for (const op of MEMORY_LOADS) table[op] = (gen, instr) => gen.load(op, instr.memOffset);
+  for (const op of MEMORY_STORES) table[op] = (gen, instr) => gen.store(op, instr.memOffset);
+  return table;
+})();
+
+/** Compiles one defined function. Throws UnsupportedOperator on an operator this issue does not cover. */
+export function compileFunction(input: FunctionInput): CompiledFunction {
+  return new FunctionCompiler(input).compile();
+}
+
+/**
+ * The code of a function that cannot be compiled (post-1.0 feature, unsupported operator): its
+ * entry jumps to a trap stub flagged `unsupported`, so calling it is an error outcome.
+ */
+export function compileUnsupportedStub(input: FunctionInput, reason: string): CompiledFunction {
+  const { masm, validated, definedIndex } = input;
+  const info = validated.functions[definedIndex]!;
+  const trapSite: FunctionTrapSite = {
+    kind: "unreachable",
+    instrIndex: null,
+    codeOffset: 0,
+    unsupported: reason,
+  };
+  masm.jump(masm.trapStub(input.firstSite, input.exits.trap("unreachable")));
+  const prologue = { start: 0, end: masm.offset() };
+  const instructions = validated.module.bodies[definedIndex]!.code.length;
+  return {
+    funcIndex: info.funcIndex,
+    assembled: masm.finish(),
+    prologue,
+    ranges: Array<null>(instructions).fill(null),
+    stackMap: Array<null>(instructions).fill(null),
+    prologueDepth: masm.spBelowReference,
+    returnAddresses: [],
+    trapSites: [trapSite],
+  };
+}

@@ -1,0 +1,351 @@
+// compileModule: a validated module → one Artifact for one target and strategy. Lays out the exit
+// block and the functions, links relocations with the target's patcher, and assembles the side
+// tables from what the code generator recorded.
+//
+//   codeBase ─▶ ┌──────────────────────────────┐
+//               │ exit block: 16 bytes a slot   │  one per trap kind (TRAP_KINDS order), host
+//               │ (zeros, never executed)       │  return, one per imported function
+//               ├──────────────────────────────┤
+//               │ function imports.length       │  prologue · instructions · trap stubs
+//               │ function imports.length + 1   │
+//               │ …                             │
+//               └──────────────────────────────┘
+import type { ConstExpr, Limits, Module, ValidatedModule } from "../wasm/ir.js";
+import { TRAP_KINDS, type TrapKind } from "../wasm/outcome.js";
+import type {
+  Artifact,
+  DataSegmentImage,
+  Exits,
+  GlobalSlot,
+  ImportedFunction,
+  InitialValue,
+  MemoryImage,
+  SourceMapEntry,
+  StackMapEntry,
+  TrapSite,
+} from "./artifact.js";
+import { EXIT_SLOT_BYTES } from "./artifact.js";
+import {
+  type CompiledFunction,
+  compileFunction,
+  compileUnsupportedStub,
+  type ExitAddresses,
+  type FunctionInput,
+} from "./codegen.js";
+import { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
+import { FramePlan, functionShape } from "./frame.js";
+import type { UnwindRecord } from "./masm.js";
+import type { Strategy, Target } from "./target.js";
+import { lookup, type TargetBackend } from "./targets/index.js";
+
+/** Where the code is loaded in the emulated address space; the exit block is at its start. */
+export interface Layout {
+  readonly codeBase: bigint;
+}
+
+export interface CompileOptions {
+  readonly target: Target;
+  readonly strategy: Strategy;
+  readonly layout: Layout;
+  /** Most pages memory.grow may reach (and the runner maps); default: Wasm's limit, 65536. */
+  readonly memoryGrowCap?: number;
+  /**
+   * A function with an operator this compiler does not support: `throw` the UnsupportedOperator
+   * (default), or compile it to a stub whose calls end in an error outcome (TrapSite.unsupported).
+   */
+  readonly unsupportedOperators?: "throw" | "stub";
+}
+
+const MAX_PAGES = 65536;
+const HOST_RETURN_SLOT = TRAP_KINDS.length;
+const FIRST_IMPORT_SLOT = HOST_RETURN_SLOT + 1;
+
+export function compileModule(validated: ValidatedModule, options: CompileOptions): Artifact {
+  const { module } = validated;
+  const backend = lookup(options.target);
+  const codeBase = options.layout.codeBase;
+  const importedFunctions = importedFunctionsOf(module, validated, codeBase);
+  const exits = exitsAt(codeBase, importedFunctions.length);
+  const exitAddresses: ExitAddresses = {
+    trap: (kind) => exits.traps[kind],
+    importCall: (funcIndex) => exits.imports[funcIndex]!,
+  };
+
+  const compiled: CompiledFunction[] = [];
+  let sites = 0;
+  module.bodies.forEach((_, definedIndex) => {
+    const fn = compileOne(validated, definedIndex, backend, options, exitAddresses, sites);
+    sites += fn.trapSites.length;
+    compiled.push(fn);
+  });
+
+  const exitBlockBytes = FIRST_IMPORT_SLOT * EXIT_SLOT_BYTES + importedFunctions.length * EXIT_SLOT_BYTES;
+  const starts: number[] = [];
+  let size = exitBlockBytes;
+  for (const fn of compiled) {
+    starts.push(size);
+    size += fn.assembled.code.length;
+  }
+  const code = new Uint8Array(size);
+  compiled.forEach((fn, i) => {
+    code.set(fn.assembled.code, starts[i]!);
+  });
+  const entries = [...importedFunctions.map((fn) => Number(fn.exit - codeBase)), ...starts];
+  link(code, compiled, starts, entries, codeBase, backend);
+
+  const tables = sideTables(module, compiled, starts, importedFunctions.length);
+  return {
+    target: options.target,
+    strategy: options.strategy,
+    codeBase,
+    code,
+    exits,
+    entries,
+    funcTypes: validated.funcTypes,
+    sourceMap: [...exitSourceMap(importedFunctions), ...tables.sourceMap],
+    stackMap: tables.stackMap,
+    prologueDepth: tables.prologueDepth,
+    unwind: tables.unwind,
+    trapSites: tables.trapSites,
+    frameBytes: tables.frameBytes,
+    recordPoints: tables.recordPoints,
+    returnAddresses: tables.returnAddresses,
+    imports: importedFunctions,
+    exports: module.exports,
+    start: module.start,
+    memory: memoryOf(module, options.memoryGrowCap ?? MAX_PAGES),
+    globals: globalsOf(module),
+    dataSegments: module.datas.map(
+      (data): DataSegmentImage => ({ offset: initialValue(data.offset, module), bytes: data.bytes }),
+    ),
+  };
+}
+
+function compileOne(
+  validated: ValidatedModule,
+  definedIndex: number,
+  backend: TargetBackend,
+  options: CompileOptions,
+  exits: ExitAddresses,
+  firstSite: number,
+): CompiledFunction {
+  const info = validated.functions[definedIndex]!;
+  const input = (): FunctionInput => ({
+    validated,
+    definedIndex,
+    masm: backend.createMasm(),
+    plan: new FramePlan(backend.abi, options.strategy, functionShape(validated, definedIndex)),
+    exits,
+    firstSite,
+  });
+  if (info.unsupported !== null)
+    return compileUnsupportedStub(input(), `unsupported feature: ${info.unsupported.feature}`);
+  try {
+    return compileFunction(input());
+  } catch (error) {
+    if (!(error instanceof UnsupportedOperator) || options.unsupportedOperators !== "stub") throw error;
+    return compileUnsupportedStub(input(), error.message);
+  }
+}
+
+function exitsAt(codeBase: bigint, importCount: number): Exits {
+  const slot = (index: number) => codeBase + BigInt(index * EXIT_SLOT_BYTES);
+  const traps = Object.fromEntries(TRAP_KINDS.map((kind, i) => [kind, slot(i)])) as Record<TrapKind, bigint>;
+  return {
+    traps,
+    hostReturn: slot(HOST_RETURN_SLOT),
+    imports: Array.from({ length: importCount }, (_, i) => slot(FIRST_IMPORT_SLOT + i)),
+  };
+}
+
+function importedFunctionsOf(
+  module: Module,
+  validated: ValidatedModule,
+  codeBase: bigint,
+): ImportedFunction[] {
+  const functions: ImportedFunction[] = [];
+  for (const imported of module.imports) {
+    if (imported.desc.kind !== "func") continue;
+    const funcIndex = functions.length;
+    functions.push({
+      funcIndex,
+      module: imported.module,
+      name: imported.name,
+      type: validated.funcTypes[funcIndex]!,
+      exit: codeBase + BigInt((FIRST_IMPORT_SLOT + funcIndex) * EXIT_SLOT_BYTES),
+    });
+  }
+  return functions;
+}
+
+function exitSourceMap(imports: readonly ImportedFunction[]): SourceMapEntry[] {
+  const names = [
+    ...TRAP_KINDS.map((kind) => `trap:${kind}`),
+    "host-return",
+    ...imports.map((fn) => `import:${fn.module}.${fn.name}`),
+  ];
+  return names.map((exit, i) => ({
+    kind: "exit",
+    exit,
+    start: i * EXIT_SLOT_BYTES,
+    end: (i + 1) * EXIT_SLOT_BYTES,
+  }));
+}
+
+/** Patches every call and trap-stub jump now that each function's place is known. */
+function link(
+  code: Uint8Array,
+  compiled: readonly CompiledFunction[],
+  starts: readonly number[],
+  entries: readonly number[],
+  codeBase: bigint,
+  backend: TargetBackend,
+): void {
+  compiled.forEach((fn, i) => {
+    const start = starts[i]!;
+    for (const relocation of fn.assembled.relocations) {
+      const at = start + relocation.offset;
+      const target = relocation.target;
+      const destination =
+        target.kind === "function" ? entries[target.funcIndex] : Number(target.address - codeBase);
+      if (destination === undefined) throw new CompilerInvariantError(`call to unknown function ${target}`);
+      backend.patchRelocation(code, at, destination - at);
+    }
+  });
+}
+
+interface SideTables {
+  sourceMap: SourceMapEntry[];
+  stackMap: (readonly (StackMapEntry | null)[])[];
+  prologueDepth: number[];
+  unwind: UnwindRecord[][];
+  trapSites: TrapSite[];
+  frameBytes: number[];
+  recordPoints: number[];
+  returnAddresses: number[];
+}
+
+/** The per-function records, moved from function-relative to code offsets and indexed by funcIndex. */
+function sideTables(
+  module: Module,
+  compiled: readonly CompiledFunction[],
+  starts: readonly number[],
+  importCount: number,
+): SideTables {
+  const tables: SideTables = {
+    sourceMap: [],
+    stackMap: Array.from({ length: importCount }, () => []),
+    prologueDepth: Array<number>(importCount).fill(0),
+    unwind: Array.from({ length: importCount }, () => []),
+    trapSites: [],
+    frameBytes: Array<number>(importCount).fill(0),
+    recordPoints: [],
+    returnAddresses: [],
+  };
+  compiled.forEach((fn, i) => {
+    const start = starts[i]!;
+    const { funcIndex, assembled } = fn;
+    const body = module.bodies[i]!;
+    const wasmOffset = (instrIndex: number | null) =>
+      instrIndex === null ? body.offset : body.code[instrIndex]!.offset;
+    const ranges: SourceMapEntry[] = [{ kind: "prologue", funcIndex, start, end: start + fn.prologue.end }];
+    fn.ranges.forEach((range, instrIndex) => {
+      if (range === null) return;
+      tables.recordPoints.push(start + range.start);
+      ranges.push({
+        kind: "instr",
+        funcIndex,
+        instrIndex,
+        wasmOffset: wasmOffset(instrIndex),
+        start: start + range.start,
+        end: start + range.end,
+      });
+    });
+    for (const stub of assembled.trapStubs) {
+      ranges.push({ kind: "trap-stub", site: stub.site, start: start + stub.start, end: start + stub.end });
+    }
+    tables.sourceMap.push(...ranges.filter((range) => range.end > range.start));
+    tables.recordPoints.push(start);
+    for (const offset of fn.returnAddresses) {
+      tables.recordPoints.push(start + offset);
+      tables.returnAddresses.push(start + offset);
+    }
+    tables.stackMap.push(fn.stackMap);
+    tables.prologueDepth.push(fn.prologueDepth);
+    tables.unwind.push(assembled.unwind.map((record) => ({ ...record, offset: start + record.offset })));
+    tables.frameBytes.push(assembled.deepestSp);
+    for (const site of fn.trapSites) {
+      tables.trapSites.push({
+        ...site,
+        funcIndex,
+        wasmOffset: wasmOffset(site.instrIndex),
+        codeOffset: start + site.codeOffset,
+      });
+    }
+  });
+  tables.sourceMap.sort((a, b) => a.start - b.start);
+  tables.sourceMap.forEach((entry, i) => {
+    const next = tables.sourceMap[i + 1];
+    if (next !== undefined && next.start < entry.end) {
+      throw new CompilerInvariantError(`source map ranges overlap at code offset ${next.start}`);
+    }
+  });
+  tables.recordPoints = [...new Set(tables.recordPoints)].sort((a, b) => a - b);
+  return tables;
+}
+
+/** The imported globals, in global index order: their slots are filled by the host. */
+function importedGlobals(module: Module): GlobalSlot[] {
+  return module.imports.flatMap((imported): GlobalSlot[] =>
+    imported.desc.kind === "global"
+      ? [
+          {
+            type: imported.desc.type.valType,
+            mutable: imported.desc.type.mutable,
+            init: { kind: "import", module: imported.module, name: imported.name },
+          },
+        ]
+      : [],
+  );
+}
+
+function globalsOf(module: Module): GlobalSlot[] {
+  const imported = importedGlobals(module);
+  const defined = module.globals.map(
+    (global): GlobalSlot => ({
+      type: global.type.valType,
+      mutable: global.type.mutable,
+      init: initialValue(global.init, module),
+    }),
+  );
+  return [...imported, ...defined];
+}
+
+/** A constant expression as raw slot bits, or the imported global it reads. */
+function initialValue(expr: ConstExpr, module: Module): InitialValue {
+  switch (expr.op) {
+    case "i32.const":
+      return { kind: "const", bits: BigInt.asUintN(32, BigInt(expr.value)) };
+    case "i64.const":
+      return { kind: "const", bits: BigInt.asUintN(64, expr.value) };
+    case "f32.const":
+      return { kind: "const", bits: BigInt(expr.bits >>> 0) };
+    case "f64.const":
+      return { kind: "const", bits: BigInt.asUintN(64, expr.bits) };
+    case "global.get": {
+      const global = importedGlobals(module)[expr.global];
+      if (global === undefined)
+        throw new CompilerInvariantError(`constant reads global ${expr.global}, not an import`);
+      return global.init;
+    }
+  }
+}
+
+function memoryOf(module: Module, growCap: number): MemoryImage | null {
+  const imported = module.imports.find((imported) => imported.desc.kind === "memory");
+  const limits: Limits | undefined =
+    imported?.desc.kind === "memory" ? imported.desc.limits : module.memories[0];
+  if (limits === undefined) return null;
+  const declaredMax = limits.max ?? MAX_PAGES;
+  return { minPages: limits.min, maxPages: Math.max(limits.min, Math.min(declaredMax, growCap)) };
+}
