@@ -63,15 +63,9 @@ export class MoveWide {
     readonly shift: 0 | 16 | 32 | 48,
   ) {}
 
-  /** The field that, placed at `shift`, yields exactly `value` (a non-negative 64-bit value). */
-  static from(value: bigint): MoveWide | null {
-    if (value < 0n || value > 0xffff_ffff_ffff_ffffn) return null;
-    for (const shift of [0, 16, 32, 48] as const) {
-      if (value >> BigInt(shift) <= 0xffffn && (value & ((1n << BigInt(shift)) - 1n)) === 0n) {
-        return new MoveWide(Number(value >> BigInt(shift)), shift);
-      }
-    }
-    return null;
+  /** `imm16` placed at bit `shift` (movk needs the position even when the field is zero). */
+  static at(imm16: number, shift: 0 | 16 | 32 | 48): MoveWide | null {
+    return Number.isInteger(imm16) && imm16 >= 0 && imm16 <= 0xffff ? new MoveWide(imm16, shift) : null;
   }
 
   get value(): bigint {

@@ -630,7 +630,7 @@ export class Aarch64MacroAssembler implements MacroAssembler {
   }
 
   private field(halfword: number, index: number): MoveWide {
-    return must(MoveWide.from(BigInt(halfword) << BigInt(16 * index)), "move-wide field");
+    return must(MoveWide.at(halfword, (16 * index) as 0 | 16 | 32 | 48), "move-wide field");
   }
 }
 

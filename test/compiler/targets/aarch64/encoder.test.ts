@@ -27,7 +27,7 @@ function defined<T>(value: T | null): T {
   return value;
 }
 const imm12 = (n: number) => defined(Imm12.from(n));
-const wide = (n: bigint) => defined(MoveWide.from(n));
+const wide = (imm16: number, shift: 0 | 16 | 32 | 48 = 0) => defined(MoveWide.at(imm16, shift));
 const bitmask = (n: bigint, size: 32 | 64) => defined(LogicalImm.from(n, size));
 const scaled = (n: number) => defined(UImm12Scaled.from(n, 8));
 const pair = (n: number) => defined(SImm7Scaled.from(n, 8));
@@ -36,17 +36,18 @@ type Row = [instruction: (c: CodeBuffer) => void, word: string, text: string];
 
 // biome-ignore format: one row per line reads as a table
 const TABLE: Row[] = [
-  [(c) => enc.movz(c, 64, 9, wide(0n)), "d2800009", "movz x9, #0"], // movz x9, #0
-  [(c) => enc.movz(c, 32, 9, wide(0xffffn)), "529fffe9", "movz w9, #0xffff"], // movz w9, #0xffff
-  [(c) => enc.movz(c, 64, 0, wide(0x1234_0000n)), "d2a24680", "movz x0, #0x1234, lsl #16"], // movz x0, #0x1234, lsl #16
-  [(c) => enc.movz(c, 64, 30, wide(0xffff_0000_0000_0000n)), "d2fffffe", "movz x30, #0xffff, lsl #48"], // movz x30, #0xffff, lsl #48
-  [(c) => enc.movz(c, 32, 17, wide(0x8000_0000n)), "52b00011", "movz w17, #0x8000, lsl #16"], // movz w17, #0x8000, lsl #16
-  [(c) => enc.movn(c, 64, 9, wide(0n)), "92800009", "movn x9, #0"], // movn x9, #0
-  [(c) => enc.movn(c, 32, 10, wide(0x1234_0000n)), "12a2468a", "movn w10, #0x1234, lsl #16"], // movn w10, #0x1234, lsl #16
-  [(c) => enc.movn(c, 64, 11, wide(0xffff_0000_0000n)), "92dfffeb", "movn x11, #0xffff, lsl #32"], // movn x11, #0xffff, lsl #32
-  [(c) => enc.movk(c, 64, 16, wide(0xbeef_0000_0000_0000n)), "f2f7ddf0", "movk x16, #0xbeef, lsl #48"], // movk x16, #0xbeef, lsl #48
-  [(c) => enc.movk(c, 32, 17, wide(0xffff_0000n)), "72bffff1", "movk w17, #0xffff, lsl #16"], // movk w17, #0xffff, lsl #16
-  [(c) => enc.movk(c, 64, 9, wide(1n)), "f2800029", "movk x9, #0x1"], // movk x9, #1
+  [(c) => enc.movz(c, 64, 9, wide(0)), "d2800009", "movz x9, #0"], // movz x9, #0
+  [(c) => enc.movz(c, 32, 9, wide(0xffff)), "529fffe9", "movz w9, #0xffff"], // movz w9, #0xffff
+  [(c) => enc.movz(c, 64, 0, wide(0x1234, 16)), "d2a24680", "movz x0, #0x1234, lsl #16"], // movz x0, #0x1234, lsl #16
+  [(c) => enc.movz(c, 64, 30, wide(0xffff, 48)), "d2fffffe", "movz x30, #0xffff, lsl #48"], // movz x30, #0xffff, lsl #48
+  [(c) => enc.movz(c, 32, 17, wide(0x8000, 16)), "52b00011", "movz w17, #0x8000, lsl #16"], // movz w17, #0x8000, lsl #16
+  [(c) => enc.movn(c, 64, 9, wide(0)), "92800009", "movn x9, #0"], // movn x9, #0
+  [(c) => enc.movn(c, 32, 10, wide(0x1234, 16)), "12a2468a", "movn w10, #0x1234, lsl #16"], // movn w10, #0x1234, lsl #16
+  [(c) => enc.movn(c, 64, 11, wide(0xffff, 32)), "92dfffeb", "movn x11, #0xffff, lsl #32"], // movn x11, #0xffff, lsl #32
+  [(c) => enc.movk(c, 64, 16, wide(0xbeef, 48)), "f2f7ddf0", "movk x16, #0xbeef, lsl #48"], // movk x16, #0xbeef, lsl #48
+  [(c) => enc.movk(c, 32, 17, wide(0xffff, 16)), "72bffff1", "movk w17, #0xffff, lsl #16"], // movk w17, #0xffff, lsl #16
+  [(c) => enc.movk(c, 64, 9, wide(1)), "f2800029", "movk x9, #0x1"], // movk x9, #1
+  [(c) => enc.movk(c, 64, 9, wide(0, 32)), "f2c00009", "movk x9, #0, lsl #32"], // movk x9, #0, lsl #32
 
   [(c) => enc.addImm(c, 64, 9, 10, imm12(0)), "91000149", "add x9, x10, #0"], // add x9, x10, #0
   [(c) => enc.addImm(c, 32, 9, 10, imm12(4095)), "113ffd49", "add w9, w10, #0xfff"], // add w9, w10, #4095
@@ -238,7 +239,7 @@ describe("operand checks", () => {
 
   it("rejects a 32-bit move-wide shifted past bit 31 and a 64-bit bitmask in a 32-bit orr", () => {
     const buf = new CodeBuffer();
-    expect(() => enc.movz(buf, 32, 9, wide(0x1_0000_0000n))).toThrow(/cannot shift by 32/);
+    expect(() => enc.movz(buf, 32, 9, wide(1, 32))).toThrow(/cannot shift by 32/);
     expect(() => enc.orrImm(buf, 32, 9, ZR, bitmask(0x7fff_ffff_ffff_ffffn, 64))).toThrow(/32-bit orr/);
   });
 

@@ -63,21 +63,18 @@ describe("SImm7Scaled", () => {
 });
 
 describe("MoveWide", () => {
-  it.each([
-    [0n, 0, 0],
-    [0xffffn, 0xffff, 0],
-    [0x1_0000n, 1, 16],
-    [0x8000_0000n, 0x8000, 16],
-    [0x1234_0000_0000n, 0x1234, 32],
-    [0xffff_0000_0000_0000n, 0xffff, 48],
-  ])("encodes %s as %i << %i", (value, imm16, shift) => {
-    const imm = MoveWide.from(value);
-    expect(imm).toMatchObject({ imm16, shift });
-    expect(imm!.value).toBe(value);
+  it("places a 16-bit field at bit 0, 16, 32 or 48, zero included", () => {
+    expect(MoveWide.at(0xffff, 48)).toMatchObject({
+      imm16: 0xffff,
+      shift: 48,
+      value: 0xffff_0000_0000_0000n,
+    });
+    expect(MoveWide.at(0, 32)).toMatchObject({ imm16: 0, shift: 32, value: 0n });
+    expect(MoveWide.at(1, 0)?.value).toBe(1n);
   });
 
-  it.each([-1n, 0x1_0001n, 0x1_ffff_0000n, 0x1_0000_0000_0000_0000n])("rejects %s", (value) => {
-    expect(MoveWide.from(value)).toBeNull();
+  it.each([-1, 0x1_0000, 1.5])("rejects the field %d", (imm16) => {
+    expect(MoveWide.at(imm16, 0)).toBeNull();
   });
 });
 
