@@ -83,7 +83,8 @@ export function encodeModule(module: Module): Uint8Array {
   });
   if (hasNames(module.names)) customSection(out, "name", nameSection(module.names));
   for (const custom of module.customSections) customSection(out, custom.name, custom.bytes);
-  return out.finish();
+  // A buffer of exactly the module's size: wabt.js, for one, reads a view's whole ArrayBuffer.
+  return out.finish().slice();
 }
 
 /** A growable byte buffer with the binary format's integer encodings. */

@@ -17,7 +17,7 @@ export {
 } from "./errors.js";
 export type * from "./ir.js";
 export { MVP_FEATURES, watToBinary } from "./text.js";
-export { validateModule } from "./validator.js";
+export { postMvpUses, validateModule } from "./validator.js";
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 

@@ -12,7 +12,8 @@ export class Reader {
   end: number;
 
   constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
+    // A plain view, also of a Buffer, so that `slice` copies.
+    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = 0;
     this.end = bytes.length;

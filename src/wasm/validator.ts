@@ -29,6 +29,11 @@ export function validateModule(module: Module): ValidatedModule {
   return guarded(() => new ModuleValidator(module).validate());
 }
 
+/** Every post-1.0 construct a validated module uses: outside function bodies first, then per function. */
+export function postMvpUses({ module, functions }: ValidatedModule): UnsupportedUse[] {
+  return [...(module.postMvp ?? []), ...functions.flatMap((f) => (f.unsupported ? [f.unsupported] : []))];
+}
+
 /** Largest memory size in 1.0: 65536 pages of 64 KiB (4 GiB). */
 const MAX_PAGES = 65536;
 

@@ -1,0 +1,168 @@
+// Every binary module of the spec test suite through decodeModule + validateModule: modules are
+// accepted, binary assert_malformed modules are MalformedModule, assert_invalid modules are
+// InvalidModule, except where a post-1.0 feature is met first (skipped, with the feature named).
+// Text-format assert_malformed cases (.wat) are out of scope: parsing text is wabt's job.
+import { beforeAll, describe, expect, it } from "vitest";
+import { decodeModule } from "../../src/wasm/decoder.js";
+import { FrontEndError, InvalidModule, MalformedModule, UnsupportedFeature } from "../../src/wasm/errors.js";
+import type { ValidatedModule } from "../../src/wasm/ir.js";
+import { postMvpUses, validateModule } from "../../src/wasm/validator.js";
+import { type PostMvpEntry, readmePostMvp, readSpecFile, type SpecFile, specFiles } from "./spec-suite.js";
+
+const POST_MVP_FEATURES = new Set([
+  "sign-extension",
+  "saturating-float-to-int",
+  "multi-value",
+  "reference-types",
+  "bulk-memory",
+  "simd",
+]);
+
+type Result =
+  | { readonly accepted: ValidatedModule; readonly features: string[] }
+  | { readonly error: FrontEndError };
+
+function load(bytes: Uint8Array): Result {
+  try {
+    const accepted = validateModule(decodeModule(bytes));
+    return { accepted, features: postMvpFeatures(accepted) };
+  } catch (error) {
+    if (error instanceof FrontEndError) return { error };
+    throw error;
+  }
+}
+
+function postMvpFeatures(validated: ValidatedModule): string[] {
+  return [...new Set(postMvpUses(validated).map((use) => use.feature))];
+}
+
+/** The features that explain why an expected rejection did not happen, or null if none do. */
+function skipReason(result: Result): string[] | null {
+  if ("error" in result) return result.error instanceof UnsupportedFeature ? [result.error.feature] : null;
+  return result.features.length > 0 ? result.features : null;
+}
+
+class Tally {
+  accepted = 0;
+  rejected = 0;
+  readonly skipped = new Map<string, number>();
+  readonly failures: string[] = [];
+
+  skip(features: readonly string[]): void {
+    const key = features.join("+");
+    this.skipped.set(key, (this.skipped.get(key) ?? 0) + 1);
+  }
+}
+
+describe("spec test suite, binary modules", () => {
+  let files: SpecFile[];
+  let readme: ReadonlyMap<string, PostMvpEntry>;
+  const modules = new Tally();
+  const malformed = new Tally();
+  const invalid = new Tally();
+  /** Per file: how many `module` commands use post-1.0 features, and which features. */
+  const postMvpModules = new Map<string, { count: number; total: number; features: Set<string> }>();
+  let textCases = 0;
+
+  beforeAll(() => {
+    files = specFiles();
+    readme = readmePostMvp();
+    for (const file of files) {
+      const perFile = { count: 0, total: 0, features: new Set<string>() };
+      postMvpModules.set(file.name, perFile);
+      for (const command of file.commands) {
+        if (command.filename === undefined) continue;
+        const where = `${command.filename} (${file.name}.wast:${command.line})`;
+        if (command.module_type === "text") {
+          textCases++;
+          continue;
+        }
+        const result = load(readSpecFile(command.filename));
+        const features = skipReason(result);
+        switch (command.type) {
+          case "module":
+          case "assert_unlinkable":
+          case "assert_uninstantiable":
+            if (command.type === "module") perFile.total++;
+            if (features) {
+              modules.skip(features);
+              if (command.type === "module") perFile.count++;
+              for (const feature of features) perFile.features.add(feature);
+            } else if ("accepted" in result) modules.accepted++;
+            else modules.failures.push(`${where}: ${result.error.message}`);
+            break;
+          case "assert_malformed":
+            if ("error" in result && result.error instanceof MalformedModule) malformed.rejected++;
+            else if (features) malformed.skip(features);
+            else
+              malformed.failures.push(
+                `${where}: expected malformed (${command.text}), got ${outcomeOf(result)}`,
+              );
+            break;
+          case "assert_invalid":
+            if ("error" in result && result.error instanceof InvalidModule) invalid.rejected++;
+            else if (features) invalid.skip(features);
+            else
+              invalid.failures.push(`${where}: expected invalid (${command.text}), got ${outcomeOf(result)}`);
+            break;
+        }
+      }
+    }
+    const skipped = (tally: Tally) =>
+      [...tally.skipped].map(([feature, count]) => `${feature} ${count}`).join(", ") || "none";
+    console.log(
+      [
+        `spec modules: ${modules.accepted} accepted; skipped as post-1.0: ${skipped(modules)}`,
+        `binary assert_malformed: ${malformed.rejected} rejected as malformed; skipped as post-1.0: ${skipped(malformed)}`,
+        `assert_invalid: ${invalid.rejected} rejected as invalid; skipped as post-1.0: ${skipped(invalid)}`,
+        `text-format assert_malformed: ${textCases} not run (out of scope: .wat parsing is wabt's)`,
+      ].join("\n"),
+    );
+  });
+
+  it("reads all 75 files", () => {
+    expect(files).toHaveLength(75);
+  });
+
+  it("accepts every module (and every assert_unlinkable/assert_uninstantiable module) or names its post-1.0 feature", () => {
+    expect(modules.failures).toEqual([]);
+    expect(modules.accepted).toBeGreaterThan(900);
+  });
+
+  it("finds post-1.0 features in exactly the modules README.txt counts, naming the features it lists", () => {
+    const mismatches: string[] = [];
+    for (const [file, found] of postMvpModules) {
+      const listed = readme.get(file);
+      const expected = listed ?? { modules: 0, totalModules: found.total, features: new Set<string>() };
+      if (found.count !== expected.modules || found.total !== expected.totalModules) {
+        mismatches.push(
+          `${file}: ${found.count}/${found.total} modules, README says ${expected.modules}/${expected.totalModules}`,
+        );
+      }
+      const unlisted = [...found.features].filter((feature) => !expected.features.has(feature));
+      if (unlisted.length > 0)
+        mismatches.push(`${file}: features ${unlisted} not in README (${[...expected.features]})`);
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it("rejects every binary assert_malformed module as MalformedModule, unless a post-1.0 feature comes first", () => {
+    expect(malformed.failures).toEqual([]);
+    expect(
+      [...malformed.skipped.keys()].every((f) => f.split("+").every((x) => POST_MVP_FEATURES.has(x))),
+    ).toBe(true);
+    expect(malformed.rejected).toBeGreaterThan(700);
+  });
+
+  it("rejects every assert_invalid module as InvalidModule, unless a post-1.0 feature hides the error", () => {
+    expect(invalid.failures).toEqual([]);
+    expect(
+      [...invalid.skipped.keys()].every((f) => f.split("+").every((x) => POST_MVP_FEATURES.has(x))),
+    ).toBe(true);
+    expect(invalid.rejected).toBeGreaterThan(1000);
+  });
+});
+
+function outcomeOf(result: Result): string {
+  return "error" in result ? `${result.error.name}: ${result.error.message}` : "accepted";
+}

@@ -1,0 +1,67 @@
+// Access to the WebAssembly spec test suite converted by wast2json (../shared/spec-testsuite beside
+// the repository): its command lists, module files and the README's post-1.0 inventory.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+/** The suite's folder; throws with a clear message when it is missing. */
+export function specSuiteDir(): string {
+  const dir = path.resolve(repoRoot, "../shared/spec-testsuite");
+  if (!existsSync(path.join(dir, "README.txt"))) {
+    throw new Error(`spec test suite not found at ${dir}: it must sit in shared/ beside the repository`);
+  }
+  return dir;
+}
+
+export interface SpecCommand {
+  readonly type: string;
+  readonly line: number;
+  readonly filename?: string;
+  readonly text?: string;
+  readonly module_type?: "binary" | "text";
+}
+
+export interface SpecFile {
+  /** The .wast name without extension, e.g. "br_table". */
+  readonly name: string;
+  readonly commands: readonly SpecCommand[];
+}
+
+export function specFiles(): SpecFile[] {
+  const dir = specSuiteDir();
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(".json"))
+    .sort()
+    .map((file) => ({
+      name: file.slice(0, -".json".length),
+      commands: (JSON.parse(readFileSync(path.join(dir, file), "utf8")) as { commands: SpecCommand[] })
+        .commands,
+    }));
+}
+
+export function readSpecFile(filename: string): Uint8Array {
+  return readFileSync(path.join(specSuiteDir(), filename));
+}
+
+/** Per file, what README.txt lists: how many of its `module` commands use post-1.0 features, and which. */
+export interface PostMvpEntry {
+  readonly modules: number;
+  readonly totalModules: number;
+  readonly features: ReadonlySet<string>;
+}
+
+export function readmePostMvp(): ReadonlyMap<string, PostMvpEntry> {
+  const readme = readFileSync(path.join(specSuiteDir(), "README.txt"), "utf8");
+  const entries = new Map<string, PostMvpEntry>();
+  const line = /^\s+(\S+)\s+modules using post-1\.0 features: (\d+)\/(\d+);.*\((.*)\)\s*$/gm;
+  for (const [, file, modules, total, features] of readme.matchAll(line)) {
+    entries.set(file!, {
+      modules: Number(modules),
+      totalModules: Number(total),
+      features: new Set(features!.split(/[\s/]+/)),
+    });
+  }
+  return entries;
+}
