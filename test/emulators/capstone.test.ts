@@ -17,18 +17,16 @@ function texts(instructions: Instruction[]): string[] {
 }
 
 describe("x64", () => {
-  const code = hex(
-    `
-    55                  /* push rbp */
-    48 89 e5            /* mov rbp, rsp */
-    48 83 ec 20         /* sub rsp, 0x20 */
-    48 8b 44 cc 10      /* mov rax, QWORD PTR [rsp+rcx*8+0x10] */
-    e8 00 00 00 00      /* call 0x12 */
-    75 00               /* jne 0x14 */
-    c3                  /* ret */
-    5d                  /* pop rbp */
-  `.replace(/\/\*.*?\*\//g, ""),
-  );
+  const code = hex(`
+    55                  // push rbp
+    48 89 e5            // mov rbp, rsp
+    48 83 ec 20         // sub rsp, 0x20
+    48 8b 44 cc 10      // mov rax, QWORD PTR [rsp+rcx*8+0x10]
+    e8 00 00 00 00      // call 0x12
+    75 00               // jne 0x14
+    c3                  // ret
+    5d                  // pop rbp
+  `);
   const listing = disassemble("x64", code, 0x1000n);
 
   it("decodes every instruction with address, size, bytes and Capstone's text", () => {

@@ -1,8 +1,8 @@
 /** Helpers to write machine code in tests the way objdump prints it. */
 
-/** x86-64 bytes from hex text, spaces ignored: `hex("48 89 e5")`. */
+/** x86-64 bytes from hex text; whitespace and `//` comments are ignored: `hex("48 89 e5 // mov rbp, rsp")`. */
 export function hex(text: string): Uint8Array {
-  const digits = text.replace(/\s+/g, "");
+  const digits = text.replace(/\/\/.*$/gm, "").replace(/\s+/g, "");
   if (!/^([0-9a-f]{2})*$/i.test(digits)) throw new Error(`bad hex: ${text}`);
   return Uint8Array.from(Buffer.from(digits, "hex"));
 }
