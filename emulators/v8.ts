@@ -15,6 +15,7 @@
  */
 import type { FuncType, Module, ValType } from "../src/wasm/ir.js";
 import type { Outcome, TrapKind, WasmValue } from "../src/wasm/outcome.js";
+import { argumentMismatch } from "./runner-values.js";
 
 /** Why a module could not be instantiated in V8. */
 export type V8InstantiationFailure =
@@ -147,13 +148,6 @@ function globalType(module: Module, index: number): ValType {
   const type = imported[index] ?? module.globals[index - imported.length]?.type;
   if (!type) throw new RangeError(`global ${index} does not exist`);
   return type.valType;
-}
-
-function argumentMismatch(type: FuncType, args: readonly WasmValue[]): string | null {
-  if (args.length !== type.params.length)
-    return `expects ${type.params.length} arguments, got ${args.length}`;
-  const wrong = args.findIndex((arg, i) => arg.type !== type.params[i]);
-  return wrong < 0 ? null : `argument ${wrong} is ${args[wrong]?.type}, expected ${type.params[wrong]}`;
 }
 
 // Bit-pattern conversions through one 8-byte buffer.

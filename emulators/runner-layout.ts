@@ -1,0 +1,58 @@
+/**
+ * The emulated address space of one instance (DESIGN.md, "Runtime contract"), the same on every
+ * target, and the registers through which the host hands it to generated code.
+ *
+ *   0x0010_0000  code (RWX): exit block, then the functions          ≤ CODE_LIMIT bytes
+ *   0x0800_0000  VM context (RW): fields and globals (src/compiler/README.md, "VM context")
+ *   0x0c00_0000  guard: never mapped                                  GUARD_BYTES
+ *   0x1000_0000  stack limit address (page aligned)  ┐ stack (RW), mapped per invocation:
+ *                …                                   │ [limit, reference + host call area)
+ *   limit + L    reference: SP before the entry call ┘ L = the stack limit in bytes
+ *   0x1_0000_0000 linear memory (RW), mapped at its maximum size    ≤ 4 GiB
+ */
+
+import type { Target } from "../src/compiler/target.js";
+import * as aarch64 from "../src/compiler/targets/aarch64/regs.js";
+import * as x64 from "../src/compiler/targets/x64/regs.js";
+import { PAGE_SIZE } from "./engine.js";
+
+export const CODE_BASE = 0x0010_0000;
+/** The most code an instance may have; its code range is instrumented (exact fault pcs, instruction counts). */
+export const CODE_LIMIT = 16 * 1024 * 1024;
+export const VMCTX_BASE = 0x0800_0000;
+/** Accesses in [STACK_LIMIT_ADDRESS − GUARD_BYTES, STACK_LIMIT_ADDRESS) are stack overflows. */
+export const GUARD_BYTES = 0x0400_0000;
+export const STACK_LIMIT_ADDRESS = 0x1000_0000;
+export const MEMORY_BASE = 0x1_0000_0000;
+/** The largest stack limit: the stack must end below linear memory. */
+export const MAX_STACK_LIMIT = 1024 * 1024 * 1024;
+
+export function pageAlignUp(bytes: number): number {
+  return Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
+}
+
+/** Whether a faulting access at `address` hit the guard region below the stack limit. */
+export function inGuard(address: number): boolean {
+  return address >= STACK_LIMIT_ADDRESS - GUARD_BYTES && address < STACK_LIMIT_ADDRESS;
+}
+
+/** The registers the host sets before an entry call and reads after an exit (README.md's table). */
+export interface RuntimeRegisters {
+  /** Pinned VM context pointer. */
+  readonly vmctx: string;
+  /** Pinned linear memory base. */
+  readonly memoryBase: string;
+  /** Holds the trap-site index (low 32 bits) at a trap exit. */
+  readonly trapSite: string;
+}
+
+const x64Name = (gpr: x64.Gpr): string => Object.entries(x64.Gpr).find(([, number]) => number === gpr)![0];
+
+export const RUNTIME_REGISTERS: Readonly<Record<Target, RuntimeRegisters>> = {
+  x64: { vmctx: x64Name(x64.VMCTX), memoryBase: x64Name(x64.MEMBASE), trapSite: x64Name(x64.TRAP_SITE) },
+  aarch64: {
+    vmctx: `x${aarch64.VMCTX}`,
+    memoryBase: `x${aarch64.MEMBASE}`,
+    trapSite: `x${aarch64.TRAP_SITE}`,
+  },
+};
