@@ -258,6 +258,17 @@ class FunctionCompiler {
     this.setHeight(this.heightAfter);
   }
 
+  /**
+   * Pops the condition or index of a control instruction into `dst`; returns the height below it.
+   * (Not heightAfter: for a br_table the validator reports the height of the unreachable code after it.)
+   */
+  private popControlOperand(dst: Scratch): number {
+    this.loadOperand(dst, 0);
+    const height = this.heightBefore - 1;
+    this.setHeight(height);
+    return height;
+  }
+
   // ── traps ───────────────────────────────────────────────────────────────────────────────
 
   /**
@@ -276,13 +287,11 @@ class FunctionCompiler {
     const { masm } = this;
     const results = blockArity(blockType);
     const dead = !this.reachable;
-    if (kind === "if" && !dead) {
-      this.loadOperand(S0, 0);
-      this.consume();
-    }
+    const height = kind === "if" ? this.heightBefore - 1 : this.heightBefore;
+    if (kind === "if" && !dead) this.popControlOperand(S0);
     const frame: ControlFrame = {
       kind,
-      height: kind === "if" ? this.heightBefore - 1 : this.heightBefore,
+      height,
       branchArity: kind === "loop" ? 0 : results,
       resultArity: results,
       label: masm.newLabel(),
@@ -377,9 +386,7 @@ class FunctionCompiler {
   brIf(depth: number): void {
     const { masm } = this;
     const target = this.target(depth);
-    this.loadOperand(S0, 0);
-    this.consume();
-    const height = this.heightAfter;
+    const height = this.popControlOperand(S0);
     if (this.isPlainJump(target, height)) {
       target.endReached = true;
       masm.branchIfNonZero(32, S0, target.label);
@@ -395,9 +402,7 @@ class FunctionCompiler {
 
   brTable(depths: readonly number[], defaultDepth: number): void {
     const { masm } = this;
-    this.loadOperand(S0, 0);
-    this.consume();
-    const height = this.heightAfter;
+    const height = this.popControlOperand(S0);
     // Each distinct target gets one landing pad that moves the values and SP, unless a plain jump does.
     const pads = new Map<number, Label>();
     const destination = (depth: number): Label => {

@@ -1,0 +1,33 @@
+/** The compiler's public API: compile a validated module for one target and strategy. */
+export { ABI, type AbiConstants } from "./abi.js";
+export {
+  type Artifact,
+  type DataSegmentImage,
+  EXIT_SLOT_BYTES,
+  type Exits,
+  functionAt,
+  type GlobalSlot,
+  globalOffset,
+  type ImportedFunction,
+  type InitialValue,
+  type MemoryImage,
+  type SourceMapEntry,
+  type StackMapEntry,
+  sourceAt,
+  type TrapSite,
+  unwindAt,
+  VMCTX,
+  WASM_PAGE_BYTES,
+} from "./artifact.js";
+export { type CompileOptions, compileModule, type Layout } from "./compile.js";
+export { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
+export {
+  FramePlan,
+  type FunctionShape,
+  functionShape,
+  type HostCallLayout,
+  hostCallLayout,
+  planFrame,
+} from "./frame.js";
+export type { UnwindRecord } from "./masm.js";
+export { STRATEGIES, type Strategy, TARGETS, type Target } from "./target.js";
