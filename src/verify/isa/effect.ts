@@ -13,7 +13,9 @@ export interface StackAccess {
   /** Depth of the lowest byte accessed. */
   readonly depth: number;
   readonly viaSp: boolean;
-  /** Bytes between SP and the access (negative: below SP). */
+  /** Depth of SP at the moment of the access (after a pre-index writeback, before a post-index one). */
+  readonly spAtAccess: number;
+  /** Bytes between that SP and the access (negative: below SP). */
   readonly aboveSp: number;
 }
 
@@ -48,5 +50,5 @@ export function unknown(instruction: Instruction, why: string): StackEffect {
 export function access(state: StackState, base: "sp" | "fp", disp: number): StackAccess {
   const baseDepth = base === "sp" ? state.sp : state.fp!;
   const depth = baseDepth - disp;
-  return { depth, viaSp: base === "sp", aboveSp: state.sp - depth };
+  return { depth, viaSp: base === "sp", spAtAccess: state.sp, aboveSp: state.sp - depth };
 }
