@@ -1,0 +1,205 @@
+import { describe, expect, it } from "vitest";
+import { decodeModule, MAX_LOCALS } from "../../src/wasm/decoder.js";
+import { MalformedModule, UnsupportedFeature } from "../../src/wasm/errors.js";
+import type { Instr } from "../../src/wasm/ir.js";
+import { validateModule } from "../../src/wasm/validator.js";
+import { body, functions, I32, leb, name, section, VOID, vec, wasm } from "./bytes.js";
+
+/** A module with one `[] -> []` function whose body is `code` (without the final end) + end. */
+function oneFunction(code: readonly number[], locals: readonly (readonly number[])[] = []): Uint8Array {
+  return wasm(...functions([VOID], [0], [body([...code, 0x0b], locals)]));
+}
+
+function constants(code: readonly number[]): Instr[] {
+  return [...decodeModule(oneFunction(code)).bodies[0]!.code];
+}
+
+function malformed(bytes: Uint8Array): MalformedModule {
+  try {
+    decodeModule(bytes);
+  } catch (error) {
+    if (error instanceof MalformedModule) return error;
+    throw error;
+  }
+  throw new Error("decoded without error");
+}
+
+describe("decodeModule: binary format", () => {
+  it("rejects a missing or wrong header", () => {
+    expect(malformed(new Uint8Array([])).reason).toBe("unexpected end");
+    expect(malformed(new Uint8Array([0, 0x61, 0x73, 0x6e, 1, 0, 0, 0])).reason).toBe(
+      "magic header not detected",
+    );
+    expect(malformed(new Uint8Array([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0])).reason).toBe(
+      "unknown binary version",
+    );
+  });
+
+  it("limits unsigned LEB128 to 5 bytes and 32 bits", () => {
+    const overLong = wasm([1, 6, 0x81, 0x80, 0x80, 0x80, 0x80, 0x00]);
+    expect(malformed(overLong)).toMatchObject({ reason: "integer representation too long", offset: 14 });
+    expect(malformed(wasm([1, 5, 0xff, 0xff, 0xff, 0xff, 0x1f])).reason).toBe("integer too large");
+    expect(decodeModule(wasm([1, 5, 0x80, 0x80, 0x80, 0x80, 0x00])).types).toEqual([]);
+  });
+
+  it("decodes signed LEB128 constants at their limits and rejects unused bits that do not copy the sign", () => {
+    expect(constants([0x41, 0xff, 0xff, 0xff, 0xff, 0x7f, 0x1a])[0]).toMatchObject({ value: -1 });
+    expect(constants([0x41, 0x80, 0x80, 0x80, 0x80, 0x78, 0x1a])[0]).toMatchObject({ value: -(2 ** 31) });
+    expect(constants([0x41, 0xff, 0xff, 0xff, 0xff, 0x07, 0x1a])[0]).toMatchObject({ value: 2 ** 31 - 1 });
+    expect(malformed(oneFunction([0x41, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x1a])).reason).toBe(
+      "integer too large",
+    );
+    const i64 = (bytes: number[]) => constants([0x42, ...bytes, 0x1a])[0];
+    expect(i64([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f])).toMatchObject({
+      value: -(2n ** 63n),
+    });
+    expect(i64([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00])).toMatchObject({
+      value: 2n ** 63n - 1n,
+    });
+    expect(i64([0x7f])).toMatchObject({ value: -1n });
+    expect(
+      malformed(oneFunction([0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x02, 0x1a])).reason,
+    ).toBe("integer too large");
+    expect(constants([0x43, 0x01, 0x00, 0xc0, 0x7f, 0x1a])[0]).toMatchObject({ bits: 0x7fc0_0001 });
+    expect(constants([0x44, 1, 0, 0, 0, 0, 0, 0xf8, 0xff, 0x1a])[0]).toMatchObject({
+      bits: 0xfff8_0000_0000_0001n,
+    });
+  });
+
+  it("validates UTF-8 in names and keeps a byte-order mark", () => {
+    expect(malformed(wasm(section(0, [2, 0xc0, 0x80]))).reason).toBe("malformed UTF-8 encoding");
+    expect(malformed(wasm(section(0, [3, 0xed, 0xa0, 0x80]))).reason).toBe("malformed UTF-8 encoding");
+    const custom = decodeModule(wasm(section(0, [...name("\uFEFFé"), 42]))).customSections;
+    expect(custom).toEqual([{ name: "\uFEFFé", bytes: new Uint8Array([42]), offset: 16 }]);
+  });
+
+  it("reads module, function and local names, and ignores a broken name section", () => {
+    const names = section(0, [
+      ...name("name"),
+      ...section(0, name("mod")),
+      ...section(1, vec([[0, ...name("f")]])),
+      ...section(2, vec([[0, ...vec([[1, ...name("x")]])]])),
+    ]);
+    const decoded = decodeModule(wasm(...functions([VOID], [0], [body([0x0b])]), names));
+    expect(decoded.names).toEqual({
+      module: "mod",
+      functions: new Map([[0, "f"]]),
+      locals: new Map([[0, new Map([[1, "x"]])]]),
+    });
+    expect(decoded.customSections).toEqual([]);
+    const broken = section(0, [...name("name"), ...section(1, [5, 0, ...name("f")])]);
+    const ignored = decodeModule(wasm(broken));
+    expect(ignored.names.functions.size).toBe(0);
+    expect(ignored.customSections.map((c) => c.name)).toEqual(["name"]);
+  });
+
+  it("rejects illegal opcodes, a missing end and bytes after the end", () => {
+    expect(malformed(oneFunction([0x06]))).toMatchObject({ reason: "illegal opcode", offset: 23 });
+    expect(malformed(oneFunction([0xfc, 0x20])).reason).toBe("illegal opcode");
+    expect(malformed(wasm(...functions([VOID], [0], [body([0x41, 0x00])]))).reason).toBe(
+      "END opcode expected",
+    );
+    expect(malformed(wasm(...functions([VOID], [0], [body([0x0b, 0x01])]))).reason).toBe(
+      "section size mismatch",
+    );
+    expect(malformed(wasm(section(1, vec([VOID])), section(3, vec([[0]])))).reason).toBe(
+      "function and code section have inconsistent lengths",
+    );
+    expect(malformed(wasm(section(3, vec([])), section(1, vec([])))).reason).toBe(
+      "unexpected content after last section",
+    );
+  });
+
+  it("rejects more than 2^32-1 locals and marks more than MAX_LOCALS as an implementation limit", () => {
+    const huge = [...leb(0xffff_ffff), I32];
+    expect(malformed(oneFunction([], [huge, [1, I32]])).reason).toBe("too many locals");
+    const many = decodeModule(
+      oneFunction(
+        [],
+        [
+          [...leb(MAX_LOCALS), I32],
+          [1, I32],
+        ],
+      ),
+    ).bodies[0]!;
+    expect(many.unsupported?.feature).toBe("implementation-limit");
+    expect(many.locals.length).toBe(MAX_LOCALS); // the groups before the one that crossed the limit
+    expect(decodeModule(oneFunction([], [[...leb(MAX_LOCALS), I32]])).bodies[0]!.locals.length).toBe(
+      MAX_LOCALS,
+    );
+  });
+});
+
+describe("decodeModule: post-1.0 features", () => {
+  // [instruction bytes, feature, index in those bytes where the feature is met]
+  const instructions: [string, number[], string, number][] = [
+    ["i32.extend8_s", [0xc0], "sign-extension", 0],
+    ["i32.trunc_sat_f32_s", [0xfc, 0x00], "saturating-float-to-int", 0],
+    ["memory.copy", [0xfc, 0x0a, 0x00, 0x00], "bulk-memory", 0],
+    ["table.size", [0xfc, 0x10, 0x00], "reference-types", 0],
+    ["ref.null", [0xd0, 0x70], "reference-types", 0],
+    ["typed select", [0x1c, 0x01, 0x7f], "reference-types", 0],
+    ["v128.const", [0xfd, 0x0c], "simd", 0],
+    ["block with a type index", [0x02, 0x00], "multi-value", 1],
+    ["block of funcref", [0x02, 0x70], "reference-types", 1],
+    ["call_indirect of table 1", [0x11, 0x00, 0x01], "reference-types", 2],
+  ];
+  for (const [what, bytes, feature, at] of instructions) {
+    it(`${what}: stops decoding that body only (${feature})`, () => {
+      const module = wasm(...functions([VOID], [0, 0], [body([0x01, ...bytes, 0x0b]), body([0x0b])]));
+      const decoded = decodeModule(module);
+      const offset = 25 + at; // the body's first instruction (nop) is at 24
+      expect(decoded.bodies[0]).toMatchObject({
+        unsupported: { feature, offset },
+        code: [{ op: "nop", offset: 24 }],
+      });
+      expect(decoded.bodies[1]!.unsupported).toBeNull();
+      const validated = validateModule(decoded);
+      expect(validated.functions.map((f) => f.unsupported)).toEqual([{ feature, offset }, null]);
+      expect([...validated.functions[0]!.heightAfter]).toEqual([0]);
+    });
+  }
+
+  it("marks a body whose locals have a post-1.0 type", () => {
+    const decoded = decodeModule(
+      oneFunction(
+        [],
+        [
+          [1, I32],
+          [1, 0x6f],
+        ],
+      ),
+    );
+    expect(decoded.bodies[0]).toMatchObject({
+      unsupported: { feature: "reference-types" },
+      locals: ["i32"],
+      code: [],
+    });
+  });
+
+  it("throws UnsupportedFeature for module-level constructs the IR cannot hold", () => {
+    const unsupported = (bytes: Uint8Array) => {
+      try {
+        decodeModule(bytes);
+      } catch (error) {
+        if (error instanceof UnsupportedFeature) return error.feature;
+        throw error;
+      }
+      throw new Error("decoded without error");
+    };
+    expect(unsupported(wasm(section(12, [0])))).toBe("bulk-memory"); // data count section
+    expect(unsupported(wasm(section(5, vec([[0, 1]])), section(11, vec([[1, 0]]))))).toBe("bulk-memory"); // passive data
+    expect(unsupported(wasm(section(4, vec([[0x6f, 0, 1]]))))).toBe("reference-types"); // externref table
+  });
+
+  it("keeps representable post-1.0 constructs and lists them in postMvp", () => {
+    const twoResults = decodeModule(wasm(section(1, vec([[0x60, 0, 2, I32, I32]]))));
+    expect(twoResults.postMvp).toEqual([{ feature: "multi-value", offset: 11 }]);
+    // an element segment with flags 2: explicit table index 0, element kind 0, no functions
+    const explicitTable = decodeModule(
+      wasm(section(4, vec([[0x70, 0, 1]])), section(9, vec([[2, 0, 0x41, 0, 0x0b, 0, 0]]))),
+    );
+    expect(explicitTable.elems).toEqual([{ table: 0, offset: { op: "i32.const", value: 0 }, funcs: [] }]);
+    expect(explicitTable.postMvp?.map((use) => use.feature)).toEqual(["reference-types"]);
+  });
+});
