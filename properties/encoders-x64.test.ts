@@ -17,7 +17,7 @@ import type {
   ShiftOp,
 } from "../src/compiler/targets/x64/encoder.js";
 import * as enc from "../src/compiler/targets/x64/encoder.js";
-import { Simm32, Uimm32 } from "../src/compiler/targets/x64/imm.js";
+import { ShiftCount, Simm32, Uimm32 } from "../src/compiler/targets/x64/imm.js";
 import { Gpr } from "../src/compiler/targets/x64/regs.js";
 import { decodeOne, ENCODER_NAMES } from "../test/compiler/targets/x64/helpers.js";
 import { propertyParameters } from "./seed.js";
@@ -225,6 +225,13 @@ const PROPERTIES: Record<string, EncoderProperty<unknown>> = {
     emit: (b, [o, s, d]) => enc.shiftRCl(b, o, s, d),
     text: ([o, s, d]) => `${o} ${reg(d, s)}, cl`,
   }),
+  shiftRI: property({
+    operands: fc
+      .tuple(shiftOp, size)
+      .chain(([o, s]) => fc.tuple(fc.constant(o), fc.constant(s), gpr, fc.integer({ min: 0, max: s - 1 }))),
+    emit: (b, [o, s, d, n]) => enc.shiftRI(b, o, s, d, ShiftCount.from(n, s)!),
+    text: ([o, s, d, n]) => `${o} ${reg(d, s)}, ${unsigned(BigInt(n))}`,
+  }),
   divR: property({
     operands: fc.tuple(size, gpr),
     emit: (b, [s, r]) => enc.divR(b, s, r),
@@ -246,11 +253,6 @@ const PROPERTIES: Record<string, EncoderProperty<unknown>> = {
     operands: fc.tuple(size, gpr, gpr),
     emit: (b, [s, d, r]) => enc.tzcnt(b, s, d, r),
     text: ([s, d, r]) => `tzcnt ${reg(d, s)}, ${reg(r, s)}`,
-  }),
-  popcnt: property({
-    operands: fc.tuple(size, gpr, gpr),
-    emit: (b, [s, d, r]) => enc.popcnt(b, s, d, r),
-    text: ([s, d, r]) => `popcnt ${reg(d, s)}, ${reg(r, s)}`,
   }),
   pushR: property({ operands: gpr, emit: (b, r) => enc.pushR(b, r), text: (r) => `push ${reg(r, 64)}` }),
   popR: property({ operands: gpr, emit: (b, r) => enc.popR(b, r), text: (r) => `pop ${reg(r, 64)}` }),

@@ -3,7 +3,7 @@
 // instruction to a CodeBuffer. Where GNU `as` has a choice of encodings, these pick the one it picks,
 // so the byte-exact tables can come straight from the assembler.
 import type { CodeBuffer } from "../../code-buffer.js";
-import type { Simm32, Uimm32 } from "./imm.js";
+import type { ShiftCount, Simm32, Uimm32 } from "./imm.js";
 import { Gpr } from "./regs.js";
 
 /** Operand size of a register-only instruction. */
@@ -227,6 +227,12 @@ export function shiftRCl(buf: CodeBuffer, op: ShiftOp, size: Size, dst: Gpr): vo
   emit(buf, { w: size === 64, opcode: [0xd3], reg: ShiftOp[op], rm: dst });
 }
 
+/** `op dst, count` (d1 /digit for a count of 1, as GNU as encodes it, else c1 /digit ib). */
+export function shiftRI(buf: CodeBuffer, op: ShiftOp, size: Size, dst: Gpr, count: ShiftCount): void {
+  emit(buf, { w: size === 64, opcode: [count.value === 1 ? 0xd1 : 0xc1], reg: ShiftOp[op], rm: dst });
+  if (count.value !== 1) buf.emit8(count.value);
+}
+
 /** `div divisor` (f7 /6): unsigned edx:eax (rdx:rax) / divisor → quotient eax, remainder edx. */
 export function divR(buf: CodeBuffer, size: Size, divisor: Gpr): void {
   emit(buf, { w: size === 64, opcode: [0xf7], reg: 6, rm: divisor });
@@ -256,11 +262,6 @@ export function lzcnt(buf: CodeBuffer, size: Size, dst: Gpr, src: Gpr): void {
 /** `tzcnt dst, src` (f3 0f bc /r): trailing zeros, the width for 0. */
 export function tzcnt(buf: CodeBuffer, size: Size, dst: Gpr, src: Gpr): void {
   emit(buf, { prefix: 0xf3, w: size === 64, opcode: [0x0f, 0xbc], reg: dst, rm: src });
-}
-
-/** `popcnt dst, src` (f3 0f b8 /r). */
-export function popcnt(buf: CodeBuffer, size: Size, dst: Gpr, src: Gpr): void {
-  emit(buf, { prefix: 0xf3, w: size === 64, opcode: [0x0f, 0xb8], reg: dst, rm: src });
 }
 
 // ── stack and control ─────────────────────────────────────────────────────────────────────────

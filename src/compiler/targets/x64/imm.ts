@@ -35,3 +35,12 @@ export class Uimm32 {
     return v !== null && v >= 0 && v <= UINT32_MAX ? new Uimm32(v) : null;
   }
 }
+
+/** A shift or rotate count for the immediate form (`c1 /digit ib`): 0 ≤ count < operand width. */
+export class ShiftCount {
+  private constructor(readonly value: number) {}
+
+  static from(n: number, width: 32 | 64): ShiftCount | null {
+    return Number.isInteger(n) && n >= 0 && n < width ? new ShiftCount(n) : null;
+  }
+}

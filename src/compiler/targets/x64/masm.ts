@@ -31,7 +31,7 @@ import type {
 } from "../../masm.js";
 import type { Amode, CondCode, ExtMode, IndexGpr, ShiftOp, StoreSize } from "./encoder.js";
 import * as enc from "./encoder.js";
-import { Simm32, Uimm32 } from "./imm.js";
+import { ShiftCount, Simm32, Uimm32 } from "./imm.js";
 import {
   ARG_REGS,
   FRAME_POINTER,
@@ -108,9 +108,6 @@ const STORES: Record<StoreOp, StoreSize> = {
   "i64.store32": 32,
 };
 
-/** lzcnt and tzcnt give the operand width for 0, as Wasm's clz and ctz. */
-const COUNT_BITS: Record<IntUnop, typeof enc.lzcnt> = { clz: enc.lzcnt, ctz: enc.tzcnt, popcnt: enc.popcnt };
-
 const MAX_MEMORY_OFFSET = 2 ** 32 - 1;
 
 function isLoad(op: MemoryOp): op is LoadOp {
@@ -146,6 +143,18 @@ function uimm32(n: number, what: string): Uimm32 {
   const imm = Uimm32.from(n);
   if (imm === null) throw new CompilerInvariantError(`${what} ${n} does not fit in 32 unsigned bits`);
   return imm;
+}
+
+function shiftCount(n: number, width: Width): ShiftCount {
+  const count = ShiftCount.from(n, width);
+  if (count === null) throw new CompilerInvariantError(`shift count ${n} is out of range for ${width} bits`);
+  return count;
+}
+
+function repeatByte(byte: bigint, width: Width): bigint {
+  let value = 0n;
+  for (let i = 0; i < width / 8; i++) value = (value << 8n) | byte;
+  return value;
 }
 
 function at(base: Gpr, disp: number, index: IndexGpr | null = null): Amode {
@@ -522,7 +531,51 @@ export class X64MacroAssembler implements MacroAssembler {
 
   intUnop(op: IntUnop, width: Width, dst: Scratch): void {
     const reg = SCRATCH[dst];
-    COUNT_BITS[op](this.buf, width, reg, reg);
+    // lzcnt and tzcnt give the operand width for 0, as Wasm's clz and ctz.
+    if (op === "clz") enc.lzcnt(this.buf, width, reg, reg);
+    else if (op === "ctz") enc.tzcnt(this.buf, width, reg, reg);
+    else this.popcount(width, reg);
+  }
+
+  /**
+   * Population count without `popcnt`: Unicorn 2.0.1's x86 CPU models do not report POPCNT, so the
+   * instruction raises #UD there. Counts bits in pairs, nibbles, then bytes, and adds the byte
+   * counts into the top byte with one multiplication.
+   */
+  private popcount(width: Width, x: Gpr): void {
+    const t = TMP0;
+    const shiftRight = (reg: Gpr, n: number) =>
+      enc.shiftRI(this.buf, "shr", width, reg, shiftCount(n, width));
+    // x − ((x >> 1) & 0x55…): 2-bit counts
+    enc.movRR(this.buf, width, t, x);
+    shiftRight(t, 1);
+    this.byteMask(width, 0x55n)(t);
+    enc.aluRR(this.buf, "sub", width, x, t);
+    // (x & 0x33…) + ((x >> 2) & 0x33…): 4-bit counts
+    enc.movRR(this.buf, width, t, x);
+    shiftRight(t, 2);
+    const and33 = this.byteMask(width, 0x33n);
+    and33(t);
+    and33(x);
+    enc.aluRR(this.buf, "add", width, x, t);
+    // (x + (x >> 4)) & 0x0f…: byte counts
+    enc.movRR(this.buf, width, t, x);
+    shiftRight(t, 4);
+    enc.aluRR(this.buf, "add", width, x, t);
+    this.byteMask(width, 0x0fn)(x);
+    // x · 0x01…01 sums all byte counts into the top byte
+    this.movImmTo(TMP1, repeatByte(0x01n, width), width);
+    enc.imulRR(this.buf, width, x, TMP1);
+    shiftRight(x, width - 8);
+  }
+
+  /** `and reg, byte repeated over the width`: an imm32 when it fits, else a mask loaded into r11 once. */
+  private byteMask(width: Width, byte: bigint): (reg: Gpr) => void {
+    const mask = repeatByte(byte, width);
+    const imm = Simm32.from(mask);
+    if (imm !== null) return (reg) => enc.aluRI(this.buf, "and", width, reg, imm);
+    enc.movabsRI(this.buf, TMP1, mask);
+    return (reg) => enc.aluRR(this.buf, "and", width, reg, TMP1);
   }
 
   compare(cond: Cond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { Gpr } from "../../../../src/compiler/targets/x64/regs.js";
 import {
   type BoundEncoders,
+  count,
   decodeOne,
   ENCODER_NAMES,
   encode,
@@ -175,6 +176,16 @@ const TABLE: Row[] = [
   [(e) => e.shiftRCl("rol", 32, rcx), "d3 c1", "rol ecx, cl"], // rol ecx, cl
   [(e) => e.shiftRCl("ror", 64, r11), "49 d3 cb", "ror r11, cl"], // ror r11, cl
   [(e) => e.shiftRCl("shl", 32, r10), "41 d3 e2", "shl r10d, cl"], // shl r10d, cl
+  [(e) => e.shiftRI("shr", 64, r10, count(1, 64)), "49 d1 ea", "shr r10, 1"], // shr r10, 1
+  [(e) => e.shiftRI("shr", 32, r10, count(1, 32)), "41 d1 ea", "shr r10d, 1"], // shr r10d, 1
+  [(e) => e.shiftRI("shr", 64, r10, count(2, 64)), "49 c1 ea 02", "shr r10, 2"], // shr r10, 2
+  [(e) => e.shiftRI("shr", 32, rax, count(24, 32)), "c1 e8 18", "shr eax, 0x18"], // shr eax, 24
+  [(e) => e.shiftRI("shr", 64, rdx, count(56, 64)), "48 c1 ea 38", "shr rdx, 0x38"], // shr rdx, 56
+  [(e) => e.shiftRI("shl", 32, rcx, count(31, 32)), "c1 e1 1f", "shl ecx, 0x1f"], // shl ecx, 31
+  [(e) => e.shiftRI("sar", 64, rdx, count(63, 64)), "48 c1 fa 3f", "sar rdx, 0x3f"], // sar rdx, 63
+  [(e) => e.shiftRI("rol", 32, r11, count(0, 32)), "41 c1 c3 00", "rol r11d, 0"], // rol r11d, 0
+  [(e) => e.shiftRI("ror", 64, r8, count(7, 64)), "49 c1 c8 07", "ror r8, 7"], // ror r8, 7
+  [(e) => e.shiftRI("shl", 64, r15, count(1, 64)), "49 d1 e7", "shl r15, 1"], // shl r15, 1
   [(e) => e.divR(64, r10), "49 f7 f2", "div r10"], // div r10
   [(e) => e.divR(32, r10), "41 f7 f2", "div r10d"], // div r10d
   [(e) => e.divR(64, rcx), "48 f7 f1", "div rcx"], // div rcx
@@ -188,8 +199,6 @@ const TABLE: Row[] = [
   [(e) => e.lzcnt(64, r10, rdx), "f3 4c 0f bd d2", "lzcnt r10, rdx"], // lzcnt r10, rdx
   [(e) => e.tzcnt(32, rax, rcx), "f3 0f bc c1", "tzcnt eax, ecx"], // tzcnt eax, ecx
   [(e) => e.tzcnt(64, r11, r11), "f3 4d 0f bc db", "tzcnt r11, r11"], // tzcnt r11, r11
-  [(e) => e.popcnt(64, rax, rax), "f3 48 0f b8 c0", "popcnt rax, rax"], // popcnt rax, rax
-  [(e) => e.popcnt(32, rdx, r9), "f3 41 0f b8 d1", "popcnt edx, r9d"], // popcnt edx, r9d
   [(e) => e.pushR(rbp), "55", "push rbp"], // push rbp
   [(e) => e.pushR(r12), "41 54", "push r12"], // push r12
   [(e) => e.popR(rbp), "5d", "pop rbp"], // pop rbp

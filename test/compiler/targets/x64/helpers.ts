@@ -3,7 +3,7 @@ import { disassemble } from "../../../../emulators/capstone.js";
 import { CodeBuffer } from "../../../../src/compiler/code-buffer.js";
 import type { Amode, IndexGpr } from "../../../../src/compiler/targets/x64/encoder.js";
 import * as encoder from "../../../../src/compiler/targets/x64/encoder.js";
-import { Simm32, Uimm32 } from "../../../../src/compiler/targets/x64/imm.js";
+import { ShiftCount, Simm32, Uimm32 } from "../../../../src/compiler/targets/x64/imm.js";
 import type { Gpr } from "../../../../src/compiler/targets/x64/regs.js";
 
 export function s32(n: number): Simm32 {
@@ -15,6 +15,12 @@ export function s32(n: number): Simm32 {
 export function u32(n: number): Uimm32 {
   const imm = Uimm32.from(n);
   if (imm === null) throw new RangeError(`${n} does not fit an unsigned 32-bit immediate`);
+  return imm;
+}
+
+export function count(n: number, width: 32 | 64): ShiftCount {
+  const imm = ShiftCount.from(n, width);
+  if (imm === null) throw new RangeError(`${n} is not a shift count for ${width} bits`);
   return imm;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Simm32, Uimm32 } from "../../../../src/compiler/targets/x64/imm.js";
+import { ShiftCount, Simm32, Uimm32 } from "../../../../src/compiler/targets/x64/imm.js";
 
 describe("Simm32", () => {
   it.each([
@@ -48,5 +48,25 @@ describe("Uimm32", () => {
 
   it.each([-1, 2 ** 32, 1.5, Number.NaN, -1n, 0x100000000n])("rejects %s", (input) => {
     expect(Uimm32.from(input)).toBeNull();
+  });
+});
+
+describe("ShiftCount", () => {
+  it.each([
+    [0, 32],
+    [31, 32],
+    [0, 64],
+    [63, 64],
+  ] as const)("accepts %s for %s bits", (n, width) => {
+    expect(ShiftCount.from(n, width)?.value).toBe(n);
+  });
+
+  it.each([
+    [32, 32],
+    [64, 64],
+    [-1, 32],
+    [1.5, 64],
+  ] as const)("rejects %s for %s bits", (n, width) => {
+    expect(ShiftCount.from(n, width)).toBeNull();
   });
 });
