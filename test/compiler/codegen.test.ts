@@ -1,0 +1,292 @@
+// The code generator on small modules, for both targets under all three strategies: the side tables
+// it records (from the masm's own SP bookkeeping) must agree between targets where the strategy
+// promises it, differ where the write-up says `native` diverges, and describe every code byte.
+import { readdirSync, readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import wabtInit from "wabt";
+import { disassemble } from "../../emulators/capstone.js";
+import type { Artifact, StackMapEntry } from "../../src/compiler/artifact.js";
+import { compileModule } from "../../src/compiler/compile.js";
+import { UnsupportedOperator } from "../../src/compiler/errors.js";
+import { STRATEGIES, type Strategy, TARGETS, type Target } from "../../src/compiler/target.js";
+import { decodeModule, validateModule, watToBinary } from "../../src/wasm/index.js";
+import type { ValidatedModule } from "../../src/wasm/ir.js";
+
+const CODE_BASE = 0x1000_0000n;
+
+async function validated(wat: string): Promise<ValidatedModule> {
+  return validateModule(decodeModule(await watToBinary(wat)));
+}
+
+function compile(module: ValidatedModule, target: Target, strategy: Strategy): Artifact {
+  return compileModule(module, { target, strategy, layout: { codeBase: CODE_BASE } });
+}
+
+/** Exercises every construct the code generator covers, in one module. */
+const KITCHEN_SINK = `
+(module
+  (import "env" "log" (func $log (param i32)))
+  (memory 1 4)
+  (global $g (mut i64) (i64.const 7))
+  (data (i32.const 16) "\\01\\02\\03\\04")
+  (func $many (param i32 i64 i32 i64 i32 i64 i32 i64 i32 i64 i32 i64
+                     i32 i64 i32 i64 i32 i64 i32 i64 i32 i64 i32 i64) (result i64)
+    (local.get 23))
+  (func (export "control") (param $x i32) (result i32)
+    (local $acc i32)
+    (loop $top
+      (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+      (br_if $top (i32.lt_u (local.get $acc) (i32.const 3))))
+    (block $a (result i32)
+      (block $b (result i32)
+        (br_table $a $b $a (i32.const 10) (local.get $x)))
+      (i32.const 1)
+      (i32.add))
+    (if (result i32) (local.get $x)
+      (then (i32.const 2))
+      (else (return (i32.const 3))))
+    (i32.add)
+    (i32.add (local.get $acc)))
+  (func (export "mem") (param $p i32) (result i64)
+    (i64.store offset=8 (local.get $p) (global.get $g))
+    (global.set $g (i64.add (global.get $g) (i64.const 1)))
+    (drop (memory.grow (i32.const 1)))
+    (i32.store8 (local.get $p) (i32.load16_s (local.get $p)))
+    (select (i64.load offset=8 (local.get $p)) (i64.extend_i32_u (memory.size)) (local.get $p)))
+  (func (export "calls") (result i64)
+    (call $log (i32.const 1))
+    (call $many
+      (i32.const 0) (i64.const 1) (i32.const 2) (i64.const 3) (i32.const 4) (i64.const 5)
+      (i32.const 6) (i64.const 7) (i32.const 8) (i64.const 9) (i32.const 10) (i64.const 11)
+      (i32.const 12) (i64.const 13) (i32.const 14) (i64.const 15) (i32.const 16) (i64.const 17)
+      (i32.const 18) (i64.const 19) (i32.const 20) (i64.const 21) (i32.const 22) (i64.const 23)))
+  (func (export "arith") (param i32 i32 i64 i64) (result i64)
+    (i64.add
+      (i64.extend_i32_s (i32.add (i32.div_s (local.get 0) (local.get 1)) (i32.rem_s (local.get 0) (local.get 1))))
+      (i64.add (i64.div_u (local.get 2) (local.get 3))
+        (i64.add (i64.rem_u (local.get 2) (local.get 3))
+          (i64.extend_i32_u (i32.wrap_i64 (i64.rotl (i64.clz (local.get 2)) (local.get 3))))))))
+  (func (export "dead") (result i32)
+    (i32.const 1)
+    (return)
+    (drop (i32.div_u (i32.const 2) (i32.const 0)))
+    (block (loop (br 0)))
+    (unreachable)))
+`;
+
+const CORPUS = new URL("../../corpus/", import.meta.url);
+const corpusCases = readdirSync(CORPUS).filter((name) => name.endsWith(".wat"));
+
+const modules = new Map<string, ValidatedModule>();
+beforeAll(async () => {
+  modules.set("kitchen-sink", await validated(KITCHEN_SINK));
+  for (const name of corpusCases)
+    modules.set(name, await validated(readFileSync(new URL(name, CORPUS), "utf8")));
+});
+
+/** What each target's stack does, per function: everything the determinism claim is about. */
+function stackFacts(artifact: Artifact) {
+  return {
+    stackMap: artifact.stackMap,
+    prologueDepth: artifact.prologueDepth,
+    frameBytes: artifact.frameBytes,
+  };
+}
+
+describe("stack maps across targets", () => {
+  const shared = STRATEGIES.filter((strategy) => strategy !== "native");
+  it.each(shared)("%s: every instruction has the same depths on x64 and aarch64", (strategy) => {
+    for (const [name, module] of modules) {
+      const [x64, aarch64] = TARGETS.map((target) => stackFacts(compile(module, target, strategy)));
+      expect(aarch64, name).toEqual(x64);
+    }
+  });
+
+  // Depths of the write-up's call (`call $other` in $caller, instruction 9), by hand from the ABI
+  // rules in test/compiler/frame.test.ts: 16 entry + 80 locals + 80 operands + the outgoing area
+  // (x64: args 6–8 → 32; aarch64 native: arg 8 → 16).
+  it("native: the write-up's 9-argument call goes deeper on x64 than on aarch64", () => {
+    const module = modules.get("writeup-9-args.wat")!;
+    const callerIndex = 1;
+    const call = (target: Target, strategy: Strategy) =>
+      compile(module, target, strategy).stackMap[callerIndex]![9];
+    expect(call("x64", "native")).toEqual({ depthAtStart: 176, deepestOwn: 208 });
+    expect(call("aarch64", "native")).toEqual({ depthAtStart: 176, deepestOwn: 192 });
+    expect(call("aarch64", "intersect")).toEqual({ depthAtStart: 176, deepestOwn: 208 });
+    expect(call("aarch64", "frame")).toEqual({ depthAtStart: 208, deepestOwn: 208 });
+  });
+
+  it("native: an aarch64 leaf keeps no frame record, an x64 one does", () => {
+    const module = modules.get("writeup-9-args.wat")!;
+    const otherIndex = 0;
+    // $other: 16 entry (x64) or 0 (aarch64 leaf) + 80 locals.
+    expect(compile(module, "x64", "native").prologueDepth[otherIndex]).toBe(96);
+    expect(compile(module, "aarch64", "native").prologueDepth[otherIndex]).toBe(80);
+  });
+
+  it("frame: SP is the same at every instruction of a function", () => {
+    const artifact = compile(modules.get("kitchen-sink")!, "aarch64", "frame");
+    for (const [funcIndex, entries] of artifact.stackMap.entries()) {
+      const depths = new Set(
+        entries.flatMap((entry) => (entry === null ? [] : [entry.depthAtStart, entry.deepestOwn])),
+      );
+      expect(depths.size, `function ${funcIndex}`).toBeLessThanOrEqual(1);
+      for (const depth of depths) expect(depth).toBe(artifact.prologueDepth[funcIndex]);
+    }
+  });
+});
+
+describe("side tables describe the code", () => {
+  const cases = TARGETS.flatMap((target) => STRATEGIES.map((strategy) => [target, strategy] as const));
+
+  it.each(cases)("%s %s: the source map covers every byte, on instruction boundaries", (target, strategy) => {
+    for (const [name, module] of modules) {
+      const artifact = compile(module, target, strategy);
+      let covered = 0;
+      for (const entry of artifact.sourceMap) {
+        expect(entry.start, `${name}: gap or overlap before ${entry.start}`).toBe(covered);
+        expect(entry.end).toBeGreaterThan(entry.start);
+        covered = entry.end;
+      }
+      expect(covered).toBe(artifact.code.length);
+      // Past the exit block (zeros, never executed), Capstone decodes every range into whole instructions.
+      for (const entry of artifact.sourceMap.filter((range) => range.kind !== "exit")) {
+        const bytes = artifact.code.subarray(entry.start, entry.end);
+        const decoded = disassemble(target, bytes, CODE_BASE + BigInt(entry.start));
+        expect(
+          decoded.reduce((sum, instruction) => sum + instruction.size, 0),
+          `${name} ${entry.kind}`,
+        ).toBe(bytes.length);
+      }
+    }
+  });
+
+  it.each(cases)(
+    "%s %s: unwind records agree with the stack map at every instruction start",
+    (target, strategy) => {
+      for (const [name, module] of modules) {
+        const artifact = compile(module, target, strategy);
+        for (const entry of artifact.sourceMap) {
+          if (entry.kind !== "instr") continue;
+          const records = artifact.unwind[entry.funcIndex]!.filter((record) => record.offset <= entry.start);
+          const depth = (artifact.stackMap[entry.funcIndex]![entry.instrIndex] as StackMapEntry).depthAtStart;
+          expect(records.at(-1)?.spBelowReference, `${name} f${entry.funcIndex} i${entry.instrIndex}`).toBe(
+            depth,
+          );
+        }
+      }
+    },
+  );
+
+  it.each(cases)("%s %s: each function's first unwind record is its entry state", (target, strategy) => {
+    const artifact = compile(modules.get("kitchen-sink")!, target, strategy);
+    const returnAddressBytes = target === "x64" ? 8 : 0; // pushed by x64's call; AArch64 keeps it in x30
+    for (const [funcIndex, records] of artifact.unwind.entries()) {
+      if (funcIndex < artifact.imports.length) continue;
+      expect(records[0]).toMatchObject({
+        offset: artifact.entries[funcIndex],
+        spBelowReference: returnAddressBytes,
+      });
+    }
+  });
+
+  it("records every instruction start, every entry and every return address", () => {
+    const artifact = compile(modules.get("kitchen-sink")!, "x64", "intersect");
+    const points = new Set(artifact.recordPoints);
+    expect([...points]).toEqual([...artifact.recordPoints].sort((a, b) => a - b));
+    for (const entry of artifact.sourceMap)
+      if (entry.kind === "instr") expect(points.has(entry.start)).toBe(true);
+    for (const entry of artifact.entries.slice(artifact.imports.length)) expect(points.has(entry)).toBe(true);
+    // "calls" makes two calls; each return address follows a call instruction.
+    expect(artifact.returnAddresses).toHaveLength(2);
+    for (const ra of artifact.returnAddresses) {
+      expect(points.has(ra)).toBe(true);
+      const [instruction] = disassemble(
+        "x64",
+        artifact.code.subarray(ra - 5, ra),
+        CODE_BASE + BigInt(ra - 5),
+      );
+      expect(instruction?.mnemonic).toBe("call");
+    }
+  });
+});
+
+describe("what is compiled and what is not", () => {
+  const deadIndex = 6; // log, many, control, mem, calls, arith, dead
+
+  it("emits nothing for unreachable code", () => {
+    const module = modules.get("kitchen-sink")!;
+    const artifact = compile(module, "aarch64", "native");
+    const reachable = artifact.stackMap[deadIndex]!.map((entry) => entry !== null);
+    // i32.const 1, return; then everything up to the final end is dead (the end too: all paths returned).
+    expect(reachable).toEqual([
+      true,
+      true,
+      ...Array<boolean>(module.module.bodies[5]!.code.length - 2).fill(false),
+    ]);
+    expect(artifact.trapSites.filter((site) => site.funcIndex === deadIndex)).toEqual([]);
+  });
+
+  it("gives every trapping instruction its own site", () => {
+    const artifact = compile(modules.get("kitchen-sink")!, "x64", "frame");
+    const arith = artifact.trapSites.filter((site) => site.funcIndex === 5);
+    // div_s: divide by zero + overflow; rem_s: divide by zero only (MIN rem −1 = 0); div_u, rem_u: by zero.
+    expect(arith.map((site) => site.kind)).toEqual([
+      "stack_overflow",
+      "integer_divide_by_zero",
+      "integer_overflow",
+      "integer_divide_by_zero",
+      "integer_divide_by_zero",
+      "integer_divide_by_zero",
+    ]);
+    expect(arith[0]!.instrIndex).toBeNull();
+    expect(
+      artifact.trapSites.every((site, index) =>
+        artifact.sourceMap.some((e) => e.kind === "trap-stub" && e.site === index),
+      ),
+    ).toBe(true);
+  });
+
+  it("raises UnsupportedOperator for float operators, naming the location", async () => {
+    const module = await validated(`(module (func (param f32) (result f32) (f32.neg (local.get 0))))`);
+    const attempt = () => compile(module, "x64", "intersect");
+    expect(attempt).toThrow(UnsupportedOperator);
+    expect(attempt).toThrow(expect.objectContaining({ op: "f32.neg", funcIndex: 0, instrIndex: 1 }));
+  });
+
+  it("can compile a function with an unsupported operator to a stub that ends its calls", async () => {
+    const module = await validated(`(module
+      (func (export "float") (result i32) (i32.trunc_f32_s (f32.const 1)))
+      (func (export "int") (result i32) (i32.const 1)))`);
+    const artifact = compileModule(module, {
+      target: "aarch64",
+      strategy: "frame",
+      layout: { codeBase: CODE_BASE },
+      unsupportedOperators: "stub",
+    });
+    expect(artifact.trapSites[0]).toMatchObject({
+      funcIndex: 0,
+      instrIndex: null,
+      unsupported: expect.stringContaining("f32.const"),
+    });
+    expect(artifact.stackMap[0]!.every((entry) => entry === null)).toBe(true);
+    expect(artifact.stackMap[1]!.every((entry) => entry !== null)).toBe(true);
+  });
+
+  it("compiles a function the validator marked unsupported to a stub", async () => {
+    const wabt = await wabtInit();
+    const text = `(module (func (export "ext") (param i32) (result i32) (i32.extend8_s (local.get 0))))`;
+    const bytes = wabt.parseWat("ext.wat", text, { sign_extension: true }).toBinary({}).buffer;
+    const module = validateModule(decodeModule(bytes));
+    for (const target of TARGETS) {
+      const artifact = compile(module, target, "native");
+      expect(artifact.trapSites).toEqual([
+        expect.objectContaining({
+          kind: "unreachable",
+          instrIndex: null,
+          unsupported: expect.stringContaining("sign-extension"),
+        }),
+      ]);
+    }
+  });
+});
