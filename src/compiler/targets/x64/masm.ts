@@ -7,8 +7,11 @@
 // whose hardware operands are fixed registers, restore them). Calls clobber all scratch and argument
 // registers; `loadSlotToArgReg` writes argument registers, two of which are S1 (rcx) and S2 (rdx).
 //
-// Branches: every jump and branch is a rel32 form; forward references are patched at `bind`. Calls
-// and trap-stub jumps to code outside the function are relocations (link.ts says how to patch them).
+// Branches: every jump and branch is a rel32 form; forward references are patched at `bind`.
+// Relocations: `Relocation.offset` is the offset of a 5-byte `call rel32` (e8: callFunction,
+// callAddress) or `jmp rel32` (e9: a trap stub's jump to its exit), emitted with rel32 = 0; the linker
+// calls `patchRelocation(code, offset, target − instruction address)` from link.ts, which stores
+// displacement − 5 in bytes offset+1..offset+4.
 
 import type { MemoryOp } from "../../../wasm/ir.js";
 import { ABI, type AbiConstants } from "../../abi.js";
@@ -538,8 +541,8 @@ export class X64MacroAssembler implements MacroAssembler {
   }
 
   /**
-   * Population count without `popcnt`: Unicorn 2.0.1's x86 CPU models do not report POPCNT, so the
-   * instruction raises #UD there. Counts bits in pairs, nibbles, then bytes, and adds the byte
+   * Population count without `popcnt`: under Unicorn 2.0.1 the Haswell model the harness selects
+   * reports no POPCNT (CPUID.1:ECX[23] = 0) and the instruction raises #UD. Counts bits in pairs, nibbles, then bytes, and adds the byte
    * counts into the top byte with one multiplication.
    */
   private popcount(width: Width, x: Gpr): void {

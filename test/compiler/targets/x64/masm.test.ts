@@ -110,7 +110,7 @@ describe("x64 masm: instruction selection", () => {
     ]);
   });
 
-  it("counts bits without popcnt (which Unicorn's x86 models lack): pairs, nibbles, bytes, then a multiply", () => {
+  it("counts bits without popcnt (#UD under Unicorn's Haswell model): pairs, nibbles, bytes, then a multiply", () => {
     expect(body((m) => m.intUnop("popcnt", 32, 2))).toEqual([
       "mov r10d, edx",
       "shr r10d, 1",
