@@ -30,6 +30,14 @@ export type IntBinop =
 
 export type IntUnop = "clz" | "ctz" | "popcnt";
 
+/** Float operations on raw bits held in scratch registers (f32 in the low 32 bits, upper bits zero).
+ *  Wasm semantics: min/max propagate NaN and order −0 < +0; nearest rounds half to even. NaN results
+ *  keep whatever bits the hardware produces: canonicalisation is the code generator's job. */
+export type FloatBinop = "add" | "sub" | "mul" | "div" | "min" | "max";
+export type FloatUnop = "sqrt" | "ceil" | "floor" | "trunc" | "nearest";
+/** Ordered comparisons: false when either operand is NaN, except `ne`, which is then true. */
+export type FloatCond = "eq" | "ne" | "lt" | "gt" | "le" | "ge";
+
 export type Cond = "eq" | "ne" | "lt_s" | "lt_u" | "gt_s" | "gt_u" | "le_s" | "le_u" | "ge_s" | "ge_u";
 
 /** Integer width conversions on a slot value. `wrap` keeps the low 32 bits, zero-extended. */
@@ -52,7 +60,9 @@ export interface UnwindRecord {
 export interface Relocation {
   /** Offset (relative to the function start) of the instruction to patch. */
   readonly offset: number;
-  readonly target: { readonly kind: "function"; readonly funcIndex: number } | { readonly kind: "exit"; readonly address: bigint };
+  readonly target:
+    | { readonly kind: "function"; readonly funcIndex: number }
+    | { readonly kind: "exit"; readonly address: bigint };
 }
 
 export interface AssembledFunction {
@@ -158,4 +168,31 @@ export interface MacroAssembler {
 
   /** Ends the function: binds pending stubs, resolves local labels, returns bytes and tables. */
   finish(): AssembledFunction;
+}
+
+/**
+ * Floats, tables and indirect calls (issue 6). Being implemented by both backends; MacroAssembler
+ * will extend this interface once both do.
+ */
+export interface FloatAndTableAssembler {
+  // ── floats (values stay raw bits in scratch registers; the masm moves them through FP registers) ──
+  /** dst ← dst op src. */
+  floatBinop(op: FloatBinop, width: Width, dst: Scratch, src: Scratch): void;
+  floatUnop(op: FloatUnop, width: Width, dst: Scratch): void;
+  /** dst ← (lhs cond rhs) ? 1 : 0, as i32. */
+  floatCompare(cond: FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void;
+  /** Float of width `from` → integer of width `to`, rounding toward zero. The code generator has
+   *  already trapped on NaN and out-of-range inputs, so the value is representable. */
+  truncateToInt(from: Width, to: Width, signed: boolean, dst: Scratch): void;
+  /** Integer of width `from` → float of width `to`, round to nearest even (u64 included). */
+  convertToFloat(from: Width, to: Width, signed: boolean, dst: Scratch): void;
+  /** f32 → f64 (promote) or f64 → f32 (demote). */
+  convertFloat(from: Width, to: Width, dst: Scratch): void;
+
+  // ── tables and indirect calls ───────────────────────────────────────────────────────────
+  /** dst ← 64-bit load from [base + offset] (table entries in emulator memory; no bounds check). */
+  loadFromAddress(dst: Scratch, base: Scratch, offset: number): void;
+  /** Calls the code address held in the slot at `reference − below` (loaded into a hidden
+   *  temporary after the argument registers are set, so no argument register is disturbed). */
+  callIndirectFromSlot(below: number): void;
 }
