@@ -156,13 +156,6 @@ export function sourceAt(artifact: Artifact, codeOffset: number): SourceMapEntry
   return entry !== undefined && entry.start <= codeOffset ? entry : undefined;
 }
 
-/** The function whose code contains `codeOffset`, or undefined (exit block, outside the code). */
-export function functionAt(artifact: Artifact, codeOffset: number): number | undefined {
-  const entry = sourceAt(artifact, codeOffset);
-  if (entry === undefined || entry.kind === "exit") return undefined;
-  return entry.kind === "trap-stub" ? artifact.trapSites[entry.site]?.funcIndex : entry.funcIndex;
-}
-
 /** The stack state of function `funcIndex` at `codeOffset`: the last unwind record at or before it. */
 export function unwindAt(
   artifact: Artifact,

@@ -5,7 +5,6 @@ export {
   type DataSegmentImage,
   EXIT_SLOT_BYTES,
   type Exits,
-  functionAt,
   type GlobalSlot,
   globalOffset,
   type ImportedFunction,
