@@ -7,6 +7,12 @@
 // Relocations (patched by `patchRelocation` in ./link.ts): every Relocation.offset is the offset of
 // a `bl` (callFunction, callAddress) or `b` (trap stub → exit) instruction whose imm26 field the
 // linker fills with (target address − address of that instruction) / 4; range ±128 MiB.
+// Local labels are patched by `bind`; b.cond/cbz/cbnz reach ±1 MiB, so a function of more than 1 MiB
+// of code fails with a CompilerInvariantError rather than branching wrong.
+//
+// Trap stubs are emitted by `finish()` after the body, each `movz/movk w17, #site; b exit`, and run
+// in the stack state of the branches that reach them (recorded in the unwind table at their start).
+// The frame record `stp x29, x30, [sp, #-16]!` keeps x30 at reference − 8 ("frame-record" records).
 
 import type { MemoryOp } from "../../../wasm/ir.js";
 import { ABI } from "../../abi.js";
