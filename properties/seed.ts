@@ -12,7 +12,16 @@ export function propertyParameters<Ts>(testFile: string, numRuns = 100): fc.Para
     reporter(details) {
       if (!details.failed) return;
       const replay = `FC_SEED=${details.seed} npx vitest run ${testFile}`;
-      throw new Error(`${fc.defaultReportMessage(details)}\nseed ${details.seed}; replay: ${replay}`);
+      const cause =
+        details.errorInstance instanceof Error
+          ? details.errorInstance.message
+          : String(details.errorInstance);
+      throw new Error(
+        `${fc.defaultReportMessage(details)}\nfailure: ${cause}\nseed ${details.seed}; replay: ${replay}`,
+        {
+          cause: details.errorInstance,
+        },
+      );
     },
   };
 }
