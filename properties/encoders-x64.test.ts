@@ -14,11 +14,13 @@ import type {
   CondCode,
   ExtMode,
   IndexGpr,
+  RoundingMode,
   ShiftOp,
+  SseOp,
 } from "../src/compiler/targets/x64/encoder.js";
 import * as enc from "../src/compiler/targets/x64/encoder.js";
 import { ShiftCount, Simm32, Uimm32 } from "../src/compiler/targets/x64/imm.js";
-import { Gpr } from "../src/compiler/targets/x64/regs.js";
+import { Gpr, type Xmm } from "../src/compiler/targets/x64/regs.js";
 import { decodeOne, ENCODER_NAMES } from "../test/compiler/targets/x64/helpers.js";
 import { propertyParameters } from "./seed.js";
 
@@ -45,6 +47,11 @@ function unsigned(v: bigint): string {
 /** A signed value: `-` and the magnitude for negatives. */
 function signed(v: bigint): string {
   return v < 0n ? `-${unsigned(-v)}` : unsigned(v);
+}
+
+/** The `ss`/`sd` suffix letter of a scalar float size. */
+function sd(size: enc.Size): string {
+  return size === 32 ? "s" : "d";
 }
 
 function ptr(bits: 8 | 16 | 32 | 64): string {
@@ -76,6 +83,7 @@ function aluImmediate(op: AluOp, size: enc.Size, imm: Simm32): string {
 // ── operand generators ──────────────────────────────────────────────────────────────────────
 
 const gpr = fc.integer({ min: 0, max: 15 }) as fc.Arbitrary<Gpr>;
+const xmm = fc.integer({ min: 0, max: 15 }) as fc.Arbitrary<Xmm>;
 const indexGpr = gpr.filter((r) => r !== Gpr.rsp) as fc.Arbitrary<IndexGpr>;
 const size = fc.constantFrom<enc.Size>(32, 64);
 const int32 = fc.oneof(
@@ -94,6 +102,8 @@ const amode: fc.Arbitrary<Amode> = fc.record({ base, index: fc.option(indexGpr),
 const aluOp = fc.constantFrom<AluOp>("add", "or", "and", "sub", "xor", "cmp");
 const shiftOp = fc.constantFrom<ShiftOp>("rol", "ror", "shl", "shr", "sar");
 const condCode = fc.constantFrom(...(Object.keys(enc.CondCode) as CondCode[]));
+const sseOp = fc.constantFrom(...(Object.keys(enc.SseOp) as SseOp[]));
+const roundingMode = fc.constantFrom(...(Object.keys(enc.RoundingMode) as RoundingMode[]));
 const extMode = fc.constantFrom<ExtMode>("bl", "bq", "wl", "wq", "lq");
 
 const EXT_BITS: Record<ExtMode, { from: 8 | 16 | 32; to: 32 | 64 }> = {
@@ -254,6 +264,61 @@ const PROPERTIES: Record<string, EncoderProperty<unknown>> = {
     emit: (b, [s, d, r]) => enc.tzcnt(b, s, d, r),
     text: ([s, d, r]) => `tzcnt ${reg(d, s)}, ${reg(r, s)}`,
   }),
+  movdXR: property({
+    operands: fc.tuple(size, xmm, gpr),
+    emit: (b, [s, x, r]) => enc.movdXR(b, s, x, r),
+    text: ([s, x, r]) => `mov${s === 32 ? "d" : "q"} xmm${x}, ${reg(r, s)}`,
+  }),
+  movdRX: property({
+    operands: fc.tuple(size, gpr, xmm),
+    emit: (b, [s, r, x]) => enc.movdRX(b, s, r, x),
+    text: ([s, r, x]) => `mov${s === 32 ? "d" : "q"} ${reg(r, s)}, xmm${x}`,
+  }),
+  sseXX: property({
+    operands: fc.tuple(sseOp, size, xmm, xmm),
+    emit: (b, [o, s, d, r]) => enc.sseXX(b, o, s, d, r),
+    text: ([o, s, d, r]) => `${o}s${sd(s)} xmm${d}, xmm${r}`,
+  }),
+  ucomisXX: property({
+    operands: fc.tuple(size, xmm, xmm),
+    emit: (b, [s, x, y]) => enc.ucomisXX(b, s, x, y),
+    text: ([s, x, y]) => `ucomis${sd(s)} xmm${x}, xmm${y}`,
+  }),
+  roundXX: property({
+    operands: fc.tuple(size, roundingMode, xmm, xmm),
+    emit: (b, [s, m, d, r]) => enc.roundXX(b, s, m, d, r),
+    text: ([s, m, d, r]) => `rounds${sd(s)} xmm${d}, xmm${r}, ${enc.RoundingMode[m]}`,
+  }),
+  andpsXX: property({
+    operands: fc.tuple(xmm, xmm),
+    emit: (b, [d, r]) => enc.andpsXX(b, d, r),
+    text: ([d, r]) => `andps xmm${d}, xmm${r}`,
+  }),
+  orpsXX: property({
+    operands: fc.tuple(xmm, xmm),
+    emit: (b, [d, r]) => enc.orpsXX(b, d, r),
+    text: ([d, r]) => `orps xmm${d}, xmm${r}`,
+  }),
+  cvtts2siRX: property({
+    operands: fc.tuple(size, size, gpr, xmm),
+    emit: (b, [f, t, d, x]) => enc.cvtts2siRX(b, f, t, d, x),
+    text: ([f, t, d, x]) => `cvtts${sd(f)}2si ${reg(d, t)}, xmm${x}`,
+  }),
+  cvtsi2sXR: property({
+    operands: fc.tuple(size, size, xmm, gpr),
+    emit: (b, [t, f, x, r]) => enc.cvtsi2sXR(b, t, f, x, r),
+    text: ([t, f, x, r]) => `cvtsi2s${sd(t)} xmm${x}, ${reg(r, f)}`,
+  }),
+  cvtss2sdXX: property({
+    operands: fc.tuple(xmm, xmm),
+    emit: (b, [d, r]) => enc.cvtss2sdXX(b, d, r),
+    text: ([d, r]) => `cvtss2sd xmm${d}, xmm${r}`,
+  }),
+  cvtsd2ssXX: property({
+    operands: fc.tuple(xmm, xmm),
+    emit: (b, [d, r]) => enc.cvtsd2ssXX(b, d, r),
+    text: ([d, r]) => `cvtsd2ss xmm${d}, xmm${r}`,
+  }),
   pushR: property({ operands: gpr, emit: (b, r) => enc.pushR(b, r), text: (r) => `push ${reg(r, 64)}` }),
   popR: property({ operands: gpr, emit: (b, r) => enc.popR(b, r), text: (r) => `pop ${reg(r, 64)}` }),
   ret: property({ operands: fc.constant(null), emit: (b) => enc.ret(b), text: () => "ret" }),
@@ -267,6 +332,7 @@ const PROPERTIES: Record<string, EncoderProperty<unknown>> = {
     emit: (b, [c, rel]) => enc.jccRel32(b, c, rel),
     text: ([c, rel], n) => `j${c} ${target(n, rel)}`,
   }),
+  callR: property({ operands: gpr, emit: (b, r) => enc.callR(b, r), text: (r) => `call ${reg(r, 64)}` }),
   callRel32: property({
     operands: simm32,
     emit: (b, rel) => enc.callRel32(b, rel),

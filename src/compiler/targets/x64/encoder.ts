@@ -1,10 +1,10 @@
 // x64 byte encoders: one function per instruction form the x64 MacroAssembler emits, named
-// <mnemonic><Form> (R register, M memory, I immediate, Cl the count in cl). Each appends exactly one
+// <mnemonic><Form> (R register, X xmm register, M memory, I immediate, Cl the count in cl). Each appends exactly one
 // instruction to a CodeBuffer. Where GNU `as` has a choice of encodings, these pick the one it picks,
 // so the byte-exact tables can come straight from the assembler.
 import type { CodeBuffer } from "../../code-buffer.js";
 import type { ShiftCount, Simm32, Uimm32 } from "./imm.js";
-import { Gpr } from "./regs.js";
+import { Gpr, type Xmm } from "./regs.js";
 
 /** Operand size of a register-only instruction. */
 export type Size = 32 | 64;
@@ -27,12 +27,31 @@ export const CondCode = {
   ne: 0x5,
   be: 0x6,
   a: 0x7,
+  s: 0x8,
+  p: 0xa,
+  np: 0xb,
   l: 0xc,
   ge: 0xd,
   le: 0xe,
   g: 0xf,
 } as const;
 export type CondCode = keyof typeof CondCode;
+
+/** Scalar SSE arithmetic (`<op>ss` / `<op>sd`): the value is the second opcode byte after 0f. */
+export const SseOp = {
+  sqrt: 0x51,
+  add: 0x58,
+  mul: 0x59,
+  sub: 0x5c,
+  min: 0x5d,
+  div: 0x5e,
+  max: 0x5f,
+} as const;
+export type SseOp = keyof typeof SseOp;
+
+/** `roundss`/`roundsd` immediates (SSE4.1): the rounding mode in bits 1:0 (bit 2 clear: use it). */
+export const RoundingMode = { nearest: 0, floor: 1, ceil: 2, trunc: 3 } as const;
+export type RoundingMode = keyof typeof RoundingMode;
 
 /** Sign extension from/to, Intel-manual letters: b 8, w 16, l 32, q 64 bits. */
 export type ExtMode = "bl" | "bq" | "wl" | "wq" | "lq";
@@ -54,9 +73,9 @@ interface Form {
   readonly prefix?: number;
   readonly w: boolean;
   readonly opcode: readonly number[];
-  /** ModRM.reg: a register, or the opcode extension (/digit). */
+  /** ModRM.reg: a register (general or xmm), or the opcode extension (/digit). */
   readonly reg: number;
-  readonly rm: Gpr | Amode;
+  readonly rm: Gpr | Xmm | Amode;
   /** 8-bit register operands: spl, bpl, sil and dil exist only with a REX prefix (else ah..bh). */
   readonly byteRegs?: readonly Gpr[];
 }
@@ -264,6 +283,75 @@ export function tzcnt(buf: CodeBuffer, size: Size, dst: Gpr, src: Gpr): void {
   emit(buf, { prefix: 0xf3, w: size === 64, opcode: [0x0f, 0xbc], reg: dst, rm: src });
 }
 
+// ── SSE scalar floats ─────────────────────────────────────────────────────────────────────────
+// Scalar single (32) or double (64) precision selects the mandatory prefix: f3 (ss) or f2 (sd) for
+// arithmetic and conversions, none or 66 for ucomis and the packed logic. Legacy SSE encodings, as
+// GNU as emits them without `{vex}`.
+
+/** Float size → the mandatory prefix of the `ss`/`sd` forms. */
+function scalarPrefix(size: Size): number {
+  return size === 32 ? 0xf3 : 0xf2;
+}
+
+/** `movd xmm, r32` / `movq xmm, r64` (66 (REX.W) 0f 6e /r): the other bits of xmm are zeroed. */
+export function movdXR(buf: CodeBuffer, size: Size, dst: Xmm, src: Gpr): void {
+  emit(buf, { prefix: 0x66, w: size === 64, opcode: [0x0f, 0x6e], reg: dst, rm: src });
+}
+
+/** `movd r32, xmm` / `movq r64, xmm` (66 (REX.W) 0f 7e /r); the 32-bit form zero-extends. */
+export function movdRX(buf: CodeBuffer, size: Size, dst: Gpr, src: Xmm): void {
+  emit(buf, { prefix: 0x66, w: size === 64, opcode: [0x0f, 0x7e], reg: src, rm: dst });
+}
+
+/** `<op>ss` / `<op>sd dst, src` (f3|f2 0f 51..5f /r): dst ← dst op src (sqrt: dst ← √src). */
+export function sseXX(buf: CodeBuffer, op: SseOp, size: Size, dst: Xmm, src: Xmm): void {
+  emit(buf, { prefix: scalarPrefix(size), w: false, opcode: [0x0f, SseOp[op]], reg: dst, rm: src });
+}
+
+/** `ucomiss` / `ucomisd a, b` ((66) 0f 2e /r): unordered → ZF PF CF = 111, a < b → 001, a = b → 100. */
+export function ucomisXX(buf: CodeBuffer, size: Size, a: Xmm, b: Xmm): void {
+  emit(buf, { prefix: size === 32 ? undefined : 0x66, w: false, opcode: [0x0f, 0x2e], reg: a, rm: b });
+}
+
+/** `roundss` / `roundsd dst, src, mode` (66 0f 3a 0a|0b /r ib, SSE4.1). */
+export function roundXX(buf: CodeBuffer, size: Size, mode: RoundingMode, dst: Xmm, src: Xmm): void {
+  const opcode = [0x0f, 0x3a, size === 32 ? 0x0a : 0x0b];
+  emit(buf, { prefix: 0x66, w: false, opcode, reg: dst, rm: src });
+  buf.emit8(RoundingMode[mode]);
+}
+
+/** `andps dst, src` (0f 54 /r): bitwise and of all 128 bits. */
+export function andpsXX(buf: CodeBuffer, dst: Xmm, src: Xmm): void {
+  emit(buf, { w: false, opcode: [0x0f, 0x54], reg: dst, rm: src });
+}
+
+/** `orps dst, src` (0f 56 /r): bitwise or of all 128 bits. */
+export function orpsXX(buf: CodeBuffer, dst: Xmm, src: Xmm): void {
+  emit(buf, { w: false, opcode: [0x0f, 0x56], reg: dst, rm: src });
+}
+
+/** `cvttss2si` / `cvttsd2si r, xmm` (f3|f2 (REX.W) 0f 2c /r): truncate a float of size `from` to a
+ *  signed integer of size `to`; the 32-bit result is zero-extended. Out of range: the integer minimum. */
+export function cvtts2siRX(buf: CodeBuffer, from: Size, to: Size, dst: Gpr, src: Xmm): void {
+  emit(buf, { prefix: scalarPrefix(from), w: to === 64, opcode: [0x0f, 0x2c], reg: dst, rm: src });
+}
+
+/** `cvtsi2ss` / `cvtsi2sd xmm, r` (f3|f2 (REX.W) 0f 2a /r): the signed integer of size `from`,
+ *  rounded per MXCSR (nearest even), into the low float of size `to`. */
+export function cvtsi2sXR(buf: CodeBuffer, to: Size, from: Size, dst: Xmm, src: Gpr): void {
+  emit(buf, { prefix: scalarPrefix(to), w: from === 64, opcode: [0x0f, 0x2a], reg: dst, rm: src });
+}
+
+/** `cvtss2sd dst, src` (f3 0f 5a /r): f32 → f64, exact. */
+export function cvtss2sdXX(buf: CodeBuffer, dst: Xmm, src: Xmm): void {
+  emit(buf, { prefix: 0xf3, w: false, opcode: [0x0f, 0x5a], reg: dst, rm: src });
+}
+
+/** `cvtsd2ss dst, src` (f2 0f 5a /r): f64 → f32, rounded to nearest even. */
+export function cvtsd2ssXX(buf: CodeBuffer, dst: Xmm, src: Xmm): void {
+  emit(buf, { prefix: 0xf2, w: false, opcode: [0x0f, 0x5a], reg: dst, rm: src });
+}
+
 // ── stack and control ─────────────────────────────────────────────────────────────────────────
 
 /** `push r64` (50+r). */
@@ -295,6 +383,11 @@ export function jccRel32(buf: CodeBuffer, cc: CondCode, rel32: Simm32): void {
   buf.emit8(0x0f);
   buf.emit8(0x80 | CondCode[cc]);
   buf.emit32(rel32.value);
+}
+
+/** `call r64` (ff /2): an indirect call through a register. */
+export function callR(buf: CodeBuffer, target: Gpr): void {
+  emit(buf, { w: false, opcode: [0xff], reg: 2, rm: target });
 }
 
 /** `call rel32` (e8 cd). */

@@ -20,11 +20,35 @@ export const Gpr = {
 } as const;
 export type Gpr = (typeof Gpr)[keyof typeof Gpr];
 
+/** SSE registers by hardware number (encoded in the same ModRM/REX fields as general registers). */
+export const Xmm = {
+  xmm0: 0,
+  xmm1: 1,
+  xmm2: 2,
+  xmm3: 3,
+  xmm4: 4,
+  xmm5: 5,
+  xmm6: 6,
+  xmm7: 7,
+  xmm8: 8,
+  xmm9: 9,
+  xmm10: 10,
+  xmm11: 11,
+  xmm12: 12,
+  xmm13: 13,
+  xmm14: 14,
+  xmm15: 15,
+} as const;
+export type Xmm = (typeof Xmm)[keyof typeof Xmm];
+
 /** Scratch value registers S0, S1, S2 (masm `Scratch` 0, 1, 2). */
 export const SCRATCH: readonly [Gpr, Gpr, Gpr] = [Gpr.rax, Gpr.rcx, Gpr.rdx];
 /** The masm's hidden temporaries: never visible to the code generator, clobbered by any masm method. */
 export const TMP0 = Gpr.r10;
 export const TMP1 = Gpr.r11;
+/** The masm's hidden float temporaries (caller-saved under SysV; nothing lives in xmm across methods). */
+export const FP_TMP0 = Xmm.xmm0;
+export const FP_TMP1 = Xmm.xmm1;
 /** Pinned by the host, never written by generated code. */
 export const VMCTX = Gpr.r14;
 export const MEMBASE = Gpr.r15;

@@ -8,7 +8,7 @@
  * one instruction that consumes all bytes, printing the text.
  */
 import { describe, expect, it } from "vitest";
-import { Gpr } from "../../../../src/compiler/targets/x64/regs.js";
+import { Gpr, Xmm } from "../../../../src/compiler/targets/x64/regs.js";
 import {
   type BoundEncoders,
   count,
@@ -23,6 +23,7 @@ import {
 } from "./helpers.js";
 
 const { rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15 } = Gpr;
+const { xmm0, xmm1, xmm2, xmm3, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14, xmm15 } = Xmm;
 const ADDRESS = 0x1000000n;
 
 type Row = [emit: (e: BoundEncoders) => void, hex: string, text: string];
@@ -125,6 +126,7 @@ const TABLE: Row[] = [
   [(e) => e.cmovccRR("e", 32, rcx, rdx), "0f 44 ca", "cmove ecx, edx"], // cmove ecx, edx
   [(e) => e.cmovccRR("ne", 64, r10, r11), "4d 0f 45 d3", "cmovne r10, r11"], // cmovne r10, r11
   [(e) => e.cmovccRR("l", 64, rdx, r8), "49 0f 4c d0", "cmovl rdx, r8"], // cmovl rdx, r8
+  [(e) => e.cmovccRR("p", 32, rdx, r11), "41 0f 4a d3", "cmovp edx, r11d"], // cmovp edx, r11d
   [(e) => e.setcc("e", rax), "0f 94 c0", "sete al"], // sete al
   [(e) => e.setcc("ne", rcx), "0f 95 c1", "setne cl"], // setne cl
   [(e) => e.setcc("b", rdx), "0f 92 c2", "setb dl"], // setb dl
@@ -135,6 +137,9 @@ const TABLE: Row[] = [
   [(e) => e.setcc("ge", rbp), "40 0f 9d c5", "setge bpl"], // setge bpl
   [(e) => e.setcc("le", rsp), "40 0f 9e c4", "setle spl"], // setle spl
   [(e) => e.setcc("g", r15), "41 0f 9f c7", "setg r15b"], // setg r15b
+  [(e) => e.setcc("s", rax), "0f 98 c0", "sets al"], // sets al
+  [(e) => e.setcc("p", r11), "41 0f 9a c3", "setp r11b"], // setp r11b
+  [(e) => e.setcc("np", rdx), "0f 9b c2", "setnp dl"], // setnp dl
   [(e) => e.aluRR("add", 64, rax, rcx), "48 01 c8", "add rax, rcx"], // add rax, rcx
   [(e) => e.aluRR("or", 32, rax, rdx), "09 d0", "or eax, edx"], // or eax, edx
   [(e) => e.aluRR("and", 64, rcx, r10), "4c 21 d1", "and rcx, r10"], // and rcx, r10
@@ -199,6 +204,62 @@ const TABLE: Row[] = [
   [(e) => e.lzcnt(64, r10, rdx), "f3 4c 0f bd d2", "lzcnt r10, rdx"], // lzcnt r10, rdx
   [(e) => e.tzcnt(32, rax, rcx), "f3 0f bc c1", "tzcnt eax, ecx"], // tzcnt eax, ecx
   [(e) => e.tzcnt(64, r11, r11), "f3 4d 0f bc db", "tzcnt r11, r11"], // tzcnt r11, r11
+  [(e) => e.movdXR(32, xmm0, rax), "66 0f 6e c0", "movd xmm0, eax"], // movd xmm0, eax
+  [(e) => e.movdXR(64, xmm0, rax), "66 48 0f 6e c0", "movq xmm0, rax"], // movq xmm0, rax
+  [(e) => e.movdXR(64, xmm1, rcx), "66 48 0f 6e c9", "movq xmm1, rcx"], // movq xmm1, rcx
+  [(e) => e.movdXR(32, xmm2, r11), "66 41 0f 6e d3", "movd xmm2, r11d"], // movd xmm2, r11d
+  [(e) => e.movdXR(64, xmm9, rdx), "66 4c 0f 6e ca", "movq xmm9, rdx"], // movq xmm9, rdx
+  [(e) => e.movdXR(64, xmm15, r10), "66 4d 0f 6e fa", "movq xmm15, r10"], // movq xmm15, r10
+  [(e) => e.movdRX(32, rax, xmm0), "66 0f 7e c0", "movd eax, xmm0"], // movd eax, xmm0
+  [(e) => e.movdRX(64, rax, xmm0), "66 48 0f 7e c0", "movq rax, xmm0"], // movq rax, xmm0
+  [(e) => e.movdRX(32, rdx, xmm1), "66 0f 7e ca", "movd edx, xmm1"], // movd edx, xmm1
+  [(e) => e.movdRX(64, r11, xmm2), "66 49 0f 7e d3", "movq r11, xmm2"], // movq r11, xmm2
+  [(e) => e.movdRX(64, rcx, xmm12), "66 4c 0f 7e e1", "movq rcx, xmm12"], // movq rcx, xmm12
+  [(e) => e.movdRX(32, r9, xmm8), "66 45 0f 7e c1", "movd r9d, xmm8"], // movd r9d, xmm8
+  [(e) => e.sseXX("add", 32, xmm0, xmm1), "f3 0f 58 c1", "addss xmm0, xmm1"], // addss xmm0, xmm1
+  [(e) => e.sseXX("add", 64, xmm0, xmm1), "f2 0f 58 c1", "addsd xmm0, xmm1"], // addsd xmm0, xmm1
+  [(e) => e.sseXX("sub", 32, xmm2, xmm0), "f3 0f 5c d0", "subss xmm2, xmm0"], // subss xmm2, xmm0
+  [(e) => e.sseXX("sub", 64, xmm0, xmm8), "f2 41 0f 5c c0", "subsd xmm0, xmm8"], // subsd xmm0, xmm8
+  [(e) => e.sseXX("mul", 32, xmm1, xmm1), "f3 0f 59 c9", "mulss xmm1, xmm1"], // mulss xmm1, xmm1
+  [(e) => e.sseXX("mul", 64, xmm10, xmm3), "f2 44 0f 59 d3", "mulsd xmm10, xmm3"], // mulsd xmm10, xmm3
+  [(e) => e.sseXX("div", 32, xmm0, xmm1), "f3 0f 5e c1", "divss xmm0, xmm1"], // divss xmm0, xmm1
+  [(e) => e.sseXX("div", 64, xmm15, xmm14), "f2 45 0f 5e fe", "divsd xmm15, xmm14"], // divsd xmm15, xmm14
+  [(e) => e.sseXX("sqrt", 32, xmm0, xmm0), "f3 0f 51 c0", "sqrtss xmm0, xmm0"], // sqrtss xmm0, xmm0
+  [(e) => e.sseXX("sqrt", 64, xmm1, xmm2), "f2 0f 51 ca", "sqrtsd xmm1, xmm2"], // sqrtsd xmm1, xmm2
+  [(e) => e.sseXX("min", 32, xmm0, xmm1), "f3 0f 5d c1", "minss xmm0, xmm1"], // minss xmm0, xmm1
+  [(e) => e.sseXX("min", 64, xmm0, xmm1), "f2 0f 5d c1", "minsd xmm0, xmm1"], // minsd xmm0, xmm1
+  [(e) => e.sseXX("max", 32, xmm0, xmm1), "f3 0f 5f c1", "maxss xmm0, xmm1"], // maxss xmm0, xmm1
+  [(e) => e.sseXX("max", 64, xmm9, xmm1), "f2 44 0f 5f c9", "maxsd xmm9, xmm1"], // maxsd xmm9, xmm1
+  [(e) => e.ucomisXX(32, xmm0, xmm1), "0f 2e c1", "ucomiss xmm0, xmm1"], // ucomiss xmm0, xmm1
+  [(e) => e.ucomisXX(64, xmm0, xmm1), "66 0f 2e c1", "ucomisd xmm0, xmm1"], // ucomisd xmm0, xmm1
+  [(e) => e.ucomisXX(32, xmm1, xmm0), "0f 2e c8", "ucomiss xmm1, xmm0"], // ucomiss xmm1, xmm0
+  [(e) => e.ucomisXX(64, xmm11, xmm2), "66 44 0f 2e da", "ucomisd xmm11, xmm2"], // ucomisd xmm11, xmm2
+  [(e) => e.ucomisXX(32, xmm3, xmm13), "41 0f 2e dd", "ucomiss xmm3, xmm13"], // ucomiss xmm3, xmm13
+  [(e) => e.roundXX(32, "nearest", xmm0, xmm0), "66 0f 3a 0a c0 00", "roundss xmm0, xmm0, 0"], // roundss xmm0, xmm0, 0
+  [(e) => e.roundXX(64, "floor", xmm0, xmm0), "66 0f 3a 0b c0 01", "roundsd xmm0, xmm0, 1"], // roundsd xmm0, xmm0, 1
+  [(e) => e.roundXX(32, "ceil", xmm1, xmm2), "66 0f 3a 0a ca 02", "roundss xmm1, xmm2, 2"], // roundss xmm1, xmm2, 2
+  [(e) => e.roundXX(64, "trunc", xmm0, xmm1), "66 0f 3a 0b c1 03", "roundsd xmm0, xmm1, 3"], // roundsd xmm0, xmm1, 3
+  [(e) => e.roundXX(64, "ceil", xmm8, xmm15), "66 45 0f 3a 0b c7 02", "roundsd xmm8, xmm15, 2"], // roundsd xmm8, xmm15, 2
+  [(e) => e.andpsXX(xmm0, xmm1), "0f 54 c1", "andps xmm0, xmm1"], // andps xmm0, xmm1
+  [(e) => e.andpsXX(xmm9, xmm2), "44 0f 54 ca", "andps xmm9, xmm2"], // andps xmm9, xmm2
+  [(e) => e.orpsXX(xmm0, xmm1), "0f 56 c1", "orps xmm0, xmm1"], // orps xmm0, xmm1
+  [(e) => e.orpsXX(xmm3, xmm12), "41 0f 56 dc", "orps xmm3, xmm12"], // orps xmm3, xmm12
+  [(e) => e.cvtts2siRX(32, 32, rax, xmm0), "f3 0f 2c c0", "cvttss2si eax, xmm0"], // cvttss2si eax, xmm0
+  [(e) => e.cvtts2siRX(32, 64, rax, xmm0), "f3 48 0f 2c c0", "cvttss2si rax, xmm0"], // cvttss2si rax, xmm0
+  [(e) => e.cvtts2siRX(64, 32, rax, xmm0), "f2 0f 2c c0", "cvttsd2si eax, xmm0"], // cvttsd2si eax, xmm0
+  [(e) => e.cvtts2siRX(64, 64, rax, xmm0), "f2 48 0f 2c c0", "cvttsd2si rax, xmm0"], // cvttsd2si rax, xmm0
+  [(e) => e.cvtts2siRX(64, 64, r11, xmm1), "f2 4c 0f 2c d9", "cvttsd2si r11, xmm1"], // cvttsd2si r11, xmm1
+  [(e) => e.cvtts2siRX(32, 32, rdx, xmm9), "f3 41 0f 2c d1", "cvttss2si edx, xmm9"], // cvttss2si edx, xmm9
+  [(e) => e.cvtsi2sXR(32, 32, xmm0, rax), "f3 0f 2a c0", "cvtsi2ss xmm0, eax"], // cvtsi2ss xmm0, eax
+  [(e) => e.cvtsi2sXR(32, 64, xmm0, rax), "f3 48 0f 2a c0", "cvtsi2ss xmm0, rax"], // cvtsi2ss xmm0, rax
+  [(e) => e.cvtsi2sXR(64, 32, xmm0, rax), "f2 0f 2a c0", "cvtsi2sd xmm0, eax"], // cvtsi2sd xmm0, eax
+  [(e) => e.cvtsi2sXR(64, 64, xmm0, rax), "f2 48 0f 2a c0", "cvtsi2sd xmm0, rax"], // cvtsi2sd xmm0, rax
+  [(e) => e.cvtsi2sXR(32, 64, xmm1, r11), "f3 49 0f 2a cb", "cvtsi2ss xmm1, r11"], // cvtsi2ss xmm1, r11
+  [(e) => e.cvtsi2sXR(64, 32, xmm10, rcx), "f2 44 0f 2a d1", "cvtsi2sd xmm10, ecx"], // cvtsi2sd xmm10, ecx
+  [(e) => e.cvtss2sdXX(xmm0, xmm0), "f3 0f 5a c0", "cvtss2sd xmm0, xmm0"], // cvtss2sd xmm0, xmm0
+  [(e) => e.cvtss2sdXX(xmm1, xmm9), "f3 41 0f 5a c9", "cvtss2sd xmm1, xmm9"], // cvtss2sd xmm1, xmm9
+  [(e) => e.cvtsd2ssXX(xmm0, xmm0), "f2 0f 5a c0", "cvtsd2ss xmm0, xmm0"], // cvtsd2ss xmm0, xmm0
+  [(e) => e.cvtsd2ssXX(xmm14, xmm2), "f2 44 0f 5a f2", "cvtsd2ss xmm14, xmm2"], // cvtsd2ss xmm14, xmm2
   [(e) => e.pushR(rbp), "55", "push rbp"], // push rbp
   [(e) => e.pushR(r12), "41 54", "push r12"], // push r12
   [(e) => e.popR(rbp), "5d", "pop rbp"], // pop rbp
@@ -219,6 +280,13 @@ const TABLE: Row[] = [
   [(e) => e.jccRel32("ge", s32(1)), "0f 8d 01 00 00 00", "jge 0x1000007"], // {disp32} jge .+6+1
   [(e) => e.jccRel32("le", s32(0x80)), "0f 8e 80 00 00 00", "jle 0x1000086"], // {disp32} jle .+6+0x80
   [(e) => e.jccRel32("g", s32(-0x81)), "0f 8f 7f ff ff ff", "jg 0xffff85"], // {disp32} jg .+6-0x81
+  [(e) => e.jccRel32("s", s32(0)), "0f 88 00 00 00 00", "js 0x1000006"], // {disp32} js .+6
+  [(e) => e.jccRel32("p", s32(0x40)), "0f 8a 40 00 00 00", "jp 0x1000046"], // {disp32} jp .+6+0x40
+  [(e) => e.jccRel32("np", s32(-0x20)), "0f 8b e0 ff ff ff", "jnp 0xffffe6"], // {disp32} jnp .+6-0x20
+  [(e) => e.callR(r11), "41 ff d3", "call r11"], // call r11
+  [(e) => e.callR(rax), "ff d0", "call rax"], // call rax
+  [(e) => e.callR(r10), "41 ff d2", "call r10"], // call r10
+  [(e) => e.callR(rdi), "ff d7", "call rdi"], // call rdi
   [(e) => e.callRel32(s32(0)), "e8 00 00 00 00", "call 0x1000005"], // call .+5
   [(e) => e.callRel32(s32(-5)), "e8 fb ff ff ff", "call 0x1000000"], // call .
   [(e) => e.callRel32(s32(0x12345678)), "e8 78 56 34 12", "call 0x1334567d"], // call .+5+0x12345678
