@@ -62,8 +62,9 @@ export interface Region {
 
 export interface EngineOptions {
   /**
-   * The code range covered by the C code hook: only there are fault pcs exact, instructions counted,
-   * and watch points, alignment checks and address hooks possible. Fixed for the engine's lifetime.
+   * The code range covered by the C code hook, which meters the fuel, counts instructions, and keeps
+   * watch points, alignment checks and address hooks. Fixed for the engine's lifetime; every executable
+   * region must lie inside it, so no instruction escapes the hook.
    */
   instrument?: { address: number; size: number };
   /** Stack records and alignment violations kept per run, each; past it they are counted as dropped. */
@@ -203,6 +204,11 @@ class UnicornEngine implements Engine {
     }
     if (size > MAX_REGION_SIZE) throw new MappingError(`region of ${size} bytes exceeds ${MAX_REGION_SIZE}`);
     if (!(protection in PROTECTION_BITS)) throw new MappingError(`unknown protection ${String(protection)}`);
+    if (protection.includes("x") && this.instrumented && !this.inInstrumentedRange(address, size)) {
+      throw new MappingError(
+        `executable region ${hex(address)}+${hex(size)} is outside the instrumented range`,
+      );
+    }
     const overlapping = this.regionList.find(
       (r) => address < r.address + r.size && r.address < address + size,
     );
@@ -350,9 +356,8 @@ class UnicornEngine implements Engine {
   private readResult(handle: SsEnginePointer): RunResult {
     const r = this.result;
     const field = (index: number) => Number(r[index]);
-    const recordCount = field(RESULT.records);
-    const recordWords = new Float64Array(recordCount * StackRecords.WORDS);
-    if (recordCount > 0) ss.copyRecords(handle, recordWords);
+    const recordWords = uninitializedFloat64s(field(RESULT.records) * StackRecords.WORDS);
+    if (recordWords.length > 0) ss.copyRecords(handle, recordWords);
     const violationWords = new Float64Array(field(RESULT.violations) * VIOLATION_WORDS);
     if (violationWords.length > 0) ss.copyViolations(handle, violationWords);
     const alignmentViolations: AlignmentViolation[] = [];
@@ -387,6 +392,8 @@ class UnicornEngine implements Engine {
         return { kind: "hook-stop", pc: Number(r[RESULT.currentPc]) };
       case STOP.invalidInstruction:
         return { kind: "invalid-instruction", pc: exactPc };
+      case STOP.fuel:
+        return { kind: "fuel", pc: Number(r[RESULT.currentPc]) };
       case STOP.cpuException:
         return { kind: "cpu-exception", message: `exception ${r[RESULT.interruptNumber]}`, pc: exactPc };
     }
@@ -417,9 +424,9 @@ class UnicornEngine implements Engine {
     return handle;
   }
 
-  private inInstrumentedRange(address: number): boolean {
+  private inInstrumentedRange(address: number, size = 1): boolean {
     const range = this.instrumented;
-    return range !== null && range.address <= address && address < range.address + range.size;
+    return range !== null && range.address <= address && address + size <= range.address + range.size;
   }
 
   private requireMapped(address: number, length: number, access: "read" | "write"): SsEnginePointer {
@@ -461,6 +468,12 @@ class UnicornEngine implements Engine {
   private check(operation: string, code: number): void {
     if (code !== UC_ERR.ok) throw new UnicornError(operation, code, uc.strerror(code));
   }
+}
+
+/** A Float64Array the caller overwrites entirely: skips zero-filling, which costs as much as the copy. */
+function uninitializedFloat64s(length: number): Float64Array {
+  const bytes = Buffer.allocUnsafeSlow(length * Float64Array.BYTES_PER_ELEMENT);
+  return new Float64Array(bytes.buffer, bytes.byteOffset, length);
 }
 
 function dispatchJsHook(token: number, address: number): number {

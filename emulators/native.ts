@@ -56,6 +56,7 @@ export const STOP = {
   jsHook: 3,
   invalidInstruction: 4,
   cpuException: 5,
+  fuel: 6,
 } as const;
 /** Flag bits of instrumented addresses (FLAG_* in samestack_uc.c). */
 export const FLAG = { watch: 1, align: 2, jsHook: 4 } as const;

@@ -3,12 +3,19 @@
  * one `ss_run` entry that resets the per-run state, emulates, and reports in a single FFI call.
  *
  * Instrumented range [begin, begin + size): one C code hook covers it (installed before anything is
- * translated, so every translation block in it calls the hook). Per instruction the hook
+ * translated, so every translation block in it calls the hook). An instrumented engine executes code
+ * only there (engine.ts enforces it), so the hook also meters the fuel, replacing Unicorn's own
+ * instruction counter (a second code hook on every instruction). Per instruction the hook
  *   - stores the instruction's address (the exact pc of a fault: Unicorn reports the block start),
- *   - counts it (`steps`),
+ *   - stops the run when the fuel is used up, before the instruction,
+ *   - at JS-hooked addresses, calls the JS callback, which may stop the run before the instruction,
+ *   - counts the instruction (`steps`),
  *   - when recording, folds sp into the running minimum and, at watched addresses, appends a record,
- *   - at alignment-checked addresses, appends a violation when sp % 16 != 0,
- *   - at JS-hooked addresses, calls the JS callback.
+ *   - at alignment-checked addresses, appends a violation when sp % 16 != 0.
+ * Reading sp costs 10-40 ns in Unicorn 2.0.1, several times the instruction itself, so while recording
+ * the hook keeps sp cached and rereads it only after an instruction that may write it (push, call,
+ * pre-index writeback...: Capstone's registers written, decided once per address and forgotten when
+ * the code there is rewritten) or after a JS hook (which may set it).
  * Which addresses are watched / checked / hooked is one flag byte per byte of the range (O(1) lookup).
  *
  * Record semantics (sp values are read before the instruction at that address executes):
@@ -23,18 +30,30 @@
 #include <string.h>
 #include <unicorn/unicorn.h>
 
-enum { ARCH_X64 = 0, ARCH_AARCH64 = 1 };
-enum { FLAG_WATCH = 1, FLAG_ALIGN = 2, FLAG_JS_HOOK = 4 };
-enum { STOP_NONE, STOP_MEMORY_FAULT, STOP_INTERRUPT, STOP_JS_HOOK, STOP_INVALID_INSTRUCTION, STOP_CPU_EXCEPTION };
+#include "arch.h"
+#include "sp_writes.h"
+
+/* Per-address flags. KNOWN: the instruction starting there was classified; WRITES_SP: it may write sp. */
+enum { FLAG_WATCH = 1, FLAG_ALIGN = 2, FLAG_JS_HOOK = 4, FLAG_KNOWN = 8, FLAG_WRITES_SP = 16 };
+enum {
+  STOP_NONE,
+  STOP_MEMORY_FAULT,
+  STOP_INTERRUPT,
+  STOP_JS_HOOK,
+  STOP_INVALID_INSTRUCTION,
+  STOP_CPU_EXCEPTION,
+  STOP_FUEL
+};
 /* QEMU's AArch64 exception numbers (target/arm/cpu.h) as Unicorn passes them to interrupt hooks. */
 enum { EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_BKPT = 7, EXCP_HVC = 11, EXCP_SMC = 13 };
 
+/* Stored as doubles, exact below 2^53 (all mapped addresses), so JS reads them with one memcpy. */
 typedef struct {
-  uint64_t pc, sp, min_sp, step;
+  double pc, sp, min_sp, step;
 } ss_record;
 
 typedef struct {
-  uint64_t pc, sp;
+  double pc, sp;
 } ss_violation;
 
 typedef struct {
@@ -55,8 +74,11 @@ typedef struct {
   uint64_t capacity;    /* max records / violations kept per run */
   ss_js_hook js_hook;
   uint64_t js_token;
+  sp_writes *sp_writes; /* instrumented engines only */
   /* per run */
-  uint64_t current_pc, steps, min_sp;
+  uint64_t fuel, current_pc, steps, min_sp;
+  uint64_t sp; /* while recording: sp before the current instruction, unless sp_stale */
+  int sp_stale;
   ss_buffer records, violations;
   uint64_t stop, fault_type, fault_address, interrupt_number;
 } ss_engine;
@@ -107,29 +129,61 @@ static uint64_t read_sp(ss_engine *e) {
   return sp;
 }
 
+/* Flags of the instruction at `offset`, classifying it on its first execution. */
+static uint8_t classified(ss_engine *e, uint64_t offset, uint32_t size) {
+  uint8_t flags = e->flags[offset];
+  if (flags & FLAG_KNOWN) return flags;
+  uint8_t bytes[16];
+  int writes = size > sizeof bytes || uc_mem_read(e->uc, e->begin + offset, bytes, size) != UC_ERR_OK ||
+               sp_writes_instruction(e->sp_writes, bytes, size, e->begin + offset);
+  flags |= FLAG_KNOWN | (writes ? FLAG_WRITES_SP : 0);
+  e->flags[offset] = flags;
+  return flags;
+}
+
+static void check_alignment(ss_engine *e, uint64_t address, uint64_t sp) {
+  if ((sp & 15) == 0) return;
+  ss_violation violation = {(double)address, (double)sp};
+  push(&e->violations, &violation, sizeof violation, e->capacity);
+}
+
 static void on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
-  (void)size;
   ss_engine *e = user;
   uint64_t offset = address - e->begin;
   e->current_pc = address;
-  uint64_t step = e->steps++;
   if (offset >= e->size) return;
+  if (e->steps == e->fuel) {
+    e->stop = STOP_FUEL;
+    uc_emu_stop(uc);
+    return;
+  }
   uint8_t flags = e->flags[offset];
-  if (e->watch_count == 0 && flags == 0) return;
-  uint64_t sp = read_sp(e);
+  if (flags & FLAG_JS_HOOK) {
+    /* A JS hook that stops the run leaves its instruction unexecuted, uncounted and unrecorded. */
+    if (e->js_hook && e->js_hook(e->js_token, address)) {
+      e->stop = STOP_JS_HOOK;
+      uc_emu_stop(uc);
+      return;
+    }
+    e->sp_stale = 1;
+  }
+  uint64_t step = e->steps++;
+  if (e->watch_count == 0) {
+    if (flags & FLAG_ALIGN) check_alignment(e, address, read_sp(e));
+    return;
+  }
+  if (e->sp_stale) {
+    e->sp = read_sp(e);
+    e->sp_stale = 0;
+  }
+  uint64_t sp = e->sp;
   if (sp < e->min_sp) e->min_sp = sp;
   if (flags & FLAG_WATCH) {
-    ss_record record = {address, sp, e->min_sp, step};
+    ss_record record = {(double)address, (double)sp, (double)e->min_sp, (double)step};
     if (push(&e->records, &record, sizeof record, e->capacity)) e->min_sp = UINT64_MAX;
   }
-  if ((flags & FLAG_ALIGN) && (sp & 15) != 0) {
-    ss_violation violation = {address, sp};
-    push(&e->violations, &violation, sizeof violation, e->capacity);
-  }
-  if ((flags & FLAG_JS_HOOK) && e->js_hook && e->js_hook(e->js_token, address)) {
-    e->stop = STOP_JS_HOOK;
-    uc_emu_stop(uc);
-  }
+  if (flags & FLAG_ALIGN) check_alignment(e, address, sp);
+  if (classified(e, offset, size) & FLAG_WRITES_SP) e->sp_stale = 1;
 }
 
 static bool on_memory_fault(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
@@ -202,6 +256,7 @@ uc_engine *ss_uc(ss_engine *e) { return e->uc; }
 
 void ss_close(ss_engine *e) {
   uc_close(e->uc);
+  if (e->sp_writes) sp_writes_close(e->sp_writes);
   free(e->flags);
   free(e->records.items);
   free(e->violations.items);
@@ -211,8 +266,13 @@ void ss_close(ss_engine *e) {
 /* Installs the code hook over [begin, begin + size). Once per engine, before the first run. */
 int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size) {
   if (e->size != 0 || size == 0) return UC_ERR_ARG;
+  e->sp_writes = sp_writes_open(e->arch);
   e->flags = calloc(size, 1);
-  if (!e->flags) return UC_ERR_NOMEM;
+  if (!e->flags || !e->sp_writes) {
+    free(e->flags);
+    e->flags = NULL;
+    return UC_ERR_NOMEM;
+  }
   uc_err err = uc_hook_add(e->uc, &e->code_hook, UC_HOOK_CODE, (void *)on_code, e, begin, begin + size - 1);
   if (err != UC_ERR_OK) {
     free(e->flags);
@@ -264,9 +324,15 @@ int ss_set_exits(ss_engine *e, uint64_t *exits, uint64_t count) {
   return err;
 }
 
-/* Drops translations of [begin, end). Needed after new code is written there: uc_mem_write does NOT
- * invalidate translated blocks in Unicorn 2.0.1, so stale code would run. */
-int ss_invalidate(ss_engine *e, uint64_t begin, uint64_t end) { return uc_ctl_remove_cache(e->uc, begin, end); }
+/* Drops translations of [begin, end), and the sp-write classification of instructions that may overlap
+ * it (an x86 instruction is at most 15 bytes). Needed after new code is written there: uc_mem_write
+ * does NOT invalidate translated blocks in Unicorn 2.0.1, so stale code would run. */
+int ss_invalidate(ss_engine *e, uint64_t begin, uint64_t end) {
+  for (uint64_t a = begin > e->begin + 15 ? begin - 15 : e->begin; a < end && a - e->begin < e->size; a++) {
+    e->flags[a - e->begin] &= (uint8_t) ~(FLAG_KNOWN | FLAG_WRITES_SP);
+  }
+  return uc_ctl_remove_cache(e->uc, begin, end);
+}
 
 int ss_reg_read(ss_engine *e, int reg, uint64_t *value) {
   uint8_t wide[64] = {0}; /* vector registers are read whole; the low 64 bits are returned */
@@ -283,8 +349,12 @@ int ss_reg_write(ss_engine *e, int reg, uint64_t value) {
   return uc_reg_write(e->uc, reg, wide);
 }
 
+/* Runs at most `fuel` instructions from `begin`: metered by the code hook on an instrumented engine, by
+ * Unicorn's `count` otherwise. (Switching one engine between the two would flush Unicorn's cache.) */
 void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
+  e->fuel = fuel;
   e->current_pc = begin;
+  e->sp_stale = 1;
   e->steps = 0;
   e->min_sp = UINT64_MAX;
   e->records.count = e->records.dropped = 0;
@@ -292,7 +362,7 @@ void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
   e->stop = STOP_NONE;
   e->fault_type = e->fault_address = e->interrupt_number = 0;
 
-  uc_err err = uc_emu_start(e->uc, begin, 0, 0, fuel);
+  uc_err err = uc_emu_start(e->uc, begin, 0, 0, e->size ? 0 : fuel);
 
   uint64_t pc = 0;
   uc_reg_read(e->uc, e->pc_reg, &pc);
@@ -314,68 +384,9 @@ void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
   result[R_SP] = sp;
 }
 
-/* Copies the last run's records (4 numbers each) / violations (2 each) into `out`, as doubles: they are
- * exact for addresses below 2^53, and JS reads them without BigInt conversions. */
-static void copy_as_doubles(const ss_buffer *buffer, size_t words_per_item, double *out) {
-  const uint64_t *words = buffer->items;
-  for (uint64_t i = 0; i < buffer->count * words_per_item; i++) out[i] = (double)words[i];
-}
+/* Copies the last run's records (4 doubles each) / violations (2 each) into `out`. */
+void ss_copy_records(ss_engine *e, double *out) { memcpy(out, e->records.items, e->records.count * sizeof(ss_record)); }
 
-void ss_copy_records(ss_engine *e, double *out) { copy_as_doubles(&e->records, 4, out); }
-
-void ss_copy_violations(ss_engine *e, double *out) { copy_as_doubles(&e->violations, 2, out); }
-
-typedef struct {
-  const char *name;
-  int id;
-} named_register;
-
-/* Registers numbered consecutively in unicorn.h: prefix + [first, first + count). */
-typedef struct {
-  const char *prefix;
-  int first, count, id;
-} register_family;
-
-typedef struct {
-  const named_register *named;
-  size_t named_count;
-  const register_family *families;
-  size_t family_count;
-} register_table;
-
-static const named_register x64_named[] = {
-    {"rax", UC_X86_REG_RAX}, {"rbx", UC_X86_REG_RBX}, {"rcx", UC_X86_REG_RCX},       {"rdx", UC_X86_REG_RDX},
-    {"rsi", UC_X86_REG_RSI}, {"rdi", UC_X86_REG_RDI}, {"rbp", UC_X86_REG_RBP},       {"rsp", UC_X86_REG_RSP},
-    {"rip", UC_X86_REG_RIP}, {"rflags", UC_X86_REG_RFLAGS}, {"mxcsr", UC_X86_REG_MXCSR}};
-static const register_family x64_families[] = {{"r", 8, 8, UC_X86_REG_R8}, {"xmm", 0, 16, UC_X86_REG_XMM0}};
-static const named_register aarch64_named[] = {
-    {"x29", UC_ARM64_REG_X29},   {"x30", UC_ARM64_REG_X30},   {"sp", UC_ARM64_REG_SP},  {"pc", UC_ARM64_REG_PC},
-    {"nzcv", UC_ARM64_REG_NZCV}, {"fpcr", UC_ARM64_REG_FPCR}, {"fpsr", UC_ARM64_REG_FPSR}};
-static const register_family aarch64_families[] = {{"x", 0, 29, UC_ARM64_REG_X0}, {"d", 0, 32, UC_ARM64_REG_D0}};
-static const register_table register_tables[] = {
-    [ARCH_X64] = {x64_named, sizeof x64_named / sizeof *x64_named, x64_families,
-                  sizeof x64_families / sizeof *x64_families},
-    [ARCH_AARCH64] = {aarch64_named, sizeof aarch64_named / sizeof *aarch64_named, aarch64_families,
-                      sizeof aarch64_families / sizeof *aarch64_families},
-};
-
-/* Unicorn register id for a name as Capstone prints it ("rsp", "x28", "xmm0", "d0"), or -1. */
-int ss_reg_id(int arch, const char *name) {
-  const register_table *table = &register_tables[arch];
-  for (size_t i = 0; i < table->named_count; i++) {
-    if (strcmp(name, table->named[i].name) == 0) return table->named[i].id;
-  }
-  for (size_t i = 0; i < table->family_count; i++) {
-    const register_family *family = &table->families[i];
-    size_t length = strlen(family->prefix);
-    const char *digits = name + length;
-    if (strncmp(name, family->prefix, length) != 0 || *digits < '0' || *digits > '9') continue;
-    if (digits[0] == '0' && digits[1] != '\0') continue; /* no leading zeros */
-    char *end;
-    long n = strtol(digits, &end, 10);
-    if (*end == '\0' && n >= family->first && n < family->first + family->count) {
-      return family->id + (int)(n - family->first);
-    }
-  }
-  return -1;
+void ss_copy_violations(ss_engine *e, double *out) {
+  memcpy(out, e->violations.items, e->violations.count * sizeof(ss_violation));
 }

@@ -18,8 +18,11 @@ export type ProgramName =
   | "stackPairs"
   | "callReturn"
   | "countedLoop"
+  | "pushPopLoop"
   | "guardStore"
   | "recorder"
+  | "spWriters"
+  | "spRewrite"
   | "misalignment"
   | "cpuFeatures"
   | "traps"
@@ -60,6 +63,20 @@ export const PROGRAMS: Record<Target, Record<ProgramName, Program>> = {
       `),
       at: { loop: 0x5 },
     },
+    /** countedLoop with a push and a pop in its body: 2 + 5 * arg0 + 1 instructions. */
+    pushPopLoop: {
+      code: hex(`
+        48 89 f9         // 0: mov  rcx, rdi
+        31 c0            // 3: xor  eax, eax
+        51               // 5: push rcx   <l>
+        5a               // 6: pop  rdx
+        48 01 d0         // 7: add  rax, rdx
+        48 ff c9         // a: dec  rcx
+        75 f6            // d: jne  5 <l>
+        e9 ec 0f 00 00   // f: jmp  1000 <exit>
+      `),
+      at: { loop: 0x5 },
+    },
     /** A store below the stack base, in the middle of a basic block. */
     guardStore: {
       code: hex(`
@@ -83,6 +100,35 @@ export const PROGRAMS: Record<Target, Record<ProgramName, Program>> = {
         e9 f5 0f 00 00   // 6: jmp  1000 <exit>
       `),
       at: { first: 0, middle: 3, last: 6 },
+    },
+    /** Every kind of sp write the compilers use; the tests list the depth before each instruction. */
+    spWriters: {
+      code: hex(`
+        55                    // 0: push rbp
+        48 89 e5              // 1: mov  rbp, rsp
+        48 83 ec 20           // 4: sub  rsp, 0x20
+        48 83 c4 10           // 8: add  rsp, 0x10
+        48 8d 64 24 c0        // c: lea  rsp, [rsp-0x40]
+        50                    // 11: push rax
+        58                    // 12: pop  rax
+        e8 06 00 00 00        // 13: call 1e <f>
+        c9                    // 18: leave
+        e9 e2 0f 00 00        // 19: jmp  1000 <exit>
+        48 81 ec 00 01 00 00  // 1e: sub  rsp, 0x100   <f>
+        48 81 c4 00 01 00 00  // 25: add  rsp, 0x100
+        c3                    // 2c: ret
+      `),
+      at: {},
+    },
+    /** `replaced` is a 3-byte non-writer of sp (mov rax, rbx); tests overwrite it with mov rsp, rbx. */
+    spRewrite: {
+      code: hex(`
+        48 89 e3         // 0: mov  rbx, rsp
+        48 83 eb 40      // 3: sub  rbx, 0x40
+        48 89 d8         // 7: mov  rax, rbx
+        e9 f1 0f 00 00   // a: jmp  1000 <exit>
+      `),
+      at: { replaced: 0x7, last: 0xa },
     },
     /** Calls `f` once with sp misaligned by 8 and once aligned (SysV: 16-aligned before `call`). */
     misalignment: {
@@ -164,6 +210,19 @@ export const PROGRAMS: Record<Target, Record<ProgramName, Program>> = {
       ),
       at: { loop: 0x8 },
     },
+    pushPopLoop: {
+      code: words(
+        0xaa0003e1, // 0: mov  x1, x0
+        0xd2800000, // 4: mov  x0, #0x0
+        0xf81f0fe1, // 8: str  x1, [sp, #-16]!   <l>
+        0xf84107e2, // c: ldr  x2, [sp], #16
+        0x8b020000, // 10: add x0, x0, x2
+        0xf1000421, // 14: subs x1, x1, #0x1
+        0x54ffff81, // 18: b.ne 8 <l>
+        0x140003f9, // 1c: b 1000 <exit>
+      ),
+      at: { loop: 0x8 },
+    },
     guardStore: {
       code: words(
         0xd2800020, // 0: mov x0, #0x1
@@ -186,6 +245,32 @@ export const PROGRAMS: Record<Target, Record<ProgramName, Program>> = {
         0x140003fa, // 18: b 1000 <exit>
       ),
       at: { first: 0, middle: 0xc, last: 0x18 },
+    },
+    spWriters: {
+      code: words(
+        0x910003fd, // 0: mov x29, sp
+        0xd10083ff, // 4: sub sp, sp, #0x20
+        0x910043ff, // 8: add sp, sp, #0x10
+        0xa9bf07e0, // c: stp x0, x1, [sp, #-16]!
+        0xa8c107e0, // 10: ldp x0, x1, [sp], #16
+        0x910003bf, // 14: mov sp, x29
+        0x94000002, // 18: bl 20 <f>
+        0x140003f9, // 1c: b 1000 <exit>
+        0xd10403ff, // 20: sub sp, sp, #0x100   <f>
+        0x910403ff, // 24: add sp, sp, #0x100
+        0xd65f03c0, // 28: ret
+      ),
+      at: {},
+    },
+    /** `replaced` is mov x2, x1; tests overwrite it with mov sp, x1. */
+    spRewrite: {
+      code: words(
+        0x910003e1, // 0: mov x1, sp
+        0xd1010021, // 4: sub x1, x1, #0x40
+        0xaa0103e2, // 8: mov x2, x1
+        0x140003fd, // c: b 1000 <exit>
+      ),
+      at: { replaced: 0x8, last: 0xc },
     },
     /** Unicorn does not fault on a misaligned sp (SCTLR.SA is ignored): only the checker sees it. */
     misalignment: {

@@ -1,0 +1,7 @@
+/* Architecture ids shared with emulators/native.ts (ARCH there). */
+#ifndef SAMESTACK_ARCH_H
+#define SAMESTACK_ARCH_H
+
+enum { ARCH_X64 = 0, ARCH_AARCH64 = 1 };
+
+#endif
