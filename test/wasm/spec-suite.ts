@@ -41,8 +41,10 @@ export function specFiles(): SpecFile[] {
     }));
 }
 
+/** A file's bytes in an ArrayBuffer of their own (wabt.js reads a view's whole buffer, and small
+ * Node Buffers share a pool). */
 export function readSpecFile(filename: string): Uint8Array {
-  return readFileSync(path.join(specSuiteDir(), filename));
+  return new Uint8Array(readFileSync(path.join(specSuiteDir(), filename)));
 }
 
 /** Per file, what README.txt lists: how many of its `module` commands use post-1.0 features, and which. */
