@@ -93,6 +93,11 @@ const bitmask = size.chain((sz) =>
     }),
 );
 
+/** A scalar FP register by size: s (single) or d (double). */
+function freg(v: number, size: Size): string {
+  return `${size === 64 ? "d" : "s"}${v}`;
+}
+
 function immText(value: Imm12): string {
   return value.shift12 ? `${imm(value.bits)}, lsl #12` : imm(value.bits);
 }
@@ -114,11 +119,39 @@ function encoder<T extends unknown[]>(
 }
 
 type ThreeRegister = (b: CodeBuffer, s: Size, d: Gpr, n: Gpr, m: Gpr) => void;
+type FpThreeRegister = (b: CodeBuffer, s: Size, d: number, n: number, m: number) => void;
+type FpTwoRegister = (b: CodeBuffer, s: Size, d: number, n: number) => void;
+type ToInt = (b: CodeBuffer, intSize: Size, d: Gpr, fpSize: Size, n: number) => void;
+type ToFloat = (b: CodeBuffer, fpSize: Size, d: number, intSize: Size, n: Gpr) => void;
 
 const threeRegister = (name: string, mnemonic: string, encode: ThreeRegister) =>
   encoder(name, fc.tuple(size, gpr, gpr, gpr), (s, d, n, m) => ({
     emit: (b) => encode(b, s, d, n, m),
     text: `${mnemonic} ${reg(d, s)}, ${reg(n, s)}, ${reg(m, s)}`,
+  }));
+
+const fpThreeRegister = (name: string, encode: FpThreeRegister) =>
+  encoder(name, fc.tuple(size, vreg, vreg, vreg), (s, d, n, m) => ({
+    emit: (b) => encode(b, s, d, n, m),
+    text: `${name} ${freg(d, s)}, ${freg(n, s)}, ${freg(m, s)}`,
+  }));
+
+const fpTwoRegister = (name: string, encode: FpTwoRegister) =>
+  encoder(name, fc.tuple(size, vreg, vreg), (s, d, n) => ({
+    emit: (b) => encode(b, s, d, n),
+    text: `${name} ${freg(d, s)}, ${freg(n, s)}`,
+  }));
+
+const toInt = (name: string, encode: ToInt) =>
+  encoder(name, fc.tuple(size, gpr, size, vreg), (is, d, fs, n) => ({
+    emit: (b) => encode(b, is, d, fs, n),
+    text: `${name} ${reg(d, is)}, ${freg(n, fs)}`,
+  }));
+
+const toFloat = (name: string, encode: ToFloat) =>
+  encoder(name, fc.tuple(size, vreg, size, gpr), (fs, d, is, n) => ({
+    emit: (b) => encode(b, fs, d, is, n),
+    text: `${name} ${freg(d, fs)}, ${reg(n, is)}`,
   }));
 
 const moveWideOperands = size.chain((s) =>
@@ -252,6 +285,29 @@ const CASES: readonly (readonly [string, fc.Arbitrary<Case>])[] = [
     emit: (b) => enc.fmovToGpr(b, s, r, v),
     text: `fmov ${reg(r, s)}, ${s === 64 ? "d" : "s"}${v}`,
   })),
+  fpThreeRegister("fadd", enc.fadd),
+  fpThreeRegister("fsub", enc.fsub),
+  fpThreeRegister("fmul", enc.fmul),
+  fpThreeRegister("fdiv", enc.fdiv),
+  fpThreeRegister("fmin", enc.fmin),
+  fpThreeRegister("fmax", enc.fmax),
+  fpTwoRegister("fsqrt", enc.fsqrt),
+  fpTwoRegister("frintn", enc.frintn),
+  fpTwoRegister("frintp", enc.frintp),
+  fpTwoRegister("frintm", enc.frintm),
+  fpTwoRegister("frintz", enc.frintz),
+  encoder("fcvt", fc.tuple(size, vreg, vreg), (to, d, n) => {
+    const from = to === 64 ? 32 : 64;
+    return { emit: (b) => enc.fcvt(b, to, d, from, n), text: `fcvt ${freg(d, to)}, ${freg(n, from)}` };
+  }),
+  encoder("fcmp", fc.tuple(size, vreg, vreg), (s, n, m) => ({
+    emit: (b) => enc.fcmp(b, s, n, m),
+    text: `fcmp ${freg(n, s)}, ${freg(m, s)}`,
+  })),
+  toInt("fcvtzs", enc.fcvtzs),
+  toInt("fcvtzu", enc.fcvtzu),
+  toFloat("scvtf", enc.scvtf),
+  toFloat("ucvtf", enc.ucvtf),
   encoder("cnt8b", fc.tuple(vreg, vreg), (d, n) => ({
     emit: (b) => enc.cnt8b(b, d, n),
     text: `cnt v${d}.8b, v${n}.8b`,
@@ -298,6 +354,7 @@ const CASES: readonly (readonly [string, fc.Arbitrary<Case>])[] = [
     emit: (b) => enc.cbnz(b, s, r, d),
     text: `cbnz ${reg(r, s)}, ${target(d)}`,
   })),
+  encoder("blr", fc.tuple(gpr), (r) => ({ emit: (b) => enc.blr(b, r), text: `blr ${reg(r, 64)}` })),
   encoder("ret", fc.tuple(), () => ({ emit: (b) => enc.ret(b), text: "ret" })),
 ];
 

@@ -14,6 +14,8 @@ export const CONDITIONS = {
   ne: 0b0001,
   hs: 0b0010,
   lo: 0b0011,
+  mi: 0b0100,
+  pl: 0b0101,
   hi: 0b1000,
   ls: 0b1001,
   ge: 0b1010,
@@ -220,17 +222,7 @@ export function cset(buf: CodeBuffer, size: OperandSize, rd: Gpr, cond: Conditio
   emit(buf, 0x1a9f_07e0 | sf(size) | (CONDITIONS[invert(cond)] << 12) | rd);
 }
 
-// ── SIMD&FP, for popcnt ───────────────────────────────────────────────────────────────────
-
-/** fmov dd, xn / fmov sd, wn: bit copy into the low bits of vd, the rest zeroed. */
-export function fmovFromGpr(buf: CodeBuffer, size: OperandSize, vd: Vreg, rn: Gpr): void {
-  emit(buf, (size === 64 ? 0x9e67_0000 : 0x1e27_0000) | (rn << 5) | vd);
-}
-
-/** fmov xd, dn / fmov wd, sn. */
-export function fmovToGpr(buf: CodeBuffer, size: OperandSize, rd: Gpr, vn: Vreg): void {
-  emit(buf, (size === 64 ? 0x9e66_0000 : 0x1e26_0000) | (vn << 5) | rd);
-}
+// ── SIMD, for popcnt ──────────────────────────────────────────────────────────────────────
 
 /** cnt vd.8b, vn.8b: population count of each byte. */
 export function cnt8b(buf: CodeBuffer, vd: Vreg, vn: Vreg): void {
@@ -240,6 +232,127 @@ export function cnt8b(buf: CodeBuffer, vd: Vreg, vn: Vreg): void {
 /** addv bd, vn.8b: sum of the eight bytes. */
 export function addv8b(buf: CodeBuffer, vd: Vreg, vn: Vreg): void {
   emit(buf, 0x0e31_b800 | (vn << 5) | vd);
+}
+
+// ── floating point (scalar; size 32 = single s, 64 = double d) ───────────────────────────
+
+/** The `type` field (bits 23:22) of a scalar FP instruction. */
+function ftype(size: OperandSize): number {
+  return size === 64 ? 1 << 22 : 0;
+}
+
+function fpTwoSource(buf: CodeBuffer, opcode: number, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg) {
+  emit(buf, 0x1e20_0800 | ftype(size) | (vm << 16) | (opcode << 12) | (vn << 5) | vd);
+}
+
+export function fmul(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
+  fpTwoSource(buf, 0b0000, size, vd, vn, vm);
+}
+
+export function fdiv(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
+  fpTwoSource(buf, 0b0001, size, vd, vn, vm);
+}
+
+export function fadd(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
+  fpTwoSource(buf, 0b0010, size, vd, vn, vm);
+}
+
+export function fsub(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
+  fpTwoSource(buf, 0b0011, size, vd, vn, vm);
+}
+
+/** NaN if either operand is NaN; +0 is greater than −0 (Wasm's max exactly). */
+export function fmax(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
+  fpTwoSource(buf, 0b0100, size, vd, vn, vm);
+}
+
+/** NaN if either operand is NaN; −0 is less than +0 (Wasm's min exactly). */
+export function fmin(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
+  fpTwoSource(buf, 0b0101, size, vd, vn, vm);
+}
+
+function fpOneSource(buf: CodeBuffer, opcode: number, size: OperandSize, vd: Vreg, vn: Vreg) {
+  emit(buf, 0x1e20_4000 | ftype(size) | (opcode << 15) | (vn << 5) | vd);
+}
+
+export function fsqrt(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void {
+  fpOneSource(buf, 0b000011, size, vd, vn);
+}
+
+/** Round to an integral value: to nearest with ties to even. */
+export function frintn(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void {
+  fpOneSource(buf, 0b001000, size, vd, vn);
+}
+
+/** Round to an integral value toward +∞ (ceil). */
+export function frintp(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void {
+  fpOneSource(buf, 0b001001, size, vd, vn);
+}
+
+/** Round to an integral value toward −∞ (floor). */
+export function frintm(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void {
+  fpOneSource(buf, 0b001010, size, vd, vn);
+}
+
+/** Round to an integral value toward zero (trunc). */
+export function frintz(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void {
+  fpOneSource(buf, 0b001011, size, vd, vn);
+}
+
+/** fcvt between single and double: vd (`to`) ← vn (`from`), rounded to nearest even. */
+export function fcvt(buf: CodeBuffer, to: OperandSize, vd: Vreg, from: OperandSize, vn: Vreg): void {
+  if (to === from) throw new CompilerInvariantError(`fcvt from ${from} to ${to} bits`);
+  fpOneSource(buf, to === 64 ? 0b000101 : 0b000100, from, vd, vn);
+}
+
+/**
+ * fcmp vn, vm: NZCV ← 0110 equal, 1000 less, 0010 greater, 0011 unordered (a NaN operand), so the
+ * ordered comparisons are eq, mi (less), ls (less or equal), gt, ge, and ne is true when unordered.
+ */
+export function fcmp(buf: CodeBuffer, size: OperandSize, vn: Vreg, vm: Vreg): void {
+  emit(buf, 0x1e20_2000 | ftype(size) | (vm << 16) | (vn << 5));
+}
+
+/** FP ⇄ integer conversions: sf (integer size), type (FP size), rmode:opcode (bits 20:16). */
+function fpIntConvert(
+  buf: CodeBuffer,
+  op: number,
+  intSize: OperandSize,
+  fpSize: OperandSize,
+  d: number,
+  n: number,
+) {
+  emit(buf, 0x1e20_0000 | sf(intSize) | ftype(fpSize) | (op << 16) | (n << 5) | d);
+}
+
+/** fcvtzs rd, vn: signed integer, rounded toward zero (a 32-bit result zero-extends). */
+export function fcvtzs(buf: CodeBuffer, intSize: OperandSize, rd: Gpr, fpSize: OperandSize, vn: Vreg): void {
+  fpIntConvert(buf, 0b11_000, intSize, fpSize, rd, vn);
+}
+
+/** fcvtzu rd, vn: unsigned integer, rounded toward zero (a 32-bit result zero-extends). */
+export function fcvtzu(buf: CodeBuffer, intSize: OperandSize, rd: Gpr, fpSize: OperandSize, vn: Vreg): void {
+  fpIntConvert(buf, 0b11_001, intSize, fpSize, rd, vn);
+}
+
+/** scvtf vd, rn: from a signed integer, rounded to nearest even. */
+export function scvtf(buf: CodeBuffer, fpSize: OperandSize, vd: Vreg, intSize: OperandSize, rn: Gpr): void {
+  fpIntConvert(buf, 0b00_010, intSize, fpSize, vd, rn);
+}
+
+/** ucvtf vd, rn: from an unsigned integer, rounded to nearest even. */
+export function ucvtf(buf: CodeBuffer, fpSize: OperandSize, vd: Vreg, intSize: OperandSize, rn: Gpr): void {
+  fpIntConvert(buf, 0b00_011, intSize, fpSize, vd, rn);
+}
+
+/** fmov dd, xn / fmov sd, wn: bit copy into the low bits of vd, the rest zeroed. */
+export function fmovFromGpr(buf: CodeBuffer, size: OperandSize, vd: Vreg, rn: Gpr): void {
+  fpIntConvert(buf, 0b00_111, size, size, vd, rn);
+}
+
+/** fmov xd, dn / fmov wd, sn: bit copy (a 32-bit one zero-extends). */
+export function fmovToGpr(buf: CodeBuffer, size: OperandSize, rd: Gpr, vn: Vreg): void {
+  fpIntConvert(buf, 0b00_110, size, size, rd, vn);
 }
 
 // ── loads and stores ──────────────────────────────────────────────────────────────────────
@@ -350,6 +463,11 @@ export function cbz(buf: CodeBuffer, size: OperandSize, rt: Gpr, displacement: n
 
 export function cbnz(buf: CodeBuffer, size: OperandSize, rt: Gpr, displacement: number): void {
   emit(buf, 0x3500_0000 | sf(size) | (branch19(displacement) << 5) | rt);
+}
+
+/** blr xn: x30 ← return address, then branch to the address in xn. */
+export function blr(buf: CodeBuffer, rn: Gpr): void {
+  emit(buf, 0xd63f_0000 | (rn << 5));
 }
 
 /** ret (through x30). */

@@ -125,6 +125,8 @@ const TABLE: Row[] = [
   [(c) => enc.cset(c, 32, 9, "lt"), "1a9fa7e9", "cset w9, lt"], // cset w9, lt
   [(c) => enc.cset(c, 32, 9, "gt"), "1a9fd7e9", "cset w9, gt"], // cset w9, gt
   [(c) => enc.cset(c, 32, 9, "le"), "1a9fc7e9", "cset w9, le"], // cset w9, le
+  [(c) => enc.cset(c, 32, 9, "mi"), "1a9f57e9", "cset w9, mi"], // cset w9, mi
+  [(c) => enc.cset(c, 32, 9, "pl"), "1a9f47e9", "cset w9, pl"], // cset w9, pl
   [(c) => enc.cset(c, 64, 9, "eq"), "9a9f17e9", "cset x9, eq"], // cset x9, eq
 
   [(c) => enc.fmovFromGpr(c, 64, 16, 9), "9e670130", "fmov d16, x9"], // fmov d16, x9
@@ -135,6 +137,52 @@ const TABLE: Row[] = [
   [(c) => enc.cnt8b(c, 0, 31), "0e205be0", "cnt v0.8b, v31.8b"], // cnt v0.8b, v31.8b
   [(c) => enc.addv8b(c, 16, 16), "0e31ba10", "addv b16, v16.8b"], // addv b16, v16.8b
   [(c) => enc.addv8b(c, 31, 0), "0e31b81f", "addv b31, v0.8b"], // addv b31, v0.8b
+
+  [(c) => enc.fadd(c, 32, 16, 16, 17), "1e312a10", "fadd s16, s16, s17"], // fadd s16, s16, s17
+  [(c) => enc.fadd(c, 64, 16, 16, 17), "1e712a10", "fadd d16, d16, d17"], // fadd d16, d16, d17
+  [(c) => enc.fadd(c, 64, 0, 31, 1), "1e612be0", "fadd d0, d31, d1"], // fadd d0, d31, d1
+  [(c) => enc.fsub(c, 32, 16, 16, 17), "1e313a10", "fsub s16, s16, s17"], // fsub s16, s16, s17
+  [(c) => enc.fsub(c, 64, 16, 16, 17), "1e713a10", "fsub d16, d16, d17"], // fsub d16, d16, d17
+  [(c) => enc.fmul(c, 32, 16, 16, 17), "1e310a10", "fmul s16, s16, s17"], // fmul s16, s16, s17
+  [(c) => enc.fmul(c, 64, 9, 10, 11), "1e6b0949", "fmul d9, d10, d11"], // fmul d9, d10, d11
+  [(c) => enc.fdiv(c, 32, 16, 16, 17), "1e311a10", "fdiv s16, s16, s17"], // fdiv s16, s16, s17
+  [(c) => enc.fdiv(c, 64, 16, 16, 17), "1e711a10", "fdiv d16, d16, d17"], // fdiv d16, d16, d17
+  [(c) => enc.fmin(c, 32, 16, 16, 17), "1e315a10", "fmin s16, s16, s17"], // fmin s16, s16, s17
+  [(c) => enc.fmin(c, 64, 16, 16, 17), "1e715a10", "fmin d16, d16, d17"], // fmin d16, d16, d17
+  [(c) => enc.fmax(c, 32, 16, 16, 17), "1e314a10", "fmax s16, s16, s17"], // fmax s16, s16, s17
+  [(c) => enc.fmax(c, 64, 0, 1, 2), "1e624820", "fmax d0, d1, d2"], // fmax d0, d1, d2
+  [(c) => enc.fsqrt(c, 32, 16, 16), "1e21c210", "fsqrt s16, s16"], // fsqrt s16, s16
+  [(c) => enc.fsqrt(c, 64, 16, 16), "1e61c210", "fsqrt d16, d16"], // fsqrt d16, d16
+  [(c) => enc.frintn(c, 32, 16, 16), "1e244210", "frintn s16, s16"], // frintn s16, s16
+  [(c) => enc.frintn(c, 64, 16, 17), "1e644230", "frintn d16, d17"], // frintn d16, d17
+  [(c) => enc.frintp(c, 32, 16, 16), "1e24c210", "frintp s16, s16"], // frintp s16, s16
+  [(c) => enc.frintp(c, 64, 16, 16), "1e64c210", "frintp d16, d16"], // frintp d16, d16
+  [(c) => enc.frintm(c, 32, 16, 16), "1e254210", "frintm s16, s16"], // frintm s16, s16
+  [(c) => enc.frintm(c, 64, 31, 0), "1e65401f", "frintm d31, d0"], // frintm d31, d0
+  [(c) => enc.frintz(c, 32, 16, 16), "1e25c210", "frintz s16, s16"], // frintz s16, s16
+  [(c) => enc.frintz(c, 64, 16, 16), "1e65c210", "frintz d16, d16"], // frintz d16, d16
+  [(c) => enc.fcvt(c, 64, 16, 32, 16), "1e22c210", "fcvt d16, s16"], // fcvt d16, s16
+  [(c) => enc.fcvt(c, 32, 16, 64, 16), "1e624210", "fcvt s16, d16"], // fcvt s16, d16
+  [(c) => enc.fcvt(c, 64, 0, 32, 31), "1e22c3e0", "fcvt d0, s31"], // fcvt d0, s31
+  [(c) => enc.fcmp(c, 32, 16, 17), "1e312200", "fcmp s16, s17"], // fcmp s16, s17
+  [(c) => enc.fcmp(c, 64, 16, 17), "1e712200", "fcmp d16, d17"], // fcmp d16, d17
+  [(c) => enc.fcmp(c, 64, 31, 0), "1e6023e0", "fcmp d31, d0"], // fcmp d31, d0
+  [(c) => enc.fcvtzs(c, 32, 9, 32, 16), "1e380209", "fcvtzs w9, s16"], // fcvtzs w9, s16
+  [(c) => enc.fcvtzs(c, 64, 9, 32, 16), "9e380209", "fcvtzs x9, s16"], // fcvtzs x9, s16
+  [(c) => enc.fcvtzs(c, 32, 9, 64, 16), "1e780209", "fcvtzs w9, d16"], // fcvtzs w9, d16
+  [(c) => enc.fcvtzs(c, 64, 10, 64, 17), "9e78022a", "fcvtzs x10, d17"], // fcvtzs x10, d17
+  [(c) => enc.fcvtzu(c, 32, 9, 32, 16), "1e390209", "fcvtzu w9, s16"], // fcvtzu w9, s16
+  [(c) => enc.fcvtzu(c, 64, 9, 32, 16), "9e390209", "fcvtzu x9, s16"], // fcvtzu x9, s16
+  [(c) => enc.fcvtzu(c, 32, 11, 64, 16), "1e79020b", "fcvtzu w11, d16"], // fcvtzu w11, d16
+  [(c) => enc.fcvtzu(c, 64, 9, 64, 16), "9e790209", "fcvtzu x9, d16"], // fcvtzu x9, d16
+  [(c) => enc.scvtf(c, 32, 16, 32, 9), "1e220130", "scvtf s16, w9"], // scvtf s16, w9
+  [(c) => enc.scvtf(c, 32, 16, 64, 9), "9e220130", "scvtf s16, x9"], // scvtf s16, x9
+  [(c) => enc.scvtf(c, 64, 16, 32, 9), "1e620130", "scvtf d16, w9"], // scvtf d16, w9
+  [(c) => enc.scvtf(c, 64, 16, 64, 10), "9e620150", "scvtf d16, x10"], // scvtf d16, x10
+  [(c) => enc.ucvtf(c, 32, 16, 32, 9), "1e230130", "ucvtf s16, w9"], // ucvtf s16, w9
+  [(c) => enc.ucvtf(c, 32, 16, 64, 9), "9e230130", "ucvtf s16, x9"], // ucvtf s16, x9
+  [(c) => enc.ucvtf(c, 64, 16, 32, 11), "1e630170", "ucvtf d16, w11"], // ucvtf d16, w11
+  [(c) => enc.ucvtf(c, 64, 16, 64, 9), "9e630130", "ucvtf d16, x9"], // ucvtf d16, x9
 
   [(c) => enc.ldrReg(c, "ldrb", 9, 28, 16), "38706b89", "ldrb w9, [x28, x16]"], // ldrb w9, [x28, x16]
   [(c) => enc.ldrReg(c, "ldrh", 9, 28, 16), "78706b89", "ldrh w9, [x28, x16]"], // ldrh w9, [x28, x16]
@@ -188,11 +236,16 @@ const TABLE: Row[] = [
   [(c) => enc.bCond(c, "lt", 4), "5400002b", "b.lt #0x10000004"], // b.lt .+4
   [(c) => enc.bCond(c, "gt", 4), "5400002c", "b.gt #0x10000004"], // b.gt .+4
   [(c) => enc.bCond(c, "le", 4), "5400002d", "b.le #0x10000004"], // b.le .+4
+  [(c) => enc.bCond(c, "mi", 4), "54000024", "b.mi #0x10000004"], // b.mi .+4
+  [(c) => enc.bCond(c, "pl", 4), "54000025", "b.pl #0x10000004"], // b.pl .+4
   [(c) => enc.cbz(c, 32, 9, 0), "34000009", "cbz w9, #0x10000000"], // cbz w9, .
   [(c) => enc.cbz(c, 64, 10, 0xf_fffc), "b47fffea", "cbz x10, #0x100ffffc"], // cbz x10, .+0xffffc
   [(c) => enc.cbz(c, 64, 11, -0x10_0000), "b480000b", "cbz x11, #0xff00000"], // cbz x11, .-0x100000
   [(c) => enc.cbnz(c, 32, 9, 8), "35000049", "cbnz w9, #0x10000008"], // cbnz w9, .+8
   [(c) => enc.cbnz(c, 64, 9, -4), "b5ffffe9", "cbnz x9, #0xffffffc"], // cbnz x9, .-4
+  [(c) => enc.blr(c, 16), "d63f0200", "blr x16"], // blr x16
+  [(c) => enc.blr(c, 0), "d63f0000", "blr x0"], // blr x0
+  [(c) => enc.blr(c, 30), "d63f03c0", "blr x30"], // blr x30
   [(c) => enc.ret(c), "d65f03c0", "ret"], // ret
 ];
 
@@ -237,6 +290,12 @@ describe("operand checks", () => {
     expect(buf.offset).toBe(0);
   });
 
+  it("rejects an fcvt between equal sizes", () => {
+    const buf = new CodeBuffer();
+    expect(() => enc.fcvt(buf, 64, 16, 64, 16)).toThrow(/fcvt from 64 to 64/);
+    expect(buf.offset).toBe(0);
+  });
+
   it("rejects a 32-bit move-wide shifted past bit 31 and a 64-bit bitmask in a 32-bit orr", () => {
     const buf = new CodeBuffer();
     expect(() => enc.movz(buf, 32, 9, wide(1, 32))).toThrow(/cannot shift by 32/);
@@ -247,6 +306,7 @@ describe("operand checks", () => {
     const pairs = [
       ["eq", "ne"],
       ["hs", "lo"],
+      ["mi", "pl"],
       ["hi", "ls"],
       ["ge", "lt"],
       ["gt", "le"],
