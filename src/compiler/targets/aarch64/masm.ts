@@ -1,7 +1,7 @@
 // The MacroAssembler for AArch64 (contract: ../../masm.ts; machine model: ../../README.md).
 //
-// Registers: S0–S2 = x9–x11; hidden temporaries x16, x17 (and v16 for popcnt) are clobbered by any
-// method; w17 carries the trap-site index into a trap exit; x27 (VM context) and x28 (memory base)
+// Registers: S0–S2 = x9–x11; hidden temporaries x16, x17 and v16, v17 (floats pass through these
+// two; popcnt uses v16) are clobbered by any method; w17 carries the trap-site index into a trap exit; x27 (VM context) and x28 (memory base)
 // are only read. Calls clobber every scratch and temporary (AAPCS64 caller-saved registers).
 //
 // Relocations (patched by `patchRelocation` in ./link.ts): every Relocation.offset is the offset of
@@ -22,6 +22,10 @@ import { CompilerInvariantError } from "../../errors.js";
 import type {
   AssembledFunction,
   Cond,
+  FloatAndTableAssembler,
+  FloatBinop,
+  FloatCond,
+  FloatUnop,
   IntBinop,
   IntConversion,
   IntUnop,
@@ -50,7 +54,9 @@ import {
   TMP1,
   TRAP_SITE,
   VMCTX,
-  VTMP,
+  type Vreg,
+  VTMP0,
+  VTMP1,
   ZR,
 } from "./regs.js";
 
@@ -85,13 +91,16 @@ const ONE_INSTRUCTION_BINOPS: Readonly<Partial<Record<IntBinop, ThreeRegister>>>
   div_u: enc.udiv,
 };
 
-type IntegerLoad = Exclude<Extract<MemoryOp, `${string}.load${string}`>, `f${string}`>;
-type IntegerStore = Exclude<Extract<MemoryOp, `${string}.store${string}`>, `f${string}`>;
+type Load = Extract<MemoryOp, `${string}.load${string}`>;
+type Store = Extract<MemoryOp, `${string}.store${string}`>;
 
-/** Each load's width and extension. A 32-bit destination (w) zero-extends into the 64-bit slot. */
-const LOAD_FORMS: Readonly<Record<IntegerLoad, { bytes: number; op: LoadOp }>> = {
+/** Each load's width and extension. A 32-bit destination (w) zero-extends into the 64-bit slot;
+ *  float loads and stores move raw bits, like the integer ones of their width. */
+const LOAD_FORMS: Readonly<Record<Load, { bytes: number; op: LoadOp }>> = {
   "i32.load": { bytes: 4, op: "ldrW" },
   "i64.load": { bytes: 8, op: "ldrX" },
+  "f32.load": { bytes: 4, op: "ldrW" },
+  "f64.load": { bytes: 8, op: "ldrX" },
   "i32.load8_s": { bytes: 1, op: "ldrsbW" },
   "i32.load8_u": { bytes: 1, op: "ldrb" },
   "i32.load16_s": { bytes: 2, op: "ldrshW" },
@@ -104,14 +113,47 @@ const LOAD_FORMS: Readonly<Record<IntegerLoad, { bytes: number; op: LoadOp }>> =
   "i64.load32_u": { bytes: 4, op: "ldrW" },
 };
 
-const STORE_FORMS: Readonly<Record<IntegerStore, { bytes: number; op: StoreOp }>> = {
+const STORE_FORMS: Readonly<Record<Store, { bytes: number; op: StoreOp }>> = {
   "i32.store": { bytes: 4, op: "strW" },
   "i64.store": { bytes: 8, op: "strX" },
+  "f32.store": { bytes: 4, op: "strW" },
+  "f64.store": { bytes: 8, op: "strX" },
   "i32.store8": { bytes: 1, op: "strb" },
   "i32.store16": { bytes: 2, op: "strh" },
   "i64.store8": { bytes: 1, op: "strb" },
   "i64.store16": { bytes: 2, op: "strh" },
   "i64.store32": { bytes: 4, op: "strW" },
+};
+
+type FpThreeRegister = (buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg) => void;
+type FpTwoRegister = (buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg) => void;
+
+/** Each is Wasm's operator as one instruction (fmin/fmax included: NaN-propagating, −0 < +0). */
+const FLOAT_BINOPS: Readonly<Record<FloatBinop, FpThreeRegister>> = {
+  add: enc.fadd,
+  sub: enc.fsub,
+  mul: enc.fmul,
+  div: enc.fdiv,
+  min: enc.fmin,
+  max: enc.fmax,
+};
+
+const FLOAT_UNOPS: Readonly<Record<FloatUnop, FpTwoRegister>> = {
+  sqrt: enc.fsqrt,
+  ceil: enc.frintp,
+  floor: enc.frintm,
+  trunc: enc.frintz,
+  nearest: enc.frintn,
+};
+
+/** Conditions after `fcmp lhs, rhs`: unordered (NZCV = 0011) satisfies only `ne` among them. */
+const FLOAT_CONDITION: Readonly<Record<FloatCond, Condition>> = {
+  eq: "eq",
+  ne: "ne",
+  lt: "mi",
+  gt: "gt",
+  le: "ls",
+  ge: "ge",
 };
 
 const SLOT_BYTES = 8;
@@ -159,7 +201,7 @@ function imm12(value: number): Imm12 {
  * 3. so spBelowReference ≡ 0 (mod 16) always; `assertSpAligned` checks it again before every
  *    SP-relative load/store and every call, where a violation would matter.
  */
-export class Aarch64MacroAssembler implements MacroAssembler {
+export class Aarch64MacroAssembler implements MacroAssembler, FloatAndTableAssembler {
   readonly abi = ABI.aarch64;
   private readonly buf = new CodeBuffer();
   private state: StackState = { sp: 0, returnAddress: "lr" };
@@ -374,10 +416,10 @@ export class Aarch64MacroAssembler implements MacroAssembler {
         enc.clz(this.buf, width, d, d);
         return;
       case "popcnt":
-        enc.fmovFromGpr(this.buf, width, VTMP, d);
-        enc.cnt8b(this.buf, VTMP, VTMP);
-        enc.addv8b(this.buf, VTMP, VTMP);
-        enc.fmovToGpr(this.buf, 32, d, VTMP);
+        enc.fmovFromGpr(this.buf, width, VTMP0, d);
+        enc.cnt8b(this.buf, VTMP0, VTMP0);
+        enc.addv8b(this.buf, VTMP0, VTMP0);
+        enc.fmovToGpr(this.buf, 32, d, VTMP0);
         return;
     }
   }
@@ -414,18 +456,72 @@ export class Aarch64MacroAssembler implements MacroAssembler {
   }
 
   load(op: MemoryOp, dst: Scratch, addr: Scratch, memOffset: number, outOfBounds: Label): void {
-    const form = LOAD_FORMS[op as IntegerLoad];
-    if (form === undefined) throw new CompilerInvariantError(`${op} is not an integer load`);
+    const form = LOAD_FORMS[op as Load];
+    if (form === undefined) throw new CompilerInvariantError(`${op} is not a load`);
     this.checkedAddress(SCRATCH[addr], memOffset, form.bytes, outOfBounds);
     enc.ldrReg(this.buf, form.op, SCRATCH[dst], MEMBASE, TMP0);
   }
 
   store(op: MemoryOp, addr: Scratch, value: Scratch, memOffset: number, outOfBounds: Label): void {
-    const form = STORE_FORMS[op as IntegerStore];
-    if (form === undefined) throw new CompilerInvariantError(`${op} is not an integer store`);
+    const form = STORE_FORMS[op as Store];
+    if (form === undefined) throw new CompilerInvariantError(`${op} is not a store`);
     if (addr === value) throw new CompilerInvariantError("store address and value in the same register");
     this.checkedAddress(SCRATCH[addr], memOffset, form.bytes, outOfBounds);
     enc.strReg(this.buf, form.op, SCRATCH[value], MEMBASE, TMP0);
+  }
+
+  // ── floats: raw bits move into v16 (and v17), the result moves back; a 32-bit fmov to w zero-extends ──
+
+  floatBinop(op: FloatBinop, width: Width, dst: Scratch, src: Scratch): void {
+    enc.fmovFromGpr(this.buf, width, VTMP0, SCRATCH[dst]);
+    enc.fmovFromGpr(this.buf, width, VTMP1, SCRATCH[src]);
+    FLOAT_BINOPS[op](this.buf, width, VTMP0, VTMP0, VTMP1);
+    enc.fmovToGpr(this.buf, width, SCRATCH[dst], VTMP0);
+  }
+
+  floatUnop(op: FloatUnop, width: Width, dst: Scratch): void {
+    enc.fmovFromGpr(this.buf, width, VTMP0, SCRATCH[dst]);
+    FLOAT_UNOPS[op](this.buf, width, VTMP0, VTMP0);
+    enc.fmovToGpr(this.buf, width, SCRATCH[dst], VTMP0);
+  }
+
+  floatCompare(cond: FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {
+    enc.fmovFromGpr(this.buf, width, VTMP0, SCRATCH[lhs]);
+    enc.fmovFromGpr(this.buf, width, VTMP1, SCRATCH[rhs]);
+    enc.fcmp(this.buf, width, VTMP0, VTMP1);
+    enc.cset(this.buf, 32, SCRATCH[dst], FLOAT_CONDITION[cond]);
+  }
+
+  truncateToInt(from: Width, to: Width, signed: boolean, dst: Scratch): void {
+    enc.fmovFromGpr(this.buf, from, VTMP0, SCRATCH[dst]);
+    (signed ? enc.fcvtzs : enc.fcvtzu)(this.buf, to, SCRATCH[dst], from, VTMP0);
+  }
+
+  convertToFloat(from: Width, to: Width, signed: boolean, dst: Scratch): void {
+    (signed ? enc.scvtf : enc.ucvtf)(this.buf, to, VTMP0, from, SCRATCH[dst]);
+    enc.fmovToGpr(this.buf, to, SCRATCH[dst], VTMP0);
+  }
+
+  convertFloat(from: Width, to: Width, dst: Scratch): void {
+    if (from === to) throw new CompilerInvariantError(`float conversion from f${from} to itself`);
+    enc.fmovFromGpr(this.buf, from, VTMP0, SCRATCH[dst]);
+    enc.fcvt(this.buf, to, VTMP0, from, VTMP0);
+    enc.fmovToGpr(this.buf, to, SCRATCH[dst], VTMP0);
+  }
+
+  // ── tables and indirect calls ───────────────────────────────────────────────────────
+
+  loadFromAddress(dst: Scratch, base: Scratch, offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new CompilerInvariantError(`address offset ${offset} is not a non-negative integer`);
+    }
+    this.loadStore64("load", SCRATCH[dst], SCRATCH[base], offset);
+  }
+
+  callIndirectFromSlot(below: number): void {
+    this.assertCallable();
+    this.loadStoreSp("load", TMP0, this.slotOffset(below));
+    enc.blr(this.buf, TMP0);
   }
 
   finish(): AssembledFunction {
@@ -564,14 +660,19 @@ export class Aarch64MacroAssembler implements MacroAssembler {
   }
 
   private call(target: Relocation["target"]): void {
+    this.assertCallable();
+    this.relocations.push({ offset: this.buf.offset, target });
+    enc.bl(this.buf, 0);
+  }
+
+  /** A call needs an aligned SP and the return address saved in the frame record (bl/blr write x30). */
+  private assertCallable(): void {
     this.assertSpAligned();
     if (this.state.returnAddress === "lr") {
       throw new CompilerInvariantError(
         "call without a frame record would overwrite the return address in x30",
       );
     }
-    this.relocations.push({ offset: this.buf.offset, target });
-    enc.bl(this.buf, 0);
   }
 
   /**
@@ -640,6 +741,6 @@ export class Aarch64MacroAssembler implements MacroAssembler {
   }
 }
 
-export function createMasm(): MacroAssembler {
+export function createMasm(): MacroAssembler & FloatAndTableAssembler {
   return new Aarch64MacroAssembler();
 }

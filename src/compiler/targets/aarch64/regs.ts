@@ -25,8 +25,10 @@ export const TMP0: Gpr = 16;
 export const TMP1: Gpr = 17;
 /** Set to the trap-site index before a trap stub branches to its exit (w17 = TMP1). */
 export const TRAP_SITE: Gpr = 17;
-/** Hidden vector temporary (caller-saved; v8–v15 are callee-saved and never touched). */
-export const VTMP: Vreg = 16;
+/** Hidden SIMD&FP temporaries: float operands pass through them (caller-saved, not argument
+ *  registers; v8–v15 are callee-saved and never touched). */
+export const VTMP0: Vreg = 16;
+export const VTMP1: Vreg = 17;
 /** Pinned by the host, never written by generated code. */
 export const VMCTX: Gpr = 27;
 export const MEMBASE: Gpr = 28;

@@ -3,11 +3,13 @@
 import { describe, expect, it } from "vitest";
 import { disassemble } from "../../../../emulators/capstone.js";
 import { CompilerInvariantError } from "../../../../src/compiler/errors.js";
-import type { AssembledFunction, MacroAssembler } from "../../../../src/compiler/masm.js";
+import type { AssembledFunction } from "../../../../src/compiler/masm.js";
 import { patchRelocation } from "../../../../src/compiler/targets/aarch64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/aarch64/masm.js";
 
-function assemble(build: (masm: MacroAssembler) => void): AssembledFunction {
+type Masm = ReturnType<typeof createMasm>;
+
+function assemble(build: (masm: Masm) => void): AssembledFunction {
   const masm = createMasm();
   build(masm);
   return masm.finish();
@@ -19,7 +21,7 @@ function texts(code: Uint8Array, address = 0n): string[] {
   return listing.map((i) => `${i.mnemonic} ${i.opStr}`.trim());
 }
 
-function listing(build: (masm: MacroAssembler) => void): string[] {
+function listing(build: (masm: Masm) => void): string[] {
   return texts(assemble(build).code);
 }
 
@@ -237,6 +239,110 @@ describe("values", () => {
   });
 });
 
+describe("floats", () => {
+  it.each([
+    ["add", "fadd"],
+    ["sub", "fsub"],
+    ["mul", "fmul"],
+    ["div", "fdiv"],
+    ["min", "fmin"],
+    ["max", "fmax"],
+  ] as const)("%s is one %s between v16 and v17", (op, mnemonic) => {
+    expect(listing((m) => m.floatBinop(op, 32, 1, 2))).toEqual([
+      "fmov s16, w10",
+      "fmov s17, w11",
+      `${mnemonic} s16, s16, s17`,
+      "fmov w10, s16",
+    ]);
+    expect(listing((m) => m.floatBinop(op, 64, 0, 1))).toEqual([
+      "fmov d16, x9",
+      "fmov d17, x10",
+      `${mnemonic} d16, d16, d17`,
+      "fmov x9, d16",
+    ]);
+  });
+
+  it.each([
+    ["sqrt", "fsqrt"],
+    ["ceil", "frintp"],
+    ["floor", "frintm"],
+    ["trunc", "frintz"],
+    ["nearest", "frintn"],
+  ] as const)("%s is %s", (op, mnemonic) => {
+    expect(listing((m) => m.floatUnop(op, 32, 0))).toEqual([
+      "fmov s16, w9",
+      `${mnemonic} s16, s16`,
+      "fmov w9, s16",
+    ]);
+    expect(listing((m) => m.floatUnop(op, 64, 2))).toEqual([
+      "fmov d16, x11",
+      `${mnemonic} d16, d16`,
+      "fmov x11, d16",
+    ]);
+  });
+
+  it.each([
+    ["eq", "eq"],
+    ["ne", "ne"],
+    ["lt", "mi"],
+    ["gt", "gt"],
+    ["le", "ls"],
+    ["ge", "ge"],
+  ] as const)("%s is fcmp + cset %s", (cond, condition) => {
+    expect(listing((m) => m.floatCompare(cond, 64, 2, 0, 1))).toEqual([
+      "fmov d16, x9",
+      "fmov d17, x10",
+      "fcmp d16, d17",
+      `cset w11, ${condition}`,
+    ]);
+    expect(listing((m) => m.floatCompare(cond, 32, 0, 1, 2)).slice(0, 3)).toEqual([
+      "fmov s16, w10",
+      "fmov s17, w11",
+      "fcmp s16, s17",
+    ]);
+  });
+
+  it("converts between floats and integers of either width and signedness", () => {
+    expect(
+      listing((m) => {
+        m.truncateToInt(32, 32, true, 0);
+        m.truncateToInt(64, 32, false, 1);
+        m.truncateToInt(32, 64, false, 2);
+        m.truncateToInt(64, 64, true, 0);
+        m.convertToFloat(32, 32, false, 1);
+        m.convertToFloat(64, 32, true, 2);
+        m.convertToFloat(32, 64, true, 0);
+        m.convertToFloat(64, 64, false, 1);
+        m.convertFloat(32, 64, 2);
+        m.convertFloat(64, 32, 0);
+      }),
+    ).toEqual([
+      "fmov s16, w9",
+      "fcvtzs w9, s16",
+      "fmov d16, x10",
+      "fcvtzu w10, d16",
+      "fmov s16, w11",
+      "fcvtzu x11, s16",
+      "fmov d16, x9",
+      "fcvtzs x9, d16",
+      "ucvtf s16, w10",
+      "fmov w10, s16",
+      "scvtf s16, x11",
+      "fmov w11, s16",
+      "scvtf d16, w9",
+      "fmov x9, d16",
+      "ucvtf d16, x10",
+      "fmov x10, d16",
+      "fmov s16, w11",
+      "fcvt d16, s16",
+      "fmov x11, d16",
+      "fmov d16, x9",
+      "fcvt s16, d16",
+      "fmov w9, s16",
+    ]);
+  });
+});
+
 describe("memory", () => {
   it("bounds-checks zext(addr) + offset + width against the VM context's size, then accesses [x28 + ea]", () => {
     const fn = assemble((m) => {
@@ -283,6 +389,8 @@ describe("memory", () => {
     ["i64.load16_s", "ldrsh x9"],
     ["i64.load16_u", "ldrh w9"],
     ["i64.load32_u", "ldr w9"],
+    ["f32.load", "ldr w9"],
+    ["f64.load", "ldr x9"],
   ] as const)("%s uses %s", (op, access) => {
     const code = listing((m) => {
       const oob = m.newLabel();
@@ -299,6 +407,8 @@ describe("memory", () => {
     ["i64.store8", "strb w9", 1],
     ["i64.store16", "strh w9", 2],
     ["i64.store32", "str w9", 4],
+    ["f32.store", "str w9", 4],
+    ["f64.store", "str x9", 8],
   ] as const)("%s uses %s and checks %i bytes", (op, access, bytes) => {
     const code = listing((m) => {
       const oob = m.newLabel();
@@ -434,6 +544,50 @@ describe("control flow, calls and relocations", () => {
     expect(linked.slice(2, 4)).toEqual(["bl #0x100088", "bl #0x10000"]);
   });
 
+  it("loads from [base + offset], large or unaligned offsets through x16", () => {
+    expect(
+      listing((m) => {
+        m.loadFromAddress(0, 1, 0);
+        m.loadFromAddress(2, 2, 0x7ff8);
+        m.loadFromAddress(1, 0, 0x8000);
+        m.loadFromAddress(1, 0, 12);
+      }),
+    ).toEqual([
+      "ldr x9, [x10]",
+      "ldr x11, [x11, #0x7ff8]",
+      "movz x16, #0x8000",
+      "ldr x10, [x9, x16]",
+      "movz x16, #0xc",
+      "ldr x10, [x9, x16]",
+    ]);
+  });
+
+  it("calls indirectly through x16, loaded from the slot after the argument registers", () => {
+    const fn = assemble((m) => {
+      m.pushFrameRecord();
+      m.reserve(0x8000);
+      m.loadSlotToArgReg(0, 0x20);
+      m.callIndirectFromSlot(0x18);
+      m.callIndirectFromSlot(0x8010);
+      m.callIndirectFromSlot(0x10);
+      m.release(0x8000);
+      m.popFrameRecordAndReturn();
+    });
+    expect(texts(fn.code).slice(2, 12)).toEqual([
+      "sub sp, sp, #8, lsl #12",
+      "ldr x0, [sp, #0x7ff0]",
+      "ldr x16, [sp, #0x7ff8]",
+      "blr x16",
+      "ldr x16, [sp]",
+      "blr x16",
+      "movz x16, #0x8000",
+      "ldr x16, [sp, x16]",
+      "blr x16",
+      "add sp, sp, #8, lsl #12",
+    ]);
+    expect(fn.relocations).toEqual([]);
+  });
+
   it("refuses to patch anything but b/bl, or out of range", () => {
     const code = assemble((m) => {
       m.pushFrameRecord();
@@ -445,8 +599,7 @@ describe("control flow, calls and relocations", () => {
 });
 
 describe("invariants", () => {
-  const fails = (build: (m: MacroAssembler) => void, message: RegExp) =>
-    expect(() => assemble(build)).toThrow(message);
+  const fails = (build: (m: Masm) => void, message: RegExp) => expect(() => assemble(build)).toThrow(message);
 
   it("rejects SP changes that are not non-negative multiples of 16", () => {
     fails((m) => m.reserve(8), /reserve 8 bytes: SP moves only in multiples of 16/);
@@ -493,6 +646,10 @@ describe("invariants", () => {
 
   it("rejects a call that would overwrite the return address held in x30", () => {
     fails((m) => m.callFunction(0), /call without a frame record/);
+    fails((m) => {
+      m.reserve(16);
+      m.callIndirectFromSlot(16);
+    }, /call without a frame record/);
   });
 
   it("rejects argument registers beyond x7", () => {
@@ -517,10 +674,15 @@ describe("invariants", () => {
     }, /reached with different stack states/);
   });
 
-  it("rejects float accesses, a shared address/value register and offsets beyond u32", () => {
-    fails((m) => m.load("f32.load", 0, 1, 0, m.newLabel()), /f32.load is not an integer load/);
-    fails((m) => m.store("f64.store", 0, 1, 0, m.newLabel()), /f64.store is not an integer store/);
+  it("rejects a store op as a load and back, a shared address/value register and offsets beyond u32", () => {
+    fails((m) => m.load("f32.store", 0, 1, 0, m.newLabel()), /f32.store is not a load/);
+    fails((m) => m.store("f64.load", 0, 1, 0, m.newLabel()), /f64.load is not a store/);
     fails((m) => m.store("i32.store", 1, 1, 0, m.newLabel()), /same register/);
     fails((m) => m.load("i32.load", 0, 1, 2 ** 32, m.newLabel()), /not a u32/);
+    fails((m) => m.loadFromAddress(0, 1, -8), /address offset -8/);
+  });
+
+  it("rejects a float conversion to its own width", () => {
+    fails((m) => m.convertFloat(32, 32, 0), /from f32 to itself/);
   });
 });
