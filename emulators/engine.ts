@@ -5,8 +5,10 @@
  * Invariants:
  * - every call into Unicorn is preceded by validation, so a Unicorn error means a harness bug
  *   (`UnicornError`), while bad input gets its own named error;
- * - code is translated once and cached by Unicorn: any host write that touches an executable region
- *   drops the translations of the written bytes, and changing the exits drops all of them;
+ * - code is translated once and cached by Unicorn, and uc_mem_write does not invalidate it: any host
+ *   write that touches an executable region drops the translations of the written bytes (and the
+ *   helper's per-address sp-write classification), and changing the exits drops the blocks that
+ *   contain an old or a new exit;
  * - mapping, unmapping and closing are refused while a run is in progress (i.e. from a hook).
  */
 import type { Target } from "../src/compiler/target.js";
@@ -74,11 +76,17 @@ export interface EngineOptions {
 export interface RunOptions {
   /** Address of the first instruction; must lie in an executable region. */
   begin: number;
-  /** At most this many instructions execute (Unicorn's `count`; never a wall-clock timeout). */
+  /**
+   * At most this many instructions execute (never a wall-clock timeout): counted by the code hook on an
+   * instrumented engine, by Unicorn's `count` otherwise.
+   */
   fuel: number;
 }
 
-/** Runs before the instruction at `address` executes; "stop" ends the run, a throw ends it and is rethrown. */
+/**
+ * Runs before the instruction at `address` executes, and may read or write registers and memory.
+ * "stop" ends the run before the instruction (a `hook-stop`); a throw ends it too and `run` rethrows it.
+ */
 export type AddressHook = (engine: Engine, address: number) => undefined | "stop";
 
 export type RegisterName = NeutralRegister | (string & {});
@@ -103,7 +111,10 @@ export interface Engine {
   readRegister(name: RegisterName): bigint;
   writeRegister(name: RegisterName, value: bigint | number): void;
 
-  /** Addresses where a run stops before executing anything there. Replaces the previous set. */
+  /**
+   * Addresses where a run stops before executing anything there. Replaces the previous set. Branch to
+   * an exit: Unicorn 2.0.1 re-translates, on every run, a block that falls through into one.
+   */
   setExits(addresses: readonly number[]): void;
   /** Addresses where sp is recorded (see `StackRecords`); non-empty also turns min-sp tracking on. */
   setWatchPoints(addresses: readonly number[]): void;

@@ -44,8 +44,7 @@ export const RESULT = {
   violations: 10,
   violationsDropped: 11,
   tailMinSp: 12,
-  sp: 13,
-  length: 14,
+  length: 13,
 } as const;
 
 /** `stop` values (STOP_* in samestack_uc.c). */
@@ -66,7 +65,7 @@ export const ARCH = { x64: 0, aarch64: 1 } as const;
 export const VIOLATION_WORDS = 2;
 
 /** uc_err values the harness interprets (unicorn.h). */
-export const UC_ERR = { ok: 0, insnInvalid: 10, map: 11 } as const;
+export const UC_ERR = { ok: 0, insnInvalid: 10 } as const;
 /** uc_mem_type values of invalid accesses (unicorn.h). */
 export const UC_MEM = {
   readUnmapped: 19,

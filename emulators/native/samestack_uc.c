@@ -98,7 +98,6 @@ enum {
   R_VIOLATIONS,
   R_VIOLATIONS_DROPPED,
   R_TAIL_MIN_SP,
-  R_SP,
   R_COUNT
 };
 
@@ -268,14 +267,14 @@ int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size) {
   if (e->size != 0 || size == 0) return UC_ERR_ARG;
   e->sp_writes = sp_writes_open(e->arch);
   e->flags = calloc(size, 1);
-  if (!e->flags || !e->sp_writes) {
-    free(e->flags);
-    e->flags = NULL;
-    return UC_ERR_NOMEM;
+  uc_err err = e->flags && e->sp_writes ? UC_ERR_OK : UC_ERR_NOMEM;
+  if (err == UC_ERR_OK) {
+    err = uc_hook_add(e->uc, &e->code_hook, UC_HOOK_CODE, (void *)on_code, e, begin, begin + size - 1);
   }
-  uc_err err = uc_hook_add(e->uc, &e->code_hook, UC_HOOK_CODE, (void *)on_code, e, begin, begin + size - 1);
   if (err != UC_ERR_OK) {
+    if (e->sp_writes) sp_writes_close(e->sp_writes);
     free(e->flags);
+    e->sp_writes = NULL;
     e->flags = NULL;
     return err;
   }
@@ -366,8 +365,10 @@ void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
 
   uint64_t pc = 0;
   uc_reg_read(e->uc, e->pc_reg, &pc);
-  uint64_t sp = read_sp(e);
-  if (e->watch_count != 0 && sp < e->min_sp) e->min_sp = sp;
+  if (e->watch_count != 0) {
+    uint64_t sp = read_sp(e);
+    if (sp < e->min_sp) e->min_sp = sp;
+  }
   result[R_UC_ERR] = err;
   result[R_STOP] = e->stop;
   result[R_PC] = pc;
@@ -381,7 +382,6 @@ void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
   result[R_VIOLATIONS] = e->violations.count;
   result[R_VIOLATIONS_DROPPED] = e->violations.dropped;
   result[R_TAIL_MIN_SP] = e->min_sp;
-  result[R_SP] = sp;
 }
 
 /* Copies the last run's records (4 doubles each) / violations (2 each) into `out`. */

@@ -1,0 +1,145 @@
+/**
+ * Emulator harness figures, per target:
+ *   - loop throughput (emulated instructions per second): fuel only (Unicorn's instruction counter,
+ *     itself a code hook), with the instrumented range (exact pcs, step count), and with the (pc, sp)
+ *     recorder watching the loop head (one record per iteration, read back after the run); on a loop
+ *     that leaves sp alone and on one that pushes and pops (the recorder rereads sp after each);
+ *   - one 10-instruction run: reused engine, reused engine with new code (write + invalidate +
+ *     retranslate), fresh engine (create, map, exits, write, run, close).
+ * Targets to meet: recorder ≤ 3× fuel-only on the x64 loop; reused-engine run ≤ 20 µs.
+ */
+import { availableParallelism, loadavg } from "node:os";
+import { createEngine, type Engine, type EngineOptions } from "../emulators/unicorn.js";
+import { TARGETS, type Target } from "../src/compiler/target.js";
+import { PROGRAMS } from "../test/emulators/programs.js";
+import { formatDuration, measure, median } from "./stats.js";
+
+const CODE = 0x10000;
+const CODE_SIZE = 0x2000;
+const EXIT = CODE + 0x1000; // the test programs branch to their label `exit` at offset 0x1000
+const STACK_BASE = 0x100000;
+const STACK_TOP = 0x110000;
+const LOOP_ITERATIONS = 1_000_000;
+const LOOP_ROUNDS = 15;
+
+function prepared(target: Target, options: EngineOptions): Engine {
+  const engine = createEngine(target, options);
+  engine.map(CODE, CODE_SIZE, "rwx");
+  engine.map(STACK_BASE, STACK_TOP - STACK_BASE, "rw");
+  engine.setExits([EXIT]);
+  engine.writeRegister("sp", STACK_TOP);
+  return engine;
+}
+
+const INSTRUMENTED: EngineOptions = { instrument: { address: CODE, size: CODE_SIZE } };
+
+/** Nine `add ret0, ret0, 1` and a branch to EXIT: ten instructions. `variant` changes the first immediate. */
+function tenInstructions(target: Target, variant: number): Uint8Array {
+  const bytes = new Uint8Array(44);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < 9; i++) {
+    const immediate = i === 0 ? 1 + (variant & 0x3f) : 1;
+    if (target === "x64") {
+      view.setUint32(i * 4, 0x00c0_8348 | (immediate << 24), true); // 48 83 c0 ii: add rax, ii
+    } else {
+      view.setUint32(i * 4, 0x9100_0000 | (immediate << 10), true); // add x0, x0, #ii
+    }
+  }
+  if (target === "x64") {
+    view.setUint8(36, 0xe9); // jmp rel32 (to EXIT, from the end of the jmp)
+    view.setInt32(37, EXIT - (CODE + 41), true);
+    return bytes.subarray(0, 41);
+  }
+  view.setUint32(36, 0x1400_0000 | ((EXIT - (CODE + 36)) >> 2), true); // b EXIT
+  return bytes.subarray(0, 40);
+}
+
+/** The three loop configurations run in turns (so machine load hits them alike); median of each. */
+function loopThroughput(target: Target, loop: "countedLoop" | "pushPopLoop"): void {
+  const { code, at } = PROGRAMS[target][loop];
+  const instructions = 2 + (loop === "countedLoop" ? 3 : 5) * LOOP_ITERATIONS + 1;
+  const setUp = (options: EngineOptions, watch: boolean) => {
+    const engine = prepared(target, options);
+    engine.writeMemory(CODE, code);
+    if (watch) engine.setWatchPoints([CODE + at.loop!]);
+    const run = () => {
+      engine.writeRegister("arg0", LOOP_ITERATIONS);
+      const result = engine.run({ begin: CODE, fuel: 2 * instructions });
+      if (result.stop.kind !== "exit") throw new Error(`loop stopped by ${result.stop.kind}`);
+      if (watch && result.records.length !== LOOP_ITERATIONS) throw new Error("missing records");
+    };
+    return { engine, run, times: [] as number[] };
+  };
+  const variants = [setUp({}, false), setUp(INSTRUMENTED, false), setUp(INSTRUMENTED, true)] as const;
+  for (let round = 0; round < LOOP_ROUNDS; round++) {
+    for (const variant of variants) variant.times.push(...measure(variant.run, 1, round === 0 ? 1 : 0));
+  }
+  const [fuelOnly, instrumented, recorder] = variants.map((variant) => {
+    variant.engine.close();
+    return median(variant.times);
+  }) as [number, number, number];
+  const rate = (ms: number) => `${formatDuration(ms)} (${(instructions / ms / 1000).toFixed(0)} M instr/s)`;
+  console.log(
+    `  ${target} ${loop}: ${instructions.toLocaleString("en")} instructions, median of ${LOOP_ROUNDS}:`,
+  );
+  console.log(`    fuel only     ${rate(fuelOnly)}`);
+  console.log(`    instrumented  ${rate(instrumented)}`);
+  console.log(
+    `    recorder      ${rate(recorder)}   recorder / fuel only = ${(recorder / fuelOnly).toFixed(2)}×`,
+  );
+}
+
+function tinyRuns(target: Target): void {
+  const program = tenInstructions(target, 0);
+  const expectTen = (engine: Engine) => {
+    const result = engine.run({ begin: CODE, fuel: 100 });
+    if (result.stop.kind !== "exit" || result.steps !== 10)
+      throw new Error("the 10-instruction run went wrong");
+  };
+
+  const engine = prepared(target, INSTRUMENTED);
+  engine.writeMemory(CODE, program);
+  const reused = median(
+    measure(() => {
+      engine.writeRegister("sp", STACK_TOP);
+      expectTen(engine);
+    }, 20_000),
+  );
+  let variant = 0;
+  const newCode = median(
+    measure(() => {
+      engine.writeMemory(CODE, tenInstructions(target, ++variant));
+      engine.writeRegister("sp", STACK_TOP);
+      expectTen(engine);
+    }, 5_000),
+  );
+  engine.close();
+
+  const fresh = median(
+    measure(() => {
+      const once = prepared(target, INSTRUMENTED);
+      once.writeMemory(CODE, program);
+      once.writeRegister("sp", STACK_TOP);
+      expectTen(once);
+      once.close();
+    }, 200),
+  );
+  console.log(`  ${target} one 10-instruction run, median:`);
+  console.log(`    reused engine            ${formatDuration(reused)}`);
+  console.log(`    reused engine, new code  ${formatDuration(newCode)}`);
+  console.log(
+    `    fresh engine             ${formatDuration(fresh)}   fresh / reused = ${(fresh / reused).toFixed(0)}×`,
+  );
+}
+
+export async function harnessBench(): Promise<void> {
+  const [load] = loadavg();
+  console.log(
+    `  (load average ${load?.toFixed(1)} on ${availableParallelism()} CPUs: figures scale with it)`,
+  );
+  for (const target of TARGETS) {
+    loopThroughput(target, "countedLoop");
+    loopThroughput(target, "pushPopLoop");
+    tinyRuns(target);
+  }
+}
