@@ -12,16 +12,22 @@ export interface ProfileStep {
   readonly backtrace: readonly WasmLocation[];
 }
 
-/** A new running maximum of the depth: step `index` is the first to go deeper than all before it. */
+/**
+ * A new running maximum of the depth: step `index` is the first to go deeper than all before it.
+ * Index −1 (location null, empty backtrace) is the host's call into the entry function: the depth
+ * its prologue reaches before the first Wasm instruction runs.
+ */
 export interface MaximumChange {
   readonly index: number;
   readonly depth: number;
-  readonly location: WasmLocation;
+  readonly location: WasmLocation | null;
   readonly backtrace: readonly WasmLocation[];
 }
 
 /** The compact form kept in reports: running-maximum changes plus a hash of the full sequence. */
 export interface StackProfile {
+  /** Depth reached by the host's call into the entry function (its prologue). */
+  readonly entryDepth: number;
   readonly steps: number;
   readonly maxDepth: number;
   readonly maximumChanges: readonly MaximumChange[];
@@ -31,20 +37,23 @@ export interface StackProfile {
   readonly full?: readonly ProfileStep[];
 }
 
-export interface OverflowPoint {
+/** The first step deeper than a limit: `index` is its dynamic Wasm instruction count (−1: the entry call). */
+export interface OverflowPoint extends MaximumChange {
   readonly limit: number;
-  /** Index of the first step whose depth exceeds the limit (the dynamic Wasm instruction count). */
-  readonly index: number;
-  readonly depth: number;
-  readonly location: WasmLocation;
-  readonly backtrace: readonly WasmLocation[];
 }
 
-export function summarizeProfile(steps: readonly ProfileStep[], keepFull = false): StackProfile {
+export function summarizeProfile(
+  steps: readonly ProfileStep[],
+  entryDepth: number,
+  keepFull = false,
+): StackProfile {
   const hash = createHash("sha256");
   const changes: MaximumChange[] = [];
   const row = new Int32Array(3);
-  let maxDepth = 0;
+  row[2] = entryDepth;
+  hash.update(new Uint8Array(row.buffer));
+  let maxDepth = entryDepth;
+  if (entryDepth > 0) changes.push({ index: -1, depth: entryDepth, location: null, backtrace: [] });
   steps.forEach((step, index) => {
     row[0] = step.location.funcIndex;
     row[1] = step.location.instrIndex;
@@ -55,7 +64,13 @@ export function summarizeProfile(steps: readonly ProfileStep[], keepFull = false
       changes.push({ index, depth: step.depth, location: step.location, backtrace: step.backtrace });
     }
   });
-  const profile = { steps: steps.length, maxDepth, maximumChanges: changes, hash: hash.digest("hex") };
+  const profile = {
+    entryDepth,
+    steps: steps.length,
+    maxDepth,
+    maximumChanges: changes,
+    hash: hash.digest("hex"),
+  };
   return keepFull ? { ...profile, full: steps } : profile;
 }
 
@@ -86,7 +101,7 @@ export type ProfileComparison =
   | { readonly identical: true; readonly steps: number; readonly maxDepth: number }
   | {
       readonly identical: false;
-      /** First step at which the two differ (location or depth), or the shorter length. */
+      /** First step at which the two differ (location or depth), or the shorter length; −1: the entry call. */
       readonly firstDifference: {
         readonly index: number;
         readonly a: ProfileStep | null;
@@ -108,6 +123,7 @@ export function compareProfiles(a: StackProfile, b: StackProfile): ProfileCompar
 
 function firstDifference(a: StackProfile, b: StackProfile) {
   if (!a.full || !b.full) return null;
+  if (a.entryDepth !== b.entryDepth) return { index: -1, a: null, b: null };
   const length = Math.min(a.full.length, b.full.length);
   for (let index = 0; index < length; index++) {
     const x = a.full[index]!;
@@ -137,7 +153,15 @@ function divergentLimits(a: StackProfile, b: StackProfile) {
 
 function samePoint(x: OverflowPoint | null, y: OverflowPoint | null): boolean {
   if (x === null || y === null) return x === y;
-  return x.index === y.index && sameLocation(x.location, y.location);
+  return x.index === y.index && sameOptionalLocation(x.location, y.location);
+}
+
+export function sameOptionalLocation(
+  x: WasmLocation | null | undefined,
+  y: WasmLocation | null | undefined,
+): boolean {
+  if (!x || !y) return !x && !y;
+  return sameLocation(x, y);
 }
 
 export function sameLocation(x: WasmLocation, y: WasmLocation): boolean {

@@ -36,6 +36,11 @@ export type Outcome =
       readonly location?: WasmLocation;
       /** Active frames, outermost first; the last entry is `location`. */
       readonly backtrace?: readonly WasmLocation[];
+      /** From a recorded run: the trapping step's index in the stack profile (its dynamic Wasm
+       *  instruction count); −1 for the host's call into the entry function. */
+      readonly step?: number;
+      /** From a recorded run: the depth (bytes below the reference SP) reached when it trapped. */
+      readonly depth?: number;
     }
   | { readonly outcome: "exhausted"; readonly fuel?: number }
   | { readonly outcome: "error"; readonly message: string };

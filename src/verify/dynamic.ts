@@ -1,0 +1,114 @@
+// Dynamic verification: one recorded run per target gives each target's stack profile, hence its
+// overflow point for every limit at once; real runs at sampled limits confirm the prediction.
+import type { Instance, InvokeOptions } from "../../emulators/runner.js";
+import type { Target } from "../compiler/target.js";
+import type { Outcome, WasmValue } from "../wasm/outcome.js";
+import {
+  type OverflowPoint,
+  overflowPoint,
+  type StackProfile,
+  sameLocation,
+  sameOptionalLocation,
+  summarizeProfile,
+} from "./profile.js";
+import { profileSteps } from "./trace.js";
+
+export interface RecordedProfile {
+  readonly target: Target;
+  readonly outcome: Outcome;
+  readonly profile: StackProfile;
+  /** Wasm instruction starts where the emulator saw SP misaligned (confirms the static verifier). */
+  readonly misalignedAt: readonly number[];
+}
+
+export interface Invocation {
+  readonly exportName: string;
+  readonly args: readonly WasmValue[];
+}
+
+/** Runs `invocation` once with the recorder on; the profile keeps its full sequence when asked. */
+export function recordProfile(
+  instance: Instance,
+  invocation: Invocation,
+  options: InvokeOptions & { readonly keepFull?: boolean } = {},
+): RecordedProfile | { readonly target: Target; readonly outcome: Outcome } {
+  const target = instance.artifact.target;
+  const recorded = instance.invokeRecorded(invocation.exportName, invocation.args, options);
+  if ("outcome" in recorded && !("records" in recorded)) return { target, outcome: recorded };
+  const { entryDepth, steps } = profileSteps({
+    artifact: instance.artifact,
+    samples: recorded.records,
+    tailMinSp: recorded.tailMinSp,
+    referenceSp: recorded.referenceSp,
+  });
+  let outcome = recorded.outcome;
+  if (outcome.outcome === "trap") {
+    outcome = { ...outcome, step: steps.length - 1, depth: steps.at(-1)?.depth ?? entryDepth };
+  }
+  return {
+    target,
+    outcome,
+    profile: summarizeProfile(steps, entryDepth, options.keepFull ?? false),
+    misalignedAt: recorded.alignmentViolations.map((v) => v.pc),
+  };
+}
+
+/** A limit where a real limited run disagreed with the overflow point predicted from the profile. */
+export interface CrossCheckFailure {
+  readonly limit: number;
+  readonly predicted: OverflowPoint | null;
+  readonly actual: Outcome;
+}
+
+/**
+ * The limits to confirm: every depth where the running maximum changes, ±16 bytes, plus `extra`
+ * random ones; all positive multiples of 16 (the runner's rule for limits).
+ */
+export function sampledLimits(profile: StackProfile, extra: readonly number[]): number[] {
+  const limits = new Set<number>();
+  for (const change of profile.maximumChanges) {
+    for (const limit of [change.depth - 16, change.depth, change.depth + 16]) limits.add(limit);
+  }
+  for (const limit of extra) limits.add(limit);
+  return [...limits].filter((limit) => limit > 0 && limit % 16 === 0).sort((a, b) => a - b);
+}
+
+/**
+ * Runs the invocation for real under each limit (recorded, to count steps) and checks that it
+ * overflows exactly where the profile says — same step index, location and backtrace — or, when
+ * the profile stays within the limit, that it does not overflow at all. `fresh` gives an instance
+ * in the state the profiled run started from.
+ */
+export function crossCheck(
+  fresh: () => Instance,
+  invocation: Invocation,
+  profile: StackProfile,
+  limits: readonly number[],
+  options: InvokeOptions = {},
+): CrossCheckFailure[] {
+  const failures: CrossCheckFailure[] = [];
+  for (const limit of limits) {
+    const predicted = overflowPoint(profile, limit);
+    const instance = fresh();
+    try {
+      const run = recordProfile(instance, invocation, { ...options, stackLimit: limit });
+      const actual = run.outcome;
+      if (!agrees(predicted, actual)) failures.push({ limit, predicted, actual });
+    } finally {
+      instance.close();
+    }
+  }
+  return failures;
+}
+
+function agrees(predicted: OverflowPoint | null, actual: Outcome): boolean {
+  const overflowed = actual.outcome === "trap" && actual.trap === "stack_overflow";
+  if (predicted === null) return !overflowed;
+  if (!overflowed || actual.backtrace === undefined) return false;
+  return (
+    actual.step === predicted.index &&
+    sameOptionalLocation(actual.location, predicted.location) &&
+    actual.backtrace.length === predicted.backtrace.length &&
+    actual.backtrace.every((frame, i) => sameLocation(frame, predicted.backtrace[i]!))
+  );
+}

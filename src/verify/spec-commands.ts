@@ -1,0 +1,78 @@
+// The command lists `wast2json` writes for the spec tests (NAME.json), as far as samestack reads them.
+import type { ValType } from "../wasm/ir.js";
+import type { WasmValue } from "../wasm/outcome.js";
+
+/** An expected result: a value, or a NaN pattern where the bits are not fixed. */
+export type ExpectedValue =
+  | WasmValue
+  | { readonly type: "f32" | "f64"; readonly value: "nan:canonical" | "nan:arithmetic" };
+
+export interface SpecAction {
+  readonly type: "invoke" | "get";
+  /** A named module (`$M`), or absent for the current one. */
+  readonly module?: string;
+  readonly field: string;
+  readonly args?: readonly WasmValue[];
+}
+
+export type SpecCommand = { readonly line: number } & (
+  | { readonly type: "module"; readonly filename: string; readonly name?: string }
+  | { readonly type: "register"; readonly as: string; readonly name?: string }
+  | { readonly type: "action"; readonly action: SpecAction }
+  | {
+      readonly type: "assert_return";
+      readonly action: SpecAction;
+      readonly expected: readonly ExpectedValue[];
+    }
+  | { readonly type: "assert_trap" | "assert_exhaustion"; readonly action: SpecAction; readonly text: string }
+  | {
+      readonly type: "assert_invalid" | "assert_malformed" | "assert_unlinkable" | "assert_uninstantiable";
+      readonly filename: string;
+      readonly text: string;
+      readonly module_type: "binary" | "text";
+    }
+);
+
+export type SpecCommandType = SpecCommand["type"];
+
+export interface SpecScript {
+  readonly source_filename: string;
+  readonly commands: readonly SpecCommand[];
+}
+
+const COMMAND_TYPES: readonly SpecCommandType[] = [
+  "module",
+  "register",
+  "action",
+  "assert_return",
+  "assert_trap",
+  "assert_exhaustion",
+  "assert_invalid",
+  "assert_malformed",
+  "assert_unlinkable",
+  "assert_uninstantiable",
+];
+
+/** Parses NAME.json; an unknown command type is an error, so nothing is silently left out. */
+export function parseSpecScript(json: string, file: string): SpecScript {
+  const script = JSON.parse(json) as SpecScript;
+  if (!Array.isArray(script.commands)) throw new SyntaxError(`${file}: no "commands" list`);
+  for (const command of script.commands) {
+    if (!COMMAND_TYPES.includes(command.type)) {
+      throw new SyntaxError(`${file}:${command.line}: unknown command type "${command.type}"`);
+    }
+  }
+  return script;
+}
+
+/** Whether an expected value is a NaN pattern rather than a bit pattern. */
+export function isNanPattern(value: ExpectedValue): value is ExpectedValue & { value: `nan:${string}` } {
+  return value.value.startsWith("nan:");
+}
+
+/** Whether a value's bits are a NaN (any payload). */
+export function isNanBits(type: ValType, value: string): boolean {
+  if (type === "f32") return (BigInt(value) & 0x7fff_ffffn) > 0x7f80_0000n;
+  if (type === "f64") return (BigInt(value) & 0x7fff_ffff_ffff_ffffn) > 0x7ff0_0000_0000_0000n;
+  return false;
+}

@@ -1,0 +1,115 @@
+// Stack profiles from real recorded runs on both targets: identical under intersect and frame,
+// different under native for the write-up's case; and every prediction confirmed by real runs.
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type Instance, Runner } from "../../emulators/runner.js";
+import { CODE_BASE } from "../../emulators/runner-layout.js";
+import { compileModule } from "../../src/compiler/compile.js";
+import type { Strategy, Target } from "../../src/compiler/target.js";
+import { crossCheck, type RecordedProfile, recordProfile, sampledLimits } from "../../src/verify/dynamic.js";
+import { compareProfiles, overflowPoint } from "../../src/verify/profile.js";
+import { loadModule } from "../../src/wasm/index.js";
+import type { WasmValue } from "../../src/wasm/outcome.js";
+
+const corpus = path.resolve(import.meta.dirname, "../../corpus");
+const runners = { x64: new Runner("x64"), aarch64: new Runner("aarch64") };
+afterAll(() => Object.values(runners).forEach((runner) => runner.close()));
+
+async function instanceFactory(file: string, target: Target, strategy: Strategy): Promise<() => Instance> {
+  const validated = await loadModule(path.join(corpus, file));
+  const artifact = compileModule(validated, { target, strategy, layout: { codeBase: BigInt(CODE_BASE) } });
+  return () => {
+    const instantiated = runners[target].instantiate(artifact);
+    if (!instantiated.ok) throw new Error(`cannot instantiate ${file}`);
+    return instantiated.instance;
+  };
+}
+
+const i32 = (value: number): WasmValue => ({ type: "i32", value: String(value) });
+
+async function profileBoth(
+  file: string,
+  strategy: Strategy,
+  exportName: string,
+  args: WasmValue[],
+  stackLimit?: number,
+) {
+  const profiles: RecordedProfile[] = [];
+  for (const target of ["x64", "aarch64"] as const) {
+    const instance = (await instanceFactory(file, target, strategy))();
+    try {
+      const recorded = recordProfile(
+        instance,
+        { exportName, args },
+        { keepFull: true, ...(stackLimit ? { stackLimit } : {}) },
+      );
+      if (!("profile" in recorded)) throw new Error(`no profile: ${JSON.stringify(recorded.outcome)}`);
+      profiles.push(recorded);
+    } finally {
+      instance.close();
+    }
+  }
+  return profiles as [RecordedProfile, RecordedProfile];
+}
+
+describe("stack profiles of recorded runs", () => {
+  it("are identical across targets under intersect and frame, with the same results", async () => {
+    const cases: [string, string, WasmValue[]][] = [
+      ["writeup-9-args.wat", "deep", [i32(30)]],
+      ["args-17.wat", "deep", [i32(20)]],
+      ["leaf-vs-nonleaf.wat", "chain", [i32(40)]],
+      ["fibonacci.wat", "fib", [i32(10)]],
+      ["operand-stack-across-calls.wat", "deep", [{ type: "i64", value: "25" }]],
+      ["trap-deep.wat", "div_at_depth", [i32(9)]],
+    ];
+    for (const strategy of ["intersect", "frame"] as const) {
+      for (const [file, name, args] of cases) {
+        const [x64, aarch64] = await profileBoth(file, strategy, name, args);
+        expect(x64.outcome, `${file} ${strategy}`).toEqual(aarch64.outcome);
+        expect(compareProfiles(x64.profile, aarch64.profile).identical, `${file} ${strategy}`).toBe(true);
+        expect(x64.profile.steps).toBeGreaterThan(10);
+        expect([...x64.misalignedAt, ...aarch64.misalignedAt]).toEqual([]);
+      }
+    }
+  });
+
+  it("differ under native for the write-up's 9-argument call, at the call", async () => {
+    const [x64, aarch64] = await profileBoth("writeup-9-args.wat", "native", "deep", [i32(30)]);
+    expect(x64.outcome).toEqual(aarch64.outcome);
+    const comparison = compareProfiles(x64.profile, aarch64.profile);
+    if (comparison.identical) throw new Error("native profiles should differ");
+    const first = comparison.firstDifference!;
+    expect(first.a!.location).toEqual(first.b!.location);
+    expect(first.a!.depth).not.toBe(first.b!.depth);
+    expect(comparison.divergentLimits.length).toBeGreaterThan(0);
+    // At a limit inside a divergent range the two targets overflow at different steps.
+    const limit = comparison.divergentLimits[0]!.from;
+    const onX64 = overflowPoint(x64.profile, limit);
+    const onAarch64 = overflowPoint(aarch64.profile, limit);
+    expect(onX64?.index).not.toBe(onAarch64?.index);
+  });
+
+  it("end in the same stack overflow on both targets under intersect", async () => {
+    const [x64, aarch64] = await profileBoth("unbounded-recursion.wat", "intersect", "down", [i32(0)], 4096);
+    expect(x64.outcome).toMatchObject({ outcome: "trap", trap: "stack_overflow" });
+    expect(x64.outcome).toEqual(aarch64.outcome);
+  });
+});
+
+describe("cross-check of predicted overflow points against real limited runs", () => {
+  for (const strategy of ["native", "intersect", "frame"] as const) {
+    it(`confirms every sampled limit under ${strategy}`, async () => {
+      for (const target of ["x64", "aarch64"] as const) {
+        const fresh = await instanceFactory("writeup-9-args.wat", target, strategy);
+        const invocation = { exportName: "deep", args: [i32(6)] };
+        const instance = fresh();
+        const recorded = recordProfile(instance, invocation);
+        instance.close();
+        if (!("profile" in recorded)) throw new Error("no profile");
+        const limits = sampledLimits(recorded.profile, [48, 1008, 4096]);
+        expect(limits.length).toBeGreaterThan(6);
+        expect(crossCheck(fresh, invocation, recorded.profile, limits), `${target} ${strategy}`).toEqual([]);
+      }
+    });
+  }
+});
