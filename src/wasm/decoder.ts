@@ -102,16 +102,15 @@ class ModuleDecoder {
     if (r.view.getUint32(4, true) !== VERSION) r.fail("unknown binary version", 4);
     r.pos = 8;
     let lastId: number = Section.Custom;
-    let sawFunctionSection = false;
     let sawCodeSection = false;
     while (!r.atEnd()) {
       const idOffset = r.pos;
       const id = r.u8();
+      if (id > Section.DataCount) r.fail("malformed section id", idOffset);
       const size = r.u32();
       if (size > r.end - r.pos) r.fail("length out of bounds", idOffset + 1);
       const end = r.pos + size;
       r.end = end;
-      if (id > Section.DataCount) r.fail("malformed section id", idOffset);
       if (id === Section.DataCount) throw new UnsupportedFeature("bulk-memory", idOffset);
       if (id !== Section.Custom) {
         if (id <= lastId) r.fail("unexpected content after last section", idOffset);
@@ -128,7 +127,6 @@ class ModuleDecoder {
           this.importSection();
           break;
         case Section.Function:
-          sawFunctionSection = true;
           this.functionSection();
           break;
         case Section.Table:
@@ -160,7 +158,7 @@ class ModuleDecoder {
       if (r.pos !== end) r.fail("section size mismatch");
       r.end = r.bytes.length;
     }
-    if (!sawCodeSection && sawFunctionSection && this.funcTypeIndices.length > 0) {
+    if (!sawCodeSection && this.funcTypeIndices.length > 0) {
       r.fail("function and code section have inconsistent lengths");
     }
     if (this.invalid) throw this.invalid;
@@ -369,10 +367,14 @@ class ModuleDecoder {
       const type = this.globalType();
       const initOffset = r.pos;
       const init = this.constExpr();
-      // A reference-typed global needs a reference or a global.get; a numeric one anything else.
-      const isReference = init === REFERENCE || init.op === "global.get";
-      if (type.unsupported ? !isReference : init === REFERENCE) this.invalidate("type mismatch", initOffset);
-      this.globals.push({ type, init: init === REFERENCE || type.unsupported ? PLACEHOLDER_EXPR : init });
+      if (type.unsupported) {
+        // a reference-typed global: its initial value is a reference or an imported global's
+        if (init !== REFERENCE && init.op !== "global.get") this.invalidate("type mismatch", initOffset);
+        this.globals.push({ type, init: PLACEHOLDER_EXPR });
+      } else if (init === REFERENCE) {
+        this.invalidate("type mismatch", initOffset);
+        this.globals.push({ type, init: PLACEHOLDER_EXPR });
+      } else this.globals.push({ type, init });
     }
   }
 

@@ -8,6 +8,18 @@
 // leaves the height of its block's entry, and popping an operand that is not there (the
 // polymorphic stack) leaves the height unchanged, while pushes still count. So in
 // `block (result i32) unreachable i32.add end` the i32.add has heightBefore 0 and heightAfter 1.
+// A branch's heightAfter is that of its block's entry too (br_if: the fall-through height).
+//
+// The other per-instruction facts:
+//   controlDepth  frames open when the instruction starts, the function's included: a block and
+//                 its end differ by one (`block` 1, its body and its `end` 2).
+//   unreachable   1 when control cannot fall into the instruction: after unreachable, br,
+//                 br_table or return in its block, or anywhere in a block opened in such code.
+//                 For `else` and `end` it says only that: their label may still be branched to.
+//   matchingEnd   for block, loop, if and else: the index of their end; matchingElse for if.
+// maxHeight covers unreachable code as well, so it bounds every height of the function;
+// makesCalls is set by any call or call_indirect. When a function is unsupported, validation
+// stopped at that point: the arrays hold zeros (matching indices -1) from there on.
 import { guarded, InvalidModule } from "./errors.js";
 import type {
   BlockType,
@@ -22,7 +34,7 @@ import type {
   UnsupportedUse,
   ValidatedModule,
 } from "./ir.js";
-import { F32, F64, I32, I64, Imm, NONE, OP_BY_NAME, VALTYPE_CODE } from "./opcodes.js";
+import { F32, F64, I32, I64, Imm, NONE, OP_BY_NAME, type OpInfo, VALTYPE_CODE } from "./opcodes.js";
 
 /** Validates a decoded module. Throws only InvalidModule or UnsupportedFeature. */
 export function validateModule(module: Module): ValidatedModule {
@@ -91,17 +103,18 @@ class ModuleValidator {
 
   validate(): ValidatedModule {
     const m = this.module;
-    for (const { desc } of m.imports) {
+    m.imports.forEach(({ desc }, i) => {
+      const where = `import ${i}`;
       switch (desc.kind) {
         case "func":
-          this.funcTypes.push(this.type(desc.typeIndex));
+          this.funcTypes.push(this.type(desc.typeIndex, where));
           break;
         case "table":
-          this.checkTableLimits(desc.limits);
+          this.checkTableLimits(desc.limits, where);
           this.tableCount++;
           break;
         case "memory":
-          this.checkMemoryLimits(desc.limits);
+          this.checkMemoryLimits(desc.limits, where);
           this.memoryCount++;
           break;
         case "global":
@@ -109,40 +122,51 @@ class ModuleValidator {
           this.importedGlobals++;
           break;
       }
-    }
-    for (const typeIndex of m.funcTypeIndices) this.funcTypes.push(this.type(typeIndex));
+    });
+    const importedFuncs = this.funcTypes.length;
+    m.funcTypeIndices.forEach((typeIndex, i) => {
+      this.funcTypes.push(this.type(typeIndex, `function ${importedFuncs + i}`));
+    });
     if (m.bodies.length !== m.funcTypeIndices.length) {
-      throw new InvalidModule("function and code section have inconsistent lengths", -1);
+      fail("function and code section have inconsistent lengths");
     }
-    for (const limits of m.tables) this.checkTableLimits(limits);
+    m.tables.forEach((limits, i) => {
+      this.checkTableLimits(limits, `table ${this.tableCount + i}`);
+    });
     this.tableCount += m.tables.length;
-    for (const limits of m.memories) this.checkMemoryLimits(limits);
+    m.memories.forEach((limits, i) => {
+      this.checkMemoryLimits(limits, `memory ${this.memoryCount + i}`);
+    });
     this.memoryCount += m.memories.length;
-    if (this.memoryCount > 1) throw new InvalidModule("multiple memories", -1);
+    if (this.memoryCount > 1) fail("multiple memories");
     for (const global of m.globals) {
-      if (!global.type.unsupported) this.checkConstExpr(global.init, VALTYPE_CODE[global.type.valType]);
+      const where = `global ${this.globalTypes.length}`;
+      if (!global.type.unsupported) {
+        this.checkConstExpr(global.init, VALTYPE_CODE[global.type.valType], where);
+      }
       this.globalTypes.push(global.type);
     }
     this.checkExports();
     if (m.start !== null) {
       const type = this.funcTypes[m.start];
-      if (type === undefined) throw new InvalidModule(`unknown function ${m.start}`, -1);
+      if (type === undefined) fail(`start: unknown function ${m.start}`);
       if (type.params.length > 0 || type.results.length > 0 || type.unsupported) {
-        throw new InvalidModule("start function must have type [] -> []", -1);
+        fail("start function must have type [] -> []");
       }
     }
-    for (const elem of m.elems) {
-      if (elem.table >= this.tableCount) throw new InvalidModule(`unknown table ${elem.table}`, -1);
-      this.checkConstExpr(elem.offset, I32);
+    m.elems.forEach((elem, i) => {
+      const where = `element segment ${i}`;
+      if (elem.table >= this.tableCount) fail(`${where}: unknown table ${elem.table}`);
+      this.checkConstExpr(elem.offset, I32, where);
       for (const func of elem.funcs) {
-        if (func >= this.funcTypes.length) throw new InvalidModule(`unknown function ${func}`, -1);
+        if (func >= this.funcTypes.length) fail(`${where}: unknown function ${func}`);
       }
-    }
-    for (const data of m.datas) {
-      if (data.memory >= this.memoryCount) throw new InvalidModule(`unknown memory ${data.memory}`, -1);
-      this.checkConstExpr(data.offset, I32);
-    }
-    const importedFuncs = this.funcTypes.length - m.funcTypeIndices.length;
+    });
+    m.datas.forEach((data, i) => {
+      const where = `data segment ${i}`;
+      if (data.memory >= this.memoryCount) fail(`${where}: unknown memory ${data.memory}`);
+      this.checkConstExpr(data.offset, I32, where);
+    });
     const validator = new FunctionValidator(
       m.types,
       this.funcTypes,
@@ -156,41 +180,41 @@ class ModuleValidator {
     return { module: m, functions, funcTypes: this.funcTypes };
   }
 
-  private type(index: number): FuncType {
+  private type(index: number, where: string): FuncType {
     const type = this.module.types[index];
-    if (type === undefined) throw new InvalidModule(`unknown type ${index}`, -1);
+    if (type === undefined) fail(`${where}: unknown type ${index}`);
     return type;
   }
 
-  private checkTableLimits(limits: Limits): void {
+  private checkTableLimits(limits: Limits, where: string): void {
     if (limits.max !== undefined && limits.max < limits.min) {
-      throw new InvalidModule("size minimum must not be greater than maximum", -1);
+      fail(`${where}: size minimum must not be greater than maximum`);
     }
   }
 
-  private checkMemoryLimits(limits: Limits): void {
+  private checkMemoryLimits(limits: Limits, where: string): void {
     if (limits.min > MAX_PAGES || (limits.max !== undefined && limits.max > MAX_PAGES)) {
-      throw new InvalidModule("memory size must be at most 65536 pages (4GiB)", -1);
+      fail(`${where}: memory size must be at most 65536 pages (4GiB)`);
     }
-    this.checkTableLimits(limits);
+    this.checkTableLimits(limits, where);
   }
 
   /** Constant expressions may read only imported, immutable globals. */
-  private checkConstExpr(expr: ConstExpr, expected: number): void {
+  private checkConstExpr(expr: ConstExpr, expected: number, where: string): void {
     let type: number;
     if (expr.op === "global.get") {
-      if (expr.global >= this.importedGlobals) throw new InvalidModule(`unknown global ${expr.global}`, -1);
+      if (expr.global >= this.importedGlobals) fail(`${where}: unknown global ${expr.global}`);
       const global = this.globalTypes[expr.global]!;
-      if (global.mutable) throw new InvalidModule("constant expression required", -1);
+      if (global.mutable) fail(`${where}: constant expression required`);
       type = global.unsupported ? UNKNOWN : VALTYPE_CODE[global.valType];
     } else type = CONST_TYPES[expr.op];
-    if (type !== expected) throw new InvalidModule("type mismatch in constant expression", -1);
+    if (type !== expected) fail(`${where}: type mismatch in constant expression`);
   }
 
   private checkExports(): void {
     const names = new Set<string>();
     for (const { name, kind, index } of this.module.exports) {
-      if (names.has(name)) throw new InvalidModule(`duplicate export name "${name}"`, -1);
+      if (names.has(name)) fail(`duplicate export name "${name}"`);
       names.add(name);
       const count =
         kind === "func"
@@ -200,9 +224,14 @@ class ModuleValidator {
             : kind === "memory"
               ? this.memoryCount
               : this.globalTypes.length;
-      if (index >= count) throw new InvalidModule(`unknown ${kind} ${index}`, -1);
+      if (index >= count) fail(`export "${name}": unknown ${kind} ${index}`);
     }
   }
+}
+
+/** A module-level validation error; the IR keeps no byte offsets outside function bodies. */
+function fail(reason: string): never {
+  throw new InvalidModule(reason, -1);
 }
 
 const CONST_TYPES = { "i32.const": I32, "i64.const": I64, "f32.const": F32, "f64.const": F64 } as const;
@@ -263,13 +292,7 @@ class FunctionValidator {
     if (type.unsupported) return info;
 
     this.funcIndex = funcIndex;
-    const locals = new Uint8Array(type.params.length + body.locals.length);
-    type.params.forEach((t, i) => {
-      locals[i] = VALTYPE_CODE[t];
-    });
-    body.locals.forEach((t, i) => {
-      locals[type.params.length + i] = VALTYPE_CODE[t];
-    });
+    const locals = Uint8Array.from([...type.params, ...body.locals], (t) => VALTYPE_CODE[t]);
     this.sp = 0;
     this.depth = 0;
     this.pushFrame(
@@ -292,12 +315,7 @@ class FunctionValidator {
       const op = OP_BY_NAME.get(instr.op);
       if (op === undefined) this.fail(`unknown operator ${instr.op}`);
       if (op.params !== null) {
-        if (op.imm === Imm.MemArg || op.imm === Imm.ZeroByte) {
-          if (!this.hasMemory) this.fail("unknown memory 0");
-          if ((instr as { align?: number }).align! > op.naturalAlign) {
-            this.fail("alignment must not be larger than natural");
-          }
-        }
+        if (op.imm === Imm.MemArg || op.imm === Imm.ZeroByte) this.checkMemoryAccess(instr, op);
         const params = op.params;
         for (let k = params.length - 1; k >= 0; k--) this.popExpecting(params[k]!);
         if (op.result !== NONE) this.push(op.result);
@@ -322,6 +340,13 @@ class FunctionValidator {
       body.unsupported ??
       (type.results.length > 1 ? { feature: "multi-value", offset: body.offset } : null);
     return info;
+  }
+
+  private checkMemoryAccess(instr: Instr, op: OpInfo): void {
+    if (!this.hasMemory) this.fail("unknown memory 0");
+    if (op.imm === Imm.MemArg && (instr as Extract<Instr, { align: number }>).align > op.naturalAlign) {
+      this.fail("alignment must not be larger than natural");
+    }
   }
 
   /** The operators without fixed signature. Returns where validation must stop for a post-1.0 feature. */

@@ -61,7 +61,7 @@ describe("validateModule", () => {
         [I32, 0, 0x23, 0, 0x0b],
       ]),
     );
-    expect(invalid(wasm(globals)).reason).toBe("unknown global 0");
+    expect(invalid(wasm(globals)).reason).toBe("global 1: unknown global 0");
     const start = [section(1, vec([funcType([I32], [])])), section(3, vec([[0]])), section(8, [0])];
     expect(invalid(wasm(...start, section(10, vec([body([0x0b])])))).reason).toMatch(/start function/);
   });
