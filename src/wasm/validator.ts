@@ -18,8 +18,9 @@
 //                 For `else` and `end` it says only that: their label may still be branched to.
 //   matchingEnd   for block, loop, if and else: the index of their end; matchingElse for if.
 // maxHeight covers unreachable code as well, so it bounds every height of the function;
-// makesCalls is set by any call or call_indirect. When a function is unsupported, validation
-// stopped at that point: the arrays hold zeros (matching indices -1) from there on.
+// makesCalls is set by any call or call_indirect. Where validation stops at a post-1.0 construct
+// (a call of a multi-value or reference-typed signature, a reference-typed global, or the whole
+// body of a function of such a signature) the arrays hold zeros, matching indices -1, from there.
 import { guarded, InvalidModule } from "./errors.js";
 import type {
   BlockType,
