@@ -101,11 +101,43 @@ export interface ImportedFunction {
   readonly exit: bigint;
 }
 
+/** Where an imported memory, table or global comes from. */
+export interface ImportName {
+  readonly module: string;
+  readonly name: string;
+}
+
 export interface MemoryImage {
   readonly minPages: number;
   /** Declared maximum (65536 when absent), capped by the `memoryGrowCap` option: map this much. */
   readonly maxPages: number;
+  /** Set when the memory is imported: the host provides it (its current size at least minPages). */
+  readonly import: ImportName | null;
 }
+
+/**
+ * The table: the VM context's `tableBase` field points at `tableLength` entries of TABLE_ENTRY_BYTES
+ * (`call_indirect` reads both). The runner maps it, zeroes it (type id 0: uninitialised) and writes
+ * the element segments' entries with `tableEntry`. Its length never changes in Wasm 1.0.
+ */
+export interface TableImage {
+  readonly minEntries: number;
+  readonly maxEntries: number | null;
+  /** Set when the table is imported: the host provides it (its length at least minEntries). */
+  readonly import: ImportName | null;
+  readonly elements: readonly ElementSegmentImage[];
+}
+
+export interface ElementSegmentImage {
+  /** Index of the first entry written (an i32, to be read unsigned). */
+  readonly offset: InitialValue;
+  /** Function indices of this module, for entries offset, offset + 1, … */
+  readonly funcs: readonly number[];
+}
+
+/** One table entry: two little-endian u64 at these offsets. */
+export const TABLE_ENTRY = { codeAddress: 0, typeId: 8 } as const;
+export const TABLE_ENTRY_BYTES = 16;
 
 export interface Artifact {
   readonly target: Target;
@@ -124,6 +156,12 @@ export interface Artifact {
   readonly stackMap: readonly (readonly (StackMapEntry | null)[])[];
   /** [funcIndex]: deepest bytes below the reference during the prologue. */
   readonly prologueDepth: readonly number[];
+  /**
+   * [funcIndex]: under `frame`, the bytes below the reference the prologue's limit check demands
+   * (the frame plus headroom for the next callee's entry): the depth that decides an overflow
+   * there, though SP itself goes less deep. null without a check.
+   */
+  readonly limitCheckBytes: readonly (number | null)[];
   /** [funcIndex]: records sorted by offset, here absolute code offsets; the first is the entry. */
   readonly unwind: readonly (readonly UnwindRecord[])[];
   readonly trapSites: readonly TrapSite[];
@@ -137,6 +175,7 @@ export interface Artifact {
   readonly exports: readonly Export[];
   readonly start: number | null;
   readonly memory: MemoryImage | null;
+  readonly table: TableImage | null;
   /** The VM context's global slots, by global index (imports first). */
   readonly globals: readonly GlobalSlot[];
   readonly dataSegments: readonly DataSegmentImage[];
@@ -168,4 +207,42 @@ export function unwindAt(
     found = record;
   }
   return found;
+}
+
+/** The entry that makes a table element call function `funcIndex` of `artifact` (an import calls its exit). */
+export function tableEntry(artifact: Artifact, funcIndex: number): { codeAddress: bigint; typeId: bigint } {
+  const entry = artifact.entries[funcIndex];
+  const type = artifact.funcTypes[funcIndex];
+  if (entry === undefined || type === undefined) throw new RangeError(`no function ${funcIndex}`);
+  return { codeAddress: artifact.codeBase + BigInt(entry), typeId: typeId(type) };
+}
+
+const VALTYPE_CODES: Readonly<Record<ValType, bigint>> = { i32: 0n, i64: 1n, f32: 2n, f64: 3n };
+/** Params a packed type id holds: 1 marker bit + 2 bits a param + 3 result bits ≤ 63 bits. */
+const MAX_PACKED_PARAMS = 29;
+const HASHED = 1n << 63n;
+
+/**
+ * The type id `call_indirect` compares with a table entry's: a function of the signature only (same
+ * params and results → same id in every module, target and process), never 0, which marks an
+ * uninitialised entry. Signatures of up to 29 params and at most one result are packed injectively:
+ * a marker bit 1, two bits per param, then three bits for the result (0 none, 1 + its code). Longer
+ * ones get a 63-bit FNV-1a hash of their text with bit 63 set, so the two kinds never meet; two long
+ * signatures collide with probability 2⁻⁶³.
+ */
+export function typeId(type: FuncType): bigint {
+  const [result, ...more] = type.results;
+  if (type.params.length <= MAX_PACKED_PARAMS && more.length === 0) {
+    let id = 1n;
+    for (const param of type.params) id = (id << 2n) | VALTYPE_CODES[param];
+    return (id << 3n) | (result === undefined ? 0n : 1n + VALTYPE_CODES[result]);
+  }
+  return HASHED | (fnv1a64(`${type.params.join(" ")} -> ${type.results.join(" ")}`) & (HASHED - 1n));
+}
+
+function fnv1a64(text: string): bigint {
+  let hash = 0xcbf2_9ce4_8422_2325n;
+  for (const char of text)
+    hash = BigInt.asUintN(64, (hash ^ BigInt(char.codePointAt(0)!)) * 0x100_0000_01b3n);
+  return hash;
 }

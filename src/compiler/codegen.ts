@@ -7,6 +7,7 @@
 // masm's own SP bookkeeping (not from the planner, so the verifier's comparison means something).
 import type {
   BlockType,
+  FuncType,
   FunctionBody,
   FunctionInfo,
   Instr,
@@ -15,12 +16,23 @@ import type {
   ValidatedModule,
 } from "../wasm/ir.js";
 import type { TrapKind } from "../wasm/outcome.js";
-import { globalOffset, type StackMapEntry, VMCTX } from "./artifact.js";
+import {
+  globalOffset,
+  type StackMapEntry,
+  TABLE_ENTRY,
+  TABLE_ENTRY_BYTES,
+  typeId,
+  VMCTX,
+} from "./artifact.js";
 import { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
 import { type FramePlan, stackArgCount } from "./frame.js";
 import type {
   AssembledFunction,
   Cond,
+  FloatAndTableAssembler,
+  FloatBinop,
+  FloatCond,
+  FloatUnop,
   IntBinop,
   IntConversion,
   IntUnop,
@@ -74,6 +86,8 @@ export interface CompiledFunction {
   readonly ranges: readonly (CodeRange | null)[];
   readonly stackMap: readonly (StackMapEntry | null)[];
   readonly prologueDepth: number;
+  /** `frame`: the bytes below the reference the prologue's limit check demands; null otherwise. */
+  readonly limitCheckBytes: number | null;
   /** Offsets just after each call instruction. */
   readonly returnAddresses: readonly number[];
   /** Sites firstSite, firstSite + 1, … in order. */
@@ -148,6 +162,7 @@ class FunctionCompiler {
       ranges: this.ranges,
       stackMap: this.stackMap,
       prologueDepth: prologueDepth.deepestOwn,
+      limitCheckBytes: this.plan.limitCheckBytes,
       returnAddresses: this.returnAddresses,
       trapSites: this.trapSites,
     };
@@ -440,30 +455,65 @@ class FunctionCompiler {
 
   // ── calls ───────────────────────────────────────────────────────────────────────────────
 
-  /**
-   * The call sequence (README.md): reserve the outgoing area below the operand stack, store the
-   * stack arguments at [SP + 8j], load the register arguments, call; then release the area and the
-   * arguments and push the result.
-   */
   call(funcIndex: number): void {
+    const { masm } = this;
+    const type = this.input.validated.funcTypes[funcIndex];
+    if (type === undefined) throw new CompilerInvariantError(`call to unknown function ${funcIndex}`);
+    this.callSequence(type, this.heightBefore, () => {
+      if (funcIndex < this.importedFunctionCount) masm.callAddress(this.input.exits.importCall(funcIndex));
+      else masm.callFunction(funcIndex);
+    });
+  }
+
+  /**
+   * call_indirect: the table index (top of the stack) must name an entry (else undefined_element)
+   * that is initialised (type id 0: uninitialized_element) with the expected type id (else
+   * indirect_call_type_mismatch). The entry's code address replaces the index in its slot, which
+   * stays above SP through the call sequence, and the call goes through it.
+   */
+  callIndirect(typeIndex: number): void {
+    const { masm } = this;
+    const floats = this.floats;
+    const type = this.input.validated.module.types[typeIndex];
+    if (type === undefined) throw new CompilerInvariantError(`call_indirect of unknown type ${typeIndex}`);
+    const indexSlot = this.plan.operandSlot(this.heightBefore - 1);
+    masm.loadSlot(S0, indexSlot);
+    masm.loadVmField(S1, VMCTX.tableLength);
+    masm.branchIfCompare("ge_u", 64, S0, S1, this.trap("undefined_element"));
+    masm.movImm(S1, BigInt(Math.log2(TABLE_ENTRY_BYTES)), 64);
+    masm.intBinop("shl", 64, S0, S1);
+    masm.loadVmField(S1, VMCTX.tableBase);
+    masm.intBinop("add", 64, S1, S0); // the entry's address
+    floats.loadFromAddress(S2, S1, TABLE_ENTRY.typeId);
+    masm.branchIfZero(64, S2, this.trap("uninitialized_element"));
+    masm.movImm(S0, typeId(type), 64);
+    masm.branchIfCompare("ne", 64, S2, S0, this.trap("indirect_call_type_mismatch"));
+    floats.loadFromAddress(S0, S1, TABLE_ENTRY.codeAddress);
+    masm.storeSlot(indexSlot, S0);
+    this.callSequence(type, this.heightBefore - 1, () => floats.callIndirectFromSlot(indexSlot));
+  }
+
+  /**
+   * The call sequence (README.md): reserve the outgoing area below the operand stack (all of it
+   * up to `this.heightBefore` stays in place), store the stack arguments at [SP + 8j], load the
+   * register arguments (the values just below height `argsEnd`), call; then release the area and
+   * the operands and push the result.
+   */
+  private callSequence(type: FuncType, argsEnd: number, emitCall: () => void): void {
     const { masm, plan } = this;
-    const callee = this.input.validated.funcTypes[funcIndex];
-    if (callee === undefined) throw new CompilerInvariantError(`call to unknown function ${funcIndex}`);
-    const arity = callee.params.length;
-    const height = this.heightBefore;
-    const firstArg = height - arity;
+    const arity = type.params.length;
+    const firstArg = argsEnd - arity;
     const stackArgs = stackArgCount(masm.abi, arity);
     const registerArgs = arity - stackArgs;
-    this.setSp(plan.spAtCall(height, arity));
+    this.setSp(plan.spAtCall(this.heightBefore, arity));
     for (let j = 0; j < stackArgs; j++) {
       masm.loadSlot(S0, plan.operandSlot(firstArg + registerArgs + j));
       masm.storeOutgoingStackArg(j, S0);
     }
     for (let i = 0; i < registerArgs; i++) masm.loadSlotToArgReg(i, plan.operandSlot(firstArg + i));
-    if (funcIndex < this.importedFunctionCount) masm.callAddress(this.input.exits.importCall(funcIndex));
-    else masm.callFunction(funcIndex);
+    emitCall();
     this.returnAddresses.push(masm.offset());
-    if (callee.results.length === 0) {
+    if (type.results.length === 0) {
       this.consume();
       return;
     }
@@ -575,18 +625,131 @@ class FunctionCompiler {
     this.produce(S0);
   }
 
+  // ── floats ──────────────────────────────────────────────────────────────────────────────
+
+  /** The float and table operations. Transitional (issue 6): until MacroAssembler extends them,
+   *  a backend without them makes the operator unsupported. */
+  get floats(): FloatAndTableAssembler {
+    const masm: MacroAssembler & Partial<FloatAndTableAssembler> = this.masm;
+    if (masm.floatBinop === undefined) {
+      throw new UnsupportedOperator(this.body.code[this.instrIndex]!.op, this.funcIndex, this.instrIndex);
+    }
+    return masm as MacroAssembler & FloatAndTableAssembler;
+  }
+
+  /**
+   * Under the deterministic strategies a NaN in S0 becomes the positive canonical NaN, so results
+   * are bit-identical on every target; `native` keeps the hardware's NaN (x86's default NaN is
+   * negative, AArch64's positive). Clobbers S1, S2.
+   */
+  private canonicaliseNaN(width: Width): void {
+    if (this.plan.strategy === "native") return;
+    this.floats.floatCompare("eq", width, S2, S0, S0); // 0 exactly when S0 is a NaN
+    this.masm.movImm(S1, CANONICAL_NAN[width], width);
+    this.masm.select(S0, S1, S2);
+  }
+
+  floatBinary(op: FloatBinop, width: Width): void {
+    this.loadOperand(S0, 1);
+    this.loadOperand(S1, 0);
+    this.floats.floatBinop(op, width, S0, S1);
+    this.canonicaliseNaN(width);
+    this.produce(S0);
+  }
+
+  floatUnary(op: FloatUnop, width: Width): void {
+    this.loadOperand(S0, 0);
+    this.floats.floatUnop(op, width, S0);
+    this.canonicaliseNaN(width);
+    this.produce(S0);
+  }
+
+  floatComparison(cond: FloatCond, width: Width): void {
+    this.loadOperand(S0, 1);
+    this.loadOperand(S1, 0);
+    this.floats.floatCompare(cond, width, S0, S0, S1);
+    this.produce(S0);
+  }
+
+  // abs, neg and copysign are bit operations in Wasm (NaNs included): on the raw bits, never canonicalised.
+
+  abs(width: Width): void {
+    this.loadOperand(S0, 0);
+    this.masm.movImm(S1, magnitudeMask(width), width);
+    this.masm.intBinop("and", width, S0, S1);
+    this.produce(S0);
+  }
+
+  neg(width: Width): void {
+    this.loadOperand(S0, 0);
+    this.masm.movImm(S1, signMask(width), width);
+    this.masm.intBinop("xor", width, S0, S1);
+    this.produce(S0);
+  }
+
+  /** The magnitude bits of the first operand with the sign bit of the second. */
+  copysign(width: Width): void {
+    const { masm } = this;
+    this.loadOperand(S0, 1);
+    this.loadOperand(S1, 0);
+    masm.movImm(S2, signMask(width), width);
+    masm.intBinop("and", width, S1, S2);
+    masm.movImm(S2, magnitudeMask(width), width);
+    masm.intBinop("and", width, S0, S2);
+    masm.intBinop("or", width, S0, S1);
+    this.produce(S0);
+  }
+
+  /**
+   * The trapping float → integer truncations: NaN → invalid_conversion_to_integer; outside the
+   * accepted range (truncationBounds) → integer_overflow; only then the masm's truncation.
+   */
+  truncation(from: Width, to: Width, signed: boolean): void {
+    const { masm } = this;
+    const floats = this.floats;
+    const bounds = truncationBounds(from, to, signed);
+    this.loadOperand(S0, 0);
+    floats.floatCompare("ne", from, S1, S0, S0);
+    masm.branchIfNonZero(32, S1, this.trap("invalid_conversion_to_integer"));
+    const overflow = this.trap("integer_overflow");
+    masm.movImm(S1, floatBits(bounds.lower, from), from);
+    floats.floatCompare(bounds.lowerIncluded ? "ge" : "gt", from, S2, S0, S1);
+    masm.branchIfZero(32, S2, overflow);
+    masm.movImm(S1, floatBits(bounds.upper, from), from);
+    floats.floatCompare("lt", from, S2, S0, S1);
+    masm.branchIfZero(32, S2, overflow);
+    floats.truncateToInt(from, to, signed, S0);
+    this.produce(S0);
+  }
+
+  /** Integer → float: exact or rounded, never a NaN. */
+  convertToFloat(from: Width, to: Width, signed: boolean): void {
+    this.loadOperand(S0, 0);
+    this.floats.convertToFloat(from, to, signed, S0);
+    this.produce(S0);
+  }
+
+  /** promote/demote: a NaN operand gives a NaN, canonicalised like arithmetic. */
+  convertFloat(from: Width, to: Width): void {
+    this.loadOperand(S0, 0);
+    this.floats.convertFloat(from, to, S0);
+    this.canonicaliseNaN(to);
+    this.produce(S0);
+  }
+
   // ── memory ──────────────────────────────────────────────────────────────────────────────
 
+  /** Floats are loaded and stored as their raw bits, by the integer access of the same width. */
   load(op: MemoryOp, memOffset: number): void {
     this.loadOperand(S1, 0);
-    this.masm.load(op, S0, S1, memOffset, this.trap("out_of_bounds_memory"));
+    this.masm.load(RAW_ACCESS[op] ?? op, S0, S1, memOffset, this.trap("out_of_bounds_memory"));
     this.produce(S0);
   }
 
   store(op: MemoryOp, memOffset: number): void {
     this.loadOperand(S1, 1);
     this.loadOperand(S0, 0);
-    this.masm.store(op, S1, S0, memOffset, this.trap("out_of_bounds_memory"));
+    this.masm.store(RAW_ACCESS[op] ?? op, S1, S0, memOffset, this.trap("out_of_bounds_memory"));
     this.consume();
   }
 
@@ -622,6 +785,50 @@ class FunctionCompiler {
   }
 }
 
+// ── float constants ─────────────────────────────────────────────────────────────────────────
+
+/** The positive canonical NaNs: quiet bit set, payload otherwise zero. */
+const CANONICAL_NAN: Readonly<Record<Width, bigint>> = { 32: 0x7fc0_0000n, 64: 0x7ff8_0000_0000_0000n };
+
+const signMask = (width: Width): bigint => 1n << BigInt(width - 1);
+const magnitudeMask = (width: Width): bigint => signMask(width) - 1n;
+
+/** Raw bits of `value` as a float of `width` (the value must be exact in it). */
+function floatBits(value: number, width: Width): bigint {
+  const view = new DataView(new ArrayBuffer(8));
+  if (width === 64) {
+    view.setFloat64(0, value);
+    return view.getBigUint64(0);
+  }
+  view.setFloat32(0, value);
+  if (view.getFloat32(0) !== value) throw new CompilerInvariantError(`${value} is not exact in f32`);
+  return BigInt(view.getUint32(0));
+}
+
+/** The float inputs of a truncation to an N-bit integer: lower < x (or ≤ x when lowerIncluded) and x < upper. */
+interface TruncationBounds {
+  readonly lower: number;
+  readonly lowerIncluded: boolean;
+  readonly upper: number;
+}
+
+/**
+ * x truncated toward zero must fit: x < 2^(N−1) (signed) or 2^N (unsigned), both powers of two and
+ * so exact in f32 and f64. Unsigned: −1 < x (−0.5 truncates to 0). Signed: −2^(N−1) − 1 < x; when
+ * −2^(N−1) − 1 is not exact in the float type (f32, or N = 64), floats near it are at least 2 apart
+ * and none lies strictly between it and −2^(N−1), so the bound is −2^(N−1) ≤ x.
+ */
+export function truncationBounds(from: Width, to: Width, signed: boolean): TruncationBounds {
+  const upper = 2 ** (signed ? to - 1 : to);
+  if (!signed) return { lower: -1, lowerIncluded: false, upper };
+  const min = -(2n ** BigInt(to - 1));
+  const belowMin = min - 1n;
+  const exact = BigInt(from === 32 ? Math.fround(Number(belowMin)) : Number(belowMin)) === belowMin;
+  return exact
+    ? { lower: Number(belowMin), lowerIncluded: false, upper }
+    : { lower: Number(min), lowerIncluded: true, upper };
+}
+
 // ── the operator table ──────────────────────────────────────────────────────────────────────
 
 const BINOPS = ["add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"] as const;
@@ -631,6 +838,8 @@ const CONDS = ["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s
 const MEMORY_LOADS = [
   "i32.load",
   "i64.load",
+  "f32.load",
+  "f64.load",
   "i32.load8_s",
   "i32.load8_u",
   "i32.load16_s",
@@ -645,14 +854,26 @@ const MEMORY_LOADS = [
 const MEMORY_STORES = [
   "i32.store",
   "i64.store",
+  "f32.store",
+  "f64.store",
   "i32.store8",
   "i32.store16",
   "i64.store8",
   "i64.store16",
   "i64.store32",
 ] as const;
+const RAW_ACCESS: { readonly [K in MemoryOp]?: MemoryOp } = {
+  "f32.load": "i32.load",
+  "f64.load": "i64.load",
+  "f32.store": "i32.store",
+  "f64.store": "i64.store",
+};
+const FLOAT_BINOPS = ["add", "sub", "mul", "div", "min", "max"] as const;
+const FLOAT_UNOPS = ["sqrt", "ceil", "floor", "trunc", "nearest"] as const;
+const FLOAT_CONDS = ["eq", "ne", "lt", "gt", "le", "ge"] as const;
+const WIDTHS = [32, 64] as const;
 
-/** Wasm operator → visitor. Operators not listed (floats, tables, call_indirect) are unsupported. */
+/** Wasm operator → visitor. Every 1.0 operator is listed. */
 const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
   const table: { [K in Op]?: Visitor<K> } = {
     nop: () => {},
@@ -669,6 +890,7 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
     br_table: (gen, instr) => gen.brTable(instr.depths, instr.defaultDepth),
     return: (gen) => gen.returnFromFunction(),
     call: (gen, instr) => gen.call(instr.func),
+    call_indirect: (gen, instr) => gen.callIndirect(instr.typeIndex),
     "local.get": (gen, instr) => gen.localGet(instr.local),
     "local.set": (gen, instr) => gen.localSet(instr.local, false),
     "local.tee": (gen, instr) => gen.localSet(instr.local, true),
@@ -676,6 +898,15 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
     "global.set": (gen, instr) => gen.globalSet(instr.global),
     "i32.const": (gen, instr) => gen.constant(BigInt(instr.value), 32),
     "i64.const": (gen, instr) => gen.constant(instr.value, 64),
+    "f32.const": (gen, instr) => gen.constant(BigInt(instr.bits >>> 0), 32),
+    "f64.const": (gen, instr) => gen.constant(instr.bits, 64),
+    "f32.demote_f64": (gen) => gen.convertFloat(64, 32),
+    "f64.promote_f32": (gen) => gen.convertFloat(32, 64),
+    // A float's raw bits are its slot and an i32's slot is zero-extended: reinterpreting changes nothing.
+    "i32.reinterpret_f32": () => {},
+    "i64.reinterpret_f64": () => {},
+    "f32.reinterpret_i32": () => {},
+    "f64.reinterpret_i64": () => {},
     "i32.wrap_i64": (gen) => gen.conversion("wrap"),
     "i64.extend_i32_s": (gen) => gen.conversion("extend_s"),
     "i64.extend_i32_u": (gen) => gen.conversion("extend_u"),
@@ -689,6 +920,25 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
     for (const op of UNOPS) table[`${type}.${op}`] = (gen) => gen.unary(op, width);
     for (const cond of CONDS) table[`${type}.${cond}`] = (gen) => gen.comparison(cond, width);
     table[`${type}.eqz`] = (gen) => gen.eqz(width);
+  }
+  for (const width of WIDTHS) {
+    const type = `f${width}` as const;
+    for (const op of FLOAT_BINOPS) table[`${type}.${op}`] = (gen) => gen.floatBinary(op, width);
+    for (const op of FLOAT_UNOPS) table[`${type}.${op}`] = (gen) => gen.floatUnary(op, width);
+    for (const cond of FLOAT_CONDS) table[`${type}.${cond}`] = (gen) => gen.floatComparison(cond, width);
+    table[`${type}.abs`] = (gen) => gen.abs(width);
+    table[`${type}.neg`] = (gen) => gen.neg(width);
+    table[`${type}.copysign`] = (gen) => gen.copysign(width);
+    for (const intWidth of WIDTHS) {
+      for (const [suffix, signed] of [
+        ["s", true],
+        ["u", false],
+      ] as const) {
+        table[`i${intWidth}.trunc_${type}_${suffix}`] = (gen) => gen.truncation(width, intWidth, signed);
+        table[`${type}.convert_i${intWidth}_${suffix}`] = (gen) =>
+          gen.convertToFloat(intWidth, width, signed);
+      }
+    }
   }
   for (const op of MEMORY_LOADS) table[op] = (gen, instr) => gen.load(op, instr.memOffset);
   for (const op of MEMORY_STORES) table[op] = (gen, instr) => gen.store(op, instr.memOffset);
@@ -723,6 +973,7 @@ export function compileUnsupportedStub(input: FunctionInput, reason: string): Co
     ranges: Array<null>(instructions).fill(null),
     stackMap: Array<null>(instructions).fill(null),
     prologueDepth: masm.spBelowReference,
+    limitCheckBytes: null,
     returnAddresses: [],
     trapSites: [trapSite],
   };

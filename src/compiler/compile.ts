@@ -18,10 +18,12 @@ import type {
   Exits,
   GlobalSlot,
   ImportedFunction,
+  ImportName,
   InitialValue,
   MemoryImage,
   SourceMapEntry,
   StackMapEntry,
+  TableImage,
   TrapSite,
 } from "./artifact.js";
 import { EXIT_SLOT_BYTES } from "./artifact.js";
@@ -105,6 +107,7 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
     sourceMap: [...exitSourceMap(importedFunctions), ...tables.sourceMap],
     stackMap: tables.stackMap,
     prologueDepth: tables.prologueDepth,
+    limitCheckBytes: tables.limitCheckBytes,
     unwind: tables.unwind,
     trapSites: tables.trapSites,
     frameBytes: tables.frameBytes,
@@ -114,6 +117,7 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
     exports: module.exports,
     start: module.start,
     memory: memoryOf(module, options.memoryGrowCap ?? MAX_PAGES),
+    table: tableOf(module),
     globals: globalsOf(module),
     dataSegments: module.datas.map(
       (data): DataSegmentImage => ({ offset: initialValue(data.offset, module), bytes: data.bytes }),
@@ -218,6 +222,7 @@ interface SideTables {
   sourceMap: SourceMapEntry[];
   stackMap: (readonly (StackMapEntry | null)[])[];
   prologueDepth: number[];
+  limitCheckBytes: (number | null)[];
   unwind: UnwindRecord[][];
   trapSites: TrapSite[];
   frameBytes: number[];
@@ -236,6 +241,7 @@ function sideTables(
     sourceMap: [],
     stackMap: Array.from({ length: importCount }, () => []),
     prologueDepth: Array<number>(importCount).fill(0),
+    limitCheckBytes: Array<null>(importCount).fill(null),
     unwind: Array.from({ length: importCount }, () => []),
     trapSites: [],
     frameBytes: Array<number>(importCount).fill(0),
@@ -272,6 +278,7 @@ function sideTables(
     }
     tables.stackMap.push(fn.stackMap);
     tables.prologueDepth.push(fn.prologueDepth);
+    tables.limitCheckBytes.push(fn.limitCheckBytes);
     tables.unwind.push(assembled.unwind.map((record) => ({ ...record, offset: start + record.offset })));
     tables.frameBytes.push(assembled.deepestSp);
     for (const site of fn.trapSites) {
@@ -341,11 +348,33 @@ function initialValue(expr: ConstExpr, module: Module): InitialValue {
   }
 }
 
+/** The limits of the module's memory or table (imported or defined; 1.0 has at most one of each). */
+function limitsOf(
+  module: Module,
+  kind: "memory" | "table",
+): { limits: Limits; import: ImportName | null } | null {
+  for (const imported of module.imports) {
+    if (imported.desc.kind !== kind) continue;
+    return { limits: imported.desc.limits, import: { module: imported.module, name: imported.name } };
+  }
+  const limits = kind === "memory" ? module.memories[0] : module.tables[0];
+  return limits === undefined ? null : { limits, import: null };
+}
+
 function memoryOf(module: Module, growCap: number): MemoryImage | null {
-  const imported = module.imports.find((imported) => imported.desc.kind === "memory");
-  const limits: Limits | undefined =
-    imported?.desc.kind === "memory" ? imported.desc.limits : module.memories[0];
-  if (limits === undefined) return null;
-  const declaredMax = limits.max ?? MAX_PAGES;
-  return { minPages: limits.min, maxPages: Math.max(limits.min, Math.min(declaredMax, growCap)) };
+  const memory = limitsOf(module, "memory");
+  if (memory === null) return null;
+  const { min, max = MAX_PAGES } = memory.limits;
+  return { minPages: min, maxPages: Math.max(min, Math.min(max, growCap)), import: memory.import };
+}
+
+function tableOf(module: Module): TableImage | null {
+  const table = limitsOf(module, "table");
+  if (table === null) return null;
+  return {
+    minEntries: table.limits.min,
+    maxEntries: table.limits.max ?? null,
+    import: table.import,
+    elements: module.elems.map((elem) => ({ offset: initialValue(elem.offset, module), funcs: elem.funcs })),
+  };
 }

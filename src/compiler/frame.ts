@@ -37,7 +37,7 @@
 //   ───────────────────────────────────────────────── SP in the whole body
 //          headroom            the next callee's entry (return address + frame record), if any
 //   ───────────────────────────────────────────────── must stay ≥ vmctx.stackLimit
-import type { FunctionInfo, ValidatedModule, ValType } from "../wasm/ir.js";
+import type { FuncType, FunctionInfo, Instr, ValidatedModule, ValType } from "../wasm/ir.js";
 import { ABI, type AbiConstants } from "./abi.js";
 import { CompilerInvariantError } from "./errors.js";
 import type { Strategy, Target } from "./target.js";
@@ -73,7 +73,7 @@ export interface FunctionShape {
   /** Largest operand-stack height (from the validator). */
   readonly maxHeight: number;
   readonly makesCalls: boolean;
-  /** Parameter count of every `call` in the body. */
+  /** Parameter count of every `call` and `call_indirect` in the body. */
   readonly callArities: readonly number[];
 }
 
@@ -86,10 +86,8 @@ export function functionShape(validated: ValidatedModule, definedIndex: number):
   }
   const callArities: number[] = [];
   for (const instr of body.code) {
-    if (instr.op !== "call") continue;
-    const callee = validated.funcTypes[instr.func];
-    if (callee === undefined) throw new CompilerInvariantError(`call to unknown function ${instr.func}`);
-    callArities.push(callee.params.length);
+    const callee = calledType(validated, instr);
+    if (callee !== null) callArities.push(callee.params.length);
   }
   return {
     params: info.type.params.length,
@@ -98,6 +96,15 @@ export function functionShape(validated: ValidatedModule, definedIndex: number):
     makesCalls: info.makesCalls,
     callArities,
   };
+}
+
+/** The type of the function a `call` or `call_indirect` calls; null for any other instruction. */
+export function calledType(validated: ValidatedModule, instr: Instr): FuncType | null {
+  if (instr.op !== "call" && instr.op !== "call_indirect") return null;
+  const type =
+    instr.op === "call" ? validated.funcTypes[instr.func] : validated.module.types[instr.typeIndex];
+  if (type === undefined) throw new CompilerInvariantError(`${instr.op} of an unknown function or type`);
+  return type;
 }
 
 /** Whether the function's own ABI lets it skip the frame record (only `native` uses this). */

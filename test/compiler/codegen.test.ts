@@ -10,7 +10,7 @@ import { compileModule } from "../../src/compiler/compile.js";
 import { UnsupportedOperator } from "../../src/compiler/errors.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../../src/compiler/target.js";
 import { decodeModule, validateModule, watToBinary } from "../../src/wasm/index.js";
-import type { ValidatedModule } from "../../src/wasm/ir.js";
+import type { Instr, ValidatedModule } from "../../src/wasm/ir.js";
 
 const CODE_BASE = 0x1000_0000n;
 
@@ -246,17 +246,31 @@ describe("what is compiled and what is not", () => {
     expect(stubbedSites).toEqual([...artifact.trapSites.keys()]);
   });
 
-  it("raises UnsupportedOperator for float operators, naming the location", async () => {
-    const module = await validated(`(module (func (param f32) (result f32) (f32.neg (local.get 0))))`);
+  /**
+   * The module with instruction `instrIndex` of defined function 0 replaced by `op`, an operator the
+   * code generator has no visitor for (the front end never produces one: it stands for a future gap).
+   */
+  function withForeignOperator(module: ValidatedModule, instrIndex: number, op: string): ValidatedModule {
+    const [body, ...bodies] = module.module.bodies;
+    const code = body!.code.map((instr, i) =>
+      i === instrIndex ? ({ offset: instr.offset, op } as Instr) : instr,
+    );
+    return { ...module, module: { ...module.module, bodies: [{ ...body!, code }, ...bodies] } };
+  }
+
+  const TWO_FUNCTIONS = `(module
+    (func (export "foreign") (result i32) (i32.add (i32.const 1) (i32.const 2)))
+    (func (export "int") (result i32) (i32.const 1)))`;
+
+  it("raises UnsupportedOperator for an operator it has no visitor for, naming the location", async () => {
+    const module = withForeignOperator(await validated(TWO_FUNCTIONS), 2, "i32.extend8_s");
     const attempt = () => compile(module, "x64", "intersect");
     expect(attempt).toThrow(UnsupportedOperator);
-    expect(attempt).toThrow(expect.objectContaining({ op: "f32.neg", funcIndex: 0, instrIndex: 1 }));
+    expect(attempt).toThrow(expect.objectContaining({ op: "i32.extend8_s", funcIndex: 0, instrIndex: 2 }));
   });
 
   it("can compile a function with an unsupported operator to a stub that ends its calls", async () => {
-    const module = await validated(`(module
-      (func (export "float") (result i32) (i32.trunc_f32_s (f32.const 1)))
-      (func (export "int") (result i32) (i32.const 1)))`);
+    const module = withForeignOperator(await validated(TWO_FUNCTIONS), 2, "i32.extend8_s");
     const artifact = compileModule(module, {
       target: "aarch64",
       strategy: "frame",
@@ -266,7 +280,7 @@ describe("what is compiled and what is not", () => {
     expect(artifact.trapSites[0]).toMatchObject({
       funcIndex: 0,
       instrIndex: null,
-      unsupported: expect.stringContaining("f32.const"),
+      unsupported: expect.stringContaining("i32.extend8_s"),
     });
     expect(artifact.stackMap[0]!.every((entry) => entry === null)).toBe(true);
     expect(artifact.stackMap[1]!.every((entry) => entry !== null)).toBe(true);

@@ -152,10 +152,10 @@ describe("instance data for the runner", () => {
           memoryGrowCap,
         })
       ).memory;
-    expect(await memory("1 8")).toEqual({ minPages: 1, maxPages: 8 });
-    expect(await memory("1 8", 4)).toEqual({ minPages: 1, maxPages: 4 });
-    expect(await memory("2")).toEqual({ minPages: 2, maxPages: 65536 });
-    expect(await memory("3", 1)).toEqual({ minPages: 3, maxPages: 3 });
+    expect(await memory("1 8")).toEqual({ minPages: 1, maxPages: 8, import: null });
+    expect(await memory("1 8", 4)).toEqual({ minPages: 1, maxPages: 4, import: null });
+    expect(await memory("2")).toEqual({ minPages: 2, maxPages: 65536, import: null });
+    expect(await memory("3", 1)).toEqual({ minPages: 3, maxPages: 3, import: null });
     expect((await compileWat("(module)", { target: "x64", strategy: "native" })).memory).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
 // and SP-relative stack slots, encoded through encoder.ts. Register roles: regs.ts; the contract:
 // ../../masm.ts and ../../README.md.
 //
-// Clobbers: every method may clobber r10, r11 (hidden temporaries) and the flags, and writes only
+// Clobbers: every method may clobber r10, r11, xmm0, xmm1 (hidden temporaries) and the flags, and writes only
 // its destination among S0–S2; the other scratch registers keep their values (div/rem and shifts,
 // whose hardware operands are fixed registers, restore them). Calls clobber all scratch and argument
 // registers; `loadSlotToArgReg` writes argument registers, two of which are S1 (rcx) and S2 (rdx).
@@ -21,6 +21,10 @@ import { CompilerInvariantError } from "../../errors.js";
 import type {
   AssembledFunction,
   Cond,
+  FloatAndTableAssembler,
+  FloatBinop,
+  FloatCond,
+  FloatUnop,
   IntBinop,
   IntConversion,
   IntUnop,
@@ -37,6 +41,8 @@ import * as enc from "./encoder.js";
 import { ShiftCount, Simm32, Uimm32 } from "./imm.js";
 import {
   ARG_REGS,
+  FP_TMP0,
+  FP_TMP1,
   FRAME_POINTER,
   type Gpr,
   MEMBASE,
@@ -47,6 +53,7 @@ import {
   TMP1,
   TRAP_SITE,
   VMCTX,
+  type Xmm,
 } from "./regs.js";
 
 const SLOT_BYTES = 8;
@@ -72,6 +79,21 @@ const SHIFT_BINOPS: Partial<Record<IntBinop, ShiftOp>> = {
   rotl: "rol",
   rotr: "ror",
 };
+
+/**
+ * Ordered float comparisons as `ucomis a, b; set<cc>`, with the operands swapped for lt/le: "a"
+ * (CF = ZF = 0) is a > b and "ae" (CF = 0) is a ≥ b, both false when unordered (ZF = PF = CF = 1).
+ * eq and ne also need the parity flag, which only an unordered result sets: see floatCompare.
+ */
+const ORDERED_CONDITION: Record<Exclude<FloatCond, "eq" | "ne">, { swap: boolean; cc: CondCode }> = {
+  gt: { swap: false, cc: "a" },
+  ge: { swap: false, cc: "ae" },
+  lt: { swap: true, cc: "a" },
+  le: { swap: true, cc: "ae" },
+};
+
+/** 2^63 as f32 and f64 bits: the first value of u64 that the signed conversions cannot reach. */
+const TWO_POW_63: Record<Width, bigint> = { 32: 0x5f00_0000n, 64: 0x43e0_0000_0000_0000n };
 
 type LoadOp = Extract<MemoryOp, `${string}.load${string}`>;
 type StoreOp = Extract<MemoryOp, `${string}.store${string}`>;
@@ -164,7 +186,7 @@ function at(base: Gpr, disp: number, index: IndexGpr | null = null): Amode {
   return { base, index, disp: simm32(disp, "displacement") };
 }
 
-export class X64MacroAssembler implements MacroAssembler {
+export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler {
   readonly abi: AbiConstants = ABI.x64;
   private buf = new CodeBuffer();
   /** At entry the return address is pushed: SP is that many bytes below the reference. */
@@ -371,15 +393,20 @@ export class X64MacroAssembler implements MacroAssembler {
     this.jcc("b", overflow);
   }
 
-  /** `call rel32` with a relocation: rsp is 16-aligned at every call (SysV). */
+  /** `call rel32` with a relocation. */
   private call(target: Relocation["target"]): void {
+    this.requireAlignedForCall();
+    this.relocations.push({ offset: this.buf.offset, target });
+    enc.callRel32(this.buf, simm32(0, "call"));
+  }
+
+  /** rsp is 16-aligned at every call (SysV). */
+  private requireAlignedForCall(): void {
     if (this.sp % this.abi.stackAlignment !== 0) {
       throw new CompilerInvariantError(
         `call with SP ${this.sp} bytes below the reference: not ${this.abi.stackAlignment}-aligned`,
       );
     }
-    this.relocations.push({ offset: this.buf.offset, target });
-    enc.callRel32(this.buf, simm32(0, "call"));
   }
 
   /** A slot at `reference − below`, SP-relative: it must lie at or above SP and below the reference. */
@@ -662,6 +689,165 @@ export class X64MacroAssembler implements MacroAssembler {
     return at(MEMBASE, 0, addr as IndexGpr);
   }
 
+  // ── floats ──────────────────────────────────────────────────────────────────────────────
+  // Raw bits move between the scratch registers and xmm0/xmm1 with movd (f32) / movq (f64). An f32
+  // result comes back through `movd r32, xmm`, which zero-extends: the slot's upper half is zero.
+  // NaN results are whatever the hardware produces (no canonicalisation here).
+
+  floatBinop(op: FloatBinop, width: Width, dst: Scratch, src: Scratch): void {
+    this.toXmm(width, FP_TMP0, SCRATCH[dst]);
+    this.toXmm(width, FP_TMP1, SCRATCH[src]);
+    if (op === "min" || op === "max") this.minMax(op, width);
+    else enc.sseXX(this.buf, op, width, FP_TMP0, FP_TMP1);
+    this.fromXmm(width, SCRATCH[dst], FP_TMP0);
+  }
+
+  /**
+   * xmm0 ← Wasm min/max(xmm0, xmm1). minss/maxss alone return their second operand when either is
+   * NaN or both are zeros, so they serve only the ordered, unequal case. Equal operands have equal
+   * bits except ±0, where or-ing the bits gives −0 (min) and and-ing gives +0 (max). A NaN operand:
+   * the sum is a NaN.
+   */
+  private minMax(op: "min" | "max", width: Width): void {
+    const [nan, distinct, done] = [this.newLabel(), this.newLabel(), this.newLabel()];
+    enc.ucomisXX(this.buf, width, FP_TMP0, FP_TMP1);
+    this.jcc("p", nan);
+    this.jcc("ne", distinct);
+    if (op === "min") enc.orpsXX(this.buf, FP_TMP0, FP_TMP1);
+    else enc.andpsXX(this.buf, FP_TMP0, FP_TMP1);
+    this.jump(done);
+    this.bind(distinct);
+    enc.sseXX(this.buf, op, width, FP_TMP0, FP_TMP1);
+    this.jump(done);
+    this.bind(nan);
+    enc.sseXX(this.buf, "add", width, FP_TMP0, FP_TMP1);
+    this.bind(done);
+  }
+
+  floatUnop(op: FloatUnop, width: Width, dst: Scratch): void {
+    this.toXmm(width, FP_TMP0, SCRATCH[dst]);
+    if (op === "sqrt") enc.sseXX(this.buf, "sqrt", width, FP_TMP0, FP_TMP0);
+    // ceil, floor, trunc and nearest (half to even) are roundss/roundsd's modes of the same names.
+    else enc.roundXX(this.buf, width, op, FP_TMP0, FP_TMP0);
+    this.fromXmm(width, SCRATCH[dst], FP_TMP0);
+  }
+
+  floatCompare(cond: FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {
+    this.toXmm(width, FP_TMP0, SCRATCH[lhs]);
+    this.toXmm(width, FP_TMP1, SCRATCH[rhs]);
+    // setcc writes the low byte only: the destination (free once the operands are in xmm) is zeroed first.
+    const d = SCRATCH[dst];
+    enc.aluRR(this.buf, "xor", 32, d, d);
+    if (cond === "eq" || cond === "ne") {
+      // eq: ZF and not PF; ne: not ZF or PF.
+      enc.aluRR(this.buf, "xor", 32, TMP1, TMP1);
+      enc.ucomisXX(this.buf, width, FP_TMP0, FP_TMP1);
+      enc.setcc(this.buf, cond === "eq" ? "e" : "ne", d);
+      enc.setcc(this.buf, cond === "eq" ? "np" : "p", TMP1);
+      enc.aluRR(this.buf, cond === "eq" ? "and" : "or", 32, d, TMP1);
+      return;
+    }
+    const { swap, cc } = ORDERED_CONDITION[cond];
+    const [a, b] = swap ? [FP_TMP1, FP_TMP0] : [FP_TMP0, FP_TMP1];
+    enc.ucomisXX(this.buf, width, a, b);
+    enc.setcc(this.buf, cc, d);
+  }
+
+  truncateToInt(from: Width, to: Width, signed: boolean, dst: Scratch): void {
+    const d = SCRATCH[dst];
+    this.toXmm(from, FP_TMP0, d);
+    if (signed) {
+      enc.cvtts2siRX(this.buf, from, to, d, FP_TMP0);
+      return;
+    }
+    // u32: every value in range is a non-negative i64 below 2^32, so the upper half comes out zero.
+    enc.cvtts2siRX(this.buf, from, 64, d, FP_TMP0);
+    if (to === 64) this.truncateAboveTwoPow63(from, d);
+  }
+
+  /**
+   * Completes u64 truncation when d holds the signed conversion of xmm0: for x ≥ 2^63 that is the
+   * integer indefinite 2^63 (sign bit set), and the result is 2^63 | trunc(x − 2^63), the
+   * subtraction exact. Branch-free: the second conversion is masked by the sign of the first.
+   */
+  private truncateAboveTwoPow63(from: Width, d: Gpr): void {
+    this.movImmTo(TMP0, TWO_POW_63[from], from);
+    enc.movdXR(this.buf, from, FP_TMP1, TMP0);
+    enc.sseXX(this.buf, "sub", from, FP_TMP0, FP_TMP1);
+    enc.cvtts2siRX(this.buf, from, 64, TMP0, FP_TMP0);
+    enc.movRR(this.buf, 64, TMP1, d);
+    enc.shiftRI(this.buf, "sar", 64, TMP1, shiftCount(63, 64));
+    enc.aluRR(this.buf, "and", 64, TMP0, TMP1);
+    enc.aluRR(this.buf, "or", 64, d, TMP0);
+  }
+
+  convertToFloat(from: Width, to: Width, signed: boolean, dst: Scratch): void {
+    const d = SCRATCH[dst];
+    if (signed) {
+      enc.cvtsi2sXR(this.buf, to, from, FP_TMP0, d);
+    } else if (from === 32) {
+      // u32: zero-extended, it is a non-negative i64.
+      enc.movRR(this.buf, 32, TMP0, d);
+      enc.cvtsi2sXR(this.buf, to, 64, FP_TMP0, TMP0);
+    } else {
+      this.convertU64(to, d);
+    }
+    this.fromXmm(to, d, FP_TMP0);
+  }
+
+  /**
+   * xmm0 ← u64 d as a float of width `to`. Below 2^63 the signed conversion does it. Above, d is
+   * halved with its lowest bit or-ed back in (a sticky bit: 63 − 53 ≥ 1 bits lie below the rounding
+   * position, so the one rounding of the conversion rounds as the full value would), converted, and
+   * doubled exactly.
+   */
+  private convertU64(to: Width, d: Gpr): void {
+    const [big, done] = [this.newLabel(), this.newLabel()];
+    enc.testRR(this.buf, 64, d, d);
+    this.jcc("s", big);
+    enc.cvtsi2sXR(this.buf, to, 64, FP_TMP0, d);
+    this.jump(done);
+    this.bind(big);
+    enc.movRR(this.buf, 64, TMP0, d);
+    enc.shiftRI(this.buf, "shr", 64, TMP0, shiftCount(1, 64));
+    enc.movRR(this.buf, 32, TMP1, d);
+    enc.aluRI(this.buf, "and", 32, TMP1, simm32(1, "sticky bit"));
+    enc.aluRR(this.buf, "or", 64, TMP0, TMP1);
+    enc.cvtsi2sXR(this.buf, to, 64, FP_TMP0, TMP0);
+    enc.sseXX(this.buf, "add", to, FP_TMP0, FP_TMP0);
+    this.bind(done);
+  }
+
+  convertFloat(from: Width, to: Width, dst: Scratch): void {
+    if (from === to) throw new CompilerInvariantError(`convertFloat from f${from} to itself`);
+    const d = SCRATCH[dst];
+    this.toXmm(from, FP_TMP0, d);
+    if (from === 32) enc.cvtss2sdXX(this.buf, FP_TMP0, FP_TMP0);
+    else enc.cvtsd2ssXX(this.buf, FP_TMP0, FP_TMP0);
+    this.fromXmm(to, d, FP_TMP0);
+  }
+
+  private toXmm(width: Width, dst: Xmm, src: Gpr): void {
+    enc.movdXR(this.buf, width, dst, src);
+  }
+
+  private fromXmm(width: Width, dst: Gpr, src: Xmm): void {
+    enc.movdRX(this.buf, width, dst, src);
+  }
+
+  // ── tables and indirect calls ───────────────────────────────────────────────────────────
+
+  loadFromAddress(dst: Scratch, base: Scratch, offset: number): void {
+    enc.movRM(this.buf, 64, SCRATCH[dst], at(SCRATCH[base], offset));
+  }
+
+  /** `mov r11, [slot]; call r11`: r11 is no argument register, so the arguments set before stay. */
+  callIndirectFromSlot(below: number): void {
+    this.requireAlignedForCall();
+    enc.movRM(this.buf, 64, TMP1, this.slot(below));
+    enc.callR(this.buf, TMP1);
+  }
+
   // ── the end ─────────────────────────────────────────────────────────────────────────────
 
   finish(): AssembledFunction {
@@ -733,6 +919,6 @@ export class X64MacroAssembler implements MacroAssembler {
 }
 
 /** A MacroAssembler for x64; after `finish()` it starts the next function. */
-export function createMasm(): MacroAssembler {
+export function createMasm(): MacroAssembler & FloatAndTableAssembler {
   return new X64MacroAssembler();
 }

@@ -1,14 +1,17 @@
 /**
  * The x64 MacroAssembler, read back through Capstone: the instruction sequences it chooses for
  * representative operations, its labels, relocations, trap stubs and unwind records, and the
- * stack-pointer invariants it enforces. Semantics are checked by executing code: masm-exec.test.ts.
+ * stack-pointer invariants it enforces. Semantics are checked by executing code: masm-exec.test.ts,
+ * masm-float-exec.test.ts.
  */
 import { describe, expect, it } from "vitest";
 import { disassemble } from "../../../../emulators/capstone.js";
 import { CompilerInvariantError } from "../../../../src/compiler/errors.js";
-import type { AssembledFunction, MacroAssembler } from "../../../../src/compiler/masm.js";
+import type { AssembledFunction } from "../../../../src/compiler/masm.js";
 import { patchRelocation } from "../../../../src/compiler/targets/x64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/x64/masm.js";
+
+type Masm = ReturnType<typeof createMasm>;
 
 function texts(code: Uint8Array, address = 0n): string[] {
   const instructions = disassemble("x64", code, address);
@@ -20,7 +23,7 @@ function texts(code: Uint8Array, address = 0n): string[] {
  * The instructions `emit` adds to a function whose frame record is pushed (prologue not shown),
  * decoded at their offsets in the function, so branch targets read as function offsets.
  */
-function body(emit: (masm: MacroAssembler) => void): string[] {
+function body(emit: (masm: Masm) => void): string[] {
   const masm = createMasm();
   masm.pushFrameRecord();
   const start = masm.offset();
@@ -34,7 +37,7 @@ function hex(n: number): string {
   return n > 9 ? `0x${n.toString(16)}` : `${n}`;
 }
 
-function assemble(emit: (masm: MacroAssembler) => void): AssembledFunction {
+function assemble(emit: (masm: Masm) => void): AssembledFunction {
   const masm = createMasm();
   emit(masm);
   return masm.finish();
@@ -282,6 +285,173 @@ describe("x64 masm: instruction selection", () => {
   });
 });
 
+describe("x64 masm: floats, table loads and indirect calls", () => {
+  it("moves raw bits through xmm0/xmm1 with movd (f32, zero-extending back) and movq (f64)", () => {
+    expect(
+      body((m) => {
+        m.floatBinop("mul", 32, 2, 0);
+        m.floatUnop("nearest", 64, 1);
+        m.floatUnop("sqrt", 32, 0);
+        m.convertFloat(32, 64, 0);
+        m.convertFloat(64, 32, 1);
+      }),
+    ).toEqual([
+      "movd xmm0, edx",
+      "movd xmm1, eax",
+      "mulss xmm0, xmm1",
+      "movd edx, xmm0",
+      "movq xmm0, rcx",
+      "roundsd xmm0, xmm0, 0",
+      "movq rcx, xmm0",
+      "movd xmm0, eax",
+      "sqrtss xmm0, xmm0",
+      "movd eax, xmm0",
+      "movd xmm0, eax",
+      "cvtss2sd xmm0, xmm0",
+      "movq rax, xmm0",
+      "movq xmm0, rcx",
+      "cvtsd2ss xmm0, xmm0",
+      "movd ecx, xmm0",
+    ]);
+  });
+
+  it("builds min/max from ucomis: NaN → add, equal → or (min) / and (max) of the bits, else minss/maxss", () => {
+    // Offsets after the frame record: ucomisd at 14, jp at 18, jne at 24, orps at 30, jmp at 33,
+    // minsd at 38, jmp at 42, addsd at 47, movq back at 51.
+    expect(body((m) => m.floatBinop("min", 64, 0, 1))).toEqual([
+      "movq xmm0, rax",
+      "movq xmm1, rcx",
+      "ucomisd xmm0, xmm1",
+      "jp 0x2f",
+      "jne 0x26",
+      "orps xmm0, xmm1",
+      "jmp 0x33",
+      "minsd xmm0, xmm1",
+      "jmp 0x33",
+      "addsd xmm0, xmm1",
+      "movq rax, xmm0",
+    ]);
+    expect(body((m) => m.floatBinop("max", 32, 1, 0)).filter((t) => !t.startsWith("j"))).toEqual([
+      "movd xmm0, ecx",
+      "movd xmm1, eax",
+      "ucomiss xmm0, xmm1",
+      "andps xmm0, xmm1",
+      "maxss xmm0, xmm1",
+      "addss xmm0, xmm1",
+      "movd ecx, xmm0",
+    ]);
+  });
+
+  it("compares with ucomis and setcc into a zeroed destination; eq/ne also read the parity flag", () => {
+    expect(
+      body((m) => {
+        m.floatCompare("eq", 32, 0, 0, 1);
+        m.floatCompare("ne", 64, 1, 2, 0);
+        m.floatCompare("lt", 64, 2, 0, 1);
+        m.floatCompare("ge", 32, 0, 1, 2);
+      }),
+    ).toEqual([
+      "movd xmm0, eax",
+      "movd xmm1, ecx",
+      "xor eax, eax",
+      "xor r11d, r11d",
+      "ucomiss xmm0, xmm1",
+      "sete al",
+      "setnp r11b",
+      "and eax, r11d",
+      "movq xmm0, rdx",
+      "movq xmm1, rax",
+      "xor ecx, ecx",
+      "xor r11d, r11d",
+      "ucomisd xmm0, xmm1",
+      "setne cl",
+      "setp r11b",
+      "or ecx, r11d",
+      "movq xmm0, rax",
+      "movq xmm1, rcx",
+      "xor edx, edx",
+      "ucomisd xmm1, xmm0",
+      "seta dl",
+      "movd xmm0, ecx",
+      "movd xmm1, edx",
+      "xor eax, eax",
+      "ucomiss xmm0, xmm1",
+      "setae al",
+    ]);
+  });
+
+  it("truncates u64 branch-free: the second conversion of x − 2^63 is masked by the sign of the first", () => {
+    expect(body((m) => m.truncateToInt(32, 64, false, 2))).toEqual([
+      "movd xmm0, edx",
+      "cvttss2si rdx, xmm0",
+      "mov r10d, 0x5f000000",
+      "movd xmm1, r10d",
+      "subss xmm0, xmm1",
+      "cvttss2si r10, xmm0",
+      "mov r11, rdx",
+      "sar r11, 0x3f",
+      "and r10, r11",
+      "or rdx, r10",
+    ]);
+    expect(body((m) => m.truncateToInt(64, 32, false, 0))).toEqual(["movq xmm0, rax", "cvttsd2si rax, xmm0"]);
+    expect(body((m) => m.truncateToInt(64, 32, true, 0))).toEqual(["movq xmm0, rax", "cvttsd2si eax, xmm0"]);
+  });
+
+  it("converts u32 through its 64-bit zero extension and u64 ≥ 2^63 by halving with a sticky bit", () => {
+    expect(body((m) => m.convertToFloat(32, 64, false, 1))).toEqual([
+      "mov r10d, ecx",
+      "cvtsi2sd xmm0, r10",
+      "movq rcx, xmm0",
+    ]);
+    // Offsets after the frame record: test at 4, js at 7, cvtsi2ss at 13, jmp at 18, the halving
+    // from 23 (0x17), the movd back at 48 (0x30).
+    expect(body((m) => m.convertToFloat(64, 32, false, 2))).toEqual([
+      "test rdx, rdx",
+      "js 0x17",
+      "cvtsi2ss xmm0, rdx",
+      "jmp 0x30",
+      "mov r10, rdx",
+      "shr r10, 1",
+      "mov r11d, edx",
+      "and r11d, 1",
+      "or r10, r11",
+      "cvtsi2ss xmm0, r10",
+      "addss xmm0, xmm0",
+      "movd edx, xmm0",
+    ]);
+  });
+
+  it("loads a table entry from base + offset and calls through a slot via r11, with no relocation", () => {
+    const fn = assemble((m) => {
+      m.pushFrameRecord();
+      m.reserve(32);
+      m.loadFromAddress(0, 1, 16);
+      m.storeSlot(48, 0);
+      m.loadSlotToArgReg(0, 40);
+      m.callIndirectFromSlot(48);
+      m.release(32);
+      m.popFrameRecordAndReturn();
+    });
+    expect(texts(fn.code).slice(3, -3)).toEqual([
+      "mov rax, qword ptr [rcx + 0x10]",
+      "mov qword ptr [rsp], rax",
+      "mov rdi, qword ptr [rsp + 8]",
+      "mov r11, qword ptr [rsp]",
+      "call r11",
+    ]);
+    expect(fn.relocations).toEqual([]);
+  });
+
+  it("rejects a misaligned indirect call, a slot below SP, a table offset beyond disp32, a same-width convertFloat", () => {
+    const masm = createMasm();
+    expect(() => masm.callIndirectFromSlot(8)).toThrow(/aligned/);
+    masm.pushFrameRecord();
+    expect(() => masm.callIndirectFromSlot(24)).toThrow(/below SP/);
+    expect(() => masm.loadFromAddress(0, 1, 2 ** 31)).toThrow(CompilerInvariantError);
+    expect(() => masm.convertFloat(64, 64, 0)).toThrow(CompilerInvariantError);
+  });
+});
+
 describe("x64 masm: labels, branches, stubs and relocations", () => {
   it("patches forward branches at bind and encodes backward ones directly", () => {
     const at = { top: 0, done: 0 };
@@ -394,7 +564,7 @@ describe("x64 masm: labels, branches, stubs and relocations", () => {
 });
 
 describe("x64 masm: stack invariants", () => {
-  function framed(): MacroAssembler {
+  function framed(): Masm {
     const masm = createMasm();
     masm.pushFrameRecord();
     return masm;
