@@ -1,95 +1,25 @@
 /**
- * The x64 MacroAssembler's semantics, executed under Unicorn (emulators/unicorn.ts): small functions
- * built with the masm, linked with link.ts, entered like the host enters generated code (return
- * address pushed, r14 = VM context, r15 = linear memory). Expected values are Wasm's semantics,
- * computed here with BigInt arithmetic, independently of the code under test.
+ * The x64 MacroAssembler's integer, memory, stack and call semantics, executed under Unicorn (the
+ * harness: exec.ts). Expected values are Wasm's semantics, computed here with BigInt arithmetic,
+ * independently of the code under test.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngine, type Engine, type StopReason } from "../../../../emulators/unicorn.js";
+import { describe, expect, it } from "vitest";
 import { VMCTX } from "../../../../src/compiler/artifact.js";
-import type { IntBinop, MacroAssembler, Scratch, Width } from "../../../../src/compiler/masm.js";
-import { patchRelocation } from "../../../../src/compiler/targets/x64/link.js";
-import { createMasm } from "../../../../src/compiler/targets/x64/masm.js";
+import type { IntBinop, Scratch, Width } from "../../../../src/compiler/masm.js";
 import type { MemoryOp } from "../../../../src/wasm/ir.js";
+import {
+  type Body,
+  HOST_RETURN,
+  MEMORY,
+  MEMORY_BYTES,
+  type Run,
+  STACK_TOP,
+  TRAP_EXIT,
+  useX64Harness,
+  VM_CONTEXT,
+} from "./exec.js";
 
-const EXITS = 0x1000;
-const HOST_RETURN = EXITS;
-const TRAP_EXIT = EXITS + 0x10;
-const CODE = 0x10000;
-const VM_CONTEXT = 0x20000;
-const MEMORY = 0x100000;
-const MEMORY_BYTES = 0x10000;
-const STACK_BASE = 0x200000;
-const STACK_TOP = 0x210000;
-const SCRATCH_NAMES = ["rax", "rcx", "rdx"] as const;
-
-let engine: Engine;
-
-beforeAll(() => {
-  engine = createEngine("x64");
-  engine.map(EXITS, 0x1000, "rx");
-  engine.map(CODE, 0x10000, "rwx");
-  engine.map(VM_CONTEXT, 0x1000, "rw");
-  engine.map(MEMORY, MEMORY_BYTES, "rw");
-  engine.map(STACK_BASE, STACK_TOP - STACK_BASE, "rw");
-  engine.setExits([HOST_RETURN, TRAP_EXIT]);
-});
-
-afterAll(() => engine.close());
-
-interface Run {
-  stop: StopReason;
-  scratch: [bigint, bigint, bigint];
-  trapSite: bigint;
-}
-
-type Body = (masm: MacroAssembler) => void;
-
-/** Assembles `body` as one function (frame record around it), runs it with S0–S2 preset. */
-function run(body: Body, scratch: readonly bigint[] = [], functions: Body[] = []): Run {
-  const parts = [body, ...functions].map((emit) => {
-    const masm = createMasm();
-    masm.pushFrameRecord();
-    emit(masm);
-    masm.popFrameRecordAndReturn();
-    return masm.finish();
-  });
-  const entries: number[] = [];
-  let size = 0;
-  for (const part of parts) {
-    entries.push(size);
-    size += part.code.length;
-  }
-  const code = new Uint8Array(size);
-  parts.forEach((part, i) => {
-    code.set(part.code, entries[i]);
-    for (const { offset, target } of part.relocations) {
-      const at = entries[i]! + offset;
-      const address = target.kind === "exit" ? Number(target.address) : CODE + entries[target.funcIndex]!;
-      patchRelocation(code, at, address - (CODE + at));
-    }
-  });
-  engine.writeMemory(CODE, code);
-  engine.writeU64(STACK_TOP - 8, BigInt(HOST_RETURN));
-  engine.writeRegister("rsp", STACK_TOP - 8);
-  engine.writeRegister("r14", VM_CONTEXT);
-  engine.writeRegister("r15", MEMORY);
-  engine.writeU64(VM_CONTEXT + VMCTX.memoryBytes, BigInt(MEMORY_BYTES));
-  for (const [i, name] of SCRATCH_NAMES.entries())
-    engine.writeRegister(name, scratch[i] ?? 0xdead0000n + BigInt(i));
-  const stop = engine.run({ begin: CODE, fuel: 10_000 }).stop;
-  return {
-    stop,
-    scratch: SCRATCH_NAMES.map((name) => engine.readRegister(name)) as Run["scratch"],
-    trapSite: engine.readRegister("r11") & 0xffffffffn,
-  };
-}
-
-function returned(result: Run): Run {
-  expect(result.stop).toMatchObject({ kind: "exit", address: HOST_RETURN });
-  expect(engine.readRegister("rsp")).toBe(BigInt(STACK_TOP));
-  return result;
-}
+const { run, returned, engine } = useX64Harness();
 
 const MASK = { 32: (1n << 32n) - 1n, 64: (1n << 64n) - 1n } as const;
 
@@ -248,8 +178,8 @@ describe("x64 masm under Unicorn: memory", () => {
   const PATTERN = Uint8Array.from([0x80, 0xff, 0x01, 0x80, 0x7f, 0x00, 0x00, 0x80]);
 
   function load(op: MemoryOp, address: bigint, memOffset = 0): Run {
-    engine.writeMemory(MEMORY, PATTERN);
-    engine.writeMemory(MEMORY + MEMORY_BYTES - 8, PATTERN);
+    engine().writeMemory(MEMORY, PATTERN);
+    engine().writeMemory(MEMORY + MEMORY_BYTES - 8, PATTERN);
     return run(
       (m) => {
         const oob = m.trapStub(9, BigInt(TRAP_EXIT));
@@ -303,7 +233,7 @@ describe("x64 masm under Unicorn: memory", () => {
     ["i32.store", [0x88, 0x77, 0x66, 0x55]],
     ["i64.store", [0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11]],
   ] as const)("%s writes exactly its bytes", (op, bytes) => {
-    engine.writeMemory(MEMORY + 0xff, new Uint8Array(10).fill(0xee));
+    engine().writeMemory(MEMORY + 0xff, new Uint8Array(10).fill(0xee));
     returned(
       run(
         (m) => {
@@ -314,7 +244,7 @@ describe("x64 masm under Unicorn: memory", () => {
       ),
     );
     const expected = [0xee, ...bytes, ...Array(9 - bytes.length).fill(0xee)];
-    expect([...engine.readMemory(MEMORY + 0xff, 10)]).toEqual(expected);
+    expect([...engine().readMemory(MEMORY + 0xff, 10)]).toEqual(expected);
   });
 });
 
@@ -343,7 +273,7 @@ describe("x64 masm under Unicorn: stack, globals and calls", () => {
     [STACK_TOP - 0x100, 0x100, false],
     [STACK_TOP - 0x100, 0x108, true],
   ])("stack limit %s, %s bytes below the reference: overflow %s", (limit, bytes, overflows) => {
-    engine.writeU64(VM_CONTEXT + VMCTX.stackLimit, BigInt(limit));
+    engine().writeU64(VM_CONTEXT + VMCTX.stackLimit, BigInt(limit));
     const result = run((m) => m.branchIfStackBelowLimit(bytes, m.trapStub(4, BigInt(TRAP_EXIT))));
     expect(result.stop).toMatchObject({ kind: "exit", address: overflows ? TRAP_EXIT : HOST_RETURN });
   });
