@@ -1,0 +1,189 @@
+// `samestack verify <module> [--export name --args …] [--strategy s] [--json]`: the static report
+// and, with an invocation, the dynamic verdict for every stack limit. Exit 0 when deterministic,
+// 1 when the targets diverge, 2 for bad input (main.ts), 3 for an internal error (main.ts).
+import type { Command } from "commander";
+import { STRATEGIES, type Strategy, TARGETS } from "../compiler/target.js";
+import type { ProfileComparison } from "../verify/profile.js";
+import type { StaticIssue } from "../verify/static.js";
+import { InstantiationFailure, type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
+import { loadModule } from "../wasm/index.js";
+import type { ValidatedModule } from "../wasm/ir.js";
+import type { Outcome, WasmLocation } from "../wasm/outcome.js";
+import { InputError } from "./input-error.js";
+import { type CommandContext, EXIT } from "./main.js";
+import { formatValue, parseCliValue } from "./values.js";
+
+interface VerifyFlags {
+  readonly strategy: string;
+  readonly export?: string;
+  readonly args: string[];
+  readonly stackLimit?: string;
+  readonly json?: boolean;
+}
+
+export function registerVerify(program: Command, context: CommandContext): void {
+  program
+    .command("verify")
+    .description(
+      "verify that x86-64 and AArch64 use the stack identically: statically, and for one invocation at every limit",
+    )
+    .argument("<module>", ".wat or .wasm file")
+    .option("--strategy <strategy>", `stack strategy (${STRATEGIES.join(", ")})`, "intersect")
+    .option("--export <name>", "exported function to run for the dynamic verdict")
+    .option("--args <values...>", "its arguments (e.g. 5, i64:-1, f64:1.5)", [])
+    .option("--stack-limit <bytes>", "stack limit of the profiled run (multiple of 16)")
+    .option("--json", "print the verdict as JSON")
+    .action(async (file: string, flags: VerifyFlags) => {
+      const strategy = parseStrategy(flags.strategy);
+      const validated = await loadModule(file);
+      const invocation =
+        flags.export === undefined ? undefined : parseInvocation(validated, flags.export, flags.args);
+      if (invocation === undefined && flags.args.length > 0) throw new InputError("--args needs --export");
+      const stackLimit = flags.stackLimit === undefined ? undefined : parseLimit(flags.stackLimit);
+      let verdict: ModuleVerdict;
+      try {
+        verdict = verifyModule(validated, {
+          strategy,
+          ...(invocation ? { invocation } : {}),
+          ...(stackLimit ? { stackLimit } : {}),
+        });
+      } catch (error) {
+        if (error instanceof InstantiationFailure) throw new InputError(error.message);
+        throw error;
+      }
+      context.io.stdout(flags.json ? `${toJson(verdict)}\n` : describe(file, verdict));
+      context.exitCode = verdict.deterministic ? EXIT.ok : EXIT.diverged;
+    });
+}
+
+function parseStrategy(text: string): Strategy {
+  const strategy = STRATEGIES.find((s) => s === text);
+  if (!strategy) throw new InputError(`--strategy: "${text}" is not one of ${STRATEGIES.join(", ")}`);
+  return strategy;
+}
+
+function parseLimit(text: string): number {
+  const bytes = Number(text);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes % 16 !== 0) {
+    throw new InputError(`--stack-limit: "${text}" is not a positive multiple of 16`);
+  }
+  return bytes;
+}
+
+function parseInvocation(validated: ValidatedModule, name: string, args: readonly string[]) {
+  const exported = validated.module.exports.find((e) => e.kind === "func" && e.name === name);
+  if (!exported) throw new InputError(`--export: the module exports no function "${name}"`);
+  const params = validated.funcTypes[exported.index]!.params;
+  if (args.length !== params.length) {
+    throw new InputError(
+      `--args: "${name}" takes ${params.length} argument(s) (${params.join(", ")}), got ${args.length}`,
+    );
+  }
+  return { exportName: name, args: args.map((text, i) => parseCliValue(text, params[i]!)) };
+}
+
+function toJson(verdict: ModuleVerdict): string {
+  return JSON.stringify(
+    verdict,
+    (_, value) => (typeof value === "bigint" ? `0x${value.toString(16)}` : value),
+    2,
+  );
+}
+
+function describe(file: string, verdict: ModuleVerdict): string {
+  const lines = [`${file}: strategy ${verdict.strategy}, targets ${TARGETS.join(" and ")}`, "static:"];
+  for (const target of TARGETS) {
+    const report = verdict.static[target];
+    const frames = report.functions.map((f) => `${f.frameBytes}`).join("/");
+    lines.push(
+      `  ${target.padEnd(8)} ${report.functions.length} function(s), frame bytes ${frames}, ${report.issues.length} issue(s)`,
+    );
+    for (const issue of report.issues.slice(0, 10)) lines.push(`    ${describeIssue(issue)}`);
+  }
+  const differences = verdict.crossTarget;
+  if (differences.length === 0) lines.push("  depths equal on both targets at every Wasm instruction");
+  else {
+    const first = differences[0]!;
+    const at = first.instrIndex === "prologue" ? "prologue" : `instruction ${first.instrIndex}`;
+    lines.push(
+      `  depths differ at ${differences.length} instruction(s); first: function ${first.funcIndex} ${at}: ` +
+        `x64 deepest ${first.a?.deepest ?? "-"}, aarch64 deepest ${first.b?.deepest ?? "-"}`,
+    );
+  }
+  const dynamic = verdict.dynamic;
+  if (dynamic) {
+    const args = dynamic.invocation.args.map(formatValue).join(", ");
+    lines.push(`dynamic: ${dynamic.invocation.exportName}(${args})`);
+    for (const target of TARGETS)
+      lines.push(`  ${target.padEnd(8)} ${describeOutcome(dynamic.outcomes[target])}`);
+    if (dynamic.comparison) lines.push(...describeComparison(dynamic.comparison));
+    for (const target of TARGETS) {
+      const failures = dynamic.crossCheckFailures[target];
+      lines.push(
+        failures.length === 0
+          ? `  ${target.padEnd(8)} prediction confirmed by real runs at ${dynamic.limitsChecked} sampled limits`
+          : `  ${target.padEnd(8)} PREDICTION WRONG at limits ${failures.map((f) => f.limit).join(", ")}`,
+      );
+    }
+  }
+  lines.push(`verdict: ${verdict.deterministic ? "deterministic" : "DIVERGES"}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function describeIssue(issue: StaticIssue): string {
+  switch (issue.kind) {
+    case "stack-map-mismatch":
+      return `function ${issue.funcIndex} ${issue.instrIndex}: stack map says ${JSON.stringify(issue.compiler)}, code does ${JSON.stringify(issue.derived)}`;
+    case "code-outside-source-map":
+      return `function ${issue.funcIndex}: 0x${issue.address.toString(16)} ${issue.text}: not in the source map`;
+    default:
+      return `function ${issue.funcIndex}: 0x${issue.address.toString(16)} ${issue.text}: ${issue.kind}`;
+  }
+}
+
+function describeOutcome(outcome: Outcome): string {
+  switch (outcome.outcome) {
+    case "return":
+      return `return ${outcome.values.map(formatValue).join(", ") || "(nothing)"}`;
+    case "trap":
+      return `trap ${outcome.trap}${outcome.location ? ` at ${describeLocation(outcome.location)}` : ""}`;
+    case "exhausted":
+      return "fuel exhausted";
+    case "error":
+      return `error: ${outcome.message}`;
+  }
+}
+
+function describeLocation(location: WasmLocation): string {
+  return `function ${location.funcIndex}, instruction ${location.instrIndex} (offset 0x${location.offset.toString(16)})`;
+}
+
+function describeComparison(comparison: ProfileComparison): string[] {
+  if (comparison.identical) {
+    return [
+      `  stack profiles identical (${comparison.steps} steps, max depth ${comparison.maxDepth} bytes): deterministic for all limits`,
+    ];
+  }
+  const lines: string[] = [];
+  const first = comparison.firstDifference;
+  if (first?.a && first.b) {
+    lines.push(
+      `  stack profiles differ first at step ${first.index}, ${describeLocation(first.a.location)}:`,
+    );
+    lines.push(
+      `    x64 depth ${first.a.depth}, backtrace ${first.a.backtrace.map((l) => `${l.funcIndex}:${l.instrIndex}`).join(" > ")}`,
+    );
+    lines.push(
+      `    aarch64 depth ${first.b.depth}, backtrace ${first.b.backtrace.map((l) => `${l.funcIndex}:${l.instrIndex}`).join(" > ")}`,
+    );
+  } else if (first) {
+    lines.push(
+      `  stack profiles differ at step ${first.index} (one run is shorter, or the entry call differs)`,
+    );
+  }
+  const ranges = comparison.divergentLimits.map(
+    (r) => `[${r.from}, ${r.to === Number.POSITIVE_INFINITY ? "∞" : r.to})`,
+  );
+  lines.push(`  overflow points differ for limits ${ranges.join(", ") || "(none)"}`);
+  return lines;
+}

@@ -1,0 +1,134 @@
+// One module, both targets, one strategy: the static verdict for every function, and — when an
+// invocation is given — the dynamic verdict for every stack limit, confirmed at sampled limits.
+
+import { type Instance, type InvokeOptions, Runner } from "../../emulators/runner.js";
+import { CODE_BASE } from "../../emulators/runner-layout.js";
+import type { Artifact } from "../compiler/artifact.js";
+import { compileModule } from "../compiler/compile.js";
+import { type Strategy, TARGETS, type Target } from "../compiler/target.js";
+import type { ValidatedModule } from "../wasm/ir.js";
+import type { Outcome } from "../wasm/outcome.js";
+import {
+  type CrossCheckFailure,
+  crossCheck,
+  type Invocation,
+  recordProfile,
+  sampledLimits,
+} from "./dynamic.js";
+import { compareProfiles, type ProfileComparison, type StackProfile } from "./profile.js";
+import { type CrossTargetDifference, compareTargets, type StaticReport, verifyArtifact } from "./static.js";
+
+export interface DynamicVerdict {
+  readonly invocation: Invocation;
+  readonly outcomes: Readonly<Record<Target, Outcome>>;
+  /** Absent for a target whose run could not be recorded (its outcome says why). */
+  readonly profiles: Partial<Readonly<Record<Target, StackProfile>>>;
+  readonly comparison: ProfileComparison | null;
+  /** Limits where a real run disagreed with the prediction from the profile: must be empty. */
+  readonly crossCheckFailures: Readonly<Record<Target, readonly CrossCheckFailure[]>>;
+  readonly limitsChecked: number;
+}
+
+export interface ModuleVerdict {
+  readonly strategy: Strategy;
+  readonly static: Readonly<Record<Target, StaticReport>>;
+  readonly crossTarget: readonly CrossTargetDifference[];
+  readonly dynamic: DynamicVerdict | null;
+  /** Every check passed and the targets' stacks are identical. */
+  readonly deterministic: boolean;
+}
+
+export interface VerifyOptions extends InvokeOptions {
+  readonly strategy: Strategy;
+  readonly invocation?: Invocation;
+  /** Extra limits for the cross-check besides those where the running maximum changes. */
+  readonly extraLimits?: readonly number[];
+}
+
+export function verifyModule(validated: ValidatedModule, options: VerifyOptions): ModuleVerdict {
+  const artifacts = Object.fromEntries(
+    TARGETS.map((target) => [
+      target,
+      compileModule(validated, {
+        target,
+        strategy: options.strategy,
+        layout: { codeBase: BigInt(CODE_BASE) },
+      }),
+    ]),
+  ) as Record<Target, Artifact>;
+  const reports = { x64: verifyArtifact(artifacts.x64), aarch64: verifyArtifact(artifacts.aarch64) };
+  const crossTarget = compareTargets(reports.x64, reports.aarch64);
+  const dynamic = options.invocation ? verifyInvocation(artifacts, options.invocation, options) : null;
+  const staticOk =
+    reports.x64.issues.length === 0 && reports.aarch64.issues.length === 0 && crossTarget.length === 0;
+  const dynamicOk =
+    dynamic === null ||
+    (dynamic.comparison?.identical === true &&
+      TARGETS.every((target) => dynamic.crossCheckFailures[target].length === 0) &&
+      sameOutcome(dynamic.outcomes.x64, dynamic.outcomes.aarch64));
+  return {
+    strategy: options.strategy,
+    static: reports,
+    crossTarget,
+    dynamic,
+    deterministic: staticOk && dynamicOk,
+  };
+}
+
+function verifyInvocation(
+  artifacts: Record<Target, Artifact>,
+  invocation: Invocation,
+  options: VerifyOptions,
+): DynamicVerdict {
+  const outcomes = {} as Record<Target, Outcome>;
+  const profiles: Partial<Record<Target, StackProfile>> = {};
+  const crossCheckFailures = {} as Record<Target, CrossCheckFailure[]>;
+  let limitsChecked = 0;
+  for (const target of TARGETS) {
+    const runner = new Runner(target);
+    try {
+      const fresh = (): Instance => {
+        const instantiated = runner.instantiate(artifacts[target]);
+        if (!instantiated.ok) {
+          const why =
+            instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);
+          throw new InstantiationFailure(`${target}: cannot instantiate the module: ${why}`);
+        }
+        return instantiated.instance;
+      };
+      const instance = fresh();
+      const recorded = (() => {
+        try {
+          return recordProfile(instance, invocation, { ...options, keepFull: true });
+        } finally {
+          instance.close();
+        }
+      })();
+      outcomes[target] = recorded.outcome;
+      if (!("profile" in recorded)) {
+        crossCheckFailures[target] = [];
+        continue;
+      }
+      profiles[target] = recorded.profile;
+      const limits = sampledLimits(recorded.profile, options.extraLimits ?? []);
+      limitsChecked = Math.max(limitsChecked, limits.length);
+      crossCheckFailures[target] = crossCheck(fresh, invocation, recorded.profile, limits, options);
+    } finally {
+      runner.close();
+    }
+  }
+  const comparison =
+    profiles.x64 && profiles.aarch64 ? compareProfiles(profiles.x64, profiles.aarch64) : null;
+  return { invocation, outcomes, profiles, comparison, crossCheckFailures, limitsChecked };
+}
+
+/** The module cannot be instantiated (e.g. it needs imports): bad input for a verification. */
+export class InstantiationFailure extends Error {
+  readonly id = "verify/instantiation";
+  override name = "InstantiationFailure";
+}
+
+/** Outcomes equal, trap locations and backtraces included. */
+function sameOutcome(a: Outcome, b: Outcome): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
