@@ -2,12 +2,22 @@
 // accepted, binary assert_malformed modules are MalformedModule, assert_invalid modules are
 // InvalidModule, except where a post-1.0 feature is met first (skipped, with the feature named).
 // Text-format assert_malformed cases (.wat) are out of scope: parsing text is wabt's job.
+// Which modules and invocations meet post-1.0 features is checked against README.txt's inventory.
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeModule } from "../../src/wasm/decoder.js";
 import { FrontEndError, InvalidModule, MalformedModule, UnsupportedFeature } from "../../src/wasm/errors.js";
-import type { ValidatedModule } from "../../src/wasm/ir.js";
+import type { UnsupportedUse, ValidatedModule } from "../../src/wasm/ir.js";
+import { postMvpReach } from "../../src/wasm/reach.js";
 import { postMvpUses, validateModule } from "../../src/wasm/validator.js";
-import { type PostMvpEntry, readmePostMvp, readSpecFile, type SpecFile, specFiles } from "./spec-suite.js";
+import {
+  INVOCATIONS,
+  type PostMvpEntry,
+  readmePostMvp,
+  readSpecFile,
+  type SpecCommand,
+  type SpecFile,
+  specFiles,
+} from "./spec-suite.js";
 
 const POST_MVP_FEATURES = new Set([
   "sign-extension",
@@ -60,17 +70,34 @@ describe("spec test suite, binary modules", () => {
   const modules = new Tally();
   const malformed = new Tally();
   const invalid = new Tally();
-  /** Per file: how many `module` commands use post-1.0 features, and which features. */
-  const postMvpModules = new Map<string, { count: number; total: number; features: Set<string> }>();
+  /** Per file, what this front end finds, in the shape of README.txt's inventory. */
+  const found = new Map<string, PostMvpEntry & { features: Set<string> }>();
   let textCases = 0;
 
   beforeAll(() => {
     files = specFiles();
     readme = readmePostMvp();
     for (const file of files) {
-      const perFile = { count: 0, total: 0, features: new Set<string>() };
-      postMvpModules.set(file.name, perFile);
+      const perFile = {
+        modules: 0,
+        totalModules: 0,
+        invocations: 0,
+        totalInvocations: 0,
+        features: new Set<string>(),
+      };
+      found.set(file.name, perFile);
+      /** The current module and the named ones, with what each function may reach; null if refused. */
+      let current: Loaded | null = null;
+      const named = new Map<string, Loaded | null>();
       for (const command of file.commands) {
+        if (INVOCATIONS.has(command.type)) {
+          const action = command.action!;
+          perFile.totalInvocations++;
+          if (needsPostMvp(action.module === undefined ? current : named.get(action.module)!, action)) {
+            perFile.invocations++;
+          }
+          continue;
+        }
         if (command.filename === undefined) continue;
         const where = `${command.filename} (${file.name}.wast:${command.line})`;
         if (command.module_type === "text") {
@@ -83,10 +110,17 @@ describe("spec test suite, binary modules", () => {
           case "module":
           case "assert_unlinkable":
           case "assert_uninstantiable":
-            if (command.type === "module") perFile.total++;
+            if (command.type === "module") {
+              perFile.totalModules++;
+              current =
+                "accepted" in result
+                  ? { validated: result.accepted, reach: postMvpReach(result.accepted) }
+                  : null;
+              if (command.name !== undefined) named.set(command.name, current);
+            }
             if (features) {
               modules.skip(features);
-              if (command.type === "module") perFile.count++;
+              if (command.type === "module") perFile.modules++;
               for (const feature of features) perFile.features.add(feature);
             } else if ("accepted" in result) modules.accepted++;
             else modules.failures.push(`${where}: ${result.error.message}`);
@@ -129,21 +163,24 @@ describe("spec test suite, binary modules", () => {
     expect(modules.accepted).toBeGreaterThan(900);
   });
 
-  it("finds post-1.0 features in exactly the modules README.txt counts, naming the features it lists", () => {
+  it("finds post-1.0 features in exactly the modules and invocations README.txt counts, naming its features", () => {
     const mismatches: string[] = [];
-    for (const [file, found] of postMvpModules) {
-      const listed = readme.get(file);
-      const expected = listed ?? { modules: 0, totalModules: found.total, features: new Set<string>() };
-      if (found.count !== expected.modules || found.total !== expected.totalModules) {
-        mismatches.push(
-          `${file}: ${found.count}/${found.total} modules, README says ${expected.modules}/${expected.totalModules}`,
-        );
-      }
-      const unlisted = [...found.features].filter((feature) => !expected.features.has(feature));
+    for (const [file, ours] of found) {
+      const listed = readme.get(file) ?? {
+        ...ours,
+        modules: 0,
+        invocations: 0,
+        features: new Set<string>(),
+      };
+      const count = (e: PostMvpEntry) =>
+        `${e.modules}/${e.totalModules} modules, ${e.invocations}/${e.totalInvocations} invocations`;
+      if (count(ours) !== count(listed)) mismatches.push(`${file}: ${count(ours)}; README: ${count(listed)}`);
+      const unlisted = [...ours.features].filter((feature) => !listed.features.has(feature));
       if (unlisted.length > 0)
-        mismatches.push(`${file}: features ${unlisted} not in README (${[...expected.features]})`);
+        mismatches.push(`${file}: features ${unlisted} not in README (${[...listed.features]})`);
     }
     expect(mismatches).toEqual([]);
+    expect(readme.size).toBe(24);
   });
 
   it("rejects every binary assert_malformed module as MalformedModule, unless a post-1.0 feature comes first", () => {
@@ -162,6 +199,24 @@ describe("spec test suite, binary modules", () => {
     expect(invalid.rejected).toBeGreaterThan(1000);
   });
 });
+
+interface Loaded {
+  readonly validated: ValidatedModule;
+  readonly reach: readonly (UnsupportedUse | null)[];
+}
+
+/** Whether running an export means running post-1.0 code (or a module the front end refused). */
+function needsPostMvp(target: Loaded | null, action: NonNullable<SpecCommand["action"]>): boolean {
+  if (target === null) return true;
+  const { module } = target.validated;
+  const exported = module.exports.find((e) => e.name === action.field);
+  if (exported === undefined) throw new Error(`no export "${action.field}"`);
+  if (exported.kind === "func") return target.reach[exported.index] !== null;
+  if (exported.kind !== "global") return false;
+  const imported = module.imports.flatMap((imp) => (imp.desc.kind === "global" ? [imp.desc.type] : []));
+  const type = imported[exported.index] ?? module.globals[exported.index - imported.length]!.type;
+  return type.unsupported !== undefined;
+}
 
 function outcomeOf(result: Result): string {
   return "error" in result ? `${result.error.name}: ${result.error.message}` : "accepted";

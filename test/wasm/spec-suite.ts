@@ -18,9 +18,13 @@ export function specSuiteDir(): string {
 export interface SpecCommand {
   readonly type: string;
   readonly line: number;
+  /** `module` commands: the name later commands refer to it by. */
+  readonly name?: string;
   readonly filename?: string;
   readonly text?: string;
   readonly module_type?: "binary" | "text";
+  /** assert_return, assert_trap, assert_exhaustion, action: what they run. */
+  readonly action?: { readonly type: "invoke" | "get"; readonly module?: string; readonly field: string };
 }
 
 export interface SpecFile {
@@ -28,6 +32,14 @@ export interface SpecFile {
   readonly name: string;
   readonly commands: readonly SpecCommand[];
 }
+
+/** Commands that run an export of a module. */
+export const INVOCATIONS: ReadonlySet<string> = new Set([
+  "assert_return",
+  "assert_trap",
+  "assert_exhaustion",
+  "action",
+]);
 
 export function specFiles(): SpecFile[] {
   const dir = specSuiteDir();
@@ -47,21 +59,31 @@ export function readSpecFile(filename: string): Uint8Array {
   return new Uint8Array(readFileSync(path.join(specSuiteDir(), filename)));
 }
 
-/** Per file, what README.txt lists: how many of its `module` commands use post-1.0 features, and which. */
+/**
+ * Per file, what README.txt lists: how many of its `module` commands use post-1.0 features, how
+ * many of its invocations need them, and which features.
+ */
 export interface PostMvpEntry {
   readonly modules: number;
   readonly totalModules: number;
+  readonly invocations: number;
+  readonly totalInvocations: number;
   readonly features: ReadonlySet<string>;
 }
 
 export function readmePostMvp(): ReadonlyMap<string, PostMvpEntry> {
   const readme = readFileSync(path.join(specSuiteDir(), "README.txt"), "utf8");
   const entries = new Map<string, PostMvpEntry>();
-  const line = /^\s+(\S+)\s+modules using post-1\.0 features: (\d+)\/(\d+);.*\((.*)\)\s*$/gm;
-  for (const [, file, modules, total, features] of readme.matchAll(line)) {
+  const line =
+    /^\s+(\S+)\s+modules using post-1\.0 features: (\d+)\/(\d+); invocations needing them: (\d+)\/(\d+) \((.*)\)\s*$/gm;
+  for (const [, file, modules, totalModules, invocations, totalInvocations, features] of readme.matchAll(
+    line,
+  )) {
     entries.set(file!, {
       modules: Number(modules),
-      totalModules: Number(total),
+      totalModules: Number(totalModules),
+      invocations: Number(invocations),
+      totalInvocations: Number(totalInvocations),
       features: new Set(features!.split(/[\s/]+/)),
     });
   }
