@@ -29,7 +29,6 @@ import { type FramePlan, stackArgCount } from "./frame.js";
 import type {
   AssembledFunction,
   Cond,
-  FloatAndTableAssembler,
   FloatBinop,
   FloatCond,
   FloatUnop,
@@ -473,7 +472,6 @@ class FunctionCompiler {
    */
   callIndirect(typeIndex: number): void {
     const { masm } = this;
-    const floats = this.floats;
     const type = this.input.validated.module.types[typeIndex];
     if (type === undefined) throw new CompilerInvariantError(`call_indirect of unknown type ${typeIndex}`);
     const indexSlot = this.plan.operandSlot(this.heightBefore - 1);
@@ -484,13 +482,13 @@ class FunctionCompiler {
     masm.intBinop("shl", 64, S0, S1);
     masm.loadVmField(S1, VMCTX.tableBase);
     masm.intBinop("add", 64, S1, S0); // the entry's address
-    floats.loadFromAddress(S2, S1, TABLE_ENTRY.typeId);
+    masm.loadFromAddress(S2, S1, TABLE_ENTRY.typeId);
     masm.branchIfZero(64, S2, this.trap("uninitialized_element"));
     masm.movImm(S0, typeId(type), 64);
     masm.branchIfCompare("ne", 64, S2, S0, this.trap("indirect_call_type_mismatch"));
-    floats.loadFromAddress(S0, S1, TABLE_ENTRY.codeAddress);
+    masm.loadFromAddress(S0, S1, TABLE_ENTRY.codeAddress);
     masm.storeSlot(indexSlot, S0);
-    this.callSequence(type, this.heightBefore - 1, () => floats.callIndirectFromSlot(indexSlot));
+    this.callSequence(type, this.heightBefore - 1, () => masm.callIndirectFromSlot(indexSlot));
   }
 
   /**
@@ -627,16 +625,6 @@ class FunctionCompiler {
 
   // ── floats ──────────────────────────────────────────────────────────────────────────────
 
-  /** The float and table operations. Transitional (issue 6): until MacroAssembler extends them,
-   *  a backend without them makes the operator unsupported. */
-  get floats(): FloatAndTableAssembler {
-    const masm: MacroAssembler & Partial<FloatAndTableAssembler> = this.masm;
-    if (masm.floatBinop === undefined) {
-      throw new UnsupportedOperator(this.body.code[this.instrIndex]!.op, this.funcIndex, this.instrIndex);
-    }
-    return masm as MacroAssembler & FloatAndTableAssembler;
-  }
-
   /**
    * Under the deterministic strategies a NaN in S0 becomes the positive canonical NaN, so results
    * are bit-identical on every target; `native` keeps the hardware's NaN (x86's default NaN is
@@ -644,7 +632,7 @@ class FunctionCompiler {
    */
   private canonicaliseNaN(width: Width): void {
     if (this.plan.strategy === "native") return;
-    this.floats.floatCompare("eq", width, S2, S0, S0); // 0 exactly when S0 is a NaN
+    this.masm.floatCompare("eq", width, S2, S0, S0); // 0 exactly when S0 is a NaN
     this.masm.movImm(S1, CANONICAL_NAN[width], width);
     this.masm.select(S0, S1, S2);
   }
@@ -652,14 +640,14 @@ class FunctionCompiler {
   floatBinary(op: FloatBinop, width: Width): void {
     this.loadOperand(S0, 1);
     this.loadOperand(S1, 0);
-    this.floats.floatBinop(op, width, S0, S1);
+    this.masm.floatBinop(op, width, S0, S1);
     this.canonicaliseNaN(width);
     this.produce(S0);
   }
 
   floatUnary(op: FloatUnop, width: Width): void {
     this.loadOperand(S0, 0);
-    this.floats.floatUnop(op, width, S0);
+    this.masm.floatUnop(op, width, S0);
     this.canonicaliseNaN(width);
     this.produce(S0);
   }
@@ -667,7 +655,7 @@ class FunctionCompiler {
   floatComparison(cond: FloatCond, width: Width): void {
     this.loadOperand(S0, 1);
     this.loadOperand(S1, 0);
-    this.floats.floatCompare(cond, width, S0, S0, S1);
+    this.masm.floatCompare(cond, width, S0, S0, S1);
     this.produce(S0);
   }
 
@@ -706,33 +694,32 @@ class FunctionCompiler {
    */
   truncation(from: Width, to: Width, signed: boolean): void {
     const { masm } = this;
-    const floats = this.floats;
     const bounds = truncationBounds(from, to, signed);
     this.loadOperand(S0, 0);
-    floats.floatCompare("ne", from, S1, S0, S0);
+    masm.floatCompare("ne", from, S1, S0, S0);
     masm.branchIfNonZero(32, S1, this.trap("invalid_conversion_to_integer"));
     const overflow = this.trap("integer_overflow");
     masm.movImm(S1, floatBits(bounds.lower, from), from);
-    floats.floatCompare(bounds.lowerIncluded ? "ge" : "gt", from, S2, S0, S1);
+    masm.floatCompare(bounds.lowerIncluded ? "ge" : "gt", from, S2, S0, S1);
     masm.branchIfZero(32, S2, overflow);
     masm.movImm(S1, floatBits(bounds.upper, from), from);
-    floats.floatCompare("lt", from, S2, S0, S1);
+    masm.floatCompare("lt", from, S2, S0, S1);
     masm.branchIfZero(32, S2, overflow);
-    floats.truncateToInt(from, to, signed, S0);
+    masm.truncateToInt(from, to, signed, S0);
     this.produce(S0);
   }
 
   /** Integer → float: exact or rounded, never a NaN. */
   convertToFloat(from: Width, to: Width, signed: boolean): void {
     this.loadOperand(S0, 0);
-    this.floats.convertToFloat(from, to, signed, S0);
+    this.masm.convertToFloat(from, to, signed, S0);
     this.produce(S0);
   }
 
   /** promote/demote: a NaN operand gives a NaN, canonicalised like arithmetic. */
   convertFloat(from: Width, to: Width): void {
     this.loadOperand(S0, 0);
-    this.floats.convertFloat(from, to, S0);
+    this.masm.convertFloat(from, to, S0);
     this.canonicaliseNaN(to);
     this.produce(S0);
   }

@@ -92,7 +92,7 @@ export interface TrapStubRange {
  *   every call, because all SP changes there are multiples of 16;
  * - no memory access below SP (no red zone): slots are addressed only within [SP, reference + incoming area).
  */
-export interface MacroAssembler {
+export interface MacroAssembler extends FloatAndTableAssembler {
   readonly abi: AbiConstants;
   /** Code bytes emitted so far in the current function. */
   offset(): number;
@@ -170,10 +170,7 @@ export interface MacroAssembler {
   finish(): AssembledFunction;
 }
 
-/**
- * Floats, tables and indirect calls (issue 6). Being implemented by both backends; MacroAssembler
- * will extend this interface once both do.
- */
+/** Floats, tables and indirect calls: part of every MacroAssembler (issue 6). */
 export interface FloatAndTableAssembler {
   // ── floats (values stay raw bits in scratch registers; the masm moves them through FP registers) ──
   /** dst ← dst op src. */
