@@ -507,7 +507,15 @@ class ModuleDecoder {
     if (count !== this.funcTypeIndices.length) {
       r.fail("function and code section have inconsistent lengths");
     }
-    for (let i = 0; i < count; i++) this.bodies.push(this.body());
+    const importedFuncs = this.imports.filter((imp) => imp.desc.kind === "func").length;
+    for (let i = 0; i < count; i++) {
+      try {
+        this.bodies.push(this.body());
+      } catch (error) {
+        if (!(error instanceof MalformedModule)) throw error;
+        throw new MalformedModule(error.reason, error.offset, importedFuncs + i);
+      }
+    }
   }
 
   private body(): FunctionBody {

@@ -64,9 +64,12 @@ export interface OpInfo {
   readonly naturalAlign: number;
 }
 
+const byCode = new Array<OpInfo | undefined>(256).fill(undefined);
+const byName = new Map<Op, OpInfo>();
+
 /** Operator by opcode byte (every 1.0 operator is one byte). */
-export const OP_BY_CODE: readonly (OpInfo | undefined)[] = new Array<OpInfo | undefined>(256).fill(undefined);
-export const OP_BY_NAME: ReadonlyMap<Op, OpInfo> = new Map();
+export const OP_BY_CODE: readonly (OpInfo | undefined)[] = byCode;
+export const OP_BY_NAME: ReadonlyMap<Op, OpInfo> = byName;
 
 function define(
   code: number,
@@ -77,8 +80,8 @@ function define(
   naturalAlign = 0,
 ) {
   const info: OpInfo = { op, code, imm, params, result, naturalAlign };
-  (OP_BY_CODE as (OpInfo | undefined)[])[code] = info;
-  (OP_BY_NAME as Map<Op, OpInfo>).set(op, info);
+  byCode[code] = info;
+  byName.set(op, info);
 }
 
 function defineRange(first: number, ops: readonly NumericOp[], params: readonly number[], result: number) {

@@ -94,7 +94,11 @@ describe("decodeModule: binary format", () => {
   });
 
   it("rejects illegal opcodes, a missing end and bytes after the end", () => {
-    expect(malformed(oneFunction([0x06]))).toMatchObject({ reason: "illegal opcode", offset: 23 });
+    expect(malformed(oneFunction([0x06]))).toMatchObject({
+      reason: "illegal opcode",
+      offset: 23,
+      funcIndex: 0,
+    });
     expect(malformed(oneFunction([0xfc, 0x20])).reason).toBe("illegal opcode");
     expect(malformed(wasm(...functions([VOID], [0], [body([0x41, 0x00])]))).reason).toBe(
       "END opcode expected",
