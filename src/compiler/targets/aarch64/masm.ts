@@ -1,8 +1,9 @@
 // The MacroAssembler for AArch64 (contract: ../../masm.ts; machine model: ../../README.md).
 //
-// Registers: S0–S2 = x9–x11; hidden temporaries x16, x17 and v16, v17 (floats pass through these
-// two; popcnt uses v16) are clobbered by any method; w17 carries the trap-site index into a trap exit; x27 (VM context) and x28 (memory base)
-// are only read. Calls clobber every scratch and temporary (AAPCS64 caller-saved registers).
+// Registers: S0–S2 = x9–x11; hidden temporaries x16, x17 and v16, v17 (float operands pass through
+// these two, popcnt through v16) are clobbered by any method; w17 carries the trap-site index into a
+// trap exit; x27 (VM context) and x28 (memory base) are only read. Calls clobber every scratch and
+// temporary (AAPCS64 caller-saved registers); callIndirectFromSlot branches through x16.
 //
 // Relocations (patched by `patchRelocation` in ./link.ts): every Relocation.offset is the offset of
 // a `bl` (callFunction, callAddress) or `b` (trap stub → exit) instruction whose imm26 field the

@@ -3,95 +3,21 @@
 // of narrow loads, bounds checks, the stack-limit check). Expected values follow the Wasm spec and
 // are computed here from the operands with BigInt arithmetic or written as spec-test constants.
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngine, type Engine } from "../../../../emulators/unicorn.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { propertyParameters } from "../../../../properties/seed.js";
-import { VMCTX } from "../../../../src/compiler/artifact.js";
 import type { Cond, IntBinop, MacroAssembler, Width } from "../../../../src/compiler/masm.js";
-import { patchRelocation } from "../../../../src/compiler/targets/aarch64/link.js";
-import { createMasm } from "../../../../src/compiler/targets/aarch64/masm.js";
+import {
+  CALL_EXIT,
+  ENTRY,
+  HIGH_STACK_TOP,
+  MEMORY,
+  MEMORY_BYTES,
+  STACK_TOP,
+  TRAP_EXIT,
+  useAarch64Harness,
+} from "./execute.js";
 
-const CODE = 0x10_0000;
-const HOST_RETURN = CODE; // exit slot: the return address the host gives the code
-const TRAP_EXIT = CODE + 0x10; // exit slot of the trap stubs
-const CALL_EXIT = CODE + 0x20; // exit slot called by callAddress
-const ENTRY = CODE + 0x100;
-const VM_CONTEXT = 0x20_0000;
-const MEMORY = 0x30_0000;
-const MEMORY_BYTES = 0x1_0000;
-const STACK_TOP = 0x50_0000;
-const STACK_BYTES = 0x1_0000;
-/** A second stack far from address 0, for stack-limit checks of more than 16 MiB. */
-const HIGH_STACK_TOP = 0x8000_0000;
-
-type Scratches = readonly [bigint, bigint, bigint];
-
-interface Outcome {
-  /** "return" through x30 to the host, or the trap exit with the site in w17, or another exit. */
-  readonly exit: "return" | "trap" | "call";
-  readonly scratch: Scratches;
-  readonly trapSite: bigint;
-  readonly sp: bigint;
-}
-
-let engine: Engine;
-
-beforeAll(() => {
-  engine = createEngine("aarch64");
-  engine.map(CODE, 0x1_0000, "rwx");
-  engine.map(VM_CONTEXT, 0x1000, "rw");
-  engine.map(MEMORY, MEMORY_BYTES, "rw");
-  engine.map(STACK_TOP - STACK_BYTES, STACK_BYTES, "rw");
-  engine.map(HIGH_STACK_TOP - 0x1000, 0x1000, "rw");
-  engine.setExits([HOST_RETURN, TRAP_EXIT, CALL_EXIT]);
-});
-
-afterAll(() => engine.close());
-
-/**
- * Assembles `body` as a leaf (no frame record) that returns to the host, links its relocations,
- * and runs it with S0–S2 = `scratch`, SP = the reference, and the VM context's memory size and
- * stack limit set.
- */
-function execute(
-  body: (masm: MacroAssembler) => void,
-  scratch: Scratches = [0n, 0n, 0n],
-  vm: { memoryBytes?: bigint; stackLimit?: bigint; reference?: number } = {},
-): Outcome {
-  const masm = createMasm();
-  body(masm);
-  masm.returnWithoutFrameRecord();
-  const fn = masm.finish();
-  const code = fn.code.slice();
-  for (const { offset, target } of fn.relocations) {
-    if (target.kind !== "exit") throw new Error("only exits are linked here");
-    patchRelocation(code, offset, Number(target.address) - (ENTRY + offset));
-  }
-  engine.writeMemory(ENTRY, code);
-  engine.writeU64(VM_CONTEXT + VMCTX.memoryBytes, vm.memoryBytes ?? BigInt(MEMORY_BYTES));
-  engine.writeU64(VM_CONTEXT + VMCTX.stackLimit, vm.stackLimit ?? BigInt(STACK_TOP - STACK_BYTES));
-  engine.writeRegister("x27", VM_CONTEXT);
-  engine.writeRegister("x28", MEMORY);
-  engine.writeRegister("sp", vm.reference ?? STACK_TOP);
-  engine.writeRegister("x30", HOST_RETURN);
-  engine.writeRegister("x17", 0xdead);
-  for (const [i, value] of scratch.entries()) engine.writeRegister(`x${9 + i}`, value);
-  const result = engine.run({ begin: ENTRY, fuel: 10_000 });
-  if (result.stop.kind !== "exit") throw new Error(`run stopped by ${JSON.stringify(result.stop)}`);
-  const exits = new Map([
-    [HOST_RETURN, "return"],
-    [TRAP_EXIT, "trap"],
-    [CALL_EXIT, "call"],
-  ] as const);
-  const exit = exits.get(result.stop.address as typeof HOST_RETURN);
-  if (exit === undefined) throw new Error(`stopped at unknown exit ${result.stop.address}`);
-  return {
-    exit,
-    scratch: [engine.readRegister("x9"), engine.readRegister("x10"), engine.readRegister("x11")],
-    trapSite: engine.readRegister("x17"),
-    sp: engine.readRegister("sp"),
-  };
-}
+const { engine, execute } = useAarch64Harness();
 
 const MASK32 = 0xffff_ffffn;
 const u32 = (n: bigint) => BigInt.asUintN(32, n);
@@ -249,7 +175,7 @@ describe("constants, comparisons, conversions and select", () => {
 
 describe("memory", () => {
   const bytes = Uint8Array.from([0x80, 0xff, 0x7f, 0x01, 0x02, 0x03, 0x04, 0x85]);
-  beforeAll(() => engine.writeMemory(MEMORY + 0x100, bytes));
+  beforeAll(() => engine().writeMemory(MEMORY + 0x100, bytes));
 
   function load(op: Parameters<MacroAssembler["load"]>[0], address: bigint, memOffset = 0) {
     return execute(
@@ -273,6 +199,8 @@ describe("memory", () => {
     ["i64.load32_s", 0x017f_ff80n],
     ["i64.load32_u", 0x017f_ff80n],
     ["i64.load", 0x8504_0302_017f_ff80n],
+    ["f32.load", 0x017f_ff80n], // float loads move raw bits, zero-extended
+    ["f64.load", 0x8504_0302_017f_ff80n],
   ] as const)("%s of 80 ff 7f 01 02 03 04 85 is %s", (op, expected) => {
     expect(load(op, 0x100n).scratch[0]).toBe(expected);
   });
@@ -302,18 +230,20 @@ describe("memory", () => {
 
   it("stores each width little-endian and leaves the neighbours alone", () => {
     const store = (op: Parameters<MacroAssembler["store"]>[0], value: bigint) => {
-      engine.writeMemory(MEMORY + 0x1f8, new Uint8Array(32).fill(0xaa));
+      engine().writeMemory(MEMORY + 0x1f8, new Uint8Array(32).fill(0xaa));
       const outcome = execute(
         (m) => m.store(op, 1, 0, 0x8, m.trapStub(1, BigInt(TRAP_EXIT))),
         [value, 0x1f8n, 0n],
       );
       expect(outcome.exit).toBe("return");
-      return Buffer.from(engine.readMemory(MEMORY + 0x1ff, 10)).toString("hex");
+      return Buffer.from(engine().readMemory(MEMORY + 0x1ff, 10)).toString("hex");
     };
     expect(store("i32.store8", 0x1234n)).toBe("aa34aaaaaaaaaaaaaaaa");
     expect(store("i64.store16", 0x1234n)).toBe("aa3412aaaaaaaaaaaaaa");
     expect(store("i64.store32", 0x1_2345_6789n)).toBe("aa89674523aaaaaaaaaa");
     expect(store("i64.store", 0x0102_0304_0506_0708n)).toBe("aa0807060504030201aa");
+    expect(store("f32.store", 0x1_7fc0_0001n)).toBe("aa0100c07faaaaaaaaaa"); // a NaN's bits, unchanged
+    expect(store("f64.store", 0xfff0_0000_0000_0001n)).toBe("aa010000000000f0ffaa");
   });
 });
 
@@ -339,8 +269,8 @@ describe("stack", () => {
 
   it("reads incoming stack arguments at reference + 8·i", () => {
     const reference = STACK_TOP - 64;
-    engine.writeU64(reference, 0x1234n);
-    engine.writeU64(reference + 8, 0x5678n);
+    engine().writeU64(reference, 0x1234n);
+    engine().writeU64(reference + 8, 0x5678n);
     const outcome = execute(
       (m) => {
         m.reserve(16);
@@ -383,7 +313,53 @@ describe("stack", () => {
       m.popFrameRecordAndReturn();
     });
     expect(outcome.exit).toBe("call");
-    expect(engine.readRegister("x30")).toBe(BigInt(ENTRY + 12));
+    expect(engine().readRegister("x30")).toBe(BigInt(ENTRY + 12));
     expect(outcome.sp).toBe(BigInt(STACK_TOP - 16));
+  });
+});
+
+describe("tables and indirect calls", () => {
+  it("loads 64 bits from [base + offset], for small, large and unaligned offsets", () => {
+    const table = MEMORY + 0x2000;
+    const entries = [0x1111_2222_3333_4444n, 0x5555_6666_7777_8888n];
+    engine().writeU64(table, entries[0]!);
+    engine().writeU64(table + 0x7ff8, entries[1]!);
+    engine().writeU64(table + 0x8000, 0x0123_4567_89ab_cdefn);
+    engine().writeU64(table + 0x8008, 0xfedc_ba98_7654_3210n);
+    const load = (offset: number) =>
+      execute((m) => m.loadFromAddress(0, 1, offset), [0n, BigInt(table), 0n]).scratch;
+    expect(load(0)).toEqual([entries[0], BigInt(table), 0n]);
+    expect(load(0x7ff8)[0]).toBe(entries[1]);
+    expect(load(0x8000)[0]).toBe(0x0123_4567_89ab_cdefn);
+    expect(load(0x8004)[0]).toBe(0x7654_3210_0123_4567n); // little-endian across the two words
+  });
+
+  it("calls the address in a slot with the argument registers intact, like a direct call", () => {
+    const outcome = execute(
+      (m) => {
+        m.pushFrameRecord();
+        m.reserve(32); // slots at reference − 24 (target) and − 32 (argument)
+        m.movImm(0, BigInt(CALL_EXIT), 64);
+        m.storeSlot(24, 0);
+        m.movImm(1, 0x1234_5678_9abc_def0n, 64);
+        m.storeSlot(32, 1);
+        m.loadSlotToArgReg(0, 32);
+        m.loadSlotToArgReg(7, 32);
+        m.callIndirectFromSlot(24);
+        m.release(32);
+        m.popFrameRecordAndReturn();
+      },
+      [0n, 0n, 0n],
+    );
+    expect(outcome.exit).toBe("call");
+    expect(outcome.sp).toBe(BigInt(STACK_TOP - 48));
+    expect(engine().readRegister("x0")).toBe(0x1234_5678_9abc_def0n);
+    expect(engine().readRegister("x7")).toBe(0x1234_5678_9abc_def0n);
+    // x30 holds the address after the blr: the blr is the last instruction before `add sp` (the release).
+    const code = engine().readMemory(ENTRY, 0x80);
+    const blr = Buffer.from(code).indexOf(Buffer.from([0x00, 0x02, 0x3f, 0xd6])); // blr x16, little-endian
+    expect(blr).toBeGreaterThan(0);
+    expect(engine().readRegister("x30")).toBe(BigInt(ENTRY + blr + 4));
+    expect(engine().readRegister("x16")).toBe(BigInt(CALL_EXIT));
   });
 });
