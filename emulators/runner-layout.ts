@@ -4,6 +4,7 @@
  *
  *   0x0010_0000  code (RWX): exit block, then the functions          ≤ CODE_LIMIT bytes
  *   0x0800_0000  VM context (RW): fields and globals (src/compiler/README.md, "VM context")
+ *   0x0900_0000  table (RW): entries of TABLE_ENTRY_BYTES (src/compiler/artifact.ts, "TableImage")
  *   0x0c00_0000  guard: never mapped                                  GUARD_BYTES
  *   0x1000_0000  stack limit address (page aligned)  ┐ stack (RW), mapped per invocation:
  *                …                                   │ [limit, reference + host call area)
@@ -11,6 +12,7 @@
  *   0x1_0000_0000 linear memory (RW), mapped at its maximum size    ≤ 4 GiB
  */
 
+import { TABLE_ENTRY_BYTES } from "../src/compiler/artifact.js";
 import type { Target } from "../src/compiler/target.js";
 import * as aarch64 from "../src/compiler/targets/aarch64/regs.js";
 import * as x64 from "../src/compiler/targets/x64/regs.js";
@@ -20,9 +22,12 @@ export const CODE_BASE = 0x0010_0000;
 /** The most code an instance may have; its code range is instrumented (exact fault pcs, instruction counts). */
 export const CODE_LIMIT = 16 * 1024 * 1024;
 export const VMCTX_BASE = 0x0800_0000;
+export const TABLE_BASE = 0x0900_0000;
 /** Accesses in [STACK_LIMIT_ADDRESS − GUARD_BYTES, STACK_LIMIT_ADDRESS) are stack overflows. */
 export const GUARD_BYTES = 0x0400_0000;
 export const STACK_LIMIT_ADDRESS = 0x1000_0000;
+/** Entries that fit between the table base and the guard region. */
+export const MAX_TABLE_ENTRIES = (STACK_LIMIT_ADDRESS - GUARD_BYTES - TABLE_BASE) / TABLE_ENTRY_BYTES;
 export const MEMORY_BASE = 0x1_0000_0000;
 /** The largest stack limit: the stack must end below linear memory. */
 export const MAX_STACK_LIMIT = 1024 * 1024 * 1024;

@@ -10,8 +10,13 @@
 import {
   type Artifact,
   globalOffset,
+  type ImportName,
+  type InitialValue,
   sourceAt,
+  TABLE_ENTRY,
+  TABLE_ENTRY_BYTES,
   type TrapSite,
+  tableEntry,
   VMCTX,
   WASM_PAGE_BYTES,
 } from "../src/compiler/artifact.js";
@@ -22,17 +27,19 @@ import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../src/
 import type { Engine } from "./engine.js";
 import { EnginePool } from "./engine-pool.js";
 import { MemoryAccessError } from "./errors.js";
-import type { StopReason } from "./run-result.js";
+import type { AlignmentViolation, RunResult, StackRecords, StopReason } from "./run-result.js";
 import { type Backtrace, wasmBacktrace } from "./runner-backtrace.js";
 import {
   CODE_BASE,
   CODE_LIMIT,
   inGuard,
   MAX_STACK_LIMIT,
+  MAX_TABLE_ENTRIES,
   MEMORY_BASE,
   pageAlignUp,
   RUNTIME_REGISTERS,
   STACK_LIMIT_ADDRESS,
+  TABLE_BASE,
   VMCTX_BASE,
 } from "./runner-layout.js";
 import { argumentMismatch, rawSlot, valueOfSlot } from "./runner-values.js";
@@ -46,6 +53,21 @@ export interface InvokeOptions {
   readonly stackLimit?: number;
   /** Machine instructions the invocation may execute. */
   readonly fuel?: number;
+}
+
+/** An invocation run with the stack recorder on (src/verify/trace.ts turns it into a stack profile). */
+export interface RecordedInvocation {
+  readonly outcome: Outcome;
+  /** SP samples at the Artifact's record points, in execution order. */
+  readonly records: StackRecords;
+  /** Minimum SP after the last sample. */
+  readonly tailMinSp: number;
+  /** SP just before the host's call into the entry point: depths are measured from here. */
+  readonly referenceSp: number;
+  /** Wasm instruction starts where SP was not 16-byte aligned (never, if the static verifier is right). */
+  readonly alignmentViolations: readonly AlignmentViolation[];
+  /** Machine instructions executed. */
+  readonly machineInstructions: number;
 }
 
 export type RunnerInstantiation =
@@ -128,6 +150,46 @@ export class Instance {
     return this.call(exported.index, type, args.map(rawSlot), options);
   }
 
+  /**
+   * Like `invoke`, with the stack recorder sampling SP at every record point and the alignment
+   * checker at every Wasm instruction start (where SP is 16-byte aligned on every target).
+   */
+  invokeRecorded(
+    name: string,
+    args: readonly WasmValue[],
+    options: InvokeOptions = {},
+  ): RecordedInvocation | Outcome {
+    const exported = this.artifact.exports.find((e) => e.name === name && e.kind === "func");
+    const type = exported && this.artifact.funcTypes[exported.index];
+    if (!exported || !type) return { outcome: "error", message: `no exported function "${name}"` };
+    const mismatch = argumentMismatch(type, args);
+    if (mismatch) return { outcome: "error", message: `${name}: ${mismatch}` };
+    const { engine, artifact } = this;
+    engine.setWatchPoints(artifact.recordPoints.map((offset) => CODE_BASE + offset));
+    engine.setAlignmentChecks(
+      artifact.sourceMap.flatMap((entry) => (entry.kind === "instr" ? [CODE_BASE + entry.start] : [])),
+    );
+    try {
+      let run: RunResult | undefined;
+      const outcome = this.call(exported.index, type, args.map(rawSlot), options, (result) => {
+        run = result;
+      });
+      if (run === undefined) return outcome;
+      return {
+        outcome,
+        records: run.records,
+        tailMinSp: run.tailMinSp ?? Number(engine.readRegister("sp")),
+        referenceSp:
+          STACK_LIMIT_ADDRESS + (options.stackLimit ?? this.defaults.stackLimit ?? DEFAULT_STACK_LIMIT),
+        alignmentViolations: run.alignmentViolations,
+        machineInstructions: run.steps,
+      };
+    } finally {
+      engine.setWatchPoints([]);
+      engine.setAlignmentChecks([]);
+    }
+  }
+
   /** Reads exported global `name` (the spec tests' `get` action). */
   getGlobal(name: string): Outcome {
     const exported = this.artifact.exports.find((e) => e.name === name && e.kind === "global");
@@ -165,10 +227,30 @@ export class Instance {
       if (global.init.kind === "const") engine.writeU64(VMCTX_BASE + globalOffset(index), global.init.bits);
     });
 
-    // Segments are written in order; one out of bounds traps, leaving the earlier ones written.
+    // Segments are applied in order, elements before data (Wasm 2.0); one out of bounds traps,
+    // leaving the earlier ones written. A fresh mapping is zero: every table entry uninitialised.
+    const entries = artifact.table?.minEntries ?? 0;
+    if (entries > MAX_TABLE_ENTRIES) {
+      return {
+        outcome: "error",
+        message: `a table of ${entries} entries exceeds the runner's ${MAX_TABLE_ENTRIES}`,
+      };
+    }
+    if (entries > 0) engine.map(TABLE_BASE, pageAlignUp(entries * TABLE_ENTRY_BYTES), "rw");
+    this.writeVmField(VMCTX.tableBase, TABLE_BASE);
+    this.writeVmField(VMCTX.tableLength, entries);
+    for (const segment of artifact.table?.elements ?? []) {
+      const offset = constantOffset(segment.offset);
+      if (offset + segment.funcs.length > entries) return { outcome: "trap", trap: "undefined_element" };
+      segment.funcs.forEach((funcIndex, i) => {
+        const { codeAddress, typeId } = tableEntry(artifact, funcIndex);
+        const at = TABLE_BASE + (offset + i) * TABLE_ENTRY_BYTES;
+        engine.writeU64(at + TABLE_ENTRY.codeAddress, codeAddress);
+        engine.writeU64(at + TABLE_ENTRY.typeId, typeId);
+      });
+    }
     for (const segment of artifact.dataSegments) {
-      if (segment.offset.kind !== "const") throw new RangeError("data segment offset from an import");
-      const offset = Number(segment.offset.bits);
+      const offset = constantOffset(segment.offset);
       if (offset + segment.bytes.length > pages * WASM_PAGE_BYTES) {
         return { outcome: "trap", trap: "out_of_bounds_memory" };
       }
@@ -179,7 +261,13 @@ export class Instance {
     return outcome.outcome === "return" ? null : outcome;
   }
 
-  private call(funcIndex: number, type: FuncType, slots: readonly bigint[], options: InvokeOptions): Outcome {
+  private call(
+    funcIndex: number,
+    type: FuncType,
+    slots: readonly bigint[],
+    options: InvokeOptions,
+    onRun?: (result: RunResult) => void,
+  ): Outcome {
     if (this.closed) throw new RangeError("invocation of a closed instance");
     const stackLimit = options.stackLimit ?? this.defaults.stackLimit ?? DEFAULT_STACK_LIMIT;
     const fuel = options.fuel ?? this.defaults.fuel ?? DEFAULT_FUEL;
@@ -208,6 +296,7 @@ export class Instance {
     else engine.writeRegister("lr", artifact.exits.hostReturn);
 
     const result = engine.run({ begin: CODE_BASE + artifact.entries[funcIndex]!, fuel });
+    onRun?.(result);
     return this.outcomeOf(result.stop, type, fuel);
   }
 
@@ -335,11 +424,19 @@ function describeSource(source: NonNullable<ReturnType<typeof sourceAt>>): strin
   }
 }
 
+/** A segment offset; imported globals are refused at link time, so it is a constant here. */
+function constantOffset(offset: InitialValue): number {
+  if (offset.kind !== "const") throw new RangeError("segment offset from an imported global");
+  return Number(offset.bits);
+}
+
 /** Why the runner cannot link `artifact` yet, or null. */
 function missingImports(artifact: Artifact): string | null {
+  const name = (imported: ImportName) => `${imported.module}.${imported.name}`;
   const imported = [
-    ...artifact.imports.map((fn) => `${fn.module}.${fn.name}`),
-    ...artifact.globals.flatMap((g) => (g.init.kind === "import" ? [`${g.init.module}.${g.init.name}`] : [])),
+    ...artifact.imports.map(name),
+    ...artifact.globals.flatMap((g) => (g.init.kind === "import" ? [name(g.init)] : [])),
+    ...[artifact.memory?.import, artifact.table?.import].flatMap((i) => (i ? [name(i)] : [])),
   ];
   return imported.length === 0 ? null : `imports are not supported yet: ${imported.join(", ")}`;
 }

@@ -39,6 +39,12 @@ export interface SpecFailure {
   readonly message: string;
 }
 
+export interface SpecSkip {
+  readonly line: number;
+  readonly command: SpecCommandType;
+  readonly reason: string;
+}
+
 export interface SpecFileResult {
   readonly name: string;
   readonly configuration: string;
@@ -47,6 +53,7 @@ export interface SpecFileResult {
   /** Skip reason → number of commands skipped for it. */
   readonly skipped: Readonly<Record<string, number>>;
   readonly failures: readonly SpecFailure[];
+  readonly skips: readonly SpecSkip[];
 }
 
 /** The spec test suite beside the repository is missing. */
@@ -139,7 +146,6 @@ type Verdict =
 const PASS: Verdict = { kind: "pass" };
 const fail = (message: string): Verdict => ({ kind: "fail", message });
 const skip = (reason: string): Verdict => ({ kind: "skip", reason });
-const TEXT_MODULE = "text-format module (wabt's parser, not samestack)";
 
 /** The commands of one script on one configuration. */
 class Session {
@@ -151,6 +157,7 @@ class Session {
   private failed = 0;
   private readonly skipped: Record<string, number> = {};
   private readonly failures: SpecFailure[] = [];
+  private readonly skips: SpecSkip[] = [];
 
   constructor(
     private readonly name: string,
@@ -161,17 +168,21 @@ class Session {
 
   run(command: SpecCommand): void {
     const verdict = this.verdict(command);
+    const { line, type } = command;
     if (verdict.kind === "pass") this.passed++;
-    else if (verdict.kind === "skip") this.skipped[verdict.reason] = (this.skipped[verdict.reason] ?? 0) + 1;
-    else {
+    else if (verdict.kind === "skip") {
+      this.skipped[verdict.reason] = (this.skipped[verdict.reason] ?? 0) + 1;
+      this.skips.push({ line, command: type, reason: verdict.reason });
+    } else {
       this.failed++;
-      this.failures.push({ line: command.line, command: command.type, message: verdict.message });
+      this.failures.push({ line, command: type, message: verdict.message });
     }
   }
 
   result(): SpecFileResult {
-    const { name, passed, failed, skipped, failures } = this;
-    return { name, configuration: configurationName(this.configuration), passed, failed, skipped, failures };
+    const { name, passed, failed, skipped, failures, skips } = this;
+    const configuration = configurationName(this.configuration);
+    return { name, configuration, passed, failed, skipped, failures, skips };
   }
 
   close(): void {
@@ -212,7 +223,7 @@ class Session {
         return this.assertTrap(command.action, command.text);
       case "assert_invalid":
       case "assert_malformed":
-        if (command.module_type === "text") return skip(TEXT_MODULE);
+        if (command.module_type === "text") return skip(SKIP.textModule);
         return this.assertRejected(command.filename);
       case "assert_unlinkable":
         return this.assertInstantiationFails(command.filename, "link", null);
@@ -278,7 +289,7 @@ class Session {
     const args = action.args ?? [];
     const reason = this.skipReason(state.loaded, action.field);
     if (reason !== null) return skip(reason);
-    if (!this.emulated && [...args, ...results].some(hasNanBits)) return skip(SKIP_V8_NAN);
+    if (!this.emulated && [...args, ...results].some(hasNanBits)) return skip(SKIP.v8Nan);
     const message = check(state.instance.invoke(action.field, args));
     return message === null
       ? PASS
@@ -309,9 +320,11 @@ class Session {
     const loaded = this.modules.get(filename);
     if (loaded instanceof UnsupportedFeature) return skip(SKIP.postMvp(loaded.feature));
     if (loaded instanceof MalformedModule || loaded instanceof InvalidModule) return PASS;
-    return fail(
-      loaded instanceof FrontEndError ? `front end failed: ${loaded.message}` : "the module was accepted",
-    );
+    if (loaded instanceof FrontEndError) return fail(`front end failed: ${loaded.message}`);
+    // The front end does not validate what it does not support: the module may be invalid there.
+    const { module, functions } = loaded.validated;
+    const postMvp = module.postMvp?.[0] ?? functions.find((f) => f.unsupported)?.unsupported;
+    return postMvp ? skip(SKIP.postMvp(postMvp.feature)) : fail("the module was accepted");
   }
 
   private assertInstantiationFails(
@@ -342,8 +355,6 @@ class Session {
     return message === null ? PASS : fail(message);
   }
 }
-
-const SKIP_V8_NAN = "V8: NaN bits cannot cross the JS boundary exactly";
 
 /** A float value with NaN bits (not a NaN pattern): V8 may not pass or return it bit-exactly. */
 function hasNanBits(value: ExpectedValue): boolean {

@@ -1,0 +1,127 @@
+/**
+ * One way to run a module anywhere samestack can: on an emulated target under a strategy, or on V8.
+ * Compiles each (module, target, strategy) once and keeps one Runner per target, so callers that
+ * instantiate the same module many times (spec commands, batch lines) pay for compilation once.
+ */
+import type { Artifact } from "../src/compiler/artifact.js";
+import { compileModule } from "../src/compiler/compile.js";
+import { type Strategy, TARGETS, type Target } from "../src/compiler/target.js";
+import type { ValidatedModule } from "../src/wasm/ir.js";
+import type { Outcome, WasmValue } from "../src/wasm/outcome.js";
+import { type InvokeOptions, Runner } from "./runner.js";
+import { CODE_BASE } from "./runner-layout.js";
+import { V8Instance } from "./v8.js";
+
+export type Executor = Target | "v8";
+export const EXECUTORS: readonly Executor[] = [...TARGETS, "v8"];
+
+/** A module's bytes (V8 needs them) with its decoded and validated form. */
+export interface LoadedModule {
+  readonly bytes: Uint8Array;
+  readonly validated: ValidatedModule;
+}
+
+/** An instance on any executor. V8 ignores the stack limit and the fuel (see v8.ts). */
+export interface ExecutorInstance {
+  invoke(name: string, args: readonly WasmValue[], options?: InvokeOptions): Outcome;
+  getGlobal(name: string): Outcome;
+  /** The exports, for other V8 modules' imports; emulated instances cannot be imported yet. */
+  readonly v8Exports: WebAssembly.Exports | null;
+  close(): void;
+}
+
+export type ExecutorInstantiation =
+  | { readonly ok: true; readonly instance: ExecutorInstance }
+  /** V8 rejected a module the front end accepted. */
+  | { readonly ok: false; readonly stage: "compile"; readonly message: string }
+  | { readonly ok: false; readonly stage: "link"; readonly message: string }
+  | { readonly ok: false; readonly stage: "instantiate"; readonly outcome: Outcome };
+
+/**
+ * Pages memory.grow may reach on emulated targets unless told otherwise: 64 MiB. Linear memory is
+ * mapped at its maximum, and Unicorn unmaps page by page (≈25 ms for a 4 GiB memory at each new
+ * instance), so the cap keeps instantiation cheap; V8 is not capped.
+ */
+export const DEFAULT_MEMORY_GROW_CAP = 1024;
+
+export interface ExecutorOptions extends InvokeOptions {
+  /** Most pages memory.grow may reach on emulated targets (default DEFAULT_MEMORY_GROW_CAP). */
+  readonly memoryGrowCap?: number;
+}
+
+export class Executors {
+  private readonly runners = new Map<Target, Runner>();
+  private readonly artifacts = new WeakMap<LoadedModule, Map<string, Artifact>>();
+
+  constructor(private readonly options: ExecutorOptions = {}) {}
+
+  /**
+   * The module compiled for `target` under `strategy`, cached. Functions the compiler does not
+   * support become stubs whose calls end in an error outcome (TrapSite.unsupported).
+   */
+  compile(loaded: LoadedModule, target: Target, strategy: Strategy): Artifact {
+    const byConfiguration = this.artifacts.get(loaded) ?? new Map<string, Artifact>();
+    this.artifacts.set(loaded, byConfiguration);
+    const key = `${target}/${strategy}`;
+    let artifact = byConfiguration.get(key);
+    if (!artifact) {
+      artifact = compileModule(loaded.validated, {
+        target,
+        strategy,
+        layout: { codeBase: BigInt(CODE_BASE) },
+        memoryGrowCap: this.options.memoryGrowCap ?? DEFAULT_MEMORY_GROW_CAP,
+        unsupportedOperators: "stub",
+      });
+      byConfiguration.set(key, artifact);
+    }
+    return artifact;
+  }
+
+  /** Instantiates `loaded` (running its start function); `v8Imports` are given to V8 only. */
+  instantiate(
+    loaded: LoadedModule,
+    executor: Executor,
+    strategy: Strategy,
+    v8Imports: WebAssembly.Imports = {},
+  ): ExecutorInstantiation {
+    if (executor === "v8") return instantiateOnV8(loaded, v8Imports);
+    const result = this.runner(executor).instantiate(this.compile(loaded, executor, strategy));
+    if (!result.ok) return result;
+    const { instance } = result;
+    return {
+      ok: true,
+      instance: {
+        invoke: (name, args, options) => instance.invoke(name, args, options),
+        getGlobal: (name) => instance.getGlobal(name),
+        v8Exports: null,
+        close: () => instance.close(),
+      },
+    };
+  }
+
+  close(): void {
+    for (const runner of this.runners.values()) runner.close();
+    this.runners.clear();
+  }
+
+  private runner(target: Target): Runner {
+    const runner = this.runners.get(target) ?? new Runner(target, this.options);
+    this.runners.set(target, runner);
+    return runner;
+  }
+}
+
+function instantiateOnV8(loaded: LoadedModule, imports: WebAssembly.Imports): ExecutorInstantiation {
+  const result = V8Instance.instantiate(loaded.bytes, loaded.validated.module, imports);
+  if (!result.ok) return result;
+  const { instance } = result;
+  return {
+    ok: true,
+    instance: {
+      invoke: (name, args) => instance.invoke(name, args),
+      getGlobal: (name) => instance.getGlobal(name),
+      v8Exports: instance.exports,
+      close: () => {},
+    },
+  };
+}
