@@ -15,8 +15,8 @@ export class DisassemblyError extends Error {
 
 /** How an instruction accesses an operand (Capstone's `cs_ac_type`). */
 export interface Access {
-  read: boolean;
-  write: boolean;
+  readonly read: boolean;
+  readonly write: boolean;
 }
 
 /** AArch64 operand modifiers; absent on x86. */
@@ -42,6 +42,7 @@ export type InstructionGroup = "jump" | "call" | "ret" | "int" | "iret" | "privi
 export interface Instruction {
   address: bigint;
   size: number;
+  /** A view of the instruction's bytes in the input given to `disassemble` (not a copy). */
   bytes: Uint8Array;
   mnemonic: string;
   /** Operand text exactly as Capstone prints it. */
@@ -62,7 +63,6 @@ export interface Instruction {
 // cs_insn (240 bytes)
 const INSN_ADDRESS = 8;
 const INSN_SIZE = 16;
-const INSN_BYTES = 18;
 const INSN_MNEMONIC = 34;
 const INSN_OP_STR = 66;
 const INSN_DETAIL = 232;
@@ -103,11 +103,27 @@ const csOpen = lib.func("int cs_open(int arch, int mode, _Out_ size_t *handle)")
 const csOption = lib.func("int cs_option(size_t handle, int type, size_t value)");
 const csMalloc = lib.func("void *cs_malloc(size_t handle)");
 const csDisasmIter = lib.func(
-  "bool cs_disasm_iter(size_t handle, uint64_t *code, size_t *size, uint64_t *address, void *insn)",
+  "bool cs_disasm_iter(size_t handle, void *code, void *size, void *address, void *insn)",
 );
 const csRegsAccess = lib.func(
-  "int cs_regs_access(size_t handle, void *insn, uint16_t *regsRead, uint8_t *readCount, uint16_t *regsWrite, uint8_t *writeCount)",
+  "int cs_regs_access(size_t handle, void *insn, void *regsRead, void *readCount, void *regsWrite, void *writeCount)",
 );
+
+/** A small native array, allocated once, with typed views of its memory. */
+class NativeCell {
+  readonly pointer: unknown;
+  readonly u64: BigUint64Array;
+  readonly u16: Uint16Array;
+  readonly u8: Uint8Array;
+
+  constructor(type: "uint64_t" | "uint16_t" | "uint8_t", length: number) {
+    this.pointer = koffi.alloc(type, length);
+    const memory = koffi.view(this.pointer, koffi.sizeof(type) * length);
+    this.u64 = new BigUint64Array(memory, 0, memory.byteLength >> 3);
+    this.u16 = new Uint16Array(memory, 0, memory.byteLength >> 1);
+    this.u8 = new Uint8Array(memory);
+  }
+}
 const csRegName = lib.func("const char *cs_reg_name(size_t handle, unsigned int reg)");
 
 /** One open Capstone handle with its reusable instruction slot and scratch buffers. */
@@ -115,14 +131,18 @@ class Decoder {
   private readonly handle: number | bigint;
   private readonly insn: unknown;
   private readonly insnView: DataView;
+  private readonly insnBytes: Uint8Array;
   private readonly detailView: DataView;
-  private readonly regNames = new Map<number, string>();
+  private readonly regNameCache = new Map<number, string>();
   private input: { pointer: unknown; address: bigint; bytes: Uint8Array } | null = null;
-  private readonly cursor = new BigUint64Array(3); // [code pointer, remaining size, address]
-  private readonly regsRead = new Uint16Array(64);
-  private readonly regsWritten = new Uint16Array(64);
-  private readonly readCount = new Uint8Array(1);
-  private readonly writeCount = new Uint8Array(1);
+  /** Arguments of cs_disasm_iter and cs_regs_access in native memory: koffi passes those fastest. */
+  private readonly code = new NativeCell("uint64_t", 1);
+  private readonly remaining = new NativeCell("uint64_t", 1);
+  private readonly nextAddress = new NativeCell("uint64_t", 1);
+  private readonly regsRead = new NativeCell("uint16_t", 64);
+  private readonly regsWritten = new NativeCell("uint16_t", 64);
+  private readonly readCount = new NativeCell("uint8_t", 1);
+  private readonly writeCount = new NativeCell("uint8_t", 1);
 
   constructor(readonly target: Target) {
     const out: (number | bigint)[] = [0];
@@ -135,23 +155,28 @@ class Decoder {
       throw new DisassemblyError("cs_option(CS_OPT_DETAIL) failed");
     }
     this.insn = csMalloc(this.handle);
-    this.insnView = new DataView(koffi.view(this.insn, INSN_STRUCT_SIZE));
+    const insnMemory = koffi.view(this.insn, INSN_STRUCT_SIZE);
+    this.insnView = new DataView(insnMemory);
+    this.insnBytes = new Uint8Array(insnMemory);
     const detail = koffi.decode(this.insn, INSN_DETAIL, "void *");
     this.detailView = new DataView(koffi.view(detail, DETAIL_STRUCT_SIZE));
   }
 
   disassemble(bytes: Uint8Array, address: bigint, limit: number): Instruction[] {
-    const input = this.copyIn(bytes);
-    const cursor = this.cursor;
-    cursor[0] = input.address;
-    cursor[1] = BigInt(bytes.length);
-    cursor[2] = address;
-    const code = cursor.subarray(0, 1);
-    const size = cursor.subarray(1, 2);
-    const next = cursor.subarray(2, 3);
+    this.code.u64[0] = this.copyIn(bytes).address;
+    this.remaining.u64[0] = BigInt(bytes.length);
+    this.nextAddress.u64[0] = address;
+    const { pointer: code } = this.code;
+    const { pointer: remaining } = this.remaining;
+    const { pointer: next } = this.nextAddress;
     const result: Instruction[] = [];
-    while (result.length < limit && csDisasmIter(this.handle, code, size, next, this.insn)) {
-      result.push(this.readInstruction());
+    let offset = 0;
+    while (result.length < limit && csDisasmIter(this.handle, code, remaining, next, this.insn)) {
+      const instruction = this.readInstruction(
+        bytes.subarray(offset, offset + this.insnView.getUint16(INSN_SIZE, true)),
+      );
+      offset += instruction.size;
+      result.push(instruction);
     }
     return result;
   }
@@ -171,16 +196,16 @@ class Decoder {
     return this.input;
   }
 
-  private readInstruction(): Instruction {
+  /** Reads the decoded instruction; `bytes` are its bytes in the caller's input (a view, not a copy). */
+  private readInstruction(bytes: Uint8Array): Instruction {
     const insn = this.insnView;
-    const size = insn.getUint16(INSN_SIZE, true);
     const isX64 = this.target === "x64";
     const instruction: Instruction = {
       address: insn.getBigUint64(INSN_ADDRESS, true),
-      size,
-      bytes: new Uint8Array(insn.buffer.slice(INSN_BYTES, INSN_BYTES + size)),
-      mnemonic: readCString(insn, INSN_MNEMONIC),
-      opStr: readCString(insn, INSN_OP_STR),
+      size: bytes.length,
+      bytes,
+      mnemonic: readCString(this.insnBytes, INSN_MNEMONIC),
+      opStr: readCString(this.insnBytes, INSN_OP_STR),
       operands: isX64 ? this.readX64Operands() : this.readArm64Operands(),
       ...this.readRegisterAccess(),
       groups: this.readGroups(),
@@ -256,18 +281,19 @@ class Decoder {
   }
 
   private readRegisterAccess(): { regsRead: string[]; regsWritten: string[] } {
+    const { regsRead, regsWritten, readCount, writeCount } = this;
     const err = csRegsAccess(
       this.handle,
       this.insn,
-      this.regsRead,
-      this.readCount,
-      this.regsWritten,
-      this.writeCount,
+      regsRead.pointer,
+      readCount.pointer,
+      regsWritten.pointer,
+      writeCount.pointer,
     );
     if (err !== 0) throw new DisassemblyError(`cs_regs_access failed (cs_err ${err})`);
     return {
-      regsRead: Array.from(this.regsRead.subarray(0, this.readCount[0]), (r) => this.regName(r)),
-      regsWritten: Array.from(this.regsWritten.subarray(0, this.writeCount[0]), (r) => this.regName(r)),
+      regsRead: this.regNames(regsRead.u16, readCount.u8[0]!),
+      regsWritten: this.regNames(regsWritten.u16, writeCount.u8[0]!),
     };
   }
 
@@ -281,11 +307,17 @@ class Decoder {
     return groups;
   }
 
+  private regNames(ids: Uint16Array, count: number): string[] {
+    const names: string[] = [];
+    for (let i = 0; i < count; i++) names.push(this.regName(ids[i]!));
+    return names;
+  }
+
   private regName(id: number): string {
-    let name = this.regNames.get(id);
+    let name = this.regNameCache.get(id);
     if (name === undefined) {
       name = (csRegName(this.handle, id) as string | null) ?? `reg${id}`;
-      this.regNames.set(id, name);
+      this.regNameCache.set(id, name);
     }
     return name;
   }
@@ -315,14 +347,23 @@ function correctArm64(instruction: Instruction): Instruction {
   }
 }
 
+/** The four access values, shared (operands are read-only data). */
+const ACCESS: readonly Access[] = [
+  Object.freeze({ read: false, write: false }),
+  Object.freeze({ read: true, write: false }),
+  Object.freeze({ read: false, write: true }),
+  Object.freeze({ read: true, write: true }),
+];
+
 function readAccess(bits: number): Access {
-  return { read: (bits & 1) !== 0, write: (bits & 2) !== 0 };
+  return ACCESS[bits & 3]!;
 }
 
-function readCString(view: DataView, offset: number): string {
-  let end = offset;
-  while (view.getUint8(end) !== 0) end++;
-  return Buffer.from(view.buffer, offset, end - offset).toString("latin1");
+/** Capstone's mnemonics and operand strings are ASCII. */
+function readCString(bytes: Uint8Array, offset: number): string {
+  let text = "";
+  for (let at = offset; bytes[at] !== 0; at++) text += String.fromCharCode(bytes[at]!);
+  return text;
 }
 
 const decoders = new Map<Target, Decoder>();
