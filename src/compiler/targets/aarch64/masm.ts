@@ -23,7 +23,6 @@ import { CompilerInvariantError } from "../../errors.js";
 import type {
   AssembledFunction,
   Cond,
-  FloatAndTableAssembler,
   FloatBinop,
   FloatCond,
   FloatUnop,
@@ -202,7 +201,7 @@ function imm12(value: number): Imm12 {
  * 3. so spBelowReference ≡ 0 (mod 16) always; `assertSpAligned` checks it again before every
  *    SP-relative load/store and every call, where a violation would matter.
  */
-export class Aarch64MacroAssembler implements MacroAssembler, FloatAndTableAssembler {
+export class Aarch64MacroAssembler implements MacroAssembler {
   readonly abi = ABI.aarch64;
   private readonly buf = new CodeBuffer();
   private state: StackState = { sp: 0, returnAddress: "lr" };
@@ -742,6 +741,6 @@ export class Aarch64MacroAssembler implements MacroAssembler, FloatAndTableAssem
   }
 }
 
-export function createMasm(): MacroAssembler & FloatAndTableAssembler {
+export function createMasm(): MacroAssembler {
   return new Aarch64MacroAssembler();
 }

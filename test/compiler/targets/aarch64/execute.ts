@@ -7,6 +7,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { createEngine, type Engine } from "../../../../emulators/unicorn.js";
 import { VMCTX } from "../../../../src/compiler/artifact.js";
+import type { MacroAssembler } from "../../../../src/compiler/masm.js";
 import { patchRelocation } from "../../../../src/compiler/targets/aarch64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/aarch64/masm.js";
 
@@ -23,7 +24,6 @@ export const STACK_BYTES = 0x1_0000;
 /** A second stack far from address 0, for stack-limit checks of more than 16 MiB. */
 export const HIGH_STACK_TOP = 0x8000_0000;
 
-export type Masm = ReturnType<typeof createMasm>;
 export type Scratches = readonly [bigint, bigint, bigint];
 
 export interface Outcome {
@@ -45,7 +45,7 @@ export interface Aarch64Harness {
   /** The engine, valid inside tests (to preset or read memory and other registers). */
   engine(): Engine;
   /** Assembles `body` + `ret`, links it at ENTRY and runs it with S0–S2 = `scratch`. */
-  execute(body: (masm: Masm) => void, scratch?: Scratches, vm?: VmSetup): Outcome;
+  execute(body: (masm: MacroAssembler) => void, scratch?: Scratches, vm?: VmSetup): Outcome;
 }
 
 const EXITS = new Map([
@@ -74,7 +74,7 @@ export function useAarch64Harness(): Aarch64Harness {
   };
 
   const execute = (
-    body: (masm: Masm) => void,
+    body: (masm: MacroAssembler) => void,
     scratch: Scratches = [0n, 0n, 0n],
     vm: VmSetup = {},
   ): Outcome => {

@@ -3,13 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { disassemble } from "../../../../emulators/capstone.js";
 import { CompilerInvariantError } from "../../../../src/compiler/errors.js";
-import type { AssembledFunction } from "../../../../src/compiler/masm.js";
+import type { AssembledFunction, MacroAssembler } from "../../../../src/compiler/masm.js";
 import { patchRelocation } from "../../../../src/compiler/targets/aarch64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/aarch64/masm.js";
 
-type Masm = ReturnType<typeof createMasm>;
-
-function assemble(build: (masm: Masm) => void): AssembledFunction {
+function assemble(build: (masm: MacroAssembler) => void): AssembledFunction {
   const masm = createMasm();
   build(masm);
   return masm.finish();
@@ -21,7 +19,7 @@ function texts(code: Uint8Array, address = 0n): string[] {
   return listing.map((i) => `${i.mnemonic} ${i.opStr}`.trim());
 }
 
-function listing(build: (masm: Masm) => void): string[] {
+function listing(build: (masm: MacroAssembler) => void): string[] {
   return texts(assemble(build).code);
 }
 
@@ -599,7 +597,8 @@ describe("control flow, calls and relocations", () => {
 });
 
 describe("invariants", () => {
-  const fails = (build: (m: Masm) => void, message: RegExp) => expect(() => assemble(build)).toThrow(message);
+  const fails = (build: (m: MacroAssembler) => void, message: RegExp) =>
+    expect(() => assemble(build)).toThrow(message);
 
   it("rejects SP changes that are not non-negative multiples of 16", () => {
     fails((m) => m.reserve(8), /reserve 8 bytes: SP moves only in multiples of 16/);
