@@ -388,28 +388,27 @@ class UnicornEngine implements Engine {
 
   private stopReason(): StopReason {
     const r = this.result;
-    const pc = Number(r[RESULT.pc]);
     const ucError = Number(r[RESULT.ucError]);
-    const exactPc = this.inInstrumentedRange(pc) ? Number(r[RESULT.currentPc]) : pc;
+    const pc = Number(r[RESULT.stopPc]);
     switch (Number(r[RESULT.stop])) {
       case STOP.memoryFault: {
         const access = FAULT_ACCESS[Number(r[RESULT.faultType])] ?? "read";
         const address = Number(r[RESULT.faultAddress]);
-        return { kind: "memory-fault", access, address, pc: access === "fetch" ? address : exactPc };
+        return { kind: "memory-fault", access, address, pc: access === "fetch" ? address : pc };
       }
       case STOP.interrupt:
-        return { kind: "interrupt", number: Number(r[RESULT.interruptNumber]), pc: exactPc };
+        return { kind: "interrupt", number: Number(r[RESULT.interruptNumber]), pc };
       case STOP.jsHook:
-        return { kind: "hook-stop", pc: Number(r[RESULT.currentPc]) };
+        return { kind: "hook-stop", pc };
       case STOP.invalidInstruction:
-        return { kind: "invalid-instruction", pc: exactPc };
+        return { kind: "invalid-instruction", pc };
       case STOP.fuel:
-        return { kind: "fuel", pc: Number(r[RESULT.currentPc]) };
+        return { kind: "fuel", pc };
       case STOP.cpuException:
-        return { kind: "cpu-exception", message: `exception ${r[RESULT.interruptNumber]}`, pc: exactPc };
+        return { kind: "cpu-exception", message: `exception ${r[RESULT.interruptNumber]}`, pc };
     }
-    if (ucError === UC_ERR.insnInvalid) return { kind: "invalid-instruction", pc: exactPc };
-    if (ucError !== UC_ERR.ok) return { kind: "cpu-exception", message: uc.strerror(ucError), pc: exactPc };
+    if (ucError === UC_ERR.insnInvalid) return { kind: "invalid-instruction", pc };
+    if (ucError !== UC_ERR.ok) return { kind: "cpu-exception", message: uc.strerror(ucError), pc };
     const exitIndex = this.exits.get(pc);
     return exitIndex === undefined ? { kind: "fuel", pc } : { kind: "exit", address: pc, exitIndex };
   }

@@ -19,8 +19,7 @@ export type StopReason =
   | { kind: "invalid-instruction"; pc: number }
   /**
    * x86-64: the interrupt vector (int3 → 3, #DE → 0). AArch64: the imm16 of brk/svc/hvc/smc. `pc` is the
-   * instruction that raised it when it lies in the instrumented range (else Unicorn's pc, which is the
-   * next instruction after x86 int3/int n).
+   * instruction that raised it, except on a bare (uninstrumented) x86 engine: Unicorn's pc, past int3/int n.
    */
   | { kind: "interrupt"; number: number; pc: number }
   /** An address hook returned "stop" before the instruction at `pc` executed. */

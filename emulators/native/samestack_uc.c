@@ -77,6 +77,7 @@ typedef struct {
   sp_writes *sp_writes; /* instrumented engines only */
   /* per run */
   uint64_t fuel, current_pc, steps, min_sp;
+  uint64_t exception_pc; /* the instruction that raised an interrupt */
   uint64_t sp; /* while recording: sp before the current instruction, unless sp_stale */
   int sp_stale;
   ss_buffer records, violations;
@@ -87,8 +88,7 @@ typedef struct {
 enum {
   R_UC_ERR,
   R_STOP,
-  R_PC,
-  R_CURRENT_PC,
+  R_STOP_PC,
   R_FAULT_TYPE,
   R_FAULT_ADDRESS,
   R_INTERRUPT_NUMBER,
@@ -195,25 +195,49 @@ static bool on_memory_fault(uc_engine *uc, uc_mem_type type, uint64_t address, i
   return false;
 }
 
+/* The instruction that raised interrupt `number`. The hook saw it on an instrumented engine; otherwise
+ * Unicorn's pc is past it after x86 int/int3 (left so: lengths vary) and AArch64 svc/hvc/smc, and at it
+ * after brk and udf. */
+static uint64_t exception_pc(ss_engine *e, uint32_t number) {
+  if (e->size) return e->current_pc;
+  uint64_t pc = 0;
+  uc_reg_read(e->uc, e->pc_reg, &pc);
+  int past = e->arch == ARCH_AARCH64 && (number == EXCP_SWI || number == EXCP_HVC || number == EXCP_SMC);
+  return past ? pc - 4 : pc;
+}
+
 /* x86: every interrupt, by vector (#UD is not one: Unicorn returns UC_ERR_INSN_INVALID).
- * AArch64: brk/svc/hvc/smc by their imm16, which all keep it in bits 5..20 of the instruction at the exact
- * pc (ESR does not carry it in Unicorn 2.0.1); UDEF is an invalid instruction; any other exception is
- * reported with its QEMU number. */
+ * AArch64: brk/svc/hvc/smc by their imm16, which all keep it in bits 5..20 of the instruction word (ESR
+ * does not carry it in Unicorn 2.0.1); UDEF is an invalid instruction; any other exception is reported
+ * with its QEMU number. */
 static void on_interrupt(uc_engine *uc, uint32_t number, void *user) {
   ss_engine *e = user;
   e->stop = STOP_INTERRUPT;
   e->interrupt_number = number;
+  e->exception_pc = exception_pc(e, number);
   if (e->arch == ARCH_AARCH64) {
     uint32_t word;
     if (number == EXCP_UDEF) {
       e->stop = STOP_INVALID_INSTRUCTION;
     } else if (number != EXCP_SWI && number != EXCP_BKPT && number != EXCP_HVC && number != EXCP_SMC) {
       e->stop = STOP_CPU_EXCEPTION;
-    } else if (uc_mem_read(uc, e->current_pc, &word, 4) == UC_ERR_OK) {
+    } else if (uc_mem_read(uc, e->exception_pc, &word, 4) == UC_ERR_OK) {
       e->interrupt_number = (word >> 5) & 0xffff;
     }
   }
   uc_emu_stop(uc);
+}
+
+/* The instruction a run's stop is attributed to: the one that raised an interrupt; on an instrumented
+ * engine, the one the hook saw last (exact: its code runs only there); otherwise, and after reaching an
+ * exit, Unicorn's pc, which is exact for faults on a bare engine because its instruction counter hooks
+ * every instruction. */
+static uint64_t stop_pc(ss_engine *e, uc_err err, uint64_t pc) {
+  if (e->stop == STOP_INTERRUPT || e->stop == STOP_INVALID_INSTRUCTION || e->stop == STOP_CPU_EXCEPTION) {
+    return e->exception_pc;
+  }
+  int exited = e->stop == STOP_NONE && err == UC_ERR_OK;
+  return e->size && !exited ? e->current_pc : pc;
 }
 
 /* x86-64: Haswell. In Unicorn 2.0.1 the model only changes CPUID's family/model: every model has the
@@ -371,8 +395,7 @@ void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
   }
   result[R_UC_ERR] = err;
   result[R_STOP] = e->stop;
-  result[R_PC] = pc;
-  result[R_CURRENT_PC] = e->current_pc;
+  result[R_STOP_PC] = stop_pc(e, err, pc);
   result[R_FAULT_TYPE] = e->fault_type;
   result[R_FAULT_ADDRESS] = e->fault_address;
   result[R_INTERRUPT_NUMBER] = e->interrupt_number;

@@ -196,6 +196,28 @@ describe.each(TARGETS)("%s engine", (target) => {
     });
   });
 
+  it("on a bare engine, reports interrupts at Unicorn's pc: past x86 int3/int n, exact on AArch64", () => {
+    const bare = createEngine(target);
+    try {
+      bare.map(CODE, CODE_SIZE, "rwx");
+      bare.writeMemory(CODE, PROGRAMS[target].traps.code);
+      const { at } = PROGRAMS[target].traps;
+      const past = (offset: number, length: number) => CODE + offset + (target === "x64" ? length : 0);
+      expect(bare.run({ begin: CODE, fuel: FUEL }).stop).toEqual({
+        kind: "interrupt",
+        number: INTERRUPTS[target].interrupt,
+        pc: past(at.interrupt!, 1),
+      });
+      expect(bare.run({ begin: CODE + at.syscall!, fuel: FUEL }).stop).toEqual({
+        kind: "interrupt",
+        number: INTERRUPTS[target].syscall,
+        pc: past(at.syscall!, 2),
+      });
+    } finally {
+      bare.close();
+    }
+  });
+
   it("reports an invalid instruction with its pc", () => {
     const at = load(engine, "traps");
     expect(engine.run({ begin: at("invalid"), fuel: FUEL }).stop).toEqual({
