@@ -47,30 +47,24 @@ export function summarizeProfile(
   entryDepth: number,
   keepFull = false,
 ): StackProfile {
-  const hash = createHash("sha256");
   const changes: MaximumChange[] = [];
-  const row = new Int32Array(3);
-  row[2] = entryDepth;
-  hash.update(new Uint8Array(row.buffer));
+  // Hashed in one go: (funcIndex, instrIndex, depth) per step, after the entry call's depth.
+  const rows = new Int32Array(3 + 3 * steps.length);
+  rows[2] = entryDepth;
   let maxDepth = entryDepth;
   if (entryDepth > 0) changes.push({ index: -1, depth: entryDepth, location: null, backtrace: [] });
   steps.forEach((step, index) => {
-    row[0] = step.location.funcIndex;
-    row[1] = step.location.instrIndex;
-    row[2] = step.depth;
-    hash.update(new Uint8Array(row.buffer));
+    const at = 3 + 3 * index;
+    rows[at] = step.location.funcIndex;
+    rows[at + 1] = step.location.instrIndex;
+    rows[at + 2] = step.depth;
     if (step.depth > maxDepth) {
       maxDepth = step.depth;
       changes.push({ index, depth: step.depth, location: step.location, backtrace: step.backtrace });
     }
   });
-  const profile = {
-    entryDepth,
-    steps: steps.length,
-    maxDepth,
-    maximumChanges: changes,
-    hash: hash.digest("hex"),
-  };
+  const hash = createHash("sha256").update(new Uint8Array(rows.buffer)).digest("hex");
+  const profile = { entryDepth, steps: steps.length, maxDepth, maximumChanges: changes, hash };
   return keepFull ? { ...profile, full: steps } : profile;
 }
 

@@ -47,55 +47,105 @@ export interface TracedSteps {
   readonly steps: ProfileStep[];
 }
 
+/** A step that knows the step of the call it runs under; its backtrace is walked on demand. */
+class TracedStep implements ProfileStep {
+  constructor(
+    readonly location: WasmLocation,
+    public depth: number,
+    readonly caller: TracedStep | null,
+  ) {}
+
+  get backtrace(): WasmLocation[] {
+    const frames: WasmLocation[] = [];
+    for (let step: TracedStep | null = this; step !== null; step = step.caller) frames.push(step.location);
+    return frames.reverse();
+  }
+
+  toJSON(): ProfileStep {
+    return { location: this.location, depth: this.depth, backtrace: this.backtrace };
+  }
+}
+
+/** What a record point is, decided once per Artifact rather than once per sample. */
+type RecordPoint =
+  | { readonly kind: "instr"; readonly location: WasmLocation }
+  | { readonly kind: "prologue"; readonly limitCheckBytes: number | null }
+  /** `next`: the instruction that starts right here, when the call's code ends with the call. */
+  | { readonly kind: "return"; readonly next: WasmLocation | null };
+
+const recordPointCache = new WeakMap<Artifact, Map<number, RecordPoint>>();
+
+function recordPoints(artifact: Artifact): Map<number, RecordPoint> {
+  const cached = recordPointCache.get(artifact);
+  if (cached) return cached;
+  const points = new Map<number, RecordPoint>();
+  const returns = new Set(artifact.returnAddresses);
+  for (const offset of artifact.recordPoints) {
+    const source = sourceAt(artifact, offset);
+    if (returns.has(offset)) {
+      const call = sourceAt(artifact, offset - 1);
+      const startsNext = source?.kind === "instr" && source.start === offset && call !== source;
+      points.set(offset, { kind: "return", next: startsNext ? locationOf(source) : null });
+    } else if (source?.kind === "prologue") {
+      points.set(offset, {
+        kind: "prologue",
+        limitCheckBytes: artifact.limitCheckBytes[source.funcIndex] ?? null,
+      });
+    } else if (source?.kind === "instr") {
+      points.set(offset, { kind: "instr", location: locationOf(source) });
+    }
+  }
+  recordPointCache.set(artifact, points);
+  return points;
+}
+
 export function profileSteps({ artifact, samples, tailMinSp, referenceSp }: TraceInput): TracedSteps {
   if (samples.dropped > 0) {
     throw new TraceError(`the stack recorder dropped ${samples.dropped} samples: raise its capacity`);
   }
   const codeBase = Number(artifact.codeBase);
-  const returnAddresses = new Set(artifact.returnAddresses);
-  const steps: ProfileStep[] = [];
-  const callers: WasmLocation[] = [];
+  const points = recordPoints(artifact);
+  const returnAddressBytes = ABI[artifact.target].returnAddressBytes;
+  const steps: TracedStep[] = [];
+  // The step of the innermost active call: new steps run under it.
+  let caller: TracedStep | null = null;
   // Depth reached before the first instruction: the entry function's prologue, run for the host.
   let entryDepth = 0;
 
   for (let j = 0; j < samples.length; j++) {
     const deepestSp = Math.min(samples.sp(j), j + 1 < samples.length ? samples.minSp(j + 1) : tailMinSp);
     const stepDepth = referenceSp - deepestSp;
-    const offset = samples.pc(j) - codeBase;
-    const current = steps.at(-1);
-
-    if (returnAddresses.has(offset)) {
-      const call = callers.pop();
-      const continuing = sourceAt(artifact, offset - 1);
-      if (call === undefined || continuing?.kind !== "instr") {
-        throw new TraceError(`return to 0x${samples.pc(j).toString(16)} without a matching call`);
-      }
-      const next = sourceAt(artifact, offset);
-      const startsNext =
-        next?.kind === "instr" && next.start === offset && next.instrIndex !== continuing.instrIndex;
-      const location = startsNext ? locationOf(next) : call;
-      steps.push({ location, depth: stepDepth, backtrace: [...callers, location] });
-      continue;
-    }
-
-    const source = sourceAt(artifact, offset);
-    if (source?.kind === "prologue") {
-      const calleeReference = samples.sp(j) + ABI[artifact.target].returnAddressBytes;
-      const checked = artifact.limitCheckBytes[source.funcIndex] ?? null;
-      const depth = Math.max(stepDepth, checked === null ? 0 : referenceSp - calleeReference + checked);
-      if (current === undefined) {
-        entryDepth = Math.max(entryDepth, depth);
-      } else {
-        steps[steps.length - 1] = { ...current, depth: Math.max(current.depth, depth) };
-        callers.push(current.location);
-      }
-      continue;
-    }
-    if (source?.kind !== "instr") {
+    const point = points.get(samples.pc(j) - codeBase);
+    if (point === undefined) {
       throw new TraceError(`sample at 0x${samples.pc(j).toString(16)} is not a record point`);
     }
-    const location = locationOf(source);
-    steps.push({ location, depth: stepDepth, backtrace: [...callers, location] });
+    switch (point.kind) {
+      case "instr":
+        steps.push(new TracedStep(point.location, stepDepth, caller));
+        break;
+      case "prologue": {
+        const calleeReference = samples.sp(j) + returnAddressBytes;
+        const checked =
+          point.limitCheckBytes === null ? 0 : referenceSp - calleeReference + point.limitCheckBytes;
+        const depth = Math.max(stepDepth, checked);
+        const current = steps.at(-1);
+        if (current === undefined) {
+          entryDepth = Math.max(entryDepth, depth);
+        } else {
+          current.depth = Math.max(current.depth, depth);
+          caller = current;
+        }
+        break;
+      }
+      case "return": {
+        const call: TracedStep | null = caller;
+        if (call === null)
+          throw new TraceError(`return to 0x${samples.pc(j).toString(16)} without a matching call`);
+        caller = call.caller;
+        steps.push(new TracedStep(point.next ?? call.location, stepDepth, caller));
+        break;
+      }
+    }
   }
   // Nothing ran after the entry prologue (an overflow in it): its deepest point is the tail.
   if (steps.length === 0 && samples.length > 0) entryDepth = Math.max(entryDepth, referenceSp - tailMinSp);

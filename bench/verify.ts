@@ -1,0 +1,86 @@
+/**
+ * Issue 7's figures: (1) the for-all-limits verdict from one recorded run per target against the
+ * naive method — one real run per 16-byte limit up to the maximum depth, on each target — on three
+ * recursive programs; (2) recorded (traced) against plain execution of the same invocation.
+ */
+import path from "node:path";
+import { type Instance, Runner } from "../emulators/runner.js";
+import { CODE_BASE } from "../emulators/runner-layout.js";
+import { compileModule } from "../src/compiler/compile.js";
+import { TARGETS, type Target } from "../src/compiler/target.js";
+import { recordProfile } from "../src/verify/dynamic.js";
+import { compareProfiles } from "../src/verify/profile.js";
+import { loadModule } from "../src/wasm/index.js";
+import type { Outcome, WasmValue } from "../src/wasm/outcome.js";
+import { formatDuration, measure, median } from "./stats.js";
+
+const corpus = path.resolve(import.meta.dirname, "../corpus");
+
+const programs: { file: string; exportName: string; args: WasmValue[] }[] = [
+  { file: "factorial-recursive.wat", exportName: "fac", args: [{ type: "i64", value: "150" }] },
+  { file: "mutual-recursion.wat", exportName: "is_even", args: [{ type: "i32", value: "200" }] },
+  { file: "writeup-9-args.wat", exportName: "deep", args: [{ type: "i32", value: "60" }] },
+];
+
+async function instances(file: string): Promise<Record<Target, Instance>> {
+  const validated = await loadModule(path.join(corpus, file));
+  const entries = TARGETS.map((target) => {
+    const artifact = compileModule(validated, {
+      target,
+      strategy: "intersect",
+      layout: { codeBase: BigInt(CODE_BASE) },
+    });
+    const instantiated = new Runner(target).instantiate(artifact);
+    if (!instantiated.ok) throw new Error(`cannot instantiate ${file}`);
+    return [target, instantiated.instance] as const;
+  });
+  return Object.fromEntries(entries) as Record<Target, Instance>;
+}
+
+export async function verifyBench(): Promise<void> {
+  console.log(
+    "for-all-limits verdict: profiles (1 recorded run per target) vs naive (1 run per 16-byte limit per target)",
+  );
+  for (const { file, exportName, args } of programs) {
+    const instance = await instances(file);
+    const invocation = { exportName, args };
+    let maxDepth = 0;
+    const viaProfiles = () => {
+      const [x64, aarch64] = TARGETS.map((target) => recordProfile(instance[target], invocation));
+      if (!x64 || !aarch64 || !("profile" in x64) || !("profile" in aarch64)) throw new Error("no profile");
+      maxDepth = x64.profile.maxDepth;
+      return compareProfiles(x64.profile, aarch64.profile).identical;
+    };
+    const profileTimes = measure(viaProfiles, 15, 5);
+    const naive = () => {
+      const points: Outcome[][] = TARGETS.map(() => []);
+      for (let limit = 16; limit <= maxDepth; limit += 16) {
+        TARGETS.forEach((target, i) =>
+          points[i]!.push(instance[target].invoke(exportName, args, { stackLimit: limit })),
+        );
+      }
+      return JSON.stringify(points[0]) === JSON.stringify(points[1]);
+    };
+    const naiveTimes = measure(naive, 3, 0);
+    const ratio = median(naiveTimes) / median(profileTimes);
+    console.log(
+      `  ${file} ${exportName}: max depth ${maxDepth} B (${maxDepth / 16} limits); profiles ${formatDuration(median(profileTimes))}, ` +
+        `naive ${formatDuration(median(naiveTimes))}: ${ratio.toFixed(0)}× faster (goal ≥ 50×)`,
+    );
+    for (const target of TARGETS) instance[target].close();
+  }
+
+  console.log("recorded (traced) vs plain execution, same invocation (fib(18), intersect)");
+  const fib = await instances("fibonacci.wat");
+  const args: WasmValue[] = [{ type: "i32", value: "18" }];
+  for (const target of TARGETS) {
+    const plain = median(measure(() => fib[target].invoke("fib", args), 7, 2));
+    const traced = median(measure(() => fib[target].invokeRecorded("fib", args), 7, 2));
+    const withProfile = median(measure(() => recordProfile(fib[target], { exportName: "fib", args }), 7, 2));
+    console.log(
+      `  ${target.padEnd(8)} plain ${formatDuration(plain)}, recorded ${formatDuration(traced)} (${(traced / plain).toFixed(2)}×), ` +
+        `recorded + profile ${formatDuration(withProfile)} (${(withProfile / plain).toFixed(2)}×; goal ≤ 3×)`,
+    );
+    fib[target].close();
+  }
+}
