@@ -108,7 +108,7 @@ export function profileSteps({ artifact, samples, tailMinSp, referenceSp }: Trac
   const returnAddressBytes = ABI[artifact.target].returnAddressBytes;
   const steps: TracedStep[] = [];
   // The step of the innermost active call: new steps run under it.
-  let caller: TracedStep | null = null;
+  let caller = null as TracedStep | null;
   // Depth reached before the first instruction: the entry function's prologue, run for the host.
   let entryDepth = 0;
 
