@@ -74,12 +74,33 @@ const KITCHEN_SINK = `
     (unreachable)))
 `;
 
+/** Every float operator family and a call_indirect with stack arguments (9 params: 3 on x64's stack). */
+const FLOATS_AND_TABLES = `
+(module
+  (type $wide (func (param i32 i64 f32 f64 i32 i64 f32 f64 i32) (result f64)))
+  (table 2 funcref)
+  (elem (i32.const 0) $wide)
+  (memory 1)
+  (func $wide (type $wide) (f64.add (local.get 3) (f64.promote_f32 (local.get 2))))
+  (func (export "floats") (param f32 f64) (result i32)
+    (f32.store (i32.const 0) (f32.copysign (f32.abs (local.get 0)) (f32.neg (f32.load (i32.const 4)))))
+    (drop (f64.nearest (f64.min (local.get 1) (f64.sqrt (local.get 1)))))
+    (drop (i64.trunc_f32_u (local.get 0)))
+    (drop (f32.demote_f64 (f64.convert_i64_u (i64.reinterpret_f64 (local.get 1)))))
+    (i32.add (i32.trunc_f64_s (local.get 1)) (f64.lt (local.get 1) (f64.const -0))))
+  (func (export "indirect") (param i32) (result f64)
+    (call_indirect (type $wide)
+      (i32.const 1) (i64.const 2) (f32.const 3) (f64.const 4) (i32.const 5)
+      (i64.const 6) (f32.const 7) (f64.const 8) (i32.const 9) (local.get 0))))
+`;
+
 const CORPUS = new URL("../../corpus/", import.meta.url);
 const corpusCases = readdirSync(CORPUS).filter((name) => name.endsWith(".wat"));
 
 const modules = new Map<string, ValidatedModule>();
 beforeAll(async () => {
   modules.set("kitchen-sink", await validated(KITCHEN_SINK));
+  modules.set("floats-and-tables", await validated(FLOATS_AND_TABLES));
   for (const name of corpusCases)
     modules.set(name, await validated(readFileSync(new URL(name, CORPUS), "utf8")));
 });
@@ -124,15 +145,30 @@ describe("stack maps across targets", () => {
     expect(compile(module, "aarch64", "native").prologueDepth[otherIndex]).toBe(80);
   });
 
-  it("frame: SP is the same at every instruction of a function", () => {
-    const artifact = compile(modules.get("kitchen-sink")!, "aarch64", "frame");
-    for (const [funcIndex, entries] of artifact.stackMap.entries()) {
-      const depths = new Set(
-        entries.flatMap((entry) => (entry === null ? [] : [entry.depthAtStart, entry.deepestOwn])),
-      );
-      expect(depths.size, `function ${funcIndex}`).toBeLessThanOrEqual(1);
-      for (const depth of depths) expect(depth).toBe(artifact.prologueDepth[funcIndex]);
-    }
+  it.each(["kitchen-sink", "floats-and-tables"])(
+    "frame: SP is the same at every instruction of a function (%s)",
+    (name) => {
+      const artifact = compile(modules.get(name)!, "aarch64", "frame");
+      for (const [funcIndex, entries] of artifact.stackMap.entries()) {
+        const depths = new Set(
+          entries.flatMap((entry) => (entry === null ? [] : [entry.depthAtStart, entry.deepestOwn])),
+        );
+        expect(depths.size, `function ${funcIndex}`).toBeLessThanOrEqual(1);
+        for (const depth of depths) expect(depth).toBe(artifact.prologueDepth[funcIndex]);
+      }
+    },
+  );
+
+  // The call_indirect in "indirect" (instruction 10, 9 arguments + the index at height 10), by hand:
+  // 16 entry + 16 locals (1 param) + 80 operands; x64 passes 3 arguments on the stack (32 bytes
+  // padded), aarch64 native 1 (16); intersect pads aarch64 to x64's; frame reserves it all up front.
+  it("call_indirect's outgoing area follows the strategy like a call's", () => {
+    const module = modules.get("floats-and-tables")!;
+    const site = (target: Target, strategy: Strategy) => compile(module, target, strategy).stackMap[2]![10];
+    expect(site("x64", "native")).toEqual({ depthAtStart: 112, deepestOwn: 144 });
+    expect(site("aarch64", "native")).toEqual({ depthAtStart: 112, deepestOwn: 128 });
+    expect(site("aarch64", "intersect")).toEqual({ depthAtStart: 112, deepestOwn: 144 });
+    expect(site("x64", "frame")).toEqual({ depthAtStart: 144, deepestOwn: 144 });
   });
 });
 
@@ -244,6 +280,24 @@ describe("what is compiled and what is not", () => {
       entry.kind === "trap-stub" ? [entry.site] : [],
     );
     expect(stubbedSites).toEqual([...artifact.trapSites.keys()]);
+  });
+
+  it("gives the float truncations and call_indirect their trap sites, in instruction order", () => {
+    for (const target of TARGETS) {
+      const artifact = compile(modules.get("floats-and-tables")!, target, "intersect");
+      const kinds = (funcIndex: number) =>
+        artifact.trapSites.filter((site) => site.funcIndex === funcIndex).map((site) => site.kind);
+      // f32.load, f32.store; i64.trunc_f32_u; i32.trunc_f64_s (NaN, then out of range).
+      expect(kinds(1)).toEqual([
+        "out_of_bounds_memory",
+        "out_of_bounds_memory",
+        "invalid_conversion_to_integer",
+        "integer_overflow",
+        "invalid_conversion_to_integer",
+        "integer_overflow",
+      ]);
+      expect(kinds(2)).toEqual(["undefined_element", "uninitialized_element", "indirect_call_type_mismatch"]);
+    }
   });
 
   /**
