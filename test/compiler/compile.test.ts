@@ -2,7 +2,7 @@
 // must land where the side tables say), and what the runner needs to instantiate the module.
 import { describe, expect, it } from "vitest";
 import { disassemble, type Instruction } from "../../emulators/capstone.js";
-import { type Artifact, EXIT_SLOT_BYTES } from "../../src/compiler/artifact.js";
+import { type Artifact, EXIT_SLOT_BYTES, tableEntry } from "../../src/compiler/artifact.js";
 import { type CompileOptions, compileModule } from "../../src/compiler/compile.js";
 import { STRATEGIES, TARGETS, type Target } from "../../src/compiler/target.js";
 import { decodeModule, validateModule, watToBinary } from "../../src/wasm/index.js";
@@ -141,6 +141,38 @@ describe("instance data for the runner", () => {
       { name: "counter", kind: "global", index: 1 },
       { name: "init", kind: "func", index: 1 },
     ]);
+  });
+
+  it("carries the table with its element segments, and where an imported memory or table comes from", async () => {
+    const wat = `(module
+      (import "env" "g" (global $g i32))
+      (import "env" "f" (func $f (param i32)))
+      (import "env" "table" (table 3 9 funcref))
+      (import "env" "memory" (memory 2))
+      (func $own (result i32) (i32.const 1))
+      (elem (i32.const 1) $own $f)
+      (elem (global.get $g) $own))`;
+    const artifact = await compileWat(wat, { target: "aarch64", strategy: "intersect" });
+    expect(artifact.memory).toEqual({
+      minPages: 2,
+      maxPages: 65536,
+      import: { module: "env", name: "memory" },
+    });
+    expect(artifact.table).toEqual({
+      minEntries: 3,
+      maxEntries: 9,
+      import: { module: "env", name: "table" },
+      elements: [
+        { offset: { kind: "const", bits: 1n }, funcs: [1, 0] },
+        { offset: { kind: "import", module: "env", name: "g" }, funcs: [1] },
+      ],
+    });
+    // An element calls a defined function at its entry, an imported one at its exit.
+    expect(tableEntry(artifact, 1).codeAddress).toBe(CODE_BASE + BigInt(artifact.entries[1]!));
+    expect(tableEntry(artifact, 0).codeAddress).toBe(artifact.exits.imports[0]);
+    const defined = await compileWat("(module (table 4 funcref))", { target: "x64", strategy: "frame" });
+    expect(defined.table).toEqual({ minEntries: 4, maxEntries: null, import: null, elements: [] });
+    expect((await compileWat("(module)", { target: "x64", strategy: "frame" })).table).toBeNull();
   });
 
   it("caps the memory's maximum at memoryGrowCap, never below its minimum", async () => {
