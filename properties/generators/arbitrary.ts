@@ -1,0 +1,366 @@
+// fast-check arbitraries of program descriptions (description.ts), biased toward what makes machine
+// stacks differ between ABIs: parameter counts around the register thresholds (6 on x64, 8 on
+// aarch64) and up to 24, recursion, many locals, calls nested inside call arguments (values live
+// across calls), nested control flow, memory and global traffic, trap-prone operands, and float
+// edge values. Every choice shrinks toward the simplest: fewer functions, parameters, statements
+// and nodes; i32 before other types; constants before computations.
+import fc from "fast-check";
+import type { MemoryOp, ValType } from "../../src/wasm/ir.js";
+import {
+  type Address,
+  BINARY,
+  type Expr,
+  type FunctionDesc,
+  type GlobalDesc,
+  LOADS,
+  type ProgramDesc,
+  type Slot,
+  STORES,
+  type Stmt,
+  TESTS,
+  UNARY,
+  VAL_TYPES,
+} from "./description.js";
+
+export interface ProgramOptions {
+  /** Maximum nesting of expressions and statements. */
+  readonly maxDepth?: number;
+  /** Maximum number of plain (non-recursive) functions; at least one is generated. */
+  readonly maxFunctions?: number;
+  /** Maximum number of recursive functions. */
+  readonly maxRecursive?: number;
+}
+
+const valType: fc.Arbitrary<ValType> = fc.constantFrom(...VAL_TYPES);
+
+const u32 = (n: number) => BigInt(n >>> 0);
+const I32_EDGES = [0, 1, -1, 2, 7, 8, 31, 32, 0x7fff_ffff, -0x8000_0000, 0xffff, 0x1_0000].map(u32);
+const I64_EDGES = [0n, 1n, (1n << 64n) - 1n, 63n, 64n, (1n << 63n) - 1n, 1n << 63n, 0xffff_ffffn, 1n << 32n];
+// Bit patterns: zeros, ones, NaNs (quiet, negative, signalling, with payload), infinities, and the
+// edges of float→int truncation (±2^31, 2^32, ±2^63, 2^64).
+const F32_EDGES = [
+  0x0000_0000, 0x8000_0000, 0x3f80_0000, 0xbfc0_0000, 0x7fc0_0000, 0xffc0_0000, 0x7fa0_0000, 0x7fc0_1234,
+  0x7f80_0000, 0xff80_0000, 0x4f00_0000, 0xcf00_0000, 0x4f80_0000, 0x5f00_0000, 0xdf00_0000, 0x0000_0001,
+].map(BigInt);
+const F64_EDGES = [
+  0n,
+  1n << 63n,
+  0x3ff0_0000_0000_0000n,
+  0xbff8_0000_0000_0000n,
+  0x7ff8_0000_0000_0000n,
+  0xfff8_0000_0000_0000n,
+  0x7ff4_0000_0000_0000n,
+  0x7ff8_0000_0000_1234n,
+  0x7ff0_0000_0000_0000n,
+  0xfff0_0000_0000_0000n,
+  0x41e0_0000_0000_0000n,
+  0xc1e0_0000_0000_0000n,
+  0x41f0_0000_0000_0000n,
+  0x43e0_0000_0000_0000n,
+  0xc3e0_0000_0000_0000n,
+  0x43f0_0000_0000_0000n,
+  0x0000_0000_0000_0001n,
+];
+
+/** Bit patterns of `type`: small values first (for shrinking), then edges, then anything. */
+export function bitsOf(type: ValType): fc.Arbitrary<bigint> {
+  switch (type) {
+    case "i32":
+      return fc.oneof(
+        fc.integer({ min: -8, max: 8 }).map(u32),
+        fc.constantFrom(...I32_EDGES),
+        fc.nat().map(u32),
+      );
+    case "i64":
+      return fc.oneof(
+        fc.integer({ min: -8, max: 8 }).map((n) => BigInt.asUintN(64, BigInt(n))),
+        fc.constantFrom(...I64_EDGES),
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      );
+    case "f32":
+      return fc.oneof(
+        fc.integer({ min: -8, max: 8 }).map((n) => f32Bits(n)),
+        fc.constantFrom(...F32_EDGES),
+        fc.float({ noDefaultInfinity: false }).map(f32Bits),
+        fc.nat().map(u32),
+      );
+    case "f64":
+      return fc.oneof(
+        fc.integer({ min: -8, max: 8 }).map((n) => f64Bits(n)),
+        fc.constantFrom(...F64_EDGES),
+        fc.double().map(f64Bits),
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+      );
+  }
+}
+
+const scratch = new DataView(new ArrayBuffer(8));
+function f32Bits(value: number): bigint {
+  scratch.setFloat32(0, value);
+  return BigInt(scratch.getUint32(0));
+}
+function f64Bits(value: number): bigint {
+  scratch.setFloat64(0, value);
+  return scratch.getBigUint64(0);
+}
+
+/** Addresses: in-page constants and edges of the first page, masked expressions, raw ones. */
+function addressOf(i32: fc.Arbitrary<Expr>): fc.Arbitrary<Address> {
+  const offset = fc.oneof(
+    { weight: 6, arbitrary: fc.constant(0) },
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 64 }) },
+    { weight: 1, arbitrary: fc.constantFrom(0xfff8, 0xffff, 0x1_0000, 0xffff_ffff) },
+  );
+  const edge = fc.constantFrom(0, 0xfff8, 0xfffc, 0xfffe, 0xffff, 0x1_0000, 0x1_fff8, 0xffff_ffff);
+  return fc.oneof(
+    fc.record({ k: fc.constant("const" as const), value: fc.integer({ min: 0, max: 256 }), offset }),
+    { weight: 1, arbitrary: fc.record({ k: fc.constant("const" as const), value: edge, offset }) },
+    { weight: 2, arbitrary: fc.record({ k: fc.constant("masked" as const), expr: i32, offset }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant("raw" as const), expr: i32, offset }) },
+  );
+}
+
+function slotOf(i32: fc.Arbitrary<Expr>): fc.Arbitrary<Slot> {
+  return fc.oneof(
+    { weight: 12, arbitrary: fc.record({ k: fc.constant("callee" as const), pick: fc.nat(7) }) },
+    { weight: 4, arbitrary: fc.record({ k: fc.constant("dynamic" as const), index: i32 }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant("null" as const) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        k: fc.constant("outside" as const),
+        past: fc.oneof(fc.nat(3), fc.constant(0xffff_fff0)),
+      }),
+    },
+  );
+}
+
+/** Argument lists, usually long enough to reach the register thresholds. */
+function argsOf(any: fc.Arbitrary<Expr>, depthIdentifier: fc.DepthIdentifier): fc.Arbitrary<Expr[]> {
+  return fc.oneof(
+    { weight: 1, arbitrary: fc.array(any, { maxLength: 3, depthIdentifier }) },
+    { weight: 2, arbitrary: fc.array(any, { minLength: 5, maxLength: 10, depthIdentifier }) },
+    { weight: 1, arbitrary: fc.array(any, { minLength: 11, maxLength: 24, depthIdentifier }) },
+  );
+}
+
+interface Trees {
+  readonly expr: Readonly<Record<ValType, fc.Arbitrary<Expr>>>;
+  readonly stmts: fc.Arbitrary<Stmt[]>;
+}
+
+function trees(maxDepth: number): Trees {
+  const depthIdentifier = fc.createDepthIdentifier();
+  const nodes = fc.letrec<Record<ValType | "any" | "stmt", unknown>>((tie) => {
+    const expr = (type: ValType) => tie(type) as fc.Arbitrary<Expr>;
+    const any = tie("any") as fc.Arbitrary<Expr>;
+    const stmt = tie("stmt") as fc.Arbitrary<Stmt>;
+    const stmts = fc.array(stmt, { maxLength: 4, depthIdentifier });
+    const i32 = expr("i32");
+    const pick = fc.nat(7);
+
+    const node = (type: ValType): fc.Arbitrary<Expr> => {
+      const t = fc.constant(type);
+      const leaves = [
+        fc.record({ k: fc.constant("const" as const), type: t, bits: bitsOf(type) }),
+        fc.record({ k: fc.constant("local" as const), type: t, pick }),
+        fc.record({ k: fc.constant("global" as const), type: t, pick }),
+      ];
+      const tests = TESTS[type];
+      const inner: fc.WeightedArbitrary<Expr>[] = [
+        { weight: 3, arbitrary: fc.oneof(...leaves) },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            k: fc.constant("unary" as const),
+            type: t,
+            op: fc.constantFrom(...UNARY[type]),
+            arg: expr(type),
+          }),
+        },
+        {
+          weight: 3,
+          arbitrary: fc.record({
+            k: fc.constant("binary" as const),
+            type: t,
+            op: fc.constantFrom(...BINARY[type]),
+            left: expr(type),
+            right: expr(type),
+          }),
+        },
+        {
+          weight: 2,
+          arbitrary: fc.integer({ min: 0, max: tests.length - 1 }).chain((i) =>
+            fc.record({
+              k: fc.constant("test" as const),
+              type: t,
+              op: fc.constant(tests[i]!.op),
+              args: fc.tuple(...tests[i]!.from.map(expr)),
+            }),
+          ),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            k: fc.constant("load" as const),
+            type: t,
+            op: fc.constantFrom(...LOADS[type]),
+            address: addressOf(i32),
+          }),
+        },
+        {
+          weight: 4,
+          arbitrary: fc.record({
+            k: fc.constant("call" as const),
+            type: t,
+            pick,
+            args: argsOf(any, depthIdentifier),
+          }),
+        },
+        {
+          weight: 2,
+          arbitrary: fc.record({
+            k: fc.constant("call_indirect" as const),
+            type: t,
+            pick,
+            slot: slotOf(i32),
+            args: argsOf(any, depthIdentifier),
+          }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            k: fc.constant("select" as const),
+            type: t,
+            cond: i32,
+            ifTrue: expr(type),
+            ifFalse: expr(type),
+          }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            k: fc.constant("if" as const),
+            type: t,
+            cond: i32,
+            ifTrue: expr(type),
+            ifFalse: expr(type),
+          }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.record({ k: fc.constant("block" as const), type: t, body: stmts, value: expr(type) }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.record({ k: fc.constant("tee" as const), type: t, pick, value: expr(type) }),
+        },
+      ];
+      if (type === "i32") {
+        inner.push(
+          { weight: 1, arbitrary: fc.constant({ k: "memory.size" as const, type: "i32" as const }) },
+          {
+            weight: 1,
+            arbitrary: fc.record({
+              k: fc.constant("memory.grow" as const),
+              type: t as fc.Arbitrary<"i32">,
+              delta: i32,
+            }),
+          },
+        );
+      }
+      return fc.oneof({ depthIdentifier, maxDepth, depthSize: "small" }, ...inner);
+    };
+
+    const statement = fc.oneof(
+      { depthIdentifier, maxDepth, depthSize: "small" },
+      { weight: 3, arbitrary: fc.record({ k: fc.constant("drop" as const), value: any }) },
+      { weight: 2, arbitrary: fc.record({ k: fc.constant("set" as const), pick, value: any }) },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("global.set" as const), pick, value: any }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          k: fc.constant("store" as const),
+          op: fc.constantFrom<MemoryOp>(...STORES),
+          address: addressOf(i32),
+          value: any,
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({ k: fc.constant("if" as const), cond: i32, ifTrue: stmts, ifFalse: stmts }),
+      },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("loop" as const), count: fc.nat(4), body: stmts }) },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          k: fc.constant("switch" as const),
+          index: i32,
+          cases: fc.array(stmts, { minLength: 1, maxLength: 3, depthIdentifier }),
+        }),
+      },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("return" as const), cond: i32, value: any }) },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("trap" as const), cond: i32 }) },
+    );
+
+    return {
+      i32: node("i32"),
+      i64: node("i64"),
+      f32: node("f32"),
+      f64: node("f64"),
+      any: fc.oneof({ weight: 3, arbitrary: i32 }, expr("i64"), expr("f32"), expr("f64")),
+      stmt: statement,
+    };
+  });
+  const expr = {
+    i32: nodes.i32 as fc.Arbitrary<Expr>,
+    i64: nodes.i64 as fc.Arbitrary<Expr>,
+    f32: nodes.f32 as fc.Arbitrary<Expr>,
+    f64: nodes.f64 as fc.Arbitrary<Expr>,
+  };
+  return { expr, stmts: fc.array(nodes.stmt as fc.Arbitrary<Stmt>, { maxLength: 5 }) };
+}
+
+/** Parameter lists: few, or around the thresholds (5–10), or many (up to 24). */
+const params = fc.oneof(
+  { withCrossShrink: true },
+  fc.array(valType, { maxLength: 3 }),
+  { weight: 2, arbitrary: fc.array(valType, { minLength: 5, maxLength: 10 }) },
+  fc.array(valType, { minLength: 11, maxLength: 24 }),
+);
+const locals = fc.oneof(
+  { withCrossShrink: true },
+  { weight: 3, arbitrary: fc.array(valType, { maxLength: 4 }) },
+  fc.array(valType, { minLength: 16, maxLength: 48 }),
+);
+
+function functionOf({ expr, stmts }: Trees): fc.Arbitrary<FunctionDesc> {
+  return valType.chain((type) =>
+    fc.record({
+      params,
+      result: fc.option(fc.constant(type), { freq: 4 }),
+      locals,
+      body: stmts,
+      value: expr[type],
+    }),
+  );
+}
+
+const global: fc.Arbitrary<GlobalDesc> = valType.chain((type) =>
+  fc.record({ type: fc.constant(type), mutable: fc.boolean(), bits: bitsOf(type) }),
+);
+
+export function programArbitrary(options: ProgramOptions = {}): fc.Arbitrary<ProgramDesc> {
+  const shapes = trees(options.maxDepth ?? 4);
+  const fn = functionOf(shapes);
+  return fc.record({
+    recursive: fc.array(fn, { maxLength: options.maxRecursive ?? 2 }),
+    plain: fc.array(fn, { minLength: 1, maxLength: options.maxFunctions ?? 4 }),
+    globals: fc.array(global, { maxLength: 4 }),
+    data: fc.uint8Array({ maxLength: 16 }),
+    dataOffset: fc.oneof(fc.nat(64), fc.constant(0xfff8)),
+    entry: fc.nat(),
+    args: fc.array(bitsOf("i64"), { maxLength: 24 }),
+    nanBitsVisible: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, fc.constant(true)),
+  });
+}

@@ -1,0 +1,623 @@
+// A program description → a WebAssembly 1.0 module (the front end's typed AST) and the invocation
+// of its entry. Total: every description, however shrunk, lowers to a valid module, because every
+// reference is resolved modulo what exists and every value is coerced to the type its context needs.
+//
+// Layout: functions [recursive…, plain…]; one table whose slot k holds function k, then one null
+// slot; one memory of one page (max two); every global and the entry ("run") exported.
+// Termination: recursive functions return at depth 0 and pass depth − 1 to every recursive callee;
+// plain functions call only lower indices and pass a depth masked to `depthMask`; loops count down
+// a hidden counter; a call_indirect reaches only the slots its caller may call directly.
+import type {
+  BlockType,
+  Export,
+  FuncType,
+  FunctionBody,
+  Instr,
+  MemoryOp,
+  Module,
+  NumericOp,
+  ValType,
+} from "../../src/wasm/ir.js";
+import type { WasmValue } from "../../src/wasm/outcome.js";
+import {
+  type Address,
+  type Expr,
+  type FunctionDesc,
+  memoryAccess,
+  type ProgramDesc,
+  type Slot,
+  type Stmt,
+  TESTS,
+} from "./description.js";
+
+export const ENTRY_EXPORT = "run";
+const PAGE = 0x1_0000;
+
+export interface LoweredProgram {
+  readonly module: Module;
+  readonly entry: { readonly exportName: string; readonly args: readonly WasmValue[] };
+  /** Export names of the globals, to compare their final values. */
+  readonly globals: readonly string[];
+  readonly nanBitsVisible: boolean;
+  /** The largest depth a plain function passes to a recursive one. */
+  readonly depthMask: number;
+}
+
+/** One instruction without an immediate-free shape check: the IR's union, minus the offset. */
+type Op = Instr extends infer I ? (I extends unknown ? Omit<I, "offset"> : never) : never;
+
+interface Signature {
+  readonly params: readonly ValType[];
+  readonly result: ValType | null;
+}
+
+export function lowerProgram(desc: ProgramDesc): LoweredProgram {
+  const functions = [...desc.recursive, ...desc.plain];
+  const recursiveCount = desc.recursive.length;
+  const signatures: Signature[] = functions.map((fn, i) => ({
+    params: i < recursiveCount ? ["i32", ...fn.params] : fn.params,
+    result: fn.result,
+  }));
+  const types: FuncType[] = [];
+  const typeIndex = (sig: Signature): number => {
+    const results = sig.result ? [sig.result] : [];
+    const found = types.findIndex((t) => same(t.params, sig.params) && same(t.results, results));
+    if (found >= 0) return found;
+    types.push({ params: sig.params, results });
+    return types.length - 1;
+  };
+  const funcTypeIndices = signatures.map(typeIndex);
+  const depthMask = depthMaskFor(desc.recursive);
+  const program: ProgramContext = { desc, signatures, typeIndex, recursiveCount, depthMask };
+  const bodies = functions.map((fn, i) => lowerFunction(program, fn, i));
+
+  const entryIndex = functions.length - 1 - (desc.entry % functions.length);
+  const globals = desc.globals.map((g) => ({
+    type: { valType: g.type, mutable: g.mutable },
+    init: constExpr(g.type, g.bits),
+  }));
+  const exports: Export[] = [
+    { name: ENTRY_EXPORT, kind: "func", index: entryIndex },
+    ...globals.map((_, i) => ({ name: `g${i}`, kind: "global" as const, index: i })),
+  ];
+  const dataOffset = Math.min(desc.dataOffset, PAGE - desc.data.length);
+  const module: Module = {
+    types,
+    imports: [],
+    funcTypeIndices,
+    tables: [{ min: functions.length + 1, max: functions.length + 1 }],
+    memories: [{ min: 1, max: 2 }],
+    globals,
+    exports,
+    start: null,
+    elems: [{ table: 0, offset: { op: "i32.const", value: 0 }, funcs: functions.map((_, i) => i) }],
+    datas: [{ memory: 0, offset: { op: "i32.const", value: dataOffset }, bytes: desc.data }],
+    bodies,
+    names: {
+      functions: new Map(functions.map((_, i) => [i, functionName(i, recursiveCount)])),
+      locals: new Map(),
+    },
+    customSections: [],
+  };
+  const entryParams = signatures[entryIndex]!.params;
+  const args = entryParams.map((type, i): WasmValue => {
+    const bits = desc.args[i] ?? 0n;
+    const value =
+      i === 0 && entryIndex < recursiveCount ? bits % BigInt(depthMask + 1) : truncated(type, bits);
+    return { type, value: value.toString() };
+  });
+  return {
+    module,
+    entry: { exportName: ENTRY_EXPORT, args },
+    globals: globals.map((_, i) => `g${i}`),
+    nanBitsVisible: desc.nanBitsVisible,
+    depthMask,
+  };
+}
+
+function functionName(index: number, recursiveCount: number): string {
+  return index < recursiveCount ? `rec${index}` : `f${index}`;
+}
+
+function same<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * The largest depth a fresh entry into recursion may start with: recursion makes up to B recursive
+ * calls per activation (B = call sites, times enclosing loop counts), so a depth d costs up to B^d
+ * activations; keep that within 256 (and d within 63).
+ */
+function depthMaskFor(recursive: readonly FunctionDesc[]): number {
+  const branching = Math.max(1, ...recursive.map((fn) => callSites(fn.body) + exprCalls(fn.value)));
+  let mask = 63;
+  while (mask > 1 && branching ** mask > 256) mask = (mask >> 1) | 0;
+  return mask;
+}
+
+/** Calls one execution of `stmts` may make, loops counted as often as they run. */
+function callSites(stmts: readonly Stmt[]): number {
+  let sum = 0;
+  for (const s of stmts) {
+    switch (s.k) {
+      case "if":
+        sum += exprCalls(s.cond) + callSites(s.ifTrue) + callSites(s.ifFalse);
+        break;
+      case "loop":
+        sum += Math.max(1, s.count) * callSites(s.body);
+        break;
+      case "switch":
+        sum += exprCalls(s.index) + s.cases.reduce((n, c) => n + callSites(c), 0);
+        break;
+      case "store":
+        sum += addressCalls(s.address) + exprCalls(s.value);
+        break;
+      case "return":
+        sum += exprCalls(s.cond) + exprCalls(s.value);
+        break;
+      case "trap":
+        sum += exprCalls(s.cond);
+        break;
+      default:
+        sum += exprCalls(s.value);
+    }
+  }
+  return sum;
+}
+
+function addressCalls(address: Address): number {
+  return address.k === "const" ? 0 : exprCalls(address.expr);
+}
+
+function exprCalls(e: Expr): number {
+  switch (e.k) {
+    case "const":
+    case "local":
+    case "global":
+    case "memory.size":
+      return 0;
+    case "tee":
+      return exprCalls(e.value);
+    case "unary":
+      return exprCalls(e.arg);
+    case "binary":
+      return exprCalls(e.left) + exprCalls(e.right);
+    case "test":
+      return e.args.reduce((n, a) => n + exprCalls(a), 0);
+    case "load":
+      return addressCalls(e.address);
+    case "call":
+    case "call_indirect":
+      return (
+        1 +
+        e.args.reduce((n, a) => n + exprCalls(a), 0) +
+        (e.k === "call_indirect" && e.slot.k === "dynamic" ? exprCalls(e.slot.index) : 0)
+      );
+    case "select":
+    case "if":
+      return exprCalls(e.cond) + exprCalls(e.ifTrue) + exprCalls(e.ifFalse);
+    case "block":
+      return callSites(e.body) + exprCalls(e.value);
+    case "memory.grow":
+      return exprCalls(e.delta);
+  }
+}
+
+function truncated(type: ValType, bits: bigint): bigint {
+  return type === "i32" || type === "f32" ? BigInt.asUintN(32, bits) : BigInt.asUintN(64, bits);
+}
+
+function constOp(type: ValType, bits: bigint): Op {
+  switch (type) {
+    case "i32":
+      return { op: "i32.const", value: Number(BigInt.asIntN(32, bits)) };
+    case "i64":
+      return { op: "i64.const", value: BigInt.asIntN(64, bits) };
+    case "f32":
+      return { op: "f32.const", bits: Number(BigInt.asUintN(32, bits)) };
+    case "f64":
+      return { op: "f64.const", bits: BigInt.asUintN(64, bits) };
+  }
+}
+
+function constExpr(type: ValType, bits: bigint): Module["globals"][number]["init"] {
+  return constOp(type, bits) as Module["globals"][number]["init"];
+}
+
+interface ProgramContext {
+  readonly desc: ProgramDesc;
+  readonly signatures: readonly Signature[];
+  readonly typeIndex: (sig: Signature) => number;
+  readonly recursiveCount: number;
+  readonly depthMask: number;
+}
+
+function lowerFunction(program: ProgramContext, fn: FunctionDesc, index: number): FunctionBody {
+  const lowering = new FunctionLowering(program, index);
+  return lowering.lower(fn);
+}
+
+/** Emits one function body; tracks its locals (declared ones, then hidden loop counters). */
+class FunctionLowering {
+  private readonly code: Op[] = [];
+  private readonly localTypes: ValType[];
+  private readonly paramCount: number;
+  /** Params and declared locals; hidden loop counters come after. */
+  private declared = 0;
+  private readonly recursive: boolean;
+  private readonly signature: Signature;
+
+  constructor(
+    private readonly program: ProgramContext,
+    private readonly index: number,
+  ) {
+    this.signature = program.signatures[index]!;
+    this.recursive = index < program.recursiveCount;
+    this.paramCount = this.signature.params.length;
+    this.localTypes = [...this.signature.params];
+  }
+
+  lower(fn: FunctionDesc): FunctionBody {
+    this.localTypes.push(...fn.locals);
+    this.declared = this.localTypes.length;
+    const result = this.signature.result;
+    if (this.recursive) {
+      this.emit({ op: "local.get", local: 0 }, { op: "i32.eqz" }, { op: "if", blockType: null });
+      this.returnDefault();
+      this.emit({ op: "end" });
+    }
+    this.statements(fn.body);
+    if (result) this.value(fn.value, result);
+    this.emit({ op: "end" });
+    return {
+      unsupported: null,
+      locals: this.localTypes.slice(this.paramCount),
+      code: this.code.map((op) => ({ ...op, offset: 0 }) as Instr),
+      offset: 0,
+    };
+  }
+
+  private emit(...ops: Op[]): void {
+    this.code.push(...ops);
+  }
+
+  private returnDefault(): void {
+    const result = this.signature.result;
+    if (result) this.emit(constOp(result, 0n));
+    this.emit({ op: "return" });
+  }
+
+  /** Locals of `type` an expression may read (params included) or a statement may write (not the depth). */
+  private localsOf(type: ValType, writable: boolean): number[] {
+    const found: number[] = [];
+    for (let i = writable && this.recursive ? 1 : 0; i < this.declared; i++) {
+      if (this.localTypes[i] === type) found.push(i);
+    }
+    return found;
+  }
+
+  private globalsOf(type: ValType, writable: boolean): number[] {
+    return this.program.desc.globals.flatMap((g, i) =>
+      g.type === type && (g.mutable || !writable) ? [i] : [],
+    );
+  }
+
+  private statements(stmts: readonly Stmt[]): void {
+    for (const s of stmts) this.statement(s);
+  }
+
+  private statement(s: Stmt): void {
+    switch (s.k) {
+      case "drop":
+        this.expr(s.value);
+        this.emit({ op: "drop" });
+        return;
+      case "set": {
+        const locals = this.localsOf(s.value.type, true);
+        this.expr(s.value);
+        this.emit(
+          locals.length ? { op: "local.set", local: locals[s.pick % locals.length]! } : { op: "drop" },
+        );
+        return;
+      }
+      case "global.set": {
+        const globals = this.globalsOf(s.value.type, true);
+        this.expr(s.value);
+        this.emit(
+          globals.length ? { op: "global.set", global: globals[s.pick % globals.length]! } : { op: "drop" },
+        );
+        return;
+      }
+      case "store": {
+        const op = this.program.desc.nanBitsVisible ? s.op : integerStore(s.op);
+        this.address(s.address);
+        this.value(s.value, memoryAccess(op).type);
+        this.emit({ op, align: alignOf(op), memOffset: s.address.offset });
+        return;
+      }
+      case "if":
+        this.value(s.cond, "i32");
+        this.emit({ op: "if", blockType: null });
+        this.statements(s.ifTrue);
+        if (s.ifFalse.length) {
+          this.emit({ op: "else" });
+          this.statements(s.ifFalse);
+        }
+        this.emit({ op: "end" });
+        return;
+      case "loop": {
+        const counter = this.localTypes.push("i32") - 1;
+        this.emit(
+          { op: "i32.const", value: s.count },
+          { op: "local.set", local: counter },
+          { op: "block", blockType: null },
+          { op: "loop", blockType: null },
+          { op: "local.get", local: counter },
+          { op: "i32.eqz" },
+          { op: "br_if", depth: 1 },
+          { op: "local.get", local: counter },
+          { op: "i32.const", value: 1 },
+          { op: "i32.sub" },
+          { op: "local.set", local: counter },
+        );
+        this.statements(s.body);
+        this.emit({ op: "br", depth: 0 }, { op: "end" }, { op: "end" });
+        return;
+      }
+      case "switch": {
+        // block(exit) block(case k−1) … block(case 0) index br_table 0…k−1 k end case0 end … end
+        const cases = s.cases.length;
+        for (let i = 0; i <= cases; i++) this.emit({ op: "block", blockType: null });
+        this.value(s.index, "i32");
+        this.emit({ op: "br_table", depths: s.cases.map((_, i) => i), defaultDepth: cases });
+        for (const body of s.cases) {
+          this.emit({ op: "end" });
+          this.statements(body);
+        }
+        this.emit({ op: "end" });
+        return;
+      }
+      case "return":
+        this.value(s.cond, "i32");
+        this.emit({ op: "if", blockType: null });
+        if (this.signature.result) this.value(s.value, this.signature.result);
+        this.emit({ op: "return" }, { op: "end" });
+        return;
+      case "trap":
+        this.value(s.cond, "i32");
+        this.emit({ op: "if", blockType: null }, { op: "unreachable" }, { op: "end" });
+        return;
+    }
+  }
+
+  private address(address: Address): void {
+    switch (address.k) {
+      case "const":
+        this.emit({ op: "i32.const", value: address.value | 0 });
+        return;
+      case "masked":
+        this.value(address.expr, "i32");
+        this.emit({ op: "i32.const", value: PAGE - 1 }, { op: "i32.and" });
+        return;
+      case "raw":
+        this.value(address.expr, "i32");
+        return;
+    }
+  }
+
+  /** Emits `e` and converts its value to `type`. */
+  private value(e: Expr, type: ValType): void {
+    this.expr(e);
+    this.coerce(e.type, type);
+  }
+
+  /**
+   * Converts the top value from one type to another without trapping. Float → integer compares with
+   * zero unless NaN bits may be visible (then it reinterprets), so a NaN's payload never leaks.
+   */
+  private coerce(from: ValType, to: ValType): void {
+    if (from === to) return;
+    const visible = this.program.desc.nanBitsVisible;
+    const conversion: Record<string, NumericOp[]> = {
+      "i32>i64": ["i64.extend_i32_u"],
+      "i32>f32": ["f32.convert_i32_s"],
+      "i32>f64": ["f64.convert_i32_s"],
+      "i64>i32": ["i32.wrap_i64"],
+      "i64>f32": ["f32.convert_i64_s"],
+      "i64>f64": ["f64.convert_i64_s"],
+      "f32>f64": ["f64.promote_f32"],
+      "f64>f32": ["f32.demote_f64"],
+      "f32>i32": visible ? ["i32.reinterpret_f32"] : [],
+      "f64>i64": visible ? ["i64.reinterpret_f64"] : [],
+      "f32>i64": visible ? ["i32.reinterpret_f32", "i64.extend_i32_u"] : [],
+      "f64>i32": visible ? ["i64.reinterpret_f64", "i32.wrap_i64"] : [],
+    };
+    const ops = conversion[`${from}>${to}`]!;
+    if (ops.length === 0) {
+      // NaN-blind: (x >= 0) as an integer.
+      this.emit(constOp(from, 0n), { op: `${from}.ge` as NumericOp });
+      if (to === "i64") this.emit({ op: "i64.extend_i32_u" });
+      return;
+    }
+    for (const op of ops) this.emit({ op });
+  }
+
+  private expr(e: Expr): void {
+    switch (e.k) {
+      case "const":
+        this.emit(constOp(e.type, e.bits));
+        return;
+      case "local": {
+        const locals = this.localsOf(e.type, false);
+        this.emit(
+          locals.length ? { op: "local.get", local: locals[e.pick % locals.length]! } : constOp(e.type, 0n),
+        );
+        return;
+      }
+      case "global": {
+        const globals = this.globalsOf(e.type, false);
+        this.emit(
+          globals.length
+            ? { op: "global.get", global: globals[e.pick % globals.length]! }
+            : constOp(e.type, 0n),
+        );
+        return;
+      }
+      case "tee": {
+        const locals = this.localsOf(e.type, true);
+        this.value(e.value, e.type);
+        if (locals.length) this.emit({ op: "local.tee", local: locals[e.pick % locals.length]! });
+        return;
+      }
+      case "unary":
+        this.value(e.arg, e.type);
+        this.emit({ op: e.op });
+        return;
+      case "binary":
+        this.value(e.left, e.type);
+        this.value(e.right, e.type);
+        if (e.op.endsWith("copysign") && !this.program.desc.nanBitsVisible) {
+          // The sign of a computed NaN is nondeterministic: copy a cleared one.
+          this.emit({ op: `${e.type}.abs` as NumericOp });
+        }
+        this.emit({ op: e.op });
+        return;
+      case "test":
+        this.test(e);
+        return;
+      case "load":
+        this.address(e.address);
+        this.emit({ op: e.op, align: alignOf(e.op), memOffset: e.address.offset });
+        this.coerce(memoryAccess(e.op).type, e.type);
+        return;
+      case "call":
+        this.call(e);
+        return;
+      case "call_indirect":
+        this.callIndirect(e);
+        return;
+      case "select":
+        this.value(e.ifTrue, e.type);
+        this.value(e.ifFalse, e.type);
+        this.value(e.cond, "i32");
+        this.emit({ op: "select" });
+        return;
+      case "if":
+        this.value(e.cond, "i32");
+        this.emit({ op: "if", blockType: e.type });
+        this.value(e.ifTrue, e.type);
+        this.emit({ op: "else" });
+        this.value(e.ifFalse, e.type);
+        this.emit({ op: "end" });
+        return;
+      case "block":
+        this.emit({ op: "block", blockType: e.type as BlockType });
+        this.statements(e.body);
+        this.value(e.value, e.type);
+        this.emit({ op: "end" });
+        return;
+      case "memory.size":
+        this.emit({ op: "memory.size" });
+        return;
+      case "memory.grow":
+        this.value(e.delta, "i32");
+        this.emit({ op: "i32.const", value: 1 }, { op: "i32.and" }, { op: "memory.grow" });
+        return;
+    }
+  }
+
+  private test(e: Extract<Expr, { k: "test" }>): void {
+    const reinterpret = e.op === "i32.reinterpret_f32" || e.op === "i64.reinterpret_f64";
+    if (reinterpret && !this.program.desc.nanBitsVisible) {
+      const from = e.op === "i32.reinterpret_f32" ? "f32" : "f64";
+      this.value(e.args[0]!, from);
+      this.coerce(from, e.type);
+      return;
+    }
+    const { from } = TESTS[e.type].find((t) => t.op === e.op)!;
+    from.forEach((type, i) => {
+      const arg = e.args[i];
+      if (arg) this.value(arg, type);
+      else this.emit(constOp(type, 0n));
+    });
+    this.emit({ op: e.op });
+  }
+
+  /** Functions this one may call: every recursive one (recursion), else lower indices. */
+  private callees(): number[] {
+    const count = this.recursive ? this.program.recursiveCount : this.index;
+    return Array.from({ length: count }, (_, i) => i);
+  }
+
+  /**
+   * Pushes the arguments for `params`: argument 0 of a possibly recursive callee is its depth —
+   * depth − 1 from a recursive caller, masked from a plain one; the rest coerced, or zero.
+   */
+  private arguments(params: readonly ValType[], args: readonly Expr[], depthFirst: boolean): void {
+    params.forEach((type, i) => {
+      if (i === 0 && depthFirst && this.recursive) {
+        this.emit({ op: "local.get", local: 0 }, { op: "i32.const", value: 1 }, { op: "i32.sub" });
+        return;
+      }
+      const arg = args[i];
+      if (arg) this.value(arg, type);
+      else this.emit(constOp(type, 0n));
+      if (i === 0 && depthFirst)
+        this.emit({ op: "i32.const", value: this.program.depthMask }, { op: "i32.and" });
+    });
+  }
+
+  private afterCall(result: ValType | null, type: ValType): void {
+    if (result) this.coerce(result, type);
+    else this.emit(constOp(type, 0n));
+  }
+
+  private call(e: Extract<Expr, { k: "call" }>): void {
+    const callees = this.callees();
+    if (callees.length === 0) {
+      this.emit(constOp(e.type, 0n));
+      return;
+    }
+    const callee = callees[e.pick % callees.length]!;
+    const sig = this.program.signatures[callee]!;
+    this.arguments(sig.params, e.args, callee < this.program.recursiveCount);
+    this.emit({ op: "call", func: callee });
+    this.afterCall(sig.result, e.type);
+  }
+
+  private callIndirect(e: Extract<Expr, { k: "call_indirect" }>): void {
+    const callees = this.callees();
+    const functions = this.program.signatures.length;
+    const typed = callees.length ? callees : [this.index];
+    const sig = this.program.signatures[typed[e.pick % typed.length]!]!;
+    const slot: Slot =
+      callees.length === 0 && (e.slot.k === "callee" || e.slot.k === "dynamic") ? { k: "null" } : e.slot;
+    const depthFirst = this.program.recursiveCount > 0 && sig.params[0] === "i32";
+    this.arguments(sig.params, e.args, depthFirst);
+    switch (slot.k) {
+      case "callee":
+        this.emit({ op: "i32.const", value: callees[slot.pick % callees.length]! });
+        break;
+      case "dynamic":
+        this.value(slot.index, "i32");
+        this.emit({ op: "i32.const", value: callees.length }, { op: "i32.rem_u" });
+        break;
+      case "null":
+        this.emit({ op: "i32.const", value: functions });
+        break;
+      case "outside":
+        this.emit({ op: "i32.const", value: (functions + 1 + slot.past) | 0 });
+        break;
+    }
+    this.emit({ op: "call_indirect", typeIndex: this.program.typeIndex(sig) });
+    this.afterCall(sig.result, e.type);
+  }
+}
+
+function alignOf(op: MemoryOp): number {
+  return Math.log2(memoryAccess(op).bytes);
+}
+
+function integerStore(op: MemoryOp): MemoryOp {
+  return op === "f32.store" ? "i32.store" : op === "f64.store" ? "i64.store" : op;
+}
