@@ -1,4 +1,10 @@
 // The samestack command line: `main(argv, io)` returns an exit code and never exits the process.
+import { Command, CommanderError } from "commander";
+import { UnsupportedOperator } from "../compiler/errors.js";
+import { FrontEndError, InternalError } from "../wasm/errors.js";
+import { InputError } from "./input-error.js";
+import { registerVerify } from "./verify-command.js";
+
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -6,10 +12,59 @@ export interface Io {
 }
 
 export const EXIT = { ok: 0, diverged: 1, badInput: 2, internal: 3 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** What a command's action gets: the streams, and where to put its exit code. */
+export interface CommandContext {
+  readonly io: Io;
+  exitCode: ExitCode;
+}
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  io.stderr(`samestack: not yet implemented: ${argv.join(" ")}\n`);
-  return EXIT.badInput;
+  const context: CommandContext = { io, exitCode: EXIT.ok };
+  try {
+    await buildProgram(context).parseAsync([...argv], { from: "user" });
+    return context.exitCode;
+  } catch (error) {
+    // Commander has already printed its own usage errors; help and version end with exit code 0.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    if (isUserError(error)) {
+      io.stderr(`samestack: error: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    io.stderr(`samestack: internal error (a bug in samestack): ${describeInternal(error)}\n`);
+    return EXIT.internal;
+  }
+}
+
+function buildProgram(context: CommandContext): Command {
+  const program = new Command("samestack")
+    .description(
+      "Compiles one WebAssembly module to x86-64 and AArch64 and checks that both machine stacks behave identically.",
+    )
+    .version("0.1.0")
+    .exitOverride()
+    .configureOutput({ writeOut: context.io.stdout, writeErr: context.io.stderr })
+    .showHelpAfterError("(run with --help for usage)");
+  registerVerify(program, context);
+  return program;
+}
+
+/** Errors caused by the input (arguments, files, modules), as opposed to bugs in samestack. */
+function isUserError(error: unknown): error is Error {
+  if (error instanceof InputError || error instanceof UnsupportedOperator) return true;
+  if (isFileSystemError(error)) return true;
+  return error instanceof FrontEndError && !(error instanceof InternalError);
+}
+
+/** A file the user named is missing, unreadable or not a file. */
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return error instanceof Error && ["ENOENT", "EACCES", "EISDIR", "ENOTDIR", "EPERM"].includes(code ?? "");
+}
+
+function describeInternal(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 /** Entry point for bin/samestack.js: real process streams, exit code through process.exitCode. */
