@@ -86,11 +86,11 @@ function invocationOf(entry: unknown, validated: ValidatedModule, where: string)
   }
   return {
     exportName,
-    args: args.map((arg, i) => valueOf(arg, params[i]!, `${where}: argument ${i}`)),
+    args: args.map((arg, i) => argumentValue(arg, params[i]!, `${where}: argument ${i}`)),
   };
 }
 
-function valueOf(arg: unknown, type: ValType, where: string): WasmValue {
+function argumentValue(arg: unknown, type: ValType, where: string): WasmValue {
   const { type: given, value } = (arg ?? {}) as { type?: unknown; value?: unknown };
   const width = type === "i32" || type === "f32" ? 32n : 64n;
   if (given !== type) throw new SidecarError(`${where}: expected type ${type}`);

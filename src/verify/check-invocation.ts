@@ -9,28 +9,37 @@ import type { Target } from "../compiler/target.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
 import { codeListing } from "./check-evidence.js";
-import type {
-  CheckOptions,
-  DepthPlot,
-  Divergence,
-  InvocationOnTarget,
-  InvocationResult,
-  LimitVerdict,
-  OverflowAtLimit,
-  OverflowView,
-  StepView,
-  UnplacedFinding,
-  V8Comparison,
+import {
+  type BacktraceView,
+  type CheckOptions,
+  type DepthPlot,
+  type Divergence,
+  INNER_FRAMES_KEPT,
+  type InvocationOnTarget,
+  type InvocationResult,
+  type LimitVerdict,
+  OUTER_FRAMES_KEPT,
+  type OverflowAtLimit,
+  type OverflowView,
+  type StepView,
+  type UnplacedFinding,
+  type V8Comparison,
 } from "./check-model.js";
 import { functionListing } from "./check-wasm-text.js";
-import { crossCheck, type Invocation, type RecordedProfile, recordProfile, sampledLimits } from "./dynamic.js";
+import {
+  crossCheck,
+  type Invocation,
+  type RecordedProfile,
+  recordProfile,
+  sampledLimits,
+} from "./dynamic.js";
 import {
   compareProfiles,
   type OverflowPoint,
   overflowPoint,
   type ProfileStep,
-  sameOptionalLocation,
   type StackProfile,
+  sameOptionalLocation,
 } from "./profile.js";
 import { isNanBits } from "./spec-commands.js";
 
@@ -93,7 +102,11 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
   const profiles = runs.map((run) => ("profile" in run ? run.profile : null));
   const verdict = limitVerdict(module, invocation, runs, profiles);
   if (verdict.kind === "diverged") {
-    findings.push({ severity: "divergence", kind: "profile-divergence", message: divergenceMessage(verdict.divergence) });
+    findings.push({
+      severity: "divergence",
+      kind: "profile-divergence",
+      message: divergenceMessage(verdict.divergence),
+    });
   }
 
   const overflowPoints = module.limits.map((limit) => overflowAt(limit, profiles));
@@ -117,11 +130,15 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
 
   const perTarget: InvocationOnTarget[] = runs.map((run, i) => ({
     target: targets[i]!,
-    outcome: run.outcome,
+    ...shortOutcome(run.outcome),
     profile: profiles[i] ? summary(profiles[i]) : null,
     plot: profiles[i] ? depthPlot(profiles[i]) : null,
   }));
-  const worst = findings.some((f) => f.severity !== "divergence") ? "error" : findings.length > 0 ? "fail" : "pass";
+  const worst = findings.some((f) => f.severity !== "divergence")
+    ? "error"
+    : findings.length > 0
+      ? "fail"
+      : "pass";
   return {
     result: {
       export: invocation.exportName,
@@ -170,10 +187,17 @@ function freshInstance(module: ModuleUnderCheck, artifact: Artifact): Instance {
  * V8 runs the invocation only when every target returned or trapped for a reason other than the
  * stack: V8's stack is not samestack's limit, and a run that ran out of fuel may never end in V8.
  */
-function compareWithV8(module: ModuleUnderCheck, invocation: Invocation, outcomes: readonly Outcome[]): V8Comparison {
+function compareWithV8(
+  module: ModuleUnderCheck,
+  invocation: Invocation,
+  outcomes: readonly Outcome[],
+): V8Comparison {
   const reference = outcomes[0]!;
   const unfinished = outcomes.find(
-    (o) => o.outcome === "exhausted" || o.outcome === "error" || (o.outcome === "trap" && o.trap === "stack_overflow"),
+    (o) =>
+      o.outcome === "exhausted" ||
+      o.outcome === "error" ||
+      (o.outcome === "trap" && o.trap === "stack_overflow"),
   );
   if (unfinished) {
     const why =
@@ -189,7 +213,10 @@ function compareWithV8(module: ModuleUnderCheck, invocation: Invocation, outcome
     ? instantiated.instance.invoke(invocation.exportName, invocation.args)
     : instantiated.stage === "instantiate"
       ? instantiated.outcome
-      : { outcome: "error" as const, message: `V8 cannot ${instantiated.stage} the module: ${instantiated.message}` };
+      : {
+          outcome: "error" as const,
+          message: `V8 cannot ${instantiated.stage} the module: ${instantiated.message}`,
+        };
   return { compared: true, outcome, agrees: agreesWithV8(reference, outcome) };
 }
 
@@ -234,7 +261,7 @@ function limitVerdict(
   runs: readonly Run[],
   profiles: readonly (StackProfile | null)[],
 ): LimitVerdict {
-  const missing = profiles.findIndex((p) => p === null);
+  const missing = profiles.indexOf(null);
   if (missing >= 0) {
     return {
       kind: "not-recorded",
@@ -282,12 +309,31 @@ function divergence(
       to: Number.isFinite(to) ? to : null,
     })),
     code: [listing(a, steps[0]), listing(b, steps[1])],
-    wasm: wasmFunc >= definedFrom ? functionListing(module.validated, wasmFunc, location?.instrIndex ?? -1) : null,
+    wasm:
+      wasmFunc >= definedFrom
+        ? functionListing(module.validated, wasmFunc, location?.instrIndex ?? -1)
+        : null,
   };
 }
 
 function stepView(step: ProfileStep | null): StepView | null {
-  return step && { location: step.location, depth: step.depth, backtrace: step.backtrace };
+  return step && { location: step.location, depth: step.depth, ...shortBacktrace(step.backtrace) };
+}
+
+/** A deep backtrace without its middle frames (a report needs the ends, not every recursion). */
+function shortBacktrace(frames: readonly WasmLocation[]): BacktraceView {
+  const elidedFrames = Math.max(0, frames.length - OUTER_FRAMES_KEPT - INNER_FRAMES_KEPT);
+  if (elidedFrames === 0) return { backtrace: frames, elidedFrames };
+  return {
+    backtrace: [...frames.slice(0, OUTER_FRAMES_KEPT), ...frames.slice(frames.length - INNER_FRAMES_KEPT)],
+    elidedFrames,
+  };
+}
+
+function shortOutcome(outcome: Outcome): { outcome: Outcome; elidedFrames: number } {
+  if (outcome.outcome !== "trap" || outcome.backtrace === undefined) return { outcome, elidedFrames: 0 };
+  const { backtrace, elidedFrames } = shortBacktrace(outcome.backtrace);
+  return { outcome: { ...outcome, backtrace }, elidedFrames };
 }
 
 function divergenceMessage(d: Divergence): string {
@@ -316,7 +362,14 @@ function overflowAt(limit: number, profiles: readonly (StackProfile | null)[]): 
 }
 
 function overflowView(point: OverflowPoint | null): OverflowView | null {
-  return point && { index: point.index, depth: point.depth, location: point.location, backtrace: point.backtrace };
+  return (
+    point && {
+      index: point.index,
+      depth: point.depth,
+      location: point.location,
+      ...shortBacktrace(point.backtrace),
+    }
+  );
 }
 
 /** The requested limits, and a few of the reference profile's breakpoints, all below the recording limit. */

@@ -134,7 +134,9 @@ export interface InvocationResult {
 
 export interface InvocationOnTarget {
   readonly target: Target;
+  /** A trap's backtrace is shortened as in BacktraceView. */
   readonly outcome: Outcome;
+  readonly elidedFrames: number;
   readonly profile: ProfileSummary | null;
   readonly plot: DepthPlot | null;
 }
@@ -185,11 +187,22 @@ export interface Divergence {
   readonly wasm: WasmListing | null;
 }
 
-export interface StepView {
+export interface StepView extends BacktraceView {
   readonly location: WasmLocation;
   readonly depth: number;
-  readonly backtrace: readonly WasmLocation[];
 }
+
+/**
+ * A backtrace, outermost first. A deep one keeps its outermost OUTER_FRAMES_KEPT frames and its
+ * innermost frames; the `elidedFrames` frames between them are left out.
+ */
+export interface BacktraceView {
+  readonly backtrace: readonly WasmLocation[];
+  readonly elidedFrames: number;
+}
+
+export const OUTER_FRAMES_KEPT = 3;
+export const INNER_FRAMES_KEPT = 8;
 
 export interface CodeListing {
   readonly target: Target;
@@ -222,12 +235,11 @@ export interface OverflowAtLimit {
   readonly same: boolean;
 }
 
-export interface OverflowView {
+export interface OverflowView extends BacktraceView {
   /** Dynamic Wasm instruction count of the overflowing step (−1: the entry call). */
   readonly index: number;
   readonly depth: number;
   readonly location: WasmLocation | null;
-  readonly backtrace: readonly WasmLocation[];
 }
 
 export type Finding = {

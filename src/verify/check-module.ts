@@ -48,7 +48,9 @@ export async function checkModule(
   } catch (error) {
     const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
     const message = `internal error (a bug in samestack): ${error instanceof Error ? error.message : stack}`;
-    const findings: Finding[] = [{ severity: "internal", kind: "internal", stack, message, invocation: null }];
+    const findings: Finding[] = [
+      { severity: "internal", kind: "internal", stack, message, invocation: null },
+    ];
     return { ...emptyResult(path, options), findings, status: statusOf(findings) };
   }
 }
@@ -134,7 +136,11 @@ async function checkModuleOrThrow(
   const imports = artifacts[0]!.imports;
   if (imports.length > 0) {
     const names = imports.map((i) => `${i.module}.${i.name}`).join(", ");
-    return fail({ severity: "input", kind: "unsupported", message: `imports are not supported yet: ${names}` });
+    return fail({
+      severity: "input",
+      kind: "unsupported",
+      message: `imports are not supported yet: ${names}`,
+    });
   }
 
   for (const finding of staticFindings(artifacts)) findings.push({ ...finding, invocation: null });
@@ -142,7 +148,15 @@ async function checkModuleOrThrow(
     functionResult(validated, definedIndex, artifacts, options),
   );
 
-  const module = { validated, bytes, artifacts, runners, options, limits: base.limits, recordingLimit: base.recordingLimit };
+  const module = {
+    validated,
+    bytes,
+    artifacts,
+    runners,
+    options,
+    limits: base.limits,
+    recordingLimit: base.recordingLimit,
+  };
   invocations.forEach((invocation, index) => {
     const checked = checkInvocation(module, invocation);
     base.invocations.push(checked.result);
@@ -176,7 +190,9 @@ function staticFindings(artifacts: readonly Artifact[]): UnplacedFinding[] {
         severity: "divergence",
         kind: "static-issue",
         target: report.target,
-        details: JSON.stringify(issue, (_, value) => (typeof value === "bigint" ? `0x${value.toString(16)}` : value)),
+        details: JSON.stringify(issue, (_, value) =>
+          typeof value === "bigint" ? `0x${value.toString(16)}` : value,
+        ),
         message: `${report.target}: static verifier: ${issueText(issue)}`,
       });
     });
@@ -195,7 +211,8 @@ function staticFindings(artifacts: readonly Artifact[]): UnplacedFinding[] {
     const differences = compareTargets(reference!, other);
     if (differences.length === 0) continue;
     const details = differences.slice(0, MAX_LISTED).map((d) => {
-      const at = d.instrIndex === "prologue" ? `prologue of f${d.funcIndex}` : `f${d.funcIndex} #${d.instrIndex}`;
+      const at =
+        d.instrIndex === "prologue" ? `prologue of f${d.funcIndex}` : `f${d.funcIndex} #${d.instrIndex}`;
       const depth = (x: typeof d.a) => (x ? `${x.depthAtStart}→${x.deepest}` : "no code");
       return `${at}: ${reference!.target} ${depth(d.a)}, ${other.target} ${depth(d.b)}`;
     });
@@ -226,7 +243,9 @@ function functionResult(
   return {
     funcIndex,
     name: functionName(validated, funcIndex),
-    exportedAs: validated.module.exports.filter((e) => e.kind === "func" && e.index === funcIndex).map((e) => e.name),
+    exportedAs: validated.module.exports
+      .filter((e) => e.kind === "func" && e.index === funcIndex)
+      .map((e) => e.name),
     params: type.params,
     results: type.results,
     perTarget: artifacts.map((artifact) => ({

@@ -7,8 +7,8 @@ import { moduleFiles } from "./check-inputs.js";
 import type { CheckOptions, CheckResult, ModuleResult, Severity, Totals } from "./check-model.js";
 import { checkModule } from "./check-module.js";
 
-export type * from "./check-model.js";
 export { isLimit } from "./check-inputs.js";
+export type * from "./check-model.js";
 
 export const DEFAULT_CHECK_FUEL = 50_000_000;
 export const DEFAULT_CHECK_SEED = 1;
