@@ -55,9 +55,9 @@ export async function verifyBench(): Promise<void> {
     const naive = () => {
       const points: Outcome[][] = TARGETS.map(() => []);
       for (let limit = 16; limit <= maxDepth; limit += 16) {
-        TARGETS.forEach((target, i) =>
-          points[i]!.push(instance[target].invoke(exportName, args, { stackLimit: limit })),
-        );
+        for (const [i, target] of TARGETS.entries()) {
+          points[i]!.push(instance[target].invoke(exportName, args, { stackLimit: limit }));
+        }
       }
       return JSON.stringify(points[0]) === JSON.stringify(points[1]);
     };

@@ -2,7 +2,6 @@
 // slots. The code generator speaks only this interface; targets/<isa>/masm.ts implement it.
 // Machine model (registers, VM context, frames, exits): README.md beside this file.
 import type { MemoryOp } from "../wasm/ir.js";
-import type { TrapKind } from "../wasm/outcome.js";
 import type { AbiConstants } from "./abi.js";
 
 /** Scratch value registers S0, S1, S2. Their contents do not survive a call or a trap. */

@@ -13,7 +13,9 @@ import type { WasmValue } from "../../src/wasm/outcome.js";
 
 const corpus = path.resolve(import.meta.dirname, "../../corpus");
 const runners = { x64: new Runner("x64"), aarch64: new Runner("aarch64") };
-afterAll(() => Object.values(runners).forEach((runner) => runner.close()));
+afterAll(() => {
+  for (const runner of Object.values(runners)) runner.close();
+});
 
 async function instanceFactory(file: string, target: Target, strategy: Strategy): Promise<() => Instance> {
   const validated = await loadModule(path.join(corpus, file));

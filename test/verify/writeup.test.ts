@@ -14,15 +14,15 @@ import { compareTargets, verifyArtifact } from "../../src/verify/static.js";
 import { decodeModule, validateModule, watToBinary } from "../../src/wasm/index.js";
 
 const runners = { x64: new Runner("x64"), aarch64: new Runner("aarch64") };
-afterAll(() => Object.values(runners).forEach((runner) => runner.close()));
+afterAll(() => {
+  for (const runner of Object.values(runners)) runner.close();
+});
 
 /** $callee takes n i64s; a leaf callee only adds, a non-leaf one also calls $id. $caller recurses `depth` times. */
 function writeupModule(n: number, leafCallee: boolean): string {
   const params = Array.from({ length: n }, () => "i64").join(" ");
   const gets = Array.from({ length: n }, (_, i) => `(local.get ${i + 1})`).join(" ");
-  const sum = leafCallee
-    ? "(i64.add (local.get 0) (local.get " + (n - 1) + "))"
-    : `(call $id (local.get ${n - 1}))`;
+  const sum = leafCallee ? `(i64.add (local.get 0) (local.get ${n - 1}))` : `(call $id (local.get ${n - 1}))`;
   return `(module
     (func $id (param i64) (result i64) (local.get 0))
     (func $callee (param ${params}) (result i64) ${sum})
