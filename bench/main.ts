@@ -1,8 +1,12 @@
 /** `npm run bench`: runs every benchmark section in order. Sections print their own figures. */
+import { frontendBench } from "./frontend.js";
 import { harnessBench } from "./harness.js";
+import { verifyBench } from "./verify.js";
 
 const sections: { name: string; run: () => Promise<void> }[] = [
   { name: "emulator harness", run: harnessBench },
+  { name: "wasm front end", run: frontendBench },
+  { name: "stack verification", run: verifyBench },
 ];
 
 for (const section of sections) {
