@@ -368,6 +368,7 @@ function memoryOf(module: Module, growCap: number): MemoryImage | null {
   return { minPages: min, maxPages: Math.max(min, Math.min(max, growCap)), import: memory.import };
 }
 
+/** Table 0 and its element segments. Further tables are post-1.0 (Module.postMvp): not represented. */
 function tableOf(module: Module): TableImage | null {
   const table = limitsOf(module, "table");
   if (table === null) return null;
@@ -375,6 +376,8 @@ function tableOf(module: Module): TableImage | null {
     minEntries: table.limits.min,
     maxEntries: table.limits.max ?? null,
     import: table.import,
-    elements: module.elems.map((elem) => ({ offset: initialValue(elem.offset, module), funcs: elem.funcs })),
+    elements: module.elems
+      .filter((elem) => elem.table === 0)
+      .map((elem) => ({ offset: initialValue(elem.offset, module), funcs: elem.funcs })),
   };
 }

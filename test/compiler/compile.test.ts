@@ -1,6 +1,7 @@
 // compileModule: the exit block, linking (read back with Capstone: every call and trap-stub jump
 // must land where the side tables say), and what the runner needs to instantiate the module.
 import { describe, expect, it } from "vitest";
+import wabtInit from "wabt";
 import { disassemble, type Instruction } from "../../emulators/capstone.js";
 import { type Artifact, EXIT_SLOT_BYTES, tableEntry } from "../../src/compiler/artifact.js";
 import { type CompileOptions, compileModule } from "../../src/compiler/compile.js";
@@ -173,6 +174,28 @@ describe("instance data for the runner", () => {
     const defined = await compileWat("(module (table 4 funcref))", { target: "x64", strategy: "frame" });
     expect(defined.table).toEqual({ minEntries: 4, maxEntries: null, import: null, elements: [] });
     expect((await compileWat("(module)", { target: "x64", strategy: "frame" })).table).toBeNull();
+  });
+
+  it("represents table 0 only: further tables and their segments are post-1.0", async () => {
+    const wabt = await wabtInit();
+    const text = `(module
+      (table $a 2 funcref) (table $b 3 funcref)
+      (func $f)
+      (elem (table $b) (i32.const 0) func $f $f)
+      (elem (table $a) (i32.const 1) func $f))`;
+    const bytes = wabt.parseWat("tables.wat", text, { reference_types: true }).toBinary({}).buffer;
+    const module = validateModule(decodeModule(bytes));
+    const artifact = compileModule(module, {
+      target: "x64",
+      strategy: "native",
+      layout: { codeBase: CODE_BASE },
+    });
+    expect(artifact.table).toEqual({
+      minEntries: 2,
+      maxEntries: null,
+      import: null,
+      elements: [{ offset: { kind: "const", bits: 1n }, funcs: [0] }],
+    });
   });
 
   it("caps the memory's maximum at memoryGrowCap, never below its minimum", async () => {
