@@ -932,7 +932,7 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
   return table;
 })();
 
-/** Compiles one defined function. Throws UnsupportedOperator on an operator this issue does not cover. */
+/** Compiles one defined function. Throws UnsupportedOperator on an operator without a visitor. */
 export function compileFunction(input: FunctionInput): CompiledFunction {
   return new FunctionCompiler(input).compile();
 }
