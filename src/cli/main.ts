@@ -2,23 +2,13 @@
 import { Command, CommanderError } from "commander";
 import { UnsupportedOperator } from "../compiler/errors.js";
 import { FrontEndError, InternalError } from "../wasm/errors.js";
+import { registerCompile } from "./compile.js";
+import { type CommandContext, EXIT, type Io } from "./context.js";
 import { InputError } from "./input-error.js";
+import { registerRun } from "./run.js";
 import { registerVerify } from "./verify-command.js";
 
-export interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly isTty: boolean;
-}
-
-export const EXIT = { ok: 0, diverged: 1, badInput: 2, internal: 3 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
-/** What a command's action gets: the streams, and where to put its exit code. */
-export interface CommandContext {
-  readonly io: Io;
-  exitCode: ExitCode;
-}
+export { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const context: CommandContext = { io, exitCode: EXIT.ok };
@@ -46,6 +36,8 @@ function buildProgram(context: CommandContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: context.io.stdout, writeErr: context.io.stderr })
     .showHelpAfterError("(run with --help for usage)");
+  registerRun(program, context);
+  registerCompile(program, context);
   registerVerify(program, context);
   return program;
 }

@@ -1,0 +1,59 @@
+// One invocation of an export on several executors, each on a fresh instance; what makes it
+// impossible to run (no such export, unsupported code, imports) is an InputError.
+import type { Executor, Executors, LoadedModule } from "../../emulators/runner-executor.js";
+import { exportedFuncType } from "../../emulators/v8.js";
+import type { Strategy } from "../compiler/target.js";
+import { compiledSupport, postMvpSupport, unsupportedReach } from "../verify/spec-support.js";
+import type { FuncType } from "../wasm/ir.js";
+import type { WasmValue } from "../wasm/outcome.js";
+import { InputError } from "./input-error.js";
+import type { Outcomes } from "./outcomes.js";
+
+export interface Invocation {
+  readonly loaded: LoadedModule;
+  readonly exportName: string;
+  readonly args: readonly WasmValue[];
+  readonly executors: readonly Executor[];
+  readonly strategy: Strategy;
+  readonly stackLimit?: number;
+  readonly fuel?: number;
+}
+
+/** The type of export `name`, or an InputError naming the exports there are. */
+export function exportType(loaded: LoadedModule, name: string): FuncType {
+  const { module } = loaded.validated;
+  const type = exportedFuncType(module, name);
+  if (type) return type;
+  const names = module.exports.filter((e) => e.kind === "func").map((e) => e.name);
+  throw new InputError(`no exported function "${name}" (exported functions: ${names.join(", ") || "none"})`);
+}
+
+export function invokeEverywhere(executors: Executors, invocation: Invocation): Outcomes {
+  const { loaded, exportName, args, strategy } = invocation;
+  exportType(loaded, exportName);
+  const { validated } = loaded;
+  const funcIndex = validated.module.exports.find((e) => e.name === exportName && e.kind === "func")!.index;
+  const outcomes: Outcomes = {};
+  for (const executor of invocation.executors) {
+    const support =
+      executor === "v8"
+        ? postMvpSupport(validated)
+        : compiledSupport(validated, executors.compile(loaded, executor, strategy));
+    const unsupported = unsupportedReach(validated, support, funcIndex);
+    if (unsupported !== null)
+      throw new InputError(`"${exportName}" cannot run on ${executor}: ${unsupported}`);
+    const instantiation = executors.instantiate(loaded, executor, strategy);
+    if (!instantiation.ok) {
+      if (instantiation.stage === "instantiate") outcomes[executor] = instantiation.outcome;
+      else throw new InputError(`cannot instantiate on ${executor}: ${instantiation.message}`);
+      continue;
+    }
+    const { instance } = instantiation;
+    outcomes[executor] = instance.invoke(exportName, args, {
+      stackLimit: invocation.stackLimit,
+      fuel: invocation.fuel,
+    });
+    instance.close();
+  }
+  return outcomes;
+}

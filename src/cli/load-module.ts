@@ -1,0 +1,44 @@
+// Reads a module file for the CLI: binary or text (by the binary magic), decoded and validated, with
+// every problem turned into an InputError that says which file and where.
+import { readFile } from "node:fs/promises";
+import type { LoadedModule } from "../../emulators/runner-executor.js";
+import { decodeModule } from "../wasm/decoder.js";
+import { FrontEndError, type FrontEndErrorId, InternalError } from "../wasm/errors.js";
+import { watToBinary } from "../wasm/text.js";
+import { validateModule } from "../wasm/validator.js";
+import { InputError } from "./input-error.js";
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+const KIND: Record<FrontEndErrorId, string> = {
+  "malformed-module": "malformed module",
+  "invalid-module": "invalid module",
+  "unsupported-feature": "unsupported module",
+  "internal-error": "internal error",
+};
+
+export async function loadModuleFile(path: string): Promise<LoadedModule> {
+  let file: Uint8Array;
+  try {
+    file = new Uint8Array(await readFile(path));
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new InputError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : message}`);
+  }
+  const isText = !MAGIC.every((byte, i) => file[i] === byte);
+  // wabt's errors are located as "path:line:column: ..." already.
+  const bytes = isText
+    ? await located(() => watToBinary(Buffer.from(file).toString("utf8"), path), "")
+    : file;
+  const where = isText ? `${path} (compiled to binary): ` : `${path}: `;
+  return located(() => ({ bytes, validated: validateModule(decodeModule(bytes)) }), where);
+}
+
+async function located<T>(work: () => T | Promise<T>, where: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof FrontEndError) || error instanceof InternalError) throw error;
+    throw new InputError(`${where}${KIND[error.id]}: ${error.message}`);
+  }
+}

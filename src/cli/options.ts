@@ -1,0 +1,54 @@
+// Option values shared by the commands, checked when commander parses them.
+import { InvalidArgumentError } from "commander";
+import { EXECUTORS, type Executor } from "../../emulators/runner-executor.js";
+import { MAX_STACK_LIMIT } from "../../emulators/runner-layout.js";
+import { STRATEGIES, type Strategy, TARGETS, type Target } from "../compiler/target.js";
+
+export function parseTarget(text: string): Target {
+  const target = TARGETS.find((t) => t === text);
+  if (!target) throw new InvalidArgumentError(`expected one of ${TARGETS.join(", ")}`);
+  return target;
+}
+
+/** A comma-separated list of executors: `x64,aarch64,v8`. */
+export function parseExecutors(text: string): Executor[] {
+  const names = text.split(",").map((name) => name.trim());
+  const executors = names.map((name) => EXECUTORS.find((e) => e === name));
+  if (names.length === 0 || executors.some((e) => e === undefined)) {
+    throw new InvalidArgumentError(`expected a comma-separated list of ${EXECUTORS.join(", ")}`);
+  }
+  return [...new Set(executors as Executor[])];
+}
+
+export function parseStrategy(text: string): Strategy {
+  const strategy = STRATEGIES.find((s) => s === text);
+  if (!strategy) throw new InvalidArgumentError(`expected one of ${STRATEGIES.join(", ")}`);
+  return strategy;
+}
+
+export function isStackLimit(value: unknown): value is number {
+  return (
+    Number.isSafeInteger(value) &&
+    (value as number) > 0 &&
+    (value as number) % 16 === 0 &&
+    (value as number) <= MAX_STACK_LIMIT
+  );
+}
+
+export const STACK_LIMIT_RULE = `a positive multiple of 16 up to ${MAX_STACK_LIMIT}`;
+
+export function parseStackLimit(text: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!isStackLimit(value)) throw new InvalidArgumentError(`expected bytes: ${STACK_LIMIT_RULE}`);
+  return value;
+}
+
+export function isFuel(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) > 0;
+}
+
+export function parseFuel(text: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!isFuel(value)) throw new InvalidArgumentError("expected a positive number of machine instructions");
+  return value;
+}

@@ -1,0 +1,105 @@
+// Outcomes of one invocation on several executors: whether they agree, and how they read.
+import type { Executor } from "../../emulators/runner-executor.js";
+import { v8TrapMatches } from "../../emulators/v8.js";
+import { isNanBits } from "../verify/spec-commands.js";
+import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
+import { formatValue } from "./values.js";
+
+export type Outcomes = Partial<Record<Executor, Outcome>>;
+
+export type Agreement =
+  | { readonly kind: "agree" }
+  | { readonly kind: "diverged"; readonly between: readonly [Executor, Executor] }
+  /** An executor failed to run the invocation at all (a samestack bug, or V8 refusing it). */
+  | { readonly kind: "error"; readonly executor: Executor; readonly message: string };
+
+/**
+ * Compares every pair of outcomes. Emulated targets must agree in everything (values, trap kind,
+ * location, backtrace); V8 only in what it can tell (values, trap kind). Not compared: exhausted
+ * outcomes (fuel counts machine instructions, which differ per ISA) and V8 against a stack overflow
+ * (V8 overflows at its own stack size, not at samestack's limit). Any two NaNs of a type are equal.
+ */
+export function agreement(outcomes: Outcomes): Agreement {
+  const entries = Object.entries(outcomes) as [Executor, Outcome][];
+  const error = entries.find(([, outcome]) => outcome.outcome === "error");
+  if (error) return { kind: "error", executor: error[0], message: (error[1] as { message: string }).message };
+  for (const [i, [a, outcomeA]] of entries.entries()) {
+    for (const [b, outcomeB] of entries.slice(i + 1)) {
+      if (!comparable(a, outcomeA, b, outcomeB)) continue;
+      const same =
+        a === "v8" || b === "v8" ? agreesWithV8(outcomeA, outcomeB) : sameOutcome(outcomeA, outcomeB);
+      if (!same) return { kind: "diverged", between: [a, b] };
+    }
+  }
+  return { kind: "agree" };
+}
+
+function comparable(a: Executor, outcomeA: Outcome, b: Executor, outcomeB: Outcome): boolean {
+  if (outcomeA.outcome === "exhausted" || outcomeB.outcome === "exhausted") return false;
+  const overflow = (o: Outcome) => o.outcome === "trap" && o.trap === "stack_overflow";
+  return !((a === "v8" || b === "v8") && (overflow(outcomeA) || overflow(outcomeB)));
+}
+
+function sameOutcome(a: Outcome, b: Outcome): boolean {
+  if (a.outcome === "return" && b.outcome === "return") return sameValues(a.values, b.values);
+  if (a.outcome === "trap" && b.outcome === "trap") {
+    return (
+      a.trap === b.trap &&
+      JSON.stringify([a.location, a.backtrace]) === JSON.stringify([b.location, b.backtrace])
+    );
+  }
+  return a.outcome === b.outcome;
+}
+
+function agreesWithV8(a: Outcome, b: Outcome): boolean {
+  if (a.outcome === "return" && b.outcome === "return") return sameValues(a.values, b.values);
+  if (a.outcome === "trap" && b.outcome === "trap")
+    return v8TrapMatches(a.trap, b.trap) || v8TrapMatches(b.trap, a.trap);
+  return false;
+}
+
+function sameValues(a: readonly WasmValue[], b: readonly WasmValue[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (x, i) =>
+        x.type === b[i]!.type &&
+        (x.value === b[i]!.value || (isNanBits(x.type, x.value) && isNanBits(b[i]!.type, b[i]!.value))),
+    )
+  );
+}
+
+/** One outcome for people: `return i32:7`, `trap unreachable at 2:5 (offset 0x4f)` + its backtrace. */
+export function outcomeText(outcome: Outcome): string {
+  switch (outcome.outcome) {
+    case "return":
+      return outcome.values.length === 0
+        ? "return (no values)"
+        : `return ${outcome.values.map(formatValue).join(", ")}`;
+    case "trap": {
+      const at = outcome.location ? ` at ${locationText(outcome.location)}` : "";
+      const frames = outcome.backtrace ?? [];
+      return frames.length > 1
+        ? `trap ${outcome.trap}${at}\n  backtrace: ${backtraceText(frames)}`
+        : `trap ${outcome.trap}${at}`;
+    }
+    case "exhausted":
+      return `exhausted${outcome.fuel === undefined ? "" : ` (fuel ${outcome.fuel})`}`;
+    case "error":
+      return `error: ${outcome.message}`;
+  }
+}
+
+function locationText({ funcIndex, instrIndex, offset }: WasmLocation): string {
+  return `function ${funcIndex} instruction ${instrIndex} (offset 0x${offset.toString(16)})`;
+}
+
+/** Outermost first; a long backtrace shows its ends. */
+function backtraceText(frames: readonly WasmLocation[]): string {
+  const frame = ({ funcIndex, instrIndex }: WasmLocation) => `${funcIndex}:${instrIndex}`;
+  if (frames.length <= 8) return frames.map(frame).join(" → ");
+  const elided = frames.length - 6;
+  return [...frames.slice(0, 3).map(frame), `… ${elided} frames …`, ...frames.slice(-3).map(frame)].join(
+    " → ",
+  );
+}

@@ -1,0 +1,127 @@
+// `samestack run`: one export on one or more executors, or a batch of invocations (batch.ts).
+import type { Command } from "commander";
+import { EXECUTORS, type Executor, Executors } from "../../emulators/runner-executor.js";
+import type { Strategy } from "../compiler/target.js";
+import { runBatch } from "./batch.js";
+import { InputError } from "./input-error.js";
+import { exportType, invokeEverywhere } from "./invoke.js";
+import { loadModuleFile } from "./load-module.js";
+import { type CommandContext, EXIT, type ExitCode } from "./main.js";
+import { parseExecutors, parseFuel, parseStackLimit, parseStrategy } from "./options.js";
+import { type Agreement, agreement, type Outcomes, outcomeText } from "./outcomes.js";
+import { parseCliValue } from "./values.js";
+
+export interface RunOptions {
+  readonly target: Executor[];
+  readonly strategy: Strategy;
+  readonly stackLimit?: number;
+  readonly fuel?: number;
+  readonly batch?: string;
+  readonly json?: boolean;
+}
+
+export function registerRun(program: Command, context: CommandContext): void {
+  program
+    .command("run")
+    .description(
+      "run an export on x64, aarch64 and/or V8 and compare the outcomes (or a batch of invocations)",
+    )
+    .argument("[module]", "module file, .wat or .wasm")
+    .argument("[export]", "exported function to call")
+    .argument(
+      "[args...]",
+      "arguments: i32:5, i64:-1, f64:1.5, or plain numbers typed by the export (negative: i32:-1 or after --)",
+    )
+    .option("--target <list>", `comma-separated executors: ${EXECUTORS.join(", ")}`, parseExecutors, [
+      ...EXECUTORS,
+    ])
+    .option("--strategy <strategy>", "stack strategy of the emulated targets", parseStrategy, "intersect")
+    .option(
+      "--stack-limit <bytes>",
+      "stack bytes below the entry call (multiple of 16; default 1 MiB)",
+      parseStackLimit,
+    )
+    .option("--fuel <n>", "machine instructions per invocation (default 100M)", parseFuel)
+    .option(
+      "--batch <file>",
+      "JSON Lines of invocations (see `issues show 5`); one output line per input line",
+    )
+    .option("--json", "print outcomes as JSON")
+    .action(
+      async (
+        module: string | undefined,
+        exportName: string | undefined,
+        args: string[],
+        options: RunOptions,
+      ) => {
+        const executors = new Executors({ stackLimit: options.stackLimit, fuel: options.fuel });
+        try {
+          if (options.batch !== undefined) {
+            if (module !== undefined) throw new InputError("--batch takes no module or export arguments");
+            context.exitCode = await runBatch(options.batch, executors, options, context.io);
+          } else {
+            if (module === undefined || exportName === undefined) {
+              throw new InputError("run needs a module and an export (or --batch <file>)");
+            }
+            context.exitCode = await runOne(module, exportName, args, executors, options, context);
+          }
+        } finally {
+          executors.close();
+        }
+      },
+    );
+}
+
+async function runOne(
+  path: string,
+  exportName: string,
+  texts: readonly string[],
+  executors: Executors,
+  options: RunOptions,
+  { io }: CommandContext,
+): Promise<ExitCode> {
+  const loaded = await loadModuleFile(path);
+  const { params } = exportType(loaded, exportName);
+  if (texts.length !== params.length) {
+    throw new InputError(
+      `"${exportName}" takes ${params.length} arguments (${params.join(", ")}), got ${texts.length}`,
+    );
+  }
+  const args = texts.map((text, i) => parseCliValue(text, params[i]!));
+  const outcomes = invokeEverywhere(executors, {
+    loaded,
+    exportName,
+    args,
+    executors: options.target,
+    ...options,
+  });
+  const verdict = agreement(outcomes);
+  if (options.json) io.stdout(`${JSON.stringify({ outcomes })}\n`);
+  else io.stdout(outcomesText(outcomes, options.strategy, verdict));
+  return exitCodeOf(verdict);
+}
+
+export function exitCodeOf(verdict: Agreement): ExitCode {
+  return verdict.kind === "agree" ? EXIT.ok : verdict.kind === "diverged" ? EXIT.diverged : EXIT.internal;
+}
+
+/** One line per executor, then the verdict when there is something to compare. */
+export function outcomesText(outcomes: Outcomes, strategy: Strategy, verdict: Agreement): string {
+  const entries = Object.entries(outcomes) as [Executor, NonNullable<Outcomes[Executor]>][];
+  const names = entries.map(([executor]) => (executor === "v8" ? "v8" : `${executor}/${strategy}`));
+  const width = Math.max(...names.map((name) => name.length));
+  const lines = entries.map(([, outcome], i) => `${names[i]!.padEnd(width)}  ${outcomeText(outcome)}`);
+  if (entries.length > 1) lines.push(verdictText(verdict));
+  return `${lines.join("\n")}\n`;
+}
+
+function verdictText(verdict: Agreement): string {
+  switch (verdict.kind) {
+    case "agree":
+      return "outcomes agree";
+    case "diverged":
+      return `DIVERGED: ${verdict.between[0]} and ${verdict.between[1]} disagree`;
+    case "error":
+      return `ERROR on ${verdict.executor} (a samestack bug): ${verdict.message}`;
+  }
+}
