@@ -1,4 +1,5 @@
 /** `npm run bench`: runs every benchmark section in order. Sections print their own figures. */
+import { compilerBench } from "./compiler.js";
 import { frontendBench } from "./frontend.js";
 import { harnessBench } from "./harness.js";
 import { verifyBench } from "./verify.js";
@@ -6,6 +7,7 @@ import { verifyBench } from "./verify.js";
 const sections: { name: string; run: () => Promise<void> }[] = [
   { name: "emulator harness", run: harnessBench },
   { name: "wasm front end", run: frontendBench },
+  { name: "compiler and execution vs V8", run: compilerBench },
   { name: "stack verification", run: verifyBench },
 ];
 

@@ -90,9 +90,13 @@ export class LogicalImm {
     const mask = (1n << BigInt(size)) - 1n;
     if (value <= 0n || value >= mask) return null;
     const replicated = size === 32 ? (value << 32n) | value : value;
-    const e = elementSize(replicated);
-    const elementMask = (1n << BigInt(e)) - 1n;
-    const element = replicated & elementMask;
+    // A logical immediate replicates one element of e bits holding one rotated run of ones, so going
+    // round the 64 bits its value changes exactly twice per element: that gives e at once.
+    const transitions = popcount(replicated ^ rotateLeft(replicated, 1, 64));
+    const e = 128 / transitions;
+    if (!ELEMENT_SIZES.includes(e)) return null;
+    const element = replicated & ((1n << BigInt(e)) - 1n);
+    if (replicate(element, e) !== replicated) return null;
     const ones = popcount(element);
     const run = (1n << BigInt(ones)) - 1n;
     for (let immr = 0; immr < e; immr++) {
@@ -105,21 +109,23 @@ export class LogicalImm {
   }
 }
 
-/** The smallest element size whose replication gives `value` (64 when none smaller does). */
-function elementSize(value: bigint): number {
-  for (const e of [2, 4, 8, 16, 32]) {
-    const element = value & ((1n << BigInt(e)) - 1n);
-    let replicated = 0n;
-    for (let at = 0; at < 64; at += e) replicated |= element << BigInt(at);
-    if (replicated === value) return e;
-  }
-  return 64;
+const ELEMENT_SIZES = [2, 4, 8, 16, 32, 64];
+
+function replicate(element: bigint, e: number): bigint {
+  let replicated = 0n;
+  for (let at = 0; at < 64; at += e) replicated |= element << BigInt(at);
+  return replicated;
 }
 
+/** Set bits of a 64-bit value, counted on its two 32-bit halves. */
 function popcount(value: bigint): number {
-  let count = 0;
-  for (let v = value; v !== 0n; v >>= 1n) count += Number(v & 1n);
-  return count;
+  return popcount32(Number(value & 0xffff_ffffn)) + popcount32(Number((value >> 32n) & 0xffff_ffffn));
+}
+
+function popcount32(word: number): number {
+  let v = word - ((word >>> 1) & 0x5555_5555);
+  v = (v & 0x3333_3333) + ((v >>> 2) & 0x3333_3333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f_0f0f, 0x0101_0101) >>> 24) & 0xff;
 }
 
 function rotateLeft(value: bigint, amount: number, width: number): bigint {

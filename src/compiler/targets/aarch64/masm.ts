@@ -722,8 +722,9 @@ export class Aarch64MacroAssembler implements MacroAssembler {
     );
     const nonZero = halfwords.filter((h) => h !== 0).length;
     const nonOnes = halfwords.filter((h) => h !== 0xffff).length;
-    const bitmask = LogicalImm.from(value, size);
-    if (bitmask !== null && Math.min(nonZero, nonOnes) > 1) {
+    // One orr when the constant is a logical immediate and movz/movn alone would not do.
+    const bitmask = Math.min(nonZero, nonOnes) > 1 ? LogicalImm.from(value, size) : null;
+    if (bitmask !== null) {
       enc.orrImm(this.buf, size, rd, ZR, bitmask);
       return;
     }

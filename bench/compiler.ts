@@ -1,0 +1,123 @@
+/**
+ * Issue 5's figures: compile throughput per target on the largest spec modules next to V8's
+ * baseline compiler (Liftoff only, eager) on the same bytes; and execution of a recursive fib and a
+ * loop-heavy function under samestack (each target, emulated) against V8 (native), as slowdowns.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import v8 from "node:v8";
+import { Runner } from "../emulators/runner.js";
+import { CODE_BASE } from "../emulators/runner-layout.js";
+import { compileModule } from "../src/compiler/compile.js";
+import { TARGETS } from "../src/compiler/target.js";
+import { decodeModule, validateModule, watToBinary } from "../src/wasm/index.js";
+import type { ValidatedModule } from "../src/wasm/ir.js";
+import { formatDuration, measure, median } from "./stats.js";
+
+const specDir = path.resolve(import.meta.dirname, "../../shared/spec-testsuite");
+const layout = { codeBase: BigInt(CODE_BASE) };
+
+/** The largest spec modules that validate, with the byte count of their function bodies. */
+function largestSpecModules(
+  count: number,
+): { name: string; bytes: Uint8Array; validated: ValidatedModule }[] {
+  const candidates = readdirSync(specDir)
+    .filter((name) => name.endsWith(".wasm"))
+    .map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(specDir, name))) }))
+    .sort((a, b) => b.bytes.length - a.bytes.length);
+  const chosen = [];
+  for (const candidate of candidates) {
+    try {
+      const validated = validateModule(decodeModule(candidate.bytes));
+      new WebAssembly.Module(candidate.bytes);
+      chosen.push({ ...candidate, validated });
+    } catch {
+      // invalid, malformed or post-1.0 as a whole: not a compile benchmark
+    }
+    if (chosen.length === count) break;
+  }
+  return chosen;
+}
+
+/** `bytes` plus a custom section named after `serial`: a different module to V8's cache, same code. */
+function withCustomSection(bytes: Uint8Array, serial: number): Uint8Array {
+  const name = new TextEncoder().encode(`bench${serial}`);
+  const section = Uint8Array.of(0, name.length + 1, name.length, ...name);
+  const out = new Uint8Array(bytes.length + section.length);
+  out.set(bytes);
+  out.set(section, bytes.length);
+  return out;
+}
+
+export async function compilerBench(): Promise<void> {
+  // Liftoff only and eager, so V8 compiles every function once with its baseline compiler.
+  v8.setFlagsFromString("--liftoff-only");
+  v8.setFlagsFromString("--no-wasm-lazy-compilation");
+  const modules = largestSpecModules(8);
+  const totalBytes = modules.reduce((sum, m) => sum + m.bytes.length, 0);
+  const mbPerSecond = (ms: number) => totalBytes / 1e6 / (ms / 1000);
+  // V8 caches compiled modules by their bytes: a fresh custom section each time defeats the cache.
+  let serial = 0;
+  const v8Time = median(
+    measure(
+      () => modules.forEach((m) => new WebAssembly.Module(withCustomSection(m.bytes, serial++))),
+      15,
+      3,
+    ),
+  );
+  console.log(
+    `compile throughput over the ${modules.length} largest spec modules (${(totalBytes / 1024).toFixed(0)} KiB):`,
+  );
+  console.log(`  V8 Liftoff      ${mbPerSecond(v8Time).toFixed(2)} MB/s (${formatDuration(v8Time)})`);
+  for (const target of TARGETS) {
+    const compileAll = () =>
+      modules.forEach((m) =>
+        compileModule(m.validated, { target, strategy: "intersect", layout, unsupportedOperators: "stub" }),
+      );
+    const time = median(measure(compileAll, 15, 3));
+    console.log(
+      `  samestack ${target.padEnd(8)} ${mbPerSecond(time).toFixed(2)} MB/s (${formatDuration(time)}): ` +
+        `${(time / v8Time).toFixed(1)}× V8's time`,
+    );
+  }
+
+  const source = `(module
+    (func $fib (export "fib") (param $n i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get $n) (i32.const 2)) (then (local.get $n))
+        (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
+                       (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+    (func (export "loop") (param $n i32) (result i32) (local $acc i32)
+      (block $done (loop $top
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $top)))
+      (local.get $acc)))`;
+  const bytes = await watToBinary(source, "bench.wat");
+  const validated = validateModule(decodeModule(bytes));
+  const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Record<
+    string,
+    (n: number) => number
+  >;
+  const runs = [
+    { name: "fib", arg: 20 },
+    { name: "loop", arg: 200_000 },
+  ];
+  console.log("execution: samestack (emulated) vs V8 (native), intersect");
+  for (const { name, arg } of runs) {
+    const v8Time = median(measure(() => native[name]!(arg), 15, 3));
+    const parts = [`  ${name}(${arg}): V8 ${formatDuration(v8Time)}`];
+    for (const target of TARGETS) {
+      const artifact = compileModule(validated, { target, strategy: "intersect", layout });
+      const runner = new Runner(target);
+      const instantiated = runner.instantiate(artifact);
+      if (!instantiated.ok) throw new Error("cannot instantiate the benchmark module");
+      const args = [{ type: "i32" as const, value: String(arg) }];
+      const time = median(measure(() => instantiated.instance.invoke(name, args), 7, 2));
+      parts.push(`${target} ${formatDuration(time)} (${(time / v8Time).toFixed(0)}× slower)`);
+      instantiated.instance.close();
+      runner.close();
+    }
+    console.log(parts.join(", "));
+  }
+}
