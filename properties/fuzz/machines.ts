@@ -1,0 +1,79 @@
+// What every property runs on: a generated case (description → module → validated), compiled per
+// target and strategy once, and instantiated afresh for each run on runners reused across cases.
+import type { Instance } from "../../emulators/runner.js";
+import { Runner } from "../../emulators/runner.js";
+import { CODE_BASE } from "../../emulators/runner-layout.js";
+import {
+  type Artifact,
+  compileModule,
+  type Strategy,
+  TARGETS,
+  type Target,
+} from "../../src/compiler/index.js";
+import type { Invocation } from "../../src/verify/dynamic.js";
+import { decodeModule, encodeModule, type ValidatedModule, validateModule } from "../../src/wasm/index.js";
+import type { ProgramDesc } from "../generators/description.js";
+import { lowerProgram } from "../generators/lower.js";
+
+/** Machine instructions one run may execute; generated programs need far fewer (`exhausted` is skipped). */
+export const FUEL = 5_000_000;
+/** Stack for unlimited runs: far above what generated programs use. */
+export const STACK = 1024 * 1024;
+
+/** A module and how to run it: generated, or read back from a regression. */
+export interface TestCase {
+  readonly bytes: Uint8Array;
+  readonly validated: ValidatedModule;
+  readonly entry: Invocation;
+  /** Export names of the globals to compare after the run. */
+  readonly globals: readonly string[];
+  /** Whether NaN bits may surface in integers (description.ts): then never compared with V8. */
+  readonly nanBitsVisible: boolean;
+}
+
+export function caseOf(desc: ProgramDesc): TestCase {
+  const { module, entry, globals, nanBitsVisible } = lowerProgram(desc);
+  const bytes = encodeModule(module);
+  return { bytes, validated: validateModule(decodeModule(bytes)), entry, globals, nanBitsVisible };
+}
+
+/** One runner per target, and each case's artifacts compiled once. */
+export class Machines {
+  private readonly runners = new Map(
+    TARGETS.map((target) => [target, new Runner(target, { fuel: FUEL, stackLimit: STACK })]),
+  );
+  private readonly artifacts = new WeakMap<TestCase, Map<string, Artifact>>();
+
+  artifact(c: TestCase, target: Target, strategy: Strategy): Artifact {
+    let compiled = this.artifacts.get(c);
+    if (!compiled) {
+      compiled = new Map();
+      this.artifacts.set(c, compiled);
+    }
+    const key = `${target}/${strategy}`;
+    let artifact = compiled.get(key);
+    if (!artifact) {
+      artifact = compileModule(c.validated, { target, strategy, layout: { codeBase: BigInt(CODE_BASE) } });
+      compiled.set(key, artifact);
+    }
+    return artifact;
+  }
+
+  /** Runs `use` on a fresh instance (generated modules need no imports, and their segments fit). */
+  withInstance<T>(c: TestCase, target: Target, strategy: Strategy, use: (instance: Instance) => T): T {
+    const instantiated = this.runners.get(target)!.instantiate(this.artifact(c, target, strategy));
+    if (!instantiated.ok) {
+      const why = instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);
+      throw new Error(`${target}/${strategy}: a generated module failed to instantiate: ${why}`);
+    }
+    try {
+      return use(instantiated.instance);
+    } finally {
+      instantiated.instance.close();
+    }
+  }
+
+  close(): void {
+    for (const runner of this.runners.values()) runner.close();
+  }
+}

@@ -1,0 +1,49 @@
+// The properties, by name: what each checks on one generated case under one strategy. The vitest
+// files (properties/*.test.ts) and the fuzz driver run the same checks.
+import fc from "fast-check";
+import { STRATEGIES, type Strategy } from "../../src/compiler/index.js";
+import { programArbitrary } from "../generators/arbitrary.js";
+import type { ProgramDesc } from "../generators/description.js";
+import { checkOutcomes } from "./check-outcomes.js";
+import type { Machines, TestCase } from "./machines.js";
+import type { Verdict } from "./verdict.js";
+
+export interface CaseInput {
+  readonly desc: ProgramDesc;
+  readonly strategy: Strategy;
+  /** Stack limits for P3, as fractions of the deepest depth the unlimited run reached. */
+  readonly limitFractions: readonly number[];
+}
+
+export function caseInput(strategies: readonly Strategy[] = STRATEGIES): fc.Arbitrary<CaseInput> {
+  return fc.record({
+    desc: programArbitrary(),
+    strategy: fc.constantFrom(...strategies),
+    limitFractions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 3 }),
+  });
+}
+
+export interface PropertyDefinition {
+  readonly id: string;
+  readonly title: string;
+  /** Strategies under which the property must hold. */
+  readonly strategies: readonly Strategy[];
+  readonly check: (
+    machines: Machines,
+    c: TestCase,
+    strategy: Strategy,
+    limitFractions: readonly number[],
+  ) => Verdict;
+}
+
+export const PROPERTY_NAMES = ["outcomes"] as const;
+export type PropertyName = (typeof PROPERTY_NAMES)[number];
+
+export const PROPERTIES: Readonly<Record<PropertyName, PropertyDefinition>> = {
+  outcomes: {
+    id: "P1",
+    title: "x64, aarch64 and V8 agree on outcomes",
+    strategies: STRATEGIES,
+    check: (machines, c, strategy) => checkOutcomes(machines, c, strategy),
+  },
+};
