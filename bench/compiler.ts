@@ -40,7 +40,7 @@ function largestSpecModules(
 }
 
 /** `bytes` plus a custom section named after `serial`: a different module to V8's cache, same code. */
-function withCustomSection(bytes: Uint8Array, serial: number): Uint8Array {
+function withCustomSection(bytes: Uint8Array, serial: number): Uint8Array<ArrayBuffer> {
   const name = new TextEncoder().encode(`bench${serial}`);
   const section = Uint8Array.of(0, name.length + 1, name.length, ...name);
   const out = new Uint8Array(bytes.length + section.length);
@@ -95,7 +95,7 @@ export async function compilerBench(): Promise<void> {
       (local.get $acc)))`;
   const bytes = await watToBinary(source, "bench.wat");
   const validated = validateModule(decodeModule(bytes));
-  const native = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as Record<
+  const native = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(bytes))).exports as Record<
     string,
     (n: number) => number
   >;
