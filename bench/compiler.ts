@@ -60,7 +60,9 @@ export async function compilerBench(): Promise<void> {
   let serial = 0;
   const v8Time = median(
     measure(
-      () => modules.forEach((m) => new WebAssembly.Module(withCustomSection(m.bytes, serial++))),
+      () => {
+        for (const m of modules) new WebAssembly.Module(withCustomSection(m.bytes, serial++));
+      },
       15,
       3,
     ),
@@ -70,10 +72,11 @@ export async function compilerBench(): Promise<void> {
   );
   console.log(`  V8 Liftoff      ${mbPerSecond(v8Time).toFixed(2)} MB/s (${formatDuration(v8Time)})`);
   for (const target of TARGETS) {
-    const compileAll = () =>
-      modules.forEach((m) =>
-        compileModule(m.validated, { target, strategy: "intersect", layout, unsupportedOperators: "stub" }),
-      );
+    const compileAll = () => {
+      for (const m of modules) {
+        compileModule(m.validated, { target, strategy: "intersect", layout, unsupportedOperators: "stub" });
+      }
+    };
     const time = median(measure(compileAll, 15, 3));
     console.log(
       `  samestack ${target.padEnd(8)} ${mbPerSecond(time).toFixed(2)} MB/s (${formatDuration(time)}): ` +
