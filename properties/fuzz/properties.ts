@@ -5,8 +5,13 @@ import { STRATEGIES, type Strategy } from "../../src/compiler/index.js";
 import { programArbitrary } from "../generators/arbitrary.js";
 import type { ProgramDesc } from "../generators/description.js";
 import { checkOutcomes } from "./check-outcomes.js";
+import { checkOverflow } from "./check-overflow.js";
+import { checkProfiles } from "./check-profiles.js";
 import type { Machines, TestCase } from "./machines.js";
 import type { Verdict } from "./verdict.js";
+
+/** The strategies that promise identical stacks. */
+export const DETERMINISTIC: readonly Strategy[] = ["intersect", "frame"];
 
 export interface CaseInput {
   readonly desc: ProgramDesc;
@@ -36,7 +41,7 @@ export interface PropertyDefinition {
   ) => Verdict;
 }
 
-export const PROPERTY_NAMES = ["outcomes"] as const;
+export const PROPERTY_NAMES = ["outcomes", "profiles", "overflow"] as const;
 export type PropertyName = (typeof PROPERTY_NAMES)[number];
 
 export const PROPERTIES: Readonly<Record<PropertyName, PropertyDefinition>> = {
@@ -45,5 +50,17 @@ export const PROPERTIES: Readonly<Record<PropertyName, PropertyDefinition>> = {
     title: "x64, aarch64 and V8 agree on outcomes",
     strategies: STRATEGIES,
     check: (machines, c, strategy) => checkOutcomes(machines, c, strategy),
+  },
+  profiles: {
+    id: "P2",
+    title: "stack profiles are identical across targets",
+    strategies: DETERMINISTIC,
+    check: (machines, c, strategy) => checkProfiles(machines, c, strategy),
+  },
+  overflow: {
+    id: "P3",
+    title: "overflow at the same location, backtrace and step on both targets",
+    strategies: DETERMINISTIC,
+    check: checkOverflow,
   },
 };
