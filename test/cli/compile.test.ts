@@ -1,0 +1,57 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { Executors } from "../../emulators/runner-executor.js";
+import { loadModuleFile } from "../../src/cli/load-module.js";
+import { EXIT } from "../../src/cli/main.js";
+import { runCli } from "./capture.js";
+import { ARITH_WAT, scratchFolder } from "./fixtures.js";
+
+const folder = scratchFolder();
+afterAll(() => folder.remove());
+const arith = folder.write("arith.wat", ARITH_WAT);
+
+describe("samestack compile", () => {
+  it("summarises every function on both targets", async () => {
+    const result = await runCli("compile", arith);
+    expect(result.code).toBe(EXIT.ok);
+    for (const target of ["x64", "aarch64"]) expect(result.stdout).toContain(`;; ${target}, intersect: `);
+    expect(
+      result.stdout.match(/^function 0 \(param i32 i32\) \(result i32\): \d+ bytes, frame \d+ bytes$/gm),
+    ).toHaveLength(2);
+  });
+
+  it.each([
+    // The frame record each ABI pushes first (src/compiler/README.md, "Frames").
+    ["x64", "push rbp"],
+    ["aarch64", "stp x29, x30, [sp, #-0x10]!"],
+  ])("disassembles %s code under each Wasm instruction with its depth", async (target, frameRecord) => {
+    const result = await runCli("compile", arith, "--target", target, "--strategy", "frame", "--disasm");
+    expect(result.code).toBe(EXIT.ok);
+    const add = result.stdout.slice(
+      result.stdout.indexOf("function 0 (param i32 i32)"),
+      result.stdout.indexOf("function 1"),
+    );
+    expect(add).toMatch(
+      /prologue \(belongs to the caller's call\) +depth \d+\n {4}0x[0-9a-f]+ {2}[0-9a-f ]+ push rbp|stp x29/,
+    );
+    expect(add).toContain(frameRecord);
+    const artifact = new Executors().compile(await loadModuleFile(arith), target as "x64", "frame");
+    const titles = [...add.matchAll(/^ {2}(\d+): (.*?) +depth (\d+)$/gm)].map((m) => [
+      Number(m[1]),
+      m[2],
+      Number(m[3]),
+    ]);
+    expect(titles).toEqual(
+      ["local.get 0", "local.get 1", "i32.add", "end"].map((text, i) => [
+        i,
+        text,
+        artifact.stackMap[0]![i]!.depthAtStart,
+      ]),
+    );
+  });
+
+  it("rejects a missing module with exit 2", async () => {
+    const result = await runCli("compile", folder.path("none.wasm"));
+    expect(result.code).toBe(EXIT.badInput);
+    expect(result.stderr).toContain("none.wasm: no such file");
+  });
+});
