@@ -30,9 +30,7 @@ describe("samestack compile", () => {
       result.stdout.indexOf("function 0 (param i32 i32)"),
       result.stdout.indexOf("function 1"),
     );
-    expect(add).toMatch(
-      /prologue \(belongs to the caller's call\) +depth \d+\n {4}0x[0-9a-f]+ {2}[0-9a-f ]+ push rbp|stp x29/,
-    );
+    expect(add).toMatch(/^ {2}prologue \(belongs to the caller's call\) +depth \d+$/m);
     expect(add).toContain(frameRecord);
     const artifact = new Executors().compile(await loadModuleFile(arith), target as "x64", "frame");
     const titles = [...add.matchAll(/^ {2}(\d+): (.*?) +depth (\d+)$/gm)].map((m) => [
