@@ -11,13 +11,14 @@ import type { ValidatedModule } from "../wasm/ir.js";
 import type { Outcome, WasmLocation } from "../wasm/outcome.js";
 import { InputError } from "./input-error.js";
 import { type CommandContext, EXIT } from "./main.js";
+import { parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 import { formatValue, parseCliValue } from "./values.js";
 
 interface VerifyFlags {
-  readonly strategy: string;
+  readonly strategy: Strategy;
   readonly export?: string;
   readonly args: string[];
-  readonly stackLimit?: string;
+  readonly stackLimit?: number;
   readonly json?: boolean;
 }
 
@@ -28,18 +29,17 @@ export function registerVerify(program: Command, context: CommandContext): void 
       "verify that x86-64 and AArch64 use the stack identically: statically, and for one invocation at every limit",
     )
     .argument("<module>", ".wat or .wasm file")
-    .option("--strategy <strategy>", `stack strategy (${STRATEGIES.join(", ")})`, "intersect")
+    .option("--strategy <strategy>", `stack strategy (${STRATEGIES.join(", ")})`, parseStrategy, "intersect")
     .option("--export <name>", "exported function to run for the dynamic verdict")
     .option("--args <values...>", "its arguments (e.g. 5, i64:-1, f64:1.5)", [])
-    .option("--stack-limit <bytes>", "stack limit of the profiled run (multiple of 16)")
+    .option("--stack-limit <bytes>", `stack limit of the profiled run: ${STACK_LIMIT_RULE}`, parseStackLimit)
     .option("--json", "print the verdict as JSON")
     .action(async (file: string, flags: VerifyFlags) => {
-      const strategy = parseStrategy(flags.strategy);
+      const { strategy, stackLimit } = flags;
       const validated = await loadModule(file);
       const invocation =
         flags.export === undefined ? undefined : parseInvocation(validated, flags.export, flags.args);
       if (invocation === undefined && flags.args.length > 0) throw new InputError("--args needs --export");
-      const stackLimit = flags.stackLimit === undefined ? undefined : parseLimit(flags.stackLimit);
       let verdict: ModuleVerdict;
       try {
         verdict = verifyModule(validated, {
@@ -54,20 +54,6 @@ export function registerVerify(program: Command, context: CommandContext): void 
       context.io.stdout(flags.json ? `${toJson(verdict)}\n` : describe(file, verdict));
       context.exitCode = verdict.deterministic ? EXIT.ok : EXIT.diverged;
     });
-}
-
-function parseStrategy(text: string): Strategy {
-  const strategy = STRATEGIES.find((s) => s === text);
-  if (!strategy) throw new InputError(`--strategy: "${text}" is not one of ${STRATEGIES.join(", ")}`);
-  return strategy;
-}
-
-function parseLimit(text: string): number {
-  const bytes = Number(text);
-  if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes % 16 !== 0) {
-    throw new InputError(`--stack-limit: "${text}" is not a positive multiple of 16`);
-  }
-  return bytes;
 }
 
 function parseInvocation(validated: ValidatedModule, name: string, args: readonly string[]) {
