@@ -58,7 +58,10 @@ describe("samestack verify", () => {
   it("rejects bad input with exit code 2 and a located message", async () => {
     const cases: [string[], RegExp][] = [
       [["verify", "missing.wat"], /ENOENT/],
-      [["verify", writeup, "--strategy", "fast"], /option .--strategy <strategy>. argument .fast. is invalid/],
+      [
+        ["verify", writeup, "--strategy", "fast"],
+        /option .--strategy <strategy>. argument .fast. is invalid/,
+      ],
       [["verify", writeup, "--export", "nope"], /exports no function "nope"/],
       [["verify", writeup, "--export", "deep", "--args", "1", "2"], /takes 1 argument/],
       [["verify", writeup, "--export", "deep", "--args", "i64:1"], /the parameter is i32, not i64/],
