@@ -135,12 +135,12 @@ function slotOf(i32: fc.Arbitrary<Expr>): fc.Arbitrary<Slot> {
   );
 }
 
-/** Argument lists, usually long enough to reach the register thresholds. */
+/** Argument lists, often long enough to reach the register thresholds; shrinkable to empty. */
 function argsOf(any: fc.Arbitrary<Expr>, depthIdentifier: fc.DepthIdentifier): fc.Arbitrary<Expr[]> {
   return fc.oneof(
     { weight: 1, arbitrary: fc.array(any, { maxLength: 3, depthIdentifier }) },
-    { weight: 2, arbitrary: fc.array(any, { minLength: 5, maxLength: 10, depthIdentifier }) },
-    { weight: 1, arbitrary: fc.array(any, { minLength: 11, maxLength: 24, depthIdentifier }) },
+    { weight: 2, arbitrary: fc.array(any, { maxLength: 10, size: "max", depthIdentifier }) },
+    { weight: 1, arbitrary: fc.array(any, { maxLength: 24, size: "max", depthIdentifier }) },
   );
 }
 
@@ -321,17 +321,20 @@ function trees(maxDepth: number): Trees {
   return { expr, stmts: fc.array(nodes.stmt as fc.Arbitrary<Stmt>, { maxLength: 5 }) };
 }
 
-/** Parameter lists: few, or around the thresholds (5–10), or many (up to 24). */
+/**
+ * Parameter lists: few, or up to 10 (around the thresholds), or up to 24; every list can shrink
+ * to empty (no minimum length), so shrunk counterexamples keep only the parameters they need.
+ */
 const params = fc.oneof(
   { withCrossShrink: true },
   fc.array(valType, { maxLength: 3 }),
-  { weight: 2, arbitrary: fc.array(valType, { minLength: 5, maxLength: 10 }) },
-  fc.array(valType, { minLength: 11, maxLength: 24 }),
+  { weight: 2, arbitrary: fc.array(valType, { maxLength: 10, size: "max" }) },
+  fc.array(valType, { maxLength: 24, size: "max" }),
 );
 const locals = fc.oneof(
   { withCrossShrink: true },
   { weight: 3, arbitrary: fc.array(valType, { maxLength: 4 }) },
-  fc.array(valType, { minLength: 16, maxLength: 48 }),
+  fc.array(valType, { maxLength: 48, size: "max" }),
 );
 
 function functionOf({ expr, stmts }: Trees): fc.Arbitrary<FunctionDesc> {

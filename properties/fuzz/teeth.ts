@@ -1,0 +1,108 @@
+// P5 teeth: under `native` (each target follows only its own ABI) the stack profiles must differ,
+// and fast-check must find and shrink such a program to one whose first difference is explained by
+// what the write-up blames: a call across a register threshold (x64 passes 6 integer arguments in
+// registers, aarch64 8) or a leaf frame (aarch64 leaves may omit the frame record, x64 always
+// pushes a return address and rbp).
+import fc from "fast-check";
+import { ABI, TARGETS } from "../../src/compiler/index.js";
+import type { ProfileComparison } from "../../src/verify/profile.js";
+import type { Module } from "../../src/wasm/ir.js";
+import { type ModuleShape, moduleShape } from "../generators/shape.js";
+import { checkProfiles } from "./check-profiles.js";
+import { caseOf, Machines, type TestCase } from "./machines.js";
+import { type CaseInput, caseInput } from "./properties.js";
+
+export type Explanation = "register-threshold" | "leaf-frame";
+
+export interface TeethResult {
+  /** Runs until the first failing case (null: none within the budget). */
+  readonly runsToFailure: number | null;
+  readonly shrunk: CaseInput | null;
+  readonly shape: ModuleShape | null;
+  /** What the first difference of the shrunk case is at, and why it differs there. */
+  readonly explanations: readonly Explanation[];
+  readonly firstDifference: { readonly funcIndex: number; readonly instrIndex: number } | "entry" | null;
+}
+
+/**
+ * Looks for a native divergence from `seed` within `maxRuns` cases and shrinks it. With `excluding`,
+ * divergences with that explanation count as expected, so the search must find another kind.
+ */
+export function findNativeDivergence(seed: number, maxRuns: number, excluding?: Explanation): TeethResult {
+  const machines = new Machines();
+  try {
+    const details = fc.check(
+      fc.property(caseInput(["native"]), (input) => {
+        const divergence = nativeDivergence(machines, caseOf(input.desc));
+        return (
+          divergence === null || (excluding !== undefined && divergence.explanations.includes(excluding))
+        );
+      }),
+      { seed, numRuns: maxRuns },
+    );
+    if (!details.failed || !details.counterexample) {
+      return { runsToFailure: null, shrunk: null, shape: null, explanations: [], firstDifference: null };
+    }
+    const [shrunk] = details.counterexample;
+    const testCase = caseOf(shrunk.desc);
+    const divergence = nativeDivergence(machines, testCase);
+    return {
+      runsToFailure: details.numRuns,
+      shrunk,
+      shape: moduleShape(testCase.validated.module),
+      explanations: divergence?.explanations ?? [],
+      firstDifference: divergence?.firstDifference ?? null,
+    };
+  } finally {
+    machines.close();
+  }
+}
+
+interface Divergence {
+  readonly explanations: readonly Explanation[];
+  readonly firstDifference: { readonly funcIndex: number; readonly instrIndex: number } | "entry";
+}
+
+/** Where and why the native profiles of `testCase` first differ; null when they are identical. */
+function nativeDivergence(machines: Machines, testCase: TestCase): Divergence | null {
+  const verdict = checkProfiles(machines, testCase, "native");
+  if (verdict.status !== "fail") return null;
+  const comparison = verdict.evidence.comparison as ProfileComparison | undefined;
+  const first = comparison && !comparison.identical ? comparison.firstDifference : null;
+  if (!first) return { explanations: [], firstDifference: "entry" };
+  const module = testCase.validated.module;
+  if (first.index < 0 || !first.a) {
+    const entry = module.exports.find((e) => e.name === testCase.entry.exportName)!.index;
+    return { explanations: explain(module, { func: entry }), firstDifference: "entry" };
+  }
+  const { funcIndex, instrIndex } = first.a.location;
+  return {
+    explanations: explain(module, callAt(module, first.a.location)),
+    firstDifference: { funcIndex, instrIndex },
+  };
+}
+
+type Callee = { readonly func: number } | { readonly typeIndex: number } | null;
+
+function callAt(module: Module, at: { funcIndex: number; instrIndex: number }): Callee {
+  const instr = module.bodies[at.funcIndex]?.code[at.instrIndex];
+  if (instr?.op === "call") return { func: instr.func };
+  if (instr?.op === "call_indirect") return { typeIndex: instr.typeIndex };
+  return null;
+}
+
+/** Why entering `callee` may use different stack on the two targets under native. */
+function explain(module: Module, callee: Callee): Explanation[] {
+  if (callee === null) return [];
+  const typeIndex = "func" in callee ? module.funcTypeIndices[callee.func]! : callee.typeIndex;
+  const explanations: Explanation[] = [];
+  const fewestRegisters = Math.min(...TARGETS.map((t) => ABI[t].intArgRegs));
+  if (module.types[typeIndex]!.params.length > fewestRegisters) explanations.push("register-threshold");
+  // An indirect callee is any function of the type: a leaf if any of them is one.
+  const candidates =
+    "func" in callee ? [callee.func] : module.funcTypeIndices.flatMap((t, f) => (t === typeIndex ? [f] : []));
+  const isLeaf = (f: number) =>
+    !module.bodies[f]!.code.some((i) => i.op === "call" || i.op === "call_indirect");
+  if (candidates.some(isLeaf)) explanations.push("leaf-frame");
+  return explanations;
+}
