@@ -41,6 +41,7 @@ const TRAP_MESSAGES: readonly (readonly [string, TrapKind])[] = [
   ["float unrepresentable in integer range", "invalid_conversion_to_integer"],
   ["invalid conversion", "invalid_conversion_to_integer"],
   ["memory access out of bounds", "out_of_bounds_memory"],
+  ["data segment is out of bounds", "out_of_bounds_memory"],
   ["table index is out of bounds", "undefined_element"],
   ["undefined element", "undefined_element"],
   ["null function or function signature mismatch", "indirect_call_type_mismatch"],
@@ -60,7 +61,9 @@ export function v8TrapMatches(v8Kind: TrapKind, expected: TrapKind): boolean {
 /** Maps an exception thrown by Wasm code in V8 to an outcome; anything unrecognised is an error. */
 export function outcomeOfV8Error(error: unknown): Outcome {
   if (error instanceof WebAssembly.RuntimeError) {
-    const match = TRAP_MESSAGES.find(([prefix]) => error.message.startsWith(prefix));
+    // Traps during instantiation (segments) carry the API's name: "WebAssembly.Instance(): …".
+    const message = error.message.replace(/^WebAssembly\.\w+\(\): /, "");
+    const match = TRAP_MESSAGES.find(([prefix]) => message.startsWith(prefix));
     if (match) return { outcome: "trap", trap: match[1] };
     return { outcome: "error", message: `V8: unrecognised trap message: ${error.message}` };
   }

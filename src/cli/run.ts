@@ -28,10 +28,7 @@ export function registerRun(program: Command, context: CommandContext): void {
     )
     .argument("[module]", "module file, .wat or .wasm")
     .argument("[export]", "exported function to call")
-    .argument(
-      "[args...]",
-      "arguments: i32:5, i64:-1, f64:1.5, or plain numbers typed by the export (negative: i32:-1 or after --)",
-    )
+    .argument("[args...]", "arguments: i32:5, i64:-1, f64:1.5, or plain numbers typed by the export")
     .option("--target <list>", `comma-separated executors: ${EXECUTORS.join(", ")}`, parseExecutors, [
       ...EXECUTORS,
     ])

@@ -149,6 +149,19 @@ describe("V8Instance.instantiate failures", () => {
     expect(result.ok && result.instance.invoke("g", [])).toEqual({ outcome: "return", values: [i32("42")] });
   });
 
+  it("reports segments out of bounds as traps of the instantiate stage", () => {
+    expect(instantiate(`(module (memory 1) (data (i32.const 65535) "ab"))`)).toEqual({
+      ok: false,
+      stage: "instantiate",
+      outcome: { outcome: "trap", trap: "out_of_bounds_memory" },
+    });
+    expect(instantiate(`(module (table 1 funcref) (func $f) (elem (i32.const 1) $f))`)).toEqual({
+      ok: false,
+      stage: "instantiate",
+      outcome: { outcome: "trap", trap: "undefined_element" },
+    });
+  });
+
   it("reports a trapping start function with its trap outcome", () => {
     const result = instantiate(`(module (func $s unreachable) (start $s))`);
     expect(result).toEqual({
