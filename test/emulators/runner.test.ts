@@ -263,6 +263,30 @@ describe.each(configurations)("Runner on %s under %s", (target, strategy) => {
   });
 });
 
+describe("Runner under the frame strategy", () => {
+  it.each(TARGETS)(
+    "reports a guard-region fault as an error on %s: the prologue's limit check must have caught it",
+    async (target) => {
+      // A push-strategy artifact labelled `frame`: its overflow reaches the guard, which under `frame`
+      // only a missed limit check can do.
+      const validated = validateModule(
+        decodeModule(await watToBinary(`(module (func $f (export "f") (call $f)))`)),
+      );
+      const pushed = compileModule(validated, {
+        target,
+        strategy: "intersect",
+        layout: { codeBase: BigInt(CODE_BASE) },
+      });
+      const instance = instanceOf(runners.get(target)!.instantiate({ ...pushed, strategy: "frame" }));
+      const outcome = instance.invoke("f", [], { stackLimit: 4096 });
+      expect(outcome.outcome === "error" && outcome.message).toContain(
+        "guard region under the frame strategy",
+      );
+      instance.close();
+    },
+  );
+});
+
 describe("Runner across targets", () => {
   it.each(["intersect", "frame"] as const)(
     "overflows at the same instruction with the same backtrace on both targets under %s",
