@@ -142,12 +142,8 @@ export class Instance {
 
   /** Calls exported function `name`; `args` are bit patterns as in the spec tests' JSON. */
   invoke(name: string, args: readonly WasmValue[], options: InvokeOptions = {}): Outcome {
-    const exported = this.artifact.exports.find((e) => e.name === name && e.kind === "func");
-    const type = exported && this.artifact.funcTypes[exported.index];
-    if (!exported || !type) return { outcome: "error", message: `no exported function "${name}"` };
-    const mismatch = argumentMismatch(type, args);
-    if (mismatch) return { outcome: "error", message: `${name}: ${mismatch}` };
-    return this.call(exported.index, type, args.map(rawSlot), options);
+    const call = this.exportedCall(name, args);
+    return "outcome" in call ? call : this.call(call.funcIndex, call.type, call.slots, options);
   }
 
   /**
@@ -159,11 +155,8 @@ export class Instance {
     args: readonly WasmValue[],
     options: InvokeOptions = {},
   ): RecordedInvocation | Outcome {
-    const exported = this.artifact.exports.find((e) => e.name === name && e.kind === "func");
-    const type = exported && this.artifact.funcTypes[exported.index];
-    if (!exported || !type) return { outcome: "error", message: `no exported function "${name}"` };
-    const mismatch = argumentMismatch(type, args);
-    if (mismatch) return { outcome: "error", message: `${name}: ${mismatch}` };
+    const call = this.exportedCall(name, args);
+    if ("outcome" in call) return call;
     const { engine, artifact } = this;
     engine.setWatchPoints(artifact.recordPoints.map((offset) => CODE_BASE + offset));
     engine.setAlignmentChecks(
@@ -171,7 +164,7 @@ export class Instance {
     );
     try {
       let run: RunResult | undefined;
-      const outcome = this.call(exported.index, type, args.map(rawSlot), options, (result) => {
+      const outcome = this.call(call.funcIndex, call.type, call.slots, options, (result) => {
         run = result;
       });
       if (run === undefined) return outcome;
@@ -179,8 +172,7 @@ export class Instance {
         outcome,
         records: run.records,
         tailMinSp: run.tailMinSp ?? Number(engine.readRegister("sp")),
-        referenceSp:
-          STACK_LIMIT_ADDRESS + (options.stackLimit ?? this.defaults.stackLimit ?? DEFAULT_STACK_LIMIT),
+        referenceSp: STACK_LIMIT_ADDRESS + this.stackLimitOf(options),
         alignmentViolations: run.alignmentViolations,
         machineInstructions: run.steps,
       };
@@ -188,6 +180,23 @@ export class Instance {
       engine.setWatchPoints([]);
       engine.setAlignmentChecks([]);
     }
+  }
+
+  /** The export's function and the arguments as slots, or an error outcome saying why not. */
+  private exportedCall(
+    name: string,
+    args: readonly WasmValue[],
+  ): { funcIndex: number; type: FuncType; slots: bigint[] } | Outcome {
+    const exported = this.artifact.exports.find((e) => e.name === name && e.kind === "func");
+    const type = exported && this.artifact.funcTypes[exported.index];
+    if (!exported || !type) return { outcome: "error", message: `no exported function "${name}"` };
+    const mismatch = argumentMismatch(type, args);
+    if (mismatch) return { outcome: "error", message: `${name}: ${mismatch}` };
+    return { funcIndex: exported.index, type, slots: args.map(rawSlot) };
+  }
+
+  private stackLimitOf(options: InvokeOptions): number {
+    return options.stackLimit ?? this.defaults.stackLimit ?? DEFAULT_STACK_LIMIT;
   }
 
   /** Reads exported global `name` (the spec tests' `get` action). */
@@ -269,7 +278,7 @@ export class Instance {
     onRun?: (result: RunResult) => void,
   ): Outcome {
     if (this.closed) throw new RangeError("invocation of a closed instance");
-    const stackLimit = options.stackLimit ?? this.defaults.stackLimit ?? DEFAULT_STACK_LIMIT;
+    const stackLimit = this.stackLimitOf(options);
     const fuel = options.fuel ?? this.defaults.fuel ?? DEFAULT_FUEL;
     checkStackLimit(stackLimit);
     if (funcIndex < this.artifact.imports.length) {
