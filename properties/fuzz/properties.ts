@@ -4,9 +4,11 @@ import fc from "fast-check";
 import { STRATEGIES, type Strategy } from "../../src/compiler/index.js";
 import { programArbitrary } from "../generators/arbitrary.js";
 import type { ProgramDesc } from "../generators/description.js";
+import { checkEncoders } from "./check-encoders.js";
 import { checkOutcomes } from "./check-outcomes.js";
 import { checkOverflow } from "./check-overflow.js";
 import { checkProfiles } from "./check-profiles.js";
+import { checkStaticDynamic } from "./check-static-dynamic.js";
 import type { Machines, TestCase } from "./machines.js";
 import type { Verdict } from "./verdict.js";
 
@@ -41,7 +43,7 @@ export interface PropertyDefinition {
   ) => Verdict;
 }
 
-export const PROPERTY_NAMES = ["outcomes", "profiles", "overflow"] as const;
+export const PROPERTY_NAMES = ["outcomes", "profiles", "overflow", "static-dynamic", "encoders"] as const;
 export type PropertyName = (typeof PROPERTY_NAMES)[number];
 
 export const PROPERTIES: Readonly<Record<PropertyName, PropertyDefinition>> = {
@@ -62,5 +64,17 @@ export const PROPERTIES: Readonly<Record<PropertyName, PropertyDefinition>> = {
     title: "overflow at the same location, backtrace and step on both targets",
     strategies: DETERMINISTIC,
     check: checkOverflow,
+  },
+  "static-dynamic": {
+    id: "P4",
+    title: "the static verifier's depths match the traced ones",
+    strategies: STRATEGIES,
+    check: (machines, c, strategy) => checkStaticDynamic(machines, c, strategy),
+  },
+  encoders: {
+    id: "P6",
+    title: "machine code round-trips through Capstone",
+    strategies: STRATEGIES,
+    check: (machines, c, strategy) => checkEncoders(machines, c, strategy),
   },
 };
