@@ -74,6 +74,31 @@ const commands = [
     module_type: "binary",
   },
 ];
+// Named modules, `get`, and `register` for another module's imports.
+const linked = [
+  {
+    type: "module",
+    line: 1,
+    name: "$M",
+    filename: wasm(
+      "l.0.wasm",
+      `(module (global (export "g") i32 (i32.const 42)) (func (export "f") (result i32) (i32.const 5)))`,
+    ),
+  },
+  { type: "register", line: 2, name: "$M", as: "M" },
+  {
+    type: "module",
+    line: 3,
+    filename: wasm(
+      "l.1.wasm",
+      `(module (import "M" "f" (func $f (result i32))) (func (export "twice") (result i32) (i32.add (call $f) (call $f))))`,
+    ),
+  },
+  { type: "assert_return", line: 4, action: { type: "get", module: "$M", field: "g" }, expected: [i32(42)] },
+  { type: "assert_return", line: 5, action: invoke("twice"), expected: [i32(10)] },
+  { type: "assert_return", line: 6, action: { ...invoke("f"), module: "$M" }, expected: [i32(5)] },
+];
+writeFileSync(join(directory, "l.json"), JSON.stringify({ source_filename: "l.wast", commands: linked }));
 writeFileSync(join(directory, "t.json"), JSON.stringify({ source_filename: "t.wast", commands }));
 
 describe("runSpecFile", async () => {
@@ -119,5 +144,27 @@ describe("runSpecFile", async () => {
     ]);
     expect(x64.passed).toBe(7);
     expect(v8.passed).toBe(8);
+  });
+});
+
+describe("runSpecFile with named and registered modules", async () => {
+  const [x64, v8] = (await runSpecFile("l", {
+    configurations: [
+      { executor: "x64", strategy: "frame" },
+      { executor: "v8", strategy: "frame" },
+    ],
+    executors,
+    directory,
+  })) as [SpecFileResult, SpecFileResult];
+
+  it("reads globals and calls functions of named modules, and links registered ones on V8", () => {
+    expect(v8).toMatchObject({ passed: 6, failed: 0, skips: [] });
+    // Emulated targets take no imports yet: registering, and the importing module, are skipped.
+    expect(x64).toMatchObject({ passed: 3, failed: 0 });
+    expect(x64.skips.map((s) => [s.line, s.reason])).toEqual([
+      [2, SKIP.imports],
+      [3, SKIP.imports],
+      [5, SKIP.imports],
+    ]);
   });
 });
