@@ -25,6 +25,7 @@ import {
   type UnplacedFinding,
   type V8Comparison,
 } from "./check-model.js";
+import { describeOutcome as describe, limitRangesText, locationText } from "./check-text.js";
 import { functionListing } from "./check-wasm-text.js";
 import {
   crossCheck,
@@ -344,12 +345,7 @@ function divergenceMessage(d: Divergence): string {
     d.index === -1
       ? "the host's call into the entry function"
       : `step ${d.index}: ${a} ${where(d.steps[0])}, ${b} ${where(d.steps[1])}`;
-  const limits = d.divergentLimits.map(({ from, to }) => `[${from}, ${to ?? "∞"})`).join(" ");
-  return `stack profiles differ first at ${first}; overflow points differ for limits ${limits || "(none)"}`;
-}
-
-export function locationText(location: WasmLocation | null): string {
-  return location ? `f${location.funcIndex} #${location.instrIndex}` : "the entry call";
+  return `stack profiles differ first at ${first}; overflow points differ for limits ${limitRangesText(d.divergentLimits)}`;
 }
 
 function overflowAt(limit: number, profiles: readonly (StackProfile | null)[]): OverflowAtLimit {
@@ -406,17 +402,4 @@ function depthPlot(profile: StackProfile): DepthPlot {
     points.push([deepest, full[deepest]!.depth]);
   }
   return { steps: full.length, bucket, points };
-}
-
-export function describe(outcome: Outcome): string {
-  switch (outcome.outcome) {
-    case "return":
-      return `return [${outcome.values.map((v) => `${v.type}:${v.value}`).join(", ")}]`;
-    case "trap":
-      return `trap ${outcome.trap}${outcome.location ? ` at ${locationText(outcome.location)}` : ""}${outcome.step === undefined ? "" : ` (step ${outcome.step})`}`;
-    case "exhausted":
-      return "out of fuel";
-    case "error":
-      return `error: ${outcome.message}`;
-  }
 }

@@ -9,6 +9,8 @@ import { checkModule } from "./check-module.js";
 
 export { isLimit } from "./check-inputs.js";
 export type * from "./check-model.js";
+export { INNER_FRAMES_KEPT, OUTER_FRAMES_KEPT } from "./check-model.js";
+export { describeOutcome, limitRangesText, locationText, valuesText, valueText } from "./check-text.js";
 
 export const DEFAULT_CHECK_FUEL = 50_000_000;
 export const DEFAULT_CHECK_SEED = 1;
