@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything samestack needs on a Debian 12 machine, idempotently:
-#   1. Debian packages (Unicorn, Capstone, wabt's wast2json, a C compiler), only those missing;
+#   1. Debian packages (Unicorn, Capstone, wabt's wast2json, a C compiler, Chromium for the
+#      HTML report's browser test), only those missing;
 #   2. npm dependencies, only when package-lock.json changed since the last install;
 #   3. the native helper (emulators/native) and the TypeScript build (dist/).
 # Safe to run any number of times; a second run does no network work.
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 say() { printf '[setup] %s\n' "$*"; }
 
-debian_packages=(libunicorn-dev libcapstone-dev wabt gcc make)
+debian_packages=(libunicorn-dev libcapstone-dev wabt gcc make chromium)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")

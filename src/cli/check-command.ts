@@ -1,0 +1,194 @@
+// `samestack check <paths…>`: every module under the paths on every target, the reports written to
+// --out, and the exit code of the worst finding: 0 all deterministic and correct, 1 a divergence or
+// wrong result, 2 bad input (the other modules are still checked and reported), 3 internal error.
+import { access, constants, mkdir } from "node:fs/promises";
+import { Presets, SingleBar } from "cli-progress";
+import { type Command, InvalidArgumentError } from "commander";
+import { TARGETS, type Target } from "../compiler/target.js";
+import {
+  buildReport,
+  type Report,
+  type ReportVerdict,
+  reportVerdict,
+  VERDICT_TITLES,
+  verdictSentence,
+} from "../report/report.js";
+import { FILE_NAMES, FORMATS, type Format, writeReport } from "../report/write.js";
+import {
+  type CheckProgress,
+  check,
+  DEFAULT_CHECK_FUEL,
+  DEFAULT_CHECK_SEED,
+  type ModuleResult,
+} from "../verify/check.js";
+import { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
+import { InputError } from "./input-error.js";
+import { isStackLimit, parseFuel, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
+
+export const DEFAULT_OUT = "reports/latest";
+
+interface CheckFlags {
+  readonly targets: Target[];
+  readonly strategy: ReturnType<typeof parseStrategy>;
+  readonly limits: number[];
+  readonly out: string;
+  readonly format: Format[];
+  readonly seed: number;
+  readonly fuel: number;
+}
+
+export function registerCheck(program: Command, context: CommandContext): void {
+  program
+    .command("check")
+    .description(
+      "check .wat/.wasm modules (files or folders) on every target; write JSON, HTML, Markdown and JUnit reports",
+    )
+    .argument("<paths...>", "module files and folders (searched recursively for .wat and .wasm)")
+    .option("--targets <list>", "comma-separated targets; the first is the reference", list(parseTarget), [
+      ...TARGETS,
+    ])
+    .option("--strategy <strategy>", "stack strategy: native, intersect or frame", parseStrategy, "intersect")
+    .option(
+      "--limits <list>",
+      "comma-separated stack limits (bytes) to report overflow points at",
+      list(parseLimit),
+      [],
+    )
+    .option("--out <dir>", "folder for the reports", DEFAULT_OUT)
+    .option("--format <list>", `comma-separated formats: ${FORMATS.join(", ")}`, list(parseFormat), [
+      ...FORMATS,
+    ])
+    .option(
+      "--seed <n>",
+      "seed of the arguments generated for modules without a sidecar",
+      parseSeed,
+      DEFAULT_CHECK_SEED,
+    )
+    .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL)
+    .action(async (paths: string[], flags: CheckFlags) => {
+      await ensureWritable(flags.out);
+      const progress = progressReporter(context.io);
+      const result = await check(
+        paths,
+        {
+          targets: flags.targets,
+          strategy: flags.strategy,
+          limits: flags.limits,
+          seed: flags.seed,
+          fuel: flags.fuel,
+        },
+        progress.update,
+      );
+      progress.stop();
+      const report = buildReport(result);
+      const written = await writeReport(report, flags.out, flags.format);
+      context.io.stdout(summaryText(report, written));
+      context.exitCode = exitCodeOf(reportVerdict(report));
+    });
+}
+
+export function exitCodeOf(verdict: ReportVerdict): ExitCode {
+  return { pass: EXIT.ok, divergence: EXIT.diverged, input: EXIT.badInput, internal: EXIT.internal }[verdict];
+}
+
+/** A comma-separated list, each item parsed by `item`, without repetitions. */
+export function list<T>(item: (text: string) => T): (text: string) => T[] {
+  return (text) => [...new Set(text.split(",").map((part) => item(part.trim())))];
+}
+
+function parseTarget(text: string): Target {
+  const target = TARGETS.find((t) => t === text);
+  if (!target) throw new InvalidArgumentError(`"${text}" is not one of ${TARGETS.join(", ")}`);
+  return target;
+}
+
+function parseLimit(text: string): number {
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!isStackLimit(value)) throw new InvalidArgumentError(`"${text}" is not ${STACK_LIMIT_RULE}`);
+  return value;
+}
+
+export function parseFormat(text: string): Format {
+  const format = FORMATS.find((f) => f === text);
+  if (!format) throw new InvalidArgumentError(`"${text}" is not one of ${FORMATS.join(", ")}`);
+  return format;
+}
+
+function parseSeed(text: string): number {
+  const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(`"${text}" is not an integer`);
+  return value;
+}
+
+/** Fails before any work when the reports could not be written. */
+export async function ensureWritable(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+    await access(folder, constants.W_OK);
+  } catch (error) {
+    throw new InputError(`cannot write the reports to --out ${folder}: ${(error as Error).message}`);
+  }
+}
+
+/** A progress bar on a terminal (on stderr); one plain line per module otherwise. */
+function progressReporter(io: Io): { update: (progress: CheckProgress) => void; stop: () => void } {
+  if (!io.isTty) {
+    return {
+      update: ({ done, total, module }) => {
+        const width = String(total).length;
+        io.stdout(`[${String(done).padStart(width)}/${total}] ${module.status.padEnd(14)} ${module.path}\n`);
+      },
+      stop: () => {},
+    };
+  }
+  // cli-progress draws through write(); the terminal escapes it emits go to stderr as text.
+  const stream = {
+    write: (text: string) => io.stderr(text),
+    isTTY: true,
+    columns: 100,
+  } as unknown as NodeJS.WritableStream;
+  const bar = new SingleBar(
+    {
+      stream,
+      format: "checking {bar} {value}/{total} modules · {module}",
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update: ({ done, total, module }) => {
+      if (!started) bar.start(total, 0, { module: "" });
+      started = true;
+      bar.update(done, { module: module.path });
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function summaryText(report: Report, written: Partial<Record<Format, string>>): string {
+  const lines: string[] = [];
+  for (const module of report.modules.filter((m) => m.status !== "pass")) lines.push(...moduleLines(module));
+  lines.push(`${VERDICT_TITLES[reportVerdict(report)]}: ${verdictSentence(report)}`);
+  const others = FORMATS.filter((f) => f !== "html" && written[f]).map((f) => written[f]);
+  if (others.length > 0) lines.push(`reports: ${others.join(", ")}`);
+  lines.push(
+    written.html
+      ? `HTML report: ${written.html}`
+      : `(no HTML report: --format has no html; ${FILE_NAMES.html} not written)`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function moduleLines(module: ModuleResult): string[] {
+  return [
+    `${module.path} (${module.strategy}): ${module.status}`,
+    ...module.findings.map((finding) => {
+      const invocation = finding.invocation === null ? null : module.invocations[finding.invocation];
+      return `  ${invocation ? `${invocation.export}: ` : ""}${finding.message}`;
+    }),
+  ];
+}

@@ -1,0 +1,251 @@
+// The HTML report: one self-contained file (inline CSS and SVG, no script), for an auditor. The
+// verdict first; a table of every invocation; then per module its findings, its functions' frames
+// drawn side by side per target, and per invocation the outcomes, the for-all-limits verdict, the
+// overflow points, a depth plot and the evidence of any divergence; last, the provenance.
+import {
+  describeOutcome,
+  type FunctionResult,
+  type InvocationResult,
+  type LimitVerdict,
+  type ModuleResult,
+  valuesText,
+} from "../verify/check.js";
+import { invocationTitle } from "./evidence-text.js";
+import { divergenceHtml, locationLabel } from "./html-evidence.js";
+import { frameSvg, REGION_COLORS, targetName } from "./html-frames.js";
+import { depthPlotSvg, plotCaption } from "./html-plot.js";
+import { STYLE } from "./html-style.js";
+import { Html, html } from "./html-template.js";
+import { type Report, reportVerdict, VERDICT_TITLES, verdictSentence } from "./report.js";
+
+export function renderHtml(report: Report): string {
+  const verdict = reportVerdict(report);
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>samestack report: ${VERDICT_TITLES[verdict]}</title>
+<style>${new Html(STYLE)}</style>
+</head>
+<body>
+<header class="verdict ${verdict}">
+  <h1>${VERDICT_TITLES[verdict]}</h1>
+  <p>${verdictSentence(report)}</p>
+  <p class="meta">${runsLine(report)}</p>
+</header>
+<main>
+${summary(report)}
+${findingsSection(report)}
+${howToRead()}
+${report.modules.map((module, i) => moduleSection(module, i))}
+${fuzzSection(report)}
+${provenance(report)}
+</main>
+</body>
+</html>
+`;
+  return page.text;
+}
+
+function runsLine(report: Report): string {
+  return report.runs
+    .map((run) => {
+      const targets = run.options.targets
+        .map((t, i) => `${targetName(t)}${i === 0 ? " (reference)" : ""}`)
+        .join(", ");
+      const commit = run.tool.commit
+        ? ` @ ${run.tool.commit.slice(0, 10)}${run.tool.dirty ? " (uncommitted changes)" : ""}`
+        : "";
+      return `strategy ${run.options.strategy} · ${targets} · samestack ${run.tool.version}${commit} · ${run.finishedAt}`;
+    })
+    .join(" | ");
+}
+
+const moduleId = (m: number) => `m${m}`;
+const invocationId = (m: number, i: number) => `m${m}-i${i}`;
+
+function summary(report: Report): Html {
+  const { totals } = report;
+  const card = (label: string, value: number) => html`<div class="card"><b>${value}</b>${label}</div>`;
+  const rows = report.modules.flatMap((module, m) => {
+    if (module.invocations.length === 0) {
+      return [
+        html`<tr><td><a href="#${moduleId(m)}">${module.path}</a></td><td class="muted">—</td><td>${module.strategy}</td><td>${badge(module.status)}</td><td colspan="3">${module.findings[0]?.message ?? "no invocations"}</td></tr>`,
+      ];
+    }
+    return module.invocations.map(
+      (invocation, i) => html`<tr>
+        <td><a href="#${moduleId(m)}">${module.path}</a></td>
+        <td><a href="#${invocationId(m, i)}">${invocationTitle(invocation)}</a></td>
+        <td>${module.strategy}</td>
+        <td>${badge(invocation.status)}</td>
+        <td>${describeOutcome(invocation.perTarget[0]!.outcome)}${invocation.v8.compared ? (invocation.v8.agrees ? " · V8 agrees" : " · V8 disagrees") : ""}</td>
+        <td>${verdictText(invocation.verdict)}</td>
+        <td class="num">${invocation.perTarget.map((t) => t.profile?.maxDepth ?? "—").join(" / ")}</td>
+      </tr>`,
+    );
+  });
+  const targets = [...new Set(report.modules.flatMap((m) => m.targets))].map(targetName).join(" / ");
+  return html`<h2 id="summary">Summary</h2>
+  <div class="cards">${card("modules", totals.modules)}${card("invocations", totals.invocations)}${card("passed", totals.passed)}${card("divergences", totals.findings.divergence)}${card("input errors", totals.findings.input)}${card("internal errors", totals.findings.internal)}</div>
+  <table class="summary"><thead><tr><th>module</th><th>invocation</th><th>strategy</th><th>status</th><th>outcome (reference target)</th><th>stack verdict</th><th class="num">deepest bytes ${targets}</th></tr></thead>
+  <tbody>${rows}</tbody></table>`;
+}
+
+function badge(status: string): Html {
+  return html`<span class="badge ${status}">${status}</span>`;
+}
+
+function verdictText(verdict: LimitVerdict): string {
+  switch (verdict.kind) {
+    case "deterministic":
+      return verdict.below === null
+        ? "deterministic for all limits"
+        : `deterministic for all limits below ${verdict.below} bytes`;
+    case "diverged":
+      return verdict.divergence.index === -1
+        ? "diverged at the entry call"
+        : `diverged: the stack profiles first differ at dynamic instruction ${verdict.divergence.index}`;
+    case "not-recorded":
+      return `not recorded: ${verdict.reason}`;
+  }
+}
+
+function findingsSection(report: Report): Html | "" {
+  const items = report.modules.flatMap((module, m) =>
+    module.findings.map((finding) => {
+      const invocation = finding.invocation === null ? null : module.invocations[finding.invocation];
+      const anchor = finding.invocation === null ? moduleId(m) : invocationId(m, finding.invocation);
+      return html`<li class="${finding.severity}"><a href="#${anchor}">${module.path}${invocation ? ` · ${invocation.export}` : ""}</a> (${module.strategy}, ${finding.kind}): ${finding.message}</li>`;
+    }),
+  );
+  if (items.length === 0) return "";
+  return html`<h2 id="findings">Findings (${items.length})</h2><ul class="findings">${items}</ul>`;
+}
+
+function howToRead(): Html {
+  const legend = (Object.keys(REGION_COLORS) as (keyof typeof REGION_COLORS)[]).map((kind) => {
+    const color = REGION_COLORS[kind].startsWith("url")
+      ? "repeating-linear-gradient(45deg,#f3f3f3 0 3px,#bbb 3px 5px)"
+      : REGION_COLORS[kind];
+    return html`<span><i style="background:${color}"></i>${kind.replace("-", " ")}</span>`;
+  });
+  return html`<details class="how"><summary>How to read this report</summary>
+  <p><b>Depth</b> is bytes between the reference stack pointer (the SP just before the host's call into the entry function; on x86-64 before the return address is pushed) and the lowest stack byte in use. A <b>stack profile</b> is, for every executed Wasm instruction in order, the deepest depth reached while it ran. Two targets whose profiles are identical overflow at the same Wasm instruction for <i>every</i> stack limit: that is the verdict <i>deterministic for all limits</i>. It covers the invocations listed here, with these arguments; it is not a proof for other inputs (the static verification of every function is the part that covers all paths of the compiled code).</p>
+  <p><b>Frames</b> are drawn at one instruction per function (its deepest call, or its highest operand stack), reference at the top, addresses decreasing downwards; offsets on the left are bytes below the function's reference, darker ticks and faint lines mark 16-byte alignment. The callee's entry (return address, frame record) belongs to the call (it is attributed to the call instruction).</p>
+  <p class="legend">${legend}</p>
+  </details>`;
+}
+
+function moduleSection(module: ModuleResult, m: number): Html {
+  const source =
+    module.invocationSource.kind === "sidecar"
+      ? html`invocations from <code>${module.invocationSource.path}</code>`
+      : module.invocationSource.kind === "generated"
+        ? html`invocations generated from seed ${module.invocationSource.seed} (no sidecar)`
+        : "no invocations";
+  const findings = module.findings.map(
+    (f) =>
+      html`<li class="${f.severity}">${f.kind}: ${f.message}${f.kind === "static-difference" ? html`<ul>${f.details.map((d) => html`<li>${d}</li>`)}</ul>` : ""}</li>`,
+  );
+  return html`<section class="module" id="${moduleId(m)}">
+  <h2>${module.path} ${badge(module.status)}</h2>
+  <p class="muted">${module.name === null ? "" : html`module name <code>${module.name}</code> · `}strategy ${module.strategy} · ${source} · limits ${module.limits.join(", ") || "none"} · recorded with a ${module.recordingLimit}-byte stack${module.sha256 ? html` · sha256 <code>${module.sha256.slice(0, 16)}…</code>` : ""}</p>
+  ${findings.length > 0 ? html`<ul class="findings">${findings}</ul>` : ""}
+  ${module.functions.length > 0 ? html`<h3>Stack frames</h3>${module.functions.map((f) => functionDetails(module, m, f))}` : ""}
+  ${module.invocations.length > 0 ? html`<h3>Invocations</h3>${module.invocations.map((inv, i) => invocationBlock(module, m, inv, i))}` : ""}
+  </section>`;
+}
+
+function functionDetails(module: ModuleResult, m: number, fn: FunctionResult): Html {
+  const sizes = fn.perTarget.map((t) => `${targetName(t.target)} ${t.frameBytes} B`).join(" · ");
+  const exported =
+    fn.exportedAs.length > 0 ? ` (export ${fn.exportedAs.map((e) => JSON.stringify(e)).join(", ")})` : "";
+  const drawing = fn.drawing;
+  const differs = drawing?.frames.some((f) => f.bottom !== drawing.frames[0]!.bottom) ?? false;
+  const withArguments = drawing?.frames.some((f) => f.regions.some((r) => r.kind === "argument")) ?? false;
+  const open = module.status !== "pass" || differs || withArguments;
+  const stackMap = drawing?.frames
+    .map((f) => `${targetName(f.target)} ${f.stackMapDeepest ?? "—"}`)
+    .join(" · ");
+  return html`<details${open ? new Html(" open") : ""}>
+    <summary>f${fn.funcIndex}${fn.name === null ? "" : ` $${fn.name}`}${exported} (${fn.params.join(" ") || "no params"}) → ${fn.results.join(" ") || "nothing"} · frame: ${sizes}</summary>
+    ${
+      drawing === null
+        ? html`<p class="muted">No reachable instruction to draw.</p>`
+        : html`<p>At instruction #${drawing.instrIndex} <code>${drawing.instruction}</code> (${drawing.why})${differs ? html` — <b class="verdict-line fail">the targets' frames differ in size</b>` : ""}:</p>
+        ${frameSvg(drawing, `${m}-${fn.funcIndex}`)}
+        <p class="muted">Compiled code's deepest SP in this instruction, from the stack map (the callee's own prologue excluded): ${stackMap}.</p>`
+    }
+  </details>`;
+}
+
+function invocationBlock(module: ModuleResult, m: number, invocation: InvocationResult, i: number): Html {
+  const outcomes = invocation.perTarget.map(
+    (t) =>
+      html`<tr><th>${targetName(t.target)}</th><td>${describeOutcome(t.outcome)}${t.outcome.outcome === "trap" && t.outcome.location ? ` — ${locationLabel(module, t.outcome.location)}` : ""}</td><td class="num">${t.profile?.steps ?? "—"}</td><td class="num">${t.profile?.maxDepth ?? "—"}</td></tr>`,
+  );
+  const v8 = invocation.v8.compared
+    ? html`<tr><th>V8</th><td>${describeOutcome(invocation.v8.outcome)} — ${invocation.v8.agrees ? "agrees" : html`<b class="verdict-line fail">disagrees</b>`}</td><td class="num">—</td><td class="num">—</td></tr>`
+    : html`<tr><th>V8</th><td colspan="3" class="muted">not compared: ${invocation.v8.reason}</td></tr>`;
+  const overflows = invocation.overflowPoints.map(
+    (o) =>
+      html`<tr><td class="num">${o.limit}</td>${o.points.map((p) => html`<td>${p === null ? "no overflow" : `step ${p.index}: ${locationLabel(module, p.location)} (depth ${p.depth})`}</td>`)}<td>${o.same ? "same" : html`<b class="verdict-line fail">differ</b>`}</td></tr>`,
+  );
+  const plot = depthPlotSvg(invocation, module.recordingLimit);
+  const caption = plotCaption(invocation);
+  const verdictClass = invocation.status === "pass" ? "pass" : invocation.status;
+  return html`<div class="invocation" id="${invocationId(m, i)}">
+    <h4>${invocationTitle(invocation)} ${badge(invocation.status)}</h4>
+    <p class="muted">arguments as bit patterns: ${valuesText(invocation.args) || "none"}</p>
+    <p class="verdict-line ${verdictClass}">${verdictText(invocation.verdict)}${firstDifferenceAt(module, invocation.verdict)}</p>
+    <table><thead><tr><th>executor</th><th>outcome</th><th class="num">Wasm steps</th><th class="num">deepest bytes</th></tr></thead><tbody>${outcomes}${v8}</tbody></table>
+    ${
+      overflows.length > 0
+        ? html`<table><thead><tr><th class="num">limit</th>${invocation.perTarget.map((t) => html`<th>${targetName(t.target)} overflows at</th>`)}<th></th></tr></thead><tbody>${overflows}</tbody></table>`
+        : ""
+    }
+    ${plot ?? ""}
+    ${caption ? html`<p class="muted">${caption}</p>` : ""}
+    <p class="muted">Real runs under the limits ${invocation.crossCheckedLimits.join(", ") || "(none)"} overflowed exactly where the profiles predict${invocation.status === "pass" ? "" : " (unless a cross-check finding says otherwise)"}.</p>
+    ${invocation.verdict.kind === "diverged" ? divergenceHtml(module, invocation.verdict.divergence) : ""}
+  </div>`;
+}
+
+function firstDifferenceAt(module: ModuleResult, verdict: LimitVerdict): string {
+  if (verdict.kind !== "diverged") return "";
+  const step = verdict.divergence.steps.find((s) => s !== null);
+  return step
+    ? ` (${locationLabel(module, step.location)}: ${verdict.divergence.steps.map((s) => s?.depth ?? "—").join(" vs ")} bytes deep)`
+    : "";
+}
+
+function fuzzSection(report: Report): Html | "" {
+  if (report.fuzz.length === 0) return "";
+  const rows = report.fuzz.map(
+    (f) =>
+      html`<tr><td>${f.source}</td><td class="num">${f.casesRun}</td><td class="num">${f.failures}</td></tr>`,
+  );
+  return html`<h2 id="fuzz">Fuzzing</h2><table><thead><tr><th>summary</th><th class="num">cases run</th><th class="num">failures</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function provenance(report: Report): Html {
+  const runs = report.runs.map(
+    (
+      run,
+    ) => html`<tr><td>${run.tool.name} ${run.tool.version}<br><code>${run.tool.commit ?? "no git commit"}</code>${run.tool.dirty ? " (uncommitted changes)" : ""}</td>
+      <td>Node ${run.environment.node} (V8 ${run.environment.v8})<br>Unicorn ${run.environment.unicorn} · Capstone ${run.environment.capstone}<br>${run.environment.platform}</td>
+      <td>strategy ${run.options.strategy}<br>targets ${run.options.targets.join(", ")}<br>limits ${run.options.limits.join(", ") || "from sidecars"} · seed ${run.options.seed} · fuel ${run.options.fuel}</td>
+      <td>${run.startedAt}<br>${run.finishedAt}</td></tr>`,
+  );
+  const inputs = report.runs.flatMap((run) =>
+    run.inputs.map(
+      (input) => html`<tr><td>${input.path}</td><td><code>${input.sha256 ?? "unreadable"}</code></td></tr>`,
+    ),
+  );
+  return html`<h2 id="provenance">Provenance</h2>
+  <table><thead><tr><th>tool</th><th>environment</th><th>options</th><th>started / finished</th></tr></thead><tbody>${runs}</tbody></table>
+  <details><summary>Inputs (${inputs.length}) with sha256</summary><table><tbody>${inputs}</tbody></table></details>`;
+}

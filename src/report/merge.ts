@@ -1,0 +1,72 @@
+// `report merge`: sharded check runs and fuzz summaries into one report. Check reports must pass the
+// schema; a fuzz summary.json is recognised by its counts (casesRun, failures) and kept as written.
+// Anything else is rejected with the reason.
+import type { ModuleResult } from "../verify/check.js";
+import { assembleReport, type FuzzEntry, type Report, type RunInfo } from "./report.js";
+import { checkReport } from "./schema.js";
+
+export class MergeInputError extends Error {
+  override name = "MergeInputError";
+}
+
+export interface MergeInput {
+  /** Where it came from, for messages and for the fuzz entry's `source`. */
+  readonly source: string;
+  readonly json: unknown;
+}
+
+export function mergeReports(inputs: readonly MergeInput[]): Report {
+  const runs: RunInfo[] = [];
+  const modules: ModuleResult[] = [];
+  const fuzz: FuzzEntry[] = [];
+  const seen = new Set<string>();
+  for (const { source, json } of inputs) {
+    const fuzzEntry = fuzzEntryOf(source, json);
+    if (fuzzEntry) {
+      fuzz.push(fuzzEntry);
+      continue;
+    }
+    const checked = checkReport(json);
+    if (!checked.ok) {
+      const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+      const why =
+        version === undefined
+          ? "neither a samestack report (no schemaVersion) nor a fuzz summary (no casesRun and failures)"
+          : `not a valid report of schema version 1: ${checked.errors.slice(0, 5).join("; ")}`;
+      throw new MergeInputError(`${source}: ${why}`);
+    }
+    for (const run of checked.report.runs) {
+      if (!runs.some((known) => JSON.stringify(known) === JSON.stringify(run))) runs.push(run);
+    }
+    fuzz.push(...checked.report.fuzz);
+    for (const module of checked.report.modules) {
+      // The same module checked the same way in two inputs counts once, so merging is idempotent.
+      const key = JSON.stringify([
+        module.path,
+        module.sha256,
+        module.strategy,
+        module.targets,
+        module.limits,
+      ]);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      modules.push(module);
+    }
+  }
+  return assembleReport(runs, modules, fuzz);
+}
+
+/** A fuzzer summary: an object with a number `casesRun` and `failures` as a number or a list. */
+function fuzzEntryOf(source: string, json: unknown): FuzzEntry | null {
+  if (typeof json !== "object" || json === null || "schemaVersion" in json) return null;
+  const { casesRun, failures } = json as { casesRun?: unknown; failures?: unknown };
+  if (!Number.isSafeInteger(casesRun)) return null;
+  const failureCount = Array.isArray(failures) ? failures.length : failures;
+  if (!Number.isSafeInteger(failureCount)) return null;
+  return {
+    source,
+    casesRun: casesRun as number,
+    failures: failureCount as number,
+    summary: json as Record<string, unknown>,
+  };
+}

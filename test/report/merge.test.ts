@@ -1,0 +1,83 @@
+// `report merge`: shards of a run join into the report of the whole run; fuzz summaries are kept;
+// anything else is refused with the reason.
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { MergeInputError, mergeReports } from "../../src/report/merge.js";
+import { buildReport, type Report, reportVerdict } from "../../src/report/report.js";
+import { checkReport } from "../../src/report/schema.js";
+import { check, DEFAULT_CHECK_FUEL } from "../../src/verify/check.js";
+import { copy, corpus } from "./fixture.js";
+
+const shard = async (files: string[]) =>
+  buildReport(
+    await check(
+      files.map((f) => path.join(corpus, f)),
+      { targets: ["x64", "aarch64"], strategy: "native", limits: [], seed: 1, fuel: DEFAULT_CHECK_FUEL },
+    ),
+  );
+
+let first: Report;
+let second: Report;
+beforeAll(async () => {
+  first = await shard(["writeup-9-args.wat", "ackermann.wat"]);
+  second = await shard(["trap-deep.wat"]);
+});
+
+describe("report merge", () => {
+  it("joins shards: every module and run once, totals summed, a valid report", () => {
+    const merged = mergeReports([
+      { source: "a.json", json: copy(first) },
+      { source: "b.json", json: copy(second) },
+    ]);
+    expect(checkReport(copy(merged)).ok).toBe(true);
+    expect(merged.modules.map((m) => path.basename(m.path))).toEqual([
+      "writeup-9-args.wat",
+      "ackermann.wat",
+      "trap-deep.wat",
+    ]);
+    expect(merged.runs).toHaveLength(2);
+    const sum = (pick: (r: Report) => number) => pick(first) + pick(second);
+    expect(merged.totals.invocations).toBe(sum((r) => r.totals.invocations));
+    expect(merged.totals.passed).toBe(sum((r) => r.totals.passed));
+    expect(merged.totals.findings.divergence).toBe(sum((r) => r.totals.findings.divergence));
+    expect(reportVerdict(merged)).toBe("divergence");
+  });
+
+  it("counts a module checked the same way in two inputs once", () => {
+    const merged = mergeReports([
+      { source: "a.json", json: copy(first) },
+      { source: "again.json", json: copy(first) },
+    ]);
+    expect(merged.modules).toHaveLength(first.modules.length);
+    expect(merged.runs).toHaveLength(1);
+    expect(merged.totals).toEqual(first.totals);
+  });
+
+  it("keeps fuzz summaries, whose failures fail the merged verdict", () => {
+    const passing = copy(second);
+    const summary = {
+      casesRun: 1200,
+      casesPerSecond: 40,
+      failures: [{ property: "P5", seed: 3 }],
+      seeds: [0, 1199],
+    };
+    const merged = mergeReports([
+      { source: "ok.json", json: passing },
+      { source: "fuzz/summary.json", json: summary },
+    ]);
+    expect(merged.fuzz).toEqual([{ source: "fuzz/summary.json", casesRun: 1200, failures: 1, summary }]);
+    expect(checkReport(copy(merged)).ok).toBe(true);
+    expect(reportVerdict(merged)).toBe("divergence");
+  });
+
+  it("refuses what it does not recognise, saying why", () => {
+    expect(() => mergeReports([{ source: "x.json", json: { hello: 1 } }])).toThrow(MergeInputError);
+    expect(() => mergeReports([{ source: "x.json", json: [] }])).toThrow(
+      /x\.json: neither a samestack report/,
+    );
+    const future = { ...copy(first), schemaVersion: 2 };
+    expect(() => mergeReports([{ source: "new.json", json: future }])).toThrow(
+      /new\.json: not a valid report of schema version 1/,
+    );
+  });
+});
