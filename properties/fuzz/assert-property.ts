@@ -5,8 +5,8 @@ import type { Strategy } from "../../src/compiler/index.js";
 import { moduleToWat } from "../generators/wat.js";
 import { propertyParameters } from "../seed.js";
 import { caseOf, Machines } from "./machines.js";
-import { type CaseInput, caseInput, PROPERTIES, type PropertyName } from "./properties.js";
-import { REGRESSIONS_DIR, writeRegression } from "./regressions.js";
+import { type CaseInput, caseInput, checkProperty, PROPERTIES, type PropertyName } from "./properties.js";
+import { REGRESSIONS_DIR, sidecarOf, writeRegression } from "./regressions.js";
 import type { Verdict } from "./verdict.js";
 
 export interface PropertyRun {
@@ -29,15 +29,14 @@ export async function assertProperty(options: {
   readonly runs: number;
   readonly strategies?: readonly Strategy[];
 }): Promise<PropertyRun> {
-  const definition = PROPERTIES[options.property];
   const machines = new Machines();
   const counts = { passed: 0, skipped: 0 };
   const check = (input: CaseInput): Verdict =>
-    definition.check(machines, caseOf(input.desc), input.strategy, input.limitFractions);
+    checkProperty(options.property, machines, caseOf(input.desc), input.strategy, input.limitFractions);
   const parameters = propertyParameters<[CaseInput]>(options.testFile, options.runs);
   try {
     const details = fc.check(
-      fc.property(caseInput(options.strategies ?? definition.strategies), (input) => {
+      fc.property(caseInput(options.strategies ?? PROPERTIES[options.property].strategies), (input) => {
         const verdict = check(input);
         if (verdict.status === "fail") throw new PropertyFailure(verdict);
         if (verdict.status === "skip") counts.skipped++;
@@ -71,20 +70,10 @@ export async function assertProperty(options: {
     const wat = await moduleToWat(bytes);
     if (verdict.status !== "fail") return `${property}: the shrunk counterexample no longer fails\n${wat}`;
     const id = await writeRegression(REGRESSIONS_DIR, {
-      testCase: caseOf(input.desc),
-      sidecar: {
-        property,
-        strategy: input.strategy,
-        seed,
-        targets: ["x64", "aarch64"],
-        entry: caseOf(input.desc).entry,
-        globals: caseOf(input.desc).globals,
-        nanBitsVisible: input.desc.nanBitsVisible,
-        limitFractions: input.limitFractions,
-        reason: verdict.reason,
-        evidence: verdict.evidence,
-      },
+      wat,
+      sidecar: sidecarOf(property, input, verdict, seed),
     });
-    return `${property} under ${input.strategy}: ${verdict.reason}\nregression written: corpus/regressions/${id}.wat\n${wat}\nevidence: ${JSON.stringify(verdict.evidence, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`;
+    const evidence = JSON.stringify(verdict.evidence, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+    return `${property} under ${input.strategy}: ${verdict.reason}\nregression written: corpus/regressions/${id}.wat\n${wat}\nevidence: ${evidence}`;
   }
 }

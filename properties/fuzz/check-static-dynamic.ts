@@ -3,21 +3,20 @@
 //
 // The recorder samples SP at every record point (instruction starts, prologue starts, return
 // addresses); between samples j and j+1 the deepest SP is min(sp(j), minSp(j+1)), which includes
-// SP at sample j+1. Walking the samples with a stack of activations (function, reference SP), each
-// interval is checked against the derived depths of the code it ran, in bytes below the running
-// function's reference (reference = the caller's SP before the call; x64's return address is
-// below it, so a prologue's reference is its first SP + the return-address bytes):
-//   1. at an instruction start:       reference − sp            = derived depthAtStart
-//   2. instruction start → next instruction start or return address (the instruction ran whole):
-//                                     reference − deepest       = derived deepest
-//   3. call instruction start → callee prologue (the call sequence, up to the callee's first SP):
-//                                     reference − deepest       = max(derived deepest, reference − callee's first SP)
-//   4. prologue start → the callee's first instruction start:
-//                                     callee reference − deepest = derived prologue depth
-//   5. return address → next record (the rest of the call sequence):
-//                                     reference − deepest       ≤ derived deepest of the call
-//   6. the last interval (ended by a trap, an overflow or the return to the host):
-//                                     reference − deepest       ≤ derived deepest (or prologue depth)
+// SP at sample j+1. Walking the samples with a stack of activations (function, reference SP), the
+// code between two samples is attributed to what runs it, and compared in bytes below the running
+// function's reference (the caller's SP before the call; x64's return address lies below it, so a
+// callee's reference is the SP at its prologue's start + the return-address bytes):
+//   1. at an instruction start:    reference − SP = derived depthAtStart;
+//   2. an instruction's own code — from its start to the next record point, plus, for a call, the
+//      code after each return address until the next record point (the call sequence's rest) —
+//      reaches exactly the derived deepest once the instruction has finished (the next instruction
+//      of its activation started, or its function returned), and no more than it when the run
+//      ended inside it (a trap, an overflow, the host's return);
+//   3. a prologue, from its start to the callee's first instruction: exactly the derived prologue
+//      depth (no more than it when the run ended inside it).
+// Everything the callee does lies between the call's prologue sample and its return address, so it
+// is never attributed to the call: the verifier's deepest excludes the callee in the same way.
 import {
   ABI,
   type Artifact,
@@ -70,8 +69,8 @@ interface Samples {
 interface Activation {
   readonly funcIndex: number;
   readonly reference: number;
-  /** The instruction running in this activation (a call, while a callee runs); −1 in the prologue. */
-  instrIndex: number;
+  /** The instruction running in this activation (a call, while a callee runs), or null in the prologue. */
+  open: { readonly instrIndex: number; deepest: number } | null;
 }
 
 interface Mismatch {
@@ -90,37 +89,40 @@ function compareWithSamples(artifact: Artifact, report: StaticReport, samples: S
   const returns = new Set(artifact.returnAddresses);
   const derivedOf = (funcIndex: number) => report.functions[funcIndex - artifact.imports.length]!;
   const stack: Activation[] = [];
+  let sample = 0;
 
-  for (let j = 0; j < records.length; j++) {
+  /** Checks the open instruction of `a`: exactly its derived deepest when it finished, at most otherwise. */
+  const close = (a: Activation, finished: boolean): Mismatch | null => {
+    const open = a.open;
+    a.open = null;
+    if (open === null) return null;
+    const derived = derivedOf(a.funcIndex).depths[open.instrIndex]?.deepest ?? -1;
+    const wrong = finished ? open.deepest !== derived : open.deepest > derived;
+    const rule = finished
+      ? "deepest depth of a finished instruction"
+      : "deepest depth of an interrupted instruction";
+    return wrong
+      ? { rule, sample, funcIndex: a.funcIndex, instrIndex: open.instrIndex, traced: open.deepest, derived }
+      : null;
+  };
+
+  for (; sample < records.length; sample++) {
+    const j = sample;
     const offset = records.pc(j) - codeBase;
     const last = j + 1 === records.length;
     const deepestSp = Math.min(records.sp(j), last ? tailMinSp : records.minSp(j + 1));
     const source = sourceAt(artifact, offset);
-    const mismatch = (
-      rule: string,
-      a: Activation,
-      instrIndex: number | "prologue",
-      traced: number,
-      derived: number,
-    ) => ({ rule, sample: j, funcIndex: a.funcIndex, instrIndex, traced, derived }) satisfies Mismatch;
 
     if (returns.has(offset)) {
-      stack.pop();
+      const callee = stack.pop();
+      const finishedCallee = callee && close(callee, true);
+      if (finishedCallee) return finishedCallee;
       const caller = stack.at(-1);
-      if (caller === undefined) return null;
+      if (caller?.open == null) return null;
       const startsNext =
-        source?.kind === "instr" && source.start === offset && source.instrIndex !== caller.instrIndex;
+        source?.kind === "instr" && source.start === offset && source.instrIndex !== caller.open.instrIndex;
       if (!startsNext) {
-        const derived = derivedOf(caller.funcIndex).depths[caller.instrIndex]?.deepest ?? -1;
-        const traced = caller.reference - deepestSp;
-        if (traced > derived)
-          return mismatch(
-            "return continuation deeper than derived",
-            caller,
-            caller.instrIndex,
-            traced,
-            derived,
-          );
+        caller.open.deepest = Math.max(caller.open.deepest, caller.reference - deepestSp);
         continue;
       }
     }
@@ -128,13 +130,21 @@ function compareWithSamples(artifact: Artifact, report: StaticReport, samples: S
       const callee: Activation = {
         funcIndex: source.funcIndex,
         reference: records.sp(j) + returnBytes,
-        instrIndex: -1,
+        open: null,
       };
       stack.push(callee);
       const derived = derivedOf(callee.funcIndex).prologueDepth;
       const traced = callee.reference - deepestSp;
-      if (last ? traced > derived : traced !== derived)
-        return mismatch("prologue depth", callee, "prologue", traced, derived);
+      if (last ? traced > derived : traced !== derived) {
+        return {
+          rule: "prologue depth",
+          sample: j,
+          funcIndex: callee.funcIndex,
+          instrIndex: "prologue",
+          traced,
+          derived,
+        };
+      }
       continue;
     }
     if (source?.kind !== "instr") continue;
@@ -149,19 +159,36 @@ function compareWithSamples(artifact: Artifact, report: StaticReport, samples: S
         derived: 0,
       };
     }
-    a.instrIndex = source.instrIndex;
-    const derived = derivedOf(a.funcIndex).depths[a.instrIndex];
-    if (!derived) return mismatch("executed code the static walk did not reach", a, a.instrIndex, 0, -1);
+    const finished = close(a, true);
+    if (finished) return finished;
+    const derived = derivedOf(a.funcIndex).depths[source.instrIndex];
+    if (!derived) {
+      return {
+        rule: "executed code the static walk did not reach",
+        sample: j,
+        funcIndex: a.funcIndex,
+        instrIndex: source.instrIndex,
+        traced: 0,
+        derived: -1,
+      };
+    }
     const atStart = a.reference - records.sp(j);
-    if (atStart !== derived.depthAtStart)
-      return mismatch("depth at start", a, a.instrIndex, atStart, derived.depthAtStart);
-    const traced = a.reference - deepestSp;
-    const nextIsPrologue = !last && sourceAt(artifact, records.pc(j + 1) - codeBase)?.kind === "prologue";
-    const expected = nextIsPrologue
-      ? Math.max(derived.deepest, a.reference - records.sp(j + 1))
-      : derived.deepest;
-    if (last ? traced > expected : traced !== expected)
-      return mismatch("deepest depth", a, a.instrIndex, traced, expected);
+    if (atStart !== derived.depthAtStart) {
+      return {
+        rule: "depth at start",
+        sample: j,
+        funcIndex: a.funcIndex,
+        instrIndex: source.instrIndex,
+        traced: atStart,
+        derived: derived.depthAtStart,
+      };
+    }
+    a.open = { instrIndex: source.instrIndex, deepest: a.reference - deepestSp };
+  }
+  // The run ended: whatever is still open was interrupted.
+  for (const a of stack) {
+    const interrupted = close(a, false);
+    if (interrupted) return interrupted;
   }
   return null;
 }

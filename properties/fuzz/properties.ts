@@ -10,7 +10,7 @@ import { checkOverflow } from "./check-overflow.js";
 import { checkProfiles } from "./check-profiles.js";
 import { checkStaticDynamic } from "./check-static-dynamic.js";
 import type { Machines, TestCase } from "./machines.js";
-import type { Verdict } from "./verdict.js";
+import { fail, type Verdict } from "./verdict.js";
 
 /** The strategies that promise identical stacks. */
 export const DETERMINISTIC: readonly Strategy[] = ["intersect", "frame"];
@@ -78,3 +78,19 @@ export const PROPERTIES: Readonly<Record<PropertyName, PropertyDefinition>> = {
     check: (machines, c, strategy) => checkEncoders(machines, c, strategy),
   },
 };
+
+/** Checks `property`; an exception thrown on the way (a compiler or runner bug) is a failure too. */
+export function checkProperty(
+  property: PropertyName,
+  machines: Machines,
+  c: TestCase,
+  strategy: Strategy,
+  limitFractions: readonly number[],
+): Verdict {
+  try {
+    return PROPERTIES[property].check(machines, c, strategy, limitFractions);
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return fail(`threw ${message}`, { strategy, stack: error instanceof Error ? error.stack : undefined });
+  }
+}

@@ -4,12 +4,13 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Strategy, Target } from "../../src/compiler/index.js";
+import { type Strategy, TARGETS, type Target } from "../../src/compiler/index.js";
 import type { Invocation } from "../../src/verify/dynamic.js";
 import { decodeModule, validateModule, watToBinary } from "../../src/wasm/index.js";
 import { moduleToWat } from "../generators/wat.js";
-import type { TestCase } from "./machines.js";
-import type { PropertyName } from "./properties.js";
+import { caseOf, type TestCase } from "./machines.js";
+import type { CaseInput, PropertyName } from "./properties.js";
+import type { Verdict } from "./verdict.js";
 
 export const REGRESSIONS_DIR = path.resolve(import.meta.dirname, "../../corpus/regressions");
 
@@ -27,14 +28,45 @@ export interface RegressionSidecar {
   readonly evidence: unknown;
 }
 
+/** The sidecar of a case generated from `input` that failed `property` with `verdict`. */
+export function sidecarOf(
+  property: PropertyName,
+  input: CaseInput,
+  verdict: Verdict & { status: "fail" },
+  seed: number | null,
+): RegressionSidecar {
+  const testCase = caseOf(input.desc);
+  return {
+    property,
+    strategy: input.strategy,
+    seed,
+    targets: TARGETS,
+    entry: testCase.entry,
+    globals: testCase.globals,
+    nanBitsVisible: testCase.nanBitsVisible,
+    limitFractions: input.limitFractions,
+    reason: verdict.reason,
+    evidence: verdict.evidence,
+  };
+}
+
+/** A shrunk counterexample: its module as WAT and what failed. */
 export interface Counterexample {
-  readonly testCase: TestCase;
+  readonly wat: string;
   readonly sidecar: RegressionSidecar;
+}
+
+/** The counterexample of `testCase` failing as `sidecar` says. */
+export async function counterexampleOf(
+  testCase: TestCase,
+  sidecar: RegressionSidecar,
+): Promise<Counterexample> {
+  return { wat: await moduleToWat(testCase.bytes), sidecar };
 }
 
 /** Writes `<id>.wat` and `<id>.json` into `dir`; the id is a hash of the module and what failed. */
 export async function writeRegression(dir: string, found: Counterexample): Promise<string> {
-  const wat = await moduleToWat(found.testCase.bytes);
+  const { wat } = found;
   const { property, strategy } = found.sidecar;
   const id = `${property}-${strategy}-${createHash("sha256").update(wat).update(JSON.stringify(found.sidecar.entry)).digest("hex").slice(0, 12)}`;
   await mkdir(dir, { recursive: true });

@@ -1,0 +1,61 @@
+// One fuzz case, identified by its seed alone: the input generated from that seed, every property
+// checked on it, and — for a failure — fast-check's shrinking from the same seed.
+import fc from "fast-check";
+import type { Strategy } from "../../src/compiler/index.js";
+import { caseOf, type Machines } from "./machines.js";
+import { type CaseInput, caseInput, checkProperty, type PropertyName } from "./properties.js";
+import { type Counterexample, counterexampleOf, sidecarOf } from "./regressions.js";
+import type { Verdict } from "./verdict.js";
+
+export interface CaseReport {
+  readonly caseSeed: number;
+  readonly strategy: Strategy;
+  /** Per property: pass, skip or fail, with the reason of a skip or failure. */
+  readonly verdicts: readonly {
+    readonly property: PropertyName;
+    readonly status: Verdict["status"];
+    readonly reason?: string;
+  }[];
+}
+
+/** The input of case `caseSeed`: fast-check's first value for that seed (as `fc.check` draws it). */
+export function inputOf(caseSeed: number, strategies: readonly Strategy[]): CaseInput {
+  return fc.sample(caseInput(strategies), { seed: caseSeed, numRuns: 1 })[0]!;
+}
+
+export function runCase(
+  machines: Machines,
+  caseSeed: number,
+  strategies: readonly Strategy[],
+  properties: readonly PropertyName[],
+): CaseReport {
+  const input = inputOf(caseSeed, strategies);
+  const testCase = caseOf(input.desc);
+  const verdicts = properties.map((property) => {
+    const verdict = checkProperty(property, machines, testCase, input.strategy, input.limitFractions);
+    return verdict.status === "pass"
+      ? { property, status: verdict.status }
+      : { property, status: verdict.status, reason: verdict.reason };
+  });
+  return { caseSeed, strategy: input.strategy, verdicts };
+}
+
+/** Shrinks case `caseSeed`'s failure of `property` (fast-check regenerates it from the seed). */
+export async function shrinkFailure(
+  machines: Machines,
+  caseSeed: number,
+  strategies: readonly Strategy[],
+  property: PropertyName,
+): Promise<Counterexample | null> {
+  const check = (input: CaseInput) =>
+    checkProperty(property, machines, caseOf(input.desc), input.strategy, input.limitFractions);
+  const details = fc.check(
+    fc.property(caseInput(strategies), (input) => check(input).status !== "fail"),
+    { seed: caseSeed, numRuns: 1 },
+  );
+  if (!details.failed || !details.counterexample) return null;
+  const [shrunk] = details.counterexample;
+  const verdict = check(shrunk);
+  if (verdict.status !== "fail") return null;
+  return counterexampleOf(caseOf(shrunk.desc), sidecarOf(property, shrunk, verdict, caseSeed));
+}

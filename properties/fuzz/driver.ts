@@ -1,0 +1,191 @@
+// The fuzz driver: cases identified by seeds, run on worker threads, counted per property; the first
+// failure of each property is shrunk and written as a regression; the run ends after a number of
+// cases or a time, and reports a FuzzSummary.
+//
+// Seeds: case k of shard i of n has seed `seed + i + k·n`, so the shards of a CI matrix cover
+// disjoint cases and any case replays alone (`--seed <case seed> --runs 1`). Cases are handed out
+// in order and a run always completes the cases it started, so it covers exactly k < casesRun.
+
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import type { Strategy } from "../../src/compiler/index.js";
+import type { CaseReport } from "./case-runner.js";
+import { PROPERTY_NAMES, type PropertyName } from "./properties.js";
+import { type Counterexample, writeRegression } from "./regressions.js";
+import { type FailureRecord, type FuzzSummary, noCounts, type PropertyCounts } from "./summary.js";
+import type { WorkerReply, WorkerRequest, WorkerSetup } from "./worker.js";
+
+export interface FuzzOptions {
+  readonly seed: number;
+  /** Stop after this many cases… */
+  readonly runs?: number;
+  /** …or after this many milliseconds (whichever is given; runs wins when both are). */
+  readonly timeMs?: number;
+  readonly strategies: readonly Strategy[];
+  readonly workers: number;
+  readonly shard: { readonly index: number; readonly count: number };
+  /** Where counterexamples (`regressions/`) go; summary.json is the caller's to write. */
+  readonly outDir: string;
+  /** Also write counterexamples here (the corpus' regressions folder), unless null. */
+  readonly saveTo: string | null;
+  readonly properties?: readonly PropertyName[];
+}
+
+export interface FuzzProgress {
+  readonly casesRun: number;
+  /** The number of cases asked for, or null for a timed run. */
+  readonly total: number | null;
+  readonly elapsedSeconds: number;
+  readonly casesPerSecond: number;
+  readonly failures: number;
+}
+
+const BATCH = 4;
+/** Failures listed in the summary beyond the shrunk ones (all are counted). */
+const MAX_LISTED_FAILURES = 100;
+
+export async function runFuzz(
+  options: FuzzOptions,
+  onProgress: (progress: FuzzProgress) => void = () => {},
+): Promise<FuzzSummary> {
+  const properties = options.properties ?? PROPERTY_NAMES;
+  const { index, count } = options.shard;
+  const caseSeed = (k: number) => options.seed + index + k * count;
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const total = options.runs ?? (options.timeMs === undefined ? 100 : null);
+  const deadline = options.timeMs === undefined ? Number.POSITIVE_INFINITY : started + options.timeMs;
+
+  const counts = noCounts();
+  const failures: FailureRecord[] = [];
+  const saved = new Map<PropertyName, string>();
+  let dispatched = 0;
+  let casesRun = 0;
+  let failed = 0;
+
+  const record = (report: CaseReport) => {
+    casesRun++;
+    for (const verdict of report.verdicts) {
+      const c: PropertyCounts = counts[verdict.property];
+      counts[verdict.property] = {
+        passed: c.passed + (verdict.status === "pass" ? 1 : 0),
+        skipped: c.skipped + (verdict.status === "skip" ? 1 : 0),
+        failed: c.failed + (verdict.status === "fail" ? 1 : 0),
+      };
+      if (verdict.status !== "fail") continue;
+      failed++;
+      if (failures.length < MAX_LISTED_FAILURES) {
+        failures.push({
+          caseSeed: report.caseSeed,
+          property: verdict.property,
+          strategy: report.strategy,
+          reason: verdict.reason ?? "",
+          regression: null,
+        });
+      }
+    }
+  };
+  const save = async (found: {
+    caseSeed: number;
+    property: PropertyName;
+    counterexample: Counterexample;
+  }) => {
+    if (saved.has(found.property)) return;
+    const id = await writeRegression(path.join(options.outDir, "regressions"), found.counterexample);
+    if (options.saveTo !== null) await writeRegression(options.saveTo, found.counterexample);
+    saved.set(found.property, id);
+    const listed = failures.findIndex((f) => f.caseSeed === found.caseSeed && f.property === found.property);
+    const entry: FailureRecord = {
+      caseSeed: found.caseSeed,
+      property: found.property,
+      strategy: found.counterexample.sidecar.strategy,
+      reason: found.counterexample.sidecar.reason,
+      regression: id,
+    };
+    if (listed >= 0) failures[listed] = entry;
+    else failures.push(entry);
+  };
+
+  const nextBatch = (): number[] => {
+    const batch: number[] = [];
+    while (batch.length < BATCH && (total === null ? performance.now() < deadline : dispatched < total)) {
+      batch.push(caseSeed(dispatched++));
+    }
+    return batch;
+  };
+
+  const setup: WorkerSetup = { strategies: options.strategies, properties };
+  const workers = Array.from({ length: Math.max(1, options.workers) }, () => spawnWorker(setup));
+  try {
+    await Promise.all(
+      workers.map(async (worker) => {
+        for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
+          const shrink = properties.filter((p) => !saved.has(p));
+          const reply = await request(worker, { kind: "batch", caseSeeds: batch, shrink });
+          for (const report of reply.reports) record(report);
+          for (const found of reply.counterexamples) await save(found);
+          const seconds = elapsed();
+          onProgress({
+            casesRun,
+            total,
+            elapsedSeconds: seconds,
+            casesPerSecond: casesRun / seconds,
+            failures: failed,
+          });
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(workers.map((worker) => closeWorker(worker)));
+  }
+  const seconds = elapsed();
+  return {
+    version: 1,
+    strategies: options.strategies,
+    casesRun,
+    elapsedSeconds: seconds,
+    casesPerSecond: seconds > 0 ? casesRun / seconds : 0,
+    properties: counts,
+    failures,
+    seedRanges: [{ first: options.seed + index, stride: count, count: casesRun }],
+  };
+}
+
+/** A worker running worker.ts: the built JS under dist/, or the TypeScript source through tsx. */
+function spawnWorker(setup: WorkerSetup): Worker {
+  const entry = import.meta.url.endsWith(".ts") ? "./worker-tsx.mjs" : "./worker.js";
+  return new Worker(new URL(entry, import.meta.url), { workerData: setup });
+}
+
+function request(worker: Worker, message: WorkerRequest): Promise<WorkerReply> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+    };
+    const onMessage = (reply: WorkerReply) => {
+      cleanup();
+      resolve(reply);
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new Error(`a fuzz worker exited with code ${code}`));
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    worker.postMessage(message);
+  });
+}
+
+async function closeWorker(worker: Worker): Promise<void> {
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  worker.postMessage({ kind: "close" } satisfies WorkerRequest);
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  await worker.terminate();
+}
