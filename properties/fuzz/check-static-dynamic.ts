@@ -12,9 +12,12 @@
 //      code after each return address until the next record point (the call sequence's rest) —
 //      reaches exactly the derived deepest once the instruction has finished (the next instruction
 //      of its activation started, or its function returned), and no more than it when the run
-//      ended inside it (a trap, an overflow, the host's return);
+//      ended inside it (a trap, an overflow, the host's return). The return address x64's `call`
+//      pushes is the callee's (its reference is above it): when the deepest SP before the callee's
+//      entry is the SP at that entry, the call's own deepest is the callee's reference;
 //   3. a prologue, from its start to the callee's first instruction: exactly the derived prologue
-//      depth (no more than it when the run ended inside it).
+//      depth (no more than it when the run ended inside it). A function may have no prologue code
+//      (an aarch64 leaf under native): its activation starts at its entry, reached by a call.
 // Everything the callee does lies between the call's prologue sample and its return address, so it
 // is never attributed to the call: the verifier's deepest excludes the callee in the same way.
 import {
@@ -45,7 +48,7 @@ export function checkStaticDynamic(machines: Machines, c: TestCase, strategy: St
       if (!("records" in recorded))
         return fail(`${target}: the run could not be recorded`, { outcome: recorded });
       if (recorded.outcome.outcome === "exhausted") return skip("the run ran out of fuel");
-      const mismatch = compareWithSamples(artifact, report, recorded);
+      const mismatch = compareWithSamples(artifact, report, recorded, isCall(c));
       return mismatch === null
         ? PASS
         : fail(`${target}: ${mismatch.rule}`, { strategy, target, ...mismatch });
@@ -82,8 +85,30 @@ interface Mismatch {
   readonly derived: number;
 }
 
-function compareWithSamples(artifact: Artifact, report: StaticReport, samples: Samples): Mismatch | null {
+/** Whether the instruction at a location is a call or call_indirect. */
+type IsCall = (funcIndex: number, instrIndex: number) => boolean;
+
+function isCall(c: TestCase): IsCall {
+  const { module } = c.validated;
+  return (funcIndex, instrIndex) => {
+    const op = module.bodies[funcIndex - module.imports.length]?.code[instrIndex]?.op;
+    return op === "call" || op === "call_indirect";
+  };
+}
+
+function compareWithSamples(
+  artifact: Artifact,
+  report: StaticReport,
+  samples: Samples,
+  isCallAt: IsCall,
+): Mismatch | null {
   const { records, tailMinSp } = samples;
+  const withPrologue = new Set(
+    artifact.sourceMap.flatMap((e) => (e.kind === "prologue" ? [e.funcIndex] : [])),
+  );
+  const entryOf = new Map(artifact.entries.map((offset, funcIndex) => [offset, funcIndex]));
+  /** Whether the previous sample started a call (so this one is its callee's entry). */
+  let calling = true;
   const codeBase = Number(artifact.codeBase);
   const returnBytes = ABI[artifact.target as Target].returnAddressBytes;
   const returns = new Set(artifact.returnAddresses);
@@ -112,6 +137,9 @@ function compareWithSamples(artifact: Artifact, report: StaticReport, samples: S
     const last = j + 1 === records.length;
     const deepestSp = Math.min(records.sp(j), last ? tailMinSp : records.minSp(j + 1));
     const source = sourceAt(artifact, offset);
+    const entered = entryOf.get(offset);
+    const wasCalling = calling;
+    calling = false;
 
     if (returns.has(offset)) {
       const callee = stack.pop();
@@ -148,6 +176,9 @@ function compareWithSamples(artifact: Artifact, report: StaticReport, samples: S
       continue;
     }
     if (source?.kind !== "instr") continue;
+    if (wasCalling && entered !== undefined && !withPrologue.has(entered)) {
+      stack.push({ funcIndex: entered, reference: records.sp(j) + returnBytes, open: null });
+    }
     const a = stack.at(-1);
     if (a === undefined || a.funcIndex !== source.funcIndex) {
       return {
@@ -183,7 +214,13 @@ function compareWithSamples(artifact: Artifact, report: StaticReport, samples: S
         derived: derived.depthAtStart,
       };
     }
-    a.open = { instrIndex: source.instrIndex, deepest: a.reference - deepestSp };
+    calling = isCallAt(a.funcIndex, source.instrIndex);
+    const next = last ? undefined : records.pc(j + 1) - codeBase;
+    const entersCallee =
+      calling && next !== undefined && (sourceAt(artifact, next)?.kind === "prologue" || entryOf.has(next));
+    // SP at the callee's entry is below the return address x64's `call` pushed: the callee's part.
+    const ownSp = entersCallee && deepestSp === records.sp(j + 1) ? deepestSp + returnBytes : deepestSp;
+    a.open = { instrIndex: source.instrIndex, deepest: a.reference - ownSp };
   }
   // The run ended: whatever is still open was interrupted.
   for (const a of stack) {
