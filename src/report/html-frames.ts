@@ -73,7 +73,7 @@ export function frameSvg(drawing: FrameDrawingSet, id: string): Html {
       const fill = region.kind === "padding" ? `url(#${hatch})` : REGION_COLORS[region.kind];
       return html`<g class="region ${region.kind}"><title>${region.label}: bytes ${region.from}–${region.to} below the reference</title>
         <rect x="${x}" y="${top}" width="${COLUMN}" height="${h}" fill="${fill}"/>
-        <text x="${x + 6}" y="${top + Math.min(h, ROW) / 2 + 4}">${shorten(region.label, 40)}</text></g>`;
+        <text x="${x + 6}" y="${top + Math.min(h, ROW) / 2 + 4}">${shorten(region.label, 36)}</text></g>`;
     });
     const callee = frame.regions.find((r) => r.kind === "callee-entry");
     const spAt = drawing.why === "deepest call" ? (callee?.from ?? frame.bottom) : frame.bottom;

@@ -20,6 +20,7 @@ section.module > h2 { border: 0; margin-top: 12px; }
 table { border-collapse: collapse; margin: 6px 0 10px; background: #fff; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 thead th { background: #f3f4f6; }
+table.summary th:last-child { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; font-size: 12px; color: #fff; }
 .badge.pass { background: var(--pass); } .badge.fail, .badge.internal-error, .badge.error { background: var(--fail); }

@@ -9,6 +9,7 @@ import {
   type LimitVerdict,
   type ModuleResult,
   valuesText,
+  valueText,
 } from "../verify/check.js";
 import { invocationTitle } from "./evidence-text.js";
 import { divergenceHtml, locationLabel } from "./html-evidence.js";
@@ -70,19 +71,19 @@ function summary(report: Report): Html {
   const { totals } = report;
   const card = (label: string, value: number) => html`<div class="card"><b>${value}</b>${label}</div>`;
   const rows = report.modules.flatMap((module, m) => {
+    const moduleCell = (span: number) =>
+      html`<td rowspan="${span}"><a href="#${moduleId(m)}">${module.path}</a> ${badge(module.status)}</td>`;
     if (module.invocations.length === 0) {
       return [
-        html`<tr><td><a href="#${moduleId(m)}">${module.path}</a></td><td class="muted">—</td><td>${module.strategy}</td><td>${badge(module.status)}</td><td colspan="3">${module.findings[0]?.message ?? "no invocations"}</td></tr>`,
+        html`<tr>${moduleCell(1)}<td colspan="4" class="muted">${module.findings[0]?.message ?? "no invocations"}</td></tr>`,
       ];
     }
     return module.invocations.map(
       (invocation, i) => html`<tr>
-        <td><a href="#${moduleId(m)}">${module.path}</a></td>
-        <td><a href="#${invocationId(m, i)}">${invocationTitle(invocation)}</a></td>
-        <td>${module.strategy}</td>
-        <td>${badge(invocation.status)}</td>
-        <td>${describeOutcome(invocation.perTarget[0]!.outcome)}${invocation.v8.compared ? (invocation.v8.agrees ? " · V8 agrees" : " · V8 disagrees") : ""}</td>
-        <td>${verdictText(invocation.verdict)}</td>
+        ${i === 0 ? moduleCell(module.invocations.length) : ""}
+        <td><a href="#${invocationId(m, i)}">${invocationTitle(invocation)}</a> ${badge(invocation.status)}</td>
+        <td>${shortOutcome(invocation)}</td>
+        <td>${shortVerdict(invocation.verdict)}</td>
         <td class="num">${invocation.perTarget.map((t) => t.profile?.maxDepth ?? "—").join(" / ")}</td>
       </tr>`,
     );
@@ -90,8 +91,69 @@ function summary(report: Report): Html {
   const targets = [...new Set(report.modules.flatMap((m) => m.targets))].map(targetName).join(" / ");
   return html`<h2 id="summary">Summary</h2>
   <div class="cards">${card("modules", totals.modules)}${card("invocations", totals.invocations)}${card("passed", totals.passed)}${card("divergences", totals.findings.divergence)}${card("input errors", totals.findings.input)}${card("internal errors", totals.findings.internal)}</div>
-  <table class="summary"><thead><tr><th>module</th><th>invocation</th><th>strategy</th><th>status</th><th>outcome (reference target)</th><th>stack verdict</th><th class="num">deepest bytes ${targets}</th></tr></thead>
+  ${featured(report)}
+  <table class="summary"><thead><tr><th>module</th><th>invocation</th><th>outcome</th><th>stack</th><th class="num" title="deepest bytes below the reference, per target">deepest bytes<br>${targets}</th></tr></thead>
   <tbody>${rows}</tbody></table>`;
+}
+
+/** The reference target's outcome in a few words, and whether V8 agrees. */
+function shortOutcome(invocation: InvocationResult): string {
+  const outcome = invocation.perTarget[0]!.outcome;
+  const text =
+    outcome.outcome === "return"
+      ? `returns ${outcome.values.map(valueText).join(", ") || "nothing"}`
+      : outcome.outcome === "trap"
+        ? `traps: ${outcome.trap}`
+        : outcome.outcome === "exhausted"
+          ? "out of fuel"
+          : "error";
+  const v8 = invocation.v8.compared ? (invocation.v8.agrees ? " · V8 agrees" : " · V8 DISAGREES") : "";
+  return text + v8;
+}
+
+function shortVerdict(verdict: LimitVerdict): string {
+  switch (verdict.kind) {
+    case "deterministic":
+      return verdict.below === null ? "identical for all limits" : `identical below ${verdict.below} B`;
+    case "diverged":
+      return verdict.divergence.index === -1
+        ? "differs at the entry call"
+        : `differs from step ${verdict.divergence.index}`;
+    case "not-recorded":
+      return "not recorded";
+  }
+}
+
+/**
+ * The frames most worth a first look, drawn right under the summary: the function whose targets'
+ * frames differ most; first among those, a call passing arguments on the stack on every target
+ * (the write-up's case: more than 8 arguments); among equals the smallest frame and fewest stack
+ * arguments.
+ */
+function featured(report: Report): Html | "" {
+  const candidates = report.modules.flatMap((module, m) =>
+    module.functions.flatMap((fn) => {
+      const frames = fn.drawing?.frames ?? [];
+      if (frames.length === 0) return [];
+      const bottoms = frames.map((f) => f.bottom);
+      const spilled = frames.map((f) => f.regions.filter((r) => r.kind === "argument").length);
+      const everyTargetSpills = spilled.every((n) => n > 0);
+      const difference = Math.max(...bottoms) - Math.min(...bottoms);
+      if (difference === 0 && !everyTargetSpills) return [];
+      const smallness = Math.max(...bottoms) * 100 + spilled.reduce((a, b) => a + b, 0);
+      const score = difference * 1e9 + (everyTargetSpills ? 1e8 : 0) - smallness;
+      return [{ score, module, m, fn }];
+    }),
+  );
+  const best = candidates.reduce<(typeof candidates)[number] | null>(
+    (a, b) => (a === null || b.score > a.score ? b : a),
+    null,
+  );
+  if (best === null) return "";
+  const { module, m, fn } = best;
+  const drawing = fn.drawing!;
+  return html`<h3>Frames at a glance: <a href="#${moduleId(m)}">${module.path}</a>, f${fn.funcIndex}${fn.name === null ? "" : ` $${fn.name}`} at #${drawing.instrIndex} <code>${drawing.instruction}</code> (${module.strategy})</h3>
+  ${frameSvg(drawing, `featured-${m}-${fn.funcIndex}`)}`;
 }
 
 function badge(status: string): Html {

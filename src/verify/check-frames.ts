@@ -96,22 +96,43 @@ function drawFrame(
 
   entryRegions(plan, target, "", add);
   const localCount = plan.shape.params + plan.shape.declaredLocals;
-  slotRun(localCount, plan.entryBytes, "local", add, (i) => {
-    const name = localName(validated, funcIndex, i);
-    return `${i < plan.shape.params ? "param" : "local"} ${i}${name === null ? "" : ` $${name}`}`;
-  });
+  const localKind = (i: number) => (i < plan.shape.params ? "param" : "local");
+  slotRun(
+    localCount,
+    plan.entryBytes,
+    "local",
+    add,
+    (i) => {
+      const name = localName(validated, funcIndex, i);
+      return `${localKind(i)} ${i}${name === null ? "" : ` $${name}`}`;
+    },
+    (first, last) =>
+      localKind(first) === localKind(last)
+        ? `${localKind(first)}s ${first}–${last}`
+        : `locals ${first}–${last}`,
+  );
   add(plan.entryBytes + localCount * SLOT_BYTES, plan.bodyBase, "padding", "padding to 16");
 
   const firstArgument = height - arity;
   const ownStackArgs = stackArgCount(plan.abi, arity);
   const registerArgs = arity - ownStackArgs;
-  slotRun(height, plan.bodyBase, "operand", add, (k) => {
-    const j = k - firstArgument;
-    if (j < 0) return `operand ${k}`;
-    const where =
-      j < registerArgs ? ARGUMENT_REGISTERS[target][j] : `[sp+${SLOT_BYTES * (j - registerArgs)}]`;
-    return `operand ${k}: argument ${j} → ${where}`;
-  });
+  slotRun(
+    height,
+    plan.bodyBase,
+    "operand",
+    add,
+    (k) => {
+      const j = k - firstArgument;
+      if (j < 0) return `operand ${k}`;
+      const where =
+        j < registerArgs ? ARGUMENT_REGISTERS[target][j] : `[sp+${SLOT_BYTES * (j - registerArgs)}]`;
+      return `operand ${k}: argument ${j} → ${where}`;
+    },
+    (first, last) =>
+      first >= firstArgument
+        ? `operands ${first}–${last}: arguments ${first - firstArgument}–${last - firstArgument}`
+        : `operands ${first}–${last}`,
+  );
   const operandsEnd = plan.bodyBase + height * SLOT_BYTES;
   if (strategy === "frame") {
     add(operandsEnd, plan.bodyBase + plan.operandAreaBytes, "unused", "operand area, unused here");
@@ -176,6 +197,7 @@ function slotRun(
   kind: FrameRegion["kind"],
   add: (from: number, to: number, kind: FrameRegion["kind"], label: string) => void,
   label: (index: number) => string,
+  runLabel: (first: number, last: number) => string,
 ): void {
   const slot = (i: number) => add(base + SLOT_BYTES * i, base + SLOT_BYTES * (i + 1), kind, label(i));
   if (count <= MAX_SLOTS_DRAWN) {
@@ -185,12 +207,7 @@ function slotRun(
   const kept = MAX_SLOTS_DRAWN / 2;
   for (let i = 0; i < kept - 1; i++) slot(i);
   const middleEnd = count - kept + 1;
-  add(
-    base + SLOT_BYTES * (kept - 1),
-    base + SLOT_BYTES * middleEnd,
-    kind,
-    `${label(kept - 1)} … ${label(middleEnd - 1)}`,
-  );
+  add(base + SLOT_BYTES * (kept - 1), base + SLOT_BYTES * middleEnd, kind, runLabel(kept - 1, middleEnd - 1));
   for (let i = middleEnd; i < count; i++) slot(i);
 }
 

@@ -28,6 +28,7 @@ import {
 import { describeOutcome as describe, limitRangesText, locationText } from "./check-text.js";
 import { functionListing } from "./check-wasm-text.js";
 import {
+  type CrossCheckFailure,
   crossCheck,
   type Invocation,
   type RecordedProfile,
@@ -43,6 +44,7 @@ import {
   sameOptionalLocation,
 } from "./profile.js";
 import { isNanBits } from "./spec-commands.js";
+import { TraceError } from "./trace.js";
 
 /** Points of a depth plot: enough for a page-wide SVG. */
 const PLOT_POINTS = 600;
@@ -117,7 +119,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
     const artifact = module.artifacts[i]!;
     const fresh = () => freshInstance(module, artifact);
     const options = { fuel: module.options.fuel };
-    for (const failure of crossCheck(fresh, invocation, profile, crossCheckedLimits, options)) {
+    for (const failure of crossCheckOrError(fresh, invocation, profile, crossCheckedLimits, options)) {
       const predicted = failure.predicted ? `step ${failure.predicted.index}` : "no overflow";
       findings.push({
         severity: "internal",
@@ -173,9 +175,34 @@ function recordedRun(module: ModuleUnderCheck, artifact: Artifact, invocation: I
       stackLimit: module.recordingLimit,
       fuel: module.options.fuel,
     });
+  } catch (error) {
+    // The recorder's samples did not make a profile: a samestack bug, reported with the invocation.
+    if (error instanceof TraceError)
+      return { outcome: { outcome: "error", message: `stack profile: ${error.message}` } };
+    throw error;
   } finally {
     instantiated.instance.close();
   }
+}
+
+/** crossCheck limit by limit: a run whose samples make no profile fails its limit with an error outcome. */
+function crossCheckOrError(
+  fresh: () => Instance,
+  invocation: Invocation,
+  profile: StackProfile,
+  limits: readonly number[],
+  options: { readonly fuel: number },
+): CrossCheckFailure[] {
+  return limits.flatMap((limit) => {
+    try {
+      return crossCheck(fresh, invocation, profile, [limit], options);
+    } catch (error) {
+      if (!(error instanceof TraceError)) throw error;
+      return [
+        { limit, predicted: null, actual: { outcome: "error", message: `stack profile: ${error.message}` } },
+      ];
+    }
+  });
 }
 
 function freshInstance(module: ModuleUnderCheck, artifact: Artifact): Instance {
