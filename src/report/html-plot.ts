@@ -6,7 +6,7 @@ import { type Html, html } from "./html-template.js";
 
 const WIDTH = 760;
 const HEIGHT = 230;
-const MARGIN = { left: 64, right: 120, top: 14, bottom: 34 };
+const MARGIN = { left: 64, right: 120, top: 26, bottom: 34 };
 export const TARGET_COLORS = ["#1d4ed8", "#ea580c", "#16a34a"];
 /** Limits far above the deepest depth would flatten the curve; they are listed instead of drawn. */
 const DRAWN_LIMIT_FACTOR = 1.5;
@@ -45,13 +45,14 @@ export function depthPlotSvg(invocation: InvocationResult, recordingLimit: numbe
           : html`<circle cx="${x(point.index)}" cy="${y(point.depth)}" r="${5 - i}" class="overflow" stroke="${TARGET_COLORS[i]}"><title>${targetName(invocation.perTarget[i]!.target)} overflows limit ${o.limit} at step ${point.index}, depth ${point.depth}</title></circle>`,
       ),
     );
-  const legend = invocation.perTarget.map(
-    (
-      t,
-      i,
-    ) => html`<line x1="${MARGIN.left + plotWidth + 8}" x2="${MARGIN.left + plotWidth + 28}" y1="${MARGIN.top + 8 + 16 * i}" y2="${MARGIN.top + 8 + 16 * i}" stroke="${TARGET_COLORS[i]}" stroke-dasharray="${i === 0 ? "" : "5 3"}" class="depth"/>
-      <text x="${MARGIN.left + plotWidth + 32}" y="${MARGIN.top + 12 + 16 * i}">${targetName(t.target)}</text>`,
-  );
+  // The legend sits above the plot area, where no limit line can cross it.
+  const legend = invocation.perTarget.map((t, i) => {
+    const x0 = MARGIN.left + 110 * i;
+    return html`<line x1="${x0}" x2="${x0 + 20}" y1="10" y2="10" stroke="${TARGET_COLORS[i]}" stroke-dasharray="${i === 0 ? "" : "5 3"}" class="depth"/>
+      <text x="${x0 + 24}" y="14">${targetName(t.target)}</text>`;
+  });
+  const markLegend = html`<circle cx="${MARGIN.left + 110 * invocation.perTarget.length + 6}" cy="10" r="4" class="overflow" stroke="#555"/>
+    <text x="${MARGIN.left + 110 * invocation.perTarget.length + 14}" y="14">overflow point at a limit</text>`;
   const overflowedAtRecording =
     invocation.verdict.kind === "deterministic" && invocation.verdict.below !== null;
   return html`<svg class="plot" xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="stack depth over executed Wasm instructions">
@@ -61,7 +62,7 @@ export function depthPlotSvg(invocation: InvocationResult, recordingLimit: numbe
     <text x="${MARGIN.left}" y="${HEIGHT - 8}" class="axis-start">step 0</text>
     <text x="${MARGIN.left + plotWidth}" y="${HEIGHT - 8}" class="axis">${steps} Wasm instructions executed${overflowedAtRecording ? ` (stopped by the ${recordingLimit}-byte recording stack)` : ""}</text>
     <text x="14" y="${MARGIN.top + plotHeight / 2}" class="axis-title" transform="rotate(-90 14 ${MARGIN.top + plotHeight / 2})">depth (bytes)</text>
-    ${limitLines}${lines}${overflowMarks}${legend}
+    ${limitLines}${lines}${overflowMarks}${legend}${markLegend}
   </svg>`;
 }
 
