@@ -74,6 +74,7 @@ async function visit(report: Report, name: string): Promise<PageVisit> {
     return {
       ...visit,
       scripts: await page.locator("script").count(),
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what is checked
       text: await page.locator("body").innerText(),
       frameBoxes: (
         await Promise.all(
