@@ -134,9 +134,12 @@ export async function ensureWritable(folder: string): Promise<void> {
 function progressReporter(io: Io): { update: (progress: CheckProgress) => void; stop: () => void } {
   if (!io.isTty) {
     return {
-      update: ({ done, total, module }) => {
+      update: ({ done, total, finished }) => {
+        if (finished === null) return;
         const width = String(total).length;
-        io.stdout(`[${String(done).padStart(width)}/${total}] ${module.status.padEnd(14)} ${module.path}\n`);
+        io.stdout(
+          `[${String(done).padStart(width)}/${total}] ${finished.status.padEnd(14)} ${finished.path}\n`,
+        );
       },
       stop: () => {},
     };
@@ -158,10 +161,10 @@ function progressReporter(io: Io): { update: (progress: CheckProgress) => void; 
   );
   let started = false;
   return {
-    update: ({ done, total, module }) => {
-      if (!started) bar.start(total, 0, { module: "" });
+    update: ({ done, total, path }) => {
+      if (!started) bar.start(total, 0, { module: path });
       started = true;
-      bar.update(done, { module: module.path });
+      bar.update(done, { module: path });
     },
     stop: () => {
       if (started) bar.stop();

@@ -6,7 +6,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { packageRoot } from "./provenance.js";
 import type { Report } from "./report.js";
 
-export const SCHEMA_PATH = "reports/schema/report.schema.json";
+const SCHEMA_PATH = "reports/schema/report.schema.json";
 
 let validator: ValidateFunction | undefined;
 

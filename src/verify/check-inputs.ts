@@ -72,7 +72,7 @@ export async function readSidecar(modulePath: string, validated: ValidatedModule
   };
 }
 
-export function isLimit(value: unknown): value is number {
+function isLimit(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0 && value % 16 === 0;
 }
 

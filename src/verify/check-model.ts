@@ -268,8 +268,6 @@ export type Finding = {
   | { readonly kind: "internal"; readonly stack: string }
 );
 
-export type FindingKind = Finding["kind"];
-
 /** A finding before it is attached to an invocation (or to none). */
 export type UnplacedFinding = Finding extends unknown ? DistributiveOmit<Finding, "invocation"> : never;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -174,7 +174,7 @@ function isBinary(bytes: Uint8Array): boolean {
   return WASM_MAGIC.every((b, i) => bytes[i] === b);
 }
 
-export function statusOf(findings: readonly Finding[]): ModuleStatus {
+function statusOf(findings: readonly Finding[]): ModuleStatus {
   if (findings.some((f) => f.severity === "internal")) return "internal-error";
   if (findings.some((f) => f.severity === "input")) return "input-error";
   return findings.length > 0 ? "fail" : "pass";

@@ -7,20 +7,20 @@ import { moduleFiles } from "./check-inputs.js";
 import type { CheckOptions, CheckResult, ModuleResult, Severity, Totals } from "./check-model.js";
 import { checkModule } from "./check-module.js";
 
-export { isLimit } from "./check-inputs.js";
 export type * from "./check-model.js";
-export { INNER_FRAMES_KEPT, OUTER_FRAMES_KEPT } from "./check-model.js";
+export { OUTER_FRAMES_KEPT } from "./check-model.js";
 export { describeOutcome, limitRangesText, locationText, valuesText, valueText } from "./check-text.js";
 
 export const DEFAULT_CHECK_FUEL = 50_000_000;
 export const DEFAULT_CHECK_SEED = 1;
 
+/** Reported before each module (`finished` null) and after it (`finished` its result). */
 export interface CheckProgress {
   /** Modules finished so far. */
   readonly done: number;
   readonly total: number;
-  /** The module just finished. */
-  readonly module: ModuleResult;
+  readonly path: string;
+  readonly finished: ModuleResult | null;
 }
 
 export async function check(
@@ -34,9 +34,10 @@ export async function check(
   const modules: ModuleResult[] = [];
   try {
     for (const file of files) {
+      onProgress({ done: modules.length, total: files.length, path: file, finished: null });
       const module = await checkModule(file, options, runners);
       modules.push(module);
-      onProgress({ done: modules.length, total: files.length, module });
+      onProgress({ done: modules.length, total: files.length, path: file, finished: module });
     }
   } finally {
     for (const runner of runners.values()) runner.close();
