@@ -1,32 +1,23 @@
 // One invocation under `check`: a recorded run on every target (fresh instances, so invocations are
-// independent), the outcomes compared across targets and with V8, the for-all-limits verdict from
-// the stack profiles, the overflow points at the requested limits, and real limited runs confirming
-// the predicted overflow points at a few limits.
+// independent), the outcomes compared across targets and with V8 (check-outcomes.ts), what the
+// stack profiles say (check-verdict.ts), and real limited runs confirming the predicted overflow
+// points at a few limits.
 import type { Instance, Runner } from "../../emulators/runner.js";
-import { V8Instance, v8TrapMatches } from "../../emulators/v8.js";
 import type { Artifact } from "../compiler/artifact.js";
 import type { Target } from "../compiler/target.js";
 import type { ValidatedModule } from "../wasm/ir.js";
-import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
-import { codeListing } from "./check-evidence.js";
+import type { Outcome } from "../wasm/outcome.js";
+import type { CheckOptions, InvocationOnTarget, InvocationResult, UnplacedFinding } from "./check-model.js";
+import { compareWithV8, sameOutcome } from "./check-outcomes.js";
+import { describeOutcome as describe } from "./check-text.js";
 import {
-  type BacktraceView,
-  type CheckOptions,
-  type DepthPlot,
-  type Divergence,
-  INNER_FRAMES_KEPT,
-  type InvocationOnTarget,
-  type InvocationResult,
-  type LimitVerdict,
-  OUTER_FRAMES_KEPT,
-  type OverflowAtLimit,
-  type OverflowView,
-  type StepView,
-  type UnplacedFinding,
-  type V8Comparison,
-} from "./check-model.js";
-import { describeOutcome as describe, limitRangesText, locationText } from "./check-text.js";
-import { functionListing } from "./check-wasm-text.js";
+  depthPlot,
+  divergenceMessage,
+  limitVerdict,
+  overflowAt,
+  shortOutcome,
+  summary,
+} from "./check-verdict.js";
 import {
   type CrossCheckFailure,
   crossCheck,
@@ -35,19 +26,9 @@ import {
   recordProfile,
   sampledLimits,
 } from "./dynamic.js";
-import {
-  compareProfiles,
-  type OverflowPoint,
-  overflowPoint,
-  type ProfileStep,
-  type StackProfile,
-  sameOptionalLocation,
-} from "./profile.js";
-import { isNanBits } from "./spec-commands.js";
+import type { StackProfile } from "./profile.js";
 import { TraceError } from "./trace.js";
 
-/** Points of a depth plot: enough for a page-wide SVG. */
-const PLOT_POINTS = 600;
 /** Limits sampled around the profile's maximum changes for the real limited runs, besides the requested ones. */
 const SAMPLED_CROSS_CHECKS = 4;
 
@@ -211,190 +192,6 @@ function freshInstance(module: ModuleUnderCheck, artifact: Artifact): Instance {
   return instantiated.instance;
 }
 
-/**
- * V8 runs the invocation only when every target returned or trapped for a reason other than the
- * stack: V8's stack is not samestack's limit, and a run that ran out of fuel may never end in V8.
- */
-function compareWithV8(
-  module: ModuleUnderCheck,
-  invocation: Invocation,
-  outcomes: readonly Outcome[],
-): V8Comparison {
-  const reference = outcomes[0]!;
-  const unfinished = outcomes.find(
-    (o) =>
-      o.outcome === "exhausted" ||
-      o.outcome === "error" ||
-      (o.outcome === "trap" && o.trap === "stack_overflow"),
-  );
-  if (unfinished) {
-    const why =
-      unfinished.outcome === "trap"
-        ? "the targets ran out of stack, and V8's stack is not samestack's limit"
-        : unfinished.outcome === "exhausted"
-          ? "the targets ran out of fuel, and V8 has none"
-          : "a target could not run the invocation";
-    return { compared: false, reason: why };
-  }
-  const instantiated = V8Instance.instantiate(module.bytes, module.validated.module);
-  const outcome = instantiated.ok
-    ? instantiated.instance.invoke(invocation.exportName, invocation.args)
-    : instantiated.stage === "instantiate"
-      ? instantiated.outcome
-      : {
-          outcome: "error" as const,
-          message: `V8 cannot ${instantiated.stage} the module: ${instantiated.message}`,
-        };
-  return { compared: true, outcome, agrees: agreesWithV8(reference, outcome) };
-}
-
-function agreesWithV8(target: Outcome, v8: Outcome): boolean {
-  if (target.outcome === "trap" && v8.outcome === "trap") return v8TrapMatches(v8.trap, target.trap);
-  if (target.outcome === "return" && v8.outcome === "return") return sameValues(target.values, v8.values);
-  return false;
-}
-
-/** Outcomes of two targets: equal in everything, except that any two NaNs of a type are equal. */
-export function sameOutcome(a: Outcome, b: Outcome): boolean {
-  if (a.outcome === "return" && b.outcome === "return") return sameValues(a.values, b.values);
-  if (a.outcome === "trap" && b.outcome === "trap") {
-    return (
-      a.trap === b.trap &&
-      a.step === b.step &&
-      sameOptionalLocation(a.location, b.location) &&
-      sameBacktrace(a.backtrace ?? [], b.backtrace ?? [])
-    );
-  }
-  return a.outcome === b.outcome;
-}
-
-function sameValues(a: readonly WasmValue[], b: readonly WasmValue[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every((x, i) => {
-      const y = b[i]!;
-      if (x.type !== y.type) return false;
-      return x.value === y.value || (isNanBits(x.type, x.value) && isNanBits(y.type, y.value));
-    })
-  );
-}
-
-function sameBacktrace(a: readonly WasmLocation[], b: readonly WasmLocation[]): boolean {
-  return a.length === b.length && a.every((frame, i) => sameOptionalLocation(frame, b[i]));
-}
-
-function limitVerdict(
-  module: ModuleUnderCheck,
-  invocation: Invocation,
-  runs: readonly Run[],
-  profiles: readonly (StackProfile | null)[],
-): LimitVerdict {
-  const missing = profiles.indexOf(null);
-  if (missing >= 0) {
-    return {
-      kind: "not-recorded",
-      reason: `${module.artifacts[missing]!.target}: ${describe(runs[missing]!.outcome)}`,
-    };
-  }
-  const reference = profiles[0]!;
-  for (let i = 1; i < profiles.length; i++) {
-    const comparison = compareProfiles(reference, profiles[i]!);
-    if (!comparison.identical) {
-      return { kind: "diverged", divergence: divergence(module, invocation, [0, i], comparison) };
-    }
-  }
-  const overflowed = runs[0]!.outcome.outcome === "trap" && runs[0]!.outcome.trap === "stack_overflow";
-  return {
-    kind: "deterministic",
-    below: overflowed ? module.recordingLimit : null,
-    steps: reference.steps,
-    maxDepth: reference.maxDepth,
-  };
-}
-
-function divergence(
-  module: ModuleUnderCheck,
-  invocation: Invocation,
-  [a, b]: readonly [number, number],
-  comparison: Extract<ReturnType<typeof compareProfiles>, { identical: false }>,
-): Divergence {
-  const first = comparison.firstDifference;
-  const steps: [StepView | null, StepView | null] = [stepView(first?.a ?? null), stepView(first?.b ?? null)];
-  const entryFunc = module.validated.module.exports.find(
-    (e) => e.kind === "func" && e.name === invocation.exportName,
-  )!.index;
-  const listing = (i: number, step: StepView | null) =>
-    codeListing(module.validated, module.artifacts[i]!, step?.location ?? null, entryFunc);
-  const location = steps[0]?.location ?? steps[1]?.location ?? null;
-  const definedFrom = module.validated.funcTypes.length - module.validated.module.bodies.length;
-  const wasmFunc = location?.funcIndex ?? entryFunc;
-  return {
-    targets: [module.artifacts[a]!.target, module.artifacts[b]!.target],
-    index: first?.index ?? 0,
-    steps,
-    divergentLimits: comparison.divergentLimits.map(({ from, to }) => ({
-      from,
-      to: Number.isFinite(to) ? to : null,
-    })),
-    code: [listing(a, steps[0]), listing(b, steps[1])],
-    wasm:
-      wasmFunc >= definedFrom
-        ? functionListing(module.validated, wasmFunc, location?.instrIndex ?? -1)
-        : null,
-  };
-}
-
-function stepView(step: ProfileStep | null): StepView | null {
-  return step && { location: step.location, depth: step.depth, ...shortBacktrace(step.backtrace) };
-}
-
-/** A deep backtrace without its middle frames (a report needs the ends, not every recursion). */
-function shortBacktrace(frames: readonly WasmLocation[]): BacktraceView {
-  const elidedFrames = Math.max(0, frames.length - OUTER_FRAMES_KEPT - INNER_FRAMES_KEPT);
-  if (elidedFrames === 0) return { backtrace: frames, elidedFrames };
-  return {
-    backtrace: [...frames.slice(0, OUTER_FRAMES_KEPT), ...frames.slice(frames.length - INNER_FRAMES_KEPT)],
-    elidedFrames,
-  };
-}
-
-function shortOutcome(outcome: Outcome): { outcome: Outcome; elidedFrames: number } {
-  if (outcome.outcome !== "trap" || outcome.backtrace === undefined) return { outcome, elidedFrames: 0 };
-  const { backtrace, elidedFrames } = shortBacktrace(outcome.backtrace);
-  return { outcome: { ...outcome, backtrace }, elidedFrames };
-}
-
-function divergenceMessage(d: Divergence): string {
-  const [a, b] = d.targets;
-  const where = (step: StepView | null) =>
-    step ? `${locationText(step.location)} at depth ${step.depth}` : "the end of its profile";
-  const first =
-    d.index === -1
-      ? "the host's call into the entry function"
-      : `step ${d.index}: ${a} ${where(d.steps[0])}, ${b} ${where(d.steps[1])}`;
-  return `stack profiles differ first at ${first}; overflow points differ for limits ${limitRangesText(d.divergentLimits)}`;
-}
-
-function overflowAt(limit: number, profiles: readonly (StackProfile | null)[]): OverflowAtLimit {
-  const points = profiles.map((profile) => (profile ? overflowView(overflowPoint(profile, limit)) : null));
-  const [reference, ...others] = points;
-  const same = others.every(
-    (p) => p?.index === reference?.index && sameOptionalLocation(p?.location, reference?.location),
-  );
-  return { limit, points, same };
-}
-
-function overflowView(point: OverflowPoint | null): OverflowView | null {
-  return (
-    point && {
-      index: point.index,
-      depth: point.depth,
-      location: point.location,
-      ...shortBacktrace(point.backtrace),
-    }
-  );
-}
-
 /** The requested limits, and a few of the reference profile's breakpoints, all below the recording limit. */
 function crossCheckLimits(module: ModuleUnderCheck, profiles: readonly (StackProfile | null)[]): number[] {
   const reference = profiles[0];
@@ -405,28 +202,4 @@ function crossCheckLimits(module: ModuleUnderCheck, profiles: readonly (StackPro
   return [...new Set([...module.limits, ...picked])]
     .filter((limit) => limit < module.recordingLimit)
     .sort((a, b) => a - b);
-}
-
-function summary(profile: StackProfile) {
-  return {
-    steps: profile.steps,
-    entryDepth: profile.entryDepth,
-    maxDepth: profile.maxDepth,
-    hash: profile.hash,
-  };
-}
-
-/** The deepest step of each bucket, so peaks (where overflows happen) survive downsampling. */
-function depthPlot(profile: StackProfile): DepthPlot {
-  const full = profile.full ?? [];
-  const bucket = Math.max(1, Math.ceil(full.length / PLOT_POINTS));
-  const points: [number, number][] = [[-1, profile.entryDepth]];
-  for (let start = 0; start < full.length; start += bucket) {
-    let deepest = start;
-    for (let i = start + 1; i < Math.min(full.length, start + bucket); i++) {
-      if (full[i]!.depth > full[deepest]!.depth) deepest = i;
-    }
-    points.push([deepest, full[deepest]!.depth]);
-  }
-  return { steps: full.length, bucket, points };
 }
