@@ -66,6 +66,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
     )
     .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL)
     .action(async (paths: string[], flags: CheckFlags) => {
+      if (flags.targets.length < 2) throw new InputError("--targets: name at least two targets to compare");
       await ensureWritable(flags.out);
       const progress = progressReporter(context.io);
       const result = await check(

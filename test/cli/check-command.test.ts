@@ -91,6 +91,7 @@ describe("samestack check", () => {
       ["--limits", "100"],
       ["--format", "pdf"],
       ["--targets", "riscv"],
+      ["--targets", "x64"],
     ]) {
       expect((await run("check", cases[1]!, ...bad)).code).toBe(EXIT.badInput);
     }
