@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every benchmark section in order. Sections print their own figures. */
 import { compilerBench } from "./compiler.js";
 import { frontendBench } from "./frontend.js";
+import { fuzzBench } from "./fuzz.js";
 import { harnessBench } from "./harness.js";
 import { verifyBench } from "./verify.js";
 
@@ -9,6 +10,7 @@ const sections: { name: string; run: () => Promise<void> }[] = [
   { name: "wasm front end", run: frontendBench },
   { name: "compiler and execution vs V8", run: compilerBench },
   { name: "stack verification", run: verifyBench },
+  { name: "property-based fuzzing", run: fuzzBench },
 ];
 
 for (const section of sections) {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { assertProperty } from "./fuzz/assert-property.js";
 
-const RUNS = 100;
+const RUNS = 250;
 
 describe("P6 encoders", () => {
   it(`every function's code decodes exactly on both ISAs under every strategy (${RUNS} runs)`, async () => {

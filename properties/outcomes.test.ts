@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { assertProperty } from "./fuzz/assert-property.js";
 
-const RUNS = 150;
+const RUNS = 400;
 
 describe("P1 outcomes", () => {
   it(`agree across x64, aarch64 and V8 under every strategy (${RUNS} runs)`, async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { assertProperty } from "./fuzz/assert-property.js";
 
-const RUNS = 100;
+const RUNS = 150;
 
 describe("P3 overflow", () => {
   it(`happens at the same point on both targets under intersect and frame (${RUNS} runs)`, async () => {

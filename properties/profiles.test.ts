@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { assertProperty } from "./fuzz/assert-property.js";
 
-const RUNS = 150;
+const RUNS = 250;
 
 describe("P2 profiles", () => {
   it(`are identical across targets under intersect and frame (${RUNS} runs)`, async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { assertProperty } from "./fuzz/assert-property.js";
 
-const RUNS = 100;
+const RUNS = 250;
 
 describe("P4 static = dynamic", () => {
   it(`derived depths match traced ones on both targets under every strategy (${RUNS} runs)`, async () => {

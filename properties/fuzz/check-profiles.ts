@@ -7,6 +7,8 @@ import type { Machines, TestCase } from "./machines.js";
 import { isVerdict, recordBoth } from "./recorded.js";
 import { fail, PASS, type Verdict } from "./verdict.js";
 
+export const PROFILES_DIFFER = "stack profiles differ";
+
 export function checkProfiles(machines: Machines, c: TestCase, strategy: Strategy): Verdict {
   const pair = recordBoth(machines, c, strategy);
   if (isVerdict(pair)) return pair;
@@ -20,7 +22,7 @@ export function checkProfiles(machines: Machines, c: TestCase, strategy: Strateg
     steps: p.steps,
     maxDepth: p.maxDepth,
   });
-  return fail("stack profiles differ", {
+  return fail(PROFILES_DIFFER, {
     strategy,
     outcome: full.x64.outcome,
     x64: summary(full.x64.profile),

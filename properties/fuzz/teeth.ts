@@ -8,9 +8,9 @@ import { ABI, TARGETS } from "../../src/compiler/index.js";
 import type { ProfileComparison } from "../../src/verify/profile.js";
 import type { Module } from "../../src/wasm/ir.js";
 import { type ModuleShape, moduleShape } from "../generators/shape.js";
-import { checkProfiles } from "./check-profiles.js";
+import { PROFILES_DIFFER } from "./check-profiles.js";
 import { caseOf, Machines, type TestCase } from "./machines.js";
-import { type CaseInput, caseInput } from "./properties.js";
+import { type CaseInput, caseInput, checkProperty } from "./properties.js";
 
 export type Explanation = "register-threshold" | "leaf-frame";
 
@@ -65,8 +65,9 @@ interface Divergence {
 
 /** Where and why the native profiles of `testCase` first differ; null when they are identical. */
 function nativeDivergence(machines: Machines, testCase: TestCase): Divergence | null {
-  const verdict = checkProfiles(machines, testCase, "native");
-  if (verdict.status !== "fail") return null;
+  // Only a difference of the profiles themselves counts: not a run that could not be recorded.
+  const verdict = checkProperty("profiles", machines, testCase, "native", []);
+  if (verdict.status !== "fail" || verdict.reason !== PROFILES_DIFFER) return null;
   const comparison = verdict.evidence.comparison as ProfileComparison | undefined;
   const first = comparison && !comparison.identical ? comparison.firstDifference : null;
   if (!first) return { explanations: [], firstDifference: "entry" };

@@ -25,7 +25,7 @@ import {
 export interface ProgramOptions {
   /** Maximum nesting of expressions and statements. */
   readonly maxDepth?: number;
-  /** Maximum number of plain (non-recursive) functions; at least one is generated. */
+  /** Maximum number of plain (non-recursive) functions. */
   readonly maxFunctions?: number;
   /** Maximum number of recursive functions. */
   readonly maxRecursive?: number;
@@ -269,11 +269,11 @@ function trees(maxDepth: number): Trees {
           },
         );
       }
-      return fc.oneof({ depthIdentifier, maxDepth, depthSize: "small" }, ...inner);
+      return fc.oneof({ depthIdentifier, maxDepth, depthSize: "small", withCrossShrink: true }, ...inner);
     };
 
     const statement = fc.oneof(
-      { depthIdentifier, maxDepth, depthSize: "small" },
+      { depthIdentifier, maxDepth, depthSize: "small", withCrossShrink: true },
       { weight: 3, arbitrary: fc.record({ k: fc.constant("drop" as const), value: any }) },
       { weight: 2, arbitrary: fc.record({ k: fc.constant("set" as const), pick, value: any }) },
       { weight: 1, arbitrary: fc.record({ k: fc.constant("global.set" as const), pick, value: any }) },
@@ -358,7 +358,7 @@ export function programArbitrary(options: ProgramOptions = {}): fc.Arbitrary<Pro
   const fn = functionOf(shapes);
   return fc.record({
     recursive: fc.array(fn, { maxLength: options.maxRecursive ?? 2 }),
-    plain: fc.array(fn, { minLength: 1, maxLength: options.maxFunctions ?? 4 }),
+    plain: fc.array(fn, { maxLength: options.maxFunctions ?? 4 }),
     globals: fc.array(global, { maxLength: 4 }),
     data: fc.uint8Array({ maxLength: 16 }),
     dataOffset: fc.oneof(fc.nat(64), fc.constant(0xfff8)),

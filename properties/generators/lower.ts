@@ -51,8 +51,18 @@ interface Signature {
   readonly result: ValType | null;
 }
 
+/** The function a program without any gets, so that it has an entry. */
+const EMPTY_FUNCTION: FunctionDesc = {
+  params: [],
+  result: null,
+  locals: [],
+  body: [],
+  value: { k: "const", type: "i32", bits: 0n },
+};
+
 export function lowerProgram(desc: ProgramDesc): LoweredProgram {
-  const functions = [...desc.recursive, ...desc.plain];
+  const plain = desc.recursive.length + desc.plain.length === 0 ? [EMPTY_FUNCTION] : desc.plain;
+  const functions = [...desc.recursive, ...plain];
   const recursiveCount = desc.recursive.length;
   const signatures: Signature[] = functions.map((fn, i) => ({
     params: i < recursiveCount ? ["i32", ...fn.params] : fn.params,
