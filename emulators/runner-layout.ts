@@ -3,6 +3,8 @@
  * target, and the registers through which the host hands it to generated code.
  *
  *   0x0010_0000  code (RWX): exit block, then the functions          ≤ CODE_LIMIT bytes
+ *                then, from the next page, exit slots for functions outside the instance that its
+ *                table holds (runner-bindings.ts)                    FOREIGN_EXIT_BYTES
  *   0x0800_0000  VM context (RW): fields and globals (src/compiler/README.md, "VM context")
  *   0x0900_0000  table (RW): entries of TABLE_ENTRY_BYTES (src/compiler/artifact.ts, "TableImage")
  *   0x0c00_0000  guard: never mapped                                  GUARD_BYTES
@@ -21,6 +23,8 @@ import { PAGE_SIZE } from "./engine.js";
 export const CODE_BASE = 0x0010_0000;
 /** The most code an instance may have; its code range is instrumented (exact fault pcs, instruction counts). */
 export const CODE_LIMIT = 16 * 1024 * 1024;
+/** Exit slots (EXIT_SLOT_BYTES each) for table entries that call outside the instance. */
+export const FOREIGN_EXIT_BYTES = PAGE_SIZE;
 export const VMCTX_BASE = 0x0800_0000;
 export const TABLE_BASE = 0x0900_0000;
 /** Accesses in [STACK_LIMIT_ADDRESS − GUARD_BYTES, STACK_LIMIT_ADDRESS) are stack overflows. */
@@ -34,6 +38,11 @@ export const MAX_STACK_LIMIT = 1024 * 1024 * 1024;
 
 export function pageAlignUp(bytes: number): number {
   return Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
+}
+
+/** The executable region of an instance with `codeBytes` of code: its code pages, then the foreign exits. */
+export function codeRegionBytes(codeBytes: number): number {
+  return pageAlignUp(codeBytes) + FOREIGN_EXIT_BYTES;
 }
 
 /** Whether a faulting access at `address` hit the guard region below the stack limit. */

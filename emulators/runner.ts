@@ -6,42 +6,54 @@
  * An Instance owns one engine (leased from its Runner) until it is closed; memory and globals persist
  * across its invocations, as in Wasm. Each invocation gets a fresh stack: the reference is placed
  * `stackLimit` bytes above the page-aligned limit address, with the guard right below the limit.
+ *
+ * Host calls. A call to an imported function (or, through a table, to any function outside the
+ * instance) is made with the ordinary call sequence and stops at an exit. The runner reads the
+ * arguments per ABI (runner-abi.ts), calls the function, writes the result register, emulates the
+ * return and resumes the run with the fuel left. The callee is deemed to use the entry sequence of
+ * an empty Wasm function below its reference (return address + frame record, padded as the
+ * strategy pads it): the runner checks that much against the limit (a `stack_overflow` at the call
+ * otherwise) and records it, so under `intersect` and `frame` an import call consumes the same
+ * stack on every target, as a call to Wasm does. Host functions cannot call back into Wasm.
+ *
+ * Instances calling each other. Every instance has its own engine, and all engines use the same
+ * addresses: a call into another instance's function runs in that instance's engine from the
+ * caller's reference, so one invocation's stack continues across engines and the limit holds for
+ * the whole chain, calls back into a suspended instance included (they start below its live frames).
+ * Shared globals, memories and tables are host-side objects (runner-extern.ts) that each engine
+ * caches and synchronises at every transition (runner-bindings.ts); shared memories sit at the same
+ * address in every engine and are copied in when another engine had them last. Traps and fuel
+ * exhaustion end the whole chain; a trap's location and backtrace are those of the instance it
+ * happened in. A recorded invocation samples its own instance's engine only: a call into another
+ * instance is recorded like a host call.
  */
-import {
-  type Artifact,
-  globalOffset,
-  type ImportName,
-  type InitialValue,
-  sourceAt,
-  TABLE_ENTRY,
-  TABLE_ENTRY_BYTES,
-  type TrapSite,
-  tableEntry,
-  VMCTX,
-  WASM_PAGE_BYTES,
-} from "../src/compiler/artifact.js";
-import { hostCallLayout } from "../src/compiler/frame.js";
+import { type Artifact, sourceAt, type TrapSite } from "../src/compiler/artifact.js";
+import { planFrame } from "../src/compiler/frame.js";
 import type { Target } from "../src/compiler/target.js";
-import type { FuncType } from "../src/wasm/ir.js";
+import type { FuncType, Module } from "../src/wasm/ir.js";
 import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../src/wasm/outcome.js";
 import type { Engine } from "./engine.js";
 import { EnginePool } from "./engine-pool.js";
 import { MemoryAccessError } from "./errors.js";
-import type { AlignmentViolation, RunResult, StackRecords, StopReason } from "./run-result.js";
+import type { AlignmentViolation, StackRecords, StopReason } from "./run-result.js";
+import { entryCallAreaBytes, readExitCall, writeEntryCall, writeExitReturn } from "./runner-abi.js";
 import { type Backtrace, wasmBacktrace } from "./runner-backtrace.js";
+import { InstanceBindings } from "./runner-bindings.js";
+import type { Externs, FuncRef, Imports } from "./runner-extern.js";
 import {
   CODE_BASE,
   CODE_LIMIT,
+  codeRegionBytes,
   inGuard,
   MAX_STACK_LIMIT,
-  MAX_TABLE_ENTRIES,
   MEMORY_BASE,
   pageAlignUp,
   RUNTIME_REGISTERS,
   STACK_LIMIT_ADDRESS,
-  TABLE_BASE,
   VMCTX_BASE,
 } from "./runner-layout.js";
+import { type LinkedImports, type Linking, linkImports, NO_IMPORTS } from "./runner-link.js";
+import { RecordedRuns } from "./runner-records.js";
 import { argumentMismatch, rawSlot, valueOfSlot } from "./runner-values.js";
 
 export const DEFAULT_STACK_LIMIT = 1024 * 1024;
@@ -51,14 +63,20 @@ export const DEFAULT_FUEL = 100_000_000;
 export interface InvokeOptions {
   /** Bytes of stack the invocation may use below its reference: a positive multiple of 16. */
   readonly stackLimit?: number;
-  /** Machine instructions the invocation may execute. */
+  /** Machine instructions the invocation may execute (host calls and other instances included). */
   readonly fuel?: number;
+}
+
+/** What instantiating a module with imports needs: its declarations, and what to bind them to. */
+export interface Link {
+  readonly module: Module;
+  readonly imports: Imports;
 }
 
 /** An invocation run with the stack recorder on (src/verify/trace.ts turns it into a stack profile). */
 export interface RecordedInvocation {
   readonly outcome: Outcome;
-  /** SP samples at the Artifact's record points, in execution order. */
+  /** SP samples at the Artifact's record points (and at exits to the host), in execution order. */
   readonly records: StackRecords;
   /** Minimum SP after the last sample. */
   readonly tailMinSp: number;
@@ -66,15 +84,15 @@ export interface RecordedInvocation {
   readonly referenceSp: number;
   /** Wasm instruction starts where SP was not 16-byte aligned (never, if the static verifier is right). */
   readonly alignmentViolations: readonly AlignmentViolation[];
-  /** Machine instructions executed. */
+  /** Machine instructions executed by the instance's engine. */
   readonly machineInstructions: number;
 }
 
 export type RunnerInstantiation =
   | { readonly ok: true; readonly instance: Instance }
-  /** The module needs something the runner cannot give it (imports, for now). */
+  /** An import is missing or does not match. */
   | { readonly ok: false; readonly stage: "link"; readonly message: string }
-  /** Instantiation ran and failed: a data segment out of bounds, or the start function's outcome. */
+  /** Instantiation ran and failed: a segment out of bounds, or the start function's outcome. */
   | { readonly ok: false; readonly stage: "instantiate"; readonly outcome: Outcome };
 
 /**
@@ -90,29 +108,42 @@ export class Runner {
     readonly defaults: InvokeOptions = {},
   ) {}
 
-  /** Loads `artifact` (compiled with `{ codeBase: BigInt(CODE_BASE) }`) and runs its start function. */
-  instantiate(artifact: Artifact): RunnerInstantiation {
+  /**
+   * Loads `artifact` (compiled with `{ codeBase: BigInt(CODE_BASE) }`), binds its imports and runs its
+   * start function. A module with imports needs `link`, and so do exports that other modules import
+   * (runner-bindings.ts says what the module's declarations add).
+   */
+  instantiate(artifact: Artifact, link?: Link): RunnerInstantiation {
     if (artifact.target !== this.target) {
       throw new RangeError(`a ${artifact.target} artifact given to a ${this.target} runner`);
     }
     if (artifact.codeBase !== BigInt(CODE_BASE)) {
       throw new RangeError(`artifact compiled for code base ${artifact.codeBase}, not ${CODE_BASE}`);
     }
-    const unlinkable = missingImports(artifact);
-    if (unlinkable) return { ok: false, stage: "link", message: unlinkable };
-    if (artifact.code.length > CODE_LIMIT) {
+    const linking = link ? linkImports(link.module, link.imports) : withoutImports(artifact);
+    if (!linking.ok) return { ok: false, stage: "link", message: linking.message };
+    if (codeRegionBytes(artifact.code.length) > CODE_LIMIT) {
       const message = `code of ${artifact.code.length} bytes exceeds the runner's ${CODE_LIMIT}`;
       return { ok: false, stage: "instantiate", outcome: { outcome: "error", message } };
     }
-    const size = instrumentedBytes(artifact.code.length);
+    const size = instrumentedBytes(codeRegionBytes(artifact.code.length));
     const idle = this.idle.get(size) ?? [];
     this.idle.set(size, idle);
     const pool =
       idle.pop() ?? new EnginePool(this.target, { engine: { instrument: { address: CODE_BASE, size } } });
-    const instance = new Instance(artifact, pool.acquire(), this.defaults, () => idle.push(pool));
+    const instance = new Instance(
+      artifact,
+      pool.acquire(),
+      this.defaults,
+      linking.linked,
+      link?.module ?? null,
+      () => idle.push(pool),
+    );
     const failure = instance.initialise();
     if (failure === null) return { ok: true, instance };
-    instance.close();
+    // Wasm 2.0: functions an element segment put into an imported table stay callable after a
+    // failed instantiation, so such an instance stays open (its engine goes when it is collected).
+    if (!instance.lentFunctions) instance.close();
     return { ok: false, stage: "instantiate", outcome: failure };
   }
 
@@ -122,28 +153,70 @@ export class Runner {
   }
 }
 
-/** The instrumented range for `codeBytes` of code: a power of two from 64 KiB up to CODE_LIMIT. */
-function instrumentedBytes(codeBytes: number): number {
+/** A module linked without imports: fine unless it has some. */
+function withoutImports(artifact: Artifact): Linking {
+  const name = (imported: { module: string; name: string }) => `${imported.module}.${imported.name}`;
+  const imported = new Set([
+    ...artifact.imports.map(name),
+    ...artifact.globals.flatMap((global) => (global.init.kind === "import" ? [name(global.init)] : [])),
+    ...[artifact.memory?.import, artifact.table?.import].flatMap((i) => (i ? [name(i)] : [])),
+  ]);
+  if (imported.size === 0) return { ok: true, linked: NO_IMPORTS };
+  return { ok: false, message: `no imports given for ${[...imported].join(", ")}` };
+}
+
+/** The instrumented range for `bytes` of executable region: a power of two from 64 KiB up to CODE_LIMIT. */
+function instrumentedBytes(bytes: number): number {
   let size = 64 * 1024;
-  while (size < codeBytes) size *= 2;
+  while (size < bytes) size *= 2;
   return Math.min(size, CODE_LIMIT);
 }
+
+/** A call in progress, as it crosses instances: its stack position, and the fuel the invocation has left. */
+interface CallContext {
+  /** The callee's reference: SP at the call. The invocation's stack continues below it in every engine. */
+  readonly reference: number;
+  readonly fuel: { readonly total: number; remaining: number };
+}
+
+/** Host functions running now: they may not call back into Wasm. */
+let hostFunctionsRunning = 0;
 
 export class Instance {
   private stackEnd = STACK_LIMIT_ADDRESS;
   private closed = false;
+  private readonly bindings: InstanceBindings;
+  /** Bytes a call leaving the instance is deemed to use below its reference (see the header). */
+  private readonly hostFrameBytes: number;
+  /** Set while a recorded invocation runs: every run of this engine adds its records. */
+  private recording: RecordedRuns | null = null;
 
   constructor(
     readonly artifact: Artifact,
     private readonly engine: Engine,
     private readonly defaults: InvokeOptions,
-    private readonly release: () => void,
-  ) {}
+    linked: LinkedImports,
+    module: Module | null,
+    private readonly returnEngine: () => void,
+  ) {
+    this.bindings = new InstanceBindings(this, engine, artifact, linked, module);
+    this.hostFrameBytes = planFrame(artifact.target, artifact.strategy, EMPTY_FUNCTION).entryBytes;
+  }
+
+  /** The instance's exports, for other instances' imports. */
+  get exports(): Externs {
+    return this.bindings.exports;
+  }
+
+  /** Whether another instance's table holds functions of this one (runner-bindings.ts). */
+  get lentFunctions(): boolean {
+    return this.bindings.lentFunctions;
+  }
 
   /** Calls exported function `name`; `args` are bit patterns as in the spec tests' JSON. */
   invoke(name: string, args: readonly WasmValue[], options: InvokeOptions = {}): Outcome {
     const call = this.exportedCall(name, args);
-    return "outcome" in call ? call : this.call(call.funcIndex, call.type, call.slots, options);
+    return "outcome" in call ? call : this.invokeFunction(call.funcIndex, call.slots, options);
   }
 
   /**
@@ -162,151 +235,140 @@ export class Instance {
     engine.setAlignmentChecks(
       artifact.sourceMap.flatMap((entry) => (entry.kind === "instr" ? [CODE_BASE + entry.start] : [])),
     );
+    const recording = new RecordedRuns();
+    this.recording = recording;
     try {
-      let run: RunResult | undefined;
-      const outcome = this.call(call.funcIndex, call.type, call.slots, options, (result) => {
-        run = result;
-      });
-      if (run === undefined) return outcome;
+      const outcome = this.invokeFunction(call.funcIndex, call.slots, options);
+      if (recording.empty) return outcome;
+      const { records, tailMinSp, alignmentViolations, steps } = recording.summary();
       return {
         outcome,
-        records: run.records,
-        tailMinSp: run.tailMinSp ?? Number(engine.readRegister("sp")),
+        records,
+        tailMinSp,
         referenceSp: STACK_LIMIT_ADDRESS + this.stackLimitOf(options),
-        alignmentViolations: run.alignmentViolations,
-        machineInstructions: run.steps,
+        alignmentViolations,
+        machineInstructions: steps,
       };
     } finally {
+      this.recording = null;
       engine.setWatchPoints([]);
       engine.setAlignmentChecks([]);
     }
   }
 
-  /** The export's function and the arguments as slots, or an error outcome saying why not. */
-  private exportedCall(
-    name: string,
-    args: readonly WasmValue[],
-  ): { funcIndex: number; type: FuncType; slots: bigint[] } | Outcome {
-    const exported = this.artifact.exports.find((e) => e.name === name && e.kind === "func");
-    const type = exported && this.artifact.funcTypes[exported.index];
-    if (!exported || !type) return { outcome: "error", message: `no exported function "${name}"` };
-    const mismatch = argumentMismatch(type, args);
-    if (mismatch) return { outcome: "error", message: `${name}: ${mismatch}` };
-    return { funcIndex: exported.index, type, slots: args.map(rawSlot) };
-  }
-
-  private stackLimitOf(options: InvokeOptions): number {
-    return options.stackLimit ?? this.defaults.stackLimit ?? DEFAULT_STACK_LIMIT;
-  }
-
   /** Reads exported global `name` (the spec tests' `get` action). */
   getGlobal(name: string): Outcome {
-    const exported = this.artifact.exports.find((e) => e.name === name && e.kind === "global");
-    const global = exported && this.artifact.globals[exported.index];
-    if (!exported || !global) return { outcome: "error", message: `no exported global "${name}"` };
-    const bits = this.engine.readU64(VMCTX_BASE + globalOffset(exported.index));
-    return { outcome: "return", values: [valueOfSlot(global.type, bits)] };
+    const global = this.bindings.exportedGlobal(name);
+    if (!global) return { outcome: "error", message: `no exported global "${name}"` };
+    return { outcome: "return", values: [valueOfSlot(global.type, global.bits)] };
   }
 
   /** Returns the engine to the runner; the instance cannot be used afterwards. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.release();
+    this.bindings.release();
+    this.returnEngine();
   }
 
-  /** Maps and fills the regions, applies the data segments and runs the start function. */
+  /** Maps and fills the regions, applies the segments and runs the start function. */
   initialise(): Outcome | null {
     const { engine, artifact } = this;
     engine.reset();
-    engine.map(CODE_BASE, pageAlignUp(artifact.code.length), "rwx");
+    engine.map(CODE_BASE, codeRegionBytes(artifact.code.length), "rwx");
     engine.writeMemory(CODE_BASE, artifact.code);
-    const { traps, hostReturn, imports } = artifact.exits;
-    engine.setExits([...TRAP_KINDS.map((kind) => traps[kind]), hostReturn, ...imports].map(Number));
-
-    engine.map(VMCTX_BASE, pageAlignUp(globalOffset(artifact.globals.length)), "rw");
-    const memory = artifact.memory;
-    if (memory && memory.maxPages > 0) engine.map(MEMORY_BASE, memory.maxPages * WASM_PAGE_BYTES, "rw");
-    const pages = memory?.minPages ?? 0;
-    this.writeVmField(VMCTX.memoryBytes, pages * WASM_PAGE_BYTES);
-    this.writeVmField(VMCTX.memoryPages, pages);
-    this.writeVmField(VMCTX.maxPages, memory?.maxPages ?? 0);
-    this.writeVmField(VMCTX.stackLimit, STACK_LIMIT_ADDRESS);
-    artifact.globals.forEach((global, index) => {
-      if (global.init.kind === "const") engine.writeU64(VMCTX_BASE + globalOffset(index), global.init.bits);
-    });
-
-    // Segments are applied in order, elements before data (Wasm 2.0); one out of bounds traps,
-    // leaving the earlier ones written. A fresh mapping is zero: every table entry uninitialised.
-    const entries = artifact.table?.minEntries ?? 0;
-    if (entries > MAX_TABLE_ENTRIES) {
-      return {
-        outcome: "error",
-        message: `a table of ${entries} entries exceeds the runner's ${MAX_TABLE_ENTRIES}`,
-      };
-    }
-    if (entries > 0) engine.map(TABLE_BASE, pageAlignUp(entries * TABLE_ENTRY_BYTES), "rw");
-    this.writeVmField(VMCTX.tableBase, TABLE_BASE);
-    this.writeVmField(VMCTX.tableLength, entries);
-    for (const segment of artifact.table?.elements ?? []) {
-      const offset = constantOffset(segment.offset);
-      if (offset + segment.funcs.length > entries) return { outcome: "trap", trap: "undefined_element" };
-      segment.funcs.forEach((funcIndex, i) => {
-        const { codeAddress, typeId } = tableEntry(artifact, funcIndex);
-        const at = TABLE_BASE + (offset + i) * TABLE_ENTRY_BYTES;
-        engine.writeU64(at + TABLE_ENTRY.codeAddress, codeAddress);
-        engine.writeU64(at + TABLE_ENTRY.typeId, typeId);
-      });
-    }
-    for (const segment of artifact.dataSegments) {
-      const offset = constantOffset(segment.offset);
-      if (offset + segment.bytes.length > pages * WASM_PAGE_BYTES) {
-        return { outcome: "trap", trap: "out_of_bounds_memory" };
-      }
-      if (segment.bytes.length > 0) engine.writeMemory(MEMORY_BASE + offset, segment.bytes);
-    }
+    const failure = this.bindings.initialise();
+    if (failure !== null) return failure;
     if (artifact.start === null) return null;
-    const outcome = this.call(artifact.start, artifact.funcTypes[artifact.start]!, [], {});
+    const outcome = this.invokeFunction(artifact.start, [], {});
     return outcome.outcome === "return" ? null : outcome;
   }
 
-  private call(
-    funcIndex: number,
-    type: FuncType,
-    slots: readonly bigint[],
-    options: InvokeOptions,
-    onRun?: (result: RunResult) => void,
-  ): Outcome {
+  /**
+   * Calls function `funcIndex` as part of a call in progress (from the host, or from another
+   * instance's code), from `context.reference`. An imported function calls what it is bound to.
+   */
+  callFunction(funcIndex: number, args: readonly bigint[], context: CallContext): Outcome {
+    if (this.closed) return { outcome: "error", message: "call into a closed instance" };
+    const { engine, artifact } = this;
+    if (funcIndex < artifact.imports.length) return callRef(this.bindings.funcRef(funcIndex)!, args, context);
+    const type = artifact.funcTypes[funcIndex]!;
+    this.mapStackUpTo(context.reference + entryCallAreaBytes(engine, artifact.strategy, type.params));
+    const registers = RUNTIME_REGISTERS[artifact.target];
+    engine.writeRegister(registers.vmctx, VMCTX_BASE);
+    engine.writeRegister(registers.memoryBase, MEMORY_BASE);
+    writeEntryCall(
+      engine,
+      artifact.strategy,
+      type.params,
+      args,
+      context.reference,
+      artifact.exits.hostReturn,
+    );
+    return this.runFrom(CODE_BASE + artifact.entries[funcIndex]!, type, context);
+  }
+
+  /** The export's function and the arguments as slots, or an error outcome saying why not. */
+  private exportedCall(
+    name: string,
+    args: readonly WasmValue[],
+  ): { funcIndex: number; slots: bigint[] } | Outcome {
+    const exported = this.artifact.exports.find((e) => e.name === name && e.kind === "func");
+    const type = exported && this.artifact.funcTypes[exported.index];
+    if (!exported || !type) return { outcome: "error", message: `no exported function "${name}"` };
+    const mismatch = argumentMismatch(type, args);
+    if (mismatch) return { outcome: "error", message: `${name}: ${mismatch}` };
+    return { funcIndex: exported.index, slots: args.map(rawSlot) };
+  }
+
+  /** A call from the host: a fresh stack and the invocation's fuel. */
+  private invokeFunction(funcIndex: number, slots: readonly bigint[], options: InvokeOptions): Outcome {
     if (this.closed) throw new RangeError("invocation of a closed instance");
     const stackLimit = this.stackLimitOf(options);
     const fuel = options.fuel ?? this.defaults.fuel ?? DEFAULT_FUEL;
     checkStackLimit(stackLimit);
-    if (funcIndex < this.artifact.imports.length) {
+    if (hostFunctionsRunning > 0) {
       return {
         outcome: "error",
-        message: `function ${funcIndex} is imported: calling imports is not supported yet`,
+        message: "a host function called back into Wasm, which the runner does not support",
       };
     }
-    const { engine, artifact } = this;
-    const registers = RUNTIME_REGISTERS[artifact.target];
-    const layout = hostCallLayout(artifact.target, artifact.strategy, type.params);
     const reference = STACK_LIMIT_ADDRESS + stackLimit;
-    this.mapStackUpTo(reference + layout.areaBytes);
-    slots.forEach((slot, i) => {
-      if (i < layout.registerArgs) engine.writeRegister(`arg${i}`, slot);
-      else engine.writeU64(reference + 8 * (i - layout.registerArgs), slot);
-    });
-    engine.writeRegister(registers.vmctx, VMCTX_BASE);
-    engine.writeRegister(registers.memoryBase, MEMORY_BASE);
-    // The host's call: x64 pushes the return address, aarch64 passes it in the link register.
-    const sp = reference - layout.returnAddressBytes;
-    engine.writeRegister("sp", sp);
-    if (layout.returnAddressBytes > 0) engine.writeU64(sp, artifact.exits.hostReturn);
-    else engine.writeRegister("lr", artifact.exits.hostReturn);
+    return this.callFunction(funcIndex, slots, { reference, fuel: { total: fuel, remaining: fuel } });
+  }
 
-    const result = engine.run({ begin: CODE_BASE + artifact.entries[funcIndex]!, fuel });
-    onRun?.(result);
-    return this.outcomeOf(result.stop, type, fuel);
+  private stackLimitOf(options: InvokeOptions): number {
+    return options.stackLimit ?? this.defaults.stackLimit ?? DEFAULT_STACK_LIMIT;
+  }
+
+  /** Runs from `begin` until the call of a `type` function ends, serving the host calls on the way. */
+  private runFrom(begin: number, type: FuncType, context: CallContext): Outcome {
+    const { engine, bindings, artifact } = this;
+    for (let pc = begin; ; ) {
+      if (context.fuel.remaining <= 0) return { outcome: "exhausted", fuel: context.fuel.total };
+      bindings.enter();
+      const result = engine.run({ begin: pc, fuel: context.fuel.remaining });
+      bindings.leave();
+      context.fuel.remaining -= result.steps;
+      this.recording?.addRun(result, Number(engine.readRegister("sp")));
+      const { stop } = result;
+      const callee = stop.kind === "exit" ? bindings.calleeAt(stop.address) : undefined;
+      if (stop.kind !== "exit" || callee === undefined) return this.outcomeOf(stop, type, context.fuel.total);
+
+      const call = readExitCall(engine, artifact.strategy, callee.type.params);
+      const deepest = call.reference - this.hostFrameBytes;
+      this.recording?.addHostCall(stop.address, Number(engine.readRegister("sp")), deepest);
+      if (deepest < STACK_LIMIT_ADDRESS) {
+        // The overflow belongs to the call instruction: unwind from it, as if the call had not begun.
+        engine.writeRegister("sp", call.reference);
+        return this.trapWithBacktrace("stack_overflow", call.returnAddress - 1);
+      }
+      const outcome = callRef(callee, call.args, { reference: call.reference, fuel: context.fuel });
+      if (outcome.outcome !== "return") return outcome;
+      const [result0] = outcome.values;
+      writeExitReturn(engine, call, result0 && rawSlot(result0));
+      pc = call.returnAddress;
+    }
   }
 
   private outcomeOf(stop: StopReason, type: FuncType, fuel: number): Outcome {
@@ -319,10 +381,7 @@ export class Instance {
         }
         const kind = TRAP_KINDS.find((k) => Number(artifact.exits.traps[k]) === stop.address);
         if (kind) return this.trapOutcome(kind);
-        return {
-          outcome: "error",
-          message: `call to an imported function (exit 0x${stop.address.toString(16)}): imports are not supported yet`,
-        };
+        return { outcome: "error", message: `stopped at unknown exit 0x${stop.address.toString(16)}` };
       }
       case "fuel":
         return { outcome: "exhausted", fuel };
@@ -414,10 +473,33 @@ export class Instance {
     this.engine.map(this.stackEnd, end - this.stackEnd, "rw");
     this.stackEnd = end;
   }
+}
 
-  private writeVmField(offset: number, value: number): void {
-    this.engine.writeU64(VMCTX_BASE + offset, BigInt(value));
+/** The shape whose entry sequence a host call is deemed to use. */
+const EMPTY_FUNCTION = { params: 0, declaredLocals: 0, maxHeight: 0, makesCalls: false, callArities: [] };
+
+/** Calls `ref` with raw-slot arguments as part of the call in progress `context`. */
+function callRef(ref: FuncRef, args: readonly bigint[], context: CallContext): Outcome {
+  if (ref.kind === "wasm") return ref.instance.callFunction(ref.funcIndex, args, context);
+  const values = ref.type.params.map((type, i) => valueOfSlot(type, args[i]!));
+  let results: readonly WasmValue[];
+  hostFunctionsRunning++;
+  try {
+    results = ref.call(values);
+  } catch (error) {
+    return { outcome: "error", message: `host function ${ref.name} failed: ${(error as Error).message}` };
+  } finally {
+    hostFunctionsRunning--;
   }
+  const expected = ref.type.results;
+  if (results.length !== expected.length || results.some((value, i) => value.type !== expected[i])) {
+    const got = results.map((value) => value.type).join(", ");
+    return {
+      outcome: "error",
+      message: `host function ${ref.name} returned [${got}], not [${expected.join(", ")}]`,
+    };
+  }
+  return { outcome: "return", values: results };
 }
 
 function describeSource(source: NonNullable<ReturnType<typeof sourceAt>>): string {
@@ -431,23 +513,6 @@ function describeSource(source: NonNullable<ReturnType<typeof sourceAt>>): strin
     case "exit":
       return `exit ${source.exit}`;
   }
-}
-
-/** A segment offset; imported globals are refused at link time, so it is a constant here. */
-function constantOffset(offset: InitialValue): number {
-  if (offset.kind !== "const") throw new RangeError("segment offset from an imported global");
-  return Number(offset.bits);
-}
-
-/** Why the runner cannot link `artifact` yet, or null. */
-function missingImports(artifact: Artifact): string | null {
-  const name = (imported: ImportName) => `${imported.module}.${imported.name}`;
-  const imported = [
-    ...artifact.imports.map(name),
-    ...artifact.globals.flatMap((g) => (g.init.kind === "import" ? [name(g.init)] : [])),
-    ...[artifact.memory?.import, artifact.table?.import].flatMap((i) => (i ? [name(i)] : [])),
-  ];
-  return imported.length === 0 ? null : `imports are not supported yet: ${imported.join(", ")}`;
 }
 
 function checkStackLimit(bytes: number): void {

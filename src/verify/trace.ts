@@ -9,7 +9,11 @@
 //     demands more than SP reaches (the frame plus headroom), and that demand is the step's depth,
 //     since it is what decides an overflow;
 //   - at a return address the callee's frame is gone: the call instruction continues as a new step
-//     with the same location (or, when its code ends with the call, the next instruction begins).
+//     with the same location (or, when its code ends with the call, the next instruction begins);
+//   - a call that leaves for the host (an import, or a function outside the instance reached through
+//     a table) is sampled by the runner at the exit it reached, as the callee's entry: like a
+//     prologue without a limit check (emulators/runner-records.ts). Exits are import exit slots or
+//     lie past the code.
 // Instructions that emit no code (block, loop, nop, a fall-through end) have no step; the code
 // generator is shared by the targets, so this is the same on both.
 import { ABI } from "../compiler/abi.js";
@@ -73,6 +77,8 @@ type RecordPoint =
   /** `next`: the instruction that starts right here, when the call's code ends with the call. */
   | { readonly kind: "return"; readonly next: WasmLocation | null };
 
+const HOST_CALL: RecordPoint = { kind: "prologue", limitCheckBytes: null };
+
 const recordPointCache = new WeakMap<Artifact, Map<number, RecordPoint>>();
 
 function recordPoints(artifact: Artifact): Map<number, RecordPoint> {
@@ -95,6 +101,7 @@ function recordPoints(artifact: Artifact): Map<number, RecordPoint> {
       points.set(offset, { kind: "instr", location: locationOf(source) });
     }
   }
+  for (const imported of artifact.imports) points.set(Number(imported.exit - artifact.codeBase), HOST_CALL);
   recordPointCache.set(artifact, points);
   return points;
 }
@@ -115,7 +122,8 @@ export function profileSteps({ artifact, samples, tailMinSp, referenceSp }: Trac
   for (let j = 0; j < samples.length; j++) {
     const deepestSp = Math.min(samples.sp(j), j + 1 < samples.length ? samples.minSp(j + 1) : tailMinSp);
     const stepDepth = referenceSp - deepestSp;
-    const point = points.get(samples.pc(j) - codeBase);
+    const offset = samples.pc(j) - codeBase;
+    const point = points.get(offset) ?? (offset >= artifact.code.length ? HOST_CALL : undefined);
     if (point === undefined) {
       throw new TraceError(`sample at 0x${samples.pc(j).toString(16)} is not a record point`);
     }
