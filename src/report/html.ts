@@ -271,9 +271,17 @@ function invocationBlock(module: ModuleResult, m: number, invocation: Invocation
     }
     ${plot ?? ""}
     ${caption ? html`<p class="muted">${caption}</p>` : ""}
-    <p class="muted">Real runs under the limits ${invocation.crossCheckedLimits.join(", ") || "(none)"} overflowed exactly where the profiles predict${invocation.status === "pass" ? "" : " (unless a cross-check finding says otherwise)"}.</p>
+    <p class="muted">${crossCheckText(invocation)}</p>
     ${invocation.verdict.kind === "diverged" ? divergenceHtml(module, invocation.verdict.divergence) : ""}
   </div>`;
+}
+
+function crossCheckText(invocation: InvocationResult): string {
+  const limits = invocation.crossCheckedLimits;
+  if (limits.length === 0)
+    return "No checked limit is below the deepest depth: no overflow to confirm by a real run.";
+  const caveat = invocation.status === "pass" ? "" : " (unless a cross-check finding says otherwise)";
+  return `Real runs under the limits ${limits.join(", ")} overflowed exactly where the profiles predict${caveat}.`;
 }
 
 function firstDifferenceAt(module: ModuleResult, verdict: LimitVerdict): string {

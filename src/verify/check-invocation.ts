@@ -192,7 +192,11 @@ function freshInstance(module: ModuleUnderCheck, artifact: Artifact): Instance {
   return instantiated.instance;
 }
 
-/** The requested limits, and a few of the reference profile's breakpoints, all below the recording limit. */
+/**
+ * The limits to confirm by real runs: the requested ones and a few of the reference profile's
+ * breakpoints, where the profile predicts an overflow. Under a limit the run never reaches, a real
+ * run is the recorded run again, so it is not repeated.
+ */
 function crossCheckLimits(module: ModuleUnderCheck, profiles: readonly (StackProfile | null)[]): number[] {
   const reference = profiles[0];
   if (!reference) return [];
@@ -200,6 +204,6 @@ function crossCheckLimits(module: ModuleUnderCheck, profiles: readonly (StackPro
   const step = Math.max(1, Math.floor(sampled.length / SAMPLED_CROSS_CHECKS));
   const picked = sampled.filter((_, i) => i % step === 0).slice(0, SAMPLED_CROSS_CHECKS);
   return [...new Set([...module.limits, ...picked])]
-    .filter((limit) => limit < module.recordingLimit)
+    .filter((limit) => limit < reference.maxDepth && limit < module.recordingLimit)
     .sort((a, b) => a - b);
 }
