@@ -294,11 +294,20 @@ function firstDifferenceAt(module: ModuleResult, verdict: LimitVerdict): string 
 
 function fuzzSection(report: Report): Html | "" {
   if (report.fuzz.length === 0) return "";
-  const rows = report.fuzz.map(
-    (f) =>
-      html`<tr><td>${f.source}</td><td class="num">${f.casesRun}</td><td class="num">${f.failures}</td></tr>`,
-  );
-  return html`<h2 id="fuzz">Fuzzing</h2><table><thead><tr><th>summary</th><th class="num">cases run</th><th class="num">failures</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const rows = report.fuzz.map((f) => {
+    const strategies = Array.isArray(f.summary.strategies) ? f.summary.strategies.join(", ") : "—";
+    return html`<tr><td>${f.source}</td><td>${strategies}</td><td class="num">${f.casesRun}</td><td class="num">${f.failures}</td></tr>`;
+  });
+  // The summaries' own format (properties/fuzz/summary.ts): shown when it is there, as text.
+  const listed = report.fuzz.flatMap((f) => (Array.isArray(f.summary.failures) ? f.summary.failures : []));
+  const failures = listed.map((failure) => {
+    const { property, caseSeed, strategy, reason, regression } = (failure ?? {}) as Record<string, unknown>;
+    const saved = typeof regression === "string" ? ` — corpus/regressions/${regression}.wat` : "";
+    return html`<li>${String(property)} (${String(strategy)}, case seed ${String(caseSeed)}): ${String(reason)}${saved}</li>`;
+  });
+  return html`<h2 id="fuzz">Fuzzing</h2>
+  <table><thead><tr><th>summary</th><th>strategies</th><th class="num">cases run</th><th class="num">failures</th></tr></thead><tbody>${rows}</tbody></table>
+  ${failures.length > 0 ? html`<ul class="findings">${failures}</ul>` : ""}`;
 }
 
 function provenance(report: Report): Html {

@@ -56,17 +56,29 @@ export function mergeReports(inputs: readonly MergeInput[]): Report {
   return assembleReport(runs, modules, fuzz);
 }
 
-/** A fuzzer summary: an object with a number `casesRun` and `failures` as a number or a list. */
+/**
+ * A fuzzer summary (properties/fuzz/summary.ts): an object with a number `casesRun` and a list of
+ * `failures`. Its failed cases are the sum of the per-property `failed` counts when it has them (the
+ * list holds only the shrunk ones), else the list's length.
+ */
 function fuzzEntryOf(source: string, json: unknown): FuzzEntry | null {
   if (typeof json !== "object" || json === null || "schemaVersion" in json) return null;
-  const { casesRun, failures } = json as { casesRun?: unknown; failures?: unknown };
-  if (!Number.isSafeInteger(casesRun)) return null;
-  const failureCount = Array.isArray(failures) ? failures.length : failures;
-  if (!Number.isSafeInteger(failureCount)) return null;
+  const { casesRun, failures, properties } = json as {
+    casesRun?: unknown;
+    failures?: unknown;
+    properties?: unknown;
+  };
+  if (!Number.isSafeInteger(casesRun) || !Array.isArray(failures)) return null;
+  const counts = typeof properties === "object" && properties !== null ? Object.values(properties) : [];
+  const failed = counts.map((c) => (c as { failed?: unknown } | null)?.failed);
+  const failureCount =
+    failed.length > 0 && failed.every(Number.isSafeInteger)
+      ? (failed as number[]).reduce((a, b) => a + b, 0)
+      : failures.length;
   return {
     source,
     casesRun: casesRun as number,
-    failures: failureCount as number,
+    failures: failureCount,
     summary: json as Record<string, unknown>,
   };
 }

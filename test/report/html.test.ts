@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { renderHtml } from "../../src/report/html.js";
 import { escapeHtml } from "../../src/report/html-template.js";
+import { mergeReports } from "../../src/report/merge.js";
 import { fixtureReport } from "./fixture.js";
 
 const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
@@ -60,6 +61,33 @@ describe("the HTML report", () => {
       0,
     );
     expect(count(page, /class="line hl"/g)).toBe(highlighted);
+  });
+
+  it("lists merged fuzz summaries with their failures, as text", async () => {
+    const summary = {
+      casesRun: 50,
+      strategies: ["native"],
+      failures: [
+        {
+          property: "P5",
+          caseSeed: 9,
+          strategy: "native",
+          reason: "<b>profiles</b> differ",
+          regression: "x",
+        },
+      ],
+    };
+    const page = renderHtml(
+      mergeReports([
+        { source: "r.json", json: JSON.parse(JSON.stringify(await fixtureReport("intersect"))) },
+        { source: "fuzz/summary.json", json: summary },
+      ]),
+    );
+    expect(page).toContain('<h2 id="fuzz">Fuzzing</h2>');
+    expect(page).toContain(
+      "P5 (native, case seed 9): &lt;b&gt;profiles&lt;/b&gt; differ — corpus/regressions/x.wat",
+    );
+    expect(page).toMatch(/^<!doctype html>[\s\S]*<h1>FAIL<\/h1>/);
   });
 
   it("renders the same report to the same page", async () => {

@@ -54,20 +54,31 @@ describe("report merge", () => {
   });
 
   it("keeps fuzz summaries, whose failures fail the merged verdict", () => {
-    const passing = copy(second);
+    // The shape of properties/fuzz/summary.ts: every failed case counted, the first per property listed.
     const summary = {
+      version: 1,
+      strategies: ["native"],
       casesRun: 1200,
+      elapsedSeconds: 30,
       casesPerSecond: 40,
-      failures: [{ property: "P5", seed: 3 }],
-      seeds: [0, 1199],
+      properties: {
+        P1: { passed: 1190, skipped: 0, failed: 7 },
+        P5: { passed: 1197, skipped: 0, failed: 3 },
+      },
+      failures: [
+        { caseSeed: 3, property: "P5", strategy: "native", reason: "profiles differ", regression: "p5-3" },
+      ],
+      seedRanges: [{ first: 0, stride: 1, count: 1200 }],
     };
     const merged = mergeReports([
-      { source: "ok.json", json: passing },
+      { source: "ok.json", json: copy(second) },
       { source: "fuzz/summary.json", json: summary },
     ]);
-    expect(merged.fuzz).toEqual([{ source: "fuzz/summary.json", casesRun: 1200, failures: 1, summary }]);
+    expect(merged.fuzz).toEqual([{ source: "fuzz/summary.json", casesRun: 1200, failures: 10, summary }]);
     expect(checkReport(copy(merged)).ok).toBe(true);
     expect(reportVerdict(merged)).toBe("divergence");
+    const clean = { ...summary, properties: { P1: { passed: 1200, skipped: 0, failed: 0 } }, failures: [] };
+    expect(reportVerdict(mergeReports([{ source: "clean.json", json: clean }]))).toBe("pass");
   });
 
   it("refuses what it does not recognise, saying why", () => {
