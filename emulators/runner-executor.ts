@@ -9,7 +9,9 @@ import { type Strategy, TARGETS, type Target } from "../src/compiler/target.js";
 import type { ValidatedModule } from "../src/wasm/ir.js";
 import type { Outcome, WasmValue } from "../src/wasm/outcome.js";
 import { type InvokeOptions, Runner } from "./runner.js";
+import type { Externs, Imports } from "./runner-extern.js";
 import { CODE_BASE } from "./runner-layout.js";
+import { spectestExterns, spectestForV8 } from "./runner-spectest.js";
 import { V8Instance } from "./v8.js";
 
 export type Executor = Target | "v8";
@@ -21,13 +23,28 @@ export interface LoadedModule {
   readonly validated: ValidatedModule;
 }
 
+/** One module's exports as later instances on the same kind of executor import them. */
+export type ModuleExports =
+  | { readonly on: "v8"; readonly exports: WebAssembly.ModuleImports }
+  | { readonly on: "emulator"; readonly exports: Externs };
+
+/** Module name → its exports: what an instantiation may import. */
+export type ExecutorImports = ReadonlyMap<string, ModuleExports>;
+
 /** An instance on any executor. V8 ignores the stack limit and the fuel (see v8.ts). */
 export interface ExecutorInstance {
   invoke(name: string, args: readonly WasmValue[], options?: InvokeOptions): Outcome;
   getGlobal(name: string): Outcome;
-  /** The exports, for other V8 modules' imports; emulated instances cannot be imported yet. */
-  readonly v8Exports: WebAssembly.Exports | null;
+  /** The exports, for the imports of later instances (the spec tests' `register`). */
+  readonly exports: ModuleExports;
   close(): void;
+}
+
+/** The spec tests' `spectest` module for `executor`; its print functions append to `log`. */
+export function spectestExports(executor: Executor, log: string[]): ModuleExports {
+  return executor === "v8"
+    ? { on: "v8", exports: spectestForV8(log) }
+    : { on: "emulator", exports: spectestExterns(log) };
 }
 
 export type ExecutorInstantiation =
@@ -77,15 +94,18 @@ export class Executors {
     return artifact;
   }
 
-  /** Instantiates `loaded` (running its start function); `v8Imports` are given to V8 only. */
+  /** Instantiates `loaded` (running its start function) with the exports of `imports` bound to its imports. */
   instantiate(
     loaded: LoadedModule,
     executor: Executor,
     strategy: Strategy,
-    v8Imports: WebAssembly.Imports = {},
+    imports: ExecutorImports = new Map(),
   ): ExecutorInstantiation {
-    if (executor === "v8") return instantiateOnV8(loaded, v8Imports);
-    const result = this.runner(executor).instantiate(this.compile(loaded, executor, strategy));
+    if (executor === "v8") return instantiateOnV8(loaded, v8Imports(imports));
+    const result = this.runner(executor).instantiate(this.compile(loaded, executor, strategy), {
+      module: loaded.validated.module,
+      imports: emulatorImports(imports),
+    });
     if (!result.ok) return result;
     const { instance } = result;
     return {
@@ -93,7 +113,7 @@ export class Executors {
       instance: {
         invoke: (name, args, options) => instance.invoke(name, args, options),
         getGlobal: (name) => instance.getGlobal(name),
-        v8Exports: null,
+        exports: { on: "emulator", exports: instance.exports },
         close: () => instance.close(),
       },
     };
@@ -111,6 +131,27 @@ export class Executors {
   }
 }
 
+/** `imports` as V8 takes them; exports of emulated instances among them are a caller's bug. */
+function v8Imports(imports: ExecutorImports): WebAssembly.Imports {
+  const object: WebAssembly.Imports = {};
+  for (const [name, exports] of imports) {
+    if (exports.on !== "v8") throw new RangeError(`module "${name}" is not a V8 instance's exports`);
+    object[name] = exports.exports;
+  }
+  return object;
+}
+
+/** `imports` as the runner takes them; V8 exports among them are a caller's bug. */
+function emulatorImports(imports: ExecutorImports): Imports {
+  const map = new Map<string, Externs>();
+  for (const [name, exports] of imports) {
+    if (exports.on !== "emulator")
+      throw new RangeError(`module "${name}" is not an emulated instance's exports`);
+    map.set(name, exports.exports);
+  }
+  return map;
+}
+
 function instantiateOnV8(loaded: LoadedModule, imports: WebAssembly.Imports): ExecutorInstantiation {
   const result = V8Instance.instantiate(loaded.bytes, loaded.validated.module, imports);
   if (!result.ok) return result;
@@ -120,7 +161,7 @@ function instantiateOnV8(loaded: LoadedModule, imports: WebAssembly.Imports): Ex
     instance: {
       invoke: (name, args) => instance.invoke(name, args),
       getGlobal: (name) => instance.getGlobal(name),
-      v8Exports: instance.exports,
+      exports: { on: "v8", exports: instance.exports },
       close: () => {},
     },
   };

@@ -1,33 +1,21 @@
 // Runs the WebAssembly spec tests' command lists (wast2json's NAME.json) on any executor: every
-// command is counted once per configuration as passed, failed, or skipped with a reason.
+// command is counted once per configuration as passed, failed, skipped with a reason, or (under
+// `native` only) differing in NaN bits alone. assert_exhaustion must also overflow at the same Wasm
+// location and with the same backtrace on both targets under `intersect` and `frame`.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Executor, ExecutorInstance, Executors, LoadedModule } from "../../emulators/runner-executor.js";
-import { v8TrapMatches } from "../../emulators/v8.js";
-import type { Strategy } from "../compiler/target.js";
+import type { Executors, LoadedModule } from "../../emulators/runner-executor.js";
 import { decodeModule } from "../wasm/decoder.js";
-import { FrontEndError, InvalidModule, MalformedModule, UnsupportedFeature } from "../wasm/errors.js";
+import { FrontEndError } from "../wasm/errors.js";
 import type { Outcome } from "../wasm/outcome.js";
 import { validateModule } from "../wasm/validator.js";
-import {
-  type ExpectedValue,
-  isNanBits,
-  isNanPattern,
-  parseSpecScript,
-  type SpecAction,
-  type SpecCommand,
-  type SpecCommandType,
-} from "./spec-commands.js";
-import { checkReturn, checkTrap, describeOutcome, trapKindOfText } from "./spec-expect.js";
-import { compiledSupport, postMvpSupport, SKIP, unsupportedReach } from "./spec-support.js";
+import { parseSpecScript, type SpecCommand, type SpecCommandType } from "./spec-commands.js";
+import { describeOutcome } from "./spec-expect.js";
+import { fail, Session, type SpecConfiguration, type Verdict } from "./spec-session.js";
 
-export interface SpecConfiguration {
-  readonly executor: Executor;
-  /** Ignored by V8. */
-  readonly strategy: Strategy;
-}
+export type { SpecConfiguration } from "./spec-session.js";
 
 export function configurationName({ executor, strategy }: SpecConfiguration): string {
   return executor === "v8" ? "v8" : `${executor}/${strategy}`;
@@ -54,6 +42,10 @@ export interface SpecFileResult {
   readonly skipped: Readonly<Record<string, number>>;
   readonly failures: readonly SpecFailure[];
   readonly skips: readonly SpecSkip[];
+  /** Under `native`: return values that differ from the expected ones in NaN bits only (not failures). */
+  readonly nanBitDifferences: readonly SpecFailure[];
+  /** What spectest's print functions printed, in order. */
+  readonly printed: readonly string[];
 }
 
 /** The spec test suite beside the repository is missing. */
@@ -92,15 +84,90 @@ export async function runSpecFile(name: string, options: SpecRunOptions): Promis
   const script = parseSpecScript(await readFile(file, "utf8"), file);
   const modules = new ModuleFiles(directory);
   await modules.preload(script.commands);
-  return options.configurations.map((configuration) => {
-    const session = new Session(name, configuration, options.executors, modules);
+  const runs = options.configurations.map((configuration): ConfigurationRun => {
+    const session = new Session(configuration, options.executors, (filename) => modules.get(filename));
     try {
-      for (const command of script.commands) session.run(command);
+      const verdicts = new Map(script.commands.map((command) => [command, session.verdict(command)]));
+      return { configuration, verdicts, exhaustions: session.exhaustions, printed: session.printed };
     } finally {
       session.close();
     }
-    return session.result();
   });
+  compareOverflowPoints(runs);
+  return runs.map((run) => fileResult(name, run));
+}
+
+/** One configuration's verdicts on a script, before they are counted. */
+export interface ConfigurationRun {
+  readonly configuration: SpecConfiguration;
+  readonly verdicts: Map<SpecCommand, Verdict>;
+  readonly exhaustions: ReadonlyMap<number, Outcome>;
+  readonly printed: readonly string[];
+}
+
+/**
+ * Under `intersect` and `frame`, each assert_exhaustion must overflow at the same location with the
+ * same backtrace on every target: a difference fails the command on the targets that disagree with
+ * the first one.
+ */
+export function compareOverflowPoints(runs: readonly ConfigurationRun[]): void {
+  for (const strategy of ["intersect", "frame"] as const) {
+    const [first, ...others] = runs.filter(
+      (run) => run.configuration.executor !== "v8" && run.configuration.strategy === strategy,
+    );
+    if (first === undefined) continue;
+    for (const [command, verdict] of first.verdicts) {
+      const reference = first.exhaustions.get(command.line);
+      if (reference === undefined || verdict.kind !== "pass") continue;
+      for (const other of others) {
+        const outcome = other.exhaustions.get(command.line);
+        if (outcome === undefined || JSON.stringify(outcome) === JSON.stringify(reference)) continue;
+        const message = `overflow point differs from ${configurationName(first.configuration)}: ${describeOverflow(outcome)} vs ${describeOverflow(reference)}`;
+        for (const run of [first, other]) run.verdicts.set(command, fail(message));
+      }
+    }
+  }
+}
+
+function describeOverflow(outcome: Outcome): string {
+  const frames = outcome.outcome === "trap" ? (outcome.backtrace ?? []) : [];
+  return `${describeOutcome(outcome)} (backtrace of ${frames.length} frames)`;
+}
+
+function fileResult(name: string, run: ConfigurationRun): SpecFileResult {
+  const skipped: Record<string, number> = {};
+  const failures: SpecFailure[] = [];
+  const skips: SpecSkip[] = [];
+  const nanBitDifferences: SpecFailure[] = [];
+  let passed = 0;
+  for (const [{ line, type: command }, verdict] of run.verdicts) {
+    switch (verdict.kind) {
+      case "pass":
+        passed++;
+        break;
+      case "skip":
+        skipped[verdict.reason] = (skipped[verdict.reason] ?? 0) + 1;
+        skips.push({ line, command, reason: verdict.reason });
+        break;
+      case "fail":
+        failures.push({ line, command, message: verdict.message });
+        break;
+      case "nan-bits":
+        nanBitDifferences.push({ line, command, message: verdict.message });
+        break;
+    }
+  }
+  return {
+    name,
+    configuration: configurationName(run.configuration),
+    passed,
+    failed: failures.length,
+    skipped,
+    failures,
+    skips,
+    nanBitDifferences,
+    printed: run.printed,
+  };
 }
 
 /** Module files of one script, decoded and validated once: a module, or why the front end rejected it. */
@@ -128,257 +195,4 @@ class ModuleFiles {
     if (module === undefined) throw new RangeError(`${filename} was not preloaded`);
     return module;
   }
-}
-
-/** A module of the script, as one configuration sees it. */
-interface ModuleState {
-  readonly loaded: LoadedModule;
-  /** Null when instantiation failed (commands on it fail) or was skipped (`skip` says why). */
-  readonly instance: ExecutorInstance | null;
-  readonly skip: string | null;
-}
-
-type Verdict =
-  | { readonly kind: "pass" }
-  | { readonly kind: "fail"; readonly message: string }
-  | { readonly kind: "skip"; readonly reason: string };
-
-const PASS: Verdict = { kind: "pass" };
-const fail = (message: string): Verdict => ({ kind: "fail", message });
-const skip = (reason: string): Verdict => ({ kind: "skip", reason });
-
-/** The commands of one script on one configuration. */
-class Session {
-  private current: ModuleState | null = null;
-  private readonly named = new Map<string, ModuleState>();
-  private readonly registered: Record<string, WebAssembly.Exports> = {};
-  private readonly spectest = spectestForV8();
-  private passed = 0;
-  private failed = 0;
-  private readonly skipped: Record<string, number> = {};
-  private readonly failures: SpecFailure[] = [];
-  private readonly skips: SpecSkip[] = [];
-
-  constructor(
-    private readonly name: string,
-    private readonly configuration: SpecConfiguration,
-    private readonly executors: Executors,
-    private readonly modules: ModuleFiles,
-  ) {}
-
-  run(command: SpecCommand): void {
-    const verdict = this.verdict(command);
-    const { line, type } = command;
-    if (verdict.kind === "pass") this.passed++;
-    else if (verdict.kind === "skip") {
-      this.skipped[verdict.reason] = (this.skipped[verdict.reason] ?? 0) + 1;
-      this.skips.push({ line, command: type, reason: verdict.reason });
-    } else {
-      this.failed++;
-      this.failures.push({ line, command: type, message: verdict.message });
-    }
-  }
-
-  result(): SpecFileResult {
-    const { name, passed, failed, skipped, failures, skips } = this;
-    const configuration = configurationName(this.configuration);
-    return { name, configuration, passed, failed, skipped, failures, skips };
-  }
-
-  close(): void {
-    this.retireCurrent();
-    for (const state of this.named.values()) state.instance?.close();
-    this.named.clear();
-  }
-
-  /** Closes the current module's instance unless a name keeps it reachable. */
-  private retireCurrent(): void {
-    const current = this.current;
-    this.current = null;
-    if (current && ![...this.named.values()].includes(current)) current.instance?.close();
-  }
-
-  private get emulated(): boolean {
-    return this.configuration.executor !== "v8";
-  }
-
-  private verdict(command: SpecCommand): Verdict {
-    switch (command.type) {
-      case "module":
-        return this.defineModule(command.filename, command.name);
-      case "register":
-        return this.register(command.as, command.name);
-      case "action":
-        return this.act(command.action, (outcome) =>
-          outcome.outcome === "return" ? null : `got ${describeOutcome(outcome)}`,
-        );
-      case "assert_return":
-        return this.act(
-          command.action,
-          (outcome) => checkReturn(outcome, command.expected),
-          command.expected,
-        );
-      case "assert_trap":
-      case "assert_exhaustion":
-        return this.assertTrap(command.action, command.text);
-      case "assert_invalid":
-      case "assert_malformed":
-        if (command.module_type === "text") return skip(SKIP.textModule);
-        return this.assertRejected(command.filename);
-      case "assert_unlinkable":
-        return this.assertInstantiationFails(command.filename, "link", null);
-      case "assert_uninstantiable":
-        return this.assertInstantiationFails(command.filename, "instantiate", command.text);
-    }
-  }
-
-  private defineModule(filename: string, name?: string): Verdict {
-    this.retireCurrent();
-    const loaded = this.modules.get(filename);
-    if (loaded instanceof FrontEndError) {
-      return loaded instanceof UnsupportedFeature
-        ? skip(SKIP.postMvp(loaded.feature))
-        : fail(`rejected: ${loaded.message}`);
-    }
-    const [state, verdict] = this.instantiate(loaded);
-    this.current = state;
-    if (name !== undefined) this.named.set(name, state);
-    return verdict;
-  }
-
-  private instantiate(loaded: LoadedModule): [ModuleState, Verdict] {
-    if (this.emulated && loaded.validated.module.imports.length > 0) {
-      return [{ loaded, instance: null, skip: SKIP.imports }, skip(SKIP.imports)];
-    }
-    const imports = { spectest: this.spectest, ...this.registered };
-    const result = this.executors.instantiate(
-      loaded,
-      this.configuration.executor,
-      this.configuration.strategy,
-      imports,
-    );
-    if (!result.ok) {
-      const why = result.stage === "instantiate" ? describeOutcome(result.outcome) : result.message;
-      return [{ loaded, instance: null, skip: null }, fail(`${result.stage} failed: ${why}`)];
-    }
-    return [{ loaded, instance: result.instance, skip: null }, PASS];
-  }
-
-  private register(as: string, name?: string): Verdict {
-    if (this.emulated) return skip(SKIP.imports);
-    const state = name === undefined ? this.current : this.named.get(name);
-    if (!state?.instance?.v8Exports) return fail(`nothing to register as "${as}"`);
-    this.registered[as] = state.instance.v8Exports;
-    return PASS;
-  }
-
-  /** Runs an action and checks its outcome; `values` are the arguments and results V8 must carry exactly. */
-  private act(
-    action: SpecAction,
-    check: (outcome: Outcome) => string | null,
-    results: readonly ExpectedValue[] = [],
-  ): Verdict {
-    const state = action.module === undefined ? this.current : this.named.get(action.module);
-    if (state === undefined || state === null) return fail(`no module ${action.module ?? "defined"}`);
-    if (state.skip !== null) return skip(state.skip);
-    if (state.instance === null) return fail("the module did not instantiate");
-    if (action.type === "get") {
-      const message = check(state.instance.getGlobal(action.field));
-      return message === null ? PASS : fail(`${action.field}: ${message}`);
-    }
-    const args = action.args ?? [];
-    const reason = this.skipReason(state.loaded, action.field);
-    if (reason !== null) return skip(reason);
-    if (!this.emulated && [...args, ...results].some(hasNanBits)) return skip(SKIP.v8Nan);
-    const message = check(state.instance.invoke(action.field, args));
-    return message === null
-      ? PASS
-      : fail(`${action.field}(${args.map((a) => a.value).join(", ")}): ${message}`);
-  }
-
-  private assertTrap(action: SpecAction, text: string): Verdict {
-    const kind = trapKindOfText(text);
-    if (kind === undefined) return fail(`unknown trap text "${text}"`);
-    const sameKind = this.emulated ? undefined : v8TrapMatches;
-    return this.act(action, (outcome) => checkTrap(outcome, kind, sameKind));
-  }
-
-  /** Why invoking export `field` is skipped on this configuration, or null. */
-  private skipReason(loaded: LoadedModule, field: string): string | null {
-    const { validated } = loaded;
-    const exported = validated.module.exports.find((e) => e.name === field && e.kind === "func");
-    if (exported === undefined) return null;
-    const { executor, strategy } = this.configuration;
-    const support =
-      executor === "v8"
-        ? postMvpSupport(validated)
-        : compiledSupport(validated, this.executors.compile(loaded, executor, strategy));
-    return unsupportedReach(validated, support, exported.index);
-  }
-
-  private assertRejected(filename: string): Verdict {
-    const loaded = this.modules.get(filename);
-    if (loaded instanceof UnsupportedFeature) return skip(SKIP.postMvp(loaded.feature));
-    if (loaded instanceof MalformedModule || loaded instanceof InvalidModule) return PASS;
-    if (loaded instanceof FrontEndError) return fail(`front end failed: ${loaded.message}`);
-    // The front end does not validate what it does not support: the module may be invalid there.
-    const { module, functions } = loaded.validated;
-    const postMvp = module.postMvp?.[0] ?? functions.find((f) => f.unsupported)?.unsupported;
-    return postMvp ? skip(SKIP.postMvp(postMvp.feature)) : fail("the module was accepted");
-  }
-
-  private assertInstantiationFails(
-    filename: string,
-    stage: "link" | "instantiate",
-    text: string | null,
-  ): Verdict {
-    const loaded = this.modules.get(filename);
-    if (loaded instanceof UnsupportedFeature) return skip(SKIP.postMvp(loaded.feature));
-    if (loaded instanceof FrontEndError) return fail(`rejected by the front end: ${loaded.message}`);
-    if (this.emulated && loaded.validated.module.imports.length > 0) return skip(SKIP.imports);
-    const imports = { spectest: this.spectest, ...this.registered };
-    const result = this.executors.instantiate(
-      loaded,
-      this.configuration.executor,
-      this.configuration.strategy,
-      imports,
-    );
-    if (result.ok) {
-      result.instance.close();
-      return fail(`expected ${stage} to fail, but the module instantiated`);
-    }
-    if (result.stage !== stage) return fail(`expected ${stage} to fail, ${result.stage} failed`);
-    if (result.stage !== "instantiate" || text === null) return PASS;
-    const kind = trapKindOfText(text);
-    if (kind === undefined) return fail(`unknown trap text "${text}"`);
-    const message = checkTrap(result.outcome, kind, this.emulated ? undefined : v8TrapMatches);
-    return message === null ? PASS : fail(message);
-  }
-}
-
-/** A float value with NaN bits (not a NaN pattern): V8 may not pass or return it bit-exactly. */
-function hasNanBits(value: ExpectedValue): boolean {
-  return (
-    value.type !== "i32" && value.type !== "i64" && !isNanPattern(value) && isNanBits(value.type, value.value)
-  );
-}
-
-/** The spec tests' `spectest` module, as V8 imports (wast's reference interpreter defines the same). */
-function spectestForV8(): WebAssembly.ModuleImports {
-  const print = () => {};
-  return {
-    print,
-    print_i32: print,
-    print_i64: print,
-    print_f32: print,
-    print_f64: print,
-    print_i32_f32: print,
-    print_f64_f64: print,
-    global_i32: new WebAssembly.Global({ value: "i32", mutable: false }, 666),
-    global_i64: new WebAssembly.Global({ value: "i64", mutable: false }, 666n),
-    global_f32: new WebAssembly.Global({ value: "f32", mutable: false }, 666.6),
-    global_f64: new WebAssembly.Global({ value: "f64", mutable: false }, 666.6),
-    table: new WebAssembly.Table({ initial: 10, maximum: 20, element: "anyfunc" }),
-    memory: new WebAssembly.Memory({ initial: 1, maximum: 2 }),
-  };
 }

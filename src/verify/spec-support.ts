@@ -8,7 +8,7 @@ export const SKIP = {
   floats: "floats (issue 6)",
   tables: "tables/call_indirect (issue 6)",
   imports: "imports (issue 6)",
-  textModule: "text-format module (wabt's parser, not samestack)",
+  textModule: "text-format module (.wat): not binary",
   v8Nan: "V8: NaN bits cannot cross the JS boundary exactly",
   postMvp: (feature: string) => `post-1.0: ${feature}`,
   notCompiled: (message: string) => `not compiled: ${message}`,

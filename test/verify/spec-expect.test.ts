@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkReturn, checkTrap, trapKindOfText } from "../../src/verify/spec-expect.js";
+import {
+  checkReturn,
+  checkTrap,
+  differsInNanBitsOnly,
+  trapKindOfText,
+} from "../../src/verify/spec-expect.js";
 
 const f32 = (bits: number) => ({ type: "f32", value: String(bits >>> 0) }) as const;
 const f64 = (bits: bigint) => ({ type: "f64", value: String(bits) }) as const;
@@ -37,11 +42,35 @@ describe("checkReturn with NaN patterns", () => {
   });
 });
 
+describe("differsInNanBitsOnly", () => {
+  it("holds when every difference is between two NaNs", () => {
+    expect(differsInNanBitsOnly(returns(f32(0xffc00000)), [f32(0x7fc00000)])).toBe(true);
+    expect(differsInNanBitsOnly(returns(f32(0x7fa00000)), [{ type: "f32", value: "nan:arithmetic" }])).toBe(
+      true,
+    );
+    expect(
+      differsInNanBitsOnly(returns(f64(0xfff8000000000001n), f32(1)), [f64(0x7ff8000000000000n), f32(1)]),
+    ).toBe(true);
+  });
+
+  it("does not hold when a non-NaN differs, or a NaN meets a number", () => {
+    expect(differsInNanBitsOnly(returns(f32(0xffc00000), f32(2)), [f32(0x7fc00000), f32(1)])).toBe(false);
+    expect(differsInNanBitsOnly(returns(f32(0x7fc00000)), [f32(0x3f800000)])).toBe(false);
+    expect(differsInNanBitsOnly(returns(f32(0x3f800000)), [{ type: "f32", value: "nan:canonical" }])).toBe(
+      false,
+    );
+    expect(differsInNanBitsOnly(returns(f32(0x7fc00000)), [f64(0x7ff8000000000000n)])).toBe(false);
+    expect(differsInNanBitsOnly({ outcome: "trap", trap: "unreachable" }, [f32(0x7fc00000)])).toBe(false);
+  });
+});
+
 describe("traps", () => {
   it("maps the spec tests' trap messages to kinds", () => {
     expect(trapKindOfText("unreachable executed")).toBe("unreachable");
     expect(trapKindOfText("out of bounds memory access")).toBe("out_of_bounds_memory");
     expect(trapKindOfText("call stack exhausted")).toBe("stack_overflow");
+    // Wasm 2.0's text for an element segment out of bounds at instantiation.
+    expect(trapKindOfText("out of bounds table access")).toBe("undefined_element");
     expect(trapKindOfText("something else")).toBeUndefined();
   });
 
