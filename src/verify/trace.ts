@@ -53,6 +53,9 @@ export interface TracedSteps {
 
 /** A step that knows the step of the call it runs under; its backtrace is walked on demand. */
 class TracedStep implements ProfileStep {
+  /** For a call step: SP when its callee's prologue began (a return brings SP back up to it). */
+  calleeEntrySp = Number.NEGATIVE_INFINITY;
+
   constructor(
     readonly location: WasmLocation,
     public depth: number,
@@ -141,16 +144,24 @@ export function profileSteps({ artifact, samples, tailMinSp, referenceSp }: Trac
           entryDepth = Math.max(entryDepth, depth);
         } else {
           current.depth = Math.max(current.depth, depth);
+          current.calleeEntrySp = samples.sp(j);
           caller = current;
         }
         break;
       }
       case "return": {
+        // A return address may also start the next instruction, reached by a branch as well: it is
+        // a return only when SP is back up where the innermost call's callee began. (A frame that
+        // branches there has made calls, so it holds a frame record and its SP is lower.)
         const call: TracedStep | null = caller;
-        if (call === null)
+        if (call !== null && samples.sp(j) >= call.calleeEntrySp) {
+          caller = call.caller;
+          steps.push(new TracedStep(point.next ?? call.location, stepDepth, caller));
+        } else if (point.next !== null) {
+          steps.push(new TracedStep(point.next, stepDepth, caller));
+        } else {
           throw new TraceError(`return to 0x${samples.pc(j).toString(16)} without a matching call`);
-        caller = call.caller;
-        steps.push(new TracedStep(point.next ?? call.location, stepDepth, caller));
+        }
         break;
       }
     }
