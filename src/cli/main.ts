@@ -6,6 +6,7 @@ import { registerCompile } from "./compile.js";
 import { type CommandContext, EXIT, type Io } from "./context.js";
 import { InputError } from "./input-error.js";
 import { registerRun } from "./run.js";
+import { registerSpec } from "./spec-command.js";
 import { registerVerify } from "./verify-command.js";
 
 export { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
@@ -39,6 +40,7 @@ function buildProgram(context: CommandContext): Command {
   registerRun(program, context);
   registerCompile(program, context);
   registerVerify(program, context);
+  registerSpec(program, context);
   return program;
 }
 
