@@ -2,9 +2,12 @@
 import { Command, CommanderError } from "commander";
 import { UnsupportedOperator } from "../compiler/errors.js";
 import { FrontEndError, InternalError } from "../wasm/errors.js";
+import { registerCheck } from "./check-command.js";
 import { registerCompile } from "./compile.js";
 import { type CommandContext, EXIT, type Io } from "./context.js";
+import { registerFuzz } from "./fuzz-command.js";
 import { InputError } from "./input-error.js";
+import { registerReport } from "./report-command.js";
 import { registerRun } from "./run.js";
 import { registerSpec } from "./spec-command.js";
 import { registerVerify } from "./verify-command.js";
@@ -41,6 +44,9 @@ function buildProgram(context: CommandContext): Command {
   registerCompile(program, context);
   registerVerify(program, context);
   registerSpec(program, context);
+  registerCheck(program, context);
+  registerReport(program, context);
+  registerFuzz(program, context);
   return program;
 }
 

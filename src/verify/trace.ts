@@ -76,11 +76,17 @@ class TracedStep implements ProfileStep {
 /** What a record point is, decided once per Artifact rather than once per sample. */
 type RecordPoint =
   | { readonly kind: "instr"; readonly location: WasmLocation }
-  | { readonly kind: "prologue"; readonly limitCheckBytes: number | null }
+  /** A function's entry. `firstInstruction`: set when the prologue emits no code (an AArch64
+   *  native leaf without locals), so the entry is also where the body's first instruction starts. */
+  | {
+      readonly kind: "prologue";
+      readonly limitCheckBytes: number | null;
+      readonly firstInstruction: WasmLocation | null;
+    }
   /** `next`: the instruction that starts right here, when the call's code ends with the call. */
   | { readonly kind: "return"; readonly next: WasmLocation | null };
 
-const HOST_CALL: RecordPoint = { kind: "prologue", limitCheckBytes: null };
+const HOST_CALL: RecordPoint = { kind: "prologue", limitCheckBytes: null, firstInstruction: null };
 
 const recordPointCache = new WeakMap<Artifact, Map<number, RecordPoint>>();
 
@@ -89,17 +95,24 @@ function recordPoints(artifact: Artifact): Map<number, RecordPoint> {
   if (cached) return cached;
   const points = new Map<number, RecordPoint>();
   const returns = new Set(artifact.returnAddresses);
+  const entries = new Map(
+    artifact.entries.flatMap((offset, funcIndex) =>
+      funcIndex < artifact.imports.length ? [] : [[offset, funcIndex]],
+    ),
+  );
   for (const offset of artifact.recordPoints) {
     const source = sourceAt(artifact, offset);
-    if (returns.has(offset)) {
+    const entryOf = entries.get(offset);
+    if (entryOf !== undefined) {
+      points.set(offset, {
+        kind: "prologue",
+        limitCheckBytes: artifact.limitCheckBytes[entryOf] ?? null,
+        firstInstruction: source?.kind === "instr" ? locationOf(source) : null,
+      });
+    } else if (returns.has(offset)) {
       const call = sourceAt(artifact, offset - 1);
       const startsNext = source?.kind === "instr" && source.start === offset && call !== source;
       points.set(offset, { kind: "return", next: startsNext ? locationOf(source) : null });
-    } else if (source?.kind === "prologue") {
-      points.set(offset, {
-        kind: "prologue",
-        limitCheckBytes: artifact.limitCheckBytes[source.funcIndex] ?? null,
-      });
     } else if (source?.kind === "instr") {
       points.set(offset, { kind: "instr", location: locationOf(source) });
     }
@@ -138,7 +151,9 @@ export function profileSteps({ artifact, samples, tailMinSp, referenceSp }: Trac
         const calleeReference = samples.sp(j) + returnAddressBytes;
         const checked =
           point.limitCheckBytes === null ? 0 : referenceSp - calleeReference + point.limitCheckBytes;
-        const depth = Math.max(stepDepth, checked);
+        // With no prologue code, what follows this sample is the first instruction's, not the call's.
+        const first = point.firstInstruction;
+        const depth = Math.max(first ? referenceSp - samples.sp(j) : stepDepth, checked);
         const current = steps.at(-1);
         if (current === undefined) {
           entryDepth = Math.max(entryDepth, depth);
@@ -147,6 +162,7 @@ export function profileSteps({ artifact, samples, tailMinSp, referenceSp }: Trac
           current.calleeEntrySp = samples.sp(j);
           caller = current;
         }
+        if (first) steps.push(new TracedStep(first, stepDepth, caller));
         break;
       }
       case "return": {
