@@ -48,7 +48,10 @@ describe("generated programs", () => {
       callAcross6: share((i) => shapes[i]!.callParamCounts.some((n) => n > 6)),
       callAcross8: share((i) => shapes[i]!.callParamCounts.some((n) => n > 8)),
       callOver16: share((i) => shapes[i]!.callParamCounts.some((n) => n > 16)),
-      recursion: share((i) => samples[i]!.module.names.functions.get(0)?.startsWith("rec") ?? false),
+      recursion: share((i) =>
+        [...samples[i]!.module.names.functions.values()].some((n) => n.startsWith("rec")),
+      ),
+      imports: share((i) => samples[i]!.module.imports.length > 0),
       manyLocals: share((i) => samples[i]!.module.bodies.some((b) => b.locals.length >= 16)),
       brTable: share((i) => ops(i).has("br_table")),
       loop: share((i) => ops(i).has("loop")),

@@ -6,6 +6,7 @@
 import { V8Instance, v8TrapMatches } from "../../emulators/v8.js";
 import type { Strategy, Target } from "../../src/compiler/index.js";
 import type { Outcome } from "../../src/wasm/outcome.js";
+import { hostImportsForV8 } from "../generators/host.js";
 import type { Machines, TestCase } from "./machines.js";
 import {
   fail,
@@ -69,7 +70,8 @@ function sameGlobals(a: readonly Outcome[], b: readonly Outcome[], equality: Val
 }
 
 function v8Run(c: TestCase): Run {
-  const instantiated = V8Instance.instantiate(c.bytes, c.validated.module);
+  const { module } = c.validated;
+  const instantiated = V8Instance.instantiate(c.bytes, module, hostImportsForV8(module));
   if (!instantiated.ok) {
     const message =
       instantiated.stage === "instantiate" ? JSON.stringify(instantiated.outcome) : instantiated.message;

@@ -17,7 +17,8 @@
 //      entry is the SP at that entry, the call's own deepest is the callee's reference;
 //   3. a prologue, from its start to the callee's first instruction: exactly the derived prologue
 //      depth (no more than it when the run ended inside it). A function may have no prologue code
-//      (an aarch64 leaf under native): its activation starts at its entry, reached by a call.
+//      (an aarch64 leaf under native; an imported function, whose entry is an exit to the host):
+//      its activation starts at its entry, reached by a call.
 // Everything the callee does lies between the call's prologue sample and its return address, so it
 // is never attributed to the call: the verifier's deepest excludes the callee in the same way.
 import {
@@ -175,10 +176,11 @@ function compareWithSamples(
       }
       continue;
     }
-    if (source?.kind !== "instr") continue;
+    // A callee without prologue code: an imported function's exit, or an empty prologue.
     if (wasCalling && entered !== undefined && !withPrologue.has(entered)) {
       stack.push({ funcIndex: entered, reference: records.sp(j) + returnBytes, open: null });
     }
+    if (source?.kind !== "instr") continue;
     const a = stack.at(-1);
     if (a === undefined || a.funcIndex !== source.funcIndex) {
       return {

@@ -13,6 +13,7 @@ import {
 import type { Invocation } from "../../src/verify/dynamic.js";
 import { decodeModule, encodeModule, type ValidatedModule, validateModule } from "../../src/wasm/index.js";
 import type { ProgramDesc } from "../generators/description.js";
+import { hostImports } from "../generators/host.js";
 import { lowerProgram } from "../generators/lower.js";
 
 /** Machine instructions one run may execute; generated programs need far fewer (`exhausted` is skipped). */
@@ -59,9 +60,13 @@ export class Machines {
     return artifact;
   }
 
-  /** Runs `use` on a fresh instance (generated modules need no imports, and their segments fit). */
+  /** Runs `use` on a fresh instance, its imports bound to the generators' host functions. */
   withInstance<T>(c: TestCase, target: Target, strategy: Strategy, use: (instance: Instance) => T): T {
-    const instantiated = this.runners.get(target)!.instantiate(this.artifact(c, target, strategy));
+    const { module } = c.validated;
+    const artifact = this.artifact(c, target, strategy);
+    const instantiated = this.runners
+      .get(target)!
+      .instantiate(artifact, { module, imports: hostImports(module) });
     if (!instantiated.ok) {
       const why = instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);
       throw new Error(`${target}/${strategy}: a generated module failed to instantiate: ${why}`);

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { ABI, TARGETS } from "../../src/compiler/index.js";
 import type { ProfileComparison } from "../../src/verify/profile.js";
 import type { Module } from "../../src/wasm/ir.js";
-import { type ModuleShape, moduleShape } from "../generators/shape.js";
+import { funcTypeIndex, type ModuleShape, moduleShape } from "../generators/shape.js";
 import { PROFILES_DIFFER } from "./check-profiles.js";
 import { caseOf, Machines, type TestCase } from "./machines.js";
 import { type CaseInput, caseInput, checkProperty } from "./properties.js";
@@ -86,7 +86,8 @@ function nativeDivergence(machines: Machines, testCase: TestCase): Divergence | 
 type Callee = { readonly func: number } | { readonly typeIndex: number } | null;
 
 function callAt(module: Module, at: { funcIndex: number; instrIndex: number }): Callee {
-  const instr = module.bodies[at.funcIndex]?.code[at.instrIndex];
+  const imported = module.imports.filter((i) => i.desc.kind === "func").length;
+  const instr = module.bodies[at.funcIndex - imported]?.code[at.instrIndex];
   if (instr?.op === "call") return { func: instr.func };
   if (instr?.op === "call_indirect") return { typeIndex: instr.typeIndex };
   return null;
@@ -95,15 +96,21 @@ function callAt(module: Module, at: { funcIndex: number; instrIndex: number }): 
 /** Why entering `callee` may use different stack on the two targets under native. */
 function explain(module: Module, callee: Callee): Explanation[] {
   if (callee === null) return [];
-  const typeIndex = "func" in callee ? module.funcTypeIndices[callee.func]! : callee.typeIndex;
+  const typeIndex = "func" in callee ? funcTypeIndex(module, callee.func) : callee.typeIndex;
   const explanations: Explanation[] = [];
   const fewestRegisters = Math.min(...TARGETS.map((t) => ABI[t].intArgRegs));
   if (module.types[typeIndex]!.params.length > fewestRegisters) explanations.push("register-threshold");
   // An indirect callee is any function of the type: a leaf if any of them is one.
+  const functions = module.imports.filter((i) => i.desc.kind === "func").length + module.bodies.length;
   const candidates =
-    "func" in callee ? [callee.func] : module.funcTypeIndices.flatMap((t, f) => (t === typeIndex ? [f] : []));
+    "func" in callee
+      ? [callee.func]
+      : Array.from({ length: functions }, (_, f) => f).filter((f) => funcTypeIndex(module, f) === typeIndex);
+  // A host function's exit takes the same entry on every target: only defined functions are leaves.
+  const imported = functions - module.bodies.length;
   const isLeaf = (f: number) =>
-    !module.bodies[f]!.code.some((i) => i.op === "call" || i.op === "call_indirect");
+    f >= imported &&
+    !module.bodies[f - imported]!.code.some((i) => i.op === "call" || i.op === "call_indirect");
   if (candidates.some(isLeaf)) explanations.push("leaf-frame");
   return explanations;
 }

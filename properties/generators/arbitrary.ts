@@ -12,6 +12,7 @@ import {
   type Expr,
   type FunctionDesc,
   type GlobalDesc,
+  type ImportDesc,
   LOADS,
   type ProgramDesc,
   type Slot,
@@ -349,6 +350,8 @@ function functionOf({ expr, stmts }: Trees): fc.Arbitrary<FunctionDesc> {
   );
 }
 
+const hostImport: fc.Arbitrary<ImportDesc> = fc.record({ params, result: fc.option(valType, { freq: 4 }) });
+
 const global: fc.Arbitrary<GlobalDesc> = valType.chain((type) =>
   fc.record({ type: fc.constant(type), mutable: fc.boolean(), bits: bitsOf(type) }),
 );
@@ -357,6 +360,7 @@ export function programArbitrary(options: ProgramOptions = {}): fc.Arbitrary<Pro
   const shapes = trees(options.maxDepth ?? 4);
   const fn = functionOf(shapes);
   return fc.record({
+    imports: fc.array(hostImport, { maxLength: 2 }),
     recursive: fc.array(fn, { maxLength: options.maxRecursive ?? 2 }),
     plain: fc.array(fn, { maxLength: options.maxFunctions ?? 4 }),
     globals: fc.array(global, { maxLength: 4 }),

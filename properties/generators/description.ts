@@ -101,6 +101,12 @@ export interface FunctionDesc {
   readonly value: Expr;
 }
 
+/** A host function the module imports (`env.h<i>`, host.ts says what it computes). */
+export interface ImportDesc {
+  readonly params: readonly ValType[];
+  readonly result: ValType | null;
+}
+
 export interface GlobalDesc {
   readonly type: ValType;
   readonly mutable: boolean;
@@ -108,12 +114,14 @@ export interface GlobalDesc {
 }
 
 /**
- * A whole program. Functions are laid out recursive ones first: each of those takes a leading i32
- * depth, returns its default at depth 0, and passes depth − 1 to every recursive callee (any of
- * them: self and mutual recursion). Plain functions call only lower-indexed functions, passing a
- * masked depth to recursive ones. So every program terminates.
+ * A whole program. Functions are laid out imports first, then recursive ones: each of those takes
+ * a leading i32 depth, returns its default at depth 0, and passes depth − 1 to every recursive
+ * callee (any of them: self and mutual recursion; they may also call the imports). Plain functions
+ * call only lower-indexed functions, passing a masked depth to recursive ones. So every program
+ * terminates.
  */
 export interface ProgramDesc {
+  readonly imports: readonly ImportDesc[];
   readonly recursive: readonly FunctionDesc[];
   readonly plain: readonly FunctionDesc[];
   readonly globals: readonly GlobalDesc[];

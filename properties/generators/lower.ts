@@ -2,8 +2,9 @@
 // of its entry. Total: every description, however shrunk, lowers to a valid module, because every
 // reference is resolved modulo what exists and every value is coerced to the type its context needs.
 //
-// Layout: functions [recursive…, plain…]; one table whose slot k holds function k, then one null
-// slot; one memory of one page (max two); every global and the entry ("run") exported.
+// Layout: functions [imported (host.ts)…, recursive…, plain…]; one table whose slot k holds
+// function k, then one null slot; one memory of one page (max two); every global and the entry
+// ("run") exported.
 // Termination: recursive functions return at depth 0 and pass depth − 1 to every recursive callee;
 // plain functions call only lower indices and pass a depth masked to `depthMask`; loops count down
 // a hidden counter; a call_indirect reaches only the slots its caller may call directly.
@@ -29,6 +30,7 @@ import {
   type Stmt,
   TESTS,
 } from "./description.js";
+import { HOST_MODULE } from "./host.js";
 
 export const ENTRY_EXPORT = "run";
 const PAGE = 0x1_0000;
@@ -62,12 +64,17 @@ const EMPTY_FUNCTION: FunctionDesc = {
 
 export function lowerProgram(desc: ProgramDesc): LoweredProgram {
   const plain = desc.recursive.length + desc.plain.length === 0 ? [EMPTY_FUNCTION] : desc.plain;
-  const functions = [...desc.recursive, ...plain];
-  const recursiveCount = desc.recursive.length;
-  const signatures: Signature[] = functions.map((fn, i) => ({
-    params: i < recursiveCount ? ["i32", ...fn.params] : fn.params,
-    result: fn.result,
-  }));
+  const defined = [...desc.recursive, ...plain];
+  const importCount = desc.imports.length;
+  const recursiveEnd = importCount + desc.recursive.length;
+  const isRecursive = (funcIndex: number) => funcIndex >= importCount && funcIndex < recursiveEnd;
+  const signatures: Signature[] = [
+    ...desc.imports,
+    ...defined.map((fn, i) => ({
+      params: isRecursive(importCount + i) ? ["i32" as const, ...fn.params] : fn.params,
+      result: fn.result,
+    })),
+  ];
   const types: FuncType[] = [];
   const typeIndex = (sig: Signature): number => {
     const results = sig.result ? [sig.result] : [];
@@ -76,12 +83,13 @@ export function lowerProgram(desc: ProgramDesc): LoweredProgram {
     types.push({ params: sig.params, results });
     return types.length - 1;
   };
-  const funcTypeIndices = signatures.map(typeIndex);
+  const typeIndices = signatures.map(typeIndex);
   const depthMask = depthMaskFor(desc.recursive);
-  const program: ProgramContext = { desc, signatures, typeIndex, recursiveCount, depthMask };
-  const bodies = functions.map((fn, i) => lowerFunction(program, fn, i));
+  const program: ProgramContext = { desc, signatures, typeIndex, isRecursive, recursiveEnd, depthMask };
+  const bodies = defined.map((fn, i) => lowerFunction(program, fn, importCount + i));
+  const functions = signatures.length;
 
-  const entryIndex = functions.length - 1 - (desc.entry % functions.length);
+  const entryIndex = importCount + defined.length - 1 - (desc.entry % defined.length);
   const globals = desc.globals.map((g) => ({
     type: { valType: g.type, mutable: g.mutable },
     init: constExpr(g.type, g.bits),
@@ -93,18 +101,24 @@ export function lowerProgram(desc: ProgramDesc): LoweredProgram {
   const dataOffset = Math.min(desc.dataOffset, PAGE - desc.data.length);
   const module: Module = {
     types,
-    imports: [],
-    funcTypeIndices,
-    tables: [{ min: functions.length + 1, max: functions.length + 1 }],
+    imports: desc.imports.map((_, i) => ({
+      module: HOST_MODULE,
+      name: `h${i}`,
+      desc: { kind: "func" as const, typeIndex: typeIndices[i]! },
+    })),
+    funcTypeIndices: typeIndices.slice(importCount),
+    tables: [{ min: functions + 1, max: functions + 1 }],
     memories: [{ min: 1, max: 2 }],
     globals,
     exports,
     start: null,
-    elems: [{ table: 0, offset: { op: "i32.const", value: 0 }, funcs: functions.map((_, i) => i) }],
+    elems: [{ table: 0, offset: { op: "i32.const", value: 0 }, funcs: signatures.map((_, i) => i) }],
     datas: [{ memory: 0, offset: { op: "i32.const", value: dataOffset }, bytes: desc.data }],
     bodies,
     names: {
-      functions: new Map(functions.map((_, i) => [i, functionName(i, recursiveCount)])),
+      functions: new Map(
+        signatures.map((_, i) => [i, i < importCount ? `h${i}` : isRecursive(i) ? `rec${i}` : `f${i}`]),
+      ),
       locals: new Map(),
     },
     customSections: [],
@@ -112,8 +126,7 @@ export function lowerProgram(desc: ProgramDesc): LoweredProgram {
   const entryParams = signatures[entryIndex]!.params;
   const args = entryParams.map((type, i): WasmValue => {
     const bits = desc.args[i] ?? 0n;
-    const value =
-      i === 0 && entryIndex < recursiveCount ? bits % BigInt(depthMask + 1) : truncated(type, bits);
+    const value = i === 0 && isRecursive(entryIndex) ? bits % BigInt(depthMask + 1) : truncated(type, bits);
     return { type, value: value.toString() };
   });
   return {
@@ -123,10 +136,6 @@ export function lowerProgram(desc: ProgramDesc): LoweredProgram {
     nanBitsVisible: desc.nanBitsVisible,
     depthMask,
   };
-}
-
-function functionName(index: number, recursiveCount: number): string {
-  return index < recursiveCount ? `rec${index}` : `f${index}`;
 }
 
 function same<T>(a: readonly T[], b: readonly T[]): boolean {
@@ -238,7 +247,9 @@ interface ProgramContext {
   readonly desc: ProgramDesc;
   readonly signatures: readonly Signature[];
   readonly typeIndex: (sig: Signature) => number;
-  readonly recursiveCount: number;
+  readonly isRecursive: (funcIndex: number) => boolean;
+  /** Functions below this index are imports or recursive: what recursive functions may call. */
+  readonly recursiveEnd: number;
   readonly depthMask: number;
 }
 
@@ -262,7 +273,7 @@ class FunctionLowering {
     private readonly index: number,
   ) {
     this.signature = program.signatures[index]!;
-    this.recursive = index < program.recursiveCount;
+    this.recursive = program.isRecursive(index);
     this.paramCount = this.signature.params.length;
     this.localTypes = [...this.signature.params];
   }
@@ -553,9 +564,9 @@ class FunctionLowering {
     this.emit({ op: e.op });
   }
 
-  /** Functions this one may call: every recursive one (recursion), else lower indices. */
+  /** Functions this one may call: imports and every recursive one (recursion), else lower indices. */
   private callees(): number[] {
-    const count = this.recursive ? this.program.recursiveCount : this.index;
+    const count = this.recursive ? this.program.recursiveEnd : this.index;
     return Array.from({ length: count }, (_, i) => i);
   }
 
@@ -590,7 +601,7 @@ class FunctionLowering {
     }
     const callee = callees[e.pick % callees.length]!;
     const sig = this.program.signatures[callee]!;
-    this.arguments(sig.params, e.args, callee < this.program.recursiveCount);
+    this.arguments(sig.params, e.args, this.program.isRecursive(callee));
     this.emit({ op: "call", func: callee });
     this.afterCall(sig.result, e.type);
   }
@@ -602,7 +613,7 @@ class FunctionLowering {
     const sig = this.program.signatures[typed[e.pick % typed.length]!]!;
     const slot: Slot =
       callees.length === 0 && (e.slot.k === "callee" || e.slot.k === "dynamic") ? { k: "null" } : e.slot;
-    const depthFirst = this.program.recursiveCount > 0 && sig.params[0] === "i32";
+    const depthFirst = this.program.desc.recursive.length > 0 && sig.params[0] === "i32";
     this.arguments(sig.params, e.args, depthFirst);
     switch (slot.k) {
       case "callee":

@@ -13,9 +13,7 @@ export interface ModuleShape {
 }
 
 export function moduleShape(module: Module): ModuleShape {
-  const imported = module.imports.filter((i) => i.desc.kind === "func").length;
-  const paramsOf = (funcIndex: number) =>
-    module.types[module.funcTypeIndices[funcIndex - imported]!]!.params.length;
+  const paramsOf = (funcIndex: number) => module.types[funcTypeIndex(module, funcIndex)]!.params.length;
   const callParamCounts: number[] = [];
   let leaves = 0;
   let instructions = 0;
@@ -32,4 +30,10 @@ export function moduleShape(module: Module): ModuleShape {
     if (calls === 0) leaves++;
   }
   return { functions: module.bodies.length, instructions, callParamCounts, leaves };
+}
+
+/** The type index of function `funcIndex` (imported functions first, as in the index space). */
+export function funcTypeIndex(module: Module, funcIndex: number): number {
+  const imported = module.imports.flatMap((i) => (i.desc.kind === "func" ? [i.desc.typeIndex] : []));
+  return imported[funcIndex] ?? module.funcTypeIndices[funcIndex - imported.length]!;
 }
