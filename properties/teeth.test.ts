@@ -7,6 +7,12 @@ import { DEFAULT_SEED } from "./seed.js";
 
 const MAX_RUNS = 20;
 const MAX_SHRUNK_INSTRUCTIONS = 20;
+/**
+ * A threshold divergence needs a call with 7 arguments (8 instructions with constant arguments)
+ * into a callee that is no leaf (one more call, often with 7 arguments of its own): shrunk cases of
+ * 15–21 instructions have that shape; the bench reports the median over 20 seeds.
+ */
+const MAX_THRESHOLD_INSTRUCTIONS = 24;
 const SEEDS = 3;
 
 describe("P5 teeth", () => {
@@ -37,7 +43,7 @@ describe("P5 teeth, leaf frames set aside", () => {
     );
     expect(found.runsToFailure, `no divergence; replay: ${replay}`).not.toBeNull();
     expect(found.shape!.instructions, `shrunk size; replay: ${replay}`).toBeLessThanOrEqual(
-      MAX_SHRUNK_INSTRUCTIONS,
+      MAX_THRESHOLD_INSTRUCTIONS,
     );
     expect(found.explanations, `replay: ${replay}`).toContain("register-threshold");
   });
