@@ -173,7 +173,7 @@ function instrumentedBytes(bytes: number): number {
 }
 
 /** A call in progress, as it crosses instances: its stack position, and the fuel the invocation has left. */
-interface CallContext {
+export interface CallContext {
   /** The callee's reference: SP at the call. The invocation's stack continues below it in every engine. */
   readonly reference: number;
   readonly fuel: { readonly total: number; remaining: number };

@@ -1,12 +1,11 @@
-// Which calls reach code an executor does not run, and why: the reason a spec command is skipped.
-// A call is skipped when the invoked function or any function it may call (transitively, through
-// `call`) is unsupported; the reasons are stable labels so skips can be counted per class.
+// Skip reasons of the spec runner (stable labels, so skips can be counted per class), and which
+// calls reach code an executor does not run, and why (`samestack run` refuses those calls). A call
+// does not run when the invoked function or any function it may call (transitively, through `call`)
+// is unsupported.
 import type { Artifact } from "../compiler/artifact.js";
-import type { Instr, ValidatedModule } from "../wasm/ir.js";
+import type { ValidatedModule } from "../wasm/ir.js";
 
 export const SKIP = {
-  floats: "floats (issue 6)",
-  tables: "tables/call_indirect (issue 6)",
   imports: "imports (issue 6)",
   textModule: "text-format module (.wat): not binary",
   v8Nan: "V8: NaN bits cannot cross the JS boundary exactly",
@@ -49,8 +48,8 @@ export function postMvpSupport(validated: ValidatedModule): FunctionSupport {
 }
 
 /**
- * What an emulated target runs: post-1.0 functions no, imported functions not yet, and functions the
- * compiler turned into stubs (TrapSite.unsupported), classified by the operators in their bodies.
+ * What an emulated target runs on its own: post-1.0 functions no, imported functions not without
+ * imports, and functions the compiler turned into stubs (TrapSite.unsupported) no.
  */
 export function compiledSupport(validated: ValidatedModule, artifact: Artifact): FunctionSupport {
   const postMvp = postMvpSupport(validated);
@@ -63,17 +62,6 @@ export function compiledSupport(validated: ValidatedModule, artifact: Artifact):
   return (funcIndex) => {
     if (funcIndex < importCount) return SKIP.imports;
     const stubMessage = stubs.get(funcIndex);
-    if (stubMessage === undefined) return null;
-    const code = validated.module.bodies[funcIndex - importCount]?.code ?? [];
-    return (
-      postMvp(funcIndex) ??
-      (code.some(isFloatInstr) ? SKIP.floats : null) ??
-      (code.some((instr) => instr.op === "call_indirect") ? SKIP.tables : SKIP.notCompiled(stubMessage))
-    );
+    return stubMessage === undefined ? null : (postMvp(funcIndex) ?? SKIP.notCompiled(stubMessage));
   };
-}
-
-/** f32/f64 arithmetic, comparisons, constants, loads and stores, and conversions from or to floats. */
-export function isFloatInstr(instr: Instr): boolean {
-  return /^f(32|64)\.|_f(32|64)/.test(instr.op);
 }
