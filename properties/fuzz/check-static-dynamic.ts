@@ -142,7 +142,10 @@ function compareWithSamples(
     const wasCalling = calling;
     calling = false;
 
-    if (returns.has(offset)) {
+    // A return address is a return only when SP is back at the callee's reference: the same
+    // address may also start the next instruction, and be a branch target within the callee's caller.
+    const top = stack.at(-1);
+    if (returns.has(offset) && stack.length > 1 && records.sp(j) === top?.reference) {
       const callee = stack.pop();
       const finishedCallee = callee && close(callee, true);
       if (finishedCallee) return finishedCallee;

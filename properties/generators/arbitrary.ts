@@ -254,6 +254,16 @@ function trees(maxDepth: number): Trees {
         },
         {
           weight: 1,
+          arbitrary: fc.record({
+            k: fc.constant("exit" as const),
+            type: t,
+            value: expr(type),
+            cond: i32,
+            otherwise: expr(type),
+          }),
+        },
+        {
+          weight: 1,
           arbitrary: fc.record({ k: fc.constant("tee" as const), type: t, pick, value: expr(type) }),
         },
       ];

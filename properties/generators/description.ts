@@ -51,6 +51,14 @@ export type Expr =
       readonly ifTrue: Expr;
       readonly ifFalse: Expr;
     }
+  /** `block (result t) value cond br_if 0 drop otherwise end`: a branch out carrying a value. */
+  | {
+      readonly k: "exit";
+      readonly type: ValType;
+      readonly value: Expr;
+      readonly cond: Expr;
+      readonly otherwise: Expr;
+    }
   /** Statements, then a value: `block (result t) … end`. */
   | { readonly k: "block"; readonly type: ValType; readonly body: readonly Stmt[]; readonly value: Expr }
   | { readonly k: "memory.size"; readonly type: "i32" }

@@ -215,6 +215,8 @@ function exprCalls(e: Expr): number {
     case "select":
     case "if":
       return exprCalls(e.cond) + exprCalls(e.ifTrue) + exprCalls(e.ifFalse);
+    case "exit":
+      return exprCalls(e.value) + exprCalls(e.cond) + exprCalls(e.otherwise);
     case "block":
       return callSites(e.body) + exprCalls(e.value);
     case "memory.grow":
@@ -529,6 +531,14 @@ class FunctionLowering {
         this.value(e.ifTrue, e.type);
         this.emit({ op: "else" });
         this.value(e.ifFalse, e.type);
+        this.emit({ op: "end" });
+        return;
+      case "exit":
+        this.emit({ op: "block", blockType: e.type });
+        this.value(e.value, e.type);
+        this.value(e.cond, "i32");
+        this.emit({ op: "br_if", depth: 0 }, { op: "drop" });
+        this.value(e.otherwise, e.type);
         this.emit({ op: "end" });
         return;
       case "block":
