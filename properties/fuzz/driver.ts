@@ -58,7 +58,8 @@ export async function runFuzz(
 
   const counts = noCounts();
   const failures: FailureRecord[] = [];
-  const saved = new Map<PropertyName, string>();
+  /** Properties whose first counterexample is saved (or being saved): one per property. */
+  const saved = new Set<PropertyName>();
   let dispatched = 0;
   let casesRun = 0;
   let failed = 0;
@@ -91,9 +92,9 @@ export async function runFuzz(
     counterexample: Counterexample;
   }) => {
     if (saved.has(found.property)) return;
+    saved.add(found.property);
     const id = await writeRegression(path.join(options.outDir, "regressions"), found.counterexample);
     if (options.saveTo !== null) await writeRegression(options.saveTo, found.counterexample);
-    saved.set(found.property, id);
     const listed = failures.findIndex((f) => f.caseSeed === found.caseSeed && f.property === found.property);
     const entry: FailureRecord = {
       caseSeed: found.caseSeed,
