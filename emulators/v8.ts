@@ -50,12 +50,18 @@ const TRAP_MESSAGES: readonly (readonly [string, TrapKind])[] = [
   ["indirect call signature mismatch", "indirect_call_type_mismatch"],
 ];
 
-/** Trap kinds V8 reports with one message; the first is the kind the outcome carries. */
-const AMBIGUOUS: readonly TrapKind[] = ["indirect_call_type_mismatch", "uninitialized_element"];
+/**
+ * Kinds V8 (11) reports with one message, by the kind the outcome carries: a null table entry and
+ * a signature mismatch share one message, and so do a NaN and an out-of-range float→int truncation.
+ */
+const ALSO_MEANS: Partial<Record<TrapKind, TrapKind>> = {
+  indirect_call_type_mismatch: "uninitialized_element",
+  invalid_conversion_to_integer: "integer_overflow",
+};
 
-/** Whether a V8 trap outcome's kind is consistent with `expected` (V8 merges two kinds, see above). */
+/** Whether a V8 trap outcome's kind is consistent with `expected` (V8 merges kinds, see above). */
 export function v8TrapMatches(v8Kind: TrapKind, expected: TrapKind): boolean {
-  return v8Kind === expected || (AMBIGUOUS.includes(v8Kind) && AMBIGUOUS.includes(expected));
+  return v8Kind === expected || ALSO_MEANS[v8Kind] === expected;
 }
 
 /** Maps an exception thrown by Wasm code in V8 to an outcome; anything unrecognised is an error. */

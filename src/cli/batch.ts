@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Executor, Executors, LoadedModule } from "../../emulators/runner-executor.js";
 import type { Strategy } from "../compiler/target.js";
+import { nanRuleOf } from "../verify/outcomes.js";
 import { EXIT, type ExitCode, type Io, worse } from "./context.js";
 import { InputError } from "./input-error.js";
 import { exportType, invokeEverywhere } from "./invoke.js";
@@ -56,7 +57,7 @@ export async function runBatch(
       const request = parseLine(source, defaults);
       ({ targets, strategy } = request);
       outcomes = await invokeLine(request, await load(request.module), executors);
-      exitCode = worse(exitCode, exitCodeOf(agreement(outcomes)));
+      exitCode = worse(exitCode, exitCodeOf(agreement(outcomes, nanRuleOf(strategy))));
     } catch (error) {
       const bad = error instanceof InputError;
       const message = bad
@@ -66,7 +67,10 @@ export async function runBatch(
       exitCode = worse(exitCode, bad ? EXIT.badInput : EXIT.internal);
     }
     if (defaults.json) io.stdout(`${JSON.stringify({ line, outcomes })}\n`);
-    else io.stdout(`line ${line}:\n${indent(outcomesText(outcomes, strategy, agreement(outcomes)))}`);
+    else
+      io.stdout(
+        `line ${line}:\n${indent(outcomesText(outcomes, strategy, agreement(outcomes, nanRuleOf(strategy))))}`,
+      );
   }
   return exitCode;
 }

@@ -1,8 +1,7 @@
 // Outcomes of one invocation on several executors: whether they agree, and how they read.
 import type { Executor } from "../../emulators/runner-executor.js";
-import { v8TrapMatches } from "../../emulators/v8.js";
-import { isNanBits } from "../verify/spec-commands.js";
-import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
+import { agreesWithV8, type NanRule, sameOutcome } from "../verify/outcomes.js";
+import type { Outcome, WasmLocation } from "../wasm/outcome.js";
 import { formatValue } from "./values.js";
 
 export type Outcomes = Partial<Record<Executor, Outcome>>;
@@ -17,9 +16,10 @@ export type Agreement =
  * Compares every pair of outcomes. Emulated targets must agree in everything (values, trap kind,
  * location, backtrace); V8 only in what it can tell (values, trap kind). Not compared: exhausted
  * outcomes (fuel counts machine instructions, which differ per ISA) and V8 against a stack overflow
- * (V8 overflows at its own stack size, not at samestack's limit). Any two NaNs of a type are equal.
+ * (V8 overflows at its own stack size, not at samestack's limit). NaNs compare by `nans` between
+ * targets (src/verify/outcomes.ts), and any NaN equals any NaN against V8.
  */
-export function agreement(outcomes: Outcomes): Agreement {
+export function agreement(outcomes: Outcomes, nans: NanRule): Agreement {
   const entries = Object.entries(outcomes) as [Executor, Outcome][];
   const error = entries.find(([, outcome]) => outcome.outcome === "error");
   if (error) return { kind: "error", executor: error[0], message: (error[1] as { message: string }).message };
@@ -27,7 +27,11 @@ export function agreement(outcomes: Outcomes): Agreement {
     for (const [b, outcomeB] of entries.slice(i + 1)) {
       if (!comparable(a, outcomeA, b, outcomeB)) continue;
       const same =
-        a === "v8" || b === "v8" ? agreesWithV8(outcomeA, outcomeB) : sameOutcome(outcomeA, outcomeB);
+        a === "v8"
+          ? agreesWithV8(outcomeB, outcomeA)
+          : b === "v8"
+            ? agreesWithV8(outcomeA, outcomeB)
+            : sameOutcome(outcomeA, outcomeB, nans);
       if (!same) return { kind: "diverged", between: [a, b] };
     }
   }
@@ -38,35 +42,6 @@ function comparable(a: Executor, outcomeA: Outcome, b: Executor, outcomeB: Outco
   if (outcomeA.outcome === "exhausted" || outcomeB.outcome === "exhausted") return false;
   const overflow = (o: Outcome) => o.outcome === "trap" && o.trap === "stack_overflow";
   return !((a === "v8" || b === "v8") && (overflow(outcomeA) || overflow(outcomeB)));
-}
-
-function sameOutcome(a: Outcome, b: Outcome): boolean {
-  if (a.outcome === "return" && b.outcome === "return") return sameValues(a.values, b.values);
-  if (a.outcome === "trap" && b.outcome === "trap") {
-    return (
-      a.trap === b.trap &&
-      JSON.stringify([a.location, a.backtrace]) === JSON.stringify([b.location, b.backtrace])
-    );
-  }
-  return a.outcome === b.outcome;
-}
-
-function agreesWithV8(a: Outcome, b: Outcome): boolean {
-  if (a.outcome === "return" && b.outcome === "return") return sameValues(a.values, b.values);
-  if (a.outcome === "trap" && b.outcome === "trap")
-    return v8TrapMatches(a.trap, b.trap) || v8TrapMatches(b.trap, a.trap);
-  return false;
-}
-
-function sameValues(a: readonly WasmValue[], b: readonly WasmValue[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every(
-      (x, i) =>
-        x.type === b[i]!.type &&
-        (x.value === b[i]!.value || (isNanBits(x.type, x.value) && isNanBits(b[i]!.type, b[i]!.value))),
-    )
-  );
 }
 
 /** One outcome for people: `return i32:7`, `trap unreachable at 2:5 (offset 0x4f)` + its backtrace. */

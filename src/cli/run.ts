@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { EXECUTORS, type Executor, Executors } from "../../emulators/runner-executor.js";
 import type { Strategy } from "../compiler/target.js";
+import { nanRuleOf } from "../verify/outcomes.js";
 import { runBatch } from "./batch.js";
 import { InputError } from "./input-error.js";
 import { exportType, invokeEverywhere } from "./invoke.js";
@@ -92,7 +93,7 @@ async function runOne(
     executors: options.target,
     ...options,
   });
-  const verdict = agreement(outcomes);
+  const verdict = agreement(outcomes, nanRuleOf(options.strategy));
   if (options.json) io.stdout(`${JSON.stringify({ outcomes })}\n`);
   else io.stdout(outcomesText(outcomes, options.strategy, verdict));
   return exitCodeOf(verdict);

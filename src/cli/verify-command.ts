@@ -8,10 +8,11 @@ import type { StaticIssue } from "../verify/static.js";
 import { InstantiationFailure, type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
 import { loadModule } from "../wasm/index.js";
 import type { ValidatedModule } from "../wasm/ir.js";
-import type { Outcome, WasmLocation } from "../wasm/outcome.js";
+import type { WasmLocation } from "../wasm/outcome.js";
 import { InputError } from "./input-error.js";
 import { type CommandContext, EXIT } from "./main.js";
 import { parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
+import { outcomeText } from "./outcomes.js";
 import { formatValue, parseCliValue } from "./values.js";
 
 interface VerifyFlags {
@@ -101,7 +102,7 @@ function describe(file: string, verdict: ModuleVerdict): string {
     const args = dynamic.invocation.args.map(formatValue).join(", ");
     lines.push(`dynamic: ${dynamic.invocation.exportName}(${args})`);
     for (const target of TARGETS)
-      lines.push(`  ${target.padEnd(8)} ${describeOutcome(dynamic.outcomes[target])}`);
+      lines.push(`  ${target.padEnd(8)} ${outcomeText(dynamic.outcomes[target])}`);
     if (dynamic.comparison) lines.push(...describeComparison(dynamic.comparison));
     for (const target of TARGETS) {
       const failures = dynamic.crossCheckFailures[target];
@@ -124,19 +125,6 @@ function describeIssue(issue: StaticIssue): string {
       return `function ${issue.funcIndex}: 0x${issue.address.toString(16)} ${issue.text}: not in the source map`;
     default:
       return `function ${issue.funcIndex}: 0x${issue.address.toString(16)} ${issue.text}: ${issue.kind}`;
-  }
-}
-
-function describeOutcome(outcome: Outcome): string {
-  switch (outcome.outcome) {
-    case "return":
-      return `return ${outcome.values.map(formatValue).join(", ") || "(nothing)"}`;
-    case "trap":
-      return `trap ${outcome.trap}${outcome.location ? ` at ${describeLocation(outcome.location)}` : ""}`;
-    case "exhausted":
-      return "fuel exhausted";
-    case "error":
-      return `error: ${outcome.message}`;
   }
 }
 

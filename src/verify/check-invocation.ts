@@ -8,7 +8,7 @@ import type { Target } from "../compiler/target.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import type { Outcome } from "../wasm/outcome.js";
 import type { CheckOptions, InvocationOnTarget, InvocationResult, UnplacedFinding } from "./check-model.js";
-import { compareWithV8, sameOutcome } from "./check-outcomes.js";
+import { compareWithV8 } from "./check-outcomes.js";
 import { describeOutcome as describe } from "./check-text.js";
 import {
   depthPlot,
@@ -26,6 +26,7 @@ import {
   recordProfile,
   sampledLimits,
 } from "./dynamic.js";
+import { nanRuleOf, sameOutcome } from "./outcomes.js";
 import type { StackProfile } from "./profile.js";
 import { TraceError } from "./trace.js";
 
@@ -65,7 +66,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
     }
   });
   for (let i = 1; i < runs.length; i++) {
-    if (!sameOutcome(outcomes[0]!, outcomes[i]!)) {
+    if (!sameOutcome(outcomes[0]!, outcomes[i]!, nanRuleOf(module.options.strategy))) {
       findings.push({
         severity: "divergence",
         kind: "outcome-mismatch",

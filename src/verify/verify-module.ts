@@ -15,6 +15,7 @@ import {
   recordProfile,
   sampledLimits,
 } from "./dynamic.js";
+import { nanRuleOf, sameOutcome } from "./outcomes.js";
 import { compareProfiles, type ProfileComparison, type StackProfile } from "./profile.js";
 import { type CrossTargetDifference, compareTargets, type StaticReport, verifyArtifact } from "./static.js";
 
@@ -65,7 +66,7 @@ export function verifyModule(validated: ValidatedModule, options: VerifyOptions)
     dynamic === null ||
     (dynamic.comparison?.identical === true &&
       TARGETS.every((target) => dynamic.crossCheckFailures[target].length === 0) &&
-      sameOutcome(dynamic.outcomes.x64, dynamic.outcomes.aarch64));
+      sameOutcome(dynamic.outcomes.x64, dynamic.outcomes.aarch64, nanRuleOf(options.strategy)));
   return {
     strategy: options.strategy,
     static: reports,
@@ -126,9 +127,4 @@ function verifyInvocation(
 export class InstantiationFailure extends Error {
   readonly id = "verify/instantiation";
   override name = "InstantiationFailure";
-}
-
-/** Outcomes equal, trap locations and backtraces included. */
-function sameOutcome(a: Outcome, b: Outcome): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
