@@ -108,22 +108,29 @@ function f64Bits(value: number): bigint {
 /** Addresses: in-page constants and edges of the first page, masked expressions, raw ones. */
 function addressOf(i32: fc.Arbitrary<Expr>): fc.Arbitrary<Address> {
   const offset = fc.oneof(
-    { weight: 6, arbitrary: fc.constant(0) },
-    { weight: 3, arbitrary: fc.integer({ min: 0, max: 64 }) },
+    { weight: 12, arbitrary: fc.constant(0) },
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 64 }) },
     { weight: 1, arbitrary: fc.constantFrom(0xfff8, 0xffff, 0x1_0000, 0xffff_ffff) },
   );
   const edge = fc.constantFrom(0, 0xfff8, 0xfffc, 0xfffe, 0xffff, 0x1_0000, 0x1_fff8, 0xffff_ffff);
   return fc.oneof(
-    fc.record({ k: fc.constant("const" as const), value: fc.integer({ min: 0, max: 256 }), offset }),
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        k: fc.constant("const" as const),
+        value: fc.integer({ min: 0, max: 256 }),
+        offset,
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ k: fc.constant("const" as const), value: edge, offset }) },
-    { weight: 2, arbitrary: fc.record({ k: fc.constant("masked" as const), expr: i32, offset }) },
+    { weight: 4, arbitrary: fc.record({ k: fc.constant("masked" as const), expr: i32, offset }) },
     { weight: 1, arbitrary: fc.record({ k: fc.constant("raw" as const), expr: i32, offset }) },
   );
 }
 
 function slotOf(i32: fc.Arbitrary<Expr>): fc.Arbitrary<Slot> {
   return fc.oneof(
-    { weight: 12, arbitrary: fc.record({ k: fc.constant("callee" as const), pick: fc.nat(7) }) },
+    { weight: 12, arbitrary: fc.constant({ k: "callee" as const }) },
     { weight: 4, arbitrary: fc.record({ k: fc.constant("dynamic" as const), index: i32 }) },
     { weight: 1, arbitrary: fc.record({ k: fc.constant("null" as const) }) },
     {
@@ -159,6 +166,11 @@ function trees(maxDepth: number): Trees {
     const stmts = fc.array(stmt, { maxLength: 4, depthIdentifier });
     const i32 = expr("i32");
     const pick = fc.nat(7);
+    /** Conditions of early returns and traps: mostly false, so that the rest of the body runs too. */
+    const rarely = fc.oneof(
+      { weight: 3, arbitrary: fc.constant<Expr>({ k: "const", type: "i32", bits: 0n }) },
+      { weight: 1, arbitrary: i32 },
+    );
 
     const node = (type: ValType): fc.Arbitrary<Expr> => {
       const t = fc.constant(type);
@@ -310,8 +322,8 @@ function trees(maxDepth: number): Trees {
           cases: fc.array(stmts, { minLength: 1, maxLength: 3, depthIdentifier }),
         }),
       },
-      { weight: 1, arbitrary: fc.record({ k: fc.constant("return" as const), cond: i32, value: any }) },
-      { weight: 1, arbitrary: fc.record({ k: fc.constant("trap" as const), cond: i32 }) },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("return" as const), cond: rarely, value: any }) },
+      { weight: 1, arbitrary: fc.record({ k: fc.constant("trap" as const), cond: rarely }) },
     );
 
     return {
@@ -329,7 +341,7 @@ function trees(maxDepth: number): Trees {
     f32: nodes.f32 as fc.Arbitrary<Expr>,
     f64: nodes.f64 as fc.Arbitrary<Expr>,
   };
-  return { expr, stmts: fc.array(nodes.stmt as fc.Arbitrary<Stmt>, { maxLength: 5 }) };
+  return { expr, stmts: fc.array(nodes.stmt as fc.Arbitrary<Stmt>, { maxLength: 6, size: "medium" }) };
 }
 
 /**
@@ -376,7 +388,7 @@ export function programArbitrary(options: ProgramOptions = {}): fc.Arbitrary<Pro
     globals: fc.array(global, { maxLength: 4 }),
     data: fc.uint8Array({ maxLength: 16 }),
     dataOffset: fc.oneof(fc.nat(64), fc.constant(0xfff8)),
-    entry: fc.nat(),
+    entry: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, fc.nat()),
     args: fc.array(bitsOf("i64"), { maxLength: 24 }),
     nanBitsVisible: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, fc.constant(true)),
   });

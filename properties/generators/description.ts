@@ -91,11 +91,12 @@ export type Address =
   | { readonly k: "raw"; readonly expr: Expr; readonly offset: number };
 
 /**
- * A call_indirect target: the pick-th slot the caller may reach (its callees in table order), a
- * dynamic index reduced into those slots, the null slot, or an index past the table's end.
+ * A call_indirect target: the slot of the function whose type the call names (a direct call made
+ * indirect), a dynamic index reduced into the slots the caller may reach (any type: mismatches
+ * trap), the null slot, or an index past the table's end.
  */
 export type Slot =
-  | { readonly k: "callee"; readonly pick: number }
+  | { readonly k: "callee" }
   | { readonly k: "dynamic"; readonly index: Expr }
   | { readonly k: "null" }
   | { readonly k: "outside"; readonly past: number };

@@ -627,7 +627,7 @@ class FunctionLowering {
     this.arguments(sig.params, e.args, depthFirst);
     switch (slot.k) {
       case "callee":
-        this.emit({ op: "i32.const", value: callees[slot.pick % callees.length]! });
+        this.emit({ op: "i32.const", value: typed[e.pick % typed.length]! });
         break;
       case "dynamic":
         this.value(slot.index, "i32");
