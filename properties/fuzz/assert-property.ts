@@ -16,13 +16,6 @@ export interface PropertyRun {
   readonly skipped: number;
 }
 
-class PropertyFailure extends Error {
-  override name = "PropertyFailure";
-  constructor(readonly verdict: Verdict & { status: "fail" }) {
-    super(verdict.reason);
-  }
-}
-
 export async function assertProperty(options: {
   readonly testFile: string;
   readonly property: PropertyName;
@@ -38,7 +31,7 @@ export async function assertProperty(options: {
     const details = fc.check(
       fc.property(caseInput(options.strategies ?? PROPERTIES[options.property].strategies), (input) => {
         const verdict = check(input);
-        if (verdict.status === "fail") throw new PropertyFailure(verdict);
+        if (verdict.status === "fail") throw new Error(verdict.reason);
         if (verdict.status === "skip") counts.skipped++;
         else counts.passed++;
       }),

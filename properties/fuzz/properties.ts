@@ -51,13 +51,13 @@ export const PROPERTIES: Readonly<Record<PropertyName, PropertyDefinition>> = {
     id: "P1",
     title: "x64, aarch64 and V8 agree on outcomes",
     strategies: STRATEGIES,
-    check: (machines, c, strategy) => checkOutcomes(machines, c, strategy),
+    check: checkOutcomes,
   },
   profiles: {
     id: "P2",
     title: "stack profiles are identical across targets",
     strategies: DETERMINISTIC,
-    check: (machines, c, strategy) => checkProfiles(machines, c, strategy),
+    check: checkProfiles,
   },
   overflow: {
     id: "P3",
@@ -69,13 +69,13 @@ export const PROPERTIES: Readonly<Record<PropertyName, PropertyDefinition>> = {
     id: "P4",
     title: "the static verifier's depths match the traced ones",
     strategies: STRATEGIES,
-    check: (machines, c, strategy) => checkStaticDynamic(machines, c, strategy),
+    check: checkStaticDynamic,
   },
   encoders: {
     id: "P6",
     title: "machine code round-trips through Capstone",
     strategies: STRATEGIES,
-    check: (machines, c, strategy) => checkEncoders(machines, c, strategy),
+    check: checkEncoders,
   },
 };
 
