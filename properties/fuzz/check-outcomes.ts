@@ -3,10 +3,11 @@
 // bit-exact between the targets under intersect/frame (samestack canonicalises NaNs there) and
 // NaN-aware against V8 and under native. Programs whose NaN bits may surface in integers are not
 // compared with V8, nor between targets under native (Wasm leaves those bits open).
+
+import { hostImportsForV8 } from "../../emulators/host-env.js";
 import { V8Instance, v8TrapMatches } from "../../emulators/v8.js";
 import type { Strategy, Target } from "../../src/compiler/index.js";
 import type { Outcome } from "../../src/wasm/outcome.js";
-import { hostImportsForV8 } from "../generators/host.js";
 import type { Machines, TestCase } from "./machines.js";
 import {
   fail,

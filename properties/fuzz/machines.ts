@@ -1,5 +1,7 @@
 // What every property runs on: a generated case (description → module → validated), compiled per
 // target and strategy once, and instantiated afresh for each run on runners reused across cases.
+
+import { hostImports } from "../../emulators/host-env.js";
 import type { Instance } from "../../emulators/runner.js";
 import { Runner } from "../../emulators/runner.js";
 import { CODE_BASE } from "../../emulators/runner-layout.js";
@@ -13,7 +15,6 @@ import {
 import type { Invocation } from "../../src/verify/dynamic.js";
 import { decodeModule, encodeModule, type ValidatedModule, validateModule } from "../../src/wasm/index.js";
 import type { ProgramDesc } from "../generators/description.js";
-import { hostImports } from "../generators/host.js";
 import { lowerProgram } from "../generators/lower.js";
 
 /** Machine instructions one run may execute; generated programs need far fewer (`exhausted` is skipped). */

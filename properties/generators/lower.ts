@@ -8,6 +8,8 @@
 // Termination: recursive functions return at depth 0 and pass depth − 1 to every recursive callee;
 // plain functions call only lower indices and pass a depth masked to `depthMask`; loops count down
 // a hidden counter; a call_indirect reaches only the slots its caller may call directly.
+
+import { HOST_MODULE } from "../../emulators/host-env.js";
 import type {
   BlockType,
   Export,
@@ -30,7 +32,6 @@ import {
   type Stmt,
   TESTS,
 } from "./description.js";
-import { HOST_MODULE } from "./host.js";
 
 export const ENTRY_EXPORT = "run";
 const PAGE = 0x1_0000;

@@ -1,6 +1,7 @@
 // One invocation of an export on several executors, each on a fresh instance; what makes it
 // impossible to run (no such export, unsupported code, imports) is an InputError.
-import type { Executor, Executors, LoadedModule } from "../../emulators/runner-executor.js";
+import { standardImports } from "../../emulators/host-env.js";
+import type { Executor, ExecutorImports, Executors, LoadedModule } from "../../emulators/runner-executor.js";
 import { exportedFuncType } from "../../emulators/v8.js";
 import type { Strategy } from "../compiler/target.js";
 import { compiledSupport, postMvpSupport, unsupportedReach } from "../verify/spec-support.js";
@@ -42,7 +43,7 @@ export function invokeEverywhere(executors: Executors, invocation: Invocation): 
     const unsupported = unsupportedReach(validated, support, funcIndex);
     if (unsupported !== null)
       throw new InputError(`"${exportName}" cannot run on ${executor}: ${unsupported}`);
-    const instantiation = executors.instantiate(loaded, executor, strategy);
+    const instantiation = executors.instantiate(loaded, executor, strategy, standardHosts(loaded, executor));
     if (!instantiation.ok) {
       if (instantiation.stage === "instantiate") outcomes[executor] = instantiation.outcome;
       else throw new InputError(`cannot instantiate on ${executor}: ${instantiation.message}`);
@@ -56,4 +57,13 @@ export function invokeEverywhere(executors: Executors, invocation: Invocation): 
     instance.close();
   }
   return outcomes;
+}
+
+/** The hosts a module run from the command line may import: `spectest` and `env` (emulators/host-env.ts). */
+function standardHosts(loaded: LoadedModule, executor: Executor): ExecutorImports {
+  const hosts = standardImports(loaded.validated.module, []);
+  if (executor === "v8") {
+    return new Map(Object.entries(hosts.v8).map(([name, exports]) => [name, { on: "v8", exports }]));
+  }
+  return new Map([...hosts.emulated].map(([name, exports]) => [name, { on: "emulator", exports }]));
 }

@@ -2,7 +2,8 @@
 // independent), the outcomes compared across targets and with V8 (check-outcomes.ts), what the
 // stack profiles say (check-verdict.ts), and real limited runs confirming the predicted overflow
 // points at a few limits.
-import type { Instance, Runner } from "../../emulators/runner.js";
+import { standardImports } from "../../emulators/host-env.js";
+import type { Instance, Link, Runner } from "../../emulators/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
 import type { Target } from "../compiler/target.js";
 import type { ValidatedModule } from "../wasm/ir.js";
@@ -142,7 +143,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
 type Run = RecordedProfile | { readonly outcome: Outcome };
 
 function recordedRun(module: ModuleUnderCheck, artifact: Artifact, invocation: Invocation): Run {
-  const instantiated = module.runners.get(artifact.target)!.instantiate(artifact);
+  const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, hostLink(module));
   if (!instantiated.ok) {
     return {
       outcome:
@@ -187,8 +188,14 @@ function crossCheckOrError(
   });
 }
 
+/** The module's imports bound to the standard hosts (`spectest`, `env`), fresh for each instance. */
+function hostLink(module: ModuleUnderCheck): Link {
+  const { module: wasm } = module.validated;
+  return { module: wasm, imports: standardImports(wasm, []).emulated };
+}
+
 function freshInstance(module: ModuleUnderCheck, artifact: Artifact): Instance {
-  const instantiated = module.runners.get(artifact.target)!.instantiate(artifact);
+  const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, hostLink(module));
   if (!instantiated.ok) throw new Error(`${artifact.target}: the module instantiated once, then not again`);
   return instantiated.instance;
 }

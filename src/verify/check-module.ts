@@ -133,15 +133,6 @@ async function checkModuleOrThrow(
     if (!(error instanceof UnsupportedOperator)) throw error;
     return fail({ severity: "input", kind: "unsupported", message: error.message });
   }
-  const imports = artifacts[0]!.imports;
-  if (imports.length > 0) {
-    const names = imports.map((i) => `${i.module}.${i.name}`).join(", ");
-    return fail({
-      severity: "input",
-      kind: "unsupported",
-      message: `imports are not supported yet: ${names}`,
-    });
-  }
 
   for (const finding of staticFindings(artifacts)) findings.push({ ...finding, invocation: null });
   base.functions = validated.module.bodies.map((_, definedIndex) =>

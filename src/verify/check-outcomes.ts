@@ -1,4 +1,5 @@
 // Running the invocation on V8 and comparing the targets' outcome with it (outcomes.ts has the rules).
+import { standardImports } from "../../emulators/host-env.js";
 import { V8Instance } from "../../emulators/v8.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import type { Outcome } from "../wasm/outcome.js";
@@ -31,7 +32,8 @@ export function compareWithV8(
           : "a target could not run the invocation";
     return { compared: false, reason: why };
   }
-  const instantiated = V8Instance.instantiate(module.bytes, module.validated.module);
+  const { module: wasm } = module.validated;
+  const instantiated = V8Instance.instantiate(module.bytes, wasm, standardImports(wasm, []).v8);
   const outcome = instantiated.ok
     ? instantiated.instance.invoke(invocation.exportName, invocation.args)
     : instantiated.stage === "instantiate"

@@ -6,7 +6,6 @@ import type { Artifact } from "../compiler/artifact.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 
 export const SKIP = {
-  imports: "imports (issue 6)",
   textModule: "text-format module (.wat): not binary",
   v8Nan: "V8: NaN bits cannot cross the JS boundary exactly",
   postMvp: (feature: string) => `post-1.0: ${feature}`,
@@ -48,19 +47,17 @@ export function postMvpSupport(validated: ValidatedModule): FunctionSupport {
 }
 
 /**
- * What an emulated target runs on its own: post-1.0 functions no, imported functions not without
- * imports, and functions the compiler turned into stubs (TrapSite.unsupported) no.
+ * What an emulated target runs: not post-1.0 functions, nor functions the compiler turned into stubs
+ * (TrapSite.unsupported). Imported functions run if instantiation could bind them.
  */
 export function compiledSupport(validated: ValidatedModule, artifact: Artifact): FunctionSupport {
   const postMvp = postMvpSupport(validated);
-  const importCount = validated.funcTypes.length - validated.functions.length;
   const stubs = new Map(
     artifact.trapSites.flatMap((site) =>
       site.unsupported === undefined ? [] : [[site.funcIndex, site.unsupported]],
     ),
   );
   return (funcIndex) => {
-    if (funcIndex < importCount) return SKIP.imports;
     const stubMessage = stubs.get(funcIndex);
     return stubMessage === undefined ? null : (postMvp(funcIndex) ?? SKIP.notCompiled(stubMessage));
   };

@@ -1,6 +1,7 @@
 // One module, both targets, one strategy: the static verdict for every function, and — when an
 // invocation is given — the dynamic verdict for every stack limit, confirmed at sampled limits.
 
+import { standardImports } from "../../emulators/host-env.js";
 import { type Instance, type InvokeOptions, Runner } from "../../emulators/runner.js";
 import { CODE_BASE } from "../../emulators/runner-layout.js";
 import type { Artifact } from "../compiler/artifact.js";
@@ -59,7 +60,9 @@ export function verifyModule(validated: ValidatedModule, options: VerifyOptions)
   ) as Record<Target, Artifact>;
   const reports = { x64: verifyArtifact(artifacts.x64), aarch64: verifyArtifact(artifacts.aarch64) };
   const crossTarget = compareTargets(reports.x64, reports.aarch64);
-  const dynamic = options.invocation ? verifyInvocation(artifacts, options.invocation, options) : null;
+  const dynamic = options.invocation
+    ? verifyInvocation(validated, artifacts, options.invocation, options)
+    : null;
   const staticOk =
     reports.x64.issues.length === 0 && reports.aarch64.issues.length === 0 && crossTarget.length === 0;
   const dynamicOk =
@@ -77,6 +80,7 @@ export function verifyModule(validated: ValidatedModule, options: VerifyOptions)
 }
 
 function verifyInvocation(
+  validated: ValidatedModule,
   artifacts: Record<Target, Artifact>,
   invocation: Invocation,
   options: VerifyOptions,
@@ -89,7 +93,9 @@ function verifyInvocation(
     const runner = new Runner(target);
     try {
       const fresh = (): Instance => {
-        const instantiated = runner.instantiate(artifacts[target]);
+        // Imports are bound to the standard hosts (`spectest`, `env`), fresh for each instance.
+        const imports = standardImports(validated.module, []).emulated;
+        const instantiated = runner.instantiate(artifacts[target], { module: validated.module, imports });
         if (!instantiated.ok) {
           const why =
             instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);

@@ -1,10 +1,13 @@
-// The host functions generated modules import (`env.h0`, `env.h1`, …): one deterministic function
-// per signature, implemented twice — for the emulated targets (arguments as bit patterns) and for
-// V8 (arguments as JS values) — so that both sides compute the same result. It folds its arguments'
-// bits; a NaN argument counts as one fixed value, since V8 may change a NaN's bits on the way.
-import type { Extern, Imports } from "../../emulators/runner-extern.js";
-import type { FuncType, Module, ValType } from "../../src/wasm/ir.js";
-import type { WasmValue } from "../../src/wasm/outcome.js";
+// The `env` host module: for any imported function of module `env` (the fuzzer's `env.h0`, `env.h1`,
+// …, and hand-written corpus cases), one deterministic function per signature, implemented twice —
+// for the emulated targets (arguments as bit patterns) and for V8 (arguments as JS values) — so that
+// every executor computes the same result. It folds its arguments' bits; a NaN argument counts as
+// one fixed value, since V8 may change a NaN's bits on the way.
+
+import type { FuncType, Module, ValType } from "../src/wasm/ir.js";
+import type { WasmValue } from "../src/wasm/outcome.js";
+import type { Extern, Imports } from "./runner-extern.js";
+import { spectestExterns, spectestForV8 } from "./runner-spectest.js";
 
 export const HOST_MODULE = "env";
 const NAN = 0x7ff8n;
@@ -112,4 +115,18 @@ function jsOfBits(type: ValType, bits: bigint): number | bigint {
       scratch.setBigUint64(0, bits, true);
       return scratch.getFloat64(0, true);
   }
+}
+
+/**
+ * The hosts a checked module may import from, fresh for each instance: `spectest` (as the spec
+ * tests define it; its prints go to `log`) and `env` (above).
+ */
+export function standardImports(
+  module: Module,
+  log: string[],
+): { emulated: Imports; v8: WebAssembly.Imports } {
+  return {
+    emulated: new Map([...hostImports(module), ["spectest", spectestExterns(log)]]),
+    v8: { ...hostImportsForV8(module), spectest: spectestForV8(log) },
+  };
 }
