@@ -8,7 +8,7 @@
  *     Goal: ≤ 20 instructions.
  */
 import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { runFuzz } from "../properties/fuzz/driver.js";
 import { DETERMINISTIC, type PropertyName } from "../properties/fuzz/properties.js";
@@ -22,6 +22,8 @@ const TEETH_RUNS = 100;
 
 export async function fuzzBench(): Promise<void> {
   const out = await mkdtemp(path.join(tmpdir(), "fuzz-bench-"));
+  // Workers scale only on idle cores: say how busy the machine was.
+  console.log(`load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`);
   const sets: [string, PropertyName[] | undefined][] = [
     ["P1 (compile ×2, run ×2, V8)", ["outcomes"]],
     ["all properties", undefined],
