@@ -1,23 +1,16 @@
 // P1 outcomes: x64, aarch64 and V8 agree on the entry's result or trap kind and on the exported
-// globals afterwards; x64 and aarch64 also agree on trap locations and backtraces. Values are
-// bit-exact between the targets under intersect/frame (samestack canonicalises NaNs there) and
-// NaN-aware against V8 and under native. Programs whose NaN bits may surface in integers are not
-// compared with V8, nor between targets under native (Wasm leaves those bits open).
-
+// globals afterwards; x64 and aarch64 also agree on trap locations and backtraces. Comparisons
+// follow src/verify/outcomes.ts: NaN bits exact between the targets under intersect/frame (samestack
+// canonicalises NaNs there), any NaN under native and against V8. Programs whose NaN bits may
+// surface in integers are not compared with V8, nor between targets under native (Wasm leaves
+// those bits open).
 import { hostImportsForV8 } from "../../emulators/host-env.js";
-import { V8Instance, v8TrapMatches } from "../../emulators/v8.js";
+import { V8Instance } from "../../emulators/v8.js";
 import type { Strategy, Target } from "../../src/compiler/index.js";
+import { agreesWithV8, type NanRule, nanRuleOf, sameOutcome } from "../../src/verify/outcomes.js";
 import type { Outcome } from "../../src/wasm/outcome.js";
 import type { Machines, TestCase } from "./machines.js";
-import {
-  fail,
-  PASS,
-  sameTargetOutcome,
-  sameValues,
-  skip,
-  type ValueEquality,
-  type Verdict,
-} from "./verdict.js";
+import { fail, PASS, skip, type Verdict } from "./verdict.js";
 
 interface Run {
   readonly outcome: Outcome;
@@ -43,19 +36,19 @@ export function checkOutcomes(machines: Machines, c: TestCase, strategy: Strateg
   const overflowed = isOverflow(x64.outcome) || isOverflow(aarch64.outcome);
   const native = strategy === "native";
   if (!(native && (nanBitsVisible || overflowed))) {
-    const equality: ValueEquality = native ? "nan-aware" : "exact";
-    if (!sameTargetOutcome(x64.outcome, aarch64.outcome, equality)) {
-      return fail(`x64 and aarch64 outcomes differ (${equality})`, evidence);
+    const nans = nanRuleOf(strategy);
+    if (!sameOutcome(x64.outcome, aarch64.outcome, nans)) {
+      return fail(`x64 and aarch64 outcomes differ (NaNs ${nans})`, evidence);
     }
-    if (!sameGlobals(x64.globals, aarch64.globals, equality)) {
-      return fail(`x64 and aarch64 globals differ (${equality})`, evidence);
+    if (!sameGlobals(x64.globals, aarch64.globals, nans)) {
+      return fail(`x64 and aarch64 globals differ (NaNs ${nans})`, evidence);
     }
   }
   if (nanBitsVisible || overflowed) return PASS;
   const v8 = v8Run(c);
   const withV8 = { ...evidence, v8 };
-  if (!agreesWithV8(c, x64.outcome, v8.outcome)) return fail("x64 and V8 outcomes differ", withV8);
-  if (!sameGlobals(x64.globals, v8.globals, "nan-aware")) return fail("x64 and V8 globals differ", withV8);
+  if (!agreesWithV8(x64.outcome, v8.outcome)) return fail("x64 and V8 outcomes differ", withV8);
+  if (!sameGlobals(x64.globals, v8.globals, "any-nan")) return fail("x64 and V8 globals differ", withV8);
   return PASS;
 }
 
@@ -63,11 +56,9 @@ function isOverflow(outcome: Outcome): boolean {
   return outcome.outcome === "trap" && outcome.trap === "stack_overflow";
 }
 
-function sameGlobals(a: readonly Outcome[], b: readonly Outcome[], equality: ValueEquality): boolean {
-  return a.every((x, i) => {
-    const y = b[i]!;
-    return x.outcome === "return" && y.outcome === "return" && sameValues(x.values, y.values, equality);
-  });
+/** Globals read after the run (each a `return` outcome of its value). */
+function sameGlobals(a: readonly Outcome[], b: readonly Outcome[], nans: NanRule): boolean {
+  return a.every((x, i) => x.outcome === "return" && sameOutcome(x, b[i]!, nans));
 }
 
 function v8Run(c: TestCase): Run {
@@ -81,28 +72,4 @@ function v8Run(c: TestCase): Run {
   const { instance } = instantiated;
   const outcome = instance.invoke(c.entry.exportName, c.entry.args);
   return { outcome, globals: c.globals.map((name) => instance.getGlobal(name)) };
-}
-
-/**
- * A target's outcome against V8's: values NaN-aware, trap kinds as V8 can tell them. V8 says "float
- * unrepresentable in integer range" both for a NaN (invalid conversion) and for an out-of-range
- * value (integer overflow) of a truncation, so that one message matches either kind there.
- */
-function agreesWithV8(c: TestCase, target: Outcome, v8: Outcome): boolean {
-  if (target.outcome === "return" && v8.outcome === "return")
-    return sameValues(target.values, v8.values, "nan-aware");
-  if (target.outcome !== "trap" || v8.outcome !== "trap") return false;
-  if (v8TrapMatches(v8.trap, target.trap)) return true;
-  return (
-    v8.trap === "invalid_conversion_to_integer" &&
-    target.trap === "integer_overflow" &&
-    atTruncation(c, target)
-  );
-}
-
-function atTruncation(c: TestCase, trap: Outcome & { outcome: "trap" }): boolean {
-  const location = trap.location;
-  if (!location) return false;
-  const body = c.validated.module.bodies[location.funcIndex - c.validated.module.imports.length];
-  return body?.code[location.instrIndex]?.op.includes(".trunc_f") ?? false;
 }

@@ -2,9 +2,10 @@
 import type { InvokeOptions } from "../../emulators/runner.js";
 import type { Strategy, Target } from "../../src/compiler/index.js";
 import { type RecordedProfile, recordProfile } from "../../src/verify/dynamic.js";
+import { nanRuleOf, sameOutcome } from "../../src/verify/outcomes.js";
 import type { Outcome } from "../../src/wasm/outcome.js";
 import type { Machines, TestCase } from "./machines.js";
-import { fail, sameTargetOutcome, skip, type ValueEquality, type Verdict } from "./verdict.js";
+import { fail, skip, type Verdict } from "./verdict.js";
 
 export type RecordedPair = Readonly<Record<Target, RecordedProfile>>;
 
@@ -32,10 +33,10 @@ export function recordBoth(
   if (misaligned.x64.length + misaligned.aarch64.length > 0) {
     return fail("SP misaligned at a Wasm instruction start", { ...outcomes, misaligned });
   }
-  const equality: ValueEquality = strategy === "native" ? "nan-aware" : "exact";
+  const nans = nanRuleOf(strategy);
   const comparable = !(strategy === "native" && c.nanBitsVisible);
-  if (comparable && !sameTargetOutcome(x64.outcome, aarch64.outcome, equality)) {
-    return fail(`recorded outcomes differ (${equality})`, outcomes);
+  if (comparable && !sameOutcome(x64.outcome, aarch64.outcome, nans)) {
+    return fail(`recorded outcomes differ (NaNs ${nans})`, outcomes);
   }
   return { x64, aarch64 };
 }
