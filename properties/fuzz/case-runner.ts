@@ -18,9 +18,22 @@ export interface CaseReport {
   }[];
 }
 
+/** Arbitraries by strategy list: building one costs about as much as drawing a case from it. */
+const arbitraries = new Map<string, fc.Arbitrary<CaseInput>>();
+
+function arbitraryFor(strategies: readonly Strategy[]): fc.Arbitrary<CaseInput> {
+  const key = strategies.join(",");
+  let arbitrary = arbitraries.get(key);
+  if (!arbitrary) {
+    arbitrary = caseInput(strategies);
+    arbitraries.set(key, arbitrary);
+  }
+  return arbitrary;
+}
+
 /** The input of case `caseSeed`: fast-check's first value for that seed (as `fc.check` draws it). */
 export function inputOf(caseSeed: number, strategies: readonly Strategy[]): CaseInput {
-  return fc.sample(caseInput(strategies), { seed: caseSeed, numRuns: 1 })[0]!;
+  return fc.sample(arbitraryFor(strategies), { seed: caseSeed, numRuns: 1 })[0]!;
 }
 
 export function runCase(
@@ -50,7 +63,7 @@ export async function shrinkFailure(
   const check = (input: CaseInput) =>
     checkProperty(property, machines, caseOf(input.desc), input.strategy, input.limitFractions);
   const details = fc.check(
-    fc.property(caseInput(strategies), (input) => check(input).status !== "fail"),
+    fc.property(arbitraryFor(strategies), (input) => check(input).status !== "fail"),
     { seed: caseSeed, numRuns: 1 },
   );
   if (!details.failed || !details.counterexample) return null;
