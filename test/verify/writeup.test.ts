@@ -18,38 +18,56 @@ afterAll(() => {
   for (const runner of Object.values(runners)) runner.close();
 });
 
-/** $callee takes n i64s; a leaf callee only adds, a non-leaf one also calls $id. $caller recurses `depth` times. */
-function writeupModule(n: number, leafCallee: boolean): string {
+/**
+ * $callee takes n i64s; a leaf callee only adds, a non-leaf one also calls $id. $caller recurses
+ * `depth` times and calls $callee directly, or through the table (`call_indirect`).
+ */
+function writeupModule(n: number, leafCallee: boolean, indirect: boolean): string {
   const params = Array.from({ length: n }, () => "i64").join(" ");
   const gets = Array.from({ length: n }, (_, i) => `(local.get ${i + 1})`).join(" ");
   const sum = leafCallee ? `(i64.add (local.get 0) (local.get ${n - 1}))` : `(call $id (local.get ${n - 1}))`;
+  const callCallee = indirect
+    ? `(call_indirect (type $sig) ${gets} (i32.const 0))`
+    : `(call $callee ${gets})`;
   return `(module
+    (type $sig (func (param ${params}) (result i64)))
+    (table 1 funcref)
+    (elem (i32.const 0) $callee)
     (func $id (param i64) (result i64) (local.get 0))
-    (func $callee (param ${params}) (result i64) ${sum})
-    (func $caller (export "caller") (param $depth i32) ${n > 0 ? `(param ${params})` : ""} (result i64)
+    (func $callee (type $sig) ${sum})
+    (func $caller (export "caller") (param $depth i32) (param ${params}) (result i64)
       (if (result i64) (i32.eqz (local.get $depth))
-        (then (call $callee ${gets}))
-        (else (i64.add (call $callee ${gets})
+        (then ${callCallee})
+        (else (i64.add ${callCallee}
           (call $caller (i32.sub (local.get $depth) (i32.const 1)) ${gets}))))))`;
 }
 
-async function validated(n: number, leaf: boolean) {
-  return validateModule(decodeModule(await watToBinary(writeupModule(n, leaf), `writeup-${n}.wat`)));
+interface Variant {
+  readonly n: number;
+  readonly leaf: boolean;
+  readonly indirect: boolean;
 }
 
-async function artifacts(n: number, leaf: boolean, strategy: Strategy) {
-  const module = await validated(n, leaf);
+async function validated({ n, leaf, indirect }: Variant) {
+  return validateModule(
+    decodeModule(await watToBinary(writeupModule(n, leaf, indirect), `writeup-${n}.wat`)),
+  );
+}
+
+async function artifacts(variant: Variant, strategy: Strategy) {
+  const module = await validated(variant);
   return TARGETS.map((target) =>
     compileModule(module, { target, strategy, layout: { codeBase: BigInt(CODE_BASE) } }),
   );
 }
 
-async function profiles(n: number, leaf: boolean, strategy: Strategy): Promise<RecordedProfile[]> {
+async function profiles(variant: Variant, strategy: Strategy): Promise<RecordedProfile[]> {
+  const { n } = variant;
   const args = [
     { type: "i32" as const, value: "12" },
     ...Array.from({ length: n }, (_, i) => ({ type: "i64" as const, value: String(i + 1) })),
   ];
-  return (await artifacts(n, leaf, strategy)).map((artifact) => {
+  return (await artifacts(variant, strategy)).map((artifact) => {
     const instantiated = runners[artifact.target].instantiate(artifact);
     if (!instantiated.ok) throw new Error("cannot instantiate");
     try {
@@ -69,30 +87,30 @@ async function profiles(n: number, leaf: boolean, strategy: Strategy): Promise<R
 /** Stack arguments each ABI needs for n arguments: 16-byte areas of max(0, n − registers) slots. */
 const area = (n: number, registers: number) => Math.ceil(Math.max(0, n - registers) / 2) * 16;
 
-const variants = [6, 7, 8, 9, 10, 17].flatMap((n) => [
-  { n, leaf: true },
-  { n, leaf: false },
-]);
+const variants: Variant[] = [6, 7, 8, 9, 10, 17].flatMap((n) =>
+  [true, false].flatMap((leaf) => [false, true].map((indirect) => ({ n, leaf, indirect }))),
+);
 
 const ID = 0;
 const CALLEE = 1;
 const CALLER = 2;
 
 describe("the write-up's n-argument call", () => {
-  for (const { n, leaf } of variants) {
+  for (const variant of variants) {
+    const { n, leaf, indirect } = variant;
     // The call of $callee differs under native when the stack-argument areas differ or when AArch64
     // omits the leaf callee's frame record. Otherwise the first difference is one call further:
     // $callee's call of the leaf $id (so native always diverges somewhere: every chain ends in a leaf).
     const differsAtCallee = area(n, 6) !== area(n, 8) || leaf;
-    const name = `${n} parameters, ${leaf ? "leaf" : "non-leaf"} callee`;
+    const name = `${n} parameters, ${leaf ? "leaf" : "non-leaf"} callee, ${indirect ? "call_indirect" : "call"}`;
 
     it(`${name}: native first diverges at ${differsAtCallee ? "the call of $callee" : "$callee's call of the leaf $id"}`, async () => {
-      const [x64, aarch64] = (await artifacts(n, leaf, "native")).map(verifyArtifact);
+      const [x64, aarch64] = (await artifacts(variant, "native")).map(verifyArtifact);
       expect([...x64!.issues, ...aarch64!.issues]).toEqual([]);
       const staticDifferences = compareTargets(x64!, aarch64!);
       expect(staticDifferences.some((d) => d.funcIndex === (leaf ? CALLEE : ID))).toBe(true);
 
-      const [px64, parm] = await profiles(n, leaf, "native");
+      const [px64, parm] = await profiles(variant, "native");
       expect(px64!.outcome).toEqual(parm!.outcome);
       const dynamic = compareProfiles(px64!.profile, parm!.profile);
       if (dynamic.identical) throw new Error("native profiles should differ");
@@ -100,18 +118,23 @@ describe("the write-up's n-argument call", () => {
       expect(first.a!.location).toEqual(first.b!.location);
       const { funcIndex, instrIndex } = first.a!.location;
       expect(funcIndex).toBe(differsAtCallee ? CALLER : CALLEE);
-      const body = (await validated(n, leaf)).module.bodies[funcIndex]!;
-      expect(body.code[instrIndex]).toMatchObject({ op: "call", func: differsAtCallee ? CALLEE : ID });
+      const body = (await validated(variant)).module.bodies[funcIndex]!;
+      const expected = !differsAtCallee
+        ? { op: "call", func: ID }
+        : indirect
+          ? { op: "call_indirect" }
+          : { op: "call", func: CALLEE };
+      expect(body.code[instrIndex]).toMatchObject(expected);
       expect(first.a!.depth).not.toBe(first.b!.depth);
       expect(dynamic.divergentLimits.length).toBeGreaterThan(0);
     });
 
     for (const strategy of STRATEGIES.filter((s) => s !== "native")) {
       it(`${name}: ${strategy} is verified equal for all limits`, async () => {
-        const [x64, aarch64] = (await artifacts(n, leaf, strategy)).map(verifyArtifact);
+        const [x64, aarch64] = (await artifacts(variant, strategy)).map(verifyArtifact);
         expect([...x64!.issues, ...aarch64!.issues]).toEqual([]);
         expect(compareTargets(x64!, aarch64!)).toEqual([]);
-        const [px64, parm] = await profiles(n, leaf, strategy);
+        const [px64, parm] = await profiles(variant, strategy);
         expect(px64!.outcome).toEqual(parm!.outcome);
         expect(compareProfiles(px64!.profile, parm!.profile).identical).toBe(true);
       });
