@@ -35,6 +35,15 @@ export function toBits(value: number, width: Width): bigint {
   return view.getBigUint64(0);
 }
 
+/**
+ * Exponent all ones and a non-zero fraction: any NaN, quiet or signalling, of either sign (upper bits
+ * beyond `width` ignored). For tests that only require a NaN; `isQuietNaN` is the stricter check.
+ */
+export function isAnyNaN(bits: bigint, width: Width): boolean {
+  const infinity = width === 32 ? 0x7f80_0000n : 0x7ff0_0000_0000_0000n;
+  return BigInt.asUintN(width - 1, bits) > infinity;
+}
+
 /** Exponent all ones and the top fraction bit set: the only NaNs Wasm arithmetic may produce. */
 export function isQuietNaN(bits: bigint, width: Width): boolean {
   const quiet = width === 32 ? 0x7fc0_0000n : 0x7ff8_0000_0000_0000n;
