@@ -8,7 +8,7 @@ import { compileModule } from "../src/compiler/compile.js";
 import { type Strategy, TARGETS, type Target } from "../src/compiler/target.js";
 import type { ValidatedModule } from "../src/wasm/ir.js";
 import type { Outcome, WasmValue } from "../src/wasm/outcome.js";
-import { type InvokeOptions, Runner } from "./runner.js";
+import { type Instance, type InvokeOptions, Runner } from "./runner.js";
 import type { Externs, Imports } from "./runner-extern.js";
 import { CODE_BASE } from "./runner-layout.js";
 import { spectestExterns, spectestForV8 } from "./runner-spectest.js";
@@ -37,6 +37,8 @@ export interface ExecutorInstance {
   getGlobal(name: string): Outcome;
   /** The exports, for the imports of later instances (the spec tests' `register`). */
   readonly exports: ModuleExports;
+  /** The emulated instance behind it (recorded runs); null on V8. */
+  readonly emulated: Instance | null;
   close(): void;
 }
 
@@ -114,6 +116,7 @@ export class Executors {
         invoke: (name, args, options) => instance.invoke(name, args, options),
         getGlobal: (name) => instance.getGlobal(name),
         exports: { on: "emulator", exports: instance.exports },
+        emulated: instance,
         close: () => instance.close(),
       },
     };
@@ -162,6 +165,7 @@ function instantiateOnV8(loaded: LoadedModule, imports: WebAssembly.Imports): Ex
       invoke: (name, args) => instance.invoke(name, args),
       getGlobal: (name) => instance.getGlobal(name),
       exports: { on: "v8", exports: instance.exports },
+      emulated: null,
       close: () => {},
     },
   };

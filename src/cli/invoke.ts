@@ -4,6 +4,7 @@ import { standardImports } from "../../emulators/host-env.js";
 import type { Executor, ExecutorImports, Executors, LoadedModule } from "../../emulators/runner-executor.js";
 import { exportedFuncType } from "../../emulators/v8.js";
 import type { Strategy } from "../compiler/target.js";
+import { recordProfile } from "../verify/dynamic.js";
 import { compiledSupport, postMvpSupport, unsupportedReach } from "../verify/spec-support.js";
 import type { FuncType } from "../wasm/ir.js";
 import type { WasmValue } from "../wasm/outcome.js";
@@ -50,10 +51,11 @@ export function invokeEverywhere(executors: Executors, invocation: Invocation): 
       continue;
     }
     const { instance } = instantiation;
-    outcomes[executor] = instance.invoke(exportName, args, {
-      stackLimit: invocation.stackLimit,
-      fuel: invocation.fuel,
-    });
+    const options = { stackLimit: invocation.stackLimit, fuel: invocation.fuel };
+    // Emulated runs are recorded, so a trap carries its dynamic Wasm instruction count and depth.
+    outcomes[executor] = instance.emulated
+      ? recordProfile(instance.emulated, { exportName, args }, options).outcome
+      : instance.invoke(exportName, args, options);
     instance.close();
   }
   return outcomes;

@@ -57,6 +57,9 @@ describe("samestack run --batch", () => {
         trap: "integer_divide_by_zero",
         location: expect.objectContaining({ funcIndex: 2, instrIndex: 2 }),
         backtrace: [expect.objectContaining({ funcIndex: 2, instrIndex: 2 })],
+        // Emulated runs are recorded: the trapping step's index and the depth reached.
+        step: 2,
+        depth: expect.any(Number),
       },
     });
   });
