@@ -28,7 +28,7 @@
  * instance is recorded like a host call.
  */
 import { type Artifact, sourceAt, type TrapSite } from "../src/compiler/artifact.js";
-import { planFrame } from "../src/compiler/frame.js";
+import { HOST_CALLEE, planFrame } from "../src/compiler/frame.js";
 import type { Target } from "../src/compiler/target.js";
 import type { FuncType, Module } from "../src/wasm/ir.js";
 import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../src/wasm/outcome.js";
@@ -200,7 +200,7 @@ export class Instance {
     private readonly returnEngine: () => void,
   ) {
     this.bindings = new InstanceBindings(this, engine, artifact, linked, module);
-    this.hostFrameBytes = planFrame(artifact.target, artifact.strategy, EMPTY_FUNCTION).entryBytes;
+    this.hostFrameBytes = planFrame(artifact.target, artifact.strategy, HOST_CALLEE).entryBytes;
   }
 
   /** The instance's exports, for other instances' imports. */
@@ -474,9 +474,6 @@ export class Instance {
     this.stackEnd = end;
   }
 }
-
-/** The shape whose entry sequence a host call is deemed to use. */
-const EMPTY_FUNCTION = { params: 0, declaredLocals: 0, maxHeight: 0, makesCalls: false, callArities: [] };
 
 /** Calls `ref` with raw-slot arguments as part of the call in progress `context`. */
 function callRef(ref: FuncRef, args: readonly bigint[], context: CallContext): Outcome {

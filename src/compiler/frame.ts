@@ -77,6 +77,19 @@ export interface FunctionShape {
   readonly callArities: readonly number[];
 }
 
+/**
+ * What a call leaving the generated code (an import, another instance's function) is deemed to use
+ * below its reference: the entry sequence of an empty leaf function, so that such a call consumes
+ * the same stack on every target under `intersect` and `frame`, as a call to Wasm does.
+ */
+export const HOST_CALLEE: FunctionShape = {
+  params: 0,
+  declaredLocals: 0,
+  maxHeight: 0,
+  makesCalls: false,
+  callArities: [],
+};
+
 /** The shape of defined function `definedIndex` (0 = the first function that is not an import). */
 export function functionShape(validated: ValidatedModule, definedIndex: number): FunctionShape {
   const info: FunctionInfo | undefined = validated.functions[definedIndex];

@@ -125,16 +125,17 @@ function shortVerdict(verdict: LimitVerdict): string {
 }
 
 /**
- * The frames most worth a first look, drawn right under the summary: the function whose targets'
+ * The frames most worth a first look, drawn right under the summary — the write-up's case, a direct
+ * call between Wasm functions (not through a table, not to the host): the function whose targets'
  * frames differ most; first among those, a call passing arguments on the stack on every target
- * (the write-up's case: more than 8 arguments); among equals the smallest frame and fewest stack
- * arguments.
+ * (more than 8 arguments); among equals the smallest frame and fewest stack arguments.
  */
 function featured(report: Report): Html | "" {
   const candidates = report.modules.flatMap((module, m) =>
     module.functions.flatMap((fn) => {
       const frames = fn.drawing?.frames ?? [];
-      if (frames.length === 0) return [];
+      if (frames.length === 0 || !fn.drawing!.instruction.startsWith("call ")) return [];
+      if (frames.some((f) => f.regions.some((r) => r.label.startsWith("host call's")))) return [];
       const bottoms = frames.map((f) => f.bottom);
       const spilled = frames.map((f) => f.regions.filter((r) => r.kind === "argument").length);
       const everyTargetSpills = spilled.every((n) => n > 0);

@@ -8,6 +8,7 @@ import {
   calledType,
   type FramePlan,
   functionShape,
+  HOST_CALLEE,
   planFrame,
   SLOT_BYTES,
   stackArgCount,
@@ -213,8 +214,8 @@ function slotRun(
 
 /**
  * Draws the callee's entry (return address, frame record, padding) and returns its bytes. A defined
- * callee's own plan decides it; an indirect callee is drawn as a non-leaf; an import is an exit
- * slot, which runs no prologue, so only the return address is pushed.
+ * callee's own plan decides it; an indirect callee is drawn as a non-leaf; an import is an exit,
+ * deemed to use an empty leaf function's entry (HOST_CALLEE), as the runner checks and records it.
  */
 function calleeEntryBytes(
   validated: ValidatedModule,
@@ -227,14 +228,14 @@ function calleeEntryBytes(
   const params = calledType(validated, instr)?.params.length ?? 0;
   const anyCallee = { params, declaredLocals: 0, maxHeight: 0, makesCalls: true, callArities: [] };
   const isImport = instr.op === "call" && instr.func < imported;
-  const plan =
-    instr.op === "call" && !isImport
-      ? planFrame(target, strategy, functionShape(validated, instr.func - imported))
-      : planFrame(target, strategy, anyCallee);
-  if (isImport) {
-    add(0, plan.returnAddressBytes, "return address (the import is an exit)");
-    return plan.returnAddressBytes;
-  }
-  entryRegions(plan, target, "callee's ", (from, to, _kind, label) => add(from, to, label));
+  const shape =
+    instr.op !== "call"
+      ? anyCallee
+      : isImport
+        ? HOST_CALLEE
+        : functionShape(validated, instr.func - imported);
+  const plan = planFrame(target, strategy, shape);
+  const owner = isImport ? "host call's " : "callee's ";
+  entryRegions(plan, target, owner, (from, to, _kind, label) => add(from, to, label));
   return plan.entryBytes;
 }
