@@ -62,15 +62,23 @@ export interface CrossCheckFailure {
 
 /**
  * The limits to confirm: every depth where the running maximum changes, ±16 bytes, plus `extra`
- * random ones; all positive multiples of 16 (the runner's rule for limits).
+ * ones; all positive multiples of 16 (the runner's rule for limits). A profile with more than
+ * `maxChanges` changes (a deep recursion makes one per level) is sampled: its first and last
+ * changes and evenly spaced ones between, so confirming it stays a bounded number of real runs.
  */
-export function sampledLimits(profile: StackProfile, extra: readonly number[]): number[] {
+export function sampledLimits(profile: StackProfile, extra: readonly number[], maxChanges = 64): number[] {
   const limits = new Set<number>();
-  for (const change of profile.maximumChanges) {
+  for (const change of evenlySampled(profile.maximumChanges, maxChanges)) {
     for (const limit of [change.depth - 16, change.depth, change.depth + 16]) limits.add(limit);
   }
   for (const limit of extra) limits.add(limit);
   return [...limits].filter((limit) => limit > 0 && limit % 16 === 0).sort((a, b) => a - b);
+}
+
+/** At most `count` items of `items`, the first and the last included, evenly spaced. */
+function evenlySampled<T>(items: readonly T[], count: number): readonly T[] {
+  if (items.length <= count) return items;
+  return Array.from({ length: count }, (_, i) => items[Math.round((i * (items.length - 1)) / (count - 1))]!);
 }
 
 /**

@@ -60,7 +60,16 @@ export function summarizeProfile(
     rows[at + 2] = step.depth;
     if (step.depth > maxDepth) {
       maxDepth = step.depth;
-      changes.push({ index, depth: step.depth, location: step.location, backtrace: step.backtrace });
+      // The backtrace is read when asked for: a recursion deepening at every step makes a change
+      // of every step, and copying each one's backtrace would cost the square of the depth.
+      changes.push({
+        index,
+        depth: step.depth,
+        location: step.location,
+        get backtrace() {
+          return step.backtrace;
+        },
+      });
     }
   });
   const hash = createHash("sha256").update(new Uint8Array(rows.buffer)).digest("hex");
