@@ -4,6 +4,7 @@
 // WebAssembly 1.0 module; references (locals, globals, callees) are picks resolved modulo what
 // exists, so deleting one never invalidates another.
 import type { MemoryOp, NumericOp, ValType } from "../../src/wasm/ir.js";
+import { MEMORY_LOADS, MEMORY_STORES } from "../../src/wasm/opcodes.js";
 
 export const VAL_TYPES: readonly ValType[] = ["i32", "i64", "f32", "f64"];
 
@@ -226,32 +227,15 @@ export const TESTS: Readonly<Record<ValType, readonly TestOp[]>> = {
   ]),
 };
 
+/** The loads producing each value type, and all the stores (from the front end's opcode table). */
 export const LOADS: Readonly<Record<ValType, readonly MemoryOp[]>> = {
-  i32: ["i32.load", "i32.load8_s", "i32.load8_u", "i32.load16_s", "i32.load16_u"],
-  i64: [
-    "i64.load",
-    "i64.load8_s",
-    "i64.load8_u",
-    "i64.load16_s",
-    "i64.load16_u",
-    "i64.load32_s",
-    "i64.load32_u",
-  ],
-  f32: ["f32.load"],
-  f64: ["f64.load"],
+  i32: MEMORY_LOADS.filter((op) => op.startsWith("i32.")),
+  i64: MEMORY_LOADS.filter((op) => op.startsWith("i64.")),
+  f32: MEMORY_LOADS.filter((op) => op.startsWith("f32.")),
+  f64: MEMORY_LOADS.filter((op) => op.startsWith("f64.")),
 };
 
-export const STORES: readonly MemoryOp[] = [
-  "i32.store",
-  "i32.store8",
-  "i32.store16",
-  "i64.store",
-  "i64.store8",
-  "i64.store16",
-  "i64.store32",
-  "f32.store",
-  "f64.store",
-];
+export const STORES: readonly MemoryOp[] = MEMORY_STORES;
 
 /** Bytes a memory operator accesses, and the value type it loads or stores. */
 export function memoryAccess(op: MemoryOp): { readonly type: ValType; readonly bytes: number } {

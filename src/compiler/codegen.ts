@@ -15,6 +15,7 @@ import type {
   Op,
   ValidatedModule,
 } from "../wasm/ir.js";
+import { MEMORY_LOADS, MEMORY_STORES } from "../wasm/opcodes.js";
 import type { TrapKind } from "../wasm/outcome.js";
 import {
   globalOffset,
@@ -822,33 +823,6 @@ const BINOPS = ["add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u"
 const DIVISIONS = ["div_s", "div_u", "rem_s", "rem_u"] as const;
 const UNOPS = ["clz", "ctz", "popcnt"] as const;
 const CONDS = ["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"] as const;
-const MEMORY_LOADS = [
-  "i32.load",
-  "i64.load",
-  "f32.load",
-  "f64.load",
-  "i32.load8_s",
-  "i32.load8_u",
-  "i32.load16_s",
-  "i32.load16_u",
-  "i64.load8_s",
-  "i64.load8_u",
-  "i64.load16_s",
-  "i64.load16_u",
-  "i64.load32_s",
-  "i64.load32_u",
-] as const;
-const MEMORY_STORES = [
-  "i32.store",
-  "i64.store",
-  "f32.store",
-  "f64.store",
-  "i32.store8",
-  "i32.store16",
-  "i64.store8",
-  "i64.store16",
-  "i64.store32",
-] as const;
 const RAW_ACCESS: { readonly [K in MemoryOp]?: MemoryOp } = {
   "f32.load": "i32.load",
   "f64.load": "i64.load",

@@ -16,6 +16,7 @@ export {
   UnsupportedFeature,
 } from "./errors.js";
 export type * from "./ir.js";
+export { MEMORY_LOADS, MEMORY_STORES } from "./opcodes.js";
 export { postMvpReach } from "./reach.js";
 export { MVP_FEATURES, watToBinary } from "./text.js";
 export { postMvpUses, validateModule } from "./validator.js";

@@ -286,6 +286,15 @@ define(0xbd, "i64.reinterpret_f64", Imm.None, [F64], I64);
 define(0xbe, "f32.reinterpret_i32", Imm.None, [I32], F32);
 define(0xbf, "f64.reinterpret_i64", Imm.None, [I64], F64);
 
+const memoryOps = byCode.filter((info): info is OpInfo => info?.imm === Imm.MemArg);
+/** The 1.0 memory operators in opcode order: the loads (they push a value) and the stores. */
+export const MEMORY_LOADS: readonly MemoryOp[] = memoryOps
+  .filter((i) => i.result !== NONE)
+  .map((i) => i.op as MemoryOp);
+export const MEMORY_STORES: readonly MemoryOp[] = memoryOps
+  .filter((i) => i.result === NONE)
+  .map((i) => i.op as MemoryOp);
+
 /** The 0xFC prefix of post-1.0 operators. */
 export const PREFIX_FC = 0xfc;
 
