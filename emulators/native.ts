@@ -81,14 +81,6 @@ type Fn<Args extends unknown[], R> = (...args: Args) => R;
 type U64 = number | bigint;
 
 export const uc = {
-  memMap: unicorn.func("int uc_mem_map(uc_engine *uc, uint64_t address, size_t size, uint32_t perms)") as Fn<
-    [UcEnginePointer, U64, number, number],
-    number
-  >,
-  memUnmap: unicorn.func("int uc_mem_unmap(uc_engine *uc, uint64_t address, size_t size)") as Fn<
-    [UcEnginePointer, U64, number],
-    number
-  >,
   memWrite: unicorn.func(
     "int uc_mem_write(uc_engine *uc, uint64_t address, const uint8_t *bytes, size_t size)",
   ) as Fn<[UcEnginePointer, U64, Uint8Array, number], number>,
@@ -107,6 +99,18 @@ export const ss = {
   uc: helper.func("uc_engine *ss_uc(ss_engine *e)") as Fn<[SsEnginePointer], UcEnginePointer>,
   close: helper.func("void ss_close(ss_engine *e)") as Fn<[SsEnginePointer], void>,
   instrument: helper.func("int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size)") as Fn<
+    [SsEnginePointer, U64, U64],
+    number
+  >,
+  map: helper.func("int ss_map(ss_engine *e, uint64_t address, uint64_t size, uint32_t perms)") as Fn<
+    [SsEnginePointer, U64, U64, number],
+    number
+  >,
+  unmap: helper.func("int ss_unmap(ss_engine *e, uint64_t address, uint64_t size)") as Fn<
+    [SsEnginePointer, U64, U64],
+    number
+  >,
+  zero: helper.func("int ss_zero(ss_engine *e, uint64_t address, uint64_t size)") as Fn<
     [SsEnginePointer, U64, U64],
     number
   >,

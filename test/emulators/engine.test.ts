@@ -131,6 +131,36 @@ describe.each(TARGETS)("%s engine", (target) => {
     });
   });
 
+  it("after a reset, maps regions afresh: zeroed, running new code, and unmapped unless mapped again", () => {
+    load(engine, "tiny");
+    expect(engine.run({ begin: CODE, fuel: FUEL }).stop.kind).toBe("exit");
+    engine.writeU64(STACK_TOP - 8, 0xdead_beefn);
+
+    // Code and stack mapped again with the same size: zeroed, and the code written now is what runs
+    // (the old translations at CODE went with the old region).
+    engine.reset();
+    expect(engine.regions).toEqual([]);
+    expect(() => engine.readU64(STACK_TOP - 8)).toThrow(/unmapped/);
+    engine.map(CODE, CODE_SIZE, "rwx");
+    engine.map(STACK_BASE, STACK_TOP - STACK_BASE, "rw");
+    engine.setExits([EXIT]);
+    expect(engine.readU64(STACK_TOP - 8)).toBe(0n);
+    expect(engine.readU64(CODE)).toBe(0n);
+    const at = load(engine, "callReturn");
+    engine.writeRegister("sp", STACK_TOP);
+    expect(engine.run({ begin: CODE, fuel: FUEL }).stop.kind).toBe("exit");
+    expect(engine.readRegister("ret0")).toBe(BigInt(at("returnAddress")));
+
+    // The stack not mapped again: the first store to it faults.
+    engine.reset();
+    engine.map(CODE, CODE_SIZE, "rwx");
+    engine.setExits([EXIT]);
+    load(engine, "stackPairs");
+    engine.writeRegister("sp", STACK_TOP);
+    const faulted = engine.run({ begin: CODE, fuel: FUEL }).stop;
+    expect(faulted).toMatchObject({ kind: "memory-fault", access: "write" });
+  });
+
   it("reports a store into the guard page with its exact address and exact pc, mid-block", () => {
     const at = load(engine, "guardStore");
     const { sp, faultAddress } = GUARD[target];
