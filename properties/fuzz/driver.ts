@@ -1,13 +1,17 @@
-// The fuzz driver: cases identified by seeds, run on worker threads, counted per property; the first
-// failure of each property is shrunk and written as a regression; the run ends after a number of
-// cases or a time, and reports a FuzzSummary.
+// The fuzz driver: cases identified by seeds, run in worker processes, counted per property; the
+// first failure of each property is shrunk and written as a regression; the run ends after a number
+// of cases or a time, and reports a FuzzSummary.
+//
+// Workers are processes, not threads: every case maps and unmaps emulator memory and V8 code space,
+// and threads of one process serialise on its address-space lock (2 threads ran 1.2× one, 2
+// processes 1.6×).
 //
 // Seeds: case k of shard i of n has seed `seed + i + k·n`, so the shards of a CI matrix cover
 // disjoint cases and any case replays alone (`--seed <case seed> --runs 1`). Cases are handed out
 // in order and a run always completes the cases it started, so it covers exactly k < casesRun.
 
+import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
-import { Worker } from "node:worker_threads";
 import type { Strategy } from "../../src/compiler/index.js";
 import type { CaseReport } from "./case-runner.js";
 import { PROPERTY_NAMES, type PropertyName } from "./properties.js";
@@ -152,13 +156,16 @@ export async function runFuzz(
   };
 }
 
-/** A worker running worker.ts: the built JS under dist/, or the TypeScript source through tsx. */
-function spawnWorker(setup: WorkerSetup): Worker {
+/** A worker process running worker.ts: the built JS under dist/, or the TypeScript source through tsx. */
+function spawnWorker(setup: WorkerSetup): ChildProcess {
   const entry = import.meta.url.endsWith(".ts") ? "./worker-tsx.mjs" : "./worker.js";
-  return new Worker(new URL(entry, import.meta.url), { workerData: setup });
+  return fork(new URL(entry, import.meta.url), [JSON.stringify(setup)], {
+    execArgv: [],
+    serialization: "advanced",
+  });
 }
 
-function request(worker: Worker, message: WorkerRequest): Promise<WorkerReply> {
+function request(worker: ChildProcess, message: WorkerRequest): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       worker.off("message", onMessage);
@@ -173,20 +180,24 @@ function request(worker: Worker, message: WorkerRequest): Promise<WorkerReply> {
       cleanup();
       reject(error);
     };
-    const onExit = (code: number) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       cleanup();
-      reject(new Error(`a fuzz worker exited with code ${code}`));
+      reject(new Error(`a fuzz worker exited (${signal ?? `code ${code}`})`));
     };
     worker.on("message", onMessage);
     worker.on("error", onError);
     worker.on("exit", onExit);
-    worker.postMessage(message);
+    worker.send(message);
   });
 }
 
-async function closeWorker(worker: Worker): Promise<void> {
+async function closeWorker(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-  worker.postMessage({ kind: "close" } satisfies WorkerRequest);
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-  await worker.terminate();
+  if (worker.connected) worker.send({ kind: "close" } satisfies WorkerRequest);
+  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5000).unref());
+  if ((await Promise.race([exited, timeout])) === "timeout") {
+    worker.kill();
+    await exited;
+  }
 }

@@ -1,5 +1,5 @@
-// Starts worker.ts in a worker thread from the TypeScript sources (tsx, vitest): registers tsx's
-// loader in this thread first. Built runs (dist/) start worker.js directly.
+// Starts worker.ts in a worker process from the TypeScript sources (tsx, vitest): registers tsx's
+// loader first. Built runs (dist/) start worker.js directly.
 import { register } from "tsx/esm/api";
 
 register();

@@ -1,6 +1,6 @@
-// A fuzz worker thread: runs batches of cases (by seed) and shrinks the first failure of each
-// property it is asked to. Messages: WorkerRequest in, WorkerReply out (driver.ts).
-import { parentPort, workerData } from "node:worker_threads";
+// A fuzz worker process: runs batches of cases (by seed) and shrinks the first failure of each
+// property it is asked to. Its setup is its one argument (JSON); messages: WorkerRequest in,
+// WorkerReply out (driver.ts).
 import type { Strategy } from "../../src/compiler/index.js";
 import { type CaseReport, runCase, shrinkFailure } from "./case-runner.js";
 import { Machines } from "./machines.js";
@@ -29,14 +29,13 @@ export interface WorkerReply {
   }[];
 }
 
-const setup = workerData as WorkerSetup;
+const setup = JSON.parse(process.argv[2]!) as WorkerSetup;
 const machines = new Machines();
-const port = parentPort!;
 
-port.on("message", async (request: WorkerRequest) => {
+process.on("message", async (request: WorkerRequest) => {
   if (request.kind === "close") {
     machines.close();
-    port.close();
+    process.disconnect();
     return;
   }
   const reports: CaseReport[] = [];
@@ -51,5 +50,5 @@ port.on("message", async (request: WorkerRequest) => {
       if (counterexample) counterexamples.push({ caseSeed, property, counterexample });
     }
   }
-  port.postMessage({ reports, counterexamples } satisfies WorkerReply);
+  process.send!({ reports, counterexamples } satisfies WorkerReply);
 });

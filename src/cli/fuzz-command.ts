@@ -1,5 +1,5 @@
 // `samestack fuzz [--seed S] [--runs N | --time 60s] [--strategy s] [--workers K] [--shard i/n]
-// [--out DIR] [--no-save]`: property-based differential testing (properties/) on worker threads.
+// [--out DIR] [--no-save]`: property-based differential testing (properties/) in worker processes.
 // Progress goes to stderr (a bar on a terminal, plain lines otherwise), the result to stdout and
 // DIR/summary.json. Exit 0 when no property failed, 1 when one did — under `native` P2 and P3 are
 // expected to fail: that is the divergence samestack exists to find.
@@ -42,7 +42,7 @@ export function registerFuzz(program: Command, context: CommandContext): void {
     .option("--runs <n>", "number of cases (default 100 when --time is not given)", parsePositive)
     .option("--time <duration>", "run for this long instead: 60s, 5m, 1500ms", parseDuration)
     .option("--strategy <strategy>", "one strategy (default: intersect and frame)", parseStrategy)
-    .option("--workers <k>", "worker threads", parsePositive, availableParallelism())
+    .option("--workers <k>", "worker processes", parsePositive, availableParallelism())
     .option("--shard <i/n>", "run shard i of n (0 ≤ i < n): seeds ≡ i mod n", parseShard, {
       index: 0,
       count: 1,
