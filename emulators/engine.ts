@@ -167,6 +167,8 @@ class UnicornEngine implements Engine {
   private readonly regionList: Region[] = [];
   private readonly retired: Region[] = [];
   private exits = new Map<number, number>();
+  /** Set by `reset`: Unicorn still has the old exits, to be replaced by the next `setExits` or run. */
+  private exitsCleared = false;
   private readonly hooks = new Map<number, AddressHook>();
   private readonly registerIds = new Map<string, number>();
   private readonly registerScratch = new BigUint64Array(1);
@@ -251,7 +253,8 @@ class UnicornEngine implements Engine {
   reset(): void {
     this.open("reset");
     this.retired.push(...this.regionList.splice(0));
-    this.setExits([]);
+    this.exits = new Map();
+    this.exitsCleared = true;
     this.hooks.clear();
     if (this.instrumented) {
       this.setWatchPoints([]);
@@ -308,6 +311,7 @@ class UnicornEngine implements Engine {
     for (const address of addresses) requireAddress("exit", address);
     const words = BigUint64Array.from(addresses, BigInt);
     this.check("uc_ctl_set_exits", ss.setExits(handle, words, words.length));
+    this.exitsCleared = false;
     this.exits = new Map(addresses.map((address, index) => [address, index] as const).reverse());
   }
 
@@ -341,6 +345,7 @@ class UnicornEngine implements Engine {
       throw new InvalidEntryError(`entry ${hex(begin)} is not in an executable region`);
     }
     this.unmapRetired(() => true);
+    if (this.exitsCleared) this.setExits([]);
     this.running = true;
     runningEngines.set(this.token, this);
     try {

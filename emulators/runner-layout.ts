@@ -9,8 +9,8 @@
  *   0x0900_0000  table (RW): entries of TABLE_ENTRY_BYTES (src/compiler/artifact.ts, "TableImage")
  *   0x0c00_0000  guard: never mapped                                  GUARD_BYTES
  *   0x1000_0000  stack limit address (page aligned)  ┐ stack (RW), mapped per invocation:
- *                …                                   │ [limit, reference + host call area)
- *   limit + L    reference: SP before the entry call ┘ L = the stack limit in bytes
+ *                …                                   │ [limit, reference + host call area), its top
+ *   limit + L    reference: SP before the entry call ┘ the next multiple of STACK_MAP_STEP; L = limit
  *   0x1_0000_0000 linear memory (RW), mapped at its maximum size    ≤ 4 GiB
  */
 
@@ -33,6 +33,11 @@ export const STACK_LIMIT_ADDRESS = 0x1000_0000;
 /** Entries that fit between the table base and the guard region. */
 export const MAX_TABLE_ENTRIES = (STACK_LIMIT_ADDRESS - GUARD_BYTES - TABLE_BASE) / TABLE_ENTRY_BYTES;
 export const MEMORY_BASE = 0x1_0000_0000;
+/**
+ * The stack's mapped top is rounded up to this, so instances with the same limit map the same region
+ * whatever their entry's arguments, and an engine reuses it (engine.ts, `reset`).
+ */
+export const STACK_MAP_STEP = 0x1_0000;
 /** The largest stack limit: the stack must end below linear memory. */
 export const MAX_STACK_LIMIT = 1024 * 1024 * 1024;
 

@@ -47,9 +47,9 @@ import {
   inGuard,
   MAX_STACK_LIMIT,
   MEMORY_BASE,
-  pageAlignUp,
   RUNTIME_REGISTERS,
   STACK_LIMIT_ADDRESS,
+  STACK_MAP_STEP,
   VMCTX_BASE,
 } from "./runner-layout.js";
 import { type LinkedImports, type Linking, linkImports, NO_IMPORTS } from "./runner-link.js";
@@ -468,7 +468,7 @@ export class Instance {
   }
 
   private mapStackUpTo(top: number): void {
-    const end = pageAlignUp(top);
+    const end = (Math.floor(top / STACK_MAP_STEP) + 1) * STACK_MAP_STEP;
     if (end <= this.stackEnd) return;
     this.engine.map(this.stackEnd, end - this.stackEnd, "rw");
     this.stackEnd = end;

@@ -412,8 +412,15 @@ void ss_set_capacity(ss_engine *e, uint64_t capacity) { e->capacity = capacity; 
 
 /* Exits are compiled into translation blocks (a block ends before an exit, a block at an exit halts),
  * and Unicorn 2.0.1 keeps cached blocks when exits change: an exit added inside a translated block would
- * be run through. So the blocks containing an old or a new exit are dropped. (UC_CTL_TB_FLUSH would do
- * too, but costs 0.1-3 s.) */
+ * be run through. So the blocks containing an exit that is added or removed are dropped; an exit in both
+ * sets keeps its blocks. (UC_CTL_TB_FLUSH would do too, but costs 0.1-3 s.) */
+static int contains(const uint64_t *addresses, size_t count, uint64_t address) {
+  for (size_t i = 0; i < count; i++) {
+    if (addresses[i] == address) return 1;
+  }
+  return 0;
+}
+
 int ss_set_exits(ss_engine *e, uint64_t *exits, uint64_t count) {
   size_t old_count = 0;
   uc_err err = uc_ctl_get_exits_cnt(e->uc, &old_count);
@@ -421,8 +428,12 @@ int ss_set_exits(ss_engine *e, uint64_t *exits, uint64_t count) {
   if (err == UC_ERR_OK && old_count && !old) err = UC_ERR_NOMEM;
   if (err == UC_ERR_OK && old_count) err = uc_ctl_get_exits(e->uc, old, old_count);
   if (err == UC_ERR_OK) err = uc_ctl_set_exits(e->uc, exits, count);
-  for (size_t i = 0; err == UC_ERR_OK && i < old_count; i++) err = uc_ctl_remove_cache(e->uc, old[i], old[i] + 1);
-  for (size_t i = 0; err == UC_ERR_OK && i < count; i++) err = uc_ctl_remove_cache(e->uc, exits[i], exits[i] + 1);
+  for (size_t i = 0; err == UC_ERR_OK && i < old_count; i++) {
+    if (!contains(exits, count, old[i])) err = uc_ctl_remove_cache(e->uc, old[i], old[i] + 1);
+  }
+  for (size_t i = 0; err == UC_ERR_OK && i < count; i++) {
+    if (!contains(old, old_count, exits[i])) err = uc_ctl_remove_cache(e->uc, exits[i], exits[i] + 1);
+  }
   free(old);
   return err;
 }

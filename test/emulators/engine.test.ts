@@ -159,6 +159,13 @@ describe.each(TARGETS)("%s engine", (target) => {
     engine.writeRegister("sp", STACK_TOP);
     const faulted = engine.run({ begin: CODE, fuel: FUEL }).stop;
     expect(faulted).toMatchObject({ kind: "memory-fault", access: "write" });
+
+    // Exits are cleared too: the program runs into the zeros at EXIT instead of stopping there.
+    engine.reset();
+    engine.map(CODE, CODE_SIZE, "rwx");
+    load(engine, "tiny");
+    const ranOn = engine.run({ begin: CODE, fuel: FUEL }).stop;
+    expect(ranOn).toMatchObject({ pc: EXIT, kind: target === "x64" ? "memory-fault" : "invalid-instruction" });
   });
 
   it("reports a store into the guard page with its exact address and exact pc, mid-block", () => {
