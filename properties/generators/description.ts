@@ -237,9 +237,20 @@ export const LOADS: Readonly<Record<ValType, readonly MemoryOp[]>> = {
 
 export const STORES: readonly MemoryOp[] = MEMORY_STORES;
 
+interface MemoryAccess {
+  readonly type: ValType;
+  readonly bytes: number;
+}
+
+const ACCESS = new Map<MemoryOp, MemoryAccess>(
+  [...MEMORY_LOADS, ...MEMORY_STORES].map((op) => {
+    const type = op.slice(0, 3) as ValType;
+    const width = /(8|16|32)(_[su])?$/.exec(op)?.[1];
+    return [op, { type, bytes: width ? Number(width) / 8 : type === "i32" || type === "f32" ? 4 : 8 }];
+  }),
+);
+
 /** Bytes a memory operator accesses, and the value type it loads or stores. */
-export function memoryAccess(op: MemoryOp): { readonly type: ValType; readonly bytes: number } {
-  const type = op.slice(0, 3) as ValType;
-  const width = /(8|16|32)(_[su])?$/.exec(op)?.[1];
-  return { type, bytes: width ? Number(width) / 8 : type === "i32" || type === "f32" ? 4 : 8 };
+export function memoryAccess(op: MemoryOp): MemoryAccess {
+  return ACCESS.get(op)!;
 }

@@ -46,8 +46,12 @@ export interface LoweredProgram {
   readonly depthMask: number;
 }
 
-/** One instruction without an immediate-free shape check: the IR's union, minus the offset. */
-type Op = Instr extends infer I ? (I extends unknown ? Omit<I, "offset"> : never) : never;
+/** One instruction as emitted: the IR's union, its offset set by `emit`. */
+type Op = Instr extends infer I
+  ? I extends unknown
+    ? Omit<I, "offset"> & { offset?: number }
+    : never
+  : never;
 
 interface Signature {
   readonly params: readonly ValType[];
@@ -77,16 +81,29 @@ export function lowerProgram(desc: ProgramDesc): LoweredProgram {
     })),
   ];
   const types: FuncType[] = [];
+  /** Type indices by signature key (`params>result`), in order of first use. */
+  const typeIndexOf = new Map<string, number>();
   const typeIndex = (sig: Signature): number => {
-    const results = sig.result ? [sig.result] : [];
-    const found = types.findIndex((t) => same(t.params, sig.params) && same(t.results, results));
-    if (found >= 0) return found;
-    types.push({ params: sig.params, results });
-    return types.length - 1;
+    const key = `${sig.params.join()}>${sig.result}`;
+    let index = typeIndexOf.get(key);
+    if (index === undefined) {
+      index = types.push({ params: sig.params, results: sig.result ? [sig.result] : [] }) - 1;
+      typeIndexOf.set(key, index);
+    }
+    return index;
   };
   const typeIndices = signatures.map(typeIndex);
   const depthMask = depthMaskFor(desc.recursive);
-  const program: ProgramContext = { desc, signatures, typeIndex, isRecursive, recursiveEnd, depthMask };
+  const program: ProgramContext = {
+    desc,
+    signatures,
+    typeIndex,
+    isRecursive,
+    recursiveEnd,
+    depthMask,
+    globals: indicesByType(desc.globals.map((g) => g.type)),
+    mutableGlobals: indicesByType(desc.globals.map((g) => (g.mutable ? g.type : null))),
+  };
   const bodies = defined.map((fn, i) => lowerFunction(program, fn, importCount + i));
   const functions = signatures.length;
 
@@ -139,8 +156,13 @@ export function lowerProgram(desc: ProgramDesc): LoweredProgram {
   };
 }
 
-function same<T>(a: readonly T[], b: readonly T[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+/** The indices of each type in `types` (none for null entries), ascending. */
+function indicesByType(types: readonly (ValType | null)[]): Readonly<Record<ValType, readonly number[]>> {
+  const found: Record<ValType, number[]> = { i32: [], i64: [], f32: [], f64: [] };
+  types.forEach((type, i) => {
+    if (type) found[type].push(i);
+  });
+  return found;
 }
 
 /**
@@ -254,36 +276,43 @@ interface ProgramContext {
   /** Functions below this index are imports or recursive: what recursive functions may call. */
   readonly recursiveEnd: number;
   readonly depthMask: number;
+  /** Globals by type: all of them (readable), and the mutable ones (writable). */
+  readonly globals: Readonly<Record<ValType, readonly number[]>>;
+  readonly mutableGlobals: Readonly<Record<ValType, readonly number[]>>;
 }
 
 function lowerFunction(program: ProgramContext, fn: FunctionDesc, index: number): FunctionBody {
-  const lowering = new FunctionLowering(program, index);
+  const lowering = new FunctionLowering(program, index, fn.locals);
   return lowering.lower(fn);
 }
 
 /** Emits one function body; tracks its locals (declared ones, then hidden loop counters). */
 class FunctionLowering {
-  private readonly code: Op[] = [];
+  private readonly code: Instr[] = [];
   private readonly localTypes: ValType[];
   private readonly paramCount: number;
-  /** Params and declared locals; hidden loop counters come after. */
-  private declared = 0;
+  /** Params and declared locals by type: what expressions may read, statements write (not the depth). */
+  private readonly readableLocals: Readonly<Record<ValType, readonly number[]>>;
+  private readonly writableLocals: Readonly<Record<ValType, readonly number[]>>;
   private readonly recursive: boolean;
   private readonly signature: Signature;
 
   constructor(
     private readonly program: ProgramContext,
     private readonly index: number,
+    locals: readonly ValType[],
   ) {
     this.signature = program.signatures[index]!;
     this.recursive = program.isRecursive(index);
     this.paramCount = this.signature.params.length;
-    this.localTypes = [...this.signature.params];
+    this.localTypes = [...this.signature.params, ...locals];
+    this.readableLocals = indicesByType(this.localTypes);
+    this.writableLocals = indicesByType(
+      this.localTypes.map((t, i) => (i === 0 && this.recursive ? null : t)),
+    );
   }
 
   lower(fn: FunctionDesc): FunctionBody {
-    this.localTypes.push(...fn.locals);
-    this.declared = this.localTypes.length;
     const result = this.signature.result;
     if (this.recursive) {
       this.emit({ op: "local.get", local: 0 }, { op: "i32.eqz" }, { op: "if", blockType: null });
@@ -296,34 +325,23 @@ class FunctionLowering {
     return {
       unsupported: null,
       locals: this.localTypes.slice(this.paramCount),
-      code: this.code.map((op) => ({ ...op, offset: 0 }) as Instr),
+      code: this.code,
       offset: 0,
     };
   }
 
+  /** Appends `ops`, fresh literals each, with the offset of generated code: 0. */
   private emit(...ops: Op[]): void {
-    this.code.push(...ops);
+    for (const op of ops) {
+      op.offset = 0;
+      this.code.push(op as Instr);
+    }
   }
 
   private returnDefault(): void {
     const result = this.signature.result;
     if (result) this.emit(constOp(result, 0n));
     this.emit({ op: "return" });
-  }
-
-  /** Locals of `type` an expression may read (params included) or a statement may write (not the depth). */
-  private localsOf(type: ValType, writable: boolean): number[] {
-    const found: number[] = [];
-    for (let i = writable && this.recursive ? 1 : 0; i < this.declared; i++) {
-      if (this.localTypes[i] === type) found.push(i);
-    }
-    return found;
-  }
-
-  private globalsOf(type: ValType, writable: boolean): number[] {
-    return this.program.desc.globals.flatMap((g, i) =>
-      g.type === type && (g.mutable || !writable) ? [i] : [],
-    );
   }
 
   private statements(stmts: readonly Stmt[]): void {
@@ -337,7 +355,7 @@ class FunctionLowering {
         this.emit({ op: "drop" });
         return;
       case "set": {
-        const locals = this.localsOf(s.value.type, true);
+        const locals = this.writableLocals[s.value.type];
         this.expr(s.value);
         this.emit(
           locals.length ? { op: "local.set", local: locals[s.pick % locals.length]! } : { op: "drop" },
@@ -345,7 +363,7 @@ class FunctionLowering {
         return;
       }
       case "global.set": {
-        const globals = this.globalsOf(s.value.type, true);
+        const globals = this.program.mutableGlobals[s.value.type];
         this.expr(s.value);
         this.emit(
           globals.length ? { op: "global.set", global: globals[s.pick % globals.length]! } : { op: "drop" },
@@ -441,23 +459,9 @@ class FunctionLowering {
    */
   private coerce(from: ValType, to: ValType): void {
     if (from === to) return;
-    const visible = this.program.desc.nanBitsVisible;
-    const conversion: Record<string, NumericOp[]> = {
-      "i32>i64": ["i64.extend_i32_u"],
-      "i32>f32": ["f32.convert_i32_s"],
-      "i32>f64": ["f64.convert_i32_s"],
-      "i64>i32": ["i32.wrap_i64"],
-      "i64>f32": ["f32.convert_i64_s"],
-      "i64>f64": ["f64.convert_i64_s"],
-      "f32>f64": ["f64.promote_f32"],
-      "f64>f32": ["f32.demote_f64"],
-      "f32>i32": visible ? ["i32.reinterpret_f32"] : [],
-      "f64>i64": visible ? ["i64.reinterpret_f64"] : [],
-      "f32>i64": visible ? ["i32.reinterpret_f32", "i64.extend_i32_u"] : [],
-      "f64>i32": visible ? ["i64.reinterpret_f64", "i32.wrap_i64"] : [],
-    };
-    const ops = conversion[`${from}>${to}`]!;
-    if (ops.length === 0) {
+    const ops =
+      CONVERSIONS[from][to] ?? (this.program.desc.nanBitsVisible ? REINTERPRETATIONS[from][to] : undefined);
+    if (ops === undefined) {
       // NaN-blind: (x >= 0) as an integer.
       this.emit(constOp(from, 0n), { op: `${from}.ge` as NumericOp });
       if (to === "i64") this.emit({ op: "i64.extend_i32_u" });
@@ -472,14 +476,14 @@ class FunctionLowering {
         this.emit(constOp(e.type, e.bits));
         return;
       case "local": {
-        const locals = this.localsOf(e.type, false);
+        const locals = this.readableLocals[e.type];
         this.emit(
           locals.length ? { op: "local.get", local: locals[e.pick % locals.length]! } : constOp(e.type, 0n),
         );
         return;
       }
       case "global": {
-        const globals = this.globalsOf(e.type, false);
+        const globals = this.program.globals[e.type];
         this.emit(
           globals.length
             ? { op: "global.get", global: globals[e.pick % globals.length]! }
@@ -488,7 +492,7 @@ class FunctionLowering {
         return;
       }
       case "tee": {
-        const locals = this.localsOf(e.type, true);
+        const locals = this.writableLocals[e.type];
         this.value(e.value, e.type);
         if (locals.length) this.emit({ op: "local.tee", local: locals[e.pick % locals.length]! });
         return;
@@ -566,8 +570,7 @@ class FunctionLowering {
       this.coerce(from, e.type);
       return;
     }
-    const { from } = TESTS[e.type].find((t) => t.op === e.op)!;
-    from.forEach((type, i) => {
+    OPERANDS.get(e.op)!.forEach((type, i) => {
       const arg = e.args[i];
       if (arg) this.value(arg, type);
       else this.emit(constOp(type, 0n));
@@ -575,10 +578,12 @@ class FunctionLowering {
     this.emit({ op: e.op });
   }
 
-  /** Functions this one may call: imports and every recursive one (recursion), else lower indices. */
-  private callees(): number[] {
-    const count = this.recursive ? this.program.recursiveEnd : this.index;
-    return Array.from({ length: count }, (_, i) => i);
+  /**
+   * How many functions this one may call, the indices below: imports and every recursive one
+   * (recursion), else all lower indices.
+   */
+  private callees(): number {
+    return this.recursive ? this.program.recursiveEnd : this.index;
   }
 
   /**
@@ -606,11 +611,11 @@ class FunctionLowering {
 
   private call(e: Extract<Expr, { k: "call" }>): void {
     const callees = this.callees();
-    if (callees.length === 0) {
+    if (callees === 0) {
       this.emit(constOp(e.type, 0n));
       return;
     }
-    const callee = callees[e.pick % callees.length]!;
+    const callee = e.pick % callees;
     const sig = this.program.signatures[callee]!;
     this.arguments(sig.params, e.args, this.program.isRecursive(callee));
     this.emit({ op: "call", func: callee });
@@ -620,19 +625,20 @@ class FunctionLowering {
   private callIndirect(e: Extract<Expr, { k: "call_indirect" }>): void {
     const callees = this.callees();
     const functions = this.program.signatures.length;
-    const typed = callees.length ? callees : [this.index];
-    const sig = this.program.signatures[typed[e.pick % typed.length]!]!;
+    /** The function whose type the call names: a callee, else this one. */
+    const typed = callees ? e.pick % callees : this.index;
+    const sig = this.program.signatures[typed]!;
     const slot: Slot =
-      callees.length === 0 && (e.slot.k === "callee" || e.slot.k === "dynamic") ? { k: "null" } : e.slot;
+      callees === 0 && (e.slot.k === "callee" || e.slot.k === "dynamic") ? { k: "null" } : e.slot;
     const depthFirst = this.program.desc.recursive.length > 0 && sig.params[0] === "i32";
     this.arguments(sig.params, e.args, depthFirst);
     switch (slot.k) {
       case "callee":
-        this.emit({ op: "i32.const", value: typed[e.pick % typed.length]! });
+        this.emit({ op: "i32.const", value: typed });
         break;
       case "dynamic":
         this.value(slot.index, "i32");
-        this.emit({ op: "i32.const", value: callees.length }, { op: "i32.rem_u" });
+        this.emit({ op: "i32.const", value: callees }, { op: "i32.rem_u" });
         break;
       case "null":
         this.emit({ op: "i32.const", value: functions });
@@ -645,6 +651,25 @@ class FunctionLowering {
     this.afterCall(sig.result, e.type);
   }
 }
+
+/** Conversions that never trap, by source and target type. */
+const CONVERSIONS: Readonly<Record<ValType, Partial<Record<ValType, readonly NumericOp[]>>>> = {
+  i32: { i64: ["i64.extend_i32_u"], f32: ["f32.convert_i32_s"], f64: ["f64.convert_i32_s"] },
+  i64: { i32: ["i32.wrap_i64"], f32: ["f32.convert_i64_s"], f64: ["f64.convert_i64_s"] },
+  f32: { f64: ["f64.promote_f32"] },
+  f64: { f32: ["f32.demote_f64"] },
+};
+
+/** Float → integer by the bits, for programs whose NaN bits may be visible. */
+const REINTERPRETATIONS: Readonly<Record<ValType, Partial<Record<ValType, readonly NumericOp[]>>>> = {
+  i32: {},
+  i64: {},
+  f32: { i32: ["i32.reinterpret_f32"], i64: ["i32.reinterpret_f32", "i64.extend_i32_u"] },
+  f64: { i64: ["i64.reinterpret_f64"], i32: ["i64.reinterpret_f64", "i32.wrap_i64"] },
+};
+
+/** The operand types of every comparison and conversion. */
+const OPERANDS = new Map(Object.values(TESTS).flatMap((tests) => tests.map((t) => [t.op, t.from] as const)));
 
 function alignOf(op: MemoryOp): number {
   return Math.log2(memoryAccess(op).bytes);
