@@ -717,11 +717,16 @@ export class Aarch64MacroAssembler implements MacroAssembler {
    * bitmask immediate. A 32-bit write zero-extends into the 64-bit register.
    */
   private movConst(rd: Gpr, value: bigint, size: OperandSize): void {
-    const halfwords = Array.from({ length: size / 16 }, (_, i) =>
-      Number((value >> BigInt(16 * i)) & 0xffffn),
-    );
-    const nonZero = halfwords.filter((h) => h !== 0).length;
-    const nonOnes = halfwords.filter((h) => h !== 0xffff).length;
+    const low = Number(BigInt.asUintN(32, value));
+    const high = Number(value >> 32n);
+    const halfwords = [low & 0xffff, low >>> 16];
+    if (size === 64) halfwords.push(high & 0xffff, high >>> 16);
+    let nonZero = 0;
+    let nonOnes = 0;
+    for (const halfword of halfwords) {
+      if (halfword !== 0) nonZero++;
+      if (halfword !== 0xffff) nonOnes++;
+    }
     // One orr when the constant is a logical immediate and movz/movn alone would not do.
     const bitmask = Math.min(nonZero, nonOnes) > 1 ? LogicalImm.from(value, size) : null;
     if (bitmask !== null) {
@@ -730,11 +735,16 @@ export class Aarch64MacroAssembler implements MacroAssembler {
     }
     const inverted = nonOnes < nonZero;
     const background = inverted ? 0xffff : 0;
-    const written = halfwords.flatMap((halfword, i) => (halfword === background ? [] : [i]));
-    const [first = 0, ...rest] = written;
+    // The first halfword to write (the lowest one when all are background), then movk for the others.
+    const first = Math.max(
+      0,
+      halfwords.findIndex((halfword) => halfword !== background),
+    );
     const firstField = inverted ? ~halfwords[first]! & 0xffff : halfwords[first]!;
     (inverted ? enc.movn : enc.movz)(this.buf, size, rd, this.field(firstField, first));
-    for (const i of rest) enc.movk(this.buf, size, rd, this.field(halfwords[i]!, i));
+    for (let i = first + 1; i < halfwords.length; i++) {
+      if (halfwords[i] !== background) enc.movk(this.buf, size, rd, this.field(halfwords[i]!, i));
+    }
   }
 
   private field(halfword: number, index: number): MoveWide {
