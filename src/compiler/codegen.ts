@@ -149,19 +149,22 @@ class FunctionCompiler {
   }
 
   compile(): CompiledFunction {
-    const prologueDepth = this.track(() => this.prologue());
+    this.deepest = this.masm.spBelowReference;
+    this.prologue();
+    const prologueDepth = this.deepest;
     const prologue = { start: 0, end: this.masm.offset() };
-    this.body.code.forEach((instr, index) => {
+    const code = this.body.code;
+    for (let index = 0; index < code.length; index++) {
       this.instrIndex = index;
-      this.emitInstruction(instr);
-    });
+      this.emitInstruction(code[index]!);
+    }
     return {
       funcIndex: this.funcIndex,
       assembled: this.masm.finish(),
       prologue,
       ranges: this.ranges,
       stackMap: this.stackMap,
-      prologueDepth: prologueDepth.deepestOwn,
+      prologueDepth,
       limitCheckBytes: this.plan.limitCheckBytes,
       returnAddresses: this.returnAddresses,
       trapSites: this.trapSites,
@@ -189,16 +192,11 @@ class FunctionCompiler {
     const visit = VISITORS[instr.op] as Visitor<Op> | undefined;
     if (visit === undefined) throw new UnsupportedOperator(instr.op, this.funcIndex, this.instrIndex);
     const start = this.masm.offset();
-    this.stackMap.push(this.track(() => visit(this, instr)));
-    this.ranges.push({ start, end: this.masm.offset() });
-  }
-
-  /** Runs `emit` and reports the SP at its start and the deepest SP it reached. */
-  private track(emit: () => void): StackMapEntry {
     const depthAtStart = this.masm.spBelowReference;
     this.deepest = depthAtStart;
-    emit();
-    return { depthAtStart, deepestOwn: this.deepest };
+    visit(this, instr);
+    this.stackMap.push({ depthAtStart, deepestOwn: this.deepest });
+    this.ranges.push({ start, end: this.masm.offset() });
   }
 
   // ── frame and stack pointer ─────────────────────────────────────────────────────────────
