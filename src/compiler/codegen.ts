@@ -104,8 +104,8 @@ interface ControlFrame {
   readonly resultArity: number;
   /** Where branches go: the loop header, or the end. */
   readonly label: Label;
-  /** `if`: where the false condition goes (the `else`, or the `end`). */
-  readonly elseLabel: Label | null;
+  /** `if`: where the false condition goes (the `else`, or the `end`); null once the `else` is bound. */
+  elseLabel: Label | null;
   /** Opened in unreachable code: no code is emitted until its end. */
   readonly dead: boolean;
   /** Whether control can arrive at the end: by falling through, or by a branch or the `if`'s false edge. */
@@ -331,7 +331,7 @@ class FunctionCompiler {
     this.masm.bind(frame.elseLabel!);
     this.reachable = true;
     // The `if`'s false edge now lands here, not at the end.
-    this.control[this.control.length - 1] = { ...frame, elseLabel: null };
+    frame.elseLabel = null;
   }
 
   /**

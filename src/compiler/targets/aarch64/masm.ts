@@ -614,7 +614,10 @@ export class Aarch64MacroAssembler implements MacroAssembler {
       const step = remaining > 0xfff ? Math.min(remaining - (remaining % 0x1000), 0xfff000) : remaining;
       emitStep(this.buf, 64, SP, SP, imm12(step));
       remaining -= step;
-      this.setState({ ...this.state, sp: this.state.sp + (delta < 0 ? step : -step) });
+      this.setState({
+        sp: this.state.sp + (delta < 0 ? step : -step),
+        returnAddress: this.state.returnAddress,
+      });
     }
   }
 

@@ -171,11 +171,13 @@ const MOVSX: Record<ExtMode, { w: boolean; opcode: readonly number[] }> = {
 
 /** `movsx`/`movsxd` register form; a 32-bit destination is then zero-extended into 64 bits. */
 export function movsxRR(buf: CodeBuffer, mode: ExtMode, dst: Gpr, src: Gpr): void {
-  emit(buf, { ...MOVSX[mode], reg: dst, rm: src, byteRegs: mode[0] === "b" ? [src] : [] });
+  const { w, opcode } = MOVSX[mode];
+  emit(buf, { w, opcode, reg: dst, rm: src, byteRegs: mode[0] === "b" ? [src] : [] });
 }
 
 export function movsxRM(buf: CodeBuffer, mode: ExtMode, dst: Gpr, m: Amode): void {
-  emit(buf, { ...MOVSX[mode], reg: dst, rm: m });
+  const { w, opcode } = MOVSX[mode];
+  emit(buf, { w, opcode, reg: dst, rm: m });
 }
 
 /** `lea r64, [m]` (REX.W 8d /r). */
