@@ -34,6 +34,34 @@ export interface ProgramOptions {
 
 const valType: fc.Arbitrary<ValType> = fc.constantFrom(...VAL_TYPES);
 
+/** `valType.chain(of)`, with `of` called once per type rather than once per draw. */
+function byValType<T>(of: (type: ValType) => fc.Arbitrary<T>): fc.Arbitrary<T> {
+  const arbitraries = new Map(VAL_TYPES.map((type) => [type, of(type)]));
+  return valType.chain((type) => arbitraries.get(type)!);
+}
+
+/** A record model: an arbitrary per drawn field, a plain value per constant one. */
+type Unwrapped<M> = { -readonly [K in keyof M]: M[K] extends fc.Arbitrary<infer T> ? T : M[K] };
+
+/**
+ * fc.record of `model`, its plain values as fc.constant fields, drawing and shrinking exactly as
+ * fc.record does (the boolean it draws for a null prototype included, then ignored) at a fraction
+ * of the cost: no draws for constants, and objects copied from one shape rather than built key by
+ * key (half of them dictionaries with a null prototype).
+ */
+function record<const M extends object>(model: M): fc.Arbitrary<Unwrapped<M>> {
+  const fields = Object.entries(model).filter(([, value]) => value instanceof fc.Arbitrary);
+  return fc
+    .tuple(...fields.map(([, arbitrary]) => arbitrary as fc.Arbitrary<unknown>), fc.boolean())
+    .map((values) => {
+      const object: Record<string, unknown> = { ...(model as Record<string, unknown>) };
+      fields.forEach(([key], i) => {
+        object[key] = values[i];
+      });
+      return object as Unwrapped<M>;
+    });
+}
+
 const u32 = (n: number) => BigInt(n >>> 0);
 const I32_EDGES = [0, 1, -1, 2, 7, 8, 31, 32, 0x7fff_ffff, -0x8000_0000, 0xffff, 0x1_0000].map(u32);
 const I64_EDGES = [0n, 1n, (1n << 64n) - 1n, 63n, 64n, (1n << 63n) - 1n, 1n << 63n, 0xffff_ffffn, 1n << 32n];
@@ -116,27 +144,27 @@ function addressOf(i32: fc.Arbitrary<Expr>): fc.Arbitrary<Address> {
   return fc.oneof(
     {
       weight: 4,
-      arbitrary: fc.record({
-        k: fc.constant("const" as const),
+      arbitrary: record({
+        k: "const",
         value: fc.integer({ min: 0, max: 256 }),
         offset,
       }),
     },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant("const" as const), value: edge, offset }) },
-    { weight: 4, arbitrary: fc.record({ k: fc.constant("masked" as const), expr: i32, offset }) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant("raw" as const), expr: i32, offset }) },
+    { weight: 1, arbitrary: record({ k: "const", value: edge, offset }) },
+    { weight: 4, arbitrary: record({ k: "masked", expr: i32, offset }) },
+    { weight: 1, arbitrary: record({ k: "raw", expr: i32, offset }) },
   );
 }
 
 function slotOf(i32: fc.Arbitrary<Expr>): fc.Arbitrary<Slot> {
   return fc.oneof(
     { weight: 12, arbitrary: fc.constant({ k: "callee" as const }) },
-    { weight: 4, arbitrary: fc.record({ k: fc.constant("dynamic" as const), index: i32 }) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant("null" as const) }) },
+    { weight: 4, arbitrary: record({ k: "dynamic", index: i32 }) },
+    { weight: 1, arbitrary: record({ k: "null" }) },
     {
       weight: 1,
-      arbitrary: fc.record({
-        k: fc.constant("outside" as const),
+      arbitrary: record({
+        k: "outside",
         past: fc.oneof(fc.nat(3), fc.constant(0xffff_fff0)),
       }),
     },
@@ -173,29 +201,30 @@ function trees(maxDepth: number): Trees {
     );
 
     const node = (type: ValType): fc.Arbitrary<Expr> => {
-      const t = fc.constant(type);
       const leaves = [
-        fc.record({ k: fc.constant("const" as const), type: t, bits: bitsOf(type) }),
-        fc.record({ k: fc.constant("local" as const), type: t, pick }),
-        fc.record({ k: fc.constant("global" as const), type: t, pick }),
+        record({ k: "const", type, bits: bitsOf(type) }),
+        record({ k: "local", type, pick }),
+        record({ k: "global", type, pick }),
       ];
-      const tests = TESTS[type];
+      const testNodes = TESTS[type].map(({ op, from }) =>
+        record({ k: "test", type, op, args: fc.tuple(...from.map(expr)) }),
+      );
       const inner: fc.WeightedArbitrary<Expr>[] = [
         { weight: 3, arbitrary: fc.oneof(...leaves) },
         {
           weight: 1,
-          arbitrary: fc.record({
-            k: fc.constant("unary" as const),
-            type: t,
+          arbitrary: record({
+            k: "unary",
+            type,
             op: fc.constantFrom(...UNARY[type]),
             arg: expr(type),
           }),
         },
         {
           weight: 3,
-          arbitrary: fc.record({
-            k: fc.constant("binary" as const),
-            type: t,
+          arbitrary: record({
+            k: "binary",
+            type,
             op: fc.constantFrom(...BINARY[type]),
             left: expr(type),
             right: expr(type),
@@ -203,38 +232,31 @@ function trees(maxDepth: number): Trees {
         },
         {
           weight: 2,
-          arbitrary: fc.integer({ min: 0, max: tests.length - 1 }).chain((i) =>
-            fc.record({
-              k: fc.constant("test" as const),
-              type: t,
-              op: fc.constant(tests[i]!.op),
-              args: fc.tuple(...tests[i]!.from.map(expr)),
-            }),
-          ),
+          arbitrary: fc.integer({ min: 0, max: testNodes.length - 1 }).chain((i) => testNodes[i]!),
         },
         {
           weight: 1,
-          arbitrary: fc.record({
-            k: fc.constant("load" as const),
-            type: t,
+          arbitrary: record({
+            k: "load",
+            type,
             op: fc.constantFrom(...LOADS[type]),
             address: addressOf(i32),
           }),
         },
         {
           weight: 4,
-          arbitrary: fc.record({
-            k: fc.constant("call" as const),
-            type: t,
+          arbitrary: record({
+            k: "call",
+            type,
             pick,
             args: argsOf(any, depthIdentifier),
           }),
         },
         {
           weight: 2,
-          arbitrary: fc.record({
-            k: fc.constant("call_indirect" as const),
-            type: t,
+          arbitrary: record({
+            k: "call_indirect",
+            type,
             pick,
             slot: slotOf(i32),
             args: argsOf(any, depthIdentifier),
@@ -242,9 +264,9 @@ function trees(maxDepth: number): Trees {
         },
         {
           weight: 1,
-          arbitrary: fc.record({
-            k: fc.constant("select" as const),
-            type: t,
+          arbitrary: record({
+            k: "select",
+            type,
             cond: i32,
             ifTrue: expr(type),
             ifFalse: expr(type),
@@ -252,9 +274,9 @@ function trees(maxDepth: number): Trees {
         },
         {
           weight: 1,
-          arbitrary: fc.record({
-            k: fc.constant("if" as const),
-            type: t,
+          arbitrary: record({
+            k: "if",
+            type,
             cond: i32,
             ifTrue: expr(type),
             ifFalse: expr(type),
@@ -262,13 +284,13 @@ function trees(maxDepth: number): Trees {
         },
         {
           weight: 1,
-          arbitrary: fc.record({ k: fc.constant("block" as const), type: t, body: stmts, value: expr(type) }),
+          arbitrary: record({ k: "block", type, body: stmts, value: expr(type) }),
         },
         {
           weight: 1,
-          arbitrary: fc.record({
-            k: fc.constant("exit" as const),
-            type: t,
+          arbitrary: record({
+            k: "exit",
+            type,
             value: expr(type),
             cond: i32,
             otherwise: expr(type),
@@ -276,7 +298,7 @@ function trees(maxDepth: number): Trees {
         },
         {
           weight: 1,
-          arbitrary: fc.record({ k: fc.constant("tee" as const), type: t, pick, value: expr(type) }),
+          arbitrary: record({ k: "tee", type, pick, value: expr(type) }),
         },
       ];
       if (type === "i32") {
@@ -284,9 +306,9 @@ function trees(maxDepth: number): Trees {
           { weight: 1, arbitrary: fc.constant({ k: "memory.size" as const, type: "i32" as const }) },
           {
             weight: 1,
-            arbitrary: fc.record({
-              k: fc.constant("memory.grow" as const),
-              type: t as fc.Arbitrary<"i32">,
+            arbitrary: record({
+              k: "memory.grow",
+              type: "i32",
               delta: i32,
             }),
           },
@@ -297,13 +319,13 @@ function trees(maxDepth: number): Trees {
 
     const statement = fc.oneof(
       { depthIdentifier, maxDepth, depthSize: "small", withCrossShrink: true },
-      { weight: 3, arbitrary: fc.record({ k: fc.constant("drop" as const), value: any }) },
-      { weight: 2, arbitrary: fc.record({ k: fc.constant("set" as const), pick, value: any }) },
-      { weight: 1, arbitrary: fc.record({ k: fc.constant("global.set" as const), pick, value: any }) },
+      { weight: 3, arbitrary: record({ k: "drop", value: any }) },
+      { weight: 2, arbitrary: record({ k: "set", pick, value: any }) },
+      { weight: 1, arbitrary: record({ k: "global.set", pick, value: any }) },
       {
         weight: 2,
-        arbitrary: fc.record({
-          k: fc.constant("store" as const),
+        arbitrary: record({
+          k: "store",
           op: fc.constantFrom<MemoryOp>(...STORES),
           address: addressOf(i32),
           value: any,
@@ -311,19 +333,19 @@ function trees(maxDepth: number): Trees {
       },
       {
         weight: 1,
-        arbitrary: fc.record({ k: fc.constant("if" as const), cond: i32, ifTrue: stmts, ifFalse: stmts }),
+        arbitrary: record({ k: "if", cond: i32, ifTrue: stmts, ifFalse: stmts }),
       },
-      { weight: 1, arbitrary: fc.record({ k: fc.constant("loop" as const), count: fc.nat(4), body: stmts }) },
+      { weight: 1, arbitrary: record({ k: "loop", count: fc.nat(4), body: stmts }) },
       {
         weight: 1,
-        arbitrary: fc.record({
-          k: fc.constant("switch" as const),
+        arbitrary: record({
+          k: "switch",
           index: i32,
           cases: fc.array(stmts, { minLength: 1, maxLength: 3, depthIdentifier }),
         }),
       },
-      { weight: 1, arbitrary: fc.record({ k: fc.constant("return" as const), cond: rarely, value: any }) },
-      { weight: 1, arbitrary: fc.record({ k: fc.constant("trap" as const), cond: rarely }) },
+      { weight: 1, arbitrary: record({ k: "return", cond: rarely, value: any }) },
+      { weight: 1, arbitrary: record({ k: "trap", cond: rarely }) },
     );
 
     return {
@@ -361,8 +383,8 @@ const locals = fc.oneof(
 );
 
 function functionOf({ expr, stmts }: Trees): fc.Arbitrary<FunctionDesc> {
-  return valType.chain((type) =>
-    fc.record({
+  return byValType((type) =>
+    record({
       params,
       result: fc.option(fc.constant(type), { freq: 4 }),
       locals,
@@ -372,16 +394,16 @@ function functionOf({ expr, stmts }: Trees): fc.Arbitrary<FunctionDesc> {
   );
 }
 
-const hostImport: fc.Arbitrary<ImportDesc> = fc.record({ params, result: fc.option(valType, { freq: 4 }) });
+const hostImport: fc.Arbitrary<ImportDesc> = record({ params, result: fc.option(valType, { freq: 4 }) });
 
-const global: fc.Arbitrary<GlobalDesc> = valType.chain((type) =>
-  fc.record({ type: fc.constant(type), mutable: fc.boolean(), bits: bitsOf(type) }),
+const global: fc.Arbitrary<GlobalDesc> = byValType((type) =>
+  record({ type, mutable: fc.boolean(), bits: bitsOf(type) }),
 );
 
 export function programArbitrary(options: ProgramOptions = {}): fc.Arbitrary<ProgramDesc> {
   const shapes = trees(options.maxDepth ?? 4);
   const fn = functionOf(shapes);
-  return fc.record({
+  return record({
     imports: fc.array(hostImport, { maxLength: 2 }),
     recursive: fc.array(fn, { maxLength: options.maxRecursive ?? 2 }),
     plain: fc.array(fn, { maxLength: options.maxFunctions ?? 4 }),
