@@ -1,7 +1,8 @@
 // A growable little-endian byte buffer that the per-ISA encoders append to.
 
 export class CodeBuffer {
-  private bytes = new Uint8Array(256);
+  /** Room for most functions' code (under 1 KiB on the fuzz workload), so growing is rare. */
+  private bytes = new Uint8Array(1024);
   private view = new DataView(this.bytes.buffer);
   private length = 0;
 
@@ -44,6 +45,11 @@ export class CodeBuffer {
   /** A copy of the bytes emitted so far. */
   finish(): Uint8Array {
     return this.bytes.slice(0, this.length);
+  }
+
+  /** Empties the buffer for the next function, keeping its storage (finish() returned a copy). */
+  clear(): void {
+    this.length = 0;
   }
 
   private ensure(extra: number): void {

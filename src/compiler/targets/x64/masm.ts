@@ -188,7 +188,7 @@ function at(base: Gpr, disp: number, index: IndexGpr | null = null): Amode {
 
 export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler {
   readonly abi: AbiConstants = ABI.x64;
-  private buf = new CodeBuffer();
+  private readonly buf = new CodeBuffer();
   /** At entry the return address is pushed: SP is that many bytes below the reference. */
   private readonly entrySp = this.abi.returnAddressBytes;
   private sp = this.entrySp;
@@ -907,7 +907,7 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
   }
 
   private startNextFunction(): void {
-    this.buf = new CodeBuffer();
+    this.buf.clear();
     this.sp = this.entrySp;
     this.deepest = this.entrySp;
     this.unwind = [];
