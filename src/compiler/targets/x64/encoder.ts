@@ -83,14 +83,18 @@ interface Form {
 function emit(buf: CodeBuffer, form: Form): void {
   if (form.prefix !== undefined) buf.emit8(form.prefix);
   const rm = form.rm;
-  const [x, b] = typeof rm === "number" ? [0, rm] : [rm.index ?? 0, rm.base];
+  const x = typeof rm === "number" ? 0 : (rm.index ?? 0);
+  const b = typeof rm === "number" ? rm : rm.base;
   const rex = 0x40 | (form.w ? 8 : 0) | ((form.reg >> 3) << 2) | ((x >> 3) << 1) | (b >> 3);
-  const needsRexForByteReg = (form.byteRegs ?? []).some((r) => r >= 4 && r <= 7);
+  const needsRexForByteReg = form.byteRegs?.some(isRexOnlyByteReg) ?? false;
   if (rex !== 0x40 || needsRexForByteReg) buf.emit8(rex);
   for (const byte of form.opcode) buf.emit8(byte);
   if (typeof rm === "number") buf.emit8(0xc0 | ((form.reg & 7) << 3) | (rm & 7));
   else emitMemory(buf, form.reg, rm);
 }
+
+/** spl, bpl, sil, dil: without a REX prefix these encodings mean ah, ch, dh, bh. */
+const isRexOnlyByteReg = (reg: Gpr): boolean => reg >= 4 && reg <= 7;
 
 /**
  * ModRM (+ SIB) (+ disp). rsp/r12 as base need a SIB byte (rm=100 means "SIB follows"); rbp/r13 as
