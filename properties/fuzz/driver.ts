@@ -130,15 +130,15 @@ export async function runFuzz(
 
   const casesPerWorker = options.casesPerWorker ?? CASES_PER_WORKER;
   const setup: WorkerSetup = { strategies: options.strategies, properties };
-  const live = new Set<ChildProcess>();
+  const live = new Set<WorkerProcess>();
   const spawn = () => {
-    const worker = spawnWorker(setup);
+    const worker = new WorkerProcess(setup);
     live.add(worker);
     return worker;
   };
-  const retire = async (worker: ChildProcess) => {
+  const retire = async (worker: WorkerProcess) => {
     live.delete(worker);
-    await closeWorker(worker);
+    await worker.close();
   };
   try {
     await Promise.all(
@@ -152,7 +152,7 @@ export async function runFuzz(
             ran = 0;
           }
           const shrink = properties.filter((p) => !saved.has(p));
-          const reply = await request(worker, { kind: "batch", caseSeeds: batch, shrink });
+          const reply = await worker.request({ kind: "batch", caseSeeds: batch, shrink });
           ran += batch.length;
           for (const report of reply.reports) record(report);
           for (const found of reply.counterexamples) await save(found);
@@ -168,7 +168,7 @@ export async function runFuzz(
       }),
     );
   } finally {
-    await Promise.all([...live].map((worker) => closeWorker(worker)));
+    await Promise.all([...live].map((worker) => worker.close()));
   }
   const seconds = elapsed();
   return {
@@ -183,48 +183,56 @@ export async function runFuzz(
   };
 }
 
-/** A worker process running worker.ts: the built JS under dist/, or the TypeScript source through tsx. */
-function spawnWorker(setup: WorkerSetup): ChildProcess {
-  const entry = import.meta.url.endsWith(".ts") ? "./worker-tsx.mjs" : "./worker.js";
-  return fork(new URL(entry, import.meta.url), [JSON.stringify(setup)], {
-    execArgv: [],
-    serialization: "advanced",
-  });
-}
+/**
+ * A worker process running worker.ts (the built JS under dist/, or the TypeScript source through
+ * tsx), one request at a time. Its listeners stay attached for its whole life: Node's IPC channel
+ * replays messages queued while no listener was attached, and a channel closing during that replay
+ * throws inside Node.
+ */
+class WorkerProcess {
+  private readonly child: ChildProcess;
+  private pending: { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void } | null = null;
+  private readonly exited: Promise<void>;
 
-function request(worker: ChildProcess, message: WorkerRequest): Promise<WorkerReply> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      worker.off("message", onMessage);
-      worker.off("error", onError);
-      worker.off("exit", onExit);
-    };
-    const onMessage = (reply: WorkerReply) => {
-      cleanup();
-      resolve(reply);
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      cleanup();
-      reject(new Error(`a fuzz worker exited (${signal ?? `code ${code}`})`));
-    };
-    worker.on("message", onMessage);
-    worker.on("error", onError);
-    worker.on("exit", onExit);
-    worker.send(message);
-  });
-}
+  constructor(setup: WorkerSetup) {
+    const entry = import.meta.url.endsWith(".ts") ? "./worker-tsx.mjs" : "./worker.js";
+    this.child = fork(new URL(entry, import.meta.url), [JSON.stringify(setup)], {
+      execArgv: [],
+      serialization: "advanced",
+    });
+    this.child.on("message", (reply: WorkerReply) => this.settle((p) => p.resolve(reply)));
+    this.child.on("error", (error) => this.settle((p) => p.reject(error)));
+    this.exited = new Promise((resolve) => {
+      this.child.on("exit", (code, signal) => {
+        const why = new Error(`a fuzz worker exited (${signal ?? `code ${code}`})`);
+        this.settle((p) => p.reject(why));
+        resolve();
+      });
+    });
+  }
 
-async function closeWorker(worker: ChildProcess): Promise<void> {
-  if (worker.exitCode !== null || worker.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-  if (worker.connected) worker.send({ kind: "close" } satisfies WorkerRequest);
-  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5000).unref());
-  if ((await Promise.race([exited, timeout])) === "timeout") {
-    worker.kill();
-    await exited;
+  request(message: WorkerRequest): Promise<WorkerReply> {
+    if (this.pending) throw new Error("a fuzz worker takes one request at a time");
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.child.send(message);
+    });
+  }
+
+  /** Asks the worker to exit; kills it if it has not within 5 s. */
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.connected) this.child.send({ kind: "close" } satisfies WorkerRequest);
+    const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5000).unref());
+    if ((await Promise.race([this.exited, timeout])) === "timeout") {
+      this.child.kill();
+      await this.exited;
+    }
+  }
+
+  private settle(how: (pending: NonNullable<WorkerProcess["pending"]>) => void): void {
+    const pending = this.pending;
+    this.pending = null;
+    if (pending) how(pending);
   }
 }

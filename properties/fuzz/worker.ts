@@ -35,8 +35,7 @@ const machines = new Machines();
 process.on("message", async (request: WorkerRequest) => {
   if (request.kind === "close") {
     machines.close();
-    process.disconnect();
-    return;
+    process.exit(0);
   }
   const reports: CaseReport[] = [];
   const counterexamples: WorkerReply["counterexamples"][number][] = [];
