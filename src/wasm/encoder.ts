@@ -24,7 +24,7 @@ const utf8 = new TextEncoder();
 
 /** Encodes a module. Throws UnsupportedFeature for parts marked unsupported (their content is lost). */
 export function encodeModule(module: Module): Uint8Array {
-  const out = new Writer();
+  const out = writer.restart();
   out.bytes(HEADER);
   section(out, 1, module.types, (w, type) => funcType(w, type));
   section(out, 2, module.imports, (w, imp) => {
@@ -47,10 +47,10 @@ export function encodeModule(module: Module): Uint8Array {
     w.u8(EXTERN_KIND_CODE[exp.kind]);
     w.u32(exp.index);
   });
-  if (module.start !== null) {
-    const start = new Writer();
-    start.u32(module.start);
-    out.section(8, start);
+  const start = module.start;
+  if (start !== null) {
+    out.u8(8);
+    out.sized(() => out.u32(start));
   }
   section(out, 9, module.elems, (w, elem) => {
     if (elem.table === 0) w.u32(0);
@@ -65,11 +65,10 @@ export function encodeModule(module: Module): Uint8Array {
   });
   section(out, 10, module.bodies, (w, body) => {
     if (body.unsupported) throw new UnsupportedFeature(body.unsupported.feature, body.unsupported.offset);
-    const content = new Writer();
-    localGroups(content, body.locals);
-    for (const instr of body.code) instruction(content, instr);
-    w.u32(content.length);
-    w.bytes(content.finish());
+    w.sized(() => {
+      localGroups(w, body.locals);
+      for (const instr of body.code) instruction(w, instr);
+    });
   });
   section(out, 11, module.datas, (w, data) => {
     if (data.memory === 0) w.u32(0);
@@ -81,16 +80,23 @@ export function encodeModule(module: Module): Uint8Array {
     w.u32(data.bytes.length);
     w.bytes(data.bytes);
   });
-  if (hasNames(module.names)) customSection(out, "name", nameSection(module.names));
-  for (const custom of module.customSections) customSection(out, custom.name, custom.bytes);
-  // A buffer of exactly the module's size: wabt.js, for one, reads a view's whole ArrayBuffer.
+  if (hasNames(module.names)) customSection(out, "name", () => nameSection(out, module.names));
+  for (const custom of module.customSections) customSection(out, custom.name, () => out.bytes(custom.bytes));
+  // A copy of exactly the module's size: wabt.js, for one, reads a view's whole ArrayBuffer.
   return out.finish().slice();
 }
 
 /** A growable byte buffer with the binary format's integer encodings. */
 class Writer {
-  private buffer = new Uint8Array(256);
-  length = 0;
+  private buffer = new Uint8Array(4096);
+  private view = new DataView(this.buffer.buffer);
+  private length = 0;
+
+  /** Empties the buffer for a new module (and keeps its memory). */
+  restart(): this {
+    this.length = 0;
+    return this;
+  }
 
   u8(byte: number): void {
     if (this.length === this.buffer.length) this.grow(1);
@@ -121,6 +127,11 @@ class Writer {
 
   s64(value: bigint): void {
     let v = BigInt.asIntN(64, value);
+    // Within the i32 range, the same bytes as s32 writes, without BigInt arithmetic.
+    if (v >= -0x8000_0000n && v <= 0x7fff_ffffn) {
+      this.s32(Number(v));
+      return;
+    }
     for (;;) {
       const byte = Number(v & 0x7fn);
       v >>= 7n;
@@ -137,9 +148,9 @@ class Writer {
   }
 
   f64Bits(bits: bigint): void {
-    const v = BigInt.asUintN(64, bits);
-    this.f32Bits(Number(v & 0xffff_ffffn));
-    this.f32Bits(Number(v >> 32n));
+    if (this.length + 8 > this.buffer.length) this.grow(8);
+    this.view.setBigUint64(this.length, BigInt.asUintN(64, bits), true);
+    this.length += 8;
   }
 
   bytes(bytes: ArrayLike<number>): void {
@@ -149,15 +160,30 @@ class Writer {
   }
 
   name(text: string): void {
+    // ASCII, as most names are, is its own UTF-8: written without TextEncoder's cost per call.
+    if (/^[\0-\x7f]*$/.test(text)) {
+      this.u32(text.length);
+      for (let i = 0; i < text.length; i++) this.u8(text.charCodeAt(i));
+      return;
+    }
     const bytes = utf8.encode(text);
     this.u32(bytes.length);
     this.bytes(bytes);
   }
 
-  section(id: number, content: Writer): void {
-    this.u8(id);
-    this.u32(content.length);
-    this.bytes(content.finish());
+  /** Runs `write`, then puts the size of what it wrote (u32) before it. */
+  sized(write: () => void): void {
+    const start = this.length;
+    write();
+    const size = this.length - start;
+    let width = 1;
+    for (let v = size >>> 7; v !== 0; v >>>= 7) width++;
+    if (this.length + width > this.buffer.length) this.grow(width);
+    this.buffer.copyWithin(start + width, start, this.length);
+    const end = this.length + width;
+    this.length = start;
+    this.u32(size);
+    this.length = end;
   }
 
   finish(): Uint8Array {
@@ -168,23 +194,29 @@ class Writer {
     const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + needed));
     grown.set(this.buffer.subarray(0, this.length));
     this.buffer = grown;
+    this.view = new DataView(grown.buffer);
   }
 }
+
+/** The writer of every module: encodeModule returns a copy of what it wrote. */
+const writer = new Writer();
 
 /** Writes a vector section, or nothing when `items` is empty. */
 function section<T>(out: Writer, id: number, items: readonly T[], item: (w: Writer, value: T) => void): void {
   if (items.length === 0) return;
-  const content = new Writer();
-  content.u32(items.length);
-  for (const value of items) item(content, value);
-  out.section(id, content);
+  out.u8(id);
+  out.sized(() => {
+    out.u32(items.length);
+    for (const value of items) item(out, value);
+  });
 }
 
-function customSection(out: Writer, name: string, payload: Uint8Array): void {
-  const content = new Writer();
-  content.name(name);
-  content.bytes(payload);
-  out.section(0, content);
+function customSection(out: Writer, name: string, payload: () => void): void {
+  out.u8(0);
+  out.sized(() => {
+    out.name(name);
+    payload();
+  });
 }
 
 function valTypes(w: Writer, types: readonly ValType[]): void {
@@ -258,16 +290,13 @@ function constExpr(w: Writer, expr: ConstExpr): void {
 
 /** Locals as runs of equal types. */
 function localGroups(w: Writer, locals: readonly ValType[]): void {
-  const runs: [number, ValType][] = [];
-  for (const type of locals) {
-    const last = runs[runs.length - 1];
-    if (last !== undefined && last[1] === type) last[0]++;
-    else runs.push([1, type]);
-  }
-  w.u32(runs.length);
-  for (const [count, type] of runs) {
-    w.u32(count);
-    w.u8(VALTYPE_CODE[type]);
+  let runs = 0;
+  for (let i = 0; i < locals.length; i++) if (locals[i] !== locals[i - 1]) runs++;
+  w.u32(runs);
+  for (let start = 0, end = 1; start < locals.length; start = end++) {
+    while (locals[end] === locals[start]) end++;
+    w.u32(end - start);
+    w.u8(VALTYPE_CODE[locals[start]!]);
   }
 }
 
@@ -334,29 +363,27 @@ function hasNames(names: NameSection): boolean {
   return names.module !== undefined || names.functions.size > 0 || names.locals.size > 0;
 }
 
-function nameSection(names: NameSection): Uint8Array {
-  const out = new Writer();
-  if (names.module !== undefined) {
-    const sub = new Writer();
-    sub.name(names.module);
-    out.section(0, sub);
+function nameSection(out: Writer, names: NameSection): void {
+  const { module, functions, locals } = names;
+  if (module !== undefined) {
+    out.u8(0);
+    out.sized(() => out.name(module));
   }
-  if (names.functions.size > 0) {
-    const sub = new Writer();
-    nameMap(sub, names.functions);
-    out.section(1, sub);
+  if (functions.size > 0) {
+    out.u8(1);
+    out.sized(() => nameMap(out, functions));
   }
-  if (names.locals.size > 0) {
-    const sub = new Writer();
-    const funcs = [...names.locals.keys()].sort((a, b) => a - b);
-    sub.u32(funcs.length);
-    for (const func of funcs) {
-      sub.u32(func);
-      nameMap(sub, names.locals.get(func)!);
-    }
-    out.section(2, sub);
+  if (locals.size > 0) {
+    out.u8(2);
+    out.sized(() => {
+      const funcs = [...locals.keys()].sort((a, b) => a - b);
+      out.u32(funcs.length);
+      for (const func of funcs) {
+        out.u32(func);
+        nameMap(out, locals.get(func)!);
+      }
+    });
   }
-  return out.finish();
 }
 
 function nameMap(w: Writer, map: ReadonlyMap<number, string>): void {
