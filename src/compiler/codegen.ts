@@ -18,6 +18,7 @@ import type {
 import { MEMORY_LOADS, MEMORY_STORES } from "../wasm/opcodes.js";
 import type { TrapKind } from "../wasm/outcome.js";
 import {
+  type Exits,
   globalOffset,
   type StackMapEntry,
   TABLE_ENTRY,
@@ -46,20 +47,14 @@ const S0: Scratch = 0;
 const S1: Scratch = 1;
 const S2: Scratch = 2;
 
-/** Where generated code leaves to the host. */
-export interface ExitAddresses {
-  trap(kind: TrapKind): bigint;
-  /** The exit slot of imported function `funcIndex`. */
-  importCall(funcIndex: number): bigint;
-}
-
 export interface FunctionInput {
   readonly validated: ValidatedModule;
   /** 0 = the first function defined (not imported) by the module. */
   readonly definedIndex: number;
   readonly masm: MacroAssembler;
   readonly plan: FramePlan;
-  readonly exits: ExitAddresses;
+  /** Where generated code leaves to the host. */
+  readonly exits: Exits;
   /** Global number of this function's first trap site (the masm bakes site numbers into the code). */
   readonly firstSite: number;
 }
@@ -291,7 +286,7 @@ class FunctionCompiler {
   trap(kind: TrapKind, instrIndex: number | null = this.instrIndex): Label {
     const site = this.input.firstSite + this.trapSites.length;
     this.trapSites.push({ kind, instrIndex, codeOffset: this.masm.offset() });
-    return this.masm.trapStub(site, this.input.exits.trap(kind));
+    return this.masm.trapStub(site, this.input.exits.traps[kind]);
   }
 
   // ── control ─────────────────────────────────────────────────────────────────────────────
@@ -458,7 +453,7 @@ class FunctionCompiler {
     const type = this.input.validated.funcTypes[funcIndex];
     if (type === undefined) throw new CompilerInvariantError(`call to unknown function ${funcIndex}`);
     this.callSequence(type, this.heightBefore, () => {
-      if (funcIndex < this.importedFunctionCount) masm.callAddress(this.input.exits.importCall(funcIndex));
+      if (funcIndex < this.importedFunctionCount) masm.callAddress(this.input.exits.imports[funcIndex]!);
       else masm.callFunction(funcIndex);
     });
   }
@@ -922,7 +917,7 @@ export function compileUnsupportedStub(input: FunctionInput, reason: string): Co
     codeOffset: 0,
     unsupported: reason,
   };
-  masm.jump(masm.trapStub(input.firstSite, input.exits.trap("unreachable")));
+  masm.jump(masm.trapStub(input.firstSite, input.exits.traps.unreachable));
   const prologue = { start: 0, end: masm.offset() };
   const instructions = validated.module.bodies[definedIndex]!.code.length;
   return {

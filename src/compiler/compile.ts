@@ -10,7 +10,7 @@
 //               │ function imports.length + 1   │
 //               │ …                             │
 //               └──────────────────────────────┘
-import type { ConstExpr, Limits, Module, ValidatedModule } from "../wasm/ir.js";
+import type { ConstExpr, FunctionBody, Limits, Module, ValidatedModule } from "../wasm/ir.js";
 import { TRAP_KINDS, type TrapKind } from "../wasm/outcome.js";
 import type {
   Artifact,
@@ -31,7 +31,6 @@ import {
   type CompiledFunction,
   compileFunction,
   compileUnsupportedStub,
-  type ExitAddresses,
   type FunctionInput,
 } from "./codegen.js";
 import { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
@@ -61,6 +60,8 @@ export interface CompileOptions {
 const MAX_PAGES = 65536;
 const HOST_RETURN_SLOT = TRAP_KINDS.length;
 const FIRST_IMPORT_SLOT = HOST_RETURN_SLOT + 1;
+/** The source map names of the exit slots before the imports'. */
+const FIXED_EXIT_NAMES = [...TRAP_KINDS.map((kind) => `trap:${kind}`), "host-return"];
 
 export function compileModule(validated: ValidatedModule, options: CompileOptions): Artifact {
   const { module } = validated;
@@ -68,15 +69,11 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
   const codeBase = options.layout.codeBase;
   const importedFunctions = importedFunctionsOf(module, validated, codeBase);
   const exits = exitsAt(codeBase, importedFunctions.length);
-  const exitAddresses: ExitAddresses = {
-    trap: (kind) => exits.traps[kind],
-    importCall: (funcIndex) => exits.imports[funcIndex]!,
-  };
 
   const compiled: CompiledFunction[] = [];
   let sites = 0;
   module.bodies.forEach((_, definedIndex) => {
-    const fn = compileOne(validated, definedIndex, backend, options, exitAddresses, sites);
+    const fn = compileOne(validated, definedIndex, backend, options, exits, sites);
     sites += fn.trapSites.length;
     compiled.push(fn);
   });
@@ -130,36 +127,41 @@ function compileOne(
   definedIndex: number,
   backend: TargetBackend,
   options: CompileOptions,
-  exits: ExitAddresses,
+  exits: Exits,
   firstSite: number,
 ): CompiledFunction {
   const info = validated.functions[definedIndex]!;
-  const input = (): FunctionInput => ({
+  const input: FunctionInput = {
     validated,
     definedIndex,
     masm: backend.createMasm(),
     plan: new FramePlan(backend.abi, options.strategy, functionShape(validated, definedIndex)),
     exits,
     firstSite,
-  });
+  };
   if (info.unsupported !== null)
-    return compileUnsupportedStub(input(), `unsupported feature: ${info.unsupported.feature}`);
+    return compileUnsupportedStub(input, `unsupported feature: ${info.unsupported.feature}`);
   try {
-    return compileFunction(input());
+    return compileFunction(input);
   } catch (error) {
     if (!(error instanceof UnsupportedOperator) || options.unsupportedOperators !== "stub") throw error;
-    return compileUnsupportedStub(input(), error.message);
+    // The stub starts over with a fresh masm: the failed attempt left code in this one.
+    return compileUnsupportedStub({ ...input, masm: backend.createMasm() }, error.message);
   }
 }
 
+function exitSlot(codeBase: bigint, index: number): bigint {
+  return codeBase + BigInt(index * EXIT_SLOT_BYTES);
+}
+
 function exitsAt(codeBase: bigint, importCount: number): Exits {
-  const slot = (index: number) => codeBase + BigInt(index * EXIT_SLOT_BYTES);
-  const traps = Object.fromEntries(TRAP_KINDS.map((kind, i) => [kind, slot(i)])) as Record<TrapKind, bigint>;
-  return {
-    traps,
-    hostReturn: slot(HOST_RETURN_SLOT),
-    imports: Array.from({ length: importCount }, (_, i) => slot(FIRST_IMPORT_SLOT + i)),
-  };
+  const traps = {} as Record<TrapKind, bigint>;
+  TRAP_KINDS.forEach((kind, i) => {
+    traps[kind] = exitSlot(codeBase, i);
+  });
+  const imports: bigint[] = [];
+  for (let i = 0; i < importCount; i++) imports.push(exitSlot(codeBase, FIRST_IMPORT_SLOT + i));
+  return { traps, hostReturn: exitSlot(codeBase, HOST_RETURN_SLOT), imports };
 }
 
 function importedFunctionsOf(
@@ -176,18 +178,14 @@ function importedFunctionsOf(
       module: imported.module,
       name: imported.name,
       type: validated.funcTypes[funcIndex]!,
-      exit: codeBase + BigInt((FIRST_IMPORT_SLOT + funcIndex) * EXIT_SLOT_BYTES),
+      exit: exitSlot(codeBase, FIRST_IMPORT_SLOT + funcIndex),
     });
   }
   return functions;
 }
 
 function exitSourceMap(imports: readonly ImportedFunction[]): SourceMapEntry[] {
-  const names = [
-    ...TRAP_KINDS.map((kind) => `trap:${kind}`),
-    "host-return",
-    ...imports.map((fn) => `import:${fn.module}.${fn.name}`),
-  ];
+  const names = [...FIXED_EXIT_NAMES, ...imports.map((fn) => `import:${fn.module}.${fn.name}`)];
   return names.map((exit, i) => ({
     kind: "exit",
     exit,
@@ -252,34 +250,30 @@ function sideTables(
     const start = starts[i]!;
     const { funcIndex, assembled } = fn;
     const body = module.bodies[i]!;
-    const wasmOffset = (instrIndex: number | null) =>
-      instrIndex === null ? body.offset : body.code[instrIndex]!.offset;
-    // Per function, in code order: prologue, instructions, trap stubs; empty ranges are left out.
-    const addRange = (entry: SourceMapEntry) => {
-      if (entry.end > entry.start) tables.sourceMap.push(entry);
-    };
-    addRange({ kind: "prologue", funcIndex, start, end: start + fn.prologue.end });
-    tables.recordPoints.push(start);
+    // Per function, in code order: prologue, instructions, trap stubs.
+    addRange(tables.sourceMap, { kind: "prologue", funcIndex, start, end: start + fn.prologue.end });
     for (let instrIndex = 0; instrIndex < fn.ranges.length; instrIndex++) {
       const range = fn.ranges[instrIndex]!;
       if (range === null) continue;
-      tables.recordPoints.push(start + range.start);
-      addRange({
+      addRange(tables.sourceMap, {
         kind: "instr",
         funcIndex,
         instrIndex,
-        wasmOffset: wasmOffset(instrIndex),
+        wasmOffset: wasmOffset(body, instrIndex),
         start: start + range.start,
         end: start + range.end,
       });
     }
     for (const stub of assembled.trapStubs) {
-      addRange({ kind: "trap-stub", site: stub.site, start: start + stub.start, end: start + stub.end });
+      addRange(tables.sourceMap, {
+        kind: "trap-stub",
+        site: stub.site,
+        start: start + stub.start,
+        end: start + stub.end,
+      });
     }
-    for (const offset of fn.returnAddresses) {
-      tables.recordPoints.push(start + offset);
-      tables.returnAddresses.push(start + offset);
-    }
+    addRecordPoints(tables.recordPoints, fn, start);
+    for (const offset of fn.returnAddresses) tables.returnAddresses.push(start + offset);
     tables.stackMap.push(fn.stackMap);
     tables.prologueDepth.push(fn.prologueDepth);
     tables.limitCheckBytes.push(fn.limitCheckBytes);
@@ -298,7 +292,7 @@ function sideTables(
         instrIndex: site.instrIndex,
         codeOffset: start + site.codeOffset,
         funcIndex,
-        wasmOffset: wasmOffset(site.instrIndex),
+        wasmOffset: wasmOffset(body, site.instrIndex),
       };
       tables.trapSites.push(
         site.unsupported === undefined ? trapSite : { ...trapSite, unsupported: site.unsupported },
@@ -313,9 +307,39 @@ function sideTables(
       );
     }
   }
-  const points = tables.recordPoints.sort((a, b) => a - b);
-  tables.recordPoints = points.filter((point, i) => i === 0 || point !== points[i - 1]);
   return tables;
+}
+
+/**
+ * Appends a function's record points (its start, every instruction start, every return address)
+ * in code order, without duplicates: instruction starts and return addresses are each in code
+ * order, so merging them keeps the whole list sorted, function after function.
+ */
+function addRecordPoints(points: number[], fn: CompiledFunction, start: number): void {
+  const returns = fn.returnAddresses;
+  let next = 0;
+  addPoint(points, start);
+  for (const range of fn.ranges) {
+    if (range === null) continue;
+    while (next < returns.length && returns[next]! < range.start) addPoint(points, start + returns[next++]!);
+    addPoint(points, start + range.start);
+  }
+  while (next < returns.length) addPoint(points, start + returns[next++]!);
+}
+
+/** Appends `offset` to points appended in code order, unless it is already the last one. */
+function addPoint(points: number[], offset: number): void {
+  if (points[points.length - 1] !== offset) points.push(offset);
+}
+
+/** Appends a source map range unless it is empty. */
+function addRange(sourceMap: SourceMapEntry[], entry: SourceMapEntry): void {
+  if (entry.end > entry.start) sourceMap.push(entry);
+}
+
+/** Byte offset in the module of an instruction, or of the function body for null (its prologue). */
+function wasmOffset(body: FunctionBody, instrIndex: number | null): number {
+  return instrIndex === null ? body.offset : body.code[instrIndex]!.offset;
 }
 
 /** The imported globals, in global index order: their slots are filled by the host. */
