@@ -545,7 +545,7 @@ class FunctionCompiler {
   // ── numbers ─────────────────────────────────────────────────────────────────────────────
 
   constant(value: bigint, width: Width): void {
-    this.masm.movImm(S0, BigInt.asUintN(width, value), width);
+    this.masm.movImm(S0, value, width);
     this.produce(S0);
   }
 

@@ -145,6 +145,7 @@ export interface MacroAssembler extends FloatAndTableAssembler {
   branchIfStackBelowLimit(bytes: number, overflow: Label): void;
 
   // ── values ────────────────────────────────────────────────────────────────────────────
+  /** dst ← the low `width` bits of `value`, zero-extended to 64 bits. */
   movImm(dst: Scratch, value: bigint, width: Width): void;
   move(dst: Scratch, src: Scratch): void;
   /** dst ← dst op src. */
