@@ -271,12 +271,14 @@ class FunctionValidator {
   validate(funcIndex: number, type: FuncType, body: FunctionBody): FunctionInfo {
     const code = body.code;
     const n = code.length;
-    const heightBefore = new Uint32Array(n);
-    const heightAfter = new Uint32Array(n);
-    const controlDepth = new Uint32Array(n);
-    const unreachable = new Uint8Array(n);
-    const matchingEnd = new Int32Array(n).fill(-1);
-    const matchingElse = new Int32Array(n).fill(-1);
+    // The arrays share one buffer: creating a typed array with a buffer of its own costs more.
+    const memory = new ArrayBuffer(21 * n);
+    const heightBefore = new Uint32Array(memory, 0, n);
+    const heightAfter = new Uint32Array(memory, 4 * n, n);
+    const controlDepth = new Uint32Array(memory, 8 * n, n);
+    const matchingEnd = new Int32Array(memory, 12 * n, n).fill(-1);
+    const matchingElse = new Int32Array(memory, 16 * n, n).fill(-1);
+    const unreachable = new Uint8Array(memory, 20 * n, n);
     const info = {
       funcIndex,
       type,
@@ -293,7 +295,13 @@ class FunctionValidator {
     if (type.unsupported) return info;
 
     this.funcIndex = funcIndex;
-    const locals = Uint8Array.from([...type.params, ...body.locals], (t) => VALTYPE_CODE[t]);
+    const locals = new Uint8Array(type.params.length + body.locals.length);
+    type.params.forEach((t, k) => {
+      locals[k] = VALTYPE_CODE[t];
+    });
+    body.locals.forEach((t, k) => {
+      locals[type.params.length + k] = VALTYPE_CODE[t];
+    });
     this.sp = 0;
     this.depth = 0;
     this.pushFrame(
