@@ -97,7 +97,7 @@ export function lowerProgram(desc: ProgramDesc): LoweredProgram {
   const program: ProgramContext = {
     desc,
     signatures,
-    typeIndex,
+    typeIndices,
     isRecursive,
     recursiveEnd,
     depthMask,
@@ -271,7 +271,8 @@ function constExpr(type: ValType, bits: bigint): Module["globals"][number]["init
 interface ProgramContext {
   readonly desc: ProgramDesc;
   readonly signatures: readonly Signature[];
-  readonly typeIndex: (sig: Signature) => number;
+  /** The type index of every function. */
+  readonly typeIndices: readonly number[];
   readonly isRecursive: (funcIndex: number) => boolean;
   /** Functions below this index are imports or recursive: what recursive functions may call. */
   readonly recursiveEnd: number;
@@ -647,7 +648,7 @@ class FunctionLowering {
         this.emit({ op: "i32.const", value: (functions + 1 + slot.past) | 0 });
         break;
     }
-    this.emit({ op: "call_indirect", typeIndex: this.program.typeIndex(sig) });
+    this.emit({ op: "call_indirect", typeIndex: this.program.typeIndices[typed]! });
     this.afterCall(sig.result, e.type);
   }
 }
