@@ -9,11 +9,11 @@ import type { Strategy } from "../compiler/target.js";
 import { nanRuleOf } from "../verify/outcomes.js";
 import { EXIT, type ExitCode, type Io, worse } from "./context.js";
 import { InputError } from "./input-error.js";
-import { exportType, invokeEverywhere } from "./invoke.js";
+import { exportType, type InvocationResult, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
 import { isFuel, isStackLimit, parseExecutors, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 import { agreement, type Outcomes } from "./outcomes.js";
-import { exitCodeOf, outcomesText, type RunOptions } from "./run.js";
+import { exitCodeOf, jsonOf, outcomesText, type RunOptions } from "./run.js";
 import { checkJsonValue } from "./values.js";
 
 interface BatchLine {
@@ -50,32 +50,33 @@ export async function runBatch(
   let exitCode: ExitCode = EXIT.ok;
   for (const [index, source] of lines.entries()) {
     const line = index + 1;
-    let outcomes: Outcomes;
+    let result: InvocationResult;
     let targets: readonly Executor[] = defaults.target;
     let strategy = defaults.strategy;
     try {
       const request = parseLine(source, defaults);
       ({ targets, strategy } = request);
-      outcomes = await invokeLine(request, await load(request.module), executors);
-      exitCode = worse(exitCode, exitCodeOf(agreement(outcomes, nanRuleOf(strategy))));
+      result = await invokeLine(request, await load(request.module), executors);
+      exitCode = worse(exitCode, exitCodeOf(agreement(result.outcomes, nanRuleOf(strategy))));
     } catch (error) {
       const bad = error instanceof InputError;
       const message = bad
         ? `line ${line}: ${error.message}`
         : `line ${line}: internal error: ${String(error)}`;
-      outcomes = Object.fromEntries(targets.map((target) => [target, { outcome: "error", message }]));
+      const outcomes: Outcomes = Object.fromEntries(
+        targets.map((target) => [target, { outcome: "error", message }]),
+      );
+      result = { outcomes, notRun: {} };
       exitCode = worse(exitCode, bad ? EXIT.badInput : EXIT.internal);
     }
-    if (defaults.json) io.stdout(`${JSON.stringify({ line, outcomes })}\n`);
-    else
-      io.stdout(
-        `line ${line}:\n${indent(outcomesText(outcomes, strategy, agreement(outcomes, nanRuleOf(strategy))))}`,
-      );
+    const verdict = agreement(result.outcomes, nanRuleOf(strategy));
+    if (defaults.json) io.stdout(`${JSON.stringify({ line, ...jsonOf(result) })}\n`);
+    else io.stdout(`line ${line}:\n${indent(outcomesText(result, strategy, verdict))}`);
   }
   return exitCode;
 }
 
-function invokeLine(request: BatchLine, loaded: LoadedModule, executors: Executors): Outcomes {
+function invokeLine(request: BatchLine, loaded: LoadedModule, executors: Executors): InvocationResult {
   const { params } = exportType(loaded, request.export);
   if (request.args.length !== params.length) {
     throw new InputError(`"${request.export}" takes ${params.length} arguments, got ${request.args.length}`);

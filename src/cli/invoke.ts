@@ -7,9 +7,9 @@ import type { Strategy } from "../compiler/target.js";
 import { recordProfile } from "../verify/dynamic.js";
 import { compiledSupport, postMvpSupport, unsupportedReach } from "../verify/spec-support.js";
 import type { FuncType } from "../wasm/ir.js";
-import type { WasmValue } from "../wasm/outcome.js";
+import type { Outcome, WasmValue } from "../wasm/outcome.js";
 import { InputError } from "./input-error.js";
-import type { Outcomes } from "./outcomes.js";
+import type { NotRun, Outcomes } from "./outcomes.js";
 
 export interface Invocation {
   readonly loaded: LoadedModule;
@@ -30,35 +30,67 @@ export function exportType(loaded: LoadedModule, name: string): FuncType {
   throw new InputError(`no exported function "${name}" (exported functions: ${names.join(", ") || "none"})`);
 }
 
-export function invokeEverywhere(executors: Executors, invocation: Invocation): Outcomes {
-  const { loaded, exportName, args, strategy } = invocation;
+/** The outcome on each executor that ran, and why any other did not. */
+export interface InvocationResult {
+  readonly outcomes: Outcomes;
+  readonly notRun: NotRun;
+}
+
+/**
+ * Runs the invocation on each executor, on a fresh instance. V8 has no fuel, so it runs last and
+ * only when no emulated target ran out of fuel; asked alone, it runs only after a plain x64 run
+ * (with the same options) has finished within the fuel, and that run's outcome is reported when
+ * it has not.
+ */
+export function invokeEverywhere(executors: Executors, invocation: Invocation): InvocationResult {
+  const { loaded, exportName } = invocation;
   exportType(loaded, exportName);
+  const emulated = invocation.executors.filter((executor) => executor !== "v8");
+  const outcomes: Outcomes = {};
+  for (const executor of emulated) outcomes[executor] = invokeOn(executors, invocation, executor, true);
+  const notRun: NotRun = {};
+  if (invocation.executors.includes("v8")) {
+    if (emulated.length === 0) {
+      const probe = invokeOn(executors, invocation, "x64", false);
+      if (probe.outcome === "exhausted") outcomes.x64 = probe;
+    }
+    const runaway = Object.entries(outcomes).find(([, outcome]) => outcome.outcome === "exhausted");
+    if (runaway) notRun.v8 = `${runaway[0]} ran out of fuel, and V8 has none to stop it`;
+    else outcomes.v8 = invokeOn(executors, invocation, "v8", false);
+  }
+  return { outcomes, notRun };
+}
+
+/** One run on a fresh instance; emulated runs are recorded when asked, so a trap carries its dynamic Wasm instruction count and depth. */
+function invokeOn(
+  executors: Executors,
+  invocation: Invocation,
+  executor: Executor,
+  recorded: boolean,
+): Outcome {
+  const { loaded, exportName, args, strategy } = invocation;
   const { validated } = loaded;
   const funcIndex = validated.module.exports.find((e) => e.name === exportName && e.kind === "func")!.index;
-  const outcomes: Outcomes = {};
-  for (const executor of invocation.executors) {
-    const support =
-      executor === "v8"
-        ? postMvpSupport(validated)
-        : compiledSupport(validated, executors.compile(loaded, executor, strategy));
-    const unsupported = unsupportedReach(validated, support, funcIndex);
-    if (unsupported !== null)
-      throw new InputError(`"${exportName}" cannot run on ${executor}: ${unsupported}`);
-    const instantiation = executors.instantiate(loaded, executor, strategy, standardHosts(loaded, executor));
-    if (!instantiation.ok) {
-      if (instantiation.stage === "instantiate") outcomes[executor] = instantiation.outcome;
-      else throw new InputError(`cannot instantiate on ${executor}: ${instantiation.message}`);
-      continue;
-    }
-    const { instance } = instantiation;
-    const options = { stackLimit: invocation.stackLimit, fuel: invocation.fuel };
-    // Emulated runs are recorded, so a trap carries its dynamic Wasm instruction count and depth.
-    outcomes[executor] = instance.emulated
+  const support =
+    executor === "v8"
+      ? postMvpSupport(validated)
+      : compiledSupport(validated, executors.compile(loaded, executor, strategy));
+  const unsupported = unsupportedReach(validated, support, funcIndex);
+  if (unsupported !== null) throw new InputError(`"${exportName}" cannot run on ${executor}: ${unsupported}`);
+  const instantiation = executors.instantiate(loaded, executor, strategy, standardHosts(loaded, executor));
+  if (!instantiation.ok) {
+    if (instantiation.stage === "instantiate") return instantiation.outcome;
+    throw new InputError(`cannot instantiate on ${executor}: ${instantiation.message}`);
+  }
+  const { instance } = instantiation;
+  const options = { stackLimit: invocation.stackLimit, fuel: invocation.fuel };
+  try {
+    return instance.emulated && recorded
       ? recordProfile(instance.emulated, { exportName, args }, options).outcome
       : instance.invoke(exportName, args, options);
+  } finally {
     instance.close();
   }
-  return outcomes;
 }
 
 /** The hosts a module run from the command line may import: `spectest` and `env` (emulators/host-env.ts). */

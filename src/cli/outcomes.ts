@@ -5,12 +5,16 @@ import type { Outcome, WasmLocation } from "../wasm/outcome.js";
 import { formatValue } from "./values.js";
 
 export type Outcomes = Partial<Record<Executor, Outcome>>;
+/** Executors asked for that did not run the invocation, and why. */
+export type NotRun = Partial<Record<Executor, string>>;
 
 export type Agreement =
   | { readonly kind: "agree" }
   | { readonly kind: "diverged"; readonly between: readonly [Executor, Executor] }
   /** An executor failed to run the invocation at all (a samestack bug, or V8 refusing it). */
-  | { readonly kind: "error"; readonly executor: Executor; readonly message: string };
+  | { readonly kind: "error"; readonly executor: Executor; readonly message: string }
+  /** Executors that ran out of fuel (the others agree): a runaway program, or too little fuel. */
+  | { readonly kind: "exhausted"; readonly executors: readonly Executor[] };
 
 /**
  * Compares every pair of outcomes. Emulated targets must agree in everything (values, trap kind,
@@ -35,7 +39,8 @@ export function agreement(outcomes: Outcomes, nans: NanRule): Agreement {
       if (!same) return { kind: "diverged", between: [a, b] };
     }
   }
-  return { kind: "agree" };
+  const exhausted = entries.filter(([, outcome]) => outcome.outcome === "exhausted").map(([e]) => e);
+  return exhausted.length > 0 ? { kind: "exhausted", executors: exhausted } : { kind: "agree" };
 }
 
 function comparable(a: Executor, outcomeA: Outcome, b: Executor, outcomeB: Outcome): boolean {

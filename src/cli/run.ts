@@ -5,7 +5,7 @@ import type { Strategy } from "../compiler/target.js";
 import { nanRuleOf } from "../verify/outcomes.js";
 import { runBatch } from "./batch.js";
 import { InputError } from "./input-error.js";
-import { exportType, invokeEverywhere } from "./invoke.js";
+import { exportType, type InvocationResult, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
 import { type CommandContext, EXIT, type ExitCode } from "./main.js";
 import { parseExecutors, parseFuel, parseStackLimit, parseStrategy } from "./options.js";
@@ -86,30 +86,53 @@ async function runOne(
     );
   }
   const args = texts.map((text, i) => parseCliValue(text, params[i]!));
-  const outcomes = invokeEverywhere(executors, {
+  const result = invokeEverywhere(executors, {
     loaded,
     exportName,
     args,
     executors: options.target,
     ...options,
   });
-  const verdict = agreement(outcomes, nanRuleOf(options.strategy));
-  if (options.json) io.stdout(`${JSON.stringify({ outcomes })}\n`);
-  else io.stdout(outcomesText(outcomes, options.strategy, verdict));
+  const verdict = agreement(result.outcomes, nanRuleOf(options.strategy));
+  if (options.json) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);
+  else io.stdout(outcomesText(result, options.strategy, verdict));
   return exitCodeOf(verdict);
 }
 
+/** A runaway program is bad input: it has no outcome to compare. */
 export function exitCodeOf(verdict: Agreement): ExitCode {
-  return verdict.kind === "agree" ? EXIT.ok : verdict.kind === "diverged" ? EXIT.diverged : EXIT.internal;
+  switch (verdict.kind) {
+    case "agree":
+      return EXIT.ok;
+    case "diverged":
+      return EXIT.diverged;
+    case "exhausted":
+      return EXIT.badInput;
+    case "error":
+      return EXIT.internal;
+  }
 }
 
-/** One line per executor, then the verdict when there is something to compare. */
-export function outcomesText(outcomes: Outcomes, strategy: Strategy, verdict: Agreement): string {
+/** The outcomes, and `notRun` when an executor did not run. */
+export function jsonOf({ outcomes, notRun }: InvocationResult): object {
+  return Object.keys(notRun).length > 0 ? { outcomes, notRun } : { outcomes };
+}
+
+/** One line per executor, then the verdict when there is something to compare or to explain. */
+export function outcomesText(
+  { outcomes, notRun }: InvocationResult,
+  strategy: Strategy,
+  verdict: Agreement,
+): string {
   const entries = Object.entries(outcomes) as [Executor, NonNullable<Outcomes[Executor]>][];
-  const names = entries.map(([executor]) => (executor === "v8" ? "v8" : `${executor}/${strategy}`));
-  const width = Math.max(...names.map((name) => name.length));
-  const lines = entries.map(([, outcome], i) => `${names[i]!.padEnd(width)}  ${outcomeText(outcome)}`);
-  if (entries.length > 1) lines.push(verdictText(verdict));
+  const skipped = Object.entries(notRun) as [Executor, string][];
+  const name = (executor: Executor) => (executor === "v8" ? "v8" : `${executor}/${strategy}`);
+  const width = Math.max(...[...entries, ...skipped].map(([executor]) => name(executor).length));
+  const lines = [
+    ...entries.map(([executor, outcome]) => `${name(executor).padEnd(width)}  ${outcomeText(outcome)}`),
+    ...skipped.map(([executor, why]) => `${name(executor).padEnd(width)}  not run: ${why}`),
+  ];
+  if (entries.length > 1 || verdict.kind !== "agree") lines.push(verdictText(verdict));
   return `${lines.join("\n")}\n`;
 }
 
@@ -121,5 +144,7 @@ function verdictText(verdict: Agreement): string {
       return `DIVERGED: ${verdict.between[0]} and ${verdict.between[1]} disagree`;
     case "error":
       return `ERROR on ${verdict.executor} (a samestack bug): ${verdict.message}`;
+    case "exhausted":
+      return `OUT OF FUEL on ${verdict.executors.join(", ")}: the invocation does not finish within the fuel (a runaway program? raise --fuel if it should finish)`;
   }
 }

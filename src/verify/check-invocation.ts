@@ -25,6 +25,7 @@ import {
   type Invocation,
   type RecordedProfile,
   recordProfile,
+  type UnprofiledRun,
   sampledLimits,
 } from "./dynamic.js";
 import { nanRuleOf, sameOutcome } from "./outcomes.js";
@@ -57,12 +58,28 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
   const outcomes = runs.map((run) => run.outcome);
 
   runs.forEach((run, i) => {
+    const target = targets[i]!;
     if (run.outcome.outcome === "error") {
       findings.push({
         severity: "internal",
         kind: "execution-error",
-        target: targets[i]!,
-        message: `${targets[i]}: ${run.outcome.message}`,
+        target,
+        message: `${target}: ${run.outcome.message}`,
+      });
+    } else if (run.outcome.outcome === "exhausted") {
+      // A runaway program, or one longer than the fuel: it cannot be checked, and says so.
+      findings.push({
+        severity: "input",
+        kind: "out-of-fuel",
+        target,
+        message: `${target}: ran out of fuel after ${module.options.fuel} machine instructions: the invocation does not finish (raise --fuel if it should)`,
+      });
+    } else if ("unprofiled" in run) {
+      findings.push({
+        severity: "input",
+        kind: "recorder-capacity",
+        target,
+        message: `${target}: no stack profile: ${run.unprofiled} (lower --fuel, or check a shorter invocation)`,
       });
     }
   });
@@ -140,7 +157,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
   };
 }
 
-type Run = RecordedProfile | { readonly outcome: Outcome };
+type Run = RecordedProfile | UnprofiledRun | { readonly outcome: Outcome };
 
 function recordedRun(module: ModuleUnderCheck, artifact: Artifact, invocation: Invocation): Run {
   const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, hostLink(module));

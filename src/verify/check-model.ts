@@ -265,6 +265,10 @@ export type Finding = {
   | { readonly kind: "profile-divergence" }
   | { readonly kind: "cross-check"; readonly target: Target; readonly limit: number }
   | { readonly kind: "execution-error"; readonly target: Target }
+  /** The invocation ran out of fuel on the target: a runaway program, or too little fuel. */
+  | { readonly kind: "out-of-fuel"; readonly target: Target }
+  /** The run passed more record points than the recorder keeps: it has no stack profile. */
+  | { readonly kind: "recorder-capacity"; readonly target: Target }
   | { readonly kind: "internal"; readonly stack: string }
 );
 

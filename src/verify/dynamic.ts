@@ -26,15 +26,36 @@ export interface Invocation {
   readonly args: readonly WasmValue[];
 }
 
-/** Runs `invocation` once with the recorder on; the profile keeps its full sequence when asked. */
+/** A recorded run that gives no profile: only its outcome is known, and `unprofiled` says why. */
+export interface UnprofiledRun {
+  readonly target: Target;
+  readonly outcome: Outcome;
+  readonly unprofiled: string;
+}
+
+/**
+ * Runs `invocation` once with the recorder on; the profile keeps its full sequence when asked. A
+ * run that ran out of fuel has no profile (it is a prefix of the program's), nor has one whose
+ * samples overflowed the recorder (emulators/native: 4 Mi samples per run).
+ */
 export function recordProfile(
   instance: Instance,
   invocation: Invocation,
   options: InvokeOptions & { readonly keepFull?: boolean } = {},
-): RecordedProfile | { readonly target: Target; readonly outcome: Outcome } {
+): RecordedProfile | UnprofiledRun {
   const target = instance.artifact.target;
   const recorded = instance.invokeRecorded(invocation.exportName, invocation.args, options);
-  if ("outcome" in recorded && !("records" in recorded)) return { target, outcome: recorded };
+  if ("outcome" in recorded && !("records" in recorded)) {
+    return { target, outcome: recorded, unprofiled: "no run was recorded" };
+  }
+  if (recorded.outcome.outcome === "exhausted") {
+    return { target, outcome: recorded.outcome, unprofiled: "the run ran out of fuel" };
+  }
+  const { dropped, length } = recorded.records;
+  if (dropped > 0) {
+    const unprofiled = `the run passed ${length + dropped} record points; the recorder keeps ${length}`;
+    return { target, outcome: recorded.outcome, unprofiled };
+  }
   const { entryDepth, steps } = profileSteps({
     artifact: instance.artifact,
     samples: recorded.records,

@@ -79,6 +79,25 @@ describe("samestack check", () => {
     expect(report.modules.map((m: { status: string }) => m.status)).toEqual(["input-error", "pass"]);
   });
 
+  it("exits 2 for a runaway invocation, located by module, export and target", async () => {
+    const out = await scratch();
+    const spin = path.join(out, "spin.wat");
+    await writeFile(spin, '(module (func (export "spin") (loop (br 0))))');
+    const result = await run("check", spin, "--fuel", "10000", "--out", out);
+    expect(result.code).toBe(EXIT.badInput);
+    expect(result.stdout).toContain(
+      "spin: aarch64: ran out of fuel after 10000 machine instructions: the invocation does not finish (raise --fuel if it should)",
+    );
+    const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8"));
+    expect(checkReport(report).ok).toBe(true);
+    expect(
+      report.modules[0].findings.map((f: { kind: string; target: string }) => [f.kind, f.target]),
+    ).toEqual([
+      ["out-of-fuel", "x64"],
+      ["out-of-fuel", "aarch64"],
+    ]);
+  });
+
   it("exits 2 before any work when --out cannot be written, or on bad options", async () => {
     const out = await scratch();
     const file = path.join(out, "a-file");

@@ -51,6 +51,28 @@ describe("samestack run", () => {
     );
     const spin = await runCli("run", arith, "spin", "--fuel", "1000", "--json", "--target", "x64");
     expect(JSON.parse(spin.stdout)).toEqual({ outcomes: { x64: { outcome: "exhausted", fuel: 1000 } } });
+    expect(spin.code).toBe(EXIT.badInput);
+  });
+
+  it("does not run V8 (which has no fuel) on a runaway program, and exits 2", async () => {
+    const all = await runCli("run", arith, "spin", "--fuel", "1000");
+    expect(all.code).toBe(EXIT.badInput);
+    expect(all.stdout.split("\n")).toEqual([
+      "x64/intersect      exhausted (fuel 1000)",
+      "aarch64/intersect  exhausted (fuel 1000)",
+      "v8                 not run: x64 ran out of fuel, and V8 has none to stop it",
+      "OUT OF FUEL on x64, aarch64: the invocation does not finish within the fuel (a runaway program? raise --fuel if it should finish)",
+      "",
+    ]);
+    // Asked alone, V8 runs after a plain x64 run has finished within the fuel: here it has not.
+    const alone = await runCli("run", arith, "spin", "--fuel", "1000", "--target", "v8", "--json");
+    expect(alone.code).toBe(EXIT.badInput);
+    expect(JSON.parse(alone.stdout)).toEqual({
+      outcomes: { x64: { outcome: "exhausted", fuel: 1000 } },
+      notRun: { v8: "x64 ran out of fuel, and V8 has none to stop it" },
+    });
+    const finishing = await runCli("run", arith, "add", "2", "3", "--target", "v8", "--json");
+    expect(JSON.parse(finishing.stdout)).toEqual({ outcomes: { v8: i32("5") } });
   });
 
   it("exits 1 when the native strategy makes the targets overflow at different points, and 0 under intersect and frame", async () => {

@@ -39,7 +39,7 @@ describe.each(CASES)("corpus/%s", (name) => {
         for (const stackLimit of limits) {
           const targets: Executor[] =
             stackLimit === DEFAULT_LIMIT ? ["x64", "aarch64", "v8"] : ["x64", "aarch64"];
-          const outcomes = invokeEverywhere(executors, {
+          const { outcomes } = invokeEverywhere(executors, {
             loaded,
             exportName,
             args,
