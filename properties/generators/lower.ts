@@ -46,13 +46,6 @@ export interface LoweredProgram {
   readonly depthMask: number;
 }
 
-/** One instruction as emitted: the IR's union, its offset set by `emit`. */
-type Op = Instr extends infer I
-  ? I extends unknown
-    ? Omit<I, "offset"> & { offset?: number }
-    : never
-  : never;
-
 interface Signature {
   readonly params: readonly ValType[];
   readonly result: ValType | null;
@@ -251,21 +244,22 @@ function truncated(type: ValType, bits: bigint): bigint {
   return type === "i32" || type === "f32" ? BigInt.asUintN(32, bits) : BigInt.asUintN(64, bits);
 }
 
-function constOp(type: ValType, bits: bigint): Op {
+function constOp(type: ValType, bits: bigint): Instr {
   switch (type) {
     case "i32":
-      return { op: "i32.const", value: Number(BigInt.asIntN(32, bits)) };
+      return { op: "i32.const", value: Number(BigInt.asIntN(32, bits)), offset: 0 };
     case "i64":
-      return { op: "i64.const", value: BigInt.asIntN(64, bits) };
+      return { op: "i64.const", value: BigInt.asIntN(64, bits), offset: 0 };
     case "f32":
-      return { op: "f32.const", bits: Number(BigInt.asUintN(32, bits)) };
+      return { op: "f32.const", bits: Number(BigInt.asUintN(32, bits)), offset: 0 };
     case "f64":
-      return { op: "f64.const", bits: BigInt.asUintN(64, bits) };
+      return { op: "f64.const", bits: BigInt.asUintN(64, bits), offset: 0 };
   }
 }
 
 function constExpr(type: ValType, bits: bigint): Module["globals"][number]["init"] {
-  return constOp(type, bits) as Module["globals"][number]["init"];
+  const { offset: _, ...expr } = constOp(type, bits);
+  return expr as Module["globals"][number]["init"];
 }
 
 interface ProgramContext {
@@ -316,13 +310,17 @@ class FunctionLowering {
   lower(fn: FunctionDesc): FunctionBody {
     const result = this.signature.result;
     if (this.recursive) {
-      this.emit({ op: "local.get", local: 0 }, { op: "i32.eqz" }, { op: "if", blockType: null });
+      this.emit(
+        { op: "local.get", local: 0, offset: 0 },
+        { op: "i32.eqz", offset: 0 },
+        { op: "if", blockType: null, offset: 0 },
+      );
       this.returnDefault();
-      this.emit({ op: "end" });
+      this.emit({ op: "end", offset: 0 });
     }
     this.statements(fn.body);
     if (result) this.value(fn.value, result);
-    this.emit({ op: "end" });
+    this.emit({ op: "end", offset: 0 });
     return {
       unsupported: null,
       locals: this.localTypes.slice(this.paramCount),
@@ -331,18 +329,15 @@ class FunctionLowering {
     };
   }
 
-  /** Appends `ops`, fresh literals each, with the offset of generated code: 0. */
-  private emit(...ops: Op[]): void {
-    for (const op of ops) {
-      op.offset = 0;
-      this.code.push(op as Instr);
-    }
+  /** Appends `ops`; generated code has no byte offsets, so each is 0. */
+  private emit(...ops: Instr[]): void {
+    this.code.push(...ops);
   }
 
   private returnDefault(): void {
     const result = this.signature.result;
     if (result) this.emit(constOp(result, 0n));
-    this.emit({ op: "return" });
+    this.emit({ op: "return", offset: 0 });
   }
 
   private statements(stmts: readonly Stmt[]): void {
@@ -353,13 +348,15 @@ class FunctionLowering {
     switch (s.k) {
       case "drop":
         this.expr(s.value);
-        this.emit({ op: "drop" });
+        this.emit({ op: "drop", offset: 0 });
         return;
       case "set": {
         const locals = this.writableLocals[s.value.type];
         this.expr(s.value);
         this.emit(
-          locals.length ? { op: "local.set", local: locals[s.pick % locals.length]! } : { op: "drop" },
+          locals.length
+            ? { op: "local.set", local: locals[s.pick % locals.length]!, offset: 0 }
+            : { op: "drop", offset: 0 },
         );
         return;
       }
@@ -367,7 +364,9 @@ class FunctionLowering {
         const globals = this.program.mutableGlobals[s.value.type];
         this.expr(s.value);
         this.emit(
-          globals.length ? { op: "global.set", global: globals[s.pick % globals.length]! } : { op: "drop" },
+          globals.length
+            ? { op: "global.set", global: globals[s.pick % globals.length]!, offset: 0 }
+            : { op: "drop", offset: 0 },
         );
         return;
       }
@@ -375,60 +374,64 @@ class FunctionLowering {
         const op = this.program.desc.nanBitsVisible ? s.op : integerStore(s.op);
         this.address(s.address);
         this.value(s.value, memoryAccess(op).type);
-        this.emit({ op, align: alignOf(op), memOffset: s.address.offset });
+        this.emit({ op, align: alignOf(op), memOffset: s.address.offset, offset: 0 });
         return;
       }
       case "if":
         this.value(s.cond, "i32");
-        this.emit({ op: "if", blockType: null });
+        this.emit({ op: "if", blockType: null, offset: 0 });
         this.statements(s.ifTrue);
         if (s.ifFalse.length) {
-          this.emit({ op: "else" });
+          this.emit({ op: "else", offset: 0 });
           this.statements(s.ifFalse);
         }
-        this.emit({ op: "end" });
+        this.emit({ op: "end", offset: 0 });
         return;
       case "loop": {
         const counter = this.localTypes.push("i32") - 1;
         this.emit(
-          { op: "i32.const", value: s.count },
-          { op: "local.set", local: counter },
-          { op: "block", blockType: null },
-          { op: "loop", blockType: null },
-          { op: "local.get", local: counter },
-          { op: "i32.eqz" },
-          { op: "br_if", depth: 1 },
-          { op: "local.get", local: counter },
-          { op: "i32.const", value: 1 },
-          { op: "i32.sub" },
-          { op: "local.set", local: counter },
+          { op: "i32.const", value: s.count, offset: 0 },
+          { op: "local.set", local: counter, offset: 0 },
+          { op: "block", blockType: null, offset: 0 },
+          { op: "loop", blockType: null, offset: 0 },
+          { op: "local.get", local: counter, offset: 0 },
+          { op: "i32.eqz", offset: 0 },
+          { op: "br_if", depth: 1, offset: 0 },
+          { op: "local.get", local: counter, offset: 0 },
+          { op: "i32.const", value: 1, offset: 0 },
+          { op: "i32.sub", offset: 0 },
+          { op: "local.set", local: counter, offset: 0 },
         );
         this.statements(s.body);
-        this.emit({ op: "br", depth: 0 }, { op: "end" }, { op: "end" });
+        this.emit({ op: "br", depth: 0, offset: 0 }, { op: "end", offset: 0 }, { op: "end", offset: 0 });
         return;
       }
       case "switch": {
         // block(exit) block(case k−1) … block(case 0) index br_table 0…k−1 k end case0 end … end
         const cases = s.cases.length;
-        for (let i = 0; i <= cases; i++) this.emit({ op: "block", blockType: null });
+        for (let i = 0; i <= cases; i++) this.emit({ op: "block", blockType: null, offset: 0 });
         this.value(s.index, "i32");
-        this.emit({ op: "br_table", depths: s.cases.map((_, i) => i), defaultDepth: cases });
+        this.emit({ op: "br_table", depths: s.cases.map((_, i) => i), defaultDepth: cases, offset: 0 });
         for (const body of s.cases) {
-          this.emit({ op: "end" });
+          this.emit({ op: "end", offset: 0 });
           this.statements(body);
         }
-        this.emit({ op: "end" });
+        this.emit({ op: "end", offset: 0 });
         return;
       }
       case "return":
         this.value(s.cond, "i32");
-        this.emit({ op: "if", blockType: null });
+        this.emit({ op: "if", blockType: null, offset: 0 });
         if (this.signature.result) this.value(s.value, this.signature.result);
-        this.emit({ op: "return" }, { op: "end" });
+        this.emit({ op: "return", offset: 0 }, { op: "end", offset: 0 });
         return;
       case "trap":
         this.value(s.cond, "i32");
-        this.emit({ op: "if", blockType: null }, { op: "unreachable" }, { op: "end" });
+        this.emit(
+          { op: "if", blockType: null, offset: 0 },
+          { op: "unreachable", offset: 0 },
+          { op: "end", offset: 0 },
+        );
         return;
     }
   }
@@ -436,11 +439,11 @@ class FunctionLowering {
   private address(address: Address): void {
     switch (address.k) {
       case "const":
-        this.emit({ op: "i32.const", value: address.value | 0 });
+        this.emit({ op: "i32.const", value: address.value | 0, offset: 0 });
         return;
       case "masked":
         this.value(address.expr, "i32");
-        this.emit({ op: "i32.const", value: PAGE - 1 }, { op: "i32.and" });
+        this.emit({ op: "i32.const", value: PAGE - 1, offset: 0 }, { op: "i32.and", offset: 0 });
         return;
       case "raw":
         this.value(address.expr, "i32");
@@ -464,11 +467,11 @@ class FunctionLowering {
       CONVERSIONS[from][to] ?? (this.program.desc.nanBitsVisible ? REINTERPRETATIONS[from][to] : undefined);
     if (ops === undefined) {
       // NaN-blind: (x >= 0) as an integer.
-      this.emit(constOp(from, 0n), { op: `${from}.ge` as NumericOp });
-      if (to === "i64") this.emit({ op: "i64.extend_i32_u" });
+      this.emit(constOp(from, 0n), { op: `${from}.ge` as NumericOp, offset: 0 });
+      if (to === "i64") this.emit({ op: "i64.extend_i32_u", offset: 0 });
       return;
     }
-    for (const op of ops) this.emit({ op });
+    for (const op of ops) this.emit({ op, offset: 0 });
   }
 
   private expr(e: Expr): void {
@@ -479,7 +482,9 @@ class FunctionLowering {
       case "local": {
         const locals = this.readableLocals[e.type];
         this.emit(
-          locals.length ? { op: "local.get", local: locals[e.pick % locals.length]! } : constOp(e.type, 0n),
+          locals.length
+            ? { op: "local.get", local: locals[e.pick % locals.length]!, offset: 0 }
+            : constOp(e.type, 0n),
         );
         return;
       }
@@ -487,7 +492,7 @@ class FunctionLowering {
         const globals = this.program.globals[e.type];
         this.emit(
           globals.length
-            ? { op: "global.get", global: globals[e.pick % globals.length]! }
+            ? { op: "global.get", global: globals[e.pick % globals.length]!, offset: 0 }
             : constOp(e.type, 0n),
         );
         return;
@@ -495,28 +500,28 @@ class FunctionLowering {
       case "tee": {
         const locals = this.writableLocals[e.type];
         this.value(e.value, e.type);
-        if (locals.length) this.emit({ op: "local.tee", local: locals[e.pick % locals.length]! });
+        if (locals.length) this.emit({ op: "local.tee", local: locals[e.pick % locals.length]!, offset: 0 });
         return;
       }
       case "unary":
         this.value(e.arg, e.type);
-        this.emit({ op: e.op });
+        this.emit({ op: e.op, offset: 0 });
         return;
       case "binary":
         this.value(e.left, e.type);
         this.value(e.right, e.type);
         if (e.op.endsWith("copysign") && !this.program.desc.nanBitsVisible) {
           // The sign of a computed NaN is nondeterministic: copy a cleared one.
-          this.emit({ op: `${e.type}.abs` as NumericOp });
+          this.emit({ op: `${e.type}.abs` as NumericOp, offset: 0 });
         }
-        this.emit({ op: e.op });
+        this.emit({ op: e.op, offset: 0 });
         return;
       case "test":
         this.test(e);
         return;
       case "load":
         this.address(e.address);
-        this.emit({ op: e.op, align: alignOf(e.op), memOffset: e.address.offset });
+        this.emit({ op: e.op, align: alignOf(e.op), memOffset: e.address.offset, offset: 0 });
         this.coerce(memoryAccess(e.op).type, e.type);
         return;
       case "call":
@@ -529,36 +534,40 @@ class FunctionLowering {
         this.value(e.ifTrue, e.type);
         this.value(e.ifFalse, e.type);
         this.value(e.cond, "i32");
-        this.emit({ op: "select" });
+        this.emit({ op: "select", offset: 0 });
         return;
       case "if":
         this.value(e.cond, "i32");
-        this.emit({ op: "if", blockType: e.type });
+        this.emit({ op: "if", blockType: e.type, offset: 0 });
         this.value(e.ifTrue, e.type);
-        this.emit({ op: "else" });
+        this.emit({ op: "else", offset: 0 });
         this.value(e.ifFalse, e.type);
-        this.emit({ op: "end" });
+        this.emit({ op: "end", offset: 0 });
         return;
       case "exit":
-        this.emit({ op: "block", blockType: e.type });
+        this.emit({ op: "block", blockType: e.type, offset: 0 });
         this.value(e.value, e.type);
         this.value(e.cond, "i32");
-        this.emit({ op: "br_if", depth: 0 }, { op: "drop" });
+        this.emit({ op: "br_if", depth: 0, offset: 0 }, { op: "drop", offset: 0 });
         this.value(e.otherwise, e.type);
-        this.emit({ op: "end" });
+        this.emit({ op: "end", offset: 0 });
         return;
       case "block":
-        this.emit({ op: "block", blockType: e.type as BlockType });
+        this.emit({ op: "block", blockType: e.type as BlockType, offset: 0 });
         this.statements(e.body);
         this.value(e.value, e.type);
-        this.emit({ op: "end" });
+        this.emit({ op: "end", offset: 0 });
         return;
       case "memory.size":
-        this.emit({ op: "memory.size" });
+        this.emit({ op: "memory.size", offset: 0 });
         return;
       case "memory.grow":
         this.value(e.delta, "i32");
-        this.emit({ op: "i32.const", value: 1 }, { op: "i32.and" }, { op: "memory.grow" });
+        this.emit(
+          { op: "i32.const", value: 1, offset: 0 },
+          { op: "i32.and", offset: 0 },
+          { op: "memory.grow", offset: 0 },
+        );
         return;
     }
   }
@@ -576,7 +585,7 @@ class FunctionLowering {
       if (arg) this.value(arg, type);
       else this.emit(constOp(type, 0n));
     });
-    this.emit({ op: e.op });
+    this.emit({ op: e.op, offset: 0 });
   }
 
   /**
@@ -594,14 +603,21 @@ class FunctionLowering {
   private arguments(params: readonly ValType[], args: readonly Expr[], depthFirst: boolean): void {
     params.forEach((type, i) => {
       if (i === 0 && depthFirst && this.recursive) {
-        this.emit({ op: "local.get", local: 0 }, { op: "i32.const", value: 1 }, { op: "i32.sub" });
+        this.emit(
+          { op: "local.get", local: 0, offset: 0 },
+          { op: "i32.const", value: 1, offset: 0 },
+          { op: "i32.sub", offset: 0 },
+        );
         return;
       }
       const arg = args[i];
       if (arg) this.value(arg, type);
       else this.emit(constOp(type, 0n));
       if (i === 0 && depthFirst)
-        this.emit({ op: "i32.const", value: this.program.depthMask }, { op: "i32.and" });
+        this.emit(
+          { op: "i32.const", value: this.program.depthMask, offset: 0 },
+          { op: "i32.and", offset: 0 },
+        );
     });
   }
 
@@ -619,7 +635,7 @@ class FunctionLowering {
     const callee = e.pick % callees;
     const sig = this.program.signatures[callee]!;
     this.arguments(sig.params, e.args, this.program.isRecursive(callee));
-    this.emit({ op: "call", func: callee });
+    this.emit({ op: "call", func: callee, offset: 0 });
     this.afterCall(sig.result, e.type);
   }
 
@@ -635,20 +651,20 @@ class FunctionLowering {
     this.arguments(sig.params, e.args, depthFirst);
     switch (slot.k) {
       case "callee":
-        this.emit({ op: "i32.const", value: typed });
+        this.emit({ op: "i32.const", value: typed, offset: 0 });
         break;
       case "dynamic":
         this.value(slot.index, "i32");
-        this.emit({ op: "i32.const", value: callees }, { op: "i32.rem_u" });
+        this.emit({ op: "i32.const", value: callees, offset: 0 }, { op: "i32.rem_u", offset: 0 });
         break;
       case "null":
-        this.emit({ op: "i32.const", value: functions });
+        this.emit({ op: "i32.const", value: functions, offset: 0 });
         break;
       case "outside":
-        this.emit({ op: "i32.const", value: (functions + 1 + slot.past) | 0 });
+        this.emit({ op: "i32.const", value: (functions + 1 + slot.past) | 0, offset: 0 });
         break;
     }
-    this.emit({ op: "call_indirect", typeIndex: this.program.typeIndices[typed]! });
+    this.emit({ op: "call_indirect", typeIndex: this.program.typeIndices[typed]!, offset: 0 });
     this.afterCall(sig.result, e.type);
   }
 }
