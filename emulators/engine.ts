@@ -65,6 +65,8 @@ export interface Region {
   protection: Protection;
 }
 
+export type Metering = "instruction" | "block";
+
 export interface EngineOptions {
   /**
    * The code range covered by the C code hook, which meters the fuel, counts instructions, and keeps
@@ -72,6 +74,15 @@ export interface EngineOptions {
    * region must lie inside it, so no instruction escapes the hook.
    */
   instrument?: { address: number; size: number };
+  /**
+   * How the instrumented range meters the fuel. "instruction" (default): the code hook above, exact
+   * instruction counts and stops. "block": each translation block counted as it starts, which halves
+   * the cost of translating code (what runs of code executed once spend most on); a run still executes
+   * at most `fuel` instructions and faults keep exact pcs, but the fuel stops a run at a block's start,
+   * a run ending in a fault counts its last block whole, and there are no watch points, alignment
+   * checks or address hooks.
+   */
+  metering?: Metering;
   /** Stack records and alignment violations kept per run, each; past it they are counted as dropped. */
   recordCapacity?: number;
 }
@@ -164,6 +175,7 @@ class UnicornEngine implements Engine {
   private readonly uc: UcEnginePointer;
   private readonly token = nextToken++;
   private readonly instrumented: { address: number; size: number } | null;
+  private readonly blockMetered: boolean = false;
   private readonly regionList: Region[] = [];
   private readonly retired: Region[] = [];
   private exits = new Map<number, number>();
@@ -201,7 +213,9 @@ class UnicornEngine implements Engine {
           `instrumented range of ${size} bytes exceeds ${MAX_INSTRUMENTED_SIZE}`,
         );
       }
-      this.check("ss_instrument", ss.instrument(handle, address, size));
+      this.blockMetered = options.metering === "block";
+      if (this.blockMetered) this.check("ss_meter_blocks", ss.meterBlocks(handle, address, size));
+      else this.check("ss_instrument", ss.instrument(handle, address, size));
     }
   }
 
@@ -256,7 +270,7 @@ class UnicornEngine implements Engine {
     this.exits = new Map();
     this.exitsCleared = true;
     this.hooks.clear();
-    if (this.instrumented) {
+    if (this.instrumented && !this.blockMetered) {
       this.setWatchPoints([]);
       this.setAlignmentChecks([]);
       this.updateHookPoints();
@@ -454,8 +468,10 @@ class UnicornEngine implements Engine {
 
   private requireInstrumented(what: string, addresses: readonly number[]): SsEnginePointer {
     const handle = this.open(what);
-    if (this.instrumented === null) {
-      throw new InvalidArgumentError(`${what} need an engine created with an instrumented range`);
+    if (this.instrumented === null || this.blockMetered) {
+      throw new InvalidArgumentError(
+        `${what} need an engine with an instrumented range, metered per instruction`,
+      );
     }
     const outside = addresses.find((a) => !Number.isSafeInteger(a) || !this.inInstrumentedRange(a));
     if (outside !== undefined)

@@ -102,6 +102,10 @@ export const ss = {
     [SsEnginePointer, U64, U64],
     number
   >,
+  meterBlocks: helper.func("int ss_meter_blocks(ss_engine *e, uint64_t begin, uint64_t size)") as Fn<
+    [SsEnginePointer, U64, U64],
+    number
+  >,
   map: helper.func("int ss_map(ss_engine *e, uint64_t address, uint64_t size, uint32_t perms)") as Fn<
     [SsEnginePointer, U64, U64, number],
     number

@@ -5,7 +5,10 @@
  * Instrumented range [begin, begin + size): one C code hook covers it (installed before anything is
  * translated, so every translation block in it calls the hook). An instrumented engine executes code
  * only there (engine.ts enforces it), so the hook also meters the fuel, replacing Unicorn's own
- * instruction counter (a second code hook on every instruction). Per instruction the hook
+ * instruction counter (a second code hook on every instruction). A code hook on every instruction
+ * doubles the cost of translating code, which dominates runs of code executed once; an engine that
+ * needs only fuel and exact fault pcs meters blocks instead (ss_meter_blocks, below). Per instruction
+ * the hook
  *   - stores the instruction's address (the exact pc of a fault: Unicorn reports the block start),
  *   - stops the run when the fuel is used up, before the instruction,
  *   - at JS-hooked addresses, calls the JS callback, which may stop the run before the instruction,
@@ -37,8 +40,11 @@
 #include <unicorn/unicorn.h>
 
 #include "arch.h"
+#include "instruction_count.h"
 #include "sp_writes.h"
 
+/* Bytes before a written range where a block holding some of them may start: two pages. */
+enum { BLOCK_REACH = 0x2000 };
 /* Per-address flags. KNOWN: the instruction starting there was classified; WRITES_SP: it may write sp. */
 enum { FLAG_WATCH = 1, FLAG_ALIGN = 2, FLAG_JS_HOOK = 4, FLAG_KNOWN = 8, FLAG_WRITES_SP = 16 };
 enum {
@@ -86,8 +92,11 @@ typedef int (*ss_js_hook)(uint64_t token, uint64_t address);
 typedef struct {
   uc_engine *uc;
   int arch, pc_reg, sp_reg;
-  uc_hook code_hook, memory_hook, interrupt_hook;
-  uint64_t begin, size; /* instrumented range; size 0 = none */
+  uc_hook code_hook, memory_hook, interrupt_hook, block_hook, access_hook;
+  uint64_t begin, size; /* instrumented or block-metered range; size 0 = none */
+  int meter_blocks;     /* the range is metered per block (ss_meter_blocks), not per instruction */
+  uint16_t *block_counts; /* block-metered: instructions of the block starting at each offset; 0 = unknown */
+  instruction_counter *counter;
   uint8_t *flags;       /* size bytes */
   ss_points points[POINT_KINDS];
   ss_region *regions;
@@ -221,7 +230,7 @@ static bool on_memory_fault(uc_engine *uc, uc_mem_type type, uint64_t address, i
  * Unicorn's pc is past it after x86 int/int3 (left so: lengths vary) and AArch64 svc/hvc/smc, and at it
  * after brk and udf. */
 static uint64_t exception_pc(ss_engine *e, uint32_t number) {
-  if (e->size) return e->current_pc;
+  if (e->size && !e->meter_blocks) return e->current_pc;
   uint64_t pc = 0;
   uc_reg_read(e->uc, e->pc_reg, &pc);
   int past = e->arch == ARCH_AARCH64 && (number == EXCP_SWI || number == EXCP_HVC || number == EXCP_SMC);
@@ -251,13 +260,15 @@ static void on_interrupt(uc_engine *uc, uint32_t number, void *user) {
 }
 
 /* The instruction a run's stop is attributed to: the one that raised an interrupt; on an instrumented
- * engine, the one the hook saw last (exact: its code runs only there); otherwise, and after reaching an
- * exit, Unicorn's pc, which is exact for faults on a bare engine because its instruction counter hooks
- * every instruction. */
+ * engine, the one the hook saw last (exact: its code runs only there); on a block-metered engine, the
+ * block the fuel did not cover, or Unicorn's pc (exact for faults: see ss_meter_blocks); otherwise, and
+ * after reaching an exit, Unicorn's pc, which is exact for faults on a bare engine because its
+ * instruction counter hooks every instruction. */
 static uint64_t stop_pc(ss_engine *e, uc_err err, uint64_t pc) {
   if (e->stop == STOP_INTERRUPT || e->stop == STOP_INVALID_INSTRUCTION || e->stop == STOP_CPU_EXCEPTION) {
     return e->exception_pc;
   }
+  if (e->meter_blocks) return e->stop == STOP_FUEL ? e->current_pc : pc;
   int exited = e->stop == STOP_NONE && err == UC_ERR_OK;
   return e->size && !exited ? e->current_pc : pc;
 }
@@ -305,6 +316,8 @@ void ss_close(ss_engine *e) {
   free(e->regions);
   for (int i = 0; i < POINT_KINDS; i++) free(e->points[i].offsets);
   if (e->sp_writes) sp_writes_close(e->sp_writes);
+  if (e->counter) instruction_counter_close(e->counter);
+  free(e->block_counts);
   free(e->flags);
   free(e->records.items);
   free(e->violations.items);
@@ -329,6 +342,71 @@ int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size) {
   }
   e->begin = begin;
   e->size = size;
+  return UC_ERR_OK;
+}
+
+/* Instructions of the block at `offset`, counted on its first execution. */
+static uint64_t block_count(ss_engine *e, uint64_t offset, uint32_t size) {
+  uint16_t known = e->block_counts[offset];
+  if (known) return known;
+  uint64_t count = size / 4; /* AArch64: fixed-width instructions */
+  if (e->arch == ARCH_X64) {
+    uint8_t *bytes = malloc(size);
+    count = bytes && uc_mem_read(e->uc, e->begin + offset, bytes, size) == UC_ERR_OK
+                ? instruction_count(e->counter, bytes, size, e->begin + offset)
+                : size; /* unreadable: at most one instruction per byte */
+    free(bytes);
+  }
+  if (count > 0 && count <= UINT16_MAX) e->block_counts[offset] = (uint16_t)count;
+  return count;
+}
+
+/* Before a block runs: its instructions are counted against the fuel at once. A block the fuel does not
+ * cover stops the run before its first instruction, so a run executes at most `fuel` instructions; a
+ * block cut short by a fault counts whole (the run ends there). */
+static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+  ss_engine *e = user;
+  uint64_t offset = address - e->begin;
+  e->current_pc = address;
+  if (offset >= e->size) return;
+  uint64_t count = block_count(e, offset, size);
+  if (e->steps + count > e->fuel) {
+    e->stop = STOP_FUEL;
+    uc_emu_stop(uc);
+    return;
+  }
+  e->steps += count;
+}
+
+static void on_access(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
+  (void)uc, (void)type, (void)address, (void)size, (void)value, (void)user;
+}
+
+/* Meters the fuel per translation block over [begin, begin + size), instead of per instruction (the
+ * alternative to ss_instrument, once per engine, before the first run). Unicorn 2.0.1 reports a fault
+ * at its block's start, unless a memory hook covers the faulting instruction: then it keeps pc exact
+ * before every memory access. So a no-op memory hook covers the range too (data accesses there are
+ * rare: the range holds code). */
+int ss_meter_blocks(ss_engine *e, uint64_t begin, uint64_t size) {
+  if (e->size != 0 || size == 0) return UC_ERR_ARG;
+  e->counter = instruction_counter_open(e->arch);
+  e->block_counts = calloc(size, sizeof *e->block_counts);
+  uc_err err = e->counter && e->block_counts ? UC_ERR_OK : UC_ERR_NOMEM;
+  uint64_t end = begin + size - 1;
+  if (err == UC_ERR_OK) err = uc_hook_add(e->uc, &e->block_hook, UC_HOOK_BLOCK, (void *)on_block, e, begin, end);
+  if (err == UC_ERR_OK) {
+    err = uc_hook_add(e->uc, &e->access_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_access, e, begin, end);
+  }
+  if (err != UC_ERR_OK) {
+    if (e->counter) instruction_counter_close(e->counter);
+    free(e->block_counts);
+    e->counter = NULL;
+    e->block_counts = NULL;
+    return err;
+  }
+  e->begin = begin;
+  e->size = size;
+  e->meter_blocks = 1;
   return UC_ERR_OK;
 }
 
@@ -442,8 +520,14 @@ int ss_set_exits(ss_engine *e, uint64_t *exits, uint64_t count) {
  * it (an x86 instruction is at most 15 bytes). Needed after new code is written there: uc_mem_write
  * does NOT invalidate translated blocks in Unicorn 2.0.1, so stale code would run. */
 int ss_invalidate(ss_engine *e, uint64_t begin, uint64_t end) {
-  for (uint64_t a = begin > e->begin + 15 ? begin - 15 : e->begin; a < end && a - e->begin < e->size; a++) {
-    e->flags[a - e->begin] &= (uint8_t) ~(FLAG_KNOWN | FLAG_WRITES_SP);
+  if (e->meter_blocks) {
+    /* A block may start up to a page before the bytes it holds (QEMU's blocks span at most two pages). */
+    uint64_t from = begin > e->begin + BLOCK_REACH ? begin - BLOCK_REACH : e->begin;
+    for (uint64_t a = from; a < end && a - e->begin < e->size; a++) e->block_counts[a - e->begin] = 0;
+  } else if (e->size) {
+    for (uint64_t a = begin > e->begin + 15 ? begin - 15 : e->begin; a < end && a - e->begin < e->size; a++) {
+      e->flags[a - e->begin] &= (uint8_t) ~(FLAG_KNOWN | FLAG_WRITES_SP);
+    }
   }
   return uc_ctl_remove_cache(e->uc, begin, end);
 }

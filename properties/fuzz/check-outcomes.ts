@@ -20,10 +20,16 @@ interface Run {
 export function checkOutcomes(machines: Machines, c: TestCase, strategy: Strategy): Verdict {
   const { entry, globals, nanBitsVisible } = c;
   const run = (target: Target): Run =>
-    machines.withInstance(c, target, strategy, (instance) => ({
-      outcome: instance.invoke(entry.exportName, entry.args),
-      globals: globals.map((name) => instance.getGlobal(name)),
-    }));
+    machines.withInstance(
+      c,
+      target,
+      strategy,
+      (instance) => ({
+        outcome: instance.invoke(entry.exportName, entry.args),
+        globals: globals.map((name) => instance.getGlobal(name)),
+      }),
+      "block",
+    );
   const x64 = run("x64");
   const aarch64 = run("aarch64");
   const evidence = { strategy, x64, aarch64 };

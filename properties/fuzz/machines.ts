@@ -1,6 +1,7 @@
 // What every property runs on: a generated case (description → module → validated), compiled per
 // target and strategy once, and instantiated afresh for each run on runners reused across cases.
 
+import type { Metering } from "../../emulators/engine.js";
 import { hostImports } from "../../emulators/host-env.js";
 import type { Instance } from "../../emulators/runner.js";
 import { Runner } from "../../emulators/runner.js";
@@ -39,10 +40,19 @@ export function caseOf(desc: ProgramDesc): TestCase {
   return { bytes, validated: validateModule(decodeModule(bytes)), entry, globals, nanBitsVisible };
 }
 
-/** One runner per target, and each case's artifacts compiled once. */
+/**
+ * Runners per target and metering (plain runs meter the fuel per block, which halves the cost of
+ * translating each case's new code; recorded runs need it per instruction), and each case's
+ * artifacts compiled once.
+ */
 export class Machines {
   private readonly runners = new Map(
-    TARGETS.map((target) => [target, new Runner(target, { fuel: FUEL, stackLimit: STACK })]),
+    (["instruction", "block"] as const).flatMap((metering) =>
+      TARGETS.map((target) => [
+        `${target}/${metering}`,
+        new Runner(target, { fuel: FUEL, stackLimit: STACK }, metering),
+      ]),
+    ),
   );
   private readonly artifacts = new WeakMap<TestCase, Map<string, Artifact>>();
 
@@ -61,12 +71,21 @@ export class Machines {
     return artifact;
   }
 
-  /** Runs `use` on a fresh instance, its imports bound to the generators' host functions. */
-  withInstance<T>(c: TestCase, target: Target, strategy: Strategy, use: (instance: Instance) => T): T {
+  /**
+   * Runs `use` on a fresh instance, its imports bound to the generators' host functions; an
+   * instance metered per block runs plain invocations only (emulators/engine.ts).
+   */
+  withInstance<T>(
+    c: TestCase,
+    target: Target,
+    strategy: Strategy,
+    use: (instance: Instance) => T,
+    metering: Metering = "instruction",
+  ): T {
     const { module } = c.validated;
     const artifact = this.artifact(c, target, strategy);
     const instantiated = this.runners
-      .get(target)!
+      .get(`${target}/${metering}`)!
       .instantiate(artifact, { module, imports: hostImports(module) });
     if (!instantiated.ok) {
       const why = instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);

@@ -165,7 +165,10 @@ describe.each(TARGETS)("%s engine", (target) => {
     engine.map(CODE, CODE_SIZE, "rwx");
     load(engine, "tiny");
     const ranOn = engine.run({ begin: CODE, fuel: FUEL }).stop;
-    expect(ranOn).toMatchObject({ pc: EXIT, kind: target === "x64" ? "memory-fault" : "invalid-instruction" });
+    expect(ranOn).toMatchObject({
+      pc: EXIT,
+      kind: target === "x64" ? "memory-fault" : "invalid-instruction",
+    });
   });
 
   it("reports a store into the guard page with its exact address and exact pc, mid-block", () => {
@@ -270,6 +273,60 @@ describe.each(TARGETS)("%s engine", (target) => {
     expect(engine.readRegister("fp")).toBe(0xffff_ffff_ffff_ffffn);
     engine.writeRegister(target === "x64" ? "r14" : "x28", 0x1234n);
     expect(engine.readRegister(target === "x64" ? "r14" : "x28")).toBe(0x1234n);
+  });
+});
+
+describe.each(TARGETS)("%s engine metering the fuel per block", (target) => {
+  let engine: Engine;
+  beforeEach(() => {
+    engine = newEngine(target, { metering: "block" });
+  });
+  afterEach(() => engine.close());
+
+  it("counts every instruction of a run that ends at an exit", () => {
+    load(engine, "countedLoop");
+    engine.writeRegister("arg0", 10);
+    const result = engine.run({ begin: CODE, fuel: FUEL });
+    expect(result.stop.kind).toBe("exit");
+    expect(engine.readRegister("ret0")).toBe(55n);
+    expect(result.steps).toBe(2 + 3 * 10 + 1);
+  });
+
+  it("stops at the start of the block the fuel does not cover, and resumes there", () => {
+    const at = load(engine, "countedLoop");
+    engine.writeRegister("arg0", 1000);
+    const first = engine.run({ begin: CODE, fuel: 100 });
+    // Blocks: the 2 set-up instructions with the first iteration (5), then one per iteration (3).
+    expect(first.steps).toBe(5 + 3 * 31);
+    expect(first.stop).toEqual({ kind: "fuel", pc: at("loop") });
+    const second = engine.run({ begin: at("loop"), fuel: FUEL });
+    expect(second.stop.kind).toBe("exit");
+    expect(first.steps + second.steps).toBe(2 + 3 * 1000 + 1);
+    expect(engine.readRegister("ret0")).toBe(500_500n);
+  });
+
+  it("reports a store into the guard page with its exact pc, mid-block", () => {
+    const at = load(engine, "guardStore");
+    const { sp, faultAddress } = GUARD[target];
+    engine.writeRegister("sp", sp);
+    expect(engine.run({ begin: CODE, fuel: FUEL }).stop).toEqual({
+      kind: "memory-fault",
+      access: "write",
+      address: faultAddress,
+      pc: at("store"),
+    });
+    expect(engine.readRegister("ret0")).toBe(3n);
+  });
+
+  it("runs code rewritten after it ran, and refuses what needs a hook on every instruction", () => {
+    load(engine, "countedLoop");
+    engine.writeRegister("arg0", 3);
+    expect(engine.run({ begin: CODE, fuel: FUEL }).steps).toBe(2 + 3 * 3 + 1);
+    load(engine, "tiny");
+    expect(engine.run({ begin: CODE, fuel: FUEL }).stop).toMatchObject({ kind: "exit", address: EXIT });
+    expect(engine.readRegister("ret0") & 0xffff_ffffn).toBe(0x1234_5678n);
+    expect(() => engine.setWatchPoints([CODE])).toThrow(/metered per instruction/);
+    expect(() => engine.hookAddress(CODE, () => undefined)).toThrow(/metered per instruction/);
   });
 });
 
