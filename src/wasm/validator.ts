@@ -175,8 +175,9 @@ class ModuleValidator {
       this.tableCount,
       this.memoryCount > 0,
     );
+    const arrays = new InstrArrays(m.bodies.reduce((sum, body) => sum + body.code.length, 0));
     const functions = m.bodies.map((body, i) =>
-      validator.validate(importedFuncs + i, this.funcTypes[importedFuncs + i]!, body),
+      validator.validate(importedFuncs + i, this.funcTypes[importedFuncs + i]!, body, arrays),
     );
     return { module: m, functions, funcTypes: this.funcTypes };
   }
@@ -237,6 +238,36 @@ function fail(reason: string): never {
 
 const CONST_TYPES = { "i32.const": I32, "i64.const": I64, "f32.const": F32, "f64.const": F64 } as const;
 
+/**
+ * The per-instruction arrays of a module's functions, all in one buffer: creating a typed array of
+ * more than 64 bytes with a buffer of its own costs more than validating a small function.
+ */
+class InstrArrays {
+  private readonly memory: ArrayBuffer;
+  private next = 0;
+
+  /** For `total` instructions; the matching indices start at -1. */
+  constructor(private readonly total: number) {
+    this.memory = new ArrayBuffer(21 * total);
+    new Int32Array(this.memory, 12 * total, 2 * total).fill(-1);
+  }
+
+  /** The arrays of the next function, of `n` instructions. */
+  take(n: number) {
+    const { memory, total } = this;
+    const at = this.next;
+    this.next += n;
+    return {
+      heightBefore: new Uint32Array(memory, 4 * at, n),
+      heightAfter: new Uint32Array(memory, 4 * (total + at), n),
+      controlDepth: new Uint32Array(memory, 4 * (2 * total + at), n),
+      matchingEnd: new Int32Array(memory, 4 * (3 * total + at), n),
+      matchingElse: new Int32Array(memory, 4 * (4 * total + at), n),
+      unreachable: new Uint8Array(memory, 20 * total + at, n),
+    };
+  }
+}
+
 /** Validates function bodies one after the other, reusing its stacks. */
 class FunctionValidator {
   private readonly types: readonly FuncType[];
@@ -268,17 +299,11 @@ class FunctionValidator {
     this.hasMemory = hasMemory;
   }
 
-  validate(funcIndex: number, type: FuncType, body: FunctionBody): FunctionInfo {
+  validate(funcIndex: number, type: FuncType, body: FunctionBody, arrays: InstrArrays): FunctionInfo {
     const code = body.code;
     const n = code.length;
-    // The arrays share one buffer: creating a typed array with a buffer of its own costs more.
-    const memory = new ArrayBuffer(21 * n);
-    const heightBefore = new Uint32Array(memory, 0, n);
-    const heightAfter = new Uint32Array(memory, 4 * n, n);
-    const controlDepth = new Uint32Array(memory, 8 * n, n);
-    const matchingEnd = new Int32Array(memory, 12 * n, n).fill(-1);
-    const matchingElse = new Int32Array(memory, 16 * n, n).fill(-1);
-    const unreachable = new Uint8Array(memory, 20 * n, n);
+    const { heightBefore, heightAfter, controlDepth, matchingEnd, matchingElse, unreachable } =
+      arrays.take(n);
     const info = {
       funcIndex,
       type,
