@@ -331,7 +331,7 @@ class FunctionLowering {
 
   /** Appends `ops`; generated code has no byte offsets, so each is 0. */
   private emit(...ops: Instr[]): void {
-    this.code.push(...ops);
+    for (const op of ops) this.code.push(op);
   }
 
   private returnDefault(): void {
