@@ -19,6 +19,7 @@ import type {
   MemoryOp,
   Module,
   NumericOp,
+  PlainOp,
   ValType,
 } from "../../src/wasm/ir.js";
 import type { WasmValue } from "../../src/wasm/outcome.js";
@@ -310,17 +311,17 @@ class FunctionLowering {
   lower(fn: FunctionDesc): FunctionBody {
     const result = this.signature.result;
     if (this.recursive) {
-      this.emit(
-        { op: "local.get", local: 0, offset: 0 },
-        { op: "i32.eqz", offset: 0 },
-        { op: "if", blockType: null, offset: 0 },
-      );
+      this.emit({ op: "local.get", local: 0, offset: 0 }, plain("i32.eqz"), {
+        op: "if",
+        blockType: null,
+        offset: 0,
+      });
       this.returnDefault();
-      this.emit({ op: "end", offset: 0 });
+      this.emit(plain("end"));
     }
     this.statements(fn.body);
     if (result) this.value(fn.value, result);
-    this.emit({ op: "end", offset: 0 });
+    this.emit(plain("end"));
     return {
       unsupported: null,
       locals: this.localTypes.slice(this.paramCount),
@@ -337,7 +338,7 @@ class FunctionLowering {
   private returnDefault(): void {
     const result = this.signature.result;
     if (result) this.emit(constOp(result, 0n));
-    this.emit({ op: "return", offset: 0 });
+    this.emit(plain("return"));
   }
 
   private statements(stmts: readonly Stmt[]): void {
@@ -348,7 +349,7 @@ class FunctionLowering {
     switch (s.k) {
       case "drop":
         this.expr(s.value);
-        this.emit({ op: "drop", offset: 0 });
+        this.emit(plain("drop"));
         return;
       case "set": {
         const locals = this.writableLocals[s.value.type];
@@ -356,7 +357,7 @@ class FunctionLowering {
         this.emit(
           locals.length
             ? { op: "local.set", local: locals[s.pick % locals.length]!, offset: 0 }
-            : { op: "drop", offset: 0 },
+            : plain("drop"),
         );
         return;
       }
@@ -366,7 +367,7 @@ class FunctionLowering {
         this.emit(
           globals.length
             ? { op: "global.set", global: globals[s.pick % globals.length]!, offset: 0 }
-            : { op: "drop", offset: 0 },
+            : plain("drop"),
         );
         return;
       }
@@ -382,10 +383,10 @@ class FunctionLowering {
         this.emit({ op: "if", blockType: null, offset: 0 });
         this.statements(s.ifTrue);
         if (s.ifFalse.length) {
-          this.emit({ op: "else", offset: 0 });
+          this.emit(plain("else"));
           this.statements(s.ifFalse);
         }
-        this.emit({ op: "end", offset: 0 });
+        this.emit(plain("end"));
         return;
       case "loop": {
         const counter = this.localTypes.push("i32") - 1;
@@ -395,15 +396,15 @@ class FunctionLowering {
           { op: "block", blockType: null, offset: 0 },
           { op: "loop", blockType: null, offset: 0 },
           { op: "local.get", local: counter, offset: 0 },
-          { op: "i32.eqz", offset: 0 },
+          plain("i32.eqz"),
           { op: "br_if", depth: 1, offset: 0 },
           { op: "local.get", local: counter, offset: 0 },
           { op: "i32.const", value: 1, offset: 0 },
-          { op: "i32.sub", offset: 0 },
+          plain("i32.sub"),
           { op: "local.set", local: counter, offset: 0 },
         );
         this.statements(s.body);
-        this.emit({ op: "br", depth: 0, offset: 0 }, { op: "end", offset: 0 }, { op: "end", offset: 0 });
+        this.emit({ op: "br", depth: 0, offset: 0 }, plain("end"), plain("end"));
         return;
       }
       case "switch": {
@@ -413,25 +414,21 @@ class FunctionLowering {
         this.value(s.index, "i32");
         this.emit({ op: "br_table", depths: s.cases.map((_, i) => i), defaultDepth: cases, offset: 0 });
         for (const body of s.cases) {
-          this.emit({ op: "end", offset: 0 });
+          this.emit(plain("end"));
           this.statements(body);
         }
-        this.emit({ op: "end", offset: 0 });
+        this.emit(plain("end"));
         return;
       }
       case "return":
         this.value(s.cond, "i32");
         this.emit({ op: "if", blockType: null, offset: 0 });
         if (this.signature.result) this.value(s.value, this.signature.result);
-        this.emit({ op: "return", offset: 0 }, { op: "end", offset: 0 });
+        this.emit(plain("return"), plain("end"));
         return;
       case "trap":
         this.value(s.cond, "i32");
-        this.emit(
-          { op: "if", blockType: null, offset: 0 },
-          { op: "unreachable", offset: 0 },
-          { op: "end", offset: 0 },
-        );
+        this.emit({ op: "if", blockType: null, offset: 0 }, plain("unreachable"), plain("end"));
         return;
     }
   }
@@ -443,7 +440,7 @@ class FunctionLowering {
         return;
       case "masked":
         this.value(address.expr, "i32");
-        this.emit({ op: "i32.const", value: PAGE - 1, offset: 0 }, { op: "i32.and", offset: 0 });
+        this.emit({ op: "i32.const", value: PAGE - 1, offset: 0 }, plain("i32.and"));
         return;
       case "raw":
         this.value(address.expr, "i32");
@@ -467,11 +464,11 @@ class FunctionLowering {
       CONVERSIONS[from][to] ?? (this.program.desc.nanBitsVisible ? REINTERPRETATIONS[from][to] : undefined);
     if (ops === undefined) {
       // NaN-blind: (x >= 0) as an integer.
-      this.emit(constOp(from, 0n), { op: `${from}.ge` as NumericOp, offset: 0 });
-      if (to === "i64") this.emit({ op: "i64.extend_i32_u", offset: 0 });
+      this.emit(constOp(from, 0n), plain(`${from}.ge` as NumericOp));
+      if (to === "i64") this.emit(plain("i64.extend_i32_u"));
       return;
     }
-    for (const op of ops) this.emit({ op, offset: 0 });
+    for (const op of ops) this.emit(plain(op));
   }
 
   private expr(e: Expr): void {
@@ -505,16 +502,16 @@ class FunctionLowering {
       }
       case "unary":
         this.value(e.arg, e.type);
-        this.emit({ op: e.op, offset: 0 });
+        this.emit(plain(e.op));
         return;
       case "binary":
         this.value(e.left, e.type);
         this.value(e.right, e.type);
         if (e.op.endsWith("copysign") && !this.program.desc.nanBitsVisible) {
           // The sign of a computed NaN is nondeterministic: copy a cleared one.
-          this.emit({ op: `${e.type}.abs` as NumericOp, offset: 0 });
+          this.emit(plain(`${e.type}.abs` as NumericOp));
         }
-        this.emit({ op: e.op, offset: 0 });
+        this.emit(plain(e.op));
         return;
       case "test":
         this.test(e);
@@ -534,40 +531,36 @@ class FunctionLowering {
         this.value(e.ifTrue, e.type);
         this.value(e.ifFalse, e.type);
         this.value(e.cond, "i32");
-        this.emit({ op: "select", offset: 0 });
+        this.emit(plain("select"));
         return;
       case "if":
         this.value(e.cond, "i32");
         this.emit({ op: "if", blockType: e.type, offset: 0 });
         this.value(e.ifTrue, e.type);
-        this.emit({ op: "else", offset: 0 });
+        this.emit(plain("else"));
         this.value(e.ifFalse, e.type);
-        this.emit({ op: "end", offset: 0 });
+        this.emit(plain("end"));
         return;
       case "exit":
         this.emit({ op: "block", blockType: e.type, offset: 0 });
         this.value(e.value, e.type);
         this.value(e.cond, "i32");
-        this.emit({ op: "br_if", depth: 0, offset: 0 }, { op: "drop", offset: 0 });
+        this.emit({ op: "br_if", depth: 0, offset: 0 }, plain("drop"));
         this.value(e.otherwise, e.type);
-        this.emit({ op: "end", offset: 0 });
+        this.emit(plain("end"));
         return;
       case "block":
         this.emit({ op: "block", blockType: e.type as BlockType, offset: 0 });
         this.statements(e.body);
         this.value(e.value, e.type);
-        this.emit({ op: "end", offset: 0 });
+        this.emit(plain("end"));
         return;
       case "memory.size":
-        this.emit({ op: "memory.size", offset: 0 });
+        this.emit(plain("memory.size"));
         return;
       case "memory.grow":
         this.value(e.delta, "i32");
-        this.emit(
-          { op: "i32.const", value: 1, offset: 0 },
-          { op: "i32.and", offset: 0 },
-          { op: "memory.grow", offset: 0 },
-        );
+        this.emit({ op: "i32.const", value: 1, offset: 0 }, plain("i32.and"), plain("memory.grow"));
         return;
     }
   }
@@ -585,7 +578,7 @@ class FunctionLowering {
       if (arg) this.value(arg, type);
       else this.emit(constOp(type, 0n));
     });
-    this.emit({ op: e.op, offset: 0 });
+    this.emit(plain(e.op));
   }
 
   /**
@@ -606,7 +599,7 @@ class FunctionLowering {
         this.emit(
           { op: "local.get", local: 0, offset: 0 },
           { op: "i32.const", value: 1, offset: 0 },
-          { op: "i32.sub", offset: 0 },
+          plain("i32.sub"),
         );
         return;
       }
@@ -614,10 +607,7 @@ class FunctionLowering {
       if (arg) this.value(arg, type);
       else this.emit(constOp(type, 0n));
       if (i === 0 && depthFirst)
-        this.emit(
-          { op: "i32.const", value: this.program.depthMask, offset: 0 },
-          { op: "i32.and", offset: 0 },
-        );
+        this.emit({ op: "i32.const", value: this.program.depthMask, offset: 0 }, plain("i32.and"));
     });
   }
 
@@ -655,7 +645,7 @@ class FunctionLowering {
         break;
       case "dynamic":
         this.value(slot.index, "i32");
-        this.emit({ op: "i32.const", value: callees, offset: 0 }, { op: "i32.rem_u", offset: 0 });
+        this.emit({ op: "i32.const", value: callees, offset: 0 }, plain("i32.rem_u"));
         break;
       case "null":
         this.emit({ op: "i32.const", value: functions, offset: 0 });
@@ -687,6 +677,18 @@ const REINTERPRETATIONS: Readonly<Record<ValType, Partial<Record<ValType, readon
 
 /** The operand types of every comparison and conversion. */
 const OPERANDS = new Map(Object.values(TESTS).flatMap((tests) => tests.map((t) => [t.op, t.from] as const)));
+
+/** Instructions without immediates, one object per operator: they are immutable, so bodies share them. */
+const plainInstrs = new Map<PlainOp, Instr>();
+
+function plain(op: PlainOp): Instr {
+  let instr = plainInstrs.get(op);
+  if (instr === undefined) {
+    instr = { op, offset: 0 };
+    plainInstrs.set(op, instr);
+  }
+  return instr;
+}
 
 function alignOf(op: MemoryOp): number {
   return Math.log2(memoryAccess(op).bytes);
