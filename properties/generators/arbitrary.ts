@@ -47,7 +47,7 @@ const nullPrototype = fc.noBias(fc.integer({ min: 0, max: 1 }));
  * An fc.record that draws and shrinks as fc.record does, at a fraction of its cost per draw:
  * `fields` are the arbitraries of its drawn fields in key order (constant fields draw nothing),
  * `build` makes the object from their values. The null-prototype choice fc.record draws last is
- * drawn too, so that every seed keeps its value, and then ignored.
+ * drawn too, so that every seed keeps its value, and ignored: `build` gets it after the values.
  */
 function record<const A extends readonly unknown[], const T>(
   fields: { readonly [K in keyof A]: fc.Arbitrary<A[K]> },
@@ -55,7 +55,7 @@ function record<const A extends readonly unknown[], const T>(
 ): fc.Arbitrary<T> {
   return fc
     .tuple(...(fields as readonly fc.Arbitrary<unknown>[]), nullPrototype)
-    .map((values) => build(values as unknown as A));
+    .map(build as unknown as (values: unknown[]) => T);
 }
 
 const u32 = (n: number) => BigInt(n >>> 0);
