@@ -330,7 +330,7 @@ class FunctionLowering {
     };
   }
 
-  /** Appends `ops`; generated code has no byte offsets, so each is 0. */
+  /** Appends `ops`: instructions with offset 0, as generated code has no byte offsets. */
   private emit(...ops: Instr[]): void {
     for (const op of ops) this.code.push(op);
   }
