@@ -318,6 +318,19 @@ describe.each(TARGETS)("%s engine metering the fuel per block", (target) => {
     expect(engine.readRegister("ret0")).toBe(3n);
   });
 
+  it("reports a push into the guard page at the push, mid-block (an implicit stack write)", () => {
+    load(engine, "stackPairs");
+    // The first push or pre-indexed store fits above STACK_BASE, the second does not.
+    const first = target === "x64" ? 8 : 16;
+    engine.writeRegister("sp", STACK_BASE + first);
+    expect(engine.run({ begin: CODE, fuel: FUEL }).stop).toEqual({
+      kind: "memory-fault",
+      access: "write",
+      address: STACK_BASE - first,
+      pc: CODE + (target === "x64" ? 1 : 4),
+    });
+  });
+
   it("runs code rewritten after it ran, and refuses what needs a hook on every instruction", () => {
     load(engine, "countedLoop");
     engine.writeRegister("arg0", 3);
