@@ -2,55 +2,74 @@
  * Property-based fuzzing figures (issue 8):
  *   - cases per second with 1 and 2 worker processes: P1 alone (each case: generate, compile for
  *     both targets, run on both and on V8) and every fuzz property (P1–P4, P6), timed runs under
- *     intersect/frame, of the built driver (dist/, as `samestack fuzz` runs it); worker start-ups
+ *     intersect/frame, of `samestack fuzz` as users run it (the built CLI); worker start-ups
  *     included. Goal: ≥ 500 cases/s on this 2-core machine.
+ *   - V8's compile time per generated module as a process ages (it keeps every Wasm function type
+ *     it has seen): why fuzz workers are replaced every CASES_PER_WORKER cases;
  *   - size of shrunk P5 counterexamples (native divergence) over 20 seeds: median instructions and
  *     functions, as found, and with leaf-frame differences set aside (register-threshold ones).
  *     Goal: ≤ 20 instructions.
  */
-import { mkdtemp } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { inputOf } from "../properties/fuzz/case-runner.js";
+import { CASES_PER_WORKER } from "../properties/fuzz/driver.js";
+import { caseOf } from "../properties/fuzz/machines.js";
 import { DETERMINISTIC, type PropertyName } from "../properties/fuzz/properties.js";
+import type { FuzzSummary } from "../properties/fuzz/summary.js";
 import { findNativeDivergence } from "../properties/fuzz/teeth.js";
-import { median } from "./stats.js";
+import { formatDuration, median } from "./stats.js";
 
-const SECONDS = 10;
+/** Seconds per timed fuzz run: long enough for P1's workers to be replaced a few times. */
+const SECONDS = { p1: 20, all: 10 };
 const SEEDS = 20;
 const FIRST_SEED = 1;
 const TEETH_RUNS = 100;
 
-/** The built driver: its workers start as plain JS, as they do for `samestack fuzz` (npm run bench builds first). */
-const { runFuzz } = (await import(
-  new URL("../dist/properties/fuzz/driver.js", import.meta.url).href
-)) as typeof import("../properties/fuzz/driver.js");
+const execFileAsync = promisify(execFile);
+const CLI = fileURLToPath(new URL("../bin/samestack.js", import.meta.url));
+
+/** `samestack fuzz` as users run it (the built CLI; npm run bench builds first); its summary.json. */
+async function fuzzCli(args: readonly string[]): Promise<FuzzSummary> {
+  const out = await mkdtemp(path.join(tmpdir(), "fuzz-bench-"));
+  try {
+    await execFileAsync(process.execPath, [CLI, "fuzz", ...args, "--out", out, "--no-save"]);
+  } catch (error) {
+    // Exit 1 means a property failed: the summary says which; anything else is the bench's failure.
+    if ((error as { code?: number }).code !== 1) throw error;
+  }
+  return JSON.parse(await readFile(path.join(out, "summary.json"), "utf8")) as FuzzSummary;
+}
 
 export async function fuzzBench(): Promise<void> {
-  const out = await mkdtemp(path.join(tmpdir(), "fuzz-bench-"));
   // Workers scale only on idle cores: say how busy the machine was.
   console.log(`load average ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores`);
-  const sets: [string, PropertyName[] | undefined][] = [
-    ["P1 (compile ×2, run ×2, V8)", ["outcomes"]],
-    ["all properties", undefined],
+  const sets: [string, PropertyName[] | undefined, number][] = [
+    ["P1 (compile ×2, run ×2, V8)", ["outcomes"], SECONDS.p1],
+    ["all properties", undefined, SECONDS.all],
   ];
-  for (const [name, properties] of sets) {
+  for (const [name, properties, seconds] of sets) {
     for (const workers of [1, 2]) {
-      const summary = await runFuzz({
-        seed: FIRST_SEED,
-        timeMs: SECONDS * 1000,
-        strategies: DETERMINISTIC,
-        workers,
-        shard: { index: 0, count: 1 },
-        outDir: out,
-        saveTo: null,
-        ...(properties ? { properties } : {}),
-      });
+      const summary = await fuzzCli([
+        "--seed",
+        String(FIRST_SEED),
+        "--time",
+        `${seconds}s`,
+        "--workers",
+        String(workers),
+        ...(properties ? ["--properties", properties.join(",")] : []),
+      ]);
       const failed = Object.values(summary.properties).reduce((n, c) => n + c.failed, 0);
       console.log(
         `${name}, ${workers} worker(s): ${summary.casesPerSecond.toFixed(1)} cases/s (${summary.casesRun} cases in ${summary.elapsedSeconds.toFixed(1)} s, ${failed} failures; goal ≥ 500)`,
       );
     }
   }
+  v8CompileAging();
   for (const excluding of [undefined, "leaf-frame" as const]) {
     const found = Array.from({ length: SEEDS }, (_, i) =>
       findNativeDivergence(FIRST_SEED + i, TEETH_RUNS, excluding),
@@ -63,4 +82,23 @@ export async function fuzzBench(): Promise<void> {
       `${label}: ${shapes.length}/${SEEDS} seeds found a native divergence within ${TEETH_RUNS} runs (median ${median(found.flatMap((f) => (f.runsToFailure === null ? [] : [f.runsToFailure])))} runs); shrunk median ${median(shapes.map((s) => s.instructions))} instructions (max ${Math.max(...shapes.map((s) => s.instructions))}), ${median(shapes.map((s) => s.functions))} functions (goal ≤ 20 instructions); explanations ${JSON.stringify(Object.fromEntries(kinds))}`,
     );
   }
+}
+
+/** V8's compile time per generated module, by blocks of modules compiled before in this process. */
+function v8CompileAging(): void {
+  const BLOCK = 500;
+  const medians: string[] = [];
+  let seed = 1_000_000;
+  for (let block = 0; block < 5; block++) {
+    const modules = Array.from({ length: BLOCK }, () => caseOf(inputOf(seed++, DETERMINISTIC).desc).bytes);
+    const times = modules.map((bytes) => {
+      const start = performance.now();
+      new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+      return performance.now() - start;
+    });
+    medians.push(`${formatDuration(median(times))} after ${block * BLOCK}`);
+  }
+  console.log(
+    `V8 compile of a generated module, median per block of ${BLOCK}: ${medians.join(", ")} (workers are replaced every ${CASES_PER_WORKER} cases)`,
+  );
 }

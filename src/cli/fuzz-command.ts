@@ -9,7 +9,12 @@ import path from "node:path";
 import { SingleBar } from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import { type FuzzProgress, runFuzz } from "../../properties/fuzz/driver.js";
-import { DETERMINISTIC, PROPERTIES, PROPERTY_NAMES } from "../../properties/fuzz/properties.js";
+import {
+  DETERMINISTIC,
+  PROPERTIES,
+  PROPERTY_NAMES,
+  type PropertyName,
+} from "../../properties/fuzz/properties.js";
 import { anyFailure, type FuzzSummary } from "../../properties/fuzz/summary.js";
 import { DEFAULT_SEED } from "../../properties/seed.js";
 import type { Strategy } from "../compiler/target.js";
@@ -19,6 +24,7 @@ import { parseStrategy } from "./options.js";
 
 interface FuzzFlags {
   readonly seed: number;
+  readonly properties?: readonly PropertyName[];
   readonly runs?: number;
   readonly time?: number;
   readonly strategy?: Strategy;
@@ -42,6 +48,11 @@ export function registerFuzz(program: Command, context: CommandContext): void {
     .option("--runs <n>", "number of cases (default 100 when --time is not given)", parsePositive)
     .option("--time <duration>", "run for this long instead: 60s, 5m, 1500ms", parseDuration)
     .option("--strategy <strategy>", "one strategy (default: intersect and frame)", parseStrategy)
+    .option(
+      "--properties <list>",
+      `comma-separated properties to check (default: all of ${PROPERTY_NAMES.join(", ")})`,
+      parseProperties,
+    )
     .option("--workers <k>", "worker processes", parsePositive, availableParallelism())
     .option("--shard <i/n>", "run shard i of n (0 ≤ i < n): seeds ≡ i mod n", parseShard, {
       index: 0,
@@ -65,6 +76,7 @@ export function registerFuzz(program: Command, context: CommandContext): void {
           shard: flags.shard,
           outDir: flags.out,
           saveTo: flags.save ? flags.corpus : null,
+          ...(flags.properties ? { properties: flags.properties } : {}),
         },
         progress.update,
       );
@@ -81,7 +93,7 @@ function describe(summary: FuzzSummary, flags: FuzzFlags, summaryPath: string): 
   const lines = [
     `fuzz: ${summary.casesRun} cases in ${summary.elapsedSeconds.toFixed(1)} s (${summary.casesPerSecond.toFixed(1)} cases/s), strategies ${summary.strategies.join(", ")}, seeds ${seedText(summary)}`,
   ];
-  for (const name of PROPERTY_NAMES) {
+  for (const name of flags.properties ?? PROPERTY_NAMES) {
     const { id, title } = PROPERTIES[name];
     const c = summary.properties[name];
     const verdict = c.failed > 0 ? "FAIL" : "ok";
@@ -168,6 +180,15 @@ function parseDuration(text: string): number {
   if (!match) throw new InvalidArgumentError("expected a duration such as 60s, 5m or 1500ms");
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? "s") as "ms" | "s" | "m" | "h"];
   return Number(match[1]) * unit;
+}
+
+function parseProperties(text: string): PropertyName[] {
+  const names = text.split(",").map((name) => name.trim());
+  const properties = names.map((name) => PROPERTY_NAMES.find((p) => p === name));
+  if (properties.some((p) => p === undefined)) {
+    throw new InvalidArgumentError(`expected a comma-separated list of ${PROPERTY_NAMES.join(", ")}`);
+  }
+  return [...new Set(properties as PropertyName[])];
 }
 
 function parseShard(text: string): { index: number; count: number } {

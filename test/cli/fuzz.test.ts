@@ -85,6 +85,28 @@ describe("samestack fuzz", () => {
     );
   });
 
+  it("checks only the properties asked for", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), "fuzz-"));
+    const result = await fuzz(
+      "--runs",
+      "2",
+      "--properties",
+      "outcomes",
+      "--workers",
+      "1",
+      "--out",
+      out,
+      "--no-save",
+    );
+    expect(result.code).toBe(EXIT.ok);
+    const summary = await summaryIn(out);
+    expect(summary.properties.outcomes.passed + summary.properties.outcomes.skipped).toBe(2);
+    expect(summary.properties.profiles).toEqual({ passed: 0, skipped: 0, failed: 0 });
+    expect(result.stdout).toMatch(/P1 outcomes/);
+    expect(result.stdout).not.toMatch(/P2 profiles/);
+    await expect(fuzz("--properties", "outcomes,bogus")).rejects.toThrow(/comma-separated list of outcomes/);
+  });
+
   it("rejects --runs with --time and a malformed shard", async () => {
     await expect(fuzz("--runs", "1", "--time", "1s", "--no-save")).rejects.toThrow(/--runs or --time/);
     await expect(fuzz("--shard", "2/2")).rejects.toThrow();
