@@ -5,6 +5,8 @@
  *   0x0010_0000  code (RWX): exit block, then the functions          ≤ CODE_LIMIT bytes
  *                then, from the next page, exit slots for functions outside the instance that its
  *                table holds (runner-bindings.ts)                    FOREIGN_EXIT_BYTES
+ *                then trapping bytes up to codeMappingBytes (a power of two, so the instances an
+ *                engine serves map one region, which it reuses: engine.ts, `reset`)
  *   0x0800_0000  VM context (RW): fields and globals (src/compiler/README.md, "VM context")
  *   0x0900_0000  table (RW): entries of TABLE_ENTRY_BYTES (src/compiler/artifact.ts, "TableImage")
  *   0x0c00_0000  guard: never mapped                                  GUARD_BYTES
@@ -49,6 +51,20 @@ export function pageAlignUp(bytes: number): number {
 export function codeRegionBytes(codeBytes: number): number {
   return pageAlignUp(codeBytes) + FOREIGN_EXIT_BYTES;
 }
+
+/**
+ * The code region as mapped: the executable region rounded up to a power of two from 64 KiB (also
+ * the engine's instrumented range), past it CODE_FILL.
+ */
+export function codeMappingBytes(codeBytes: number): number {
+  const bytes = codeRegionBytes(codeBytes);
+  let size = 64 * 1024;
+  while (size < bytes) size *= 2;
+  return Math.min(size, CODE_LIMIT);
+}
+
+/** What the code mapping holds past the executable region: x64 int3, AArch64 udf #0 (zeros). */
+export const CODE_FILL: Readonly<Record<Target, number>> = { x64: 0xcc, aarch64: 0x00 };
 
 /** Whether a faulting access at `address` hit the guard region below the stack limit. */
 export function inGuard(address: number): boolean {

@@ -42,7 +42,9 @@ import { InstanceBindings } from "./runner-bindings.js";
 import type { Externs, FuncRef, Imports } from "./runner-extern.js";
 import {
   CODE_BASE,
+  CODE_FILL,
   CODE_LIMIT,
+  codeMappingBytes,
   codeRegionBytes,
   inGuard,
   MAX_STACK_LIMIT,
@@ -97,8 +99,8 @@ export type RunnerInstantiation =
 
 /**
  * Instantiates artifacts compiled for one target, leasing one engine to each live instance. Engines
- * are kept per size of their instrumented code range (a power of two): resetting an engine costs
- * time in proportion to that range, so small modules get small ranges.
+ * are kept per size of their code mapping (runner-layout.ts, codeMappingBytes), which is also their
+ * instrumented range: small modules get small ones.
  */
 export class Runner {
   private readonly idle = new Map<number, EnginePool[]>();
@@ -131,7 +133,7 @@ export class Runner {
       const message = `code of ${artifact.code.length} bytes exceeds the runner's ${CODE_LIMIT}`;
       return { ok: false, stage: "instantiate", outcome: { outcome: "error", message } };
     }
-    const size = instrumentedBytes(codeRegionBytes(artifact.code.length));
+    const size = codeMappingBytes(artifact.code.length);
     const idle = this.idle.get(size) ?? [];
     this.idle.set(size, idle);
     const pool =
@@ -171,13 +173,6 @@ function withoutImports(artifact: Artifact): Linking {
   ]);
   if (imported.size === 0) return { ok: true, linked: NO_IMPORTS };
   return { ok: false, message: `no imports given for ${[...imported].join(", ")}` };
-}
-
-/** The instrumented range for `bytes` of executable region: a power of two from 64 KiB up to CODE_LIMIT. */
-function instrumentedBytes(bytes: number): number {
-  let size = 64 * 1024;
-  while (size < bytes) size *= 2;
-  return Math.min(size, CODE_LIMIT);
 }
 
 /** A call in progress, as it crosses instances: its stack position, and the fuel the invocation has left. */
@@ -283,8 +278,13 @@ export class Instance {
   initialise(): Outcome | null {
     const { engine, artifact } = this;
     engine.reset();
-    engine.map(CODE_BASE, codeRegionBytes(artifact.code.length), "rwx");
+    const mapped = codeMappingBytes(artifact.code.length);
+    engine.map(CODE_BASE, mapped, "rwx");
     engine.writeMemory(CODE_BASE, artifact.code);
+    const executable = codeRegionBytes(artifact.code.length);
+    const fill = CODE_FILL[artifact.target];
+    if (fill !== 0)
+      engine.writeMemory(CODE_BASE + executable, new Uint8Array(mapped - executable).fill(fill));
     const failure = this.bindings.initialise();
     if (failure !== null) return failure;
     if (artifact.start === null) return null;

@@ -43,6 +43,8 @@
 #include "instruction_count.h"
 #include "sp_writes.h"
 
+/* Regions up to this size are zeroed with memset rather than by dropping their pages. */
+enum { ZERO_IN_PLACE = 0x40000 };
 /* Bytes before a written range where a block holding some of them may start: two pages. */
 enum { BLOCK_REACH = 0x2000 };
 /* Per-address flags. KNOWN: the instruction starting there was classified; WRITES_SP: it may write sp. */
@@ -473,11 +475,17 @@ int ss_unmap(ss_engine *e, uint64_t address, uint64_t size) {
   return UC_ERR_OK;
 }
 
-/* Zeroes a region mapped by ss_map: its pages are dropped and read back as zeros. Translations of code
- * there are the caller's to drop (ss_invalidate). */
+/* Zeroes a region mapped by ss_map. A small region is cleared in place; a large one's pages are dropped
+ * and read back as zeros, at the cost of a TLB shootdown (an inter-processor interrupt: slow in a VM)
+ * and of refaulting the pages used again. Translations of code there are the caller's to drop
+ * (ss_invalidate). */
 int ss_zero(ss_engine *e, uint64_t address, uint64_t size) {
   ss_region *region = region_at(e, address, size);
   if (!region) return UC_ERR_ARG;
+  if (size <= ZERO_IN_PLACE) {
+    memset(region->host, 0, size);
+    return UC_ERR_OK;
+  }
   return madvise(region->host, size, MADV_DONTNEED) == 0 ? UC_ERR_OK : UC_ERR_NOMEM;
 }
 
@@ -516,18 +524,22 @@ int ss_set_exits(ss_engine *e, uint64_t *exits, uint64_t count) {
   return err;
 }
 
-/* Drops translations of [begin, end), and the sp-write classification of instructions that may overlap
- * it (an x86 instruction is at most 15 bytes). Needed after new code is written there: uc_mem_write
- * does NOT invalidate translated blocks in Unicorn 2.0.1, so stale code would run. */
+/* Drops translations of [begin, end), and what the helper knows of the instructions that may overlap
+ * it: their sp-write classification, or the instruction counts of the blocks. Needed after new code
+ * is written there: uc_mem_write does NOT invalidate translated blocks in Unicorn 2.0.1, so stale code
+ * would run. */
 int ss_invalidate(ss_engine *e, uint64_t begin, uint64_t end) {
   if (e->meter_blocks) {
     /* A block may start up to a page before the bytes it holds (QEMU's blocks span at most two pages). */
     uint64_t from = begin > e->begin + BLOCK_REACH ? begin - BLOCK_REACH : e->begin;
-    for (uint64_t a = from; a < end && a - e->begin < e->size; a++) e->block_counts[a - e->begin] = 0;
+    uint64_t to = end - e->begin < e->size ? end : e->begin + e->size;
+    if (from < to) memset(&e->block_counts[from - e->begin], 0, (to - from) * sizeof *e->block_counts);
   } else if (e->size) {
-    for (uint64_t a = begin > e->begin + 15 ? begin - 15 : e->begin; a < end && a - e->begin < e->size; a++) {
-      e->flags[a - e->begin] &= (uint8_t) ~(FLAG_KNOWN | FLAG_WRITES_SP);
-    }
+    /* An x86 instruction is at most 15 bytes: one starting that far before may hold written bytes. */
+    uint64_t from = begin > e->begin + 15 ? begin - 15 - e->begin : 0;
+    uint64_t to = end - e->begin < e->size ? end - e->begin : e->size;
+    uint8_t *flags = e->flags;
+    for (uint64_t i = from; i < to; i++) flags[i] &= (uint8_t) ~(FLAG_KNOWN | FLAG_WRITES_SP);
   }
   return uc_ctl_remove_cache(e->uc, begin, end);
 }
