@@ -25,8 +25,8 @@ import {
   type Invocation,
   type RecordedProfile,
   recordProfile,
-  type UnprofiledRun,
   sampledLimits,
+  type UnprofiledRun,
 } from "./dynamic.js";
 import { nanRuleOf, sameOutcome } from "./outcomes.js";
 import type { StackProfile } from "./profile.js";
