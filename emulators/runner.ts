@@ -32,7 +32,7 @@ import { HOST_CALLEE, planFrame } from "../src/compiler/frame.js";
 import type { Target } from "../src/compiler/target.js";
 import type { FuncType, Module } from "../src/wasm/ir.js";
 import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../src/wasm/outcome.js";
-import type { Engine, Metering } from "./engine.js";
+import type { Engine, EngineOptions } from "./engine.js";
 import { EnginePool } from "./engine-pool.js";
 import { MemoryAccessError } from "./errors.js";
 import type { AlignmentViolation, StackRecords, StopReason } from "./run-result.js";
@@ -106,13 +106,13 @@ export class Runner {
   private readonly idle = new Map<number, EnginePool[]>();
 
   /**
-   * `metering: "block"` (engine.ts) makes runs of code executed once about twice as cheap; its
-   * instances run plain invocations only, not recorded ones.
+   * `engines` configures every engine (engine.ts): `metering: "block"` makes runs of code executed
+   * once about twice as cheap, and its instances run plain invocations only, not recorded ones.
    */
   constructor(
     readonly target: Target,
     readonly defaults: InvokeOptions = {},
-    readonly metering: Metering = "instruction",
+    private readonly engines: Pick<EngineOptions, "metering" | "recordCapacity"> = {},
   ) {}
 
   /**
@@ -139,7 +139,7 @@ export class Runner {
     const pool =
       idle.pop() ??
       new EnginePool(this.target, {
-        engine: { instrument: { address: CODE_BASE, size }, metering: this.metering },
+        engine: { ...this.engines, instrument: { address: CODE_BASE, size } },
       });
     const instance = new Instance(
       artifact,

@@ -50,7 +50,7 @@ export class Machines {
     (["instruction", "block"] as const).flatMap((metering) =>
       TARGETS.map((target) => [
         `${target}/${metering}`,
-        new Runner(target, { fuel: FUEL, stackLimit: STACK }, metering),
+        new Runner(target, { fuel: FUEL, stackLimit: STACK }, { metering }),
       ]),
     ),
   );

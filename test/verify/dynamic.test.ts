@@ -98,6 +98,43 @@ describe("stack profiles of recorded runs", () => {
   });
 });
 
+describe("recorded runs without a profile", () => {
+  it("say why: out of fuel, or more record points than the recorder keeps", async () => {
+    const validated = await loadModule(path.join(corpus, "fibonacci.wat"));
+    const artifact = compileModule(validated, {
+      target: "x64",
+      strategy: "intersect",
+      layout: { codeBase: BigInt(CODE_BASE) },
+    });
+    const small = new Runner("x64", {}, { recordCapacity: 50 });
+    const run = (runner: Runner, fuel?: number) => {
+      const instantiated = runner.instantiate(artifact);
+      if (!instantiated.ok) throw new Error("cannot instantiate fibonacci.wat");
+      try {
+        return recordProfile(instantiated.instance, { exportName: "fib", args: [i32(10)] }, { fuel });
+      } finally {
+        instantiated.instance.close();
+      }
+    };
+    try {
+      expect(run(runners.x64, 100)).toEqual({
+        target: "x64",
+        outcome: { outcome: "exhausted", fuel: 100 },
+        unprofiled: "the run ran out of fuel",
+      });
+      const overflowing = run(small);
+      expect(overflowing).toMatchObject({ outcome: { outcome: "return", values: [i32(55)] } });
+      expect("profile" in overflowing).toBe(false);
+      expect(overflowing).toHaveProperty(
+        "unprofiled",
+        expect.stringMatching(/^the run passed \d+ record points; the recorder keeps 50$/),
+      );
+    } finally {
+      small.close();
+    }
+  });
+});
+
 describe("cross-check of predicted overflow points against real limited runs", () => {
   // global-counter's void self-call returns to the `end` that the `if` also branches to: a return
   // address that is an instruction start too, reached both ways.
