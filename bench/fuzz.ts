@@ -5,7 +5,7 @@
  *     intersect/frame, of `samestack fuzz` as users run it (the built CLI); worker start-ups
  *     included. Goal: ≥ 500 cases/s on this 2-core machine.
  *   - V8's compile time per generated module as a process ages (it keeps every Wasm function type
- *     it has seen): why fuzz workers are replaced every CASES_PER_WORKER cases;
+ *     it has seen): why fuzz workers run V8 in children replaced every MODULES_PER_PROCESS modules;
  *   - size of shrunk P5 counterexamples (native divergence) over 20 seeds: median instructions and
  *     functions, as found, and with leaf-frame differences set aside (register-threshold ones).
  *     Goal: ≤ 20 instructions.
@@ -17,15 +17,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { inputOf } from "../properties/fuzz/case-runner.js";
-import { CASES_PER_WORKER } from "../properties/fuzz/driver.js";
 import { caseOf } from "../properties/fuzz/machines.js";
 import { DETERMINISTIC, type PropertyName } from "../properties/fuzz/properties.js";
 import type { FuzzSummary } from "../properties/fuzz/summary.js";
 import { findNativeDivergence } from "../properties/fuzz/teeth.js";
+import { MODULES_PER_PROCESS } from "../properties/fuzz/v8-oracle.js";
 import { formatDuration, median } from "./stats.js";
 
-/** Seconds per timed fuzz run: long enough for P1's workers to be replaced a few times. */
-const SECONDS = { p1: 20, all: 10 };
+/** Seconds per timed fuzz run; P1 runs long enough for its workers to warm up (their JIT needs ~10 s). */
+const SECONDS = { p1: 60, all: 10 };
 const SEEDS = 20;
 const FIRST_SEED = 1;
 const TEETH_RUNS = 100;
@@ -99,6 +99,6 @@ function v8CompileAging(): void {
     medians.push(`${formatDuration(median(times))} after ${block * BLOCK}`);
   }
   console.log(
-    `V8 compile of a generated module, median per block of ${BLOCK}: ${medians.join(", ")} (workers are replaced every ${CASES_PER_WORKER} cases)`,
+    `V8 compile of a generated module, median per block of ${BLOCK}: ${medians.join(", ")} (fuzz workers' V8 children are replaced every ${MODULES_PER_PROCESS} modules)`,
   );
 }

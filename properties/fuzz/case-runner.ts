@@ -2,7 +2,7 @@
 // checked on it, and — for a failure — fast-check's shrinking from the same seed.
 import fc from "fast-check";
 import type { Strategy } from "../../src/compiler/index.js";
-import { caseOf, type Machines } from "./machines.js";
+import { caseOf, type Machines, type TestCase } from "./machines.js";
 import { type CaseInput, caseInput, checkProperty, type PropertyName } from "./properties.js";
 import { type Counterexample, counterexampleOf, sidecarOf } from "./regressions.js";
 import type { Verdict } from "./verdict.js";
@@ -36,14 +36,23 @@ export function inputOf(caseSeed: number, strategies: readonly Strategy[]): Case
   return fc.sample(arbitraryFor(strategies), { seed: caseSeed, numRuns: 1 })[0]!;
 }
 
+/** A case drawn and lowered, ready to be checked. */
+export interface PreparedCase {
+  readonly caseSeed: number;
+  readonly input: CaseInput;
+  readonly testCase: TestCase;
+}
+
+export function prepareCase(caseSeed: number, strategies: readonly Strategy[]): PreparedCase {
+  const input = inputOf(caseSeed, strategies);
+  return { caseSeed, input, testCase: caseOf(input.desc) };
+}
+
 export function runCase(
   machines: Machines,
-  caseSeed: number,
-  strategies: readonly Strategy[],
+  { caseSeed, input, testCase }: PreparedCase,
   properties: readonly PropertyName[],
 ): CaseReport {
-  const input = inputOf(caseSeed, strategies);
-  const testCase = caseOf(input.desc);
   const verdicts = properties.map((property) => {
     const verdict = checkProperty(property, machines, testCase, input.strategy, input.limitFractions);
     return verdict.status === "pass"

@@ -4,22 +4,16 @@
 // canonicalises NaNs there), any NaN under native and against V8. Programs whose NaN bits may
 // surface in integers are not compared with V8, nor between targets under native (Wasm leaves
 // those bits open).
-import { hostImportsForV8 } from "../../emulators/host-env.js";
-import { V8Instance } from "../../emulators/v8.js";
 import type { Strategy, Target } from "../../src/compiler/index.js";
 import { agreesWithV8, type NanRule, nanRuleOf, sameOutcome } from "../../src/verify/outcomes.js";
 import type { Outcome } from "../../src/wasm/outcome.js";
 import type { Machines, TestCase } from "./machines.js";
+import type { EntryRun } from "./v8-oracle.js";
 import { fail, PASS, skip, type Verdict } from "./verdict.js";
-
-interface Run {
-  readonly outcome: Outcome;
-  readonly globals: readonly Outcome[];
-}
 
 export function checkOutcomes(machines: Machines, c: TestCase, strategy: Strategy): Verdict {
   const { entry, globals, nanBitsVisible } = c;
-  const run = (target: Target): Run =>
+  const run = (target: Target): EntryRun =>
     machines.withInstance(
       c,
       target,
@@ -51,7 +45,7 @@ export function checkOutcomes(machines: Machines, c: TestCase, strategy: Strateg
     }
   }
   if (nanBitsVisible || overflowed) return PASS;
-  const v8 = v8Run(c);
+  const v8 = machines.v8Run(c);
   const withV8 = { ...evidence, v8 };
   if (!agreesWithV8(x64.outcome, v8.outcome)) return fail("x64 and V8 outcomes differ", withV8);
   if (!sameGlobals(x64.globals, v8.globals, "any-nan")) return fail("x64 and V8 globals differ", withV8);
@@ -65,17 +59,4 @@ function isOverflow(outcome: Outcome): boolean {
 /** Globals read after the run (each a `return` outcome of its value). */
 function sameGlobals(a: readonly Outcome[], b: readonly Outcome[], nans: NanRule): boolean {
   return a.every((x, i) => x.outcome === "return" && sameOutcome(x, b[i]!, nans));
-}
-
-function v8Run(c: TestCase): Run {
-  const { module } = c.validated;
-  const instantiated = V8Instance.instantiate(c.bytes, module, hostImportsForV8(module));
-  if (!instantiated.ok) {
-    const message =
-      instantiated.stage === "instantiate" ? JSON.stringify(instantiated.outcome) : instantiated.message;
-    return { outcome: { outcome: "error", message: `V8 ${instantiated.stage}: ${message}` }, globals: [] };
-  }
-  const { instance } = instantiated;
-  const outcome = instance.invoke(c.entry.exportName, c.entry.args);
-  return { outcome, globals: c.globals.map((name) => instance.getGlobal(name)) };
 }

@@ -10,10 +10,10 @@
 // disjoint cases and any case replays alone (`--seed <case seed> --runs 1`). Cases are handed out
 // in order and a run always completes the cases it started, so it covers exactly k < casesRun.
 
-import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
 import type { Strategy } from "../../src/compiler/index.js";
 import type { CaseReport } from "./case-runner.js";
+import { Child } from "./child.js";
 import { PROPERTY_NAMES, type PropertyName } from "./properties.js";
 import { type Counterexample, writeRegression } from "./regressions.js";
 import { type FailureRecord, type FuzzSummary, noCounts, type PropertyCounts } from "./summary.js";
@@ -33,8 +33,6 @@ export interface FuzzOptions {
   /** Also write counterexamples here (the corpus' regressions folder), unless null. */
   readonly saveTo: string | null;
   readonly properties?: readonly PropertyName[];
-  /** Cases a worker process runs before a fresh one replaces it (default CASES_PER_WORKER). */
-  readonly casesPerWorker?: number;
 }
 
 export interface FuzzProgress {
@@ -47,14 +45,6 @@ export interface FuzzProgress {
 }
 
 const BATCH = 4;
-/**
- * Cases a worker process runs before a fresh one replaces it. V8 11 (Node 20) keeps every Wasm
- * function type it has seen and looks each new one up in time proportional to their number, so
- * compiling a generated module slows as a process ages (0.5 ms at first, 1.3 ms after 4,000 cases);
- * a fresh worker costs about 5 s of CPU, mostly optimising the JIT's hot code again. P1 with 2
- * workers for 120 s: 492 cases/s replacing them every 5,000 cases, 510 every 10,000, 422 every 20,000.
- */
-export const CASES_PER_WORKER = 10_000;
 /** Failures listed in the summary beyond the shrunk ones (all are counted). */
 const MAX_LISTED_FAILURES = 100;
 
@@ -129,32 +119,17 @@ export async function runFuzz(
     return batch;
   };
 
-  const casesPerWorker = options.casesPerWorker ?? CASES_PER_WORKER;
   const setup: WorkerSetup = { strategies: options.strategies, properties };
-  const live = new Set<WorkerProcess>();
-  const spawn = () => {
-    const worker = new WorkerProcess(setup);
-    live.add(worker);
-    return worker;
-  };
-  const retire = async (worker: WorkerProcess) => {
-    live.delete(worker);
-    await worker.close();
-  };
+  const workers = Array.from(
+    { length: Math.max(1, options.workers) },
+    () => new Child<WorkerRequest, WorkerReply>("worker", setup),
+  );
   try {
     await Promise.all(
-      Array.from({ length: Math.max(1, options.workers) }, async () => {
-        let worker = spawn();
-        let ran = 0;
+      workers.map(async (worker) => {
         for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) {
-          if (ran >= casesPerWorker) {
-            await retire(worker);
-            worker = spawn();
-            ran = 0;
-          }
           const shrink = properties.filter((p) => !saved.has(p));
           const reply = await worker.request({ kind: "batch", caseSeeds: batch, shrink });
-          ran += batch.length;
           for (const report of reply.reports) record(report);
           for (const found of reply.counterexamples) await save(found);
           const seconds = elapsed();
@@ -169,7 +144,7 @@ export async function runFuzz(
       }),
     );
   } finally {
-    await Promise.all([...live].map((worker) => worker.close()));
+    await Promise.all(workers.map((worker) => worker.close()));
   }
   const seconds = elapsed();
   return {
@@ -182,58 +157,4 @@ export async function runFuzz(
     failures,
     seedRanges: [{ first: options.seed + index, stride: count, count: casesRun }],
   };
-}
-
-/**
- * A worker process running worker.ts (the built JS under dist/, or the TypeScript source through
- * tsx), one request at a time. Its listeners stay attached for its whole life: Node's IPC channel
- * replays messages queued while no listener was attached, and a channel closing during that replay
- * throws inside Node.
- */
-class WorkerProcess {
-  private readonly child: ChildProcess;
-  private pending: { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void } | null = null;
-  private readonly exited: Promise<void>;
-
-  constructor(setup: WorkerSetup) {
-    const entry = import.meta.url.endsWith(".ts") ? "./worker-tsx.mjs" : "./worker.js";
-    this.child = fork(new URL(entry, import.meta.url), [JSON.stringify(setup)], {
-      execArgv: [],
-      serialization: "advanced",
-    });
-    this.child.on("message", (reply: WorkerReply) => this.settle((p) => p.resolve(reply)));
-    this.child.on("error", (error) => this.settle((p) => p.reject(error)));
-    this.exited = new Promise((resolve) => {
-      this.child.on("exit", (code, signal) => {
-        const why = new Error(`a fuzz worker exited (${signal ?? `code ${code}`})`);
-        this.settle((p) => p.reject(why));
-        resolve();
-      });
-    });
-  }
-
-  request(message: WorkerRequest): Promise<WorkerReply> {
-    if (this.pending) throw new Error("a fuzz worker takes one request at a time");
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.child.send(message);
-    });
-  }
-
-  /** Asks the worker to exit; kills it if it has not within 5 s. */
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    if (this.child.connected) this.child.send({ kind: "close" } satisfies WorkerRequest);
-    const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5000).unref());
-    if ((await Promise.race([this.exited, timeout])) === "timeout") {
-      this.child.kill();
-      await this.exited;
-    }
-  }
-
-  private settle(how: (pending: NonNullable<WorkerProcess["pending"]>) => void): void {
-    const pending = this.pending;
-    this.pending = null;
-    if (pending) how(pending);
-  }
 }

@@ -17,6 +17,7 @@ import type { Invocation } from "../../src/verify/dynamic.js";
 import { decodeModule, encodeModule, type ValidatedModule, validateModule } from "../../src/wasm/index.js";
 import type { ProgramDesc } from "../generators/description.js";
 import { lowerProgram } from "../generators/lower.js";
+import { type EntryRun, requestOf, runOnV8, type V8Oracle } from "./v8-oracle.js";
 
 /** Machine instructions one run may execute; generated programs need far fewer (`exhausted` is skipped). */
 export const FUEL = 5_000_000;
@@ -46,6 +47,9 @@ export function caseOf(desc: ProgramDesc): TestCase {
  * artifacts compiled once.
  */
 export class Machines {
+  /** `oracle`: where cases' V8 runs were prefetched, if anywhere (v8-oracle.ts). */
+  constructor(private readonly oracle: V8Oracle | null = null) {}
+
   private readonly runners = new Map(
     (["instruction", "block"] as const).flatMap((metering) =>
       TARGETS.map((target) => [
@@ -96,6 +100,11 @@ export class Machines {
     } finally {
       instantiated.instance.close();
     }
+  }
+
+  /** The case's run on V8: prefetched by the oracle, or run here. */
+  v8Run(c: TestCase): EntryRun {
+    return this.oracle?.take(c) ?? runOnV8(requestOf(c), c.validated.module);
   }
 
   close(): void {

@@ -1,11 +1,13 @@
 // A fuzz worker process: runs batches of cases (by seed) and shrinks the first failure of each
-// property it is asked to. Its setup is its one argument (JSON); messages: WorkerRequest in,
-// WorkerReply out (driver.ts).
+// property it is asked to; their V8 runs go to a child of its own (v8-oracle.ts). Its setup is its
+// last argument (JSON); messages: WorkerRequest in, WorkerReply out (driver.ts).
 import type { Strategy } from "../../src/compiler/index.js";
-import { type CaseReport, runCase, shrinkFailure } from "./case-runner.js";
+import { type CaseReport, prepareCase, runCase, shrinkFailure } from "./case-runner.js";
+import { type CloseRequest, childSetup } from "./child.js";
 import { Machines } from "./machines.js";
 import type { PropertyName } from "./properties.js";
 import type { Counterexample } from "./regressions.js";
+import { V8Oracle } from "./v8-oracle.js";
 
 export interface WorkerSetup {
   readonly strategies: readonly Strategy[];
@@ -18,7 +20,7 @@ export type WorkerRequest =
       readonly caseSeeds: readonly number[];
       readonly shrink: readonly PropertyName[];
     }
-  | { readonly kind: "close" };
+  | CloseRequest;
 
 export interface WorkerReply {
   readonly reports: readonly CaseReport[];
@@ -29,24 +31,29 @@ export interface WorkerReply {
   }[];
 }
 
-const setup = JSON.parse(process.argv[2]!) as WorkerSetup;
-const machines = new Machines();
+const setup = childSetup<WorkerSetup>();
+const oracle = setup.properties.includes("outcomes") ? new V8Oracle() : null;
+const machines = new Machines(oracle);
 
 process.on("message", async (request: WorkerRequest) => {
   if (request.kind === "close") {
     machines.close();
+    await oracle?.close();
     process.exit(0);
   }
   const reports: CaseReport[] = [];
   const counterexamples: WorkerReply["counterexamples"][number][] = [];
   const toShrink = new Set(request.shrink);
-  for (const caseSeed of request.caseSeeds) {
-    const report = runCase(machines, caseSeed, setup.strategies, setup.properties);
+  const cases = request.caseSeeds.map((caseSeed) => prepareCase(caseSeed, setup.strategies));
+  // P1 compares with V8 the cases whose NaN bits cannot surface in integers (check-outcomes.ts).
+  await oracle?.prefetch(cases.flatMap(({ testCase }) => (testCase.nanBitsVisible ? [] : [testCase])));
+  for (const prepared of cases) {
+    const report = runCase(machines, prepared, setup.properties);
     reports.push(report);
     for (const { property, status } of report.verdicts) {
       if (status !== "fail" || !toShrink.delete(property)) continue;
-      const counterexample = await shrinkFailure(machines, caseSeed, setup.strategies, property);
-      if (counterexample) counterexamples.push({ caseSeed, property, counterexample });
+      const counterexample = await shrinkFailure(machines, prepared.caseSeed, setup.strategies, property);
+      if (counterexample) counterexamples.push({ caseSeed: prepared.caseSeed, property, counterexample });
     }
   }
   process.send!({ reports, counterexamples } satisfies WorkerReply);
