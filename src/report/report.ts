@@ -92,8 +92,18 @@ export function verdictSentence(report: Report): string {
   const fuzz = report.fuzz.reduce((sum, f) => sum + f.failures, 0);
   const fuzzNote = fuzz > 0 ? `; the fuzzer found ${plural(fuzz, "failure")}` : "";
   switch (reportVerdict(report)) {
-    case "pass":
-      return `Every invocation is stack-deterministic across the targets and agrees with V8 (${scope}).`;
+    case "pass": {
+      // V8 runs an invocation only when no target ran out of stack (check-outcomes.ts).
+      const compared = report.modules.reduce(
+        (sum, m) => sum + m.invocations.filter((i) => i.v8.compared).length,
+        0,
+      );
+      const v8 =
+        compared === invocations
+          ? "agrees with V8"
+          : `agrees with V8 where V8 ran it (${compared} of ${invocations})`;
+      return `Every invocation is stack-deterministic across the targets and ${v8} (${scope}).`;
+    }
     case "divergence":
       return `The targets diverge or a result is wrong: ${passed} of ${invocations} invocations passed (${scope}${fuzzNote}).`;
     case "input":

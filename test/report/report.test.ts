@@ -5,8 +5,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { reportVerdict } from "../../src/report/report.js";
-import { FIXTURE_CASES, fixtureReport } from "./fixture.js";
+import { reportVerdict, verdictSentence } from "../../src/report/report.js";
+import { copy, FIXTURE_CASES, fixtureReport } from "./fixture.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 /** `dpkg-query -W` prints the package and its version, tab-separated. */
@@ -64,5 +64,27 @@ describe("the JSON report", () => {
     }
     expect(intersect.totals.passed).toBe(intersect.totals.invocations);
     expect(native.totals.findings.divergence).toBeGreaterThan(0);
+  });
+
+  it("claims agreement with V8 only for the invocations V8 ran", async () => {
+    const report = await fixtureReport("intersect");
+    const { invocations } = report.totals;
+    const compared = report.modules.flatMap((m) => m.invocations).filter((i) => i.v8.compared).length;
+    expect(compared).toBeGreaterThan(0);
+    const sentence = verdictSentence(report);
+    if (compared === invocations) expect(sentence).toMatch(/ and agrees with V8 \(/);
+    else expect(sentence).toContain(`agrees with V8 where V8 ran it (${compared} of ${invocations})`);
+    const allRun = copy(report);
+    for (const m of allRun.modules) {
+      for (const i of m.invocations)
+        (i as { v8: unknown }).v8 = {
+          compared: true,
+          outcome: { outcome: "return", values: [] },
+          agrees: true,
+        };
+    }
+    expect(verdictSentence(allRun)).toMatch(
+      /^Every invocation is stack-deterministic across the targets and agrees with V8 \(/,
+    );
   });
 });
