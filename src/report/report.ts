@@ -99,10 +99,8 @@ export function verdictSentence(report: Report): string {
         0,
       );
       const v8 =
-        compared === invocations
-          ? "agrees with V8"
-          : `agrees with V8 where V8 ran it (${compared} of ${invocations})`;
-      return `Every invocation is stack-deterministic across the targets and ${v8} (${scope}).`;
+        compared === invocations ? "and agrees with V8" : `and the ${compared} V8 could run agree with it`;
+      return `Every invocation is stack-deterministic across the targets ${v8} (${scope}).`;
     }
     case "divergence":
       return `The targets diverge or a result is wrong: ${passed} of ${invocations} invocations passed (${scope}${fuzzNote}).`;
