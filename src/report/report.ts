@@ -99,7 +99,9 @@ export function verdictSentence(report: Report): string {
         0,
       );
       const v8 =
-        compared === invocations ? "and agrees with V8" : `and the ${compared} V8 could run agree with it`;
+        compared === invocations
+          ? "and agrees with V8"
+          : `and agrees with V8 in the ${compared} invocations V8 could run`;
       return `Every invocation is stack-deterministic across the targets ${v8} (${scope}).`;
     }
     case "divergence":
