@@ -10,9 +10,10 @@
  *   helper's per-address sp-write classification), and changing the exits drops the blocks that
  *   contain an old or a new exit;
  * - mapping, unmapping and closing are refused while a run is in progress (i.e. from a hook);
- * - `reset` retires regions instead of unmapping them (Unicorn 2.0.1's unmap costs ~130 µs each): a
- *   retired region is invisible to every host API, is revived zeroed by a `map` of the same address,
- *   size and protection, and is unmapped for real before the next run, so guest code never sees it.
+ * - `reset` retires regions instead of unmapping them (Unicorn 2.0.1's unmap has a fixed cost plus
+ *   about 0.25 µs per page, more where code was translated): a retired region is invisible to every
+ *   host API, is revived zeroed (and without translations) by a `map` of the same address, size and
+ *   protection, and is unmapped for real before the next run, so guest code never sees it.
  */
 import type { Target } from "../src/compiler/target.js";
 import {
