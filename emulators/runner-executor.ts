@@ -8,6 +8,7 @@ import { compileModule } from "../src/compiler/compile.js";
 import { type Strategy, TARGETS, type Target } from "../src/compiler/target.js";
 import type { ValidatedModule } from "../src/wasm/ir.js";
 import type { Outcome, WasmValue } from "../src/wasm/outcome.js";
+import type { Metering } from "./engine.js";
 import { type Instance, type InvokeOptions, Runner } from "./runner.js";
 import type { Externs, Imports } from "./runner-extern.js";
 import { CODE_BASE } from "./runner-layout.js";
@@ -66,6 +67,8 @@ export const DEFAULT_MEMORY_GROW_CAP = 1024;
 export interface ExecutorOptions extends InvokeOptions {
   /** Most pages memory.grow may reach on emulated targets (default DEFAULT_MEMORY_GROW_CAP). */
   readonly memoryGrowCap?: number;
+  /** How emulated targets meter the fuel (engine.ts): "block" for plain invocations only. */
+  readonly metering?: Metering;
 }
 
 export class Executors {
@@ -128,7 +131,8 @@ export class Executors {
   }
 
   private runner(target: Target): Runner {
-    const runner = this.runners.get(target) ?? new Runner(target, this.options);
+    const runner =
+      this.runners.get(target) ?? new Runner(target, this.options, { metering: this.options.metering });
     this.runners.set(target, runner);
     return runner;
   }

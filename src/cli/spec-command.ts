@@ -42,7 +42,7 @@ export function registerSpec(program: Command, context: CommandContext): void {
     .action(async (paths: string[], flags: SpecFlags) => {
       const files = await specFiles(paths);
       const configurations = configurationsOf(flags);
-      const executors = new Executors();
+      const executors = new Executors({ metering: "block" });
       const progress = progressReporter(context.io, files.length);
       const results: SpecFileResult[] = [];
       try {

@@ -16,7 +16,7 @@ import type { Outcome } from "../../src/wasm/outcome.js";
 
 const wabt = await initWabt();
 const directory = mkdtempSync(join(tmpdir(), "samestack-spec-"));
-const executors = new Executors({ stackLimit: 16 * 1024 });
+const executors = new Executors({ stackLimit: 16 * 1024, metering: "block" });
 afterAll(() => {
   executors.close();
   rmSync(directory, { recursive: true });

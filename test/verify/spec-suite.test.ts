@@ -44,7 +44,7 @@ const isAllowedSkip = (configuration: string, reason: string) =>
   reason === SKIP.textModule ||
   (configuration === "v8" && reason === SKIP.v8Nan);
 
-const executors = new Executors();
+const executors = new Executors({ metering: "block" });
 const results: SpecFileResult[] = [];
 
 beforeAll(async () => {
