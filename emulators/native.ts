@@ -23,11 +23,13 @@ const helper = koffi.load(helperPath());
 
 koffi.opaque("ss_engine");
 koffi.opaque("uc_engine");
+koffi.opaque("ss_decoder");
 const JsHook = koffi.proto("int ss_js_hook(uint64_t token, uint64_t address)");
 
 /** Opaque native handles. */
 export type SsEnginePointer = { readonly __brand: "ss_engine" };
 export type UcEnginePointer = { readonly __brand: "uc_engine" };
+export type SsDecoderPointer = { readonly __brand: "ss_decoder" };
 
 /** Indices into the result array filled by `ss_run` (the `R_*` enum in samestack_uc.c). */
 export const RESULT = {
@@ -158,6 +160,18 @@ export const ss = {
     void
   >,
   regId: helper.func("int ss_reg_id(int arch, const char *name)") as Fn<[number, string], number>,
+  decoderOpen: helper.func("ss_decoder *ss_decoder_open(int arch, _Out_ int *error)") as Fn<
+    [number, number[]],
+    SsDecoderPointer | null
+  >,
+  decoderRegName: helper.func("const char *ss_decoder_reg_name(ss_decoder *d, unsigned int reg)") as Fn<
+    [SsDecoderPointer, number],
+    string | null
+  >,
+  /** `out` is native memory (koffi.alloc) holding `capacity` ss_instruction records (disasm.h). */
+  disassemble: helper.func(
+    "int ss_disassemble(ss_decoder *d, const uint8_t *bytes, size_t size, uint64_t address, void *out, int capacity)",
+  ) as Fn<[SsDecoderPointer, Uint8Array, number, bigint, unknown, number], number>,
 };
 
 /**
