@@ -1,13 +1,12 @@
 /**
- * Capstone 4.0.2 (`libcapstone.so.4`) through koffi, for x86-64 and AArch64.
- *
- * Decoding uses `cs_disasm_iter` on one `cs_malloc`'d instruction per target, and reads `cs_insn` and
- * `cs_detail` straight from native memory through fixed `koffi.view`s: koffi's struct decoding is ~30×
- * slower. The byte offsets below were measured with `offsetof` against /usr/include/capstone/*.h
- * (Capstone 4.0.2, LP64); the tests decode known instructions, so a layout mismatch fails them.
+ * Capstone 4.0.2 (`libcapstone.so.4`) for x86-64 and AArch64, through the native helper
+ * (emulators/native/disasm.c): one FFI call decodes up to CAPACITY instructions of a buffer into flat
+ * records, read here through a fixed `koffi.view` (per-instruction FFI calls cost more than decoding).
+ * Result arrays are allocated at their exact size: callers keep whole listings, so memory is GC time.
  */
 import koffi from "koffi";
 import type { Target } from "../src/compiler/target.js";
+import { ARCH, type SsDecoderPointer, ss } from "./native.js";
 
 export class DisassemblyError extends Error {
   override name = "DisassemblyError";
@@ -60,27 +59,36 @@ export interface Instruction {
   writeback: boolean;
 }
 
-// cs_insn (240 bytes)
-const INSN_ADDRESS = 8;
-const INSN_SIZE = 16;
-const INSN_MNEMONIC = 34;
-const INSN_OP_STR = 66;
-const INSN_DETAIL = 232;
-const INSN_STRUCT_SIZE = 240;
-// cs_detail (1848 bytes); the architecture union starts at 80.
-const DETAIL_GROUPS = 67;
-const DETAIL_GROUPS_COUNT = 75;
-const DETAIL_ARCH = 80;
-const DETAIL_STRUCT_SIZE = 1848;
-// cs_x86: op_count at +64, operands (48 bytes each) at +72.
-// cs_arm64: writeback at +5, op_count at +6, operands (56 bytes each) at +8.
+// ss_instruction records (emulators/native/disasm.h, which asserts these offsets).
+const INSN_BYTES = 736;
+const INSN_SIZE = 8;
+const INSN_MNEMONIC_LENGTH = 10;
+const INSN_OP_STR_LENGTH = 11;
+const INSN_OPERAND_COUNT = 12;
+const INSN_REGS_READ_COUNT = 13;
+const INSN_REGS_WRITTEN_COUNT = 14;
+const INSN_GROUP_COUNT = 15;
+const INSN_WRITEBACK = 16;
+const INSN_GROUPS = 17;
+const INSN_OPERANDS = 32;
+const INSN_REGS_READ = 288;
+const INSN_REGS_WRITTEN = 416;
+const INSN_MNEMONIC = 544;
+const INSN_OP_STR = 576;
+// ss_operand (32 bytes): the value union at 0.
+const OPERAND_BYTES = 32;
+const OPERAND_REG = 8;
+const OPERAND_INDEX = 12;
+const OPERAND_SCALE = 16;
+const OPERAND_SHIFT_AMOUNT = 20;
+const OPERAND_TYPE = 24;
+const OPERAND_ACCESS = 25;
+const OPERAND_SHIFT = 26;
+const OPERAND_EXTEND = 27;
+/** Records per native call. */
+const CAPACITY = 256;
 
-const CS_ARCH_ARM64 = 1;
-const CS_ARCH_X86 = 3;
-const CS_MODE_LITTLE_ENDIAN = 0;
-const CS_MODE_64 = 8;
-const CS_OPT_DETAIL = 2;
-const CS_OPT_ON = 3;
+// Capstone's operand types, the same numbers on x86 and AArch64.
 const OP_REG = 1;
 const OP_IMM = 2;
 const OP_MEM = 3;
@@ -98,233 +106,134 @@ const GROUP_NAMES: Record<number, InstructionGroup> = {
 const SHIFTS = [undefined, "lsl", "msl", "lsr", "asr", "ror"] as const;
 const EXTENDS = [undefined, "uxtb", "uxth", "uxtw", "uxtx", "sxtb", "sxth", "sxtw", "sxtx"] as const;
 
-const lib = koffi.load("libcapstone.so.4");
-const csOpen = lib.func("int cs_open(int arch, int mode, _Out_ size_t *handle)");
-const csOption = lib.func("int cs_option(size_t handle, int type, size_t value)");
-const csMalloc = lib.func("void *cs_malloc(size_t handle)");
-const csDisasmIter = lib.func(
-  "bool cs_disasm_iter(size_t handle, void *code, void *size, void *address, void *insn)",
-);
-const csRegsAccess = lib.func(
-  "int cs_regs_access(size_t handle, void *insn, void *regsRead, void *readCount, void *regsWrite, void *writeCount)",
-);
-
-/** A small native array, allocated once, with typed views of its memory. */
-class NativeCell {
-  readonly pointer: unknown;
-  readonly u64: BigUint64Array;
-  readonly u16: Uint16Array;
-  readonly u8: Uint8Array;
-
-  constructor(type: "uint64_t" | "uint16_t" | "uint8_t", length: number) {
-    this.pointer = koffi.alloc(type, length);
-    const memory = koffi.view(this.pointer, koffi.sizeof(type) * length);
-    this.u64 = new BigUint64Array(memory, 0, memory.byteLength >> 3);
-    this.u16 = new Uint16Array(memory, 0, memory.byteLength >> 1);
-    this.u8 = new Uint8Array(memory);
-  }
-}
-const csRegName = lib.func("const char *cs_reg_name(size_t handle, unsigned int reg)");
-
-/** One open Capstone handle with its reusable instruction slot and scratch buffers. */
+/** One open Capstone handle in the helper, with the native records it decodes into. */
 class Decoder {
-  private readonly handle: number | bigint;
-  private readonly insn: unknown;
-  private readonly insnView: DataView;
-  private readonly insnBytes: Uint8Array;
-  private readonly detailView: DataView;
-  private readonly regNameCache = new Map<number, string>();
-  private input: { pointer: unknown; address: bigint; bytes: Uint8Array } | null = null;
-  /** Arguments of cs_disasm_iter and cs_regs_access in native memory: koffi passes those fastest. */
-  private readonly code = new NativeCell("uint64_t", 1);
-  private readonly remaining = new NativeCell("uint64_t", 1);
-  private readonly nextAddress = new NativeCell("uint64_t", 1);
-  private readonly regsRead = new NativeCell("uint16_t", 64);
-  private readonly regsWritten = new NativeCell("uint16_t", 64);
-  private readonly readCount = new NativeCell("uint8_t", 1);
-  private readonly writeCount = new NativeCell("uint8_t", 1);
+  private readonly native: SsDecoderPointer;
+  private readonly records: unknown;
+  private readonly view: DataView;
+  private readonly u8: Uint8Array;
+  /** Names by register id, filled as met; preallocated for fast elements (Capstone 4's ids are < 512). */
+  private readonly regNameCache = new Array<string | undefined>(512).fill(undefined);
 
   constructor(readonly target: Target) {
-    const out: (number | bigint)[] = [0];
-    const arch = target === "x64" ? CS_ARCH_X86 : CS_ARCH_ARM64;
-    const mode = target === "x64" ? CS_MODE_64 : CS_MODE_LITTLE_ENDIAN;
-    const err = csOpen(arch, mode, out);
-    if (err !== 0) throw new DisassemblyError(`cs_open failed for ${target} (cs_err ${err})`);
-    this.handle = out[0]!;
-    if (csOption(this.handle, CS_OPT_DETAIL, CS_OPT_ON) !== 0) {
-      throw new DisassemblyError("cs_option(CS_OPT_DETAIL) failed");
-    }
-    this.insn = csMalloc(this.handle);
-    const insnMemory = koffi.view(this.insn, INSN_STRUCT_SIZE);
-    this.insnView = new DataView(insnMemory);
-    this.insnBytes = new Uint8Array(insnMemory);
-    const detail = koffi.decode(this.insn, INSN_DETAIL, "void *");
-    this.detailView = new DataView(koffi.view(detail, DETAIL_STRUCT_SIZE));
+    const error = [0];
+    const native = ss.decoderOpen(ARCH[target], error);
+    if (native === null) throw new DisassemblyError(`no Capstone for ${target} (cs_err ${error[0]})`);
+    this.native = native;
+    this.records = koffi.alloc("uint8_t", CAPACITY * INSN_BYTES);
+    const memory = koffi.view(this.records, CAPACITY * INSN_BYTES);
+    this.view = new DataView(memory);
+    this.u8 = new Uint8Array(memory);
   }
 
   disassemble(bytes: Uint8Array, address: bigint, limit: number): Instruction[] {
-    this.code.u64[0] = this.copyIn(bytes).address;
-    this.remaining.u64[0] = BigInt(bytes.length);
-    this.nextAddress.u64[0] = address;
-    const { pointer: code } = this.code;
-    const { pointer: remaining } = this.remaining;
-    const { pointer: next } = this.nextAddress;
     const result: Instruction[] = [];
     let offset = 0;
-    while (result.length < limit && csDisasmIter(this.handle, code, remaining, next, this.insn)) {
-      const instruction = this.readInstruction(
-        bytes.subarray(offset, offset + this.insnView.getUint16(INSN_SIZE, true)),
+    while (result.length < limit) {
+      const wanted = Math.min(CAPACITY, limit - result.length);
+      const count = ss.disassemble(
+        this.native,
+        bytes.subarray(offset),
+        bytes.length - offset,
+        BigInt.asUintN(64, address + BigInt(offset)),
+        this.records,
+        wanted,
       );
-      offset += instruction.size;
-      result.push(instruction);
+      if (count < 0) throw new DisassemblyError(`cs_regs_access failed (cs_err ${-count})`);
+      for (let i = 0; i < count; i++) {
+        const instruction = this.readInstruction(i * INSN_BYTES, bytes, offset);
+        offset += instruction.size;
+        result.push(instruction);
+      }
+      if (count < wanted) break;
     }
     return result;
   }
 
-  /** Copies `bytes` into a native buffer that stays valid across the iteration. */
-  private copyIn(bytes: Uint8Array): { address: bigint } {
-    if (this.input === null || this.input.bytes.length < bytes.length) {
-      const capacity = Math.max(256, 2 ** Math.ceil(Math.log2(bytes.length)));
-      const pointer = koffi.alloc("uint8_t", capacity);
-      this.input = {
-        pointer,
-        address: koffi.address(pointer),
-        bytes: new Uint8Array(koffi.view(pointer, capacity)),
-      };
-    }
-    this.input.bytes.set(bytes);
-    return this.input;
-  }
-
-  /** Reads the decoded instruction; `bytes` are its bytes in the caller's input (a view, not a copy). */
-  private readInstruction(bytes: Uint8Array): Instruction {
-    const insn = this.insnView;
-    const isX64 = this.target === "x64";
+  /** Reads the record at `at`; the instruction's bytes are a view of `input` from `offset`. */
+  private readInstruction(at: number, input: Uint8Array, offset: number): Instruction {
+    const { view, u8 } = this;
+    const size = view.getUint16(at + INSN_SIZE, true);
     const instruction: Instruction = {
-      address: insn.getBigUint64(INSN_ADDRESS, true),
-      size: bytes.length,
-      bytes,
-      mnemonic: readCString(this.insnBytes, INSN_MNEMONIC),
-      opStr: readCString(this.insnBytes, INSN_OP_STR),
-      operands: isX64 ? this.readX64Operands() : this.readArm64Operands(),
-      ...this.readRegisterAccess(),
-      groups: this.readGroups(),
-      writeback: isX64 ? false : this.detailView.getUint8(DETAIL_ARCH + 5) !== 0,
+      address: view.getBigUint64(at, true),
+      size,
+      bytes: input.subarray(offset, offset + size),
+      mnemonic: readString(u8, at + INSN_MNEMONIC, u8[at + INSN_MNEMONIC_LENGTH]!),
+      opStr: readString(u8, at + INSN_OP_STR, u8[at + INSN_OP_STR_LENGTH]!),
+      operands: this.readOperands(at),
+      regsRead: this.regNames(at + INSN_REGS_READ, u8[at + INSN_REGS_READ_COUNT]!),
+      regsWritten: this.regNames(at + INSN_REGS_WRITTEN, u8[at + INSN_REGS_WRITTEN_COUNT]!),
+      groups: readGroups(u8, at),
+      writeback: u8[at + INSN_WRITEBACK] !== 0,
     };
-    return isX64 ? instruction : correctArm64(instruction);
+    return this.target === "x64" ? instruction : correctArm64(instruction);
   }
 
-  private readX64Operands(): Operand[] {
-    const d = this.detailView;
-    const count = d.getUint8(DETAIL_ARCH + 64);
-    const operands: Operand[] = [];
-    for (let i = 0; i < count; i++) {
-      const at = DETAIL_ARCH + 72 + i * 48;
-      const access = readAccess(d.getUint8(at + 33));
-      const type = d.getUint32(at, true);
-      if (type === OP_REG) {
-        operands.push({ kind: "reg", reg: this.regName(d.getUint32(at + 8, true)), access });
-      } else if (type === OP_IMM) {
-        operands.push({ kind: "imm", value: d.getBigInt64(at + 8, true), access });
-      } else {
-        operands.push({
-          kind: "mem",
-          base: this.optionalRegName(d.getUint32(at + 12, true)),
-          index: this.optionalRegName(d.getUint32(at + 16, true)),
-          scale: d.getInt32(at + 20, true),
-          disp: Number(d.getBigInt64(at + 24, true)),
-          access,
-        });
-      }
-    }
+  private readOperands(at: number): Operand[] {
+    const operands = new Array<Operand>(this.u8[at + INSN_OPERAND_COUNT]!);
+    for (let i = 0; i < operands.length; i++)
+      operands[i] = this.readOperand(at + INSN_OPERANDS + i * OPERAND_BYTES);
     return operands;
   }
 
-  private readArm64Operands(): Operand[] {
-    const d = this.detailView;
-    const count = d.getUint8(DETAIL_ARCH + 6);
-    const operands: Operand[] = [];
-    for (let i = 0; i < count; i++) {
-      const at = DETAIL_ARCH + 8 + i * 56;
-      const type = d.getUint32(at + 24, true);
-      const common = { access: readAccess(d.getUint8(at + 48)), ...this.readArm64Modifiers(at) };
-      if (type === OP_REG) {
-        operands.push({ kind: "reg", reg: this.regName(d.getUint32(at + 32, true)), ...common });
-      } else if (type === OP_IMM) {
-        operands.push({ kind: "imm", value: d.getBigInt64(at + 32, true), ...common });
-      } else if (type === OP_FP) {
-        operands.push({ kind: "fp", value: d.getFloat64(at + 32, true), ...common });
-      } else if (type === OP_MEM) {
-        operands.push({
-          kind: "mem",
-          base: this.optionalRegName(d.getUint32(at + 32, true)),
-          index: this.optionalRegName(d.getUint32(at + 36, true)),
-          scale: 1,
-          disp: d.getInt32(at + 40, true),
-          ...common,
-        });
-      } else {
-        operands.push({ kind: "other", capstoneType: type, value: d.getUint32(at + 32, true), ...common });
-      }
+  private readOperand(at: number): Operand {
+    const { view, u8 } = this;
+    const type = u8[at + OPERAND_TYPE]!;
+    const access = readAccess(u8[at + OPERAND_ACCESS]!);
+    let operand: Operand;
+    if (type === OP_REG) {
+      operand = { kind: "reg", reg: this.regName(view.getUint32(at + OPERAND_REG, true)), access };
+    } else if (type === OP_IMM) {
+      operand = { kind: "imm", value: view.getBigInt64(at, true), access };
+    } else if (type === OP_FP) {
+      operand = { kind: "fp", value: view.getFloat64(at, true), access };
+    } else if (type === OP_MEM) {
+      operand = {
+        kind: "mem",
+        base: this.optionalRegName(view.getUint32(at + OPERAND_REG, true)),
+        index: this.optionalRegName(view.getUint32(at + OPERAND_INDEX, true)),
+        scale: view.getInt32(at + OPERAND_SCALE, true),
+        disp: view.getFloat64(at, true),
+        access,
+      };
+    } else {
+      operand = { kind: "other", capstoneType: type, value: view.getUint32(at, true), access };
     }
-    return operands;
+    // AArch64 only: x86 records hold 0 (none).
+    const shift = SHIFTS[u8[at + OPERAND_SHIFT]!];
+    if (shift) operand.shift = { type: shift, amount: view.getUint32(at + OPERAND_SHIFT_AMOUNT, true) };
+    const extend = EXTENDS[u8[at + OPERAND_EXTEND]!];
+    if (extend) operand.extend = extend;
+    return operand;
   }
 
-  private readArm64Modifiers(at: number): Arm64Modifiers {
-    const d = this.detailView;
-    const shift = SHIFTS[d.getUint32(at + 12, true)];
-    const extend = EXTENDS[d.getUint32(at + 20, true)];
-    return {
-      ...(shift && { shift: { type: shift, amount: d.getUint32(at + 16, true) } }),
-      ...(extend && { extend }),
-    };
-  }
-
-  private readRegisterAccess(): { regsRead: string[]; regsWritten: string[] } {
-    const { regsRead, regsWritten, readCount, writeCount } = this;
-    const err = csRegsAccess(
-      this.handle,
-      this.insn,
-      regsRead.pointer,
-      readCount.pointer,
-      regsWritten.pointer,
-      writeCount.pointer,
-    );
-    if (err !== 0) throw new DisassemblyError(`cs_regs_access failed (cs_err ${err})`);
-    return {
-      regsRead: this.regNames(regsRead.u16, readCount.u8[0]!),
-      regsWritten: this.regNames(regsWritten.u16, writeCount.u8[0]!),
-    };
-  }
-
-  private readGroups(): InstructionGroup[] {
-    const d = this.detailView;
-    const groups: InstructionGroup[] = [];
-    for (let i = 0; i < d.getUint8(DETAIL_GROUPS_COUNT); i++) {
-      const name = GROUP_NAMES[d.getUint8(DETAIL_GROUPS + i)];
-      if (name) groups.push(name);
-    }
-    return groups;
-  }
-
-  private regNames(ids: Uint16Array, count: number): string[] {
-    const names: string[] = [];
-    for (let i = 0; i < count; i++) names.push(this.regName(ids[i]!));
+  private regNames(at: number, count: number): string[] {
+    const names = new Array<string>(count);
+    for (let i = 0; i < count; i++) names[i] = this.regName(this.view.getUint16(at + 2 * i, true));
     return names;
   }
 
   private regName(id: number): string {
-    let name = this.regNameCache.get(id);
-    if (name === undefined) {
-      name = (csRegName(this.handle, id) as string | null) ?? `reg${id}`;
-      this.regNameCache.set(id, name);
-    }
-    return name;
+    this.regNameCache[id] ??= ss.decoderRegName(this.native, id) ?? `reg${id}`;
+    return this.regNameCache[id];
   }
 
   private optionalRegName(id: number): string | null {
     return id === 0 ? null : this.regName(id);
   }
+}
+
+function readGroups(u8: Uint8Array, at: number): InstructionGroup[] {
+  const ids = u8.subarray(at + INSN_GROUPS, at + INSN_GROUPS + u8[at + INSN_GROUP_COUNT]!);
+  let count = 0;
+  for (const id of ids) if (GROUP_NAMES[id]) count++;
+  const groups = new Array<InstructionGroup>(count); // exact size: results are kept, so memory counts
+  count = 0;
+  for (const id of ids) {
+    const name = GROUP_NAMES[id];
+    if (name) groups[count++] = name;
+  }
+  return groups;
 }
 
 /**
@@ -360,9 +269,9 @@ function readAccess(bits: number): Access {
 }
 
 /** Capstone's mnemonics and operand strings are ASCII. */
-function readCString(bytes: Uint8Array, offset: number): string {
+function readString(bytes: Uint8Array, offset: number, length: number): string {
   let text = "";
-  for (let at = offset; bytes[at] !== 0; at++) text += String.fromCharCode(bytes[at]!);
+  for (let at = offset; at < offset + length; at++) text += String.fromCharCode(bytes[at]!);
   return text;
 }
 

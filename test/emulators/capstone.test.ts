@@ -185,9 +185,21 @@ describe("undecodable input", () => {
     expect(() => disassembleOne("aarch64", new Uint8Array())).toThrow(DisassemblyError);
   });
 
-  it("decodes a long buffer after a short one (scratch buffer growth)", () => {
+  it("decodes a long buffer in several native calls, with addresses and bytes running on", () => {
     const nops = new Uint8Array(5000).fill(0x90);
     expect(disassemble("x64", hex("c3"))).toHaveLength(1);
-    expect(disassemble("x64", nops)).toHaveLength(5000);
+    const listing = disassemble("x64", nops, 0x1000n);
+    expect(listing).toHaveLength(5000);
+    expect(listing[4999]!.address).toBe(0x1000n + 4999n);
+    expect(listing[4999]!.bytes.byteOffset).toBe(4999);
+  });
+
+  it("stops at an undecodable byte just past a native call's batch", () => {
+    // 256 nops fill one batch (CAPACITY in capstone.ts); the next call meets 06 and decodes nothing.
+    for (const length of [255, 256, 257]) {
+      const bytes = new Uint8Array(length + 2).fill(0x90);
+      bytes[length] = 0x06;
+      expect(disassemble("x64", bytes)).toHaveLength(length);
+    }
   });
 });
