@@ -1,6 +1,6 @@
 #include "disasm.h"
 
-#include <capstone/capstone.h>
+#include "capstone_open.h"
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,16 +24,13 @@ ss_decoder *ss_decoder_open(int arch, int *error) {
   *error = CS_ERR_MEM;
   if (!d) return NULL;
   d->arch = arch;
-  cs_arch cs_arch = arch == ARCH_X64 ? CS_ARCH_X86 : CS_ARCH_ARM64;
-  cs_mode cs_mode = arch == ARCH_X64 ? CS_MODE_64 : CS_MODE_LITTLE_ENDIAN;
-  *error = cs_open(cs_arch, cs_mode, &d->handle);
+  *error = capstone_open(arch, 1, &d->handle);
   if (*error != CS_ERR_OK) {
     free(d);
     return NULL;
   }
-  *error = cs_option(d->handle, CS_OPT_DETAIL, CS_OPT_ON);
-  if (*error == CS_ERR_OK && !(d->insn = cs_malloc(d->handle))) *error = cs_errno(d->handle);
-  if (*error != CS_ERR_OK) {
+  if (!(d->insn = cs_malloc(d->handle))) {
+    *error = cs_errno(d->handle);
     cs_close(&d->handle);
     free(d);
     return NULL;

@@ -1,6 +1,6 @@
 #include "instruction_count.h"
 
-#include <capstone/capstone.h>
+#include "capstone_open.h"
 #include <stdlib.h>
 
 struct instruction_counter {
@@ -11,9 +11,7 @@ struct instruction_counter {
 instruction_counter *instruction_counter_open(int arch) {
   instruction_counter *counter = calloc(1, sizeof *counter);
   if (!counter) return NULL;
-  cs_arch cs_arch = arch == ARCH_X64 ? CS_ARCH_X86 : CS_ARCH_ARM64;
-  cs_mode cs_mode = arch == ARCH_X64 ? CS_MODE_64 : CS_MODE_LITTLE_ENDIAN;
-  if (cs_open(cs_arch, cs_mode, &counter->handle) != CS_ERR_OK) {
+  if (capstone_open(arch, 0, &counter->handle) != CS_ERR_OK) {
     free(counter);
     return NULL;
   }

@@ -1,6 +1,6 @@
 #include "sp_writes.h"
 
-#include <capstone/capstone.h>
+#include "capstone_open.h"
 #include <stdlib.h>
 
 struct sp_writes {
@@ -13,13 +13,10 @@ sp_writes *sp_writes_open(int arch) {
   sp_writes *decoder = calloc(1, sizeof *decoder);
   if (!decoder) return NULL;
   decoder->arch = arch;
-  cs_arch cs_arch = arch == ARCH_X64 ? CS_ARCH_X86 : CS_ARCH_ARM64;
-  cs_mode cs_mode = arch == ARCH_X64 ? CS_MODE_64 : CS_MODE_LITTLE_ENDIAN;
-  if (cs_open(cs_arch, cs_mode, &decoder->handle) != CS_ERR_OK) {
+  if (capstone_open(arch, 1, &decoder->handle) != CS_ERR_OK) {
     free(decoder);
     return NULL;
   }
-  cs_option(decoder->handle, CS_OPT_DETAIL, CS_OPT_ON);
   decoder->insn = cs_malloc(decoder->handle);
   if (!decoder->insn) {
     sp_writes_close(decoder);
