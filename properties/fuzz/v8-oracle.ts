@@ -42,7 +42,14 @@ export function runOnV8(request: V8Request, module: Module = decodeModule(reques
       instantiated.stage === "instantiate" ? JSON.stringify(instantiated.outcome) : instantiated.message;
     return { outcome: { outcome: "error", message: `V8 ${instantiated.stage}: ${message}` }, globals: [] };
   }
-  const { instance } = instantiated;
+  return runEntry(instantiated.instance, request);
+}
+
+/** The request's entry run on an instance (emulated or V8), then its globals read. */
+export function runEntry(
+  instance: { invoke(name: string, args: readonly WasmValue[]): Outcome; getGlobal(name: string): Outcome },
+  request: V8Request,
+): EntryRun {
   const outcome = instance.invoke(request.exportName, request.args);
   return { outcome, globals: request.globals.map((name) => instance.getGlobal(name)) };
 }

@@ -3,6 +3,7 @@
 // last argument (JSON); messages: WorkerRequest in, WorkerReply out (driver.ts).
 import type { Strategy } from "../../src/compiler/index.js";
 import { type CaseReport, prepareCase, runCase, shrinkFailure } from "./case-runner.js";
+import { mayCompareWithV8 } from "./check-outcomes.js";
 import { type CloseRequest, childSetup } from "./child.js";
 import { Machines } from "./machines.js";
 import type { PropertyName } from "./properties.js";
@@ -45,8 +46,7 @@ process.on("message", async (request: WorkerRequest) => {
   const counterexamples: WorkerReply["counterexamples"][number][] = [];
   const toShrink = new Set(request.shrink);
   const cases = request.caseSeeds.map((caseSeed) => prepareCase(caseSeed, setup.strategies));
-  // P1 compares with V8 the cases whose NaN bits cannot surface in integers (check-outcomes.ts).
-  await oracle?.prefetch(cases.flatMap(({ testCase }) => (testCase.nanBitsVisible ? [] : [testCase])));
+  await oracle?.prefetch(cases.flatMap(({ testCase }) => (mayCompareWithV8(testCase) ? [testCase] : [])));
   for (const prepared of cases) {
     const report = runCase(machines, prepared, setup.properties);
     reports.push(report);
