@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import v8 from "node:v8";
-import { Runner } from "../emulators/runner.js";
-import { CODE_BASE } from "../emulators/runner-layout.js";
+import { CODE_BASE } from "../emulators/runtime/layout.js";
+import { Runner } from "../emulators/runtime/runner.js";
 import { compileModule } from "../src/compiler/compile.js";
 import { TARGETS } from "../src/compiler/target.js";
 import { decodeModule, validateModule, watToBinary } from "../src/wasm/index.js";

@@ -16,12 +16,12 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { inputOf } from "../properties/fuzz/case-runner.js";
-import { caseOf } from "../properties/fuzz/machines.js";
-import { DETERMINISTIC, type PropertyName } from "../properties/fuzz/properties.js";
-import type { FuzzSummary } from "../properties/fuzz/summary.js";
-import { findNativeDivergence } from "../properties/fuzz/teeth.js";
-import { MODULES_PER_PROCESS } from "../properties/fuzz/v8-oracle.js";
+import { inputOf } from "../src/fuzz/case-runner.js";
+import { caseOf } from "../src/fuzz/machines.js";
+import { DETERMINISTIC, type PropertyName } from "../src/fuzz/properties.js";
+import type { FuzzSummary } from "../src/fuzz/summary.js";
+import { findNativeDivergence } from "../src/fuzz/teeth.js";
+import { MODULES_PER_PROCESS } from "../src/fuzz/v8-oracle.js";
 import { formatDuration, median } from "./stats.js";
 
 /** Seconds per timed fuzz run; P1 runs long enough for its workers to warm up (their JIT needs ~10 s). */

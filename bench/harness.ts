@@ -9,9 +9,9 @@
  * Targets to meet: recorder ≤ 3× fuel-only on the x64 loop; reused-engine run ≤ 20 µs.
  */
 import { availableParallelism, loadavg } from "node:os";
-import { createEngine, type Engine, type EngineOptions } from "../emulators/unicorn.js";
+import { createEngine, type Engine, type EngineOptions } from "../emulators/unicorn/index.js";
 import { TARGETS, type Target } from "../src/compiler/target.js";
-import { PROGRAMS } from "../test/emulators/programs.js";
+import { PROGRAMS } from "../test/emulators/unicorn/programs.js";
 import { formatDuration, measure, median } from "./stats.js";
 
 const CODE = 0x10000;

@@ -4,8 +4,8 @@
  * recursive programs; (2) recorded (traced) against plain execution of the same invocation.
  */
 import path from "node:path";
-import { type Instance, Runner } from "../emulators/runner.js";
-import { CODE_BASE } from "../emulators/runner-layout.js";
+import { CODE_BASE } from "../emulators/runtime/layout.js";
+import { type Instance, Runner } from "../emulators/runtime/runner.js";
 import { compileModule } from "../src/compiler/compile.js";
 import { TARGETS, type Target } from "../src/compiler/target.js";
 import { recordProfile } from "../src/verify/dynamic.js";

@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { disassemble } from "../emulators/capstone.js";
+import { disassemble } from "../emulators/disasm/capstone.js";
 import { CodeBuffer } from "../src/compiler/code-buffer.js";
 import * as enc from "../src/compiler/targets/aarch64/encoder.js";
 import { CONDITIONS, type Condition, LOADS, STORES } from "../src/compiler/targets/aarch64/encoder.js";
@@ -20,7 +20,7 @@ import {
   UImm12Scaled,
 } from "../src/compiler/targets/aarch64/imm.js";
 import { type Gpr, type GprOrSp, type GprOrZr, SP, ZR } from "../src/compiler/targets/aarch64/regs.js";
-import { propertyParameters } from "./seed.js";
+import { propertyParameters } from "../src/fuzz/seed.js";
 
 const ADDRESS = 0x1000_0000n;
 const RUNS = 200;

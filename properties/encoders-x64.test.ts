@@ -21,8 +21,8 @@ import type {
 import * as enc from "../src/compiler/targets/x64/encoder.js";
 import { ShiftCount, Simm32, Uimm32 } from "../src/compiler/targets/x64/imm.js";
 import { Gpr, type Xmm } from "../src/compiler/targets/x64/regs.js";
+import { propertyParameters } from "../src/fuzz/seed.js";
 import { decodeOne, ENCODER_NAMES } from "../test/compiler/targets/x64/helpers.js";
-import { propertyParameters } from "./seed.js";
 
 const ADDRESS = 0x1000000n;
 const RUNS = 300;

@@ -1,6 +1,6 @@
 // P6 encoders: generated modules' machine code decodes through Capstone, each function exactly.
 import { describe, expect, it } from "vitest";
-import { assertProperty } from "./fuzz/assert-property.js";
+import { assertProperty } from "./assert-property.js";
 
 const RUNS = 250;
 

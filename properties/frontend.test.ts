@@ -4,6 +4,7 @@
 import { readdirSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { propertyParameters } from "../src/fuzz/seed.js";
 import { decodeModule } from "../src/wasm/decoder.js";
 import { encodeModule } from "../src/wasm/encoder.js";
 import { InvalidModule, MalformedModule, UnsupportedFeature } from "../src/wasm/errors.js";
@@ -11,7 +12,6 @@ import type { ValidatedModule } from "../src/wasm/ir.js";
 import { postMvpUses, validateModule } from "../src/wasm/validator.js";
 import { canonical } from "../test/wasm/canonical.js";
 import { readSpecFile, specSuiteDir } from "../test/wasm/spec-suite.js";
-import { propertyParameters } from "./seed.js";
 
 const TEST_FILE = "properties/frontend.test.ts";
 /** Far above the ~1 ms the largest spec module takes; catches runaway loops and quadratic paths. */

@@ -3,14 +3,14 @@
 // module, and the programs have the shapes they are biased toward.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { programArbitrary } from "../src/fuzz/generators/arbitrary.js";
+import { lowerProgram } from "../src/fuzz/generators/lower.js";
+import { moduleShape } from "../src/fuzz/generators/shape.js";
+import { moduleToWat } from "../src/fuzz/generators/wat.js";
+import { propertyParameters } from "../src/fuzz/seed.js";
 import { decodeModule, encodeModule, postMvpUses, validateModule, watToBinary } from "../src/wasm/index.js";
 import { loadWabt, MVP_FEATURES } from "../src/wasm/text.js";
 import { canonical } from "../test/wasm/canonical.js";
-import { programArbitrary } from "./generators/arbitrary.js";
-import { lowerProgram } from "./generators/lower.js";
-import { moduleShape } from "./generators/shape.js";
-import { moduleToWat } from "./generators/wat.js";
-import { propertyParameters } from "./seed.js";
 
 const TEST_FILE = "properties/generators.test.ts";
 const RUNS = 300;

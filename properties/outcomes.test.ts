@@ -1,7 +1,7 @@
 // P1 outcomes: x64, aarch64 and V8 agree on results, trap kinds and globals; the two targets agree on
-// trap locations and backtraces (properties/fuzz/check-outcomes.ts says how values are compared).
+// trap locations and backtraces (src/fuzz/check-outcomes.ts says how values are compared).
 import { describe, expect, it } from "vitest";
-import { assertProperty } from "./fuzz/assert-property.js";
+import { assertProperty } from "./assert-property.js";
 
 const RUNS = 400;
 

@@ -1,7 +1,7 @@
 // P3 overflow: at random limits both targets overflow at the same location, backtrace and step,
 // where their profiles predicted.
 import { describe, expect, it } from "vitest";
-import { assertProperty } from "./fuzz/assert-property.js";
+import { assertProperty } from "./assert-property.js";
 
 const RUNS = 150;
 

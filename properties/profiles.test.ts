@@ -1,6 +1,6 @@
 // P2 profiles: identical stack profiles on x64 and aarch64 under intersect and frame.
 import { describe, expect, it } from "vitest";
-import { assertProperty } from "./fuzz/assert-property.js";
+import { assertProperty } from "./assert-property.js";
 
 const RUNS = 250;
 

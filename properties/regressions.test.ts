@@ -3,9 +3,9 @@
 // profile and overflow properties are the teeth (P5): those must still fail — the divergence is
 // the point. Everywhere else the bug must stay fixed: the property must now pass.
 import { afterAll, describe, expect, it } from "vitest";
-import { Machines } from "./fuzz/machines.js";
-import { checkProperty, type PropertyName } from "./fuzz/properties.js";
-import { REGRESSIONS_DIR, type RegressionSidecar, readRegressions } from "./fuzz/regressions.js";
+import { Machines } from "../src/fuzz/machines.js";
+import { checkProperty, type PropertyName } from "../src/fuzz/properties.js";
+import { REGRESSIONS_DIR, type RegressionSidecar, readRegressions } from "../src/fuzz/regressions.js";
 
 const regressions = await readRegressions(REGRESSIONS_DIR);
 const machines = new Machines();

@@ -1,7 +1,7 @@
 // P4 static = dynamic: the static verifier reports no issue and its derived depths match the
-// recorder's samples (properties/fuzz/check-static-dynamic.ts lists the exact correspondence).
+// recorder's samples (src/fuzz/check-static-dynamic.ts lists the exact correspondence).
 import { describe, expect, it } from "vitest";
-import { assertProperty } from "./fuzz/assert-property.js";
+import { assertProperty } from "./assert-property.js";
 
 const RUNS = 250;
 

@@ -2,8 +2,8 @@
 // a bounded number of runs, and the shrunk counterexample is small and differs first where the
 // write-up says native ports differ: a call across a register threshold or a leaf frame.
 import { describe, expect, it } from "vitest";
-import { findNativeDivergence } from "./fuzz/teeth.js";
-import { DEFAULT_SEED } from "./seed.js";
+import { DEFAULT_SEED } from "../src/fuzz/seed.js";
+import { findNativeDivergence } from "../src/fuzz/teeth.js";
 
 const MAX_RUNS = 20;
 const MAX_SHRUNK_INSTRUCTIONS = 20;

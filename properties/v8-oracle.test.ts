@@ -1,10 +1,10 @@
 // P1's V8 runs in a child process (v8-oracle.ts), replaced every few modules, give exactly the runs
 // of V8 in this process, each handed out once.
 import { afterAll, describe, expect, it } from "vitest";
-import { prepareCase } from "./fuzz/case-runner.js";
-import { Machines } from "./fuzz/machines.js";
-import { DETERMINISTIC } from "./fuzz/properties.js";
-import { requestOf, runOnV8, V8Oracle } from "./fuzz/v8-oracle.js";
+import { prepareCase } from "../src/fuzz/case-runner.js";
+import { Machines } from "../src/fuzz/machines.js";
+import { DETERMINISTIC } from "../src/fuzz/properties.js";
+import { requestOf, runOnV8, V8Oracle } from "../src/fuzz/v8-oracle.js";
 
 const oracle = new V8Oracle(3);
 const machines = new Machines(oracle);

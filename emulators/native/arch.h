@@ -1,4 +1,4 @@
-/* Architecture ids shared with emulators/native.ts (ARCH there). */
+/* Architecture ids shared with emulators/native/bindings.ts (ARCH there). */
 #ifndef SAMESTACK_ARCH_H
 #define SAMESTACK_ARCH_H
 

@@ -1,4 +1,4 @@
-/* Capstone disassembly of a whole buffer in one call, into flat records that emulators/capstone.ts
+/* Capstone disassembly of a whole buffer in one call, into flat records that emulators/disasm/capstone.ts
  * reads through a typed-array view (one FFI call per buffer instead of several per instruction). */
 #ifndef SAMESTACK_DISASM_H
 #define SAMESTACK_DISASM_H

@@ -117,7 +117,7 @@ typedef struct {
   uint64_t stop, fault_type, fault_address, interrupt_number;
 } ss_engine;
 
-/* Layout of the result array filled by ss_run; mirrored in emulators/native.ts. */
+/* Layout of the result array filled by ss_run; mirrored in emulators/native/bindings.ts. */
 enum {
   R_UC_ERR,
   R_STOP,

@@ -4,7 +4,7 @@
 // (target, strategy); every line runs on fresh instances, so lines do not depend on each other.
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import type { Executor, Executors, LoadedModule } from "../../emulators/runner-executor.js";
+import type { Executor, Executors, LoadedModule } from "../../emulators/executor.js";
 import type { Strategy } from "../compiler/target.js";
 import { nanRuleOf } from "../verify/outcomes.js";
 import { EXIT, type ExitCode, type Io, worse } from "./context.js";

@@ -4,6 +4,13 @@
 import { access, constants, mkdir } from "node:fs/promises";
 import { Presets, SingleBar } from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
+import {
+  type CheckProgress,
+  check,
+  DEFAULT_CHECK_FUEL,
+  DEFAULT_CHECK_SEED,
+  type ModuleResult,
+} from "../check/check.js";
 import { TARGETS, type Target } from "../compiler/target.js";
 import {
   buildReport,
@@ -14,13 +21,6 @@ import {
   verdictSentence,
 } from "../report/report.js";
 import { FILE_NAMES, FORMATS, type Format, writeReport } from "../report/write.js";
-import {
-  type CheckProgress,
-  check,
-  DEFAULT_CHECK_FUEL,
-  DEFAULT_CHECK_SEED,
-  type ModuleResult,
-} from "../verify/check.js";
 import { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
 import { InputError } from "./input-error.js";
 import { isStackLimit, parseFuel, parseStrategy, STACK_LIMIT_RULE } from "./options.js";

@@ -1,7 +1,7 @@
 // `samestack compile`: what the compiler made of a module on each target — a summary of every
 // function's code and frame, or (--disasm) the machine code annotated with the Wasm it belongs to.
 import type { Command } from "commander";
-import { Executors, type LoadedModule } from "../../emulators/runner-executor.js";
+import { Executors, type LoadedModule } from "../../emulators/executor.js";
 import type { Artifact } from "../compiler/artifact.js";
 import { type Strategy, TARGETS, type Target } from "../compiler/target.js";
 import { annotatedDisassembly, functionTitle, listingHeader } from "../verify/listing.js";

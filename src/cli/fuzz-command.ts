@@ -8,16 +8,11 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { SingleBar } from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
-import { type FuzzProgress, runFuzz } from "../../properties/fuzz/driver.js";
-import {
-  DETERMINISTIC,
-  PROPERTIES,
-  PROPERTY_NAMES,
-  type PropertyName,
-} from "../../properties/fuzz/properties.js";
-import { anyFailure, type FuzzSummary } from "../../properties/fuzz/summary.js";
-import { DEFAULT_SEED } from "../../properties/seed.js";
 import type { Strategy } from "../compiler/target.js";
+import { type FuzzProgress, runFuzz } from "../fuzz/driver.js";
+import { DETERMINISTIC, PROPERTIES, PROPERTY_NAMES, type PropertyName } from "../fuzz/properties.js";
+import { DEFAULT_SEED } from "../fuzz/seed.js";
+import { anyFailure, type FuzzSummary } from "../fuzz/summary.js";
 import { type CommandContext, EXIT, type Io } from "./context.js";
 import { InputError } from "./input-error.js";
 import { parseStrategy } from "./options.js";

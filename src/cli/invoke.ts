@@ -1,11 +1,12 @@
 // One invocation of an export on several executors, each on a fresh instance; what makes it
 // impossible to run (no such export, unsupported code, imports) is an InputError.
-import { standardImports } from "../../emulators/host-env.js";
-import type { Executor, ExecutorImports, Executors, LoadedModule } from "../../emulators/runner-executor.js";
-import { exportedFuncType } from "../../emulators/v8.js";
+
+import type { Executor, ExecutorImports, Executors, LoadedModule } from "../../emulators/executor.js";
+import { standardImports } from "../../emulators/hosts/env.js";
+import { exportedFuncType } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
+import { compiledSupport, postMvpSupport, unsupportedReach } from "../spec/support.js";
 import { recordProfile } from "../verify/dynamic.js";
-import { compiledSupport, postMvpSupport, unsupportedReach } from "../verify/spec-support.js";
 import type { FuncType } from "../wasm/ir.js";
 import type { Outcome, WasmValue } from "../wasm/outcome.js";
 import { InputError } from "./input-error.js";
@@ -93,7 +94,7 @@ function invokeOn(
   }
 }
 
-/** The hosts a module run from the command line may import: `spectest` and `env` (emulators/host-env.ts). */
+/** The hosts a module run from the command line may import: `spectest` and `env` (emulators/hosts/env.ts). */
 function standardHosts(loaded: LoadedModule, executor: Executor): ExecutorImports {
   const hosts = standardImports(loaded.validated.module, []);
   if (executor === "v8") {

@@ -1,7 +1,7 @@
 // Reads a module file for the CLI: binary or text (by the binary magic), decoded and validated, with
 // every problem turned into an InputError that says which file and where.
 import { readFile } from "node:fs/promises";
-import type { LoadedModule } from "../../emulators/runner-executor.js";
+import type { LoadedModule } from "../../emulators/executor.js";
 import { decodeModule } from "../wasm/decoder.js";
 import { FrontEndError, type FrontEndErrorId, InternalError } from "../wasm/errors.js";
 import { watToBinary } from "../wasm/text.js";

@@ -1,7 +1,7 @@
 // Option values shared by the commands, checked when commander parses them.
 import { InvalidArgumentError } from "commander";
-import { EXECUTORS, type Executor } from "../../emulators/runner-executor.js";
-import { MAX_STACK_LIMIT } from "../../emulators/runner-layout.js";
+import { EXECUTORS, type Executor } from "../../emulators/executor.js";
+import { MAX_STACK_LIMIT } from "../../emulators/runtime/layout.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../compiler/target.js";
 
 export function parseTarget(text: string): Target {

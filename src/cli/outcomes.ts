@@ -1,5 +1,5 @@
 // Outcomes of one invocation on several executors: whether they agree, and how they read.
-import type { Executor } from "../../emulators/runner-executor.js";
+import type { Executor } from "../../emulators/executor.js";
 import { agreesWithV8, type NanRule, sameOutcome } from "../verify/outcomes.js";
 import type { Outcome, WasmLocation } from "../wasm/outcome.js";
 import { formatValue } from "./values.js";

@@ -1,6 +1,6 @@
 // `samestack run`: one export on one or more executors, or a batch of invocations (batch.ts).
 import type { Command } from "commander";
-import { EXECUTORS, type Executor, Executors } from "../../emulators/runner-executor.js";
+import { EXECUTORS, type Executor, Executors } from "../../emulators/executor.js";
 import type { Strategy } from "../compiler/target.js";
 import { nanRuleOf } from "../verify/outcomes.js";
 import { runBatch } from "./batch.js";

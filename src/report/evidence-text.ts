@@ -10,7 +10,7 @@ import {
   type ModuleResult,
   OUTER_FRAMES_KEPT,
   valueText,
-} from "../verify/check.js";
+} from "../check/check.js";
 
 /** `deep(50)`: the export with its arguments as a reader writes them. */
 export function invocationTitle(invocation: InvocationResult): string {

@@ -9,7 +9,7 @@ import {
   type ModuleResult,
   OUTER_FRAMES_KEPT,
   type StepView,
-} from "../verify/check.js";
+} from "../check/check.js";
 import type { WasmLocation } from "../wasm/outcome.js";
 import { targetName } from "./html-frames.js";
 import { type Html, html } from "./html-template.js";

@@ -2,7 +2,7 @@
 // the write-up's figures: the reference at the top, every region below it in bytes below the
 // reference, 16-byte alignment marked, the SP at the call and the deepest byte. Both columns share
 // one vertical scale, so equal depths line up and a difference is visible as a step.
-import type { FrameDrawing, FrameDrawingSet, FrameRegion } from "../verify/check.js";
+import type { FrameDrawing, FrameDrawingSet, FrameRegion } from "../check/check.js";
 import { type Html, html, shorten } from "./html-template.js";
 
 const ROW = 18; // pixels per 8-byte slot

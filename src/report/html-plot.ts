@@ -1,6 +1,6 @@
 // Depth over executed Wasm instructions, every target in one SVG: the limits as horizontal lines,
 // each target's overflow point at each limit marked. Depth grows upwards.
-import type { InvocationResult } from "../verify/check.js";
+import type { InvocationResult } from "../check/check.js";
 import { targetName } from "./html-frames.js";
 import { type Html, html } from "./html-template.js";
 

@@ -10,7 +10,7 @@ import {
   type ModuleResult,
   valuesText,
   valueText,
-} from "../verify/check.js";
+} from "../check/check.js";
 import { invocationTitle } from "./evidence-text.js";
 import { divergenceHtml, locationLabel } from "./html-evidence.js";
 import { frameSvg, REGION_COLORS, targetName } from "./html-frames.js";
@@ -299,7 +299,7 @@ function fuzzSection(report: Report): Html | "" {
     const strategies = Array.isArray(f.summary.strategies) ? f.summary.strategies.join(", ") : "—";
     return html`<tr><td>${f.source}</td><td>${strategies}</td><td class="num">${f.casesRun}</td><td class="num">${f.failures}</td></tr>`;
   });
-  // The summaries' own format (properties/fuzz/summary.ts): shown when it is there, as text.
+  // The summaries' own format (src/fuzz/summary.ts): shown when it is there, as text.
   const listed = report.fuzz.flatMap((f) => (Array.isArray(f.summary.failures) ? f.summary.failures : []));
   const failures = listed.map((failure) => {
     const { property, caseSeed, strategy, reason, regression } = (failure ?? {}) as Record<string, unknown>;

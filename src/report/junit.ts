@@ -2,7 +2,7 @@
 // (named by strategy, module and invocation), plus one for what concerns the whole module (loading,
 // static verification). Divergences and wrong results are failures; bad input and internal errors
 // are errors. Failure bodies carry the evidence as text.
-import type { Finding, ModuleResult } from "../verify/check.js";
+import type { Finding, ModuleResult } from "../check/check.js";
 import { findingText, invocationTitle } from "./evidence-text.js";
 import type { Report } from "./report.js";
 

@@ -1,7 +1,7 @@
 // The Markdown summary, for CI step summaries ($GITHUB_STEP_SUMMARY, merge-request notes): the
 // verdict, the totals, one row per module, and the findings. Every text from the input (paths,
 // export names, names from name sections) is escaped: GitHub renders inline HTML.
-import type { ModuleResult } from "../verify/check.js";
+import type { ModuleResult } from "../check/check.js";
 import { invocationTitle } from "./evidence-text.js";
 import { type Report, reportVerdict, VERDICT_TITLES, verdictSentence } from "./report.js";
 

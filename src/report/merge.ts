@@ -1,7 +1,7 @@
 // `report merge`: sharded check runs and fuzz summaries into one report. Check reports must pass the
 // schema; a fuzz summary.json is recognised by its counts (casesRun, failures) and kept as written.
 // Anything else is rejected with the reason.
-import type { ModuleResult } from "../verify/check.js";
+import type { ModuleResult } from "../check/check.js";
 import { assembleReport, type FuzzEntry, type Report, type RunInfo } from "./report.js";
 import { checkReport } from "./schema.js";
 
@@ -57,7 +57,7 @@ export function mergeReports(inputs: readonly MergeInput[]): Report {
 }
 
 /**
- * A fuzzer summary (properties/fuzz/summary.ts): an object with a number `casesRun` and a list of
+ * A fuzzer summary (src/fuzz/summary.ts): an object with a number `casesRun` and a list of
  * `failures`. Its failed cases are the sum of the per-property `failed` counts when it has them (the
  * list holds only the shrunk ones), else the list's length.
  */

@@ -1,8 +1,8 @@
 // The JSON report (schema: reports/schema/report.schema.json): one or more check runs with their
 // provenance, every module's results, fuzz summaries merged in, and the totals. Every renderer
 // (HTML, Markdown, JUnit) works from this document alone, so `report html` can re-render one.
-import type { CheckOptions, CheckResult, ModuleResult, Severity, Totals } from "../verify/check.js";
-import { totalsOf } from "../verify/check.js";
+import type { CheckOptions, CheckResult, ModuleResult, Severity, Totals } from "../check/check.js";
+import { totalsOf } from "../check/check.js";
 import { type Environment, environment, type Tool, tool } from "./provenance.js";
 
 /** Bump on any change a reader of an older report would misread; readers check it first. */
@@ -93,7 +93,7 @@ export function verdictSentence(report: Report): string {
   const fuzzNote = fuzz > 0 ? `; the fuzzer found ${plural(fuzz, "failure")}` : "";
   switch (reportVerdict(report)) {
     case "pass": {
-      // V8 runs an invocation only when no target ran out of stack (check-outcomes.ts).
+      // V8 runs an invocation only when no target ran out of stack (src/check/outcomes.ts).
       const compared = report.modules.reduce(
         (sum, m) => sum + m.invocations.filter((i) => i.v8.compared).length,
         0,

@@ -1,6 +1,6 @@
 // Dynamic verification: one recorded run per target gives each target's stack profile, hence its
 // overflow point for every limit at once; real runs at sampled limits confirm the prediction.
-import type { Instance, InvokeOptions } from "../../emulators/runner.js";
+import type { Instance, InvokeOptions } from "../../emulators/runtime/runner.js";
 import type { Target } from "../compiler/target.js";
 import type { Outcome, WasmValue } from "../wasm/outcome.js";
 import {

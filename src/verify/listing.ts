@@ -3,10 +3,10 @@
 // start. `samestack compile --disasm` prints it; the golden tests (test/compiler/golden.test.ts)
 // compare it with the files they keep. Deterministic: the code is at the fixed layout's address and
 // nothing else varies.
-import { disassemble } from "../../emulators/capstone.js";
+import { disassemble } from "../../emulators/disasm/capstone.js";
 import { type Artifact, type SourceMapEntry, unwindAt } from "../compiler/artifact.js";
+import { functionName, instructionText } from "../wasm/instruction-text.js";
 import type { ValidatedModule } from "../wasm/ir.js";
-import { functionName, instructionText } from "./check-wasm-text.js";
 
 /** The first line of a listing: target, strategy, code size and where the code is. */
 export function listingHeader(artifact: Artifact): string {

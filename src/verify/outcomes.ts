@@ -1,10 +1,10 @@
 // Comparing outcomes, one rule for every command: the targets with each other, and a target with V8
 // (the oracle nobody here wrote, which can tell less).
-import { v8TrapMatches } from "../../emulators/v8.js";
+import { v8TrapMatches } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
+import { isNanBits } from "../spec/commands.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
 import { sameOptionalLocation } from "./profile.js";
-import { isNanBits } from "./spec-commands.js";
 
 /**
  * How NaN results compare between targets: bit for bit under the deterministic strategies (they

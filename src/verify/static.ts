@@ -3,7 +3,7 @@
 // of the compiler's own tables — the depth at every Wasm instruction boundary and the deepest depth
 // within it. Then it checks those against the compiler's stack map, the alignment rules, the
 // no-red-zone rule, and (across targets) equality under the deterministic strategies.
-import { disassemble, type Instruction } from "../../emulators/capstone.js";
+import { disassemble, type Instruction } from "../../emulators/disasm/capstone.js";
 import type { Artifact, SourceMapEntry } from "../compiler/artifact.js";
 import type { Target } from "../compiler/target.js";
 import type { StackState } from "./isa/effect.js";

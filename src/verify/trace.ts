@@ -1,4 +1,4 @@
-// From the stack recorder's samples (emulators/run-result.ts, StackRecords) to a stack profile: one
+// From the stack recorder's samples (emulators/unicorn/run-result.ts, StackRecords) to a stack profile: one
 // step per executed Wasm instruction, with its location, backtrace and deepest depth.
 //
 // Record points are every instruction start, every prologue start and every return address
@@ -12,7 +12,7 @@
 //     with the same location (or, when its code ends with the call, the next instruction begins);
 //   - a call that leaves for the host (an import, or a function outside the instance reached through
 //     a table) is sampled by the runner at the exit it reached, as the callee's entry: like a
-//     prologue without a limit check (emulators/runner-records.ts). Exits are import exit slots or
+//     prologue without a limit check (emulators/runtime/records.ts). Exits are import exit slots or
 //     lie past the code.
 // Instructions that emit no code (block, loop, nop, a fall-through end) have no step; the code
 // generator is shared by the targets, so this is the same on both.
@@ -21,7 +21,7 @@ import { type Artifact, sourceAt } from "../compiler/artifact.js";
 import type { WasmLocation } from "../wasm/outcome.js";
 import type { ProfileStep } from "./profile.js";
 
-/** The recorder's samples, as emulators/run-result.ts `StackRecords` provides them. */
+/** The recorder's samples, as emulators/unicorn/run-result.ts `StackRecords` provides them. */
 export interface StackSamples {
   readonly length: number;
   /** Samples the recorder counted but could not keep: a profile with any is incomplete. */

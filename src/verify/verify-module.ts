@@ -1,9 +1,9 @@
 // One module, both targets, one strategy: the static verdict for every function, and — when an
 // invocation is given — the dynamic verdict for every stack limit, confirmed at sampled limits.
 
-import { standardImports } from "../../emulators/host-env.js";
-import { type Instance, type InvokeOptions, Runner } from "../../emulators/runner.js";
-import { CODE_BASE } from "../../emulators/runner-layout.js";
+import { standardImports } from "../../emulators/hosts/env.js";
+import { CODE_BASE } from "../../emulators/runtime/layout.js";
+import { type Instance, type InvokeOptions, Runner } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
 import { compileModule } from "../compiler/compile.js";
 import { type Strategy, TARGETS, type Target } from "../compiler/target.js";

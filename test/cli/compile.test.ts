@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { Executors } from "../../emulators/runner-executor.js";
+import { Executors } from "../../emulators/executor.js";
 import { loadModuleFile } from "../../src/cli/load-module.js";
 import { EXIT } from "../../src/cli/main.js";
 import { runCli } from "./capture.js";

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { type FuzzSummary, mergeSummaries } from "../../properties/fuzz/summary.js";
 import { type CommandContext, EXIT, type Io } from "../../src/cli/context.js";
 import { registerFuzz } from "../../src/cli/fuzz-command.js";
+import { type FuzzSummary, mergeSummaries } from "../../src/fuzz/summary.js";
 
 async function fuzz(...argv: string[]) {
   const stdout: string[] = [];

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import initWabt from "wabt";
 import { EXIT, main } from "../../src/cli/main.js";
-import { specSuiteDirectory } from "../../src/verify/spec-runner.js";
+import { specSuiteDirectory } from "../../src/spec/runner.js";
 import { runCli } from "./capture.js";
 import { scratchFolder } from "./fixtures.js";
 

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import wabtInit from "wabt";
-import { disassemble } from "../../emulators/capstone.js";
+import { disassemble } from "../../emulators/disasm/capstone.js";
 import type { Artifact, StackMapEntry } from "../../src/compiler/artifact.js";
 import { compileModule } from "../../src/compiler/compile.js";
 import { UnsupportedOperator } from "../../src/compiler/errors.js";

@@ -2,7 +2,7 @@
 // must land where the side tables say), and what the runner needs to instantiate the module.
 import { describe, expect, it } from "vitest";
 import wabtInit from "wabt";
-import { disassemble, type Instruction } from "../../emulators/capstone.js";
+import { disassemble, type Instruction } from "../../emulators/disasm/capstone.js";
 import { type Artifact, EXIT_SLOT_BYTES, tableEntry } from "../../src/compiler/artifact.js";
 import { type CompileOptions, compileModule } from "../../src/compiler/compile.js";
 import { STRATEGIES, TARGETS, type Target } from "../../src/compiler/target.js";

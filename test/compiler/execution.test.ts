@@ -2,14 +2,14 @@
 // nobody here wrote): float semantics, the trapping truncations at their exact bounds, call_indirect
 // with its traps across arities, and the one place the strategies are meant to differ: the NaN bits.
 //
-// V8 cannot report NaN payloads across the JS boundary (emulators/v8.ts), so where V8 returns a NaN
+// V8 cannot report NaN payloads across the JS boundary (emulators/v8/v8.ts), so where V8 returns a NaN
 // the check is the Wasm rule instead: an arithmetic NaN, and under `intersect` and `frame` exactly
 // the positive canonical NaN. Bit operations (abs, neg, copysign, reinterpret, loads and stores) are
 // checked against their definition in the spec, computed here on BigInts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Instance, Runner } from "../../emulators/runner.js";
-import { CODE_BASE } from "../../emulators/runner-layout.js";
-import { V8Instance, v8TrapMatches } from "../../emulators/v8.js";
+import { CODE_BASE } from "../../emulators/runtime/layout.js";
+import { type Instance, Runner } from "../../emulators/runtime/runner.js";
+import { V8Instance, v8TrapMatches } from "../../emulators/v8/v8.js";
 import { compileModule } from "../../src/compiler/compile.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../../src/compiler/target.js";
 import { decodeModule, validateModule, watToBinary } from "../../src/wasm/index.js";

@@ -4,9 +4,9 @@
 // not in leaves; SP moves in 16-byte steps) and drawn next to each test.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { propertyParameters } from "../../properties/seed.js";
 import { type FramePlan, type FunctionShape, hostCallLayout, planFrame } from "../../src/compiler/frame.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../../src/compiler/target.js";
+import { propertyParameters } from "../../src/fuzz/seed.js";
 
 const shape = (partial: Partial<FunctionShape>): FunctionShape => ({
   params: 0,

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { Executors } from "../../emulators/runner-executor.js";
+import { Executors } from "../../emulators/executor.js";
 import { loadModuleFile } from "../../src/cli/load-module.js";
 import { STRATEGIES, TARGETS } from "../../src/compiler/target.js";
 import { annotatedDisassembly } from "../../src/verify/listing.js";

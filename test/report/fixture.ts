@@ -1,9 +1,9 @@
 // Reports of real check runs over a few corpus cases, shared by the report tests (each run takes a
 // second or two). Native shows divergences with their evidence; intersect passes.
 import path from "node:path";
+import { check, DEFAULT_CHECK_FUEL } from "../../src/check/check.js";
 import type { Strategy } from "../../src/compiler/target.js";
 import { buildReport, type Report } from "../../src/report/report.js";
-import { check, DEFAULT_CHECK_FUEL } from "../../src/verify/check.js";
 
 export const corpus = path.resolve(import.meta.dirname, "../../corpus");
 

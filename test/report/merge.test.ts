@@ -2,10 +2,10 @@
 // anything else is refused with the reason.
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { check, DEFAULT_CHECK_FUEL } from "../../src/check/check.js";
 import { MergeInputError, mergeReports } from "../../src/report/merge.js";
 import { buildReport, type Report, reportVerdict } from "../../src/report/report.js";
 import { checkReport } from "../../src/report/schema.js";
-import { check, DEFAULT_CHECK_FUEL } from "../../src/verify/check.js";
 import { copy, corpus } from "./fixture.js";
 
 const shard = async (files: string[]) =>
@@ -54,7 +54,7 @@ describe("report merge", () => {
   });
 
   it("keeps fuzz summaries, whose failures fail the merged verdict", () => {
-    // The shape of properties/fuzz/summary.ts: every failed case counted, the first per property listed.
+    // The shape of src/fuzz/summary.ts: every failed case counted, the first per property listed.
     const summary = {
       version: 1,
       strategies: ["native"],

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { check, DEFAULT_CHECK_FUEL } from "../../src/check/check.js";
 import type { Strategy } from "../../src/compiler/target.js";
 import { renderHtml } from "../../src/report/html.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
@@ -12,7 +13,6 @@ import { mergeReports } from "../../src/report/merge.js";
 import { buildReport } from "../../src/report/report.js";
 import { checkReport } from "../../src/report/schema.js";
 import { writeReport } from "../../src/report/write.js";
-import { check, DEFAULT_CHECK_FUEL } from "../../src/verify/check.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const sample = path.join(root, "reports/sample");

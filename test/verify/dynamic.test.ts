@@ -2,8 +2,8 @@
 // different under native for the write-up's case; and every prediction confirmed by real runs.
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Instance, Runner } from "../../emulators/runner.js";
-import { CODE_BASE } from "../../emulators/runner-layout.js";
+import { CODE_BASE } from "../../emulators/runtime/layout.js";
+import { type Instance, Runner } from "../../emulators/runtime/runner.js";
 import { compileModule } from "../../src/compiler/compile.js";
 import type { Strategy, Target } from "../../src/compiler/target.js";
 import { crossCheck, type RecordedProfile, recordProfile, sampledLimits } from "../../src/verify/dynamic.js";

@@ -4,8 +4,8 @@
 // found to differ exactly where the ABIs do, statically and dynamically; under `intersect` and
 // `frame` they must be verified equal for every limit.
 import { afterAll, describe, expect, it } from "vitest";
-import { Runner } from "../../emulators/runner.js";
-import { CODE_BASE } from "../../emulators/runner-layout.js";
+import { CODE_BASE } from "../../emulators/runtime/layout.js";
+import { Runner } from "../../emulators/runtime/runner.js";
 import { compileModule } from "../../src/compiler/compile.js";
 import { STRATEGIES, type Strategy, TARGETS } from "../../src/compiler/target.js";
 import { type RecordedProfile, recordProfile } from "../../src/verify/dynamic.js";

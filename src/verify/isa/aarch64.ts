@@ -1,7 +1,7 @@
 // Stack effects of AArch64 instructions. SP is sp, the frame pointer x29. Pre-index writeback moves
 // SP before the access, post-index after it (Capstone 4 gives the post-index amount as a trailing
 // immediate operand).
-import type { Instruction, Operand } from "../../../emulators/capstone.js";
+import type { Instruction, Operand } from "../../../emulators/disasm/capstone.js";
 import {
   access,
   type StackAccess,

@@ -1,6 +1,6 @@
 // What one machine instruction does to the stack, derived from Capstone's decoding alone — never
 // from the compiler's tables. Depths are bytes below the function's reference stack pointer.
-import type { Instruction } from "../../../emulators/capstone.js";
+import type { Instruction } from "../../../emulators/disasm/capstone.js";
 
 /** Abstract stack state before an instruction: where SP and the frame pointer are. */
 export interface StackState {

@@ -1,6 +1,6 @@
 // Stack effects of x86-64 instructions. SP is rsp, the frame pointer rbp; the call's pushed return
 // address belongs to the callee's entry bytes, so `call` leaves the caller's own depth unchanged.
-import type { Instruction, Operand } from "../../../emulators/capstone.js";
+import type { Instruction, Operand } from "../../../emulators/disasm/capstone.js";
 import {
   access,
   type StackAccess,

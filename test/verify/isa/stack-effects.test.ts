@@ -1,7 +1,7 @@
 // Bytes assembled with GNU as 2.40 (x86-64: `as`; AArch64: `aarch64-linux-gnu-as`, Debian
 // binutils-aarch64-linux-gnu), extracted with objcopy -O binary; decoded here by the real Capstone.
 import { describe, expect, it } from "vitest";
-import { disassemble } from "../../../emulators/capstone.js";
+import { disassemble } from "../../../emulators/disasm/capstone.js";
 import type { Target } from "../../../src/compiler/target.js";
 import type { StackState } from "../../../src/verify/isa/effect.js";
 import { lookupIsa } from "../../../src/verify/isa/index.js";

@@ -7,7 +7,7 @@
  * differs from objdump in places (`#0x10` vs `#16`, aliases such as `movz` vs `mov`, `lo` vs `cc`).
  */
 import { describe, expect, it } from "vitest";
-import { disassemble } from "../../../../emulators/capstone.js";
+import { disassemble } from "../../../../emulators/disasm/capstone.js";
 import { CodeBuffer } from "../../../../src/compiler/code-buffer.js";
 import * as enc from "../../../../src/compiler/targets/aarch64/encoder.js";
 import {

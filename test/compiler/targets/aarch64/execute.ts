@@ -1,11 +1,11 @@
 /**
- * Runs code built with the AArch64 MacroAssembler under Unicorn (emulators/unicorn.ts): one body,
+ * Runs code built with the AArch64 MacroAssembler under Unicorn (emulators/unicorn/index.ts): one body,
  * closed by `ret` as a leaf, its exit relocations linked, entered like the host enters generated
  * code (x30 = the host-return exit, x27 = VM context, x28 = linear memory, SP = the reference) with
  * S0–S2 preset.
  */
 import { afterAll, beforeAll } from "vitest";
-import { createEngine, type Engine } from "../../../../emulators/unicorn.js";
+import { createEngine, type Engine } from "../../../../emulators/unicorn/index.js";
 import { VMCTX } from "../../../../src/compiler/artifact.js";
 import type { MacroAssembler } from "../../../../src/compiler/masm.js";
 import { patchRelocation } from "../../../../src/compiler/targets/aarch64/link.js";

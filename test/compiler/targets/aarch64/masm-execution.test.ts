@@ -4,8 +4,8 @@
 // are computed here from the operands with BigInt arithmetic or written as spec-test constants.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { propertyParameters } from "../../../../properties/seed.js";
 import type { Cond, IntBinop, MacroAssembler, Width } from "../../../../src/compiler/masm.js";
+import { propertyParameters } from "../../../../src/fuzz/seed.js";
 import {
   CALL_EXIT,
   ENTRY,

@@ -4,8 +4,8 @@
 // where a test pins the AArch64 hardware NaN on purpose (the code generator must canonicalise it).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { propertyParameters } from "../../../../properties/seed.js";
 import type { FloatBinop, FloatCond, FloatUnop, Width } from "../../../../src/compiler/masm.js";
+import { propertyParameters } from "../../../../src/fuzz/seed.js";
 import * as wasm from "../../float-reference.js";
 import { useAarch64Harness } from "./execute.js";
 

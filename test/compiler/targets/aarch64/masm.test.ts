@@ -1,7 +1,7 @@
 // The AArch64 MacroAssembler's instruction selection and stack bookkeeping, read back through
 // Capstone (texts are Capstone 4's), and the invariant errors it raises.
 import { describe, expect, it } from "vitest";
-import { disassemble } from "../../../../emulators/capstone.js";
+import { disassemble } from "../../../../emulators/disasm/capstone.js";
 import { CompilerInvariantError } from "../../../../src/compiler/errors.js";
 import type { AssembledFunction, MacroAssembler } from "../../../../src/compiler/masm.js";
 import { patchRelocation } from "../../../../src/compiler/targets/aarch64/link.js";

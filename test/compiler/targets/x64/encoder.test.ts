@@ -3,7 +3,7 @@
  * - hex: GNU as 2.40 (`as --64`, `.intel_syntax noprefix`; the rel32 branches written as
  *   `{disp32} jmp .+5+DISP` so as keeps the 32-bit form), copied from `objdump -d --insn-width=16`.
  *   The assembler source line is the comment after each row.
- * - text: Capstone 4.0.2 (emulators/capstone.ts) decoding those bytes at address 0x1000000.
+ * - text: Capstone 4.0.2 (emulators/disasm/capstone.ts) decoding those bytes at address 0x1000000.
  * The test asserts that our encoder produces the hex, and that Capstone decodes the hex to exactly
  * one instruction that consumes all bytes, printing the text.
  */

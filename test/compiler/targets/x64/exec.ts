@@ -1,10 +1,10 @@
 /**
- * Runs code built with the x64 MacroAssembler under Unicorn (emulators/unicorn.ts): small functions,
+ * Runs code built with the x64 MacroAssembler under Unicorn (emulators/unicorn/index.ts): small functions,
  * each wrapped in a frame record, linked with link.ts and entered like the host enters generated
  * code (return address pushed, r14 = VM context, r15 = linear memory, S0–S2 preset).
  */
 import { afterAll, beforeAll, expect } from "vitest";
-import { createEngine, type Engine, type StopReason } from "../../../../emulators/unicorn.js";
+import { createEngine, type Engine, type StopReason } from "../../../../emulators/unicorn/index.js";
 import { VMCTX } from "../../../../src/compiler/artifact.js";
 import { patchRelocation } from "../../../../src/compiler/targets/x64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/x64/masm.js";

@@ -1,5 +1,5 @@
 /** Test helpers for the x64 encoders: operand constructors and one-instruction decoding through Capstone. */
-import { disassemble } from "../../../../emulators/capstone.js";
+import { disassemble } from "../../../../emulators/disasm/capstone.js";
 import { CodeBuffer } from "../../../../src/compiler/code-buffer.js";
 import type { Amode, IndexGpr } from "../../../../src/compiler/targets/x64/encoder.js";
 import * as encoder from "../../../../src/compiler/targets/x64/encoder.js";

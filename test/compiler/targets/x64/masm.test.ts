@@ -5,7 +5,7 @@
  * masm-float-exec.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { disassemble } from "../../../../emulators/capstone.js";
+import { disassemble } from "../../../../emulators/disasm/capstone.js";
 import { CompilerInvariantError } from "../../../../src/compiler/errors.js";
 import type { AssembledFunction } from "../../../../src/compiler/masm.js";
 import { patchRelocation } from "../../../../src/compiler/targets/x64/link.js";

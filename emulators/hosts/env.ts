@@ -1,0 +1,132 @@
+// The `env` host module: for any imported function of module `env` (the fuzzer's `env.h0`, `env.h1`,
+// …, and hand-written corpus cases), one deterministic function per signature, implemented twice —
+// for the emulated targets (arguments as bit patterns) and for V8 (arguments as JS values) — so that
+// every executor computes the same result. It folds its arguments' bits; a NaN argument counts as
+// one fixed value, since V8 may change a NaN's bits on the way.
+
+import type { FuncType, Module, ValType } from "../../src/wasm/ir.js";
+import type { WasmValue } from "../../src/wasm/outcome.js";
+import type { Extern, Imports } from "../runtime/extern.js";
+import { spectestExterns, spectestForV8 } from "./spectest.js";
+
+export const HOST_MODULE = "env";
+const NAN = 0x7ff8n;
+
+function isNan(type: ValType, bits: bigint): boolean {
+  if (type === "f32") return (bits & 0x7fff_ffffn) > 0x7f80_0000n;
+  if (type === "f64") return (bits & 0x7fff_ffff_ffff_ffffn) > 0x7ff0_0000_0000_0000n;
+  return false;
+}
+
+/** The result bits of the host function of type `type` for argument bits `args`. */
+export function hostResult(type: FuncType, args: readonly bigint[]): bigint | null {
+  const [result] = type.results;
+  if (result === undefined) return null;
+  let acc = BigInt(type.params.length);
+  type.params.forEach((param, i) => {
+    const bits = isNan(param, args[i]!) ? NAN : args[i]!;
+    acc = BigInt.asUintN(64, acc * 31n + bits);
+  });
+  switch (result) {
+    case "i32":
+      return BigInt.asUintN(32, acc);
+    case "i64":
+      return acc;
+    case "f32":
+      return f32Bits(Number(acc % (1n << 20n)) / 8);
+    case "f64":
+      return f64Bits(Number(acc % (1n << 40n)) / 8);
+  }
+}
+
+const scratch = new DataView(new ArrayBuffer(8));
+function f32Bits(value: number): bigint {
+  scratch.setFloat32(0, value, true);
+  return BigInt(scratch.getUint32(0, true));
+}
+function f64Bits(value: number): bigint {
+  scratch.setFloat64(0, value, true);
+  return scratch.getBigUint64(0, true);
+}
+
+/** Imported functions of `module`, with their types, in import order. */
+function importedFunctions(module: Module): { name: string; type: FuncType }[] {
+  return module.imports.flatMap((imported) =>
+    imported.desc.kind === "func"
+      ? [{ name: imported.name, type: module.types[imported.desc.typeIndex]! }]
+      : [],
+  );
+}
+
+/** The host functions for the emulated targets. */
+export function hostImports(module: Module): Imports {
+  const externs = new Map<string, Extern>();
+  for (const { name, type } of importedFunctions(module)) {
+    const call = (args: readonly WasmValue[]): WasmValue[] => {
+      const bits = hostResult(
+        type,
+        args.map((a) => BigInt(a.value)),
+      );
+      return bits === null ? [] : [{ type: type.results[0]!, value: bits.toString() }];
+    };
+    externs.set(name, { kind: "func", func: { kind: "host", name: `${HOST_MODULE}.${name}`, type, call } });
+  }
+  return new Map([[HOST_MODULE, externs]]);
+}
+
+/** The same host functions for V8 (JS values in and out). */
+export function hostImportsForV8(module: Module): WebAssembly.Imports {
+  const functions: WebAssembly.ModuleImports = {};
+  for (const { name, type } of importedFunctions(module)) {
+    functions[name] = (...args: unknown[]) => {
+      const bits = hostResult(
+        type,
+        type.params.map((param, i) => bitsOfJs(param, args[i])),
+      );
+      return bits === null ? undefined : jsOfBits(type.results[0]!, bits);
+    };
+  }
+  return { [HOST_MODULE]: functions };
+}
+
+function bitsOfJs(type: ValType, value: unknown): bigint {
+  switch (type) {
+    case "i32":
+      return BigInt(Number(value) >>> 0);
+    case "i64":
+      return BigInt.asUintN(64, value as bigint);
+    case "f32":
+      return f32Bits(Number(value));
+    case "f64":
+      return f64Bits(Number(value));
+  }
+}
+
+function jsOfBits(type: ValType, bits: bigint): number | bigint {
+  switch (type) {
+    case "i32":
+      return Number(BigInt.asIntN(32, bits));
+    case "i64":
+      return BigInt.asIntN(64, bits);
+    case "f32":
+      scratch.setUint32(0, Number(bits), true);
+      return scratch.getFloat32(0, true);
+    case "f64":
+      scratch.setBigUint64(0, bits, true);
+      return scratch.getFloat64(0, true);
+  }
+}
+
+/**
+ * The hosts a checked module may import from, fresh for each instance: `spectest` (as the spec
+ * tests define it; its prints go to `log`) and `env` (above).
+ */
+export function standardImports(
+  module: Module,
+  log: string[],
+): { emulated: Imports; v8: WebAssembly.Imports } {
+  return {
+    emulated: new Map([...hostImports(module), ["spectest", spectestExterns(log)]]),
+    v8: { ...hostImportsForV8(module), spectest: spectestForV8(log) },
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * FFI declarations: libunicorn for ordinary calls, and samestack's helper (emulators/native) for the
+ * per-instruction hooks and the one-call `ss_run`. Nothing here validates input; engine.ts does.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import koffi from "koffi";
+import { NativeLibraryError } from "../errors.js";
+
+const HELPER = "build/libsamestack_uc.so";
+
+/** The helper beside this file (sources) or in the sources' folder (dist/emulators/native). */
+function helperPath(): string {
+  for (const candidate of [`./${HELPER}`, `../../../emulators/native/${HELPER}`]) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new NativeLibraryError(`${HELPER} is missing: run \`npm run build:native\``);
+}
+
+const unicorn = koffi.load("libunicorn.so.2");
+const helper = koffi.load(helperPath());
+
+koffi.opaque("ss_engine");
+koffi.opaque("uc_engine");
+koffi.opaque("ss_decoder");
+const JsHook = koffi.proto("int ss_js_hook(uint64_t token, uint64_t address)");
+
+/** Opaque native handles. */
+export type SsEnginePointer = { readonly __brand: "ss_engine" };
+export type UcEnginePointer = { readonly __brand: "uc_engine" };
+export type SsDecoderPointer = { readonly __brand: "ss_decoder" };
+
+/** Indices into the result array filled by `ss_run` (the `R_*` enum in samestack_uc.c). */
+export const RESULT = {
+  ucError: 0,
+  stop: 1,
+  stopPc: 2,
+  faultType: 3,
+  faultAddress: 4,
+  interruptNumber: 5,
+  steps: 6,
+  records: 7,
+  recordsDropped: 8,
+  violations: 9,
+  violationsDropped: 10,
+  tailMinSp: 11,
+  length: 12,
+} as const;
+
+/** `stop` values (STOP_* in samestack_uc.c). */
+export const STOP = {
+  none: 0,
+  memoryFault: 1,
+  interrupt: 2,
+  jsHook: 3,
+  invalidInstruction: 4,
+  cpuException: 5,
+  fuel: 6,
+} as const;
+/** Flag bits of instrumented addresses (FLAG_* in samestack_uc.c). */
+export const FLAG = { watch: 1, align: 2, jsHook: 4 } as const;
+/** Architecture ids of the helper (ARCH_* in samestack_uc.c). */
+export const ARCH = { x64: 0, aarch64: 1 } as const;
+/** Numbers per alignment violation copied out by the helper (pc, sp). */
+export const VIOLATION_WORDS = 2;
+
+/** uc_err values the harness interprets (unicorn.h). */
+export const UC_ERR = { ok: 0, insnInvalid: 10 } as const;
+/** uc_mem_type values of invalid accesses (unicorn.h). */
+export const UC_MEM = {
+  readUnmapped: 19,
+  writeUnmapped: 20,
+  fetchUnmapped: 21,
+  writeProt: 22,
+  readProt: 23,
+  fetchProt: 24,
+} as const;
+/** uc_prot bits (unicorn.h). */
+export const UC_PROT = { read: 1, write: 2, exec: 4 } as const;
+
+type Fn<Args extends unknown[], R> = (...args: Args) => R;
+type U64 = number | bigint;
+
+export const uc = {
+  memWrite: unicorn.func(
+    "int uc_mem_write(uc_engine *uc, uint64_t address, const uint8_t *bytes, size_t size)",
+  ) as Fn<[UcEnginePointer, U64, Uint8Array, number], number>,
+  memRead: unicorn.func(
+    "int uc_mem_read(uc_engine *uc, uint64_t address, uint8_t *bytes, size_t size)",
+  ) as Fn<[UcEnginePointer, U64, Uint8Array, number], number>,
+  emuStop: unicorn.func("int uc_emu_stop(uc_engine *uc)") as Fn<[UcEnginePointer], number>,
+  strerror: unicorn.func("const char *uc_strerror(int code)") as Fn<[number], string>,
+};
+
+export const ss = {
+  open: helper.func("ss_engine *ss_open(int arch, _Out_ int *error)") as Fn<
+    [number, number[]],
+    SsEnginePointer | null
+  >,
+  uc: helper.func("uc_engine *ss_uc(ss_engine *e)") as Fn<[SsEnginePointer], UcEnginePointer>,
+  close: helper.func("void ss_close(ss_engine *e)") as Fn<[SsEnginePointer], void>,
+  instrument: helper.func("int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size)") as Fn<
+    [SsEnginePointer, U64, U64],
+    number
+  >,
+  meterBlocks: helper.func("int ss_meter_blocks(ss_engine *e, uint64_t begin, uint64_t size)") as Fn<
+    [SsEnginePointer, U64, U64],
+    number
+  >,
+  map: helper.func("int ss_map(ss_engine *e, uint64_t address, uint64_t size, uint32_t perms)") as Fn<
+    [SsEnginePointer, U64, U64, number],
+    number
+  >,
+  unmap: helper.func("int ss_unmap(ss_engine *e, uint64_t address, uint64_t size)") as Fn<
+    [SsEnginePointer, U64, U64],
+    number
+  >,
+  zero: helper.func("int ss_zero(ss_engine *e, uint64_t address, uint64_t size)") as Fn<
+    [SsEnginePointer, U64, U64],
+    number
+  >,
+  setPoints: helper.func(
+    "int ss_set_points(ss_engine *e, int flag, const uint64_t *addresses, uint64_t count)",
+  ) as Fn<[SsEnginePointer, number, BigUint64Array, number], number>,
+  setJsHook: helper.func("void ss_set_js_hook(ss_engine *e, ss_js_hook *hook, uint64_t token)") as Fn<
+    [SsEnginePointer, unknown, number],
+    void
+  >,
+  setCapacity: helper.func("void ss_set_capacity(ss_engine *e, uint64_t capacity)") as Fn<
+    [SsEnginePointer, number],
+    void
+  >,
+  setExits: helper.func("int ss_set_exits(ss_engine *e, const uint64_t *exits, uint64_t count)") as Fn<
+    [SsEnginePointer, BigUint64Array, number],
+    number
+  >,
+  invalidate: helper.func("int ss_invalidate(ss_engine *e, uint64_t begin, uint64_t end)") as Fn<
+    [SsEnginePointer, U64, U64],
+    number
+  >,
+  regRead: helper.func("int ss_reg_read(ss_engine *e, int reg, uint64_t *value)") as Fn<
+    [SsEnginePointer, number, BigUint64Array],
+    number
+  >,
+  regWrite: helper.func("int ss_reg_write(ss_engine *e, int reg, uint64_t value)") as Fn<
+    [SsEnginePointer, number, bigint],
+    number
+  >,
+  run: helper.func("void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result)") as Fn<
+    [SsEnginePointer, U64, U64, BigUint64Array],
+    void
+  >,
+  copyRecords: helper.func("void ss_copy_records(ss_engine *e, double *out)") as Fn<
+    [SsEnginePointer, Float64Array],
+    void
+  >,
+  copyViolations: helper.func("void ss_copy_violations(ss_engine *e, double *out)") as Fn<
+    [SsEnginePointer, Float64Array],
+    void
+  >,
+  regId: helper.func("int ss_reg_id(int arch, const char *name)") as Fn<[number, string], number>,
+  decoderOpen: helper.func("ss_decoder *ss_decoder_open(int arch, _Out_ int *error)") as Fn<
+    [number, number[]],
+    SsDecoderPointer | null
+  >,
+  decoderRegName: helper.func("const char *ss_decoder_reg_name(ss_decoder *d, unsigned int reg)") as Fn<
+    [SsDecoderPointer, number],
+    string | null
+  >,
+  /** `out` is native memory (koffi.alloc) holding `capacity` ss_instruction records (disasm.h). */
+  disassemble: helper.func(
+    "int ss_disassemble(ss_decoder *d, const uint8_t *bytes, size_t size, uint64_t address, void *out, int capacity)",
+  ) as Fn<[SsDecoderPointer, Uint8Array, number, bigint, unknown, number], number>,
+};
+
+/**
+ * Registers one process-wide JS hook trampoline (koffi allows a limited number of registered
+ * callbacks, so engines share it and are told apart by their token).
+ */
+export function registerJsHook(dispatch: (token: number, address: number) => number): unknown {
+  return koffi.register(
+    (token: bigint | number, address: bigint | number) => dispatch(Number(token), Number(address)),
+    koffi.pointer(JsHook),
+  );
+}

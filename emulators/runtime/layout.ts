@@ -1,0 +1,93 @@
+/**
+ * The emulated address space of one instance (DESIGN.md, "Runtime contract"), the same on every
+ * target, and the registers through which the host hands it to generated code.
+ *
+ *   0x0010_0000  code (RWX): exit block, then the functions          ≤ CODE_LIMIT bytes
+ *                then, from the next page, exit slots for functions outside the instance that its
+ *                table holds (bindings.ts)                    FOREIGN_EXIT_BYTES
+ *                then trapping bytes up to codeMappingBytes (a power of two, so the instances an
+ *                engine serves map one region, which it reuses: engine.ts, `reset`)
+ *   0x0800_0000  VM context (RW): fields and globals (src/compiler/README.md, "VM context")
+ *   0x0900_0000  table (RW): entries of TABLE_ENTRY_BYTES (src/compiler/artifact.ts, "TableImage")
+ *   0x0c00_0000  guard: never mapped                                  GUARD_BYTES
+ *   0x1000_0000  stack limit address (page aligned)  ┐ stack (RW), mapped per invocation:
+ *                …                                   │ [limit, reference + host call area), its top
+ *   limit + L    reference: SP before the entry call ┘ the next multiple of STACK_MAP_STEP; L = limit
+ *   0x1_0000_0000 linear memory (RW), mapped at its maximum size    ≤ 4 GiB
+ */
+
+import { TABLE_ENTRY_BYTES } from "../../src/compiler/artifact.js";
+import type { Target } from "../../src/compiler/target.js";
+import * as aarch64 from "../../src/compiler/targets/aarch64/regs.js";
+import * as x64 from "../../src/compiler/targets/x64/regs.js";
+import { PAGE_SIZE } from "../unicorn/engine.js";
+
+export const CODE_BASE = 0x0010_0000;
+/** The most code an instance may have; its code range is instrumented (exact fault pcs, instruction counts). */
+export const CODE_LIMIT = 16 * 1024 * 1024;
+/** Exit slots (EXIT_SLOT_BYTES each) for table entries that call outside the instance. */
+export const FOREIGN_EXIT_BYTES = PAGE_SIZE;
+export const VMCTX_BASE = 0x0800_0000;
+export const TABLE_BASE = 0x0900_0000;
+/** Accesses in [STACK_LIMIT_ADDRESS − GUARD_BYTES, STACK_LIMIT_ADDRESS) are stack overflows. */
+export const GUARD_BYTES = 0x0400_0000;
+export const STACK_LIMIT_ADDRESS = 0x1000_0000;
+/** Entries that fit between the table base and the guard region. */
+export const MAX_TABLE_ENTRIES = (STACK_LIMIT_ADDRESS - GUARD_BYTES - TABLE_BASE) / TABLE_ENTRY_BYTES;
+export const MEMORY_BASE = 0x1_0000_0000;
+/**
+ * The stack's mapped top is rounded up to this, so instances with the same limit map the same region
+ * whatever their entry's arguments, and an engine reuses it (engine.ts, `reset`).
+ */
+export const STACK_MAP_STEP = 0x1_0000;
+/** The largest stack limit: the stack must end below linear memory. */
+export const MAX_STACK_LIMIT = 1024 * 1024 * 1024;
+
+export function pageAlignUp(bytes: number): number {
+  return Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
+}
+
+/** The executable region of an instance with `codeBytes` of code: its code pages, then the foreign exits. */
+export function codeRegionBytes(codeBytes: number): number {
+  return pageAlignUp(codeBytes) + FOREIGN_EXIT_BYTES;
+}
+
+/**
+ * The code region as mapped: the executable region rounded up to a power of two from 64 KiB (also
+ * the engine's instrumented range), past it CODE_FILL.
+ */
+export function codeMappingBytes(codeBytes: number): number {
+  const bytes = codeRegionBytes(codeBytes);
+  let size = 64 * 1024;
+  while (size < bytes) size *= 2;
+  return Math.min(size, CODE_LIMIT);
+}
+
+/** What the code mapping holds past the executable region: x64 int3, AArch64 udf #0 (zeros). */
+export const CODE_FILL: Readonly<Record<Target, number>> = { x64: 0xcc, aarch64: 0x00 };
+
+/** Whether a faulting access at `address` hit the guard region below the stack limit. */
+export function inGuard(address: number): boolean {
+  return address >= STACK_LIMIT_ADDRESS - GUARD_BYTES && address < STACK_LIMIT_ADDRESS;
+}
+
+/** The registers the host sets before an entry call and reads after an exit (README.md's table). */
+export interface RuntimeRegisters {
+  /** Pinned VM context pointer. */
+  readonly vmctx: string;
+  /** Pinned linear memory base. */
+  readonly memoryBase: string;
+  /** Holds the trap-site index (low 32 bits) at a trap exit. */
+  readonly trapSite: string;
+}
+
+const x64Name = (gpr: x64.Gpr): string => Object.entries(x64.Gpr).find(([, number]) => number === gpr)![0];
+
+export const RUNTIME_REGISTERS: Readonly<Record<Target, RuntimeRegisters>> = {
+  x64: { vmctx: x64Name(x64.VMCTX), memoryBase: x64Name(x64.MEMBASE), trapSite: x64Name(x64.TRAP_SITE) },
+  aarch64: {
+    vmctx: `x${aarch64.VMCTX}`,
+    memoryBase: `x${aarch64.MEMBASE}`,
+    trapSite: `x${aarch64.TRAP_SITE}`,
+  },
+};

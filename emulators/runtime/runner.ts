@@ -1,0 +1,529 @@
+/**
+ * The runner: instantiates a compiled module (an Artifact) in a Unicorn engine and calls its exports,
+ * reporting each call as an Outcome. The address space is in layout.ts; how a stopped machine
+ * maps back to Wasm is in backtrace.ts.
+ *
+ * An Instance owns one engine (leased from its Runner) until it is closed; memory and globals persist
+ * across its invocations, as in Wasm. Each invocation gets a fresh stack: the reference is placed
+ * `stackLimit` bytes above the page-aligned limit address, with the guard right below the limit.
+ *
+ * Host calls. A call to an imported function (or, through a table, to any function outside the
+ * instance) is made with the ordinary call sequence and stops at an exit. The runner reads the
+ * arguments per ABI (abi.ts), calls the function, writes the result register, emulates the
+ * return and resumes the run with the fuel left. The callee is deemed to use the entry sequence of
+ * an empty Wasm function below its reference (return address + frame record, padded as the
+ * strategy pads it): the runner checks that much against the limit (a `stack_overflow` at the call
+ * otherwise) and records it, so under `intersect` and `frame` an import call consumes the same
+ * stack on every target, as a call to Wasm does. Host functions cannot call back into Wasm.
+ *
+ * Instances calling each other. Every instance has its own engine, and all engines use the same
+ * addresses: a call into another instance's function runs in that instance's engine from the
+ * caller's reference, so one invocation's stack continues across engines and the limit holds for
+ * the whole chain, calls back into a suspended instance included (they start below its live frames).
+ * Shared globals, memories and tables are host-side objects (extern.ts) that each engine
+ * caches and synchronises at every transition (bindings.ts); shared memories sit at the same
+ * address in every engine and are copied in when another engine had them last. Traps and fuel
+ * exhaustion end the whole chain; a trap's location and backtrace are those of the instance it
+ * happened in. A recorded invocation samples its own instance's engine only: a call into another
+ * instance is recorded like a host call.
+ */
+import { type Artifact, sourceAt, type TrapSite } from "../../src/compiler/artifact.js";
+import { HOST_CALLEE, planFrame } from "../../src/compiler/frame.js";
+import type { Target } from "../../src/compiler/target.js";
+import type { FuncType, Module } from "../../src/wasm/ir.js";
+import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../../src/wasm/outcome.js";
+import { MemoryAccessError } from "../errors.js";
+import type { Engine, EngineOptions } from "../unicorn/engine.js";
+import { EnginePool } from "../unicorn/engine-pool.js";
+import type { AlignmentViolation, StackRecords, StopReason } from "../unicorn/run-result.js";
+import { entryCallAreaBytes, readExitCall, writeEntryCall, writeExitReturn } from "./abi.js";
+import { type Backtrace, wasmBacktrace } from "./backtrace.js";
+import { InstanceBindings } from "./bindings.js";
+import type { Externs, FuncRef, Imports } from "./extern.js";
+import {
+  CODE_BASE,
+  CODE_FILL,
+  CODE_LIMIT,
+  codeMappingBytes,
+  codeRegionBytes,
+  inGuard,
+  MAX_STACK_LIMIT,
+  MEMORY_BASE,
+  RUNTIME_REGISTERS,
+  STACK_LIMIT_ADDRESS,
+  STACK_MAP_STEP,
+  VMCTX_BASE,
+} from "./layout.js";
+import { type LinkedImports, type Linking, linkImports, NO_IMPORTS } from "./link.js";
+import { RecordedRuns } from "./records.js";
+import { argumentMismatch, rawSlot, valueOfSlot } from "./values.js";
+
+export const DEFAULT_STACK_LIMIT = 1024 * 1024;
+export const DEFAULT_FUEL = 100_000_000;
+
+/** Per-invocation settings; a Runner's options give the defaults. */
+export interface InvokeOptions {
+  /** Bytes of stack the invocation may use below its reference: a positive multiple of 16. */
+  readonly stackLimit?: number;
+  /** Machine instructions the invocation may execute (host calls and other instances included). */
+  readonly fuel?: number;
+}
+
+/** What instantiating a module with imports needs: its declarations, and what to bind them to. */
+export interface Link {
+  readonly module: Module;
+  readonly imports: Imports;
+}
+
+/** An invocation run with the stack recorder on (src/verify/trace.ts turns it into a stack profile). */
+export interface RecordedInvocation {
+  readonly outcome: Outcome;
+  /** SP samples at the Artifact's record points (and at exits to the host), in execution order. */
+  readonly records: StackRecords;
+  /** Minimum SP after the last sample. */
+  readonly tailMinSp: number;
+  /** SP just before the host's call into the entry point: depths are measured from here. */
+  readonly referenceSp: number;
+  /** Wasm instruction starts where SP was not 16-byte aligned (never, if the static verifier is right). */
+  readonly alignmentViolations: readonly AlignmentViolation[];
+  /** Machine instructions executed by the instance's engine. */
+  readonly machineInstructions: number;
+}
+
+export type RunnerInstantiation =
+  | { readonly ok: true; readonly instance: Instance }
+  /** An import is missing or does not match. */
+  | { readonly ok: false; readonly stage: "link"; readonly message: string }
+  /** Instantiation ran and failed: a segment out of bounds, or the start function's outcome. */
+  | { readonly ok: false; readonly stage: "instantiate"; readonly outcome: Outcome };
+
+/**
+ * Instantiates artifacts compiled for one target, leasing one engine to each live instance. Engines
+ * are kept per size of their code mapping (layout.ts, codeMappingBytes), which is also their
+ * instrumented range: small modules get small ones.
+ */
+export class Runner {
+  private readonly idle = new Map<number, EnginePool[]>();
+
+  /**
+   * `engines` configures every engine (engine.ts): `metering: "block"` makes runs of code executed
+   * once about twice as cheap, and its instances run plain invocations only, not recorded ones.
+   */
+  constructor(
+    readonly target: Target,
+    readonly defaults: InvokeOptions = {},
+    private readonly engines: Pick<EngineOptions, "metering" | "recordCapacity"> = {},
+  ) {}
+
+  /**
+   * Loads `artifact` (compiled with `{ codeBase: BigInt(CODE_BASE) }`), binds its imports and runs its
+   * start function. A module with imports needs `link`, and so do exports that other modules import
+   * (bindings.ts says what the module's declarations add).
+   */
+  instantiate(artifact: Artifact, link?: Link): RunnerInstantiation {
+    if (artifact.target !== this.target) {
+      throw new RangeError(`a ${artifact.target} artifact given to a ${this.target} runner`);
+    }
+    if (artifact.codeBase !== BigInt(CODE_BASE)) {
+      throw new RangeError(`artifact compiled for code base ${artifact.codeBase}, not ${CODE_BASE}`);
+    }
+    const linking = link ? linkImports(link.module, link.imports) : withoutImports(artifact);
+    if (!linking.ok) return { ok: false, stage: "link", message: linking.message };
+    if (codeRegionBytes(artifact.code.length) > CODE_LIMIT) {
+      const message = `code of ${artifact.code.length} bytes exceeds the runner's ${CODE_LIMIT}`;
+      return { ok: false, stage: "instantiate", outcome: { outcome: "error", message } };
+    }
+    const size = codeMappingBytes(artifact.code.length);
+    const idle = this.idle.get(size) ?? [];
+    this.idle.set(size, idle);
+    const pool =
+      idle.pop() ??
+      new EnginePool(this.target, {
+        engine: { ...this.engines, instrument: { address: CODE_BASE, size } },
+      });
+    const instance = new Instance(
+      artifact,
+      pool.acquire(),
+      this.defaults,
+      linking.linked,
+      link?.module ?? null,
+      () => idle.push(pool),
+    );
+    const failure = instance.initialise();
+    if (failure === null) return { ok: true, instance };
+    // Wasm 2.0: functions an element segment put into an imported table stay callable after a
+    // failed instantiation, so such an instance stays open (its engine goes when it is collected).
+    if (!instance.lentFunctions) instance.close();
+    return { ok: false, stage: "instantiate", outcome: failure };
+  }
+
+  /** Closes the engines of closed instances; live instances keep theirs until they are closed. */
+  close(): void {
+    for (const pools of this.idle.values()) for (const pool of pools.splice(0)) pool.close();
+  }
+}
+
+/** A module linked without imports: fine unless it has some. */
+function withoutImports(artifact: Artifact): Linking {
+  const name = (imported: { module: string; name: string }) => `${imported.module}.${imported.name}`;
+  const imported = new Set([
+    ...artifact.imports.map(name),
+    ...artifact.globals.flatMap((global) => (global.init.kind === "import" ? [name(global.init)] : [])),
+    ...[artifact.memory?.import, artifact.table?.import].flatMap((i) => (i ? [name(i)] : [])),
+  ]);
+  if (imported.size === 0) return { ok: true, linked: NO_IMPORTS };
+  return { ok: false, message: `no imports given for ${[...imported].join(", ")}` };
+}
+
+/** A call in progress, as it crosses instances: its stack position, and the fuel the invocation has left. */
+export interface CallContext {
+  /** The callee's reference: SP at the call. The invocation's stack continues below it in every engine. */
+  readonly reference: number;
+  readonly fuel: { readonly total: number; remaining: number };
+}
+
+/** Host functions running now: they may not call back into Wasm. */
+let hostFunctionsRunning = 0;
+
+export class Instance {
+  private stackEnd = STACK_LIMIT_ADDRESS;
+  private closed = false;
+  private readonly bindings: InstanceBindings;
+  /** Bytes a call leaving the instance is deemed to use below its reference (see the header). */
+  private readonly hostFrameBytes: number;
+  /** Set while a recorded invocation runs: every run of this engine adds its records. */
+  private recording: RecordedRuns | null = null;
+
+  constructor(
+    readonly artifact: Artifact,
+    private readonly engine: Engine,
+    private readonly defaults: InvokeOptions,
+    linked: LinkedImports,
+    module: Module | null,
+    private readonly returnEngine: () => void,
+  ) {
+    this.bindings = new InstanceBindings(this, engine, artifact, linked, module);
+    this.hostFrameBytes = planFrame(artifact.target, artifact.strategy, HOST_CALLEE).entryBytes;
+  }
+
+  /** The instance's exports, for other instances' imports. */
+  get exports(): Externs {
+    return this.bindings.exports;
+  }
+
+  /** Whether another instance's table holds functions of this one (bindings.ts). */
+  get lentFunctions(): boolean {
+    return this.bindings.lentFunctions;
+  }
+
+  /** Calls exported function `name`; `args` are bit patterns as in the spec tests' JSON. */
+  invoke(name: string, args: readonly WasmValue[], options: InvokeOptions = {}): Outcome {
+    const call = this.exportedCall(name, args);
+    return "outcome" in call ? call : this.invokeFunction(call.funcIndex, call.slots, options);
+  }
+
+  /**
+   * Like `invoke`, with the stack recorder sampling SP at every record point and the alignment
+   * checker at every Wasm instruction start (where SP is 16-byte aligned on every target).
+   */
+  invokeRecorded(
+    name: string,
+    args: readonly WasmValue[],
+    options: InvokeOptions = {},
+  ): RecordedInvocation | Outcome {
+    const call = this.exportedCall(name, args);
+    if ("outcome" in call) return call;
+    const { engine, artifact } = this;
+    engine.setWatchPoints(artifact.recordPoints.map((offset) => CODE_BASE + offset));
+    engine.setAlignmentChecks(
+      artifact.sourceMap.flatMap((entry) => (entry.kind === "instr" ? [CODE_BASE + entry.start] : [])),
+    );
+    const recording = new RecordedRuns();
+    this.recording = recording;
+    try {
+      const outcome = this.invokeFunction(call.funcIndex, call.slots, options);
+      if (recording.empty) return outcome;
+      const { records, tailMinSp, alignmentViolations, steps } = recording.summary();
+      return {
+        outcome,
+        records,
+        tailMinSp,
+        referenceSp: STACK_LIMIT_ADDRESS + this.stackLimitOf(options),
+        alignmentViolations,
+        machineInstructions: steps,
+      };
+    } finally {
+      this.recording = null;
+      engine.setWatchPoints([]);
+      engine.setAlignmentChecks([]);
+    }
+  }
+
+  /** Reads exported global `name` (the spec tests' `get` action). */
+  getGlobal(name: string): Outcome {
+    const global = this.bindings.exportedGlobal(name);
+    if (!global) return { outcome: "error", message: `no exported global "${name}"` };
+    return { outcome: "return", values: [valueOfSlot(global.type, global.bits)] };
+  }
+
+  /** Returns the engine to the runner; the instance cannot be used afterwards. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.bindings.release();
+    this.returnEngine();
+  }
+
+  /** Maps and fills the regions, applies the segments and runs the start function. */
+  initialise(): Outcome | null {
+    const { engine, artifact } = this;
+    engine.reset();
+    const mapped = codeMappingBytes(artifact.code.length);
+    engine.map(CODE_BASE, mapped, "rwx");
+    engine.writeMemory(CODE_BASE, artifact.code);
+    const executable = codeRegionBytes(artifact.code.length);
+    const fill = CODE_FILL[artifact.target];
+    if (fill !== 0)
+      engine.writeMemory(CODE_BASE + executable, new Uint8Array(mapped - executable).fill(fill));
+    const failure = this.bindings.initialise();
+    if (failure !== null) return failure;
+    if (artifact.start === null) return null;
+    const outcome = this.invokeFunction(artifact.start, [], {});
+    return outcome.outcome === "return" ? null : outcome;
+  }
+
+  /**
+   * Calls function `funcIndex` as part of a call in progress (from the host, or from another
+   * instance's code), from `context.reference`. An imported function calls what it is bound to.
+   */
+  callFunction(funcIndex: number, args: readonly bigint[], context: CallContext): Outcome {
+    if (this.closed) return { outcome: "error", message: "call into a closed instance" };
+    const { engine, artifact } = this;
+    if (funcIndex < artifact.imports.length) return callRef(this.bindings.funcRef(funcIndex)!, args, context);
+    const type = artifact.funcTypes[funcIndex]!;
+    this.mapStackUpTo(context.reference + entryCallAreaBytes(engine, artifact.strategy, type.params));
+    const registers = RUNTIME_REGISTERS[artifact.target];
+    engine.writeRegister(registers.vmctx, VMCTX_BASE);
+    engine.writeRegister(registers.memoryBase, MEMORY_BASE);
+    writeEntryCall(
+      engine,
+      artifact.strategy,
+      type.params,
+      args,
+      context.reference,
+      artifact.exits.hostReturn,
+    );
+    return this.runFrom(CODE_BASE + artifact.entries[funcIndex]!, type, context);
+  }
+
+  /** The export's function and the arguments as slots, or an error outcome saying why not. */
+  private exportedCall(
+    name: string,
+    args: readonly WasmValue[],
+  ): { funcIndex: number; slots: bigint[] } | Outcome {
+    const exported = this.artifact.exports.find((e) => e.name === name && e.kind === "func");
+    const type = exported && this.artifact.funcTypes[exported.index];
+    if (!exported || !type) return { outcome: "error", message: `no exported function "${name}"` };
+    const mismatch = argumentMismatch(type, args);
+    if (mismatch) return { outcome: "error", message: `${name}: ${mismatch}` };
+    return { funcIndex: exported.index, slots: args.map(rawSlot) };
+  }
+
+  /** A call from the host: a fresh stack and the invocation's fuel. */
+  private invokeFunction(funcIndex: number, slots: readonly bigint[], options: InvokeOptions): Outcome {
+    if (this.closed) throw new RangeError("invocation of a closed instance");
+    const stackLimit = this.stackLimitOf(options);
+    const fuel = options.fuel ?? this.defaults.fuel ?? DEFAULT_FUEL;
+    checkStackLimit(stackLimit);
+    if (hostFunctionsRunning > 0) {
+      return {
+        outcome: "error",
+        message: "a host function called back into Wasm, which the runner does not support",
+      };
+    }
+    const reference = STACK_LIMIT_ADDRESS + stackLimit;
+    return this.callFunction(funcIndex, slots, { reference, fuel: { total: fuel, remaining: fuel } });
+  }
+
+  private stackLimitOf(options: InvokeOptions): number {
+    return options.stackLimit ?? this.defaults.stackLimit ?? DEFAULT_STACK_LIMIT;
+  }
+
+  /** Runs from `begin` until the call of a `type` function ends, serving the host calls on the way. */
+  private runFrom(begin: number, type: FuncType, context: CallContext): Outcome {
+    const { engine, bindings, artifact } = this;
+    for (let pc = begin; ; ) {
+      if (context.fuel.remaining <= 0) return { outcome: "exhausted", fuel: context.fuel.total };
+      bindings.enter();
+      const result = engine.run({ begin: pc, fuel: context.fuel.remaining });
+      bindings.leave();
+      context.fuel.remaining -= result.steps;
+      this.recording?.addRun(result, Number(engine.readRegister("sp")));
+      const { stop } = result;
+      const callee = stop.kind === "exit" ? bindings.calleeAt(stop.address) : undefined;
+      if (stop.kind !== "exit" || callee === undefined) return this.outcomeOf(stop, type, context.fuel.total);
+
+      const call = readExitCall(engine, artifact.strategy, callee.type.params);
+      const deepest = call.reference - this.hostFrameBytes;
+      this.recording?.addHostCall(stop.address, Number(engine.readRegister("sp")), deepest);
+      if (deepest < STACK_LIMIT_ADDRESS) {
+        // The overflow belongs to the call instruction: unwind from it, as if the call had not begun.
+        engine.writeRegister("sp", call.reference);
+        return this.trapWithBacktrace("stack_overflow", call.returnAddress - 1);
+      }
+      const outcome = callRef(callee, call.args, { reference: call.reference, fuel: context.fuel });
+      if (outcome.outcome !== "return") return outcome;
+      const [result0] = outcome.values;
+      writeExitReturn(engine, call, result0 && rawSlot(result0));
+      pc = call.returnAddress;
+    }
+  }
+
+  private outcomeOf(stop: StopReason, type: FuncType, fuel: number): Outcome {
+    const { engine, artifact } = this;
+    switch (stop.kind) {
+      case "exit": {
+        if (stop.address === Number(artifact.exits.hostReturn)) {
+          const bits = engine.readRegister("ret0");
+          return { outcome: "return", values: type.results.map((result) => valueOfSlot(result, bits)) };
+        }
+        const kind = TRAP_KINDS.find((k) => Number(artifact.exits.traps[k]) === stop.address);
+        if (kind) return this.trapOutcome(kind);
+        return { outcome: "error", message: `stopped at unknown exit 0x${stop.address.toString(16)}` };
+      }
+      case "fuel":
+        return { outcome: "exhausted", fuel };
+      case "memory-fault":
+        if (stop.access !== "fetch" && inGuard(stop.address)) return this.guardFaultOutcome(stop.pc);
+        return this.machineError(
+          `${stop.access} of unmapped address 0x${stop.address.toString(16)}`,
+          stop.pc,
+        );
+      case "invalid-instruction":
+        return this.machineError("invalid instruction", stop.pc);
+      case "interrupt":
+        return this.machineError(`interrupt ${stop.number}`, stop.pc);
+      case "cpu-exception":
+        return this.machineError(`CPU exception: ${stop.message}`, stop.pc);
+      case "hook-stop":
+        return this.machineError("stopped by an address hook", stop.pc);
+    }
+  }
+
+  private trapOutcome(kind: TrapKind): Outcome {
+    const siteIndex = Number(
+      this.engine.readRegister(RUNTIME_REGISTERS[this.artifact.target].trapSite) & 0xffff_ffffn,
+    );
+    const site = this.artifact.trapSites[siteIndex];
+    if (site === undefined || site.kind !== kind) {
+      return {
+        outcome: "error",
+        message: `trap exit ${kind} with trap-site register ${siteIndex}, which is not a ${kind} site`,
+      };
+    }
+    if (site.unsupported !== undefined) return { outcome: "error", message: site.unsupported };
+    return this.trapWithBacktrace(kind, CODE_BASE + site.codeOffset, site);
+  }
+
+  /** A stack access below the limit: the overflow under push strategies, a samestack bug under `frame`. */
+  private guardFaultOutcome(pc: number): Outcome {
+    if (this.artifact.strategy === "frame") {
+      return this.machineError(
+        "stack access in the guard region under the frame strategy (its limit check missed it)",
+        pc,
+      );
+    }
+    return this.trapWithBacktrace("stack_overflow", pc);
+  }
+
+  private trapWithBacktrace(kind: TrapKind, pc: number, site?: TrapSite): Outcome {
+    const backtrace = this.backtrace(pc, site);
+    if (!backtrace.ok)
+      return { outcome: "error", message: `${kind} trap, but no backtrace: ${backtrace.message}` };
+    const location = backtrace.frames.at(-1);
+    return location
+      ? { outcome: "trap", trap: kind, location, backtrace: backtrace.frames }
+      : { outcome: "trap", trap: kind, backtrace: [] };
+  }
+
+  private backtrace(pc: number, site?: TrapSite): Backtrace {
+    const { engine } = this;
+    try {
+      return wasmBacktrace(
+        this.artifact,
+        {
+          pc,
+          sp: Number(engine.readRegister("sp")),
+          linkRegister: () => Number(engine.readRegister("lr")),
+          readU64: (address) => engine.readU64(address),
+        },
+        site,
+      );
+    } catch (error) {
+      if (error instanceof MemoryAccessError) return { ok: false, message: error.message };
+      throw error;
+    }
+  }
+
+  /** Anything the generated code should never do: a bug in samestack, reported with where it happened. */
+  private machineError(what: string, pc: number): Outcome {
+    const source = sourceAt(this.artifact, pc - CODE_BASE);
+    const where = source === undefined ? "outside the code" : describeSource(source);
+    return {
+      outcome: "error",
+      message: `${this.artifact.target}: ${what} at pc 0x${pc.toString(16)} (${where})`,
+    };
+  }
+
+  private mapStackUpTo(top: number): void {
+    const end = (Math.floor(top / STACK_MAP_STEP) + 1) * STACK_MAP_STEP;
+    if (end <= this.stackEnd) return;
+    this.engine.map(this.stackEnd, end - this.stackEnd, "rw");
+    this.stackEnd = end;
+  }
+}
+
+/** Calls `ref` with raw-slot arguments as part of the call in progress `context`. */
+function callRef(ref: FuncRef, args: readonly bigint[], context: CallContext): Outcome {
+  if (ref.kind === "wasm") return ref.instance.callFunction(ref.funcIndex, args, context);
+  const values = ref.type.params.map((type, i) => valueOfSlot(type, args[i]!));
+  let results: readonly WasmValue[];
+  hostFunctionsRunning++;
+  try {
+    results = ref.call(values);
+  } catch (error) {
+    return { outcome: "error", message: `host function ${ref.name} failed: ${(error as Error).message}` };
+  } finally {
+    hostFunctionsRunning--;
+  }
+  const expected = ref.type.results;
+  if (results.length !== expected.length || results.some((value, i) => value.type !== expected[i])) {
+    const got = results.map((value) => value.type).join(", ");
+    return {
+      outcome: "error",
+      message: `host function ${ref.name} returned [${got}], not [${expected.join(", ")}]`,
+    };
+  }
+  return { outcome: "return", values: results };
+}
+
+function describeSource(source: NonNullable<ReturnType<typeof sourceAt>>): string {
+  switch (source.kind) {
+    case "instr":
+      return `function ${source.funcIndex}, instruction ${source.instrIndex}`;
+    case "prologue":
+      return `prologue of function ${source.funcIndex}`;
+    case "trap-stub":
+      return `trap stub of site ${source.site}`;
+    case "exit":
+      return `exit ${source.exit}`;
+  }
+}
+
+function checkStackLimit(bytes: number): void {
+  if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes % 16 !== 0 || bytes > MAX_STACK_LIMIT) {
+    throw new RangeError(
+      `stack limit must be a positive multiple of 16 up to ${MAX_STACK_LIMIT}, got ${bytes}`,
+    );
+  }
+}

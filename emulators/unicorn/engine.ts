@@ -1,0 +1,567 @@
+/**
+ * One Unicorn engine for one target. The implementation is shared by all targets: ISA knowledge lives
+ * in the register conventions (isa.ts) and in the native helper.
+ *
+ * Invariants:
+ * - every call into Unicorn is preceded by validation, so a Unicorn error means a harness bug
+ *   (`UnicornError`), while bad input gets its own named error;
+ * - code is translated once and cached by Unicorn, and uc_mem_write does not invalidate it: any host
+ *   write that touches an executable region drops the translations of the written bytes (and the
+ *   helper's per-address sp-write classification), and changing the exits drops the blocks that
+ *   contain an old or a new exit;
+ * - mapping, unmapping and closing are refused while a run is in progress (i.e. from a hook);
+ * - `reset` retires regions instead of unmapping them (Unicorn 2.0.1's unmap has a fixed cost plus
+ *   about 0.25 µs per page, more where code was translated): a retired region is invisible to every
+ *   host API, is revived zeroed (and without translations) by a `map` of the same address, size and
+ *   protection, and is unmapped for real before the next run, so guest code never sees it.
+ */
+import type { Target } from "../../src/compiler/target.js";
+import {
+  EmulatorError,
+  EngineClosedError,
+  InvalidArgumentError,
+  InvalidEntryError,
+  MappingError,
+  MemoryAccessError,
+  UnicornError,
+  UnknownRegisterError,
+} from "../errors.js";
+import {
+  ARCH,
+  FLAG,
+  RESULT,
+  registerJsHook,
+  type SsEnginePointer,
+  STOP,
+  ss,
+  UC_ERR,
+  UC_MEM,
+  UC_PROT,
+  type UcEnginePointer,
+  uc,
+  VIOLATION_WORDS,
+} from "../native/bindings.js";
+import { isaRegisterName, type NeutralRegister } from "./isa.js";
+import {
+  type AlignmentViolation,
+  type MemoryAccess,
+  type RunResult,
+  StackRecords,
+  type StopReason,
+} from "./run-result.js";
+
+export const PAGE_SIZE = 0x1000;
+/** Addresses end below 2^47 (canonical x86-64 user space; within AArch64's 48-bit VA). */
+export const ADDRESS_LIMIT = 2 ** 47;
+/** One region is at most 4 GiB (a full wasm32 memory). */
+export const MAX_REGION_SIZE = 2 ** 32;
+/** The instrumented range needs one flag byte per code byte. */
+export const MAX_INSTRUMENTED_SIZE = 2 ** 28;
+
+export type Protection = "r" | "rw" | "rx" | "rwx";
+
+export interface Region {
+  address: number;
+  size: number;
+  protection: Protection;
+}
+
+export type Metering = "instruction" | "block";
+
+export interface EngineOptions {
+  /**
+   * The code range covered by the C code hook, which meters the fuel, counts instructions, and keeps
+   * watch points, alignment checks and address hooks. Fixed for the engine's lifetime; every executable
+   * region must lie inside it, so no instruction escapes the hook.
+   */
+  instrument?: { address: number; size: number };
+  /**
+   * How the instrumented range meters the fuel. "instruction" (default): the code hook above, exact
+   * instruction counts and stops. "block": each translation block counted as it starts, which halves
+   * the cost of translating code (what runs of code executed once spend most on); a run still executes
+   * at most `fuel` instructions and faults keep exact pcs, but the fuel stops a run at a block's start,
+   * a run ending in a fault counts its last block whole, and there are no watch points, alignment
+   * checks or address hooks.
+   */
+  metering?: Metering;
+  /** Stack records and alignment violations kept per run, each; past it they are counted as dropped. */
+  recordCapacity?: number;
+}
+
+export interface RunOptions {
+  /** Address of the first instruction; must lie in an executable region. */
+  begin: number;
+  /**
+   * At most this many instructions execute (never a wall-clock timeout): counted by the code hook on an
+   * instrumented engine, by Unicorn's `count` otherwise.
+   */
+  fuel: number;
+}
+
+/**
+ * Runs before the instruction at `address` executes, and may read or write registers and memory.
+ * "stop" ends the run before the instruction (a `hook-stop`); a throw ends it too and `run` rethrows it.
+ */
+export type AddressHook = (engine: Engine, address: number) => undefined | "stop";
+
+export type RegisterName = NeutralRegister | (string & {});
+
+export interface Engine {
+  readonly target: Target;
+  readonly closed: boolean;
+  /** Completed runs, for pools that replace engines whose translation cache has grown. */
+  readonly runCount: number;
+  readonly regions: readonly Region[];
+
+  map(address: number, size: number, protection: Protection): void;
+  /** Unmaps every region and clears exits, watch points, alignment checks and address hooks. */
+  reset(): void;
+
+  writeMemory(address: number, bytes: Uint8Array): void;
+  readMemory(address: number, length: number): Uint8Array;
+  readU64(address: number): bigint;
+  writeU64(address: number, value: bigint): void;
+
+  /** Neutral names (`pc`, `sp`, `fp`, `lr`, `ret0`, `arg0`...) or ISA names ("r14", "x28", "xmm0", "d0"). */
+  readRegister(name: RegisterName): bigint;
+  writeRegister(name: RegisterName, value: bigint | number): void;
+
+  /**
+   * Addresses where a run stops before executing anything there. Replaces the previous set. Branch to
+   * an exit: Unicorn 2.0.1 re-translates, on every run, a block that falls through into one.
+   */
+  setExits(addresses: readonly number[]): void;
+  /** Addresses where sp is recorded (see `StackRecords`); non-empty also turns min-sp tracking on. */
+  setWatchPoints(addresses: readonly number[]): void;
+  /** Addresses where sp must be 16-byte aligned; every violation is reported. */
+  setAlignmentChecks(addresses: readonly number[]): void;
+  hookAddress(address: number, hook: AddressHook): void;
+  unhookAddress(address: number): void;
+
+  run(options: RunOptions): RunResult;
+  close(): void;
+}
+
+const PROTECTION_BITS: Record<Protection, number> = {
+  r: UC_PROT.read,
+  rw: UC_PROT.read | UC_PROT.write,
+  rx: UC_PROT.read | UC_PROT.exec,
+  rwx: UC_PROT.read | UC_PROT.write | UC_PROT.exec,
+};
+
+const FAULT_ACCESS: Record<number, MemoryAccess> = {
+  [UC_MEM.readUnmapped]: "read",
+  [UC_MEM.readProt]: "read",
+  [UC_MEM.writeUnmapped]: "write",
+  [UC_MEM.writeProt]: "write",
+  [UC_MEM.fetchUnmapped]: "fetch",
+  [UC_MEM.fetchProt]: "fetch",
+};
+
+/** Engines in a run, by token, so the shared JS hook trampoline can find them. */
+const runningEngines = new Map<number, UnicornEngine>();
+let jsHookTrampoline: unknown = null;
+let nextToken = 1;
+
+/** Closes the native side of engines that were dropped without `close()`. */
+const finalizer = new FinalizationRegistry<SsEnginePointer>((handle) => ss.close(handle));
+
+export function createEngine(target: Target, options: EngineOptions = {}): Engine {
+  return new UnicornEngine(target, options);
+}
+
+class UnicornEngine implements Engine {
+  runCount = 0;
+  private handle: SsEnginePointer | null;
+  private readonly uc: UcEnginePointer;
+  private readonly token = nextToken++;
+  private readonly instrumented: { address: number; size: number } | null;
+  private readonly blockMetered: boolean = false;
+  private readonly regionList: Region[] = [];
+  private readonly retired: Region[] = [];
+  private exits = new Map<number, number>();
+  /** Set by `reset`: Unicorn still has the old exits, to be replaced by the next `setExits` or run. */
+  private exitsCleared = false;
+  private readonly hooks = new Map<number, AddressHook>();
+  private readonly registerIds = new Map<string, number>();
+  private readonly registerScratch = new BigUint64Array(1);
+  private readonly result = new BigUint64Array(RESULT.length);
+  private running = false;
+  private hookFailure: { error: unknown } | null = null;
+
+  constructor(
+    readonly target: Target,
+    options: EngineOptions,
+  ) {
+    const error = [0];
+    const handle = ss.open(ARCH[target], error);
+    if (handle === null) throw new UnicornError("uc_open", error[0]!, uc.strerror(error[0]!));
+    this.handle = handle;
+    this.uc = ss.uc(handle);
+    finalizer.register(this, handle, this);
+    jsHookTrampoline ??= registerJsHook(dispatchJsHook);
+    ss.setJsHook(handle, jsHookTrampoline, this.token);
+    if (options.recordCapacity !== undefined) {
+      requireCount("recordCapacity", options.recordCapacity);
+      ss.setCapacity(handle, options.recordCapacity);
+    }
+    this.instrumented = options.instrument ?? null;
+    if (this.instrumented) {
+      const { address, size } = this.instrumented;
+      requireAddressRange("instrumented range", address, size, InvalidArgumentError);
+      if (size > MAX_INSTRUMENTED_SIZE) {
+        throw new InvalidArgumentError(
+          `instrumented range of ${size} bytes exceeds ${MAX_INSTRUMENTED_SIZE}`,
+        );
+      }
+      this.blockMetered = options.metering === "block";
+      if (this.blockMetered) this.check("ss_meter_blocks", ss.meterBlocks(handle, address, size));
+      else this.check("ss_instrument", ss.instrument(handle, address, size));
+    }
+  }
+
+  get closed(): boolean {
+    return this.handle === null;
+  }
+
+  get regions(): readonly Region[] {
+    return this.regionList;
+  }
+
+  map(address: number, size: number, protection: Protection): void {
+    const handle = this.open("map");
+    requireAddressRange("region", address, size, MappingError);
+    if (address % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0) {
+      throw new MappingError(`region ${hex(address)}+${hex(size)} is not ${PAGE_SIZE}-byte aligned`);
+    }
+    if (size > MAX_REGION_SIZE) throw new MappingError(`region of ${size} bytes exceeds ${MAX_REGION_SIZE}`);
+    if (!(protection in PROTECTION_BITS)) throw new MappingError(`unknown protection ${String(protection)}`);
+    if (protection.includes("x") && this.instrumented && !this.inInstrumentedRange(address, size)) {
+      throw new MappingError(
+        `executable region ${hex(address)}+${hex(size)} is outside the instrumented range`,
+      );
+    }
+    const overlapping = this.regionList.find(
+      (r) => address < r.address + r.size && r.address < address + size,
+    );
+    if (overlapping) {
+      throw new MappingError(
+        `region ${hex(address)}+${hex(size)} overlaps ${hex(overlapping.address)}+${hex(overlapping.size)}`,
+      );
+    }
+    const same = this.retired.findIndex(
+      (r) => r.address === address && r.size === size && r.protection === protection,
+    );
+    if (same >= 0) {
+      this.retired.splice(same, 1);
+      this.check("ss_zero", ss.zero(handle, address, size));
+      if (protection.includes("x"))
+        this.check("uc_ctl_remove_cache", ss.invalidate(handle, address, address + size));
+    } else {
+      this.unmapRetired((r) => address < r.address + r.size && r.address < address + size);
+      this.check("uc_mem_map_ptr", ss.map(handle, address, size, PROTECTION_BITS[protection]));
+    }
+    this.regionList.push({ address, size, protection });
+    this.regionList.sort((a, b) => a.address - b.address);
+  }
+
+  reset(): void {
+    this.open("reset");
+    this.retired.push(...this.regionList.splice(0));
+    this.exits = new Map();
+    this.exitsCleared = true;
+    this.hooks.clear();
+    if (this.instrumented && !this.blockMetered) {
+      this.setWatchPoints([]);
+      this.setAlignmentChecks([]);
+      this.updateHookPoints();
+    }
+  }
+
+  writeMemory(address: number, bytes: Uint8Array): void {
+    const handle = this.requireMapped(address, bytes.length, "write");
+    if (bytes.length === 0) return;
+    this.check("uc_mem_write", uc.memWrite(this.uc, address, bytes, bytes.length));
+    const end = address + bytes.length;
+    const touchesCode = this.regionList.some(
+      (r) => r.protection.includes("x") && address < r.address + r.size && r.address < end,
+    );
+    if (touchesCode) this.check("uc_ctl_remove_cache", ss.invalidate(handle, address, end));
+  }
+
+  readMemory(address: number, length: number): Uint8Array {
+    this.requireMapped(address, length, "read");
+    const bytes = new Uint8Array(length);
+    if (length > 0) this.check("uc_mem_read", uc.memRead(this.uc, address, bytes, length));
+    return bytes;
+  }
+
+  readU64(address: number): bigint {
+    const bytes = this.readMemory(address, 8);
+    return new DataView(bytes.buffer).getBigUint64(0, true);
+  }
+
+  writeU64(address: number, value: bigint): void {
+    const bytes = new Uint8Array(8);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, value), true);
+    this.writeMemory(address, bytes);
+  }
+
+  readRegister(name: RegisterName): bigint {
+    const handle = this.open("readRegister");
+    this.check("uc_reg_read", ss.regRead(handle, this.registerId(name), this.registerScratch));
+    return this.registerScratch[0]!;
+  }
+
+  writeRegister(name: RegisterName, value: bigint | number): void {
+    const handle = this.open("writeRegister");
+    if (typeof value === "number" && !Number.isSafeInteger(value)) {
+      throw new InvalidArgumentError(`register value ${value} is not a safe integer`);
+    }
+    this.check("uc_reg_write", ss.regWrite(handle, this.registerId(name), BigInt.asUintN(64, BigInt(value))));
+  }
+
+  setExits(addresses: readonly number[]): void {
+    const handle = this.open("setExits");
+    for (const address of addresses) requireAddress("exit", address);
+    const words = BigUint64Array.from(addresses, BigInt);
+    this.check("uc_ctl_set_exits", ss.setExits(handle, words, words.length));
+    this.exitsCleared = false;
+    this.exits = new Map(addresses.map((address, index) => [address, index] as const).reverse());
+  }
+
+  setWatchPoints(addresses: readonly number[]): void {
+    this.setPoints("watch points", FLAG.watch, addresses);
+  }
+
+  setAlignmentChecks(addresses: readonly number[]): void {
+    this.setPoints("alignment checks", FLAG.align, addresses);
+  }
+
+  hookAddress(address: number, hook: AddressHook): void {
+    this.requireInstrumented("address hooks", [address]);
+    this.hooks.set(address, hook);
+    this.updateHookPoints();
+  }
+
+  unhookAddress(address: number): void {
+    this.open("unhookAddress");
+    if (this.hooks.delete(address)) this.updateHookPoints();
+  }
+
+  run({ begin, fuel }: RunOptions): RunResult {
+    const handle = this.open("run");
+    if (!Number.isSafeInteger(fuel) || fuel <= 0) {
+      throw new InvalidArgumentError(`fuel must be a positive integer, got ${fuel}`);
+    }
+    requireAddress("entry", begin);
+    const entryRegion = this.regionList.find((r) => r.address <= begin && begin < r.address + r.size);
+    if (!entryRegion?.protection.includes("x")) {
+      throw new InvalidEntryError(`entry ${hex(begin)} is not in an executable region`);
+    }
+    this.unmapRetired(() => true);
+    if (this.exitsCleared) this.setExits([]);
+    this.running = true;
+    runningEngines.set(this.token, this);
+    try {
+      ss.run(handle, begin, fuel, this.result);
+    } finally {
+      runningEngines.delete(this.token);
+      this.running = false;
+      this.runCount++;
+    }
+    const failure = this.hookFailure;
+    if (failure) {
+      this.hookFailure = null;
+      throw failure.error;
+    }
+    return this.readResult(handle);
+  }
+
+  close(): void {
+    if (this.handle === null) return;
+    if (this.running) throw new EmulatorError("close() during a run (from a hook)");
+    finalizer.unregister(this);
+    ss.close(this.handle);
+    this.handle = null;
+  }
+
+  /** Called by the shared trampoline; returns 1 to stop emulation. Never throws into native code. */
+  onAddressHook(address: number): number {
+    const hook = this.hooks.get(address);
+    if (hook === undefined) return 0;
+    try {
+      return hook(this, address) === "stop" ? 1 : 0;
+    } catch (error) {
+      this.hookFailure = { error };
+      return 1;
+    }
+  }
+
+  private readResult(handle: SsEnginePointer): RunResult {
+    const r = this.result;
+    const field = (index: number) => Number(r[index]);
+    const recordWords = uninitializedFloat64s(field(RESULT.records) * StackRecords.WORDS);
+    if (recordWords.length > 0) ss.copyRecords(handle, recordWords);
+    const violationWords = new Float64Array(field(RESULT.violations) * VIOLATION_WORDS);
+    if (violationWords.length > 0) ss.copyViolations(handle, violationWords);
+    const alignmentViolations: AlignmentViolation[] = [];
+    for (let i = 0; i < violationWords.length; i += VIOLATION_WORDS) {
+      alignmentViolations.push({ pc: violationWords[i]!, sp: violationWords[i + 1]! });
+    }
+    const recording = r[RESULT.tailMinSp] !== 0xffff_ffff_ffff_ffffn;
+    return {
+      stop: this.stopReason(),
+      steps: field(RESULT.steps),
+      records: new StackRecords(recordWords, field(RESULT.recordsDropped)),
+      tailMinSp: recording ? field(RESULT.tailMinSp) : null,
+      alignmentViolations,
+      alignmentViolationsDropped: field(RESULT.violationsDropped),
+    };
+  }
+
+  private stopReason(): StopReason {
+    const r = this.result;
+    const ucError = Number(r[RESULT.ucError]);
+    const pc = Number(r[RESULT.stopPc]);
+    switch (Number(r[RESULT.stop])) {
+      case STOP.memoryFault: {
+        const access = FAULT_ACCESS[Number(r[RESULT.faultType])] ?? "read";
+        const address = Number(r[RESULT.faultAddress]);
+        return { kind: "memory-fault", access, address, pc: access === "fetch" ? address : pc };
+      }
+      case STOP.interrupt:
+        return { kind: "interrupt", number: Number(r[RESULT.interruptNumber]), pc };
+      case STOP.jsHook:
+        return { kind: "hook-stop", pc };
+      case STOP.invalidInstruction:
+        return { kind: "invalid-instruction", pc };
+      case STOP.fuel:
+        return { kind: "fuel", pc };
+      case STOP.cpuException:
+        return { kind: "cpu-exception", message: `exception ${r[RESULT.interruptNumber]}`, pc };
+    }
+    if (ucError === UC_ERR.insnInvalid) return { kind: "invalid-instruction", pc };
+    if (ucError !== UC_ERR.ok) return { kind: "cpu-exception", message: uc.strerror(ucError), pc };
+    const exitIndex = this.exits.get(pc);
+    return exitIndex === undefined ? { kind: "fuel", pc } : { kind: "exit", address: pc, exitIndex };
+  }
+
+  private unmapRetired(which: (region: Region) => boolean): void {
+    const handle = this.open("map");
+    for (let i = this.retired.length - 1; i >= 0; i--) {
+      const region = this.retired[i]!;
+      if (!which(region)) continue;
+      this.check("uc_mem_unmap", ss.unmap(handle, region.address, region.size));
+      this.retired.splice(i, 1);
+    }
+  }
+
+  private setPoints(what: string, flag: number, addresses: readonly number[]): void {
+    const handle = this.requireInstrumented(what, addresses);
+    const words = BigUint64Array.from(addresses, BigInt);
+    this.check("ss_set_points", ss.setPoints(handle, flag, words, words.length));
+  }
+
+  private updateHookPoints(): void {
+    this.setPoints("address hooks", FLAG.jsHook, [...this.hooks.keys()]);
+  }
+
+  private requireInstrumented(what: string, addresses: readonly number[]): SsEnginePointer {
+    const handle = this.open(what);
+    if (this.instrumented === null || this.blockMetered) {
+      throw new InvalidArgumentError(
+        `${what} need an engine with an instrumented range, metered per instruction`,
+      );
+    }
+    const outside = addresses.find((a) => !Number.isSafeInteger(a) || !this.inInstrumentedRange(a));
+    if (outside !== undefined)
+      throw new InvalidArgumentError(`${what}: ${hex(outside)} is outside the instrumented range`);
+    return handle;
+  }
+
+  private inInstrumentedRange(address: number, size = 1): boolean {
+    const range = this.instrumented;
+    return range !== null && range.address <= address && address + size <= range.address + range.size;
+  }
+
+  private requireMapped(address: number, length: number, access: "read" | "write"): SsEnginePointer {
+    const handle = this.open(`${access}Memory`);
+    if (!Number.isSafeInteger(address) || !Number.isSafeInteger(length) || length < 0) {
+      throw new InvalidArgumentError(`bad memory ${access} ${address}+${length}`);
+    }
+    let cursor = address;
+    const end = address + length;
+    while (cursor < end) {
+      const region = this.regionList.find((r) => r.address <= cursor && cursor < r.address + r.size);
+      if (!region)
+        throw new MemoryAccessError(
+          `${access} of ${hex(address)}+${hex(length)}: ${hex(cursor)} is unmapped`,
+        );
+      cursor = region.address + region.size;
+    }
+    return handle;
+  }
+
+  private registerId(name: RegisterName): number {
+    let id = this.registerIds.get(name);
+    if (id === undefined) {
+      const isaName = isaRegisterName(this.target, name);
+      id = isaName === undefined ? -1 : ss.regId(ARCH[this.target], isaName);
+      if (id < 0) throw new UnknownRegisterError(`${this.target} has no register "${name}"`);
+      this.registerIds.set(name, id);
+    }
+    return id;
+  }
+
+  private open(operation: string): SsEnginePointer {
+    if (this.handle === null) throw new EngineClosedError(`${operation} on a closed ${this.target} engine`);
+    const mutating = operation === "map" || operation === "reset" || operation === "run";
+    if (mutating && this.running) throw new EmulatorError(`${operation} during a run (from a hook)`);
+    return this.handle;
+  }
+
+  private check(operation: string, code: number): void {
+    if (code !== UC_ERR.ok) throw new UnicornError(operation, code, uc.strerror(code));
+  }
+}
+
+/** A Float64Array the caller overwrites entirely: skips zero-filling, which costs as much as the copy. */
+function uninitializedFloat64s(length: number): Float64Array {
+  const bytes = Buffer.allocUnsafeSlow(length * Float64Array.BYTES_PER_ELEMENT);
+  return new Float64Array(bytes.buffer, bytes.byteOffset, length);
+}
+
+function dispatchJsHook(token: number, address: number): number {
+  return runningEngines.get(token)?.onAddressHook(address) ?? 0;
+}
+
+function requireCount(what: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new InvalidArgumentError(`${what} must be a count, got ${value}`);
+}
+
+function requireAddress(what: string, address: number): void {
+  if (!Number.isSafeInteger(address) || address < 0 || address >= ADDRESS_LIMIT) {
+    throw new InvalidArgumentError(`${what} address ${address} is outside [0, 2^47)`);
+  }
+}
+
+function requireAddressRange(
+  what: string,
+  address: number,
+  size: number,
+  ErrorClass: typeof MappingError | typeof InvalidArgumentError,
+): void {
+  const valid =
+    Number.isSafeInteger(address) &&
+    Number.isSafeInteger(size) &&
+    address >= 0 &&
+    size > 0 &&
+    address + size <= ADDRESS_LIMIT;
+  if (!valid) throw new ErrorClass(`${what} ${address}+${size} is empty or outside [0, 2^47)`);
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16)}`;
+}

@@ -1,0 +1,198 @@
+/**
+ * The V8 oracle: runs a module in Node's own `WebAssembly` and reports the same `Outcome` as the
+ * emulated targets, so any target can be compared against an engine nobody here wrote.
+ *
+ * What V8 cannot tell us, and so the outcome leaves out:
+ * - trap locations and backtraces (V8's stack traces name byte offsets of the JS-visible frames
+ *   only, and not for every trap kind), and the stack overflow point: V8 reports
+ *   "Maximum call stack size exceeded" against its own stack, never at a samestack limit;
+ * - fuel: V8 runs to completion, so callers must not hand it a non-terminating invocation;
+ * - NaN payloads of f32/f64 *arguments and results*: values cross the JS boundary as JS numbers,
+ *   and V8 may canonicalise a NaN on the way (the bit pattern of a NaN argument or result is not
+ *   guaranteed). Integer values and non-NaN floats are exact: i64 crosses as a BigInt.
+ * - V8 uses one message for a null table entry and an indirect call signature mismatch; the outcome
+ *   says `indirect_call_type_mismatch` and `v8TrapMatches` accepts either kind for it.
+ */
+import type { FuncType, Module, ValType } from "../../src/wasm/ir.js";
+import type { Outcome, TrapKind, WasmValue } from "../../src/wasm/outcome.js";
+import { argumentMismatch } from "../runtime/values.js";
+
+/** Why a module could not be instantiated in V8. */
+export type V8InstantiationFailure =
+  /** Decoding or validation failed (V8 does not distinguish malformed from invalid). */
+  | { readonly ok: false; readonly stage: "compile"; readonly message: string }
+  /** An import is missing or has the wrong type. */
+  | { readonly ok: false; readonly stage: "link"; readonly message: string }
+  /** Instantiation ran and trapped (data segment out of bounds, start function trap, ...). */
+  | { readonly ok: false; readonly stage: "instantiate"; readonly outcome: Outcome };
+
+export type V8Instantiation = { readonly ok: true; readonly instance: V8Instance } | V8InstantiationFailure;
+
+/**
+ * V8 RuntimeError messages → trap kind, matched as message prefixes. The first of each pair of
+ * wordings is V8 11 (Node 20); the others are other V8 versions' wordings of the same trap.
+ */
+const TRAP_MESSAGES: readonly (readonly [string, TrapKind])[] = [
+  ["unreachable", "unreachable"],
+  ["divide by zero", "integer_divide_by_zero"],
+  ["remainder by zero", "integer_divide_by_zero"],
+  ["divide result unrepresentable", "integer_overflow"],
+  ["integer overflow", "integer_overflow"],
+  ["float unrepresentable in integer range", "invalid_conversion_to_integer"],
+  ["invalid conversion", "invalid_conversion_to_integer"],
+  ["memory access out of bounds", "out_of_bounds_memory"],
+  ["data segment is out of bounds", "out_of_bounds_memory"],
+  ["table index is out of bounds", "undefined_element"],
+  ["undefined element", "undefined_element"],
+  ["null function or function signature mismatch", "indirect_call_type_mismatch"],
+  ["uninitialized element", "uninitialized_element"],
+  ["function signature mismatch", "indirect_call_type_mismatch"],
+  ["indirect call signature mismatch", "indirect_call_type_mismatch"],
+];
+
+/**
+ * Kinds V8 (11) reports with one message, by the kind the outcome carries: a null table entry and
+ * a signature mismatch share one message, and so do a NaN and an out-of-range float→int truncation.
+ */
+const ALSO_MEANS: Partial<Record<TrapKind, TrapKind>> = {
+  indirect_call_type_mismatch: "uninitialized_element",
+  invalid_conversion_to_integer: "integer_overflow",
+};
+
+/** Whether a V8 trap outcome's kind is consistent with `expected` (V8 merges kinds, see above). */
+export function v8TrapMatches(v8Kind: TrapKind, expected: TrapKind): boolean {
+  return v8Kind === expected || ALSO_MEANS[v8Kind] === expected;
+}
+
+/** Maps an exception thrown by Wasm code in V8 to an outcome; anything unrecognised is an error. */
+export function outcomeOfV8Error(error: unknown): Outcome {
+  if (error instanceof WebAssembly.RuntimeError) {
+    // Traps during instantiation (segments) carry the API's name: "WebAssembly.Instance(): …".
+    const message = error.message.replace(/^WebAssembly\.\w+\(\): /, "");
+    const match = TRAP_MESSAGES.find(([prefix]) => message.startsWith(prefix));
+    if (match) return { outcome: "trap", trap: match[1] };
+    return { outcome: "error", message: `V8: unrecognised trap message: ${error.message}` };
+  }
+  if (error instanceof RangeError && error.message.includes("Maximum call stack size exceeded")) {
+    return { outcome: "trap", trap: "stack_overflow" };
+  }
+  return { outcome: "error", message: `V8: ${error instanceof Error ? error.message : String(error)}` };
+}
+
+/** One V8 instance of a module; memory and globals persist across invocations, as in Wasm. */
+export class V8Instance {
+  private constructor(
+    private readonly module: Module,
+    private readonly instance: WebAssembly.Instance,
+  ) {}
+
+  /** Compiles and instantiates `bytes` (whose decoded form is `module`), running its start function. */
+  static instantiate(bytes: Uint8Array, module: Module, imports: WebAssembly.Imports = {}): V8Instantiation {
+    let compiled: WebAssembly.Module;
+    try {
+      compiled = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    } catch (error) {
+      return { ok: false, stage: "compile", message: messageOf(error) };
+    }
+    try {
+      return { ok: true, instance: new V8Instance(module, new WebAssembly.Instance(compiled, imports)) };
+    } catch (error) {
+      // A missing import module is a TypeError in V8, a missing or mistyped import a LinkError.
+      if (error instanceof WebAssembly.LinkError || error instanceof TypeError) {
+        return { ok: false, stage: "link", message: error.message };
+      }
+      return { ok: false, stage: "instantiate", outcome: outcomeOfV8Error(error) };
+    }
+  }
+
+  /** The instance's exports, e.g. to register it for another module's imports. */
+  get exports(): WebAssembly.Exports {
+    return this.instance.exports;
+  }
+
+  /** Calls exported function `name` with `args` (bit patterns as in the spec tests' JSON). */
+  invoke(name: string, args: readonly WasmValue[]): Outcome {
+    const type = exportedFuncType(this.module, name);
+    const func = this.instance.exports[name];
+    if (!type || typeof func !== "function")
+      return { outcome: "error", message: `no exported function "${name}"` };
+    const mismatch = argumentMismatch(type, args);
+    if (mismatch) return { outcome: "error", message: `${name}: ${mismatch}` };
+    let result: unknown;
+    try {
+      result = func(...args.map(toJs));
+    } catch (error) {
+      return outcomeOfV8Error(error);
+    }
+    const [resultType] = type.results;
+    return { outcome: "return", values: resultType ? [fromJs(resultType, result)] : [] };
+  }
+
+  /** Reads exported global `name` (the spec tests' `get` action). */
+  getGlobal(name: string): Outcome {
+    const exported = this.module.exports.find((e) => e.name === name && e.kind === "global");
+    const global = this.instance.exports[name];
+    if (!exported || !(global instanceof WebAssembly.Global)) {
+      return { outcome: "error", message: `no exported global "${name}"` };
+    }
+    return { outcome: "return", values: [fromJs(globalType(this.module, exported.index), global.value)] };
+  }
+}
+
+/** The type of exported function `name`, or undefined when there is no such export. */
+export function exportedFuncType(module: Module, name: string): FuncType | undefined {
+  const exported = module.exports.find((e) => e.name === name && e.kind === "func");
+  if (!exported) return undefined;
+  const imported = module.imports.filter((i) => i.desc.kind === "func");
+  const importedType = imported[exported.index]?.desc;
+  const typeIndex =
+    importedType?.kind === "func"
+      ? importedType.typeIndex
+      : module.funcTypeIndices[exported.index - imported.length];
+  return typeIndex === undefined ? undefined : module.types[typeIndex];
+}
+
+function globalType(module: Module, index: number): ValType {
+  const imported = module.imports.flatMap((i) => (i.desc.kind === "global" ? [i.desc.type] : []));
+  const type = imported[index] ?? module.globals[index - imported.length]?.type;
+  if (!type) throw new RangeError(`global ${index} does not exist`);
+  return type.valType;
+}
+
+// Bit-pattern conversions through one 8-byte buffer.
+const scratch = new DataView(new ArrayBuffer(8));
+
+function toJs(value: WasmValue): number | bigint {
+  const bits = BigInt(value.value);
+  switch (value.type) {
+    case "i32":
+      return Number(BigInt.asIntN(32, bits));
+    case "i64":
+      return BigInt.asIntN(64, bits);
+    case "f32":
+      scratch.setUint32(0, Number(BigInt.asUintN(32, bits)), true);
+      return scratch.getFloat32(0, true);
+    case "f64":
+      scratch.setBigUint64(0, BigInt.asUintN(64, bits), true);
+      return scratch.getFloat64(0, true);
+  }
+}
+
+function fromJs(type: ValType, value: unknown): WasmValue {
+  switch (type) {
+    case "i32":
+      return { type, value: String(Number(value) >>> 0) };
+    case "i64":
+      return { type, value: BigInt.asUintN(64, BigInt(value as bigint)).toString() };
+    case "f32":
+      scratch.setFloat32(0, Number(value), true);
+      return { type, value: String(scratch.getUint32(0, true)) };
+    case "f64":
+      scratch.setFloat64(0, Number(value), true);
+      return { type, value: scratch.getBigUint64(0, true).toString() };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

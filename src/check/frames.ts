@@ -1,0 +1,241 @@
+// Drawings of a function's stack frame on every target at one Wasm instruction — its deepest call
+// (or, in a function without calls, its highest operand stack) — like the write-up's figures: every
+// region from the reference down, in bytes below the reference, with what it holds. The layout is
+// the frame planner's (src/compiler/frame.ts); the stack map at that instruction is carried along
+// so a reader can see the drawing agree with the compiled code.
+import type { Artifact } from "../compiler/artifact.js";
+import {
+  calledType,
+  type FramePlan,
+  functionShape,
+  HOST_CALLEE,
+  planFrame,
+  SLOT_BYTES,
+  stackArgCount,
+} from "../compiler/frame.js";
+import type { Strategy, Target } from "../compiler/target.js";
+import * as aarch64 from "../compiler/targets/aarch64/regs.js";
+import * as x64 from "../compiler/targets/x64/regs.js";
+import { instructionText, localName } from "../wasm/instruction-text.js";
+import type { Instr, ValidatedModule } from "../wasm/ir.js";
+import type { FrameDrawing, FrameDrawingSet, FrameRegion } from "./model.js";
+
+/** Display names only; which register carries which argument is decided by the backends. */
+const ARGUMENT_REGISTERS: Readonly<Record<Target, readonly string[]>> = {
+  x64: x64.ARG_REGS.map((gpr) => Object.entries(x64.Gpr).find(([, n]) => n === gpr)![0]),
+  aarch64: aarch64.ARG_REGS.map((gpr) => `x${gpr}`),
+};
+const FRAME_RECORD: Readonly<Record<Target, string>> = {
+  x64: "saved rbp",
+  aarch64: "frame record x29, x30",
+};
+
+/** Runs of more slots than this are drawn as their first and last slots around one summary region. */
+const MAX_SLOTS_DRAWN = 10;
+
+export function frameDrawings(
+  validated: ValidatedModule,
+  definedIndex: number,
+  artifacts: readonly Artifact[],
+  strategy: Strategy,
+): FrameDrawingSet | null {
+  const funcIndex = validated.funcTypes.length - validated.module.bodies.length + definedIndex;
+  const reference = artifacts[0];
+  const chosen = reference && chooseInstruction(validated, definedIndex, reference.stackMap[funcIndex] ?? []);
+  if (!chosen) return null;
+  const instr = validated.module.bodies[definedIndex]!.code[chosen.instrIndex]!;
+  return {
+    instrIndex: chosen.instrIndex,
+    instruction: instructionText(validated, funcIndex, instr),
+    why: chosen.why,
+    frames: artifacts.map((artifact) =>
+      drawFrame(validated, definedIndex, chosen.instrIndex, artifact, strategy),
+    ),
+  };
+}
+
+/** The reachable call with the deepest stack map entry, else the reachable instruction with the highest operand stack. */
+function chooseInstruction(
+  validated: ValidatedModule,
+  definedIndex: number,
+  stackMap: readonly ({ deepestOwn: number } | null)[],
+): { instrIndex: number; why: FrameDrawingSet["why"] } | null {
+  const code = validated.module.bodies[definedIndex]!.code;
+  const info = validated.functions[definedIndex]!;
+  let best: { instrIndex: number; why: FrameDrawingSet["why"]; key: number } | null = null;
+  code.forEach((instr, instrIndex) => {
+    const entry = stackMap[instrIndex];
+    if (!entry) return;
+    const isCall = calledType(validated, instr) !== null;
+    // Calls rank above everything else; among equals the first wins.
+    const key = isCall ? 1e12 + entry.deepestOwn : info.heightBefore[instrIndex]!;
+    if (best === null || key > best.key) {
+      best = { instrIndex, why: isCall ? "deepest call" : "deepest operand stack", key };
+    }
+  });
+  return best;
+}
+
+function drawFrame(
+  validated: ValidatedModule,
+  definedIndex: number,
+  instrIndex: number,
+  artifact: Artifact,
+  strategy: Strategy,
+): FrameDrawing {
+  const target = artifact.target;
+  const funcIndex = validated.funcTypes.length - validated.module.bodies.length + definedIndex;
+  const plan = planFrame(target, strategy, functionShape(validated, definedIndex));
+  const instr = validated.module.bodies[definedIndex]!.code[instrIndex]!;
+  const height = validated.functions[definedIndex]!.heightBefore[instrIndex]!;
+  const callee = calledType(validated, instr);
+  const arity = callee?.params.length ?? 0;
+  const regions: FrameRegion[] = [];
+  const add = (from: number, to: number, kind: FrameRegion["kind"], label: string) => {
+    if (to > from) regions.push({ from, to, kind, label });
+  };
+
+  entryRegions(plan, target, "", add);
+  const localCount = plan.shape.params + plan.shape.declaredLocals;
+  const localKind = (i: number) => (i < plan.shape.params ? "param" : "local");
+  slotRun(
+    localCount,
+    plan.entryBytes,
+    "local",
+    add,
+    (i) => {
+      const name = localName(validated, funcIndex, i);
+      return `${localKind(i)} ${i}${name === null ? "" : ` $${name}`}`;
+    },
+    (first, last) =>
+      localKind(first) === localKind(last)
+        ? `${localKind(first)}s ${first}–${last}`
+        : `locals ${first}–${last}`,
+  );
+  add(plan.entryBytes + localCount * SLOT_BYTES, plan.bodyBase, "padding", "padding to 16");
+
+  const firstArgument = height - arity;
+  const ownStackArgs = stackArgCount(plan.abi, arity);
+  const registerArgs = arity - ownStackArgs;
+  slotRun(
+    height,
+    plan.bodyBase,
+    "operand",
+    add,
+    (k) => {
+      const j = k - firstArgument;
+      if (j < 0) return `operand ${k}`;
+      const where =
+        j < registerArgs ? ARGUMENT_REGISTERS[target][j] : `[sp+${SLOT_BYTES * (j - registerArgs)}]`;
+      return `operand ${k}: argument ${j} → ${where}`;
+    },
+    (first, last) =>
+      first >= firstArgument
+        ? `operands ${first}–${last}: arguments ${first - firstArgument}–${last - firstArgument}`
+        : `operands ${first}–${last}`,
+  );
+  const operandsEnd = plan.bodyBase + height * SLOT_BYTES;
+  if (strategy === "frame") {
+    add(operandsEnd, plan.bodyBase + plan.operandAreaBytes, "unused", "operand area, unused here");
+  } else {
+    add(operandsEnd, plan.spAtHeight(height), "padding", "padding to 16");
+  }
+
+  const sp = callee === null ? plan.spAtHeight(height) : plan.spAtCall(height, arity);
+  const areaTop = strategy === "frame" ? plan.bodyBase + plan.operandAreaBytes : plan.spAtHeight(height);
+  if (callee !== null) {
+    // Stack argument m is at [SP + 8·m]: the area fills from SP upwards.
+    for (let m = 0; m < ownStackArgs; m++) {
+      add(
+        sp - SLOT_BYTES * (m + 1),
+        sp - SLOT_BYTES * m,
+        "argument",
+        `stack argument ${m} (argument ${registerArgs + m})`,
+      );
+    }
+    add(
+      areaTop,
+      sp - ownStackArgs * SLOT_BYTES,
+      strategy === "frame" ? "unused" : "padding",
+      "outgoing area padding",
+    );
+    const calleeEntry = calleeEntryBytes(validated, instr, target, strategy, (from, to, label) =>
+      add(sp + from, sp + to, "callee-entry", label),
+    );
+    return finish(target, regions, sp + calleeEntry, artifact.stackMap[funcIndex]?.[instrIndex]);
+  }
+  add(areaTop, sp, "unused", "outgoing area, unused here");
+  return finish(target, regions, sp, artifact.stackMap[funcIndex]?.[instrIndex]);
+}
+
+function finish(
+  target: Target,
+  regions: FrameRegion[],
+  bottom: number,
+  entry: { deepestOwn: number } | null | undefined,
+): FrameDrawing {
+  regions.sort((a, b) => a.from - b.from);
+  return { target, bottom, stackMapDeepest: entry?.deepestOwn ?? null, regions };
+}
+
+/** Return address, frame record and entry padding of a frame, at its own offsets. */
+function entryRegions(
+  plan: FramePlan,
+  target: Target,
+  whose: string,
+  add: (from: number, to: number, kind: FrameRegion["kind"], label: string) => void,
+): void {
+  const record = plan.returnAddressBytes + plan.frameRecordBytes;
+  add(0, plan.returnAddressBytes, "return-address", `${whose}return address`);
+  add(plan.returnAddressBytes, record, "frame-record", `${whose}${FRAME_RECORD[target]}`);
+  add(record, plan.entryBytes, "padding", `${whose}entry padding`);
+}
+
+/** `count` slots from `base` down; long runs keep their first and last slots and summarise the middle. */
+function slotRun(
+  count: number,
+  base: number,
+  kind: FrameRegion["kind"],
+  add: (from: number, to: number, kind: FrameRegion["kind"], label: string) => void,
+  label: (index: number) => string,
+  runLabel: (first: number, last: number) => string,
+): void {
+  const slot = (i: number) => add(base + SLOT_BYTES * i, base + SLOT_BYTES * (i + 1), kind, label(i));
+  if (count <= MAX_SLOTS_DRAWN) {
+    for (let i = 0; i < count; i++) slot(i);
+    return;
+  }
+  const kept = MAX_SLOTS_DRAWN / 2;
+  for (let i = 0; i < kept - 1; i++) slot(i);
+  const middleEnd = count - kept + 1;
+  add(base + SLOT_BYTES * (kept - 1), base + SLOT_BYTES * middleEnd, kind, runLabel(kept - 1, middleEnd - 1));
+  for (let i = middleEnd; i < count; i++) slot(i);
+}
+
+/**
+ * Draws the callee's entry (return address, frame record, padding) and returns its bytes. A defined
+ * callee's own plan decides it; an indirect callee is drawn as a non-leaf; an import is an exit,
+ * deemed to use an empty leaf function's entry (HOST_CALLEE), as the runner checks and records it.
+ */
+function calleeEntryBytes(
+  validated: ValidatedModule,
+  instr: Instr,
+  target: Target,
+  strategy: Strategy,
+  add: (from: number, to: number, label: string) => void,
+): number {
+  const imported = validated.funcTypes.length - validated.module.bodies.length;
+  const params = calledType(validated, instr)?.params.length ?? 0;
+  const anyCallee = { params, declaredLocals: 0, maxHeight: 0, makesCalls: true, callArities: [] };
+  const isImport = instr.op === "call" && instr.func < imported;
+  const shape =
+    instr.op !== "call"
+      ? anyCallee
+      : isImport
+        ? HOST_CALLEE
+        : functionShape(validated, instr.func - imported);
+  const plan = planFrame(target, strategy, shape);
+  const owner = isImport ? "host call's " : "callee's ";
+  entryRegions(plan, target, owner, (from, to, _kind, label) => add(from, to, label));
+  return plan.entryBytes;
+}

@@ -1,0 +1,227 @@
+// One invocation under `check`: a recorded run on every target (fresh instances, so invocations are
+// independent), the outcomes compared across targets and with V8 (outcomes.ts), what the
+// stack profiles say (verdict.ts), and real limited runs confirming the predicted overflow
+// points at a few limits.
+import { standardImports } from "../../emulators/hosts/env.js";
+import type { Instance, Link, Runner } from "../../emulators/runtime/runner.js";
+import type { Artifact } from "../compiler/artifact.js";
+import type { Target } from "../compiler/target.js";
+import {
+  type CrossCheckFailure,
+  crossCheck,
+  type Invocation,
+  type RecordedProfile,
+  recordProfile,
+  sampledLimits,
+  type UnprofiledRun,
+} from "../verify/dynamic.js";
+import { nanRuleOf, sameOutcome } from "../verify/outcomes.js";
+import type { StackProfile } from "../verify/profile.js";
+import { TraceError } from "../verify/trace.js";
+import type { ValidatedModule } from "../wasm/ir.js";
+import type { Outcome } from "../wasm/outcome.js";
+import type { CheckOptions, InvocationOnTarget, InvocationResult, UnplacedFinding } from "./model.js";
+import { compareWithV8 } from "./outcomes.js";
+import { describeOutcome as describe } from "./text.js";
+import { depthPlot, divergenceMessage, limitVerdict, overflowAt, shortOutcome, summary } from "./verdict.js";
+
+/** Limits sampled around the profile's maximum changes for the real limited runs, besides the requested ones. */
+const SAMPLED_CROSS_CHECKS = 4;
+
+export interface ModuleUnderCheck {
+  readonly validated: ValidatedModule;
+  readonly bytes: Uint8Array;
+  /** One per target, in the options' order. */
+  readonly artifacts: readonly Artifact[];
+  readonly runners: ReadonlyMap<Target, Runner>;
+  readonly options: CheckOptions;
+  readonly limits: readonly number[];
+  readonly recordingLimit: number;
+}
+
+export interface CheckedInvocation {
+  readonly result: InvocationResult;
+  readonly findings: readonly UnplacedFinding[];
+}
+
+export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation): CheckedInvocation {
+  const findings: UnplacedFinding[] = [];
+  const runs = module.artifacts.map((artifact) => recordedRun(module, artifact, invocation));
+  const targets = module.artifacts.map((a) => a.target);
+  const outcomes = runs.map((run) => run.outcome);
+
+  runs.forEach((run, i) => {
+    const target = targets[i]!;
+    if (run.outcome.outcome === "error") {
+      findings.push({
+        severity: "internal",
+        kind: "execution-error",
+        target,
+        message: `${target}: ${run.outcome.message}`,
+      });
+    } else if (run.outcome.outcome === "exhausted") {
+      // A runaway program, or one longer than the fuel: it cannot be checked, and says so.
+      findings.push({
+        severity: "input",
+        kind: "out-of-fuel",
+        target,
+        message: `${target}: ran out of fuel after ${module.options.fuel} machine instructions: the invocation does not finish (raise --fuel if it should)`,
+      });
+    } else if ("unprofiled" in run) {
+      findings.push({
+        severity: "input",
+        kind: "recorder-capacity",
+        target,
+        message: `${target}: no stack profile: ${run.unprofiled} (lower --fuel, or check a shorter invocation)`,
+      });
+    }
+  });
+  for (let i = 1; i < runs.length; i++) {
+    if (!sameOutcome(outcomes[0]!, outcomes[i]!, nanRuleOf(module.options.strategy))) {
+      findings.push({
+        severity: "divergence",
+        kind: "outcome-mismatch",
+        message: `outcomes differ: ${targets[0]} ${describe(outcomes[0]!)}, ${targets[i]} ${describe(outcomes[i]!)}`,
+      });
+    }
+  }
+
+  const v8 = compareWithV8(module, invocation, outcomes);
+  if (v8.compared && !v8.agrees) {
+    findings.push({
+      severity: "divergence",
+      kind: "wrong-result",
+      message: `wrong result: V8 gives ${describe(v8.outcome)}, ${targets[0]} ${describe(outcomes[0]!)}`,
+    });
+  }
+
+  const profiles = runs.map((run) => ("profile" in run ? run.profile : null));
+  const verdict = limitVerdict(module, invocation, runs, profiles);
+  if (verdict.kind === "diverged") {
+    findings.push({
+      severity: "divergence",
+      kind: "profile-divergence",
+      message: divergenceMessage(verdict.divergence),
+    });
+  }
+
+  const overflowPoints = module.limits.map((limit) => overflowAt(limit, profiles));
+  const crossCheckedLimits = crossCheckLimits(module, profiles);
+  profiles.forEach((profile, i) => {
+    if (profile === null) return;
+    const artifact = module.artifacts[i]!;
+    const fresh = () => freshInstance(module, artifact);
+    const options = { fuel: module.options.fuel };
+    for (const failure of crossCheckOrError(fresh, invocation, profile, crossCheckedLimits, options)) {
+      const predicted = failure.predicted ? `step ${failure.predicted.index}` : "no overflow";
+      findings.push({
+        severity: "internal",
+        kind: "cross-check",
+        target: artifact.target,
+        limit: failure.limit,
+        message: `${artifact.target} at limit ${failure.limit}: the profile predicts ${predicted}, a real run gives ${describe(failure.actual)}`,
+      });
+    }
+  });
+
+  const perTarget: InvocationOnTarget[] = runs.map((run, i) => ({
+    target: targets[i]!,
+    ...shortOutcome(run.outcome),
+    profile: profiles[i] ? summary(profiles[i]) : null,
+    plot: profiles[i] ? depthPlot(profiles[i]) : null,
+  }));
+  const worst = findings.some((f) => f.severity !== "divergence")
+    ? "error"
+    : findings.length > 0
+      ? "fail"
+      : "pass";
+  return {
+    result: {
+      export: invocation.exportName,
+      args: invocation.args,
+      status: worst,
+      perTarget,
+      v8,
+      verdict,
+      overflowPoints,
+      crossCheckedLimits,
+    },
+    findings,
+  };
+}
+
+type Run = RecordedProfile | UnprofiledRun | { readonly outcome: Outcome };
+
+function recordedRun(module: ModuleUnderCheck, artifact: Artifact, invocation: Invocation): Run {
+  const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, hostLink(module));
+  if (!instantiated.ok) {
+    return {
+      outcome:
+        instantiated.stage === "link"
+          ? { outcome: "error", message: instantiated.message }
+          : instantiated.outcome,
+    };
+  }
+  try {
+    return recordProfile(instantiated.instance, invocation, {
+      keepFull: true,
+      stackLimit: module.recordingLimit,
+      fuel: module.options.fuel,
+    });
+  } catch (error) {
+    // The recorder's samples did not make a profile: a samestack bug, reported with the invocation.
+    if (error instanceof TraceError)
+      return { outcome: { outcome: "error", message: `stack profile: ${error.message}` } };
+    throw error;
+  } finally {
+    instantiated.instance.close();
+  }
+}
+
+/** crossCheck limit by limit: a run whose samples make no profile fails its limit with an error outcome. */
+function crossCheckOrError(
+  fresh: () => Instance,
+  invocation: Invocation,
+  profile: StackProfile,
+  limits: readonly number[],
+  options: { readonly fuel: number },
+): CrossCheckFailure[] {
+  return limits.flatMap((limit) => {
+    try {
+      return crossCheck(fresh, invocation, profile, [limit], options);
+    } catch (error) {
+      if (!(error instanceof TraceError)) throw error;
+      return [
+        { limit, predicted: null, actual: { outcome: "error", message: `stack profile: ${error.message}` } },
+      ];
+    }
+  });
+}
+
+/** The module's imports bound to the standard hosts (`spectest`, `env`), fresh for each instance. */
+function hostLink(module: ModuleUnderCheck): Link {
+  const { module: wasm } = module.validated;
+  return { module: wasm, imports: standardImports(wasm, []).emulated };
+}
+
+function freshInstance(module: ModuleUnderCheck, artifact: Artifact): Instance {
+  const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, hostLink(module));
+  if (!instantiated.ok) throw new Error(`${artifact.target}: the module instantiated once, then not again`);
+  return instantiated.instance;
+}
+
+/**
+ * The limits to confirm by real runs: the requested ones and a few of the reference profile's
+ * breakpoints, where the profile predicts an overflow. Under a limit the run never reaches, a real
+ * run is the recorded run again, so it is not repeated.
+ */
+function crossCheckLimits(module: ModuleUnderCheck, profiles: readonly (StackProfile | null)[]): number[] {
+  const reference = profiles[0];
+  if (!reference) return [];
+  const sampled = sampledLimits(reference, []);
+  const step = Math.max(1, Math.floor(sampled.length / SAMPLED_CROSS_CHECKS));
+  const picked = sampled.filter((_, i) => i % step === 0).slice(0, SAMPLED_CROSS_CHECKS);
+  return [...new Set([...module.limits, ...picked])]
+    .filter((limit) => limit < reference.maxDepth && limit < module.recordingLimit)
+    .sort((a, b) => a - b);
+}

@@ -1,0 +1,250 @@
+// One module under `check`: read and validate it, compile it for every target, verify each artifact
+// statically and compare the targets, describe its functions' frames, then check every invocation.
+// Problems with the input become findings of the module (the other modules are still checked).
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { CODE_BASE } from "../../emulators/runtime/layout.js";
+import type { Runner } from "../../emulators/runtime/runner.js";
+import type { Artifact } from "../compiler/artifact.js";
+import { compileModule } from "../compiler/compile.js";
+import { UnsupportedOperator } from "../compiler/errors.js";
+import type { Target } from "../compiler/target.js";
+import type { Invocation } from "../verify/dynamic.js";
+import { compareTargets, type StaticIssue, verifyArtifact } from "../verify/static.js";
+import { decodeModule, FrontEndError, InternalError, validateModule, watToBinary } from "../wasm/index.js";
+import { functionName } from "../wasm/instruction-text.js";
+import type { ValidatedModule } from "../wasm/ir.js";
+import { frameDrawings } from "./frames.js";
+import { generatedInvocations, readSidecar, SidecarError, sidecarPath } from "./inputs.js";
+import { checkInvocation } from "./invocation.js";
+import type {
+  CheckOptions,
+  Finding,
+  FunctionResult,
+  InvocationResult,
+  InvocationSource,
+  ModuleResult,
+  ModuleStatus,
+  UnplacedFinding,
+} from "./model.js";
+
+/** Static findings listed one by one up to this many per target; the rest are counted. */
+const MAX_LISTED = 12;
+/** The smallest stack given to a recorded run (bytes). */
+const MIN_RECORDING_LIMIT = 64 * 1024;
+/** Pages memory.grow may reach: linear memory is mapped at its maximum, and a smaller mapping is cheaper. */
+const MEMORY_GROW_CAP = 1024;
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/** Checks one module; an exception (a bug in samestack) becomes an internal finding of the module. */
+export async function checkModule(
+  path: string,
+  options: CheckOptions,
+  runners: ReadonlyMap<Target, Runner>,
+): Promise<ModuleResult> {
+  try {
+    return await checkModuleOrThrow(path, options, runners);
+  } catch (error) {
+    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const message = `internal error (a bug in samestack): ${error instanceof Error ? error.message : stack}`;
+    const findings: Finding[] = [
+      { severity: "internal", kind: "internal", stack, message, invocation: null },
+    ];
+    return { ...emptyResult(path, options), findings, status: statusOf(findings) };
+  }
+}
+
+function emptyResult(path: string, options: CheckOptions) {
+  return {
+    path,
+    sha256: null as string | null,
+    strategy: options.strategy,
+    targets: options.targets,
+    name: null as string | null,
+    invocationSource: { kind: "none" } as InvocationSource,
+    limits: [...options.limits],
+    recordingLimit: recordingLimitFor(options.limits),
+    functions: [] as FunctionResult[],
+    invocations: [] as InvocationResult[],
+  };
+}
+
+async function checkModuleOrThrow(
+  path: string,
+  options: CheckOptions,
+  runners: ReadonlyMap<Target, Runner>,
+): Promise<ModuleResult> {
+  const findings: Finding[] = [];
+  const base = emptyResult(path, options);
+  const done = () => ({ ...base, findings, status: statusOf(findings) });
+  const fail = (finding: UnplacedFinding) => {
+    findings.push({ ...finding, invocation: null });
+    return done();
+  };
+
+  const file = await readFile(path).catch((error: Error) => error);
+  if (file instanceof Error) return fail({ severity: "input", kind: "unreadable", message: file.message });
+  base.sha256 = createHash("sha256").update(file).digest("hex");
+
+  let bytes: Uint8Array;
+  let validated: ValidatedModule;
+  try {
+    bytes = isBinary(file) ? file : await watToBinary(file.toString("utf8"), path);
+    validated = validateModule(decodeModule(bytes));
+  } catch (error) {
+    if (!(error instanceof FrontEndError) || error instanceof InternalError) throw error;
+    return fail({
+      severity: "input",
+      kind: "front-end",
+      id: error.id,
+      offset: error.offset,
+      funcIndex: error.funcIndex ?? null,
+      message: `${error.name}: ${error.message}`,
+    });
+  }
+  base.name = validated.module.names.module ?? null;
+
+  let invocations: readonly Invocation[];
+  try {
+    const sidecar = await readSidecar(path, validated);
+    invocations = sidecar?.invocations ?? generatedInvocations(validated, options.seed);
+    base.invocationSource = sidecar
+      ? { kind: "sidecar", path: sidecarPath(path) }
+      : { kind: "generated", seed: options.seed };
+    base.limits = [...new Set([...(sidecar?.limits ?? []), ...options.limits])].sort((a, b) => a - b);
+    base.recordingLimit = recordingLimitFor(base.limits);
+  } catch (error) {
+    if (!(error instanceof SidecarError)) throw error;
+    return fail({ severity: "input", kind: "bad-sidecar", message: error.message });
+  }
+
+  let artifacts: Artifact[];
+  try {
+    artifacts = options.targets.map((target) =>
+      compileModule(validated, {
+        target,
+        strategy: options.strategy,
+        layout: { codeBase: BigInt(CODE_BASE) },
+        memoryGrowCap: MEMORY_GROW_CAP,
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof UnsupportedOperator)) throw error;
+    return fail({ severity: "input", kind: "unsupported", message: error.message });
+  }
+
+  for (const finding of staticFindings(artifacts)) findings.push({ ...finding, invocation: null });
+  base.functions = validated.module.bodies.map((_, definedIndex) =>
+    functionResult(validated, definedIndex, artifacts, options),
+  );
+
+  const module = {
+    validated,
+    bytes,
+    artifacts,
+    runners,
+    options,
+    limits: base.limits,
+    recordingLimit: base.recordingLimit,
+  };
+  invocations.forEach((invocation, index) => {
+    const checked = checkInvocation(module, invocation);
+    base.invocations.push(checked.result);
+    for (const finding of checked.findings) findings.push({ ...finding, invocation: index });
+  });
+  return done();
+}
+
+/** Above every limit, so that each limit's overflow point is inside the recorded profile. */
+function recordingLimitFor(limits: readonly number[]): number {
+  return Math.max(MIN_RECORDING_LIMIT, 2 * Math.max(0, ...limits));
+}
+
+function isBinary(bytes: Uint8Array): boolean {
+  return WASM_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+function statusOf(findings: readonly Finding[]): ModuleStatus {
+  if (findings.some((f) => f.severity === "internal")) return "internal-error";
+  if (findings.some((f) => f.severity === "input")) return "input-error";
+  return findings.length > 0 ? "fail" : "pass";
+}
+
+/** Every target's static issues, and the differences of each target from the first. */
+function staticFindings(artifacts: readonly Artifact[]): UnplacedFinding[] {
+  const findings: UnplacedFinding[] = [];
+  const reports = artifacts.map(verifyArtifact);
+  for (const report of reports) {
+    report.issues.slice(0, MAX_LISTED).forEach((issue) => {
+      findings.push({
+        severity: "divergence",
+        kind: "static-issue",
+        target: report.target,
+        details: JSON.stringify(issue, (_, value) =>
+          typeof value === "bigint" ? `0x${value.toString(16)}` : value,
+        ),
+        message: `${report.target}: static verifier: ${issueText(issue)}`,
+      });
+    });
+    if (report.issues.length > MAX_LISTED) {
+      findings.push({
+        severity: "divergence",
+        kind: "static-issue",
+        target: report.target,
+        details: "",
+        message: `${report.target}: static verifier: ${report.issues.length - MAX_LISTED} more issues`,
+      });
+    }
+  }
+  const [reference, ...others] = reports;
+  for (const other of others) {
+    const differences = compareTargets(reference!, other);
+    if (differences.length === 0) continue;
+    const details = differences.slice(0, MAX_LISTED).map((d) => {
+      const at =
+        d.instrIndex === "prologue" ? `prologue of f${d.funcIndex}` : `f${d.funcIndex} #${d.instrIndex}`;
+      const depth = (x: typeof d.a) => (x ? `${x.depthAtStart}→${x.deepest}` : "no code");
+      return `${at}: ${reference!.target} ${depth(d.a)}, ${other.target} ${depth(d.b)}`;
+    });
+    findings.push({
+      severity: "divergence",
+      kind: "static-difference",
+      count: differences.length,
+      details,
+      message: `static depths differ between ${reference!.target} and ${other.target} at ${differences.length} places, first ${details[0]}`,
+    });
+  }
+  return findings;
+}
+
+function issueText(issue: StaticIssue): string {
+  const where = "address" in issue ? ` at 0x${issue.address.toString(16)} (${issue.text})` : "";
+  return `${issue.kind} in f${issue.funcIndex}${where}`;
+}
+
+function functionResult(
+  validated: ValidatedModule,
+  definedIndex: number,
+  artifacts: readonly Artifact[],
+  options: CheckOptions,
+): FunctionResult {
+  const funcIndex = validated.funcTypes.length - validated.module.bodies.length + definedIndex;
+  const type = validated.funcTypes[funcIndex]!;
+  return {
+    funcIndex,
+    name: functionName(validated, funcIndex),
+    exportedAs: validated.module.exports
+      .filter((e) => e.kind === "func" && e.index === funcIndex)
+      .map((e) => e.name),
+    params: type.params,
+    results: type.results,
+    perTarget: artifacts.map((artifact) => ({
+      target: artifact.target,
+      frameBytes: artifact.frameBytes[funcIndex] ?? 0,
+      prologueDepth: artifact.prologueDepth[funcIndex] ?? 0,
+      codeBytes: (artifact.entries[funcIndex + 1] ?? artifact.code.length) - artifact.entries[funcIndex]!,
+    })),
+    drawing: frameDrawings(validated, definedIndex, artifacts, options.strategy),
+  };
+}

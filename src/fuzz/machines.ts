@@ -1,0 +1,107 @@
+// What every property runs on: a generated case (description → module → validated), compiled per
+// target and strategy once, and instantiated afresh for each run on runners reused across cases.
+
+import { hostImports } from "../../emulators/hosts/env.js";
+import { CODE_BASE } from "../../emulators/runtime/layout.js";
+import type { Instance } from "../../emulators/runtime/runner.js";
+import { Runner } from "../../emulators/runtime/runner.js";
+import type { Metering } from "../../emulators/unicorn/engine.js";
+import { type Artifact, compileModule, type Strategy, TARGETS, type Target } from "../compiler/index.js";
+import type { Invocation } from "../verify/dynamic.js";
+import { decodeModule, encodeModule, type ValidatedModule, validateModule } from "../wasm/index.js";
+import type { ProgramDesc } from "./generators/description.js";
+import { lowerProgram } from "./generators/lower.js";
+import { type EntryRun, requestOf, runOnV8, type V8Oracle } from "./v8-oracle.js";
+
+/** Machine instructions one run may execute; generated programs need far fewer (`exhausted` is skipped). */
+export const FUEL = 5_000_000;
+/** Stack for unlimited runs: far above what generated programs use. */
+export const STACK = 1024 * 1024;
+
+/** A module and how to run it: generated, or read back from a regression. */
+export interface TestCase {
+  readonly bytes: Uint8Array;
+  readonly validated: ValidatedModule;
+  readonly entry: Invocation;
+  /** Export names of the globals to compare after the run. */
+  readonly globals: readonly string[];
+  /** Whether NaN bits may surface in integers (description.ts): then never compared with V8. */
+  readonly nanBitsVisible: boolean;
+}
+
+export function caseOf(desc: ProgramDesc): TestCase {
+  const { module, entry, globals, nanBitsVisible } = lowerProgram(desc);
+  const bytes = encodeModule(module);
+  return { bytes, validated: validateModule(decodeModule(bytes)), entry, globals, nanBitsVisible };
+}
+
+/**
+ * Runners per target and metering (plain runs meter the fuel per block, which halves the cost of
+ * translating each case's new code; recorded runs need it per instruction), and each case's
+ * artifacts compiled once.
+ */
+export class Machines {
+  /** `oracle`: where cases' V8 runs were prefetched, if anywhere (v8-oracle.ts). */
+  constructor(private readonly oracle: V8Oracle | null = null) {}
+
+  private readonly runners = new Map(
+    (["instruction", "block"] as const).flatMap((metering) =>
+      TARGETS.map((target) => [
+        `${target}/${metering}`,
+        new Runner(target, { fuel: FUEL, stackLimit: STACK }, { metering }),
+      ]),
+    ),
+  );
+  private readonly artifacts = new WeakMap<TestCase, Map<string, Artifact>>();
+
+  artifact(c: TestCase, target: Target, strategy: Strategy): Artifact {
+    let compiled = this.artifacts.get(c);
+    if (!compiled) {
+      compiled = new Map();
+      this.artifacts.set(c, compiled);
+    }
+    const key = `${target}/${strategy}`;
+    let artifact = compiled.get(key);
+    if (!artifact) {
+      artifact = compileModule(c.validated, { target, strategy, layout: { codeBase: BigInt(CODE_BASE) } });
+      compiled.set(key, artifact);
+    }
+    return artifact;
+  }
+
+  /**
+   * Runs `use` on a fresh instance, its imports bound to the generators' host functions; an
+   * instance metered per block runs plain invocations only (emulators/unicorn/engine.ts).
+   */
+  withInstance<T>(
+    c: TestCase,
+    target: Target,
+    strategy: Strategy,
+    use: (instance: Instance) => T,
+    metering: Metering = "instruction",
+  ): T {
+    const { module } = c.validated;
+    const artifact = this.artifact(c, target, strategy);
+    const instantiated = this.runners
+      .get(`${target}/${metering}`)!
+      .instantiate(artifact, { module, imports: hostImports(module) });
+    if (!instantiated.ok) {
+      const why = instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);
+      throw new Error(`${target}/${strategy}: a generated module failed to instantiate: ${why}`);
+    }
+    try {
+      return use(instantiated.instance);
+    } finally {
+      instantiated.instance.close();
+    }
+  }
+
+  /** The case's run on V8: prefetched by the oracle, or run here. */
+  v8Run(c: TestCase): EntryRun {
+    return this.oracle?.take(c) ?? runOnV8(requestOf(c), c.validated.module);
+  }
+
+  close(): void {
+    for (const runner of this.runners.values()) runner.close();
+  }
+}

@@ -1,0 +1,88 @@
+// P1's runs on V8: in this process, or in a child process of their own (v8-process.ts). V8 11
+// (Node 20) keeps every Wasm function type it has seen and looks each new one up in time
+// proportional to their number: compiling a generated module costs 0.5 ms in a fresh process and
+// 1.3 ms after 4,000 modules (`npm run bench` prints it). So a fuzz worker hands its cases' V8 runs
+// to a child replaced every MODULES_PER_PROCESS modules, which starts in a fraction of a second;
+// replacing the worker instead would cost it seconds of re-optimising its hot code.
+import { hostImportsForV8 } from "../../emulators/hosts/env.js";
+import { V8Instance } from "../../emulators/v8/v8.js";
+import { decodeModule } from "../wasm/decoder.js";
+import type { Module } from "../wasm/ir.js";
+import type { Outcome, WasmValue } from "../wasm/outcome.js";
+import { Child, type CloseRequest } from "./child.js";
+import type { TestCase } from "./machines.js";
+
+/** Modules a V8 child compiles before a fresh one replaces it. */
+export const MODULES_PER_PROCESS = 1000;
+
+/** What P1 compares of a run: the entry's outcome, then the exported globals read afterwards. */
+export interface EntryRun {
+  readonly outcome: Outcome;
+  readonly globals: readonly Outcome[];
+}
+
+export interface V8Request {
+  readonly bytes: Uint8Array;
+  readonly exportName: string;
+  readonly args: readonly WasmValue[];
+  readonly globals: readonly string[];
+}
+
+export type OracleRequest = { readonly kind: "run"; readonly requests: readonly V8Request[] } | CloseRequest;
+
+export function requestOf(c: TestCase): V8Request {
+  return { bytes: c.bytes, exportName: c.entry.exportName, args: c.entry.args, globals: c.globals };
+}
+
+/** Runs the request on V8 here; `module` is the request's module, decoded again when not given. */
+export function runOnV8(request: V8Request, module: Module = decodeModule(request.bytes)): EntryRun {
+  const instantiated = V8Instance.instantiate(request.bytes, module, hostImportsForV8(module));
+  if (!instantiated.ok) {
+    const message =
+      instantiated.stage === "instantiate" ? JSON.stringify(instantiated.outcome) : instantiated.message;
+    return { outcome: { outcome: "error", message: `V8 ${instantiated.stage}: ${message}` }, globals: [] };
+  }
+  return runEntry(instantiated.instance, request);
+}
+
+/** The request's entry run on an instance (emulated or V8), then its globals read. */
+export function runEntry(
+  instance: { invoke(name: string, args: readonly WasmValue[]): Outcome; getGlobal(name: string): Outcome },
+  request: V8Request,
+): EntryRun {
+  const outcome = instance.invoke(request.exportName, request.args);
+  return { outcome, globals: request.globals.map((name) => instance.getGlobal(name)) };
+}
+
+/** Runs cases on V8 in a child process ahead of their checks, which then `take` their runs. */
+export class V8Oracle {
+  private child: Child<OracleRequest, EntryRun[]> | null = null;
+  private compiled = 0;
+  private readonly runs = new WeakMap<TestCase, EntryRun>();
+
+  constructor(private readonly modulesPerProcess = MODULES_PER_PROCESS) {}
+
+  async prefetch(cases: readonly TestCase[]): Promise<void> {
+    if (cases.length === 0) return;
+    if (this.child === null || this.compiled >= this.modulesPerProcess) {
+      await this.child?.close();
+      this.child = new Child("v8-process", null);
+      this.compiled = 0;
+    }
+    const runs = await this.child.request({ kind: "run", requests: cases.map(requestOf) });
+    this.compiled += cases.length;
+    for (const [i, c] of cases.entries()) this.runs.set(c, runs[i]!);
+  }
+
+  /** The case's prefetched run, once. */
+  take(c: TestCase): EntryRun | undefined {
+    const run = this.runs.get(c);
+    this.runs.delete(c);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.child?.close();
+    this.child = null;
+  }
+}

@@ -1,0 +1,198 @@
+// Runs the WebAssembly spec tests' command lists (wast2json's NAME.json) on any executor: every
+// command is counted once per configuration as passed, failed, skipped with a reason, or (under
+// `native` only) differing in NaN bits alone. assert_exhaustion must also overflow at the same Wasm
+// location and with the same backtrace on both targets under `intersect` and `frame`.
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Executors, LoadedModule } from "../../emulators/executor.js";
+import { decodeModule } from "../wasm/decoder.js";
+import { FrontEndError } from "../wasm/errors.js";
+import type { Outcome } from "../wasm/outcome.js";
+import { validateModule } from "../wasm/validator.js";
+import { parseSpecScript, type SpecCommand, type SpecCommandType } from "./commands.js";
+import { describeOutcome } from "./expect.js";
+import { fail, Session, type SpecConfiguration, type Verdict } from "./session.js";
+
+export type { SpecConfiguration } from "./session.js";
+
+export function configurationName({ executor, strategy }: SpecConfiguration): string {
+  return executor === "v8" ? "v8" : `${executor}/${strategy}`;
+}
+
+export interface SpecFailure {
+  readonly line: number;
+  readonly command: SpecCommandType;
+  readonly message: string;
+}
+
+export interface SpecSkip {
+  readonly line: number;
+  readonly command: SpecCommandType;
+  readonly reason: string;
+}
+
+export interface SpecFileResult {
+  readonly name: string;
+  readonly configuration: string;
+  readonly passed: number;
+  readonly failed: number;
+  /** Skip reason → number of commands skipped for it. */
+  readonly skipped: Readonly<Record<string, number>>;
+  readonly failures: readonly SpecFailure[];
+  readonly skips: readonly SpecSkip[];
+  /** Under `native`: return values that differ from the expected ones in NaN bits only (not failures). */
+  readonly nanBitDifferences: readonly SpecFailure[];
+  /** What spectest's print functions printed, in order. */
+  readonly printed: readonly string[];
+}
+
+/** The spec test suite beside the repository is missing. */
+export class SpecSuiteMissing extends Error {
+  override name = "SpecSuiteMissing";
+}
+
+/** `../shared/spec-testsuite` relative to the repository root (the folder holding package.json). */
+export function specSuiteDirectory(): string {
+  let root = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(root, "package.json"))) {
+    const parent = dirname(root);
+    if (parent === root)
+      throw new SpecSuiteMissing("cannot find the repository root (no package.json above spec-runner)");
+    root = parent;
+  }
+  const directory = resolve(root, "../shared/spec-testsuite");
+  if (!existsSync(directory)) {
+    throw new SpecSuiteMissing(`the spec test suite is missing: expected wast2json output in ${directory}`);
+  }
+  return directory;
+}
+
+export interface SpecRunOptions {
+  readonly configurations: readonly SpecConfiguration[];
+  /** Shared across files, so engines and compiled modules are reused. */
+  readonly executors: Executors;
+  /** Default: specSuiteDirectory(). */
+  readonly directory?: string;
+}
+
+/** Runs `NAME.json` once per configuration; modules are decoded once and compiled once per configuration. */
+export async function runSpecFile(name: string, options: SpecRunOptions): Promise<SpecFileResult[]> {
+  const directory = options.directory ?? specSuiteDirectory();
+  const file = join(directory, `${name}.json`);
+  const script = parseSpecScript(await readFile(file, "utf8"), file);
+  const modules = new ModuleFiles(directory);
+  await modules.preload(script.commands);
+  const runs = options.configurations.map((configuration): ConfigurationRun => {
+    const session = new Session(configuration, options.executors, (filename) => modules.get(filename));
+    try {
+      const verdicts = new Map(script.commands.map((command) => [command, session.verdict(command)]));
+      return { configuration, verdicts, exhaustions: session.exhaustions, printed: session.printed };
+    } finally {
+      session.close();
+    }
+  });
+  compareOverflowPoints(runs);
+  return runs.map((run) => fileResult(name, run));
+}
+
+/** One configuration's verdicts on a script, before they are counted. */
+export interface ConfigurationRun {
+  readonly configuration: SpecConfiguration;
+  readonly verdicts: Map<SpecCommand, Verdict>;
+  readonly exhaustions: ReadonlyMap<number, Outcome>;
+  readonly printed: readonly string[];
+}
+
+/**
+ * Under `intersect` and `frame`, each assert_exhaustion must overflow at the same location with the
+ * same backtrace on every target: a difference fails the command on the targets that disagree with
+ * the first one.
+ */
+export function compareOverflowPoints(runs: readonly ConfigurationRun[]): void {
+  for (const strategy of ["intersect", "frame"] as const) {
+    const [first, ...others] = runs.filter(
+      (run) => run.configuration.executor !== "v8" && run.configuration.strategy === strategy,
+    );
+    if (first === undefined) continue;
+    for (const [command, verdict] of first.verdicts) {
+      const reference = first.exhaustions.get(command.line);
+      if (reference === undefined || verdict.kind !== "pass") continue;
+      for (const other of others) {
+        const outcome = other.exhaustions.get(command.line);
+        if (outcome === undefined || JSON.stringify(outcome) === JSON.stringify(reference)) continue;
+        const message = `overflow point differs from ${configurationName(first.configuration)}: ${describeOverflow(outcome)} vs ${describeOverflow(reference)}`;
+        for (const run of [first, other]) run.verdicts.set(command, fail(message));
+      }
+    }
+  }
+}
+
+function describeOverflow(outcome: Outcome): string {
+  const frames = outcome.outcome === "trap" ? (outcome.backtrace ?? []) : [];
+  return `${describeOutcome(outcome)} (backtrace of ${frames.length} frames)`;
+}
+
+function fileResult(name: string, run: ConfigurationRun): SpecFileResult {
+  const skipped: Record<string, number> = {};
+  const failures: SpecFailure[] = [];
+  const skips: SpecSkip[] = [];
+  const nanBitDifferences: SpecFailure[] = [];
+  let passed = 0;
+  for (const [{ line, type: command }, verdict] of run.verdicts) {
+    switch (verdict.kind) {
+      case "pass":
+        passed++;
+        break;
+      case "skip":
+        skipped[verdict.reason] = (skipped[verdict.reason] ?? 0) + 1;
+        skips.push({ line, command, reason: verdict.reason });
+        break;
+      case "fail":
+        failures.push({ line, command, message: verdict.message });
+        break;
+      case "nan-bits":
+        nanBitDifferences.push({ line, command, message: verdict.message });
+        break;
+    }
+  }
+  return {
+    name,
+    configuration: configurationName(run.configuration),
+    passed,
+    failed: failures.length,
+    skipped,
+    failures,
+    skips,
+    nanBitDifferences,
+    printed: run.printed,
+  };
+}
+
+/** Module files of one script, decoded and validated once: a module, or why the front end rejected it. */
+class ModuleFiles {
+  private readonly loaded = new Map<string, LoadedModule | FrontEndError>();
+
+  constructor(private readonly directory: string) {}
+
+  async preload(commands: readonly SpecCommand[]): Promise<void> {
+    for (const command of commands) {
+      if (!("filename" in command) || (command.type === "assert_malformed" && command.module_type === "text"))
+        continue;
+      const bytes = new Uint8Array(await readFile(join(this.directory, command.filename)));
+      try {
+        this.loaded.set(command.filename, { bytes, validated: validateModule(decodeModule(bytes)) });
+      } catch (error) {
+        if (!(error instanceof FrontEndError)) throw error;
+        this.loaded.set(command.filename, error);
+      }
+    }
+  }
+
+  get(filename: string): LoadedModule | FrontEndError {
+    const module = this.loaded.get(filename);
+    if (module === undefined) throw new RangeError(`${filename} was not preloaded`);
+    return module;
+  }
+}

@@ -1,0 +1,279 @@
+// The commands of one spec script on one configuration (an executor, and a strategy for emulated
+// targets): modules are instantiated with the `spectest` host module and the registered modules as
+// imports, and every command gets one verdict.
+import {
+  type Executor,
+  type ExecutorInstance,
+  type ExecutorInstantiation,
+  type Executors,
+  type LoadedModule,
+  type ModuleExports,
+  spectestExports,
+} from "../../emulators/executor.js";
+import { v8TrapMatches } from "../../emulators/v8/v8.js";
+import type { Strategy } from "../compiler/target.js";
+import { FrontEndError, InvalidModule, MalformedModule, UnsupportedFeature } from "../wasm/errors.js";
+import type { Outcome, TrapKind } from "../wasm/outcome.js";
+import { postMvpReach } from "../wasm/reach.js";
+import {
+  type ExpectedValue,
+  isNanBits,
+  isNanPattern,
+  type SpecAction,
+  type SpecCommand,
+} from "./commands.js";
+import { checkReturn, checkTrap, describeOutcome, differsInNanBitsOnly, trapKindOfText } from "./expect.js";
+import { SKIP } from "./support.js";
+
+export interface SpecConfiguration {
+  readonly executor: Executor;
+  /** Ignored by V8. */
+  readonly strategy: Strategy;
+}
+
+export type Verdict =
+  | { readonly kind: "pass" }
+  | { readonly kind: "fail"; readonly message: string }
+  | { readonly kind: "skip"; readonly reason: string }
+  /** `native` only: the values differ in NaN bits alone (the hardware's NaNs are kept there). */
+  | { readonly kind: "nan-bits"; readonly message: string };
+
+export const PASS: Verdict = { kind: "pass" };
+export const fail = (message: string): Verdict => ({ kind: "fail", message });
+const skip = (reason: string): Verdict => ({ kind: "skip", reason });
+
+/** A module of the script, as one configuration sees it. */
+interface ModuleState {
+  /** Null when the front end rejected it. */
+  readonly loaded: LoadedModule | null;
+  /** Null when it did not instantiate: commands on it fail, or are skipped when `skip` says why. */
+  readonly instance: ExecutorInstance | null;
+  readonly skip: string | null;
+}
+
+export class Session {
+  private current: ModuleState | null = null;
+  private readonly named = new Map<string, ModuleState>();
+  /** Instances kept until the session ends: others may call into them (see `retireCurrent`). */
+  private readonly kept = new Set<ModuleState>();
+  private readonly imports = new Map<string, ModuleExports>();
+  /** What spectest's print functions printed. */
+  readonly printed: string[] = [];
+  /** The outcome of every assert_exhaustion, by line, to compare across targets. */
+  readonly exhaustions = new Map<number, Outcome>();
+
+  constructor(
+    readonly configuration: SpecConfiguration,
+    private readonly executors: Executors,
+    private readonly modules: (filename: string) => LoadedModule | FrontEndError,
+  ) {
+    this.imports.set("spectest", spectestExports(configuration.executor, this.printed));
+  }
+
+  verdict(command: SpecCommand): Verdict {
+    switch (command.type) {
+      case "module":
+        return this.defineModule(command.filename, command.name);
+      case "register":
+        return this.register(command.as, command.name);
+      case "action":
+        return this.act(command.action, (outcome) =>
+          outcome.outcome === "return" ? PASS : fail(`got ${describeOutcome(outcome)}`),
+        );
+      case "assert_return":
+        return this.act(
+          command.action,
+          (outcome) => this.checkReturn(outcome, command.expected),
+          command.expected,
+        );
+      case "assert_trap":
+        return this.assertTrap(command.action, command.text);
+      case "assert_exhaustion":
+        return this.assertTrap(command.action, command.text, (outcome) => {
+          this.exhaustions.set(command.line, outcome);
+        });
+      case "assert_invalid":
+      case "assert_malformed":
+        if (command.module_type === "text") return skip(SKIP.textModule);
+        return this.assertRejected(command.filename);
+      case "assert_unlinkable":
+        return this.assertInstantiationFails(command.filename, "link", null);
+      case "assert_uninstantiable":
+        return this.assertInstantiationFails(command.filename, "instantiate", command.text);
+    }
+  }
+
+  close(): void {
+    this.retireCurrent();
+    for (const state of this.kept) state.instance?.close();
+    this.kept.clear();
+  }
+
+  private get emulated(): boolean {
+    return this.configuration.executor !== "v8";
+  }
+
+  /**
+   * Closes the current module's instance unless others may still reach it: it has a name or was
+   * registered (later commands call it, later modules import it), or it imports something (its
+   * functions may sit in an imported table, its memory be another's).
+   */
+  private retireCurrent(): void {
+    const current = this.current;
+    this.current = null;
+    if (current === null) return;
+    if (this.kept.has(current) || (current.loaded?.validated.module.imports.length ?? 0) > 0) {
+      this.kept.add(current);
+    } else current.instance?.close();
+  }
+
+  private defineModule(filename: string, name?: string): Verdict {
+    this.retireCurrent();
+    const [state, verdict] = this.moduleState(this.modules(filename));
+    this.current = state;
+    if (name !== undefined) {
+      this.named.set(name, state);
+      this.kept.add(state);
+    }
+    return verdict;
+  }
+
+  /**
+   * Instantiates a module. One the front end marks as post-1.0 is skipped, and so are the commands
+   * on it; so is one using post-1.0 features outside its functions that fails to instantiate (they
+   * are not represented: e.g. an imported global of a reference type).
+   */
+  private moduleState(loaded: LoadedModule | FrontEndError): [ModuleState, Verdict] {
+    if (loaded instanceof FrontEndError) {
+      const reason = loaded instanceof UnsupportedFeature ? SKIP.postMvp(loaded.feature) : null;
+      const state = { loaded: null, instance: null, skip: reason };
+      return [state, reason === null ? fail(`rejected: ${loaded.message}`) : skip(reason)];
+    }
+    const result = this.instantiate(loaded);
+    if (result.ok) return [{ loaded, instance: result.instance, skip: null }, PASS];
+    const postMvp = loaded.validated.module.postMvp?.[0];
+    const reason = postMvp ? SKIP.postMvp(postMvp.feature) : null;
+    const why = result.stage === "instantiate" ? describeOutcome(result.outcome) : result.message;
+    return [
+      { loaded, instance: null, skip: reason },
+      reason === null ? fail(`${result.stage} failed: ${why}`) : skip(reason),
+    ];
+  }
+
+  private instantiate(loaded: LoadedModule): ExecutorInstantiation {
+    const { executor, strategy } = this.configuration;
+    return this.executors.instantiate(loaded, executor, strategy, this.imports);
+  }
+
+  private register(as: string, name?: string): Verdict {
+    const state = name === undefined ? this.current : this.named.get(name);
+    if (state?.skip) return skip(state.skip);
+    if (!state?.instance) return fail(`nothing to register as "${as}"`);
+    this.imports.set(as, state.instance.exports);
+    this.kept.add(state);
+    return PASS;
+  }
+
+  /** Runs an action and judges its outcome; `results` are values V8 must carry exactly. */
+  private act(
+    action: SpecAction,
+    judge: (outcome: Outcome) => Verdict,
+    results: readonly ExpectedValue[] = [],
+  ): Verdict {
+    const state = action.module === undefined ? this.current : this.named.get(action.module);
+    if (state === undefined || state === null) return fail(`no module ${action.module ?? "defined"}`);
+    if (state.skip !== null) return skip(state.skip);
+    if (state.instance === null || state.loaded === null) return fail("the module did not instantiate");
+    if (action.type === "get") return located(action.field, judge(state.instance.getGlobal(action.field)));
+    const args = action.args ?? [];
+    const reason = postMvpReason(state.loaded, action.field);
+    if (reason !== null) return skip(reason);
+    if (!this.emulated && [...args, ...results].some(hasNanBits)) return skip(SKIP.v8Nan);
+    const call = `${action.field}(${args.map((a) => a.value).join(", ")})`;
+    return located(call, judge(state.instance.invoke(action.field, args)));
+  }
+
+  /** A return check; under `native` a difference in NaN bits alone is told apart from a failure. */
+  private checkReturn(outcome: Outcome, expected: readonly ExpectedValue[]): Verdict {
+    const message = checkReturn(outcome, expected);
+    if (message === null) return PASS;
+    const hardwareNans = this.emulated && this.configuration.strategy === "native";
+    return hardwareNans && differsInNanBitsOnly(outcome, expected)
+      ? { kind: "nan-bits", message }
+      : fail(message);
+  }
+
+  private assertTrap(action: SpecAction, text: string, onOutcome?: (outcome: Outcome) => void): Verdict {
+    const kind = trapKindOfText(text);
+    if (kind === undefined) return fail(`unknown trap text "${text}"`);
+    return this.act(action, (outcome) => {
+      onOutcome?.(outcome);
+      return this.checkTrap(outcome, kind);
+    });
+  }
+
+  private checkTrap(outcome: Outcome, kind: TrapKind): Verdict {
+    const message = checkTrap(outcome, kind, this.emulated ? undefined : v8TrapMatches);
+    return message === null ? PASS : fail(message);
+  }
+
+  private assertRejected(filename: string): Verdict {
+    const loaded = this.modules(filename);
+    if (loaded instanceof UnsupportedFeature) return skip(SKIP.postMvp(loaded.feature));
+    if (loaded instanceof MalformedModule || loaded instanceof InvalidModule) return PASS;
+    if (loaded instanceof FrontEndError) return fail(`front end failed: ${loaded.message}`);
+    // The front end does not validate what it does not support: the module may be invalid there.
+    const { module, functions } = loaded.validated;
+    const postMvp = module.postMvp?.[0] ?? functions.find((f) => f.unsupported)?.unsupported;
+    return postMvp ? skip(SKIP.postMvp(postMvp.feature)) : fail("the module was accepted");
+  }
+
+  private assertInstantiationFails(
+    filename: string,
+    stage: "link" | "instantiate",
+    text: string | null,
+  ): Verdict {
+    const loaded = this.modules(filename);
+    if (loaded instanceof UnsupportedFeature) return skip(SKIP.postMvp(loaded.feature));
+    if (loaded instanceof FrontEndError) return fail(`rejected by the front end: ${loaded.message}`);
+    const result = this.instantiate(loaded);
+    if (result.ok) {
+      result.instance.close();
+      return fail(`expected ${stage} to fail, but the module instantiated`);
+    }
+    if (result.stage !== stage) return fail(`expected ${stage} to fail, ${result.stage} failed`);
+    if (result.stage !== "instantiate" || text === null) return PASS;
+    const kind = trapKindOfText(text);
+    if (kind === undefined) return fail(`unknown trap text "${text}"`);
+    return this.checkTrap(result.outcome, kind);
+  }
+}
+
+/** A verdict's message prefixed with what was called or read. */
+function located(what: string, verdict: Verdict): Verdict {
+  return verdict.kind === "fail" || verdict.kind === "nan-bits"
+    ? { ...verdict, message: `${what}: ${verdict.message}` }
+    : verdict;
+}
+
+const reachCache = new WeakMap<LoadedModule, ReturnType<typeof postMvpReach>>();
+
+/** The post-1.0 feature invoking export `field` may run into (front end: src/wasm/reach.ts), as a skip reason. */
+function postMvpReason(loaded: LoadedModule, field: string): string | null {
+  const exported = loaded.validated.module.exports.find((e) => e.name === field && e.kind === "func");
+  if (exported === undefined) return null;
+  let reach = reachCache.get(loaded);
+  if (reach === undefined) {
+    reach = postMvpReach(loaded.validated);
+    reachCache.set(loaded, reach);
+  }
+  const use = reach[exported.index];
+  return use ? SKIP.postMvp(use.feature) : null;
+}
+
+/** A float value with NaN bits (not a NaN pattern): V8 may not pass or return it bit-exactly. */
+function hasNanBits(value: ExpectedValue): boolean {
+  return (
+    value.type !== "i32" && value.type !== "i64" && !isNanPattern(value) && isNanBits(value.type, value.value)
+  );
+}
