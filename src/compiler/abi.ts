@@ -7,11 +7,11 @@ import { ISA_FACTS } from "./targets/facts.js";
 
 export interface AbiConstants {
   readonly target: Target;
-  /** Integer arguments passed in registers (x64 SysV: rdi rsi rdx rcx r8 r9; AAPCS64: x0–x7). */
+  /** Integer arguments passed in registers: the ISA facts' `intArgs`, counted (x64 6, aarch64 8). */
   readonly intArgRegs: number;
-  /** Bytes the call instruction pushes (the return address on x64; aarch64 keeps it in x30). */
+  /** Bytes the call instruction pushes: the return address, where the ISA has no link register. */
   readonly returnAddressBytes: number;
-  /** Bytes of the frame record pushed by the prologue (x64: rbp; aarch64: x29 and x30). */
+  /** Bytes of the frame record the prologue pushes: the frame pointer, and the link register if any. */
   readonly frameRecordBytes: number;
   /** Whether a leaf function may skip the frame record under its own ABI. */
   readonly leafMayOmitFrameRecord: boolean;
