@@ -6,7 +6,8 @@
  */
 import koffi from "koffi";
 import type { Target } from "../../src/compiler/target.js";
-import { ARCH, type SsDecoderPointer, ss } from "../native/bindings.js";
+import { helperArch } from "../native/arch.js";
+import { type SsDecoderPointer, ss } from "../native/bindings.js";
 
 export class DisassemblyError extends Error {
   override name = "DisassemblyError";
@@ -47,12 +48,15 @@ export interface Instruction {
   /** Operand text exactly as Capstone prints it. */
   opStr: string;
   operands: Operand[];
-  /** All registers read / written, explicit and implicit (`cs_regs_access`), as Capstone names them. */
+  /**
+   * All registers read / written, explicit and implicit (`cs_regs_access`), as Capstone names them; a
+   * bare AArch64 `ret` reads x30, which Capstone 4 does not list: the helper adds it.
+   */
   regsRead: string[];
   regsWritten: string[];
   /**
    * Common groups only (architecture-specific groups such as "sse4.1" are dropped). Capstone 4 files
-   * AArch64 `bl`/`blr` under "jump" only and gives `brk` no group; see `correctArm64`.
+   * AArch64 `bl`/`blr` under "jump" only and gives `brk` no group: the helper corrects both (disasm.c).
    */
   groups: InstructionGroup[];
   /** AArch64 pre-/post-index writeback of the base register; always false on x86. */
@@ -117,7 +121,7 @@ class Decoder {
 
   constructor(readonly target: Target) {
     const error = [0];
-    const native = ss.decoderOpen(ARCH[target], error);
+    const native = ss.decoderOpen(helperArch(target), error);
     if (native === null) throw new DisassemblyError(`no Capstone for ${target} (cs_err ${error[0]})`);
     this.native = native;
     this.records = koffi.alloc("uint8_t", CAPACITY * INSN_BYTES);
@@ -154,7 +158,7 @@ class Decoder {
   private readInstruction(at: number, input: Uint8Array, offset: number): Instruction {
     const { view, u8 } = this;
     const size = view.getUint16(at + INSN_SIZE, true);
-    const instruction: Instruction = {
+    return {
       address: view.getBigUint64(at, true),
       size,
       bytes: input.subarray(offset, offset + size),
@@ -166,7 +170,6 @@ class Decoder {
       groups: readGroups(u8, at),
       writeback: u8[at + INSN_WRITEBACK] !== 0,
     };
-    return this.target === "x64" ? instruction : correctArm64(instruction);
   }
 
   private readOperands(at: number): Operand[] {
@@ -234,26 +237,6 @@ function readGroups(u8: Uint8Array, at: number): InstructionGroup[] {
     if (name) groups[count++] = name;
   }
   return groups;
-}
-
-/**
- * Fills in what Capstone 4 omits for AArch64 control flow: `bl`/`blr` are calls (it says "jump"),
- * `brk` is an interrupt (no group), and a bare `ret` reads x30 (its implicit operand is not listed).
- */
-function correctArm64(instruction: Instruction): Instruction {
-  switch (instruction.mnemonic) {
-    case "bl":
-    case "blr":
-      return { ...instruction, groups: instruction.groups.map((g) => (g === "jump" ? "call" : g)) };
-    case "brk":
-      return { ...instruction, groups: [...instruction.groups, "int"] };
-    case "ret":
-      return instruction.operands.length === 0
-        ? { ...instruction, regsRead: [...instruction.regsRead, "x30"] }
-        : instruction;
-    default:
-      return instruction;
-  }
 }
 
 /** The four access values, shared (operands are read-only data). */

@@ -60,8 +60,6 @@ export const STOP = {
 } as const;
 /** Flag bits of instrumented addresses (FLAG_* in samestack_uc.c). */
 export const FLAG = { watch: 1, align: 2, jsHook: 4 } as const;
-/** Architecture ids of the helper (ARCH_* in samestack_uc.c). */
-export const ARCH = { x64: 0, aarch64: 1 } as const;
 /** Numbers per alignment violation copied out by the helper (pc, sp). */
 export const VIOLATION_WORDS = 2;
 
@@ -94,6 +92,7 @@ export const uc = {
 };
 
 export const ss = {
+  arch: helper.func("int ss_arch(const char *target)") as Fn<[string], number>,
   open: helper.func("ss_engine *ss_open(int arch, _Out_ int *error)") as Fn<
     [number, number[]],
     SsEnginePointer | null

@@ -3,10 +3,7 @@
 #ifndef SAMESTACK_DISASM_H
 #define SAMESTACK_DISASM_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#include "arch.h"
+#include "capstone_decoder.h"
 
 /* One operand (32 bytes). Offsets are mirrored in capstone.ts (OPERAND_*). */
 typedef struct {
@@ -40,7 +37,7 @@ typedef struct {
   char mnemonic[32], op_str[160];
 } ss_instruction;
 
-typedef struct ss_decoder ss_decoder;
+typedef capstone_decoder ss_decoder;
 
 /* A decoder for ARCH_*, or NULL with `*error` set to Capstone's cs_err. */
 ss_decoder *ss_decoder_open(int arch, int *error);

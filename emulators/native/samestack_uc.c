@@ -93,12 +93,13 @@ typedef int (*ss_js_hook)(uint64_t token, uint64_t address);
 
 typedef struct {
   uc_engine *uc;
-  int arch, pc_reg, sp_reg;
+  const arch_facts *arch;
   uc_hook code_hook, memory_hook, interrupt_hook, block_hook, access_hook;
   uint64_t begin, size; /* instrumented or block-metered range; size 0 = none */
   int meter_blocks;     /* the range is metered per block (ss_meter_blocks), not per instruction */
   uint16_t *block_counts; /* block-metered: instructions of the block starting at each offset; 0 = unknown */
-  instruction_counter *counter;
+  /* instrumented: classifies sp writes (with operand details); block-metered: counts block instructions */
+  capstone_decoder *decoder;
   uint8_t *flags;       /* size bytes */
   ss_points points[POINT_KINDS];
   ss_region *regions;
@@ -107,7 +108,6 @@ typedef struct {
   uint64_t capacity;    /* max records / violations kept per run */
   ss_js_hook js_hook;
   uint64_t js_token;
-  sp_writes *sp_writes; /* instrumented engines only */
   /* per run */
   uint64_t fuel, current_pc, steps, min_sp;
   uint64_t exception_pc; /* the instruction that raised an interrupt */
@@ -157,7 +157,7 @@ static int push(ss_buffer *buffer, const void *item, size_t item_size, uint64_t 
 
 static uint64_t read_sp(ss_engine *e) {
   uint64_t sp = 0;
-  uc_reg_read(e->uc, e->sp_reg, &sp);
+  uc_reg_read(e->uc, e->arch->unicorn.sp, &sp);
   return sp;
 }
 
@@ -167,7 +167,7 @@ static uint8_t classified(ss_engine *e, uint64_t offset, uint32_t size) {
   if (flags & FLAG_KNOWN) return flags;
   uint8_t bytes[16];
   int writes = size > sizeof bytes || uc_mem_read(e->uc, e->begin + offset, bytes, size) != UC_ERR_OK ||
-               sp_writes_instruction(e->sp_writes, bytes, size, e->begin + offset);
+               sp_writes_instruction(e->decoder, bytes, size, e->begin + offset);
   flags |= FLAG_KNOWN | (writes ? FLAG_WRITES_SP : 0);
   e->flags[offset] = flags;
   return flags;
@@ -234,9 +234,10 @@ static bool on_memory_fault(uc_engine *uc, uc_mem_type type, uint64_t address, i
 static uint64_t exception_pc(ss_engine *e, uint32_t number) {
   if (e->size && !e->meter_blocks) return e->current_pc;
   uint64_t pc = 0;
-  uc_reg_read(e->uc, e->pc_reg, &pc);
-  int past = e->arch == ARCH_AARCH64 && (number == EXCP_SWI || number == EXCP_HVC || number == EXCP_SMC);
-  return past ? pc - 4 : pc;
+  uc_reg_read(e->uc, e->arch->unicorn.pc, &pc);
+  int past =
+      e->arch->unicorn.arch == UC_ARCH_ARM64 && (number == EXCP_SWI || number == EXCP_HVC || number == EXCP_SMC);
+  return past ? pc - e->arch->instruction_bytes.fixed : pc;
 }
 
 /* x86: every interrupt, by vector (#UD is not one: Unicorn returns UC_ERR_INSN_INVALID).
@@ -248,7 +249,7 @@ static void on_interrupt(uc_engine *uc, uint32_t number, void *user) {
   e->stop = STOP_INTERRUPT;
   e->interrupt_number = number;
   e->exception_pc = exception_pc(e, number);
-  if (e->arch == ARCH_AARCH64) {
+  if (e->arch->unicorn.arch == UC_ARCH_ARM64) {
     uint32_t word;
     if (number == EXCP_UDEF) {
       e->stop = STOP_INVALID_INSTRUCTION;
@@ -275,24 +276,19 @@ static uint64_t stop_pc(ss_engine *e, uc_err err, uint64_t pc) {
   return e->size && !exited ? e->current_pc : pc;
 }
 
-/* x86-64: Haswell. In Unicorn 2.0.1 the model only changes CPUID's family/model: every model has the
- * same features, with LZCNT/TZCNT (ABM, BMI1) and SSE4.1 (ROUNDSD) but without POPCNT (#UD).
- * AArch64: Cortex-A72 (ARMv8-A with FP/AdvSIMD). */
+/* An engine for architecture row `arch` (arch.h), with that row's CPU model. */
 ss_engine *ss_open(int arch, int *error) {
-  ss_engine *e = calloc(1, sizeof *e);
+  const arch_facts *facts = arch_facts_of(arch);
+  ss_engine *e = facts ? calloc(1, sizeof *e) : NULL;
   if (!e) {
-    *error = UC_ERR_NOMEM;
+    *error = facts ? UC_ERR_NOMEM : UC_ERR_ARCH;
     return NULL;
   }
-  e->arch = arch;
+  e->arch = facts;
   e->capacity = 1u << 22;
-  uc_arch uc_arch = arch == ARCH_X64 ? UC_ARCH_X86 : UC_ARCH_ARM64;
-  uc_mode uc_mode = arch == ARCH_X64 ? UC_MODE_64 : UC_MODE_ARM;
-  e->pc_reg = arch == ARCH_X64 ? UC_X86_REG_RIP : UC_ARM64_REG_PC;
-  e->sp_reg = arch == ARCH_X64 ? UC_X86_REG_RSP : UC_ARM64_REG_SP;
-  uc_err err = uc_open(uc_arch, uc_mode, &e->uc);
+  uc_err err = uc_open(facts->unicorn.arch, facts->unicorn.mode, &e->uc);
   /* The CPU model must be set before anything else touches the CPU. */
-  if (err == UC_ERR_OK) err = uc_ctl_set_cpu_model(e->uc, arch == ARCH_X64 ? UC_CPU_X86_HASWELL : UC_CPU_ARM64_A72);
+  if (err == UC_ERR_OK) err = uc_ctl_set_cpu_model(e->uc, facts->unicorn.cpu_model);
   if (err == UC_ERR_OK) err = uc_ctl_exits_enable(e->uc);
   if (err == UC_ERR_OK) {
     err = uc_hook_add(e->uc, &e->memory_hook, UC_HOOK_MEM_INVALID, (void *)on_memory_fault, e, 1, 0);
@@ -317,8 +313,7 @@ void ss_close(ss_engine *e) {
   for (uint64_t i = 0; i < e->region_count; i++) munmap(e->regions[i].host, e->regions[i].size);
   free(e->regions);
   for (int i = 0; i < POINT_KINDS; i++) free(e->points[i].offsets);
-  if (e->sp_writes) sp_writes_close(e->sp_writes);
-  if (e->counter) instruction_counter_close(e->counter);
+  if (e->decoder) capstone_decoder_close(e->decoder);
   free(e->block_counts);
   free(e->flags);
   free(e->records.items);
@@ -326,36 +321,62 @@ void ss_close(ss_engine *e) {
   free(e);
 }
 
-/* Installs the code hook over [begin, begin + size). Once per engine, before the first run. */
-int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size) {
+/* A hook that covers an instrumented or block-metered range. */
+typedef struct {
+  uc_hook *hook;
+  int type;
+  void *callback;
+} range_hook;
+
+/* Takes [begin, begin + size) as the engine's one covered range: opens its Capstone decoder (with operand
+ * details when `detail` is set), allocates `*table` (`entry_bytes` zeroed per byte of the range) and
+ * adds `hooks` over it. Once per engine, before the first run; on failure the engine is as before. */
+static int cover_range(ss_engine *e, uint64_t begin, uint64_t size, int detail, size_t entry_bytes, void **table,
+                       const range_hook *hooks, size_t hook_count) {
   if (e->size != 0 || size == 0) return UC_ERR_ARG;
-  e->sp_writes = sp_writes_open(e->arch);
-  e->flags = calloc(size, 1);
-  uc_err err = e->flags && e->sp_writes ? UC_ERR_OK : UC_ERR_NOMEM;
-  if (err == UC_ERR_OK) {
-    err = uc_hook_add(e->uc, &e->code_hook, UC_HOOK_CODE, (void *)on_code, e, begin, begin + size - 1);
+  cs_err cs_error;
+  capstone_decoder *decoder = capstone_decoder_open(e->arch, detail, &cs_error);
+  void *entries = calloc(size, entry_bytes);
+  uc_err err = decoder && entries ? UC_ERR_OK : UC_ERR_NOMEM;
+  size_t added = 0;
+  while (err == UC_ERR_OK && added < hook_count) {
+    const range_hook *h = &hooks[added];
+    err = uc_hook_add(e->uc, h->hook, h->type, h->callback, e, begin, begin + size - 1);
+    if (err == UC_ERR_OK) added++;
   }
   if (err != UC_ERR_OK) {
-    if (e->sp_writes) sp_writes_close(e->sp_writes);
-    free(e->flags);
-    e->sp_writes = NULL;
-    e->flags = NULL;
+    while (added > 0) uc_hook_del(e->uc, *hooks[--added].hook);
+    if (decoder) capstone_decoder_close(decoder);
+    free(entries);
     return err;
   }
+  e->decoder = decoder;
+  *table = entries;
   e->begin = begin;
   e->size = size;
   return UC_ERR_OK;
+}
+
+/* Installs the code hook over [begin, begin + size). Once per engine, before the first run. */
+int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size) {
+  const range_hook hooks[] = {{&e->code_hook, UC_HOOK_CODE, (void *)on_code}};
+  void *flags = NULL;
+  int err = cover_range(e, begin, size, 1, sizeof *e->flags, &flags, hooks, 1);
+  if (err == UC_ERR_OK) e->flags = flags;
+  return err;
 }
 
 /* Instructions of the block at `offset`, counted on its first execution. */
 static uint64_t block_count(ss_engine *e, uint64_t offset, uint32_t size) {
   uint16_t known = e->block_counts[offset];
   if (known) return known;
-  uint64_t count = size / 4; /* AArch64: fixed-width instructions */
-  if (e->arch == ARCH_X64) {
+  uint64_t count;
+  if (e->arch->instruction_bytes.fixed) {
+    count = size / e->arch->instruction_bytes.fixed;
+  } else {
     uint8_t *bytes = malloc(size);
     count = bytes && uc_mem_read(e->uc, e->begin + offset, bytes, size) == UC_ERR_OK
-                ? instruction_count(e->counter, bytes, size, e->begin + offset)
+                ? instruction_count(e->decoder, bytes, size, e->begin + offset)
                 : size; /* unreadable: at most one instruction per byte */
     free(bytes);
   }
@@ -390,26 +411,15 @@ static void on_access(uc_engine *uc, uc_mem_type type, uint64_t address, int siz
  * before every memory access. So a no-op memory hook covers the range too (data accesses there are
  * rare: the range holds code). */
 int ss_meter_blocks(ss_engine *e, uint64_t begin, uint64_t size) {
-  if (e->size != 0 || size == 0) return UC_ERR_ARG;
-  e->counter = instruction_counter_open(e->arch);
-  e->block_counts = calloc(size, sizeof *e->block_counts);
-  uc_err err = e->counter && e->block_counts ? UC_ERR_OK : UC_ERR_NOMEM;
-  uint64_t end = begin + size - 1;
-  if (err == UC_ERR_OK) err = uc_hook_add(e->uc, &e->block_hook, UC_HOOK_BLOCK, (void *)on_block, e, begin, end);
+  const range_hook hooks[] = {{&e->block_hook, UC_HOOK_BLOCK, (void *)on_block},
+                              {&e->access_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_access}};
+  void *counts = NULL;
+  int err = cover_range(e, begin, size, 0, sizeof *e->block_counts, &counts, hooks, 2);
   if (err == UC_ERR_OK) {
-    err = uc_hook_add(e->uc, &e->access_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_access, e, begin, end);
+    e->block_counts = counts;
+    e->meter_blocks = 1;
   }
-  if (err != UC_ERR_OK) {
-    if (e->counter) instruction_counter_close(e->counter);
-    free(e->block_counts);
-    e->counter = NULL;
-    e->block_counts = NULL;
-    return err;
-  }
-  e->begin = begin;
-  e->size = size;
-  e->meter_blocks = 1;
-  return UC_ERR_OK;
+  return err;
 }
 
 /* Replaces the set of addresses carrying `flag`. All addresses must be in the instrumented range. */
@@ -535,8 +545,9 @@ int ss_invalidate(ss_engine *e, uint64_t begin, uint64_t end) {
     uint64_t to = end - e->begin < e->size ? end : e->begin + e->size;
     if (from < to) memset(&e->block_counts[from - e->begin], 0, (to - from) * sizeof *e->block_counts);
   } else if (e->size) {
-    /* An x86 instruction is at most 15 bytes: one starting that far before may hold written bytes. */
-    uint64_t from = begin > e->begin + 15 ? begin - 15 - e->begin : 0;
+    /* An instruction that starts up to its longest size before may hold written bytes. */
+    uint64_t reach = e->arch->instruction_bytes.max;
+    uint64_t from = begin > e->begin + reach ? begin - reach - e->begin : 0;
     uint64_t to = end - e->begin < e->size ? end - e->begin : e->size;
     uint8_t *flags = e->flags;
     for (uint64_t i = from; i < to; i++) flags[i] &= (uint8_t) ~(FLAG_KNOWN | FLAG_WRITES_SP);
@@ -575,7 +586,7 @@ void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
   uc_err err = uc_emu_start(e->uc, begin, 0, 0, e->size ? 0 : fuel);
 
   uint64_t pc = 0;
-  uc_reg_read(e->uc, e->pc_reg, &pc);
+  uc_reg_read(e->uc, e->arch->unicorn.pc, &pc);
   if (e->watch_count != 0) {
     uint64_t sp = read_sp(e);
     if (sp < e->min_sp) e->min_sp = sp;

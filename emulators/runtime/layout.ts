@@ -1,6 +1,6 @@
 /**
- * The emulated address space of one instance (DESIGN.md, "Runtime contract"), the same on every
- * target, and the registers through which the host hands it to generated code.
+ * The emulated address space of one instance, the same on every target, and the registers through
+ * which the host hands it to generated code.
  *
  *   0x0010_0000  code (RWX): exit block, then the functions          ≤ CODE_LIMIT bytes
  *                then, from the next page, exit slots for functions outside the instance that its
@@ -17,9 +17,9 @@
  */
 
 import { TABLE_ENTRY_BYTES } from "../../src/compiler/artifact.js";
-import type { Target } from "../../src/compiler/target.js";
-import * as aarch64 from "../../src/compiler/targets/aarch64/regs.js";
-import * as x64 from "../../src/compiler/targets/x64/regs.js";
+import type { IsaRegisters } from "../../src/compiler/isa.js";
+import { TARGETS, type Target } from "../../src/compiler/target.js";
+import { lookup } from "../../src/compiler/targets/index.js";
 import { PAGE_SIZE } from "../unicorn/engine.js";
 
 export const CODE_BASE = 0x0010_0000;
@@ -63,31 +63,22 @@ export function codeMappingBytes(codeBytes: number): number {
   return Math.min(size, CODE_LIMIT);
 }
 
-/** What the code mapping holds past the executable region: x64 int3, AArch64 udf #0 (zeros). */
-export const CODE_FILL: Readonly<Record<Target, number>> = { x64: 0xcc, aarch64: 0x00 };
+/** What the code mapping holds past the executable region: the target's trapping fill byte. */
+export const CODE_FILL = byTarget((target) => lookup(target).isa.trapFillByte);
 
 /** Whether a faulting access at `address` hit the guard region below the stack limit. */
 export function inGuard(address: number): boolean {
   return address >= STACK_LIMIT_ADDRESS - GUARD_BYTES && address < STACK_LIMIT_ADDRESS;
 }
 
-/** The registers the host sets before an entry call and reads after an exit (README.md's table). */
-export interface RuntimeRegisters {
-  /** Pinned VM context pointer. */
-  readonly vmctx: string;
-  /** Pinned linear memory base. */
-  readonly memoryBase: string;
-  /** Holds the trap-site index (low 32 bits) at a trap exit. */
-  readonly trapSite: string;
+/** The registers the host sets before an entry call and reads after an exit (the target's ISA facts). */
+export type RuntimeRegisters = Pick<IsaRegisters, "vmctx" | "memoryBase" | "trapSite">;
+
+export const RUNTIME_REGISTERS = byTarget((target): RuntimeRegisters => {
+  const { vmctx, memoryBase, trapSite } = lookup(target).isa.registers;
+  return { vmctx, memoryBase, trapSite };
+});
+
+function byTarget<T>(value: (target: Target) => T): Readonly<Record<Target, T>> {
+  return Object.fromEntries(TARGETS.map((target) => [target, value(target)])) as Record<Target, T>;
 }
-
-const x64Name = (gpr: x64.Gpr): string => Object.entries(x64.Gpr).find(([, number]) => number === gpr)![0];
-
-export const RUNTIME_REGISTERS: Readonly<Record<Target, RuntimeRegisters>> = {
-  x64: { vmctx: x64Name(x64.VMCTX), memoryBase: x64Name(x64.MEMBASE), trapSite: x64Name(x64.TRAP_SITE) },
-  aarch64: {
-    vmctx: `x${aarch64.VMCTX}`,
-    memoryBase: `x${aarch64.MEMBASE}`,
-    trapSite: `x${aarch64.TRAP_SITE}`,
-  },
-};

@@ -1,6 +1,6 @@
 /**
  * One Unicorn engine for one target. The implementation is shared by all targets: ISA knowledge lives
- * in the register conventions (isa.ts) and in the native helper.
+ * in the target's ISA facts (neutral register names: isa.ts) and in the native helper's architecture table.
  *
  * Invariants:
  * - every call into Unicorn is preceded by validation, so a Unicorn error means a harness bug
@@ -26,8 +26,8 @@ import {
   UnicornError,
   UnknownRegisterError,
 } from "../errors.js";
+import { helperArch } from "../native/arch.js";
 import {
-  ARCH,
   FLAG,
   RESULT,
   registerJsHook,
@@ -194,7 +194,7 @@ class UnicornEngine implements Engine {
     options: EngineOptions,
   ) {
     const error = [0];
-    const handle = ss.open(ARCH[target], error);
+    const handle = ss.open(helperArch(target), error);
     if (handle === null) throw new UnicornError("uc_open", error[0]!, uc.strerror(error[0]!));
     this.handle = handle;
     this.uc = ss.uc(handle);
@@ -507,7 +507,7 @@ class UnicornEngine implements Engine {
     let id = this.registerIds.get(name);
     if (id === undefined) {
       const isaName = isaRegisterName(this.target, name);
-      id = isaName === undefined ? -1 : ss.regId(ARCH[this.target], isaName);
+      id = isaName === undefined ? -1 : ss.regId(helperArch(this.target), isaName);
       if (id < 0) throw new UnknownRegisterError(`${this.target} has no register "${name}"`);
       this.registerIds.set(name, id);
     }

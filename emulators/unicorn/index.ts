@@ -12,11 +12,6 @@ export {
   type RunOptions,
 } from "./engine.js";
 export { EnginePool, type EnginePoolOptions } from "./engine-pool.js";
-export {
-  isaRegisterName,
-  type NeutralRegister,
-  REGISTER_CONVENTIONS,
-  type RegisterConventions,
-} from "./isa.js";
+export { isaRegisterName, type NeutralRegister } from "./isa.js";
 export type { AlignmentViolation, MemoryAccess, RunResult, StopReason } from "./run-result.js";
 export { StackRecords } from "./run-result.js";

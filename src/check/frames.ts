@@ -14,21 +14,16 @@ import {
   stackArgCount,
 } from "../compiler/frame.js";
 import type { Strategy, Target } from "../compiler/target.js";
-import * as aarch64 from "../compiler/targets/aarch64/regs.js";
-import * as x64 from "../compiler/targets/x64/regs.js";
+import { lookup } from "../compiler/targets/index.js";
 import { instructionText, localName } from "../wasm/instruction-text.js";
 import type { Instr, ValidatedModule } from "../wasm/ir.js";
 import type { FrameDrawing, FrameDrawingSet, FrameRegion } from "./model.js";
 
-/** Display names only; which register carries which argument is decided by the backends. */
-const ARGUMENT_REGISTERS: Readonly<Record<Target, readonly string[]>> = {
-  x64: x64.ARG_REGS.map((gpr) => Object.entries(x64.Gpr).find(([, n]) => n === gpr)![0]),
-  aarch64: aarch64.ARG_REGS.map((gpr) => `x${gpr}`),
-};
-const FRAME_RECORD: Readonly<Record<Target, string>> = {
-  x64: "saved rbp",
-  aarch64: "frame record x29, x30",
-};
+/** What the frame record holds: the frame pointer, and the link register where the ISA has one. */
+function frameRecordLabel(target: Target): string {
+  const { fp, lr } = lookup(target).isa.registers;
+  return lr === null ? `saved ${fp}` : `frame record ${fp}, ${lr}`;
+}
 
 /** Runs of more slots than this are drawn as their first and last slots around one summary region. */
 const MAX_SLOTS_DRAWN = 10;
@@ -126,7 +121,9 @@ function drawFrame(
       const j = k - firstArgument;
       if (j < 0) return `operand ${k}`;
       const where =
-        j < registerArgs ? ARGUMENT_REGISTERS[target][j] : `[sp+${SLOT_BYTES * (j - registerArgs)}]`;
+        j < registerArgs
+          ? lookup(target).isa.registers.intArgs[j]
+          : `[sp+${SLOT_BYTES * (j - registerArgs)}]`;
       return `operand ${k}: argument ${j} → ${where}`;
     },
     (first, last) =>
@@ -187,7 +184,7 @@ function entryRegions(
 ): void {
   const record = plan.returnAddressBytes + plan.frameRecordBytes;
   add(0, plan.returnAddressBytes, "return-address", `${whose}return address`);
-  add(plan.returnAddressBytes, record, "frame-record", `${whose}${FRAME_RECORD[target]}`);
+  add(plan.returnAddressBytes, record, "frame-record", `${whose}${frameRecordLabel(target)}`);
   add(record, plan.entryBytes, "padding", `${whose}entry padding`);
 }
 

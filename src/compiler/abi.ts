@@ -1,14 +1,17 @@
 // The only numbers that differ between the targets' calling conventions. The frame planner derives
-// every strategy (including the intersection policy) from these constants, never from the target name.
-import type { Target } from "./target.js";
+// every strategy (including the intersection policy) from these constants, never from the target name;
+// the constants themselves follow from each target's ISA facts (targets/<isa>/isa.ts).
+import type { IsaFacts } from "./isa.js";
+import { TARGETS, type Target } from "./target.js";
+import { ISA_FACTS } from "./targets/facts.js";
 
 export interface AbiConstants {
   readonly target: Target;
-  /** Integer arguments passed in registers (x64 SysV: rdi rsi rdx rcx r8 r9; AAPCS64: x0–x7). */
+  /** Integer arguments passed in registers: the ISA facts' `intArgs`, counted (x64 6, aarch64 8). */
   readonly intArgRegs: number;
-  /** Bytes the call instruction pushes (the return address on x64; aarch64 keeps it in x30). */
+  /** Bytes the call instruction pushes: the return address, where the ISA has no link register. */
   readonly returnAddressBytes: number;
-  /** Bytes of the frame record pushed by the prologue (x64: rbp; aarch64: x29 and x30). */
+  /** Bytes of the frame record the prologue pushes: the frame pointer, and the link register if any. */
   readonly frameRecordBytes: number;
   /** Whether a leaf function may skip the frame record under its own ABI. */
   readonly leafMayOmitFrameRecord: boolean;
@@ -18,23 +21,26 @@ export interface AbiConstants {
   readonly spAlignedAtEveryAccess: boolean;
 }
 
-export const ABI: Readonly<Record<Target, AbiConstants>> = {
-  x64: {
-    target: "x64",
-    intArgRegs: 6,
-    returnAddressBytes: 8,
-    frameRecordBytes: 8,
-    leafMayOmitFrameRecord: false,
-    stackAlignment: 16,
-    spAlignedAtEveryAccess: false,
-  },
-  aarch64: {
-    target: "aarch64",
-    intArgRegs: 8,
-    returnAddressBytes: 0,
-    frameRecordBytes: 16,
-    leafMayOmitFrameRecord: true,
-    stackAlignment: 16,
-    spAlignedAtEveryAccess: true,
-  },
-};
+/** Both targets are 64-bit: a return address and a saved register take 8 bytes each. */
+const REGISTER_BYTES = 8;
+
+/**
+ * An ISA without a link register pushes the return address at a call; the frame record holds the
+ * frame pointer and, where there is one, the link register.
+ */
+function abiConstants(target: Target, isa: IsaFacts): AbiConstants {
+  const { intArgs, lr } = isa.registers;
+  return {
+    target,
+    intArgRegs: intArgs.length,
+    returnAddressBytes: lr === null ? REGISTER_BYTES : 0,
+    frameRecordBytes: (lr === null ? 1 : 2) * REGISTER_BYTES,
+    leafMayOmitFrameRecord: isa.leafMayOmitFrameRecord,
+    stackAlignment: isa.stackAlignment,
+    spAlignedAtEveryAccess: isa.spAlignedAtEveryAccess,
+  };
+}
+
+export const ABI = Object.fromEntries(
+  TARGETS.map((target) => [target, abiConstants(target, ISA_FACTS[target])]),
+) as Readonly<Record<Target, AbiConstants>>;

@@ -3,6 +3,8 @@
 // reference, 16-byte alignment marked, the SP at the call and the deepest byte. Both columns share
 // one vertical scale, so equal depths line up and a difference is visible as a step.
 import type { FrameDrawing, FrameDrawingSet, FrameRegion } from "../check/check.js";
+import { TARGETS, type Target } from "../compiler/target.js";
+import { lookup } from "../compiler/targets/index.js";
 import { type Html, html, shorten } from "./html-template.js";
 
 const ROW = 18; // pixels per 8-byte slot
@@ -95,6 +97,11 @@ export function frameSvg(drawing: FrameDrawingSet, id: string): Html {
   </svg>`;
 }
 
+/** The ISA's display name; a report may name a target this build does not know: shown as it is. */
 export function targetName(target: string): string {
-  return target === "x64" ? "x86-64" : target === "aarch64" ? "AArch64" : target;
+  return isTarget(target) ? lookup(target).isa.displayName : target;
+}
+
+function isTarget(name: string): name is Target {
+  return (TARGETS as readonly string[]).includes(name);
 }

@@ -2,14 +2,7 @@
 // SP before the access, post-index after it (Capstone 4 gives the post-index amount as a trailing
 // immediate operand).
 import type { Instruction, Operand } from "../../../emulators/disasm/capstone.js";
-import {
-  access,
-  type StackAccess,
-  type StackEffect,
-  type StackEffectIsa,
-  type StackState,
-  unknown,
-} from "./effect.js";
+import { access, type StackAccess, type StackEffect, type StackState, unknown } from "./effect.js";
 
 function immediateValue(op: Operand | undefined): number | null {
   if (op?.kind !== "imm") return null;
@@ -19,7 +12,8 @@ function immediateValue(op: Operand | undefined): number | null {
 
 const BRANCHES = new Set(["b", "cbz", "cbnz", "tbz", "tbnz"]);
 
-function effect(instruction: Instruction, state: StackState): StackEffect {
+/** What `instruction` does to the stack in `state`. */
+export function aarch64StackEffect(instruction: Instruction, state: StackState): StackEffect {
   const { mnemonic, operands } = instruction;
   if (mnemonic === "ret") return { known: true, after: state, accesses: [], control: { kind: "return" } };
   if (mnemonic === "bl" || mnemonic === "blr") {
@@ -97,5 +91,3 @@ function framePointerAfter(instruction: Instruction, state: StackState): number 
   if (instruction.mnemonic === "add") return state.sp - imm;
   return null;
 }
-
-export const aarch64StackEffects: StackEffectIsa = { entrySp: 0, alignedAtEveryAccess: true, effect };

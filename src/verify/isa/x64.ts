@@ -1,14 +1,7 @@
 // Stack effects of x86-64 instructions. SP is rsp, the frame pointer rbp; the call's pushed return
 // address belongs to the callee's entry bytes, so `call` leaves the caller's own depth unchanged.
 import type { Instruction, Operand } from "../../../emulators/disasm/capstone.js";
-import {
-  access,
-  type StackAccess,
-  type StackEffect,
-  type StackEffectIsa,
-  type StackState,
-  unknown,
-} from "./effect.js";
+import { access, type StackAccess, type StackEffect, type StackState, unknown } from "./effect.js";
 
 type MemOperand = Extract<Operand, { kind: "mem" }>;
 
@@ -72,7 +65,8 @@ function fpAfter(instruction: Instruction, state: StackState): number | null {
   return null;
 }
 
-function effect(instruction: Instruction, state: StackState): StackEffect {
+/** What `instruction` does to the stack in `state`. */
+export function x64StackEffect(instruction: Instruction, state: StackState): StackEffect {
   const { mnemonic } = instruction;
   const target = immediate(instruction.operands[0]);
   if (instruction.groups.includes("ret")) {
@@ -116,5 +110,3 @@ function effect(instruction: Instruction, state: StackState): StackEffect {
   }
   return { known: true, after: { sp, fp: fpAfter(instruction, state) }, accesses, control: { kind: "next" } };
 }
-
-export const x64StackEffects: StackEffectIsa = { entrySp: 8, alignedAtEveryAccess: false, effect };

@@ -1,4 +1,6 @@
-// x64 general-purpose registers by hardware number, and the roles README.md's register table gives them.
+// x64 general-purpose registers by hardware number, and the roles README.md's register table gives them;
+// the roles other layers share are named in isa.ts and only numbered here.
+import { ISA } from "./isa.js";
 
 export const Gpr = {
   rax: 0,
@@ -49,13 +51,14 @@ export const TMP1 = Gpr.r11;
 /** The masm's hidden float temporaries (caller-saved under SysV; nothing lives in xmm across methods). */
 export const FP_TMP0 = Xmm.xmm0;
 export const FP_TMP1 = Xmm.xmm1;
+const { registers } = ISA;
 /** Pinned by the host, never written by generated code. */
-export const VMCTX = Gpr.r14;
-export const MEMBASE = Gpr.r15;
-export const FRAME_POINTER = Gpr.rbp;
-export const STACK_POINTER = Gpr.rsp;
+export const VMCTX = Gpr[registers.vmctx];
+export const MEMBASE = Gpr[registers.memoryBase];
+export const FRAME_POINTER = Gpr[registers.fp];
+export const STACK_POINTER = Gpr[registers.sp];
 /** Holds the trap-site index (as r11d) when a trap stub jumps to its exit. */
-export const TRAP_SITE = Gpr.r11;
+export const TRAP_SITE = Gpr[registers.trapSite];
 /** SysV integer argument registers, in order. */
-export const ARG_REGS: readonly Gpr[] = [Gpr.rdi, Gpr.rsi, Gpr.rdx, Gpr.rcx, Gpr.r8, Gpr.r9];
-export const RESULT = Gpr.rax;
+export const ARG_REGS: readonly Gpr[] = registers.intArgs.map((name) => Gpr[name]);
+export const RESULT = Gpr[registers.result];
