@@ -17,10 +17,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { inputOf } from "../src/fuzz/case-runner.js";
-import { caseOf } from "../src/fuzz/machines.js";
 import { DETERMINISTIC, type PropertyName } from "../src/fuzz/properties.js";
 import type { FuzzSummary } from "../src/fuzz/summary.js";
 import { findNativeDivergence } from "../src/fuzz/teeth.js";
+import { caseOf } from "../src/fuzz/test-case.js";
 import { MODULES_PER_PROCESS } from "../src/fuzz/v8-oracle.js";
 import { formatDuration, median } from "./stats.js";
 

@@ -31,6 +31,7 @@ import {
   type Extern,
   type Externs,
   type FuncRef,
+  type FunctionOwner,
   type MemoryHolder,
   WasmGlobal,
   WasmMemory,
@@ -47,7 +48,6 @@ import {
   VMCTX_BASE,
 } from "./layout.js";
 import type { LinkedImports } from "./link.js";
-import type { Instance } from "./runner.js";
 
 /** Why instantiation stopped before the start function: a segment out of bounds, or a runner limit. */
 export type InitialisationFailure =
@@ -80,7 +80,7 @@ export class InstanceBindings implements MemoryHolder {
    * beyond the first.
    */
   constructor(
-    private readonly owner: Instance,
+    private readonly owner: FunctionOwner,
     private readonly engine: Engine,
     private readonly artifact: Artifact,
     private readonly linked: LinkedImports,

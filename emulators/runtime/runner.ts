@@ -39,7 +39,7 @@ import type { AlignmentViolation, StackRecords, StopReason } from "../unicorn/ru
 import { entryCallAreaBytes, readExitCall, writeEntryCall, writeExitReturn } from "./abi.js";
 import { type Backtrace, wasmBacktrace } from "./backtrace.js";
 import { InstanceBindings } from "./bindings.js";
-import type { Externs, FuncRef, Imports } from "./extern.js";
+import type { CallContext, Externs, FuncRef, FunctionOwner, Imports } from "./extern.js";
 import {
   CODE_BASE,
   CODE_FILL,
@@ -175,17 +175,10 @@ function withoutImports(artifact: Artifact): Linking {
   return { ok: false, message: `no imports given for ${[...imported].join(", ")}` };
 }
 
-/** A call in progress, as it crosses instances: its stack position, and the fuel the invocation has left. */
-export interface CallContext {
-  /** The callee's reference: SP at the call. The invocation's stack continues below it in every engine. */
-  readonly reference: number;
-  readonly fuel: { readonly total: number; remaining: number };
-}
-
 /** Host functions running now: they may not call back into Wasm. */
 let hostFunctionsRunning = 0;
 
-export class Instance {
+export class Instance implements FunctionOwner {
   private stackEnd = STACK_LIMIT_ADDRESS;
   private closed = false;
   private readonly bindings: InstanceBindings;

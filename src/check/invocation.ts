@@ -3,9 +3,8 @@
 // stack profiles say (verdict.ts), and real limited runs confirming the predicted overflow
 // points at a few limits.
 import { standardImports } from "../../emulators/hosts/env.js";
-import type { Instance, Link, Runner } from "../../emulators/runtime/runner.js";
+import type { Instance, Link } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
-import type { Target } from "../compiler/target.js";
 import {
   type CrossCheckFailure,
   crossCheck,
@@ -18,26 +17,15 @@ import {
 import { nanRuleOf, sameOutcome } from "../verify/outcomes.js";
 import type { StackProfile } from "../verify/profile.js";
 import { TraceError } from "../verify/trace.js";
-import type { ValidatedModule } from "../wasm/ir.js";
 import type { Outcome } from "../wasm/outcome.js";
-import type { CheckOptions, InvocationOnTarget, InvocationResult, UnplacedFinding } from "./model.js";
+import type { InvocationOnTarget, InvocationResult, UnplacedFinding } from "./model.js";
 import { compareWithV8 } from "./outcomes.js";
 import { describeOutcome as describe } from "./text.js";
+import type { ModuleUnderCheck } from "./under-check.js";
 import { depthPlot, divergenceMessage, limitVerdict, overflowAt, shortOutcome, summary } from "./verdict.js";
 
 /** Limits sampled around the profile's maximum changes for the real limited runs, besides the requested ones. */
 const SAMPLED_CROSS_CHECKS = 4;
-
-export interface ModuleUnderCheck {
-  readonly validated: ValidatedModule;
-  readonly bytes: Uint8Array;
-  /** One per target, in the options' order. */
-  readonly artifacts: readonly Artifact[];
-  readonly runners: ReadonlyMap<Target, Runner>;
-  readonly options: CheckOptions;
-  readonly limits: readonly number[];
-  readonly recordingLimit: number;
-}
 
 export interface CheckedInvocation {
   readonly result: InvocationResult;

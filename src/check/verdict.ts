@@ -14,7 +14,6 @@ import {
 import { functionListing } from "../wasm/instruction-text.js";
 import type { Outcome, WasmLocation } from "../wasm/outcome.js";
 import { codeListing } from "./evidence.js";
-import type { ModuleUnderCheck } from "./invocation.js";
 import {
   type BacktraceView,
   type DepthPlot,
@@ -28,6 +27,7 @@ import {
   type StepView,
 } from "./model.js";
 import { describeOutcome as describe, limitRangesText, locationText } from "./text.js";
+import type { ModuleUnderCheck } from "./under-check.js";
 
 /** Points of a depth plot: enough for a page-wide SVG. */
 const PLOT_POINTS = 600;

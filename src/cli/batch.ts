@@ -9,11 +9,24 @@ import type { Strategy } from "../compiler/target.js";
 import { nanRuleOf } from "../verify/outcomes.js";
 import { EXIT, type ExitCode, type Io, worse } from "./context.js";
 import { InputError } from "./input-error.js";
-import { exportType, type InvocationResult, invokeEverywhere } from "./invoke.js";
+import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
-import { isFuel, isStackLimit, parseExecutors, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
-import { agreement, type Outcomes } from "./outcomes.js";
-import { exitCodeOf, jsonOf, outcomesText, type RunOptions } from "./run.js";
+import {
+  isFuel,
+  isStackLimit,
+  parseExecutors,
+  parseStrategy,
+  type RunOptions,
+  STACK_LIMIT_RULE,
+} from "./options.js";
+import {
+  agreement,
+  exitCodeOf,
+  type InvocationResult,
+  jsonOf,
+  type Outcomes,
+  outcomesText,
+} from "./outcomes.js";
 import { checkJsonValue } from "./values.js";
 
 interface BatchLine {

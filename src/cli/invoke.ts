@@ -10,7 +10,7 @@ import { recordProfile } from "../verify/dynamic.js";
 import type { FuncType } from "../wasm/ir.js";
 import type { Outcome, WasmValue } from "../wasm/outcome.js";
 import { InputError } from "./input-error.js";
-import type { NotRun, Outcomes } from "./outcomes.js";
+import type { InvocationResult, NotRun, Outcomes } from "./outcomes.js";
 
 export interface Invocation {
   readonly loaded: LoadedModule;
@@ -29,12 +29,6 @@ export function exportType(loaded: LoadedModule, name: string): FuncType {
   if (type) return type;
   const names = module.exports.filter((e) => e.kind === "func").map((e) => e.name);
   throw new InputError(`no exported function "${name}" (exported functions: ${names.join(", ") || "none"})`);
-}
-
-/** The outcome on each executor that ran, and why any other did not. */
-export interface InvocationResult {
-  readonly outcomes: Outcomes;
-  readonly notRun: NotRun;
 }
 
 /**

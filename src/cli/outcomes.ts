@@ -1,12 +1,20 @@
 // Outcomes of one invocation on several executors: whether they agree, and how they read.
 import type { Executor } from "../../emulators/executor.js";
+import type { Strategy } from "../compiler/target.js";
 import { agreesWithV8, type NanRule, sameOutcome } from "../verify/outcomes.js";
 import type { Outcome, WasmLocation } from "../wasm/outcome.js";
+import { EXIT, type ExitCode } from "./context.js";
 import { formatValue } from "./values.js";
 
 export type Outcomes = Partial<Record<Executor, Outcome>>;
 /** Executors asked for that did not run the invocation, and why. */
 export type NotRun = Partial<Record<Executor, string>>;
+
+/** The outcome on each executor that ran, and why any other did not. */
+export interface InvocationResult {
+  readonly outcomes: Outcomes;
+  readonly notRun: NotRun;
+}
 
 export type Agreement =
   | { readonly kind: "agree" }
@@ -82,4 +90,54 @@ function backtraceText(frames: readonly WasmLocation[]): string {
   return [...frames.slice(0, 3).map(frame), `… ${elided} frames …`, ...frames.slice(-3).map(frame)].join(
     " → ",
   );
+}
+
+/** A runaway program is bad input: it has no outcome to compare. */
+export function exitCodeOf(verdict: Agreement): ExitCode {
+  switch (verdict.kind) {
+    case "agree":
+      return EXIT.ok;
+    case "diverged":
+      return EXIT.diverged;
+    case "exhausted":
+      return EXIT.badInput;
+    case "error":
+      return EXIT.internal;
+  }
+}
+
+/** The outcomes, and `notRun` when an executor did not run. */
+export function jsonOf({ outcomes, notRun }: InvocationResult): object {
+  return Object.keys(notRun).length > 0 ? { outcomes, notRun } : { outcomes };
+}
+
+/** One line per executor, then the verdict when there is something to compare or to explain. */
+export function outcomesText(
+  { outcomes, notRun }: InvocationResult,
+  strategy: Strategy,
+  verdict: Agreement,
+): string {
+  const entries = Object.entries(outcomes) as [Executor, NonNullable<Outcomes[Executor]>][];
+  const skipped = Object.entries(notRun) as [Executor, string][];
+  const name = (executor: Executor) => (executor === "v8" ? "v8" : `${executor}/${strategy}`);
+  const width = Math.max(...[...entries, ...skipped].map(([executor]) => name(executor).length));
+  const lines = [
+    ...entries.map(([executor, outcome]) => `${name(executor).padEnd(width)}  ${outcomeText(outcome)}`),
+    ...skipped.map(([executor, why]) => `${name(executor).padEnd(width)}  not run: ${why}`),
+  ];
+  if (entries.length > 1 || verdict.kind !== "agree") lines.push(verdictText(verdict));
+  return `${lines.join("\n")}\n`;
+}
+
+function verdictText(verdict: Agreement): string {
+  switch (verdict.kind) {
+    case "agree":
+      return "outcomes agree";
+    case "diverged":
+      return `DIVERGED: ${verdict.between[0]} and ${verdict.between[1]} disagree`;
+    case "error":
+      return `ERROR on ${verdict.executor} (a samestack bug): ${verdict.message}`;
+    case "exhausted":
+      return `OUT OF FUEL on ${verdict.executors.join(", ")}: the invocation does not finish within the fuel (a runaway program? raise --fuel if it should finish)`;
+  }
 }

@@ -9,8 +9,8 @@ import { InstantiationFailure, type ModuleVerdict, verifyModule } from "../verif
 import { loadModule } from "../wasm/index.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import type { WasmLocation } from "../wasm/outcome.js";
+import { type CommandContext, EXIT } from "./context.js";
 import { InputError } from "./input-error.js";
-import { type CommandContext, EXIT } from "./main.js";
 import { parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 import { outcomeText } from "./outcomes.js";
 import { formatValue, parseCliValue } from "./values.js";

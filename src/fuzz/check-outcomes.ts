@@ -7,7 +7,8 @@
 import type { Strategy, Target } from "../compiler/index.js";
 import { agreesWithV8, type NanRule, nanRuleOf, sameOutcome } from "../verify/outcomes.js";
 import type { Outcome } from "../wasm/outcome.js";
-import type { Machines, TestCase } from "./machines.js";
+import type { Machines } from "./machines.js";
+import type { TestCase } from "./test-case.js";
 import { type EntryRun, requestOf, runEntry } from "./v8-oracle.js";
 import { fail, PASS, skip, type Verdict } from "./verdict.js";
 

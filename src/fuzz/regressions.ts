@@ -8,8 +8,8 @@ import { type Strategy, TARGETS, type Target } from "../compiler/index.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { decodeModule, validateModule, watToBinary } from "../wasm/index.js";
 import { moduleToWat } from "./generators/wat.js";
-import { caseOf, type TestCase } from "./machines.js";
 import type { CaseInput, PropertyName } from "./properties.js";
+import { caseOf, type TestCase } from "./test-case.js";
 import type { Verdict } from "./verdict.js";
 
 export const REGRESSIONS_DIR = path.resolve(import.meta.dirname, "../../corpus/regressions");
