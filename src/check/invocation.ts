@@ -74,7 +74,11 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
     }
   }
 
-  const v8 = compareWithV8(module, invocation, outcomes);
+  const v8 = compareWithV8(
+    module,
+    invocation,
+    outcomes.map((outcome, i) => [targets[i]!, outcome] as const),
+  );
   if (v8.compared && !v8.agrees) {
     findings.push({
       severity: "divergence",

@@ -1,7 +1,7 @@
 // Outcomes of one invocation on several executors: whether they agree, and how they read.
 import type { Executor } from "../../emulators/executor.js";
 import type { Strategy } from "../compiler/target.js";
-import { agreesWithV8, type NanRule, sameOutcome } from "../verify/outcomes.js";
+import { agreesWithV8, type NanRule, sameOutcome, v8Comparability } from "../verify/outcomes.js";
 import type { Outcome, WasmLocation } from "../wasm/outcome.js";
 import { EXIT, type ExitCode } from "./context.js";
 import { formatValue } from "./values.js";
@@ -26,18 +26,20 @@ export type Agreement =
 
 /**
  * Compares every pair of outcomes. Emulated targets must agree in everything (values, trap kind,
- * location, backtrace); V8 only in what it can tell (values, trap kind). Not compared: exhausted
- * outcomes (fuel counts machine instructions, which differ per ISA) and V8 against a stack overflow
- * (V8 overflows at its own stack size, not at samestack's limit). NaNs compare by `nans` between
- * targets (src/verify/outcomes.ts), and any NaN equals any NaN against V8.
+ * location, backtrace), NaNs compared by `nans`; V8 only in what it can tell (values with any NaN
+ * equal, trap kinds), and only when the one comparability rule allows it (src/verify/outcomes.ts).
+ * Exhausted outcomes are not compared: fuel counts machine instructions, which differ per ISA.
  */
 export function agreement(outcomes: Outcomes, nans: NanRule): Agreement {
   const entries = Object.entries(outcomes) as [Executor, Outcome][];
   const error = entries.find(([, outcome]) => outcome.outcome === "error");
   if (error) return { kind: "error", executor: error[0], message: (error[1] as { message: string }).message };
+  const targets = entries.filter(([executor]) => executor !== "v8");
+  const withV8 = outcomes.v8 !== undefined && v8Comparability({ targets, v8: outcomes.v8 }).comparable;
   for (const [i, [a, outcomeA]] of entries.entries()) {
     for (const [b, outcomeB] of entries.slice(i + 1)) {
-      if (!comparable(a, outcomeA, b, outcomeB)) continue;
+      if (outcomeA.outcome === "exhausted" || outcomeB.outcome === "exhausted") continue;
+      if ((a === "v8" || b === "v8") && !withV8) continue;
       const same =
         a === "v8"
           ? agreesWithV8(outcomeB, outcomeA)
@@ -49,12 +51,6 @@ export function agreement(outcomes: Outcomes, nans: NanRule): Agreement {
   }
   const exhausted = entries.filter(([, outcome]) => outcome.outcome === "exhausted").map(([e]) => e);
   return exhausted.length > 0 ? { kind: "exhausted", executors: exhausted } : { kind: "agree" };
-}
-
-function comparable(a: Executor, outcomeA: Outcome, b: Executor, outcomeB: Outcome): boolean {
-  if (outcomeA.outcome === "exhausted" || outcomeB.outcome === "exhausted") return false;
-  const overflow = (o: Outcome) => o.outcome === "trap" && o.trap === "stack_overflow";
-  return !((a === "v8" || b === "v8") && (overflow(outcomeA) || overflow(outcomeB)));
 }
 
 /** One outcome for people: `return i32:7`, `trap unreachable at 2:5 (offset 0x4f)` + its backtrace. */

@@ -1,11 +1,5 @@
 // The command lists `wast2json` writes for the spec tests (NAME.json), as far as samestack reads them.
-import type { ValType } from "../wasm/ir.js";
-import type { WasmValue } from "../wasm/outcome.js";
-
-/** An expected result: a value, or a NaN pattern where the bits are not fixed. */
-export type ExpectedValue =
-  | WasmValue
-  | { readonly type: "f32" | "f64"; readonly value: "nan:canonical" | "nan:arithmetic" };
+import type { ExpectedValue, WasmValue } from "../wasm/outcome.js";
 
 export interface SpecAction {
   readonly type: "invoke" | "get";
@@ -63,16 +57,4 @@ export function parseSpecScript(json: string, file: string): SpecScript {
     }
   }
   return script;
-}
-
-/** Whether an expected value is a NaN pattern rather than a bit pattern. */
-export function isNanPattern(value: ExpectedValue): value is ExpectedValue & { value: `nan:${string}` } {
-  return value.value.startsWith("nan:");
-}
-
-/** Whether a value's bits are a NaN (any payload). */
-export function isNanBits(type: ValType, value: string): boolean {
-  if (type === "f32") return (BigInt(value) & 0x7fff_ffffn) > 0x7f80_0000n;
-  if (type === "f64") return (BigInt(value) & 0x7fff_ffff_ffff_ffffn) > 0x7ff0_0000_0000_0000n;
-  return false;
 }

@@ -1,7 +1,13 @@
 // Whether an outcome is what a spec assertion expects. Each check returns null when it holds, or
 // a message saying what happened instead.
-import type { Outcome, TrapKind, WasmValue } from "../wasm/outcome.js";
-import { type ExpectedValue, isNanBits, isNanPattern } from "./commands.js";
+import {
+  type ExpectedValue,
+  isNanBits,
+  isNanPattern,
+  type Outcome,
+  type TrapKind,
+  type WasmValue,
+} from "../wasm/outcome.js";
 
 /** The spec tests' trap messages (prefixes: e.g. "unreachable executed") → trap kind. */
 const TRAP_TEXTS: readonly (readonly [string, TrapKind])[] = [

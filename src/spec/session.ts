@@ -13,15 +13,9 @@ import {
 import { v8TrapMatches } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
 import { FrontEndError, InvalidModule, MalformedModule, UnsupportedFeature } from "../wasm/errors.js";
-import type { Outcome, TrapKind } from "../wasm/outcome.js";
+import { type ExpectedValue, isNanBits, isNanPattern, type Outcome, type TrapKind } from "../wasm/outcome.js";
 import { postMvpReach } from "../wasm/reach.js";
-import {
-  type ExpectedValue,
-  isNanBits,
-  isNanPattern,
-  type SpecAction,
-  type SpecCommand,
-} from "./commands.js";
+import type { SpecAction, SpecCommand } from "./commands.js";
 import { checkReturn, checkTrap, describeOutcome, differsInNanBitsOnly, trapKindOfText } from "./expect.js";
 import { SKIP } from "./support.js";
 
