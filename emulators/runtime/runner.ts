@@ -32,6 +32,7 @@ import { HOST_CALLEE, planFrame } from "../../src/compiler/frame.js";
 import type { Target } from "../../src/compiler/target.js";
 import type { FuncType, Module } from "../../src/wasm/ir.js";
 import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../../src/wasm/outcome.js";
+import { locationText } from "../../src/wasm/outcome-text.js";
 import { MemoryAccessError } from "../errors.js";
 import type { Engine, EngineOptions } from "../unicorn/engine.js";
 import { EnginePool } from "../unicorn/engine-pool.js";
@@ -503,9 +504,9 @@ function callRef(ref: FuncRef, args: readonly bigint[], context: CallContext): O
 function describeSource(source: NonNullable<ReturnType<typeof sourceAt>>): string {
   switch (source.kind) {
     case "instr":
-      return `function ${source.funcIndex}, instruction ${source.instrIndex}`;
+      return locationText(source);
     case "prologue":
-      return `prologue of function ${source.funcIndex}`;
+      return locationText({ funcIndex: source.funcIndex, instrIndex: "prologue" });
     case "trap-stub":
       return `trap stub of site ${source.site}`;
     case "exit":

@@ -18,9 +18,9 @@ import { nanRuleOf, sameOutcome } from "../verify/outcomes.js";
 import type { StackProfile } from "../verify/profile.js";
 import { TraceError } from "../verify/trace.js";
 import type { Outcome } from "../wasm/outcome.js";
+import { outcomeText } from "../wasm/outcome-text.js";
 import type { InvocationOnTarget, InvocationResult, UnplacedFinding } from "./model.js";
 import { compareWithV8 } from "./outcomes.js";
-import { describeOutcome as describe } from "./text.js";
 import type { ModuleUnderCheck } from "./under-check.js";
 import { depthPlot, divergenceMessage, limitVerdict, overflowAt, shortOutcome, summary } from "./verdict.js";
 
@@ -69,7 +69,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
       findings.push({
         severity: "divergence",
         kind: "outcome-mismatch",
-        message: `outcomes differ: ${targets[0]} ${describe(outcomes[0]!)}, ${targets[i]} ${describe(outcomes[i]!)}`,
+        message: `outcomes differ: ${targets[0]} ${outcomeText(outcomes[0]!)}, ${targets[i]} ${outcomeText(outcomes[i]!)}`,
       });
     }
   }
@@ -83,7 +83,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
     findings.push({
       severity: "divergence",
       kind: "wrong-result",
-      message: `wrong result: V8 gives ${describe(v8.outcome)}, ${targets[0]} ${describe(outcomes[0]!)}`,
+      message: `wrong result: V8 gives ${outcomeText(v8.outcome)}, ${targets[0]} ${outcomeText(outcomes[0]!)}`,
     });
   }
 
@@ -111,7 +111,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
         kind: "cross-check",
         target: artifact.target,
         limit: failure.limit,
-        message: `${artifact.target} at limit ${failure.limit}: the profile predicts ${predicted}, a real run gives ${describe(failure.actual)}`,
+        message: `${artifact.target} at limit ${failure.limit}: the profile predicts ${predicted}, a real run gives ${outcomeText(failure.actual)}`,
       });
     }
   });

@@ -14,6 +14,7 @@ import { compareTargets, type StaticIssue, verifyArtifact } from "../verify/stat
 import { decodeModule, FrontEndError, InternalError, validateModule, watToBinary } from "../wasm/index.js";
 import { functionName } from "../wasm/instruction-text.js";
 import type { ValidatedModule } from "../wasm/ir.js";
+import { locationText } from "../wasm/outcome-text.js";
 import { frameDrawings } from "./frames.js";
 import { generatedInvocations, readSidecar, SidecarError, sidecarPath } from "./inputs.js";
 import { checkInvocation } from "./invocation.js";
@@ -202,8 +203,7 @@ function staticFindings(artifacts: readonly Artifact[]): UnplacedFinding[] {
     const differences = compareTargets(reference!, other);
     if (differences.length === 0) continue;
     const details = differences.slice(0, MAX_LISTED).map((d) => {
-      const at =
-        d.instrIndex === "prologue" ? `prologue of f${d.funcIndex}` : `f${d.funcIndex} #${d.instrIndex}`;
+      const at = locationText(d);
       const depth = (x: typeof d.a) => (x ? `${x.depthAtStart}→${x.deepest}` : "no code");
       return `${at}: ${reference!.target} ${depth(d.a)}, ${other.target} ${depth(d.b)}`;
     });

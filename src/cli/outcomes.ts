@@ -2,9 +2,9 @@
 import type { Executor } from "../../emulators/executor.js";
 import type { Strategy } from "../compiler/target.js";
 import { agreesWithV8, type NanRule, sameOutcome, v8Comparability } from "../verify/outcomes.js";
-import type { Outcome, WasmLocation } from "../wasm/outcome.js";
+import type { Outcome } from "../wasm/outcome.js";
+import { outcomeText } from "../wasm/outcome-text.js";
 import { EXIT, type ExitCode } from "./context.js";
-import { formatValue } from "./values.js";
 
 export type Outcomes = Partial<Record<Executor, Outcome>>;
 /** Executors asked for that did not run the invocation, and why. */
@@ -53,41 +53,6 @@ export function agreement(outcomes: Outcomes, nans: NanRule): Agreement {
   return exhausted.length > 0 ? { kind: "exhausted", executors: exhausted } : { kind: "agree" };
 }
 
-/** One outcome for people: `return i32:7`, `trap unreachable at 2:5 (offset 0x4f)` + its backtrace. */
-export function outcomeText(outcome: Outcome): string {
-  switch (outcome.outcome) {
-    case "return":
-      return outcome.values.length === 0
-        ? "return (no values)"
-        : `return ${outcome.values.map(formatValue).join(", ")}`;
-    case "trap": {
-      const at = outcome.location ? ` at ${locationText(outcome.location)}` : "";
-      const frames = outcome.backtrace ?? [];
-      return frames.length > 1
-        ? `trap ${outcome.trap}${at}\n  backtrace: ${backtraceText(frames)}`
-        : `trap ${outcome.trap}${at}`;
-    }
-    case "exhausted":
-      return `exhausted${outcome.fuel === undefined ? "" : ` (fuel ${outcome.fuel})`}`;
-    case "error":
-      return `error: ${outcome.message}`;
-  }
-}
-
-function locationText({ funcIndex, instrIndex, offset }: WasmLocation): string {
-  return `function ${funcIndex} instruction ${instrIndex} (offset 0x${offset.toString(16)})`;
-}
-
-/** Outermost first; a long backtrace shows its ends. */
-function backtraceText(frames: readonly WasmLocation[]): string {
-  const frame = ({ funcIndex, instrIndex }: WasmLocation) => `${funcIndex}:${instrIndex}`;
-  if (frames.length <= 8) return frames.map(frame).join(" → ");
-  const elided = frames.length - 6;
-  return [...frames.slice(0, 3).map(frame), `… ${elided} frames …`, ...frames.slice(-3).map(frame)].join(
-    " → ",
-  );
-}
-
 /** A runaway program is bad input: it has no outcome to compare. */
 export function exitCodeOf(verdict: Agreement): ExitCode {
   switch (verdict.kind) {
@@ -118,7 +83,10 @@ export function outcomesText(
   const name = (executor: Executor) => (executor === "v8" ? "v8" : `${executor}/${strategy}`);
   const width = Math.max(...[...entries, ...skipped].map(([executor]) => name(executor).length));
   const lines = [
-    ...entries.map(([executor, outcome]) => `${name(executor).padEnd(width)}  ${outcomeText(outcome)}`),
+    ...entries.map(
+      ([executor, outcome]) =>
+        `${name(executor).padEnd(width)}  ${outcomeText(outcome, { backtrace: true })}`,
+    ),
     ...skipped.map(([executor, why]) => `${name(executor).padEnd(width)}  not run: ${why}`),
   ];
   if (entries.length > 1 || verdict.kind !== "agree") lines.push(verdictText(verdict));

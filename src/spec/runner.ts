@@ -10,9 +10,9 @@ import type { Executors, LoadedModule } from "../../emulators/executor.js";
 import { decodeModule } from "../wasm/decoder.js";
 import { FrontEndError } from "../wasm/errors.js";
 import type { Outcome } from "../wasm/outcome.js";
+import { outcomeText } from "../wasm/outcome-text.js";
 import { validateModule } from "../wasm/validator.js";
 import { parseSpecScript, type SpecCommand, type SpecCommandType } from "./commands.js";
-import { describeOutcome } from "./expect.js";
 import { fail, Session, type SpecConfiguration, type Verdict } from "./session.js";
 
 export type { SpecConfiguration } from "./session.js";
@@ -131,7 +131,7 @@ export function compareOverflowPoints(runs: readonly ConfigurationRun[]): void {
 
 function describeOverflow(outcome: Outcome): string {
   const frames = outcome.outcome === "trap" ? (outcome.backtrace ?? []) : [];
-  return `${describeOutcome(outcome)} (backtrace of ${frames.length} frames)`;
+  return `${outcomeText(outcome)} (backtrace of ${frames.length} frames)`;
 }
 
 function fileResult(name: string, run: ConfigurationRun): SpecFileResult {
