@@ -26,6 +26,7 @@ import {
 } from "../../src/compiler/artifact.js";
 import type { Module } from "../../src/wasm/ir.js";
 import { TRAP_KINDS } from "../../src/wasm/outcome.js";
+import { CapacityError } from "../errors.js";
 import type { Engine } from "../unicorn/engine.js";
 import {
   type Extern,
@@ -272,7 +273,9 @@ export class InstanceBindings implements MemoryHolder {
     const known = this.exitOfRef.get(ref);
     if (known !== undefined) return known;
     if ((this.foreignExits + 1) * EXIT_SLOT_BYTES > FOREIGN_EXIT_BYTES) {
-      throw new RangeError(`more than ${FOREIGN_EXIT_BYTES / EXIT_SLOT_BYTES} foreign functions in a table`);
+      throw new CapacityError(
+        `more than ${FOREIGN_EXIT_BYTES / EXIT_SLOT_BYTES} foreign functions in a table`,
+      );
     }
     const address =
       CODE_BASE + pageAlignUp(this.artifact.code.length) + this.foreignExits++ * EXIT_SLOT_BYTES;

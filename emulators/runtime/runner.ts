@@ -33,7 +33,7 @@ import type { Target } from "../../src/compiler/target.js";
 import type { FuncType, Module } from "../../src/wasm/ir.js";
 import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../../src/wasm/outcome.js";
 import { locationText } from "../../src/wasm/outcome-text.js";
-import { MemoryAccessError } from "../errors.js";
+import { InvalidArgumentError, MemoryAccessError } from "../errors.js";
 import type { Engine, EngineOptions } from "../unicorn/engine.js";
 import { EnginePool } from "../unicorn/engine-pool.js";
 import type { AlignmentViolation, StackRecords, StopReason } from "../unicorn/run-result.js";
@@ -123,10 +123,12 @@ export class Runner {
    */
   instantiate(artifact: Artifact, link?: Link): RunnerInstantiation {
     if (artifact.target !== this.target) {
-      throw new RangeError(`a ${artifact.target} artifact given to a ${this.target} runner`);
+      throw new InvalidArgumentError(`a ${artifact.target} artifact given to a ${this.target} runner`);
     }
     if (artifact.codeBase !== BigInt(CODE_BASE)) {
-      throw new RangeError(`artifact compiled for code base ${artifact.codeBase}, not ${CODE_BASE}`);
+      throw new InvalidArgumentError(
+        `artifact compiled for code base ${artifact.codeBase}, not ${CODE_BASE}`,
+      );
     }
     const linking = link ? linkImports(link.module, link.imports) : withoutImports(artifact);
     if (!linking.ok) return { ok: false, stage: "link", message: linking.message };
@@ -325,7 +327,7 @@ export class Instance implements FunctionOwner {
 
   /** A call from the host: a fresh stack and the invocation's fuel. */
   private invokeFunction(funcIndex: number, slots: readonly bigint[], options: InvokeOptions): Outcome {
-    if (this.closed) throw new RangeError("invocation of a closed instance");
+    if (this.closed) throw new InvalidArgumentError("invocation of a closed instance");
     const stackLimit = this.stackLimitOf(options);
     const fuel = options.fuel ?? this.defaults.fuel ?? DEFAULT_FUEL;
     checkStackLimit(stackLimit);
@@ -516,7 +518,7 @@ function describeSource(source: NonNullable<ReturnType<typeof sourceAt>>): strin
 
 function checkStackLimit(bytes: number): void {
   if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes % 16 !== 0 || bytes > MAX_STACK_LIMIT) {
-    throw new RangeError(
+    throw new InvalidArgumentError(
       `stack limit must be a positive multiple of 16 up to ${MAX_STACK_LIMIT}, got ${bytes}`,
     );
   }

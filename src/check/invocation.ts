@@ -17,6 +17,7 @@ import {
 import { nanRuleOf, sameOutcome } from "../verify/outcomes.js";
 import type { StackProfile } from "../verify/profile.js";
 import { TraceError } from "../verify/trace.js";
+import { InternalError } from "../wasm/errors.js";
 import type { Outcome } from "../wasm/outcome.js";
 import { outcomeText } from "../wasm/outcome-text.js";
 import type { InvocationOnTarget, InvocationResult, UnplacedFinding } from "./model.js";
@@ -198,7 +199,8 @@ function hostLink(module: ModuleUnderCheck): Link {
 
 function freshInstance(module: ModuleUnderCheck, artifact: Artifact): Instance {
   const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, hostLink(module));
-  if (!instantiated.ok) throw new Error(`${artifact.target}: the module instantiated once, then not again`);
+  if (!instantiated.ok)
+    throw new InternalError(`${artifact.target}: the module instantiated once, then not again`);
   return instantiated.instance;
 }
 

@@ -11,7 +11,7 @@ import { UnsupportedOperator } from "../compiler/errors.js";
 import type { Target } from "../compiler/target.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { compareTargets, type StaticIssue, verifyArtifact } from "../verify/static.js";
-import { decodeModule, FrontEndError, InternalError, validateModule, watToBinary } from "../wasm/index.js";
+import { decodeModule, FrontEndError, validateModule, watToBinary } from "../wasm/index.js";
 import { functionName } from "../wasm/instruction-text.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import { locationText } from "../wasm/outcome-text.js";
@@ -94,7 +94,7 @@ async function checkModuleOrThrow(
     bytes = isBinary(file) ? file : await watToBinary(file.toString("utf8"), path);
     validated = validateModule(decodeModule(bytes));
   } catch (error) {
-    if (!(error instanceof FrontEndError) || error instanceof InternalError) throw error;
+    if (!(error instanceof FrontEndError)) throw error;
     return fail({
       severity: "input",
       kind: "front-end",

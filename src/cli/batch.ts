@@ -7,8 +7,8 @@ import { dirname, resolve } from "node:path";
 import type { Executor, Executors, LoadedModule } from "../../emulators/executor.js";
 import type { Strategy } from "../compiler/target.js";
 import { nanRuleOf } from "../verify/outcomes.js";
+import { InputError } from "../wasm/errors.js";
 import { EXIT, type ExitCode, type Io, worse } from "./context.js";
-import { InputError } from "./input-error.js";
 import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
 import {

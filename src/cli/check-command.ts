@@ -21,8 +21,8 @@ import {
   verdictSentence,
 } from "../report/report.js";
 import { FILE_NAMES, FORMATS, type Format, writeReport } from "../report/write.js";
+import { InputError } from "../wasm/errors.js";
 import { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
-import { InputError } from "./input-error.js";
 import { isStackLimit, parseFuel, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 
 export const DEFAULT_OUT = "reports/latest";

@@ -13,8 +13,8 @@ import { type FuzzProgress, runFuzz } from "../fuzz/driver.js";
 import { DETERMINISTIC, PROPERTIES, PROPERTY_NAMES, type PropertyName } from "../fuzz/properties.js";
 import { DEFAULT_SEED } from "../fuzz/seed.js";
 import { anyFailure, type FuzzSummary } from "../fuzz/summary.js";
+import { InputError } from "../wasm/errors.js";
 import { type CommandContext, EXIT, type Io } from "./context.js";
-import { InputError } from "./input-error.js";
 import { parseStrategy } from "./options.js";
 
 interface FuzzFlags {

@@ -8,9 +8,9 @@ import type { Strategy } from "../compiler/target.js";
 import { compiledSupport, postMvpSupport, unsupportedReach } from "../spec/support.js";
 import { recordProfile } from "../verify/dynamic.js";
 import { v8Comparability } from "../verify/outcomes.js";
+import { InputError } from "../wasm/errors.js";
 import type { FuncType } from "../wasm/ir.js";
 import type { Outcome, WasmValue } from "../wasm/outcome.js";
-import { InputError } from "./input-error.js";
 import type { InvocationResult, NotRun, Outcomes } from "./outcomes.js";
 
 export interface Invocation {

@@ -5,13 +5,13 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import { renderHtml } from "../report/html.js";
-import { MergeInputError, mergeReports } from "../report/merge.js";
+import { mergeReports } from "../report/merge.js";
 import { reportVerdict, VERDICT_TITLES, verdictSentence } from "../report/report.js";
 import { checkReport } from "../report/schema.js";
 import { FILE_NAMES, FORMATS, type Format, writeAtomically, writeReport } from "../report/write.js";
+import { InputError } from "../wasm/errors.js";
 import { ensureWritable, exitCodeOf, list, parseFormat } from "./check-command.js";
 import type { CommandContext } from "./context.js";
-import { InputError } from "./input-error.js";
 
 export const DEFAULT_MERGE_OUT = "reports/merged";
 
@@ -30,13 +30,8 @@ export function registerReport(program: Command, context: CommandContext): void 
       const inputs = await Promise.all(
         files.map(async (file) => ({ source: file, json: await readJson(file) })),
       );
-      let merged: ReturnType<typeof mergeReports>;
-      try {
-        merged = mergeReports(inputs);
-      } catch (error) {
-        if (error instanceof MergeInputError) throw new InputError(error.message);
-        throw error;
-      }
+      // A file that is neither a check report nor a fuzz summary throws MergeInputError, an InputError.
+      const merged = mergeReports(inputs);
       await ensureWritable(flags.out);
       const written = await writeReport(merged, flags.out, flags.format);
       const shown = FORMATS.filter((f) => f !== "html" && written[f]).map((f) => written[f]);

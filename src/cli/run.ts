@@ -2,9 +2,9 @@
 import type { Command } from "commander";
 import { EXECUTORS, Executors } from "../../emulators/executor.js";
 import { nanRuleOf } from "../verify/outcomes.js";
+import { InputError } from "../wasm/errors.js";
 import { runBatch } from "./batch.js";
 import type { CommandContext, ExitCode } from "./context.js";
-import { InputError } from "./input-error.js";
 import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
 import { parseExecutors, parseFuel, parseStackLimit, parseStrategy, type RunOptions } from "./options.js";

@@ -1,7 +1,8 @@
 // Wasm values as people type them on the command line (src/wasm/outcome-text.ts prints them).
+
+import { InputError } from "../wasm/errors.js";
 import type { ValType } from "../wasm/ir.js";
 import type { WasmValue } from "../wasm/outcome.js";
-import { InputError } from "./input-error.js";
 
 const VAL_TYPES: readonly ValType[] = ["i32", "i64", "f32", "f64"];
 const INTEGER = /^[+-]?(0x[0-9a-f]+|[0-9]+)$/i;

@@ -6,7 +6,8 @@ import { limitRangesText } from "../check/limit-text.js";
 import { STRATEGIES, type Strategy, TARGETS } from "../compiler/target.js";
 import type { ProfileComparison } from "../verify/profile.js";
 import type { StaticIssue } from "../verify/static.js";
-import { InstantiationFailure, type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
+import { type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
+import { InputError } from "../wasm/errors.js";
 import { loadModule } from "../wasm/index.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import {
@@ -18,7 +19,6 @@ import {
   shortBacktrace,
 } from "../wasm/outcome-text.js";
 import { type CommandContext, EXIT } from "./context.js";
-import { InputError } from "./input-error.js";
 import { parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 import { parseCliValue } from "./values.js";
 
@@ -48,17 +48,12 @@ export function registerVerify(program: Command, context: CommandContext): void 
       const invocation =
         flags.export === undefined ? undefined : parseInvocation(validated, flags.export, flags.args);
       if (invocation === undefined && flags.args.length > 0) throw new InputError("--args needs --export");
-      let verdict: ModuleVerdict;
-      try {
-        verdict = verifyModule(validated, {
-          strategy,
-          ...(invocation ? { invocation } : {}),
-          ...(stackLimit ? { stackLimit } : {}),
-        });
-      } catch (error) {
-        if (error instanceof InstantiationFailure) throw new InputError(error.message);
-        throw error;
-      }
+      // A module that cannot be instantiated throws InstantiationFailure, an InputError.
+      const verdict = verifyModule(validated, {
+        strategy,
+        ...(invocation ? { invocation } : {}),
+        ...(stackLimit ? { stackLimit } : {}),
+      });
       context.io.stdout(flags.json ? `${toJson(verdict)}\n` : describe(file, verdict));
       context.exitCode = verdict.deterministic ? EXIT.ok : EXIT.diverged;
     });

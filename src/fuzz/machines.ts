@@ -7,6 +7,7 @@ import type { Instance } from "../../emulators/runtime/runner.js";
 import { Runner } from "../../emulators/runtime/runner.js";
 import type { Metering } from "../../emulators/unicorn/engine.js";
 import { type Artifact, compileModule, type Strategy, TARGETS, type Target } from "../compiler/index.js";
+import { InternalError } from "../wasm/errors.js";
 import type { TestCase } from "./test-case.js";
 import { type EntryRun, requestOf, runOnV8, type V8Oracle } from "./v8-oracle.js";
 
@@ -67,7 +68,7 @@ export class Machines {
       .instantiate(artifact, { module, imports: hostImports(module) });
     if (!instantiated.ok) {
       const why = instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);
-      throw new Error(`${target}/${strategy}: a generated module failed to instantiate: ${why}`);
+      throw new InternalError(`${target}/${strategy}: a generated module failed to instantiate: ${why}`);
     }
     try {
       return use(instantiated.instance);

@@ -6,13 +6,14 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type Strategy, TARGETS, type Target } from "../compiler/index.js";
 import type { Invocation } from "../verify/dynamic.js";
+import { packageRoot } from "../verify/package-root.js";
 import { decodeModule, validateModule, watToBinary } from "../wasm/index.js";
 import { moduleToWat } from "./generators/wat.js";
 import type { CaseInput, PropertyName } from "./properties.js";
 import { caseOf, type TestCase } from "./test-case.js";
 import type { Verdict } from "./verdict.js";
 
-export const REGRESSIONS_DIR = path.resolve(import.meta.dirname, "../../corpus/regressions");
+export const REGRESSIONS_DIR = path.join(packageRoot(), "corpus/regressions");
 
 export interface RegressionSidecar {
   readonly property: PropertyName;

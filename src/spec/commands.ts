@@ -1,5 +1,9 @@
 // The command lists `wast2json` writes for the spec tests (NAME.json), as far as samestack reads them.
+import { InputError } from "../wasm/errors.js";
 import type { ExpectedValue, WasmValue } from "../wasm/outcome.js";
+
+/** A command list that is not JSON, or not what wast2json writes. */
+export class SpecScriptError extends InputError {}
 
 export interface SpecAction {
   readonly type: "invoke" | "get";
@@ -49,11 +53,16 @@ const COMMAND_TYPES: readonly SpecCommandType[] = [
 
 /** Parses NAME.json; an unknown command type is an error, so nothing is silently left out. */
 export function parseSpecScript(json: string, file: string): SpecScript {
-  const script = JSON.parse(json) as SpecScript;
-  if (!Array.isArray(script.commands)) throw new SyntaxError(`${file}: no "commands" list`);
+  let script: SpecScript;
+  try {
+    script = JSON.parse(json) as SpecScript;
+  } catch (error) {
+    throw new SpecScriptError(`${file}: not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(script.commands)) throw new SpecScriptError(`${file}: no "commands" list`);
   for (const command of script.commands) {
     if (!COMMAND_TYPES.includes(command.type)) {
-      throw new SyntaxError(`${file}:${command.line}: unknown command type "${command.type}"`);
+      throw new SpecScriptError(`${file}:${command.line}: unknown command type "${command.type}"`);
     }
   }
   return script;

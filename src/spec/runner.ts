@@ -4,11 +4,11 @@
 // location and with the same backtrace on both targets under `intersect` and `frame`.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
 import type { Executors, LoadedModule } from "../../emulators/executor.js";
+import { packageRoot } from "../verify/package-root.js";
 import { decodeModule } from "../wasm/decoder.js";
-import { FrontEndError } from "../wasm/errors.js";
+import { FrontEndError, InputError, InternalError } from "../wasm/errors.js";
 import type { Outcome } from "../wasm/outcome.js";
 import { outcomeText } from "../wasm/outcome-text.js";
 import { validateModule } from "../wasm/validator.js";
@@ -49,20 +49,11 @@ export interface SpecFileResult {
 }
 
 /** The spec test suite beside the repository is missing. */
-export class SpecSuiteMissing extends Error {
-  override name = "SpecSuiteMissing";
-}
+export class SpecSuiteMissing extends InputError {}
 
-/** `../shared/spec-testsuite` relative to the repository root (the folder holding package.json). */
+/** The spec test suite's folder `spec-testsuite`, a sibling of the repository root. */
 export function specSuiteDirectory(): string {
-  let root = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(root, "package.json"))) {
-    const parent = dirname(root);
-    if (parent === root)
-      throw new SpecSuiteMissing("cannot find the repository root (no package.json above spec-runner)");
-    root = parent;
-  }
-  const directory = resolve(root, "../shared/spec-testsuite");
+  const directory = resolve(packageRoot(), "../shared/spec-testsuite");
   if (!existsSync(directory)) {
     throw new SpecSuiteMissing(`the spec test suite is missing: expected wast2json output in ${directory}`);
   }
@@ -192,7 +183,7 @@ class ModuleFiles {
 
   get(filename: string): LoadedModule | FrontEndError {
     const module = this.loaded.get(filename);
-    if (module === undefined) throw new RangeError(`${filename} was not preloaded`);
+    if (module === undefined) throw new InternalError(`${filename} was not preloaded`);
     return module;
   }
 }

@@ -18,6 +18,7 @@
 // generator is shared by the targets, so this is the same on both.
 import { ABI } from "../compiler/abi.js";
 import { type Artifact, sourceAt } from "../compiler/artifact.js";
+import { InternalError } from "../wasm/errors.js";
 import type { WasmLocation } from "../wasm/outcome.js";
 import type { ProfileStep } from "./profile.js";
 
@@ -40,9 +41,9 @@ export interface TraceInput {
   readonly referenceSp: number;
 }
 
-export class TraceError extends Error {
+/** The stack recorder's samples do not make a profile: a samestack bug. */
+export class TraceError extends InternalError {
   readonly id = "verify/trace";
-  override name = "TraceError";
 }
 
 export interface TracedSteps {
