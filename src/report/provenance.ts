@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import koffi from "koffi";
-import { packageRoot } from "../verify/package-root.js";
+import { packageRoot } from "../verify/files.js";
 
 export interface Tool {
   readonly name: "samestack";

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Executors, LoadedModule } from "../../emulators/executor.js";
-import { packageRoot } from "../verify/package-root.js";
+import { packageRoot } from "../verify/files.js";
 import { decodeModule } from "../wasm/decoder.js";
 import { FrontEndError, InputError, InternalError } from "../wasm/errors.js";
 import type { Outcome } from "../wasm/outcome.js";
