@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing figures (issue 8):
+ * Property-based fuzzing figures:
  *   - cases per second with 1 and 2 worker processes: P1 alone (each case: generate, compile for
  *     both targets, run on both and on V8) and every fuzz property (P1–P4, P6), timed runs under
  *     intersect/frame, of `samestack fuzz` as users run it (the built CLI); worker start-ups

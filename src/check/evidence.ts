@@ -14,8 +14,8 @@ const CONTEXT = 3;
 
 /**
  * The code of the Wasm instructions around `location` (in function `location.funcIndex`), and for a
- * call, the callee's prologue, which belongs to the call (DESIGN.md). A null location is the host's
- * call into `entryFunc`: its prologue is shown.
+ * call, the callee's prologue, which belongs to the call (samestack attributes it so everywhere).
+ * A null location is the host's call into `entryFunc`: its prologue is shown.
  */
 export function codeListing(
   validated: ValidatedModule,

@@ -32,7 +32,7 @@ export function registerRun(program: Command, context: CommandContext): void {
     .option("--fuel <n>", "machine instructions per invocation (default 100M)", parseFuel)
     .option(
       "--batch <file>",
-      "JSON Lines of invocations (see `issues show 5`); one output line per input line",
+      'JSON Lines, one invocation a line: {"module": file relative to the batch file, "export", "args": [{"type", "value"}] as in the spec tests\' JSON, and optionally "targets": [...], "strategy", "stackLimit", "fuel"}; one output line per input line, in order',
     )
     .option("--json", "print outcomes as JSON")
     .action(

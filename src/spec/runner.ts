@@ -4,7 +4,7 @@
 // location and with the same backtrace on both targets under `intersect` and `frame`.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Executors, LoadedModule } from "../../emulators/executor.js";
 import { packageRoot } from "../verify/files.js";
 import { decodeModule } from "../wasm/decoder.js";
@@ -51,9 +51,14 @@ export interface SpecFileResult {
 /** The spec test suite beside the repository is missing. */
 export class SpecSuiteMissing extends InputError {}
 
-/** The spec test suite's folder `spec-testsuite`, a sibling of the repository root. */
+/**
+ * The spec test suite converted by wast2json: SAMESTACK_SPEC_SUITE when set, else the folder where
+ * the project's machines lay it, `spec-testsuite` in the folder `shared` beside the repository.
+ */
 export function specSuiteDirectory(): string {
-  const directory = resolve(packageRoot(), "../shared/spec-testsuite");
+  const directory = resolve(
+    process.env.SAMESTACK_SPEC_SUITE ?? join(dirname(packageRoot()), "shared", "spec-testsuite"),
+  );
   if (!existsSync(directory)) {
     throw new SpecSuiteMissing(`the spec test suite is missing: expected wast2json output in ${directory}`);
   }
