@@ -13,14 +13,18 @@ import type { FuncType } from "../wasm/ir.js";
 import type { Outcome, WasmValue } from "../wasm/outcome.js";
 import type { InvocationResult, NotRun, Outcomes } from "./outcomes.js";
 
-export interface Invocation {
-  readonly loaded: LoadedModule;
-  readonly exportName: string;
-  readonly args: readonly WasmValue[];
+/** Where and how an invocation runs: its executors, the targets' strategy, stack limit and fuel. */
+export interface RunSettings {
   readonly executors: readonly Executor[];
   readonly strategy: Strategy;
   readonly stackLimit?: number;
   readonly fuel?: number;
+}
+
+export interface Invocation extends RunSettings {
+  readonly loaded: LoadedModule;
+  readonly exportName: string;
+  readonly args: readonly WasmValue[];
 }
 
 /** The type of export `name`, or an InputError naming the exports there are. */
