@@ -3,7 +3,7 @@
 // drawn side by side per target, and per invocation the outcomes, the for-all-limits verdict, the
 // overflow points, a depth plot and the evidence of any divergence; last, the provenance.
 import type { FunctionResult, InvocationResult, LimitVerdict, ModuleResult } from "../check/check.js";
-import { outcomeText, valuesText, valueText } from "../wasm/outcome-text.js";
+import { locationText, outcomeText, valuesText, valueText } from "../wasm/outcome-text.js";
 import { invocationTitle } from "./evidence-text.js";
 import { divergenceHtml, locationLabel } from "./html-evidence.js";
 import { frameSvg, REGION_COLORS, targetName } from "./html-frames.js";
@@ -146,7 +146,7 @@ function featured(report: Report): Html | "" {
   if (best === null) return "";
   const { module, m, fn } = best;
   const drawing = fn.drawing!;
-  return html`<h3>Frames at a glance: <a href="#${moduleId(m)}">${module.path}</a>, f${fn.funcIndex}${fn.name === null ? "" : ` $${fn.name}`} at #${drawing.instrIndex} <code>${drawing.instruction}</code> (${module.strategy})</h3>
+  return html`<h3>Frames at a glance: <a href="#${moduleId(m)}">${module.path}</a>, ${locationLabel(module, { funcIndex: fn.funcIndex, instrIndex: drawing.instrIndex })} <code>${drawing.instruction}</code> (${module.strategy})</h3>
   ${frameSvg(drawing, `featured-${m}-${fn.funcIndex}`)}`;
 }
 
@@ -231,7 +231,7 @@ function functionDetails(module: ModuleResult, m: number, fn: FunctionResult): H
     ${
       drawing === null
         ? html`<p class="muted">No reachable instruction to draw.</p>`
-        : html`<p>At instruction #${drawing.instrIndex} <code>${drawing.instruction}</code> (${drawing.why})${differs ? html` — <b class="verdict-line fail">the targets' frames differ in size</b>` : ""}:</p>
+        : html`<p>At ${locationText({ funcIndex: fn.funcIndex, instrIndex: drawing.instrIndex })} <code>${drawing.instruction}</code> (${drawing.why})${differs ? html` — <b class="verdict-line fail">the targets' frames differ in size</b>` : ""}:</p>
         ${frameSvg(drawing, `${m}-${fn.funcIndex}`)}
         <p class="muted">Compiled code's deepest SP in this instruction, from the stack map (the callee's own prologue excluded): ${stackMap}.</p>`
     }
