@@ -10,11 +10,12 @@ import { CODE_BASE } from "../emulators/runtime/layout.js";
 import { Runner } from "../emulators/runtime/runner.js";
 import { compileModule } from "../src/compiler/compile.js";
 import { TARGETS } from "../src/compiler/target.js";
+import { specSuiteDirectory } from "../src/spec/runner.js";
 import { decodeModule, validateModule, watToBinary } from "../src/wasm/index.js";
 import type { ValidatedModule } from "../src/wasm/ir.js";
 import { formatDuration, measure, median } from "./stats.js";
 
-const specDir = path.resolve(import.meta.dirname, "../../shared/spec-testsuite");
+const specDir = specSuiteDirectory();
 const layout = { codeBase: BigInt(CODE_BASE) };
 
 /** The largest spec modules that validate, with the byte count of their function bodies. */

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing figures (issue 8):
+ * Property-based fuzzing figures:
  *   - cases per second with 1 and 2 worker processes: P1 alone (each case: generate, compile for
  *     both targets, run on both and on V8) and every fuzz property (P1–P4, P6), timed runs under
  *     intersect/frame, of `samestack fuzz` as users run it (the built CLI); worker start-ups
@@ -17,10 +17,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { inputOf } from "../src/fuzz/case-runner.js";
-import { caseOf } from "../src/fuzz/machines.js";
 import { DETERMINISTIC, type PropertyName } from "../src/fuzz/properties.js";
 import type { FuzzSummary } from "../src/fuzz/summary.js";
 import { findNativeDivergence } from "../src/fuzz/teeth.js";
+import { caseOf } from "../src/fuzz/test-case.js";
 import { MODULES_PER_PROCESS } from "../src/fuzz/v8-oracle.js";
 import { formatDuration, median } from "./stats.js";
 

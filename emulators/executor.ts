@@ -8,6 +8,7 @@ import { compileModule } from "../src/compiler/compile.js";
 import { type Strategy, TARGETS, type Target } from "../src/compiler/target.js";
 import type { ValidatedModule } from "../src/wasm/ir.js";
 import type { Outcome, WasmValue } from "../src/wasm/outcome.js";
+import { InvalidArgumentError } from "./errors.js";
 import { spectestExterns, spectestForV8 } from "./hosts/spectest.js";
 import type { Externs, Imports } from "./runtime/extern.js";
 import { CODE_BASE } from "./runtime/layout.js";
@@ -142,7 +143,8 @@ export class Executors {
 function v8Imports(imports: ExecutorImports): WebAssembly.Imports {
   const object: WebAssembly.Imports = {};
   for (const [name, exports] of imports) {
-    if (exports.on !== "v8") throw new RangeError(`module "${name}" is not a V8 instance's exports`);
+    if (exports.on !== "v8")
+      throw new InvalidArgumentError(`module "${name}" is not a V8 instance's exports`);
     object[name] = exports.exports;
   }
   return object;
@@ -153,7 +155,7 @@ function emulatorImports(imports: ExecutorImports): Imports {
   const map = new Map<string, Externs>();
   for (const [name, exports] of imports) {
     if (exports.on !== "emulator")
-      throw new RangeError(`module "${name}" is not an emulated instance's exports`);
+      throw new InvalidArgumentError(`module "${name}" is not an emulated instance's exports`);
     map.set(name, exports.exports);
   }
   return map;

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import type { Strategy } from "../src/compiler/index.js";
 import { moduleToWat } from "../src/fuzz/generators/wat.js";
-import { caseOf, Machines } from "../src/fuzz/machines.js";
+import { Machines } from "../src/fuzz/machines.js";
 import {
   type CaseInput,
   caseInput,
@@ -13,6 +13,7 @@ import {
 } from "../src/fuzz/properties.js";
 import { REGRESSIONS_DIR, sidecarOf, writeRegression } from "../src/fuzz/regressions.js";
 import { propertyParameters } from "../src/fuzz/seed.js";
+import { caseOf } from "../src/fuzz/test-case.js";
 import type { Verdict } from "../src/fuzz/verdict.js";
 
 export interface PropertyRun {

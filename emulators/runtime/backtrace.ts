@@ -3,7 +3,7 @@
  * unwind record gives the bytes SP is below the frame's reference (the caller's SP at the call) and
  * where the return address is; the return address is the caller's pc, the reference its SP.
  *
- * Attribution (DESIGN.md, "Wasm location"): a pc inside a prologue belongs to the caller's `call`,
+ * Attribution, as everywhere in samestack: a pc inside a prologue belongs to the caller's `call`,
  * so such a frame adds no location of its own; a return address belongs to the call before it.
  */
 import { type Artifact, sourceAt, type TrapSite, unwindAt } from "../../src/compiler/artifact.js";

@@ -26,11 +26,13 @@ import {
 } from "../../src/compiler/artifact.js";
 import type { Module } from "../../src/wasm/ir.js";
 import { TRAP_KINDS } from "../../src/wasm/outcome.js";
+import { CapacityError } from "../errors.js";
 import type { Engine } from "../unicorn/engine.js";
 import {
   type Extern,
   type Externs,
   type FuncRef,
+  type FunctionOwner,
   type MemoryHolder,
   WasmGlobal,
   WasmMemory,
@@ -47,7 +49,6 @@ import {
   VMCTX_BASE,
 } from "./layout.js";
 import type { LinkedImports } from "./link.js";
-import type { Instance } from "./runner.js";
 
 /** Why instantiation stopped before the start function: a segment out of bounds, or a runner limit. */
 export type InitialisationFailure =
@@ -80,7 +81,7 @@ export class InstanceBindings implements MemoryHolder {
    * beyond the first.
    */
   constructor(
-    private readonly owner: Instance,
+    private readonly owner: FunctionOwner,
     private readonly engine: Engine,
     private readonly artifact: Artifact,
     private readonly linked: LinkedImports,
@@ -272,7 +273,9 @@ export class InstanceBindings implements MemoryHolder {
     const known = this.exitOfRef.get(ref);
     if (known !== undefined) return known;
     if ((this.foreignExits + 1) * EXIT_SLOT_BYTES > FOREIGN_EXIT_BYTES) {
-      throw new RangeError(`more than ${FOREIGN_EXIT_BYTES / EXIT_SLOT_BYTES} foreign functions in a table`);
+      throw new CapacityError(
+        `more than ${FOREIGN_EXIT_BYTES / EXIT_SLOT_BYTES} foreign functions in a table`,
+      );
     }
     const address =
       CODE_BASE + pageAlignUp(this.artifact.code.length) + this.foreignExits++ * EXIT_SLOT_BYTES;

@@ -12,18 +12,30 @@
  */
 import { WASM_PAGE_BYTES } from "../../src/compiler/artifact.js";
 import type { FuncType, ValType } from "../../src/wasm/ir.js";
-import type { WasmValue } from "../../src/wasm/outcome.js";
-import type { Instance } from "./runner.js";
+import type { Outcome, WasmValue } from "../../src/wasm/outcome.js";
 
 /** A function the host provides: arguments and results as in the spec tests' JSON. */
 export type HostFunction = (args: readonly WasmValue[]) => readonly WasmValue[];
+
+/** A call in progress, as it crosses instances: its stack position, and the fuel the invocation has left. */
+export interface CallContext {
+  /** The callee's reference: SP at the call. The invocation's stack continues below it in every engine. */
+  readonly reference: number;
+  readonly fuel: { readonly total: number; remaining: number };
+}
+
+/** What a function reference needs of the instance that defines the function (runner.ts's Instance). */
+export interface FunctionOwner {
+  /** Calls function `funcIndex` with raw-slot arguments as part of the call in progress `context`. */
+  callFunction(funcIndex: number, args: readonly bigint[], context: CallContext): Outcome;
+}
 
 /** A function any instance may call: the host's, or a function of an instance (defined there). */
 export type FuncRef =
   | { readonly kind: "host"; readonly name: string; readonly type: FuncType; readonly call: HostFunction }
   | {
       readonly kind: "wasm";
-      readonly instance: Instance;
+      readonly instance: FunctionOwner;
       readonly funcIndex: number;
       readonly type: FuncType;
     };

@@ -32,14 +32,15 @@ import { HOST_CALLEE, planFrame } from "../../src/compiler/frame.js";
 import type { Target } from "../../src/compiler/target.js";
 import type { FuncType, Module } from "../../src/wasm/ir.js";
 import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../../src/wasm/outcome.js";
-import { MemoryAccessError } from "../errors.js";
+import { locationText } from "../../src/wasm/outcome-text.js";
+import { InvalidArgumentError, MemoryAccessError } from "../errors.js";
 import type { Engine, EngineOptions } from "../unicorn/engine.js";
 import { EnginePool } from "../unicorn/engine-pool.js";
 import type { AlignmentViolation, StackRecords, StopReason } from "../unicorn/run-result.js";
 import { entryCallAreaBytes, readExitCall, writeEntryCall, writeExitReturn } from "./abi.js";
 import { type Backtrace, wasmBacktrace } from "./backtrace.js";
 import { InstanceBindings } from "./bindings.js";
-import type { Externs, FuncRef, Imports } from "./extern.js";
+import type { CallContext, Externs, FuncRef, FunctionOwner, Imports } from "./extern.js";
 import {
   CODE_BASE,
   CODE_FILL,
@@ -122,10 +123,12 @@ export class Runner {
    */
   instantiate(artifact: Artifact, link?: Link): RunnerInstantiation {
     if (artifact.target !== this.target) {
-      throw new RangeError(`a ${artifact.target} artifact given to a ${this.target} runner`);
+      throw new InvalidArgumentError(`a ${artifact.target} artifact given to a ${this.target} runner`);
     }
     if (artifact.codeBase !== BigInt(CODE_BASE)) {
-      throw new RangeError(`artifact compiled for code base ${artifact.codeBase}, not ${CODE_BASE}`);
+      throw new InvalidArgumentError(
+        `artifact compiled for code base ${artifact.codeBase}, not ${CODE_BASE}`,
+      );
     }
     const linking = link ? linkImports(link.module, link.imports) : withoutImports(artifact);
     if (!linking.ok) return { ok: false, stage: "link", message: linking.message };
@@ -175,17 +178,10 @@ function withoutImports(artifact: Artifact): Linking {
   return { ok: false, message: `no imports given for ${[...imported].join(", ")}` };
 }
 
-/** A call in progress, as it crosses instances: its stack position, and the fuel the invocation has left. */
-export interface CallContext {
-  /** The callee's reference: SP at the call. The invocation's stack continues below it in every engine. */
-  readonly reference: number;
-  readonly fuel: { readonly total: number; remaining: number };
-}
-
 /** Host functions running now: they may not call back into Wasm. */
 let hostFunctionsRunning = 0;
 
-export class Instance {
+export class Instance implements FunctionOwner {
   private stackEnd = STACK_LIMIT_ADDRESS;
   private closed = false;
   private readonly bindings: InstanceBindings;
@@ -331,7 +327,7 @@ export class Instance {
 
   /** A call from the host: a fresh stack and the invocation's fuel. */
   private invokeFunction(funcIndex: number, slots: readonly bigint[], options: InvokeOptions): Outcome {
-    if (this.closed) throw new RangeError("invocation of a closed instance");
+    if (this.closed) throw new InvalidArgumentError("invocation of a closed instance");
     const stackLimit = this.stackLimitOf(options);
     const fuel = options.fuel ?? this.defaults.fuel ?? DEFAULT_FUEL;
     checkStackLimit(stackLimit);
@@ -510,9 +506,9 @@ function callRef(ref: FuncRef, args: readonly bigint[], context: CallContext): O
 function describeSource(source: NonNullable<ReturnType<typeof sourceAt>>): string {
   switch (source.kind) {
     case "instr":
-      return `function ${source.funcIndex}, instruction ${source.instrIndex}`;
+      return locationText(source);
     case "prologue":
-      return `prologue of function ${source.funcIndex}`;
+      return locationText({ funcIndex: source.funcIndex, instrIndex: "prologue" });
     case "trap-stub":
       return `trap stub of site ${source.site}`;
     case "exit":
@@ -522,7 +518,7 @@ function describeSource(source: NonNullable<ReturnType<typeof sourceAt>>): strin
 
 function checkStackLimit(bytes: number): void {
   if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes % 16 !== 0 || bytes > MAX_STACK_LIMIT) {
-    throw new RangeError(
+    throw new InvalidArgumentError(
       `stack limit must be a positive multiple of 16 up to ${MAX_STACK_LIMIT}, got ${bytes}`,
     );
   }

@@ -15,6 +15,7 @@
  */
 import type { FuncType, Module, ValType } from "../../src/wasm/ir.js";
 import type { Outcome, TrapKind, WasmValue } from "../../src/wasm/outcome.js";
+import { InvalidArgumentError } from "../errors.js";
 import { argumentMismatch } from "../runtime/values.js";
 
 /** Why a module could not be instantiated in V8. */
@@ -155,7 +156,7 @@ export function exportedFuncType(module: Module, name: string): FuncType | undef
 function globalType(module: Module, index: number): ValType {
   const imported = module.imports.flatMap((i) => (i.desc.kind === "global" ? [i.desc.type] : []));
   const type = imported[index] ?? module.globals[index - imported.length]?.type;
-  if (!type) throw new RangeError(`global ${index} does not exist`);
+  if (!type) throw new InvalidArgumentError(`global ${index} does not exist`);
   return type.valType;
 }
 

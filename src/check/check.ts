@@ -8,8 +8,6 @@ import type { CheckOptions, CheckResult, ModuleResult, Severity, Totals } from "
 import { checkModule } from "./module.js";
 
 export type * from "./model.js";
-export { OUTER_FRAMES_KEPT } from "./model.js";
-export { describeOutcome, limitRangesText, locationText, valuesText, valueText } from "./text.js";
 
 export const DEFAULT_CHECK_FUEL = 50_000_000;
 export const DEFAULT_CHECK_SEED = 1;

@@ -6,6 +6,7 @@ import type { Artifact, SourceMapEntry } from "../compiler/artifact.js";
 import { instructionText } from "../wasm/instruction-text.js";
 import type { Instr, ValidatedModule } from "../wasm/ir.js";
 import type { WasmLocation } from "../wasm/outcome.js";
+import { locationText } from "../wasm/outcome-text.js";
 import type { CodeLine, CodeListing } from "./model.js";
 
 /** Wasm instructions shown before and after the differing one. */
@@ -13,8 +14,8 @@ const CONTEXT = 3;
 
 /**
  * The code of the Wasm instructions around `location` (in function `location.funcIndex`), and for a
- * call, the callee's prologue, which belongs to the call (DESIGN.md). A null location is the host's
- * call into `entryFunc`: its prologue is shown.
+ * call, the callee's prologue, which belongs to the call (samestack attributes it so everywhere).
+ * A null location is the host's call into `entryFunc`: its prologue is shown.
  */
 export function codeListing(
   validated: ValidatedModule,
@@ -28,7 +29,7 @@ export function codeListing(
   const prologueOf = (funcIndex: number, highlight: boolean) => {
     for (const entry of artifact.sourceMap) {
       if (entry.kind === "prologue" && entry.funcIndex === funcIndex) {
-        ranges.push({ entry, highlight, belongsTo: `prologue of f${funcIndex}` });
+        ranges.push({ entry, highlight, belongsTo: locationText({ funcIndex, instrIndex: "prologue" }) });
       }
     }
   };
@@ -46,7 +47,7 @@ export function codeListing(
     ranges.push({
       entry,
       highlight: entry.instrIndex === instrIndex,
-      belongsTo: `f${funcIndex} #${entry.instrIndex} ${text}`,
+      belongsTo: `${locationText({ funcIndex, instrIndex: entry.instrIndex })} ${text}`,
     });
   }
   const callee = directCallee(code[instrIndex]);

@@ -4,6 +4,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Invocation } from "../verify/dynamic.js";
+import { InputError } from "../wasm/errors.js";
 import type { ValidatedModule, ValType } from "../wasm/ir.js";
 import type { WasmValue } from "../wasm/outcome.js";
 
@@ -11,9 +12,7 @@ const MODULE_EXTENSIONS = [".wat", ".wasm"];
 const SIDECAR_SUFFIX = ".invocations.json";
 
 /** A sidecar that is not `{ "invocations": [{ "export", "args" }], "limits"?: [...] }`, or names what the module lacks. */
-export class SidecarError extends Error {
-  override name = "SidecarError";
-}
+export class SidecarError extends InputError {}
 
 /** Every .wat/.wasm file under `paths` (folders recursively, in name order); a path that does not exist stays in, to be reported. */
 export async function moduleFiles(paths: readonly string[]): Promise<string[]> {

@@ -3,9 +3,8 @@
 // stack profiles say (verdict.ts), and real limited runs confirming the predicted overflow
 // points at a few limits.
 import { standardImports } from "../../emulators/hosts/env.js";
-import type { Instance, Link, Runner } from "../../emulators/runtime/runner.js";
+import type { Instance, Link } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
-import type { Target } from "../compiler/target.js";
 import {
   type CrossCheckFailure,
   crossCheck,
@@ -18,26 +17,16 @@ import {
 import { nanRuleOf, sameOutcome } from "../verify/outcomes.js";
 import type { StackProfile } from "../verify/profile.js";
 import { TraceError } from "../verify/trace.js";
-import type { ValidatedModule } from "../wasm/ir.js";
+import { InternalError } from "../wasm/errors.js";
 import type { Outcome } from "../wasm/outcome.js";
-import type { CheckOptions, InvocationOnTarget, InvocationResult, UnplacedFinding } from "./model.js";
+import { outcomeText } from "../wasm/outcome-text.js";
+import type { InvocationOnTarget, InvocationResult, UnplacedFinding } from "./model.js";
 import { compareWithV8 } from "./outcomes.js";
-import { describeOutcome as describe } from "./text.js";
+import type { ModuleUnderCheck } from "./under-check.js";
 import { depthPlot, divergenceMessage, limitVerdict, overflowAt, shortOutcome, summary } from "./verdict.js";
 
 /** Limits sampled around the profile's maximum changes for the real limited runs, besides the requested ones. */
 const SAMPLED_CROSS_CHECKS = 4;
-
-export interface ModuleUnderCheck {
-  readonly validated: ValidatedModule;
-  readonly bytes: Uint8Array;
-  /** One per target, in the options' order. */
-  readonly artifacts: readonly Artifact[];
-  readonly runners: ReadonlyMap<Target, Runner>;
-  readonly options: CheckOptions;
-  readonly limits: readonly number[];
-  readonly recordingLimit: number;
-}
 
 export interface CheckedInvocation {
   readonly result: InvocationResult;
@@ -81,17 +70,21 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
       findings.push({
         severity: "divergence",
         kind: "outcome-mismatch",
-        message: `outcomes differ: ${targets[0]} ${describe(outcomes[0]!)}, ${targets[i]} ${describe(outcomes[i]!)}`,
+        message: `outcomes differ: ${targets[0]} ${outcomeText(outcomes[0]!)}, ${targets[i]} ${outcomeText(outcomes[i]!)}`,
       });
     }
   }
 
-  const v8 = compareWithV8(module, invocation, outcomes);
+  const v8 = compareWithV8(
+    module,
+    invocation,
+    outcomes.map((outcome, i) => [targets[i]!, outcome] as const),
+  );
   if (v8.compared && !v8.agrees) {
     findings.push({
       severity: "divergence",
       kind: "wrong-result",
-      message: `wrong result: V8 gives ${describe(v8.outcome)}, ${targets[0]} ${describe(outcomes[0]!)}`,
+      message: `wrong result: V8 gives ${outcomeText(v8.outcome)}, ${targets[0]} ${outcomeText(outcomes[0]!)}`,
     });
   }
 
@@ -119,7 +112,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
         kind: "cross-check",
         target: artifact.target,
         limit: failure.limit,
-        message: `${artifact.target} at limit ${failure.limit}: the profile predicts ${predicted}, a real run gives ${describe(failure.actual)}`,
+        message: `${artifact.target} at limit ${failure.limit}: the profile predicts ${predicted}, a real run gives ${outcomeText(failure.actual)}`,
       });
     }
   });
@@ -206,7 +199,8 @@ function hostLink(module: ModuleUnderCheck): Link {
 
 function freshInstance(module: ModuleUnderCheck, artifact: Artifact): Instance {
   const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, hostLink(module));
-  if (!instantiated.ok) throw new Error(`${artifact.target}: the module instantiated once, then not again`);
+  if (!instantiated.ok)
+    throw new InternalError(`${artifact.target}: the module instantiated once, then not again`);
   return instantiated.instance;
 }
 

@@ -5,6 +5,7 @@ import type { Strategy, Target } from "../compiler/target.js";
 import type { WasmListing } from "../wasm/instruction-text.js";
 import type { ValType } from "../wasm/ir.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
+import type { BacktraceView } from "../wasm/outcome-text.js";
 
 export interface CheckOptions {
   /** The first target is the reference every other target is compared with. */
@@ -135,7 +136,7 @@ export interface InvocationResult {
 
 export interface InvocationOnTarget {
   readonly target: Target;
-  /** A trap's backtrace is shortened as in BacktraceView. */
+  /** A trap's backtrace is shortened as in BacktraceView (src/wasm/outcome-text.ts). */
   readonly outcome: Outcome;
   readonly elidedFrames: number;
   readonly profile: ProfileSummary | null;
@@ -192,18 +193,6 @@ export interface StepView extends BacktraceView {
   readonly location: WasmLocation;
   readonly depth: number;
 }
-
-/**
- * A backtrace, outermost first. A deep one keeps its outermost OUTER_FRAMES_KEPT frames and its
- * innermost frames; the `elidedFrames` frames between them are left out.
- */
-export interface BacktraceView {
-  readonly backtrace: readonly WasmLocation[];
-  readonly elidedFrames: number;
-}
-
-export const OUTER_FRAMES_KEPT = 3;
-export const INNER_FRAMES_KEPT = 8;
 
 export interface CodeListing {
   readonly target: Target;

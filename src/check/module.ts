@@ -11,9 +11,10 @@ import { UnsupportedOperator } from "../compiler/errors.js";
 import type { Target } from "../compiler/target.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { compareTargets, type StaticIssue, verifyArtifact } from "../verify/static.js";
-import { decodeModule, FrontEndError, InternalError, validateModule, watToBinary } from "../wasm/index.js";
+import { decodeModule, FrontEndError, validateModule, watToBinary } from "../wasm/index.js";
 import { functionName } from "../wasm/instruction-text.js";
 import type { ValidatedModule } from "../wasm/ir.js";
+import { locationText } from "../wasm/outcome-text.js";
 import { frameDrawings } from "./frames.js";
 import { generatedInvocations, readSidecar, SidecarError, sidecarPath } from "./inputs.js";
 import { checkInvocation } from "./invocation.js";
@@ -93,7 +94,7 @@ async function checkModuleOrThrow(
     bytes = isBinary(file) ? file : await watToBinary(file.toString("utf8"), path);
     validated = validateModule(decodeModule(bytes));
   } catch (error) {
-    if (!(error instanceof FrontEndError) || error instanceof InternalError) throw error;
+    if (!(error instanceof FrontEndError)) throw error;
     return fail({
       severity: "input",
       kind: "front-end",
@@ -202,8 +203,7 @@ function staticFindings(artifacts: readonly Artifact[]): UnplacedFinding[] {
     const differences = compareTargets(reference!, other);
     if (differences.length === 0) continue;
     const details = differences.slice(0, MAX_LISTED).map((d) => {
-      const at =
-        d.instrIndex === "prologue" ? `prologue of f${d.funcIndex}` : `f${d.funcIndex} #${d.instrIndex}`;
+      const at = locationText(d);
       const depth = (x: typeof d.a) => (x ? `${x.depthAtStart}→${x.deepest}` : "no code");
       return `${at}: ${reference!.target} ${depth(d.a)}, ${other.target} ${depth(d.b)}`;
     });

@@ -1,37 +1,21 @@
-// Running the invocation on V8 and comparing the targets' outcome with it (outcomes.ts has the rules).
+// Running the invocation on V8 and comparing the reference target's outcome with it.
 import { standardImports } from "../../emulators/hosts/env.js";
 import { V8Instance } from "../../emulators/v8/v8.js";
+import type { Target } from "../compiler/target.js";
 import type { Invocation } from "../verify/dynamic.js";
-import { agreesWithV8 } from "../verify/outcomes.js";
+import { agreesWithV8, v8Comparability } from "../verify/outcomes.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import type { Outcome } from "../wasm/outcome.js";
 import type { V8Comparison } from "./model.js";
 
-/**
- * V8 runs the invocation only when every target returned or trapped for a reason other than the
- * stack: V8's stack is not samestack's limit, and a run that ran out of fuel may never end in V8.
- */
+/** V8 runs the invocation only when the comparability rule (src/verify/outcomes.ts) allows comparing it. */
 export function compareWithV8(
   module: { readonly bytes: Uint8Array; readonly validated: ValidatedModule },
   invocation: Invocation,
-  outcomes: readonly Outcome[],
+  targets: readonly (readonly [Target, Outcome])[],
 ): V8Comparison {
-  const reference = outcomes[0]!;
-  const unfinished = outcomes.find(
-    (o) =>
-      o.outcome === "exhausted" ||
-      o.outcome === "error" ||
-      (o.outcome === "trap" && o.trap === "stack_overflow"),
-  );
-  if (unfinished) {
-    const why =
-      unfinished.outcome === "trap"
-        ? "the targets ran out of stack, and V8's stack is not samestack's limit"
-        : unfinished.outcome === "exhausted"
-          ? "the targets ran out of fuel, and V8 has none"
-          : "a target could not run the invocation";
-    return { compared: false, reason: why };
-  }
+  const before = v8Comparability({ targets });
+  if (!before.comparable) return { compared: false, reason: before.reason };
   const { module: wasm } = module.validated;
   const instantiated = V8Instance.instantiate(module.bytes, wasm, standardImports(wasm, []).v8);
   const outcome = instantiated.ok
@@ -42,5 +26,7 @@ export function compareWithV8(
           outcome: "error" as const,
           message: `V8 cannot ${instantiated.stage} the module: ${instantiated.message}`,
         };
-  return { compared: true, outcome, agrees: agreesWithV8(reference, outcome) };
+  const after = v8Comparability({ targets, v8: outcome });
+  if (!after.comparable) return { compared: false, reason: after.reason };
+  return { compared: true, outcome, agrees: agreesWithV8(targets[0]![1], outcome) };
 }

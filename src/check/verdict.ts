@@ -12,22 +12,20 @@ import {
   sameOptionalLocation,
 } from "../verify/profile.js";
 import { functionListing } from "../wasm/instruction-text.js";
-import type { Outcome, WasmLocation } from "../wasm/outcome.js";
+import type { Outcome } from "../wasm/outcome.js";
+import { locationText, outcomeText, shortBacktrace } from "../wasm/outcome-text.js";
 import { codeListing } from "./evidence.js";
-import type { ModuleUnderCheck } from "./invocation.js";
-import {
-  type BacktraceView,
-  type DepthPlot,
-  type Divergence,
-  INNER_FRAMES_KEPT,
-  type LimitVerdict,
-  OUTER_FRAMES_KEPT,
-  type OverflowAtLimit,
-  type OverflowView,
-  type ProfileSummary,
-  type StepView,
+import { limitRangesText } from "./limit-text.js";
+import type {
+  DepthPlot,
+  Divergence,
+  LimitVerdict,
+  OverflowAtLimit,
+  OverflowView,
+  ProfileSummary,
+  StepView,
 } from "./model.js";
-import { describeOutcome as describe, limitRangesText, locationText } from "./text.js";
+import type { ModuleUnderCheck } from "./under-check.js";
 
 /** Points of a depth plot: enough for a page-wide SVG. */
 const PLOT_POINTS = 600;
@@ -42,7 +40,7 @@ export function limitVerdict(
   if (missing >= 0) {
     return {
       kind: "not-recorded",
-      reason: `${module.artifacts[missing]!.target}: ${describe(runs[missing]!.outcome)}`,
+      reason: `${module.artifacts[missing]!.target}: ${outcomeText(runs[missing]!.outcome)}`,
     };
   }
   const reference = profiles[0]!;
@@ -95,16 +93,6 @@ function divergence(
 
 function stepView(step: ProfileStep | null): StepView | null {
   return step && { location: step.location, depth: step.depth, ...shortBacktrace(step.backtrace) };
-}
-
-/** A deep backtrace without its middle frames (a report needs the ends, not every recursion). */
-function shortBacktrace(frames: readonly WasmLocation[]): BacktraceView {
-  const elidedFrames = Math.max(0, frames.length - OUTER_FRAMES_KEPT - INNER_FRAMES_KEPT);
-  if (elidedFrames === 0) return { backtrace: frames, elidedFrames };
-  return {
-    backtrace: [...frames.slice(0, OUTER_FRAMES_KEPT), ...frames.slice(frames.length - INNER_FRAMES_KEPT)],
-    elidedFrames,
-  };
 }
 
 export function shortOutcome(outcome: Outcome): { outcome: Outcome; elidedFrames: number } {

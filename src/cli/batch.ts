@@ -5,25 +5,33 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Executor, Executors, LoadedModule } from "../../emulators/executor.js";
-import type { Strategy } from "../compiler/target.js";
 import { nanRuleOf } from "../verify/outcomes.js";
+import { InputError } from "../wasm/errors.js";
 import { EXIT, type ExitCode, type Io, worse } from "./context.js";
-import { InputError } from "./input-error.js";
-import { exportType, type InvocationResult, invokeEverywhere } from "./invoke.js";
+import { exportType, invokeEverywhere, type RunSettings } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
-import { isFuel, isStackLimit, parseExecutors, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
-import { agreement, type Outcomes } from "./outcomes.js";
-import { exitCodeOf, jsonOf, outcomesText, type RunOptions } from "./run.js";
+import {
+  isFuel,
+  isStackLimit,
+  parseExecutors,
+  parseStrategy,
+  type RunOptions,
+  STACK_LIMIT_RULE,
+} from "./options.js";
+import {
+  agreement,
+  exitCodeOf,
+  type InvocationResult,
+  jsonOf,
+  type Outcomes,
+  outcomesText,
+} from "./outcomes.js";
 import { checkJsonValue } from "./values.js";
 
-interface BatchLine {
+interface BatchLine extends RunSettings {
   readonly module: string;
   readonly export: string;
   readonly args: readonly unknown[];
-  readonly targets: readonly Executor[];
-  readonly strategy: Strategy;
-  readonly stackLimit?: number;
-  readonly fuel?: number;
 }
 
 export async function runBatch(
@@ -55,7 +63,7 @@ export async function runBatch(
     let strategy = defaults.strategy;
     try {
       const request = parseLine(source, defaults);
-      ({ targets, strategy } = request);
+      ({ executors: targets, strategy } = request);
       result = await invokeLine(request, await load(request.module), executors);
       exitCode = worse(exitCode, exitCodeOf(agreement(result.outcomes, nanRuleOf(strategy))));
     } catch (error) {
@@ -87,15 +95,7 @@ function invokeLine(request: BatchLine, loaded: LoadedModule, executors: Executo
       throw new InputError(`argument ${i} is ${value.type}, the parameter is ${params[i]}`);
     return value;
   });
-  return invokeEverywhere(executors, {
-    loaded,
-    exportName: request.export,
-    args,
-    executors: request.targets,
-    strategy: request.strategy,
-    stackLimit: request.stackLimit,
-    fuel: request.fuel,
-  });
+  return invokeEverywhere(executors, { ...request, loaded, exportName: request.export, args });
 }
 
 function parseLine(source: string, defaults: RunOptions): BatchLine {
@@ -118,14 +118,14 @@ function parseLine(source: string, defaults: RunOptions): BatchLine {
     return line[field];
   };
   const args = option("args", Array.isArray, "an array of {type, value}") ?? [];
-  const targets =
+  const executors =
     line.targets === undefined ? defaults.target : parseExecutors(listOf(line.targets, "targets").join(","));
   const strategy = line.strategy === undefined ? defaults.strategy : parseStrategy(string("strategy"));
   return {
     module: string("module"),
     export: string("export"),
     args,
-    targets,
+    executors,
     strategy,
     stackLimit: option("stackLimit", isStackLimit, STACK_LIMIT_RULE) ?? defaults.stackLimit,
     fuel: option("fuel", isFuel, "a positive integer") ?? defaults.fuel,

@@ -1,7 +1,6 @@
 // `samestack check <paths…>`: every module under the paths on every target, the reports written to
 // --out, and the exit code of the worst finding: 0 all deterministic and correct, 1 a divergence or
 // wrong result, 2 bad input (the other modules are still checked and reported), 3 internal error.
-import { access, constants, mkdir } from "node:fs/promises";
 import { Presets, SingleBar } from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import {
@@ -21,8 +20,9 @@ import {
   verdictSentence,
 } from "../report/report.js";
 import { FILE_NAMES, FORMATS, type Format, writeReport } from "../report/write.js";
+import { makeOutputFolder } from "../verify/files.js";
+import { InputError } from "../wasm/errors.js";
 import { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
-import { InputError } from "./input-error.js";
 import { isStackLimit, parseFuel, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 
 export const DEFAULT_OUT = "reports/latest";
@@ -67,7 +67,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
     .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL)
     .action(async (paths: string[], flags: CheckFlags) => {
       if (flags.targets.length < 2) throw new InputError("--targets: name at least two targets to compare");
-      await ensureWritable(flags.out);
+      await makeOutputFolder(flags.out, `the reports to --out ${flags.out}`);
       const progress = progressReporter(context.io);
       const result = await check(
         paths,
@@ -122,15 +122,6 @@ function parseSeed(text: string): number {
 }
 
 /** Fails before any work when the reports could not be written. */
-export async function ensureWritable(folder: string): Promise<void> {
-  try {
-    await mkdir(folder, { recursive: true });
-    await access(folder, constants.W_OK);
-  } catch (error) {
-    throw new InputError(`cannot write the reports to --out ${folder}: ${(error as Error).message}`);
-  }
-}
-
 /** A progress bar on a terminal (on stderr); one plain line per module otherwise. */
 function progressReporter(io: Io): { update: (progress: CheckProgress) => void; stop: () => void } {
   if (!io.isTty) {

@@ -3,7 +3,7 @@
 // Progress goes to stderr (a bar on a terminal, plain lines otherwise), the result to stdout and
 // DIR/summary.json. Exit 0 when no property failed, 1 when one did — under `native` P2 and P3 are
 // expected to fail: that is the divergence samestack exists to find.
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { SingleBar } from "cli-progress";
@@ -13,8 +13,9 @@ import { type FuzzProgress, runFuzz } from "../fuzz/driver.js";
 import { DETERMINISTIC, PROPERTIES, PROPERTY_NAMES, type PropertyName } from "../fuzz/properties.js";
 import { DEFAULT_SEED } from "../fuzz/seed.js";
 import { anyFailure, type FuzzSummary } from "../fuzz/summary.js";
+import { makeOutputFolder } from "../verify/files.js";
+import { InputError } from "../wasm/errors.js";
 import { type CommandContext, EXIT, type Io } from "./context.js";
-import { InputError } from "./input-error.js";
 import { parseStrategy } from "./options.js";
 
 interface FuzzFlags {
@@ -59,6 +60,7 @@ export function registerFuzz(program: Command, context: CommandContext): void {
     .action(async (flags: FuzzFlags) => {
       if (flags.runs !== undefined && flags.time !== undefined)
         throw new InputError("give --runs or --time, not both");
+      await makeOutputFolder(flags.out, `the summary to --out ${flags.out}`);
       const strategies = flags.strategy ? [flags.strategy] : DETERMINISTIC;
       const progress = progressDisplay(context.io, flags.runs ?? (flags.time === undefined ? 100 : null));
       const summary = await runFuzz(
@@ -76,7 +78,6 @@ export function registerFuzz(program: Command, context: CommandContext): void {
         progress.update,
       );
       progress.stop();
-      await mkdir(flags.out, { recursive: true });
       const summaryPath = path.join(flags.out, "summary.json");
       await writeFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
       context.io.stdout(describe(summary, flags, summaryPath));

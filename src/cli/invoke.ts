@@ -7,19 +7,24 @@ import { exportedFuncType } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
 import { compiledSupport, postMvpSupport, unsupportedReach } from "../spec/support.js";
 import { recordProfile } from "../verify/dynamic.js";
+import { v8Comparability } from "../verify/outcomes.js";
+import { InputError } from "../wasm/errors.js";
 import type { FuncType } from "../wasm/ir.js";
 import type { Outcome, WasmValue } from "../wasm/outcome.js";
-import { InputError } from "./input-error.js";
-import type { NotRun, Outcomes } from "./outcomes.js";
+import type { InvocationResult, NotRun, Outcomes } from "./outcomes.js";
 
-export interface Invocation {
-  readonly loaded: LoadedModule;
-  readonly exportName: string;
-  readonly args: readonly WasmValue[];
+/** Where and how an invocation runs: its executors, the targets' strategy, stack limit and fuel. */
+export interface RunSettings {
   readonly executors: readonly Executor[];
   readonly strategy: Strategy;
   readonly stackLimit?: number;
   readonly fuel?: number;
+}
+
+export interface Invocation extends RunSettings {
+  readonly loaded: LoadedModule;
+  readonly exportName: string;
+  readonly args: readonly WasmValue[];
 }
 
 /** The type of export `name`, or an InputError naming the exports there are. */
@@ -31,15 +36,9 @@ export function exportType(loaded: LoadedModule, name: string): FuncType {
   throw new InputError(`no exported function "${name}" (exported functions: ${names.join(", ") || "none"})`);
 }
 
-/** The outcome on each executor that ran, and why any other did not. */
-export interface InvocationResult {
-  readonly outcomes: Outcomes;
-  readonly notRun: NotRun;
-}
-
 /**
  * Runs the invocation on each executor, on a fresh instance. V8 has no fuel, so it runs last and
- * only when no emulated target ran out of fuel; asked alone, it runs only after a plain x64 run
+ * only when the comparability rule lets it run (no emulated target ran out of fuel); asked alone, it runs only after a plain x64 run
  * (with the same options) has finished within the fuel, and that run's outcome is reported when
  * it has not.
  */
@@ -55,8 +54,8 @@ export function invokeEverywhere(executors: Executors, invocation: Invocation): 
       const probe = invokeOn(executors, invocation, "x64", false);
       if (probe.outcome === "exhausted") outcomes.x64 = probe;
     }
-    const runaway = Object.entries(outcomes).find(([, outcome]) => outcome.outcome === "exhausted");
-    if (runaway) notRun.v8 = `${runaway[0]} ran out of fuel, and V8 has none to stop it`;
+    const rule = v8Comparability({ targets: Object.entries(outcomes) });
+    if (!rule.comparable && !rule.v8MayRun) notRun.v8 = rule.reason;
     else outcomes.v8 = invokeOn(executors, invocation, "v8", false);
   }
   return { outcomes, notRun };

@@ -3,10 +3,9 @@
 import { readFile } from "node:fs/promises";
 import type { LoadedModule } from "../../emulators/executor.js";
 import { decodeModule } from "../wasm/decoder.js";
-import { FrontEndError, type FrontEndErrorId, InternalError } from "../wasm/errors.js";
+import { FrontEndError, type FrontEndErrorId, InputError } from "../wasm/errors.js";
 import { watToBinary } from "../wasm/text.js";
 import { validateModule } from "../wasm/validator.js";
-import { InputError } from "./input-error.js";
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
@@ -14,7 +13,6 @@ const KIND: Record<FrontEndErrorId, string> = {
   "malformed-module": "malformed module",
   "invalid-module": "invalid module",
   "unsupported-feature": "unsupported module",
-  "internal-error": "internal error",
 };
 
 export async function loadModuleFile(path: string): Promise<LoadedModule> {
@@ -38,7 +36,7 @@ async function located<T>(work: () => T | Promise<T>, where: string): Promise<T>
   try {
     return await work();
   } catch (error) {
-    if (!(error instanceof FrontEndError) || error instanceof InternalError) throw error;
+    if (!(error instanceof FrontEndError)) throw error;
     throw new InputError(`${where}${KIND[error.id]}: ${error.message}`);
   }
 }

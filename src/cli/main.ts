@@ -1,12 +1,11 @@
 // The samestack command line: `main(argv, io)` returns an exit code and never exits the process.
 import { Command, CommanderError } from "commander";
 import { UnsupportedOperator } from "../compiler/errors.js";
-import { FrontEndError, InternalError } from "../wasm/errors.js";
+import { InputError } from "../wasm/errors.js";
 import { registerCheck } from "./check-command.js";
 import { registerCompile } from "./compile.js";
 import { type CommandContext, EXIT, type Io } from "./context.js";
 import { registerFuzz } from "./fuzz-command.js";
-import { InputError } from "./input-error.js";
 import { registerReport } from "./report-command.js";
 import { registerRun } from "./run.js";
 import { registerSpec } from "./spec-command.js";
@@ -52,9 +51,7 @@ function buildProgram(context: CommandContext): Command {
 
 /** Errors caused by the input (arguments, files, modules), as opposed to bugs in samestack. */
 function isUserError(error: unknown): error is Error {
-  if (error instanceof InputError || error instanceof UnsupportedOperator) return true;
-  if (isFileSystemError(error)) return true;
-  return error instanceof FrontEndError && !(error instanceof InternalError);
+  return error instanceof InputError || error instanceof UnsupportedOperator || isFileSystemError(error);
 }
 
 /** A file the user named is missing, unreadable or not a file. */

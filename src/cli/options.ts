@@ -4,6 +4,16 @@ import { EXECUTORS, type Executor } from "../../emulators/executor.js";
 import { MAX_STACK_LIMIT } from "../../emulators/runtime/layout.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../compiler/target.js";
 
+/** `samestack run`'s options; a batch line's own fields override them. */
+export interface RunOptions {
+  readonly target: Executor[];
+  readonly strategy: Strategy;
+  readonly stackLimit?: number;
+  readonly fuel?: number;
+  readonly batch?: string;
+  readonly json?: boolean;
+}
+
 export function parseTarget(text: string): Target {
   const target = TARGETS.find((t) => t === text);
   if (!target) throw new InvalidArgumentError(`expected one of ${TARGETS.join(", ")}`);

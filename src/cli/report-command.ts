@@ -5,13 +5,14 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import { renderHtml } from "../report/html.js";
-import { MergeInputError, mergeReports } from "../report/merge.js";
+import { mergeReports } from "../report/merge.js";
 import { reportVerdict, VERDICT_TITLES, verdictSentence } from "../report/report.js";
 import { checkReport } from "../report/schema.js";
 import { FILE_NAMES, FORMATS, type Format, writeAtomically, writeReport } from "../report/write.js";
-import { ensureWritable, exitCodeOf, list, parseFormat } from "./check-command.js";
+import { makeOutputFolder } from "../verify/files.js";
+import { InputError } from "../wasm/errors.js";
+import { exitCodeOf, list, parseFormat } from "./check-command.js";
 import type { CommandContext } from "./context.js";
-import { InputError } from "./input-error.js";
 
 export const DEFAULT_MERGE_OUT = "reports/merged";
 
@@ -27,17 +28,12 @@ export function registerReport(program: Command, context: CommandContext): void 
       ...FORMATS,
     ])
     .action(async (files: string[], flags: { out: string; format: Format[] }) => {
+      await makeOutputFolder(flags.out, `the reports to --out ${flags.out}`);
       const inputs = await Promise.all(
         files.map(async (file) => ({ source: file, json: await readJson(file) })),
       );
-      let merged: ReturnType<typeof mergeReports>;
-      try {
-        merged = mergeReports(inputs);
-      } catch (error) {
-        if (error instanceof MergeInputError) throw new InputError(error.message);
-        throw error;
-      }
-      await ensureWritable(flags.out);
+      // A file that is neither a check report nor a fuzz summary throws MergeInputError, an InputError.
+      const merged = mergeReports(inputs);
       const written = await writeReport(merged, flags.out, flags.format);
       const shown = FORMATS.filter((f) => f !== "html" && written[f]).map((f) => written[f]);
       context.io.stdout(
@@ -53,11 +49,11 @@ export function registerReport(program: Command, context: CommandContext): void 
     .argument("<report>", "a report.json written by check or report merge")
     .option("--out <file>", `where to write it (default: ${FILE_NAMES.html} beside the report)`)
     .action(async (file: string, flags: { out?: string }) => {
+      const out = flags.out ?? path.join(path.dirname(file), FILE_NAMES.html);
+      await makeOutputFolder(path.dirname(out), `the HTML report to ${out}`);
       const checked = checkReport(await readJson(file));
       if (!checked.ok)
         throw new InputError(`${file}: not a valid report: ${checked.errors.slice(0, 5).join("; ")}`);
-      const out = flags.out ?? path.join(path.dirname(file), FILE_NAMES.html);
-      await ensureWritable(path.dirname(out));
       await writeAtomically(out, renderHtml(checked.report));
       context.io.stdout(`HTML report: ${out}\n`);
     });

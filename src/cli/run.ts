@@ -1,25 +1,15 @@
 // `samestack run`: one export on one or more executors, or a batch of invocations (batch.ts).
 import type { Command } from "commander";
-import { EXECUTORS, type Executor, Executors } from "../../emulators/executor.js";
-import type { Strategy } from "../compiler/target.js";
+import { EXECUTORS, Executors } from "../../emulators/executor.js";
 import { nanRuleOf } from "../verify/outcomes.js";
+import { InputError } from "../wasm/errors.js";
 import { runBatch } from "./batch.js";
-import { InputError } from "./input-error.js";
-import { exportType, type InvocationResult, invokeEverywhere } from "./invoke.js";
+import type { CommandContext, ExitCode } from "./context.js";
+import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
-import { type CommandContext, EXIT, type ExitCode } from "./main.js";
-import { parseExecutors, parseFuel, parseStackLimit, parseStrategy } from "./options.js";
-import { type Agreement, agreement, type Outcomes, outcomeText } from "./outcomes.js";
+import { parseExecutors, parseFuel, parseStackLimit, parseStrategy, type RunOptions } from "./options.js";
+import { agreement, exitCodeOf, jsonOf, outcomesText } from "./outcomes.js";
 import { parseCliValue } from "./values.js";
-
-export interface RunOptions {
-  readonly target: Executor[];
-  readonly strategy: Strategy;
-  readonly stackLimit?: number;
-  readonly fuel?: number;
-  readonly batch?: string;
-  readonly json?: boolean;
-}
 
 export function registerRun(program: Command, context: CommandContext): void {
   program
@@ -42,7 +32,7 @@ export function registerRun(program: Command, context: CommandContext): void {
     .option("--fuel <n>", "machine instructions per invocation (default 100M)", parseFuel)
     .option(
       "--batch <file>",
-      "JSON Lines of invocations (see `issues show 5`); one output line per input line",
+      'JSON Lines, one invocation a line: {"module": file relative to the batch file, "export", "args": [{"type", "value"}] as in the spec tests\' JSON, and optionally "targets": [...], "strategy", "stackLimit", "fuel"}; one output line per input line, in order',
     )
     .option("--json", "print outcomes as JSON")
     .action(
@@ -97,54 +87,4 @@ async function runOne(
   if (options.json) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);
   else io.stdout(outcomesText(result, options.strategy, verdict));
   return exitCodeOf(verdict);
-}
-
-/** A runaway program is bad input: it has no outcome to compare. */
-export function exitCodeOf(verdict: Agreement): ExitCode {
-  switch (verdict.kind) {
-    case "agree":
-      return EXIT.ok;
-    case "diverged":
-      return EXIT.diverged;
-    case "exhausted":
-      return EXIT.badInput;
-    case "error":
-      return EXIT.internal;
-  }
-}
-
-/** The outcomes, and `notRun` when an executor did not run. */
-export function jsonOf({ outcomes, notRun }: InvocationResult): object {
-  return Object.keys(notRun).length > 0 ? { outcomes, notRun } : { outcomes };
-}
-
-/** One line per executor, then the verdict when there is something to compare or to explain. */
-export function outcomesText(
-  { outcomes, notRun }: InvocationResult,
-  strategy: Strategy,
-  verdict: Agreement,
-): string {
-  const entries = Object.entries(outcomes) as [Executor, NonNullable<Outcomes[Executor]>][];
-  const skipped = Object.entries(notRun) as [Executor, string][];
-  const name = (executor: Executor) => (executor === "v8" ? "v8" : `${executor}/${strategy}`);
-  const width = Math.max(...[...entries, ...skipped].map(([executor]) => name(executor).length));
-  const lines = [
-    ...entries.map(([executor, outcome]) => `${name(executor).padEnd(width)}  ${outcomeText(outcome)}`),
-    ...skipped.map(([executor, why]) => `${name(executor).padEnd(width)}  not run: ${why}`),
-  ];
-  if (entries.length > 1 || verdict.kind !== "agree") lines.push(verdictText(verdict));
-  return `${lines.join("\n")}\n`;
-}
-
-function verdictText(verdict: Agreement): string {
-  switch (verdict.kind) {
-    case "agree":
-      return "outcomes agree";
-    case "diverged":
-      return `DIVERGED: ${verdict.between[0]} and ${verdict.between[1]} disagree`;
-    case "error":
-      return `ERROR on ${verdict.executor} (a samestack bug): ${verdict.message}`;
-    case "exhausted":
-      return `OUT OF FUEL on ${verdict.executors.join(", ")}: the invocation does not finish within the fuel (a runaway program? raise --fuel if it should finish)`;
-  }
 }

@@ -13,8 +13,8 @@ import { STRATEGIES, type Strategy, TARGETS } from "../compiler/target.js";
 import { runSpecFile, type SpecConfiguration, type SpecFileResult } from "../spec/runner.js";
 import { formatSpecSummary } from "../spec/table.js";
 import { specTotals } from "../spec/totals.js";
+import { InputError } from "../wasm/errors.js";
 import { type CommandContext, EXIT, type Io } from "./context.js";
-import { InputError } from "./input-error.js";
 import { parseExecutors, parseStrategy } from "./options.js";
 
 interface SpecFlags {
@@ -48,7 +48,11 @@ export function registerSpec(program: Command, context: CommandContext): void {
       try {
         for (const file of files) {
           progress.start(file.name);
-          const fileResults = await runFile(file, configurations, executors);
+          const fileResults = await runSpecFile(file.name, {
+            configurations,
+            executors,
+            directory: file.directory,
+          });
           results.push(...fileResults);
           progress.done(file.name, fileResults);
         }
@@ -96,20 +100,6 @@ async function specFiles(paths: readonly string[]): Promise<SpecFile[]> {
   }
   const byPath = new Map(files.map((file) => [join(file.directory, file.name), file]));
   return [...byPath.values()];
-}
-
-async function runFile(
-  file: SpecFile,
-  configurations: readonly SpecConfiguration[],
-  executors: Executors,
-): Promise<SpecFileResult[]> {
-  try {
-    return await runSpecFile(file.name, { configurations, executors, directory: file.directory });
-  } catch (error) {
-    // A command list that is not JSON or names unknown commands is the user's input.
-    if (error instanceof SyntaxError) throw new InputError(error.message);
-    throw error;
-  }
 }
 
 interface Progress {

@@ -1,7 +1,8 @@
-// Wasm values as people type them on the command line, and as the CLI prints them.
+// Wasm values as people type them on the command line (src/wasm/outcome-text.ts prints them).
+
+import { InputError } from "../wasm/errors.js";
 import type { ValType } from "../wasm/ir.js";
 import type { WasmValue } from "../wasm/outcome.js";
-import { InputError } from "./input-error.js";
 
 const VAL_TYPES: readonly ValType[] = ["i32", "i64", "f32", "f64"];
 const INTEGER = /^[+-]?(0x[0-9a-f]+|[0-9]+)$/i;
@@ -39,16 +40,6 @@ export function checkJsonValue(value: unknown): WasmValue {
   return { type: valType, value: bits };
 }
 
-/** `i32:4294967295` style, the inverse of `parseCliValue` for integers (floats print their bits). */
-export function formatValue(value: WasmValue): string {
-  if (value.type === "i32" || value.type === "i64") {
-    const width = value.type === "i32" ? 32 : 64;
-    const signed = BigInt.asIntN(width, BigInt(value.value));
-    return signed < 0n ? `${value.type}:${value.value} (${signed})` : `${value.type}:${value.value}`;
-  }
-  return `${value.type}:${floatOfBits(value)} (bits ${value.value})`;
-}
-
 function integerBits(literal: string, type: "i32" | "i64"): string | null {
   if (!INTEGER.test(literal)) return null;
   const negative = literal.startsWith("-");
@@ -71,14 +62,4 @@ function floatBits(literal: string, type: "f32" | "f64"): string | null {
   }
   view.setFloat64(0, number);
   return view.getBigUint64(0).toString();
-}
-
-function floatOfBits(value: WasmValue): number {
-  const view = new DataView(new ArrayBuffer(8));
-  if (value.type === "f32") {
-    view.setUint32(0, Number(value.value));
-    return view.getFloat32(0);
-  }
-  view.setBigUint64(0, BigInt(value.value));
-  return view.getFloat64(0);
 }

@@ -2,18 +2,25 @@
 // and, with an invocation, the dynamic verdict for every stack limit. Exit 0 when deterministic,
 // 1 when the targets diverge, 2 for bad input (main.ts), 3 for an internal error (main.ts).
 import type { Command } from "commander";
+import { limitRangesText } from "../check/limit-text.js";
 import { STRATEGIES, type Strategy, TARGETS } from "../compiler/target.js";
 import type { ProfileComparison } from "../verify/profile.js";
 import type { StaticIssue } from "../verify/static.js";
-import { InstantiationFailure, type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
+import { type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
+import { InputError } from "../wasm/errors.js";
 import { loadModule } from "../wasm/index.js";
 import type { ValidatedModule } from "../wasm/ir.js";
-import type { WasmLocation } from "../wasm/outcome.js";
-import { InputError } from "./input-error.js";
-import { type CommandContext, EXIT } from "./main.js";
+import {
+  backtraceText,
+  formatValue,
+  locationText,
+  locationWithOffsetText,
+  outcomeText,
+  shortBacktrace,
+} from "../wasm/outcome-text.js";
+import { type CommandContext, EXIT } from "./context.js";
 import { parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
-import { outcomeText } from "./outcomes.js";
-import { formatValue, parseCliValue } from "./values.js";
+import { parseCliValue } from "./values.js";
 
 interface VerifyFlags {
   readonly strategy: Strategy;
@@ -41,17 +48,12 @@ export function registerVerify(program: Command, context: CommandContext): void 
       const invocation =
         flags.export === undefined ? undefined : parseInvocation(validated, flags.export, flags.args);
       if (invocation === undefined && flags.args.length > 0) throw new InputError("--args needs --export");
-      let verdict: ModuleVerdict;
-      try {
-        verdict = verifyModule(validated, {
-          strategy,
-          ...(invocation ? { invocation } : {}),
-          ...(stackLimit ? { stackLimit } : {}),
-        });
-      } catch (error) {
-        if (error instanceof InstantiationFailure) throw new InputError(error.message);
-        throw error;
-      }
+      // A module that cannot be instantiated throws InstantiationFailure, an InputError.
+      const verdict = verifyModule(validated, {
+        strategy,
+        ...(invocation ? { invocation } : {}),
+        ...(stackLimit ? { stackLimit } : {}),
+      });
       context.io.stdout(flags.json ? `${toJson(verdict)}\n` : describe(file, verdict));
       context.exitCode = verdict.deterministic ? EXIT.ok : EXIT.diverged;
     });
@@ -91,9 +93,8 @@ function describe(file: string, verdict: ModuleVerdict): string {
   if (differences.length === 0) lines.push("  depths equal on both targets at every Wasm instruction");
   else {
     const first = differences[0]!;
-    const at = first.instrIndex === "prologue" ? "prologue" : `instruction ${first.instrIndex}`;
     lines.push(
-      `  depths differ at ${differences.length} instruction(s); first: function ${first.funcIndex} ${at}: ` +
+      `  depths differ at ${differences.length} instruction(s); first: ${locationText(first)}: ` +
         `x64 deepest ${first.a?.deepest ?? "-"}, aarch64 deepest ${first.b?.deepest ?? "-"}`,
     );
   }
@@ -102,7 +103,7 @@ function describe(file: string, verdict: ModuleVerdict): string {
     const args = dynamic.invocation.args.map(formatValue).join(", ");
     lines.push(`dynamic: ${dynamic.invocation.exportName}(${args})`);
     for (const target of TARGETS)
-      lines.push(`  ${target.padEnd(8)} ${outcomeText(dynamic.outcomes[target])}`);
+      lines.push(`  ${target.padEnd(8)} ${outcomeText(dynamic.outcomes[target], { backtrace: true })}`);
     if (dynamic.comparison) lines.push(...describeComparison(dynamic.comparison));
     for (const target of TARGETS) {
       const failures = dynamic.crossCheckFailures[target];
@@ -120,16 +121,12 @@ function describe(file: string, verdict: ModuleVerdict): string {
 function describeIssue(issue: StaticIssue): string {
   switch (issue.kind) {
     case "stack-map-mismatch":
-      return `function ${issue.funcIndex} ${issue.instrIndex}: stack map says ${JSON.stringify(issue.compiler)}, code does ${JSON.stringify(issue.derived)}`;
+      return `${locationText(issue)}: stack map says ${JSON.stringify(issue.compiler)}, code does ${JSON.stringify(issue.derived)}`;
     case "code-outside-source-map":
-      return `function ${issue.funcIndex}: 0x${issue.address.toString(16)} ${issue.text}: not in the source map`;
+      return `f${issue.funcIndex}: 0x${issue.address.toString(16)} ${issue.text}: not in the source map`;
     default:
-      return `function ${issue.funcIndex}: 0x${issue.address.toString(16)} ${issue.text}: ${issue.kind}`;
+      return `f${issue.funcIndex}: 0x${issue.address.toString(16)} ${issue.text}: ${issue.kind}`;
   }
-}
-
-function describeLocation(location: WasmLocation): string {
-  return `function ${location.funcIndex}, instruction ${location.instrIndex} (offset 0x${location.offset.toString(16)})`;
 }
 
 function describeComparison(comparison: ProfileComparison): string[] {
@@ -142,22 +139,23 @@ function describeComparison(comparison: ProfileComparison): string[] {
   const first = comparison.firstDifference;
   if (first?.a && first.b) {
     lines.push(
-      `  stack profiles differ first at step ${first.index}, ${describeLocation(first.a.location)}:`,
+      `  stack profiles differ first at step ${first.index}, ${locationWithOffsetText(first.a.location)}:`,
     );
     lines.push(
-      `    x64 depth ${first.a.depth}, backtrace ${first.a.backtrace.map((l) => `${l.funcIndex}:${l.instrIndex}`).join(" > ")}`,
+      `    x64 depth ${first.a.depth}, backtrace ${backtraceText(shortBacktrace(first.a.backtrace))}`,
     );
     lines.push(
-      `    aarch64 depth ${first.b.depth}, backtrace ${first.b.backtrace.map((l) => `${l.funcIndex}:${l.instrIndex}`).join(" > ")}`,
+      `    aarch64 depth ${first.b.depth}, backtrace ${backtraceText(shortBacktrace(first.b.backtrace))}`,
     );
   } else if (first) {
     lines.push(
       `  stack profiles differ at step ${first.index} (one run is shorter, or the entry call differs)`,
     );
   }
-  const ranges = comparison.divergentLimits.map(
-    (r) => `[${r.from}, ${r.to === Number.POSITIVE_INFINITY ? "∞" : r.to})`,
-  );
-  lines.push(`  overflow points differ for limits ${ranges.join(", ") || "(none)"}`);
+  const ranges = comparison.divergentLimits.map(({ from, to }) => ({
+    from,
+    to: to === Number.POSITIVE_INFINITY ? null : to,
+  }));
+  lines.push(`  overflow points differ for limits ${limitRangesText(ranges)}`);
   return lines;
 }

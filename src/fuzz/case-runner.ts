@@ -2,9 +2,10 @@
 // checked on it, and — for a failure — fast-check's shrinking from the same seed.
 import fc from "fast-check";
 import type { Strategy } from "../compiler/index.js";
-import { caseOf, type Machines, type TestCase } from "./machines.js";
+import type { Machines } from "./machines.js";
 import { type CaseInput, caseInput, checkProperty, type PropertyName } from "./properties.js";
 import { type Counterexample, counterexampleOf, sidecarOf } from "./regressions.js";
+import { caseOf, type TestCase } from "./test-case.js";
 import type { Verdict } from "./verdict.js";
 
 export interface CaseReport {

@@ -3,7 +3,8 @@
 // (The exit block before the first function is zeros, never executed, and not code.)
 import { disassemble } from "../../emulators/disasm/capstone.js";
 import { type Strategy, TARGETS } from "../compiler/index.js";
-import type { Machines, TestCase } from "./machines.js";
+import type { Machines } from "./machines.js";
+import type { TestCase } from "./test-case.js";
 import { fail, PASS, type Verdict } from "./verdict.js";
 
 export function checkEncoders(machines: Machines, c: TestCase, strategy: Strategy): Verdict {

@@ -1,13 +1,21 @@
 // P1 outcomes: x64, aarch64 and V8 agree on the entry's result or trap kind and on the exported
 // globals afterwards; x64 and aarch64 also agree on trap locations and backtraces. Comparisons
 // follow src/verify/outcomes.ts: NaN bits exact between the targets under intersect/frame (samestack
-// canonicalises NaNs there), any NaN under native and against V8. Programs whose NaN bits may
-// surface in integers are not compared with V8, nor between targets under native (Wasm leaves
-// those bits open).
+// canonicalises NaNs there), any NaN under native and against V8; V8 only where its comparability
+// rule allows. Under native, programs whose NaN bits may surface in integers, or that overflowed,
+// are not compared between the targets (Wasm leaves those bits open; native overflows differ).
 import type { Strategy, Target } from "../compiler/index.js";
-import { agreesWithV8, type NanRule, nanRuleOf, sameOutcome } from "../verify/outcomes.js";
+import {
+  agreesWithV8,
+  isStackOverflow,
+  type NanRule,
+  nanRuleOf,
+  sameOutcome,
+  v8Comparability,
+} from "../verify/outcomes.js";
 import type { Outcome } from "../wasm/outcome.js";
-import type { Machines, TestCase } from "./machines.js";
+import type { Machines } from "./machines.js";
+import type { TestCase } from "./test-case.js";
 import { type EntryRun, requestOf, runEntry } from "./v8-oracle.js";
 import { fail, PASS, skip, type Verdict } from "./verdict.js";
 
@@ -24,7 +32,7 @@ export function checkOutcomes(machines: Machines, c: TestCase, strategy: Strateg
   if (x64.outcome.outcome === "exhausted" || aarch64.outcome.outcome === "exhausted") {
     return skip("a target ran out of fuel");
   }
-  const overflowed = isOverflow(x64.outcome) || isOverflow(aarch64.outcome);
+  const overflowed = isStackOverflow(x64.outcome) || isStackOverflow(aarch64.outcome);
   const native = strategy === "native";
   if (!(native && (nanBitsVisible || overflowed))) {
     const nans = nanRuleOf(strategy);
@@ -35,21 +43,19 @@ export function checkOutcomes(machines: Machines, c: TestCase, strategy: Strateg
       return fail(`x64 and aarch64 globals differ (NaNs ${nans})`, evidence);
     }
   }
-  if (!mayCompareWithV8(c) || overflowed) return PASS;
+  const targets = [["x64", x64.outcome] as const, ["aarch64", aarch64.outcome] as const];
+  if (!v8Comparability({ targets, nanBitsVisible }).comparable) return PASS;
   const v8 = machines.v8Run(c);
+  if (!v8Comparability({ targets, nanBitsVisible, v8: v8.outcome }).comparable) return PASS;
   const withV8 = { ...evidence, v8 };
   if (!agreesWithV8(x64.outcome, v8.outcome)) return fail("x64 and V8 outcomes differ", withV8);
   if (!sameGlobals(x64.globals, v8.globals, "any-nan")) return fail("x64 and V8 globals differ", withV8);
   return PASS;
 }
 
-/** Whether P1 may compare the case with V8 (unless a target overflowed its stack): not when NaN bits may surface. */
+/** Whether P1 may compare the case with V8, as far as is known before any run (the worker prefetches those). */
 export function mayCompareWithV8(c: TestCase): boolean {
-  return !c.nanBitsVisible;
-}
-
-function isOverflow(outcome: Outcome): boolean {
-  return outcome.outcome === "trap" && outcome.trap === "stack_overflow";
+  return v8Comparability({ targets: [], nanBitsVisible: c.nanBitsVisible }).comparable;
 }
 
 /** Globals read after the run (each a `return` outcome of its value). */

@@ -4,8 +4,9 @@
 import type { Strategy, Target } from "../compiler/index.js";
 import { type OverflowPoint, overflowPoint, sameLocation, sameOptionalLocation } from "../verify/profile.js";
 import type { Outcome } from "../wasm/outcome.js";
-import type { Machines, TestCase } from "./machines.js";
+import type { Machines } from "./machines.js";
 import { isVerdict, recordBoth } from "./recorded.js";
+import type { TestCase } from "./test-case.js";
 import { fail, PASS, type Verdict } from "./verdict.js";
 
 /** A limit in bytes (positive multiple of 16) at `fraction` of `maxDepth`. */

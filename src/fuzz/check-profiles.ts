@@ -3,8 +3,9 @@
 // native they are expected to differ, which P5 relies on).
 import type { Strategy } from "../compiler/index.js";
 import { compareProfiles } from "../verify/profile.js";
-import type { Machines, TestCase } from "./machines.js";
+import type { Machines } from "./machines.js";
 import { isVerdict, recordBoth } from "./recorded.js";
+import type { TestCase } from "./test-case.js";
 import { fail, PASS, type Verdict } from "./verdict.js";
 
 export const PROFILES_DIFFER = "stack profiles differ";

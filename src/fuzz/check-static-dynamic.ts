@@ -23,7 +23,8 @@
 // is never attributed to the call: the verifier's deepest excludes the callee in the same way.
 import { ABI, type Artifact, type Strategy, sourceAt, TARGETS, type Target } from "../compiler/index.js";
 import { type StaticReport, verifyArtifact } from "../verify/static.js";
-import type { Machines, TestCase } from "./machines.js";
+import type { Machines } from "./machines.js";
+import type { TestCase } from "./test-case.js";
 import { fail, PASS, skip, type Verdict } from "./verdict.js";
 
 export function checkStaticDynamic(machines: Machines, c: TestCase, strategy: Strategy): Verdict {

@@ -3,6 +3,7 @@
 // Its listeners stay attached for its whole life: Node's IPC channel replays messages queued while
 // no listener was attached, and a channel closing during that replay throws inside Node.
 import { type ChildProcess, fork } from "node:child_process";
+import { InternalError } from "../wasm/errors.js";
 
 /** Every child exits on this message. */
 export interface CloseRequest {
@@ -24,7 +25,7 @@ export class Child<Request extends object, Reply> {
     this.process.on("error", (error) => this.settle((p) => p.reject(error)));
     this.exited = new Promise((resolve) => {
       this.process.on("exit", (code, signal) => {
-        const why = new Error(`a ${module} process exited (${signal ?? `code ${code}`})`);
+        const why = new InternalError(`a ${module} process exited (${signal ?? `code ${code}`})`);
         this.settle((p) => p.reject(why));
         resolve();
       });
@@ -32,7 +33,7 @@ export class Child<Request extends object, Reply> {
   }
 
   request(message: Request): Promise<Reply> {
-    if (this.pending) throw new Error("a child process takes one request at a time");
+    if (this.pending) throw new InternalError("a child process takes one request at a time");
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.process.send(message);

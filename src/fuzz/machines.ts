@@ -1,5 +1,5 @@
-// What every property runs on: a generated case (description → module → validated), compiled per
-// target and strategy once, and instantiated afresh for each run on runners reused across cases.
+// What every property runs on: a case (test-case.ts) compiled per target and strategy once, and
+// instantiated afresh for each run on runners reused across cases.
 
 import { hostImports } from "../../emulators/hosts/env.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
@@ -7,33 +7,14 @@ import type { Instance } from "../../emulators/runtime/runner.js";
 import { Runner } from "../../emulators/runtime/runner.js";
 import type { Metering } from "../../emulators/unicorn/engine.js";
 import { type Artifact, compileModule, type Strategy, TARGETS, type Target } from "../compiler/index.js";
-import type { Invocation } from "../verify/dynamic.js";
-import { decodeModule, encodeModule, type ValidatedModule, validateModule } from "../wasm/index.js";
-import type { ProgramDesc } from "./generators/description.js";
-import { lowerProgram } from "./generators/lower.js";
+import { InternalError } from "../wasm/errors.js";
+import type { TestCase } from "./test-case.js";
 import { type EntryRun, requestOf, runOnV8, type V8Oracle } from "./v8-oracle.js";
 
 /** Machine instructions one run may execute; generated programs need far fewer (`exhausted` is skipped). */
 export const FUEL = 5_000_000;
 /** Stack for unlimited runs: far above what generated programs use. */
 export const STACK = 1024 * 1024;
-
-/** A module and how to run it: generated, or read back from a regression. */
-export interface TestCase {
-  readonly bytes: Uint8Array;
-  readonly validated: ValidatedModule;
-  readonly entry: Invocation;
-  /** Export names of the globals to compare after the run. */
-  readonly globals: readonly string[];
-  /** Whether NaN bits may surface in integers (description.ts): then never compared with V8. */
-  readonly nanBitsVisible: boolean;
-}
-
-export function caseOf(desc: ProgramDesc): TestCase {
-  const { module, entry, globals, nanBitsVisible } = lowerProgram(desc);
-  const bytes = encodeModule(module);
-  return { bytes, validated: validateModule(decodeModule(bytes)), entry, globals, nanBitsVisible };
-}
 
 /**
  * Runners per target and metering (plain runs meter the fuel per block, which halves the cost of
@@ -87,7 +68,7 @@ export class Machines {
       .instantiate(artifact, { module, imports: hostImports(module) });
     if (!instantiated.ok) {
       const why = instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);
-      throw new Error(`${target}/${strategy}: a generated module failed to instantiate: ${why}`);
+      throw new InternalError(`${target}/${strategy}: a generated module failed to instantiate: ${why}`);
     }
     try {
       return use(instantiated.instance);

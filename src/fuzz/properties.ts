@@ -9,7 +9,8 @@ import { checkProfiles } from "./check-profiles.js";
 import { checkStaticDynamic } from "./check-static-dynamic.js";
 import { programArbitrary } from "./generators/arbitrary.js";
 import type { ProgramDesc } from "./generators/description.js";
-import type { Machines, TestCase } from "./machines.js";
+import type { Machines } from "./machines.js";
+import type { TestCase } from "./test-case.js";
 import { fail, type Verdict } from "./verdict.js";
 
 /** The strategies that promise identical stacks. */

@@ -4,7 +4,8 @@ import type { Strategy, Target } from "../compiler/index.js";
 import { type RecordedProfile, recordProfile } from "../verify/dynamic.js";
 import { nanRuleOf, sameOutcome } from "../verify/outcomes.js";
 import type { Outcome } from "../wasm/outcome.js";
-import type { Machines, TestCase } from "./machines.js";
+import type { Machines } from "./machines.js";
+import type { TestCase } from "./test-case.js";
 import { fail, skip, type Verdict } from "./verdict.js";
 
 export type RecordedPair = Readonly<Record<Target, RecordedProfile>>;

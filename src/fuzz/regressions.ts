@@ -2,17 +2,18 @@
 // what failed — property, strategy, seed, targets, the entry invocation and the differing evidence —
 // so that properties/regressions.test.ts can replay it forever after.
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { type Strategy, TARGETS, type Target } from "../compiler/index.js";
 import type { Invocation } from "../verify/dynamic.js";
+import { makeOutputFolder, packageRoot } from "../verify/files.js";
 import { decodeModule, validateModule, watToBinary } from "../wasm/index.js";
 import { moduleToWat } from "./generators/wat.js";
-import { caseOf, type TestCase } from "./machines.js";
 import type { CaseInput, PropertyName } from "./properties.js";
+import { caseOf, type TestCase } from "./test-case.js";
 import type { Verdict } from "./verdict.js";
 
-export const REGRESSIONS_DIR = path.resolve(import.meta.dirname, "../../corpus/regressions");
+export const REGRESSIONS_DIR = path.join(packageRoot(), "corpus/regressions");
 
 export interface RegressionSidecar {
   readonly property: PropertyName;
@@ -69,7 +70,7 @@ export async function writeRegression(dir: string, found: Counterexample): Promi
   const { wat } = found;
   const { property, strategy } = found.sidecar;
   const id = `${property}-${strategy}-${createHash("sha256").update(wat).update(JSON.stringify(found.sidecar.entry)).digest("hex").slice(0, 12)}`;
-  await mkdir(dir, { recursive: true });
+  await makeOutputFolder(dir);
   await writeFile(path.join(dir, `${id}.wat`), wat);
   await writeFile(path.join(dir, `${id}.json`), `${JSON.stringify(found.sidecar, jsonValue, 2)}\n`);
   return id;

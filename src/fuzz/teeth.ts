@@ -9,8 +9,9 @@ import type { ProfileComparison } from "../verify/profile.js";
 import type { Module } from "../wasm/ir.js";
 import { PROFILES_DIFFER } from "./check-profiles.js";
 import { funcTypeIndex, type ModuleShape, moduleShape } from "./generators/shape.js";
-import { caseOf, Machines, type TestCase } from "./machines.js";
+import { Machines } from "./machines.js";
 import { type CaseInput, caseInput, checkProperty } from "./properties.js";
+import { caseOf, type TestCase } from "./test-case.js";
 
 export type Explanation = "register-threshold" | "leaf-frame";
 

@@ -10,7 +10,7 @@ import { decodeModule } from "../wasm/decoder.js";
 import type { Module } from "../wasm/ir.js";
 import type { Outcome, WasmValue } from "../wasm/outcome.js";
 import { Child, type CloseRequest } from "./child.js";
-import type { TestCase } from "./machines.js";
+import type { TestCase } from "./test-case.js";
 
 /** Modules a V8 child compiles before a fresh one replaces it. */
 export const MODULES_PER_PROCESS = 1000;

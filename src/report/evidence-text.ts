@@ -1,26 +1,12 @@
 // The evidence of findings as plain text (JUnit failure bodies, Markdown details): what differs,
 // where, at which depths, the backtraces, and both targets' machine code around it.
-import {
-  type BacktraceView,
-  type Divergence,
-  type Finding,
-  type InvocationResult,
-  limitRangesText,
-  locationText,
-  type ModuleResult,
-  OUTER_FRAMES_KEPT,
-  valueText,
-} from "../check/check.js";
+import type { Divergence, Finding, InvocationResult, ModuleResult } from "../check/check.js";
+import { limitRangesText } from "../check/limit-text.js";
+import { backtraceText, locationText, valueText } from "../wasm/outcome-text.js";
 
 /** `deep(50)`: the export with its arguments as a reader writes them. */
 export function invocationTitle(invocation: InvocationResult): string {
   return `${invocation.export}(${invocation.args.map(valueText).join(", ")})`;
-}
-
-export function backtraceText({ backtrace, elidedFrames }: BacktraceView): string {
-  const frames = backtrace.map(locationText);
-  if (elidedFrames > 0) frames.splice(OUTER_FRAMES_KEPT, 0, `… ${elidedFrames} frames …`);
-  return frames.join(" → ") || "(none)";
 }
 
 export function divergenceText(divergence: Divergence): string {

@@ -1,21 +1,14 @@
 // The evidence of a divergence for an auditor: where the stack profiles first differ, at which
 // depths, the backtraces, the limits that overflow at different places, and the Wasm function next
 // to every target's machine code with the differing instruction highlighted.
-import {
-  type CodeListing,
-  type Divergence,
-  limitRangesText,
-  locationText,
-  type ModuleResult,
-  OUTER_FRAMES_KEPT,
-  type StepView,
-} from "../check/check.js";
-import type { WasmLocation } from "../wasm/outcome.js";
+import type { CodeListing, Divergence, ModuleResult, StepView } from "../check/check.js";
+import { limitRangesText } from "../check/limit-text.js";
+import { type CodePlace, locationText, OUTER_FRAMES_KEPT } from "../wasm/outcome-text.js";
 import { targetName } from "./html-frames.js";
 import { type Html, html } from "./html-template.js";
 
 /** `f2 $deep #14`: the location with its function's name, when the name section gives one. */
-export function locationLabel(module: ModuleResult, location: WasmLocation | null): string {
+export function locationLabel(module: ModuleResult, location: CodePlace | null): string {
   if (location === null) return "the host's call into the entry function";
   const name = module.functions.find((f) => f.funcIndex === location.funcIndex)?.name;
   return `${locationText(location).replace(" ", name ? ` $${name} ` : " ")}`;

@@ -2,15 +2,8 @@
 // verdict first; a table of every invocation; then per module its findings, its functions' frames
 // drawn side by side per target, and per invocation the outcomes, the for-all-limits verdict, the
 // overflow points, a depth plot and the evidence of any divergence; last, the provenance.
-import {
-  describeOutcome,
-  type FunctionResult,
-  type InvocationResult,
-  type LimitVerdict,
-  type ModuleResult,
-  valuesText,
-  valueText,
-} from "../check/check.js";
+import type { FunctionResult, InvocationResult, LimitVerdict, ModuleResult } from "../check/check.js";
+import { locationText, outcomeText, valuesText, valueText } from "../wasm/outcome-text.js";
 import { invocationTitle } from "./evidence-text.js";
 import { divergenceHtml, locationLabel } from "./html-evidence.js";
 import { frameSvg, REGION_COLORS, targetName } from "./html-frames.js";
@@ -153,7 +146,7 @@ function featured(report: Report): Html | "" {
   if (best === null) return "";
   const { module, m, fn } = best;
   const drawing = fn.drawing!;
-  return html`<h3>Frames at a glance: <a href="#${moduleId(m)}">${module.path}</a>, f${fn.funcIndex}${fn.name === null ? "" : ` $${fn.name}`} at #${drawing.instrIndex} <code>${drawing.instruction}</code> (${module.strategy})</h3>
+  return html`<h3>Frames at a glance: <a href="#${moduleId(m)}">${module.path}</a>, ${locationLabel(module, { funcIndex: fn.funcIndex, instrIndex: drawing.instrIndex })} <code>${drawing.instruction}</code> (${module.strategy})</h3>
   ${frameSvg(drawing, `featured-${m}-${fn.funcIndex}`)}`;
 }
 
@@ -238,7 +231,7 @@ function functionDetails(module: ModuleResult, m: number, fn: FunctionResult): H
     ${
       drawing === null
         ? html`<p class="muted">No reachable instruction to draw.</p>`
-        : html`<p>At instruction #${drawing.instrIndex} <code>${drawing.instruction}</code> (${drawing.why})${differs ? html` — <b class="verdict-line fail">the targets' frames differ in size</b>` : ""}:</p>
+        : html`<p>At ${locationText({ funcIndex: fn.funcIndex, instrIndex: drawing.instrIndex })} <code>${drawing.instruction}</code> (${drawing.why})${differs ? html` — <b class="verdict-line fail">the targets' frames differ in size</b>` : ""}:</p>
         ${frameSvg(drawing, `${m}-${fn.funcIndex}`)}
         <p class="muted">Compiled code's deepest SP in this instruction, from the stack map (the callee's own prologue excluded): ${stackMap}.</p>`
     }
@@ -248,10 +241,10 @@ function functionDetails(module: ModuleResult, m: number, fn: FunctionResult): H
 function invocationBlock(module: ModuleResult, m: number, invocation: InvocationResult, i: number): Html {
   const outcomes = invocation.perTarget.map(
     (t) =>
-      html`<tr><th>${targetName(t.target)}</th><td>${describeOutcome(t.outcome)}${t.outcome.outcome === "trap" && t.outcome.location ? ` — ${locationLabel(module, t.outcome.location)}` : ""}</td><td class="num">${t.profile?.steps ?? "—"}</td><td class="num">${t.profile?.maxDepth ?? "—"}</td></tr>`,
+      html`<tr><th>${targetName(t.target)}</th><td>${outcomeText(t.outcome)}${t.outcome.outcome === "trap" && t.outcome.location ? ` — ${locationLabel(module, t.outcome.location)}` : ""}</td><td class="num">${t.profile?.steps ?? "—"}</td><td class="num">${t.profile?.maxDepth ?? "—"}</td></tr>`,
   );
   const v8 = invocation.v8.compared
-    ? html`<tr><th>V8</th><td>${describeOutcome(invocation.v8.outcome)} — ${invocation.v8.agrees ? "agrees" : html`<b class="verdict-line fail">disagrees</b>`}</td><td class="num">—</td><td class="num">—</td></tr>`
+    ? html`<tr><th>V8</th><td>${outcomeText(invocation.v8.outcome)} — ${invocation.v8.agrees ? "agrees" : html`<b class="verdict-line fail">disagrees</b>`}</td><td class="num">—</td><td class="num">—</td></tr>`
     : html`<tr><th>V8</th><td colspan="3" class="muted">not compared: ${invocation.v8.reason}</td></tr>`;
   const overflows = invocation.overflowPoints.map(
     (o) =>

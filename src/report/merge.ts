@@ -2,12 +2,12 @@
 // schema; a fuzz summary.json is recognised by its counts (casesRun, failures) and kept as written.
 // Anything else is rejected with the reason.
 import type { ModuleResult } from "../check/check.js";
+import { InputError } from "../wasm/errors.js";
 import { assembleReport, type FuzzEntry, type Report, type RunInfo } from "./report.js";
 import { checkReport } from "./schema.js";
 
-export class MergeInputError extends Error {
-  override name = "MergeInputError";
-}
+/** A file given to `report merge` that is neither a check report nor a fuzz summary. */
+export class MergeInputError extends InputError {}
 
 export interface MergeInput {
   /** Where it came from, for messages and for the fuzz entry's `source`. */

@@ -1,10 +1,10 @@
 // Where a report came from: samestack's version and git commit, and the versions of what it ran on
 // (Node/V8, and the Unicorn and Capstone libraries as they report themselves through koffi).
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import koffi from "koffi";
+import { packageRoot } from "../verify/files.js";
 
 export interface Tool {
   readonly name: "samestack";
@@ -21,17 +21,6 @@ export interface Environment {
   readonly unicorn: string;
   readonly capstone: string;
   readonly platform: string;
-}
-
-/** The package root: the nearest folder above this file with samestack's package.json (sources or dist/). */
-export function packageRoot(): string {
-  let folder = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(folder, "package.json"))) {
-    const parent = path.dirname(folder);
-    if (parent === folder) throw new Error("samestack's package.json not found above src/report");
-    folder = parent;
-  }
-  return folder;
 }
 
 export function tool(): Tool {

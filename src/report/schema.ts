@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
-import { packageRoot } from "./provenance.js";
+import { packageRoot } from "../verify/files.js";
 import type { Report } from "./report.js";
 
 const SCHEMA_PATH = "reports/schema/report.schema.json";

@@ -1,7 +1,8 @@
 // Writes a report's renderings into a folder, each through a temporary file renamed into place, so a
 // reader (or a CI artifact upload) never sees a half-written report.
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { makeOutputFolder } from "../verify/files.js";
 import { renderHtml } from "./html.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
@@ -30,7 +31,7 @@ export async function writeReport(
   folder: string,
   formats: readonly Format[],
 ): Promise<Partial<Record<Format, string>>> {
-  await mkdir(folder, { recursive: true });
+  await makeOutputFolder(folder);
   const written: Partial<Record<Format, string>> = {};
   for (const format of formats) {
     const file = path.join(folder, FILE_NAMES[format]);

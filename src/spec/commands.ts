@@ -1,11 +1,9 @@
 // The command lists `wast2json` writes for the spec tests (NAME.json), as far as samestack reads them.
-import type { ValType } from "../wasm/ir.js";
-import type { WasmValue } from "../wasm/outcome.js";
+import { InputError } from "../wasm/errors.js";
+import type { ExpectedValue, WasmValue } from "../wasm/outcome.js";
 
-/** An expected result: a value, or a NaN pattern where the bits are not fixed. */
-export type ExpectedValue =
-  | WasmValue
-  | { readonly type: "f32" | "f64"; readonly value: "nan:canonical" | "nan:arithmetic" };
+/** A command list that is not JSON, or not what wast2json writes. */
+export class SpecScriptError extends InputError {}
 
 export interface SpecAction {
   readonly type: "invoke" | "get";
@@ -55,24 +53,17 @@ const COMMAND_TYPES: readonly SpecCommandType[] = [
 
 /** Parses NAME.json; an unknown command type is an error, so nothing is silently left out. */
 export function parseSpecScript(json: string, file: string): SpecScript {
-  const script = JSON.parse(json) as SpecScript;
-  if (!Array.isArray(script.commands)) throw new SyntaxError(`${file}: no "commands" list`);
+  let script: SpecScript;
+  try {
+    script = JSON.parse(json) as SpecScript;
+  } catch (error) {
+    throw new SpecScriptError(`${file}: not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(script.commands)) throw new SpecScriptError(`${file}: no "commands" list`);
   for (const command of script.commands) {
     if (!COMMAND_TYPES.includes(command.type)) {
-      throw new SyntaxError(`${file}:${command.line}: unknown command type "${command.type}"`);
+      throw new SpecScriptError(`${file}:${command.line}: unknown command type "${command.type}"`);
     }
   }
   return script;
-}
-
-/** Whether an expected value is a NaN pattern rather than a bit pattern. */
-export function isNanPattern(value: ExpectedValue): value is ExpectedValue & { value: `nan:${string}` } {
-  return value.value.startsWith("nan:");
-}
-
-/** Whether a value's bits are a NaN (any payload). */
-export function isNanBits(type: ValType, value: string): boolean {
-  if (type === "f32") return (BigInt(value) & 0x7fff_ffffn) > 0x7f80_0000n;
-  if (type === "f64") return (BigInt(value) & 0x7fff_ffff_ffff_ffffn) > 0x7ff0_0000_0000_0000n;
-  return false;
 }

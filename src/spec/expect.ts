@@ -1,7 +1,14 @@
 // Whether an outcome is what a spec assertion expects. Each check returns null when it holds, or
 // a message saying what happened instead.
-import type { Outcome, TrapKind, WasmValue } from "../wasm/outcome.js";
-import { type ExpectedValue, isNanBits, isNanPattern } from "./commands.js";
+import {
+  type ExpectedValue,
+  isNanBits,
+  isNanPattern,
+  type Outcome,
+  type TrapKind,
+  type WasmValue,
+} from "../wasm/outcome.js";
+import { outcomeText, valuesText } from "../wasm/outcome-text.js";
 
 /** The spec tests' trap messages (prefixes: e.g. "unreachable executed") → trap kind. */
 const TRAP_TEXTS: readonly (readonly [string, TrapKind])[] = [
@@ -23,7 +30,7 @@ export function trapKindOfText(text: string): TrapKind | undefined {
 }
 
 export function checkReturn(outcome: Outcome, expected: readonly ExpectedValue[]): string | null {
-  if (outcome.outcome !== "return") return `expected a return, got ${describeOutcome(outcome)}`;
+  if (outcome.outcome !== "return") return `expected a return, got ${outcomeText(outcome)}`;
   const matches =
     outcome.values.length === expected.length &&
     expected.every((e, i) => valueMatches(outcome.values[i]!, e));
@@ -37,7 +44,7 @@ export function checkTrap(
   sameKind: (actual: TrapKind, expected: TrapKind) => boolean = (a, e) => a === e,
 ): string | null {
   if (outcome.outcome === "trap" && sameKind(outcome.trap, expected)) return null;
-  return `expected trap ${expected}, got ${describeOutcome(outcome)}`;
+  return `expected trap ${expected}, got ${outcomeText(outcome)}`;
 }
 
 /**
@@ -54,21 +61,6 @@ export function differsInNanBitsOnly(outcome: Outcome, expected: readonly Expect
   });
 }
 
-export function describeOutcome(outcome: Outcome): string {
-  switch (outcome.outcome) {
-    case "return":
-      return `return ${formatValues(outcome.values)}`;
-    case "trap": {
-      const at = outcome.location ? ` at ${outcome.location.funcIndex}:${outcome.location.instrIndex}` : "";
-      return `trap ${outcome.trap}${at}`;
-    }
-    case "exhausted":
-      return "exhausted";
-    case "error":
-      return `error: ${outcome.message}`;
-  }
-}
-
 function valueMatches(actual: WasmValue, expected: ExpectedValue): boolean {
   if (actual.type !== expected.type) return false;
   if (!isNanPattern(expected)) return actual.value === expected.value;
@@ -81,5 +73,5 @@ function valueMatches(actual: WasmValue, expected: ExpectedValue): boolean {
 }
 
 function formatValues(values: readonly (WasmValue | ExpectedValue)[]): string {
-  return `[${values.map((v) => `${v.type}:${v.value}`).join(", ")}]`;
+  return `[${valuesText(values)}]`;
 }

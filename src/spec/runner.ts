@@ -5,14 +5,14 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Executors, LoadedModule } from "../../emulators/executor.js";
+import { packageRoot } from "../verify/files.js";
 import { decodeModule } from "../wasm/decoder.js";
-import { FrontEndError } from "../wasm/errors.js";
+import { FrontEndError, InputError, InternalError } from "../wasm/errors.js";
 import type { Outcome } from "../wasm/outcome.js";
+import { outcomeText } from "../wasm/outcome-text.js";
 import { validateModule } from "../wasm/validator.js";
 import { parseSpecScript, type SpecCommand, type SpecCommandType } from "./commands.js";
-import { describeOutcome } from "./expect.js";
 import { fail, Session, type SpecConfiguration, type Verdict } from "./session.js";
 
 export type { SpecConfiguration } from "./session.js";
@@ -49,20 +49,16 @@ export interface SpecFileResult {
 }
 
 /** The spec test suite beside the repository is missing. */
-export class SpecSuiteMissing extends Error {
-  override name = "SpecSuiteMissing";
-}
+export class SpecSuiteMissing extends InputError {}
 
-/** `../shared/spec-testsuite` relative to the repository root (the folder holding package.json). */
+/**
+ * The spec test suite converted by wast2json: SAMESTACK_SPEC_SUITE when set, else the folder where
+ * the project's machines lay it, `spec-testsuite` in the folder `shared` beside the repository.
+ */
 export function specSuiteDirectory(): string {
-  let root = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(root, "package.json"))) {
-    const parent = dirname(root);
-    if (parent === root)
-      throw new SpecSuiteMissing("cannot find the repository root (no package.json above spec-runner)");
-    root = parent;
-  }
-  const directory = resolve(root, "../shared/spec-testsuite");
+  const directory = resolve(
+    process.env.SAMESTACK_SPEC_SUITE ?? join(dirname(packageRoot()), "shared", "spec-testsuite"),
+  );
   if (!existsSync(directory)) {
     throw new SpecSuiteMissing(`the spec test suite is missing: expected wast2json output in ${directory}`);
   }
@@ -131,7 +127,7 @@ export function compareOverflowPoints(runs: readonly ConfigurationRun[]): void {
 
 function describeOverflow(outcome: Outcome): string {
   const frames = outcome.outcome === "trap" ? (outcome.backtrace ?? []) : [];
-  return `${describeOutcome(outcome)} (backtrace of ${frames.length} frames)`;
+  return `${outcomeText(outcome)} (backtrace of ${frames.length} frames)`;
 }
 
 function fileResult(name: string, run: ConfigurationRun): SpecFileResult {
@@ -192,7 +188,7 @@ class ModuleFiles {
 
   get(filename: string): LoadedModule | FrontEndError {
     const module = this.loaded.get(filename);
-    if (module === undefined) throw new RangeError(`${filename} was not preloaded`);
+    if (module === undefined) throw new InternalError(`${filename} was not preloaded`);
     return module;
   }
 }

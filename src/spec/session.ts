@@ -13,16 +13,11 @@ import {
 import { v8TrapMatches } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
 import { FrontEndError, InvalidModule, MalformedModule, UnsupportedFeature } from "../wasm/errors.js";
-import type { Outcome, TrapKind } from "../wasm/outcome.js";
+import { type ExpectedValue, isNanBits, isNanPattern, type Outcome, type TrapKind } from "../wasm/outcome.js";
+import { outcomeText } from "../wasm/outcome-text.js";
 import { postMvpReach } from "../wasm/reach.js";
-import {
-  type ExpectedValue,
-  isNanBits,
-  isNanPattern,
-  type SpecAction,
-  type SpecCommand,
-} from "./commands.js";
-import { checkReturn, checkTrap, describeOutcome, differsInNanBitsOnly, trapKindOfText } from "./expect.js";
+import type { SpecAction, SpecCommand } from "./commands.js";
+import { checkReturn, checkTrap, differsInNanBitsOnly, trapKindOfText } from "./expect.js";
 import { SKIP } from "./support.js";
 
 export interface SpecConfiguration {
@@ -78,7 +73,7 @@ export class Session {
         return this.register(command.as, command.name);
       case "action":
         return this.act(command.action, (outcome) =>
-          outcome.outcome === "return" ? PASS : fail(`got ${describeOutcome(outcome)}`),
+          outcome.outcome === "return" ? PASS : fail(`got ${outcomeText(outcome)}`),
         );
       case "assert_return":
         return this.act(
@@ -153,7 +148,7 @@ export class Session {
     if (result.ok) return [{ loaded, instance: result.instance, skip: null }, PASS];
     const postMvp = loaded.validated.module.postMvp?.[0];
     const reason = postMvp ? SKIP.postMvp(postMvp.feature) : null;
-    const why = result.stage === "instantiate" ? describeOutcome(result.outcome) : result.message;
+    const why = result.stage === "instantiate" ? outcomeText(result.outcome) : result.message;
     return [
       { loaded, instance: null, skip: reason },
       reason === null ? fail(`${result.stage} failed: ${why}`) : skip(reason),

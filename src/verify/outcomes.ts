@@ -1,9 +1,8 @@
 // Comparing outcomes, one rule for every command: the targets with each other, and a target with V8
-// (the oracle nobody here wrote, which can tell less).
+// (the oracle nobody here wrote, which can tell less), including when V8 may be compared at all.
 import { v8TrapMatches } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
-import { isNanBits } from "../spec/commands.js";
-import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
+import { isNanBits, type Outcome, type WasmLocation, type WasmValue } from "../wasm/outcome.js";
 import { sameOptionalLocation } from "./profile.js";
 
 /**
@@ -36,6 +35,56 @@ export function agreesWithV8(target: Outcome, v8: Outcome): boolean {
   if (target.outcome === "return" && v8.outcome === "return")
     return sameValues(target.values, v8.values, "any-nan");
   return false;
+}
+
+/** Whether V8's outcome may be compared with the targets', and why not when it may not. */
+export type V8Comparability =
+  | { readonly comparable: true }
+  | {
+      readonly comparable: false;
+      readonly reason: string;
+      /** Whether V8 may still run, to show its outcome: not after a runaway, as V8 has no fuel to stop it. */
+      readonly v8MayRun: boolean;
+    };
+
+/** What is known of one invocation when the rule is asked, before or after V8 ran. */
+export interface V8Facts {
+  /** The emulated targets' outcomes known so far, by target name (none yet: only the case's own facts count). */
+  readonly targets: readonly (readonly [name: string, outcome: Outcome])[];
+  /** V8's outcome, once it ran. */
+  readonly v8?: Outcome;
+  /** Whether NaN bits may surface in integers: Wasm leaves those bits open, and V8's are its own. */
+  readonly nanBitsVisible?: boolean;
+}
+
+/**
+ * When V8's outcome may be compared with the targets', for every command: only when no target ran
+ * out of fuel (V8 has none, so it must not even run), failed to run, or overflowed its stack (V8
+ * overflows at its own stack size, never at samestack's limit), when NaN bits cannot surface in
+ * integers, and when V8 did not overflow its own stack.
+ */
+export function v8Comparability({ targets, v8, nanBitsVisible = false }: V8Facts): V8Comparability {
+  const first = (test: (outcome: Outcome) => boolean) => targets.find(([, outcome]) => test(outcome))?.[0];
+  const runaway = first((o) => o.outcome === "exhausted");
+  if (runaway !== undefined) return excluded(`${runaway} ran out of fuel, and V8 has none to stop it`, false);
+  const failed = first((o) => o.outcome === "error");
+  if (failed !== undefined) return excluded(`${failed} could not run the invocation`);
+  const overflowed = first(isStackOverflow);
+  if (overflowed !== undefined) {
+    return excluded(`${overflowed} ran out of stack, and V8's stack is not samestack's limit`);
+  }
+  if (nanBitsVisible) return excluded("NaN bits may surface in integers, and V8's NaN bits are its own");
+  if (v8 && isStackOverflow(v8))
+    return excluded("V8 ran out of its own stack, which is not samestack's limit");
+  return { comparable: true };
+}
+
+function excluded(reason: string, v8MayRun = true): V8Comparability {
+  return { comparable: false, reason, v8MayRun };
+}
+
+export function isStackOverflow(outcome: Outcome): boolean {
+  return outcome.outcome === "trap" && outcome.trap === "stack_overflow";
 }
 
 function sameValues(a: readonly WasmValue[], b: readonly WasmValue[], nans: NanRule): boolean {

@@ -1,4 +1,4 @@
-// Stack profiles (DESIGN.md): for each executed Wasm instruction, in order, its location and the
+// Stack profiles: for each executed Wasm instruction, in order, its location and the
 // deepest stack depth reached while it executed; and what follows from one: the overflow point for
 // every limit at once, and the comparison of two targets' profiles.
 import { createHash } from "node:crypto";

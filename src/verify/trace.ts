@@ -4,10 +4,10 @@
 // Record points are every instruction start, every prologue start and every return address
 // (Artifact.recordPoints), so the code between two consecutive records belongs to one step:
 //   - at an instruction start a new step begins;
-//   - a prologue belongs to the caller's call instruction (DESIGN.md), so it extends the current
-//     step, and the call's location joins the backtrace; under `frame` the prologue's limit check
-//     demands more than SP reaches (the frame plus headroom), and that demand is the step's depth,
-//     since it is what decides an overflow;
+//   - a prologue belongs to the caller's call instruction (samestack attributes it so everywhere),
+//     so it extends the current step, and the call's location joins the backtrace; under `frame`
+//     the prologue's limit check demands more than SP reaches (the frame plus headroom), and that
+//     demand is the step's depth, since it is what decides an overflow;
 //   - at a return address the callee's frame is gone: the call instruction continues as a new step
 //     with the same location (or, when its code ends with the call, the next instruction begins);
 //   - a call that leaves for the host (an import, or a function outside the instance reached through
@@ -18,6 +18,7 @@
 // generator is shared by the targets, so this is the same on both.
 import { ABI } from "../compiler/abi.js";
 import { type Artifact, sourceAt } from "../compiler/artifact.js";
+import { InternalError } from "../wasm/errors.js";
 import type { WasmLocation } from "../wasm/outcome.js";
 import type { ProfileStep } from "./profile.js";
 
@@ -40,9 +41,9 @@ export interface TraceInput {
   readonly referenceSp: number;
 }
 
-export class TraceError extends Error {
+/** The stack recorder's samples do not make a profile: a samestack bug. */
+export class TraceError extends InternalError {
   readonly id = "verify/trace";
-  override name = "TraceError";
 }
 
 export interface TracedSteps {

@@ -7,6 +7,7 @@ import { type Instance, type InvokeOptions, Runner } from "../../emulators/runti
 import type { Artifact } from "../compiler/artifact.js";
 import { compileModule } from "../compiler/compile.js";
 import { type Strategy, TARGETS, type Target } from "../compiler/target.js";
+import { InputError } from "../wasm/errors.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import type { Outcome } from "../wasm/outcome.js";
 import {
@@ -130,7 +131,6 @@ function verifyInvocation(
 }
 
 /** The module cannot be instantiated (e.g. it needs imports): bad input for a verification. */
-export class InstantiationFailure extends Error {
+export class InstantiationFailure extends InputError {
   readonly id = "verify/instantiation";
-  override name = "InstantiationFailure";
 }

@@ -1,14 +1,40 @@
-// The front end's diagnostics. For any input, only these escape decodeModule, validateModule and
-// the text front end; MalformedModule, InvalidModule and UnsupportedFeature describe the input,
-// InternalError is a bug in the front end.
+// The two kinds of failure every part of samestack reports, and the front end's diagnostics.
+//
+// InputError: the input is at fault (arguments, files, modules, sidecars, spec scripts); the CLI says
+// what is wrong and exits 2. InternalError: an invariant of samestack itself failed, a bug; the CLI
+// prints its stack and exits 3. Neither extends the other, so no bug passes for bad input. Each
+// subclass is named after itself (the bases set `name`), so a subclass needs no body.
+//
+// For any input, only FrontEndErrors (bad input) and InternalErrors escape decodeModule,
+// validateModule and the text front end.
 
-export type FrontEndErrorId =
-  | "malformed-module"
-  | "invalid-module"
-  | "unsupported-feature"
-  | "internal-error";
+export type FrontEndErrorId = "malformed-module" | "invalid-module" | "unsupported-feature";
 
-export abstract class FrontEndError extends Error {
+/** The input is at fault: reported as the input's problem, with exit code 2 and no stack trace. */
+export class InputError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A samestack bug: an invariant of its own failed (exit code 3). `cause` holds any original exception. */
+export class InternalError extends Error {
+  constructor(reason: string, offset = -1, funcIndex?: number, options?: ErrorOptions) {
+    super(placed(reason, offset, funcIndex), options);
+    this.name = new.target.name;
+  }
+}
+
+/** `reason in function 2 at offset 79 (0x4f)`: where in the module, when known. */
+function placed(reason: string, offset: number, funcIndex: number | undefined): string {
+  const where = funcIndex === undefined ? "" : ` in function ${funcIndex}`;
+  const at = offset < 0 ? "" : ` at offset ${offset} (0x${offset.toString(16)})`;
+  return `${reason}${where}${at}`;
+}
+
+/** What is wrong with a module, located in it. */
+export abstract class FrontEndError extends InputError {
   abstract readonly id: FrontEndErrorId;
   /** What is wrong, without the location. */
   readonly reason: string;
@@ -18,9 +44,7 @@ export abstract class FrontEndError extends Error {
   readonly funcIndex: number | undefined;
 
   constructor(reason: string, offset: number, funcIndex?: number, options?: ErrorOptions) {
-    const where = funcIndex === undefined ? "" : ` in function ${funcIndex}`;
-    const at = offset < 0 ? "" : ` at offset ${offset} (0x${offset.toString(16)})`;
-    super(`${reason}${where}${at}`, options);
+    super(placed(reason, offset, funcIndex), options);
     this.reason = reason;
     this.offset = offset;
     this.funcIndex = funcIndex;
@@ -30,19 +54,16 @@ export abstract class FrontEndError extends Error {
 /** The bytes are not a WebAssembly binary (spec: "malformed"). */
 export class MalformedModule extends FrontEndError {
   readonly id = "malformed-module";
-  override readonly name = "MalformedModule";
 }
 
 /** The module is well formed but breaks a validation rule (spec: "invalid"). */
 export class InvalidModule extends FrontEndError {
   readonly id = "invalid-module";
-  override readonly name = "InvalidModule";
 }
 
 /** The module needs a feature beyond WebAssembly 1.0, named by `feature`. */
 export class UnsupportedFeature extends FrontEndError {
   readonly id = "unsupported-feature";
-  override readonly name = "UnsupportedFeature";
   readonly feature: string;
 
   constructor(feature: string, offset: number, funcIndex?: number) {
@@ -51,18 +72,12 @@ export class UnsupportedFeature extends FrontEndError {
   }
 }
 
-/** An invariant of the front end itself failed; `cause` holds the original exception. */
-export class InternalError extends FrontEndError {
-  readonly id = "internal-error";
-  override readonly name = "InternalError";
-}
-
-/** Runs `work`, letting front-end errors through and wrapping anything else as an InternalError. */
+/** Runs `work`, letting front-end and internal errors through and wrapping anything else as an InternalError. */
 export function guarded<T>(work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof FrontEndError) throw error;
+    if (error instanceof FrontEndError || error instanceof InternalError) throw error;
     throw new InternalError(`internal error: ${String(error)}`, -1, undefined, { cause: error });
   }
 }

@@ -1,10 +1,28 @@
-// The vocabulary every part of samestack shares for what one invocation did (DESIGN.md, "Outcome").
+// The vocabulary every part of samestack shares for what one invocation did: its values, its trap
+// kinds and locations, and the outcome itself (as the CLI, the batch format and the reports write it).
 import type { ValType } from "./ir.js";
 
 /** A Wasm value as in the spec tests' JSON: the unsigned decimal of its bit pattern. */
 export interface WasmValue {
   readonly type: ValType;
   readonly value: string;
+}
+
+/** An expected result (the spec tests' assertions): a value, or a NaN pattern where the bits are not fixed. */
+export type ExpectedValue =
+  | WasmValue
+  | { readonly type: "f32" | "f64"; readonly value: "nan:canonical" | "nan:arithmetic" };
+
+/** Whether an expected value is a NaN pattern rather than a bit pattern. */
+export function isNanPattern(value: ExpectedValue): value is ExpectedValue & { value: `nan:${string}` } {
+  return value.value.startsWith("nan:");
+}
+
+/** Whether a value's bits are a NaN (any payload). */
+export function isNanBits(type: ValType, value: string): boolean {
+  if (type === "f32") return (BigInt(value) & 0x7fff_ffffn) > 0x7f80_0000n;
+  if (type === "f64") return (BigInt(value) & 0x7fff_ffff_ffff_ffffn) > 0x7ff0_0000_0000_0000n;
+  return false;
 }
 
 export const TRAP_KINDS = [

@@ -8,9 +8,9 @@ import { Command, CommanderError } from "commander";
 import { describe, expect, it } from "vitest";
 import { registerCheck } from "../../src/cli/check-command.js";
 import { type CommandContext, EXIT } from "../../src/cli/context.js";
-import { InputError } from "../../src/cli/input-error.js";
 import { registerReport } from "../../src/cli/report-command.js";
 import { checkReport } from "../../src/report/schema.js";
+import { InputError } from "../../src/wasm/errors.js";
 
 const corpus = path.resolve(import.meta.dirname, "../../corpus");
 

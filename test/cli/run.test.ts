@@ -47,7 +47,7 @@ describe("samestack run", () => {
     const trap = await runCli("run", arith, "div", "1", "0", "--target", "x64,aarch64");
     expect(trap.code).toBe(EXIT.ok);
     expect(trap.stdout).toContain(
-      "x64/intersect      trap integer_divide_by_zero at function 2 instruction 2",
+      "x64/intersect      trap integer_divide_by_zero at f2 #2 (offset 0x57, step 2)",
     );
     const spin = await runCli("run", arith, "spin", "--fuel", "1000", "--json", "--target", "x64");
     expect(JSON.parse(spin.stdout)).toEqual({ outcomes: { x64: { outcome: "exhausted", fuel: 1000 } } });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../src/cli/input-error.js";
-import { checkJsonValue, formatValue, parseCliValue } from "../../src/cli/values.js";
+import { checkJsonValue, parseCliValue } from "../../src/cli/values.js";
+import { InputError } from "../../src/wasm/errors.js";
+import { formatValue } from "../../src/wasm/outcome-text.js";
 
 describe("parseCliValue", () => {
   it.each([

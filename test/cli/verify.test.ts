@@ -18,7 +18,7 @@ describe("samestack verify", () => {
       "12",
     );
     expect(result.code).toBe(EXIT.diverged);
-    expect(result.stdout).toMatch(/stack profiles differ first at step \d+, function 2, instruction 14/);
+    expect(result.stdout).toMatch(/stack profiles differ first at step \d+, f2 #14 /);
     expect(result.stdout).toMatch(/overflow points differ for limits \[\d+, \d+\)/);
     expect(result.stdout).toContain("verdict: DIVERGES");
   });

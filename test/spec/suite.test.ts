@@ -1,4 +1,4 @@
-// The whole WebAssembly spec suite beside the repository (../shared/spec-testsuite, 75 files) on both
+// The whole WebAssembly spec suite beside the repository (specSuiteDirectory(), 75 files) on both
 // targets under all three strategies, and on V8 as an oracle: every command passes except the
 // post-1.0 ones and the text-format modules, which are skipped (V8 also skips values whose NaN bits
 // cannot cross the JS boundary); the skipped invocations are exactly those the suite's

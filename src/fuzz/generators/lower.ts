@@ -245,6 +245,16 @@ function truncated(type: ValType, bits: bigint): bigint {
   return type === "i32" || type === "f32" ? BigInt.asUintN(32, bits) : BigInt.asUintN(64, bits);
 }
 
+/** What `use` makes of the `pick`th candidate (modulo their number), or `none` when there are none. */
+function pickOr(
+  candidates: readonly number[],
+  pick: number,
+  use: (index: number) => Instr,
+  none: Instr,
+): Instr {
+  return candidates.length > 0 ? use(candidates[pick % candidates.length]!) : none;
+}
+
 function constOp(type: ValType, bits: bigint): Instr {
   switch (type) {
     case "i32":
@@ -354,20 +364,14 @@ class FunctionLowering {
       case "set": {
         const locals = this.writableLocals[s.value.type];
         this.expr(s.value);
-        this.emit(
-          locals.length
-            ? { op: "local.set", local: locals[s.pick % locals.length]!, offset: 0 }
-            : plain("drop"),
-        );
+        this.emit(pickOr(locals, s.pick, (local) => ({ op: "local.set", local, offset: 0 }), plain("drop")));
         return;
       }
       case "global.set": {
         const globals = this.program.mutableGlobals[s.value.type];
         this.expr(s.value);
         this.emit(
-          globals.length
-            ? { op: "global.set", global: globals[s.pick % globals.length]!, offset: 0 }
-            : plain("drop"),
+          pickOr(globals, s.pick, (global) => ({ op: "global.set", global, offset: 0 }), plain("drop")),
         );
         return;
       }
@@ -479,18 +483,14 @@ class FunctionLowering {
       case "local": {
         const locals = this.readableLocals[e.type];
         this.emit(
-          locals.length
-            ? { op: "local.get", local: locals[e.pick % locals.length]!, offset: 0 }
-            : constOp(e.type, 0n),
+          pickOr(locals, e.pick, (local) => ({ op: "local.get", local, offset: 0 }), constOp(e.type, 0n)),
         );
         return;
       }
       case "global": {
         const globals = this.program.globals[e.type];
         this.emit(
-          globals.length
-            ? { op: "global.get", global: globals[e.pick % globals.length]!, offset: 0 }
-            : constOp(e.type, 0n),
+          pickOr(globals, e.pick, (global) => ({ op: "global.get", global, offset: 0 }), constOp(e.type, 0n)),
         );
         return;
       }

@@ -1,0 +1,17 @@
+// A module as the invocation checks see it: compiled for every target, with a runner per target.
+import type { Runner } from "../../emulators/runtime/runner.js";
+import type { Artifact } from "../compiler/artifact.js";
+import type { Target } from "../compiler/target.js";
+import type { ValidatedModule } from "../wasm/ir.js";
+import type { CheckOptions } from "./model.js";
+
+export interface ModuleUnderCheck {
+  readonly validated: ValidatedModule;
+  readonly bytes: Uint8Array;
+  /** One per target, in the options' order. */
+  readonly artifacts: readonly Artifact[];
+  readonly runners: ReadonlyMap<Target, Runner>;
+  readonly options: CheckOptions;
+  readonly limits: readonly number[];
+  readonly recordingLimit: number;
+}
