@@ -1,27 +1,24 @@
 // The MacroAssembler for x64: Wasm-shaped operations on the scratch registers S0–S2 (rax, rcx, rdx)
 // and SP-relative stack slots, encoded through encoder.ts. Register roles: regs.ts; the contract:
-// ../../masm.ts and ../../README.md.
+// ../../ts and ../../README.md.
 //
 // Clobbers: every method may clobber r10, r11, xmm0, xmm1 (hidden temporaries) and the flags, and writes only
 // its destination among S0–S2; the other scratch registers keep their values (div/rem and shifts,
 // whose hardware operands are fixed registers, restore them). Calls clobber all scratch and argument
 // registers; `loadSlotToArgReg` writes argument registers, two of which are S1 (rcx) and S2 (rdx).
 //
-// Branches: every jump and branch is a rel32 form; forward references are patched at `bind`.
+// Branches: every jump and branch is a rel32 form (fixup kind "rel32": the displacement is the
+// instruction's last 4 bytes, counted from its end), patched by the core at `bind`.
 // Relocations: `Relocation.offset` is the offset of a 5-byte `call rel32` (e8: callFunction,
 // callAddress) or `jmp rel32` (e9: a trap stub's jump to its exit), emitted with rel32 = 0; the linker
 // calls `patchRelocation(code, offset, target − instruction address)` from link.ts, which stores
 // displacement − 5 in bytes offset+1..offset+4.
 
-import type { MemoryOp } from "../../../wasm/ir.js";
 import { ABI, type AbiConstants } from "../../abi.js";
 import { VMCTX as VM_FIELD } from "../../artifact.js";
-import { CodeBuffer } from "../../code-buffer.js";
 import { CompilerInvariantError } from "../../errors.js";
 import type {
-  AssembledFunction,
   Cond,
-  FloatAndTableAssembler,
   FloatBinop,
   FloatCond,
   FloatUnop,
@@ -30,12 +27,12 @@ import type {
   IntUnop,
   Label,
   MacroAssembler,
-  Relocation,
+  MemoryLoad,
+  MemoryStore,
   Scratch,
-  TrapStubRange,
-  UnwindRecord,
   Width,
 } from "../../masm.js";
+import { argumentRegister, MacroAssemblerCore, type PatchBranch } from "../../masm-core.js";
 import type { Amode, CondCode, ExtMode, IndexGpr, ShiftOp, StoreSize } from "./encoder.js";
 import * as enc from "./encoder.js";
 import { ShiftCount, Simm32, Uimm32 } from "./imm.js";
@@ -55,8 +52,6 @@ import {
   VMCTX,
   type Xmm,
 } from "./regs.js";
-
-const SLOT_BYTES = 8;
 
 const CONDITION: Record<Cond, CondCode> = {
   eq: "e",
@@ -95,16 +90,13 @@ const ORDERED_CONDITION: Record<Exclude<FloatCond, "eq" | "ne">, { swap: boolean
 /** 2^63 as f32 and f64 bits: the first value of u64 that the signed conversions cannot reach. */
 const TWO_POW_63: Record<Width, bigint> = { 32: 0x5f00_0000n, 64: 0x43e0_0000_0000_0000n };
 
-type LoadOp = Extract<MemoryOp, `${string}.load${string}`>;
-type StoreOp = Extract<MemoryOp, `${string}.store${string}`>;
-
 /** How each load reads its bytes. Float loads move raw bits, like every other slot value. */
 type LoadKind =
   | { kind: "mov"; size: 32 | 64 }
   | { kind: "movzx"; from: 8 | 16 }
   | { kind: "movsx"; mode: ExtMode };
 
-const LOADS: Record<LoadOp, { bytes: number; load: LoadKind }> = {
+const LOADS: Record<MemoryLoad, { bytes: number; load: LoadKind }> = {
   "i32.load": { bytes: 4, load: { kind: "mov", size: 32 } },
   "i64.load": { bytes: 8, load: { kind: "mov", size: 64 } },
   "f32.load": { bytes: 4, load: { kind: "mov", size: 32 } },
@@ -121,7 +113,7 @@ const LOADS: Record<LoadOp, { bytes: number; load: LoadKind }> = {
   "i64.load32_u": { bytes: 4, load: { kind: "mov", size: 32 } },
 };
 
-const STORES: Record<StoreOp, StoreSize> = {
+const STORES: Record<MemoryStore, StoreSize> = {
   "i32.store": 32,
   "i64.store": 64,
   "f32.store": 32,
@@ -133,30 +125,9 @@ const STORES: Record<StoreOp, StoreSize> = {
   "i64.store32": 32,
 };
 
-const MAX_MEMORY_OFFSET = 2 ** 32 - 1;
-
-function isLoad(op: MemoryOp): op is LoadOp {
-  return Object.hasOwn(LOADS, op);
-}
-
-function isStore(op: MemoryOp): op is StoreOp {
-  return Object.hasOwn(STORES, op);
-}
-
-interface LabelState {
-  /** Offset the label is bound at, once bound. */
-  boundAt: number | null;
-  /** SP state of the jumps to the label (they all agree); null while there are none. */
-  jumpSp: number | null;
-  /** Offsets of rel32 fields waiting for the label to be bound. */
-  fixups: number[];
-}
-
-interface PendingStub {
-  readonly label: Label;
-  readonly site: number;
-  readonly exitAddress: bigint;
-}
+/** Every branch is a rel32 form whose displacement, its last 4 bytes, counts from its end. */
+const patchRel32: PatchBranch<"rel32"> = (buf, branch, target) =>
+  buf.patch32(branch.end - 4, target - branch.end);
 
 function simm32(n: number | bigint, what: string): Simm32 {
   const imm = Simm32.from(n);
@@ -186,50 +157,15 @@ function at(base: Gpr, disp: number, index: IndexGpr | null = null): Amode {
   return { base, index, disp: simm32(disp, "displacement") };
 }
 
-export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler {
-  readonly abi: AbiConstants = ABI.x64;
-  private readonly buf = new CodeBuffer();
-  /** At entry the return address is pushed: SP is that many bytes below the reference. */
-  private readonly entrySp = this.abi.returnAddressBytes;
-  private sp = this.entrySp;
-  private deepest = this.entrySp;
-  private unwind: UnwindRecord[] = [];
-  private relocations: Relocation[] = [];
-  private labels = new Map<number, LabelState>();
-  private stubs: PendingStub[] = [];
-  /** Label ids are unique across functions, so a label from a finished function is rejected. */
-  private nextLabelId = 0;
-
-  constructor() {
-    this.recordUnwind();
+export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements MacroAssembler {
+  constructor(abi: AbiConstants = ABI.x64) {
+    super(abi, patchRel32);
   }
 
-  offset(): number {
-    return this.buf.offset;
-  }
-
-  get spBelowReference(): number {
-    return this.sp;
-  }
-
-  // ── labels and control ──────────────────────────────────────────────────────────────────
-
-  newLabel(): Label {
-    const label = { id: this.nextLabelId++ };
-    this.labels.set(label.id, { boundAt: null, jumpSp: null, fixups: [] });
-    return label;
-  }
-
-  bind(label: Label): void {
-    const state = this.labelState(label);
-    if (state.boundAt !== null) throw new CompilerInvariantError(`label ${label.id} is bound twice`);
-    state.boundAt = this.buf.offset;
-    for (const field of state.fixups) this.buf.patch32(field, state.boundAt - (field + 4));
-    state.fixups = [];
-  }
+  // ── branches ────────────────────────────────────────────────────────────────────────────
 
   jump(label: Label): void {
-    this.branchTo(label, (rel32) => enc.jmpRel32(this.buf, rel32));
+    this.branchTo(label, "rel32", () => enc.jmpRel32(this.buf, simm32(0, "branch")));
   }
 
   branchIfZero(width: Width, reg: Scratch, label: Label): void {
@@ -265,84 +201,43 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     this.jcc(CONDITION[cond], label);
   }
 
-  trapStub(site: number, exitAddress: bigint): Label {
-    const label = this.newLabel();
-    this.stubs.push({ label, site, exitAddress });
-    return label;
-  }
-
   private jcc(cc: CondCode, label: Label): void {
-    this.branchTo(label, (rel32) => enc.jccRel32(this.buf, cc, rel32));
+    this.branchTo(label, "rel32", () => enc.jccRel32(this.buf, cc, simm32(0, "branch")));
   }
 
-  /** Emits a rel32 branch (its last 4 bytes are the displacement from its end) to `label`. */
-  private branchTo(label: Label, emit: (rel32: Simm32) => void): void {
-    const state = this.labelState(label);
-    if (state.jumpSp === null) state.jumpSp = this.sp;
-    else if (state.jumpSp !== this.sp) {
-      throw new CompilerInvariantError(
-        `label ${label.id}: jumped to with SP ${this.sp} and ${state.jumpSp} bytes below the reference`,
-      );
-    }
-    emit(simm32(0, "branch"));
-    const field = this.buf.offset - 4;
-    if (state.boundAt === null) state.fixups.push(field);
-    else this.buf.patch32(field, state.boundAt - this.buf.offset);
-  }
-
-  private labelState(label: Label): LabelState {
-    const state = this.labels.get(label.id);
-    if (state === undefined)
-      throw new CompilerInvariantError(`label ${label.id} does not belong to this function`);
-    return state;
+  /** `mov r11d, site; jmp exit`. */
+  protected emitTrapStub(site: number, exitAddress: bigint): void {
+    enc.movRI32(this.buf, TRAP_SITE, uimm32(site, "trap site"));
+    this.relocate({ kind: "exit", address: exitAddress });
+    enc.jmpRel32(this.buf, simm32(0, "jump"));
   }
 
   // ── stack and frame ─────────────────────────────────────────────────────────────────────
 
-  pushFrameRecord(): void {
-    if (this.sp !== this.entrySp)
-      throw new CompilerInvariantError("the frame record is pushed at function entry only");
+  protected emitFrameRecordPush(): void {
     enc.pushR(this.buf, FRAME_POINTER);
-    this.setSp(this.sp + this.abi.frameRecordBytes);
+  }
+
+  protected emitFramePointerSetup(): void {
     enc.movRR(this.buf, 64, FRAME_POINTER, STACK_POINTER);
   }
 
-  popFrameRecordAndReturn(): void {
-    const atRecord = this.entrySp + this.abi.frameRecordBytes;
-    if (this.sp !== atRecord) {
-      throw new CompilerInvariantError(
-        `return with SP ${this.sp} bytes below the reference, not at the frame record (${atRecord})`,
-      );
-    }
+  protected emitFrameRecordPop(): void {
     enc.popR(this.buf, FRAME_POINTER);
-    this.setSp(this.entrySp);
+  }
+
+  protected emitReturn(): void {
     enc.ret(this.buf);
   }
 
-  returnWithoutFrameRecord(): void {
-    throw new CompilerInvariantError(
-      "x64 functions always have a frame record (abi.leafMayOmitFrameRecord is false)",
-    );
+  /** One `sub`/`add rsp, imm32`. */
+  protected stackSteps(bytes: number): readonly number[] {
+    return [bytes];
   }
 
-  resetStackPointer(spBelowReference: number): void {
-    this.requireNonNegativeDepth(spBelowReference);
-    this.setSp(spBelowReference);
-  }
-
-  reserve(bytes: number): void {
-    this.requireAligned(bytes, "reserve");
-    if (bytes === 0) return;
-    enc.aluRI(this.buf, "sub", 64, STACK_POINTER, simm32(bytes, "reserve"));
-    this.setSp(this.sp + bytes);
-  }
-
-  release(bytes: number): void {
-    this.requireAligned(bytes, "release");
-    if (bytes === 0) return;
-    this.requireNonNegativeDepth(this.sp - bytes);
-    enc.aluRI(this.buf, "add", 64, STACK_POINTER, simm32(bytes, "release"));
-    this.setSp(this.sp - bytes);
+  protected emitStackStep(deeperBy: number): void {
+    const op = deeperBy > 0 ? "sub" : "add";
+    enc.aluRI(this.buf, op, 64, STACK_POINTER, simm32(Math.abs(deeperBy), "SP adjustment"));
   }
 
   loadSlot(dst: Scratch, below: number): void {
@@ -354,12 +249,11 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
   }
 
   loadIncomingStackArg(dst: Scratch, index: number): void {
-    // The first incoming stack argument is at the reference (the caller's SP at its call).
-    enc.movRM(this.buf, 64, SCRATCH[dst], at(STACK_POINTER, this.sp + SLOT_BYTES * this.requireIndex(index)));
+    enc.movRM(this.buf, 64, SCRATCH[dst], at(STACK_POINTER, this.incomingArgOffset(index)));
   }
 
   storeOutgoingStackArg(index: number, src: Scratch): void {
-    enc.movMR(this.buf, 64, at(STACK_POINTER, SLOT_BYTES * this.requireIndex(index)), SCRATCH[src]);
+    enc.movMR(this.buf, 64, at(STACK_POINTER, this.outgoingArgOffset(index)), SCRATCH[src]);
   }
 
   loadSlotToArgReg(argIndex: number, below: number): void {
@@ -378,94 +272,25 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     if (SCRATCH[dst] !== RESULT) enc.movRR(this.buf, 64, SCRATCH[dst], RESULT);
   }
 
-  callFunction(funcIndex: number): void {
-    this.call({ kind: "function", funcIndex });
-  }
-
-  callAddress(address: bigint): void {
-    this.call({ kind: "exit", address });
-  }
-
   branchIfStackBelowLimit(bytes: number, overflow: Label): void {
     // reference − bytes = rsp + (sp − bytes); an unsigned compare, as for addresses.
-    enc.leaRM(this.buf, TMP0, at(STACK_POINTER, this.sp - bytes));
+    enc.leaRM(this.buf, TMP0, at(STACK_POINTER, this.spBelowReference - bytes));
     enc.aluRM(this.buf, "cmp", 64, TMP0, at(VMCTX, VM_FIELD.stackLimit));
     this.jcc("b", overflow);
   }
 
-  /** `call rel32` with a relocation. */
-  private call(target: Relocation["target"]): void {
-    this.requireAlignedForCall();
-    this.relocations.push({ offset: this.buf.offset, target });
+  /** `call rel32`, patched by the linker. */
+  protected emitRelocatedCall(): void {
     enc.callRel32(this.buf, simm32(0, "call"));
   }
 
-  /** rsp is 16-aligned at every call (SysV). */
-  private requireAlignedForCall(): void {
-    if (this.sp % this.abi.stackAlignment !== 0) {
-      throw new CompilerInvariantError(
-        `call with SP ${this.sp} bytes below the reference: not ${this.abi.stackAlignment}-aligned`,
-      );
-    }
-  }
-
-  /** A slot at `reference − below`, SP-relative: it must lie at or above SP and below the reference. */
+  /** A slot at `reference − below`, SP-relative. */
   private slot(below: number): Amode {
-    if (!Number.isInteger(below) || below < SLOT_BYTES) {
-      throw new CompilerInvariantError(`slot ${below} bytes below the reference is not below the reference`);
-    }
-    const offset = this.sp - below;
-    if (offset < 0) {
-      throw new CompilerInvariantError(
-        `slot ${below} bytes below the reference is below SP (${this.sp}): no red zone`,
-      );
-    }
-    return at(STACK_POINTER, offset);
+    return at(STACK_POINTER, this.slotOffset(below));
   }
 
   private argReg(argIndex: number): Gpr {
-    const reg = ARG_REGS[argIndex];
-    if (reg === undefined) throw new CompilerInvariantError(`x64 has no argument register ${argIndex}`);
-    return reg;
-  }
-
-  private requireIndex(index: number): number {
-    if (!Number.isInteger(index) || index < 0)
-      throw new CompilerInvariantError(`bad stack argument index ${index}`);
-    return index;
-  }
-
-  private requireAligned(bytes: number, what: string): void {
-    if (!Number.isInteger(bytes) || bytes < 0 || bytes % this.abi.stackAlignment !== 0) {
-      throw new CompilerInvariantError(
-        `${what} ${bytes} bytes: not a multiple of ${this.abi.stackAlignment}`,
-      );
-    }
-  }
-
-  private requireNonNegativeDepth(sp: number): void {
-    if (!Number.isInteger(sp) || sp < this.entrySp) {
-      throw new CompilerInvariantError(
-        `SP would be ${sp} bytes below the reference, above its entry value ${this.entrySp}`,
-      );
-    }
-  }
-
-  private setSp(sp: number): void {
-    this.sp = sp;
-    this.deepest = Math.max(this.deepest, sp);
-    this.recordUnwind();
-  }
-
-  /** One record per offset: a later change at the same offset replaces the earlier one. */
-  private recordUnwind(): void {
-    const record: UnwindRecord = {
-      offset: this.buf.offset,
-      spBelowReference: this.sp,
-      returnAddress: "stack",
-    };
-    if (this.unwind.at(-1)?.offset === record.offset) this.unwind.pop();
-    this.unwind.push(record);
+    return argumentRegister(ARG_REGS, argIndex);
   }
 
   // ── values ──────────────────────────────────────────────────────────────────────────────
@@ -646,8 +471,13 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     enc.movMR(this.buf, 64, at(VMCTX, offset), SCRATCH[src]);
   }
 
-  load(op: MemoryOp, dst: Scratch, addr: Scratch, memOffset: number, outOfBounds: Label): void {
-    if (!isLoad(op)) throw new CompilerInvariantError(`${op} is not a load`);
+  protected emitLoad(
+    op: MemoryLoad,
+    dst: Scratch,
+    addr: Scratch,
+    memOffset: number,
+    outOfBounds: Label,
+  ): void {
     const access = LOADS[op];
     const ea = this.boundsCheckedAddress(SCRATCH[addr], memOffset, access.bytes, outOfBounds);
     const reg = SCRATCH[dst];
@@ -657,13 +487,14 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     else enc.movsxRM(this.buf, load.mode, reg, ea);
   }
 
-  store(op: MemoryOp, addr: Scratch, value: Scratch, memOffset: number, outOfBounds: Label): void {
-    if (!isStore(op)) throw new CompilerInvariantError(`${op} is not a store`);
+  protected emitStore(
+    op: MemoryStore,
+    addr: Scratch,
+    value: Scratch,
+    memOffset: number,
+    outOfBounds: Label,
+  ): void {
     const storeSize = STORES[op];
-    if (addr === value)
-      throw new CompilerInvariantError(
-        "store: the address register is clobbered, so it cannot hold the value",
-      );
     const ea = this.boundsCheckedAddress(SCRATCH[addr], memOffset, storeSize / 8, outOfBounds);
     enc.movMR(this.buf, storeSize, ea, SCRATCH[value]);
   }
@@ -673,9 +504,6 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
    * addr + bytes > vmctx memory size; returns the operand [membase + addr].
    */
   private boundsCheckedAddress(addr: Gpr, memOffset: number, bytes: number, outOfBounds: Label): Amode {
-    if (!Number.isInteger(memOffset) || memOffset < 0 || memOffset > MAX_MEMORY_OFFSET) {
-      throw new CompilerInvariantError(`memory offset ${memOffset} is not a u32`);
-    }
     const offset = Simm32.from(memOffset);
     if (offset === null) {
       enc.movRI32(this.buf, TMP0, uimm32(memOffset, "memory offset"));
@@ -818,8 +646,7 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     this.bind(done);
   }
 
-  convertFloat(from: Width, to: Width, dst: Scratch): void {
-    if (from === to) throw new CompilerInvariantError(`convertFloat from f${from} to itself`);
+  protected emitConvertFloat(from: Width, to: Width, dst: Scratch): void {
     const d = SCRATCH[dst];
     this.toXmm(from, FP_TMP0, d);
     if (from === 32) enc.cvtss2sdXX(this.buf, FP_TMP0, FP_TMP0);
@@ -843,82 +670,14 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
 
   /** `mov r11, [slot]; call r11`: r11 is no argument register, so the arguments set before stay. */
   callIndirectFromSlot(below: number): void {
-    this.requireAlignedForCall();
-    enc.movRM(this.buf, 64, TMP1, this.slot(below));
-    enc.callR(this.buf, TMP1);
-  }
-
-  // ── the end ─────────────────────────────────────────────────────────────────────────────
-
-  finish(): AssembledFunction {
-    const trapStubs = this.stubs.map((stub) => this.emitStub(stub));
-    this.checkLabels();
-    const assembled: AssembledFunction = {
-      code: this.buf.finish(),
-      relocations: this.relocations,
-      unwind: this.unwind,
-      deepestSp: this.deepest,
-      trapStubs,
-    };
-    this.startNextFunction();
-    return assembled;
-  }
-
-  /** `mov r11d, site; jmp exit`, at the SP state of the branch that reaches it. */
-  private emitStub({ label, site, exitAddress }: PendingStub): TrapStubRange {
-    const state = this.labelState(label);
-    this.resetStackPointer(state.jumpSp ?? this.sp);
-    const start = this.buf.offset;
-    this.bind(label);
-    enc.movRI32(this.buf, TRAP_SITE, uimm32(site, "trap site"));
-    this.relocations.push({ offset: this.buf.offset, target: { kind: "exit", address: exitAddress } });
-    enc.jmpRel32(this.buf, simm32(0, "jump"));
-    return { site, start, end: this.buf.offset };
-  }
-
-  /**
-   * Every label that is jumped to is bound, and the SP state in effect where it is bound (after any
-   * `resetStackPointer` at that offset, which the code generator may call after `bind`) is the SP of
-   * the jumps: the same static SP on every path into the label.
-   */
-  private checkLabels(): void {
-    for (const [id, state] of this.labels) {
-      if (state.jumpSp === null) continue;
-      if (state.boundAt === null)
-        throw new CompilerInvariantError(`label ${id} is jumped to but never bound`);
-      const bound = this.spAt(state.boundAt);
-      if (bound !== state.jumpSp) {
-        throw new CompilerInvariantError(
-          `label ${id} at offset ${state.boundAt}: SP is ${bound} bytes below the reference there but ${state.jumpSp} at the jumps to it`,
-        );
-      }
-    }
-  }
-
-  /** The SP state in effect at `offset`: the last unwind record at or before it. */
-  private spAt(offset: number): number {
-    let [lo, hi] = [0, this.unwind.length - 1];
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (this.unwind[mid]!.offset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.unwind[lo]!.spBelowReference;
-  }
-
-  private startNextFunction(): void {
-    this.buf.clear();
-    this.sp = this.entrySp;
-    this.deepest = this.entrySp;
-    this.unwind = [];
-    this.relocations = [];
-    this.labels = new Map();
-    this.stubs = [];
-    this.recordUnwind();
+    this.call(() => {
+      enc.movRM(this.buf, 64, TMP1, this.slot(below));
+      enc.callR(this.buf, TMP1);
+    });
   }
 }
 
 /** A MacroAssembler for x64; after `finish()` it starts the next function. */
-export function createMasm(): MacroAssembler & FloatAndTableAssembler {
-  return new X64MacroAssembler();
+export function createMasm(abi: AbiConstants = ABI.x64): MacroAssembler {
+  return new X64MacroAssembler(abi);
 }

@@ -601,7 +601,7 @@ describe("invariants", () => {
     expect(() => assemble(build)).toThrow(message);
 
   it("rejects SP changes that are not non-negative multiples of 16", () => {
-    fails((m) => m.reserve(8), /reserve 8 bytes: SP moves only in multiples of 16/);
+    fails((m) => m.reserve(8), /reserve 8 bytes: SP moves only in non-negative multiples of 16/);
     fails((m) => m.reserve(-16), /reserve -16 bytes/);
     fails((m) => m.resetStackPointer(24), /reset to depth 24 bytes/);
     expect(() => assemble((m) => m.reserve(8))).toThrow(CompilerInvariantError);
@@ -619,7 +619,7 @@ describe("invariants", () => {
       m.reserve(16);
       m.loadSlot(0, 24);
     }, /slot 24 bytes below the reference is below SP \(16\)/);
-    fails((m) => m.storeSlot(0, 0), /below SP/);
+    fails((m) => m.storeSlot(0, 0), /not below the reference/);
   });
 
   it("rejects a return with SP not back at the frame record or the reference", () => {
@@ -636,11 +636,11 @@ describe("invariants", () => {
       m.pushFrameRecord();
       m.release(16);
       m.returnWithoutFrameRecord();
-    }, /return with SP 0 bytes below the reference \(frame-record\)/);
+    }, /return with SP 0 bytes below the reference \(return address: frame-record\)/);
     fails((m) => {
       m.reserve(16);
       m.pushFrameRecord();
-    }, /frame record pushed 16 bytes below the reference/);
+    }, /the frame record is pushed at function entry only, not with SP 16 bytes below the reference/);
   });
 
   it("rejects a call that would overwrite the return address held in x30", () => {
@@ -659,7 +659,7 @@ describe("invariants", () => {
   });
 
   it("rejects unbound or twice-bound labels, and stubs reached in different stack states", () => {
-    fails((m) => m.jump(m.newLabel()), /branched to but never bound/);
+    fails((m) => m.jump(m.newLabel()), /jumped to but never bound/);
     fails((m) => {
       const label = m.newLabel();
       m.bind(label);
@@ -670,7 +670,7 @@ describe("invariants", () => {
       m.jump(stub);
       m.reserve(16);
       m.jump(stub);
-    }, /reached with different stack states/);
+    }, /jumped to with SP 16 bytes below the reference \(return address: lr\) and with SP 0/);
   });
 
   it("rejects a store op as a load and back, a shared address/value register and offsets beyond u32", () => {

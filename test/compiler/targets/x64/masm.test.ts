@@ -607,11 +607,15 @@ describe("x64 masm: stack invariants", () => {
     const join = masm.newLabel();
     masm.branchIfZero(32, 0, join);
     masm.reserve(16);
-    expect(() => masm.jump(join)).toThrow(/jumped to with SP 32 and 16/);
+    expect(() => masm.jump(join)).toThrow(
+      /jumped to with SP 32 bytes below the reference \(return address: stack\) and with SP 16/,
+    );
     masm.bind(join);
     masm.release(16);
     masm.popFrameRecordAndReturn();
-    expect(() => masm.finish()).toThrow(/SP is 32 bytes below the reference there but 16 at the jumps/);
+    expect(() => masm.finish()).toThrow(
+      /SP 32 bytes below the reference \(return address: stack\) there but SP 16 .* at the jumps/,
+    );
   });
 
   it("takes the SP state declared by resetStackPointer at a label's offset, before or after bind", () => {
