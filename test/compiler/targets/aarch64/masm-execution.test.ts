@@ -14,10 +14,10 @@ import {
   MEMORY_BYTES,
   STACK_TOP,
   TRAP_EXIT,
-  useAarch64Harness,
+  useHarness,
 } from "./execute.js";
 
-const { engine, execute } = useAarch64Harness();
+const { engine, execute } = useHarness();
 
 const MASK32 = 0xffff_ffffn;
 const u32 = (n: bigint) => BigInt.asUintN(32, n);

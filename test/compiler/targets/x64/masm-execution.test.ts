@@ -1,6 +1,6 @@
 /**
- * The x64 MacroAssembler's integer, memory, stack and call semantics, executed under Unicorn (the
- * harness: exec.ts). Expected values are Wasm's semantics, computed here with BigInt arithmetic,
+ * The x64 MacroAssembler's integer, memory, stack, table and call semantics, executed under Unicorn
+ * (the harness: execute.ts; the float contract runs on every target in ../../masm-float.test.ts). Expected values are Wasm's semantics, computed here with BigInt arithmetic,
  * independently of the code under test.
  */
 import { describe, expect, it } from "vitest";
@@ -15,11 +15,11 @@ import {
   type Run,
   STACK_TOP,
   TRAP_EXIT,
-  useX64Harness,
+  useHarness,
   VM_CONTEXT,
-} from "./exec.js";
+} from "./execute.js";
 
-const { run, returned, engine } = useX64Harness();
+const { run, returned, engine, link, execute } = useHarness();
 
 const MASK = { 32: (1n << 32n) - 1n, 64: (1n << 64n) - 1n } as const;
 
@@ -300,5 +300,56 @@ describe("x64 masm under Unicorn: stack, globals and calls", () => {
       m.release(16);
     };
     expect(returned(run(caller, [], [callee])).scratch[2]).toBe(42n);
+  });
+});
+
+// ── tables and indirect calls ─────────────────────────────────────────────────────────────────
+
+describe("x64 masm under Unicorn: table loads and indirect calls", () => {
+  it("loads 64 bits from base + offset", () => {
+    const entry = 0x0123_4567_89ab_cdefn;
+    for (const [base, offset] of [
+      [MEMORY + 0x100, 0x20],
+      [MEMORY + 0x140, -0x20],
+      [MEMORY + 0x120, 0],
+    ] as const) {
+      engine().writeU64(MEMORY + 0x120, entry);
+      const result = returned(run((m) => m.loadFromAddress(2, 0, offset), [BigInt(base)]));
+      expect(result.scratch[2]).toBe(entry);
+    }
+  });
+
+  it("calls the address held in a slot with all six register arguments intact", () => {
+    // The caller reads the callee's address from a "table" in memory, keeps it in a slot, sets
+    // rdi rsi rdx rcx r8 r9 (rdx and rcx are S2 and S1) and calls through the slot.
+    const caller: Body = (m) => {
+      m.reserve(64);
+      m.loadFromAddress(0, 1, 8);
+      m.storeSlot(72, 0);
+      for (let i = 0; i < 6; i++) {
+        m.movImm(0, BigInt(i + 1) << BigInt(8 * i), 64);
+        m.storeSlot(64 - 8 * i, 0);
+      }
+      for (let i = 0; i < 6; i++) m.loadSlotToArgReg(i, 64 - 8 * i);
+      m.callIndirectFromSlot(72);
+      m.moveFromResultReg(2);
+      m.release(64);
+    };
+    // The callee adds its six arguments: each lands in its own byte only if it arrived in the right register.
+    const callee: Body = (m) => {
+      m.reserve(48);
+      for (let i = 0; i < 6; i++) m.storeArgRegToSlot(24 + 8 * i, i);
+      m.loadSlot(0, 24);
+      for (let i = 1; i < 6; i++) {
+        m.loadSlot(1, 24 + 8 * i);
+        m.intBinop("add", 64, 0, 1);
+      }
+      m.moveToResultReg(0);
+      m.release(48);
+    };
+    const { code, addresses } = link([caller, callee]);
+    engine().writeU64(MEMORY + 0x208, BigInt(addresses[1]!));
+    const result = returned(execute(code, [0n, BigInt(MEMORY + 0x200)]));
+    expect(result.scratch[2]).toBe(0x0605_0403_0201n);
   });
 });
