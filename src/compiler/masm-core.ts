@@ -33,8 +33,7 @@ import { SLOT_BYTES } from "./frame.js";
 import type {
   AssembledFunction,
   Label,
-  MemoryLoad,
-  MemoryStore,
+  MemoryAccess,
   Relocation,
   Scratch,
   TrapStubRange,
@@ -100,13 +99,17 @@ function sameState(a: StackState, b: StackState): boolean {
   return a.sp === b.sp && a.returnAddress === b.returnAddress;
 }
 
-function isLoad(op: MemoryOp): op is MemoryLoad {
-  return MEMORY_LOADS.includes(op);
+/** The access of a memory operator, read from its name: `i64.load16_s` reads 2 bytes, signed, into 64 bits. */
+function accessOf(op: MemoryOp): MemoryAccess {
+  const [type, name] = op.split(".") as [string, string];
+  const result = Number(type.slice(1)) as Width;
+  const narrow = /\d+/.exec(name)?.[0];
+  const bits = narrow === undefined ? result : Number(narrow);
+  return { bytes: (bits / 8) as MemoryAccess["bytes"], signed: name.endsWith("_s"), result };
 }
 
-function isStore(op: MemoryOp): op is MemoryStore {
-  return MEMORY_STORES.includes(op);
-}
+const LOADS = new Map(MEMORY_LOADS.map((op) => [op, accessOf(op)]));
+const STORES = new Map(MEMORY_STORES.map((op) => [op, accessOf(op)]));
 
 export abstract class MacroAssemblerCore<Kind extends string> {
   protected readonly buf = new CodeBuffer();
@@ -155,14 +158,14 @@ export abstract class MacroAssemblerCore<Kind extends string> {
   protected abstract emitTrapStub(site: number, exitAddress: bigint): void;
   /** `load`/`store` with the operator, registers and offset already checked. */
   protected abstract emitLoad(
-    op: MemoryLoad,
+    access: MemoryAccess,
     dst: Scratch,
     addr: Scratch,
     memOffset: number,
     outOfBounds: Label,
   ): void;
   protected abstract emitStore(
-    op: MemoryStore,
+    access: MemoryAccess,
     addr: Scratch,
     value: Scratch,
     memOffset: number,
@@ -414,18 +417,20 @@ export abstract class MacroAssemblerCore<Kind extends string> {
   // ── checks of Wasm-level operands shared by every target ─────────────────────────────────
 
   load(op: MemoryOp, dst: Scratch, addr: Scratch, memOffset: number, outOfBounds: Label): void {
-    if (!isLoad(op)) throw new CompilerInvariantError(`${op} is not a load`);
-    this.emitLoad(op, dst, addr, this.memoryOffset(memOffset), outOfBounds);
+    const access = LOADS.get(op);
+    if (access === undefined) throw new CompilerInvariantError(`${op} is not a load`);
+    this.emitLoad(access, dst, addr, this.memoryOffset(memOffset), outOfBounds);
   }
 
   store(op: MemoryOp, addr: Scratch, value: Scratch, memOffset: number, outOfBounds: Label): void {
-    if (!isStore(op)) throw new CompilerInvariantError(`${op} is not a store`);
+    const access = STORES.get(op);
+    if (access === undefined) throw new CompilerInvariantError(`${op} is not a store`);
     if (addr === value) {
       throw new CompilerInvariantError(
         "store: the address and the value are in the same register (the address is clobbered)",
       );
     }
-    this.emitStore(op, addr, value, this.memoryOffset(memOffset), outOfBounds);
+    this.emitStore(access, addr, value, this.memoryOffset(memOffset), outOfBounds);
   }
 
   private memoryOffset(memOffset: number): number {

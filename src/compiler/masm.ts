@@ -39,9 +39,13 @@ export type FloatCond = "eq" | "ne" | "lt" | "gt" | "le" | "ge";
 
 export type Cond = "eq" | "ne" | "lt_s" | "lt_u" | "gt_s" | "gt_u" | "le_s" | "le_u" | "ge_s" | "ge_u";
 
-/** The memory operators of each direction (float ones move raw bits, like the integer ones of their width). */
-export type MemoryLoad = Extract<MemoryOp, `${string}.load${string}`>;
-export type MemoryStore = Extract<MemoryOp, `${string}.store${string}`>;
+/** What a memory operator moves: `bytes` at the address (floats as raw bits, like integers). */
+export interface MemoryAccess {
+  readonly bytes: 1 | 2 | 4 | 8;
+  /** A load narrower than its result sign-extends (else zero-extends) to `result` bits. */
+  readonly signed: boolean;
+  readonly result: Width;
+}
 
 /** Integer width conversions on a slot value. `wrap` keeps the low 32 bits, zero-extended. */
 export type IntConversion = "wrap" | "extend_s" | "extend_u";

@@ -19,23 +19,10 @@ import { ABI, type AbiConstants } from "../../abi.js";
 import { VMCTX as VM_CONTEXT } from "../../artifact.js";
 import type { CodeBuffer } from "../../code-buffer.js";
 import { CompilerInvariantError } from "../../errors.js";
-import type {
-  Cond,
-  FloatBinop,
-  FloatCond,
-  FloatUnop,
-  IntBinop,
-  IntConversion,
-  IntUnop,
-  Label,
-  MacroAssembler,
-  MemoryLoad,
-  MemoryStore,
-  Scratch,
-  Width,
-} from "../../masm.js";
+import type * as masm from "../../masm.js";
+import type { Cond, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
 import { argumentRegister, MacroAssemblerCore, type PatchBranch } from "../../masm-core.js";
-import type { Condition, LoadOp, OperandSize, StoreOp } from "./encoder.js";
+import type { Condition, LoadOp, OperandSize } from "./encoder.js";
 import * as enc from "./encoder.js";
 import { Imm12, LogicalImm, MoveWide, SImm7Scaled, UImm12Scaled } from "./imm.js";
 import {
@@ -58,23 +45,17 @@ import {
   ZR,
 } from "./regs.js";
 
+// biome-ignore format: equality, then the signed and the unsigned orders side by side
 const CONDITION: Readonly<Record<Cond, Condition>> = {
-  eq: "eq",
-  ne: "ne",
-  lt_s: "lt",
-  lt_u: "lo",
-  gt_s: "gt",
-  gt_u: "hi",
-  le_s: "le",
-  le_u: "ls",
-  ge_s: "ge",
-  ge_u: "hs",
+  eq: "eq", ne: "ne",
+  lt_s: "lt", le_s: "le", gt_s: "gt", ge_s: "ge",
+  lt_u: "lo", le_u: "ls", gt_u: "hi", ge_u: "hs",
 };
 
 type ThreeRegister = (buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr) => void;
 
 /** Binary operators that are one instruction `rd ← rn op rm` (shifts and rotates mask the count). */
-const ONE_INSTRUCTION_BINOPS: Readonly<Partial<Record<IntBinop, ThreeRegister>>> = {
+const ONE_INSTRUCTION_BINOPS: Readonly<Partial<Record<masm.IntBinop, ThreeRegister>>> = {
   add: enc.addReg,
   sub: enc.subReg,
   mul: (buf, size, rd, rn, rm) => enc.madd(buf, size, rd, rn, rm, ZR),
@@ -89,42 +70,16 @@ const ONE_INSTRUCTION_BINOPS: Readonly<Partial<Record<IntBinop, ThreeRegister>>>
   div_u: enc.udiv,
 };
 
-/** Each load's width and extension. A 32-bit destination (w) zero-extends into the 64-bit slot;
- *  float loads and stores move raw bits, like the integer ones of their width. */
-const LOAD_FORMS: Readonly<Record<MemoryLoad, { bytes: number; op: LoadOp }>> = {
-  "i32.load": { bytes: 4, op: "ldrW" },
-  "i64.load": { bytes: 8, op: "ldrX" },
-  "f32.load": { bytes: 4, op: "ldrW" },
-  "f64.load": { bytes: 8, op: "ldrX" },
-  "i32.load8_s": { bytes: 1, op: "ldrsbW" },
-  "i32.load8_u": { bytes: 1, op: "ldrb" },
-  "i32.load16_s": { bytes: 2, op: "ldrshW" },
-  "i32.load16_u": { bytes: 2, op: "ldrh" },
-  "i64.load8_s": { bytes: 1, op: "ldrsbX" },
-  "i64.load8_u": { bytes: 1, op: "ldrb" },
-  "i64.load16_s": { bytes: 2, op: "ldrshX" },
-  "i64.load16_u": { bytes: 2, op: "ldrh" },
-  "i64.load32_s": { bytes: 4, op: "ldrswX" },
-  "i64.load32_u": { bytes: 4, op: "ldrW" },
-};
-
-const STORE_FORMS: Readonly<Record<MemoryStore, { bytes: number; op: StoreOp }>> = {
-  "i32.store": { bytes: 4, op: "strW" },
-  "i64.store": { bytes: 8, op: "strX" },
-  "f32.store": { bytes: 4, op: "strW" },
-  "f64.store": { bytes: 8, op: "strX" },
-  "i32.store8": { bytes: 1, op: "strb" },
-  "i32.store16": { bytes: 2, op: "strh" },
-  "i64.store8": { bytes: 1, op: "strb" },
-  "i64.store16": { bytes: 2, op: "strh" },
-  "i64.store32": { bytes: 4, op: "strW" },
-};
+/** The size suffix of ldr/str by access bytes; a 32-bit (w) load zero-extends into the 64-bit slot. */
+const SIZE_SUFFIX = { 1: "b", 2: "h", 4: "W", 8: "X" } as const;
+/** The size letter of the sign-extending loads (ldrsb, ldrsh, ldrsw) by access bytes. */
+const SIGNED_SUFFIX = { 1: "b", 2: "h", 4: "w" } as const;
 
 type FpThreeRegister = (buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg) => void;
 type FpTwoRegister = (buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg) => void;
 
 /** Each is Wasm's operator as one instruction (fmin/fmax included: NaN-propagating, −0 < +0). */
-const FLOAT_BINOPS: Readonly<Record<FloatBinop, FpThreeRegister>> = {
+const FLOAT_BINOPS: Readonly<Record<masm.FloatBinop, FpThreeRegister>> = {
   add: enc.fadd,
   sub: enc.fsub,
   mul: enc.fmul,
@@ -133,7 +88,7 @@ const FLOAT_BINOPS: Readonly<Record<FloatBinop, FpThreeRegister>> = {
   max: enc.fmax,
 };
 
-const FLOAT_UNOPS: Readonly<Record<FloatUnop, FpTwoRegister>> = {
+const FLOAT_UNOPS: Readonly<Record<masm.FloatUnop, FpTwoRegister>> = {
   sqrt: enc.fsqrt,
   ceil: enc.frintp,
   floor: enc.frintm,
@@ -142,7 +97,7 @@ const FLOAT_UNOPS: Readonly<Record<FloatUnop, FpTwoRegister>> = {
 };
 
 /** Conditions after `fcmp lhs, rhs`: unordered (NZCV = 0011) satisfies only `ne` among them. */
-const FLOAT_CONDITION: Readonly<Record<FloatCond, Condition>> = {
+const FLOAT_CONDITION: Readonly<Record<masm.FloatCond, Condition>> = {
   eq: "eq",
   ne: "ne",
   lt: "mi",
@@ -172,7 +127,7 @@ function imm12(value: number): Imm12 {
   return must(Imm12.from(value), `add/sub immediate ${value}`);
 }
 
-export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> implements MacroAssembler {
+export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> implements masm.MacroAssembler {
   constructor(abi: AbiConstants = ABI.aarch64) {
     super(abi, patchBranch);
   }
@@ -305,7 +260,7 @@ export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> imple
     if (dst !== src) enc.orrReg(this.buf, 64, SCRATCH[dst], ZR, SCRATCH[src]);
   }
 
-  intBinop(op: IntBinop, width: Width, dst: Scratch, src: Scratch): void {
+  intBinop(op: masm.IntBinop, width: Width, dst: Scratch, src: Scratch): void {
     const d = SCRATCH[dst];
     const s = SCRATCH[src];
     const single = ONE_INSTRUCTION_BINOPS[op];
@@ -322,7 +277,7 @@ export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> imple
     }
   }
 
-  intUnop(op: IntUnop, width: Width, dst: Scratch): void {
+  intUnop(op: masm.IntUnop, width: Width, dst: Scratch): void {
     const d = SCRATCH[dst];
     switch (op) {
       case "clz":
@@ -351,7 +306,7 @@ export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> imple
     enc.cset(this.buf, 32, SCRATCH[dst], "eq");
   }
 
-  convert(kind: IntConversion, dst: Scratch): void {
+  convert(kind: masm.IntConversion, dst: Scratch): void {
     const d = SCRATCH[dst];
     if (kind === "extend_s") enc.sxtw(this.buf, d, d);
     else enc.orrReg(this.buf, 32, d, ZR, d); // mov wd, wd: keeps the low 32 bits, zero-extended
@@ -372,46 +327,37 @@ export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> imple
     this.loadStore64("store", SCRATCH[src], VMCTX, offset);
   }
 
-  protected emitLoad(
-    op: MemoryLoad,
-    dst: Scratch,
-    addr: Scratch,
-    memOffset: number,
-    outOfBounds: Label,
-  ): void {
-    const form = LOAD_FORMS[op];
-    this.checkedAddress(SCRATCH[addr], memOffset, form.bytes, outOfBounds);
-    enc.ldrReg(this.buf, form.op, SCRATCH[dst], MEMBASE, TMP0);
+  protected emitLoad(load: MemoryAccess, dst: Scratch, addr: Scratch, offset: number, oob: Label): void {
+    const { bytes, signed, result } = load;
+    this.checkedAddress(SCRATCH[addr], offset, bytes, oob);
+    const op: LoadOp =
+      signed && bytes * 8 < result
+        ? (`ldrs${SIGNED_SUFFIX[bytes as 1 | 2 | 4]}${result === 64 ? "X" : "W"}` as LoadOp) // never ldrswW
+        : `ldr${SIZE_SUFFIX[bytes]}`;
+    enc.ldrReg(this.buf, op, SCRATCH[dst], MEMBASE, TMP0);
   }
 
-  protected emitStore(
-    op: MemoryStore,
-    addr: Scratch,
-    value: Scratch,
-    memOffset: number,
-    outOfBounds: Label,
-  ): void {
-    const form = STORE_FORMS[op];
-    this.checkedAddress(SCRATCH[addr], memOffset, form.bytes, outOfBounds);
-    enc.strReg(this.buf, form.op, SCRATCH[value], MEMBASE, TMP0);
+  protected emitStore(store: MemoryAccess, addr: Scratch, value: Scratch, offset: number, oob: Label): void {
+    this.checkedAddress(SCRATCH[addr], offset, store.bytes, oob);
+    enc.strReg(this.buf, `str${SIZE_SUFFIX[store.bytes]}`, SCRATCH[value], MEMBASE, TMP0);
   }
 
   // ── floats: raw bits move into v16 (and v17), the result moves back; a 32-bit fmov to w zero-extends ──
 
-  floatBinop(op: FloatBinop, width: Width, dst: Scratch, src: Scratch): void {
+  floatBinop(op: masm.FloatBinop, width: Width, dst: Scratch, src: Scratch): void {
     enc.fmovFromGpr(this.buf, width, VTMP0, SCRATCH[dst]);
     enc.fmovFromGpr(this.buf, width, VTMP1, SCRATCH[src]);
     FLOAT_BINOPS[op](this.buf, width, VTMP0, VTMP0, VTMP1);
     enc.fmovToGpr(this.buf, width, SCRATCH[dst], VTMP0);
   }
 
-  floatUnop(op: FloatUnop, width: Width, dst: Scratch): void {
+  floatUnop(op: masm.FloatUnop, width: Width, dst: Scratch): void {
     enc.fmovFromGpr(this.buf, width, VTMP0, SCRATCH[dst]);
     FLOAT_UNOPS[op](this.buf, width, VTMP0, VTMP0);
     enc.fmovToGpr(this.buf, width, SCRATCH[dst], VTMP0);
   }
 
-  floatCompare(cond: FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {
+  floatCompare(cond: masm.FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {
     enc.fmovFromGpr(this.buf, width, VTMP0, SCRATCH[lhs]);
     enc.fmovFromGpr(this.buf, width, VTMP1, SCRATCH[rhs]);
     enc.fcmp(this.buf, width, VTMP0, VTMP1);
@@ -543,6 +489,6 @@ export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> imple
   }
 }
 
-export function createMasm(abi: AbiConstants = ABI.aarch64): MacroAssembler {
+export function createMasm(abi: AbiConstants = ABI.aarch64): masm.MacroAssembler {
   return new Aarch64MacroAssembler(abi);
 }

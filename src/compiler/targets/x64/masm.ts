@@ -17,21 +17,8 @@
 import { ABI, type AbiConstants } from "../../abi.js";
 import { VMCTX as VM_FIELD } from "../../artifact.js";
 import { CompilerInvariantError } from "../../errors.js";
-import type {
-  Cond,
-  FloatBinop,
-  FloatCond,
-  FloatUnop,
-  IntBinop,
-  IntConversion,
-  IntUnop,
-  Label,
-  MacroAssembler,
-  MemoryLoad,
-  MemoryStore,
-  Scratch,
-  Width,
-} from "../../masm.js";
+import type * as masm from "../../masm.js";
+import type { Cond, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
 import { argumentRegister, MacroAssemblerCore, type PatchBranch } from "../../masm-core.js";
 import type { Amode, CondCode, ExtMode, IndexGpr, ShiftOp, StoreSize } from "./encoder.js";
 import * as enc from "./encoder.js";
@@ -53,21 +40,15 @@ import {
   type Xmm,
 } from "./regs.js";
 
+// biome-ignore format: equality, then the signed and the unsigned orders side by side
 const CONDITION: Record<Cond, CondCode> = {
-  eq: "e",
-  ne: "ne",
-  lt_s: "l",
-  lt_u: "b",
-  gt_s: "g",
-  gt_u: "a",
-  le_s: "le",
-  le_u: "be",
-  ge_s: "ge",
-  ge_u: "ae",
+  eq: "e", ne: "ne",
+  lt_s: "l", le_s: "le", gt_s: "g", ge_s: "ge",
+  lt_u: "b", le_u: "be", gt_u: "a", ge_u: "ae",
 };
 
 const ALU_BINOPS = { add: "add", sub: "sub", and: "and", or: "or", xor: "xor" } as const;
-const SHIFT_BINOPS: Partial<Record<IntBinop, ShiftOp>> = {
+const SHIFT_BINOPS: Partial<Record<masm.IntBinop, ShiftOp>> = {
   shl: "shl",
   shr_s: "sar",
   shr_u: "shr",
@@ -80,7 +61,7 @@ const SHIFT_BINOPS: Partial<Record<IntBinop, ShiftOp>> = {
  * (CF = ZF = 0) is a > b and "ae" (CF = 0) is a ≥ b, both false when unordered (ZF = PF = CF = 1).
  * eq and ne also need the parity flag, which only an unordered result sets: see floatCompare.
  */
-const ORDERED_CONDITION: Record<Exclude<FloatCond, "eq" | "ne">, { swap: boolean; cc: CondCode }> = {
+const ORDERED_CONDITION: Record<Exclude<masm.FloatCond, "eq" | "ne">, { swap: boolean; cc: CondCode }> = {
   gt: { swap: false, cc: "a" },
   ge: { swap: false, cc: "ae" },
   lt: { swap: true, cc: "a" },
@@ -90,40 +71,8 @@ const ORDERED_CONDITION: Record<Exclude<FloatCond, "eq" | "ne">, { swap: boolean
 /** 2^63 as f32 and f64 bits: the first value of u64 that the signed conversions cannot reach. */
 const TWO_POW_63: Record<Width, bigint> = { 32: 0x5f00_0000n, 64: 0x43e0_0000_0000_0000n };
 
-/** How each load reads its bytes. Float loads move raw bits, like every other slot value. */
-type LoadKind =
-  | { kind: "mov"; size: 32 | 64 }
-  | { kind: "movzx"; from: 8 | 16 }
-  | { kind: "movsx"; mode: ExtMode };
-
-const LOADS: Record<MemoryLoad, { bytes: number; load: LoadKind }> = {
-  "i32.load": { bytes: 4, load: { kind: "mov", size: 32 } },
-  "i64.load": { bytes: 8, load: { kind: "mov", size: 64 } },
-  "f32.load": { bytes: 4, load: { kind: "mov", size: 32 } },
-  "f64.load": { bytes: 8, load: { kind: "mov", size: 64 } },
-  "i32.load8_s": { bytes: 1, load: { kind: "movsx", mode: "bl" } },
-  "i32.load8_u": { bytes: 1, load: { kind: "movzx", from: 8 } },
-  "i32.load16_s": { bytes: 2, load: { kind: "movsx", mode: "wl" } },
-  "i32.load16_u": { bytes: 2, load: { kind: "movzx", from: 16 } },
-  "i64.load8_s": { bytes: 1, load: { kind: "movsx", mode: "bq" } },
-  "i64.load8_u": { bytes: 1, load: { kind: "movzx", from: 8 } },
-  "i64.load16_s": { bytes: 2, load: { kind: "movsx", mode: "wq" } },
-  "i64.load16_u": { bytes: 2, load: { kind: "movzx", from: 16 } },
-  "i64.load32_s": { bytes: 4, load: { kind: "movsx", mode: "lq" } },
-  "i64.load32_u": { bytes: 4, load: { kind: "mov", size: 32 } },
-};
-
-const STORES: Record<MemoryStore, StoreSize> = {
-  "i32.store": 32,
-  "i64.store": 64,
-  "f32.store": 32,
-  "f64.store": 64,
-  "i32.store8": 8,
-  "i32.store16": 16,
-  "i64.store8": 8,
-  "i64.store16": 16,
-  "i64.store32": 32,
-};
+/** Operand sizes in the letters of the sign-extension forms (Intel's: b 8, w 16, l 32, q 64 bits). */
+const SIZE_LETTER = { 8: "b", 16: "w", 32: "l", 64: "q" } as const;
 
 /** Every branch is a rel32 form whose displacement, its last 4 bytes, counts from its end. */
 const patchRel32: PatchBranch<"rel32"> = (buf, branch, target) =>
@@ -157,7 +106,7 @@ function at(base: Gpr, disp: number, index: IndexGpr | null = null): Amode {
   return { base, index, disp: simm32(disp, "displacement") };
 }
 
-export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements MacroAssembler {
+export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements masm.MacroAssembler {
   constructor(abi: AbiConstants = ABI.x64) {
     super(abi, patchRel32);
   }
@@ -314,7 +263,7 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements Ma
     if (dst !== src) enc.movRR(this.buf, 64, SCRATCH[dst], SCRATCH[src]);
   }
 
-  intBinop(op: IntBinop, width: Width, dst: Scratch, src: Scratch): void {
+  intBinop(op: masm.IntBinop, width: Width, dst: Scratch, src: Scratch): void {
     const d = SCRATCH[dst];
     const s = SCRATCH[src];
     const sz = width;
@@ -384,7 +333,7 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements Ma
     if (d !== rax) enc.xchgRR(this.buf, rax, d);
   }
 
-  intUnop(op: IntUnop, width: Width, dst: Scratch): void {
+  intUnop(op: masm.IntUnop, width: Width, dst: Scratch): void {
     const reg = SCRATCH[dst];
     // lzcnt and tzcnt give the operand width for 0, as Wasm's clz and ctz.
     if (op === "clz") enc.lzcnt(this.buf, width, reg, reg);
@@ -449,7 +398,7 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements Ma
     enc.movzxRR(this.buf, 8, reg, reg);
   }
 
-  convert(kind: IntConversion, dst: Scratch): void {
+  convert(kind: masm.IntConversion, dst: Scratch): void {
     const reg = SCRATCH[dst];
     // A 32-bit mov zero-extends: both wrap (keep the low half) and extend_u.
     if (kind === "extend_s") enc.movsxRR(this.buf, "lq", reg, reg);
@@ -471,32 +420,21 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements Ma
     enc.movMR(this.buf, 64, at(VMCTX, offset), SCRATCH[src]);
   }
 
-  protected emitLoad(
-    op: MemoryLoad,
-    dst: Scratch,
-    addr: Scratch,
-    memOffset: number,
-    outOfBounds: Label,
-  ): void {
-    const access = LOADS[op];
-    const ea = this.boundsCheckedAddress(SCRATCH[addr], memOffset, access.bytes, outOfBounds);
+  protected emitLoad(load: MemoryAccess, dst: Scratch, addr: Scratch, offset: number, oob: Label): void {
+    const { bytes, signed, result } = load;
+    const ea = this.boundsCheckedAddress(SCRATCH[addr], offset, bytes, oob);
     const reg = SCRATCH[dst];
-    const load = access.load;
-    if (load.kind === "mov") enc.movRM(this.buf, load.size, reg, ea);
-    else if (load.kind === "movzx") enc.movzxRM(this.buf, load.from, reg, ea);
-    else enc.movsxRM(this.buf, load.mode, reg, ea);
+    const bits = bytes * 8;
+    // movzx and a 32-bit mov zero-extend into the 64-bit register; movsx extends to the result's width.
+    if (signed && bits < result) {
+      enc.movsxRM(this.buf, `${SIZE_LETTER[bits as 8 | 16 | 32]}${SIZE_LETTER[result]}` as ExtMode, reg, ea);
+    } else if (bits < 32) enc.movzxRM(this.buf, bits as 8 | 16, reg, ea);
+    else enc.movRM(this.buf, bits as Width, reg, ea);
   }
 
-  protected emitStore(
-    op: MemoryStore,
-    addr: Scratch,
-    value: Scratch,
-    memOffset: number,
-    outOfBounds: Label,
-  ): void {
-    const storeSize = STORES[op];
-    const ea = this.boundsCheckedAddress(SCRATCH[addr], memOffset, storeSize / 8, outOfBounds);
-    enc.movMR(this.buf, storeSize, ea, SCRATCH[value]);
+  protected emitStore(store: MemoryAccess, addr: Scratch, value: Scratch, offset: number, oob: Label): void {
+    const ea = this.boundsCheckedAddress(SCRATCH[addr], offset, store.bytes, oob);
+    enc.movMR(this.buf, (store.bytes * 8) as StoreSize, ea, SCRATCH[value]);
   }
 
   /**
@@ -522,7 +460,7 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements Ma
   // result comes back through `movd r32, xmm`, which zero-extends: the slot's upper half is zero.
   // NaN results are whatever the hardware produces (no canonicalisation here).
 
-  floatBinop(op: FloatBinop, width: Width, dst: Scratch, src: Scratch): void {
+  floatBinop(op: masm.FloatBinop, width: Width, dst: Scratch, src: Scratch): void {
     this.toXmm(width, FP_TMP0, SCRATCH[dst]);
     this.toXmm(width, FP_TMP1, SCRATCH[src]);
     if (op === "min" || op === "max") this.minMax(op, width);
@@ -552,7 +490,7 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements Ma
     this.bind(done);
   }
 
-  floatUnop(op: FloatUnop, width: Width, dst: Scratch): void {
+  floatUnop(op: masm.FloatUnop, width: Width, dst: Scratch): void {
     this.toXmm(width, FP_TMP0, SCRATCH[dst]);
     if (op === "sqrt") enc.sseXX(this.buf, "sqrt", width, FP_TMP0, FP_TMP0);
     // ceil, floor, trunc and nearest (half to even) are roundss/roundsd's modes of the same names.
@@ -560,7 +498,7 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements Ma
     this.fromXmm(width, SCRATCH[dst], FP_TMP0);
   }
 
-  floatCompare(cond: FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {
+  floatCompare(cond: masm.FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {
     this.toXmm(width, FP_TMP0, SCRATCH[lhs]);
     this.toXmm(width, FP_TMP1, SCRATCH[rhs]);
     // setcc writes the low byte only: the destination (free once the operands are in xmm) is zeroed first.
@@ -678,6 +616,6 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements Ma
 }
 
 /** A MacroAssembler for x64; after `finish()` it starts the next function. */
-export function createMasm(abi: AbiConstants = ABI.x64): MacroAssembler {
+export function createMasm(abi: AbiConstants = ABI.x64): masm.MacroAssembler {
   return new X64MacroAssembler(abi);
 }
