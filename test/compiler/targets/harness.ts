@@ -9,11 +9,24 @@ import type { Target } from "../../../src/compiler/target.js";
 export type Body = (masm: MacroAssembler) => void;
 export type Scratches = readonly [bigint, bigint, bigint];
 
+/** How a run ended: back at the host (the stack balanced), or at the trap exit with the site register. */
+export interface Ending {
+  readonly exit: "return" | "trap";
+  readonly scratch: Scratches;
+  readonly trapSite: bigint;
+}
+
 export interface ContractHarness {
   readonly target: Target;
-  /**
-   * Runs `body` with S0–S2 = `scratch` (missing ones 0), expects it to return to the host with the
-   * stack balanced, and returns S0–S2.
-   */
+  /** The exit address for trap stubs (`masm.trapStub(site, trapExit)`). */
+  readonly trapExit: bigint;
+  /** Bytes of linear memory, its size in the VM context. */
+  readonly memoryBytes: number;
+  /** Runs `body` with S0–S2 = `scratch` (missing ones 0); a return must leave the stack balanced. */
+  outcome(body: Body, scratch?: readonly bigint[]): Ending;
+  /** `outcome`, expected to return; S0–S2. */
   returning(body: Body, scratch?: readonly bigint[]): Scratches;
+  /** Linear memory at `offset`. */
+  writeMemory(offset: number, bytes: Uint8Array): void;
+  readMemory(offset: number, length: number): Uint8Array;
 }

@@ -9,7 +9,7 @@ import { createEngine, type Engine } from "../../../../emulators/unicorn/index.j
 import { VMCTX } from "../../../../src/compiler/artifact.js";
 import { patchRelocation } from "../../../../src/compiler/targets/aarch64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/aarch64/masm.js";
-import type { Body, ContractHarness, Scratches } from "../harness.js";
+import type { Body, ContractHarness, Ending, Scratches } from "../harness.js";
 
 export const CODE = 0x10_0000;
 export const HOST_RETURN = CODE; // exit slot: the return address the host gives the code
@@ -105,12 +105,26 @@ export function useHarness(): Aarch64Harness {
     };
   };
 
-  const returning = (body: Body, scratch: readonly bigint[] = []): Scratches => {
-    const outcome = execute(body, [scratch[0] ?? 0n, scratch[1] ?? 0n, scratch[2] ?? 0n]);
-    expect(outcome.exit).toBe("return");
-    expect(outcome.sp).toBe(BigInt(STACK_TOP));
-    return outcome.scratch;
+  const outcome = (body: Body, scratch: readonly bigint[] = []): Ending => {
+    const ending = execute(body, [scratch[0] ?? 0n, scratch[1] ?? 0n, scratch[2] ?? 0n]);
+    if (ending.exit === "call") throw new Error("the body called out");
+    if (ending.exit === "return") expect(ending.sp).toBe(BigInt(STACK_TOP));
+    return { exit: ending.exit, scratch: ending.scratch, trapSite: ending.trapSite };
   };
 
-  return { target: "aarch64", returning, engine: current, execute };
+  return {
+    target: "aarch64",
+    trapExit: BigInt(TRAP_EXIT),
+    memoryBytes: MEMORY_BYTES,
+    outcome,
+    returning: (body, scratch) => {
+      const ending = outcome(body, scratch);
+      expect(ending.exit).toBe("return");
+      return ending.scratch;
+    },
+    writeMemory: (offset, bytes) => current().writeMemory(MEMORY + offset, bytes),
+    readMemory: (offset, length) => current().readMemory(MEMORY + offset, length),
+    engine: current,
+    execute,
+  };
 }

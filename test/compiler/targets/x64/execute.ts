@@ -8,7 +8,7 @@ import { createEngine, type Engine, type StopReason } from "../../../../emulator
 import { VMCTX } from "../../../../src/compiler/artifact.js";
 import { patchRelocation } from "../../../../src/compiler/targets/x64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/x64/masm.js";
-import type { Body, ContractHarness } from "../harness.js";
+import type { Body, ContractHarness, Ending } from "../harness.js";
 
 const EXITS = 0x1000;
 export const HOST_RETURN = EXITS;
@@ -117,15 +117,29 @@ export function useHarness(): X64Harness {
     return result;
   };
 
+  const outcome = (body: Body, scratch: readonly bigint[] = []): Ending => {
+    const result = execute(
+      link([body]).code,
+      [0n, 0n, 0n].map((zero, i) => scratch[i] ?? zero),
+    );
+    if (result.stop.kind === "exit" && result.stop.address === TRAP_EXIT) {
+      return { exit: "trap", scratch: result.scratch, trapSite: result.trapSite };
+    }
+    return { exit: "return", scratch: returned(result).scratch, trapSite: result.trapSite };
+  };
+
   return {
     target: "x64",
-    returning: (body, scratch = []) =>
-      returned(
-        execute(
-          link([body]).code,
-          [0n, 0n, 0n].map((zero, i) => scratch[i] ?? zero),
-        ),
-      ).scratch,
+    trapExit: BigInt(TRAP_EXIT),
+    memoryBytes: MEMORY_BYTES,
+    outcome,
+    returning: (body, scratch) => {
+      const ending = outcome(body, scratch);
+      expect(ending.exit).toBe("return");
+      return ending.scratch;
+    },
+    writeMemory: (offset, bytes) => current().writeMemory(MEMORY + offset, bytes),
+    readMemory: (offset, length) => current().readMemory(MEMORY + offset, length),
     engine: current,
     link,
     execute,
