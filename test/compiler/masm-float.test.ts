@@ -261,34 +261,25 @@ describe.each(HARNESSES)("$target masm under Unicorn: floats", (harness) => {
       );
     });
 
-    it.each([
-      [0.5, 0],
-      [1.5, 2],
-      [2.5, 2],
-      [-0.5, -0],
-      [-2.5, -2],
-      [-3.5, -4],
-      [-0.25, -0],
-      [-0.4, -0],
-      [2 ** 52 - 0.5, 2 ** 52],
-      [2 ** 52 + 1, 2 ** 52 + 1],
-    ])("nearest(%s) = %s in f64, halves to even, keeping the sign of zero", (x, expected) => {
+    /** [x, nearest(x), the widths x is exact in], derived by hand. */
+    const HALVES: [number, number, readonly Width[]][] = [
+      [0.5, 0, WIDTHS],
+      [1.5, 2, WIDTHS],
+      [2.5, 2, WIDTHS],
+      [-0.5, -0, WIDTHS],
+      [-2.5, -2, WIDTHS],
+      [-3.5, -4, WIDTHS],
+      [-0.25, -0, WIDTHS],
+      [-0.4, -0, [64]],
+      [0.49999997, 0, [32]],
+      [8388607.5, 8388608, WIDTHS], // 2^23 − 0.5, a tie whose even neighbour is 2^23
+      [-8388606.5, -8388606, WIDTHS],
+      [2 ** 52 - 0.5, 2 ** 52, [64]],
+      [2 ** 52 + 1, 2 ** 52 + 1, [64]],
+    ];
+    it.each(HALVES)("nearest(%s) = %s, halves to even, keeping the sign of zero", (x, expected, widths) => {
       expect(wasm.nearest(x)).toBe(expected); // the reference itself, against hand-derived values
-      expectFloat(unop("nearest", 64, f64(x)), expected, 64);
-    });
-
-    it.each([
-      [0.5, 0],
-      [1.5, 2],
-      [2.5, 2],
-      [-0.5, -0],
-      [-2.5, -2],
-      [-0.25, -0],
-      [8388607.5, 8388608], // 2^23 − 0.5, a tie whose even neighbour is 2^23
-      [-8388606.5, -8388606],
-      [0.49999997, 0],
-    ])("nearest(%s) = %s in f32", (x, expected) => {
-      expectFloat(unop("nearest", 32, f32(x)), expected, 32);
+      for (const w of widths) expectFloat(unop("nearest", w, bits(x, w)), expected, w, `f${w}`);
     });
 
     it.each(WIDTHS)("keeps the sign of zero results: ceil(−0.5), floor(−0), trunc(−0.7) (f%i)", (w) => {

@@ -3,6 +3,8 @@
  * (targets/<isa>/execute.ts, `useHarness()`): run a MacroAssembler body under Unicorn as a function
  * the host calls, with the scratch registers S0–S2 preset, and read them back.
  */
+import { expect } from "vitest";
+import type { Engine } from "../../../emulators/unicorn/index.js";
 import type { MacroAssembler } from "../../../src/compiler/masm.js";
 import type { Target } from "../../../src/compiler/target.js";
 
@@ -29,4 +31,32 @@ export interface ContractHarness {
   /** Linear memory at `offset`. */
   writeMemory(offset: number, bytes: Uint8Array): void;
   readMemory(offset: number, length: number): Uint8Array;
+}
+
+/** What a target's harness states itself; `contractHarness` derives the rest. */
+export interface HarnessFacts {
+  readonly target: Target;
+  readonly trapExit: bigint;
+  /** Emulator address and size of linear memory. */
+  readonly memoryAddress: number;
+  readonly memoryBytes: number;
+  readonly engine: () => Engine;
+  readonly outcome: ContractHarness["outcome"];
+}
+
+export function contractHarness(facts: HarnessFacts): ContractHarness {
+  const { target, trapExit, memoryAddress, memoryBytes, engine, outcome } = facts;
+  return {
+    target,
+    trapExit,
+    memoryBytes,
+    outcome,
+    returning: (body, scratch) => {
+      const ending = outcome(body, scratch);
+      expect(ending.exit).toBe("return");
+      return ending.scratch;
+    },
+    writeMemory: (offset, bytes) => engine().writeMemory(memoryAddress + offset, bytes),
+    readMemory: (offset, length) => engine().readMemory(memoryAddress + offset, length),
+  };
 }

@@ -9,7 +9,7 @@ import { createEngine, type Engine } from "../../../../emulators/unicorn/index.j
 import { VMCTX } from "../../../../src/compiler/artifact.js";
 import { patchRelocation } from "../../../../src/compiler/targets/aarch64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/aarch64/masm.js";
-import type { Body, ContractHarness, Ending, Scratches } from "../harness.js";
+import { type Body, type ContractHarness, contractHarness, type Ending, type Scratches } from "../harness.js";
 
 export const CODE = 0x10_0000;
 export const HOST_RETURN = CODE; // exit slot: the return address the host gives the code
@@ -113,17 +113,14 @@ export function useHarness(): Aarch64Harness {
   };
 
   return {
-    target: "aarch64",
-    trapExit: BigInt(TRAP_EXIT),
-    memoryBytes: MEMORY_BYTES,
-    outcome,
-    returning: (body, scratch) => {
-      const ending = outcome(body, scratch);
-      expect(ending.exit).toBe("return");
-      return ending.scratch;
-    },
-    writeMemory: (offset, bytes) => current().writeMemory(MEMORY + offset, bytes),
-    readMemory: (offset, length) => current().readMemory(MEMORY + offset, length),
+    ...contractHarness({
+      target: "aarch64",
+      trapExit: BigInt(TRAP_EXIT),
+      memoryAddress: MEMORY,
+      memoryBytes: MEMORY_BYTES,
+      engine: current,
+      outcome,
+    }),
     engine: current,
     execute,
   };

@@ -8,7 +8,7 @@ import { createEngine, type Engine, type StopReason } from "../../../../emulator
 import { VMCTX } from "../../../../src/compiler/artifact.js";
 import { patchRelocation } from "../../../../src/compiler/targets/x64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/x64/masm.js";
-import type { Body, ContractHarness, Ending } from "../harness.js";
+import { type Body, type ContractHarness, contractHarness, type Ending } from "../harness.js";
 
 const EXITS = 0x1000;
 export const HOST_RETURN = EXITS;
@@ -129,17 +129,14 @@ export function useHarness(): X64Harness {
   };
 
   return {
-    target: "x64",
-    trapExit: BigInt(TRAP_EXIT),
-    memoryBytes: MEMORY_BYTES,
-    outcome,
-    returning: (body, scratch) => {
-      const ending = outcome(body, scratch);
-      expect(ending.exit).toBe("return");
-      return ending.scratch;
-    },
-    writeMemory: (offset, bytes) => current().writeMemory(MEMORY + offset, bytes),
-    readMemory: (offset, length) => current().readMemory(MEMORY + offset, length),
+    ...contractHarness({
+      target: "x64",
+      trapExit: BigInt(TRAP_EXIT),
+      memoryAddress: MEMORY,
+      memoryBytes: MEMORY_BYTES,
+      engine: current,
+      outcome,
+    }),
     engine: current,
     link,
     execute,
