@@ -37,7 +37,10 @@ export interface Exits {
   readonly imports: readonly bigint[];
 }
 
-/** What a code range belongs to. Prologues and call sequences belong to the call (see DESIGN.md). */
+/**
+ * What a code range belongs to. A callee's prologue, like the call sequence around the call,
+ * belongs to the caller's `call` instruction.
+ */
 export type SourceMapEntry = { readonly start: number; readonly end: number } & (
   | {
       readonly kind: "instr";
@@ -65,7 +68,7 @@ export interface TrapSite {
   readonly funcIndex: number;
   /**
    * The trapping instruction, or null for a trap in the prologue (`stack_overflow` under `frame`,
-   * or the stub of an unsupported function), which belongs to the caller's `call` (DESIGN.md).
+   * or the stub of an unsupported function), which belongs to the caller's `call`, as a prologue does.
    */
   readonly instrIndex: number | null;
   /** Byte offset in the module of the instruction (of the function body for a prologue trap). */
