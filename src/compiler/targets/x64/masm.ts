@@ -1,6 +1,6 @@
 // The MacroAssembler for x64: Wasm-shaped operations on the scratch registers S0–S2 (rax, rcx, rdx)
 // and SP-relative stack slots, encoded through encoder.ts. Register roles: regs.ts; the contract:
-// ../../ts and ../../README.md.
+// ../../masm.ts and ../../README.md.
 //
 // Clobbers: every method may clobber r10, r11, xmm0, xmm1 (hidden temporaries) and the flags, and writes only
 // its destination among S0–S2; the other scratch registers keep their values (div/rem and shifts,
