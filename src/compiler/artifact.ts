@@ -37,7 +37,10 @@ export interface Exits {
   readonly imports: readonly bigint[];
 }
 
-/** What a code range belongs to. Prologues and call sequences belong to the call (see DESIGN.md). */
+/**
+ * What a code range belongs to. A callee's prologue, like the call sequence around the call,
+ * belongs to the caller's `call` instruction.
+ */
 export type SourceMapEntry = { readonly start: number; readonly end: number } & (
   | {
       readonly kind: "instr";
@@ -65,7 +68,7 @@ export interface TrapSite {
   readonly funcIndex: number;
   /**
    * The trapping instruction, or null for a trap in the prologue (`stack_overflow` under `frame`,
-   * or the stub of an unsupported function), which belongs to the caller's `call` (DESIGN.md).
+   * or the stub of an unsupported function), which belongs to the caller's `call`, as a prologue does.
    */
   readonly instrIndex: number | null;
   /** Byte offset in the module of the instruction (of the function body for a prologue trap). */
@@ -182,16 +185,11 @@ export interface Artifact {
 }
 
 /** The source-map entry covering `codeOffset`, if any. For a return address, look up `ra − 1`. */
-export function sourceAt(artifact: Artifact, codeOffset: number): SourceMapEntry | undefined {
-  const map = artifact.sourceMap;
-  let low = 0;
-  let high = map.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (map[mid]!.end <= codeOffset) low = mid + 1;
-    else high = mid;
-  }
-  const entry = map[low];
+export function sourceAt(
+  artifact: Pick<Artifact, "sourceMap">,
+  codeOffset: number,
+): SourceMapEntry | undefined {
+  const entry = artifact.sourceMap[countAtOrBefore(artifact.sourceMap, (e) => e.end <= codeOffset)];
   return entry !== undefined && entry.start <= codeOffset ? entry : undefined;
 }
 
@@ -201,12 +199,24 @@ export function unwindAt(
   funcIndex: number,
   codeOffset: number,
 ): UnwindRecord | undefined {
-  let found: UnwindRecord | undefined;
-  for (const record of artifact.unwind[funcIndex] ?? []) {
-    if (record.offset > codeOffset) break;
-    found = record;
+  return unwindRecordAt(artifact.unwind[funcIndex] ?? [], codeOffset);
+}
+
+/** The last of `records` (sorted by offset) at or before `offset`: the stack state in effect there. */
+export function unwindRecordAt(records: readonly UnwindRecord[], offset: number): UnwindRecord | undefined {
+  return records[countAtOrBefore(records, (r) => r.offset <= offset) - 1];
+}
+
+/** Binary search: how many leading items of `sorted` satisfy `before` (true for a prefix only). */
+function countAtOrBefore<T>(sorted: readonly T[], before: (item: T) => boolean): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (before(sorted[mid]!)) low = mid + 1;
+    else high = mid;
   }
-  return found;
+  return low;
 }
 
 /** The entry that makes a table element call function `funcIndex` of `artifact` (an import calls its exit). */

@@ -549,11 +549,18 @@ class FunctionCompiler {
     this.produce(S0);
   }
 
-  binary(op: IntBinop, width: Width): void {
-    this.loadOperand(S0, 1);
-    this.loadOperand(S1, 0);
-    this.masm.intBinop(op, width, S0, S1);
+  /**
+   * The shape of most value operators: their `arity` operands into S0, S1, … (the deepest first),
+   * `compute` leaves the result in S0, which becomes the new top of the stack.
+   */
+  private operate(arity: 1 | 2 | 3, compute: (masm: MacroAssembler) => void): void {
+    for (let i = 0; i < arity; i++) this.loadOperand(i as Scratch, arity - 1 - i);
+    compute(this.masm);
     this.produce(S0);
+  }
+
+  binary(op: IntBinop, width: Width): void {
+    this.operate(2, (m) => m.intBinop(op, width, S0, S1));
   }
 
   /**
@@ -585,36 +592,23 @@ class FunctionCompiler {
   }
 
   unary(op: IntUnop, width: Width): void {
-    this.loadOperand(S0, 0);
-    this.masm.intUnop(op, width, S0);
-    this.produce(S0);
+    this.operate(1, (m) => m.intUnop(op, width, S0));
   }
 
   comparison(cond: Cond, width: Width): void {
-    this.loadOperand(S0, 1);
-    this.loadOperand(S1, 0);
-    this.masm.compare(cond, width, S0, S0, S1);
-    this.produce(S0);
+    this.operate(2, (m) => m.compare(cond, width, S0, S0, S1));
   }
 
   eqz(width: Width): void {
-    this.loadOperand(S0, 0);
-    this.masm.eqz(width, S0);
-    this.produce(S0);
+    this.operate(1, (m) => m.eqz(width, S0));
   }
 
   conversion(kind: IntConversion): void {
-    this.loadOperand(S0, 0);
-    this.masm.convert(kind, S0);
-    this.produce(S0);
+    this.operate(1, (m) => m.convert(kind, S0));
   }
 
   select(): void {
-    this.loadOperand(S0, 2);
-    this.loadOperand(S1, 1);
-    this.loadOperand(S2, 0);
-    this.masm.select(S0, S1, S2);
-    this.produce(S0);
+    this.operate(3, (m) => m.select(S0, S1, S2));
   }
 
   // ── floats ──────────────────────────────────────────────────────────────────────────────
@@ -632,54 +626,48 @@ class FunctionCompiler {
   }
 
   floatBinary(op: FloatBinop, width: Width): void {
-    this.loadOperand(S0, 1);
-    this.loadOperand(S1, 0);
-    this.masm.floatBinop(op, width, S0, S1);
-    this.canonicaliseNaN(width);
-    this.produce(S0);
+    this.operate(2, (m) => {
+      m.floatBinop(op, width, S0, S1);
+      this.canonicaliseNaN(width);
+    });
   }
 
   floatUnary(op: FloatUnop, width: Width): void {
-    this.loadOperand(S0, 0);
-    this.masm.floatUnop(op, width, S0);
-    this.canonicaliseNaN(width);
-    this.produce(S0);
+    this.operate(1, (m) => {
+      m.floatUnop(op, width, S0);
+      this.canonicaliseNaN(width);
+    });
   }
 
   floatComparison(cond: FloatCond, width: Width): void {
-    this.loadOperand(S0, 1);
-    this.loadOperand(S1, 0);
-    this.masm.floatCompare(cond, width, S0, S0, S1);
-    this.produce(S0);
+    this.operate(2, (m) => m.floatCompare(cond, width, S0, S0, S1));
   }
 
   // abs, neg and copysign are bit operations in Wasm (NaNs included): on the raw bits, never canonicalised.
 
   abs(width: Width): void {
-    this.loadOperand(S0, 0);
-    this.masm.movImm(S1, magnitudeMask(width), width);
-    this.masm.intBinop("and", width, S0, S1);
-    this.produce(S0);
+    this.operate(1, (m) => {
+      m.movImm(S1, magnitudeMask(width), width);
+      m.intBinop("and", width, S0, S1);
+    });
   }
 
   neg(width: Width): void {
-    this.loadOperand(S0, 0);
-    this.masm.movImm(S1, signMask(width), width);
-    this.masm.intBinop("xor", width, S0, S1);
-    this.produce(S0);
+    this.operate(1, (m) => {
+      m.movImm(S1, signMask(width), width);
+      m.intBinop("xor", width, S0, S1);
+    });
   }
 
   /** The magnitude bits of the first operand with the sign bit of the second. */
   copysign(width: Width): void {
-    const { masm } = this;
-    this.loadOperand(S0, 1);
-    this.loadOperand(S1, 0);
-    masm.movImm(S2, signMask(width), width);
-    masm.intBinop("and", width, S1, S2);
-    masm.movImm(S2, magnitudeMask(width), width);
-    masm.intBinop("and", width, S0, S2);
-    masm.intBinop("or", width, S0, S1);
-    this.produce(S0);
+    this.operate(2, (m) => {
+      m.movImm(S2, signMask(width), width);
+      m.intBinop("and", width, S1, S2);
+      m.movImm(S2, magnitudeMask(width), width);
+      m.intBinop("and", width, S0, S2);
+      m.intBinop("or", width, S0, S1);
+    });
   }
 
   /**
@@ -705,17 +693,15 @@ class FunctionCompiler {
 
   /** Integer → float: exact or rounded, never a NaN. */
   convertToFloat(from: Width, to: Width, signed: boolean): void {
-    this.loadOperand(S0, 0);
-    this.masm.convertToFloat(from, to, signed, S0);
-    this.produce(S0);
+    this.operate(1, (m) => m.convertToFloat(from, to, signed, S0));
   }
 
   /** promote/demote: a NaN operand gives a NaN, canonicalised like arithmetic. */
   convertFloat(from: Width, to: Width): void {
-    this.loadOperand(S0, 0);
-    this.masm.convertFloat(from, to, S0);
-    this.canonicaliseNaN(to);
-    this.produce(S0);
+    this.operate(1, (m) => {
+      m.convertFloat(from, to, S0);
+      this.canonicaliseNaN(to);
+    });
   }
 
   // ── memory ──────────────────────────────────────────────────────────────────────────────

@@ -39,6 +39,14 @@ export type FloatCond = "eq" | "ne" | "lt" | "gt" | "le" | "ge";
 
 export type Cond = "eq" | "ne" | "lt_s" | "lt_u" | "gt_s" | "gt_u" | "le_s" | "le_u" | "ge_s" | "ge_u";
 
+/** What a memory operator moves: `bytes` at the address (floats as raw bits, like integers). */
+export interface MemoryAccess {
+  readonly bytes: 1 | 2 | 4 | 8;
+  /** A load narrower than its result sign-extends (else zero-extends) to `result` bits. */
+  readonly signed: boolean;
+  readonly result: Width;
+}
+
 /** Integer width conversions on a slot value. `wrap` keeps the low 32 bits, zero-extended. */
 export type IntConversion = "wrap" | "extend_s" | "extend_u";
 
@@ -81,15 +89,10 @@ export interface TrapStubRange {
 }
 
 /**
- * Stack-pointer bookkeeping invariants, enforced by every implementation (it throws
- * `CompilerInvariantError` otherwise):
- * - `spBelowReference` is static: each method changes it by a known amount; it never goes below
- *   the value it had at function entry (no negative depth), and is back to its entry value when
- *   `ret()` is emitted;
- * - every SP change is a multiple of 16 except the x64 return address and `push rbp` (hardware);
- * - on aarch64 SP is 16-byte aligned at every instruction that accesses memory through SP and at
- *   every call, because all SP changes there are multiples of 16;
- * - no memory access below SP (no red zone): slots are addressed only within [SP, reference + incoming area).
+ * A MacroAssembler for one target: the ISA-neutral core (masm-core.ts), which owns labels, the
+ * stack-pointer bookkeeping and its invariants, unwind records, relocations and trap stubs, extended
+ * by the target's instruction lowering (targets/<isa>/masm.ts). After `finish()` it starts the next
+ * function.
  */
 export interface MacroAssembler extends FloatAndTableAssembler {
   readonly abi: AbiConstants;
@@ -170,7 +173,7 @@ export interface MacroAssembler extends FloatAndTableAssembler {
   finish(): AssembledFunction;
 }
 
-/** Floats, tables and indirect calls: part of every MacroAssembler (issue 6). */
+/** Floats, tables and indirect calls: part of every MacroAssembler. */
 export interface FloatAndTableAssembler {
   // ── floats (values stay raw bits in scratch registers; the masm moves them through FP registers) ──
   /** dst ← dst op src. */

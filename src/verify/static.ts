@@ -4,7 +4,7 @@
 // within it. Then it checks those against the compiler's stack map, the alignment rules, the
 // no-red-zone rule, and (across targets) equality under the deterministic strategies.
 import { disassemble, type Instruction } from "../../emulators/disasm/capstone.js";
-import type { Artifact, SourceMapEntry } from "../compiler/artifact.js";
+import { type Artifact, sourceAt } from "../compiler/artifact.js";
 import type { Target } from "../compiler/target.js";
 import type { StackState } from "./isa/effect.js";
 import { lookupIsa } from "./isa/index.js";
@@ -195,7 +195,7 @@ function summarize(
     if (!visit) continue;
     frameBytes = Math.max(frameBytes, visit.deepest);
     const offset = Number(visit.instruction.address - codeBase);
-    const entry = rangeAt(artifact.sourceMap, offset);
+    const entry = sourceAt(artifact, offset);
     const text = `${visit.instruction.mnemonic} ${visit.instruction.opStr}`.trim();
     if (entry === undefined) {
       issue({ funcIndex, kind: "code-outside-source-map", address: visit.instruction.address, text });
@@ -242,18 +242,6 @@ function summarize(
 function merge(current: DerivedDepth | null, visit: Visit, atStart: boolean): DerivedDepth {
   const depthAtStart = atStart ? visit.before.sp : (current?.depthAtStart ?? visit.before.sp);
   return { depthAtStart, deepest: Math.max(current?.deepest ?? 0, visit.deepest) };
-}
-
-function rangeAt(map: readonly SourceMapEntry[], offset: number): SourceMapEntry | undefined {
-  let low = 0;
-  let high = map.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (map[mid]!.end <= offset) low = mid + 1;
-    else high = mid;
-  }
-  const entry = map[low];
-  return entry !== undefined && entry.start <= offset ? entry : undefined;
 }
 
 /** Under the deterministic strategies the derived depths must be equal on both targets. */

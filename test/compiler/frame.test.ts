@@ -1,4 +1,4 @@
-// The frame planner. Expected byte counts are derived by hand from the ABI rules (DESIGN.md's table:
+// The frame planner. Expected byte counts are derived by hand from the ABI rules (the two calling conventions:
 // x64 passes 6 integer arguments in registers and pushes an 8-byte return address and rbp;
 // AArch64 passes 8, keeps the return address in x30 and saves x29, x30 in 16 bytes, optionally
 // not in leaves; SP moves in 16-byte steps) and drawn next to each test.
@@ -26,7 +26,7 @@ interface Step {
   readonly instr: string;
   /** Depth (bytes below the caller's reference) when the instruction starts. */
   readonly depthAtStart: number;
-  /** Deepest depth while it runs; a call includes the callee's prologue (DESIGN.md). */
+  /** Deepest depth while it runs; a call includes the callee's prologue, which belongs to it. */
   readonly deepest: number;
 }
 

@@ -1,6 +1,6 @@
-// Golden disassembly (DESIGN.md, house style 8): for corpus cases that show the ISA differences best,
-// the annotated listing of each target under each strategy — what `samestack compile <case> --target t
-// --strategy s --disasm` prints — is kept in test/compiler/golden/<case>.<target>.<strategy>.txt,
+// Golden disassembly: for corpus cases that show the ISA differences best, the annotated listing
+// of each target under each strategy — what `samestack compile <case> --target t --strategy s
+// --disasm` prints — is kept in test/compiler/golden/<case>.<target>.<strategy>.txt,
 // after two `;;` lines naming that command and how to regenerate the file.
 // A difference fails with a diff; `BLESS=1` (re)writes the files instead. A missing file always
 // fails without BLESS: golden files are never created silently.

@@ -49,51 +49,39 @@ function emit(buf: CodeBuffer, word: number): void {
 
 // ── move wide ─────────────────────────────────────────────────────────────────────────────
 
-function moveWide(buf: CodeBuffer, base: number, size: OperandSize, rd: Gpr, imm: MoveWide): void {
-  if (size === 32 && imm.shift > 16) {
-    throw new CompilerInvariantError(`32-bit move-wide cannot shift by ${imm.shift}`);
-  }
-  emit(buf, base | sf(size) | ((imm.shift / 16) << 21) | (imm.imm16 << 5) | rd);
+function moveWide(base: number) {
+  return (buf: CodeBuffer, size: OperandSize, rd: Gpr, imm: MoveWide): void => {
+    if (size === 32 && imm.shift > 16) {
+      throw new CompilerInvariantError(`32-bit move-wide cannot shift by ${imm.shift}`);
+    }
+    emit(buf, base | sf(size) | ((imm.shift / 16) << 21) | (imm.imm16 << 5) | rd);
+  };
 }
 
 /** movz rd, #imm16, lsl #shift: rd ← the field, other bits zero. */
-export function movz(buf: CodeBuffer, size: OperandSize, rd: Gpr, imm: MoveWide): void {
-  moveWide(buf, 0x5280_0000, size, rd, imm);
-}
-
+export const movz = moveWide(0x5280_0000);
 /** movn rd, #imm16, lsl #shift: rd ← NOT (the field). */
-export function movn(buf: CodeBuffer, size: OperandSize, rd: Gpr, imm: MoveWide): void {
-  moveWide(buf, 0x1280_0000, size, rd, imm);
-}
-
+export const movn = moveWide(0x1280_0000);
 /** movk rd, #imm16, lsl #shift: replaces one 16-bit field of rd. */
-export function movk(buf: CodeBuffer, size: OperandSize, rd: Gpr, imm: MoveWide): void {
-  moveWide(buf, 0x7280_0000, size, rd, imm);
-}
+export const movk = moveWide(0x7280_0000);
 
 // ── add/sub (immediate) ───────────────────────────────────────────────────────────────────
 
-function addSubImm(buf: CodeBuffer, base: number, size: OperandSize, rd: number, rn: GprOrSp, imm: Imm12) {
-  emit(buf, base | sf(size) | (imm.shift12 ? 1 << 22 : 0) | (imm.bits << 10) | (orSp(rn) << 5) | rd);
+/** add/sub (immediate); `flags` forms write zr where the others write sp as register 31. */
+function addSubImm<Rd extends GprOrSp | GprOrZr>(base: number, rdField: (rd: Rd) => number) {
+  return (buf: CodeBuffer, size: OperandSize, rd: Rd, rn: GprOrSp, imm: Imm12): void =>
+    emit(
+      buf,
+      base | sf(size) | (imm.shift12 ? 1 << 22 : 0) | (imm.bits << 10) | (orSp(rn) << 5) | rdField(rd),
+    );
 }
 
-export function addImm(buf: CodeBuffer, size: OperandSize, rd: GprOrSp, rn: GprOrSp, imm: Imm12): void {
-  addSubImm(buf, 0x1100_0000, size, orSp(rd), rn, imm);
-}
-
-export function subImm(buf: CodeBuffer, size: OperandSize, rd: GprOrSp, rn: GprOrSp, imm: Imm12): void {
-  addSubImm(buf, 0x5100_0000, size, orSp(rd), rn, imm);
-}
-
+export const addImm = addSubImm<GprOrSp>(0x1100_0000, orSp);
+export const subImm = addSubImm<GprOrSp>(0x5100_0000, orSp);
 /** adds (cmn when rd = zr). */
-export function addsImm(buf: CodeBuffer, size: OperandSize, rd: GprOrZr, rn: GprOrSp, imm: Imm12): void {
-  addSubImm(buf, 0x3100_0000, size, orZr(rd), rn, imm);
-}
-
+export const addsImm = addSubImm<GprOrZr>(0x3100_0000, orZr);
 /** subs (cmp when rd = zr). */
-export function subsImm(buf: CodeBuffer, size: OperandSize, rd: GprOrZr, rn: GprOrSp, imm: Imm12): void {
-  addSubImm(buf, 0x7100_0000, size, orZr(rd), rn, imm);
-}
+export const subsImm = addSubImm<GprOrZr>(0x7100_0000, orZr);
 
 // ── logical (immediate) ───────────────────────────────────────────────────────────────────
 
@@ -108,102 +96,55 @@ export function orrImm(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: GprOrZr,
 
 // ── add/sub/logical (shifted register, shift 0) ───────────────────────────────────────────
 
-function shiftedReg(buf: CodeBuffer, base: number, size: OperandSize, rd: GprOrZr, rn: GprOrZr, rm: GprOrZr) {
-  emit(buf, base | sf(size) | (orZr(rm) << 16) | (orZr(rn) << 5) | orZr(rd));
+/** Register 31 is zr in every operand of these forms. */
+function shiftedReg(base: number) {
+  return (buf: CodeBuffer, size: OperandSize, rd: GprOrZr, rn: GprOrZr, rm: GprOrZr): void =>
+    emit(buf, base | sf(size) | (orZr(rm) << 16) | (orZr(rn) << 5) | orZr(rd));
 }
 
-export function addReg(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
-  shiftedReg(buf, 0x0b00_0000, size, rd, rn, rm);
-}
-
+export const addReg = shiftedReg(0x0b00_0000);
 /** sub (neg when rn = zr). */
-export function subReg(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: GprOrZr, rm: Gpr): void {
-  shiftedReg(buf, 0x4b00_0000, size, rd, rn, rm);
-}
-
+export const subReg = shiftedReg(0x4b00_0000);
 /** subs (cmp when rd = zr). */
-export function subsReg(buf: CodeBuffer, size: OperandSize, rd: GprOrZr, rn: Gpr, rm: Gpr): void {
-  shiftedReg(buf, 0x6b00_0000, size, rd, rn, rm);
-}
-
-export function andReg(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
-  shiftedReg(buf, 0x0a00_0000, size, rd, rn, rm);
-}
-
+export const subsReg = shiftedReg(0x6b00_0000);
+export const andReg = shiftedReg(0x0a00_0000);
 /** orr (mov rd, rm when rn = zr). */
-export function orrReg(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: GprOrZr, rm: Gpr): void {
-  shiftedReg(buf, 0x2a00_0000, size, rd, rn, rm);
-}
-
-export function eorReg(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
-  shiftedReg(buf, 0x4a00_0000, size, rd, rn, rm);
-}
+export const orrReg = shiftedReg(0x2a00_0000);
+export const eorReg = shiftedReg(0x4a00_0000);
 
 // ── data processing: 1, 2 and 3 sources ───────────────────────────────────────────────────
 
-function twoSource(buf: CodeBuffer, opcode: number, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
-  emit(buf, 0x1ac0_0000 | sf(size) | (rm << 16) | (opcode << 10) | (rn << 5) | rd);
+function twoSource(opcode: number) {
+  return (buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void =>
+    emit(buf, 0x1ac0_0000 | sf(size) | (rm << 16) | (opcode << 10) | (rn << 5) | rd);
 }
 
-export function udiv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
-  twoSource(buf, 0b000010, size, rd, rn, rm);
-}
-
-export function sdiv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
-  twoSource(buf, 0b000011, size, rd, rn, rm);
-}
-
+export const udiv = twoSource(0b000010);
+export const sdiv = twoSource(0b000011);
 /** Shifts and rotate by register; the hardware takes the count modulo the operand size. */
-export function lslv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
-  twoSource(buf, 0b001000, size, rd, rn, rm);
-}
+export const lslv = twoSource(0b001000);
+export const lsrv = twoSource(0b001001);
+export const asrv = twoSource(0b001010);
+export const rorv = twoSource(0b001011);
 
-export function lsrv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
-  twoSource(buf, 0b001001, size, rd, rn, rm);
-}
-
-export function asrv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
-  twoSource(buf, 0b001010, size, rd, rn, rm);
-}
-
-export function rorv(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr): void {
-  twoSource(buf, 0b001011, size, rd, rn, rm);
-}
-
-function threeSource(
-  buf: CodeBuffer,
-  base: number,
-  size: OperandSize,
-  rd: Gpr,
-  rn: Gpr,
-  rm: Gpr,
-  ra: GprOrZr,
-) {
-  emit(buf, base | sf(size) | (rm << 16) | (orZr(ra) << 10) | (rn << 5) | rd);
+function threeSource(base: number) {
+  return (buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr, ra: GprOrZr): void =>
+    emit(buf, base | sf(size) | (rm << 16) | (orZr(ra) << 10) | (rn << 5) | rd);
 }
 
 /** madd rd, rn, rm, ra: rd ← ra + rn·rm (mul when ra = zr). */
-export function madd(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr, ra: GprOrZr): void {
-  threeSource(buf, 0x1b00_0000, size, rd, rn, rm, ra);
-}
-
+export const madd = threeSource(0x1b00_0000);
 /** msub rd, rn, rm, ra: rd ← ra − rn·rm. */
-export function msub(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr, ra: Gpr): void {
-  threeSource(buf, 0x1b00_8000, size, rd, rn, rm, ra);
+export const msub = threeSource(0x1b00_8000);
+
+function oneSource(opcode: number) {
+  return (buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr): void =>
+    emit(buf, 0x5ac0_0000 | sf(size) | (opcode << 10) | (rn << 5) | rd);
 }
 
-function oneSource(buf: CodeBuffer, opcode: number, size: OperandSize, rd: Gpr, rn: Gpr): void {
-  emit(buf, 0x5ac0_0000 | sf(size) | (opcode << 10) | (rn << 5) | rd);
-}
-
-export function rbit(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr): void {
-  oneSource(buf, 0b000000, size, rd, rn);
-}
-
+export const rbit = oneSource(0b000000);
 /** Count leading zeros; the operand size for a zero input. */
-export function clz(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr): void {
-  oneSource(buf, 0b000100, size, rd, rn);
-}
+export const clz = oneSource(0b000100);
 
 /** sxtw xd, wn (sbfm xd, xn, #0, #31). */
 export function sxtw(buf: CodeBuffer, rd: Gpr, rn: Gpr): void {
@@ -241,63 +182,38 @@ function ftype(size: OperandSize): number {
   return size === 64 ? 1 << 22 : 0;
 }
 
-function fpTwoSource(buf: CodeBuffer, opcode: number, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg) {
-  emit(buf, 0x1e20_0800 | ftype(size) | (vm << 16) | (opcode << 12) | (vn << 5) | vd);
+function fpTwoSource(opcode: number) {
+  return (buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void =>
+    emit(buf, 0x1e20_0800 | ftype(size) | (vm << 16) | (opcode << 12) | (vn << 5) | vd);
 }
 
-export function fmul(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
-  fpTwoSource(buf, 0b0000, size, vd, vn, vm);
-}
-
-export function fdiv(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
-  fpTwoSource(buf, 0b0001, size, vd, vn, vm);
-}
-
-export function fadd(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
-  fpTwoSource(buf, 0b0010, size, vd, vn, vm);
-}
-
-export function fsub(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
-  fpTwoSource(buf, 0b0011, size, vd, vn, vm);
-}
-
+export const fmul = fpTwoSource(0b0000);
+export const fdiv = fpTwoSource(0b0001);
+export const fadd = fpTwoSource(0b0010);
+export const fsub = fpTwoSource(0b0011);
 /** NaN if either operand is NaN; +0 is greater than −0 (Wasm's max exactly). */
-export function fmax(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
-  fpTwoSource(buf, 0b0100, size, vd, vn, vm);
-}
-
+export const fmax = fpTwoSource(0b0100);
 /** NaN if either operand is NaN; −0 is less than +0 (Wasm's min exactly). */
-export function fmin(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg): void {
-  fpTwoSource(buf, 0b0101, size, vd, vn, vm);
-}
+export const fmin = fpTwoSource(0b0101);
 
 function fpOneSource(buf: CodeBuffer, opcode: number, size: OperandSize, vd: Vreg, vn: Vreg) {
   emit(buf, 0x1e20_4000 | ftype(size) | (opcode << 15) | (vn << 5) | vd);
 }
 
-export function fsqrt(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void {
-  fpOneSource(buf, 0b000011, size, vd, vn);
+function fpOneSourceForm(opcode: number) {
+  return (buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void =>
+    fpOneSource(buf, opcode, size, vd, vn);
 }
 
+export const fsqrt = fpOneSourceForm(0b000011);
 /** Round to an integral value: to nearest with ties to even. */
-export function frintn(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void {
-  fpOneSource(buf, 0b001000, size, vd, vn);
-}
-
+export const frintn = fpOneSourceForm(0b001000);
 /** Round to an integral value toward +∞ (ceil). */
-export function frintp(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void {
-  fpOneSource(buf, 0b001001, size, vd, vn);
-}
-
+export const frintp = fpOneSourceForm(0b001001);
 /** Round to an integral value toward −∞ (floor). */
-export function frintm(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void {
-  fpOneSource(buf, 0b001010, size, vd, vn);
-}
-
+export const frintm = fpOneSourceForm(0b001010);
 /** Round to an integral value toward zero (trunc). */
-export function frintz(buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg): void {
-  fpOneSource(buf, 0b001011, size, vd, vn);
-}
+export const frintz = fpOneSourceForm(0b001011);
 
 /** fcvt between single and double: vd (`to`) ← vn (`from`), rounded to nearest even. */
 export function fcvt(buf: CodeBuffer, to: OperandSize, vd: Vreg, from: OperandSize, vn: Vreg): void {
@@ -325,25 +241,26 @@ function fpIntConvert(
   emit(buf, 0x1e20_0000 | sf(intSize) | ftype(fpSize) | (op << 16) | (n << 5) | d);
 }
 
+/** float → integer (fcvtz*): rd (`intSize`) ← vn (`fpSize`). */
+function toInteger(op: number) {
+  return (buf: CodeBuffer, intSize: OperandSize, rd: Gpr, fpSize: OperandSize, vn: Vreg): void =>
+    fpIntConvert(buf, op, intSize, fpSize, rd, vn);
+}
+
+/** integer → float (*cvtf): vd (`fpSize`) ← rn (`intSize`). */
+function toFloat(op: number) {
+  return (buf: CodeBuffer, fpSize: OperandSize, vd: Vreg, intSize: OperandSize, rn: Gpr): void =>
+    fpIntConvert(buf, op, intSize, fpSize, vd, rn);
+}
+
 /** fcvtzs rd, vn: signed integer, rounded toward zero (a 32-bit result zero-extends). */
-export function fcvtzs(buf: CodeBuffer, intSize: OperandSize, rd: Gpr, fpSize: OperandSize, vn: Vreg): void {
-  fpIntConvert(buf, 0b11_000, intSize, fpSize, rd, vn);
-}
-
+export const fcvtzs = toInteger(0b11_000);
 /** fcvtzu rd, vn: unsigned integer, rounded toward zero (a 32-bit result zero-extends). */
-export function fcvtzu(buf: CodeBuffer, intSize: OperandSize, rd: Gpr, fpSize: OperandSize, vn: Vreg): void {
-  fpIntConvert(buf, 0b11_001, intSize, fpSize, rd, vn);
-}
-
+export const fcvtzu = toInteger(0b11_001);
 /** scvtf vd, rn: from a signed integer, rounded to nearest even. */
-export function scvtf(buf: CodeBuffer, fpSize: OperandSize, vd: Vreg, intSize: OperandSize, rn: Gpr): void {
-  fpIntConvert(buf, 0b00_010, intSize, fpSize, vd, rn);
-}
-
+export const scvtf = toFloat(0b00_010);
 /** ucvtf vd, rn: from an unsigned integer, rounded to nearest even. */
-export function ucvtf(buf: CodeBuffer, fpSize: OperandSize, vd: Vreg, intSize: OperandSize, rn: Gpr): void {
-  fpIntConvert(buf, 0b00_011, intSize, fpSize, vd, rn);
-}
+export const ucvtf = toFloat(0b00_011);
 
 /** fmov dd, xn / fmov sd, wn: bit copy into the low bits of vd, the rest zeroed. */
 export function fmovFromGpr(buf: CodeBuffer, size: OperandSize, vd: Vreg, rn: Gpr): void {
@@ -394,35 +311,29 @@ export function strReg(buf: CodeBuffer, op: StoreOp, rt: Gpr, rn: GprOrSp, rm: G
   loadStoreReg(buf, STORES[op], rt, rn, rm);
 }
 
-function loadStoreImm64(buf: CodeBuffer, base: number, rt: Gpr, rn: GprOrSp, offset: UImm12Scaled) {
-  if (offset.scale !== 8) throw new CompilerInvariantError("64-bit ldr/str offset must be scaled by 8");
-  emit(buf, base | (offset.bits << 10) | (orSp(rn) << 5) | rt);
+function loadStoreImm64(base: number) {
+  return (buf: CodeBuffer, rt: Gpr, rn: GprOrSp, offset: UImm12Scaled): void => {
+    if (offset.scale !== 8) throw new CompilerInvariantError("64-bit ldr/str offset must be scaled by 8");
+    emit(buf, base | (offset.bits << 10) | (orSp(rn) << 5) | rt);
+  };
 }
 
 /** ldr xt, [rn, #offset]. */
-export function ldrImm(buf: CodeBuffer, rt: Gpr, rn: GprOrSp, offset: UImm12Scaled): void {
-  loadStoreImm64(buf, 0xf940_0000, rt, rn, offset);
-}
-
+export const ldrImm = loadStoreImm64(0xf940_0000);
 /** str xt, [rn, #offset]. */
-export function strImm(buf: CodeBuffer, rt: Gpr, rn: GprOrSp, offset: UImm12Scaled): void {
-  loadStoreImm64(buf, 0xf900_0000, rt, rn, offset);
-}
+export const strImm = loadStoreImm64(0xf900_0000);
 
-function pair64(buf: CodeBuffer, base: number, rt1: Gpr, rt2: Gpr, rn: GprOrSp, offset: SImm7Scaled) {
-  if (offset.scale !== 8) throw new CompilerInvariantError("64-bit ldp/stp offset must be scaled by 8");
-  emit(buf, base | (offset.bits << 15) | (rt2 << 10) | (orSp(rn) << 5) | rt1);
+function pair64(base: number) {
+  return (buf: CodeBuffer, rt1: Gpr, rt2: Gpr, rn: GprOrSp, offset: SImm7Scaled): void => {
+    if (offset.scale !== 8) throw new CompilerInvariantError("64-bit ldp/stp offset must be scaled by 8");
+    emit(buf, base | (offset.bits << 15) | (rt2 << 10) | (orSp(rn) << 5) | rt1);
+  };
 }
 
 /** stp xt1, xt2, [rn, #offset]! (pre-index: rn ← rn + offset, then store). */
-export function stpPre(buf: CodeBuffer, rt1: Gpr, rt2: Gpr, rn: GprOrSp, offset: SImm7Scaled): void {
-  pair64(buf, 0xa980_0000, rt1, rt2, rn, offset);
-}
-
+export const stpPre = pair64(0xa980_0000);
 /** ldp xt1, xt2, [rn], #offset (post-index: load, then rn ← rn + offset). */
-export function ldpPost(buf: CodeBuffer, rt1: Gpr, rt2: Gpr, rn: GprOrSp, offset: SImm7Scaled): void {
-  pair64(buf, 0xa8c0_0000, rt1, rt2, rn, offset);
-}
+export const ldpPost = pair64(0xa8c0_0000);
 
 // ── branches: displacements are in bytes from the branch instruction itself ──────────────
 
@@ -444,26 +355,25 @@ function branchField(displacement: number, bits: number): number {
   return units & (2 ** bits - 1);
 }
 
-export function b(buf: CodeBuffer, displacement: number): void {
-  emit(buf, 0x1400_0000 | branch26(displacement));
+function branch(base: number) {
+  return (buf: CodeBuffer, displacement: number): void => emit(buf, base | branch26(displacement));
 }
 
+export const b = branch(0x1400_0000);
 /** bl: x30 ← return address, then branch. */
-export function bl(buf: CodeBuffer, displacement: number): void {
-  emit(buf, 0x9400_0000 | branch26(displacement));
-}
+export const bl = branch(0x9400_0000);
 
 export function bCond(buf: CodeBuffer, cond: Condition, displacement: number): void {
   emit(buf, 0x5400_0000 | (branch19(displacement) << 5) | CONDITIONS[cond]);
 }
 
-export function cbz(buf: CodeBuffer, size: OperandSize, rt: Gpr, displacement: number): void {
-  emit(buf, 0x3400_0000 | sf(size) | (branch19(displacement) << 5) | rt);
+function compareAndBranch(base: number) {
+  return (buf: CodeBuffer, size: OperandSize, rt: Gpr, displacement: number): void =>
+    emit(buf, base | sf(size) | (branch19(displacement) << 5) | rt);
 }
 
-export function cbnz(buf: CodeBuffer, size: OperandSize, rt: Gpr, displacement: number): void {
-  emit(buf, 0x3500_0000 | sf(size) | (branch19(displacement) << 5) | rt);
-}
+export const cbz = compareAndBranch(0x3400_0000);
+export const cbnz = compareAndBranch(0x3500_0000);
 
 /** blr xn: x30 ← return address, then branch to the address in xn. */
 export function blr(buf: CodeBuffer, rn: Gpr): void {

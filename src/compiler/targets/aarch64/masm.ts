@@ -8,36 +8,21 @@
 // Relocations (patched by `patchRelocation` in ./link.ts): every Relocation.offset is the offset of
 // a `bl` (callFunction, callAddress) or `b` (trap stub → exit) instruction whose imm26 field the
 // linker fills with (target address − address of that instruction) / 4; range ±128 MiB.
-// Local labels are patched by `bind`; b.cond/cbz/cbnz reach ±1 MiB, so a function of more than 1 MiB
-// of code fails with a CompilerInvariantError rather than branching wrong.
+// Local branches are patched by the core (fixup kinds "imm26" for b, "imm19" for b.cond/cbz/cbnz);
+// imm19 reaches ±1 MiB, so a function of more than 1 MiB of code fails with a CompilerInvariantError
+// rather than branching wrong.
 //
-// Trap stubs are emitted by `finish()` after the body, each `movz/movk w17, #site; b exit`, and run
-// in the stack state of the branches that reach them (recorded in the unwind table at their start).
-// The frame record `stp x29, x30, [sp, #-16]!` keeps x30 at reference − 8 ("frame-record" records).
+// Trap stubs are `movz/movk w17, #site; b exit`. The frame record `stp x29, x30, [sp, #-16]!` keeps
+// x30 at reference − 8 ("frame-record" records). SP alignment: the core's invariants, rule 8.
 
-import type { MemoryOp } from "../../../wasm/ir.js";
-import { ABI } from "../../abi.js";
+import { ABI, type AbiConstants } from "../../abi.js";
 import { VMCTX as VM_CONTEXT } from "../../artifact.js";
-import { CodeBuffer } from "../../code-buffer.js";
+import type { CodeBuffer } from "../../code-buffer.js";
 import { CompilerInvariantError } from "../../errors.js";
-import type {
-  AssembledFunction,
-  Cond,
-  FloatBinop,
-  FloatCond,
-  FloatUnop,
-  IntBinop,
-  IntConversion,
-  IntUnop,
-  Label,
-  MacroAssembler,
-  Relocation,
-  Scratch,
-  TrapStubRange,
-  UnwindRecord,
-  Width,
-} from "../../masm.js";
-import type { Condition, LoadOp, OperandSize, StoreOp } from "./encoder.js";
+import type * as masm from "../../masm.js";
+import type { Cond, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
+import { argumentRegister, MacroAssemblerCore, type PatchBranch } from "../../masm-core.js";
+import type { Condition, LoadOp, OperandSize } from "./encoder.js";
 import * as enc from "./encoder.js";
 import { Imm12, LogicalImm, MoveWide, SImm7Scaled, UImm12Scaled } from "./imm.js";
 import {
@@ -60,23 +45,17 @@ import {
   ZR,
 } from "./regs.js";
 
+// biome-ignore format: equality, then the signed and the unsigned orders side by side
 const CONDITION: Readonly<Record<Cond, Condition>> = {
-  eq: "eq",
-  ne: "ne",
-  lt_s: "lt",
-  lt_u: "lo",
-  gt_s: "gt",
-  gt_u: "hi",
-  le_s: "le",
-  le_u: "ls",
-  ge_s: "ge",
-  ge_u: "hs",
+  eq: "eq", ne: "ne",
+  lt_s: "lt", le_s: "le", gt_s: "gt", ge_s: "ge",
+  lt_u: "lo", le_u: "ls", gt_u: "hi", ge_u: "hs",
 };
 
 type ThreeRegister = (buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, rm: Gpr) => void;
 
 /** Binary operators that are one instruction `rd ← rn op rm` (shifts and rotates mask the count). */
-const ONE_INSTRUCTION_BINOPS: Readonly<Partial<Record<IntBinop, ThreeRegister>>> = {
+const ONE_INSTRUCTION_BINOPS: Readonly<Partial<Record<masm.IntBinop, ThreeRegister>>> = {
   add: enc.addReg,
   sub: enc.subReg,
   mul: (buf, size, rd, rn, rm) => enc.madd(buf, size, rd, rn, rm, ZR),
@@ -91,45 +70,16 @@ const ONE_INSTRUCTION_BINOPS: Readonly<Partial<Record<IntBinop, ThreeRegister>>>
   div_u: enc.udiv,
 };
 
-type Load = Extract<MemoryOp, `${string}.load${string}`>;
-type Store = Extract<MemoryOp, `${string}.store${string}`>;
-
-/** Each load's width and extension. A 32-bit destination (w) zero-extends into the 64-bit slot;
- *  float loads and stores move raw bits, like the integer ones of their width. */
-const LOAD_FORMS: Readonly<Record<Load, { bytes: number; op: LoadOp }>> = {
-  "i32.load": { bytes: 4, op: "ldrW" },
-  "i64.load": { bytes: 8, op: "ldrX" },
-  "f32.load": { bytes: 4, op: "ldrW" },
-  "f64.load": { bytes: 8, op: "ldrX" },
-  "i32.load8_s": { bytes: 1, op: "ldrsbW" },
-  "i32.load8_u": { bytes: 1, op: "ldrb" },
-  "i32.load16_s": { bytes: 2, op: "ldrshW" },
-  "i32.load16_u": { bytes: 2, op: "ldrh" },
-  "i64.load8_s": { bytes: 1, op: "ldrsbX" },
-  "i64.load8_u": { bytes: 1, op: "ldrb" },
-  "i64.load16_s": { bytes: 2, op: "ldrshX" },
-  "i64.load16_u": { bytes: 2, op: "ldrh" },
-  "i64.load32_s": { bytes: 4, op: "ldrswX" },
-  "i64.load32_u": { bytes: 4, op: "ldrW" },
-};
-
-const STORE_FORMS: Readonly<Record<Store, { bytes: number; op: StoreOp }>> = {
-  "i32.store": { bytes: 4, op: "strW" },
-  "i64.store": { bytes: 8, op: "strX" },
-  "f32.store": { bytes: 4, op: "strW" },
-  "f64.store": { bytes: 8, op: "strX" },
-  "i32.store8": { bytes: 1, op: "strb" },
-  "i32.store16": { bytes: 2, op: "strh" },
-  "i64.store8": { bytes: 1, op: "strb" },
-  "i64.store16": { bytes: 2, op: "strh" },
-  "i64.store32": { bytes: 4, op: "strW" },
-};
+/** The size suffix of ldr/str by access bytes; a 32-bit (w) load zero-extends into the 64-bit slot. */
+const SIZE_SUFFIX = { 1: "b", 2: "h", 4: "W", 8: "X" } as const;
+/** The size letter of the sign-extending loads (ldrsb, ldrsh, ldrsw) by access bytes. */
+const SIGNED_SUFFIX = { 1: "b", 2: "h", 4: "w" } as const;
 
 type FpThreeRegister = (buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg, vm: Vreg) => void;
 type FpTwoRegister = (buf: CodeBuffer, size: OperandSize, vd: Vreg, vn: Vreg) => void;
 
 /** Each is Wasm's operator as one instruction (fmin/fmax included: NaN-propagating, −0 < +0). */
-const FLOAT_BINOPS: Readonly<Record<FloatBinop, FpThreeRegister>> = {
+const FLOAT_BINOPS: Readonly<Record<masm.FloatBinop, FpThreeRegister>> = {
   add: enc.fadd,
   sub: enc.fsub,
   mul: enc.fmul,
@@ -138,7 +88,7 @@ const FLOAT_BINOPS: Readonly<Record<FloatBinop, FpThreeRegister>> = {
   max: enc.fmax,
 };
 
-const FLOAT_UNOPS: Readonly<Record<FloatUnop, FpTwoRegister>> = {
+const FLOAT_UNOPS: Readonly<Record<masm.FloatUnop, FpTwoRegister>> = {
   sqrt: enc.fsqrt,
   ceil: enc.frintp,
   floor: enc.frintm,
@@ -147,7 +97,7 @@ const FLOAT_UNOPS: Readonly<Record<FloatUnop, FpTwoRegister>> = {
 };
 
 /** Conditions after `fcmp lhs, rhs`: unordered (NZCV = 0011) satisfies only `ne` among them. */
-const FLOAT_CONDITION: Readonly<Record<FloatCond, Condition>> = {
+const FLOAT_CONDITION: Readonly<Record<masm.FloatCond, Condition>> = {
   eq: "eq",
   ne: "ne",
   lt: "mi",
@@ -156,32 +106,17 @@ const FLOAT_CONDITION: Readonly<Record<FloatCond, Condition>> = {
   ge: "ge",
 };
 
-const SLOT_BYTES = 8;
-const FRAME_RECORD_BYTES = ABI.aarch64.frameRecordBytes;
-/** The largest memarg offset (u32) the bounds check must handle. */
-const MAX_MEM_OFFSET = 0xffff_ffff;
+type BranchField = "imm19" | "imm26";
+const FIELD_BITS: Readonly<Record<BranchField, 19 | 26>> = { imm19: 19, imm26: 26 };
 
-type ReturnAddress = UnwindRecord["returnAddress"];
-
-/** The static stack state: where SP is and where the return address lives. */
-interface StackState {
-  readonly sp: number;
-  readonly returnAddress: ReturnAddress;
-}
-
-interface LabelState {
-  bound: number | null;
-  /** Branches emitted before the label was bound, with the stack state at each. */
-  readonly uses: { readonly offset: number; readonly state: StackState }[];
-}
-
-interface PendingStub {
-  readonly label: Label;
-  readonly site: number;
-  readonly exitAddress: bigint;
-  /** The state when trapStub() was called: the stub's state if nothing branches to it. */
-  readonly state: StackState;
-}
+/** A branch's displacement counts from its own address, in the field its kind names. */
+const patchBranch: PatchBranch<BranchField> = (buf, branch, target) => {
+  const word = buf.read32(branch.start);
+  if (enc.branchFieldOf(word) !== FIELD_BITS[branch.kind]) {
+    throw new CompilerInvariantError(`the branch at ${branch.start} has no ${branch.kind} field`);
+  }
+  buf.patch32(branch.start, enc.withDisplacement(word, target - branch.start));
+};
 
 function must<T>(value: T | null, what: string): T {
   if (value === null) throw new CompilerInvariantError(`no encoding for ${what}`);
@@ -192,63 +127,23 @@ function imm12(value: number): Imm12 {
   return must(Imm12.from(value), `add/sub immediate ${value}`);
 }
 
-/**
- * AArch64 stack-pointer alignment, the rule AAPCS64 states as "SP mod 16 = 0 whenever SP is used
- * to access memory" (Unicorn does not check it, so samestack must). Enforced here by construction:
- * 1. the reference — SP at the `bl` that entered the function — is 16-aligned (the caller's rule);
- * 2. SP changes only by `stp`/`ldp` of the frame record (±16) and by `adjustSp`, which throws on
- *    anything but a multiple of 16, and `resetStackPointer`, which does the same;
- * 3. so spBelowReference ≡ 0 (mod 16) always; `assertSpAligned` checks it again before every
- *    SP-relative load/store and every call, where a violation would matter.
- */
-export class Aarch64MacroAssembler implements MacroAssembler {
-  readonly abi = ABI.aarch64;
-  private readonly buf = new CodeBuffer();
-  private state: StackState = { sp: 0, returnAddress: "lr" };
-  private hasFrameRecord = false;
-  private deepestSp = 0;
-  private readonly labels: LabelState[] = [];
-  private readonly stubs: PendingStub[] = [];
-  private readonly relocations: Relocation[] = [];
-  private readonly unwind: UnwindRecord[] = [{ offset: 0, spBelowReference: 0, returnAddress: "lr" }];
-
-  offset(): number {
-    return this.buf.offset;
+export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> implements masm.MacroAssembler {
+  constructor(abi: AbiConstants = ABI.aarch64) {
+    super(abi, patchBranch);
   }
 
-  get spBelowReference(): number {
-    return this.state.sp;
-  }
-
-  // ── labels and control ──────────────────────────────────────────────────────────────
-
-  newLabel(): Label {
-    this.labels.push({ bound: null, uses: [] });
-    return { id: this.labels.length - 1 };
-  }
-
-  bind(label: Label): void {
-    const state = this.label(label);
-    if (state.bound !== null) throw new CompilerInvariantError(`label ${label.id} bound twice`);
-    state.bound = this.buf.offset;
-    for (const use of state.uses) {
-      this.buf.patch32(
-        use.offset,
-        enc.withDisplacement(this.buf.read32(use.offset), state.bound - use.offset),
-      );
-    }
-  }
+  // ── branches ────────────────────────────────────────────────────────────────────────
 
   jump(label: Label): void {
-    this.branchTo(label, (disp) => enc.b(this.buf, disp));
+    this.branchTo(label, "imm26", () => enc.b(this.buf, 0));
   }
 
   branchIfZero(width: Width, reg: Scratch, label: Label): void {
-    this.branchTo(label, (disp) => enc.cbz(this.buf, width, SCRATCH[reg], disp));
+    this.branchTo(label, "imm19", () => enc.cbz(this.buf, width, SCRATCH[reg], 0));
   }
 
   branchIfNonZero(width: Width, reg: Scratch, label: Label): void {
-    this.branchTo(label, (disp) => enc.cbnz(this.buf, width, SCRATCH[reg], disp));
+    this.branchTo(label, "imm19", () => enc.cbnz(this.buf, width, SCRATCH[reg], 0));
   }
 
   branchIfCompare(cond: Cond, width: Width, lhs: Scratch, rhs: Scratch, label: Label): void {
@@ -271,86 +166,71 @@ export class Aarch64MacroAssembler implements MacroAssembler {
     this.branchOn(CONDITION[cond], label);
   }
 
-  trapStub(site: number, exitAddress: bigint): Label {
-    const label = this.newLabel();
-    this.stubs.push({ label, site, exitAddress, state: this.state });
-    return label;
+  private branchOn(cond: Condition, label: Label): void {
+    this.branchTo(label, "imm19", () => enc.bCond(this.buf, cond, 0));
+  }
+
+  /** `movz/movk w17, #site; b exit`. */
+  protected emitTrapStub(site: number, exitAddress: bigint): void {
+    this.movConst(TRAP_SITE, BigInt(site), 32);
+    this.relocate({ kind: "exit", address: exitAddress });
+    enc.b(this.buf, 0);
   }
 
   // ── stack and frame ─────────────────────────────────────────────────────────────────
 
-  pushFrameRecord(): void {
-    if (this.state.sp !== 0 || this.state.returnAddress !== "lr") {
-      throw new CompilerInvariantError(`frame record pushed ${this.state.sp} bytes below the reference`);
-    }
-    enc.stpPre(this.buf, FP, LR, SP, must(SImm7Scaled.from(-FRAME_RECORD_BYTES, 8), "stp offset"));
-    this.hasFrameRecord = true;
-    this.setState({ sp: FRAME_RECORD_BYTES, returnAddress: "frame-record" });
+  protected emitFrameRecordPush(): void {
+    const offset = must(SImm7Scaled.from(-this.abi.frameRecordBytes, 8), "stp offset");
+    enc.stpPre(this.buf, FP, LR, SP, offset);
+  }
+
+  protected emitFramePointerSetup(): void {
     enc.addImm(this.buf, 64, FP, SP, imm12(0));
   }
 
-  popFrameRecordAndReturn(): void {
-    if (this.state.returnAddress !== "frame-record" || this.state.sp !== FRAME_RECORD_BYTES) {
-      throw new CompilerInvariantError(
-        `epilogue with SP ${this.state.sp} bytes below the reference, not at the frame record (${this.state.returnAddress})`,
-      );
-    }
-    enc.ldpPost(this.buf, FP, LR, SP, must(SImm7Scaled.from(FRAME_RECORD_BYTES, 8), "ldp offset"));
-    this.setState({ sp: 0, returnAddress: "lr" });
+  protected emitFrameRecordPop(): void {
+    enc.ldpPost(this.buf, FP, LR, SP, must(SImm7Scaled.from(this.abi.frameRecordBytes, 8), "ldp offset"));
+  }
+
+  protected emitReturn(): void {
     enc.ret(this.buf);
   }
 
-  returnWithoutFrameRecord(): void {
-    if (this.state.returnAddress !== "lr" || this.state.sp !== 0) {
-      throw new CompilerInvariantError(
-        `return with SP ${this.state.sp} bytes below the reference (${this.state.returnAddress})`,
-      );
+  /** add/sub-immediate steps: a 12-bit immediate, shifted by 12 or not. */
+  protected stackSteps(bytes: number): readonly number[] {
+    const steps: number[] = [];
+    for (let remaining = bytes; remaining > 0; remaining -= steps.at(-1)!) {
+      steps.push(remaining > 0xfff ? Math.min(remaining - (remaining % 0x1000), 0xfff000) : remaining);
     }
-    enc.ret(this.buf);
+    return steps;
   }
 
-  resetStackPointer(spBelowReference: number): void {
-    this.assertStackStep(spBelowReference, "reset to depth");
-    this.setState({ sp: spBelowReference, returnAddress: this.hasFrameRecord ? "frame-record" : "lr" });
-  }
-
-  reserve(bytes: number): void {
-    this.assertStackStep(bytes, "reserve");
-    this.adjustSp(-bytes);
-  }
-
-  release(bytes: number): void {
-    this.assertStackStep(bytes, "release");
-    if (bytes > this.state.sp) {
-      throw new CompilerInvariantError(
-        `release of ${bytes} bytes from depth ${this.state.sp}: negative depth`,
-      );
-    }
-    this.adjustSp(bytes);
+  protected emitStackStep(deeperBy: number): void {
+    (deeperBy > 0 ? enc.subImm : enc.addImm)(this.buf, 64, SP, SP, imm12(Math.abs(deeperBy)));
   }
 
   loadSlot(dst: Scratch, below: number): void {
-    this.loadStoreSp("load", SCRATCH[dst], this.slotOffset(below));
+    this.loadStore64("load", SCRATCH[dst], SP, this.slotOffset(below));
   }
 
   storeSlot(below: number, src: Scratch): void {
-    this.loadStoreSp("store", SCRATCH[src], this.slotOffset(below));
+    this.loadStore64("store", SCRATCH[src], SP, this.slotOffset(below));
   }
 
   loadIncomingStackArg(dst: Scratch, index: number): void {
-    this.loadStoreSp("load", SCRATCH[dst], this.state.sp + SLOT_BYTES * this.checkIndex(index));
+    this.loadStore64("load", SCRATCH[dst], SP, this.incomingArgOffset(index));
   }
 
   storeOutgoingStackArg(index: number, src: Scratch): void {
-    this.loadStoreSp("store", SCRATCH[src], SLOT_BYTES * this.checkIndex(index));
+    this.loadStore64("store", SCRATCH[src], SP, this.outgoingArgOffset(index));
   }
 
   loadSlotToArgReg(argIndex: number, below: number): void {
-    this.loadStoreSp("load", this.argReg(argIndex), this.slotOffset(below));
+    this.loadStore64("load", argumentRegister(ARG_REGS, argIndex), SP, this.slotOffset(below));
   }
 
   storeArgRegToSlot(below: number, argIndex: number): void {
-    this.loadStoreSp("store", this.argReg(argIndex), this.slotOffset(below));
+    this.loadStore64("store", argumentRegister(ARG_REGS, argIndex), SP, this.slotOffset(below));
   }
 
   moveToResultReg(src: Scratch): void {
@@ -361,18 +241,10 @@ export class Aarch64MacroAssembler implements MacroAssembler {
     enc.orrReg(this.buf, 64, SCRATCH[dst], ZR, RESULT);
   }
 
-  callFunction(funcIndex: number): void {
-    this.call({ kind: "function", funcIndex });
-  }
-
-  callAddress(address: bigint): void {
-    this.call({ kind: "exit", address });
-  }
-
   branchIfStackBelowLimit(bytes: number, overflow: Label): void {
     // reference − bytes < limit  ⟺  SP < limit + (bytes − spBelowReference), unsigned.
     this.loadStore64("load", TMP0, VMCTX, VM_CONTEXT.stackLimit);
-    this.addConst(TMP0, TMP0, bytes - this.state.sp);
+    this.addConst(TMP0, TMP0, bytes - this.spBelowReference);
     enc.addImm(this.buf, 64, TMP1, SP, imm12(0));
     enc.subsReg(this.buf, 64, ZR, TMP1, TMP0);
     this.branchOn("lo", overflow);
@@ -388,7 +260,7 @@ export class Aarch64MacroAssembler implements MacroAssembler {
     if (dst !== src) enc.orrReg(this.buf, 64, SCRATCH[dst], ZR, SCRATCH[src]);
   }
 
-  intBinop(op: IntBinop, width: Width, dst: Scratch, src: Scratch): void {
+  intBinop(op: masm.IntBinop, width: Width, dst: Scratch, src: Scratch): void {
     const d = SCRATCH[dst];
     const s = SCRATCH[src];
     const single = ONE_INSTRUCTION_BINOPS[op];
@@ -405,7 +277,7 @@ export class Aarch64MacroAssembler implements MacroAssembler {
     }
   }
 
-  intUnop(op: IntUnop, width: Width, dst: Scratch): void {
+  intUnop(op: masm.IntUnop, width: Width, dst: Scratch): void {
     const d = SCRATCH[dst];
     switch (op) {
       case "clz":
@@ -434,7 +306,7 @@ export class Aarch64MacroAssembler implements MacroAssembler {
     enc.cset(this.buf, 32, SCRATCH[dst], "eq");
   }
 
-  convert(kind: IntConversion, dst: Scratch): void {
+  convert(kind: masm.IntConversion, dst: Scratch): void {
     const d = SCRATCH[dst];
     if (kind === "extend_s") enc.sxtw(this.buf, d, d);
     else enc.orrReg(this.buf, 32, d, ZR, d); // mov wd, wd: keeps the low 32 bits, zero-extended
@@ -455,37 +327,37 @@ export class Aarch64MacroAssembler implements MacroAssembler {
     this.loadStore64("store", SCRATCH[src], VMCTX, offset);
   }
 
-  load(op: MemoryOp, dst: Scratch, addr: Scratch, memOffset: number, outOfBounds: Label): void {
-    const form = LOAD_FORMS[op as Load];
-    if (form === undefined) throw new CompilerInvariantError(`${op} is not a load`);
-    this.checkedAddress(SCRATCH[addr], memOffset, form.bytes, outOfBounds);
-    enc.ldrReg(this.buf, form.op, SCRATCH[dst], MEMBASE, TMP0);
+  protected emitLoad(load: MemoryAccess, dst: Scratch, addr: Scratch, offset: number, oob: Label): void {
+    const { bytes, signed, result } = load;
+    this.checkedAddress(SCRATCH[addr], offset, bytes, oob);
+    const op: LoadOp =
+      signed && bytes * 8 < result
+        ? (`ldrs${SIGNED_SUFFIX[bytes as 1 | 2 | 4]}${result === 64 ? "X" : "W"}` as LoadOp) // never ldrswW
+        : `ldr${SIZE_SUFFIX[bytes]}`;
+    enc.ldrReg(this.buf, op, SCRATCH[dst], MEMBASE, TMP0);
   }
 
-  store(op: MemoryOp, addr: Scratch, value: Scratch, memOffset: number, outOfBounds: Label): void {
-    const form = STORE_FORMS[op as Store];
-    if (form === undefined) throw new CompilerInvariantError(`${op} is not a store`);
-    if (addr === value) throw new CompilerInvariantError("store address and value in the same register");
-    this.checkedAddress(SCRATCH[addr], memOffset, form.bytes, outOfBounds);
-    enc.strReg(this.buf, form.op, SCRATCH[value], MEMBASE, TMP0);
+  protected emitStore(store: MemoryAccess, addr: Scratch, value: Scratch, offset: number, oob: Label): void {
+    this.checkedAddress(SCRATCH[addr], offset, store.bytes, oob);
+    enc.strReg(this.buf, `str${SIZE_SUFFIX[store.bytes]}`, SCRATCH[value], MEMBASE, TMP0);
   }
 
   // ── floats: raw bits move into v16 (and v17), the result moves back; a 32-bit fmov to w zero-extends ──
 
-  floatBinop(op: FloatBinop, width: Width, dst: Scratch, src: Scratch): void {
+  floatBinop(op: masm.FloatBinop, width: Width, dst: Scratch, src: Scratch): void {
     enc.fmovFromGpr(this.buf, width, VTMP0, SCRATCH[dst]);
     enc.fmovFromGpr(this.buf, width, VTMP1, SCRATCH[src]);
     FLOAT_BINOPS[op](this.buf, width, VTMP0, VTMP0, VTMP1);
     enc.fmovToGpr(this.buf, width, SCRATCH[dst], VTMP0);
   }
 
-  floatUnop(op: FloatUnop, width: Width, dst: Scratch): void {
+  floatUnop(op: masm.FloatUnop, width: Width, dst: Scratch): void {
     enc.fmovFromGpr(this.buf, width, VTMP0, SCRATCH[dst]);
     FLOAT_UNOPS[op](this.buf, width, VTMP0, VTMP0);
     enc.fmovToGpr(this.buf, width, SCRATCH[dst], VTMP0);
   }
 
-  floatCompare(cond: FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {
+  floatCompare(cond: masm.FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {
     enc.fmovFromGpr(this.buf, width, VTMP0, SCRATCH[lhs]);
     enc.fmovFromGpr(this.buf, width, VTMP1, SCRATCH[rhs]);
     enc.fcmp(this.buf, width, VTMP0, VTMP1);
@@ -502,8 +374,7 @@ export class Aarch64MacroAssembler implements MacroAssembler {
     enc.fmovToGpr(this.buf, to, SCRATCH[dst], VTMP0);
   }
 
-  convertFloat(from: Width, to: Width, dst: Scratch): void {
-    if (from === to) throw new CompilerInvariantError(`float conversion from f${from} to itself`);
+  protected emitConvertFloat(from: Width, to: Width, dst: Scratch): void {
     enc.fmovFromGpr(this.buf, from, VTMP0, SCRATCH[dst]);
     enc.fcvt(this.buf, to, VTMP0, from, VTMP0);
     enc.fmovToGpr(this.buf, to, SCRATCH[dst], VTMP0);
@@ -519,135 +390,17 @@ export class Aarch64MacroAssembler implements MacroAssembler {
   }
 
   callIndirectFromSlot(below: number): void {
-    this.assertCallable();
-    this.loadStoreSp("load", TMP0, this.slotOffset(below));
-    enc.blr(this.buf, TMP0);
-  }
-
-  finish(): AssembledFunction {
-    const trapStubs: TrapStubRange[] = [];
-    for (const stub of this.stubs) {
-      const start = this.buf.offset;
-      this.setState(this.stubState(stub));
-      this.bind(stub.label);
-      this.movConst(TRAP_SITE, BigInt(stub.site), 32);
-      this.relocations.push({ offset: this.buf.offset, target: { kind: "exit", address: stub.exitAddress } });
-      enc.b(this.buf, 0);
-      trapStubs.push({ site: stub.site, start, end: this.buf.offset });
-    }
-    const unbound = this.labels.findIndex((l) => l.bound === null && l.uses.length > 0);
-    if (unbound >= 0) throw new CompilerInvariantError(`label ${unbound} is branched to but never bound`);
-    return {
-      code: this.buf.finish(),
-      relocations: this.relocations,
-      unwind: this.unwind,
-      deepestSp: this.deepestSp,
-      trapStubs,
-    };
+    this.call(() => {
+      this.loadStore64("load", TMP0, SP, this.slotOffset(below));
+      enc.blr(this.buf, TMP0);
+    });
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────────────
 
-  private label(label: Label): LabelState {
-    const state = this.labels[label.id];
-    if (state === undefined) throw new CompilerInvariantError(`unknown label ${label.id}`);
-    return state;
-  }
-
-  /** Emits a branch to `label`; a forward one gets displacement 0 and is patched by `bind`. */
-  private branchTo(label: Label, emitBranch: (displacement: number) => void): void {
-    const state = this.label(label);
-    if (state.bound !== null) {
-      emitBranch(state.bound - this.buf.offset);
-    } else {
-      state.uses.push({ offset: this.buf.offset, state: this.state });
-      emitBranch(0);
-    }
-  }
-
-  private branchOn(cond: Condition, label: Label): void {
-    this.branchTo(label, (disp) => enc.bCond(this.buf, cond, disp));
-  }
-
-  /** A stub runs in the stack state of the branches that reach it, which must agree. */
-  private stubState(stub: PendingStub): StackState {
-    const reached = this.label(stub.label).uses.map((use) => use.state);
-    const state = reached[0] ?? stub.state;
-    if (reached.some((s) => s.sp !== state.sp || s.returnAddress !== state.returnAddress)) {
-      throw new CompilerInvariantError(
-        `trap stub for site ${stub.site} is reached with different stack states`,
-      );
-    }
-    return state;
-  }
-
-  private setState(state: StackState): void {
-    this.state = state;
-    this.deepestSp = Math.max(this.deepestSp, state.sp);
-    const record = {
-      offset: this.buf.offset,
-      spBelowReference: state.sp,
-      returnAddress: state.returnAddress,
-    };
-    const last = this.unwind[this.unwind.length - 1];
-    if (last !== undefined && last.offset === record.offset) this.unwind.pop();
-    this.unwind.push(record);
-  }
-
-  private assertStackStep(bytes: number, what: string): void {
-    if (!Number.isInteger(bytes) || bytes < 0 || bytes % 16 !== 0) {
-      throw new CompilerInvariantError(`${what} ${bytes} bytes: SP moves only in multiples of 16 on aarch64`);
-    }
-  }
-
-  private assertSpAligned(): void {
-    if (this.state.sp % 16 !== 0) {
-      throw new CompilerInvariantError(`SP is ${this.state.sp} bytes below the reference: not 16-aligned`);
-    }
-  }
-
-  /** SP += delta (a checked multiple of 16), in add/sub-immediate steps of 16-aligned amounts. */
-  private adjustSp(delta: number): void {
-    const emitStep = delta < 0 ? enc.subImm : enc.addImm;
-    let remaining = Math.abs(delta);
-    while (remaining > 0) {
-      const step = remaining > 0xfff ? Math.min(remaining - (remaining % 0x1000), 0xfff000) : remaining;
-      emitStep(this.buf, 64, SP, SP, imm12(step));
-      remaining -= step;
-      this.setState({
-        sp: this.state.sp + (delta < 0 ? step : -step),
-        returnAddress: this.state.returnAddress,
-      });
-    }
-  }
-
-  /** SP-relative offset of the slot `below` bytes under the reference; never below SP. */
-  private slotOffset(below: number): number {
-    const offset = this.state.sp - below;
-    if (below <= 0 || offset < 0) {
-      throw new CompilerInvariantError(
-        `slot ${below} bytes below the reference is below SP (${this.state.sp})`,
-      );
-    }
-    return offset;
-  }
-
-  private checkIndex(index: number): number {
-    if (!Number.isInteger(index) || index < 0)
-      throw new CompilerInvariantError(`stack argument index ${index}`);
-    return index;
-  }
-
-  private argReg(index: number): Gpr {
-    const reg = ARG_REGS[index];
-    if (reg === undefined)
-      throw new CompilerInvariantError(`argument register ${index} does not exist on aarch64`);
-    return reg;
-  }
-
-  private loadStoreSp(kind: "load" | "store", rt: Gpr, offset: number): void {
-    this.assertSpAligned();
-    this.loadStore64(kind, rt, SP, offset);
+  /** `bl`, patched by the linker. */
+  protected emitRelocatedCall(): void {
+    enc.bl(this.buf, 0);
   }
 
   /** 64-bit [base + offset]: scaled 12-bit offset when it fits, else the offset in x16. */
@@ -662,30 +415,11 @@ export class Aarch64MacroAssembler implements MacroAssembler {
     }
   }
 
-  private call(target: Relocation["target"]): void {
-    this.assertCallable();
-    this.relocations.push({ offset: this.buf.offset, target });
-    enc.bl(this.buf, 0);
-  }
-
-  /** A call needs an aligned SP and the return address saved in the frame record (bl/blr write x30). */
-  private assertCallable(): void {
-    this.assertSpAligned();
-    if (this.state.returnAddress === "lr") {
-      throw new CompilerInvariantError(
-        "call without a frame record would overwrite the return address in x30",
-      );
-    }
-  }
-
   /**
    * x16 ← zext32(addr) + memOffset, branching to `outOfBounds` when x16 + bytes > memory size.
    * Clobbers x17 and `addr` (which receives the size).
    */
   private checkedAddress(addr: Gpr, memOffset: number, bytes: number, outOfBounds: Label): void {
-    if (!Number.isInteger(memOffset) || memOffset < 0 || memOffset > MAX_MEM_OFFSET) {
-      throw new CompilerInvariantError(`memory offset ${memOffset} is not a u32`);
-    }
     enc.orrReg(this.buf, 32, TMP0, ZR, addr);
     this.addConst(TMP0, TMP0, memOffset);
     enc.addImm(this.buf, 64, TMP1, TMP0, imm12(bytes));
@@ -755,6 +489,6 @@ export class Aarch64MacroAssembler implements MacroAssembler {
   }
 }
 
-export function createMasm(): MacroAssembler {
-  return new Aarch64MacroAssembler();
+export function createMasm(abi: AbiConstants = ABI.aarch64): masm.MacroAssembler {
+  return new Aarch64MacroAssembler(abi);
 }

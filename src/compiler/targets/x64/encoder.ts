@@ -19,23 +19,15 @@ export type AluOp = keyof typeof AluOp;
 export const ShiftOp = { rol: 0, ror: 1, shl: 4, shr: 5, sar: 7 } as const;
 export type ShiftOp = keyof typeof ShiftOp;
 
-/** Condition codes (the low nibble of jcc, setcc, cmovcc); only those the masm uses. */
-export const CondCode = {
-  b: 0x2,
-  ae: 0x3,
-  e: 0x4,
-  ne: 0x5,
-  be: 0x6,
-  a: 0x7,
-  s: 0x8,
-  p: 0xa,
-  np: 0xb,
-  l: 0xc,
-  ge: 0xd,
-  le: 0xe,
-  g: 0xf,
-} as const;
-export type CondCode = keyof typeof CondCode;
+/** The sixteen condition codes in encoding order: a code's index is the low nibble of jcc, setcc, cmovcc. */
+// biome-ignore format: eight codes a row, as the manuals tabulate them
+const CONDITION_CODES = [
+  "o", "no", "b", "ae", "e", "ne", "be", "a",
+  "s", "ns", "p", "np", "l", "ge", "le", "g",
+] as const;
+export type CondCode = (typeof CONDITION_CODES)[number];
+const nibbles = CONDITION_CODES.map((cc, nibble) => [cc, nibble] as const);
+export const CondCode = Object.fromEntries(nibbles) as Readonly<Record<CondCode, number>>;
 
 /** Scalar SSE arithmetic (`<op>ss` / `<op>sd`): the value is the second opcode byte after 0f. */
 export const SseOp = {

@@ -7,35 +7,19 @@
 // whose hardware operands are fixed registers, restore them). Calls clobber all scratch and argument
 // registers; `loadSlotToArgReg` writes argument registers, two of which are S1 (rcx) and S2 (rdx).
 //
-// Branches: every jump and branch is a rel32 form; forward references are patched at `bind`.
+// Branches: every jump and branch is a rel32 form (fixup kind "rel32": the displacement is the
+// instruction's last 4 bytes, counted from its end), patched by the core at `bind`.
 // Relocations: `Relocation.offset` is the offset of a 5-byte `call rel32` (e8: callFunction,
 // callAddress) or `jmp rel32` (e9: a trap stub's jump to its exit), emitted with rel32 = 0; the linker
 // calls `patchRelocation(code, offset, target − instruction address)` from link.ts, which stores
 // displacement − 5 in bytes offset+1..offset+4.
 
-import type { MemoryOp } from "../../../wasm/ir.js";
 import { ABI, type AbiConstants } from "../../abi.js";
 import { VMCTX as VM_FIELD } from "../../artifact.js";
-import { CodeBuffer } from "../../code-buffer.js";
 import { CompilerInvariantError } from "../../errors.js";
-import type {
-  AssembledFunction,
-  Cond,
-  FloatAndTableAssembler,
-  FloatBinop,
-  FloatCond,
-  FloatUnop,
-  IntBinop,
-  IntConversion,
-  IntUnop,
-  Label,
-  MacroAssembler,
-  Relocation,
-  Scratch,
-  TrapStubRange,
-  UnwindRecord,
-  Width,
-} from "../../masm.js";
+import type * as masm from "../../masm.js";
+import type { Cond, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
+import { argumentRegister, MacroAssemblerCore, type PatchBranch } from "../../masm-core.js";
 import type { Amode, CondCode, ExtMode, IndexGpr, ShiftOp, StoreSize } from "./encoder.js";
 import * as enc from "./encoder.js";
 import { ShiftCount, Simm32, Uimm32 } from "./imm.js";
@@ -56,23 +40,15 @@ import {
   type Xmm,
 } from "./regs.js";
 
-const SLOT_BYTES = 8;
-
+// biome-ignore format: equality, then the signed and the unsigned orders side by side
 const CONDITION: Record<Cond, CondCode> = {
-  eq: "e",
-  ne: "ne",
-  lt_s: "l",
-  lt_u: "b",
-  gt_s: "g",
-  gt_u: "a",
-  le_s: "le",
-  le_u: "be",
-  ge_s: "ge",
-  ge_u: "ae",
+  eq: "e", ne: "ne",
+  lt_s: "l", le_s: "le", gt_s: "g", ge_s: "ge",
+  lt_u: "b", le_u: "be", gt_u: "a", ge_u: "ae",
 };
 
 const ALU_BINOPS = { add: "add", sub: "sub", and: "and", or: "or", xor: "xor" } as const;
-const SHIFT_BINOPS: Partial<Record<IntBinop, ShiftOp>> = {
+const SHIFT_BINOPS: Partial<Record<masm.IntBinop, ShiftOp>> = {
   shl: "shl",
   shr_s: "sar",
   shr_u: "shr",
@@ -85,7 +61,7 @@ const SHIFT_BINOPS: Partial<Record<IntBinop, ShiftOp>> = {
  * (CF = ZF = 0) is a > b and "ae" (CF = 0) is a ≥ b, both false when unordered (ZF = PF = CF = 1).
  * eq and ne also need the parity flag, which only an unordered result sets: see floatCompare.
  */
-const ORDERED_CONDITION: Record<Exclude<FloatCond, "eq" | "ne">, { swap: boolean; cc: CondCode }> = {
+const ORDERED_CONDITION: Record<Exclude<masm.FloatCond, "eq" | "ne">, { swap: boolean; cc: CondCode }> = {
   gt: { swap: false, cc: "a" },
   ge: { swap: false, cc: "ae" },
   lt: { swap: true, cc: "a" },
@@ -95,68 +71,12 @@ const ORDERED_CONDITION: Record<Exclude<FloatCond, "eq" | "ne">, { swap: boolean
 /** 2^63 as f32 and f64 bits: the first value of u64 that the signed conversions cannot reach. */
 const TWO_POW_63: Record<Width, bigint> = { 32: 0x5f00_0000n, 64: 0x43e0_0000_0000_0000n };
 
-type LoadOp = Extract<MemoryOp, `${string}.load${string}`>;
-type StoreOp = Extract<MemoryOp, `${string}.store${string}`>;
+/** Operand sizes in the letters of the sign-extension forms (Intel's: b 8, w 16, l 32, q 64 bits). */
+const SIZE_LETTER = { 8: "b", 16: "w", 32: "l", 64: "q" } as const;
 
-/** How each load reads its bytes. Float loads move raw bits, like every other slot value. */
-type LoadKind =
-  | { kind: "mov"; size: 32 | 64 }
-  | { kind: "movzx"; from: 8 | 16 }
-  | { kind: "movsx"; mode: ExtMode };
-
-const LOADS: Record<LoadOp, { bytes: number; load: LoadKind }> = {
-  "i32.load": { bytes: 4, load: { kind: "mov", size: 32 } },
-  "i64.load": { bytes: 8, load: { kind: "mov", size: 64 } },
-  "f32.load": { bytes: 4, load: { kind: "mov", size: 32 } },
-  "f64.load": { bytes: 8, load: { kind: "mov", size: 64 } },
-  "i32.load8_s": { bytes: 1, load: { kind: "movsx", mode: "bl" } },
-  "i32.load8_u": { bytes: 1, load: { kind: "movzx", from: 8 } },
-  "i32.load16_s": { bytes: 2, load: { kind: "movsx", mode: "wl" } },
-  "i32.load16_u": { bytes: 2, load: { kind: "movzx", from: 16 } },
-  "i64.load8_s": { bytes: 1, load: { kind: "movsx", mode: "bq" } },
-  "i64.load8_u": { bytes: 1, load: { kind: "movzx", from: 8 } },
-  "i64.load16_s": { bytes: 2, load: { kind: "movsx", mode: "wq" } },
-  "i64.load16_u": { bytes: 2, load: { kind: "movzx", from: 16 } },
-  "i64.load32_s": { bytes: 4, load: { kind: "movsx", mode: "lq" } },
-  "i64.load32_u": { bytes: 4, load: { kind: "mov", size: 32 } },
-};
-
-const STORES: Record<StoreOp, StoreSize> = {
-  "i32.store": 32,
-  "i64.store": 64,
-  "f32.store": 32,
-  "f64.store": 64,
-  "i32.store8": 8,
-  "i32.store16": 16,
-  "i64.store8": 8,
-  "i64.store16": 16,
-  "i64.store32": 32,
-};
-
-const MAX_MEMORY_OFFSET = 2 ** 32 - 1;
-
-function isLoad(op: MemoryOp): op is LoadOp {
-  return Object.hasOwn(LOADS, op);
-}
-
-function isStore(op: MemoryOp): op is StoreOp {
-  return Object.hasOwn(STORES, op);
-}
-
-interface LabelState {
-  /** Offset the label is bound at, once bound. */
-  boundAt: number | null;
-  /** SP state of the jumps to the label (they all agree); null while there are none. */
-  jumpSp: number | null;
-  /** Offsets of rel32 fields waiting for the label to be bound. */
-  fixups: number[];
-}
-
-interface PendingStub {
-  readonly label: Label;
-  readonly site: number;
-  readonly exitAddress: bigint;
-}
+/** Every branch is a rel32 form whose displacement, its last 4 bytes, counts from its end. */
+const patchRel32: PatchBranch<"rel32"> = (buf, branch, target) =>
+  buf.patch32(branch.end - 4, target - branch.end);
 
 function simm32(n: number | bigint, what: string): Simm32 {
   const imm = Simm32.from(n);
@@ -186,50 +106,15 @@ function at(base: Gpr, disp: number, index: IndexGpr | null = null): Amode {
   return { base, index, disp: simm32(disp, "displacement") };
 }
 
-export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler {
-  readonly abi: AbiConstants = ABI.x64;
-  private readonly buf = new CodeBuffer();
-  /** At entry the return address is pushed: SP is that many bytes below the reference. */
-  private readonly entrySp = this.abi.returnAddressBytes;
-  private sp = this.entrySp;
-  private deepest = this.entrySp;
-  private unwind: UnwindRecord[] = [];
-  private relocations: Relocation[] = [];
-  private labels = new Map<number, LabelState>();
-  private stubs: PendingStub[] = [];
-  /** Label ids are unique across functions, so a label from a finished function is rejected. */
-  private nextLabelId = 0;
-
-  constructor() {
-    this.recordUnwind();
+export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements masm.MacroAssembler {
+  constructor(abi: AbiConstants = ABI.x64) {
+    super(abi, patchRel32);
   }
 
-  offset(): number {
-    return this.buf.offset;
-  }
-
-  get spBelowReference(): number {
-    return this.sp;
-  }
-
-  // ── labels and control ──────────────────────────────────────────────────────────────────
-
-  newLabel(): Label {
-    const label = { id: this.nextLabelId++ };
-    this.labels.set(label.id, { boundAt: null, jumpSp: null, fixups: [] });
-    return label;
-  }
-
-  bind(label: Label): void {
-    const state = this.labelState(label);
-    if (state.boundAt !== null) throw new CompilerInvariantError(`label ${label.id} is bound twice`);
-    state.boundAt = this.buf.offset;
-    for (const field of state.fixups) this.buf.patch32(field, state.boundAt - (field + 4));
-    state.fixups = [];
-  }
+  // ── branches ────────────────────────────────────────────────────────────────────────────
 
   jump(label: Label): void {
-    this.branchTo(label, (rel32) => enc.jmpRel32(this.buf, rel32));
+    this.branchTo(label, "rel32", () => enc.jmpRel32(this.buf, simm32(0, "branch")));
   }
 
   branchIfZero(width: Width, reg: Scratch, label: Label): void {
@@ -265,84 +150,43 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     this.jcc(CONDITION[cond], label);
   }
 
-  trapStub(site: number, exitAddress: bigint): Label {
-    const label = this.newLabel();
-    this.stubs.push({ label, site, exitAddress });
-    return label;
-  }
-
   private jcc(cc: CondCode, label: Label): void {
-    this.branchTo(label, (rel32) => enc.jccRel32(this.buf, cc, rel32));
+    this.branchTo(label, "rel32", () => enc.jccRel32(this.buf, cc, simm32(0, "branch")));
   }
 
-  /** Emits a rel32 branch (its last 4 bytes are the displacement from its end) to `label`. */
-  private branchTo(label: Label, emit: (rel32: Simm32) => void): void {
-    const state = this.labelState(label);
-    if (state.jumpSp === null) state.jumpSp = this.sp;
-    else if (state.jumpSp !== this.sp) {
-      throw new CompilerInvariantError(
-        `label ${label.id}: jumped to with SP ${this.sp} and ${state.jumpSp} bytes below the reference`,
-      );
-    }
-    emit(simm32(0, "branch"));
-    const field = this.buf.offset - 4;
-    if (state.boundAt === null) state.fixups.push(field);
-    else this.buf.patch32(field, state.boundAt - this.buf.offset);
-  }
-
-  private labelState(label: Label): LabelState {
-    const state = this.labels.get(label.id);
-    if (state === undefined)
-      throw new CompilerInvariantError(`label ${label.id} does not belong to this function`);
-    return state;
+  /** `mov r11d, site; jmp exit`. */
+  protected emitTrapStub(site: number, exitAddress: bigint): void {
+    enc.movRI32(this.buf, TRAP_SITE, uimm32(site, "trap site"));
+    this.relocate({ kind: "exit", address: exitAddress });
+    enc.jmpRel32(this.buf, simm32(0, "jump"));
   }
 
   // ── stack and frame ─────────────────────────────────────────────────────────────────────
 
-  pushFrameRecord(): void {
-    if (this.sp !== this.entrySp)
-      throw new CompilerInvariantError("the frame record is pushed at function entry only");
+  protected emitFrameRecordPush(): void {
     enc.pushR(this.buf, FRAME_POINTER);
-    this.setSp(this.sp + this.abi.frameRecordBytes);
+  }
+
+  protected emitFramePointerSetup(): void {
     enc.movRR(this.buf, 64, FRAME_POINTER, STACK_POINTER);
   }
 
-  popFrameRecordAndReturn(): void {
-    const atRecord = this.entrySp + this.abi.frameRecordBytes;
-    if (this.sp !== atRecord) {
-      throw new CompilerInvariantError(
-        `return with SP ${this.sp} bytes below the reference, not at the frame record (${atRecord})`,
-      );
-    }
+  protected emitFrameRecordPop(): void {
     enc.popR(this.buf, FRAME_POINTER);
-    this.setSp(this.entrySp);
+  }
+
+  protected emitReturn(): void {
     enc.ret(this.buf);
   }
 
-  returnWithoutFrameRecord(): void {
-    throw new CompilerInvariantError(
-      "x64 functions always have a frame record (abi.leafMayOmitFrameRecord is false)",
-    );
+  /** One `sub`/`add rsp, imm32`. */
+  protected stackSteps(bytes: number): readonly number[] {
+    return [bytes];
   }
 
-  resetStackPointer(spBelowReference: number): void {
-    this.requireNonNegativeDepth(spBelowReference);
-    this.setSp(spBelowReference);
-  }
-
-  reserve(bytes: number): void {
-    this.requireAligned(bytes, "reserve");
-    if (bytes === 0) return;
-    enc.aluRI(this.buf, "sub", 64, STACK_POINTER, simm32(bytes, "reserve"));
-    this.setSp(this.sp + bytes);
-  }
-
-  release(bytes: number): void {
-    this.requireAligned(bytes, "release");
-    if (bytes === 0) return;
-    this.requireNonNegativeDepth(this.sp - bytes);
-    enc.aluRI(this.buf, "add", 64, STACK_POINTER, simm32(bytes, "release"));
-    this.setSp(this.sp - bytes);
+  protected emitStackStep(deeperBy: number): void {
+    const op = deeperBy > 0 ? "sub" : "add";
+    enc.aluRI(this.buf, op, 64, STACK_POINTER, simm32(Math.abs(deeperBy), "SP adjustment"));
   }
 
   loadSlot(dst: Scratch, below: number): void {
@@ -354,12 +198,11 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
   }
 
   loadIncomingStackArg(dst: Scratch, index: number): void {
-    // The first incoming stack argument is at the reference (the caller's SP at its call).
-    enc.movRM(this.buf, 64, SCRATCH[dst], at(STACK_POINTER, this.sp + SLOT_BYTES * this.requireIndex(index)));
+    enc.movRM(this.buf, 64, SCRATCH[dst], at(STACK_POINTER, this.incomingArgOffset(index)));
   }
 
   storeOutgoingStackArg(index: number, src: Scratch): void {
-    enc.movMR(this.buf, 64, at(STACK_POINTER, SLOT_BYTES * this.requireIndex(index)), SCRATCH[src]);
+    enc.movMR(this.buf, 64, at(STACK_POINTER, this.outgoingArgOffset(index)), SCRATCH[src]);
   }
 
   loadSlotToArgReg(argIndex: number, below: number): void {
@@ -378,94 +221,25 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     if (SCRATCH[dst] !== RESULT) enc.movRR(this.buf, 64, SCRATCH[dst], RESULT);
   }
 
-  callFunction(funcIndex: number): void {
-    this.call({ kind: "function", funcIndex });
-  }
-
-  callAddress(address: bigint): void {
-    this.call({ kind: "exit", address });
-  }
-
   branchIfStackBelowLimit(bytes: number, overflow: Label): void {
     // reference − bytes = rsp + (sp − bytes); an unsigned compare, as for addresses.
-    enc.leaRM(this.buf, TMP0, at(STACK_POINTER, this.sp - bytes));
+    enc.leaRM(this.buf, TMP0, at(STACK_POINTER, this.spBelowReference - bytes));
     enc.aluRM(this.buf, "cmp", 64, TMP0, at(VMCTX, VM_FIELD.stackLimit));
     this.jcc("b", overflow);
   }
 
-  /** `call rel32` with a relocation. */
-  private call(target: Relocation["target"]): void {
-    this.requireAlignedForCall();
-    this.relocations.push({ offset: this.buf.offset, target });
+  /** `call rel32`, patched by the linker. */
+  protected emitRelocatedCall(): void {
     enc.callRel32(this.buf, simm32(0, "call"));
   }
 
-  /** rsp is 16-aligned at every call (SysV). */
-  private requireAlignedForCall(): void {
-    if (this.sp % this.abi.stackAlignment !== 0) {
-      throw new CompilerInvariantError(
-        `call with SP ${this.sp} bytes below the reference: not ${this.abi.stackAlignment}-aligned`,
-      );
-    }
-  }
-
-  /** A slot at `reference − below`, SP-relative: it must lie at or above SP and below the reference. */
+  /** A slot at `reference − below`, SP-relative. */
   private slot(below: number): Amode {
-    if (!Number.isInteger(below) || below < SLOT_BYTES) {
-      throw new CompilerInvariantError(`slot ${below} bytes below the reference is not below the reference`);
-    }
-    const offset = this.sp - below;
-    if (offset < 0) {
-      throw new CompilerInvariantError(
-        `slot ${below} bytes below the reference is below SP (${this.sp}): no red zone`,
-      );
-    }
-    return at(STACK_POINTER, offset);
+    return at(STACK_POINTER, this.slotOffset(below));
   }
 
   private argReg(argIndex: number): Gpr {
-    const reg = ARG_REGS[argIndex];
-    if (reg === undefined) throw new CompilerInvariantError(`x64 has no argument register ${argIndex}`);
-    return reg;
-  }
-
-  private requireIndex(index: number): number {
-    if (!Number.isInteger(index) || index < 0)
-      throw new CompilerInvariantError(`bad stack argument index ${index}`);
-    return index;
-  }
-
-  private requireAligned(bytes: number, what: string): void {
-    if (!Number.isInteger(bytes) || bytes < 0 || bytes % this.abi.stackAlignment !== 0) {
-      throw new CompilerInvariantError(
-        `${what} ${bytes} bytes: not a multiple of ${this.abi.stackAlignment}`,
-      );
-    }
-  }
-
-  private requireNonNegativeDepth(sp: number): void {
-    if (!Number.isInteger(sp) || sp < this.entrySp) {
-      throw new CompilerInvariantError(
-        `SP would be ${sp} bytes below the reference, above its entry value ${this.entrySp}`,
-      );
-    }
-  }
-
-  private setSp(sp: number): void {
-    this.sp = sp;
-    this.deepest = Math.max(this.deepest, sp);
-    this.recordUnwind();
-  }
-
-  /** One record per offset: a later change at the same offset replaces the earlier one. */
-  private recordUnwind(): void {
-    const record: UnwindRecord = {
-      offset: this.buf.offset,
-      spBelowReference: this.sp,
-      returnAddress: "stack",
-    };
-    if (this.unwind.at(-1)?.offset === record.offset) this.unwind.pop();
-    this.unwind.push(record);
+    return argumentRegister(ARG_REGS, argIndex);
   }
 
   // ── values ──────────────────────────────────────────────────────────────────────────────
@@ -489,7 +263,7 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     if (dst !== src) enc.movRR(this.buf, 64, SCRATCH[dst], SCRATCH[src]);
   }
 
-  intBinop(op: IntBinop, width: Width, dst: Scratch, src: Scratch): void {
+  intBinop(op: masm.IntBinop, width: Width, dst: Scratch, src: Scratch): void {
     const d = SCRATCH[dst];
     const s = SCRATCH[src];
     const sz = width;
@@ -559,7 +333,7 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     if (d !== rax) enc.xchgRR(this.buf, rax, d);
   }
 
-  intUnop(op: IntUnop, width: Width, dst: Scratch): void {
+  intUnop(op: masm.IntUnop, width: Width, dst: Scratch): void {
     const reg = SCRATCH[dst];
     // lzcnt and tzcnt give the operand width for 0, as Wasm's clz and ctz.
     if (op === "clz") enc.lzcnt(this.buf, width, reg, reg);
@@ -624,7 +398,7 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     enc.movzxRR(this.buf, 8, reg, reg);
   }
 
-  convert(kind: IntConversion, dst: Scratch): void {
+  convert(kind: masm.IntConversion, dst: Scratch): void {
     const reg = SCRATCH[dst];
     // A 32-bit mov zero-extends: both wrap (keep the low half) and extend_u.
     if (kind === "extend_s") enc.movsxRR(this.buf, "lq", reg, reg);
@@ -646,26 +420,21 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     enc.movMR(this.buf, 64, at(VMCTX, offset), SCRATCH[src]);
   }
 
-  load(op: MemoryOp, dst: Scratch, addr: Scratch, memOffset: number, outOfBounds: Label): void {
-    if (!isLoad(op)) throw new CompilerInvariantError(`${op} is not a load`);
-    const access = LOADS[op];
-    const ea = this.boundsCheckedAddress(SCRATCH[addr], memOffset, access.bytes, outOfBounds);
+  protected emitLoad(load: MemoryAccess, dst: Scratch, addr: Scratch, offset: number, oob: Label): void {
+    const { bytes, signed, result } = load;
+    const ea = this.boundsCheckedAddress(SCRATCH[addr], offset, bytes, oob);
     const reg = SCRATCH[dst];
-    const load = access.load;
-    if (load.kind === "mov") enc.movRM(this.buf, load.size, reg, ea);
-    else if (load.kind === "movzx") enc.movzxRM(this.buf, load.from, reg, ea);
-    else enc.movsxRM(this.buf, load.mode, reg, ea);
+    const bits = bytes * 8;
+    // movzx and a 32-bit mov zero-extend into the 64-bit register; movsx extends to the result's width.
+    if (signed && bits < result) {
+      enc.movsxRM(this.buf, `${SIZE_LETTER[bits as 8 | 16 | 32]}${SIZE_LETTER[result]}` as ExtMode, reg, ea);
+    } else if (bits < 32) enc.movzxRM(this.buf, bits as 8 | 16, reg, ea);
+    else enc.movRM(this.buf, bits as Width, reg, ea);
   }
 
-  store(op: MemoryOp, addr: Scratch, value: Scratch, memOffset: number, outOfBounds: Label): void {
-    if (!isStore(op)) throw new CompilerInvariantError(`${op} is not a store`);
-    const storeSize = STORES[op];
-    if (addr === value)
-      throw new CompilerInvariantError(
-        "store: the address register is clobbered, so it cannot hold the value",
-      );
-    const ea = this.boundsCheckedAddress(SCRATCH[addr], memOffset, storeSize / 8, outOfBounds);
-    enc.movMR(this.buf, storeSize, ea, SCRATCH[value]);
+  protected emitStore(store: MemoryAccess, addr: Scratch, value: Scratch, offset: number, oob: Label): void {
+    const ea = this.boundsCheckedAddress(SCRATCH[addr], offset, store.bytes, oob);
+    enc.movMR(this.buf, (store.bytes * 8) as StoreSize, ea, SCRATCH[value]);
   }
 
   /**
@@ -673,9 +442,6 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
    * addr + bytes > vmctx memory size; returns the operand [membase + addr].
    */
   private boundsCheckedAddress(addr: Gpr, memOffset: number, bytes: number, outOfBounds: Label): Amode {
-    if (!Number.isInteger(memOffset) || memOffset < 0 || memOffset > MAX_MEMORY_OFFSET) {
-      throw new CompilerInvariantError(`memory offset ${memOffset} is not a u32`);
-    }
     const offset = Simm32.from(memOffset);
     if (offset === null) {
       enc.movRI32(this.buf, TMP0, uimm32(memOffset, "memory offset"));
@@ -694,7 +460,7 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
   // result comes back through `movd r32, xmm`, which zero-extends: the slot's upper half is zero.
   // NaN results are whatever the hardware produces (no canonicalisation here).
 
-  floatBinop(op: FloatBinop, width: Width, dst: Scratch, src: Scratch): void {
+  floatBinop(op: masm.FloatBinop, width: Width, dst: Scratch, src: Scratch): void {
     this.toXmm(width, FP_TMP0, SCRATCH[dst]);
     this.toXmm(width, FP_TMP1, SCRATCH[src]);
     if (op === "min" || op === "max") this.minMax(op, width);
@@ -724,7 +490,7 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     this.bind(done);
   }
 
-  floatUnop(op: FloatUnop, width: Width, dst: Scratch): void {
+  floatUnop(op: masm.FloatUnop, width: Width, dst: Scratch): void {
     this.toXmm(width, FP_TMP0, SCRATCH[dst]);
     if (op === "sqrt") enc.sseXX(this.buf, "sqrt", width, FP_TMP0, FP_TMP0);
     // ceil, floor, trunc and nearest (half to even) are roundss/roundsd's modes of the same names.
@@ -732,7 +498,7 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     this.fromXmm(width, SCRATCH[dst], FP_TMP0);
   }
 
-  floatCompare(cond: FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {
+  floatCompare(cond: masm.FloatCond, width: Width, dst: Scratch, lhs: Scratch, rhs: Scratch): void {
     this.toXmm(width, FP_TMP0, SCRATCH[lhs]);
     this.toXmm(width, FP_TMP1, SCRATCH[rhs]);
     // setcc writes the low byte only: the destination (free once the operands are in xmm) is zeroed first.
@@ -818,8 +584,7 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
     this.bind(done);
   }
 
-  convertFloat(from: Width, to: Width, dst: Scratch): void {
-    if (from === to) throw new CompilerInvariantError(`convertFloat from f${from} to itself`);
+  protected emitConvertFloat(from: Width, to: Width, dst: Scratch): void {
     const d = SCRATCH[dst];
     this.toXmm(from, FP_TMP0, d);
     if (from === 32) enc.cvtss2sdXX(this.buf, FP_TMP0, FP_TMP0);
@@ -843,82 +608,14 @@ export class X64MacroAssembler implements MacroAssembler, FloatAndTableAssembler
 
   /** `mov r11, [slot]; call r11`: r11 is no argument register, so the arguments set before stay. */
   callIndirectFromSlot(below: number): void {
-    this.requireAlignedForCall();
-    enc.movRM(this.buf, 64, TMP1, this.slot(below));
-    enc.callR(this.buf, TMP1);
-  }
-
-  // ── the end ─────────────────────────────────────────────────────────────────────────────
-
-  finish(): AssembledFunction {
-    const trapStubs = this.stubs.map((stub) => this.emitStub(stub));
-    this.checkLabels();
-    const assembled: AssembledFunction = {
-      code: this.buf.finish(),
-      relocations: this.relocations,
-      unwind: this.unwind,
-      deepestSp: this.deepest,
-      trapStubs,
-    };
-    this.startNextFunction();
-    return assembled;
-  }
-
-  /** `mov r11d, site; jmp exit`, at the SP state of the branch that reaches it. */
-  private emitStub({ label, site, exitAddress }: PendingStub): TrapStubRange {
-    const state = this.labelState(label);
-    this.resetStackPointer(state.jumpSp ?? this.sp);
-    const start = this.buf.offset;
-    this.bind(label);
-    enc.movRI32(this.buf, TRAP_SITE, uimm32(site, "trap site"));
-    this.relocations.push({ offset: this.buf.offset, target: { kind: "exit", address: exitAddress } });
-    enc.jmpRel32(this.buf, simm32(0, "jump"));
-    return { site, start, end: this.buf.offset };
-  }
-
-  /**
-   * Every label that is jumped to is bound, and the SP state in effect where it is bound (after any
-   * `resetStackPointer` at that offset, which the code generator may call after `bind`) is the SP of
-   * the jumps: the same static SP on every path into the label.
-   */
-  private checkLabels(): void {
-    for (const [id, state] of this.labels) {
-      if (state.jumpSp === null) continue;
-      if (state.boundAt === null)
-        throw new CompilerInvariantError(`label ${id} is jumped to but never bound`);
-      const bound = this.spAt(state.boundAt);
-      if (bound !== state.jumpSp) {
-        throw new CompilerInvariantError(
-          `label ${id} at offset ${state.boundAt}: SP is ${bound} bytes below the reference there but ${state.jumpSp} at the jumps to it`,
-        );
-      }
-    }
-  }
-
-  /** The SP state in effect at `offset`: the last unwind record at or before it. */
-  private spAt(offset: number): number {
-    let [lo, hi] = [0, this.unwind.length - 1];
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (this.unwind[mid]!.offset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.unwind[lo]!.spBelowReference;
-  }
-
-  private startNextFunction(): void {
-    this.buf.clear();
-    this.sp = this.entrySp;
-    this.deepest = this.entrySp;
-    this.unwind = [];
-    this.relocations = [];
-    this.labels = new Map();
-    this.stubs = [];
-    this.recordUnwind();
+    this.call(() => {
+      enc.movRM(this.buf, 64, TMP1, this.slot(below));
+      enc.callR(this.buf, TMP1);
+    });
   }
 }
 
 /** A MacroAssembler for x64; after `finish()` it starts the next function. */
-export function createMasm(): MacroAssembler & FloatAndTableAssembler {
-  return new X64MacroAssembler();
+export function createMasm(abi: AbiConstants = ABI.x64): masm.MacroAssembler {
+  return new X64MacroAssembler(abi);
 }

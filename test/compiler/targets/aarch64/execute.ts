@@ -4,12 +4,12 @@
  * code (x30 = the host-return exit, x27 = VM context, x28 = linear memory, SP = the reference) with
  * S0–S2 preset.
  */
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { createEngine, type Engine } from "../../../../emulators/unicorn/index.js";
 import { VMCTX } from "../../../../src/compiler/artifact.js";
-import type { MacroAssembler } from "../../../../src/compiler/masm.js";
 import { patchRelocation } from "../../../../src/compiler/targets/aarch64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/aarch64/masm.js";
+import { type Body, type ContractHarness, contractHarness, type Ending, type Scratches } from "../harness.js";
 
 export const CODE = 0x10_0000;
 export const HOST_RETURN = CODE; // exit slot: the return address the host gives the code
@@ -24,7 +24,7 @@ export const STACK_BYTES = 0x1_0000;
 /** A second stack far from address 0, for stack-limit checks of more than 16 MiB. */
 export const HIGH_STACK_TOP = 0x8000_0000;
 
-export type Scratches = readonly [bigint, bigint, bigint];
+export type { Body, Scratches } from "../harness.js";
 
 export interface Outcome {
   /** "return" through x30 to the host, or the trap exit with the site in w17, or the call exit. */
@@ -41,11 +41,11 @@ export interface VmSetup {
   readonly reference?: number;
 }
 
-export interface Aarch64Harness {
+export interface Aarch64Harness extends ContractHarness {
   /** The engine, valid inside tests (to preset or read memory and other registers). */
   engine(): Engine;
   /** Assembles `body` + `ret`, links it at ENTRY and runs it with S0–S2 = `scratch`. */
-  execute(body: (masm: MacroAssembler) => void, scratch?: Scratches, vm?: VmSetup): Outcome;
+  execute(body: Body, scratch?: Scratches, vm?: VmSetup): Outcome;
 }
 
 const EXITS = new Map([
@@ -55,7 +55,7 @@ const EXITS = new Map([
 ] as const);
 
 /** Registers the engine's setup and teardown in the calling test file. */
-export function useAarch64Harness(): Aarch64Harness {
+export function useHarness(): Aarch64Harness {
   let engine: Engine | undefined;
   beforeAll(() => {
     engine = createEngine("aarch64");
@@ -73,11 +73,7 @@ export function useAarch64Harness(): Aarch64Harness {
     return engine;
   };
 
-  const execute = (
-    body: (masm: MacroAssembler) => void,
-    scratch: Scratches = [0n, 0n, 0n],
-    vm: VmSetup = {},
-  ): Outcome => {
+  const execute = (body: Body, scratch: Scratches = [0n, 0n, 0n], vm: VmSetup = {}): Outcome => {
     const masm = createMasm();
     body(masm);
     masm.returnWithoutFrameRecord();
@@ -109,5 +105,23 @@ export function useAarch64Harness(): Aarch64Harness {
     };
   };
 
-  return { engine: current, execute };
+  const outcome = (body: Body, scratch: readonly bigint[] = []): Ending => {
+    const ending = execute(body, [scratch[0] ?? 0n, scratch[1] ?? 0n, scratch[2] ?? 0n]);
+    if (ending.exit === "call") throw new Error("the body called out");
+    if (ending.exit === "return") expect(ending.sp).toBe(BigInt(STACK_TOP));
+    return { exit: ending.exit, scratch: ending.scratch, trapSite: ending.trapSite };
+  };
+
+  return {
+    ...contractHarness({
+      target: "aarch64",
+      trapExit: BigInt(TRAP_EXIT),
+      memoryAddress: MEMORY,
+      memoryBytes: MEMORY_BYTES,
+      engine: current,
+      outcome,
+    }),
+    engine: current,
+    execute,
+  };
 }

@@ -596,92 +596,9 @@ describe("control flow, calls and relocations", () => {
   });
 });
 
-describe("invariants", () => {
-  const fails = (build: (m: MacroAssembler) => void, message: RegExp) =>
-    expect(() => assemble(build)).toThrow(message);
-
-  it("rejects SP changes that are not non-negative multiples of 16", () => {
-    fails((m) => m.reserve(8), /reserve 8 bytes: SP moves only in multiples of 16/);
-    fails((m) => m.reserve(-16), /reserve -16 bytes/);
-    fails((m) => m.resetStackPointer(24), /reset to depth 24 bytes/);
-    expect(() => assemble((m) => m.reserve(8))).toThrow(CompilerInvariantError);
-  });
-
-  it("rejects a negative depth", () => {
-    fails((m) => {
-      m.reserve(16);
-      m.release(32);
-    }, /release of 32 bytes from depth 16: negative depth/);
-  });
-
-  it("rejects slot accesses below SP", () => {
-    fails((m) => {
-      m.reserve(16);
-      m.loadSlot(0, 24);
-    }, /slot 24 bytes below the reference is below SP \(16\)/);
-    fails((m) => m.storeSlot(0, 0), /below SP/);
-  });
-
-  it("rejects a return with SP not back at the frame record or the reference", () => {
-    fails((m) => {
-      m.pushFrameRecord();
-      m.reserve(16);
-      m.popFrameRecordAndReturn();
-    }, /epilogue with SP 32 bytes below the reference/);
-    fails((m) => {
-      m.reserve(16);
-      m.returnWithoutFrameRecord();
-    }, /return with SP 16 bytes below the reference/);
-    fails((m) => {
-      m.pushFrameRecord();
-      m.release(16);
-      m.returnWithoutFrameRecord();
-    }, /return with SP 0 bytes below the reference \(frame-record\)/);
-    fails((m) => {
-      m.reserve(16);
-      m.pushFrameRecord();
-    }, /frame record pushed 16 bytes below the reference/);
-  });
-
-  it("rejects a call that would overwrite the return address held in x30", () => {
-    fails((m) => m.callFunction(0), /call without a frame record/);
-    fails((m) => {
-      m.reserve(16);
-      m.callIndirectFromSlot(16);
-    }, /call without a frame record/);
-  });
-
-  it("rejects argument registers beyond x7", () => {
-    fails((m) => {
-      m.reserve(16);
-      m.loadSlotToArgReg(8, 16);
-    }, /argument register 8 does not exist/);
-  });
-
-  it("rejects unbound or twice-bound labels, and stubs reached in different stack states", () => {
-    fails((m) => m.jump(m.newLabel()), /branched to but never bound/);
-    fails((m) => {
-      const label = m.newLabel();
-      m.bind(label);
-      m.bind(label);
-    }, /bound twice/);
-    fails((m) => {
-      const stub = m.trapStub(0, 0n);
-      m.jump(stub);
-      m.reserve(16);
-      m.jump(stub);
-    }, /reached with different stack states/);
-  });
-
-  it("rejects a store op as a load and back, a shared address/value register and offsets beyond u32", () => {
-    fails((m) => m.load("f32.store", 0, 1, 0, m.newLabel()), /f32.store is not a load/);
-    fails((m) => m.store("f64.load", 0, 1, 0, m.newLabel()), /f64.load is not a store/);
-    fails((m) => m.store("i32.store", 1, 1, 0, m.newLabel()), /same register/);
-    fails((m) => m.load("i32.load", 0, 1, 2 ** 32, m.newLabel()), /not a u32/);
-    fails((m) => m.loadFromAddress(0, 1, -8), /address offset -8/);
-  });
-
-  it("rejects a float conversion to its own width", () => {
-    fails((m) => m.convertFloat(32, 32, 0), /from f32 to itself/);
+// The invariants of the stack state, labels and operands are the core's: ../../masm-core.test.ts.
+describe("invariants of the AArch64 lowering", () => {
+  it("rejects a negative offset from a table base", () => {
+    expect(() => assemble((m) => m.loadFromAddress(0, 1, -8))).toThrow(/address offset -8/);
   });
 });

@@ -8,6 +8,7 @@ import { createEngine, type Engine, type StopReason } from "../../../../emulator
 import { VMCTX } from "../../../../src/compiler/artifact.js";
 import { patchRelocation } from "../../../../src/compiler/targets/x64/link.js";
 import { createMasm } from "../../../../src/compiler/targets/x64/masm.js";
+import { type Body, type ContractHarness, contractHarness, type Ending } from "../harness.js";
 
 const EXITS = 0x1000;
 export const HOST_RETURN = EXITS;
@@ -20,8 +21,7 @@ const STACK_BASE = 0x200000;
 export const STACK_TOP = 0x210000;
 const SCRATCH_NAMES = ["rax", "rcx", "rdx"] as const;
 
-export type Masm = ReturnType<typeof createMasm>;
-export type Body = (masm: Masm) => void;
+export type { Body } from "../harness.js";
 
 export interface Run {
   stop: StopReason;
@@ -35,7 +35,7 @@ export interface Linked {
   addresses: number[];
 }
 
-export interface X64Harness {
+export interface X64Harness extends ContractHarness {
   /** The engine, valid inside tests. */
   engine(): Engine;
   /** Assembles the functions (each with a frame record) in order at CODE and links them. */
@@ -49,7 +49,7 @@ export interface X64Harness {
 }
 
 /** Registers the engine's setup and teardown in the calling test file. */
-export function useX64Harness(): X64Harness {
+export function useHarness(): X64Harness {
   let engine: Engine | undefined;
   beforeAll(() => {
     engine = createEngine("x64");
@@ -111,15 +111,36 @@ export function useX64Harness(): X64Harness {
     };
   };
 
+  const returned = (result: Run): Run => {
+    expect(result.stop).toMatchObject({ kind: "exit", address: HOST_RETURN });
+    expect(current().readRegister("rsp")).toBe(BigInt(STACK_TOP));
+    return result;
+  };
+
+  const outcome = (body: Body, scratch: readonly bigint[] = []): Ending => {
+    const result = execute(
+      link([body]).code,
+      [0n, 0n, 0n].map((zero, i) => scratch[i] ?? zero),
+    );
+    if (result.stop.kind === "exit" && result.stop.address === TRAP_EXIT) {
+      return { exit: "trap", scratch: result.scratch, trapSite: result.trapSite };
+    }
+    return { exit: "return", scratch: returned(result).scratch, trapSite: result.trapSite };
+  };
+
   return {
+    ...contractHarness({
+      target: "x64",
+      trapExit: BigInt(TRAP_EXIT),
+      memoryAddress: MEMORY,
+      memoryBytes: MEMORY_BYTES,
+      engine: current,
+      outcome,
+    }),
     engine: current,
     link,
     execute,
     run: (body, scratch = [], functions = []) => execute(link([body, ...functions]).code, scratch),
-    returned: (result) => {
-      expect(result.stop).toMatchObject({ kind: "exit", address: HOST_RETURN });
-      expect(current().readRegister("rsp")).toBe(BigInt(STACK_TOP));
-      return result;
-    },
+    returned,
   };
 }
