@@ -11,7 +11,14 @@ import { UnsupportedOperator } from "../compiler/errors.js";
 import type { Target } from "../compiler/target.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { compareTargets, type StaticIssue, verifyArtifact } from "../verify/static.js";
-import { decodeModule, FrontEndError, InternalError, validateModule, watToBinary } from "../wasm/index.js";
+import {
+  decodeModule,
+  FrontEndError,
+  InternalError,
+  refuseUnsupportedModule,
+  validateModule,
+  watToBinary,
+} from "../wasm/index.js";
 import { functionName } from "../wasm/instruction-text.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import { frameDrawings } from "./frames.js";
@@ -91,7 +98,7 @@ async function checkModuleOrThrow(
   let validated: ValidatedModule;
   try {
     bytes = isBinary(file) ? file : await watToBinary(file.toString("utf8"), path);
-    validated = validateModule(decodeModule(bytes));
+    validated = refuseUnsupportedModule(validateModule(decodeModule(bytes)));
   } catch (error) {
     if (!(error instanceof FrontEndError) || error instanceof InternalError) throw error;
     return fail({

@@ -36,6 +36,8 @@ export function valueText(value: WasmValue): string {
       const number = view.getFloat64(0);
       return Number.isNaN(number) ? `nan(0x${bits.toString(16)})` : String(number);
     }
+    default:
+      return `${value.type}:${value.value}`;
   }
 }
 

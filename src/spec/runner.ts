@@ -10,6 +10,7 @@ import type { Executors, LoadedModule } from "../../emulators/executor.js";
 import { decodeModule } from "../wasm/decoder.js";
 import { FrontEndError } from "../wasm/errors.js";
 import type { Outcome } from "../wasm/outcome.js";
+import { refuseUnsupportedModule } from "../wasm/refusal.js";
 import { validateModule } from "../wasm/validator.js";
 import { parseSpecScript, type SpecCommand, type SpecCommandType } from "./commands.js";
 import { describeOutcome } from "./expect.js";
@@ -182,7 +183,8 @@ class ModuleFiles {
         continue;
       const bytes = new Uint8Array(await readFile(join(this.directory, command.filename)));
       try {
-        this.loaded.set(command.filename, { bytes, validated: validateModule(decodeModule(bytes)) });
+        const validated = refuseUnsupportedModule(validateModule(decodeModule(bytes)));
+        this.loaded.set(command.filename, { bytes, validated });
       } catch (error) {
         if (!(error instanceof FrontEndError)) throw error;
         this.loaded.set(command.filename, error);

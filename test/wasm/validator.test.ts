@@ -92,14 +92,20 @@ describe("validateModule", () => {
     ]);
     expect([...functions[0]!.heightAfter]).toEqual([1, 2, 2]);
     expect(functions[0]!.maxHeight).toBe(2);
-    expect([...functions[1]!.heightAfter]).toEqual([0, 0, 0, 0, 0]); // nothing past the call
-    expect(functions[1]!.makesCalls).toBe(false);
+    // validated to the end all the same: the call leaves two values
+    expect([...functions[1]!.heightAfter]).toEqual([0, 2, 1, 0, 0]);
+    expect(functions[1]!.makesCalls).toBe(true);
   });
 
   it("marks functions that use a reference-typed signature or global as unsupported", () => {
     const types = section(1, vec([VOID, funcType([EXTERNREF], [])]));
     const globals = section(6, vec([[EXTERNREF, 0, 0xd0, EXTERNREF, 0x0b]]));
-    const bodies = [body([0x0b]), body([0x10, 0x00, 0x0b]), body([0x23, 0x00, 0x1a, 0x0b]), body([0x0b])];
+    const bodies = [
+      body([0x0b]),
+      body([0xd0, EXTERNREF, 0x10, 0x00, 0x0b]), // ref.null extern, call 0
+      body([0x23, 0x00, 0x1a, 0x0b]),
+      body([0x0b]),
+    ];
     const bytes = wasm(types, section(3, vec([[1], [0], [0], [0]])), globals, section(10, vec(bodies)));
     const module = decodeModule(bytes);
     expect(module.postMvp?.map((use) => use.feature)).toEqual(["reference-types", "reference-types"]);
@@ -110,6 +116,7 @@ describe("validateModule", () => {
       "reference-types",
       null,
     ]);
+    expect(functions[1]!.unsupported!.offset).toBe(module.bodies[1]!.code[0]!.offset); // ref.null, before the call
     expect(functions[2]!.unsupported!.offset).toBe(module.bodies[2]!.code[0]!.offset);
   });
 });
