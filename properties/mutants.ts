@@ -11,6 +11,7 @@ import {
   MalformedModule,
 } from "../src/wasm/errors.js";
 import { WASM_2_0, type WabtFeatureFlags, wabtFeatures } from "../src/wasm/features.js";
+import type { ConstExpr, Instr, Module } from "../src/wasm/ir.js";
 import type { loadWabt } from "../src/wasm/text.js";
 import { validateModule } from "../src/wasm/validator.js";
 
@@ -268,7 +269,7 @@ function wabtDeparture(
   const reason = error?.reason;
   // an alignment exponent of 32 or more is larger than natural for every operator: invalid
   if (ours === "invalid" && theirs === "malformed") {
-    const code = decodeModule(bytes).bodies.flatMap((body) => body.code);
+    const code = instructions(decodeModule(bytes));
     if (code.some((instr) => "align" in instr && instr.align >= 32))
       return "wabt's reader refuses alignment exponents of 32 or more (spec: invalid, larger than natural)";
     // such an index names no type: there are fewer than 2^31 in any module that decodes
@@ -302,6 +303,22 @@ function wabtDeparture(
   if (ours === "malformed" && theirs === "invalid" && reason === "malformed block type")
     return "wabt reads a negative s33 block type that is no value type as invalid (spec: malformed)";
   return null;
+}
+
+/** Every instruction of a module: of its function bodies and its constant expressions. */
+function instructions(module: Module): Instr[] {
+  const exprs: ConstExpr[] = [
+    ...module.globals.map((global) => global.init),
+    ...module.elems.flatMap((elem) => [
+      ...(elem.mode === "active" ? [elem.offset] : []),
+      ...(elem.exprs ?? []),
+    ]),
+    ...module.datas.flatMap((data) => (data.mode === "active" ? [data.offset] : [])),
+  ];
+  return [
+    ...module.bodies.flatMap((body) => body.code),
+    ...exprs.flatMap((expr) => (expr.op === "sequence" ? expr.code : [])),
+  ];
 }
 
 /** A module samestack accepts with more locals than engines allow (a mark, not an error: the spec allows 2^32-1). */
