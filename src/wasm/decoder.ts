@@ -95,16 +95,25 @@ const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global"
 /** The 1.0-era front end's feature for a post-1.0 value type byte. */
 const LEGACY_REFERENCE = "reference-types";
 
-/** Constant instructions that a constant expression of one instruction holds as itself. */
-const SINGLE_CONSTANTS: ReadonlySet<string> = new Set([
-  "i32.const",
-  "i64.const",
-  "f32.const",
-  "f64.const",
-  "global.get",
-  "ref.null",
-  "ref.func",
-]);
+/** A constant expression of this one instruction, if it is a constant one. */
+function constantOf(instr: Instr): ConstExpr | null {
+  switch (instr.op) {
+    case "i32.const":
+    case "i64.const":
+      return { op: instr.op, value: instr.value } as ConstExpr;
+    case "f32.const":
+    case "f64.const":
+      return { op: instr.op, bits: instr.bits } as ConstExpr;
+    case "global.get":
+      return { op: "global.get", global: instr.global };
+    case "ref.null":
+      return { op: "ref.null", type: instr.type };
+    case "ref.func":
+      return { op: "ref.func", func: instr.func };
+    default:
+      return null;
+  }
+}
 
 class ModuleDecoder {
   private readonly r: Reader;
@@ -212,7 +221,7 @@ class ModuleDecoder {
     if (!sawDataSection && (this.dataCount ?? 0) > 0) {
       r.fail("data count and data section have inconsistent lengths");
     }
-    const module: Module = {
+    return {
       types: this.types,
       imports: this.imports,
       funcTypeIndices: this.funcTypeIndices,
@@ -228,9 +237,6 @@ class ModuleDecoder {
       customSections: this.customSections,
       postMvp: this.postMvp,
       features: [...this.uses.values()],
-    };
-    return {
-      ...module,
       ...(this.dataCount === undefined ? {} : { dataCount: this.dataCount }),
       ...(this.refused === undefined ? {} : { refused: this.refused }),
     };
@@ -559,11 +565,8 @@ class ModuleDecoder {
     const code: Instr[] = [];
     const legacy = this.instructions(code);
     code.pop(); // the final end
-    const only = code.length === 1 ? code[0]! : undefined;
-    if (only !== undefined && SINGLE_CONSTANTS.has(only.op)) {
-      const { offset: _, ...constant } = only;
-      return constant as ConstExpr;
-    }
+    const constant = code.length === 1 ? constantOf(code[0]!) : null;
+    if (constant !== null) return constant;
     if (legacy) this.refuse(legacy.feature, legacy.offset);
     return { op: "sequence", code };
   }

@@ -149,6 +149,8 @@ class ModuleValidator {
   private readonly module: Module;
   private readonly features: Features;
   private readonly funcTypes: FuncType[] = [];
+  /** Type index of each function, imports included. */
+  private readonly funcTypeIndices: number[] = [];
   private readonly tables: TableType[] = [];
   private readonly globalTypes: GlobalType[] = [];
   private readonly uses: FeatureUse[] = [];
@@ -167,6 +169,7 @@ class ModuleValidator {
       switch (desc.kind) {
         case "func":
           this.funcTypes.push(this.type(desc.typeIndex, where));
+          this.funcTypeIndices.push(desc.typeIndex);
           break;
         case "table":
           this.checkTableLimits(desc.limits, where);
@@ -185,6 +188,7 @@ class ModuleValidator {
     const importedFuncs = this.funcTypes.length;
     m.funcTypeIndices.forEach((typeIndex, i) => {
       this.funcTypes.push(this.type(typeIndex, `function ${importedFuncs + i}`));
+      this.funcTypeIndices.push(typeIndex);
     });
     if (m.bodies.length !== m.funcTypeIndices.length) {
       fail("function and code section have inconsistent lengths");
@@ -227,11 +231,12 @@ class ModuleValidator {
       if (data.memory >= this.memoryCount) fail(`${where}: unknown memory ${data.memory}`);
       this.checkConstExpr(data.offset, I32, where);
     });
+    const signatures = m.types.map(signatureOf);
     const context: Context = {
       types: m.types,
-      signatures: m.types.map(signatureOf),
+      signatures,
       funcTypes: this.funcTypes,
-      funcSignatures: this.funcTypes.map(signatureOf),
+      funcSignatures: this.funcTypeIndices.map((typeIndex) => signatures[typeIndex]!),
       tables: this.tables,
       hasMemory: this.memoryCount > 0,
       globals: this.globalTypes,
@@ -248,7 +253,9 @@ class ModuleValidator {
   }
 
   /** The decoder's feature uses and the validator's, each feature once at its first use. */
-  private featureUses(): FeatureUse[] {
+  private featureUses(): readonly FeatureUse[] {
+    const decoded = this.module.features ?? [];
+    if (this.uses.length === 0) return decoded;
     const first = new Map<string, FeatureUse>();
     for (const use of [...(this.module.features ?? []), ...this.uses].sort((a, b) => a.offset - b.offset)) {
       if (!first.has(use.feature)) first.set(use.feature, use);
@@ -280,33 +287,22 @@ class ModuleValidator {
    * imported immutable global, and with extended-const i32/i64 add, sub and mul.
    */
   private checkConstExpr(expr: ConstExpr, expected: number, where: string): void {
-    const code = expr.op === "sequence" ? expr.code : [expr];
+    if (expr.op !== "sequence") {
+      if (this.constantType(expr, where) !== expected) fail(`${where}: type mismatch in constant expression`);
+      return;
+    }
     const stack: number[] = [];
-    const pop = (type: number) => {
-      if (stack.pop() !== type) fail(`${where}: type mismatch in constant expression`);
-    };
-    for (const instr of code) {
+    for (const instr of expr.code) {
       switch (instr.op) {
         case "i32.const":
         case "i64.const":
         case "f32.const":
         case "f64.const":
-          stack.push(OP_BY_NAME.get(instr.op)!.result);
-          break;
         case "ref.null":
-          stack.push(VALTYPE_CODE[instr.type]);
-          break;
         case "ref.func":
-          if (instr.func >= this.funcTypes.length) fail(`${where}: unknown function ${instr.func}`);
-          stack.push(FUNCREF);
+        case "global.get":
+          stack.push(this.constantType(instr as SingleConstant, where));
           break;
-        case "global.get": {
-          if (instr.global >= this.importedGlobals) fail(`${where}: unknown global ${instr.global}`);
-          const global = this.globalTypes[instr.global]!;
-          if (global.mutable) fail(`${where}: constant expression required`);
-          stack.push(VALTYPE_CODE[global.valType]);
-          break;
-        }
         case "i32.add":
         case "i32.sub":
         case "i32.mul":
@@ -325,8 +321,8 @@ class ModuleValidator {
           }
           this.uses.push({ feature: "extended-const", offset });
           const type = instr.op.startsWith("i32") ? I32 : I64;
-          pop(type);
-          pop(type);
+          if (stack.pop() !== type || stack.pop() !== type)
+            fail(`${where}: type mismatch in constant expression`);
           stack.push(type);
           break;
         }
@@ -335,6 +331,31 @@ class ModuleValidator {
       }
     }
     if (stack.length !== 1 || stack[0] !== expected) fail(`${where}: type mismatch in constant expression`);
+  }
+
+  /** The type a constant instruction pushes (global.get: of an imported immutable global). */
+  private constantType(instr: SingleConstant, where: string): number {
+    switch (instr.op) {
+      case "i32.const":
+        return I32;
+      case "i64.const":
+        return I64;
+      case "f32.const":
+        return F32;
+      case "f64.const":
+        return F64;
+      case "ref.null":
+        return VALTYPE_CODE[instr.type];
+      case "ref.func":
+        if (instr.func >= this.funcTypes.length) fail(`${where}: unknown function ${instr.func}`);
+        return FUNCREF;
+      case "global.get": {
+        if (instr.global >= this.importedGlobals) fail(`${where}: unknown global ${instr.global}`);
+        const global = this.globalTypes[instr.global]!;
+        if (global.mutable) fail(`${where}: constant expression required`);
+        return VALTYPE_CODE[global.valType];
+      }
+    }
   }
 
   private checkExports(): void {
@@ -358,21 +379,25 @@ class ModuleValidator {
 /** The functions referenced outside function bodies (and the start section): what ref.func may name. */
 function declaredReferences(module: Module): Set<number> {
   const refs = new Set<number>();
-  const scan = (expr: ConstExpr) => {
-    for (const instr of expr.op === "sequence" ? expr.code : [expr]) {
-      if (instr.op === "ref.func") refs.add(instr.func);
-    }
-  };
-  for (const global of module.globals) scan(global.init);
+  for (const global of module.globals) addReferences(refs, global.init);
   for (const elem of module.elems) {
     for (const func of elem.funcs) refs.add(func);
-    for (const expr of elem.exprs ?? []) scan(expr);
-    if (elem.mode === "active") scan(elem.offset);
+    for (const expr of elem.exprs ?? []) addReferences(refs, expr);
+    if (elem.mode === "active") addReferences(refs, elem.offset);
   }
-  for (const data of module.datas) if (data.mode === "active") scan(data.offset);
+  for (const data of module.datas) if (data.mode === "active") addReferences(refs, data.offset);
   for (const exported of module.exports) if (exported.kind === "func") refs.add(exported.index);
   return refs;
 }
+
+function addReferences(refs: Set<number>, expr: ConstExpr): void {
+  if (expr.op === "ref.func") refs.add(expr.func);
+  else if (expr.op === "sequence")
+    for (const instr of expr.code) if (instr.op === "ref.func") refs.add(instr.func);
+}
+
+/** A constant expression of one instruction. */
+type SingleConstant = Exclude<ConstExpr, { op: "sequence" }>;
 
 /** A module-level validation error; the IR keeps no byte offsets outside function bodies. */
 function fail(reason: string): never {
@@ -437,14 +462,12 @@ class Locals {
       this.count = end;
       return;
     }
-    this.count = type.params.length + body.locals.length;
+    const { params } = type;
+    const { locals } = body;
+    this.count = params.length + locals.length;
     if (this.codes.length < this.count) this.codes = new Uint8Array(this.count);
-    type.params.forEach((t, k) => {
-      this.codes[k] = VALTYPE_CODE[t];
-    });
-    body.locals.forEach((t, k) => {
-      this.codes[type.params.length + k] = VALTYPE_CODE[t];
-    });
+    for (let k = 0; k < params.length; k++) this.codes[k] = VALTYPE_CODE[params[k]!];
+    for (let k = 0; k < locals.length; k++) this.codes[params.length + k] = VALTYPE_CODE[locals[k]!];
   }
 
   /** The type of local `index`, or undefined when there is none. */
