@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decodeModule } from "../../src/wasm/decoder.js";
 import { encodeModule } from "../../src/wasm/encoder.js";
 import { WASM_2_0, type WabtFeatureFlags, wabtFeatures } from "../../src/wasm/features.js";
+import { instructionText } from "../../src/wasm/instruction-text.js";
 import type { Instr, Module } from "../../src/wasm/ir.js";
 import { loadWabt, watToBinary } from "../../src/wasm/text.js";
 import { validateModule } from "../../src/wasm/validator.js";
@@ -105,4 +106,35 @@ describe("WebAssembly 2.0 operators", () => {
       expect(() => wabtValidates(wabt, again)).not.toThrow();
     });
   }
+
+  it("prints the new operators as listings show them, one line per instruction", async () => {
+    const bytes = await watToBinary(`(module ${CONTEXT}
+      (func
+        i32.const 5 block (type $ii) i32.const 2 end drop drop
+        (drop (drop (call_indirect 2 (type $ii) (i32.const 1) (i32.const 0))))
+        (table.copy 2 0 (i32.const 0) (i32.const 1) (i32.const 1))
+        (table.init 2 0 (i32.const 0) (i32.const 0) (i32.const 1))
+        (drop (select (result externref) (ref.null extern) (ref.null extern) (i32.const 1)))
+        (drop (ref.func $f))
+        (memory.init 0 (i32.const 0) (i32.const 1) (i32.const 2))
+        (drop (i32.trunc_sat_f64_u (f64.const 1)))))`);
+    const validated = validateModule(decodeModule(bytes));
+    const funcIndex = validated.funcTypes.length - 1;
+    const lines = validated.module.bodies[funcIndex]!.code.map((instr) =>
+      instructionText(validated, funcIndex, instr),
+    );
+    for (const line of [
+      "block (type 0)",
+      "call_indirect 2 (type 0)",
+      "table.copy 2 0",
+      "table.init 2 0",
+      "select (result externref)",
+      "ref.null extern",
+      "ref.func $f",
+      "memory.init 0",
+      "i32.trunc_sat_f64_u",
+    ]) {
+      expect(lines).toContain(line);
+    }
+  });
 });

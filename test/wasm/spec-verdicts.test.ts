@@ -18,28 +18,24 @@ import {
 import { validateModule } from "../../src/wasm/validator.js";
 import { readSpecFile, SPEC_FOLDERS, type SpecFolder, specFiles } from "./spec-suite.js";
 
-type Verdict = "valid" | "invalid" | "malformed" | "malformed: data count";
+type Verdict = "valid" | "invalid" | "malformed";
 
-const DATA_COUNT_REQUIRED = "data count section required";
-
-function verdictOf(bytes: Uint8Array): { verdict: Verdict | "other"; message: string } {
+/** The front end's verdict, and whether it is malformed for want of a data count section. */
+function verdictOf(bytes: Uint8Array): { verdict: Verdict | "other"; noDataCount: boolean; message: string } {
   try {
     validateModule(decodeModule(bytes));
-    return { verdict: "valid", message: "accepted" };
+    return { verdict: "valid", noDataCount: false, message: "accepted" };
   } catch (error) {
     if (!(error instanceof FrontEndError)) throw error;
     const invalid =
       error instanceof InvalidModule ||
       (error instanceof FeatureOutsideProfile && error.feature === "extended-const");
-    const verdict =
-      error instanceof MalformedModule
-        ? error.reason === DATA_COUNT_REQUIRED
-          ? "malformed: data count"
-          : "malformed"
-        : invalid
-          ? "invalid"
-          : "other";
-    return { verdict, message: `${error.name}: ${error.message}` };
+    const malformed = error instanceof MalformedModule;
+    return {
+      verdict: malformed ? "malformed" : invalid ? "invalid" : "other",
+      noDataCount: malformed && error.reason === "data count section required",
+      message: `${error.name}: ${error.message}`,
+    };
   }
 }
 
@@ -65,13 +61,12 @@ describe.each(SPEC_FOLDERS)("spec suite folder %s: front-end verdicts", (folder:
           textCases++;
           continue;
         }
-        const { verdict, message } = verdictOf(readSpecFile(command.filename, folder));
-        const dataCount = verdict === "malformed: data count";
-        const as =
-          dataCount && expected === "invalid" ? `${command.type} (no data count section)` : command.type;
-        if (verdict === expected || (dataCount && expected !== "valid"))
+        const { verdict, noDataCount, message } = verdictOf(readSpecFile(command.filename, folder));
+        const asConverted = noDataCount && expected === "invalid";
+        if (verdict === expected || asConverted) {
+          const as = asConverted ? `${command.type} (malformed: no data count section)` : command.type;
           counts.set(as, (counts.get(as) ?? 0) + 1);
-        else
+        } else
           failures.push(
             `${command.filename} (${file.name}.wast:${command.line}): ${command.type}` +
               `${command.text ? ` "${command.text}"` : ""} but ${message}`,
