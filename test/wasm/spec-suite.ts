@@ -1,5 +1,5 @@
-// Access to the WebAssembly spec test suite converted by wast2json, in two folders of shared/
-// beside the repository: spec-testsuite (75 files: the core suite, with some post-1.0 commands) and
+// Access to the WebAssembly spec test suite converted by wast2json, in two folders that sit beside
+// the repository: spec-testsuite (75 files: the core suite, with some post-1.0 commands) and
 // spec-testsuite-2.0 (the 15 bulk-memory and reference-types files of the same testsuite commit).
 // Their command lists, module files and the first folder's README inventory of post-1.0 features.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
