@@ -36,6 +36,8 @@ export function hostResult(type: FuncType, args: readonly bigint[]): bigint | nu
       return f32Bits(Number(acc % (1n << 20n)) / 8);
     case "f64":
       return f64Bits(Number(acc % (1n << 40n)) / 8);
+    default:
+      throw new RangeError(`${result} results are not supported yet`);
   }
 }
 
@@ -99,6 +101,8 @@ function bitsOfJs(type: ValType, value: unknown): bigint {
       return f32Bits(Number(value));
     case "f64":
       return f64Bits(Number(value));
+    default:
+      throw new RangeError(`${type} values are not supported yet`);
   }
 }
 
@@ -114,6 +118,8 @@ function jsOfBits(type: ValType, bits: bigint): number | bigint {
     case "f64":
       scratch.setBigUint64(0, bits, true);
       return scratch.getFloat64(0, true);
+    default:
+      throw new RangeError(`${type} values are not supported yet`);
   }
 }
 

@@ -176,6 +176,8 @@ function toJs(value: WasmValue): number | bigint {
     case "f64":
       scratch.setBigUint64(0, BigInt.asUintN(64, bits), true);
       return scratch.getFloat64(0, true);
+    default:
+      throw new RangeError(`${value.type} values are not supported yet`);
   }
 }
 
@@ -191,6 +193,8 @@ function fromJs(type: ValType, value: unknown): WasmValue {
     case "f64":
       scratch.setFloat64(0, Number(value), true);
       return { type, value: scratch.getBigUint64(0, true).toString() };
+    default:
+      throw new RangeError(`${type} values are not supported yet`);
   }
 }
 

@@ -133,6 +133,8 @@ function smallValue(type: ValType, next: () => number): WasmValue {
     case "f64":
       view.setFloat64(0, FLOATS[Math.floor(next() * FLOATS.length)]!);
       return { type, value: view.getBigUint64(0).toString() };
+    default:
+      throw new RangeError(`${type} values are not supported yet`);
   }
 }
 

@@ -11,7 +11,13 @@ import { UnsupportedOperator } from "../compiler/errors.js";
 import type { Target } from "../compiler/target.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { compareTargets, type StaticIssue, verifyArtifact } from "../verify/static.js";
-import { decodeModule, FrontEndError, validateModule, watToBinary } from "../wasm/index.js";
+import {
+  decodeModule,
+  FrontEndError,
+  refuseUnsupportedModule,
+  validateModule,
+  watToBinary,
+} from "../wasm/index.js";
 import { functionName } from "../wasm/instruction-text.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import { locationText } from "../wasm/outcome-text.js";
@@ -92,7 +98,7 @@ async function checkModuleOrThrow(
   let validated: ValidatedModule;
   try {
     bytes = isBinary(file) ? file : await watToBinary(file.toString("utf8"), path);
-    validated = validateModule(decodeModule(bytes));
+    validated = refuseUnsupportedModule(validateModule(decodeModule(bytes)));
   } catch (error) {
     if (!(error instanceof FrontEndError)) throw error;
     return fail({

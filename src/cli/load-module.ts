@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import type { LoadedModule } from "../../emulators/executor.js";
 import { decodeModule } from "../wasm/decoder.js";
 import { FrontEndError, type FrontEndErrorId, InputError } from "../wasm/errors.js";
+import { refuseUnsupportedModule } from "../wasm/refusal.js";
 import { watToBinary } from "../wasm/text.js";
 import { validateModule } from "../wasm/validator.js";
 
@@ -29,7 +30,8 @@ export async function loadModuleFile(path: string): Promise<LoadedModule> {
     ? await located(() => watToBinary(Buffer.from(file).toString("utf8"), path), "")
     : file;
   const where = isText ? `${path} (compiled to binary): ` : `${path}: `;
-  return located(() => ({ bytes, validated: validateModule(decodeModule(bytes)) }), where);
+  const validated = () => refuseUnsupportedModule(validateModule(decodeModule(bytes)));
+  return located(() => ({ bytes, validated: validated() }), where);
 }
 
 async function located<T>(work: () => T | Promise<T>, where: string): Promise<T> {

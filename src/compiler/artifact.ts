@@ -2,7 +2,7 @@
 // that map it back to Wasm (README.md, "Artifact side tables"), and what the runner needs to
 // instantiate it (VM context contents, data segments, start function, exports, imports).
 // Code offsets are relative to the start of `code`, which is loaded at `codeBase`.
-import type { Export, FuncType, ValType } from "../wasm/ir.js";
+import type { Export, FuncType, NumType, ValType } from "../wasm/ir.js";
 import type { TrapKind } from "../wasm/outcome.js";
 import type { UnwindRecord } from "./masm.js";
 import type { Strategy, Target } from "./target.js";
@@ -227,7 +227,7 @@ export function tableEntry(artifact: Artifact, funcIndex: number): { codeAddress
   return { codeAddress: artifact.codeBase + BigInt(entry), typeId: typeId(type) };
 }
 
-const VALTYPE_CODES: Readonly<Record<ValType, bigint>> = { i32: 0n, i64: 1n, f32: 2n, f64: 3n };
+const VALTYPE_CODES: Readonly<Record<NumType, bigint>> = { i32: 0n, i64: 1n, f32: 2n, f64: 3n };
 /** Params a packed type id holds: 1 marker bit + 2 bits a param + 3 result bits ≤ 63 bits. */
 const MAX_PACKED_PARAMS = 29;
 const HASHED = 1n << 63n;
@@ -235,17 +235,18 @@ const HASHED = 1n << 63n;
 /**
  * The type id `call_indirect` compares with a table entry's: a function of the signature only (same
  * params and results → same id in every module, target and process), never 0, which marks an
- * uninitialised entry. Signatures of up to 29 params and at most one result are packed injectively:
- * a marker bit 1, two bits per param, then three bits for the result (0 none, 1 + its code). Longer
- * ones get a 63-bit FNV-1a hash of their text with bit 63 set, so the two kinds never meet; two long
- * signatures collide with probability 2⁻⁶³.
+ * uninitialised entry. Signatures of number types, up to 29 params and at most one result, are
+ * packed injectively: a marker bit 1, two bits per param, then three bits for the result (0 none,
+ * 1 + its code). Other ones get a 63-bit FNV-1a hash of their text with bit 63 set, so the two kinds
+ * never meet; two such signatures collide with probability 2⁻⁶³.
  */
 export function typeId(type: FuncType): bigint {
   const [result, ...more] = type.results;
-  if (type.params.length <= MAX_PACKED_PARAMS && more.length === 0) {
+  const numbers = [...type.params, ...type.results].every((t) => t in VALTYPE_CODES);
+  if (numbers && type.params.length <= MAX_PACKED_PARAMS && more.length === 0) {
     let id = 1n;
-    for (const param of type.params) id = (id << 2n) | VALTYPE_CODES[param];
-    return (id << 3n) | (result === undefined ? 0n : 1n + VALTYPE_CODES[result]);
+    for (const param of type.params) id = (id << 2n) | VALTYPE_CODES[param as NumType];
+    return (id << 3n) | (result === undefined ? 0n : 1n + VALTYPE_CODES[result as NumType]);
   }
   return HASHED | (fnv1a64(`${type.params.join(" ")} -> ${type.results.join(" ")}`) & (HASHED - 1n));
 }

@@ -10,7 +10,15 @@
 //               │ function imports.length + 1   │
 //               │ …                             │
 //               └──────────────────────────────┘
-import type { ConstExpr, FunctionBody, Limits, Module, ValidatedModule } from "../wasm/ir.js";
+import type {
+  ConstExpr,
+  FunctionBody,
+  GlobalType,
+  Limits,
+  Module,
+  ValidatedModule,
+  ValType,
+} from "../wasm/ir.js";
 import { TRAP_KINDS, type TrapKind } from "../wasm/outcome.js";
 import type {
   Artifact,
@@ -116,8 +124,8 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
     memory: memoryOf(module, options.memoryGrowCap ?? MAX_PAGES),
     table: tableOf(module),
     globals: globalsOf(module),
-    dataSegments: module.datas.map(
-      (data): DataSegmentImage => ({ offset: initialValue(data.offset, module), bytes: data.bytes }),
+    dataSegments: module.datas.flatMap((data): DataSegmentImage[] =>
+      data.mode === "active" ? [{ offset: initialValue(data.offset, module), bytes: data.bytes }] : [],
     ),
   };
 }
@@ -348,7 +356,7 @@ function importedGlobals(module: Module): GlobalSlot[] {
     imported.desc.kind === "global"
       ? [
           {
-            type: imported.desc.type.valType,
+            type: slotType(imported.desc.type),
             mutable: imported.desc.type.mutable,
             init: { kind: "import", module: imported.module, name: imported.name },
           },
@@ -361,13 +369,23 @@ function globalsOf(module: Module): GlobalSlot[] {
   const imported = importedGlobals(module);
   const defined = module.globals.map(
     (global): GlobalSlot => ({
-      type: global.type.valType,
+      type: slotType(global.type),
       mutable: global.type.mutable,
-      init: initialValue(global.init, module),
+      init: global.type.unsupported ? ZERO : initialValue(global.init, module),
     }),
   );
   return [...imported, ...defined];
 }
+
+/**
+ * Until reference types are compiled, a global of a reference type (marked unsupported by the
+ * front end) is an i32 slot holding zero.
+ */
+function slotType(type: GlobalType): ValType {
+  return type.unsupported ? "i32" : type.valType;
+}
+
+const ZERO: InitialValue = { kind: "const", bits: 0n };
 
 /** A constant expression as raw slot bits, or the imported global it reads. */
 function initialValue(expr: ConstExpr, module: Module): InitialValue {
@@ -386,6 +404,11 @@ function initialValue(expr: ConstExpr, module: Module): InitialValue {
         throw new CompilerInvariantError(`constant reads global ${expr.global}, not an import`);
       return global.init;
     }
+    case "ref.null":
+    case "ref.func":
+      return ZERO;
+    case "sequence":
+      throw new CompilerInvariantError("extended constant expressions are not compiled yet");
   }
 }
 
@@ -417,8 +440,10 @@ function tableOf(module: Module): TableImage | null {
     minEntries: table.limits.min,
     maxEntries: table.limits.max ?? null,
     import: table.import,
-    elements: module.elems
-      .filter((elem) => elem.table === 0)
-      .map((elem) => ({ offset: initialValue(elem.offset, module), funcs: elem.funcs })),
+    elements: module.elems.flatMap((elem) =>
+      elem.mode === "active" && elem.table === 0
+        ? [{ offset: initialValue(elem.offset, module), funcs: elem.funcs }]
+        : [],
+    ),
   };
 }

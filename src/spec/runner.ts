@@ -11,6 +11,7 @@ import { decodeModule } from "../wasm/decoder.js";
 import { FrontEndError, InputError, InternalError } from "../wasm/errors.js";
 import type { Outcome } from "../wasm/outcome.js";
 import { outcomeText } from "../wasm/outcome-text.js";
+import { refuseUnsupportedModule } from "../wasm/refusal.js";
 import { validateModule } from "../wasm/validator.js";
 import { parseSpecScript, type SpecCommand, type SpecCommandType } from "./commands.js";
 import { fail, Session, type SpecConfiguration, type Verdict } from "./session.js";
@@ -178,7 +179,8 @@ class ModuleFiles {
         continue;
       const bytes = new Uint8Array(await readFile(join(this.directory, command.filename)));
       try {
-        this.loaded.set(command.filename, { bytes, validated: validateModule(decodeModule(bytes)) });
+        const validated = refuseUnsupportedModule(validateModule(decodeModule(bytes)));
+        this.loaded.set(command.filename, { bytes, validated });
       } catch (error) {
         if (!(error instanceof FrontEndError)) throw error;
         this.loaded.set(command.filename, error);

@@ -81,3 +81,22 @@ export function guarded<T>(work: () => T): T {
     throw new InternalError(`internal error: ${String(error)}`, -1, undefined, { cause: error });
   }
 }
+
+/**
+ * The module needs a feature outside the profile it was read under (SIMD is outside every profile).
+ * The message names the feature, the function (when in a body) and the offset, then says which
+ * toolchain flag avoids the feature.
+ */
+export class FeatureOutsideProfile extends UnsupportedFeature {
+  /** The profile or feature list the module was read under, e.g. "polkadot". */
+  readonly profile: string;
+  /** How to build the module without the feature. */
+  readonly hint: string;
+
+  constructor(feature: string, offset: number, funcIndex: number | undefined, profile: string, hint: string) {
+    super(feature, offset, funcIndex);
+    this.profile = profile;
+    this.hint = hint;
+    this.message = `${this.message}, which profile ${profile} does not include; ${hint}`;
+  }
+}

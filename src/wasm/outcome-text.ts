@@ -97,6 +97,7 @@ export function formatValue(value: WasmValue): string {
 
 /** A value as a reader writes it: integers signed, floats as numbers (a NaN with its bits). */
 export function valueText(value: WasmValue): string {
+  if (value.type === "funcref" || value.type === "externref") return `${value.type}:${value.value}`;
   if (value.type === "i32" || value.type === "i64") return String(signedOf(value));
   const number = floatOfBits(value);
   return Number.isNaN(number) ? `nan(0x${BigInt(value.value).toString(16)})` : String(number);

@@ -13,7 +13,11 @@ export function postMvpReach({ module, functions, funcTypes }: ValidatedModule):
   const reach: (UnsupportedUse | null)[] = funcTypes.map((type, index) =>
     index < imported ? signatureUse(type) : functions[index - imported]!.unsupported,
   );
-  const inTable = [...new Set(module.elems.filter((elem) => elem.table === 0).flatMap((elem) => elem.funcs))];
+  const inTable = [
+    ...new Set(
+      module.elems.flatMap((elem) => (elem.mode === "active" && elem.table === 0 ? elem.funcs : [])),
+    ),
+  ];
   // only functions validated to their end: the others already reach a construct
   const callees = module.bodies.map((body, i) => {
     const targets = new Set<number>();

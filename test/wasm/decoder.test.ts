@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { decodeModule, MAX_LOCALS } from "../../src/wasm/decoder.js";
-import { MalformedModule, UnsupportedFeature } from "../../src/wasm/errors.js";
+import { FeatureOutsideProfile, MalformedModule, UnsupportedFeature } from "../../src/wasm/errors.js";
 import type { Instr } from "../../src/wasm/ir.js";
+import { refuseUnsupportedModule } from "../../src/wasm/refusal.js";
 import { validateModule } from "../../src/wasm/validator.js";
 import { body, functions, I32, leb, name, section, VOID, vec, wasm } from "./bytes.js";
 
@@ -134,8 +135,8 @@ describe("decodeModule: binary format", () => {
   });
 });
 
-describe("decodeModule: post-1.0 features", () => {
-  // [instruction bytes, feature, index in those bytes where the feature is met]
+describe("decodeModule: the 1.0-era marks of post-1.0 constructs", () => {
+  // [instruction bytes, feature of the mark, index in those bytes where the mark points]
   const instructions: [string, number[], string, number][] = [
     ["i32.extend8_s", [0xc0], "sign-extension", 0],
     ["i32.trunc_sat_f32_s", [0xfc, 0x00], "saturating-float-to-int", 0],
@@ -143,67 +144,94 @@ describe("decodeModule: post-1.0 features", () => {
     ["table.size", [0xfc, 0x10, 0x00], "reference-types", 0],
     ["ref.null", [0xd0, 0x70], "reference-types", 0],
     ["typed select", [0x1c, 0x01, 0x7f], "reference-types", 0],
-    ["v128.const", [0xfd, 0x0c], "simd", 0],
-    ["block with a type index", [0x02, 0x00], "multi-value", 1],
-    ["block of funcref", [0x02, 0x70], "reference-types", 1],
+    ["block with a type index", [0x02, 0x00, 0x0b], "multi-value", 1],
+    ["block of funcref", [0x02, 0x70, 0x0b], "reference-types", 1],
     ["call_indirect of table 1", [0x11, 0x00, 0x01], "reference-types", 2],
+    ["call_indirect with an overlong table 0", [0x11, 0x00, 0x80, 0x00], "reference-types", 2],
   ];
   for (const [what, bytes, feature, at] of instructions) {
-    it(`${what}: stops decoding that body only (${feature})`, () => {
-      const module = wasm(...functions([VOID], [0, 0], [body([0x01, ...bytes, 0x0b]), body([0x0b])]));
+    it(`${what}: marks that body only (${feature}) and decodes it completely`, () => {
+      const module = wasm(...functions([VOID], [0, 0], [body([0x01, ...bytes, 0x01, 0x0b]), body([0x0b])]));
       const decoded = decodeModule(module);
       const offset = 25 + at; // the body's first instruction (nop) is at 24
-      expect(decoded.bodies[0]).toMatchObject({
-        unsupported: { feature, offset },
-        code: [{ op: "nop", offset: 24 }],
-      });
+      expect(decoded.bodies[0]!.unsupported).toEqual({ feature, offset });
+      const ops = decoded.bodies[0]!.code.map((instr) => instr.op);
+      expect(ops[0]).toBe("nop");
+      expect(ops.slice(-2)).toEqual(["nop", "end"]);
       expect(decoded.bodies[1]!.unsupported).toBeNull();
-      const validated = validateModule(decoded);
-      expect(validated.functions.map((f) => f.unsupported)).toEqual([{ feature, offset }, null]);
-      expect([...validated.functions[0]!.heightAfter]).toEqual([0]);
     });
   }
 
-  it("marks a body whose locals have a post-1.0 type", () => {
+  it("rejects SIMD under every profile, naming the function, the offset and a toolchain flag", () => {
+    const bytes = wasm(...functions([VOID], [0], [body([0x01, 0xfd, 0x0c, 0x0b])]));
+    let error: unknown;
+    try {
+      decodeModule(bytes);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(FeatureOutsideProfile);
+    expect(error).toMatchObject({ feature: "simd", funcIndex: 0, offset: 24 });
+    expect((error as Error).message).toMatch(
+      /^unsupported feature: simd in function 0 at offset 24 \(0x18\), which profile 2\.0 does not include; .*-mno-simd128.*wasm32v1-none/,
+    );
+  });
+
+  it("marks a body whose locals have a reference type, and expands them all", () => {
     const decoded = decodeModule(
       oneFunction(
         [],
         [
           [1, I32],
-          [1, 0x6f],
+          [2, 0x6f],
         ],
       ),
     );
     expect(decoded.bodies[0]).toMatchObject({
       unsupported: { feature: "reference-types" },
-      locals: ["i32"],
-      code: [],
+      locals: ["i32", "externref", "externref"],
     });
   });
 
-  it("throws UnsupportedFeature for module-level constructs the IR cannot hold", () => {
-    const unsupported = (bytes: Uint8Array) => {
+  it("decodes module-level constructs that the compiler cannot take yet, and refuses them after validation", () => {
+    const refused = (bytes: Uint8Array) => {
+      const validated = validateModule(decodeModule(bytes));
       try {
-        decodeModule(bytes);
+        refuseUnsupportedModule(validated);
       } catch (error) {
         if (error instanceof UnsupportedFeature) return error.feature;
         throw error;
       }
-      throw new Error("decoded without error");
+      throw new Error("not refused");
     };
-    expect(unsupported(wasm(section(12, [0])))).toBe("bulk-memory"); // data count section
-    expect(unsupported(wasm(section(5, vec([[0, 1]])), section(11, vec([[1, 0]]))))).toBe("bulk-memory"); // passive data
-    expect(unsupported(wasm(section(4, vec([[0x6f, 0, 1]]))))).toBe("reference-types"); // externref table
+    expect(refused(wasm(section(12, [0])))).toBe("bulk-memory"); // data count section
+    const passive = decodeModule(wasm(section(5, vec([[0, 1]])), section(11, vec([[1, 1, 42]]))));
+    expect(passive.datas).toEqual([{ mode: "passive", bytes: new Uint8Array([42]) }]);
+    expect(refused(wasm(section(5, vec([[0, 1]])), section(11, vec([[1, 0]]))))).toBe("bulk-memory");
+    expect(refused(wasm(section(4, vec([[0x6f, 0, 1]]))))).toBe("reference-types"); // externref table
+    expect(decodeModule(wasm(section(4, vec([[0x6f, 0, 1]])))).tables).toEqual([
+      { elemType: "externref", min: 1 },
+    ]);
   });
 
-  it("keeps representable post-1.0 constructs and lists them in postMvp", () => {
+  it("keeps the post-1.0 constructs the compiler tolerates in postMvp", () => {
     const twoResults = decodeModule(wasm(section(1, vec([[0x60, 0, 2, I32, I32]]))));
     expect(twoResults.postMvp).toEqual([{ feature: "multi-value", offset: 11 }]);
     // an element segment with flags 2: explicit table index 0, element kind 0, no functions
     const explicitTable = decodeModule(
       wasm(section(4, vec([[0x70, 0, 1]])), section(9, vec([[2, 0, 0x41, 0, 0x0b, 0, 0]]))),
     );
-    expect(explicitTable.elems).toEqual([{ table: 0, offset: { op: "i32.const", value: 0 }, funcs: [] }]);
+    expect(explicitTable.elems).toEqual([
+      {
+        mode: "active",
+        table: 0,
+        offset: { op: "i32.const", value: 0 },
+        type: "funcref",
+        funcs: [],
+        exprs: null,
+      },
+    ]);
     expect(explicitTable.postMvp?.map((use) => use.feature)).toEqual(["reference-types"]);
+    expect(explicitTable.refused).toBeUndefined();
   });
 });
