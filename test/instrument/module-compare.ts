@@ -3,6 +3,7 @@
 import { type Instrumentation, instrument, type LimiterOptions } from "../../src/instrument/index.js";
 import { decodeModule } from "../../src/wasm/decoder.js";
 import { encodeModule } from "../../src/wasm/encoder.js";
+import { instructionText } from "../../src/wasm/instruction-text.js";
 import type { Module, ValidatedModule } from "../../src/wasm/ir.js";
 import { watToBinary } from "../../src/wasm/text.js";
 import { validateModule } from "../../src/wasm/validator.js";
@@ -38,4 +39,42 @@ export function comparable(module: Module): unknown {
       return value;
     }),
   );
+}
+
+/** Function `funcIndex`'s body as text, one instruction a line (the final `end` included). */
+export function bodyText(validated: ValidatedModule, funcIndex: number): string[] {
+  const imported = validated.funcTypes.length - validated.module.bodies.length;
+  return validated.module.bodies[funcIndex - imported]!.code.map((instr) =>
+    instructionText(validated, funcIndex, instr),
+  );
+}
+
+/**
+ * The reference's guarded call as text (its expectations spell it out): raise the height global by
+ * the charge, trap above the limit, call, lower it again. The limit is shown as the i32 it is encoded
+ * as; the callee by index or, when the module names it, as `$name`.
+ */
+export function guardedCallText(
+  callee: number | string,
+  charge: number,
+  height: number,
+  limit: number,
+): string[] {
+  return [
+    `global.get ${height}`,
+    `i32.const ${charge}`,
+    "i32.add",
+    `global.set ${height}`,
+    `global.get ${height}`,
+    `i32.const ${limit | 0}`,
+    "i32.gt_u",
+    "if",
+    "unreachable",
+    "end",
+    `call ${callee}`,
+    `global.get ${height}`,
+    `i32.const ${charge}`,
+    "i32.sub",
+    `global.set ${height}`,
+  ];
 }
