@@ -83,8 +83,9 @@ class OperandCounter {
   private offset = -1;
 
   constructor(private readonly info: FunctionInfo) {
-    this.results = info.type.results.length;
-    const results = this.results;
+    const results = info.type.results.length;
+    this.results = results;
+    // The function's own block starts at 0, below the activation frame cost the count starts at.
     this.frames = [
       { polymorphic: false, endArity: results, branchArity: results, startHeight: 0, params: 0 },
     ];

@@ -7,7 +7,14 @@ import { stackCosts } from "./cost.js";
 import { BadLogicalLimit, MAX_LOGICAL_LIMIT } from "./errors.js";
 import { type Guard, guardBody } from "./limiter.js";
 import { type BodyOrigins, OriginMap, type Thunk } from "./origins.js";
-import { entryPoints, globalCount, planThunks, redirectEntries, thunkBody, typeIndexOf } from "./thunks.js";
+import {
+  entryPoints,
+  importedGlobalCount,
+  planThunks,
+  redirectEntries,
+  thunkBody,
+  typeIndexOf,
+} from "./thunks.js";
 
 /** Polkadot's logical stack limit (its executor parameters' default). */
 export const POLKADOT_LOGICAL_LIMIT = 65_536;
@@ -55,10 +62,19 @@ export function instrument(validated: ValidatedModule, options: LimiterOptions):
   const importedFunctions = funcTypes.length - module.bodies.length;
   const costs = stackCosts(validated, resolved.countParams);
   // The reference indexes its global among the defined ones only, wrong beside imported globals.
-  const guard: Guard = { heightGlobal: globalCount(module) + module.globals.length, limit: resolved.limit };
+  const guard: Guard = {
+    heightGlobal: importedGlobalCount(module) + module.globals.length,
+    limit: resolved.limit,
+  };
 
   const thunks = planThunks(
-    { entries: entryPoints(module, importedFunctions), costs, funcTypes, ...resolved },
+    {
+      entries: entryPoints(module, importedFunctions),
+      costs,
+      funcTypes,
+      countParams: resolved.countParams,
+      thunkZeroCost: resolved.thunkZeroCost,
+    },
     funcTypes.length,
   );
   const thunkOf = new Map(thunks.map((thunk) => [thunk.callee, thunk.funcIndex]));

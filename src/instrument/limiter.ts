@@ -1,5 +1,5 @@
 // The code the limiter inserts: every direct call of a function that costs more than 0 becomes a
-// guarded call, exactly as the reference writes it (16 instructions around the call):
+// guarded call, exactly as the reference writes it (15 instructions around and with the call):
 //
 //   global.get H  i32.const c  i32.add  global.set H             raise the height by the charge c
 //   global.get H  i32.const L  i32.gt_u  if  unreachable  end    trap when it now exceeds the limit L

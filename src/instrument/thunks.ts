@@ -24,7 +24,8 @@ export function entryPoints(module: Module, importedFunctions: number): Map<numb
     else entries.set(funcIndex, [entry]);
   };
   module.globals.forEach(({ init }, defined) => {
-    if (init.op === "ref.func") add(init.func, { kind: "global", global: globalCount(module) + defined });
+    if (init.op === "ref.func")
+      add(init.func, { kind: "global", global: importedGlobalCount(module) + defined });
   });
   for (const exported of module.exports) {
     if (exported.kind === "func") add(exported.index, { kind: "export", name: exported.name });
@@ -46,8 +47,8 @@ export function entryPoints(module: Module, importedFunctions: number): Map<numb
   return entries;
 }
 
-/** Imported globals: a defined global's index is this plus its position. */
-export function globalCount(module: Module): number {
+/** How many globals are imported: a defined global's index is this plus its position. */
+export function importedGlobalCount(module: Module): number {
   return module.imports.filter((i) => i.desc.kind === "global").length;
 }
 
