@@ -6,6 +6,7 @@ import { registerCheck } from "./check-command.js";
 import { registerCompile } from "./compile.js";
 import { type CommandContext, EXIT, type Io } from "./context.js";
 import { registerFuzz } from "./fuzz-command.js";
+import { registerInstrument } from "./instrument-command.js";
 import { registerReport } from "./report-command.js";
 import { registerRun } from "./run.js";
 import { registerSpec } from "./spec-command.js";
@@ -46,6 +47,7 @@ function buildProgram(context: CommandContext): Command {
   registerCheck(program, context);
   registerReport(program, context);
   registerFuzz(program, context);
+  registerInstrument(program, context);
   return program;
 }
 
