@@ -56,8 +56,8 @@
 //   rax returns the address); aarch64: x8, not an argument register. The callee keeps the address
 //   in a hidden slot after its locals (resultPointerSlot).
 //
-// The caller places the area below every operand slot its results go to (callHeight), so copying
-// the memory results into their slots after the call overwrites nothing unread.
+// With several results the caller places the area below every operand slot its results go to
+// (callHeight), so copying the memory results into their slots overwrites nothing unread.
 import type { FuncType, FunctionInfo, Instr, ValidatedModule, ValType } from "../wasm/ir.js";
 import { ABI, type AbiConstants } from "./abi.js";
 import { CompilerInvariantError } from "./errors.js";
@@ -246,12 +246,13 @@ export function callLayout(
 }
 
 /**
- * The operand height a call reserves its area below: the height before the call, or, when results
- * travel in memory, also below the slots of all results (argsEnd − params + results), so the result
- * area overlaps no slot a result is copied to.
+ * The operand height a call reserves its area below: the height before the call, or, with several
+ * results, also below the slots of all results (argsEnd − params + results), so every result slot
+ * is above SP when the results are stored and the result area overlaps none of them. (A single
+ * result fits where its call's operands or the call_indirect index were, or just above SP.)
  */
 export function callHeight(layout: CallLayout, heightBefore: number, argsEnd: number): number {
-  if (layout.memoryResults === 0) return heightBefore;
+  if (layout.results <= 1) return heightBefore;
   return Math.max(heightBefore, argsEnd - layout.params + layout.results);
 }
 

@@ -265,12 +265,14 @@ describe("the result convention (callLayout)", () => {
     }
   });
 
-  it("places a call's area below the slots of results that travel in memory", () => {
+  it("places the area of a call with several results below the slots of its results", () => {
     const plan = planFrame("x64", "intersect", shape({ maxHeight: 8, makesCalls: true }));
     const threeResults = plan.callLayout(0, 3);
     // At height 1, a call without arguments leaves four values: its area goes below all of them.
     expect(callHeight(threeResults, 1, 1)).toBe(4);
-    expect(callHeight(plan.callLayout(0, 2), 1, 1)).toBe(1);
+    expect(callHeight(plan.callLayout(0, 2), 1, 1)).toBe(3);
+    expect(callHeight(plan.callLayout(2, 3), 4, 4)).toBe(5);
+    expect(callHeight(plan.callLayout(0, 1), 1, 1)).toBe(1);
     expect(plan.spAtCall(callHeight(threeResults, 1, 1), 0, 3)).toBe(plan.spAtHeight(4) + 16);
   });
 });
