@@ -515,8 +515,8 @@ class FunctionCompiler {
 
   /**
    * The call sequence (README.md): reserve the call's area (stack arguments, then the result area)
-   * below the operand stack (all of it up to `this.heightBefore`, and up to the results' slots when
-   * results travel in memory, stays in place), store the stack arguments at [SP + 8j], load the
+   * below the operand stack (all of it up to `this.heightBefore`, and with several results up to
+   * all their slots: callHeight, stays in place), store the stack arguments at [SP + 8j], load the
    * register arguments (the values just below height `argsEnd`) and, under `native`, the result
    * area's address; call; then move the results to their slots and release the area and the operands.
    */
