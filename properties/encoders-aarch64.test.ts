@@ -265,6 +265,23 @@ const CASES: readonly (readonly [string, fc.Arbitrary<Case>])[] = [
     emit: (b) => enc.clz(b, s, d, n),
     text: `clz ${reg(d, s)}, ${reg(n, s)}`,
   })),
+  encoder("sxtb", fc.tuple(size, gpr, gpr), (s, d, n) => ({
+    emit: (b) => enc.sxtb(b, s, d, n),
+    text: `sxtb ${reg(d, s)}, ${reg(n, 32)}`,
+  })),
+  encoder("sxth", fc.tuple(size, gpr, gpr), (s, d, n) => ({
+    emit: (b) => enc.sxth(b, s, d, n),
+    text: `sxth ${reg(d, s)}, ${reg(n, 32)}`,
+  })),
+  // sbfm with imms = size − 1 is the alias asr #immr
+  encoder(
+    "sbfm",
+    size.chain((s) => fc.tuple(fc.constant(s), gpr, gpr, fc.integer({ min: 0, max: s - 1 }))),
+    (s, d, n, shift) => ({
+      emit: (b) => enc.sbfm(b, s, d, n, shift, s - 1),
+      text: `asr ${reg(d, s)}, ${reg(n, s)}, ${imm(shift)}`,
+    }),
+  ),
   encoder("sxtw", fc.tuple(gpr, gpr), (d, n) => ({
     emit: (b) => enc.sxtw(b, d, n),
     text: `sxtw ${reg(d, 64)}, ${reg(n, 32)}`,

@@ -37,7 +37,13 @@ import { InvalidArgumentError, MemoryAccessError } from "../errors.js";
 import type { Engine, EngineOptions } from "../unicorn/engine.js";
 import { EnginePool } from "../unicorn/engine-pool.js";
 import type { AlignmentViolation, StackRecords, StopReason } from "../unicorn/run-result.js";
-import { entryCallAreaBytes, readExitCall, writeEntryCall, writeExitReturn } from "./abi.js";
+import {
+  entryCallAreaBytes,
+  readEntryResults,
+  readExitCall,
+  writeEntryCall,
+  writeExitReturn,
+} from "./abi.js";
 import { type Backtrace, wasmBacktrace } from "./backtrace.js";
 import { InstanceBindings } from "./bindings.js";
 import type { CallContext, Externs, FuncRef, FunctionOwner, Imports } from "./extern.js";
@@ -297,18 +303,11 @@ export class Instance implements FunctionOwner {
     const { engine, artifact } = this;
     if (funcIndex < artifact.imports.length) return callRef(this.bindings.funcRef(funcIndex)!, args, context);
     const type = artifact.funcTypes[funcIndex]!;
-    this.mapStackUpTo(context.reference + entryCallAreaBytes(engine, artifact.strategy, type.params));
+    this.mapStackUpTo(context.reference + entryCallAreaBytes(engine, artifact.strategy, type));
     const registers = RUNTIME_REGISTERS[artifact.target];
     engine.writeRegister(registers.vmctx, VMCTX_BASE);
     engine.writeRegister(registers.memoryBase, MEMORY_BASE);
-    writeEntryCall(
-      engine,
-      artifact.strategy,
-      type.params,
-      args,
-      context.reference,
-      artifact.exits.hostReturn,
-    );
+    writeEntryCall(engine, artifact.strategy, type, args, context.reference, artifact.exits.hostReturn);
     return this.runFrom(CODE_BASE + artifact.entries[funcIndex]!, type, context);
   }
 
@@ -357,9 +356,9 @@ export class Instance implements FunctionOwner {
       this.recording?.addRun(result, Number(engine.readRegister("sp")));
       const { stop } = result;
       const callee = stop.kind === "exit" ? bindings.calleeAt(stop.address) : undefined;
-      if (stop.kind !== "exit" || callee === undefined) return this.outcomeOf(stop, type, context.fuel.total);
+      if (stop.kind !== "exit" || callee === undefined) return this.outcomeOf(stop, type, context);
 
-      const call = readExitCall(engine, artifact.strategy, callee.type.params);
+      const call = readExitCall(engine, artifact.strategy, callee.type);
       const deepest = call.reference - this.hostFrameBytes;
       this.recording?.addHostCall(stop.address, Number(engine.readRegister("sp")), deepest);
       if (deepest < STACK_LIMIT_ADDRESS) {
@@ -369,26 +368,28 @@ export class Instance implements FunctionOwner {
       }
       const outcome = callRef(callee, call.args, { reference: call.reference, fuel: context.fuel });
       if (outcome.outcome !== "return") return outcome;
-      const [result0] = outcome.values;
-      writeExitReturn(engine, call, result0 && rawSlot(result0));
+      writeExitReturn(engine, call, outcome.values.map(rawSlot));
       pc = call.returnAddress;
     }
   }
 
-  private outcomeOf(stop: StopReason, type: FuncType, fuel: number): Outcome {
+  private outcomeOf(stop: StopReason, type: FuncType, context: CallContext): Outcome {
     const { engine, artifact } = this;
     switch (stop.kind) {
       case "exit": {
         if (stop.address === Number(artifact.exits.hostReturn)) {
-          const bits = engine.readRegister("ret0");
-          return { outcome: "return", values: type.results.map((result) => valueOfSlot(result, bits)) };
+          const slots = readEntryResults(engine, artifact.strategy, type, context.reference);
+          return {
+            outcome: "return",
+            values: type.results.map((result, i) => valueOfSlot(result, slots[i]!)),
+          };
         }
         const kind = TRAP_KINDS.find((k) => Number(artifact.exits.traps[k]) === stop.address);
         if (kind) return this.trapOutcome(kind);
         return { outcome: "error", message: `stopped at unknown exit 0x${stop.address.toString(16)}` };
       }
       case "fuel":
-        return { outcome: "exhausted", fuel };
+        return { outcome: "exhausted", fuel: context.fuel.total };
       case "memory-fault":
         if (stop.access !== "fetch" && inGuard(stop.address)) return this.guardFaultOutcome(stop.pc);
         return this.machineError(

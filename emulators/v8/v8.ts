@@ -125,8 +125,7 @@ export class V8Instance {
     } catch (error) {
       return outcomeOfV8Error(error);
     }
-    const [resultType] = type.results;
-    return { outcome: "return", values: resultType ? [fromJs(resultType, result)] : [] };
+    return { outcome: "return", values: resultsFromJs(type.results, result) };
   }
 
   /** Reads exported global `name` (the spec tests' `get` action). */
@@ -196,6 +195,13 @@ function fromJs(type: ValType, value: unknown): WasmValue {
     default:
       throw new RangeError(`${type} values are not supported yet`);
   }
+}
+
+/** A call's results from JS: nothing, the one value, or an array of several (multi-value). */
+function resultsFromJs(types: readonly ValType[], result: unknown): WasmValue[] {
+  if (types.length <= 1) return types.map((type) => fromJs(type, result));
+  const values = result as readonly unknown[];
+  return types.map((type, i) => fromJs(type, values[i]));
 }
 
 function messageOf(error: unknown): string {

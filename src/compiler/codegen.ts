@@ -6,7 +6,6 @@
 // While emitting, it records per instruction its code range and its stack use, read from the
 // masm's own SP bookkeeping (not from the planner, so the verifier's comparison means something).
 import type {
-  BlockType,
   FuncType,
   FunctionBody,
   FunctionInfo,
@@ -27,7 +26,7 @@ import {
   VMCTX,
 } from "./artifact.js";
 import { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
-import { type FramePlan, stackArgCount } from "./frame.js";
+import { type CallLayout, callHeight, type FramePlan, SLOT_BYTES } from "./frame.js";
 import type {
   AssembledFunction,
   Cond,
@@ -92,9 +91,11 @@ export interface CompiledFunction {
 /** An open block, loop or if. The function body is not one: a branch out of it is a return. */
 interface ControlFrame {
   readonly kind: "block" | "loop" | "if";
-  /** Operand height at the frame's start (below its own values). */
+  /** Operand height at the frame's start (below its params). */
   readonly height: number;
-  /** Values a branch to this frame carries: 0 for a loop, else the block's results. */
+  /** Values the block takes from the stack (its type's params). */
+  readonly paramArity: number;
+  /** Values a branch to this frame carries: a loop's params, else the block's results. */
   readonly branchArity: number;
   readonly resultArity: number;
   /** Where branches go: the loop header, or the end. */
@@ -112,8 +113,6 @@ type BranchTarget = ControlFrame | "return";
 
 type InstrOf<K extends Op> = Instr & { readonly op: K };
 type Visitor<K extends Op> = (gen: FunctionCompiler, instr: InstrOf<K>) => void;
-
-const blockArity = (blockType: BlockType): number => (blockType === null ? 0 : 1);
 
 class FunctionCompiler {
   private readonly masm: MacroAssembler;
@@ -217,27 +216,54 @@ class FunctionCompiler {
     }
     this.setHeight(0);
     const params = this.info.type.params.length;
-    const stackParams = stackArgCount(masm.abi, params);
-    const registerParams = params - stackParams;
-    for (let i = 0; i < registerParams; i++) masm.storeArgRegToSlot(plan.localSlot(i), i);
-    for (let j = 0; j < stackParams; j++) {
+    const { firstArgRegister, registerArgs, stackArgs } = plan.incoming;
+    for (let i = 0; i < registerArgs; i++) masm.storeArgRegToSlot(plan.localSlot(i), firstArgRegister + i);
+    if (plan.resultPointerSlot !== null) masm.storeResultPointerToSlot(plan.resultPointerSlot);
+    for (let j = 0; j < stackArgs; j++) {
       masm.loadIncomingStackArg(S0, j);
-      masm.storeSlot(plan.localSlot(registerParams + j), S0);
+      masm.storeSlot(plan.localSlot(registerArgs + j), S0);
     }
     if (this.body.locals.length > 0) masm.movImm(S0, 0n, 64);
     for (let i = 0; i < this.body.locals.length; i++) masm.storeSlot(plan.localSlot(params + i), S0);
   }
 
-  /** Returns from the function: the result (top of the operand stack at `height`) to the result register. */
+  /** Returns from the function: the results (the top of the operand stack at `height`) where its callers expect them. */
   private emitReturn(height: number): void {
     const { masm, plan } = this;
-    if (this.info.type.results.length > 0) {
+    const results = this.info.type.results.length;
+    if (results > 1) this.placeResults(height - results);
+    else if (results === 1) {
       masm.loadSlot(S0, plan.operandSlot(height - 1));
       masm.moveToResultReg(S0);
     }
     this.setSp(plan.returnAddressBytes + plan.frameRecordBytes);
     if (plan.frameRecordBytes > 0) masm.popFrameRecordAndReturn();
     else masm.returnWithoutFrameRecord();
+  }
+
+  /**
+   * Several results, from the operand slots from `first` on, by the function's call layout: through
+   * the address the caller passed (kept in the hidden slot), or the memory results above the
+   * reference (result area) and the first ones in the result registers, which are loaded last.
+   */
+  private placeResults(first: number): void {
+    const { masm, plan } = this;
+    const layout = plan.incoming;
+    if (plan.resultPointerSlot !== null) {
+      masm.loadSlot(S1, plan.resultPointerSlot);
+      for (let i = 0; i < layout.results; i++) {
+        masm.loadSlot(S0, plan.operandSlot(first + i));
+        masm.storeToAddress(S1, SLOT_BYTES * i, S0);
+      }
+      if (masm.abi.indirectResultReturned) masm.moveToResultReg(S1);
+      return;
+    }
+    const area = layout.stackArgsBytes / SLOT_BYTES;
+    for (let i = 0; i < layout.memoryResults; i++) {
+      masm.loadSlot(S0, plan.operandSlot(first + layout.registerResults + i));
+      masm.storeIncomingSlot(area + i, S0);
+    }
+    for (let r = 0; r < layout.registerResults; r++) masm.loadSlotToResultReg(r, plan.operandSlot(first + r));
   }
 
   // ── operand stack ───────────────────────────────────────────────────────────────────────
@@ -291,16 +317,18 @@ class FunctionCompiler {
 
   // ── control ─────────────────────────────────────────────────────────────────────────────
 
-  openBlock(kind: ControlFrame["kind"], blockType: BlockType): void {
+  openBlock(kind: ControlFrame["kind"]): void {
     const { masm } = this;
-    const results = blockArity(blockType);
+    const params = this.info.blockParams[this.instrIndex]!;
+    const results = this.info.blockResults[this.instrIndex]!;
     const dead = !this.reachable;
-    const height = kind === "if" ? this.heightBefore - 1 : this.heightBefore;
+    const height = (kind === "if" ? this.heightBefore - 1 : this.heightBefore) - params;
     if (kind === "if" && !dead) this.popControlOperand(S0);
     const frame: ControlFrame = {
       kind,
       height,
-      branchArity: kind === "loop" ? 0 : results,
+      paramArity: params,
+      branchArity: kind === "loop" ? params : results,
       resultArity: results,
       label: masm.newLabel(),
       elseLabel: kind === "if" ? masm.newLabel() : null,
@@ -322,7 +350,7 @@ class FunctionCompiler {
       this.masm.jump(frame.label);
     }
     if (frame.dead) return;
-    this.masm.resetStackPointer(this.plan.spAtHeight(frame.height));
+    this.masm.resetStackPointer(this.plan.spAtHeight(frame.height + frame.paramArity));
     this.masm.bind(frame.elseLabel!);
     this.reachable = true;
     // The `if`'s false edge now lands here, not at the end.
@@ -486,31 +514,56 @@ class FunctionCompiler {
   }
 
   /**
-   * The call sequence (README.md): reserve the outgoing area below the operand stack (all of it
-   * up to `this.heightBefore` stays in place), store the stack arguments at [SP + 8j], load the
-   * register arguments (the values just below height `argsEnd`), call; then release the area and
-   * the operands and push the result.
+   * The call sequence (README.md): reserve the call's area (stack arguments, then the result area)
+   * below the operand stack (all of it up to `this.heightBefore`, and with several results up to
+   * all their slots: callHeight, stays in place), store the stack arguments at [SP + 8j], load the
+   * register arguments (the values just below height `argsEnd`) and, under `native`, the result
+   * area's address; call; then move the results to their slots and release the area and the operands.
    */
   private callSequence(type: FuncType, argsEnd: number, emitCall: () => void): void {
     const { masm, plan } = this;
     const arity = type.params.length;
+    const layout = plan.callLayout(arity, type.results.length);
     const firstArg = argsEnd - arity;
-    const stackArgs = stackArgCount(masm.abi, arity);
-    const registerArgs = arity - stackArgs;
-    this.setSp(plan.spAtCall(this.heightBefore, arity));
+    const { firstArgRegister, registerArgs, stackArgs } = layout;
+    this.setSp(plan.spAtCall(callHeight(layout, this.heightBefore, argsEnd), arity, layout.results));
     for (let j = 0; j < stackArgs; j++) {
       masm.loadSlot(S0, plan.operandSlot(firstArg + registerArgs + j));
       masm.storeOutgoingStackArg(j, S0);
     }
-    for (let i = 0; i < registerArgs; i++) masm.loadSlotToArgReg(i, plan.operandSlot(firstArg + i));
+    for (let i = 0; i < registerArgs; i++) {
+      masm.loadSlotToArgReg(firstArgRegister + i, plan.operandSlot(firstArg + i));
+    }
+    if (layout.resultPointer) masm.setResultPointer(layout.stackArgsBytes);
     emitCall();
     this.returnAddresses.push(masm.offset());
     if (type.results.length === 0) {
       this.consume();
       return;
     }
+    if (type.results.length > 1) {
+      this.takeResults(layout, firstArg);
+      return;
+    }
     masm.moveFromResultReg(S0);
     this.produce(S0);
+  }
+
+  /**
+   * After a call with several results: the memory results (in the result area at [SP +
+   * stackArgsBytes + 8i]), then the register results, into the slots from `first` on; the area lies
+   * below all of them (callHeight), so nothing unread is overwritten. Then SP to the height after.
+   */
+  private takeResults(layout: CallLayout, first: number): void {
+    const { masm, plan } = this;
+    const area = layout.stackArgsBytes / SLOT_BYTES;
+    for (let i = 0; i < layout.memoryResults; i++) {
+      masm.loadOutgoingSlot(S1, area + i);
+      masm.storeSlot(plan.operandSlot(first + layout.registerResults + i), S1);
+    }
+    for (let r = 0; r < layout.registerResults; r++)
+      masm.storeResultRegToSlot(plan.operandSlot(first + r), r);
+    this.setHeight(this.heightAfter);
   }
 
   private get importedFunctionCount(): number {
@@ -704,6 +757,17 @@ class FunctionCompiler {
     });
   }
 
+  // ── sign extension and saturating truncation ────────────────────────────────────────────
+
+  signExtension(bits: 8 | 16 | 32, width: Width): void {
+    this.operate(1, (m) => m.signExtend(bits, width, S0));
+  }
+
+  /** trunc_sat: never traps (NaN → 0, out of range → the nearest bound), so no check before the masm's. */
+  saturatingTruncation(from: Width, to: Width, signed: boolean): void {
+    this.operate(1, (m) => m.truncateSaturating(from, to, signed, S0));
+  }
+
   // ── memory ──────────────────────────────────────────────────────────────────────────────
 
   /** Floats are loaded and stored as their raw bits, by the integer access of the same width. */
@@ -820,9 +884,9 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
     unreachable: (gen) => gen.unreachable(),
     drop: (gen) => gen.consume(),
     select: (gen) => gen.select(),
-    block: (gen, instr) => gen.openBlock("block", instr.blockType),
-    loop: (gen, instr) => gen.openBlock("loop", instr.blockType),
-    if: (gen, instr) => gen.openBlock("if", instr.blockType),
+    block: (gen) => gen.openBlock("block"),
+    loop: (gen) => gen.openBlock("loop"),
+    if: (gen) => gen.openBlock("if"),
     else: (gen) => gen.openElse(),
     end: (gen) => gen.end(),
     br: (gen, instr) => gen.br(instr.depth),
@@ -882,8 +946,24 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
   }
   for (const op of MEMORY_LOADS) table[op] = (gen, instr) => gen.load(op, instr.memOffset);
   for (const op of MEMORY_STORES) table[op] = (gen, instr) => gen.store(op, instr.memOffset);
+  addExtensionVisitors(table);
   return table;
 })();
+
+/** Sign extension and the saturating truncations. */
+function addExtensionVisitors(table: { [K in Op]?: Visitor<K> }): void {
+  table["i32.extend8_s"] = (gen) => gen.signExtension(8, 32);
+  table["i32.extend16_s"] = (gen) => gen.signExtension(16, 32);
+  table["i64.extend8_s"] = (gen) => gen.signExtension(8, 64);
+  table["i64.extend16_s"] = (gen) => gen.signExtension(16, 64);
+  table["i64.extend32_s"] = (gen) => gen.signExtension(32, 64);
+  for (const from of WIDTHS) {
+    for (const to of WIDTHS) {
+      table[`i${to}.trunc_sat_f${from}_s`] = (gen) => gen.saturatingTruncation(from, to, true);
+      table[`i${to}.trunc_sat_f${from}_u`] = (gen) => gen.saturatingTruncation(from, to, false);
+    }
+  }
+}
 
 /** Compiles one defined function. Throws UnsupportedOperator on an operator without a visitor. */
 export function compileFunction(input: FunctionInput): CompiledFunction {

@@ -80,12 +80,12 @@ interface PendingStub {
   readonly created: StackState;
 }
 
-/** Argument register `index` of a target whose ABI passes `registers` in registers. */
-export function argumentRegister<R>(registers: readonly R[], index: number): R {
+/** Argument (or result) register `index` of a target whose ABI passes `registers` in registers. */
+export function argumentRegister<R>(registers: readonly R[], index: number, role = "argument"): R {
   const reg = registers[index];
   if (reg === undefined) {
     throw new CompilerInvariantError(
-      `argument register ${index} does not exist (the ABI passes ${registers.length} in registers)`,
+      `${role} register ${index} does not exist (the ABI passes ${registers.length} in registers)`,
     );
   }
   return reg;

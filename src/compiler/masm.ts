@@ -94,7 +94,7 @@ export interface TrapStubRange {
  * by the target's instruction lowering (targets/<isa>/masm.ts). After `finish()` it starts the next
  * function.
  */
-export interface MacroAssembler extends FloatAndTableAssembler {
+export interface MacroAssembler extends FloatAndTableAssembler, ExtensionAndResultAssembler {
   readonly abi: AbiConstants;
   /** Code bytes emitted so far in the current function. */
   offset(): number;
@@ -195,4 +195,29 @@ export interface FloatAndTableAssembler {
   /** Calls the code address held in the slot at `reference − below` (loaded into a hidden
    *  temporary after the argument registers are set, so no argument register is disturbed). */
   callIndirectFromSlot(below: number): void;
+}
+
+/** Sign extension, saturating truncation and several results: part of every MacroAssembler. */
+export interface ExtensionAndResultAssembler {
+  // ── sign extension and saturating truncation ──────────────────────────────────────────
+  /** dst ← its low `bits` bits sign-extended to `width` bits (a 32-bit result zero-extended to 64). */
+  signExtend(bits: 8 | 16 | 32, width: Width, dst: Scratch): void;
+  /** Float of width `from` → integer of width `to`, rounding toward zero; NaN gives 0 and values
+   *  outside the integer range the nearest bound (Wasm's trunc_sat). */
+  truncateSaturating(from: Width, to: Width, signed: boolean, dst: Scratch): void;
+
+  // ── several results (frame.ts, callLayout) ────────────────────────────────────────────
+  /** Result register `index` (0: the result register, 1: the second) ⇄ slot. */
+  loadSlotToResultReg(index: number, below: number): void;
+  storeResultRegToSlot(below: number, index: number): void;
+  /** The slot at [SP + 8·index] at a call (stack arguments, then the result area), after it returned. */
+  loadOutgoingSlot(dst: Scratch, index: number): void;
+  /** The slot at reference + 8·index of the current function (its incoming stack arguments, then its result area). */
+  storeIncomingSlot(index: number, src: Scratch): void;
+  /** The ABI's indirect result register ← SP + offset: the address of the result area before a call. */
+  setResultPointer(offset: number): void;
+  /** The indirect result register → slot, in the prologue of a function whose results it addresses. */
+  storeResultPointerToSlot(below: number): void;
+  /** 64-bit store of `src` at [base + offset] (offset ≥ 0). */
+  storeToAddress(base: Scratch, offset: number, src: Scratch): void;
 }

@@ -95,6 +95,18 @@ const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global"
 /** The 1.0-era front end's feature for a post-1.0 value type byte. */
 const LEGACY_REFERENCE = "reference-types";
 
+/** Post-1.0 features the compiler compiles: the 1.0-era front end's marks leave them out. */
+const COMPILED_FEATURES: ReadonlySet<string> = new Set([
+  "sign-extension",
+  "saturating-float-to-int",
+  "multi-value",
+]);
+
+/** The 1.0-era front end's mark for `feature` met at `offset`, or null when the compiler compiles it. */
+function legacyMark(feature: string, offset: number): UnsupportedUse | null {
+  return COMPILED_FEATURES.has(feature) ? null : { feature, offset };
+}
+
 /** A constant expression of this one instruction, if it is a constant one. */
 function constantOf(instr: Instr): ConstExpr | null {
   switch (instr.op) {
@@ -360,7 +372,6 @@ class ModuleDecoder {
         this.postMvp.push(unsupported);
         this.types.push({ params, results, unsupported });
       } else {
-        if (results.length > 1) this.postMvp.push({ feature: "multi-value", offset });
         this.types.push({ params, results });
       }
     }
@@ -652,14 +663,14 @@ class ModuleDecoder {
         const sub = r.u32();
         info = OP_BY_FC_CODE[sub];
         if (info === undefined) r.fail("illegal opcode", offset);
-        legacy ??= { feature: postMvpFeature(byte, sub)!, offset };
+        legacy ??= legacyMark(postMvpFeature(byte, sub)!, offset);
       } else {
         info = OP_BY_CODE[byte];
         if (info === undefined) {
           if (byte === PREFIX_SIMD) this.simd(offset);
           r.fail("illegal opcode", offset);
         }
-        if (info.feature !== null) legacy ??= { feature: postMvpFeature(byte)!, offset };
+        if (info.feature !== null) legacy ??= legacyMark(postMvpFeature(byte)!, offset);
       }
       if (info.feature !== null) this.use(info.feature, offset);
       switch (info.imm) {
@@ -674,11 +685,8 @@ class ModuleDecoder {
         case Imm.BlockType: {
           const blockTypeOffset = r.pos;
           const blockType = this.blockType();
-          if (blockType !== null && (typeof blockType === "object" || blockType.endsWith("ref")))
-            legacy ??= {
-              feature: typeof blockType === "object" ? "multi-value" : LEGACY_REFERENCE,
-              offset: blockTypeOffset,
-            };
+          if (blockType !== null && typeof blockType !== "object" && blockType.endsWith("ref"))
+            legacy ??= { feature: LEGACY_REFERENCE, offset: blockTypeOffset };
           code.push({ op: info.op as "block" | "loop" | "if", offset, blockType });
           openIf[depth++] = byte === IF;
           break;

@@ -185,7 +185,7 @@ export interface Module {
   /**
    * Added by the front end until the compiler supports them: post-1.0 constructs outside function
    * bodies that the compiler tolerates (more than one table, segments with an explicit table or
-   * memory index, function types with several results, reference types in types and globals).
+   * memory index, reference types in types and globals).
    * Absent or empty for a 1.0 module.
    */
   readonly postMvp?: readonly UnsupportedUse[];

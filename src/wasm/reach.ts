@@ -48,8 +48,7 @@ export function postMvpReach({ module, functions, funcTypes }: ValidatedModule):
 }
 
 function signatureUse(type: FuncType): UnsupportedUse | null {
-  if (type.unsupported) return type.unsupported;
-  return type.results.length > 1 ? { feature: "multi-value", offset: -1 } : null;
+  return type.unsupported ?? null;
 }
 
 function sameSignature(a: FuncType, b: FuncType): boolean {

@@ -25,7 +25,7 @@
 // Until the compiler supports them, FunctionInfo.unsupported is computed as the 1.0-era front end
 // did: the first of the function's own type, a construct its body decoding stopped at
 // (FunctionBody.unsupported), and before that a call of a post-1.0 signature or a use of a
-// reference-typed global; then several results.
+// reference-typed global. Sign extension, saturating truncation and multi-value are compiled: not marked.
 import { FeatureOutsideProfile, guarded, InvalidModule } from "./errors.js";
 import { type Features, featuresText, toolchainHint, WASM_2_0 } from "./features.js";
 import type {
@@ -568,11 +568,7 @@ class FunctionValidator {
       blockResults,
       maxHeight,
       makesCalls,
-      unsupported:
-        type.unsupported ??
-        legacyUse ??
-        body.unsupported ??
-        (type.results.length > 1 ? { feature: "multi-value", offset: body.offset } : null),
+      unsupported: type.unsupported ?? legacyUse ?? body.unsupported,
     };
   }
 
@@ -585,8 +581,7 @@ class FunctionValidator {
       const global = this.c.globals[instr.global]!;
       return global.unsupported ? { feature: global.unsupported.feature, offset: instr.offset } : null;
     } else return null;
-    if (type!.unsupported) return { feature: type!.unsupported.feature, offset: instr.offset };
-    return type!.results.length > 1 ? { feature: "multi-value", offset: instr.offset } : null;
+    return type!.unsupported ? { feature: type!.unsupported.feature, offset: instr.offset } : null;
   }
 
   private checkMemoryAccess(instr: Instr, op: OpInfo): void {

@@ -128,6 +128,29 @@ describe("check", () => {
     expectTiled(aarch64!);
   });
 
+  it("draws the result area of a call with three results: through rdi or x8 under native, at the same bytes under intersect", async () => {
+    const regionsOf = async (strategy: "native" | "intersect") => {
+      const module = await checkOne("multi-value-calls.wat", strategy);
+      const walk = module.functions.find((f) => f.name === "walk")!;
+      expect(walk.drawing!.instruction).toBe("call $six");
+      for (const frame of walk.drawing!.frames) expectTiled(frame);
+      return walk.drawing!.frames.map((frame) =>
+        frame.regions.filter((r) => r.kind === "argument" && r.label.startsWith("result ")),
+      );
+    };
+    // Regions go from the reference down: the result area's highest slot, the last result, first.
+    const [x64Native, aarch64Native] = await regionsOf("native");
+    expect(x64Native!.map((r) => r.label)).toEqual(
+      [2, 1, 0].map((i) => `result ${i} (result area, address in rdi)`),
+    );
+    expect(aarch64Native!.map((r) => r.label)).toEqual(
+      [2, 1, 0].map((i) => `result ${i} (result area, address in x8)`),
+    );
+    const [x64, aarch64] = await regionsOf("intersect");
+    expect(x64!.map((r) => r.label)).toEqual(["result 2 (result area)"]);
+    expect(aarch64).toEqual(x64);
+  });
+
   it("reports bad input as located input findings and still checks the other modules", async () => {
     const folder = await scratchFolder({
       "a-good.wat": '(module (func (export "f") (param i32) (result i32) (local.get 0)))',

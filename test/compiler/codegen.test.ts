@@ -317,14 +317,14 @@ describe("what is compiled and what is not", () => {
     (func (export "int") (result i32) (i32.const 1)))`;
 
   it("raises UnsupportedOperator for an operator it has no visitor for, naming the location", async () => {
-    const module = withForeignOperator(await validated(TWO_FUNCTIONS), 2, "i32.extend8_s");
+    const module = withForeignOperator(await validated(TWO_FUNCTIONS), 2, "v128.any_true");
     const attempt = () => compile(module, "x64", "intersect");
     expect(attempt).toThrow(UnsupportedOperator);
-    expect(attempt).toThrow(expect.objectContaining({ op: "i32.extend8_s", funcIndex: 0, instrIndex: 2 }));
+    expect(attempt).toThrow(expect.objectContaining({ op: "v128.any_true", funcIndex: 0, instrIndex: 2 }));
   });
 
   it("can compile a function with an unsupported operator to a stub that ends its calls", async () => {
-    const module = withForeignOperator(await validated(TWO_FUNCTIONS), 2, "i32.extend8_s");
+    const module = withForeignOperator(await validated(TWO_FUNCTIONS), 2, "v128.any_true");
     const artifact = compileModule(module, {
       target: "aarch64",
       strategy: "frame",
@@ -334,7 +334,7 @@ describe("what is compiled and what is not", () => {
     expect(artifact.trapSites[0]).toMatchObject({
       funcIndex: 0,
       instrIndex: null,
-      unsupported: expect.stringContaining("i32.extend8_s"),
+      unsupported: expect.stringContaining("v128.any_true"),
     });
     expect(artifact.stackMap[0]!.every((entry) => entry === null)).toBe(true);
     expect(artifact.stackMap[1]!.every((entry) => entry !== null)).toBe(true);
@@ -342,8 +342,8 @@ describe("what is compiled and what is not", () => {
 
   it("compiles a function the validator marked unsupported to a stub", async () => {
     const wabt = await wabtInit();
-    const text = `(module (func (export "ext") (param i32) (result i32) (i32.extend8_s (local.get 0))))`;
-    const bytes = wabt.parseWat("ext.wat", text, { sign_extension: true }).toBinary({}).buffer;
+    const text = `(module (func (export "null") (result i32) (ref.is_null (ref.null extern))))`;
+    const bytes = wabt.parseWat("null.wat", text, { reference_types: true }).toBinary({}).buffer;
     const module = validateModule(decodeModule(bytes));
     for (const target of TARGETS) {
       const artifact = compile(module, target, "native");
@@ -351,7 +351,7 @@ describe("what is compiled and what is not", () => {
         expect.objectContaining({
           kind: "unreachable",
           instrIndex: null,
-          unsupported: expect.stringContaining("sign-extension"),
+          unsupported: expect.stringContaining("reference-types"),
         }),
       ]);
     }

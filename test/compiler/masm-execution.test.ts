@@ -360,6 +360,44 @@ describe.each(HARNESSES)("$target masm under Unicorn: integers and memory", (har
       expect(convert("extend_u", 0x8000_0000n)).toBe(0x8000_0000n);
     });
 
+    // Wasm's extendN_s: the low N bits of the operand (whatever lies above them), sign-extended to
+    // the width; an i32 result zero-extended in its slot.
+    const EXTENSIONS = [
+      [8, 32],
+      [16, 32],
+      [8, 64],
+      [16, 64],
+      [32, 64],
+    ] as const;
+    const EXTENSION_INPUTS = [
+      0n,
+      0x7fn,
+      0x80n,
+      0xffn,
+      0x7fffn,
+      0x8000n,
+      0xffffn,
+      0x7fff_ffffn,
+      0x8000_0000n,
+      0xffff_ffffn,
+      0x1234_5680n,
+      0xdead_beef_0000_7f01n,
+      MASK64,
+    ];
+    it.each(EXTENSIONS.flatMap(([bits, width]) => EXTENSION_INPUTS.map((v) => [bits, width, v] as const)))(
+      "sign-extends the low %s bits to i%s: %s",
+      (bits, width, value) => {
+        const expected = u(BigInt.asIntN(bits, value), width);
+        for (const reg of [0, 1, 2] as const) {
+          const before = [0x1111n, 0x2222n, 0x3333n];
+          before[reg] = value;
+          const after = returning((m) => m.signExtend(bits, width, reg), before);
+          const kept = before.map((v, i) => (i === reg ? expected : v));
+          expect(after.slice(0, 3), `register ${reg}`).toEqual(kept);
+        }
+      },
+    );
+
     it("selects on the i32 condition", () => {
       const select = (cond: bigint) => returning((m) => m.select(0, 1, 2), [111n, 222n, cond])[0];
       expect(select(1n)).toBe(111n);

@@ -133,10 +133,10 @@ describe("encodeModule", () => {
   });
 
   it("writes the bytes it read for a body marked unsupported: the mark no longer cuts the body short", () => {
-    // (func) whose body is i32.const 0, i32.extend8_s (sign-extension), drop, end
-    const bytes = wasm(...functions([VOID], [0], [body([0x41, 0, 0xc0, 0x1a, 0x0b])]));
+    // (func) whose body is i32.const 0, ref.null func (reference types), drop, drop, end
+    const bytes = wasm(...functions([VOID], [0], [body([0x41, 0, 0xd0, 0x70, 0x1a, 0x1a, 0x0b])]));
     const module = decodeModule(bytes);
-    expect(module.bodies[0]!.unsupported).toEqual({ feature: "sign-extension", offset: 25 });
+    expect(module.bodies[0]!.unsupported).toEqual({ feature: "reference-types", offset: 25 });
     expect(encodeModule(module)).toEqual(bytes);
   });
 });

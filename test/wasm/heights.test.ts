@@ -235,7 +235,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a block with params keeps them on the stack inside it",
-    unsupported: "multi-value",
     wat: `(func (result i32) i32.const 1 block (param i32) (result i32) i32.const 2 i32.add end)`,
     rows: [
       ["i32.const", 0, 1, 1, 0],
@@ -251,7 +250,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: "an if with params: the condition goes, the params stay, and else starts again from them",
-    unsupported: "multi-value",
     wat: `(func (param i32) (result i64)
       i64.const 1
       local.get 0
@@ -279,7 +277,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a branch back to a loop carries its params",
-    unsupported: "multi-value",
     wat: `(func (param i32) (result i32) local.get 0 loop (param i32) (result i32) local.get 0 br_if 0 end)`,
     rows: [
       ["local.get", 0, 1, 1, 0],
@@ -295,7 +292,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a branch out of a block with params leaves the height below them",
-    unsupported: "multi-value",
     wat: `(func (result i32) i32.const 1 block (param i32) (result i32) br 0 end)`,
     rows: [
       ["i32.const", 0, 1, 1, 0],

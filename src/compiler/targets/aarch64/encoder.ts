@@ -146,9 +146,36 @@ export const rbit = oneSource(0b000000);
 /** Count leading zeros; the operand size for a zero input. */
 export const clz = oneSource(0b000100);
 
+/** sbfm rd, rn, #immr, #imms (signed bitfield move; N equals sf). */
+export function sbfm(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, immr: number, imms: number): void {
+  if (
+    !Number.isInteger(immr) ||
+    !Number.isInteger(imms) ||
+    immr < 0 ||
+    imms < 0 ||
+    Math.max(immr, imms) >= size
+  ) {
+    throw new CompilerInvariantError(`sbfm #${immr}, #${imms} out of range for ${size} bits`);
+  }
+  emit(
+    buf,
+    0x1300_0000 | sf(size) | (size === 64 ? 1 << 22 : 0) | (immr << 16) | (imms << 10) | (rn << 5) | rd,
+  );
+}
+
+/** sxtb rd, wn (sbfm rd, rn, #0, #7): the low byte sign-extended to `size` bits. */
+export function sxtb(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr): void {
+  sbfm(buf, size, rd, rn, 0, 7);
+}
+
+/** sxth rd, wn (sbfm rd, rn, #0, #15). */
+export function sxth(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr): void {
+  sbfm(buf, size, rd, rn, 0, 15);
+}
+
 /** sxtw xd, wn (sbfm xd, xn, #0, #31). */
 export function sxtw(buf: CodeBuffer, rd: Gpr, rn: Gpr): void {
-  emit(buf, 0x9340_7c00 | (rn << 5) | rd);
+  sbfm(buf, 64, rd, rn, 0, 31);
 }
 
 // ── conditional select ────────────────────────────────────────────────────────────────────

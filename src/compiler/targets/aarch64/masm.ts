@@ -30,9 +30,11 @@ import {
   FP,
   type Gpr,
   type GprOrSp,
+  INDIRECT_RESULT,
   LR,
   MEMBASE,
   RESULT,
+  RESULT_REGS,
   SCRATCH,
   SP,
   TMP0,
@@ -378,6 +380,63 @@ export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> imple
     enc.fmovFromGpr(this.buf, from, VTMP0, SCRATCH[dst]);
     enc.fcvt(this.buf, to, VTMP0, from, VTMP0);
     enc.fmovToGpr(this.buf, to, SCRATCH[dst], VTMP0);
+  }
+
+  // ── sign extension and saturating truncation ────────────────────────────────────────
+
+  signExtend(bits: 8 | 16 | 32, width: Width, dst: Scratch): void {
+    if (bits >= width) throw new CompilerInvariantError(`sign extension of ${bits} bits to ${width}`);
+    const d = SCRATCH[dst];
+    // A 32-bit result (w register) zero-extends into the 64-bit slot.
+    if (bits === 8) enc.sxtb(this.buf, width, d, d);
+    else if (bits === 16) enc.sxth(this.buf, width, d, d);
+    else enc.sxtw(this.buf, d, d);
+  }
+
+  /** fcvtzs/fcvtzu already saturate, and give 0 for NaN: Wasm's trunc_sat exactly. */
+  truncateSaturating(from: Width, to: Width, signed: boolean, dst: Scratch): void {
+    this.truncateToInt(from, to, signed, dst);
+  }
+
+  // ── several results ─────────────────────────────────────────────────────────────────
+
+  loadSlotToResultReg(index: number, below: number): void {
+    this.loadStore64("load", this.resultReg(index), SP, this.slotOffset(below));
+  }
+
+  storeResultRegToSlot(below: number, index: number): void {
+    this.loadStore64("store", this.resultReg(index), SP, this.slotOffset(below));
+  }
+
+  loadOutgoingSlot(dst: Scratch, index: number): void {
+    this.loadStore64("load", SCRATCH[dst], SP, this.outgoingArgOffset(index));
+  }
+
+  storeIncomingSlot(index: number, src: Scratch): void {
+    this.loadStore64("store", SCRATCH[src], SP, this.incomingArgOffset(index));
+  }
+
+  /** `add x8, sp, #offset` (and `add x8, x8, #low` when the offset needs two immediates). */
+  setResultPointer(offset: number): void {
+    const low = offset % 0x1000;
+    const whole = Imm12.from(offset);
+    enc.addImm(this.buf, 64, INDIRECT_RESULT, SP, whole ?? imm12(offset - low));
+    if (whole === null) enc.addImm(this.buf, 64, INDIRECT_RESULT, INDIRECT_RESULT, imm12(low));
+  }
+
+  storeResultPointerToSlot(below: number): void {
+    this.loadStore64("store", INDIRECT_RESULT, SP, this.slotOffset(below));
+  }
+
+  storeToAddress(base: Scratch, offset: number, src: Scratch): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new CompilerInvariantError(`address offset ${offset} is not a non-negative integer`);
+    }
+    this.loadStore64("store", SCRATCH[src], SCRATCH[base], offset);
+  }
+
+  private resultReg(index: number): Gpr {
+    return argumentRegister(RESULT_REGS, index, "result");
   }
 
   // ── tables and indirect calls ───────────────────────────────────────────────────────

@@ -29,8 +29,10 @@ import {
   FP_TMP1,
   FRAME_POINTER,
   type Gpr,
+  INDIRECT_RESULT,
   MEMBASE,
   RESULT,
+  RESULT_REGS,
   SCRATCH,
   STACK_POINTER,
   TMP0,
@@ -522,6 +524,11 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements ma
   truncateToInt(from: Width, to: Width, signed: boolean, dst: Scratch): void {
     const d = SCRATCH[dst];
     this.toXmm(from, FP_TMP0, d);
+    this.truncateXmm0(from, to, signed, d);
+  }
+
+  /** d ← xmm0 truncated, xmm0 representable in the integer type. Clobbers xmm0, xmm1, r10, r11. */
+  private truncateXmm0(from: Width, to: Width, signed: boolean, d: Gpr): void {
     if (signed) {
       enc.cvtts2siRX(this.buf, from, to, d, FP_TMP0);
       return;
@@ -598,6 +605,92 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements ma
 
   private fromXmm(width: Width, dst: Gpr, src: Xmm): void {
     enc.movdRX(this.buf, width, dst, src);
+  }
+
+  // ── sign extension and saturating truncation ────────────────────────────────────────────
+
+  signExtend(bits: 8 | 16 | 32, width: Width, dst: Scratch): void {
+    if (bits >= width) throw new CompilerInvariantError(`sign extension of ${bits} bits to ${width}`);
+    const reg = SCRATCH[dst];
+    enc.movsxRR(this.buf, `${SIZE_LETTER[bits]}${SIZE_LETTER[width]}` as ExtMode, reg, reg);
+  }
+
+  /**
+   * cvtts2si gives the integer indefinite for NaN and out-of-range inputs, so those are sorted out
+   * first: NaN → 0; x < lower → the minimum; x ≥ upper → the maximum, the bounds powers of two and so
+   * exact (lower = −2^(N−1) signed, 0 unsigned, where (−1, 0) truncates to 0 anyway; upper = 2^(N−1)
+   * or 2^N). What is left is representable and truncates as the trapping conversion does.
+   */
+  truncateSaturating(from: Width, to: Width, signed: boolean, dst: Scratch): void {
+    const d = SCRATCH[dst];
+    const [nan, below, above, done] = [this.newLabel(), this.newLabel(), this.newLabel(), this.newLabel()];
+    const lower = signed ? -(2 ** (to - 1)) : 0;
+    const upper = 2 ** (signed ? to - 1 : to);
+    this.toXmm(from, FP_TMP0, d);
+    enc.ucomisXX(this.buf, from, FP_TMP0, FP_TMP0);
+    this.jcc("p", nan);
+    this.floatConstantTo(FP_TMP1, lower, from);
+    enc.ucomisXX(this.buf, from, FP_TMP1, FP_TMP0);
+    this.jcc("a", below);
+    this.floatConstantTo(FP_TMP1, upper, from);
+    enc.ucomisXX(this.buf, from, FP_TMP0, FP_TMP1);
+    this.jcc("ae", above);
+    this.truncateXmm0(from, to, signed, d);
+    this.jump(done);
+    this.bind(nan);
+    this.movImmTo(d, 0n, to);
+    this.jump(done);
+    this.bind(below);
+    this.movImmTo(d, BigInt(lower), to);
+    this.jump(done);
+    this.bind(above);
+    this.movImmTo(d, BigInt(upper) - 1n, to);
+    this.bind(done);
+  }
+
+  /** xmm ← `value` (exact in the float width) through r10. */
+  private floatConstantTo(xmm: Xmm, value: number, width: Width): void {
+    const view = new DataView(new ArrayBuffer(8));
+    if (width === 64) view.setFloat64(0, value);
+    else view.setFloat32(0, value);
+    const bits = width === 64 ? view.getBigUint64(0) : BigInt(view.getUint32(0));
+    this.movImmTo(TMP0, bits, width);
+    enc.movdXR(this.buf, width, xmm, TMP0);
+  }
+
+  // ── several results ─────────────────────────────────────────────────────────────────────
+
+  loadSlotToResultReg(index: number, below: number): void {
+    enc.movRM(this.buf, 64, this.resultReg(index), this.slot(below));
+  }
+
+  storeResultRegToSlot(below: number, index: number): void {
+    enc.movMR(this.buf, 64, this.slot(below), this.resultReg(index));
+  }
+
+  loadOutgoingSlot(dst: Scratch, index: number): void {
+    enc.movRM(this.buf, 64, SCRATCH[dst], at(STACK_POINTER, this.outgoingArgOffset(index)));
+  }
+
+  storeIncomingSlot(index: number, src: Scratch): void {
+    enc.movMR(this.buf, 64, at(STACK_POINTER, this.incomingArgOffset(index)), SCRATCH[src]);
+  }
+
+  /** `lea rdi, [rsp + offset]`. */
+  setResultPointer(offset: number): void {
+    enc.leaRM(this.buf, INDIRECT_RESULT, at(STACK_POINTER, offset));
+  }
+
+  storeResultPointerToSlot(below: number): void {
+    enc.movMR(this.buf, 64, this.slot(below), INDIRECT_RESULT);
+  }
+
+  storeToAddress(base: Scratch, offset: number, src: Scratch): void {
+    enc.movMR(this.buf, 64, at(SCRATCH[base], offset), SCRATCH[src]);
+  }
+
+  private resultReg(index: number): Gpr {
+    return argumentRegister(RESULT_REGS, index, "result");
   }
 
   // ── tables and indirect calls ───────────────────────────────────────────────────────────

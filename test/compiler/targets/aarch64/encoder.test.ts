@@ -111,6 +111,12 @@ const TABLE: Row[] = [
   [(c) => enc.clz(c, 32, 30, 0), "5ac0101e", "clz w30, w0"], // clz w30, w0
   [(c) => enc.sxtw(c, 9, 9), "93407d29", "sxtw x9, w9"], // sbfm x9, x9, #0, #31
   [(c) => enc.sxtw(c, 0, 30), "93407fc0", "sxtw x0, w30"], // sbfm x0, x30, #0, #31
+  [(c) => enc.sxtb(c, 32, 9, 9), "13001d29", "sxtb w9, w9"], // sxtb w9, w9
+  [(c) => enc.sxtb(c, 64, 9, 9), "93401d29", "sxtb x9, w9"], // sxtb x9, w9
+  [(c) => enc.sxth(c, 32, 10, 11), "13003d6a", "sxth w10, w11"], // sxth w10, w11
+  [(c) => enc.sxth(c, 64, 0, 30), "93403fc0", "sxth x0, w30"], // sxth x0, w30
+  [(c) => enc.sbfm(c, 64, 9, 10, 3, 40), "9343a149", "sbfx x9, x10, #3, #0x26"], // sbfm x9, x10, #3, #40
+  [(c) => enc.sbfm(c, 32, 1, 2, 0, 31), "13007c41", "asr w1, w2, #0"], // sbfm w1, w2, #0, #31
 
   [(c) => enc.csel(c, 64, 9, 9, 10, "ne"), "9a8a1129", "csel x9, x9, x10, ne"], // csel x9, x9, x10, ne
   [(c) => enc.csel(c, 32, 11, 9, 10, "lo"), "1a8a312b", "csel w11, w9, w10, lo"], // csel w11, w9, w10, lo
