@@ -25,7 +25,8 @@
 // Until the compiler supports them, FunctionInfo.unsupported is computed as the 1.0-era front end
 // did: the first of the function's own type, a construct its body decoding stopped at
 // (FunctionBody.unsupported), and before that a call of a post-1.0 signature or a use of a
-// reference-typed global; then several results.
+// reference-typed global; then several results. The compiler compiles reference types and bulk
+// memory: their marks are dropped before validation (withoutCompiledMarks).
 import { FeatureOutsideProfile, guarded, InvalidModule } from "./errors.js";
 import { type Features, featuresText, toolchainHint, WASM_2_0 } from "./features.js";
 import type {
@@ -63,12 +64,78 @@ import {
  * InvalidModule or UnsupportedFeature.
  */
 export function validateModule(module: Module, features: Features = WASM_2_0): ValidatedModule {
-  return guarded(() => new ModuleValidator(module, features).validate());
+  return guarded(() => new ModuleValidator(withoutCompiledMarks(module), features).validate());
 }
 
 /** Every post-1.0 construct a validated module uses: outside function bodies first, then per function. */
 export function postMvpUses({ module, functions }: ValidatedModule): UnsupportedUse[] {
   return [...(module.postMvp ?? []), ...functions.flatMap((f) => (f.unsupported ? [f.unsupported] : []))];
+}
+
+// ── the interim marks of the features the compiler compiles ─────────────────────────────────
+
+/** Features of the 1.0-era marks that the compiler compiles: their marks are dropped. */
+const COMPILED_FEATURES: ReadonlySet<string> = new Set(["reference-types", "bulk-memory"]);
+
+const compiled = (use: UnsupportedUse | null | undefined): boolean =>
+  use != null && COMPILED_FEATURES.has(use.feature);
+
+/**
+ * `module` without the marks of COMPILED_FEATURES (itself when it has none): no refusal, no such
+ * Module.postMvp entries, types and globals unmarked, and a body whose first mark was one of them
+ * marked at its first remaining construct instead (remainingMark). A type marked for references
+ * that has several results stays a multi-value use.
+ */
+function withoutCompiledMarks(module: Module): Module {
+  const marked =
+    compiled(module.refused) ||
+    (module.postMvp ?? []).some(compiled) ||
+    module.types.some((type) => compiled(type.unsupported)) ||
+    module.globals.some((global) => compiled(global.type.unsupported)) ||
+    module.imports.some(({ desc }) => desc.kind === "global" && compiled(desc.type.unsupported)) ||
+    module.bodies.some((body) => compiled(body.unsupported));
+  if (!marked) return module;
+  const multiValue: UnsupportedUse[] = [];
+  const types = module.types.map((type): FuncType => {
+    if (!compiled(type.unsupported)) return type;
+    if (type.results.length > 1)
+      multiValue.push({ feature: "multi-value", offset: type.unsupported!.offset });
+    return { params: type.params, results: type.results };
+  });
+  const unmarked = (type: GlobalType): GlobalType =>
+    compiled(type.unsupported) ? { valType: type.valType, mutable: type.mutable } : type;
+  const { refused, ...rest } = module;
+  return {
+    ...rest,
+    ...(refused === undefined || compiled(refused) ? {} : { refused }),
+    types,
+    imports: module.imports.map((imported) =>
+      imported.desc.kind === "global"
+        ? { ...imported, desc: { kind: "global", type: unmarked(imported.desc.type) } }
+        : imported,
+    ),
+    globals: module.globals.map((global) => ({ type: unmarked(global.type), init: global.init })),
+    bodies: module.bodies.map((body) =>
+      compiled(body.unsupported) ? { ...body, unsupported: remainingMark(body) } : body,
+    ),
+    postMvp: [...(module.postMvp ?? []).filter((use) => !compiled(use)), ...multiValue],
+  };
+}
+
+/**
+ * The 1.0-era mark of a body whose first mark was a compiled feature's: more locals than
+ * MAX_LOCALS, else the first sign-extension or saturating operator or type-index block type.
+ */
+function remainingMark(body: FunctionBody): UnsupportedUse | null {
+  if (body.localRuns !== undefined) return { feature: "implementation-limit", offset: body.offset };
+  for (const instr of body.code) {
+    const feature = OP_BY_NAME.get(instr.op)?.feature;
+    if (feature === "sign-extension" || feature === "saturating-float-to-int")
+      return { feature, offset: instr.offset };
+    if ("blockType" in instr && instr.blockType !== null && typeof instr.blockType === "object")
+      return { feature: "multi-value", offset: instr.offset + 1 };
+  }
+  return null;
 }
 
 /** Largest memory size: 65536 pages of 64 KiB (4 GiB). */
