@@ -643,9 +643,7 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements ma
   }
 
   protected emitAddImmediate(dst: Scratch, imm: number): void {
-    if (imm === 0) return;
-    const op = imm > 0 ? "add" : "sub";
-    enc.aluRI(this.buf, op, 64, SCRATCH[dst], simm32(Math.abs(imm), "addend"));
+    if (imm !== 0) enc.aluRI(this.buf, "add", 64, SCRATCH[dst], simm32(imm, "addend"));
   }
 
   branchIfRangeExceeds(start: Scratch, length: Scratch, field: number, label: Label): void {
