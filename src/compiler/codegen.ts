@@ -17,19 +17,27 @@ import type {
 import { MEMORY_LOADS, MEMORY_STORES } from "../wasm/opcodes.js";
 import type { TrapKind } from "../wasm/outcome.js";
 import {
+  DATA_FIELD,
   type Exits,
+  FUNC_REF_BYTES,
+  funcRefOffset,
   globalOffset,
+  REFERENCE_BYTES,
   type StackMapEntry,
   TABLE_ENTRY,
   TABLE_ENTRY_BYTES,
+  TABLE_FIELD,
+  trapExit,
   typeId,
   VMCTX,
+  type VmContextLayout,
 } from "./artifact.js";
 import { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
 import { type CallLayout, callHeight, type FramePlan, SLOT_BYTES } from "./frame.js";
 import type {
   AssembledFunction,
   Cond,
+  ElementBytes,
   FloatBinop,
   FloatCond,
   FloatUnop,
@@ -54,6 +62,8 @@ export interface FunctionInput {
   readonly plan: FramePlan;
   /** Where generated code leaves to the host. */
   readonly exits: Exits;
+  /** Where the module's tables, segments and function references are in the VM context. */
+  readonly vmContext: VmContextLayout;
   /** Global number of this function's first trap site (the masm bakes site numbers into the code). */
   readonly firstSite: number;
 }
@@ -311,8 +321,9 @@ class FunctionCompiler {
    */
   trap(kind: TrapKind, instrIndex: number | null = this.instrIndex): Label {
     const site = this.input.firstSite + this.trapSites.length;
+    const exit = trapExit(this.input.exits, kind);
     this.trapSites.push({ kind, instrIndex, codeOffset: this.masm.offset() });
-    return this.masm.trapStub(site, this.input.exits.traps[kind]);
+    return this.masm.trapStub(site, exit);
   }
 
   // ── control ─────────────────────────────────────────────────────────────────────────────
@@ -492,17 +503,18 @@ class FunctionCompiler {
    * indirect_call_type_mismatch). The entry's code address replaces the index in its slot, which
    * stays above SP through the call sequence, and the call goes through it.
    */
-  callIndirect(typeIndex: number): void {
+  callIndirect(typeIndex: number, table: number): void {
     const { masm } = this;
     const type = this.input.validated.module.types[typeIndex];
     if (type === undefined) throw new CompilerInvariantError(`call_indirect of unknown type ${typeIndex}`);
+    const descriptor = this.tableDescriptor(table);
     const indexSlot = this.plan.operandSlot(this.heightBefore - 1);
     masm.loadSlot(S0, indexSlot);
-    masm.loadVmField(S1, VMCTX.tableLength);
+    masm.loadVmField(S1, descriptor + TABLE_FIELD.length);
     masm.branchIfCompare("ge_u", 64, S0, S1, this.trap("undefined_element"));
     masm.movImm(S1, BigInt(Math.log2(TABLE_ENTRY_BYTES)), 64);
     masm.intBinop("shl", 64, S0, S1);
-    masm.loadVmField(S1, VMCTX.tableBase);
+    masm.loadVmField(S1, descriptor + TABLE_FIELD.entries);
     masm.intBinop("add", 64, S1, S0); // the entry's address
     masm.loadFromAddress(S2, S1, TABLE_ENTRY.typeId);
     masm.branchIfZero(64, S2, this.trap("uninitialized_element"));
@@ -814,7 +826,278 @@ class FunctionCompiler {
     masm.bind(done);
     this.produce(S0);
   }
+
+  // ── references ──────────────────────────────────────────────────────────────────────────
+  // A funcref is the address of its function's record in the VM context, an externref the host's
+  // handle + 1; null is 0 for both (README.md, "Values and registers").
+
+  refFunc(funcIndex: number): void {
+    this.masm.vmAddress(S0, funcRefOffset(this.input.vmContext, funcIndex));
+    this.produce(S0);
+  }
+
+  refIsNull(): void {
+    this.operate(1, (m) => m.eqz(64, S0));
+  }
+
+  // ── tables ──────────────────────────────────────────────────────────────────────────────
+  // A table's references are raw slots; a funcref table also keeps, per element, the call entry
+  // `call_indirect` reads: a copy of the record the reference points at (zeros for null). Every
+  // write of a funcref table writes both. Operands are read from their slots again where a loop
+  // consumed the registers; SP moves only at the end, so trap sites unwind from the instruction's start.
+
+  private tableDescriptor(table: number): number {
+    const offset = this.input.vmContext.tables[table];
+    if (offset === undefined) throw new CompilerInvariantError(`no table ${table}`);
+    return offset;
+  }
+
+  private elemDescriptor(elem: number): number {
+    const offset = this.input.vmContext.elemSegments[elem];
+    if (offset === undefined) throw new CompilerInvariantError(`no element segment ${elem}`);
+    return offset;
+  }
+
+  private dataDescriptor(data: number): number {
+    const offset = this.input.vmContext.dataSegments[data];
+    if (offset === undefined) throw new CompilerInvariantError(`no data segment ${data}`);
+    return offset;
+  }
+
+  private isFuncrefTable(table: number): boolean {
+    const { module } = this.input.validated;
+    const imported = module.imports.flatMap((i) => (i.desc.kind === "table" ? [i.desc.limits] : []));
+    const type = imported[table] ?? module.tables[table - imported.length];
+    if (type === undefined) throw new CompilerInvariantError(`no table ${table}`);
+    return type.elemType === "funcref";
+  }
+
+  /** Loads the operands `fromTop` (0 = top) into S0, S1, S2 in order. */
+  private loadOperands(s0: number, s1: number, s2: number): void {
+    this.loadOperand(S0, s0);
+    this.loadOperand(S1, s1);
+    this.loadOperand(S2, s2);
+  }
+
+  tableGet(table: number): void {
+    const { masm } = this;
+    const descriptor = this.tableDescriptor(table);
+    this.loadOperand(S0, 0);
+    masm.movImm(S1, 1n, 64);
+    masm.branchIfRangeExceeds(S0, S1, descriptor + TABLE_FIELD.length, this.trap("out_of_bounds_table"));
+    masm.elementAddress(S0, descriptor + TABLE_FIELD.references, REFERENCE_BYTES);
+    masm.loadFromAddress(S0, S0, 0);
+    this.produce(S0);
+  }
+
+  tableSet(table: number): void {
+    const { masm } = this;
+    const descriptor = this.tableDescriptor(table);
+    this.loadOperand(S0, 1);
+    this.loadOperand(S1, 0);
+    masm.movImm(S2, 1n, 64);
+    masm.branchIfRangeExceeds(S0, S2, descriptor + TABLE_FIELD.length, this.trap("out_of_bounds_table"));
+    masm.move(S2, S0);
+    masm.elementAddress(S2, descriptor + TABLE_FIELD.references, REFERENCE_BYTES);
+    masm.storeAndAdvance(S2, S1, REFERENCE_BYTES);
+    if (this.isFuncrefTable(table)) {
+      masm.elementAddress(S0, descriptor + TABLE_FIELD.entries, TABLE_ENTRY_BYTES);
+      this.recordOrNull(S1);
+      masm.copyAndAdvance(S0, S1, TABLE_ENTRY_BYTES, "forward");
+    }
+    this.consume();
+  }
+
+  tableSize(table: number): void {
+    this.masm.loadVmField(S0, this.tableDescriptor(table) + TABLE_FIELD.length);
+    this.produce(S0);
+  }
+
+  /**
+   * table.grow: new = length + n (64-bit, cannot wrap); above the maximum the result is −1 and
+   * nothing changes; else the length becomes new, entries old…new − 1 get the value, and the
+   * result is the old length. The table is mapped at its maximum, so nothing moves.
+   */
+  tableGrow(table: number): void {
+    const { masm } = this;
+    const descriptor = this.tableDescriptor(table);
+    const length = descriptor + TABLE_FIELD.length;
+    const [failed, done] = [masm.newLabel(), masm.newLabel()];
+    masm.loadVmField(S0, length);
+    this.loadOperand(S1, 0); // n
+    masm.intBinop("add", 64, S0, S1);
+    masm.loadVmField(S1, descriptor + TABLE_FIELD.maximum);
+    masm.branchIfCompare("gt_u", 64, S0, S1, failed);
+    masm.storeVmField(length, S0);
+    /** S0 ← the old length (new length − n), S1 ← the value, S2 ← n. */
+    const oldLength = () => {
+      masm.loadVmField(S0, length);
+      this.loadOperand(S1, 1);
+      this.loadOperand(S2, 0);
+      masm.intBinop("sub", 64, S0, S2);
+    };
+    this.fillElements(table, oldLength);
+    oldLength();
+    masm.jump(done);
+    masm.bind(failed);
+    masm.movImm(S0, 0xffff_ffffn, 32);
+    masm.bind(done);
+    this.produce(S0);
+  }
+
+  tableFill(table: number): void {
+    const descriptor = this.tableDescriptor(table);
+    this.loadOperands(2, 1, 0);
+    this.masm.branchIfRangeExceeds(S0, S2, descriptor + TABLE_FIELD.length, this.trap("out_of_bounds_table"));
+    this.fillElements(table, () => this.loadOperands(2, 1, 0));
+    this.consume();
+  }
+
+  tableCopy(dstTable: number, srcTable: number): void {
+    const [dst, src] = [this.tableDescriptor(dstTable), this.tableDescriptor(srcTable)];
+    this.copyElements(dst, src, this.isFuncrefTable(dstTable));
+  }
+
+  tableInit(table: number, elem: number): void {
+    this.copyElements(this.tableDescriptor(table), this.elemDescriptor(elem), this.isFuncrefTable(table));
+  }
+
+  elemDrop(elem: number): void {
+    this.masm.movImm(S0, 0n, 64);
+    this.masm.storeVmField(this.elemDescriptor(elem) + TABLE_FIELD.length, S0);
+  }
+
+  /** reg ← reg if it is a funcref other than null, else the address of the null record. */
+  private recordOrNull(reg: Scratch): void {
+    const { masm } = this;
+    const record = masm.newLabel();
+    masm.branchIfNonZero(64, reg, record);
+    masm.vmAddress(reg, this.input.vmContext.nullFuncRef);
+    masm.bind(record);
+  }
+
+  /**
+   * Writes the value into a range of the table: `load` puts its first index in S0, the value in
+   * S1 and the count in S2 (again for the call entries of a funcref table).
+   */
+  private fillElements(table: number, load: () => void): void {
+    const { masm } = this;
+    const descriptor = this.tableDescriptor(table);
+    load();
+    masm.elementAddress(S0, descriptor + TABLE_FIELD.references, REFERENCE_BYTES);
+    this.countDown(1, () => masm.storeAndAdvance(S0, S1, REFERENCE_BYTES));
+    if (!this.isFuncrefTable(table)) return;
+    load();
+    masm.elementAddress(S0, descriptor + TABLE_FIELD.entries, TABLE_ENTRY_BYTES);
+    this.recordOrNull(S1);
+    this.countDown(1, () => {
+      masm.copyAndAdvance(S0, S1, FUNC_REF_BYTES, "forward");
+      masm.addImmediate(S1, -FUNC_REF_BYTES);
+    });
+  }
+
+  /**
+   * table.copy and table.init (an element segment's descriptor has a table's shape): operands
+   * d, s, n; both ranges are checked before anything is written, then the references and (funcref)
+   * the call entries are moved as memory.copy moves bytes.
+   */
+  private copyElements(dst: number, src: number, funcref: boolean): void {
+    const { masm } = this;
+    const outOfBounds = this.trap("out_of_bounds_table");
+    this.loadOperands(2, 1, 0);
+    masm.branchIfRangeExceeds(S0, S2, dst + TABLE_FIELD.length, outOfBounds);
+    masm.branchIfRangeExceeds(S1, S2, src + TABLE_FIELD.length, outOfBounds);
+    const arrays: [number, ElementBytes][] = [[TABLE_FIELD.references, REFERENCE_BYTES]];
+    if (funcref) arrays.push([TABLE_FIELD.entries, TABLE_ENTRY_BYTES]);
+    for (const [field, bytes] of arrays) {
+      this.loadOperands(2, 1, 0);
+      masm.elementAddress(S0, dst + field, bytes);
+      masm.elementAddress(S1, src + field, bytes);
+      this.moveElements(bytes, [bytes]);
+    }
+    this.consume();
+  }
+
+  // ── bulk memory ─────────────────────────────────────────────────────────────────────────
+  // Inline loops over absolute addresses (README.md, "Bulk memory"): 16 bytes a step, then 8, then
+  // single bytes; no stack beyond the operands' slots, so every strategy and target uses the same.
+
+  memoryCopy(): void {
+    const { masm } = this;
+    const outOfBounds = this.trap("out_of_bounds_memory");
+    this.loadOperands(2, 1, 0);
+    masm.branchIfRangeExceeds(S0, S2, VMCTX.memoryBytes, outOfBounds);
+    masm.branchIfRangeExceeds(S1, S2, VMCTX.memoryBytes, outOfBounds);
+    masm.addMemoryBase(S0);
+    masm.addMemoryBase(S1);
+    this.moveElements(1, BYTE_STEPS);
+    this.consume();
+  }
+
+  memoryFill(): void {
+    const { masm } = this;
+    this.loadOperands(2, 1, 0);
+    masm.branchIfRangeExceeds(S0, S2, VMCTX.memoryBytes, this.trap("out_of_bounds_memory"));
+    masm.addMemoryBase(S0);
+    masm.broadcastByte(S1);
+    this.countDown(8, () => masm.storeAndAdvance(S0, S1, 8));
+    this.countDown(1, () => masm.storeAndAdvance(S0, S1, 1));
+    this.consume();
+  }
+
+  memoryInit(data: number): void {
+    const { masm } = this;
+    const descriptor = this.dataDescriptor(data);
+    const outOfBounds = this.trap("out_of_bounds_memory");
+    this.loadOperands(2, 1, 0);
+    masm.branchIfRangeExceeds(S0, S2, VMCTX.memoryBytes, outOfBounds);
+    masm.branchIfRangeExceeds(S1, S2, descriptor + DATA_FIELD.length, outOfBounds);
+    masm.addMemoryBase(S0);
+    masm.elementAddress(S1, descriptor + DATA_FIELD.address, 1);
+    this.moveElements(1, BYTE_STEPS);
+    this.consume();
+  }
+
+  dataDrop(data: number): void {
+    this.masm.movImm(S0, 0n, 64);
+    this.masm.storeVmField(this.dataDescriptor(data) + DATA_FIELD.length, S0);
+  }
+
+  /**
+   * Moves S2 elements of `elementBytes` from S1 to S0 (addresses), overlap-safe: forward when the
+   * destination is not above the source, else backward from the ends. `steps` are the chunk sizes
+   * tried in turn (multiples of the element size, the last one the element).
+   */
+  private moveElements(elementBytes: ElementBytes, steps: readonly ElementBytes[]): void {
+    const { masm } = this;
+    const [forward, done] = [masm.newLabel(), masm.newLabel()];
+    masm.branchIfCompare("le_u", 64, S0, S1, forward);
+    masm.addScaled(S0, S2, elementBytes);
+    masm.addScaled(S1, S2, elementBytes);
+    for (const step of steps)
+      this.countDown(step / elementBytes, () => masm.copyAndAdvance(S0, S1, step, "backward"));
+    masm.jump(done);
+    masm.bind(forward);
+    for (const step of steps)
+      this.countDown(step / elementBytes, () => masm.copyAndAdvance(S0, S1, step, "forward"));
+    masm.bind(done);
+  }
+
+  /** While S2 ≥ `units`: `body`, then S2 −= units. */
+  private countDown(units: number, body: () => void): void {
+    const { masm } = this;
+    const [top, exit] = [masm.newLabel(), masm.newLabel()];
+    masm.bind(top);
+    masm.branchIfCompareImm("lt_u", 64, S2, units, exit);
+    body();
+    masm.addImmediate(S2, -units);
+    masm.jump(top);
+    masm.bind(exit);
+  }
 }
+
+/** The chunks a byte copy moves, largest first. */
+const BYTE_STEPS: readonly ElementBytes[] = [16, 8, 1];
 
 // ── float constants ─────────────────────────────────────────────────────────────────────────
 
@@ -877,7 +1160,7 @@ const FLOAT_UNOPS = ["sqrt", "ceil", "floor", "trunc", "nearest"] as const;
 const FLOAT_CONDS = ["eq", "ne", "lt", "gt", "le", "ge"] as const;
 const WIDTHS = [32, 64] as const;
 
-/** Wasm operator → visitor. Every 1.0 operator is listed. */
+/** Wasm operator → visitor. Every 1.0 operator is listed, and the reference-types and bulk-memory ones. */
 const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
   const table: { [K in Op]?: Visitor<K> } = {
     nop: () => {},
@@ -894,7 +1177,7 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
     br_table: (gen, instr) => gen.brTable(instr.depths, instr.defaultDepth),
     return: (gen) => gen.returnFromFunction(),
     call: (gen, instr) => gen.call(instr.func),
-    call_indirect: (gen, instr) => gen.callIndirect(instr.typeIndex),
+    call_indirect: (gen, instr) => gen.callIndirect(instr.typeIndex, instr.table),
     "local.get": (gen, instr) => gen.localGet(instr.local),
     "local.set": (gen, instr) => gen.localSet(instr.local, false),
     "local.tee": (gen, instr) => gen.localSet(instr.local, true),
@@ -916,6 +1199,23 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
     "i64.extend_i32_u": (gen) => gen.conversion("extend_u"),
     "memory.size": (gen) => gen.memorySize(),
     "memory.grow": (gen) => gen.memoryGrow(),
+    // references, tables and bulk memory
+    select_t: (gen) => gen.select(),
+    "ref.null": (gen) => gen.constant(0n, 64),
+    "ref.is_null": (gen) => gen.refIsNull(),
+    "ref.func": (gen, instr) => gen.refFunc(instr.func),
+    "table.get": (gen, instr) => gen.tableGet(instr.table),
+    "table.set": (gen, instr) => gen.tableSet(instr.table),
+    "table.size": (gen, instr) => gen.tableSize(instr.table),
+    "table.grow": (gen, instr) => gen.tableGrow(instr.table),
+    "table.fill": (gen, instr) => gen.tableFill(instr.table),
+    "table.copy": (gen, instr) => gen.tableCopy(instr.dstTable, instr.srcTable),
+    "table.init": (gen, instr) => gen.tableInit(instr.table, instr.elem),
+    "elem.drop": (gen, instr) => gen.elemDrop(instr.elem),
+    "memory.copy": (gen) => gen.memoryCopy(),
+    "memory.fill": (gen) => gen.memoryFill(),
+    "memory.init": (gen, instr) => gen.memoryInit(instr.data),
+    "data.drop": (gen, instr) => gen.dataDrop(instr.data),
   };
   for (const width of [32, 64] as const) {
     const type = `i${width}` as const;
@@ -983,7 +1283,7 @@ export function compileUnsupportedStub(input: FunctionInput, reason: string): Co
     codeOffset: 0,
     unsupported: reason,
   };
-  masm.jump(masm.trapStub(input.firstSite, input.exits.traps.unreachable));
+  masm.jump(masm.trapStub(input.firstSite, trapExit(input.exits, "unreachable")));
   const prologue = { start: 0, end: masm.offset() };
   const instructions = validated.module.bodies[definedIndex]!.code.length;
   return {

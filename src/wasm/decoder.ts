@@ -100,6 +100,8 @@ const COMPILED_FEATURES: ReadonlySet<string> = new Set([
   "sign-extension",
   "saturating-float-to-int",
   "multi-value",
+  "reference-types",
+  "bulk-memory",
 ]);
 
 /** The 1.0-era front end's mark for `feature` met at `offset`, or null when the compiler compiles it. */

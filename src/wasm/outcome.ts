@@ -31,6 +31,8 @@ export const TRAP_KINDS = [
   "integer_overflow",
   "invalid_conversion_to_integer",
   "out_of_bounds_memory",
+  /** WebAssembly 2.0: table.get/set/fill/copy/init or an element segment outside its table or segment. */
+  "out_of_bounds_table",
   "undefined_element",
   "uninitialized_element",
   "indirect_call_type_mismatch",

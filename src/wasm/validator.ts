@@ -25,7 +25,8 @@
 // Until the compiler supports them, FunctionInfo.unsupported is computed as the 1.0-era front end
 // did: the first of the function's own type, a construct its body decoding stopped at
 // (FunctionBody.unsupported), and before that a call of a post-1.0 signature or a use of a
-// reference-typed global. Sign extension, saturating truncation and multi-value are compiled: not marked.
+// reference-typed global. Every post-1.0 feature samestack supports is compiled: such marks are
+// dropped before validation (withoutCompiledMarks), leaving only the implementation limit.
 import { FeatureOutsideProfile, guarded, InvalidModule } from "./errors.js";
 import { type Features, featuresText, toolchainHint, WASM_2_0 } from "./features.js";
 import type {
@@ -63,12 +64,68 @@ import {
  * InvalidModule or UnsupportedFeature.
  */
 export function validateModule(module: Module, features: Features = WASM_2_0): ValidatedModule {
-  return guarded(() => new ModuleValidator(module, features).validate());
+  return guarded(() => new ModuleValidator(withoutCompiledMarks(module), features).validate());
 }
 
 /** Every post-1.0 construct a validated module uses: outside function bodies first, then per function. */
 export function postMvpUses({ module, functions }: ValidatedModule): UnsupportedUse[] {
   return [...(module.postMvp ?? []), ...functions.flatMap((f) => (f.unsupported ? [f.unsupported] : []))];
+}
+
+// ── the interim marks of the features the compiler compiles ─────────────────────────────────
+
+/** Features of the 1.0-era marks that the compiler compiles: their marks are dropped. */
+const COMPILED_FEATURES: ReadonlySet<string> = new Set([
+  "reference-types",
+  "bulk-memory",
+  "sign-extension",
+  "saturating-float-to-int",
+  "multi-value",
+]);
+
+const compiled = (use: UnsupportedUse | null | undefined): boolean =>
+  use != null && COMPILED_FEATURES.has(use.feature);
+
+/**
+ * `module` without the marks of COMPILED_FEATURES (itself when it has none): no refusal, no such
+ * Module.postMvp entries, types and globals unmarked, and a body whose first mark was one of them
+ * marked at its first remaining construct instead (remainingMark).
+ */
+function withoutCompiledMarks(module: Module): Module {
+  const marked =
+    compiled(module.refused) ||
+    (module.postMvp ?? []).some(compiled) ||
+    module.types.some((type) => compiled(type.unsupported)) ||
+    module.globals.some((global) => compiled(global.type.unsupported)) ||
+    module.imports.some(({ desc }) => desc.kind === "global" && compiled(desc.type.unsupported)) ||
+    module.bodies.some((body) => compiled(body.unsupported));
+  if (!marked) return module;
+  const types = module.types.map(
+    (type): FuncType => (compiled(type.unsupported) ? { params: type.params, results: type.results } : type),
+  );
+  const unmarked = (type: GlobalType): GlobalType =>
+    compiled(type.unsupported) ? { valType: type.valType, mutable: type.mutable } : type;
+  const { refused, ...rest } = module;
+  return {
+    ...rest,
+    ...(refused === undefined || compiled(refused) ? {} : { refused }),
+    types,
+    imports: module.imports.map((imported) =>
+      imported.desc.kind === "global"
+        ? { ...imported, desc: { kind: "global", type: unmarked(imported.desc.type) } }
+        : imported,
+    ),
+    globals: module.globals.map((global) => ({ type: unmarked(global.type), init: global.init })),
+    bodies: module.bodies.map((body) =>
+      compiled(body.unsupported) ? { ...body, unsupported: remainingMark(body) } : body,
+    ),
+    postMvp: (module.postMvp ?? []).filter((use) => !compiled(use)),
+  };
+}
+
+/** The 1.0-era mark of a body whose first mark was a compiled feature's: more locals than MAX_LOCALS. */
+function remainingMark(body: FunctionBody): UnsupportedUse | null {
+  return body.localRuns === undefined ? null : { feature: "implementation-limit", offset: body.offset };
 }
 
 /** Largest memory size: 65536 pages of 64 KiB (4 GiB). */

@@ -94,6 +94,31 @@ const FLOATS_AND_TABLES = `
       (i64.const 6) (f32.const 7) (f64.const 8) (i32.const 9) (local.get 0))))
 `;
 
+/** Every reference-types and bulk-memory operator, on two tables of each kind of reference. */
+const REFERENCES_AND_BULK = `
+(module
+  (table $f 2 funcref)
+  (table $e 1 externref)
+  (memory 1)
+  (elem $seg func $id)
+  (data $d "abc")
+  (func $id (param externref) (result externref) (local.get 0))
+  (func (export "tables") (param i32) (result i32)
+    (table.set $e (i32.const 0) (call $id (table.get $e (local.get 0))))
+    (drop (table.grow $f (ref.func $id) (i32.const 1)))
+    (table.fill $f (i32.const 0) (ref.null func) (i32.const 1))
+    (table.copy $f $f (i32.const 0) (i32.const 1) (i32.const 1))
+    (table.init $f $seg (i32.const 0) (i32.const 0) (i32.const 1))
+    (elem.drop $seg)
+    (drop (select (result funcref) (ref.func $id) (ref.null func) (local.get 0)))
+    (i32.add (table.size $f) (ref.is_null (table.get $e (i32.const 0)))))
+  (func (export "bulk") (param i32)
+    (memory.fill (i32.const 0) (local.get 0) (i32.const 8))
+    (memory.copy (i32.const 1) (i32.const 0) (i32.const 7))
+    (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3))
+    (data.drop $d)))
+`;
+
 const CORPUS = new URL("../../corpus/", import.meta.url);
 const corpusCases = readdirSync(CORPUS).filter((name) => name.endsWith(".wat"));
 
@@ -101,6 +126,7 @@ const modules = new Map<string, ValidatedModule>();
 beforeAll(async () => {
   modules.set("kitchen-sink", await validated(KITCHEN_SINK));
   modules.set("floats-and-tables", await validated(FLOATS_AND_TABLES));
+  modules.set("references-and-bulk", await validated(REFERENCES_AND_BULK));
   for (const name of corpusCases)
     modules.set(name, await validated(readFileSync(new URL(name, CORPUS), "utf8")));
 });
@@ -297,6 +323,27 @@ describe("what is compiled and what is not", () => {
         "integer_overflow",
       ]);
       expect(kinds(2)).toEqual(["undefined_element", "uninitialized_element", "indirect_call_type_mismatch"]);
+    }
+  });
+
+  it("gives every table access and bulk operation one site of its kind, checked before anything moves", () => {
+    for (const target of TARGETS) {
+      for (const strategy of STRATEGIES) {
+        const artifact = compile(modules.get("references-and-bulk")!, target, strategy);
+        // The instructions' sites (frame's prologue adds a stack_overflow one).
+        const sites = artifact.trapSites.filter((site) => site.instrIndex !== null);
+        const kinds = (funcIndex: number) =>
+          sites.filter((site) => site.funcIndex === funcIndex).map((site) => site.kind);
+        // table.get, table.set, table.fill, table.copy, table.init, table.get; grow returns −1 instead.
+        expect(kinds(1)).toEqual(Array(6).fill("out_of_bounds_table"));
+        expect(kinds(2)).toEqual(Array(3).fill("out_of_bounds_memory"));
+        // Each site unwinds from its instruction's start: SP there is the instruction's own.
+        for (const site of sites.filter((s) => s.funcIndex > 0)) {
+          const entry = artifact.stackMap[site.funcIndex]![site.instrIndex!]!;
+          const record = artifact.unwind[site.funcIndex]!.filter((r) => r.offset <= site.codeOffset).at(-1)!;
+          expect(record.spBelowReference).toBe(entry.depthAtStart);
+        }
+      }
     }
   });
 

@@ -97,6 +97,9 @@ export const COMPILED_POST_MVP: ReadonlySet<string> = new Set([
   "sign-extension",
   "saturating-float-to-int",
   "multi-value",
+  "reference-types",
+  "bulk-memory",
+  "data-explicit-memidx",
 ]);
 
 /**

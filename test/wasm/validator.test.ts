@@ -91,27 +91,31 @@ describe("validateModule", () => {
     expect(functions[1]!.makesCalls).toBe(true);
   });
 
-  it("marks functions that use a reference-typed signature or global as unsupported", () => {
+  it("drops the marks of reference-typed signatures and globals, which the compiler compiles, but keeps a later one of another feature", () => {
     const types = section(1, vec([VOID, funcType([EXTERNREF], [])]));
     const globals = section(6, vec([[EXTERNREF, 0, 0xd0, EXTERNREF, 0x0b]]));
     const bodies = [
       body([0x0b]),
       body([0xd0, EXTERNREF, 0x10, 0x00, 0x0b]), // ref.null extern, call 0
       body([0x23, 0x00, 0x1a, 0x0b]),
-      body([0x0b]),
+      body([0xd0, EXTERNREF, 0x1a, 0x41, 0x01, 0xc0, 0x1a, 0x0b]), // ref.null, drop, i32.const 1, i32.extend8_s, drop
     ];
     const bytes = wasm(types, section(3, vec([[1], [0], [0], [0]])), globals, section(10, vec(bodies)));
     const module = decodeModule(bytes);
+    // The decoder still marks them (as the 1.0-era front end did); validation drops these marks.
     expect(module.postMvp?.map((use) => use.feature)).toEqual(["reference-types", "reference-types"]);
-    const { functions } = validateModule(module);
-    expect(functions.map((f) => f.unsupported?.feature ?? null)).toEqual([
-      "reference-types",
-      "reference-types",
-      "reference-types",
+    expect(module.bodies[3]!.unsupported?.feature).toBe("reference-types");
+    const validated = validateModule(module);
+    expect(validated.module.postMvp).toEqual([]);
+    expect(validated.module.types[1]!.unsupported).toBeUndefined();
+    expect(validated.module.globals[0]!.type.unsupported).toBeUndefined();
+    expect(validated.functions.map((f) => f.unsupported?.feature ?? null)).toEqual([
       null,
+      null,
+      null,
+      "sign-extension",
     ]);
-    expect(functions[1]!.unsupported!.offset).toBe(module.bodies[1]!.code[0]!.offset); // ref.null, before the call
-    expect(functions[2]!.unsupported!.offset).toBe(module.bodies[2]!.code[0]!.offset);
+    expect(validated.functions[3]!.unsupported!.offset).toBe(module.bodies[3]!.code[3]!.offset);
   });
 });
 

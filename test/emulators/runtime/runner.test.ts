@@ -227,7 +227,7 @@ describe.each(configurations)("Runner on %s under %s", (target, strategy) => {
     expect(outOfBounds.instantiate(target, strategy)).toEqual({
       ok: false,
       stage: "instantiate",
-      outcome: { outcome: "trap", trap: "undefined_element" },
+      outcome: { outcome: "trap", trap: "out_of_bounds_table" },
     });
   });
 

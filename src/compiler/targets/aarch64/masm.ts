@@ -20,11 +20,11 @@ import { VMCTX as VM_CONTEXT } from "../../artifact.js";
 import type { CodeBuffer } from "../../code-buffer.js";
 import { CompilerInvariantError } from "../../errors.js";
 import type * as masm from "../../masm.js";
-import type { Cond, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
+import type { Cond, ElementBytes, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
 import { argumentRegister, MacroAssemblerCore, type PatchBranch } from "../../masm-core.js";
 import type { Condition, LoadOp, OperandSize } from "./encoder.js";
 import * as enc from "./encoder.js";
-import { Imm12, LogicalImm, MoveWide, SImm7Scaled, UImm12Scaled } from "./imm.js";
+import { Imm12, LogicalImm, MoveWide, SImm7Scaled, SImm9, UImm12Scaled } from "./imm.js";
 import {
   ARG_REGS,
   FP,
@@ -453,6 +453,72 @@ export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> imple
       this.loadStore64("load", TMP0, SP, this.slotOffset(below));
       enc.blr(this.buf, TMP0);
     });
+  }
+
+  // ── bulk memory and tables ──────────────────────────────────────────────────────────
+  // Chunks move through x16 (and x17 for the second half of 16 bytes) with the writeback forms of
+  // ldr/str and ldp/stp: post-index forward, pre-index backward.
+
+  addMemoryBase(dst: Scratch): void {
+    enc.addReg(this.buf, 64, SCRATCH[dst], SCRATCH[dst], MEMBASE);
+  }
+
+  vmAddress(dst: Scratch, offset: number): void {
+    this.addConst(SCRATCH[dst], VMCTX, offset);
+  }
+
+  elementAddress(index: Scratch, baseField: number, elementBytes: ElementBytes): void {
+    this.loadStore64("load", TMP0, VMCTX, baseField);
+    enc.addRegLsl(this.buf, SCRATCH[index], TMP0, SCRATCH[index], Math.log2(elementBytes));
+  }
+
+  addScaled(dst: Scratch, count: Scratch, elementBytes: ElementBytes): void {
+    enc.addRegLsl(this.buf, SCRATCH[dst], SCRATCH[dst], SCRATCH[count], Math.log2(elementBytes));
+  }
+
+  protected emitAddImmediate(dst: Scratch, imm: number): void {
+    this.addConst(SCRATCH[dst], SCRATCH[dst], imm);
+  }
+
+  branchIfRangeExceeds(start: Scratch, length: Scratch, field: number, label: Label): void {
+    // The field first: a large offset goes through x16.
+    this.loadStore64("load", TMP1, VMCTX, field);
+    enc.addReg(this.buf, 64, TMP0, SCRATCH[start], SCRATCH[length]);
+    enc.subsReg(this.buf, 64, ZR, TMP0, TMP1);
+    this.branchOn("hi", label);
+  }
+
+  protected emitCopyAndAdvance(
+    dst: Scratch,
+    src: Scratch,
+    bytes: ElementBytes,
+    direction: "forward" | "backward",
+  ): void {
+    const [d, s] = [SCRATCH[dst], SCRATCH[src]];
+    const forward = direction === "forward";
+    if (bytes === 16) {
+      const step = must(SImm7Scaled.from(forward ? 16 : -16, 8), "ldp/stp step");
+      (forward ? enc.ldpPost : enc.ldpPre)(this.buf, TMP0, TMP1, s, step);
+      (forward ? enc.stpPost : enc.stpPre)(this.buf, TMP0, TMP1, d, step);
+      return;
+    }
+    const step = must(SImm9.from(forward ? bytes : -bytes), "ldr/str step");
+    const mode = forward ? "post" : "pre";
+    enc.ldrIndexed(this.buf, bytes === 1 ? "ldrb" : "ldrX", mode, TMP0, s, step);
+    enc.strIndexed(this.buf, bytes === 1 ? "strb" : "strX", mode, TMP0, d, step);
+  }
+
+  protected emitStoreAndAdvance(dst: Scratch, value: Scratch, bytes: 1 | 8): void {
+    const op = bytes === 1 ? "strb" : "strX";
+    enc.strIndexed(this.buf, op, "post", SCRATCH[value], SCRATCH[dst], must(SImm9.from(bytes), "str step"));
+  }
+
+  broadcastByte(reg: Scratch): void {
+    const r = SCRATCH[reg];
+    this.movConst(TMP0, 0xffn, 64);
+    enc.andReg(this.buf, 64, r, r, TMP0);
+    this.movConst(TMP0, 0x0101_0101_0101_0101n, 64);
+    enc.madd(this.buf, 64, r, r, TMP0, ZR);
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────────────

@@ -18,7 +18,7 @@ import { ABI, type AbiConstants } from "../../abi.js";
 import { VMCTX as VM_FIELD } from "../../artifact.js";
 import { CompilerInvariantError } from "../../errors.js";
 import type * as masm from "../../masm.js";
-import type { Cond, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
+import type { Cond, ElementBytes, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
 import { argumentRegister, MacroAssemblerCore, type PatchBranch } from "../../masm-core.js";
 import type { Amode, CondCode, ExtMode, IndexGpr, ShiftOp, StoreSize } from "./encoder.js";
 import * as enc from "./encoder.js";
@@ -705,6 +705,80 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements ma
       enc.movRM(this.buf, 64, TMP1, this.slot(below));
       enc.callR(this.buf, TMP1);
     });
+  }
+
+  // ── bulk memory and tables ──────────────────────────────────────────────────────────────
+  // Chunks move through r10 (and r11 for the second half of 16 bytes), both loaded before either is
+  // stored; pointers advance with add/sub.
+
+  addMemoryBase(dst: Scratch): void {
+    enc.aluRR(this.buf, "add", 64, SCRATCH[dst], MEMBASE);
+  }
+
+  vmAddress(dst: Scratch, offset: number): void {
+    enc.leaRM(this.buf, SCRATCH[dst], at(VMCTX, offset));
+  }
+
+  elementAddress(index: Scratch, baseField: number, elementBytes: ElementBytes): void {
+    const reg = SCRATCH[index];
+    if (elementBytes > 1) enc.shiftRI(this.buf, "shl", 64, reg, shiftCount(Math.log2(elementBytes), 64));
+    enc.aluRM(this.buf, "add", 64, reg, at(VMCTX, baseField));
+  }
+
+  addScaled(dst: Scratch, count: Scratch, elementBytes: ElementBytes): void {
+    if (elementBytes === 1) {
+      enc.aluRR(this.buf, "add", 64, SCRATCH[dst], SCRATCH[count]);
+      return;
+    }
+    enc.movRR(this.buf, 64, TMP0, SCRATCH[count]);
+    enc.shiftRI(this.buf, "shl", 64, TMP0, shiftCount(Math.log2(elementBytes), 64));
+    enc.aluRR(this.buf, "add", 64, SCRATCH[dst], TMP0);
+  }
+
+  protected emitAddImmediate(dst: Scratch, imm: number): void {
+    if (imm !== 0) enc.aluRI(this.buf, "add", 64, SCRATCH[dst], simm32(imm, "addend"));
+  }
+
+  branchIfRangeExceeds(start: Scratch, length: Scratch, field: number, label: Label): void {
+    enc.leaRM(this.buf, TMP0, at(SCRATCH[start], 0, SCRATCH[length] as IndexGpr));
+    enc.aluRM(this.buf, "cmp", 64, TMP0, at(VMCTX, field));
+    this.jcc("a", label);
+  }
+
+  protected emitCopyAndAdvance(
+    dst: Scratch,
+    src: Scratch,
+    bytes: ElementBytes,
+    direction: "forward" | "backward",
+  ): void {
+    const [d, s] = [SCRATCH[dst], SCRATCH[src]];
+    const step = () => {
+      this.emitAddImmediate(dst, direction === "forward" ? bytes : -bytes);
+      this.emitAddImmediate(src, direction === "forward" ? bytes : -bytes);
+    };
+    if (direction === "backward") step();
+    if (bytes === 1) {
+      enc.movzxRM(this.buf, 8, TMP0, at(s, 0));
+      enc.movMR(this.buf, 8, at(d, 0), TMP0);
+    } else {
+      enc.movRM(this.buf, 64, TMP0, at(s, 0));
+      if (bytes === 16) enc.movRM(this.buf, 64, TMP1, at(s, 8));
+      enc.movMR(this.buf, 64, at(d, 0), TMP0);
+      if (bytes === 16) enc.movMR(this.buf, 64, at(d, 8), TMP1);
+    }
+    if (direction === "forward") step();
+  }
+
+  protected emitStoreAndAdvance(dst: Scratch, value: Scratch, bytes: 1 | 8): void {
+    enc.movMR(this.buf, bytes === 1 ? 8 : 64, at(SCRATCH[dst], 0), SCRATCH[value]);
+    this.emitAddImmediate(dst, bytes);
+  }
+
+  broadcastByte(reg: Scratch): void {
+    const r = SCRATCH[reg];
+    enc.movzxRR(this.buf, 8, r, r);
+    this.movImmTo(TMP0, repeatByte(0x01n, 64), 64);
+    enc.imulRR(this.buf, 64, r, TMP0);
   }
 }
 
