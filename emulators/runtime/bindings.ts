@@ -220,8 +220,12 @@ export class InstanceBindings implements MemoryHolder {
     this.memory?.release(this);
   }
 
-  readLinearMemory(length: number): Uint8Array {
-    return this.engine.readMemory(MEMORY_BASE, length);
+  readLinearMemory(address: number, length: number): Uint8Array {
+    return this.engine.readMemory(MEMORY_BASE + address, length);
+  }
+
+  writeLinearMemory(address: number, bytes: Uint8Array): void {
+    this.engine.writeMemory(MEMORY_BASE + address, bytes);
   }
 
   private extern(kind: Extern["kind"], index: number): Extern {

@@ -14,7 +14,8 @@
  * an empty Wasm function below its reference (return address + frame record, padded as the
  * strategy pads it): the runner checks that much against the limit (a `stack_overflow` at the call
  * otherwise) and records it, so under `intersect` and `frame` an import call consumes the same
- * stack on every target, as a call to Wasm does. Host functions cannot call back into Wasm.
+ * stack on every target, as a call to Wasm does. Host functions cannot call back into Wasm; one may
+ * end the whole invocation (InvocationEnd, e.g. WASI's proc_exit), whose outcome is then the invocation's.
  *
  * Instances calling each other. Every instance has its own engine, and all engines use the same
  * addresses: a call into another instance's function runs in that instance's engine from the
@@ -40,7 +41,14 @@ import type { AlignmentViolation, StackRecords, StopReason } from "../unicorn/ru
 import { entryCallAreaBytes, readExitCall, writeEntryCall, writeExitReturn } from "./abi.js";
 import { type Backtrace, wasmBacktrace } from "./backtrace.js";
 import { InstanceBindings } from "./bindings.js";
-import type { CallContext, Externs, FuncRef, FunctionOwner, Imports } from "./extern.js";
+import {
+  type CallContext,
+  type Externs,
+  type FuncRef,
+  type FunctionOwner,
+  type Imports,
+  InvocationEnd,
+} from "./extern.js";
 import {
   CODE_BASE,
   CODE_FILL,
@@ -488,6 +496,7 @@ function callRef(ref: FuncRef, args: readonly bigint[], context: CallContext): O
   try {
     results = ref.call(values);
   } catch (error) {
+    if (error instanceof InvocationEnd) return error.outcome;
     return { outcome: "error", message: `host function ${ref.name} failed: ${(error as Error).message}` };
   } finally {
     hostFunctionsRunning--;
