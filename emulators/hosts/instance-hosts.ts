@@ -56,19 +56,18 @@ export function emulatedHosts(
   settings: HostSettings,
   log: string[] = [],
 ): InstanceHosts<Imports, Externs> {
-  const wasi = wasiHostFor(module, settings);
+  const wasi = boundWasi(module, settings);
   const imports = new Map<string, Externs>([
     [HOST_MODULE, hostExterns(module, HOST_MODULE)],
     ["spectest", spectestExterns(log)],
     ...settings.stubImports.map((name): [string, Externs] => [name, hostExterns(module, name)]),
   ]);
-  if (wasi && !settings.stubImports.includes(WASI_MODULE))
-    imports.set(WASI_MODULE, wasiExterns(module, wasi));
+  if (wasi) imports.set(WASI_MODULE, wasiExterns(wasi));
   return {
     imports,
     attach: (exports) => {
       const extern = exports.get("memory");
-      if (wasi && extern?.kind === "memory") wasi.attach(emulatedMemory(extern));
+      if (wasi && extern?.kind === "memory") wasi.host.attach(emulatedMemory(extern));
     },
     finish: (outcome, exportName) => finished(wasi, outcome, exportName),
   };
@@ -80,26 +79,26 @@ export function v8Hosts(
   settings: HostSettings,
   log: string[] = [],
 ): InstanceHosts<WebAssembly.Imports, Readonly<Record<string, unknown>>> {
-  const wasi = wasiHostFor(module, settings);
+  const wasi = boundWasi(module, settings);
   const imports: WebAssembly.Imports = {
     [HOST_MODULE]: hostFunctionsForV8(module, HOST_MODULE),
     spectest: spectestForV8(log),
     ...Object.fromEntries(settings.stubImports.map((name) => [name, hostFunctionsForV8(module, name)])),
   };
-  if (wasi && !settings.stubImports.includes(WASI_MODULE)) imports[WASI_MODULE] = wasiForV8(module, wasi);
+  if (wasi) imports[WASI_MODULE] = wasiForV8(wasi);
   return {
     imports,
     attach: (exports) => {
       const memory = exports.memory;
-      if (wasi && memory instanceof WebAssembly.Memory) wasi.attach(v8Memory(memory));
+      if (wasi && memory instanceof WebAssembly.Memory) wasi.host.attach(v8Memory(memory));
     },
     finish: (outcome, exportName) => finished(wasi, outcome, exportName),
   };
 }
 
-function finished(wasi: WasiHost | null, outcome: Outcome, exportName: string): Outcome {
+function finished(wasi: BoundWasi | null, outcome: Outcome, exportName: string): Outcome {
   if (wasi === null) return outcome;
-  const { stdout, stderr } = wasi.takeWritten();
+  const { stdout, stderr } = wasi.host.takeWritten();
   const ended =
     exportName === WASI_START && outcome.outcome === "return" && outcome.values.length === 0
       ? { outcome: "exit" as const, code: 0 }
@@ -107,18 +106,24 @@ function finished(wasi: WasiHost | null, outcome: Outcome, exportName: string): 
   return withOutput(ended, stdout, stderr);
 }
 
+/** A WASI host, and the functions a module imports from it. */
+interface BoundWasi {
+  readonly host: WasiHost;
+  readonly functions: readonly WasiFunctionName[];
+}
+
 /**
  * A WASI host for a module that imports WASI (unless it is stubbed), after checking that every WASI
  * import is a preview1 function of its type and that the module exports its memory as "memory".
  */
-function wasiHostFor(module: Module, settings: HostSettings): WasiHost | null {
+function boundWasi(module: Module, settings: HostSettings): BoundWasi | null {
   if (settings.stubImports.includes(WASI_MODULE)) return null;
-  const imported = wasiImports(module);
-  if (imported.length === 0) return null;
+  const functions = wasiImports(module);
+  if (functions.length === 0) return null;
   if (!module.exports.some((e) => e.kind === "memory" && e.name === "memory")) {
     throw new HostImportError(`the module imports ${WASI_MODULE} but exports no memory named "memory"`);
   }
-  return new WasiHost(settings.wasi);
+  return { host: new WasiHost(settings.wasi), functions };
 }
 
 /** The module's WASI imports, each checked against preview1. */
@@ -145,12 +150,12 @@ function signatureText(type: { params: readonly ValType[]; results: readonly Val
   return `(${type.params.join(" ")}) -> (${type.results.join(" ")})`;
 }
 
-function wasiExterns(module: Module, wasi: WasiHost): Externs {
+function wasiExterns({ host, functions }: BoundWasi): Externs {
   const externs = new Map<string, Extern>();
-  for (const name of wasiImports(module)) {
+  for (const name of functions) {
     const type = wasiFunctionType(name);
     const call = (args: readonly { value: string }[]) => {
-      const errno = wasi.call(
+      const errno = host.call(
         name,
         args.map((arg) => BigInt(arg.value)),
       );
@@ -161,18 +166,18 @@ function wasiExterns(module: Module, wasi: WasiHost): Externs {
   return externs;
 }
 
-function wasiForV8(module: Module, wasi: WasiHost): WebAssembly.ModuleImports {
-  const functions: WebAssembly.ModuleImports = {};
-  for (const name of wasiImports(module)) {
+function wasiForV8({ host, functions }: BoundWasi): WebAssembly.ModuleImports {
+  const imports: WebAssembly.ModuleImports = {};
+  for (const name of functions) {
     const { params } = wasiFunctionType(name);
-    functions[name] = (...args: unknown[]) => {
+    imports[name] = (...args: unknown[]) => {
       const bits = params.map((type, i) =>
         type === "i64" ? BigInt.asUintN(64, args[i] as bigint) : BigInt(Number(args[i]) >>> 0),
       );
-      return wasi.call(name, bits) ?? undefined;
+      return host.call(name, bits) ?? undefined;
     };
   }
-  return functions;
+  return imports;
 }
 
 function emulatedMemory(extern: Extract<Extern, { kind: "memory" }>): LinearMemory {

@@ -108,7 +108,7 @@ function outputLines(
     text: outcome.outcome === "error" ? undefined : outcome[stream],
   }));
   if (written.every(({ text }) => text === undefined)) return [];
-  const same = written.every(({ text }) => text === written[0]!.text);
+  const same = written.length > 1 && written.every(({ text }) => text === written[0]!.text);
   const blocks = same
     ? [{ heading: "every executor", text: written[0]!.text }]
     : written.map(({ executor, text }) => ({ heading: name(executor), text }));
