@@ -1,7 +1,7 @@
 // The hosts' settings a check sidecar carries ("wasi", "stubImports"): validated with errors that
 // name the file and the key, paths resolved against the sidecar's folder, and what they do in a
 // check (a module importing a module no host binds is bad input; stubbed, it is checked).
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -74,6 +74,18 @@ describe("a sidecar's hosts", () => {
     expect(error).toBeInstanceOf(SidecarError);
     expect((error as Error).message).toContain(path.join(folder, "program.invocations.json"));
     expect((error as Error).message).toContain(message);
+  });
+
+  it("reads every sidecar of corpus/real, each naming its program first", async () => {
+    const real = path.resolve(import.meta.dirname, "../../corpus/real");
+    const modules = (await readdir(real)).filter((name) => name.endsWith(".wasm"));
+    expect(modules.length).toBeGreaterThanOrEqual(10);
+    for (const name of modules) {
+      const file = path.join(real, name);
+      const sidecar = await readSidecar(file, await loadModule(file));
+      expect(sidecar?.hosts.programName, name).toBe(path.basename(name, ".wasm"));
+      expect(sidecar?.invocations.map((i) => i.exportName)).toEqual(["_start"]);
+    }
   });
 
   it("replaces the command line's settings key by key, and adds its stubbed modules to them", () => {
