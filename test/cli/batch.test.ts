@@ -93,6 +93,30 @@ describe("samestack run --batch", () => {
     expect(result.stdout).toContain("DIVERGED: x64 and aarch64 disagree");
   });
 
+  it("takes a WASI program's hosts per line, relative to the batch file, over the command line's", async () => {
+    const real = resolve("corpus/real");
+    const batch = folder.write(
+      "wasi.jsonl",
+      `${lines(
+        { module: `${real}/proc-exit.wasm`, export: "_start", wasi: { args: ["proc-exit", "5"] } },
+        { module: `${real}/proc-exit.wasm`, export: "_start" },
+        { module: `${real}/proc-exit.wasm`, export: "_start", wasi: { dirs: ["no-such-folder"] } },
+      )}\n`,
+    );
+    const result = await runCli("run", "--batch", batch, "--json", "--target", "x64,v8", "--wasi-arg", "7");
+    expect(result.code).toBe(EXIT.badInput);
+    const [five, seven, bad] = result.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(withoutCounts(five.outcomes)).toEqual({
+      x64: expect.objectContaining({ outcome: "exit", code: 5 }),
+      v8: expect.objectContaining({ outcome: "exit", code: 5 }),
+    });
+    expect(seven.outcomes.v8).toMatchObject({ outcome: "exit", code: 7 });
+    expect(bad.outcomes.x64.message).toMatch(/^line 3: "wasi.dirs"\[0\]: "no-such-folder" is not a folder/);
+  });
+
   it("rejects a missing batch file, and module arguments next to --batch", async () => {
     expect((await runCli("run", "--batch", folder.path("none.jsonl"))).code).toBe(EXIT.badInput);
     const both = await runCli("run", "x.wat", "--batch", folder.path("mixed.jsonl"));
