@@ -1,13 +1,13 @@
 // The `env` host module: for any imported function of module `env` (the fuzzer's `env.h0`, `env.h1`,
-// …, and hand-written corpus cases), one deterministic function per signature, implemented twice —
-// for the emulated targets (arguments as bit patterns) and for V8 (arguments as JS values) — so that
-// every executor computes the same result. It folds its arguments' bits; a NaN argument counts as
-// one fixed value, since V8 may change a NaN's bits on the way.
+// …, and hand-written corpus cases), and of any module bound to it by `--stub-imports` (a benchmark
+// harness's `bench.start`), one deterministic function per signature, implemented twice — for the
+// emulated targets (arguments as bit patterns) and for V8 (arguments as JS values) — so that every
+// executor computes the same result. It folds its arguments' bits; a NaN argument counts as one
+// fixed value, since V8 may change a NaN's bits on the way.
 
 import type { FuncType, Module, ValType } from "../../src/wasm/ir.js";
 import type { WasmValue } from "../../src/wasm/outcome.js";
-import type { Extern, Imports } from "../runtime/extern.js";
-import { spectestExterns, spectestForV8 } from "./spectest.js";
+import type { Extern, Externs, Imports } from "../runtime/extern.js";
 
 export const HOST_MODULE = "env";
 const NAN = 0x7ff8n;
@@ -51,19 +51,19 @@ function f64Bits(value: number): bigint {
   return scratch.getBigUint64(0, true);
 }
 
-/** Imported functions of `module`, with their types, in import order. */
-function importedFunctions(module: Module): { name: string; type: FuncType }[] {
+/** The functions `module` imports from `moduleName`, with their types, in import order. */
+function importedFunctions(module: Module, moduleName: string): { name: string; type: FuncType }[] {
   return module.imports.flatMap((imported) =>
-    imported.desc.kind === "func"
+    imported.module === moduleName && imported.desc.kind === "func"
       ? [{ name: imported.name, type: module.types[imported.desc.typeIndex]! }]
       : [],
   );
 }
 
-/** The host functions for the emulated targets. */
-export function hostImports(module: Module): Imports {
+/** The host functions bound to what `module` imports from `moduleName`, for the emulated targets. */
+export function hostExterns(module: Module, moduleName: string): Externs {
   const externs = new Map<string, Extern>();
-  for (const { name, type } of importedFunctions(module)) {
+  for (const { name, type } of importedFunctions(module, moduleName)) {
     const call = (args: readonly WasmValue[]): WasmValue[] => {
       const bits = hostResult(
         type,
@@ -71,15 +71,25 @@ export function hostImports(module: Module): Imports {
       );
       return bits === null ? [] : [{ type: type.results[0]!, value: bits.toString() }];
     };
-    externs.set(name, { kind: "func", func: { kind: "host", name: `${HOST_MODULE}.${name}`, type, call } });
+    externs.set(name, { kind: "func", func: { kind: "host", name: `${moduleName}.${name}`, type, call } });
   }
-  return new Map([[HOST_MODULE, externs]]);
+  return externs;
 }
 
-/** The same host functions for V8 (JS values in and out). */
+/** The `env` module for the emulated targets, as the imports of a module that uses only it. */
+export function hostImports(module: Module): Imports {
+  return new Map([[HOST_MODULE, hostExterns(module, HOST_MODULE)]]);
+}
+
+/** The `env` module for V8, as the imports of a module that uses only it. */
 export function hostImportsForV8(module: Module): WebAssembly.Imports {
+  return { [HOST_MODULE]: hostFunctionsForV8(module, HOST_MODULE) };
+}
+
+/** The same host functions as hostExterns, for V8 (JS values in and out). */
+export function hostFunctionsForV8(module: Module, moduleName: string): WebAssembly.ModuleImports {
   const functions: WebAssembly.ModuleImports = {};
-  for (const { name, type } of importedFunctions(module)) {
+  for (const { name, type } of importedFunctions(module, moduleName)) {
     functions[name] = (...args: unknown[]) => {
       const bits = hostResult(
         type,
@@ -88,7 +98,7 @@ export function hostImportsForV8(module: Module): WebAssembly.Imports {
       return bits === null ? undefined : jsOfBits(type.results[0]!, bits);
     };
   }
-  return { [HOST_MODULE]: functions };
+  return functions;
 }
 
 function bitsOfJs(type: ValType, value: unknown): bigint {
@@ -121,18 +131,4 @@ function jsOfBits(type: ValType, bits: bigint): number | bigint {
     default:
       throw new RangeError(`${type} values are not supported yet`);
   }
-}
-
-/**
- * The hosts a checked module may import from, fresh for each instance: `spectest` (as the spec
- * tests define it; its prints go to `log`) and `env` (above).
- */
-export function standardImports(
-  module: Module,
-  log: string[],
-): { emulated: Imports; v8: WebAssembly.Imports } {
-  return {
-    emulated: new Map([...hostImports(module), ["spectest", spectestExterns(log)]]),
-    v8: { ...hostImportsForV8(module), spectest: spectestForV8(log) },
-  };
 }

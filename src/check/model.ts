@@ -6,6 +6,7 @@ import type { WasmListing } from "../wasm/instruction-text.js";
 import type { ValType } from "../wasm/ir.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
 import type { BacktraceView } from "../wasm/outcome-text.js";
+import type { HostOptions } from "./host-options.js";
 
 export interface CheckOptions {
   /** The first target is the reference every other target is compared with. */
@@ -13,10 +14,12 @@ export interface CheckOptions {
   readonly strategy: Strategy;
   /** Limits checked for every invocation, besides its sidecar's. */
   readonly limits: readonly number[];
-  /** Seed of the generated invocations (modules without a sidecar). */
+  /** Seed of the generated invocations (modules without a sidecar) and of WASI's random_get. */
   readonly seed: number;
   /** Machine instructions one invocation may execute on an emulated target. */
   readonly fuel: number;
+  /** The hosts' settings from the command line; a sidecar's replace them (default: none). */
+  readonly hosts?: HostOptions;
 }
 
 export interface CheckResult {
@@ -51,12 +54,26 @@ export interface ModuleResult {
   /** The module's name from its name section. */
   readonly name: string | null;
   readonly invocationSource: InvocationSource;
+  /** What a program importing WASI or stubbed modules ran with; null for other modules. */
+  readonly hosts: ModuleHosts | null;
   readonly limits: readonly number[];
   /** Stack given to each recorded run: above every limit, so each limit's overflow point is in the profile. */
   readonly recordingLimit: number;
   readonly functions: readonly FunctionResult[];
   readonly invocations: readonly InvocationResult[];
   readonly findings: readonly Finding[];
+}
+
+/** The world the module's program saw: its WASI settings and the modules bound to the env host. */
+export interface ModuleHosts {
+  /** argv, the program name first. */
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  /** Preopened folders as `HOST::GUEST`, HOST absolute. */
+  readonly dirs: readonly string[];
+  /** The file read as stdin; null: empty. */
+  readonly stdin: string | null;
+  readonly stubImports: readonly string[];
 }
 
 export type InvocationSource =
@@ -241,6 +258,8 @@ export type Finding = {
     }
   | { readonly kind: "unsupported" }
   | { readonly kind: "bad-sidecar" }
+  /** An import no host binds (a module other than spectest, env, WASI and the stubbed ones), or one of the wrong type. */
+  | { readonly kind: "unlinkable" }
   | { readonly kind: "static-issue"; readonly target: Target; readonly details: string }
   | { readonly kind: "static-difference"; readonly count: number; readonly details: readonly string[] }
   | { readonly kind: "outcome-mismatch" }

@@ -3,7 +3,10 @@
 // Problems with the input become findings of the module (the other modules are still checked).
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { emulatedHosts, HostImportError, type HostSettings } from "../../emulators/hosts/instance-hosts.js";
+import { WASI_MODULE } from "../../emulators/hosts/wasi-abi.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
+import { linkImports } from "../../emulators/runtime/link.js";
 import type { Runner } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
 import { compileModule } from "../compiler/compile.js";
@@ -11,6 +14,7 @@ import { UnsupportedOperator } from "../compiler/errors.js";
 import type { Target } from "../compiler/target.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { compareTargets, type StaticIssue, verifyArtifact } from "../verify/static.js";
+import { InputError } from "../wasm/errors.js";
 import {
   decodeModule,
   FrontEndError,
@@ -19,10 +23,11 @@ import {
   watToBinary,
 } from "../wasm/index.js";
 import { functionName } from "../wasm/instruction-text.js";
-import type { ValidatedModule } from "../wasm/ir.js";
+import type { Module, ValidatedModule } from "../wasm/ir.js";
 import { locationText } from "../wasm/outcome-text.js";
 import { frameDrawings } from "./frames.js";
-import { generatedInvocations, readSidecar, SidecarError, sidecarPath } from "./inputs.js";
+import { type HostOptions, hostSettings, NO_HOST_OPTIONS, overriding } from "./host-options.js";
+import { generatedInvocations, readSidecar, sidecarPath } from "./inputs.js";
 import { checkInvocation } from "./invocation.js";
 import type {
   CheckOptions,
@@ -30,6 +35,7 @@ import type {
   FunctionResult,
   InvocationResult,
   InvocationSource,
+  ModuleHosts,
   ModuleResult,
   ModuleStatus,
   UnplacedFinding,
@@ -70,6 +76,7 @@ function emptyResult(path: string, options: CheckOptions) {
     targets: options.targets,
     name: null as string | null,
     invocationSource: { kind: "none" } as InvocationSource,
+    hosts: null as ModuleHosts | null,
     limits: [...options.limits],
     recordingLimit: recordingLimitFor(options.limits),
     functions: [] as FunctionResult[],
@@ -113,8 +120,12 @@ async function checkModuleOrThrow(
   base.name = validated.module.names.module ?? null;
 
   let invocations: readonly Invocation[];
+  let hostOptions: HostOptions;
+  let hosts: HostSettings;
   try {
     const sidecar = await readSidecar(path, validated);
+    hostOptions = overriding(options.hosts ?? NO_HOST_OPTIONS, sidecar?.hosts ?? {});
+    hosts = await hostSettings(hostOptions, path, options.seed);
     invocations = sidecar?.invocations ?? generatedInvocations(validated, options.seed);
     base.invocationSource = sidecar
       ? { kind: "sidecar", path: sidecarPath(path) }
@@ -122,9 +133,12 @@ async function checkModuleOrThrow(
     base.limits = [...new Set([...(sidecar?.limits ?? []), ...options.limits])].sort((a, b) => a - b);
     base.recordingLimit = recordingLimitFor(base.limits);
   } catch (error) {
-    if (!(error instanceof SidecarError)) throw error;
+    if (!(error instanceof InputError)) throw error;
     return fail({ severity: "input", kind: "bad-sidecar", message: error.message });
   }
+  if (usesHosts(validated.module, hosts)) base.hosts = moduleHosts(hosts, hostOptions.stdin);
+  const unlinkable = linkProblem(validated.module, hosts);
+  if (unlinkable !== null) return fail({ severity: "input", kind: "unlinkable", message: unlinkable });
 
   let artifacts: Artifact[];
   try {
@@ -152,6 +166,7 @@ async function checkModuleOrThrow(
     artifacts,
     runners,
     options,
+    hosts,
     limits: base.limits,
     recordingLimit: base.recordingLimit,
   };
@@ -161,6 +176,36 @@ async function checkModuleOrThrow(
     for (const finding of checked.findings) findings.push({ ...finding, invocation: index });
   });
   return done();
+}
+
+/** Why the module's imports cannot be bound to the hosts, or null. */
+function linkProblem(module: Module, hosts: HostSettings): string | null {
+  try {
+    const linking = linkImports(module, emulatedHosts(module, hosts).imports);
+    if (linking.ok) return null;
+    return linking.message.startsWith("unknown import")
+      ? `${linking.message}: a module other than spectest, env and ${WASI_MODULE} needs --stub-imports or a sidecar's "stubImports"`
+      : linking.message;
+  } catch (error) {
+    if (error instanceof HostImportError) return error.message;
+    throw error;
+  }
+}
+
+/** Whether the module's program sees the host settings: it imports WASI or a stubbed module. */
+function usesHosts(module: Module, hosts: HostSettings): boolean {
+  const modules = [WASI_MODULE, ...hosts.stubImports];
+  return module.imports.some((i) => modules.includes(i.module));
+}
+
+function moduleHosts({ wasi, stubImports }: HostSettings, stdin: string | null): ModuleHosts {
+  return {
+    args: wasi.args,
+    env: wasi.env,
+    dirs: wasi.preopens.map((dir) => `${dir.host}::${dir.guest}`),
+    stdin,
+    stubImports,
+  };
 }
 
 /** Above every limit, so that each limit's overflow point is inside the recorded profile. */

@@ -3,13 +3,16 @@ import { InvalidArgumentError } from "commander";
 import { EXECUTORS, type Executor } from "../../emulators/executor.js";
 import { MAX_STACK_LIMIT } from "../../emulators/runtime/layout.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../compiler/target.js";
+import type { HostFlags } from "./host-flags.js";
 
 /** `samestack run`'s options; a batch line's own fields override them. */
-export interface RunOptions {
+export interface RunOptions extends HostFlags {
   readonly target: Executor[];
   readonly strategy: Strategy;
   readonly stackLimit?: number;
   readonly fuel?: number;
+  /** Seeds WASI's random_get. */
+  readonly seed: number;
   readonly batch?: string;
   readonly json?: boolean;
 }
@@ -55,6 +58,12 @@ export function parseStackLimit(text: string): number {
 
 export function isFuel(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) > 0;
+}
+
+export function parseSeed(text: string): number {
+  const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(`"${text}" is not an integer`);
+  return value;
 }
 
 export function parseFuel(text: string): number {

@@ -1,18 +1,28 @@
 // `samestack run`: one export on one or more executors, or a batch of invocations (batch.ts).
 import type { Command } from "commander";
 import { EXECUTORS, Executors } from "../../emulators/executor.js";
+import { DEFAULT_CHECK_SEED } from "../check/check.js";
+import { hostSettings } from "../check/host-options.js";
 import { nanRuleOf } from "../verify/outcomes.js";
 import { InputError } from "../wasm/errors.js";
 import { runBatch } from "./batch.js";
 import type { CommandContext, ExitCode } from "./context.js";
+import { hostOptionsOf, withHostFlags } from "./host-flags.js";
 import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
-import { parseExecutors, parseFuel, parseStackLimit, parseStrategy, type RunOptions } from "./options.js";
+import {
+  parseExecutors,
+  parseFuel,
+  parseSeed,
+  parseStackLimit,
+  parseStrategy,
+  type RunOptions,
+} from "./options.js";
 import { agreement, exitCodeOf, jsonOf, outcomesText } from "./outcomes.js";
 import { parseCliValue } from "./values.js";
 
 export function registerRun(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command("run")
     .description(
       "run an export on x64, aarch64 and/or V8 and compare the outcomes (or a batch of invocations)",
@@ -30,34 +40,35 @@ export function registerRun(program: Command, context: CommandContext): void {
       parseStackLimit,
     )
     .option("--fuel <n>", "machine instructions per invocation (default 100M)", parseFuel)
+    .option("--seed <n>", "seed of WASI's random_get", parseSeed, DEFAULT_CHECK_SEED)
     .option(
       "--batch <file>",
-      'JSON Lines, one invocation a line: {"module": file relative to the batch file, "export", "args": [{"type", "value"}] as in the spec tests\' JSON, and optionally "targets": [...], "strategy", "stackLimit", "fuel"}; one output line per input line, in order',
+      'JSON Lines, one invocation a line: {"module": file relative to the batch file, "export", "args": [{"type", "value"}] as in the spec tests\' JSON, and optionally "targets": [...], "strategy", "stackLimit", "fuel", and "wasi", "stubImports" as in a check sidecar (paths relative to the batch file)}; one output line per input line, in order',
     )
-    .option("--json", "print outcomes as JSON")
-    .action(
-      async (
-        module: string | undefined,
-        exportName: string | undefined,
-        args: string[],
-        options: RunOptions,
-      ) => {
-        const executors = new Executors({ stackLimit: options.stackLimit, fuel: options.fuel });
-        try {
-          if (options.batch !== undefined) {
-            if (module !== undefined) throw new InputError("--batch takes no module or export arguments");
-            context.exitCode = await runBatch(options.batch, executors, options, context.io);
-          } else {
-            if (module === undefined || exportName === undefined) {
-              throw new InputError("run needs a module and an export (or --batch <file>)");
-            }
-            context.exitCode = await runOne(module, exportName, args, executors, options, context);
+    .option("--json", "print outcomes as JSON");
+  withHostFlags(command).action(
+    async (
+      module: string | undefined,
+      exportName: string | undefined,
+      args: string[],
+      options: RunOptions,
+    ) => {
+      const executors = new Executors({ stackLimit: options.stackLimit, fuel: options.fuel });
+      try {
+        if (options.batch !== undefined) {
+          if (module !== undefined) throw new InputError("--batch takes no module or export arguments");
+          context.exitCode = await runBatch(options.batch, executors, options, context.io);
+        } else {
+          if (module === undefined || exportName === undefined) {
+            throw new InputError("run needs a module and an export (or --batch <file>)");
           }
-        } finally {
-          executors.close();
+          context.exitCode = await runOne(module, exportName, args, executors, options, context);
         }
-      },
-    );
+      } finally {
+        executors.close();
+      }
+    },
+  );
 }
 
 async function runOne(
@@ -82,6 +93,7 @@ async function runOne(
     args,
     executors: options.target,
     ...options,
+    hosts: await hostSettings(hostOptionsOf(options), path, options.seed),
   });
   const verdict = agreement(result.outcomes, nanRuleOf(options.strategy));
   if (options.json) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);

@@ -63,6 +63,7 @@ svg.plot circle.overflow { fill: none; stroke-width: 2; }
 .listing .idx, .listing .addr { display: inline-block; width: 4.5em; color: var(--muted); }
 .listing .belongs { display: block; color: #1d4ed8; margin-top: 4px; white-space: pre; }
 ol.backtrace { margin: 0; padding-left: 18px; } ol.backtrace li.elided { list-style: none; color: var(--muted); }
+details.output pre { background: #fff; border: 1px solid var(--line); padding: 6px; margin: 4px 0; overflow: auto; max-height: 360px; white-space: pre-wrap; }
 .invocation { border-top: 1px dashed var(--line); padding-top: 6px; margin-top: 10px; }
 .verdict-line.pass { color: var(--pass); font-weight: 600; } .verdict-line.fail { color: var(--fail); font-weight: 600; }
 .verdict-line.error { color: var(--fail); font-weight: 600; }

@@ -113,6 +113,15 @@ describe("check", () => {
     expect(outcomes[0]).not.toEqual(outcomes[1]);
   });
 
+  it("finds a divergence under native in a real C program, which passes under intersect with its exit code", async () => {
+    const [native, intersect] = await Promise.all(
+      (["native", "intersect"] as const).map((strategy) => checkOne("real/proc-exit.wasm", strategy)),
+    );
+    expect(native!.findings.map((f) => f.kind)).toContain("profile-divergence");
+    expect(intersect!.status).toBe("pass");
+    expect(intersect!.invocations[0]!.perTarget[0]!.outcome).toMatchObject({ outcome: "exit", code: 3 });
+  });
+
   it("draws the write-up's call: 32 bytes of stack arguments on x64, 16 on aarch64 under native", async () => {
     const module = await checkOne("writeup-9-args.wat", "native");
     const caller = module.functions.find((f) => f.name === "caller")!;
