@@ -2,6 +2,7 @@
 // report is this result plus a schema version and provenance (src/report/json-report.ts), and every
 // renderer works from the JSON alone. Depths and limits are bytes below the reference stack pointer.
 import type { Strategy, Target } from "../compiler/target.js";
+import type { Feature } from "../wasm/features.js";
 import type { WasmListing } from "../wasm/instruction-text.js";
 import type { ValType } from "../wasm/ir.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
@@ -17,6 +18,11 @@ export interface CheckOptions {
   readonly seed: number;
   /** Machine instructions one invocation may execute on an emulated target. */
   readonly fuel: number;
+  /**
+   * The WebAssembly features every module of the run may use (closed under implication, in the
+   * order of FEATURES): one profile per run, which sidecars cannot change.
+   */
+  readonly features: readonly Feature[];
 }
 
 export interface CheckResult {
@@ -50,6 +56,8 @@ export interface ModuleResult {
   readonly status: ModuleStatus;
   /** The module's name from its name section. */
   readonly name: string | null;
+  /** The post-1.0 features the module uses, each at its first use, in module order; null when it was not read. */
+  readonly features: readonly ModuleFeature[] | null;
   readonly invocationSource: InvocationSource;
   readonly limits: readonly number[];
   /** Stack given to each recorded run: above every limit, so each limit's overflow point is in the profile. */
@@ -57,6 +65,15 @@ export interface ModuleResult {
   readonly functions: readonly FunctionResult[];
   readonly invocations: readonly InvocationResult[];
   readonly findings: readonly Finding[];
+}
+
+/** The first use of a post-1.0 feature in a module. */
+export interface ModuleFeature {
+  readonly feature: Feature;
+  /** Byte offset in the module. */
+  readonly offset: number;
+  /** The function (imports counted) whose body uses it first; null outside function bodies. */
+  readonly funcIndex: number | null;
 }
 
 export type InvocationSource =
@@ -239,7 +256,6 @@ export type Finding = {
       readonly offset: number;
       readonly funcIndex: number | null;
     }
-  | { readonly kind: "unsupported" }
   | { readonly kind: "bad-sidecar" }
   | { readonly kind: "static-issue"; readonly target: Target; readonly details: string }
   | { readonly kind: "static-difference"; readonly count: number; readonly details: readonly string[] }

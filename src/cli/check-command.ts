@@ -22,8 +22,9 @@ import {
 import { FILE_NAMES, FORMATS, type Format, writeReport } from "../report/write.js";
 import { makeOutputFolder } from "../verify/files.js";
 import { InputError } from "../wasm/errors.js";
+import { FEATURES, type Features } from "../wasm/features.js";
 import { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
-import { isStackLimit, parseFuel, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
+import { featuresOption, isStackLimit, parseFuel, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 
 export const DEFAULT_OUT = "reports/latest";
 
@@ -35,6 +36,7 @@ interface CheckFlags {
   readonly format: Format[];
   readonly seed: number;
   readonly fuel: number;
+  readonly features: Features;
 }
 
 export function registerCheck(program: Command, context: CommandContext): void {
@@ -65,6 +67,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
       DEFAULT_CHECK_SEED,
     )
     .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL)
+    .addOption(featuresOption())
     .action(async (paths: string[], flags: CheckFlags) => {
       if (flags.targets.length < 2) throw new InputError("--targets: name at least two targets to compare");
       await makeOutputFolder(flags.out, `the reports to --out ${flags.out}`);
@@ -77,6 +80,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
           limits: flags.limits,
           seed: flags.seed,
           fuel: flags.fuel,
+          features: FEATURES.filter((feature) => flags.features.has(feature)),
         },
         progress.update,
       );

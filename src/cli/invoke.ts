@@ -1,11 +1,10 @@
 // One invocation of an export on several executors, each on a fresh instance; what makes it
-// impossible to run (no such export, unsupported code, imports) is an InputError.
+// impossible to run (no such export, imports) is an InputError.
 
 import type { Executor, ExecutorImports, Executors, LoadedModule } from "../../emulators/executor.js";
 import { standardImports } from "../../emulators/hosts/env.js";
 import { exportedFuncType } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
-import { compiledSupport, postMvpSupport, unsupportedReach } from "../spec/support.js";
 import { recordProfile } from "../verify/dynamic.js";
 import { v8Comparability } from "../verify/outcomes.js";
 import { InputError } from "../wasm/errors.js";
@@ -69,14 +68,6 @@ function invokeOn(
   recorded: boolean,
 ): Outcome {
   const { loaded, exportName, args, strategy } = invocation;
-  const { validated } = loaded;
-  const funcIndex = validated.module.exports.find((e) => e.name === exportName && e.kind === "func")!.index;
-  const support =
-    executor === "v8"
-      ? postMvpSupport(validated)
-      : compiledSupport(validated, executors.compile(loaded, executor, strategy));
-  const unsupported = unsupportedReach(validated, support, funcIndex);
-  if (unsupported !== null) throw new InputError(`"${exportName}" cannot run on ${executor}: ${unsupported}`);
   const instantiation = executors.instantiate(loaded, executor, strategy, standardHosts(loaded, executor));
   if (!instantiation.ok) {
     if (instantiation.stage === "instantiate") return instantiation.outcome;

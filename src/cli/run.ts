@@ -7,7 +7,14 @@ import { runBatch } from "./batch.js";
 import type { CommandContext, ExitCode } from "./context.js";
 import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
-import { parseExecutors, parseFuel, parseStackLimit, parseStrategy, type RunOptions } from "./options.js";
+import {
+  featuresOption,
+  parseExecutors,
+  parseFuel,
+  parseStackLimit,
+  parseStrategy,
+  type RunOptions,
+} from "./options.js";
 import { agreement, exitCodeOf, jsonOf, outcomesText } from "./outcomes.js";
 import { parseCliValue } from "./values.js";
 
@@ -24,6 +31,7 @@ export function registerRun(program: Command, context: CommandContext): void {
       ...EXECUTORS,
     ])
     .option("--strategy <strategy>", "stack strategy of the emulated targets", parseStrategy, "intersect")
+    .addOption(featuresOption())
     .option(
       "--stack-limit <bytes>",
       "stack bytes below the entry call (multiple of 16; default 1 MiB)",
@@ -68,7 +76,7 @@ async function runOne(
   options: RunOptions,
   { io }: CommandContext,
 ): Promise<ExitCode> {
-  const loaded = await loadModuleFile(path);
+  const loaded = await loadModuleFile(path, options.features);
   const { params } = exportType(loaded, exportName);
   if (texts.length !== params.length) {
     throw new InputError(

@@ -8,7 +8,7 @@ import type { ProfileComparison } from "../verify/profile.js";
 import type { StaticIssue } from "../verify/static.js";
 import { type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
 import { InputError } from "../wasm/errors.js";
-import { loadModule } from "../wasm/index.js";
+import type { Features } from "../wasm/features.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import {
   backtraceText,
@@ -19,10 +19,12 @@ import {
   shortBacktrace,
 } from "../wasm/outcome-text.js";
 import { type CommandContext, EXIT } from "./context.js";
-import { parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
+import { loadModuleFile } from "./load-module.js";
+import { featuresOption, parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 import { parseCliValue } from "./values.js";
 
 interface VerifyFlags {
+  readonly features: Features;
   readonly strategy: Strategy;
   readonly export?: string;
   readonly args: string[];
@@ -38,13 +40,14 @@ export function registerVerify(program: Command, context: CommandContext): void 
     )
     .argument("<module>", ".wat or .wasm file")
     .option("--strategy <strategy>", `stack strategy (${STRATEGIES.join(", ")})`, parseStrategy, "intersect")
+    .addOption(featuresOption())
     .option("--export <name>", "exported function to run for the dynamic verdict")
     .option("--args <values...>", "its arguments (e.g. 5, i64:-1, f64:1.5)", [])
     .option("--stack-limit <bytes>", `stack limit of the profiled run: ${STACK_LIMIT_RULE}`, parseStackLimit)
     .option("--json", "print the verdict as JSON")
     .action(async (file: string, flags: VerifyFlags) => {
       const { strategy, stackLimit } = flags;
-      const validated = await loadModule(file);
+      const { validated } = await loadModuleFile(file, flags.features);
       const invocation =
         flags.export === undefined ? undefined : parseInvocation(validated, flags.export, flags.args);
       if (invocation === undefined && flags.args.length > 0) throw new InputError("--args needs --export");

@@ -54,6 +54,14 @@ export abstract class FrontEndError extends InputError {
 /** The bytes are not a WebAssembly binary (spec: "malformed"). */
 export class MalformedModule extends FrontEndError {
   readonly id = "malformed-module";
+  /** Set when a feature outside the profile would read the bytes: which, and how to build without it. */
+  readonly hint: string | undefined;
+
+  constructor(reason: string, offset: number, funcIndex?: number, hint?: string) {
+    super(reason, offset, funcIndex);
+    this.hint = hint;
+    if (hint !== undefined) this.message = `${this.message}; ${hint}`;
+  }
 }
 
 /** The module is well formed but breaks a validation rule (spec: "invalid"). */
@@ -61,14 +69,21 @@ export class InvalidModule extends FrontEndError {
   readonly id = "invalid-module";
 }
 
-/** The module needs a feature beyond WebAssembly 1.0, named by `feature`. */
-export class UnsupportedFeature extends FrontEndError {
+/**
+ * The module needs what samestack does not take: a feature outside the profile it was read under
+ * (FeatureOutsideProfile), or more than an implementation limit allows (ImplementationLimit).
+ */
+export abstract class UnsupportedFeature extends FrontEndError {
   readonly id = "unsupported-feature";
+  /** The feature's name (FEATURES, or "simd"), or "implementation-limit". */
   readonly feature: string;
+  /** How to build the module without it. */
+  readonly hint: string;
 
-  constructor(feature: string, offset: number, funcIndex?: number) {
-    super(`unsupported feature: ${feature}`, offset, funcIndex);
+  constructor(feature: string, reason: string, offset: number, funcIndex: number | undefined, hint: string) {
+    super(reason, offset, funcIndex);
     this.feature = feature;
+    this.hint = hint;
   }
 }
 
@@ -90,13 +105,21 @@ export function guarded<T>(work: () => T): T {
 export class FeatureOutsideProfile extends UnsupportedFeature {
   /** The profile or feature list the module was read under, e.g. "polkadot". */
   readonly profile: string;
-  /** How to build the module without the feature. */
-  readonly hint: string;
 
   constructor(feature: string, offset: number, funcIndex: number | undefined, profile: string, hint: string) {
-    super(feature, offset, funcIndex);
+    super(feature, `unsupported feature: ${feature}`, offset, funcIndex, hint);
     this.profile = profile;
-    this.hint = hint;
     this.message = `${this.message}, which profile ${profile} does not include; ${hint}`;
+  }
+}
+
+/**
+ * A valid module beyond a limit samestack shares with the engines (V8's included): more locals in
+ * one function than they accept. The message says which limit, where, and how to stay below it.
+ */
+export class ImplementationLimit extends UnsupportedFeature {
+  constructor(reason: string, offset: number, funcIndex: number, hint: string) {
+    super("implementation-limit", reason, offset, funcIndex, hint);
+    this.message = `${this.message}; ${hint}`;
   }
 }
