@@ -8,12 +8,12 @@ export function profileText(features: readonly Feature[]): string {
   return featuresText(featureSet(features));
 }
 
-/** `sign-extension (f3 $div8, offset 0x1f)`; a use outside function bodies has only its offset. */
+/** `sign-extension at offset 0x73 in f0 $div8`; a use outside function bodies has only its offset. */
 export function featureUseText(module: ModuleResult, use: ModuleFeature): string {
-  const at = `offset 0x${use.offset.toString(16)}`;
-  if (use.funcIndex === null) return `${use.feature} (${at})`;
+  const at = `${use.feature} at offset 0x${use.offset.toString(16)}`;
+  if (use.funcIndex === null) return at;
   const name = module.functions.find((f) => f.funcIndex === use.funcIndex)?.name;
-  return `${use.feature} (f${use.funcIndex}${name ? ` $${name}` : ""}, ${at})`;
+  return `${at} in f${use.funcIndex}${name ? ` $${name}` : ""}`;
 }
 
 /** The module's post-1.0 features in one line, or null when the module was not read. */

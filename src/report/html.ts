@@ -210,7 +210,7 @@ function moduleSection(module: ModuleResult, m: number): Html {
   const features = moduleFeaturesText(module);
   return html`<section class="module" id="${moduleId(m)}">
   <h2>${module.path} ${badge(module.status)}</h2>
-  ${features === null ? "" : html`<p class="features">Post-1.0 features: ${features}</p>`}
+  ${features === null ? "" : html`<p class="features">Post-1.0 features (first use of each): ${features}</p>`}
   <p class="muted">${module.name === null ? "" : html`module name <code>${module.name}</code> · `}strategy ${module.strategy} · ${source} · limits ${module.limits.join(", ") || "none"} · recorded with a ${module.recordingLimit}-byte stack${module.sha256 ? html` · sha256 <code>${module.sha256.slice(0, 16)}…</code>` : ""}</p>
   ${findings.length > 0 ? html`<ul class="findings">${findings}</ul>` : ""}
   ${module.functions.length > 0 ? html`<h3>Stack frames</h3>${module.functions.map((f) => functionDetails(module, m, f))}` : ""}

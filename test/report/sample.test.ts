@@ -38,7 +38,7 @@ describe("the sample report", () => {
   if (process.env.BLESS) {
     it("is regenerated (BLESS=1)", async () => {
       const merged = mergeReports([
-        await run("intersect", ["writeup-9-args.wat", "trap-deep.wat"]),
+        await run("intersect", ["writeup-9-args.wat", "trap-deep.wat", "multi-value-calls.wat"]),
         await run("native", ["writeup-9-args.wat"]),
       ]);
       await writeReport(merged, sample, ["json", "html", "md"]);
