@@ -55,6 +55,7 @@ describe("samestack spec", () => {
     // text module too: wabt's parser refuses it).
     expect(lines[2]).toMatch(/^good\s+6\s+0\s+0\s+0$/);
     expect(lines[3]).toMatch(/^total\s+6\s+0\s+0\s+0$/);
+    expect(result.stdout.endsWith("\nnothing skipped\n")).toBe(true);
     expect(result.stdout).toContain("x64/intersect");
     expect(result.stdout).toContain("aarch64/intersect");
     expect(result.stderr).toBe("[1/1] good: ok on 2 configuration(s)\n");
