@@ -52,7 +52,7 @@ function buildProgram(context: CommandContext): Command {
 
 /**
  * Errors caused by the input (arguments, files, modules), as opposed to bugs in samestack. What
- * samestack does not support is refused by the front end (an InputError); the compiler compiles
+ * samestack does not support is rejected by the front end (an InputError); the compiler compiles
  * everything the front end accepts, so its UnsupportedOperator is a bug.
  */
 function isUserError(error: unknown): error is Error {

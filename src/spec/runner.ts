@@ -174,7 +174,7 @@ function fileResult(name: string, run: ConfigurationRun): SpecFileResult {
 
 /**
  * Module files of one script, read once: a binary module decoded and validated (or why the front end
- * refused it), a text module parsed by wabt (or why it could not be).
+ * rejected it), a text module parsed by wabt (or why it could not be).
  */
 class ModuleFiles implements SpecModules {
   private readonly loaded = new Map<string, LoadedModule | FrontEndError>();

@@ -18,7 +18,7 @@ import {
   FeatureOutsideProfile,
   FrontEndError,
   ImplementationLimit,
-  type MalformedModule,
+  MalformedModule,
 } from "../wasm/errors.js";
 import { WASM_2_0 } from "../wasm/features.js";
 import { type ExpectedValue, isNanBits, isNanPattern, type Outcome, type TrapKind } from "../wasm/outcome.js";
@@ -46,7 +46,7 @@ const skip = (reason: string): Verdict => ({ kind: "skip", reason });
 
 /** The module files of a script, read once under the run's profile. */
 export interface SpecModules {
-  /** A binary module decoded and validated, or why the front end refused it. */
+  /** A binary module decoded and validated, or why the front end rejected it. */
   binary(filename: string): LoadedModule | FrontEndError;
   /** Why wabt could not parse a text module, or null when it parsed it. */
   textParseError(filename: string): MalformedModule | null;
@@ -54,10 +54,19 @@ export interface SpecModules {
 
 const IN_2_0: ReadonlySet<string> = WASM_2_0;
 
-/** Why a module refused by the front end is skipped: it needs a 2.0 feature the profile leaves out. */
+/**
+ * Why a module rejected by the front end is skipped: it needs a 2.0 feature the profile leaves out
+ * (under 1.0, one that would read bytes 1.0 finds malformed too).
+ */
 function outsideProfile(error: FrontEndError): string | null {
-  return error instanceof FeatureOutsideProfile && IN_2_0.has(error.feature)
-    ? SKIP.outsideProfile(error.profile, error.feature)
+  const outside =
+    error instanceof FeatureOutsideProfile
+      ? error
+      : error instanceof MalformedModule
+        ? error.needs
+        : undefined;
+  return outside !== undefined && IN_2_0.has(outside.feature)
+    ? SKIP.outsideProfile(outside.profile, outside.feature)
     : null;
 }
 
@@ -76,6 +85,8 @@ export class Session {
   /** Instances kept until the session ends: others may call into them (see `retireCurrent`). */
   private readonly kept = new Set<ModuleState>();
   private readonly imports = new Map<string, ModuleExports>();
+  /** Names modules registered as while skipped, with why: the modules importing from them are skipped too. */
+  private readonly skippedRegistrations = new Map<string, string>();
   /** What spectest's print functions printed. */
   readonly printed: string[] = [];
   /** The outcome of every assert_exhaustion, by line, to compare across targets. */
@@ -157,12 +168,15 @@ export class Session {
     return verdict;
   }
 
-  /** Instantiates a module; one outside the run's profile is skipped, and so are the commands on it. */
+  /**
+   * Instantiates a module; one outside the run's profile, or importing from a module skipped for
+   * that, is skipped, and so are the commands on it.
+   */
   private moduleState(loaded: LoadedModule | FrontEndError): [ModuleState, Verdict] {
+    const reason = this.skipReason(loaded);
+    if (reason !== null) return [{ loaded: null, instance: null, skip: reason }, skip(reason)];
     if (loaded instanceof FrontEndError) {
-      const reason = outsideProfile(loaded);
-      const state = { loaded: null, instance: null, skip: reason };
-      return [state, reason === null ? fail(`rejected: ${loaded.message}`) : skip(reason)];
+      return [{ loaded: null, instance: null, skip: null }, fail(`rejected: ${loaded.message}`)];
     }
     const result = this.instantiate(loaded);
     if (result.ok) return [{ loaded, instance: result.instance, skip: null }, PASS];
@@ -175,9 +189,22 @@ export class Session {
     return this.executors.instantiate(loaded, executor, strategy, this.imports);
   }
 
+  /** Why a module is skipped: it needs a 2.0 feature outside the profile, or imports from one that does. */
+  private skipReason(loaded: LoadedModule | FrontEndError): string | null {
+    if (loaded instanceof FrontEndError) return outsideProfile(loaded);
+    for (const { module } of loaded.validated.module.imports) {
+      const reason = this.skippedRegistrations.get(module);
+      if (reason !== undefined) return reason;
+    }
+    return null;
+  }
+
   private register(as: string, name?: string): Verdict {
     const state = name === undefined ? this.current : this.named.get(name);
-    if (state?.skip) return skip(state.skip);
+    if (state?.skip) {
+      this.skippedRegistrations.set(as, state.skip);
+      return skip(state.skip);
+    }
     if (!state?.instance) return fail(`nothing to register as "${as}"`);
     this.imports.set(as, state.instance.exports);
     this.kept.add(state);
@@ -226,7 +253,7 @@ export class Session {
   }
 
   /**
-   * A malformed or invalid module must be refused: as malformed, invalid, or needing a feature
+   * A malformed or invalid module must be rejected: as malformed, invalid, or needing a feature
    * outside the profile (the suite's modules beyond 2.0, e.g. extended-const constant expressions,
    * are invalid in 2.0). The implementation limit is checked only once a module is valid.
    */
@@ -248,10 +275,9 @@ export class Session {
     text: string | null,
   ): Verdict {
     const loaded = this.modules.binary(filename);
-    if (loaded instanceof FrontEndError) {
-      const reason = outsideProfile(loaded);
-      return reason === null ? fail(`rejected by the front end: ${loaded.message}`) : skip(reason);
-    }
+    const reason = this.skipReason(loaded);
+    if (reason !== null) return skip(reason);
+    if (loaded instanceof FrontEndError) return fail(`rejected by the front end: ${loaded.message}`);
     const result = this.instantiate(loaded);
     if (result.ok) {
       result.instance.close();

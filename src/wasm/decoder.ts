@@ -525,7 +525,7 @@ class ModuleDecoder {
         this.bodies.push(this.body());
       } catch (error) {
         if (!(error instanceof MalformedModule)) throw error;
-        throw new MalformedModule(error.reason, error.offset, importedFuncs + i, error.hint);
+        throw new MalformedModule(error.reason, error.offset, importedFuncs + i, error.needs);
       }
     }
     this.funcIndex = undefined;
@@ -710,10 +710,13 @@ class ModuleDecoder {
       } catch (error) {
         if (!(error instanceof MalformedModule)) throw error;
       }
-      const hint =
-        feature &&
-        `call_indirect's table index as written needs ${feature}, which profile ${featuresText(this.features)} does not include; ${toolchainHint(feature)}`;
-      throw new MalformedModule("zero byte expected", offset, this.funcIndex, hint);
+      const profile = featuresText(this.features);
+      const needs = feature && {
+        feature,
+        profile,
+        hint: `call_indirect's table index as written needs ${feature}, which profile ${profile} does not include; ${toolchainHint(feature)}`,
+      };
+      throw new MalformedModule("zero byte expected", offset, this.funcIndex, needs);
     }
     const table = r.u32();
     if (table !== 0) this.use("reference-types", offset);

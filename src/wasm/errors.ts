@@ -8,6 +8,8 @@
 // For any input, only FrontEndErrors (bad input) and InternalErrors escape decodeModule,
 // validateModule and the text front end.
 
+import type { Feature } from "./features.js";
+
 export type FrontEndErrorId = "malformed-module" | "invalid-module" | "unsupported-feature";
 
 /** The input is at fault: reported as the input's problem, with exit code 2 and no stack trace. */
@@ -51,16 +53,25 @@ export abstract class FrontEndError extends InputError {
   }
 }
 
+/** A feature outside the profile that would read bytes the profile finds malformed. */
+export interface UnreadFeature {
+  readonly feature: Feature;
+  /** The profile or feature list the module was read under. */
+  readonly profile: string;
+  /** What needs the feature, and how to build without it. */
+  readonly hint: string;
+}
+
 /** The bytes are not a WebAssembly binary (spec: "malformed"). */
 export class MalformedModule extends FrontEndError {
   readonly id = "malformed-module";
-  /** Set when a feature outside the profile would read the bytes: which, and how to build without it. */
-  readonly hint: string | undefined;
+  /** Set when a feature outside the profile would read the bytes (e.g. under 1.0, clang's padded call_indirect table index). */
+  readonly needs: UnreadFeature | undefined;
 
-  constructor(reason: string, offset: number, funcIndex?: number, hint?: string) {
+  constructor(reason: string, offset: number, funcIndex?: number, needs?: UnreadFeature) {
     super(reason, offset, funcIndex);
-    this.hint = hint;
-    if (hint !== undefined) this.message = `${this.message}; ${hint}`;
+    this.needs = needs;
+    if (needs !== undefined) this.message = `${this.message}; ${needs.hint}`;
   }
 }
 

@@ -22,7 +22,7 @@
 // maxHeight covers unreachable code as well, so it bounds every height of the function;
 // makesCalls is set by any call or call_indirect.
 //
-// A module that is valid but has a function with more than MAX_LOCALS locals is refused last
+// A module that is valid but has a function with more than MAX_LOCALS locals is rejected last
 // (ImplementationLimit), so that a malformed or invalid module is always reported as such.
 import { MAX_LOCALS } from "./decoder.js";
 import { FeatureOutsideProfile, guarded, ImplementationLimit, InvalidModule } from "./errors.js";

@@ -186,6 +186,45 @@ const nan = [
 writeFileSync(join(directory, "n.json"), JSON.stringify({ source_filename: "n.wast", commands: nan }));
 writeFileSync(join(directory, "t.json"), JSON.stringify({ source_filename: "t.wast", commands }));
 
+// Under a narrower profile: a registered module outside it, the modules importing from it, and a
+// call_indirect of table 1, whose table index 1.0 reads as a malformed reserved byte.
+const narrower = [
+  {
+    type: "module",
+    line: 1,
+    name: "$E",
+    filename: wasm("p.0.wasm", `(module (func (export "f") (result i32) (i32.extend8_s (i32.const 255))))`),
+  },
+  { type: "register", line: 2, name: "$E", as: "E" },
+  {
+    type: "module",
+    line: 3,
+    filename: wasm(
+      "p.1.wasm",
+      `(module (import "E" "f" (func (result i32))) (func (export "g") (result i32) (i32.const 7)))`,
+    ),
+  },
+  { type: "assert_return", line: 4, action: invoke("g"), expected: [i32(7)] },
+  {
+    type: "assert_unlinkable",
+    line: 5,
+    filename: wasm("p.2.wasm", `(module (import "E" "f" (func (result i64))))`),
+    text: "incompatible import type",
+    module_type: "binary",
+  },
+  {
+    type: "module",
+    line: 6,
+    filename: wasm(
+      "p.3.wasm",
+      `(module (table 1 funcref) (table $t 1 funcref) (func (export "h") (call_indirect $t (i32.const 0))))`,
+      { reference_types: true },
+    ),
+  },
+  { type: "assert_trap", line: 7, action: invoke("h"), text: "uninitialized element" },
+];
+writeFileSync(join(directory, "p.json"), JSON.stringify({ source_filename: "p.wast", commands: narrower }));
+
 describe("runSpecFile", async () => {
   const [x64, v8] = (await runSpecFile("t", {
     configurations: [
@@ -243,6 +282,30 @@ describe("runSpecFile under a narrower profile", async () => {
     // The rest is judged as under 2.0: the text module does not parse, extended-const is refused.
     expect(x64.failures.map((f) => f.line)).toEqual([10, 14]);
     expect(x64.passed).toBe(commands.length - 8 - 2);
+  });
+
+  it("skips what imports from a registered module it skipped, and names the feature of a malformed table index", async () => {
+    const run = async (features: typeof WASM_1_0 | undefined) =>
+      (
+        await runSpecFile("p", {
+          configurations: [{ executor: "aarch64", strategy: "intersect" }],
+          executors,
+          directory,
+          ...(features ? { features } : {}),
+        })
+      )[0]!;
+    const all = await run(undefined);
+    expect({ failures: all.failures, skips: all.skips, passed: all.passed }).toEqual({
+      failures: [],
+      skips: [],
+      passed: narrower.length,
+    });
+    const narrow = await run(WASM_1_0);
+    expect(narrow.failures).toEqual([]);
+    expect(narrow.skips.map((s) => [s.line, s.reason])).toEqual([
+      ...[1, 2, 3, 4, 5].map((line) => [line, SKIP.outsideProfile("1.0", "sign-extension")]),
+      ...[6, 7].map((line) => [line, SKIP.outsideProfile("1.0", "reference-types")]),
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeModule, MAX_LOCALS } from "../../src/wasm/decoder.js";
 import { FeatureOutsideProfile, MalformedModule } from "../../src/wasm/errors.js";
+import { WASM_1_0 } from "../../src/wasm/features.js";
 import type { Instr } from "../../src/wasm/ir.js";
 import { validateModule } from "../../src/wasm/validator.js";
 import { body, functions, I32, leb, name, section, VOID, vec, wasm } from "./bytes.js";
@@ -177,6 +178,31 @@ describe("decodeModule: post-1.0 constructs", () => {
     expect((error as Error).message).toMatch(
       /^unsupported feature: simd in function 0 at offset 24 \(0x18\), which profile 2\.0 does not include; .*-mno-simd128.*wasm32v1-none/,
     );
+  });
+
+  it("under 1.0, reads call_indirect's table index as a reserved byte, naming the feature another needs", () => {
+    const module = (index: number[]) =>
+      wasm(...functions([VOID], [0, 0], [body([0x0b]), body([0x41, 0, 0x11, 0x00, ...index, 0x0b])]));
+    const refusal = (index: number[]) => {
+      try {
+        decodeModule(module(index), WASM_1_0);
+      } catch (error) {
+        if (error instanceof MalformedModule) return error;
+        throw error;
+      }
+      throw new Error("decoded without error");
+    };
+    const padded = refusal([0x80, 0x80, 0x80, 0x80, 0x00]);
+    const at = module([0x00]).lastIndexOf(0x11) + 2; // after call_indirect's opcode and type index
+    expect(padded).toMatchObject({ reason: "zero byte expected", offset: at, funcIndex: 1 });
+    expect(padded.needs).toMatchObject({ feature: "call-indirect-overlong", profile: "1.0" });
+    expect(padded.message).toMatch(
+      /; call_indirect's table index as written needs call-indirect-overlong, .*-mcpu=mvp/,
+    );
+    expect(refusal([0x01]).needs?.feature).toBe("reference-types");
+    // six bytes are no u32 LEB128: no feature would read them
+    expect(refusal([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]).needs).toBeUndefined();
+    expect(decodeModule(module([0x00]), WASM_1_0).bodies[1]!.code[1]).toMatchObject({ table: 0 });
   });
 
   it("expands reference-typed locals and records reference-types at the first such type", () => {
