@@ -125,10 +125,7 @@ export class Executors {
 
   constructor(private readonly options: ExecutorOptions = {}) {}
 
-  /**
-   * The module compiled for `target` under `strategy`, cached. Functions the compiler does not
-   * support become stubs whose calls end in an error outcome (TrapSite.unsupported).
-   */
+  /** The module compiled for `target` under `strategy`, cached. */
   compile(loaded: LoadedModule, target: Target, strategy: Strategy): Artifact {
     const byConfiguration = this.artifacts.get(loaded) ?? new Map<string, Artifact>();
     this.artifacts.set(loaded, byConfiguration);
@@ -140,7 +137,6 @@ export class Executors {
         strategy,
         layout: { codeBase: BigInt(CODE_BASE) },
         memoryGrowCap: this.options.memoryGrowCap ?? DEFAULT_MEMORY_GROW_CAP,
-        unsupportedOperators: "stub",
       });
       byConfiguration.set(key, artifact);
     }

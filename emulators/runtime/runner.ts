@@ -447,7 +447,6 @@ export class Instance implements FunctionOwner {
         message: `trap exit ${kind} with trap-site register ${siteIndex}, which is not a ${kind} site`,
       };
     }
-    if (site.unsupported !== undefined) return { outcome: "error", message: site.unsupported };
     return this.trapWithBacktrace(kind, CODE_BASE + site.codeOffset, site);
   }
 

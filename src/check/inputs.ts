@@ -73,6 +73,11 @@ export async function readSidecar(modulePath: string, validated: ValidatedModule
     stubImports?: unknown;
   };
   const { invocations, limits = [] } = fields;
+  // One profile per run, so that a report's verdicts all mean the same.
+  if (typeof json === "object" && json !== null && "features" in json)
+    throw new SidecarError(
+      `${file}: "features" cannot be set per module: --features applies to the whole run`,
+    );
   if (!Array.isArray(invocations)) throw new SidecarError(`${file}: "invocations" must be an array`);
   if (!Array.isArray(limits) || !limits.every(isLimit)) {
     throw new SidecarError(`${file}: "limits" must be an array of positive multiples of 16`);

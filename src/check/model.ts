@@ -2,6 +2,7 @@
 // report is this result plus a schema version and provenance (src/report/json-report.ts), and every
 // renderer works from the JSON alone. Depths and limits are bytes below the reference stack pointer.
 import type { Strategy, Target } from "../compiler/target.js";
+import type { Feature } from "../wasm/features.js";
 import type { WasmListing } from "../wasm/instruction-text.js";
 import type { ValType } from "../wasm/ir.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
@@ -20,6 +21,11 @@ export interface CheckOptions {
   readonly fuel: number;
   /** The hosts' settings from the command line; a sidecar's replace them (default: none). */
   readonly hosts?: HostOptions;
+  /**
+   * The WebAssembly features every module of the run may use (closed under implication, in the
+   * order of FEATURES): one profile per run, which sidecars cannot change.
+   */
+  readonly features: readonly Feature[];
 }
 
 export interface CheckResult {
@@ -53,6 +59,8 @@ export interface ModuleResult {
   readonly status: ModuleStatus;
   /** The module's name from its name section. */
   readonly name: string | null;
+  /** The post-1.0 features the module uses, each at its first use, in module order; null when it was not read. */
+  readonly features: readonly ModuleFeature[] | null;
   readonly invocationSource: InvocationSource;
   /** What a program importing WASI or stubbed modules ran with; null for other modules. */
   readonly hosts: ModuleHosts | null;
@@ -74,6 +82,15 @@ export interface ModuleHosts {
   /** The file read as stdin; null: empty. */
   readonly stdin: string | null;
   readonly stubImports: readonly string[];
+}
+
+/** The first use of a post-1.0 feature in a module. */
+export interface ModuleFeature {
+  readonly feature: Feature;
+  /** Byte offset in the module. */
+  readonly offset: number;
+  /** The function (imports counted) whose body uses it first; null outside function bodies. */
+  readonly funcIndex: number | null;
 }
 
 export type InvocationSource =
@@ -256,7 +273,6 @@ export type Finding = {
       readonly offset: number;
       readonly funcIndex: number | null;
     }
-  | { readonly kind: "unsupported" }
   | { readonly kind: "bad-sidecar" }
   /** An import no host binds (a module other than spectest, env, WASI and the stubbed ones), or one of the wrong type. */
   | { readonly kind: "unlinkable" }

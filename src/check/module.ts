@@ -10,18 +10,11 @@ import { linkImports } from "../../emulators/runtime/link.js";
 import type { Runner } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
 import { compileModule } from "../compiler/compile.js";
-import { UnsupportedOperator } from "../compiler/errors.js";
 import type { Target } from "../compiler/target.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { compareTargets, type StaticIssue, verifyArtifact } from "../verify/static.js";
 import { InputError } from "../wasm/errors.js";
-import {
-  decodeModule,
-  FrontEndError,
-  refuseUnsupportedModule,
-  validateModule,
-  watToBinary,
-} from "../wasm/index.js";
+import { FrontEndError, featureSet, readModule } from "../wasm/index.js";
 import { functionName } from "../wasm/instruction-text.js";
 import type { Module, ValidatedModule } from "../wasm/ir.js";
 import { locationText } from "../wasm/outcome-text.js";
@@ -35,6 +28,7 @@ import type {
   FunctionResult,
   InvocationResult,
   InvocationSource,
+  ModuleFeature,
   ModuleHosts,
   ModuleResult,
   ModuleStatus,
@@ -47,8 +41,6 @@ const MAX_LISTED = 12;
 const MIN_RECORDING_LIMIT = 64 * 1024;
 /** Pages memory.grow may reach: linear memory is mapped at its maximum, and a smaller mapping is cheaper. */
 const MEMORY_GROW_CAP = 1024;
-
-const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 /** Checks one module; an exception (a bug in samestack) becomes an internal finding of the module. */
 export async function checkModule(
@@ -75,6 +67,7 @@ function emptyResult(path: string, options: CheckOptions) {
     strategy: options.strategy,
     targets: options.targets,
     name: null as string | null,
+    features: null as ModuleFeature[] | null,
     invocationSource: { kind: "none" } as InvocationSource,
     hosts: null as ModuleHosts | null,
     limits: [...options.limits],
@@ -104,8 +97,7 @@ async function checkModuleOrThrow(
   let bytes: Uint8Array;
   let validated: ValidatedModule;
   try {
-    bytes = isBinary(file) ? file : await watToBinary(file.toString("utf8"), path);
-    validated = refuseUnsupportedModule(validateModule(decodeModule(bytes)));
+    ({ bytes, validated } = await readModule(file, path, featureSet(options.features)));
   } catch (error) {
     if (!(error instanceof FrontEndError)) throw error;
     return fail({
@@ -118,6 +110,11 @@ async function checkModuleOrThrow(
     });
   }
   base.name = validated.module.names.module ?? null;
+  base.features = validated.features.map(({ feature, offset, funcIndex }) => ({
+    feature,
+    offset,
+    funcIndex: funcIndex ?? null,
+  }));
 
   let invocations: readonly Invocation[];
   let hostOptions: HostOptions;
@@ -140,20 +137,14 @@ async function checkModuleOrThrow(
   const unlinkable = linkProblem(validated.module, hosts);
   if (unlinkable !== null) return fail({ severity: "input", kind: "unlinkable", message: unlinkable });
 
-  let artifacts: Artifact[];
-  try {
-    artifacts = options.targets.map((target) =>
-      compileModule(validated, {
-        target,
-        strategy: options.strategy,
-        layout: { codeBase: BigInt(CODE_BASE) },
-        memoryGrowCap: MEMORY_GROW_CAP,
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof UnsupportedOperator)) throw error;
-    return fail({ severity: "input", kind: "unsupported", message: error.message });
-  }
+  const artifacts: Artifact[] = options.targets.map((target) =>
+    compileModule(validated, {
+      target,
+      strategy: options.strategy,
+      layout: { codeBase: BigInt(CODE_BASE) },
+      memoryGrowCap: MEMORY_GROW_CAP,
+    }),
+  );
 
   for (const finding of staticFindings(artifacts)) findings.push({ ...finding, invocation: null });
   base.functions = validated.module.bodies.map((_, definedIndex) =>
@@ -211,10 +202,6 @@ function moduleHosts({ wasi, stubImports }: HostSettings, stdin: string | null):
 /** Above every limit, so that each limit's overflow point is inside the recorded profile. */
 function recordingLimitFor(limits: readonly number[]): number {
   return Math.max(MIN_RECORDING_LIMIT, 2 * Math.max(0, ...limits));
-}
-
-function isBinary(bytes: Uint8Array): boolean {
-  return WASM_MAGIC.every((b, i) => bytes[i] === b);
 }
 
 function statusOf(findings: readonly Finding[]): ModuleStatus {

@@ -58,7 +58,7 @@ export async function runBatch(
   const modules = new Map<string, Promise<LoadedModule>>();
   const load = (path: string) => {
     const absolute = resolve(folder, path);
-    if (!modules.has(absolute)) modules.set(absolute, loadModuleFile(absolute));
+    if (!modules.has(absolute)) modules.set(absolute, loadModuleFile(absolute, defaults.features));
     return modules.get(absolute)!;
   };
   let exitCode: ExitCode = EXIT.ok;

@@ -22,9 +22,17 @@ import {
 import { FILE_NAMES, FORMATS, type Format, writeReport } from "../report/write.js";
 import { makeOutputFolder } from "../verify/files.js";
 import { InputError } from "../wasm/errors.js";
+import { FEATURES, type Features } from "../wasm/features.js";
 import { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
 import { type HostFlags, hostOptionsOf, withHostFlags } from "./host-flags.js";
-import { isStackLimit, parseFuel, parseSeed, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
+import {
+  featuresOption,
+  isStackLimit,
+  parseFuel,
+  parseSeed,
+  parseStrategy,
+  STACK_LIMIT_RULE,
+} from "./options.js";
 
 export const DEFAULT_OUT = "reports/latest";
 
@@ -36,6 +44,7 @@ interface CheckFlags extends HostFlags {
   readonly format: Format[];
   readonly seed: number;
   readonly fuel: number;
+  readonly features: Features;
 }
 
 export function registerCheck(program: Command, context: CommandContext): void {
@@ -65,7 +74,8 @@ export function registerCheck(program: Command, context: CommandContext): void {
       parseSeed,
       DEFAULT_CHECK_SEED,
     )
-    .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL);
+    .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL)
+    .addOption(featuresOption());
   withHostFlags(command).action(async (paths: string[], flags: CheckFlags) => {
     if (flags.targets.length < 2) throw new InputError("--targets: name at least two targets to compare");
     await makeOutputFolder(flags.out, `the reports to --out ${flags.out}`);
@@ -79,6 +89,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
         seed: flags.seed,
         fuel: flags.fuel,
         hosts: hostOptionsOf(flags),
+        features: FEATURES.filter((feature) => flags.features.has(feature)),
       },
       progress.update,
     );

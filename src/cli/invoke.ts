@@ -1,11 +1,10 @@
 // One invocation of an export on several executors, each on a fresh instance; what makes it
-// impossible to run (no such export, unsupported code, imports) is an InputError.
+// impossible to run (no such export, imports) is an InputError.
 
 import { type Executor, type Executors, hostsFor, type LoadedModule } from "../../emulators/executor.js";
 import { defaultHostSettings, type HostSettings } from "../../emulators/hosts/instance-hosts.js";
 import { exportedFuncType } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
-import { compiledSupport, postMvpSupport, unsupportedReach } from "../spec/support.js";
 import { recordProfile } from "../verify/dynamic.js";
 import { v8Comparability } from "../verify/outcomes.js";
 import { InputError } from "../wasm/errors.js";
@@ -74,16 +73,8 @@ function invokeOn(
   recorded: boolean,
 ): Outcome {
   const { loaded, exportName, args, strategy } = invocation;
-  const { validated } = loaded;
-  const funcIndex = validated.module.exports.find((e) => e.name === exportName && e.kind === "func")!.index;
-  const support =
-    executor === "v8"
-      ? postMvpSupport(validated)
-      : compiledSupport(validated, executors.compile(loaded, executor, strategy));
-  const unsupported = unsupportedReach(validated, support, funcIndex);
-  if (unsupported !== null) throw new InputError(`"${exportName}" cannot run on ${executor}: ${unsupported}`);
   const settings = invocation.hosts ?? defaultHostSettings("module");
-  const hosts = hostsFor(executor, validated.module, settings);
+  const hosts = hostsFor(executor, loaded.validated.module, settings);
   const instantiation = executors.instantiate(loaded, executor, strategy, hosts.imports);
   if (!instantiation.ok) {
     if (instantiation.stage === "instantiate") return instantiation.outcome;

@@ -11,6 +11,7 @@ import { hostOptionsOf, withHostFlags } from "./host-flags.js";
 import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
 import {
+  featuresOption,
   parseExecutors,
   parseFuel,
   parseSeed,
@@ -34,6 +35,7 @@ export function registerRun(program: Command, context: CommandContext): void {
       ...EXECUTORS,
     ])
     .option("--strategy <strategy>", "stack strategy of the emulated targets", parseStrategy, "intersect")
+    .addOption(featuresOption())
     .option(
       "--stack-limit <bytes>",
       "stack bytes below the entry call (multiple of 16; default 1 MiB)",
@@ -79,7 +81,7 @@ async function runOne(
   options: RunOptions,
   { io }: CommandContext,
 ): Promise<ExitCode> {
-  const loaded = await loadModuleFile(path);
+  const loaded = await loadModuleFile(path, options.features);
   const { params } = exportType(loaded, exportName);
   if (texts.length !== params.length) {
     throw new InputError(

@@ -10,7 +10,7 @@ import type { ProfileComparison } from "../verify/profile.js";
 import type { StaticIssue } from "../verify/static.js";
 import { type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
 import { InputError } from "../wasm/errors.js";
-import { loadModule } from "../wasm/index.js";
+import type { Features } from "../wasm/features.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import {
   backtraceText,
@@ -22,11 +22,13 @@ import {
 } from "../wasm/outcome-text.js";
 import { type CommandContext, EXIT } from "./context.js";
 import { type HostFlags, hostOptionsOf, withHostFlags } from "./host-flags.js";
-import { parseSeed, parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
+import { loadModuleFile } from "./load-module.js";
+import { featuresOption, parseSeed, parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 import { parseCliValue } from "./values.js";
 
 interface VerifyFlags extends HostFlags {
   readonly seed: number;
+  readonly features: Features;
   readonly strategy: Strategy;
   readonly export?: string;
   readonly args: string[];
@@ -42,6 +44,7 @@ export function registerVerify(program: Command, context: CommandContext): void 
     )
     .argument("<module>", ".wat or .wasm file")
     .option("--strategy <strategy>", `stack strategy (${STRATEGIES.join(", ")})`, parseStrategy, "intersect")
+    .addOption(featuresOption())
     .option("--export <name>", "exported function to run for the dynamic verdict")
     .option("--args <values...>", "its arguments (e.g. 5, i64:-1, f64:1.5)", [])
     .option("--stack-limit <bytes>", `stack limit of the profiled run: ${STACK_LIMIT_RULE}`, parseStackLimit)
@@ -49,7 +52,7 @@ export function registerVerify(program: Command, context: CommandContext): void 
     .option("--json", "print the verdict as JSON");
   withHostFlags(command).action(async (file: string, flags: VerifyFlags) => {
     const { strategy, stackLimit } = flags;
-    const validated = await loadModule(file);
+    const { validated } = await loadModuleFile(file, flags.features);
     const invocation =
       flags.export === undefined ? undefined : parseInvocation(validated, flags.export, flags.args);
     if (invocation === undefined && flags.args.length > 0) throw new InputError("--args needs --export");

@@ -29,6 +29,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 120px; }
 .card b { display: block; font-size: 22px; }
 .muted { color: var(--muted); }
+p.features { margin: 2px 0 8px; font-weight: 600; }
 code, pre, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: 12px; }
 ul.findings li { margin: 3px 0; }
 li.divergence { color: var(--fail); } li.input { color: var(--warn); } li.internal { color: var(--fail); font-weight: 600; }

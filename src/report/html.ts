@@ -6,6 +6,7 @@ import type { FunctionResult, InvocationResult, LimitVerdict, ModuleResult } fro
 import { type Outcome, outputBytes } from "../wasm/outcome.js";
 import { locationText, outcomeText, outputDisplayText, valuesText, valueText } from "../wasm/outcome-text.js";
 import { invocationTitle } from "./evidence-text.js";
+import { moduleFeaturesText, profileText } from "./feature-text.js";
 import { divergenceHtml, locationLabel } from "./html-evidence.js";
 import { frameSvg, REGION_COLORS, targetName } from "./html-frames.js";
 import { depthPlotSvg, plotCaption } from "./html-plot.js";
@@ -53,7 +54,7 @@ function runsLine(report: Report): string {
       const commit = run.tool.commit
         ? ` @ ${run.tool.commit.slice(0, 10)}${run.tool.dirty ? " (uncommitted changes)" : ""}`
         : "";
-      return `strategy ${run.options.strategy} · ${targets} · samestack ${run.tool.version}${commit} · ${run.finishedAt}`;
+      return `strategy ${run.options.strategy} · profile ${profileText(run.options.features)} · ${targets} · samestack ${run.tool.version}${commit} · ${run.finishedAt}`;
     })
     .join(" | ");
 }
@@ -209,8 +210,10 @@ function moduleSection(module: ModuleResult, m: number): Html {
     (f) =>
       html`<li class="${f.severity}">${f.kind}: ${f.message}${f.kind === "static-difference" ? html`<ul>${f.details.map((d) => html`<li>${d}</li>`)}</ul>` : ""}</li>`,
   );
+  const features = moduleFeaturesText(module);
   return html`<section class="module" id="${moduleId(m)}">
   <h2>${module.path} ${badge(module.status)}</h2>
+  ${features === null ? "" : html`<p class="features">Post-1.0 features (first use of each): ${features}</p>`}
   <p class="muted">${module.name === null ? "" : html`module name <code>${module.name}</code> · `}strategy ${module.strategy} · ${source} · limits ${module.limits.join(", ") || "none"} · recorded with a ${module.recordingLimit}-byte stack${module.sha256 ? html` · sha256 <code>${module.sha256.slice(0, 16)}…</code>` : ""}</p>
   ${hostsLine(module)}
   ${findings.length > 0 ? html`<ul class="findings">${findings}</ul>` : ""}
@@ -367,7 +370,7 @@ function provenance(report: Report): Html {
       run,
     ) => html`<tr><td>${run.tool.name} ${run.tool.version}<br><code>${run.tool.commit ?? "no git commit"}</code>${run.tool.dirty ? " (uncommitted changes)" : ""}</td>
       <td>Node ${run.environment.node} (V8 ${run.environment.v8})<br>Unicorn ${run.environment.unicorn} · Capstone ${run.environment.capstone}<br>${run.environment.platform}</td>
-      <td>strategy ${run.options.strategy}<br>targets ${run.options.targets.join(", ")}<br>limits ${run.options.limits.join(", ") || "from sidecars"} · seed ${run.options.seed} · fuel ${run.options.fuel}${hostOptionsText(run.options.hosts)}</td>
+      <td>strategy ${run.options.strategy}<br>targets ${run.options.targets.join(", ")}<br>feature profile ${profileText(run.options.features)}<br>limits ${run.options.limits.join(", ") || "from sidecars"} · seed ${run.options.seed} · fuel ${run.options.fuel}${hostOptionsText(run.options.hosts)}</td>
       <td>${run.startedAt}<br>${run.finishedAt}</td></tr>`,
   );
   const inputs = report.runs.flatMap((run) =>

@@ -15,7 +15,7 @@ import {
 } from "../../src/check/check.js";
 import { compileModule } from "../../src/compiler/compile.js";
 import type { Strategy } from "../../src/compiler/target.js";
-import { loadModule } from "../../src/wasm/index.js";
+import { loadModule, WASM_2_0 } from "../../src/wasm/index.js";
 
 const corpus = path.resolve(import.meta.dirname, "../../corpus");
 const options = (strategy: Strategy, extra: Partial<CheckOptions> = {}): CheckOptions => ({
@@ -24,6 +24,7 @@ const options = (strategy: Strategy, extra: Partial<CheckOptions> = {}): CheckOp
   limits: [],
   seed: 7,
   fuel: DEFAULT_CHECK_FUEL,
+  features: [...WASM_2_0],
   ...extra,
 });
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { check, DEFAULT_CHECK_FUEL } from "../../src/check/check.js";
 import { NO_HOST_OPTIONS, overriding } from "../../src/check/host-options.js";
 import { readSidecar, SidecarError } from "../../src/check/inputs.js";
-import { loadModule } from "../../src/wasm/index.js";
+import { loadModule, WASM_2_0 } from "../../src/wasm/index.js";
 
 const WASI_PROGRAM = `(module
   (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
@@ -104,6 +104,7 @@ describe("check with hosts", () => {
     strategy: "intersect" as const,
     limits: [],
     seed: 1,
+    features: [...WASM_2_0],
   };
 
   it("reports a module importing a module no host binds as bad input, and checks it once stubbed", async () => {

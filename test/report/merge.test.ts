@@ -6,13 +6,21 @@ import { check, DEFAULT_CHECK_FUEL } from "../../src/check/check.js";
 import { MergeInputError, mergeReports } from "../../src/report/merge.js";
 import { buildReport, type Report, reportVerdict, SCHEMA_VERSION } from "../../src/report/report.js";
 import { checkReport } from "../../src/report/schema.js";
+import { WASM_2_0 } from "../../src/wasm/features.js";
 import { copy, corpus } from "./fixture.js";
 
 const shard = async (files: string[]) =>
   buildReport(
     await check(
       files.map((f) => path.join(corpus, f)),
-      { targets: ["x64", "aarch64"], strategy: "native", limits: [], seed: 1, fuel: DEFAULT_CHECK_FUEL },
+      {
+        targets: ["x64", "aarch64"],
+        strategy: "native",
+        limits: [],
+        seed: 1,
+        fuel: DEFAULT_CHECK_FUEL,
+        features: [...WASM_2_0],
+      },
     ),
   );
 

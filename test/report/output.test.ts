@@ -10,6 +10,7 @@ import { renderJunit } from "../../src/report/junit.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
 import { buildReport, type Report } from "../../src/report/report.js";
 import { checkReport } from "../../src/report/schema.js";
+import { WASM_2_0 } from "../../src/wasm/features.js";
 import { outputBytes } from "../../src/wasm/outcome.js";
 
 // Writes markup and a byte that is not UTF-8 to stdout, a line to stderr, then exits with code 2.
@@ -39,6 +40,7 @@ beforeAll(async () => {
     limits: [],
     seed: 1,
     fuel: DEFAULT_CHECK_FUEL,
+    features: [...WASM_2_0],
   });
   report = JSON.parse(JSON.stringify(buildReport(result))) as Report;
 });

@@ -20,6 +20,7 @@ import { type Invocation, invokeEverywhere } from "../../../src/cli/invoke.js";
 import { loadModuleFile } from "../../../src/cli/load-module.js";
 import type { Outcomes } from "../../../src/cli/outcomes.js";
 import { sameOutcome } from "../../../src/verify/outcomes.js";
+import { WASM_2_0 } from "../../../src/wasm/index.js";
 import { type Outcome, outputBytes, type WasmValue } from "../../../src/wasm/outcome.js";
 
 const ERRNO = { SUCCESS: 0, FAULT: 21, NOENT: 44, NOSYS: 52, NOTDIR: 54, NOTCAPABLE: 76, BADF: 8 };
@@ -129,7 +130,7 @@ const sandbox: HostSettings = {
 
 const scratchModule = path.join(scratch, "wasi-calls.wat");
 writeFileSync(scratchModule, WAT);
-const loaded: Promise<LoadedModule> = loadModuleFile(scratchModule);
+const loaded: Promise<LoadedModule> = loadModuleFile(scratchModule, WASM_2_0);
 const executors = new Executors();
 afterAll(() => executors.close());
 
