@@ -8,18 +8,25 @@ import koffi from "koffi";
 import { NativeLibraryError } from "../errors.js";
 
 const HELPER = "build/libsamestack_uc.so";
+/** Debian trixie's Unicorn 2.1, extracted by scripts/fetch-unicorn.sh; the helper links it by rpath. */
+const UNICORN = "vendor/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2";
 
-/** The helper beside this file (sources) or in the sources' folder (dist/emulators/native). */
-function helperPath(): string {
-  for (const candidate of [`./${HELPER}`, `../../../emulators/native/${HELPER}`]) {
+/** `file` beside this file (sources) or in the sources' folder (dist/emulators/native). */
+function nativePath(file: string, missing: string): string {
+  for (const candidate of [`./${file}`, `../../../emulators/native/${file}`]) {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path)) return path;
   }
-  throw new NativeLibraryError(`${HELPER} is missing: run \`npm run build:native\``);
+  throw new NativeLibraryError(`${file} is missing: ${missing}`);
 }
 
-const unicorn = koffi.load("libunicorn.so.2");
-const helper = koffi.load(helperPath());
+/**
+ * The Unicorn library samestack runs on. Loaded by path before the helper: a process holds one
+ * library per soname, and the system's libunicorn.so.2 (Debian bookworm's 2.0.1) must not be it.
+ */
+export const UNICORN_LIBRARY = nativePath(UNICORN, "run `npm run setup` (scripts/fetch-unicorn.sh)");
+const unicorn = koffi.load(UNICORN_LIBRARY);
+const helper = koffi.load(nativePath(HELPER, "run `npm run build:native`"));
 
 koffi.opaque("ss_engine");
 koffi.opaque("uc_engine");
@@ -89,6 +96,10 @@ export const uc = {
   ) as Fn<[UcEnginePointer, U64, Uint8Array, number], number>,
   emuStop: unicorn.func("int uc_emu_stop(uc_engine *uc)") as Fn<[UcEnginePointer], number>,
   strerror: unicorn.func("const char *uc_strerror(int code)") as Fn<[number], string>,
+  version: unicorn.func("unsigned int uc_version(unsigned int *major, unsigned int *minor)") as Fn<
+    [null, null],
+    number
+  >,
 };
 
 export const ss = {

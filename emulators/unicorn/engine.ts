@@ -10,7 +10,7 @@
  *   helper's per-address sp-write classification), and changing the exits drops the blocks that
  *   contain an old or a new exit;
  * - mapping, unmapping and closing are refused while a run is in progress (i.e. from a hook);
- * - `reset` retires regions instead of unmapping them (Unicorn 2.0.1's unmap has a fixed cost plus
+ * - `reset` retires regions instead of unmapping them (Unicorn's unmap has a fixed cost plus
  *   about 0.25 µs per page, more where code was translated): a retired region is invisible to every
  *   host API, is revived zeroed (and without translations) by a `map` of the same address, size and
  *   protection, and is unmapped for real before the next run, so guest code never sees it.
@@ -128,7 +128,7 @@ export interface Engine {
 
   /**
    * Addresses where a run stops before executing anything there. Replaces the previous set. Branch to
-   * an exit: Unicorn 2.0.1 re-translates, on every run, a block that falls through into one.
+   * an exit: Unicorn re-translates, on every run, a block that falls through into one.
    */
   setExits(addresses: readonly number[]): void;
   /** Addresses where sp is recorded (see `StackRecords`); non-empty also turns min-sp tracking on. */
