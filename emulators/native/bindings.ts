@@ -52,7 +52,10 @@ export const RESULT = {
   violations: 9,
   violationsDropped: 10,
   tailMinSp: 11,
-  length: 12,
+  pcExact: 12,
+  handover: 13,
+  preciseSteps: 14,
+  length: 15,
 } as const;
 
 /** `stop` values (STOP_* in samestack_uc.c). */
@@ -65,6 +68,8 @@ export const STOP = {
   cpuException: 5,
   fuel: 6,
 } as const;
+/** `handover` values (HANDOVER_* in samestack_uc.c). */
+export const HANDOVER = { none: 0, zone: 1, fuel: 2 } as const;
 /** Flag bits of instrumented addresses (FLAG_* in samestack_uc.c). */
 export const FLAG = { watch: 1, align: 2, jsHook: 4 } as const;
 /** Numbers per alignment violation copied out by the helper (pc, sp). */
@@ -133,6 +138,13 @@ export const ss = {
   setPoints: helper.func(
     "int ss_set_points(ss_engine *e, int flag, const uint64_t *addresses, uint64_t count)",
   ) as Fn<[SsEnginePointer, number, BigUint64Array, number], number>,
+  setFuelPoints: helper.func(
+    "int ss_set_fuel_points(ss_engine *e, int enabled, const uint64_t *addresses, uint64_t count)",
+  ) as Fn<[SsEnginePointer, number, BigUint64Array, number], number>,
+  setZone: helper.func("int ss_set_zone(ss_engine *e, uint64_t address, uint64_t size)") as Fn<
+    [SsEnginePointer, U64, U64],
+    number
+  >,
   setJsHook: helper.func("void ss_set_js_hook(ss_engine *e, ss_js_hook *hook, uint64_t token)") as Fn<
     [SsEnginePointer, unknown, number],
     void

@@ -34,13 +34,14 @@ import type { FuncType, Module } from "../../src/wasm/ir.js";
 import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../../src/wasm/outcome.js";
 import { locationText } from "../../src/wasm/outcome-text.js";
 import { InvalidArgumentError, MemoryAccessError } from "../errors.js";
-import type { Engine, EngineOptions } from "../unicorn/engine.js";
+import { type Engine, type EngineOptions, PAGE_SIZE, type RegisterName } from "../unicorn/engine.js";
 import { EnginePool } from "../unicorn/engine-pool.js";
 import type { AlignmentViolation, StackRecords, StopReason } from "../unicorn/run-result.js";
 import { entryCallAreaBytes, readExitCall, writeEntryCall, writeExitReturn } from "./abi.js";
 import { type Backtrace, wasmBacktrace } from "./backtrace.js";
 import { InstanceBindings } from "./bindings.js";
 import type { CallContext, Externs, FuncRef, FunctionOwner, Imports } from "./extern.js";
+import { fuelPoints } from "./fuel.js";
 import {
   CODE_BASE,
   CODE_FILL,
@@ -50,6 +51,7 @@ import {
   inGuard,
   MAX_STACK_LIMIT,
   MEMORY_BASE,
+  pageAlignUp,
   RUNTIME_REGISTERS,
   STACK_LIMIT_ADDRESS,
   STACK_MAP_STEP,
@@ -60,15 +62,31 @@ import { RecordedRuns } from "./records.js";
 import { argumentMismatch, rawSlot, valueOfSlot } from "./values.js";
 
 export const DEFAULT_STACK_LIMIT = 1024 * 1024;
-export const DEFAULT_FUEL = 100_000_000;
+/**
+ * Wasm instructions an invocation may execute unless told otherwise: 10^10, enough for every real
+ * program V8 finishes within a second (V8 runs 1–6 × 10^9 Wasm instructions per second here), and a
+ * bound on runaway programs (emulated at a few hundred million Wasm instructions per second).
+ */
+export const DEFAULT_FUEL = 10_000_000_000;
 
 /** Per-invocation settings; a Runner's options give the defaults. */
 export interface InvokeOptions {
   /** Bytes of stack the invocation may use below its reference: a positive multiple of 16. */
   readonly stackLimit?: number;
-  /** Machine instructions the invocation may execute (host calls and other instances included). */
+  /**
+   * Wasm instructions the invocation may execute (other instances included; a host call is its call
+   * instruction). Runs out at the same Wasm instruction on every target (fuel.ts).
+   */
   readonly fuel?: number;
+  /**
+   * Called between slices of a long invocation with the Wasm instructions executed so far, at least
+   * every `PROGRESS_INTERVAL` of them.
+   */
+  readonly progress?: (executed: number) => void;
 }
+
+/** Wasm instructions between two calls of `InvokeOptions.progress`. */
+export const PROGRESS_INTERVAL = 100_000_000;
 
 /** What instantiating a module with imports needs: its declarations, and what to bind them to. */
 export interface Link {
@@ -87,8 +105,8 @@ export interface RecordedInvocation {
   readonly referenceSp: number;
   /** Wasm instruction starts where SP was not 16-byte aligned (never, if the static verifier is right). */
   readonly alignmentViolations: readonly AlignmentViolation[];
-  /** Machine instructions executed by the instance's engine. */
-  readonly machineInstructions: number;
+  /** Wasm instructions executed by the instance's engine (its fuel used). */
+  readonly wasmInstructions: number;
 }
 
 export type RunnerInstantiation =
@@ -107,8 +125,9 @@ export class Runner {
   private readonly idle = new Map<number, EnginePool[]>();
 
   /**
-   * `engines` configures every engine (engine.ts): `metering: "block"` makes runs of code executed
-   * once about twice as cheap, and its instances run plain invocations only, not recorded ones.
+   * `engines` configures every engine (engine.ts): `metering: "block"` runs plain invocations at the
+   * emulator's speed (fast machine, precise twin at stack overflows and fuel stops), and its instances
+   * run plain invocations only, not recorded ones.
    */
   constructor(
     readonly target: Target,
@@ -183,6 +202,8 @@ let hostFunctionsRunning = 0;
 
 export class Instance implements FunctionOwner {
   private stackEnd = STACK_LIMIT_ADDRESS;
+  /** Wasm instructions the last invocation from the host executed (its fuel used). */
+  private lastFuelUsed = 0;
   private closed = false;
   private readonly bindings: InstanceBindings;
   /** Bytes a call leaving the instance is deemed to use below its reference (see the header). */
@@ -246,13 +267,30 @@ export class Instance implements FunctionOwner {
         tailMinSp,
         referenceSp: STACK_LIMIT_ADDRESS + this.stackLimitOf(options),
         alignmentViolations,
-        machineInstructions: steps,
+        wasmInstructions: steps,
       };
     } finally {
       this.recording = null;
       engine.setWatchPoints([]);
       engine.setAlignmentChecks([]);
     }
+  }
+
+  /** Wasm instructions the last invocation from the host executed, on every instance it reached. */
+  get wasmInstructionsUsed(): number {
+    return this.lastFuelUsed;
+  }
+
+  /**
+   * The machine after the last invocation: `registers` by name (neutral or ISA names), and the stack
+   * bytes from the limit up to the mapped top. For comparing two engines that ran the same thing.
+   */
+  machineState(registers: readonly RegisterName[]): { registers: bigint[]; stack: Uint8Array } {
+    const { engine } = this;
+    return {
+      registers: registers.map((name) => engine.readRegister(name)),
+      stack: engine.readMemory(STACK_LIMIT_ADDRESS, this.stackEnd - STACK_LIMIT_ADDRESS),
+    };
   }
 
   /** Reads exported global `name` (the spec tests' `get` action). */
@@ -281,6 +319,7 @@ export class Instance implements FunctionOwner {
     const fill = CODE_FILL[artifact.target];
     if (fill !== 0)
       engine.writeMemory(CODE_BASE + executable, new Uint8Array(mapped - executable).fill(fill));
+    engine.setFuelPoints(fuelPoints(artifact).map((offset) => CODE_BASE + offset));
     const failure = this.bindings.initialise();
     if (failure !== null) return failure;
     if (artifact.start === null) return null;
@@ -298,6 +337,7 @@ export class Instance implements FunctionOwner {
     if (funcIndex < artifact.imports.length) return callRef(this.bindings.funcRef(funcIndex)!, args, context);
     const type = artifact.funcTypes[funcIndex]!;
     this.mapStackUpTo(context.reference + entryCallAreaBytes(engine, artifact.strategy, type.params));
+    engine.setWarningZone(STACK_LIMIT_ADDRESS, warningZoneBytes(artifact, this.stackEnd));
     const registers = RUNTIME_REGISTERS[artifact.target];
     engine.writeRegister(registers.vmctx, VMCTX_BASE);
     engine.writeRegister(registers.memoryBase, MEMORY_BASE);
@@ -338,7 +378,16 @@ export class Instance implements FunctionOwner {
       };
     }
     const reference = STACK_LIMIT_ADDRESS + stackLimit;
-    return this.callFunction(funcIndex, slots, { reference, fuel: { total: fuel, remaining: fuel } });
+    const progress = options.progress ?? this.defaults.progress;
+    const context = {
+      reference,
+      fuel: { total: fuel, remaining: fuel, ...(progress ? { progress } : {}) },
+    };
+    try {
+      return this.callFunction(funcIndex, slots, context);
+    } finally {
+      this.lastFuelUsed = fuel - context.fuel.remaining;
+    }
   }
 
   private stackLimitOf(options: InvokeOptions): number {
@@ -348,16 +397,31 @@ export class Instance implements FunctionOwner {
   /** Runs from `begin` until the call of a `type` function ends, serving the host calls on the way. */
   private runFrom(begin: number, type: FuncType, context: CallContext): Outcome {
     const { engine, bindings, artifact } = this;
+    const { fuel } = context;
     for (let pc = begin; ; ) {
-      if (context.fuel.remaining <= 0) return { outcome: "exhausted", fuel: context.fuel.total };
+      if (fuel.remaining <= 0) return this.exhaustedAt(pc, fuel.total);
+      // A long invocation runs in slices, each stopped exactly by the fuel, to report progress.
+      const slice = fuel.progress ? Math.min(fuel.remaining, PROGRESS_INTERVAL) : fuel.remaining;
       bindings.enter();
-      const result = engine.run({ begin: pc, fuel: context.fuel.remaining });
+      const result = engine.run({ begin: pc, fuel: slice });
       bindings.leave();
-      context.fuel.remaining -= result.steps;
+      fuel.remaining -= result.steps;
       this.recording?.addRun(result, Number(engine.readRegister("sp")));
       const { stop } = result;
+      // A slice ends where its fuel runs out; the invocation's fuel, where the next charge does not fit.
+      if (stop.kind === "fuel" && slice < fuel.remaining + result.steps && result.steps > 0) {
+        fuel.progress?.(fuel.total - fuel.remaining);
+        pc = stop.pc;
+        continue;
+      }
+      if (stop.kind === "memory-fault" && !result.pcExact) {
+        return this.machineError(
+          `${stop.access} fault at 0x${stop.address.toString(16)} met by the fast engine outside its warning zone (pc unknown)`,
+          stop.pc,
+        );
+      }
       const callee = stop.kind === "exit" ? bindings.calleeAt(stop.address) : undefined;
-      if (stop.kind !== "exit" || callee === undefined) return this.outcomeOf(stop, type, context.fuel.total);
+      if (stop.kind !== "exit" || callee === undefined) return this.outcomeOf(stop, type, fuel.total);
 
       const call = readExitCall(engine, artifact.strategy, callee.type.params);
       const deepest = call.reference - this.hostFrameBytes;
@@ -367,7 +431,7 @@ export class Instance implements FunctionOwner {
         engine.writeRegister("sp", call.reference);
         return this.trapWithBacktrace("stack_overflow", call.returnAddress - 1);
       }
-      const outcome = callRef(callee, call.args, { reference: call.reference, fuel: context.fuel });
+      const outcome = callRef(callee, call.args, { reference: call.reference, fuel });
       if (outcome.outcome !== "return") return outcome;
       const [result0] = outcome.values;
       writeExitReturn(engine, call, result0 && rawSlot(result0));
@@ -388,7 +452,7 @@ export class Instance implements FunctionOwner {
         return { outcome: "error", message: `stopped at unknown exit 0x${stop.address.toString(16)}` };
       }
       case "fuel":
-        return { outcome: "exhausted", fuel };
+        return this.exhaustedAt(stop.pc, fuel);
       case "memory-fault":
         if (stop.access !== "fetch" && inGuard(stop.address)) return this.guardFaultOutcome(stop.pc);
         return this.machineError(
@@ -419,6 +483,17 @@ export class Instance implements FunctionOwner {
     }
     if (site.unsupported !== undefined) return { outcome: "error", message: site.unsupported };
     return this.trapWithBacktrace(kind, CODE_BASE + site.codeOffset, site);
+  }
+
+  /**
+   * Out of fuel before the Wasm instruction at `pc` (a fuel point: fuel.ts); the location is the one
+   * emitting code there, which any empty ones starting there precede.
+   */
+  private exhaustedAt(pc: number, fuel: number): Outcome {
+    const backtrace = this.backtrace(pc);
+    const location = backtrace.ok ? backtrace.frames.at(-1) : undefined;
+    if (!backtrace.ok || !location) return { outcome: "exhausted", fuel };
+    return { outcome: "exhausted", fuel, location, backtrace: backtrace.frames };
   }
 
   /** A stack access below the limit: the overflow under push strategies, a samestack bug under `frame`. */
@@ -477,6 +552,16 @@ export class Instance implements FunctionOwner {
     this.engine.map(this.stackEnd, end - this.stackEnd, "rw");
     this.stackEnd = end;
   }
+}
+
+/**
+ * The warning zone of block-metered engines (engine.ts): at least the deepest stack drop within one
+ * translation block, which is within one function's frame or a callee's entry (blocks end at calls),
+ * twice over, and within the stack mapped so far above the limit.
+ */
+function warningZoneBytes(artifact: Artifact, stackEnd: number): number {
+  const deepest = Math.max(0, ...artifact.frameBytes, ...artifact.prologueDepth);
+  return Math.min(pageAlignUp(2 * deepest + PAGE_SIZE), stackEnd - STACK_LIMIT_ADDRESS);
 }
 
 /** Calls `ref` with raw-slot arguments as part of the call in progress `context`. */

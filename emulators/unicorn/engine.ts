@@ -29,6 +29,7 @@ import {
 import { helperArch } from "../native/arch.js";
 import {
   FLAG,
+  HANDOVER,
   RESULT,
   registerJsHook,
   type SsEnginePointer,
@@ -76,12 +77,14 @@ export interface EngineOptions {
    */
   instrument?: { address: number; size: number };
   /**
-   * How the instrumented range meters the fuel. "instruction" (default): the code hook above, exact
-   * instruction counts and stops. "block": each translation block counted as it starts, which halves
-   * the cost of translating code (what runs of code executed once spend most on); a run still executes
-   * at most `fuel` instructions and faults keep exact pcs, but the fuel stops a run at a block's start,
-   * a run ending in a fault counts its last block whole, and there are no watch points, alignment
-   * checks or address hooks.
+   * How the instrumented range meters the fuel. "instruction" (default): the code hook above on every
+   * instruction (the precise machine alone). "block": a fast machine charges each translation block as
+   * it starts, with no code hook and no memory hook (each would cost every instruction or every memory
+   * access), and hands a run over to a precise twin over the same memory at a block start when the
+   * fuel does not cover the block (so fuel stops stay exact) or when the warning zone was touched
+   * (`setWarningZone`; so stack overflows below it keep exact pcs). Any other fault in the fast
+   * machine is reported at its block's start (`RunResult.pcExact` false), a run ending in such a fault
+   * counts its last block whole, and there are no watch points, alignment checks or address hooks.
    */
   metering?: Metering;
   /** Stack records and alignment violations kept per run, each; past it they are counted as dropped. */
@@ -92,8 +95,9 @@ export interface RunOptions {
   /** Address of the first instruction; must lie in an executable region. */
   begin: number;
   /**
-   * At most this many instructions execute (never a wall-clock timeout): counted by the code hook on an
-   * instrumented engine, by Unicorn's `count` otherwise.
+   * At most this much fuel is charged (never a wall-clock timeout): one unit per instruction of the
+   * instrumented range, or per fuel point (`setFuelPoints`); Unicorn's instruction `count` on an
+   * engine without an instrumented range. A run stops before an instruction whose charge does not fit.
    */
   fuel: number;
 }
@@ -136,6 +140,19 @@ export interface Engine {
   /** Addresses where sp must be 16-byte aligned; every violation is reported. */
   setAlignmentChecks(addresses: readonly number[]): void;
   hookAddress(address: number, hook: AddressHook): void;
+  /**
+   * Charges the fuel in points instead of instructions: one unit per occurrence of an address, when an
+   * instruction starts there (an address may occur several times); null: per instruction again.
+   */
+  setFuelPoints(addresses: readonly number[] | null): void;
+  /**
+   * Block-metered engines: the fast machine maps [address, address + size) without access from the
+   * next run on, and its first touch hands the run over to the precise machine at the next block
+   * start (size 0: no zone). It must lie in one read-write region, and be at least as deep as the
+   * stack drops within one block, so a fault below it is always met by the precise machine. Engines
+   * metered per instruction are exact anyway and only remember it.
+   */
+  setWarningZone(address: number, size: number): void;
   unhookAddress(address: number): void;
 
   run(options: RunOptions): RunResult;
@@ -349,6 +366,26 @@ class UnicornEngine implements Engine {
     if (this.hooks.delete(address)) this.updateHookPoints();
   }
 
+  setFuelPoints(addresses: readonly number[] | null): void {
+    const handle = this.open("setFuelPoints");
+    const list = addresses ?? [];
+    const outside = list.find((a) => !Number.isSafeInteger(a) || !this.inInstrumentedRange(a));
+    if (this.instrumented === null || outside !== undefined) {
+      throw new InvalidArgumentError(`fuel points need addresses in the instrumented range`);
+    }
+    const words = BigUint64Array.from(list, BigInt);
+    this.check("ss_set_fuel_points", ss.setFuelPoints(handle, addresses ? 1 : 0, words, words.length));
+  }
+
+  setWarningZone(address: number, size: number): void {
+    const handle = this.open("setWarningZone");
+    if (size !== 0) requireAddressRange("warning zone", address, size, InvalidArgumentError);
+    if (address % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0) {
+      throw new InvalidArgumentError(`warning zone ${hex(address)}+${hex(size)} is not page aligned`);
+    }
+    if (this.blockMetered) this.check("ss_set_zone", ss.setZone(handle, address, size));
+  }
+
   run({ begin, fuel }: RunOptions): RunResult {
     const handle = this.open("run");
     if (!Number.isSafeInteger(fuel) || fuel <= 0) {
@@ -410,9 +447,13 @@ class UnicornEngine implements Engine {
       alignmentViolations.push({ pc: violationWords[i]!, sp: violationWords[i + 1]! });
     }
     const recording = r[RESULT.tailMinSp] !== 0xffff_ffff_ffff_ffffn;
+    const handover = field(RESULT.handover);
     return {
       stop: this.stopReason(),
       steps: field(RESULT.steps),
+      pcExact: field(RESULT.pcExact) === 1,
+      handover: handover === HANDOVER.zone ? "zone" : handover === HANDOVER.fuel ? "fuel" : null,
+      preciseSteps: field(RESULT.preciseSteps),
       records: new StackRecords(recordWords, field(RESULT.recordsDropped)),
       tailMinSp: recording ? field(RESULT.tailMinSp) : null,
       alignmentViolations,

@@ -29,7 +29,11 @@ export function registerRun(program: Command, context: CommandContext): void {
       "stack bytes below the entry call (multiple of 16; default 1 MiB)",
       parseStackLimit,
     )
-    .option("--fuel <n>", "machine instructions per invocation (default 100M)", parseFuel)
+    .option(
+      "--fuel <n>",
+      "Wasm instructions per invocation, counted alike on every target (default 10^10)",
+      parseFuel,
+    )
     .option(
       "--batch <file>",
       'JSON Lines, one invocation a line: {"module": file relative to the batch file, "export", "args": [{"type", "value"}] as in the spec tests\' JSON, and optionally "targets": [...], "strategy", "stackLimit", "fuel"}; one output line per input line, in order',

@@ -11,14 +11,14 @@ import { InternalError } from "../wasm/errors.js";
 import type { TestCase } from "./test-case.js";
 import { type EntryRun, requestOf, runOnV8, type V8Oracle } from "./v8-oracle.js";
 
-/** Machine instructions one run may execute; generated programs need far fewer (`exhausted` is skipped). */
-export const FUEL = 5_000_000;
+/** Wasm instructions one run may execute; generated programs need far fewer (`exhausted` is skipped). */
+export const FUEL = 2_000_000;
 /** Stack for unlimited runs: far above what generated programs use. */
 export const STACK = 1024 * 1024;
 
 /**
- * Runners per target and metering (plain runs meter the fuel per block, which halves the cost of
- * translating each case's new code; recorded runs need it per instruction), and each case's
+ * Runners per target and metering (plain runs meter the fuel per block, with no per-instruction
+ * or memory hook; recorded runs need the code hook on every instruction), and each case's
  * artifacts compiled once.
  */
 export class Machines {

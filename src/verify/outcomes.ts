@@ -15,13 +15,23 @@ export function nanRuleOf(strategy: Strategy): NanRule {
   return strategy === "native" ? "any-nan" : "exact";
 }
 
-/** Two targets' outcomes: equal values (per the NaN rule), or the same trap at the same location, backtrace and step. */
+/**
+ * Two targets' outcomes: equal values (per the NaN rule), the same trap at the same location,
+ * backtrace and step, or out of the same fuel at the same Wasm instruction.
+ */
 export function sameOutcome(a: Outcome, b: Outcome, nans: NanRule): boolean {
   if (a.outcome === "return" && b.outcome === "return") return sameValues(a.values, b.values, nans);
   if (a.outcome === "trap" && b.outcome === "trap") {
     return (
       a.trap === b.trap &&
       a.step === b.step &&
+      sameOptionalLocation(a.location, b.location) &&
+      sameBacktrace(a.backtrace ?? [], b.backtrace ?? [])
+    );
+  }
+  if (a.outcome === "exhausted" && b.outcome === "exhausted") {
+    return (
+      a.fuel === b.fuel &&
       sameOptionalLocation(a.location, b.location) &&
       sameBacktrace(a.backtrace ?? [], b.backtrace ?? [])
     );

@@ -60,5 +60,13 @@ export type Outcome =
       /** From a recorded run: the depth (bytes below the reference SP) reached when it trapped. */
       readonly depth?: number;
     }
-  | { readonly outcome: "exhausted"; readonly fuel?: number }
+  | {
+      readonly outcome: "exhausted";
+      /** The Wasm instructions the invocation was given. */
+      readonly fuel?: number;
+      /** The Wasm instruction that would have run next: the same on every target. */
+      readonly location?: WasmLocation;
+      /** Active frames there, outermost first; the last entry is `location`. */
+      readonly backtrace?: readonly WasmLocation[];
+    }
   | { readonly outcome: "error"; readonly message: string };

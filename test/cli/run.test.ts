@@ -50,7 +50,9 @@ describe("samestack run", () => {
       "x64/intersect      trap integer_divide_by_zero at f2 #2 (offset 0x57, step 2)",
     );
     const spin = await runCli("run", arith, "spin", "--fuel", "1000", "--json", "--target", "x64");
-    expect(JSON.parse(spin.stdout)).toEqual({ outcomes: { x64: { outcome: "exhausted", fuel: 1000 } } });
+    // Out of fuel at the loop's br (f3 #1), where each iteration charges the loop and the br.
+    const exhausted = { outcome: "exhausted", fuel: 1000, location: { funcIndex: 3, instrIndex: 1 } };
+    expect(JSON.parse(spin.stdout)).toMatchObject({ outcomes: { x64: exhausted } });
     expect(spin.code).toBe(EXIT.badInput);
   });
 
@@ -67,8 +69,8 @@ describe("samestack run", () => {
     // Asked alone, V8 runs after a plain x64 run has finished within the fuel: here it has not.
     const alone = await runCli("run", arith, "spin", "--fuel", "1000", "--target", "v8", "--json");
     expect(alone.code).toBe(EXIT.badInput);
-    expect(JSON.parse(alone.stdout)).toEqual({
-      outcomes: { x64: { outcome: "exhausted", fuel: 1000 } },
+    expect(JSON.parse(alone.stdout)).toMatchObject({
+      outcomes: { x64: { outcome: "exhausted", fuel: 1000, location: { funcIndex: 3, instrIndex: 1 } } },
       notRun: { v8: "x64 ran out of fuel, and V8 has none to stop it" },
     });
     const finishing = await runCli("run", arith, "add", "2", "3", "--target", "v8", "--json");
