@@ -126,8 +126,8 @@ export class Runner {
 
   /**
    * `engines` configures every engine (engine.ts): `metering: "block"` runs plain invocations at the
-   * emulator's speed (fast machine, precise twin at stack overflows and fuel stops), and its instances
-   * run plain invocations only, not recorded ones.
+   * emulator's speed (fast machine, precise twin at stack overflows and fuel stops); recorded ones run
+   * on the precise machine either way.
    */
   constructor(
     readonly target: Target,
@@ -196,6 +196,13 @@ function withoutImports(artifact: Artifact): Linking {
   if (imported.size === 0) return { ok: true, linked: NO_IMPORTS };
   return { ok: false, message: `no imports given for ${[...imported].join(", ")}` };
 }
+
+/**
+ * The artifact whose code each engine's code region holds: instances of one module share it. Only the
+ * foreign exit slots past the code are written per instance (bindings.ts), and those writes drop
+ * their own translations.
+ */
+const codeHeld = new WeakMap<Engine, Artifact>();
 
 /** Host functions running now: they may not call back into Wasm. */
 let hostFunctionsRunning = 0;
@@ -313,13 +320,18 @@ export class Instance implements FunctionOwner {
     const { engine, artifact } = this;
     engine.reset();
     const mapped = codeMappingBytes(artifact.code.length);
-    engine.map(CODE_BASE, mapped, "rwx");
-    engine.writeMemory(CODE_BASE, artifact.code);
-    const executable = codeRegionBytes(artifact.code.length);
-    const fill = CODE_FILL[artifact.target];
-    if (fill !== 0)
-      engine.writeMemory(CODE_BASE + executable, new Uint8Array(mapped - executable).fill(fill));
-    engine.setFuelPoints(fuelPoints(artifact).map((offset) => CODE_BASE + offset));
+    // An engine whose code region still holds this artifact keeps it, and Unicorn its translations.
+    if (codeHeld.get(engine) !== artifact || !engine.reviveKept(CODE_BASE, mapped, "rwx")) {
+      codeHeld.delete(engine);
+      engine.map(CODE_BASE, mapped, "rwx");
+      engine.writeMemory(CODE_BASE, artifact.code);
+      const executable = codeRegionBytes(artifact.code.length);
+      const fill = CODE_FILL[artifact.target];
+      if (fill !== 0)
+        engine.writeMemory(CODE_BASE + executable, new Uint8Array(mapped - executable).fill(fill));
+      engine.setFuelPoints(fuelPoints(artifact).map((offset) => CODE_BASE + offset));
+      codeHeld.set(engine, artifact);
+    }
     const failure = this.bindings.initialise();
     if (failure !== null) return failure;
     if (artifact.start === null) return null;

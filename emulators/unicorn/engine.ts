@@ -83,8 +83,9 @@ export interface EngineOptions {
    * access), and hands a run over to a precise twin over the same memory at a block start when the
    * fuel does not cover the block (so fuel stops stay exact) or when the warning zone was touched
    * (`setWarningZone`; so stack overflows below it keep exact pcs). Any other fault in the fast
-   * machine is reported at its block's start (`RunResult.pcExact` false), a run ending in such a fault
-   * counts its last block whole, and there are no watch points, alignment checks or address hooks.
+   * machine is reported at its block's start (`RunResult.pcExact` false), and a run ending in such a
+   * fault counts its last block whole. Runs with watch points, alignment checks or address hooks set run
+   * on the precise machine from their start.
    */
   metering?: Metering;
   /** Stack records and alignment violations kept per run, each; past it they are counted as dropped. */
@@ -118,6 +119,11 @@ export interface Engine {
   readonly regions: readonly Region[];
 
   map(address: number, size: number, protection: Protection): void;
+  /**
+   * Revives a region `reset` retired, exactly as it was (contents and translations kept), for a caller
+   * that knows what it holds; false when no retired region has this address, size and protection.
+   */
+  reviveKept(address: number, size: number, protection: Protection): boolean;
   /** Unmaps every region and clears exits, watch points, alignment checks and address hooks. */
   reset(): void;
 
@@ -282,13 +288,25 @@ class UnicornEngine implements Engine {
     this.regionList.sort((a, b) => a.address - b.address);
   }
 
+  reviveKept(address: number, size: number, protection: Protection): boolean {
+    this.open("map");
+    const same = this.retired.findIndex(
+      (r) => r.address === address && r.size === size && r.protection === protection,
+    );
+    if (same < 0) return false;
+    this.retired.splice(same, 1);
+    this.regionList.push({ address, size, protection });
+    this.regionList.sort((a, b) => a.address - b.address);
+    return true;
+  }
+
   reset(): void {
     this.open("reset");
     this.retired.push(...this.regionList.splice(0));
     this.exits = new Map();
     this.exitsCleared = true;
     this.hooks.clear();
-    if (this.instrumented && !this.blockMetered) {
+    if (this.instrumented) {
       this.setWatchPoints([]);
       this.setAlignmentChecks([]);
       this.updateHookPoints();
@@ -510,10 +528,8 @@ class UnicornEngine implements Engine {
 
   private requireInstrumented(what: string, addresses: readonly number[]): SsEnginePointer {
     const handle = this.open(what);
-    if (this.instrumented === null || this.blockMetered) {
-      throw new InvalidArgumentError(
-        `${what} need an engine with an instrumented range, metered per instruction`,
-      );
+    if (this.instrumented === null) {
+      throw new InvalidArgumentError(`${what} need an engine with an instrumented range`);
     }
     const outside = addresses.find((a) => !Number.isSafeInteger(a) || !this.inInstrumentedRange(a));
     if (outside !== undefined)

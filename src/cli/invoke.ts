@@ -18,7 +18,10 @@ export interface RunSettings {
   readonly executors: readonly Executor[];
   readonly strategy: Strategy;
   readonly stackLimit?: number;
+  /** Wasm instructions per emulated target. */
   readonly fuel?: number;
+  /** Told the Wasm instructions an emulated target executed so far, during long runs. */
+  readonly progress?: (executor: Executor, executed: number) => void;
 }
 
 export interface Invocation extends RunSettings {
@@ -61,7 +64,11 @@ export function invokeEverywhere(executors: Executors, invocation: Invocation): 
   return { outcomes, notRun };
 }
 
-/** One run on a fresh instance; emulated runs are recorded when asked, so a trap carries its dynamic Wasm instruction count and depth. */
+/**
+ * One run on a fresh instance. Emulated runs are plain (the recorder costs several times the run and
+ * memory in proportion to its length); when asked for a trap's dynamic Wasm instruction count and
+ * depth, a trap is run again recorded, on another fresh instance, to take them from its profile.
+ */
 function invokeOn(
   executors: Executors,
   invocation: Invocation,
@@ -83,13 +90,27 @@ function invokeOn(
     throw new InputError(`cannot instantiate on ${executor}: ${instantiation.message}`);
   }
   const { instance } = instantiation;
-  const options = { stackLimit: invocation.stackLimit, fuel: invocation.fuel };
+  const { progress } = invocation;
+  const options = {
+    stackLimit: invocation.stackLimit,
+    fuel: invocation.fuel,
+    ...(progress && executor !== "v8"
+      ? { progress: (executed: number) => progress(executor, executed) }
+      : {}),
+  };
+  let outcome: Outcome;
   try {
-    return instance.emulated && recorded
-      ? recordProfile(instance.emulated, { exportName, args }, options).outcome
-      : instance.invoke(exportName, args, options);
+    outcome = instance.invoke(exportName, args, options);
   } finally {
     instance.close();
+  }
+  if (!recorded || executor === "v8" || outcome.outcome !== "trap") return outcome;
+  const again = executors.instantiate(loaded, executor, strategy, standardHosts(loaded, executor));
+  if (!again.ok || again.instance.emulated === null) return outcome;
+  try {
+    return recordProfile(again.instance.emulated, { exportName, args }, options).outcome;
+  } finally {
+    again.instance.close();
   }
 }
 

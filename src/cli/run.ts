@@ -9,6 +9,7 @@ import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
 import { parseExecutors, parseFuel, parseStackLimit, parseStrategy, type RunOptions } from "./options.js";
 import { agreement, exitCodeOf, jsonOf, outcomesText } from "./outcomes.js";
+import { endProgress, progressPrinter } from "./progress.js";
 import { parseCliValue } from "./values.js";
 
 export function registerRun(program: Command, context: CommandContext): void {
@@ -46,7 +47,11 @@ export function registerRun(program: Command, context: CommandContext): void {
         args: string[],
         options: RunOptions,
       ) => {
-        const executors = new Executors({ stackLimit: options.stackLimit, fuel: options.fuel });
+        const executors = new Executors({
+          stackLimit: options.stackLimit,
+          fuel: options.fuel,
+          metering: "block",
+        });
         try {
           if (options.batch !== undefined) {
             if (module !== undefined) throw new InputError("--batch takes no module or export arguments");
@@ -80,13 +85,20 @@ async function runOne(
     );
   }
   const args = texts.map((text, i) => parseCliValue(text, params[i]!));
+  let progressShown = false;
+  const show = progressPrinter(io);
   const result = invokeEverywhere(executors, {
     loaded,
     exportName,
     args,
     executors: options.target,
     ...options,
+    progress: (executor, executed) => {
+      progressShown = true;
+      show(executor, executed);
+    },
   });
+  endProgress(io, progressShown);
   const verdict = agreement(result.outcomes, nanRuleOf(options.strategy));
   if (options.json) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);
   else io.stdout(outcomesText(result, options.strategy, verdict));

@@ -56,6 +56,16 @@ describe("samestack run", () => {
     expect(spin.code).toBe(EXIT.badInput);
   });
 
+  it("shows the progress of a long run in Wasm instructions, as plain lines off a terminal", async () => {
+    const long = await runCli("run", arith, "spin", "--fuel", "250000000", "--target", "x64");
+    expect(long.code).toBe(EXIT.badInput);
+    expect(long.stderr.split("\n")).toEqual([
+      "x64: 100,000,000 Wasm instructions executed",
+      "x64: 200,000,000 Wasm instructions executed",
+      "",
+    ]);
+  });
+
   it("does not run V8 (which has no fuel) on a runaway program, and exits 2", async () => {
     const all = await runCli("run", arith, "spin", "--fuel", "1000");
     expect(all.code).toBe(EXIT.badInput);

@@ -365,15 +365,22 @@ describe.each(TARGETS)("%s engine metering the fuel per block", (target) => {
     expect(result.pcExact).toBe(false);
   });
 
-  it("runs code rewritten after it ran, and refuses what needs a hook on every instruction", () => {
+  it("runs code rewritten after it ran, and records on its precise twin", () => {
     load(engine, "countedLoop");
     engine.writeRegister("arg0", 3);
     expect(engine.run({ begin: CODE, fuel: FUEL }).steps).toBe(2 + 3 * 3 + 1);
     load(engine, "tiny");
     expect(engine.run({ begin: CODE, fuel: FUEL }).stop).toMatchObject({ kind: "exit", address: EXIT });
     expect(engine.readRegister("ret0") & 0xffff_ffffn).toBe(0x1234_5678n);
-    expect(() => engine.setWatchPoints([CODE])).toThrow(/metered per instruction/);
-    expect(() => engine.hookAddress(CODE, () => undefined)).toThrow(/metered per instruction/);
+    // Watch points make the whole run precise: one record per visit of the loop head.
+    const at = load(engine, "countedLoop");
+    engine.setWatchPoints([at("loop")]);
+    engine.writeRegister("arg0", 3);
+    const recorded = engine.run({ begin: CODE, fuel: FUEL });
+    expect({ records: recorded.records.length, precise: recorded.preciseSteps }).toEqual({
+      records: 3,
+      precise: 2 + 3 * 3 + 1,
+    });
   });
 });
 
