@@ -29,13 +29,11 @@ const unicorn = koffi.load(UNICORN_LIBRARY);
 const helper = koffi.load(nativePath(HELPER, "run `npm run build:native`"));
 
 koffi.opaque("ss_engine");
-koffi.opaque("uc_engine");
 koffi.opaque("ss_decoder");
 const JsHook = koffi.proto("int ss_js_hook(uint64_t token, uint64_t address)");
 
 /** Opaque native handles. */
 export type SsEnginePointer = { readonly __brand: "ss_engine" };
-export type UcEnginePointer = { readonly __brand: "uc_engine" };
 export type SsDecoderPointer = { readonly __brand: "ss_decoder" };
 
 /** Indices into the result array filled by `ss_run` (the `R_*` enum in samestack_uc.c). */
@@ -93,13 +91,6 @@ type Fn<Args extends unknown[], R> = (...args: Args) => R;
 type U64 = number | bigint;
 
 export const uc = {
-  memWrite: unicorn.func(
-    "int uc_mem_write(uc_engine *uc, uint64_t address, const uint8_t *bytes, size_t size)",
-  ) as Fn<[UcEnginePointer, U64, Uint8Array, number], number>,
-  memRead: unicorn.func(
-    "int uc_mem_read(uc_engine *uc, uint64_t address, uint8_t *bytes, size_t size)",
-  ) as Fn<[UcEnginePointer, U64, Uint8Array, number], number>,
-  emuStop: unicorn.func("int uc_emu_stop(uc_engine *uc)") as Fn<[UcEnginePointer], number>,
   strerror: unicorn.func("const char *uc_strerror(int code)") as Fn<[number], string>,
   version: unicorn.func("unsigned int uc_version(unsigned int *major, unsigned int *minor)") as Fn<
     [null, null],
@@ -113,7 +104,6 @@ export const ss = {
     [number, number[]],
     SsEnginePointer | null
   >,
-  uc: helper.func("uc_engine *ss_uc(ss_engine *e)") as Fn<[SsEnginePointer], UcEnginePointer>,
   close: helper.func("void ss_close(ss_engine *e)") as Fn<[SsEnginePointer], void>,
   instrument: helper.func("int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size)") as Fn<
     [SsEnginePointer, U64, U64],
@@ -131,6 +121,13 @@ export const ss = {
     [SsEnginePointer, U64, U64],
     number
   >,
+  /** Guest memory through the helper's host memory, whatever the machines' protections. */
+  memWrite: helper.func(
+    "int ss_mem_write(ss_engine *e, uint64_t address, const uint8_t *bytes, uint64_t size)",
+  ) as Fn<[SsEnginePointer, U64, Uint8Array, number], number>,
+  memRead: helper.func(
+    "int ss_mem_read(ss_engine *e, uint64_t address, uint8_t *bytes, uint64_t size)",
+  ) as Fn<[SsEnginePointer, U64, Uint8Array, number], number>,
   zero: helper.func("int ss_zero(ss_engine *e, uint64_t address, uint64_t size)") as Fn<
     [SsEnginePointer, U64, U64],
     number

@@ -445,8 +445,6 @@ ss_engine *ss_open(int arch, int *error) {
   return e;
 }
 
-uc_engine *ss_uc(ss_engine *e) { return uc_of(e, PRIMARY); }
-
 void ss_close(ss_engine *e) {
   for (int i = 0; i < MACHINES; i++) {
     if (e->machines[i].uc) uc_close(e->machines[i].uc);
@@ -676,6 +674,34 @@ int ss_zero(ss_engine *e, uint64_t address, uint64_t size) {
     return UC_ERR_OK;
   }
   return madvise(region->host, size, MADV_DONTNEED) == 0 ? UC_ERR_OK : UC_ERR_NOMEM;
+}
+
+/* Copies between the host and guest memory through the regions' host memory, whatever the machines'
+ * protections (FAST maps the warning zone without access). `to_guest` selects the direction. */
+static int copy_guest(ss_engine *e, uint64_t address, uint8_t *bytes, uint64_t size, int to_guest) {
+  while (size > 0) {
+    const ss_region *region = NULL;
+    for (uint64_t i = 0; i < e->region_count && !region; i++) {
+      if (address - e->regions[i].address < e->regions[i].size) region = &e->regions[i];
+    }
+    if (!region) return to_guest ? UC_ERR_WRITE_UNMAPPED : UC_ERR_READ_UNMAPPED;
+    uint64_t offset = address - region->address;
+    uint64_t chunk = region->size - offset < size ? region->size - offset : size;
+    uint8_t *host = (uint8_t *)region->host + offset;
+    if (to_guest) memcpy(host, bytes, chunk);
+    else memcpy(bytes, host, chunk);
+    address += chunk, bytes += chunk, size -= chunk;
+  }
+  return UC_ERR_OK;
+}
+
+/* Host writes do not drop translations of code written over: the caller's (ss_invalidate). */
+int ss_mem_write(ss_engine *e, uint64_t address, const uint8_t *bytes, uint64_t size) {
+  return copy_guest(e, address, (uint8_t *)bytes, size, 1);
+}
+
+int ss_mem_read(ss_engine *e, uint64_t address, uint8_t *bytes, uint64_t size) {
+  return copy_guest(e, address, bytes, size, 0);
 }
 
 void ss_set_js_hook(ss_engine *e, ss_js_hook hook, uint64_t token) {

@@ -353,6 +353,8 @@ export class Instance implements FunctionOwner {
     const registers = RUNTIME_REGISTERS[artifact.target];
     engine.writeRegister(registers.vmctx, VMCTX_BASE);
     engine.writeRegister(registers.memoryBase, MEMORY_BASE);
+    // The entry's frame record saves fp: zero, not what an earlier run on this engine left there.
+    engine.writeRegister("fp", 0);
     writeEntryCall(
       engine,
       artifact.strategy,

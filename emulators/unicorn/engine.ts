@@ -38,7 +38,6 @@ import {
   UC_ERR,
   UC_MEM,
   UC_PROT,
-  type UcEnginePointer,
   uc,
   VIOLATION_WORDS,
 } from "../native/bindings.js";
@@ -196,7 +195,6 @@ export function createEngine(target: Target, options: EngineOptions = {}): Engin
 class UnicornEngine implements Engine {
   runCount = 0;
   private handle: SsEnginePointer | null;
-  private readonly uc: UcEnginePointer;
   private readonly token = nextToken++;
   private readonly instrumented: { address: number; size: number } | null;
   private readonly blockMetered: boolean = false;
@@ -220,7 +218,6 @@ class UnicornEngine implements Engine {
     const handle = ss.open(helperArch(target), error);
     if (handle === null) throw new UnicornError("uc_open", error[0]!, uc.strerror(error[0]!));
     this.handle = handle;
-    this.uc = ss.uc(handle);
     finalizer.register(this, handle, this);
     jsHookTrampoline ??= registerJsHook(dispatchJsHook);
     ss.setJsHook(handle, jsHookTrampoline, this.token);
@@ -316,7 +313,7 @@ class UnicornEngine implements Engine {
   writeMemory(address: number, bytes: Uint8Array): void {
     const handle = this.requireMapped(address, bytes.length, "write");
     if (bytes.length === 0) return;
-    this.check("uc_mem_write", uc.memWrite(this.uc, address, bytes, bytes.length));
+    this.check("ss_mem_write", ss.memWrite(handle, address, bytes, bytes.length));
     const end = address + bytes.length;
     const touchesCode = this.regionList.some(
       (r) => r.protection.includes("x") && address < r.address + r.size && r.address < end,
@@ -325,9 +322,9 @@ class UnicornEngine implements Engine {
   }
 
   readMemory(address: number, length: number): Uint8Array {
-    this.requireMapped(address, length, "read");
+    const handle = this.requireMapped(address, length, "read");
     const bytes = new Uint8Array(length);
-    if (length > 0) this.check("uc_mem_read", uc.memRead(this.uc, address, bytes, length));
+    if (length > 0) this.check("ss_mem_read", ss.memRead(handle, address, bytes, length));
     return bytes;
   }
 

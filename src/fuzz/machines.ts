@@ -3,7 +3,8 @@
 
 import { hostImports } from "../../emulators/hosts/env.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
-import type { Instance } from "../../emulators/runtime/runner.js";
+import { compareMeterings } from "../../emulators/runtime/metering-check.js";
+import type { Instance, InvokeOptions } from "../../emulators/runtime/runner.js";
 import { Runner } from "../../emulators/runtime/runner.js";
 import type { Metering } from "../../emulators/unicorn/engine.js";
 import { type Artifact, compileModule, type Strategy, TARGETS, type Target } from "../compiler/index.js";
@@ -75,6 +76,19 @@ export class Machines {
     } finally {
       instantiated.instance.close();
     }
+  }
+
+  /** The case's entry run plain metered per block and per instruction: null, or what differed. */
+  meteringDifference(c: TestCase, target: Target, strategy: Strategy, options: InvokeOptions): string | null {
+    return this.withInstance(c, target, strategy, (precise) =>
+      this.withInstance(
+        c,
+        target,
+        strategy,
+        (fast) => compareMeterings(fast, precise, c.entry.exportName, c.entry.args, options).difference,
+        "block",
+      ),
+    );
   }
 
   /** The case's run on V8: prefetched by the oracle, or run here. */

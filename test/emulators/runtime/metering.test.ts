@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ExecutorImports, Executors, type LoadedModule } from "../../../emulators/executor.js";
 import { standardImports } from "../../../emulators/hosts/env.js";
-import { meteringDifference } from "../../../emulators/runtime/metering-check.js";
+import { compareMeterings } from "../../../emulators/runtime/metering-check.js";
 import type { Instance } from "../../../emulators/runtime/runner.js";
 import { generatedInvocations, readSidecar } from "../../../src/check/inputs.js";
 import { loadModuleFile } from "../../../src/cli/load-module.js";
@@ -53,7 +53,7 @@ describe.each(CASES)("corpus/%s", (name) => {
             const fast = instance(blockMetered, loaded, target, strategy);
             const precise = instance(instructionMetered, loaded, target, strategy);
             try {
-              const difference = meteringDifference(fast, precise, exportName, args, options);
+              const { difference } = compareMeterings(fast, precise, exportName, args, options);
               runs++;
               if (difference)
                 differences.push(`${target}: ${replay} ${JSON.stringify(options)}: ${difference}`);
