@@ -4,7 +4,7 @@
  * goals: a few ms per invocation beyond the emulated instructions, peak RSS < 400 MB) and for 21
  * longer ones (fib(20..23)).
  */
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,18 +16,18 @@ const FIB = `(module (func $fib (export "fib") (param i32) (result i32)
     (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
                    (call $fib (i32.sub (local.get 0) (i32.const 2))))))))`;
 
-/** Runs one batch file; wall and CPU seconds and peak RSS in KB, as GNU time prints them. */
+/**
+ * Runs one batch file; wall and CPU seconds and peak RSS in KB, as GNU time prints them on the last
+ * line of stderr (whatever the exit code: a divergence would be in the output, not the figures).
+ */
 function timedBatch(file: string): { wall: number; cpu: number; rssKb: number } {
-  const report = execFileSync(
+  const { stderr } = spawnSync(
     "/usr/bin/time",
     ["-f", "%e %U %S %M", process.execPath, CLI, "run", "--batch", file],
     { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] },
   );
-  return parse(report);
-}
-
-function parse(stderr: string): { wall: number; cpu: number; rssKb: number } {
   const [wall, user, system, rss] = stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
+  if (![wall, user, system, rss].every(Number.isFinite)) throw new Error(`no figures from time: ${stderr}`);
   return { wall: wall!, cpu: user! + system!, rssKb: rss! };
 }
 
@@ -44,13 +44,7 @@ export async function batchBench(): Promise<void> {
     for (const batch of batches) {
       const file = path.join(folder, `batch-${batch.lines.length}.jsonl`);
       writeFileSync(file, `${batch.lines.join("\n")}\n`);
-      let result: ReturnType<typeof parse>;
-      try {
-        result = timedBatch(file);
-      } catch (error) {
-        // Exit codes other than 0 still print the figures (a divergence would be in the output).
-        result = parse(String((error as { stderr?: string }).stderr ?? ""));
-      }
+      const result = timedBatch(file);
       const perLine = (result.cpu * 1000) / batch.lines.length;
       console.log(
         `  ${batch.name} on x64, aarch64 and V8: ${result.wall.toFixed(2)} s wall, ${result.cpu.toFixed(2)} s CPU = ${perLine.toFixed(2)} ms CPU per line; peak RSS ${(result.rssKb / 1024).toFixed(0)} MB  [goals: a few ms per line, < 400 MB]`,

@@ -33,16 +33,34 @@ const TEETH_RUNS = 100;
 const execFileAsync = promisify(execFile);
 const CLI = fileURLToPath(new URL("../bin/samestack.js", import.meta.url));
 
-/** `samestack fuzz` as users run it (the built CLI; npm run bench builds first); its summary.json. */
-async function fuzzCli(args: readonly string[]): Promise<FuzzSummary> {
+/**
+ * `samestack fuzz` as users run it (the built CLI; npm run bench builds first): its summary.json, and
+ * the CPU seconds of its whole process tree (GNU time's user + system, workers and V8 children
+ * included), so a shared machine's figures can be read as what idle cores would do.
+ */
+async function fuzzCli(args: readonly string[]): Promise<{ summary: FuzzSummary; cpuSeconds: number }> {
   const out = await mkdtemp(path.join(tmpdir(), "fuzz-bench-"));
+  let stderr: string;
   try {
-    await execFileAsync(process.execPath, [CLI, "fuzz", ...args, "--out", out, "--no-save"]);
+    ({ stderr } = await execFileAsync("/usr/bin/time", [
+      "-f",
+      "%U %S",
+      process.execPath,
+      CLI,
+      "fuzz",
+      ...args,
+      "--out",
+      out,
+      "--no-save",
+    ]));
   } catch (error) {
     // Exit 1 means a property failed: the summary says which; anything else is the bench's failure.
     if ((error as { code?: number }).code !== 1) throw error;
+    stderr = (error as { stderr: string }).stderr;
   }
-  return JSON.parse(await readFile(path.join(out, "summary.json"), "utf8")) as FuzzSummary;
+  const [user, system] = stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
+  const summary = JSON.parse(await readFile(path.join(out, "summary.json"), "utf8")) as FuzzSummary;
+  return { summary, cpuSeconds: user! + system! };
 }
 
 export async function fuzzBench(): Promise<void> {
@@ -54,7 +72,7 @@ export async function fuzzBench(): Promise<void> {
   ];
   for (const [name, properties, seconds, goal] of sets) {
     for (const workers of [1, 2]) {
-      const summary = await fuzzCli([
+      const { summary, cpuSeconds } = await fuzzCli([
         "--seed",
         String(FIRST_SEED),
         "--time",
@@ -65,7 +83,7 @@ export async function fuzzBench(): Promise<void> {
       ]);
       const failed = Object.values(summary.properties).reduce((n, c) => n + c.failed, 0);
       console.log(
-        `${name}, ${workers} worker(s): ${summary.casesPerSecond.toFixed(1)} cases/s (${summary.casesRun} cases in ${summary.elapsedSeconds.toFixed(1)} s, ${failed} failures${goal})`,
+        `${name}, ${workers} worker(s): ${summary.casesPerSecond.toFixed(1)} cases/s (${summary.casesRun} cases in ${summary.elapsedSeconds.toFixed(1)} s wall, ${failed} failures); ${(summary.casesRun / cpuSeconds).toFixed(1)} cases per CPU second, ${((2 * summary.casesRun) / cpuSeconds).toFixed(0)} cases/s on 2 idle cores${goal}`,
       );
     }
   }
