@@ -63,11 +63,12 @@ import { argumentMismatch, rawSlot, valueOfSlot } from "./values.js";
 
 export const DEFAULT_STACK_LIMIT = 1024 * 1024;
 /**
- * Wasm instructions an invocation may execute unless told otherwise: 10^10, enough for every real
- * program V8 finishes within a second (V8 runs 1–6 × 10^9 Wasm instructions per second here), and a
- * bound on runaway programs (emulated at a few hundred million Wasm instructions per second).
+ * Wasm instructions an invocation may execute unless told otherwise: 2·10^10, enough for every
+ * program V8 finishes within a second (V8 runs 6–15 × 10^9 Wasm instructions per second here on
+ * the bench's programs), and a bound on runaway programs (emulated at 0.2–0.7 × 10^9 Wasm
+ * instructions per second: under two minutes per target).
  */
-export const DEFAULT_FUEL = 10_000_000_000;
+export const DEFAULT_FUEL = 20_000_000_000;
 
 /** Per-invocation settings; a Runner's options give the defaults. */
 export interface InvokeOptions {

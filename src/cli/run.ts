@@ -32,7 +32,7 @@ export function registerRun(program: Command, context: CommandContext): void {
     )
     .option(
       "--fuel <n>",
-      "Wasm instructions per invocation, counted alike on every target (default 10^10)",
+      "Wasm instructions per invocation, counted alike on every target (default 2·10^10)",
       parseFuel,
     )
     .option(
