@@ -190,12 +190,14 @@ static int push(ss_buffer *buffer, const void *item, size_t item_size, uint64_t 
   return 1;
 }
 
-/* Buffers grow on demand; one grown past this many items by an earlier run is given back before the
- * next, so an engine's memory follows its current use rather than its largest run. */
+/* Buffers grow on demand and are reused by the next run; one past this many items that the last run
+ * filled to less than a quarter is given back, so an engine's memory follows its recent use rather
+ * than its largest run. */
 enum { KEPT_ITEMS = 1u << 16 };
 static void start_buffer(ss_buffer *buffer) {
+  int oversized = buffer->allocated > KEPT_ITEMS && buffer->count < buffer->allocated / 4;
   buffer->count = buffer->dropped = 0;
-  if (buffer->allocated <= KEPT_ITEMS) return;
+  if (!oversized) return;
   free(buffer->items);
   buffer->items = NULL;
   buffer->allocated = 0;
