@@ -11,7 +11,7 @@ import { TARGETS } from "../src/compiler/target.js";
 import { specSuiteDirectory } from "../src/spec/runner.js";
 import { decodeModule, validateModule } from "../src/wasm/index.js";
 import type { ValidatedModule } from "../src/wasm/ir.js";
-import { formatDuration, measure, median } from "./stats.js";
+import { cpuMeasure, formatDuration, median } from "./stats.js";
 
 const specDir = specSuiteDirectory();
 const layout = { codeBase: BigInt(CODE_BASE) };
@@ -58,7 +58,7 @@ export async function compilerBench(): Promise<void> {
   // V8 caches compiled modules by their bytes: a fresh custom section each time defeats the cache.
   let serial = 0;
   const v8Time = median(
-    measure(
+    cpuMeasure(
       () => {
         for (const m of modules) new WebAssembly.Module(withCustomSection(m.bytes, serial++));
       },
@@ -76,7 +76,7 @@ export async function compilerBench(): Promise<void> {
         compileModule(m.validated, { target, strategy: "intersect", layout, unsupportedOperators: "stub" });
       }
     };
-    const time = median(measure(compileAll, 15, 3));
+    const time = median(cpuMeasure(compileAll, 15, 3));
     console.log(
       `  samestack ${target.padEnd(8)} ${mbPerSecond(time).toFixed(2)} MB/s (${formatDuration(time)}): ` +
         `${(time / v8Time).toFixed(1)}× V8's time`,

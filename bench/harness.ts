@@ -13,7 +13,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { createEngine, type Engine, type EngineOptions } from "../emulators/unicorn/index.js";
 import { TARGETS, type Target } from "../src/compiler/target.js";
 import { PROGRAMS } from "../test/emulators/unicorn/programs.js";
-import { cpuMeasure, formatDuration, measure, median } from "./stats.js";
+import { cpuMeasure, formatDuration, median } from "./stats.js";
 
 const CODE = 0x10000;
 const CODE_SIZE = 0x2000;
@@ -112,14 +112,14 @@ function tinyRuns(target: Target): void {
   const engine = prepared(target, INSTRUMENTED);
   engine.writeMemory(CODE, program);
   const reused = median(
-    measure(() => {
+    cpuMeasure(() => {
       engine.writeRegister("sp", STACK_TOP);
       expectTen(engine);
     }, 20_000),
   );
   let variant = 0;
   const newCode = median(
-    measure(() => {
+    cpuMeasure(() => {
       engine.writeMemory(CODE, tenInstructions(target, ++variant));
       engine.writeRegister("sp", STACK_TOP);
       expectTen(engine);
@@ -128,7 +128,7 @@ function tinyRuns(target: Target): void {
   engine.close();
 
   const fresh = median(
-    measure(() => {
+    cpuMeasure(() => {
       const once = prepared(target, INSTRUMENTED);
       once.writeMemory(CODE, program);
       once.writeRegister("sp", STACK_TOP);

@@ -12,7 +12,7 @@ import { recordProfile } from "../src/verify/dynamic.js";
 import { compareProfiles } from "../src/verify/profile.js";
 import { loadModule } from "../src/wasm/index.js";
 import type { Outcome, WasmValue } from "../src/wasm/outcome.js";
-import { formatDuration, measure, median } from "./stats.js";
+import { cpuMeasure, formatDuration, median } from "./stats.js";
 
 const corpus = path.resolve(import.meta.dirname, "../corpus");
 
@@ -51,7 +51,7 @@ export async function verifyBench(): Promise<void> {
       maxDepth = x64.profile.maxDepth;
       return compareProfiles(x64.profile, aarch64.profile).identical;
     };
-    const profileTimes = measure(viaProfiles, 15, 5);
+    const profileTimes = cpuMeasure(viaProfiles, 15, 5);
     const naive = () => {
       const points: Outcome[][] = TARGETS.map(() => []);
       for (let limit = 16; limit <= maxDepth; limit += 16) {
@@ -61,7 +61,7 @@ export async function verifyBench(): Promise<void> {
       }
       return JSON.stringify(points[0]) === JSON.stringify(points[1]);
     };
-    const naiveTimes = measure(naive, 3, 0);
+    const naiveTimes = cpuMeasure(naive, 3, 0);
     const ratio = median(naiveTimes) / median(profileTimes);
     console.log(
       `  ${file} ${exportName}: max depth ${maxDepth} B (${maxDepth / 16} limits); profiles ${formatDuration(median(profileTimes))}, ` +
