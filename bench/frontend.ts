@@ -3,17 +3,27 @@
  * suite, next to wabt.js readWasm + validate (MVP features, names read) on the same bytes in the
  * same run. Passes over the whole set alternate between the two, so that load on the machine
  * affects both alike; the figure is the median pass. Goal: at least as fast as wabt.js.
+ *
+ * Then a longer run of the front-end oracle property than the test suite's: mutated spec modules
+ * (both folders) judged by samestack, V8 and wabt; mutants per second and disagreements (goal: 0).
  */
+import fc from "fast-check";
+import { judge, mutate, mutation, restrictV8 } from "../properties/mutants.js";
+import { DEFAULT_SEED } from "../src/fuzz/seed.js";
 import { decodeModule } from "../src/wasm/decoder.js";
+import { UnsupportedFeature } from "../src/wasm/errors.js";
+import { WASM_1_0 } from "../src/wasm/features.js";
 import { loadWabt, MVP_FEATURES } from "../src/wasm/text.js";
-import { postMvpUses, validateModule } from "../src/wasm/validator.js";
-import { readSpecFile, specFiles } from "../test/wasm/spec-suite.js";
+import { validateModule } from "../src/wasm/validator.js";
+import { readSpecFile, specFiles, specModuleFiles } from "../test/wasm/spec-suite.js";
 import { cpuMeasure, formatDuration, median } from "./stats.js";
 
 const REPS = 25;
 const WARMUP = 5;
+/** Mutants of the longer oracle run (the test suite runs 10^5), from another seed than the suite's. */
+const MUTANTS = 500_000;
 
-/** The modules both front ends accept: spec `module` commands without post-1.0 features. */
+/** The modules both front ends accept: spec `module` commands that are WebAssembly 1.0. */
 function mvpSpecModules(): Uint8Array[] {
   const modules: Uint8Array[] = [];
   for (const file of specFiles()) {
@@ -21,9 +31,10 @@ function mvpSpecModules(): Uint8Array[] {
       if (command.type !== "module" || command.filename === undefined) continue;
       const bytes = readSpecFile(command.filename);
       try {
-        if (postMvpUses(validateModule(decodeModule(bytes))).length === 0) modules.push(bytes);
-      } catch {
-        // post-1.0 modules the decoder refuses
+        validateModule(decodeModule(bytes, WASM_1_0), WASM_1_0);
+        modules.push(bytes);
+      } catch (error) {
+        if (!(error instanceof UnsupportedFeature)) throw error;
       }
     }
   }
@@ -61,4 +72,40 @@ export async function frontendBench(): Promise<void> {
   console.log(`    samestack decode + validate  ${formatDuration(ours)}  ${throughput(ours)}`);
   console.log(`    wabt.js readWasm + validate  ${formatDuration(theirs)}  ${throughput(theirs)}`);
   console.log(`    samestack / wabt.js throughput = ${(theirs / ours).toFixed(2)}×`);
+  await mutantsBench(wabt);
+}
+
+async function mutantsBench(wabt: Awaited<ReturnType<typeof loadWabt>>): Promise<void> {
+  const corpus = specModuleFiles();
+  const seed = DEFAULT_SEED + 1;
+  const inputs = fc.sample(
+    fc.record({
+      module: fc.nat(corpus.length - 1),
+      mutations: fc.array(mutation, { minLength: 1, maxLength: 2 }),
+    }),
+    { numRuns: MUTANTS, seed },
+  );
+  const restoreV8 = restrictV8();
+  let disagreements = 0;
+  let setAside = 0;
+  let first = "";
+  const start = performance.now();
+  try {
+    for (const { module, mutations } of inputs) {
+      const judgement = judge(wabt, mutate(corpus[module]!, mutations));
+      if (judgement.kind === "set-aside") setAside++;
+      else if (judgement.kind === "disagree") {
+        disagreements++;
+        first ||= judgement.verdicts;
+      }
+    }
+  } finally {
+    restoreV8();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  console.log(
+    `  front-end oracles on ${MUTANTS} mutated spec modules (seed ${seed}): ` +
+      `${Math.round(MUTANTS / seconds)} mutants/s, ${disagreements} disagreements (goal: 0), ${setAside} set aside`,
+  );
+  if (first) console.log(`    first disagreement: ${first}`);
 }

@@ -5,7 +5,7 @@
  * entries (at most 20). Each call makes fresh ones: a memory or table written by one script stays
  * there.
  */
-import type { FuncType, ValType } from "../../src/wasm/ir.js";
+import type { FuncType, NumType, ValType } from "../../src/wasm/ir.js";
 import type { WasmValue } from "../../src/wasm/outcome.js";
 import { type Extern, type Externs, WasmGlobal, WasmMemory, WasmTable } from "../runtime/extern.js";
 
@@ -19,7 +19,7 @@ const PRINTS: Readonly<Record<string, readonly ValType[]>> = {
   print_f64_f64: ["f64", "f64"],
 };
 
-const GLOBALS: Readonly<Record<string, { type: ValType; value: number }>> = {
+const GLOBALS: Readonly<Record<string, { type: NumType; value: number }>> = {
   global_i32: { type: "i32", value: 666 },
   global_i64: { type: "i64", value: 666 },
   global_f32: { type: "f32", value: 666.6 },
@@ -46,7 +46,7 @@ export function spectestExterns(log: string[]): Externs {
     externs.set(name, { kind: "global", global: new WasmGlobal(type, false, rawBits(type, value)) });
   }
   externs.set("memory", { kind: "memory", memory: new WasmMemory(1, 2, 2) });
-  externs.set("table", { kind: "table", table: new WasmTable(10, 20) });
+  externs.set("table", { kind: "table", table: new WasmTable("funcref", 10, 20, 20) });
   return externs;
 }
 

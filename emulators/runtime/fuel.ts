@@ -9,6 +9,11 @@
  * back edge charges the `loop`). The code generator is shared by the targets and lays each
  * function's instructions out in order, so every target charges the same instructions in the same
  * order (test/emulators/runtime/fuel.test.ts checks both on the corpus).
+ *
+ * A table or bulk-memory operation is one instruction but an inline loop over up to 4 GiB: each pass
+ * of its loop heads is charged one unit more (a chunk of up to 16 bytes, or an element), so that the
+ * fuel bounds the machine work of every run. The loops are the shared code generator's, with the
+ * same chunks on every target, so they pass as often everywhere.
  */
 import type { Artifact } from "../../src/compiler/artifact.js";
 
@@ -39,3 +44,8 @@ export function fuelPoints(artifact: Artifact): readonly number[] {
 }
 
 const cache = new WeakMap<Artifact, readonly number[]>();
+
+/** Code offsets where the fuel is charged, one unit each: instruction starts, then the loop heads. */
+export function fuelCharges(artifact: Artifact): readonly number[] {
+  return [...fuelPoints(artifact), ...artifact.loopHeads];
+}

@@ -1,19 +1,24 @@
 // One invocation of an export on several executors, each on a fresh instance; what makes it
-// impossible to run (no such export, unsupported code, imports) is an InputError.
+// impossible to run (no such export, imports) is an InputError.
 
-import type { Executor, ExecutorImports, Executors, LoadedModule } from "../../emulators/executor.js";
-import { standardImports } from "../../emulators/hosts/env.js";
+import {
+  type Executor,
+  type ExecutorInstance,
+  type Executors,
+  hostsFor,
+  type LoadedModule,
+} from "../../emulators/executor.js";
+import { defaultHostSettings, type HostSettings } from "../../emulators/hosts/instance-hosts.js";
 import { exportedFuncType } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
-import { compiledSupport, postMvpSupport, unsupportedReach } from "../spec/support.js";
 import { recordProfile } from "../verify/dynamic.js";
 import { v8Comparability } from "../verify/outcomes.js";
 import { InputError } from "../wasm/errors.js";
 import type { FuncType } from "../wasm/ir.js";
-import type { Outcome, WasmValue } from "../wasm/outcome.js";
+import { type Outcome, type WasmValue, withExecuted } from "../wasm/outcome.js";
 import type { InvocationResult, NotRun, Outcomes } from "./outcomes.js";
 
-/** Where and how an invocation runs: its executors, the targets' strategy, stack limit and fuel. */
+/** Where and how an invocation runs: its executors, the targets' strategy, stack limit and fuel, its hosts. */
 export interface RunSettings {
   readonly executors: readonly Executor[];
   readonly strategy: Strategy;
@@ -22,6 +27,8 @@ export interface RunSettings {
   readonly fuel?: number;
   /** Told the Wasm instructions an emulated target executed so far, during long runs. */
   readonly progress?: (executor: Executor, executed: number) => void;
+  /** WASI and stubbed modules (default: none, the program called "module"). */
+  readonly hosts?: HostSettings;
 }
 
 export interface Invocation extends RunSettings {
@@ -65,9 +72,10 @@ export function invokeEverywhere(executors: Executors, invocation: Invocation): 
 }
 
 /**
- * One run on a fresh instance. Emulated runs are plain (the recorder costs several times the run and
- * memory in proportion to its length); when asked for a trap's dynamic Wasm instruction count and
- * depth, a trap is run again recorded, on another fresh instance, to take them from its profile.
+ * One run on a fresh instance bound to fresh hosts. Emulated runs are plain (the recorder costs
+ * several times the run, and memory in proportion to its length) and carry the Wasm instructions
+ * executed; when asked for a trap's dynamic Wasm instruction count and depth, a trap is run again
+ * recorded, on another fresh instance with fresh hosts, to take them from its profile.
  */
 function invokeOn(
   executors: Executors,
@@ -75,22 +83,7 @@ function invokeOn(
   executor: Executor,
   recorded: boolean,
 ): Outcome {
-  const { loaded, exportName, args, strategy } = invocation;
-  const { validated } = loaded;
-  const funcIndex = validated.module.exports.find((e) => e.name === exportName && e.kind === "func")!.index;
-  const support =
-    executor === "v8"
-      ? postMvpSupport(validated)
-      : compiledSupport(validated, executors.compile(loaded, executor, strategy));
-  const unsupported = unsupportedReach(validated, support, funcIndex);
-  if (unsupported !== null) throw new InputError(`"${exportName}" cannot run on ${executor}: ${unsupported}`);
-  const instantiation = executors.instantiate(loaded, executor, strategy, standardHosts(loaded, executor));
-  if (!instantiation.ok) {
-    if (instantiation.stage === "instantiate") return instantiation.outcome;
-    throw new InputError(`cannot instantiate on ${executor}: ${instantiation.message}`);
-  }
-  const { instance } = instantiation;
-  const { progress } = invocation;
+  const { exportName, args, progress } = invocation;
   const options = {
     stackLimit: invocation.stackLimit,
     fuel: invocation.fuel,
@@ -98,27 +91,42 @@ function invokeOn(
       ? { progress: (executed: number) => progress(executor, executed) }
       : {}),
   };
-  let outcome: Outcome;
+  const outcome = onFreshInstance(executors, invocation, executor, (instance) => ({
+    outcome: instance.invoke(exportName, args, options),
+    executed: instance.emulated?.wasmInstructionsUsed,
+  }));
+  if (!recorded || executor === "v8" || outcome.outcome !== "trap") return outcome;
+  return onFreshInstance(executors, invocation, executor, (instance) =>
+    instance.emulated === null
+      ? { outcome }
+      : recordProfile(instance.emulated, { exportName, args }, options),
+  );
+}
+
+/**
+ * `run` on a fresh instance bound to fresh hosts; its outcome with what the program wrote and the
+ * Wasm instructions executed.
+ */
+function onFreshInstance(
+  executors: Executors,
+  invocation: Invocation,
+  executor: Executor,
+  run: (instance: ExecutorInstance) => { readonly outcome: Outcome; readonly executed?: number },
+): Outcome {
+  const { loaded, exportName, strategy } = invocation;
+  const settings = invocation.hosts ?? defaultHostSettings("module");
+  const hosts = hostsFor(executor, loaded.validated.module, settings);
+  const instantiation = executors.instantiate(loaded, executor, strategy, hosts.imports);
+  if (!instantiation.ok) {
+    if (instantiation.stage === "instantiate") return instantiation.outcome;
+    throw new InputError(`cannot instantiate on ${executor}: ${instantiation.message}`);
+  }
+  const { instance } = instantiation;
+  hosts.attach(instance);
   try {
-    outcome = instance.invoke(exportName, args, options);
+    const { outcome, executed } = run(instance);
+    return withExecuted(hosts.finish(outcome, exportName), executed);
   } finally {
     instance.close();
   }
-  if (!recorded || executor === "v8" || outcome.outcome !== "trap") return outcome;
-  const again = executors.instantiate(loaded, executor, strategy, standardHosts(loaded, executor));
-  if (!again.ok || again.instance.emulated === null) return outcome;
-  try {
-    return recordProfile(again.instance.emulated, { exportName, args }, options).outcome;
-  } finally {
-    again.instance.close();
-  }
-}
-
-/** The hosts a module run from the command line may import: `spectest` and `env` (emulators/hosts/env.ts). */
-function standardHosts(loaded: LoadedModule, executor: Executor): ExecutorImports {
-  const hosts = standardImports(loaded.validated.module, []);
-  if (executor === "v8") {
-    return new Map(Object.entries(hosts.v8).map(([name, exports]) => [name, { on: "v8", exports }]));
-  }
-  return new Map([...hosts.emulated].map(([name, exports]) => [name, { on: "emulator", exports }]));
 }

@@ -1,10 +1,10 @@
 // Wasm values as people type them on the command line (src/wasm/outcome-text.ts prints them).
 
 import { InputError } from "../wasm/errors.js";
-import type { ValType } from "../wasm/ir.js";
+import type { NumType, ValType } from "../wasm/ir.js";
 import type { WasmValue } from "../wasm/outcome.js";
 
-const VAL_TYPES: readonly ValType[] = ["i32", "i64", "f32", "f64"];
+const VAL_TYPES: readonly NumType[] = ["i32", "i64", "f32", "f64"];
 const INTEGER = /^[+-]?(0x[0-9a-f]+|[0-9]+)$/i;
 
 /**
@@ -15,6 +15,8 @@ const INTEGER = /^[+-]?(0x[0-9a-f]+|[0-9]+)$/i;
 export function parseCliValue(text: string, expected: ValType): WasmValue {
   const colon = text.indexOf(":");
   const prefix = colon < 0 ? null : text.slice(0, colon);
+  if (expected === "funcref" || expected === "externref")
+    throw new InputError(`"${text}": ${expected} parameters cannot be given yet`);
   const type = prefix === null ? expected : VAL_TYPES.find((t) => t === prefix);
   if (!type)
     throw new InputError(`"${text}": unknown value type "${prefix}" (one of ${VAL_TYPES.join(", ")})`);

@@ -1,7 +1,9 @@
-// WebAssembly 1.0 binary format → Module. Post-1.0 instructions stop the decoding of their function
-// body (FunctionBody.unsupported); post-1.0 constructs elsewhere are either kept and listed in
-// Module.postMvp when the IR can represent them, or thrown as UnsupportedFeature.
-import { guarded, InvalidModule, MalformedModule, UnsupportedFeature } from "./errors.js";
+// WebAssembly 2.0 binary format (all of it but fixed-width SIMD) → Module. Every construct that
+// needs a post-1.0 feature is checked against the profile (FeatureOutsideProfile when outside it;
+// SIMD is outside every profile) and its first use recorded in Module.features. The decoder throws
+// only MalformedModule and UnsupportedFeature: validation rules are the validator's.
+import { FeatureOutsideProfile, guarded, MalformedModule } from "./errors.js";
+import { type Feature, type Features, featuresText, toolchainHint, WASM_2_0 } from "./features.js";
 import type {
   BlockType,
   ConstExpr,
@@ -10,6 +12,7 @@ import type {
   ElemSegment,
   Export,
   ExternKind,
+  FeatureUse,
   FuncType,
   FunctionBody,
   Global,
@@ -21,23 +24,40 @@ import type {
   Module,
   NameSection,
   PlainOp,
-  UnsupportedUse,
+  RefType,
+  TableType,
   ValType,
 } from "./ir.js";
-import { Imm, OP_BY_CODE, PREFIX_FC, postMvpFeature, postMvpTypeFeature, valTypeOf } from "./opcodes.js";
+import {
+  EXTERNREF,
+  FUNCREF,
+  Imm,
+  OP_BY_CODE,
+  OP_BY_FC_CODE,
+  type OpInfo,
+  PREFIX_FC,
+  PREFIX_SIMD,
+  refTypeOf,
+  V128,
+  valTypeOf,
+} from "./opcodes.js";
 import { Reader } from "./reader.js";
 
-/** Decodes a binary module. Throws only MalformedModule, InvalidModule or UnsupportedFeature. */
-export function decodeModule(bytes: Uint8Array): Module {
-  return guarded(() => new ModuleDecoder(bytes).decode());
+/**
+ * Decodes a binary module under a feature profile (default: WebAssembly 2.0 without SIMD). Throws
+ * only MalformedModule or UnsupportedFeature (FeatureOutsideProfile for a feature outside `features`).
+ */
+export function decodeModule(bytes: Uint8Array, features: Features = WASM_2_0): Module {
+  return guarded(() => new ModuleDecoder(bytes, features).decode());
 }
 
 const MAGIC = 0x6d736100; // "\0asm" read as a little-endian u32
 const VERSION = 1;
 
 /**
- * More locals than engines accept (the JS API limit); such a function is marked unsupported with
- * feature "implementation-limit" instead of being expanded.
+ * More locals than engines accept (the JS API limit, V8's too). A body with more is kept as runs
+ * (FunctionBody.localRuns), not expanded, and the validator refuses it once the rest of the module
+ * is valid (ImplementationLimit): up to 2^32-1 locals are valid WebAssembly.
  */
 export const MAX_LOCALS = 50_000;
 
@@ -57,41 +77,61 @@ const enum Section {
   DataCount = 12,
 }
 
-const FUNCREF = 0x70;
-const EXTERNREF = 0x6f;
+/** Where each known section must come: the data count section sits between elements and code. */
+const SECTION_ORDER: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10];
+
 const EMPTY_BLOCK = 0x40;
+const IF = 0x04;
+const ELSE = 0x05;
 const END = 0x0b;
 
 const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global"];
 
-/** Stands for a const expr whose value is a reference (ref.null, ref.func). */
-const REFERENCE = "reference";
-
-/** Placeholder for IR fields of constructs that are invalid (the module is then rejected) or post-1.0. */
-const PLACEHOLDER_EXPR: ConstExpr = { op: "i32.const", value: 0 };
+/** A constant expression of this one instruction, if it is a constant one. */
+function constantOf(instr: Instr): ConstExpr | null {
+  switch (instr.op) {
+    case "i32.const":
+    case "i64.const":
+      return { op: instr.op, value: instr.value } as ConstExpr;
+    case "f32.const":
+    case "f64.const":
+      return { op: instr.op, bits: instr.bits } as ConstExpr;
+    case "global.get":
+      return { op: "global.get", global: instr.global };
+    case "ref.null":
+      return { op: "ref.null", type: instr.type };
+    case "ref.func":
+      return { op: "ref.func", func: instr.func };
+    default:
+      return null;
+  }
+}
 
 class ModuleDecoder {
   private readonly r: Reader;
+  private readonly features: Features;
   private readonly types: FuncType[] = [];
   private readonly imports: Import[] = [];
   private readonly funcTypeIndices: number[] = [];
-  private readonly tables: Limits[] = [];
+  private readonly tables: TableType[] = [];
   private readonly memories: Limits[] = [];
   private readonly globals: Global[] = [];
   private readonly exports: Export[] = [];
   private start: number | null = null;
   private readonly elems: ElemSegment[] = [];
+  private dataCount: number | undefined;
   private readonly datas: DataSegment[] = [];
   private readonly bodies: FunctionBody[] = [];
   private names: NameSection = { functions: new Map(), locals: new Map() };
   private readonly customSections: CustomSection[] = [];
-  private readonly postMvp: UnsupportedUse[] = [];
-  private importedTables = 0;
-  /** The first validation error seen while decoding; thrown once the whole module proved well formed. */
-  private invalid: InvalidModule | null = null;
+  private readonly uses = new Map<Feature, FeatureUse>();
+  private tableCount = 0;
+  /** The function whose body is being decoded (imports counted), for locations. */
+  private funcIndex: number | undefined;
 
-  constructor(bytes: Uint8Array) {
+  constructor(bytes: Uint8Array, features: Features) {
     this.r = new Reader(bytes);
+    this.features = features;
   }
 
   decode(): Module {
@@ -101,8 +141,9 @@ class ModuleDecoder {
     if (r.end < 8) r.fail("unexpected end", 4);
     if (r.view.getUint32(4, true) !== VERSION) r.fail("unknown binary version", 4);
     r.pos = 8;
-    let lastId: number = Section.Custom;
+    let lastOrder = 0;
     let sawCodeSection = false;
+    let sawDataSection = false;
     while (!r.atEnd()) {
       const idOffset = r.pos;
       const id = r.u8();
@@ -111,10 +152,10 @@ class ModuleDecoder {
       if (size > r.end - r.pos) r.fail("length out of bounds", idOffset + 1);
       const end = r.pos + size;
       r.end = end;
-      if (id === Section.DataCount) throw new UnsupportedFeature("bulk-memory", idOffset);
       if (id !== Section.Custom) {
-        if (id <= lastId) r.fail("unexpected content after last section", idOffset);
-        lastId = id;
+        const order = SECTION_ORDER[id]!;
+        if (order <= lastOrder) r.fail("unexpected content after last section", idOffset);
+        lastOrder = order;
       }
       switch (id) {
         case Section.Custom:
@@ -147,11 +188,16 @@ class ModuleDecoder {
         case Section.Element:
           this.elementSection();
           break;
+        case Section.DataCount:
+          this.use("bulk-memory", idOffset);
+          this.dataCount = r.u32();
+          break;
         case Section.Code:
           sawCodeSection = true;
           this.codeSection();
           break;
         case Section.Data:
+          sawDataSection = true;
           this.dataSection();
           break;
       }
@@ -161,7 +207,9 @@ class ModuleDecoder {
     if (!sawCodeSection && this.funcTypeIndices.length > 0) {
       r.fail("function and code section have inconsistent lengths");
     }
-    if (this.invalid) throw this.invalid;
+    if (!sawDataSection && (this.dataCount ?? 0) > 0) {
+      r.fail("data count and data section have inconsistent lengths");
+    }
     return {
       types: this.types,
       imports: this.imports,
@@ -176,8 +224,38 @@ class ModuleDecoder {
       bodies: this.bodies,
       names: this.names,
       customSections: this.customSections,
-      postMvp: this.postMvp,
+      features: [...this.uses.values()],
+      ...(this.dataCount === undefined ? {} : { dataCount: this.dataCount }),
     };
+  }
+
+  /** Records a use of `feature` at `offset`; throws when the profile lacks it. */
+  private use(feature: Feature, offset: number): void {
+    if (!this.features.has(feature)) {
+      throw new FeatureOutsideProfile(
+        feature,
+        offset,
+        this.funcIndex,
+        featuresText(this.features),
+        toolchainHint(feature),
+      );
+    }
+    if (!this.uses.has(feature)) {
+      this.uses.set(
+        feature,
+        this.funcIndex === undefined ? { feature, offset } : { feature, offset, funcIndex: this.funcIndex },
+      );
+    }
+  }
+
+  private simd(offset: number): never {
+    throw new FeatureOutsideProfile(
+      "simd",
+      offset,
+      this.funcIndex,
+      featuresText(this.features),
+      toolchainHint("simd"),
+    );
   }
 
   private customSection(end: number): void {
@@ -247,36 +325,26 @@ class ModuleDecoder {
     for (let n = r.count(3); n > 0; n--) {
       const offset = r.pos;
       if (r.u8() !== 0x60) r.fail("malformed function type", offset);
-      let unsupported: UnsupportedUse | undefined;
       const params: ValType[] = [];
       const results: ValType[] = [];
-      for (const list of [params, results]) {
-        for (let k = r.count(); k > 0; k--) {
-          const at = r.pos;
-          const type = this.valType();
-          if (typeof type === "string") list.push(type);
-          else unsupported ??= { feature: type.feature, offset: at };
-        }
-      }
-      if (unsupported) {
-        this.postMvp.push(unsupported);
-        this.types.push({ params: [], results: [], unsupported });
-      } else {
-        if (results.length > 1) this.postMvp.push({ feature: "multi-value", offset });
-        this.types.push({ params, results });
-      }
+      for (const list of [params, results]) for (let k = r.count(); k > 0; k--) list.push(this.valType());
+      if (results.length > 1) this.use("multi-value", offset);
+      this.types.push({ params, results });
     }
   }
 
-  /** A value type, or the post-1.0 feature its byte belongs to. */
-  private valType(): ValType | { readonly feature: string } {
+  /** A value type; a reference type is a use of reference types, v128 is SIMD. */
+  private valType(): ValType {
     const r: Reader = this.r;
+    const offset = r.pos;
     const code = r.u8();
     const type = valTypeOf(code);
-    if (type) return type;
-    const feature = postMvpTypeFeature(code);
-    if (feature === undefined) r.fail("malformed value type", r.pos - 1);
-    return { feature };
+    if (type === undefined) {
+      if (code === V128) this.simd(offset);
+      r.fail("malformed value type", offset);
+    }
+    if (type === "funcref" || type === "externref") this.use("reference-types", offset);
+    return type;
   }
 
   private importSection(): void {
@@ -290,9 +358,7 @@ class ModuleDecoder {
           this.imports.push({ module, name, desc: { kind: "func", typeIndex: r.u32() } });
           break;
         case 1:
-          this.imports.push({ module, name, desc: { kind: "table", limits: this.tableType() } });
-          this.importedTables++;
-          if (this.importedTables > 1) this.postMvp.push({ feature: "reference-types", offset: kindOffset });
+          this.imports.push({ module, name, desc: { kind: "table", limits: this.tableType(kindOffset) } });
           break;
         case 2:
           this.imports.push({ module, name, desc: { kind: "memory", limits: this.limits() } });
@@ -313,21 +379,25 @@ class ModuleDecoder {
 
   private tableSection(): void {
     const r: Reader = this.r;
-    for (let n = r.count(2); n > 0; n--) {
-      const offset = r.pos;
-      this.tables.push(this.tableType());
-      if (this.importedTables + this.tables.length > 1)
-        this.postMvp.push({ feature: "reference-types", offset });
-    }
+    for (let n = r.count(2); n > 0; n--) this.tables.push(this.tableType(r.pos));
   }
 
-  private tableType(): Limits {
+  /** A table type; `offset` locates the table (its import entry's kind, or the type) for a second table. */
+  private tableType(offset: number): TableType {
+    const r: Reader = this.r;
+    const typeOffset = r.pos;
+    const elemType = this.refType();
+    if (elemType === "externref") this.use("reference-types", typeOffset);
+    if (++this.tableCount > 1) this.use("reference-types", offset);
+    return { elemType, ...this.limits() };
+  }
+
+  private refType(): RefType {
     const r: Reader = this.r;
     const offset = r.pos;
-    const elemType = r.u8();
-    if (elemType === EXTERNREF) throw new UnsupportedFeature("reference-types", offset);
-    if (elemType !== FUNCREF) r.fail("malformed reference type", offset);
-    return this.limits();
+    const type = refTypeOf(r.u8());
+    if (type === undefined) r.fail("malformed reference type", offset);
+    return type;
   }
 
   private memorySection(): void {
@@ -349,32 +419,18 @@ class ModuleDecoder {
 
   private globalType(): GlobalType {
     const r: Reader = this.r;
-    const offset = r.pos;
-    const type = this.valType();
+    const valType = this.valType();
     const mutabilityOffset = r.pos;
     const mutability = r.u8();
     if (mutability > 1) r.fail("malformed mutability", mutabilityOffset);
-    const mutable = mutability === 1;
-    if (typeof type === "string") return { valType: type, mutable };
-    const unsupported = { feature: type.feature, offset };
-    this.postMvp.push(unsupported);
-    return { valType: "i32", mutable, unsupported };
+    return { valType, mutable: mutability === 1 };
   }
 
   private globalSection(): void {
     const r: Reader = this.r;
     for (let n = r.count(3); n > 0; n--) {
       const type = this.globalType();
-      const initOffset = r.pos;
-      const init = this.constExpr();
-      if (type.unsupported) {
-        // a reference-typed global: its initial value is a reference or an imported global's
-        if (init !== REFERENCE && init.op !== "global.get") this.invalidate("type mismatch", initOffset);
-        this.globals.push({ type, init: PLACEHOLDER_EXPR });
-      } else if (init === REFERENCE) {
-        this.invalidate("type mismatch", initOffset);
-        this.globals.push({ type, init: PLACEHOLDER_EXPR });
-      } else this.globals.push({ type, init });
+      this.globals.push({ type, init: this.constExpr() });
     }
   }
 
@@ -389,116 +445,71 @@ class ModuleDecoder {
     }
   }
 
+  /**
+   * Segment flags: bit 0 passive or declarative (bit 1 then declarative), bit 1 for an active
+   * segment an explicit table index, bit 2 expressions instead of function indices; flags with
+   * bit 0 or 1 set carry an element kind (index encodings) or reference type (expression encodings).
+   */
   private elementSection(): void {
     const r: Reader = this.r;
     for (let n = r.count(); n > 0; n--) {
       const offset = r.pos;
       const flags = r.u32();
-      let table = 0;
-      if (flags === 2) {
-        table = r.u32();
-        this.postMvp.push({ feature: "reference-types", offset });
-      } else if (flags > 7) r.fail("malformed elements segment kind", offset);
-      else if (flags !== 0)
-        throw new UnsupportedFeature(flags === 1 || flags === 5 ? "bulk-memory" : "reference-types", offset);
-      const start = this.offsetExpr();
-      if (flags === 2) {
-        const kindOffset = r.pos;
-        if (r.u8() !== 0) r.fail("malformed elements segment kind", kindOffset);
+      if (flags > 7) r.fail("malformed elements segment kind", offset);
+      if (flags !== 0) this.use(flags === 1 || flags === 5 ? "bulk-memory" : "reference-types", offset);
+      const active = (flags & 1) === 0;
+      const table = active && (flags & 2) !== 0 ? r.u32() : 0;
+      const start = active ? this.constExpr() : null;
+      const expressions = (flags & 4) !== 0;
+      let type: RefType = "funcref";
+      if ((flags & 3) !== 0) {
+        if (expressions) type = this.refType();
+        else {
+          const kindOffset = r.pos;
+          if (r.u8() !== 0) r.fail("malformed elements segment kind", kindOffset);
+        }
       }
       const funcs: number[] = [];
-      for (let k = r.count(); k > 0; k--) funcs.push(r.u32());
-      this.elems.push({ table, offset: start, funcs });
+      let exprs: ConstExpr[] | null = null;
+      if (expressions) {
+        exprs = [];
+        for (let k = r.count(); k > 0; k--) exprs.push(this.constExpr());
+      } else for (let k = r.count(); k > 0; k--) funcs.push(r.u32());
+      const elements = { type, funcs, exprs };
+      if (start !== null) this.elems.push({ mode: "active", table, offset: start, ...elements });
+      else this.elems.push({ mode: (flags & 2) === 0 ? "passive" : "declarative", ...elements });
     }
   }
 
   private dataSection(): void {
     const r: Reader = this.r;
-    for (let n = r.count(); n > 0; n--) {
+    const countOffset = r.pos;
+    const count = r.count();
+    if (this.dataCount !== undefined && count !== this.dataCount) {
+      r.fail("data count and data section have inconsistent lengths", countOffset);
+    }
+    for (let n = count; n > 0; n--) {
       const offset = r.pos;
       const flags = r.u32();
-      let memory = 0;
-      if (flags === 2) {
-        memory = r.u32();
-        this.postMvp.push({ feature: "bulk-memory", offset });
-      } else if (flags === 1) throw new UnsupportedFeature("bulk-memory", offset);
-      else if (flags !== 0) r.fail("malformed data segment kind", offset);
-      const start = this.offsetExpr();
-      const length = r.u32();
-      this.datas.push({ memory, offset: start, bytes: r.take(length).slice() });
-    }
-  }
-
-  private offsetExpr(): ConstExpr {
-    const at = this.r.pos;
-    const expr = this.constExpr();
-    if (expr !== REFERENCE) return expr;
-    this.invalidate("type mismatch", at);
-    return PLACEHOLDER_EXPR;
-  }
-
-  /**
-   * A constant expression. The IR holds exactly one constant instruction; any other instruction
-   * sequence that is well formed makes the module invalid (reported after decoding).
-   */
-  private constExpr(): ConstExpr | typeof REFERENCE {
-    const r: Reader = this.r;
-    const at = r.pos;
-    let expr: ConstExpr | typeof REFERENCE;
-    switch (r.u8()) {
-      case 0x41:
-        expr = { op: "i32.const", value: r.s32() };
-        break;
-      case 0x42:
-        expr = { op: "i64.const", value: r.s64() };
-        break;
-      case 0x43:
-        expr = { op: "f32.const", bits: r.f32Bits() };
-        break;
-      case 0x44:
-        expr = { op: "f64.const", bits: r.f64Bits() };
-        break;
-      case 0x23:
-        expr = { op: "global.get", global: r.u32() };
-        break;
-      case 0xd0: {
-        const typeOffset = r.pos;
-        const type = r.u8();
-        if (type !== FUNCREF && type !== EXTERNREF) r.fail("malformed reference type", typeOffset);
-        expr = REFERENCE;
-        break;
+      if (flags > 2) r.fail("malformed data segment kind", offset);
+      if (flags !== 0) this.use("bulk-memory", offset);
+      if (flags === 1) {
+        this.datas.push({ mode: "passive", bytes: r.take(r.u32()).slice() });
+        continue;
       }
-      case 0xd2:
-        r.u32();
-        expr = REFERENCE;
-        break;
-      case END:
-        this.invalidate("type mismatch", at);
-        return PLACEHOLDER_EXPR;
-      default:
-        r.pos = at;
-        this.skipNonConstant(at);
-        return PLACEHOLDER_EXPR;
+      const memory = flags === 2 ? r.u32() : 0;
+      const start = this.constExpr();
+      const length = r.u32();
+      this.datas.push({ mode: "active", memory, offset: start, bytes: r.take(length).slice() });
     }
-    if (r.u8() === END) return expr;
-    r.pos = at;
-    this.skipNonConstant(at);
-    return PLACEHOLDER_EXPR;
   }
 
-  /** Reads an instruction sequence that is not a single constant, up to its `end`. */
-  private skipNonConstant(at: number): void {
+  /** A constant expression: one instruction is kept as itself, anything else as the sequence the validator judges. */
+  private constExpr(): ConstExpr {
     const code: Instr[] = [];
-    const unsupported = this.instructions(code);
-    if (unsupported) throw new UnsupportedFeature(unsupported.feature, unsupported.offset);
-    const constant = code.every(
-      (instr) => instr.op === "end" || instr.op.endsWith(".const") || instr.op === "global.get",
-    );
-    this.invalidate(constant ? "type mismatch" : "constant expression required", at);
-  }
-
-  private invalidate(reason: string, offset: number): void {
-    this.invalid ??= new InvalidModule(reason, offset);
+    this.instructions(code);
+    code.pop(); // the final end
+    return (code.length === 1 ? constantOf(code[0]!) : null) ?? { op: "sequence", code };
   }
 
   private codeSection(): void {
@@ -509,13 +520,15 @@ class ModuleDecoder {
     }
     const importedFuncs = this.imports.filter((imp) => imp.desc.kind === "func").length;
     for (let i = 0; i < count; i++) {
+      this.funcIndex = importedFuncs + i;
       try {
         this.bodies.push(this.body());
       } catch (error) {
         if (!(error instanceof MalformedModule)) throw error;
-        throw new MalformedModule(error.reason, error.offset, importedFuncs + i);
+        throw new MalformedModule(error.reason, error.offset, importedFuncs + i, error.needs);
       }
     }
+    this.funcIndex = undefined;
   }
 
   private body(): FunctionBody {
@@ -526,58 +539,65 @@ class ModuleDecoder {
     const sectionEnd = r.end;
     const end = r.pos + size;
     r.end = end;
-    const locals: ValType[] = [];
-    let unsupported: UnsupportedUse | null = null;
+    const runs: [number, ValType][] = [];
     let total = 0;
     for (let groups = r.count(2); groups > 0; groups--) {
       const countOffset = r.pos;
       const n = r.u32();
       total += n;
       if (total > 0xffff_ffff) r.fail("too many locals", countOffset);
-      const typeOffset = r.pos;
-      const type = this.valType();
-      if (unsupported) continue;
-      if (typeof type !== "string") unsupported = { feature: type.feature, offset: typeOffset };
-      else if (total > MAX_LOCALS) unsupported = { feature: "implementation-limit", offset: countOffset };
-      else for (let k = 0; k < n; k++) locals.push(type);
+      runs.push([n, this.valType()]);
     }
+    const locals: ValType[] = [];
+    if (total <= MAX_LOCALS) for (const [n, type] of runs) for (let k = 0; k < n; k++) locals.push(type);
     const code: Instr[] = [];
-    if (unsupported === null) unsupported = this.instructions(code);
-    if (unsupported) r.pos = end;
-    else if (r.pos !== end) r.fail("section size mismatch");
+    this.instructions(code);
+    if (r.pos !== end) r.fail("section size mismatch");
     r.end = sectionEnd;
-    return { unsupported, locals, code, offset };
+    return total > MAX_LOCALS ? { locals, localRuns: runs, code, offset } : { locals, code, offset };
   }
 
   /**
-   * Decodes instructions into `code` up to and including the `end` that closes the enclosing
-   * body. Stops early, returning where, at the first post-1.0 instruction.
+   * Decodes instructions into `code` up to and including the `end` that closes the enclosing body
+   * or constant expression.
    */
-  private instructions(code: Instr[]): UnsupportedUse | null {
+  private instructions(code: Instr[]): void {
     const r: Reader = this.r;
     const bytes = r.bytes;
     let depth = 1;
+    // per open block: whether it is an `if` still without `else`, the only place an `else` parses
+    const openIf: boolean[] = [false];
     for (;;) {
       const offset = r.pos;
       if (offset >= r.end) r.fail("END opcode expected");
       const byte = bytes[offset]!;
       r.pos = offset + 1;
-      const info = OP_BY_CODE[byte];
-      if (info === undefined) {
-        const feature = postMvpFeature(byte, byte === PREFIX_FC ? r.u32() : 0);
-        if (feature === undefined) r.fail("illegal opcode", offset);
-        return { feature, offset };
+      let info: OpInfo | undefined;
+      if (byte === PREFIX_FC) {
+        const sub = r.u32();
+        info = OP_BY_FC_CODE[sub];
+        if (info === undefined) r.fail("illegal opcode", offset);
+      } else {
+        info = OP_BY_CODE[byte];
+        if (info === undefined) {
+          if (byte === PREFIX_SIMD) this.simd(offset);
+          r.fail("illegal opcode", offset);
+        }
       }
+      if (info.feature !== null) this.use(info.feature, offset);
       switch (info.imm) {
         case Imm.None:
+          if (byte === ELSE) {
+            if (!openIf[depth - 1]) r.fail("else without matching if", offset);
+            openIf[depth - 1] = false;
+          }
           code.push({ op: info.op as PlainOp, offset });
-          if (byte === END && --depth === 0) return null;
+          if (byte === END && --depth === 0) return;
           break;
         case Imm.BlockType: {
           const blockType = this.blockType();
-          if (typeof blockType === "object" && blockType !== null) return blockType;
           code.push({ op: info.op as "block" | "loop" | "if", offset, blockType });
-          depth++;
+          openIf[depth++] = byte === IF;
           break;
         }
         case Imm.Label:
@@ -590,29 +610,65 @@ class ModuleDecoder {
           break;
         }
         case Imm.Func:
-          code.push({ op: "call", offset, func: r.u32() });
+          code.push({ op: info.op as "call" | "ref.func", offset, func: r.u32() });
           break;
         case Imm.CallIndirect: {
           const typeIndex = r.u32();
-          const tableOffset = r.pos;
-          if (r.u32() !== 0 || r.pos !== tableOffset + 1)
-            return { feature: "reference-types", offset: tableOffset };
-          code.push({ op: "call_indirect", offset, typeIndex });
+          const table = this.callIndirectTable();
+          code.push({ op: "call_indirect", offset, typeIndex, table });
           break;
         }
+        case Imm.SelectTypes: {
+          const types: ValType[] = [];
+          for (let n = r.count(); n > 0; n--) types.push(this.valType());
+          code.push({ op: "select_t", offset, types });
+          break;
+        }
+        case Imm.HeapType:
+          code.push({ op: "ref.null", offset, type: this.refType() });
+          break;
         case Imm.Local:
           code.push({ op: info.op as "local.get" | "local.set" | "local.tee", offset, local: r.u32() });
           break;
         case Imm.Global:
           code.push({ op: info.op as "global.get" | "global.set", offset, global: r.u32() });
           break;
+        case Imm.Table:
+          code.push({ op: info.op as "table.get", offset, table: r.u32() });
+          break;
+        case Imm.TableCopy: {
+          const dstTable = r.u32();
+          code.push({ op: "table.copy", offset, dstTable, srcTable: r.u32() });
+          break;
+        }
+        case Imm.TableInit: {
+          const elem = r.u32();
+          code.push({ op: "table.init", offset, elem, table: r.u32() });
+          break;
+        }
+        case Imm.Elem:
+          code.push({ op: "elem.drop", offset, elem: r.u32() });
+          break;
+        case Imm.MemoryInit:
+        case Imm.Data: {
+          const data = r.u32();
+          if (this.dataCount === undefined) r.fail("data count section required", offset);
+          if (info.imm === Imm.MemoryInit) this.zeroByte();
+          code.push({ op: info.op as "memory.init" | "data.drop", offset, data });
+          break;
+        }
         case Imm.MemArg: {
           const align = r.u32();
           code.push({ op: info.op as MemoryOp, offset, align, memOffset: r.u32() });
           break;
         }
+        case Imm.ZeroBytes2:
+          this.zeroByte();
+          this.zeroByte();
+          code.push({ op: info.op as PlainOp, offset });
+          break;
         case Imm.ZeroByte:
-          if (r.u8() !== 0) r.fail("zero byte expected", r.pos - 1);
+          this.zeroByte();
           code.push({ op: info.op as PlainOp, offset });
           break;
         case Imm.I32:
@@ -631,18 +687,59 @@ class ModuleDecoder {
     }
   }
 
-  /** A 1.0 block type, or where a post-1.0 one (type index, reference or vector type) was met. */
-  private blockType(): BlockType | UnsupportedUse {
+  /** A reserved byte that must be 0x00 (a memory index before multi-memory). */
+  private zeroByte(): void {
+    const r: Reader = this.r;
+    if (r.u8() !== 0) r.fail("zero byte expected", r.pos - 1);
+  }
+
+  /**
+   * call_indirect's table: one 0x00 byte in 1.0; with reference types any table index as a LEB128
+   * (an overlong 0 alone needs call-indirect-overlong). Without them another byte is malformed, as
+   * in 1.0, and the error names the feature that would read it (clang emits the 5-byte 0 by default).
+   */
+  private callIndirectTable(): number {
+    const r: Reader = this.r;
+    const offset = r.pos;
+    if (!this.features.has("call-indirect-overlong")) {
+      if (r.u8() === 0) return 0;
+      r.pos = offset;
+      let feature: Feature | undefined;
+      try {
+        feature = r.u32() === 0 ? "call-indirect-overlong" : "reference-types";
+      } catch (error) {
+        if (!(error instanceof MalformedModule)) throw error;
+      }
+      const profile = featuresText(this.features);
+      const needs = feature && {
+        feature,
+        profile,
+        hint: `call_indirect's table index as written needs ${feature}, which profile ${profile} does not include; ${toolchainHint(feature)}`,
+      };
+      throw new MalformedModule("zero byte expected", offset, this.funcIndex, needs);
+    }
+    const table = r.u32();
+    if (table !== 0) this.use("reference-types", offset);
+    else if (r.pos !== offset + 1) this.use("call-indirect-overlong", offset);
+    return table;
+  }
+
+  /** A block type: empty, one value type, or a type index (multi-value). */
+  private blockType(): BlockType {
     const r: Reader = this.r;
     const offset = r.pos;
     const code = r.u8();
     if (code === EMPTY_BLOCK) return null;
+    if (code === V128) this.simd(offset);
     const type = valTypeOf(code);
-    if (type) return type;
-    const feature = postMvpTypeFeature(code);
-    if (feature) return { feature, offset };
+    if (type) {
+      if (code === FUNCREF || code === EXTERNREF) this.use("reference-types", offset);
+      return type;
+    }
     r.pos = offset;
-    if (r.s33() < 0) r.fail("malformed block type", offset);
-    return { feature: "multi-value", offset };
+    const index = r.s33();
+    if (index < 0) r.fail("malformed block type", offset);
+    this.use("multi-value", offset);
+    return { typeIndex: index };
   }
 }

@@ -1,28 +1,33 @@
-// Module → WebAssembly binary, the inverse of the decoder for everything the IR represents. Names
-// go to a `name` section and other custom sections are appended after the data section.
-import { InternalError, UnsupportedFeature } from "./errors.js";
+// Module → WebAssembly binary, the inverse of the decoder: decoding what it writes gives the same
+// module, up to byte offsets and the encodings the IR does not keep (LEB128 widths, which of two
+// element segment encodings). Names go to a `name` section and other custom sections are appended
+// after the data section.
+import { InternalError } from "./errors.js";
 import type {
+  BlockType,
   ConstExpr,
+  ElemSegment,
   ExternKind,
   FuncType,
+  FunctionBody,
   GlobalType,
   ImportDesc,
   Instr,
   Limits,
   Module,
   NameSection,
+  TableType,
   ValType,
 } from "./ir.js";
-import { Imm, OP_BY_NAME, VALTYPE_CODE } from "./opcodes.js";
+import { Imm, OP_BY_NAME, PREFIX_FC, VALTYPE_CODE } from "./opcodes.js";
 
 const HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-const FUNCREF = 0x70;
 const EMPTY_BLOCK = 0x40;
 const END = 0x0b;
 const EXTERN_KIND_CODE: Readonly<Record<ExternKind, number>> = { func: 0, table: 1, memory: 2, global: 3 };
 const utf8 = new TextEncoder();
 
-/** Encodes a module. Throws UnsupportedFeature for parts marked unsupported (their content is lost). */
+/** Encodes a module. */
 export function encodeModule(module: Module): Uint8Array {
   const out = writer.restart();
   out.bytes(HEADER);
@@ -33,10 +38,7 @@ export function encodeModule(module: Module): Uint8Array {
     importDesc(w, imp.desc);
   });
   section(out, 3, module.funcTypeIndices, (w, index) => w.u32(index));
-  section(out, 4, module.tables, (w, limits) => {
-    w.u8(FUNCREF);
-    limitsOf(w, limits);
-  });
+  section(out, 4, module.tables, (w, table) => tableType(w, table));
   section(out, 5, module.memories, (w, limits) => limitsOf(w, limits));
   section(out, 6, module.globals, (w, global) => {
     globalType(w, global.type);
@@ -52,31 +54,28 @@ export function encodeModule(module: Module): Uint8Array {
     out.u8(8);
     out.sized(() => out.u32(start));
   }
-  section(out, 9, module.elems, (w, elem) => {
-    if (elem.table === 0) w.u32(0);
-    else {
-      w.u32(2); // active, explicit table index, funcref function indices
-      w.u32(elem.table);
-    }
-    constExpr(w, elem.offset);
-    if (elem.table !== 0) w.u8(0);
-    w.u32(elem.funcs.length);
-    for (const func of elem.funcs) w.u32(func);
-  });
+  section(out, 9, module.elems, (w, elem) => elemSegment(w, elem));
+  const dataCount = module.dataCount;
+  if (dataCount !== undefined) {
+    out.u8(12);
+    out.sized(() => out.u32(dataCount));
+  }
   section(out, 10, module.bodies, (w, body) => {
-    if (body.unsupported) throw new UnsupportedFeature(body.unsupported.feature, body.unsupported.offset);
     w.sized(() => {
-      localGroups(w, body.locals);
+      localGroups(w, localRuns(body));
       for (const instr of body.code) instruction(w, instr);
     });
   });
   section(out, 11, module.datas, (w, data) => {
-    if (data.memory === 0) w.u32(0);
+    if (data.mode === "passive") w.u32(1);
     else {
-      w.u32(2); // active, explicit memory index
-      w.u32(data.memory);
+      if (data.memory === 0) w.u32(0);
+      else {
+        w.u32(2); // active, explicit memory index
+        w.u32(data.memory);
+      }
+      constExpr(w, data.offset);
     }
-    constExpr(w, data.offset);
     w.u32(data.bytes.length);
     w.bytes(data.bytes);
   });
@@ -225,7 +224,6 @@ function valTypes(w: Writer, types: readonly ValType[]): void {
 }
 
 function funcType(w: Writer, type: FuncType): void {
-  if (type.unsupported) throw new UnsupportedFeature(type.unsupported.feature, type.unsupported.offset);
   w.u8(0x60);
   valTypes(w, type.params);
   valTypes(w, type.results);
@@ -237,8 +235,12 @@ function limitsOf(w: Writer, limits: Limits): void {
   if (limits.max !== undefined) w.u32(limits.max);
 }
 
+function tableType(w: Writer, table: TableType): void {
+  w.u8(VALTYPE_CODE[table.elemType]);
+  limitsOf(w, table);
+}
+
 function globalType(w: Writer, type: GlobalType): void {
-  if (type.unsupported) throw new UnsupportedFeature(type.unsupported.feature, type.unsupported.offset);
   w.u8(VALTYPE_CODE[type.valType]);
   w.u8(type.mutable ? 1 : 0);
 }
@@ -250,8 +252,7 @@ function importDesc(w: Writer, desc: ImportDesc): void {
       w.u32(desc.typeIndex);
       break;
     case "table":
-      w.u8(FUNCREF);
-      limitsOf(w, desc.limits);
+      tableType(w, desc.limits);
       break;
     case "memory":
       limitsOf(w, desc.limits);
@@ -263,55 +264,77 @@ function importDesc(w: Writer, desc: ImportDesc): void {
 }
 
 function constExpr(w: Writer, expr: ConstExpr): void {
-  switch (expr.op) {
-    case "i32.const":
-      w.u8(0x41);
-      w.s32(expr.value);
-      break;
-    case "i64.const":
-      w.u8(0x42);
-      w.s64(expr.value);
-      break;
-    case "f32.const":
-      w.u8(0x43);
-      w.f32Bits(expr.bits);
-      break;
-    case "f64.const":
-      w.u8(0x44);
-      w.f64Bits(expr.bits);
-      break;
-    case "global.get":
-      w.u8(0x23);
-      w.u32(expr.global);
-      break;
-  }
+  if (expr.op === "sequence") for (const instr of expr.code) instruction(w, instr);
+  else instruction(w, { ...expr, offset: 0 });
   w.u8(END);
 }
 
-/** Locals as runs of equal types. */
-function localGroups(w: Writer, locals: readonly ValType[]): void {
-  let runs = 0;
-  for (let i = 0; i < locals.length; i++) if (locals[i] !== locals[i - 1]) runs++;
-  w.u32(runs);
-  for (let start = 0, end = 1; start < locals.length; start = end++) {
-    while (locals[end] === locals[start]) end++;
-    w.u32(end - start);
-    w.u8(VALTYPE_CODE[locals[start]!]);
+/**
+ * Element segment flags: 0 (table 0, function indices) or 2 (explicit table) for active ones, 1 for
+ * passive and 3 for declarative ones; plus 4 for expressions, whose flags 4 stands for table 0 of
+ * funcref.
+ */
+function elemSegment(w: Writer, elem: ElemSegment): void {
+  const expressions = elem.exprs !== null;
+  const implicit = elem.mode === "active" && elem.table === 0 && elem.type === "funcref";
+  const base = elem.mode === "active" ? (implicit ? 0 : 2) : elem.mode === "passive" ? 1 : 3;
+  w.u32(base | (expressions ? 4 : 0));
+  if (elem.mode === "active") {
+    if (!implicit) w.u32(elem.table);
+    constExpr(w, elem.offset);
   }
+  if (!implicit) {
+    if (expressions) w.u8(VALTYPE_CODE[elem.type]);
+    else w.u8(0x00); // element kind: function references
+  }
+  if (elem.exprs !== null) {
+    w.u32(elem.exprs.length);
+    for (const expr of elem.exprs) constExpr(w, expr);
+  } else {
+    w.u32(elem.funcs.length);
+    for (const func of elem.funcs) w.u32(func);
+  }
+}
+
+/** A body's locals as runs of equal types. */
+function localRuns(body: FunctionBody): (readonly [number, ValType])[] {
+  if (body.localRuns !== undefined) return [...body.localRuns];
+  const runs: [number, ValType][] = [];
+  for (const type of body.locals) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[1] === type) last[0]++;
+    else runs.push([1, type]);
+  }
+  return runs;
+}
+
+function localGroups(w: Writer, runs: readonly (readonly [number, ValType])[]): void {
+  w.u32(runs.length);
+  for (const [count, type] of runs) {
+    w.u32(count);
+    w.u8(VALTYPE_CODE[type]);
+  }
+}
+
+function blockType(w: Writer, type: BlockType): void {
+  if (type === null) w.u8(EMPTY_BLOCK);
+  else if (typeof type === "object") w.s64(BigInt(type.typeIndex));
+  else w.u8(VALTYPE_CODE[type]);
 }
 
 function instruction(w: Writer, instr: Instr): void {
   const info = OP_BY_NAME.get(instr.op);
   if (info === undefined) throw new InternalError(`no opcode for ${instr.op}`, instr.offset);
-  w.u8(info.code);
+  if (info.prefix === PREFIX_FC) {
+    w.u8(PREFIX_FC);
+    w.u32(info.code);
+  } else w.u8(info.code);
   switch (info.imm) {
     case Imm.None:
       break;
-    case Imm.BlockType: {
-      const { blockType } = instr as Extract<Instr, { op: "block" }>;
-      w.u8(blockType === null ? EMPTY_BLOCK : VALTYPE_CODE[blockType]);
+    case Imm.BlockType:
+      blockType(w, (instr as Extract<Instr, { blockType: unknown }>).blockType);
       break;
-    }
     case Imm.Label:
       w.u32((instr as Extract<Instr, { depth: number }>).depth);
       break;
@@ -323,10 +346,50 @@ function instruction(w: Writer, instr: Instr): void {
       break;
     }
     case Imm.Func:
-      w.u32((instr as Extract<Instr, { op: "call" }>).func);
+      w.u32((instr as Extract<Instr, { op: "call" | "ref.func" }>).func);
       break;
-    case Imm.CallIndirect:
-      w.u32((instr as Extract<Instr, { op: "call_indirect" }>).typeIndex);
+    case Imm.CallIndirect: {
+      const { typeIndex, table } = instr as Extract<Instr, { op: "call_indirect" }>;
+      w.u32(typeIndex);
+      w.u32(table);
+      break;
+    }
+    case Imm.SelectTypes: {
+      const { types } = instr as Extract<Instr, { op: "select_t" }>;
+      w.u32(types.length);
+      for (const type of types) w.u8(VALTYPE_CODE[type]);
+      break;
+    }
+    case Imm.HeapType:
+      w.u8(VALTYPE_CODE[(instr as Extract<Instr, { op: "ref.null" }>).type]);
+      break;
+    case Imm.Table:
+      w.u32((instr as Extract<Instr, { table: number }>).table);
+      break;
+    case Imm.TableCopy: {
+      const { dstTable, srcTable } = instr as Extract<Instr, { op: "table.copy" }>;
+      w.u32(dstTable);
+      w.u32(srcTable);
+      break;
+    }
+    case Imm.TableInit: {
+      const { elem, table } = instr as Extract<Instr, { op: "table.init" }>;
+      w.u32(elem);
+      w.u32(table);
+      break;
+    }
+    case Imm.Elem:
+      w.u32((instr as Extract<Instr, { op: "elem.drop" }>).elem);
+      break;
+    case Imm.MemoryInit:
+      w.u32((instr as Extract<Instr, { data: number }>).data);
+      w.u8(0);
+      break;
+    case Imm.Data:
+      w.u32((instr as Extract<Instr, { data: number }>).data);
+      break;
+    case Imm.ZeroBytes2:
+      w.u8(0);
       w.u8(0);
       break;
     case Imm.Local:

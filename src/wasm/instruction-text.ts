@@ -34,7 +34,10 @@ export function instructionText(validated: ValidatedModule, funcIndex: number, i
     case "block":
     case "loop":
     case "if":
-      return instr.blockType === null ? instr.op : `${instr.op} (result ${instr.blockType})`;
+      if (instr.blockType === null) return instr.op;
+      return typeof instr.blockType === "object"
+        ? `${instr.op} (type ${instr.blockType.typeIndex})`
+        : `${instr.op} (result ${instr.blockType})`;
     case "br":
     case "br_if":
       return `${instr.op} ${instr.depth}`;
@@ -43,7 +46,30 @@ export function instructionText(validated: ValidatedModule, funcIndex: number, i
     case "call":
       return `call ${funcRef(validated, instr.func)}`;
     case "call_indirect":
-      return `call_indirect (type ${instr.typeIndex})`;
+      return instr.table === 0
+        ? `call_indirect (type ${instr.typeIndex})`
+        : `call_indirect ${instr.table} (type ${instr.typeIndex})`;
+    case "select_t":
+      return `select (result ${instr.types.join(" ")})`;
+    case "ref.null":
+      return `ref.null ${instr.type === "funcref" ? "func" : "extern"}`;
+    case "ref.func":
+      return `ref.func ${funcRef(validated, instr.func)}`;
+    case "table.get":
+    case "table.set":
+    case "table.size":
+    case "table.grow":
+    case "table.fill":
+      return `${instr.op} ${instr.table}`;
+    case "table.copy":
+      return `table.copy ${instr.dstTable} ${instr.srcTable}`;
+    case "table.init":
+      return `table.init ${instr.table} ${instr.elem}`;
+    case "elem.drop":
+      return `elem.drop ${instr.elem}`;
+    case "memory.init":
+    case "data.drop":
+      return `${instr.op} ${instr.data}`;
     case "local.get":
     case "local.set":
     case "local.tee":

@@ -1,21 +1,23 @@
-// The decoded form of a WebAssembly 1.0 module, shared by the decoder, the validator, the encoder,
-// the compiler and the reports. Indices are absolute (imports first), as in the spec.
+// The decoded form of a WebAssembly 2.0 module (all of it but fixed-width SIMD), shared by the
+// decoder, the validator, the encoder, the compiler and the reports. Indices are absolute (imports
+// first), as in the spec.
+import type { Feature } from "./features.js";
 
-export type ValType = "i32" | "i64" | "f32" | "f64";
+export type NumType = "i32" | "i64" | "f32" | "f64";
+export type RefType = "funcref" | "externref";
+export type ValType = NumType | RefType;
 
-/** A block type in 1.0: no result, or one value. */
-export type BlockType = ValType | null;
+/**
+ * A block type: no value, one result, or (multi-value) a function type by index, whose params the
+ * block takes from the stack and whose results it leaves. FunctionInfo.blockParams/blockResults hold
+ * the resolved arities per instruction.
+ */
+export type BlockType = ValType | null | { readonly typeIndex: number };
 
 export interface FuncType {
   readonly params: readonly ValType[];
-  /** At most one result in 1.0; multi-value is rejected as an unsupported feature. */
+  /** Several results need multi-value. */
   readonly results: readonly ValType[];
-  /**
-   * Added by the front end: set when a param or result has a post-1.0 value type (funcref,
-   * externref, v128). `params` and `results` are then empty placeholders; every function of this
-   * type, and every call to one, is marked unsupported.
-   */
-  readonly unsupported?: UnsupportedUse;
 }
 
 export interface Limits {
@@ -23,28 +25,34 @@ export interface Limits {
   readonly max?: number;
 }
 
+/** A table: its limits (in entries) and the type of its elements. */
+export interface TableType extends Limits {
+  readonly elemType: RefType;
+}
+
 export interface GlobalType {
   readonly valType: ValType;
   readonly mutable: boolean;
-  /**
-   * Added by the front end: set when the global has a post-1.0 value type. `valType` (and the
-   * global's `init`) are then placeholders; every function that reads or writes it is marked
-   * unsupported.
-   */
-  readonly unsupported?: UnsupportedUse;
 }
 
-/** A constant expression: one constant or one `global.get` of an imported global. */
+/**
+ * A constant expression: one instruction (a constant, `ref.null`, `ref.func`, or `global.get` of
+ * an imported immutable global), or any other instruction sequence (without its final `end`), which
+ * is valid only as extended-const arithmetic (i32/i64 add, sub, mul) on such instructions.
+ */
 export type ConstExpr =
   | { readonly op: "i32.const"; readonly value: number }
   | { readonly op: "i64.const"; readonly value: bigint }
   | { readonly op: "f32.const"; readonly bits: number }
   | { readonly op: "f64.const"; readonly bits: bigint }
-  | { readonly op: "global.get"; readonly global: number };
+  | { readonly op: "global.get"; readonly global: number }
+  | { readonly op: "ref.null"; readonly type: RefType }
+  | { readonly op: "ref.func"; readonly func: number }
+  | { readonly op: "sequence"; readonly code: readonly Instr[] };
 
 export type ImportDesc =
   | { readonly kind: "func"; readonly typeIndex: number }
-  | { readonly kind: "table"; readonly limits: Limits }
+  | { readonly kind: "table"; readonly limits: TableType }
   | { readonly kind: "memory"; readonly limits: Limits }
   | { readonly kind: "global"; readonly type: GlobalType };
 
@@ -67,17 +75,26 @@ export interface Global {
   readonly init: ConstExpr;
 }
 
-export interface ElemSegment {
-  readonly table: number;
-  readonly offset: ConstExpr;
+/**
+ * An element segment. Active segments are copied into `table` at `offset` when the module is
+ * instantiated; passive ones wait for `table.init`; declarative ones only declare the functions
+ * that `ref.func` may name. The elements are function indices (`funcs`, the index encodings) or
+ * constant expressions (`exprs`, the expression encodings; `funcs` is then empty).
+ */
+export type ElemSegment = {
+  readonly type: RefType;
   readonly funcs: readonly number[];
-}
+  readonly exprs: readonly ConstExpr[] | null;
+} & (
+  | { readonly mode: "active"; readonly table: number; readonly offset: ConstExpr }
+  | { readonly mode: "passive" | "declarative" }
+);
 
-export interface DataSegment {
-  readonly memory: number;
-  readonly offset: ConstExpr;
-  readonly bytes: Uint8Array;
-}
+/** A data segment: active ones are copied into `memory` at `offset`; passive ones wait for `memory.init`. */
+export type DataSegment = { readonly bytes: Uint8Array } & (
+  | { readonly mode: "active"; readonly memory: number; readonly offset: ConstExpr }
+  | { readonly mode: "passive" }
+);
 
 export interface CustomSection {
   readonly name: string;
@@ -94,22 +111,23 @@ export interface NameSection {
   readonly locals: ReadonlyMap<number, ReadonlyMap<number, string>>;
 }
 
-/**
- * A post-1.0 feature met in one function. The module stays usable: that function is not compiled
- * (calling it is an error outcome), and the spec runner skips the commands that reach it.
- */
-export interface UnsupportedUse {
-  /** e.g. "sign-extension", "saturating-float-to-int", "multi-value", "reference-types", "bulk-memory", "simd" */
-  readonly feature: string;
-  /** Byte offset in the module where the feature was met. */
+/** The first use of a post-1.0 feature in a module. */
+export interface FeatureUse {
+  readonly feature: Feature;
+  /** Byte offset in the module. */
   readonly offset: number;
+  /** Function index (imports included) when the use is in a function body. */
+  readonly funcIndex?: number;
 }
 
 export interface FunctionBody {
-  /** Set when decoding stopped at a post-1.0 instruction; `code` then holds what came before it. */
-  readonly unsupported: UnsupportedUse | null;
-  /** Declared locals, expanded (params are not included). */
+  /** Declared locals, expanded (params are not included); see `localRuns` beyond MAX_LOCALS. */
   readonly locals: readonly ValType[];
+  /**
+   * Set only when there are more than MAX_LOCALS locals (which the validator refuses once the
+   * module is otherwise valid): all of them as (count, type) runs; `locals` is then empty.
+   */
+  readonly localRuns?: readonly (readonly [count: number, type: ValType])[];
   /** Instructions in order; the final `end` of the body is included as the last instruction. */
   readonly code: readonly Instr[];
   /** Byte offset of the body (its size field) in the module. */
@@ -121,28 +139,25 @@ export interface Module {
   readonly imports: readonly Import[];
   /** Type index of each function defined in this module (not imported), in order. */
   readonly funcTypeIndices: readonly number[];
-  readonly tables: readonly Limits[];
+  readonly tables: readonly TableType[];
   readonly memories: readonly Limits[];
   readonly globals: readonly Global[];
   readonly exports: readonly Export[];
   readonly start: number | null;
   readonly elems: readonly ElemSegment[];
+  /** The data count section's value; absent when the module has none (then memory.init and data.drop are malformed). */
+  readonly dataCount?: number;
   readonly datas: readonly DataSegment[];
   /** One body per defined function, same order as funcTypeIndices. */
   readonly bodies: readonly FunctionBody[];
   readonly names: NameSection;
   /** Custom sections other than `name`, kept opaque. */
   readonly customSections: readonly CustomSection[];
-  /**
-   * Added by the front end: post-1.0 constructs outside function bodies that the IR still
-   * represents (more than one table, segments with an explicit table or memory index, function
-   * types with several results, post-1.0 value types in types and globals). Absent or empty for a
-   * 1.0 module.
-   */
-  readonly postMvp?: readonly UnsupportedUse[];
+  /** Added by the decoder: the first use of each post-1.0 feature the decoder met. */
+  readonly features?: readonly FeatureUse[];
 }
 
-/** Operators without immediates (1.0), by mnemonic. */
+/** Operators without immediates (or with only reserved 0x00 bytes), by mnemonic. */
 export type PlainOp =
   | "unreachable"
   | "nop"
@@ -153,6 +168,9 @@ export type PlainOp =
   | "select"
   | "memory.size"
   | "memory.grow"
+  | "memory.copy"
+  | "memory.fill"
+  | "ref.is_null"
   | NumericOp;
 
 export type MemoryOp =
@@ -303,11 +321,24 @@ export type NumericOp =
   | "i32.reinterpret_f32"
   | "i64.reinterpret_f64"
   | "f32.reinterpret_i32"
-  | "f64.reinterpret_i64";
+  | "f64.reinterpret_i64"
+  | "i32.extend8_s"
+  | "i32.extend16_s"
+  | "i64.extend8_s"
+  | "i64.extend16_s"
+  | "i64.extend32_s"
+  | "i32.trunc_sat_f32_s"
+  | "i32.trunc_sat_f32_u"
+  | "i32.trunc_sat_f64_s"
+  | "i32.trunc_sat_f64_u"
+  | "i64.trunc_sat_f32_s"
+  | "i64.trunc_sat_f32_u"
+  | "i64.trunc_sat_f64_s"
+  | "i64.trunc_sat_f64_u";
 
 /**
- * One decoded instruction. `offset` is the byte offset of its opcode in the module; its index in
- * `FunctionBody.code` is the `instrIndex` of a Wasm location.
+ * One decoded instruction. `offset` is the byte offset of its opcode (for 0xFC operators: of the
+ * prefix) in the module; its index in `FunctionBody.code` is the `instrIndex` of a Wasm location.
  */
 export type Instr = { readonly offset: number } & (
   | { readonly op: PlainOp }
@@ -315,7 +346,10 @@ export type Instr = { readonly offset: number } & (
   | { readonly op: "br" | "br_if"; readonly depth: number }
   | { readonly op: "br_table"; readonly depths: readonly number[]; readonly defaultDepth: number }
   | { readonly op: "call"; readonly func: number }
-  | { readonly op: "call_indirect"; readonly typeIndex: number }
+  /** `table` is 0x00 in 1.0; any table index (a LEB128, possibly overlong) with reference types. */
+  | { readonly op: "call_indirect"; readonly typeIndex: number; readonly table: number }
+  /** `select t*`: the vector must hold exactly one type to be valid. */
+  | { readonly op: "select_t"; readonly types: readonly ValType[] }
   | { readonly op: "local.get" | "local.set" | "local.tee"; readonly local: number }
   | { readonly op: "global.get" | "global.set"; readonly global: number }
   /** `align` is the alignment exponent as encoded (log2 of bytes). */
@@ -325,6 +359,16 @@ export type Instr = { readonly offset: number } & (
   | { readonly op: "i64.const"; readonly value: bigint }
   | { readonly op: "f32.const"; readonly bits: number }
   | { readonly op: "f64.const"; readonly bits: bigint }
+  | { readonly op: "ref.null"; readonly type: RefType }
+  | { readonly op: "ref.func"; readonly func: number }
+  | {
+      readonly op: "table.get" | "table.set" | "table.size" | "table.grow" | "table.fill";
+      readonly table: number;
+    }
+  | { readonly op: "table.copy"; readonly dstTable: number; readonly srcTable: number }
+  | { readonly op: "table.init"; readonly table: number; readonly elem: number }
+  | { readonly op: "elem.drop"; readonly elem: number }
+  | { readonly op: "memory.init" | "data.drop"; readonly data: number }
 );
 
 export type Op = Instr["op"];
@@ -347,10 +391,14 @@ export interface FunctionInfo {
   /** For block/loop/if: index of the matching `end`; for `if`: also its `else` (or -1). */
   readonly matchingEnd: Int32Array;
   readonly matchingElse: Int32Array;
+  /**
+   * For block/loop/if: how many values the block takes from the stack (its type's params) and
+   * leaves (its results); 0 for every other instruction.
+   */
+  readonly blockParams: Uint32Array;
+  readonly blockResults: Uint32Array;
   readonly maxHeight: number;
   readonly makesCalls: boolean;
-  /** Set when the function (its body, its type, or a callee's type) needs a post-1.0 feature. */
-  readonly unsupported: UnsupportedUse | null;
 }
 
 export interface ValidatedModule {
@@ -359,4 +407,6 @@ export interface ValidatedModule {
   readonly functions: readonly FunctionInfo[];
   /** Function index → its type (imports included). */
   readonly funcTypes: readonly FuncType[];
+  /** The post-1.0 features the module uses, each once with its first use, in module order. */
+  readonly features: readonly FeatureUse[];
 }

@@ -1,18 +1,30 @@
-// Operator tables shared by the decoder, the encoder and the validator: opcode byte ↔ mnemonic,
-// immediate encoding, and the fixed stack signature of the operators that have one.
-import type { MemoryOp, NumericOp, Op, ValType } from "./ir.js";
+// Operator tables shared by the decoder, the encoder and the validator: opcode (and 0xFC
+// sub-opcode) ↔ mnemonic, immediate encoding, the feature an operator needs, and the fixed stack
+// signature of the operators that have one.
+import type { Feature } from "./features.js";
+import type { MemoryOp, NumericOp, Op, RefType, ValType } from "./ir.js";
 
 /** Value type bytes of the binary format; the validator also uses them as operand-stack entries. */
 export const I32 = 0x7f;
 export const I64 = 0x7e;
 export const F32 = 0x7d;
 export const F64 = 0x7c;
+export const V128 = 0x7b;
+export const FUNCREF = 0x70;
+export const EXTERNREF = 0x6f;
 /** Result byte of an operator without result, and of the empty block type. */
 export const NONE = 0x40;
 
-export const VALTYPE_CODE: Readonly<Record<ValType, number>> = { i32: I32, i64: I64, f32: F32, f64: F64 };
+export const VALTYPE_CODE: Readonly<Record<ValType, number>> = {
+  i32: I32,
+  i64: I64,
+  f32: F32,
+  f64: F64,
+  funcref: FUNCREF,
+  externref: EXTERNREF,
+};
 
-/** The 1.0 value type of a byte, or undefined. */
+/** The value type of a byte (SIMD's v128 is not one here), or undefined. */
 export function valTypeOf(code: number): ValType | undefined {
   switch (code) {
     case I32:
@@ -23,9 +35,22 @@ export function valTypeOf(code: number): ValType | undefined {
       return "f32";
     case F64:
       return "f64";
+    case FUNCREF:
+      return "funcref";
+    case EXTERNREF:
+      return "externref";
     default:
       return undefined;
   }
+}
+
+/** The reference type of a byte, or undefined. */
+export function refTypeOf(code: number): RefType | undefined {
+  return code === FUNCREF ? "funcref" : code === EXTERNREF ? "externref" : undefined;
+}
+
+export function isRefType(type: ValType): type is RefType {
+  return type === "funcref" || type === "externref";
 }
 
 /** How an operator's immediates are encoded. */
@@ -35,14 +60,32 @@ export enum Imm {
   Label,
   LabelTable,
   Func,
-  /** Type index, then the table byte (0x00 in 1.0). */
+  /** Type index, then the table index (one 0x00 byte in 1.0). */
   CallIndirect,
+  /** `select t*`: a vector of value types. */
+  SelectTypes,
+  /** `ref.null`: a reference type byte. */
+  HeapType,
+  /** One table index. */
+  Table,
+  /** table.copy: destination and source table indices. */
+  TableCopy,
+  /** table.init: element segment index, then table index. */
+  TableInit,
+  /** elem.drop: element segment index. */
+  Elem,
+  /** memory.init: data segment index, then one reserved 0x00 byte. */
+  MemoryInit,
+  /** data.drop: data segment index. */
+  Data,
   Local,
   Global,
   /** Alignment exponent and offset. */
   MemArg,
-  /** memory.size / memory.grow: one reserved 0x00 byte. */
+  /** memory.size, memory.grow, memory.fill: one reserved 0x00 byte. */
   ZeroByte,
+  /** memory.copy: two reserved 0x00 bytes. */
+  ZeroBytes2,
   I32,
   I64,
   F32,
@@ -51,8 +94,13 @@ export enum Imm {
 
 export interface OpInfo {
   readonly op: Op;
+  /** PREFIX_FC for the 0xFC operators, else null. */
+  readonly prefix: number | null;
+  /** The opcode byte, or for 0xFC operators the sub-opcode. */
   readonly code: number;
   readonly imm: Imm;
+  /** The post-1.0 feature the operator needs (the narrowest one), or null for 1.0 operators. */
+  readonly feature: Feature | null;
   /**
    * Value types (bytes) popped, in the order they were pushed, and the result type byte (NONE for
    * none) for operators whose stack effect does not depend on context; null for the others
@@ -64,12 +112,24 @@ export interface OpInfo {
   readonly naturalAlign: number;
 }
 
+/** The 0xFC prefix of post-1.0 operators. */
+export const PREFIX_FC = 0xfc;
+/** The 0xFD prefix of SIMD operators, which samestack does not support. */
+export const PREFIX_SIMD = 0xfd;
+
 const byCode = new Array<OpInfo | undefined>(256).fill(undefined);
+const byFcCode = new Array<OpInfo | undefined>(18).fill(undefined);
 const byName = new Map<Op, OpInfo>();
 
-/** Operator by opcode byte (every 1.0 operator is one byte). */
+/** Operator by opcode byte (the single-byte operators). */
 export const OP_BY_CODE: readonly (OpInfo | undefined)[] = byCode;
+/** 0xFC operator by sub-opcode. */
+export const OP_BY_FC_CODE: readonly (OpInfo | undefined)[] = byFcCode;
 export const OP_BY_NAME: ReadonlyMap<Op, OpInfo> = byName;
+
+/** The feature that `define` gives the operators it defines (null while defining 1.0). */
+let currentFeature: Feature | null = null;
+let currentPrefix: number | null = null;
 
 function define(
   code: number,
@@ -79,8 +139,17 @@ function define(
   result = NONE,
   naturalAlign = 0,
 ) {
-  const info: OpInfo = { op, code, imm, params, result, naturalAlign };
-  byCode[code] = info;
+  const info: OpInfo = {
+    op,
+    prefix: currentPrefix,
+    code,
+    imm,
+    feature: currentFeature,
+    params,
+    result,
+    naturalAlign,
+  };
+  (currentPrefix === PREFIX_FC ? byFcCode : byCode)[code] = info;
   byName.set(op, info);
 }
 
@@ -88,6 +157,15 @@ function defineRange(first: number, ops: readonly NumericOp[], params: readonly 
   ops.forEach((op, i) => {
     define(first + i, op, Imm.None, params, result);
   });
+}
+
+/** Defines operators that need `feature` (with `prefix`, or as single bytes). */
+function withFeature(feature: Feature, prefix: number | null, defineAll: () => void): void {
+  currentFeature = feature;
+  currentPrefix = prefix;
+  defineAll();
+  currentFeature = null;
+  currentPrefix = null;
 }
 
 function load(code: number, op: MemoryOp, result: number, naturalAlign: number) {
@@ -286,6 +364,45 @@ define(0xbd, "i64.reinterpret_f64", Imm.None, [F64], I64);
 define(0xbe, "f32.reinterpret_i32", Imm.None, [I32], F32);
 define(0xbf, "f64.reinterpret_i64", Imm.None, [I64], F64);
 
+withFeature("sign-extension", null, () => {
+  defineRange(0xc0, ["i32.extend8_s", "i32.extend16_s"], [I32], I32);
+  defineRange(0xc2, ["i64.extend8_s", "i64.extend16_s", "i64.extend32_s"], [I64], I64);
+});
+withFeature("saturating-float-to-int", PREFIX_FC, () => {
+  define(0, "i32.trunc_sat_f32_s", Imm.None, [F32], I32);
+  define(1, "i32.trunc_sat_f32_u", Imm.None, [F32], I32);
+  define(2, "i32.trunc_sat_f64_s", Imm.None, [F64], I32);
+  define(3, "i32.trunc_sat_f64_u", Imm.None, [F64], I32);
+  define(4, "i64.trunc_sat_f32_s", Imm.None, [F32], I64);
+  define(5, "i64.trunc_sat_f32_u", Imm.None, [F32], I64);
+  define(6, "i64.trunc_sat_f64_s", Imm.None, [F64], I64);
+  define(7, "i64.trunc_sat_f64_u", Imm.None, [F64], I64);
+});
+withFeature("bulk-memory", PREFIX_FC, () => {
+  define(8, "memory.init", Imm.MemoryInit, null);
+  define(9, "data.drop", Imm.Data, null);
+  define(12, "table.init", Imm.TableInit, null);
+  define(13, "elem.drop", Imm.Elem, null);
+  define(14, "table.copy", Imm.TableCopy, null);
+});
+withFeature("bulk-memory-opt", PREFIX_FC, () => {
+  define(10, "memory.copy", Imm.ZeroBytes2, [I32, I32, I32]);
+  define(11, "memory.fill", Imm.ZeroByte, [I32, I32, I32]);
+});
+withFeature("reference-types", PREFIX_FC, () => {
+  define(15, "table.grow", Imm.Table, null);
+  define(16, "table.size", Imm.Table, null);
+  define(17, "table.fill", Imm.Table, null);
+});
+withFeature("reference-types", null, () => {
+  define(0x1c, "select_t", Imm.SelectTypes, null);
+  define(0x25, "table.get", Imm.Table, null);
+  define(0x26, "table.set", Imm.Table, null);
+  define(0xd0, "ref.null", Imm.HeapType, null);
+  define(0xd1, "ref.is_null", Imm.None, null);
+  define(0xd2, "ref.func", Imm.Func, null);
+});
+
 const memoryOps = byCode.filter((info): info is OpInfo => info?.imm === Imm.MemArg);
 /** The 1.0 memory operators in opcode order: the loads (they push a value) and the stores. */
 export const MEMORY_LOADS: readonly MemoryOp[] = memoryOps
@@ -294,39 +411,3 @@ export const MEMORY_LOADS: readonly MemoryOp[] = memoryOps
 export const MEMORY_STORES: readonly MemoryOp[] = memoryOps
   .filter((i) => i.result === NONE)
   .map((i) => i.op as MemoryOp);
-
-/** The 0xFC prefix of post-1.0 operators. */
-export const PREFIX_FC = 0xfc;
-
-/**
- * The post-1.0 feature an opcode byte belongs to (for 0xFC: with its sub-opcode), or undefined
- * when the byte is no operator of WebAssembly 2.0 either.
- */
-export function postMvpFeature(code: number, subOpcode = 0): string | undefined {
-  if (code >= 0xc0 && code <= 0xc4) return "sign-extension";
-  switch (code) {
-    case 0x1c: // select t*
-    case 0x25: // table.get
-    case 0x26: // table.set
-    case 0xd0: // ref.null
-    case 0xd1: // ref.is_null
-    case 0xd2: // ref.func
-      return "reference-types";
-    case 0xfd:
-      return "simd";
-    case PREFIX_FC:
-      if (subOpcode <= 7) return "saturating-float-to-int";
-      if (subOpcode <= 14) return "bulk-memory"; // memory.init … table.copy
-      if (subOpcode <= 17) return "reference-types"; // table.grow, table.size, table.fill
-      return undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** The post-1.0 feature of a value type byte that is not a 1.0 value type, or undefined. */
-export function postMvpTypeFeature(code: number): string | undefined {
-  if (code === 0x70 || code === 0x6f) return "reference-types"; // funcref, externref
-  if (code === 0x7b) return "simd"; // v128
-  return undefined;
-}

@@ -10,6 +10,8 @@ export class Reader {
   pos: number;
   /** No read goes past this limit: the end of the module, of the current section or of the body. */
   end: number;
+  /** The low 28 bits of the signed LEB128 being read, between its head and its fifth byte. */
+  private lebLow = 0;
 
   constructor(bytes: Uint8Array) {
     // A plain view, also of a Buffer, so that `slice` copies.
@@ -60,20 +62,8 @@ export class Reader {
 
   /** Signed LEB128, at most 5 bytes; the unused bits of a 5th byte must copy the sign. */
   s32(): number {
-    let result = 0;
-    for (let shift = 0; shift < 28; shift += 7) {
-      const b = this.u8();
-      result |= (b & 0x7f) << shift;
-      if (b < 0x80) {
-        const unused = 25 - shift;
-        return (result << unused) >> unused;
-      }
-    }
-    const last = this.u8();
-    if (last & 0x80) this.fail("integer representation too long", this.pos - 1);
-    const signAndUnused = last & 0x78;
-    if (signAndUnused !== 0 && signAndUnused !== 0x78) this.fail("integer too large", this.pos - 1);
-    return result | (last << 28);
+    const head = this.signedHead();
+    return head ?? this.lebLow | (this.signedTail(0x78) << 28);
   }
 
   /**
@@ -81,6 +71,18 @@ export class Reader {
    * that fit in 7 bits come back as the negative numbers the type bytes stand for.
    */
   s33(): number {
+    const head = this.signedHead();
+    if (head !== null) return head;
+    const last = this.signedTail(0x70);
+    // bits 0..27 from the head, 28..32 from `last`, bit 32 is the sign
+    return (this.lebLow >>> 0) + (last & 0x0f) * 2 ** 28 - (last & 0x10 ? 2 ** 32 : 0);
+  }
+
+  /**
+   * The first four bytes of a signed LEB128: its sign-extended value when one of them ends it, else
+   * null, with the 28 bits read left in `lebLow` for the fifth byte.
+   */
+  private signedHead(): number | null {
     let result = 0;
     for (let shift = 0; shift < 28; shift += 7) {
       const b = this.u8();
@@ -90,12 +92,17 @@ export class Reader {
         return (result << unused) >> unused;
       }
     }
+    this.lebLow = result;
+    return null;
+  }
+
+  /** The fifth byte of a signed LEB128: it ends the number, and its bits under `signMask` copy the sign. */
+  private signedTail(signMask: number): number {
     const last = this.u8();
     if (last & 0x80) this.fail("integer representation too long", this.pos - 1);
-    const signAndUnused = last & 0x70;
-    if (signAndUnused !== 0 && signAndUnused !== 0x70) this.fail("integer too large", this.pos - 1);
-    // bits 0..27 from `result`, 28..32 from `last`, bit 32 is the sign
-    return (result >>> 0) + (last & 0x0f) * 2 ** 28 - (last & 0x10 ? 2 ** 32 : 0);
+    const signAndUnused = last & signMask;
+    if (signAndUnused !== 0 && signAndUnused !== signMask) this.fail("integer too large", this.pos - 1);
+    return last;
   }
 
   /** Signed LEB128, at most 10 bytes; the unused bits of a 10th byte must copy the sign. */

@@ -1,37 +1,20 @@
-// WebAssembly text format → binary through npm wabt, restricted to WebAssembly 1.0: the MVP feature
-// set goes to parsing and to validation alike.
+// WebAssembly text format → binary through npm wabt, under a feature profile: wabt's flags follow
+// it for parsing and for validation alike (they cannot say bulk-memory-opt or
+// call-indirect-overlong alone: the binary front end checks those afterwards).
 import wabtInit from "wabt";
 import { type FrontEndError, guarded, InvalidModule, MalformedModule } from "./errors.js";
+import { type Features, WASM_1_0, WASM_2_0, type WabtFeatureFlags, wabtFeatures } from "./features.js";
 
 type Wabt = Awaited<ReturnType<typeof wabtInit>>;
 type WabtFeatures = NonNullable<Parameters<Wabt["parseWat"]>[2]>;
 
 /** wabt's feature flags for WebAssembly 1.0 (import/export of mutable globals is part of 1.0). */
-export const MVP_FEATURES: Readonly<WabtFeatures & { multi_memory: boolean }> = {
-  exceptions: false,
-  mutable_globals: true,
-  sat_float_to_int: false,
-  sign_extension: false,
-  simd: false,
-  threads: false,
-  function_references: false,
-  multi_value: false,
-  tail_call: false,
-  bulk_memory: false,
-  reference_types: false,
-  annotations: false,
-  code_metadata: false,
-  gc: false,
-  memory64: false,
-  multi_memory: false,
-  extended_const: false,
-  relaxed_simd: false,
-};
+export const MVP_FEATURES: WabtFeatureFlags = wabtFeatures(WASM_1_0);
 
 /** wabt's module object; `validate` takes feature flags, which its typings leave out. */
 interface WabtModule {
   resolveNames(): void;
-  validate(features: WabtFeatures): void;
+  validate(features: WabtFeatureFlags): void;
   toBinary(options: { write_debug_names: boolean }): { buffer: Uint8Array };
   destroy(): void;
 }
@@ -45,23 +28,29 @@ export function loadWabt(): Promise<Wabt> {
 }
 
 /**
- * Converts WebAssembly text to a binary module (with a `name` section). Parse errors come out as
- * MalformedModule, validation errors as InvalidModule; both carry wabt's `file:line:col` message and
- * the character offset of that position.
+ * Converts WebAssembly text to a binary module (with a `name` section) under a feature profile
+ * (default: WebAssembly 2.0 without SIMD). Parse errors come out as MalformedModule, validation
+ * errors as InvalidModule; both carry wabt's `file:line:col` message and the character offset of
+ * that position.
  */
-export async function watToBinary(source: string, filename = "input.wat"): Promise<Uint8Array> {
+export async function watToBinary(
+  source: string,
+  filename = "input.wat",
+  features: Features = WASM_2_0,
+): Promise<Uint8Array> {
   const wabt = await loadWabt();
+  const flags = wabtFeatures(features);
   return guarded(() => {
     let module: WabtModule;
     try {
-      module = wabt.parseWat(filename, source, MVP_FEATURES) as unknown as WabtModule;
+      module = wabt.parseWat(filename, source, flags as WabtFeatures) as unknown as WabtModule;
       module.resolveNames();
     } catch (error) {
       throw textError(MalformedModule, error, source);
     }
     try {
       try {
-        module.validate(MVP_FEATURES);
+        module.validate(flags);
       } catch (error) {
         throw textError(InvalidModule, error, source);
       }

@@ -1,7 +1,8 @@
 // Per-instruction operand-stack heights, control depth and reachability against hand-computed
 // tables. Convention (validator.ts): heights count values relative to the function's empty stack;
 // an instruction ending a block's reachable code leaves the block's entry height; in unreachable
-// code, pops of missing operands do not lower the height and pushes raise it.
+// code, pops of missing operands do not lower the height and pushes raise it. A block's params stay
+// on the stack inside it; its entry height is below them.
 import { describe, expect, it } from "vitest";
 import { decodeModule } from "../../src/wasm/decoder.js";
 import type { FunctionInfo, Op } from "../../src/wasm/ir.js";
@@ -21,6 +22,8 @@ interface Case {
   /** instrIndex → index of its matching end / else; every other entry must be -1. */
   readonly matchingEnd?: Readonly<Record<number, number>>;
   readonly matchingElse?: Readonly<Record<number, number>>;
+  /** instrIndex of a block, loop or if → [params, results]; every other entry must be [0, 0]. */
+  readonly blocks?: Readonly<Record<number, readonly [number, number]>>;
 }
 
 const CASES: readonly Case[] = [
@@ -75,6 +78,7 @@ const CASES: readonly Case[] = [
     ],
     maxHeight: 2,
     matchingEnd: { 0: 8, 1: 5 },
+    blocks: { 0: [0, 1], 1: [0, 1] },
   },
   {
     name: "br_table in unreachable code whose targets differ in type (2.0 typing)",
@@ -104,6 +108,7 @@ const CASES: readonly Case[] = [
     ],
     maxHeight: 1,
     matchingEnd: { 0: 8, 1: 5 },
+    blocks: { 0: [0, 1], 1: [0, 1] },
   },
   {
     name: "if without else keeps the values below it",
@@ -151,6 +156,7 @@ const CASES: readonly Case[] = [
     maxHeight: 1,
     matchingEnd: { 1: 7, 5: 7 },
     matchingElse: { 1: 5 },
+    blocks: { 1: [0, 1] },
   },
   {
     name: "loop with br_if back to its start",
@@ -209,6 +215,7 @@ const CASES: readonly Case[] = [
     ],
     maxHeight: 3,
     matchingEnd: { 1: 8, 3: 6 },
+    blocks: { 1: [0, 1], 3: [0, 1] },
   },
   {
     name: "a block opened in unreachable code is unreachable throughout",
@@ -223,6 +230,77 @@ const CASES: readonly Case[] = [
     ],
     maxHeight: 1,
     matchingEnd: { 1: 4 },
+  },
+  {
+    name: "a block with params keeps them on the stack inside it",
+    wat: `(func (result i32) i32.const 1 block (param i32) (result i32) i32.const 2 i32.add end)`,
+    rows: [
+      ["i32.const", 0, 1, 1, 0],
+      ["block", 1, 1, 1, 0],
+      ["i32.const", 1, 2, 2, 0],
+      ["i32.add", 2, 1, 2, 0],
+      ["end", 1, 1, 2, 0],
+      ["end", 1, 1, 1, 0],
+    ],
+    maxHeight: 2,
+    matchingEnd: { 1: 4 },
+    blocks: { 1: [1, 1] },
+  },
+  {
+    name: "an if with params: the condition goes, the params stay, and else starts again from them",
+    wat: `(func (param i32) (result i64)
+      i64.const 1
+      local.get 0
+      if (param i64) (result i64 i64)
+        i64.const 2
+      else
+        i64.const 3
+      end
+      i64.add)`,
+    rows: [
+      ["i64.const", 0, 1, 1, 0],
+      ["local.get", 1, 2, 1, 0],
+      ["if", 2, 1, 1, 0],
+      ["i64.const", 1, 2, 2, 0],
+      ["else", 2, 1, 2, 0],
+      ["i64.const", 1, 2, 2, 0],
+      ["end", 2, 2, 2, 0],
+      ["i64.add", 2, 1, 1, 0],
+      ["end", 1, 1, 1, 0],
+    ],
+    maxHeight: 2,
+    matchingEnd: { 2: 6, 4: 6 },
+    matchingElse: { 2: 4 },
+    blocks: { 2: [1, 2] },
+  },
+  {
+    name: "a branch back to a loop carries its params",
+    wat: `(func (param i32) (result i32) local.get 0 loop (param i32) (result i32) local.get 0 br_if 0 end)`,
+    rows: [
+      ["local.get", 0, 1, 1, 0],
+      ["loop", 1, 1, 1, 0],
+      ["local.get", 1, 2, 2, 0],
+      ["br_if", 2, 1, 2, 0],
+      ["end", 1, 1, 2, 0],
+      ["end", 1, 1, 1, 0],
+    ],
+    maxHeight: 2,
+    matchingEnd: { 1: 4 },
+    blocks: { 1: [1, 1] },
+  },
+  {
+    name: "a branch out of a block with params leaves the height below them",
+    wat: `(func (result i32) i32.const 1 block (param i32) (result i32) br 0 end)`,
+    rows: [
+      ["i32.const", 0, 1, 1, 0],
+      ["block", 1, 1, 1, 0],
+      ["br", 1, 0, 2, 0],
+      ["end", 0, 1, 2, 1],
+      ["end", 1, 1, 1, 0],
+    ],
+    maxHeight: 1,
+    matchingEnd: { 1: 3 },
+    blocks: { 1: [1, 1] },
   },
   {
     name: "a call pops its arguments and pushes its result",
@@ -262,11 +340,12 @@ describe("per-instruction heights", () => {
       expect(actual).toEqual(c.rows);
       expect(info.maxHeight).toBe(c.maxHeight);
       expect(info.makesCalls).toBe(c.makesCalls ?? false);
-      expect(info.unsupported).toBeNull();
       const expectedEnds = ops.map((_, i) => c.matchingEnd?.[i] ?? -1);
       const expectedElses = ops.map((_, i) => c.matchingElse?.[i] ?? -1);
       expect([...info.matchingEnd]).toEqual(expectedEnds);
       expect([...info.matchingElse]).toEqual(expectedElses);
+      const expectedBlocks = ops.map((_, i) => c.blocks?.[i] ?? [0, 0]);
+      expect(ops.map((_, i) => [info.blockParams[i], info.blockResults[i]])).toEqual(expectedBlocks);
     });
   }
 });

@@ -1,14 +1,20 @@
-// Access to the WebAssembly spec test suite converted by wast2json (../shared/spec-testsuite beside
-// the repository): its command lists, module files and the README's post-1.0 inventory.
+// Access to the WebAssembly spec test suite converted by wast2json, in two folders that sit beside
+// the repository: spec-testsuite (75 files: the core suite, with some post-1.0 commands) and
+// spec-testsuite-2.0 (the 15 bulk-memory and reference-types files of the same testsuite commit).
+// Their command lists, module files and the first folder's README inventory of post-1.0 features.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
-/** The suite's folder; throws with a clear message when it is missing. */
-export function specSuiteDir(): string {
-  const dir = path.resolve(repoRoot, "../shared/spec-testsuite");
+/** The two folders; together they hold the WebAssembly 2.0 core suite without SIMD. */
+export const SPEC_FOLDERS = ["spec-testsuite", "spec-testsuite-2.0"] as const;
+export type SpecFolder = (typeof SPEC_FOLDERS)[number];
+
+/** A folder of the suite; throws with a clear message when it is missing. */
+export function specSuiteDir(folder: SpecFolder = "spec-testsuite"): string {
+  const dir = path.resolve(repoRoot, "../shared", folder);
   if (!existsSync(path.join(dir, "README.txt"))) {
     throw new Error(`spec test suite not found at ${dir}: it must sit in shared/ beside the repository`);
   }
@@ -28,25 +34,19 @@ export interface SpecCommand {
 }
 
 export interface SpecFile {
+  readonly folder: SpecFolder;
   /** The .wast name without extension, e.g. "br_table". */
   readonly name: string;
   readonly commands: readonly SpecCommand[];
 }
 
-/** Commands that run an export of a module. */
-export const INVOCATIONS: ReadonlySet<string> = new Set([
-  "assert_return",
-  "assert_trap",
-  "assert_exhaustion",
-  "action",
-]);
-
-export function specFiles(): SpecFile[] {
-  const dir = specSuiteDir();
+export function specFiles(folder: SpecFolder = "spec-testsuite"): SpecFile[] {
+  const dir = specSuiteDir(folder);
   return readdirSync(dir)
     .filter((file) => file.endsWith(".json"))
     .sort()
     .map((file) => ({
+      folder,
       name: file.slice(0, -".json".length),
       commands: (JSON.parse(readFileSync(path.join(dir, file), "utf8")) as { commands: SpecCommand[] })
         .commands,
@@ -55,8 +55,18 @@ export function specFiles(): SpecFile[] {
 
 /** A file's bytes in an ArrayBuffer of their own (wabt.js reads a view's whole buffer, and small
  * Node Buffers share a pool). */
-export function readSpecFile(filename: string): Uint8Array {
-  return new Uint8Array(readFileSync(path.join(specSuiteDir(), filename)));
+export function readSpecFile(filename: string, folder: SpecFolder = "spec-testsuite"): Uint8Array {
+  return new Uint8Array(readFileSync(path.join(specSuiteDir(folder), filename)));
+}
+
+/** Every binary module file of both folders (modules, assert_invalid and binary assert_malformed ones). */
+export function specModuleFiles(): Uint8Array[] {
+  return SPEC_FOLDERS.flatMap((folder) =>
+    readdirSync(specSuiteDir(folder))
+      .filter((file) => file.endsWith(".wasm"))
+      .sort()
+      .map((file) => readSpecFile(file, folder)),
+  );
 }
 
 /**

@@ -4,12 +4,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeModule } from "../../src/wasm/decoder.js";
 import { FrontEndError, InvalidModule, MalformedModule } from "../../src/wasm/errors.js";
+import { type Features, WASM_1_0, WASM_2_0 } from "../../src/wasm/features.js";
 import { loadModule } from "../../src/wasm/index.js";
 import { watToBinary } from "../../src/wasm/text.js";
 
-async function textError(source: string): Promise<FrontEndError> {
+async function textError(source: string, features: Features = WASM_2_0): Promise<FrontEndError> {
   try {
-    await watToBinary(source, "case.wat");
+    await watToBinary(source, "case.wat", features);
   } catch (error) {
     if (error instanceof FrontEndError) return error;
     throw error;
@@ -43,12 +44,30 @@ describe("watToBinary", () => {
     expect(error.reason).toMatch(/^case\.wat:2:\d+: type mismatch/);
   });
 
-  it("accepts only WebAssembly 1.0: post-1.0 operators and multiple results are refused", async () => {
-    expect(await textError("(module (func (result i32) (i32.extend8_s (i32.const 1))))")).toBeInstanceOf(
+  it("under the 1.0 profile, refuses post-1.0 operators and multiple results", async () => {
+    expect(
+      await textError("(module (func (result i32) (i32.extend8_s (i32.const 1))))", WASM_1_0),
+    ).toBeInstanceOf(MalformedModule);
+    expect(
+      await textError("(module (func (result i32 i32) (i32.const 1) (i32.const 2)))", WASM_1_0),
+    ).toBeInstanceOf(InvalidModule);
+  });
+
+  it("by default reads WebAssembly 2.0, and no proposal beyond it", async () => {
+    const bytes = await watToBinary(`(module
+      (table 1 externref)
+      (func (result i32 i32) (i32.extend8_s (i32.const 1)) (i32.trunc_sat_f32_s (f32.const 1)))
+      (func (param externref) (table.set 0 (i32.const 0) (local.get 0))))`);
+    expect(decodeModule(bytes).bodies[0]!.code.map((instr) => instr.op)).toEqual([
+      "i32.const",
+      "i32.extend8_s",
+      "f32.const",
+      "i32.trunc_sat_f32_s",
+      "end",
+    ]);
+    expect(await textError("(module (func (return_call 0)))")).toBeInstanceOf(MalformedModule);
+    expect(await textError("(module (func (drop (v128.const i32x4 0 0 0 0))))")).toBeInstanceOf(
       MalformedModule,
-    );
-    expect(await textError("(module (func (result i32 i32) (i32.const 1) (i32.const 2)))")).toBeInstanceOf(
-      InvalidModule,
     );
   });
 });

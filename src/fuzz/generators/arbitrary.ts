@@ -5,7 +5,7 @@
 // edge values. Every choice shrinks toward the simplest: fewer functions, parameters, statements
 // and nodes; i32 before other types; constants before computations.
 import fc from "fast-check";
-import type { MemoryOp, ValType } from "../../wasm/ir.js";
+import type { MemoryOp, NumType } from "../../wasm/ir.js";
 import {
   type Address,
   BINARY,
@@ -32,10 +32,10 @@ export interface ProgramOptions {
   readonly maxRecursive?: number;
 }
 
-const valType: fc.Arbitrary<ValType> = fc.constantFrom(...VAL_TYPES);
+const valType: fc.Arbitrary<NumType> = fc.constantFrom(...VAL_TYPES);
 
 /** `valType.chain(of)`, with `of` called once per type rather than once per draw. */
-function byValType<T>(of: (type: ValType) => fc.Arbitrary<T>): fc.Arbitrary<T> {
+function byValType<T>(of: (type: NumType) => fc.Arbitrary<T>): fc.Arbitrary<T> {
   const arbitraries = new Map(VAL_TYPES.map((type) => [type, of(type)]));
   return valType.chain((type) => arbitraries.get(type)!);
 }
@@ -88,7 +88,7 @@ const F64_EDGES = [
 ];
 
 /** Bit patterns of `type`: small values first (for shrinking), then edges, then anything. */
-export function bitsOf(type: ValType): fc.Arbitrary<bigint> {
+export function bitsOf(type: NumType): fc.Arbitrary<bigint> {
   switch (type) {
     case "i32":
       return fc.oneof(
@@ -177,14 +177,14 @@ function argsOf(any: fc.Arbitrary<Expr>, depthIdentifier: fc.DepthIdentifier): f
 }
 
 interface Trees {
-  readonly expr: Readonly<Record<ValType, fc.Arbitrary<Expr>>>;
+  readonly expr: Readonly<Record<NumType, fc.Arbitrary<Expr>>>;
   readonly stmts: fc.Arbitrary<Stmt[]>;
 }
 
 function trees(maxDepth: number): Trees {
   const depthIdentifier = fc.createDepthIdentifier();
-  const nodes = fc.letrec<Record<ValType | "any" | "stmt", unknown>>((tie) => {
-    const expr = (type: ValType) => tie(type) as fc.Arbitrary<Expr>;
+  const nodes = fc.letrec<Record<NumType | "any" | "stmt", unknown>>((tie) => {
+    const expr = (type: NumType) => tie(type) as fc.Arbitrary<Expr>;
     const any = tie("any") as fc.Arbitrary<Expr>;
     const stmt = tie("stmt") as fc.Arbitrary<Stmt>;
     const stmts = fc.array(stmt, { maxLength: 4, depthIdentifier });
@@ -196,7 +196,7 @@ function trees(maxDepth: number): Trees {
       { weight: 1, arbitrary: i32 },
     );
 
-    const node = (type: ValType): fc.Arbitrary<Expr> => {
+    const node = (type: NumType): fc.Arbitrary<Expr> => {
       const leaves: fc.Arbitrary<Expr>[] = [
         record([bitsOf(type)], ([bits]) => ({ k: "const", type, bits })),
         record([pick], ([pick]) => ({ k: "local", type, pick })),

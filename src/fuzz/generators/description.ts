@@ -3,51 +3,51 @@
 // statements and subtrees. `lower.ts` maps any description — shrunk ones included — to a valid
 // WebAssembly 1.0 module; references (locals, globals, callees) are picks resolved modulo what
 // exists, so deleting one never invalidates another.
-import type { MemoryOp, NumericOp, ValType } from "../../wasm/ir.js";
+import type { MemoryOp, NumericOp, NumType } from "../../wasm/ir.js";
 import { MEMORY_LOADS, MEMORY_STORES } from "../../wasm/opcodes.js";
 
-export const VAL_TYPES: readonly ValType[] = ["i32", "i64", "f32", "f64"];
+export const VAL_TYPES: readonly NumType[] = ["i32", "i64", "f32", "f64"];
 
 /** Every node of a given result type; `type` is what the node leaves on the operand stack. */
 export type Expr =
   /** Raw bits (i32/f32 in the low 32). */
-  | { readonly k: "const"; readonly type: ValType; readonly bits: bigint }
+  | { readonly k: "const"; readonly type: NumType; readonly bits: bigint }
   /** The pick-th local of `type` (mod their count); a constant zero when there is none. */
-  | { readonly k: "local"; readonly type: ValType; readonly pick: number }
-  | { readonly k: "global"; readonly type: ValType; readonly pick: number }
+  | { readonly k: "local"; readonly type: NumType; readonly pick: number }
+  | { readonly k: "global"; readonly type: NumType; readonly pick: number }
   /** local.tee of the pick-th writable local of `type`. */
-  | { readonly k: "tee"; readonly type: ValType; readonly pick: number; readonly value: Expr }
-  | { readonly k: "unary"; readonly type: ValType; readonly op: NumericOp; readonly arg: Expr }
+  | { readonly k: "tee"; readonly type: NumType; readonly pick: number; readonly value: Expr }
+  | { readonly k: "unary"; readonly type: NumType; readonly op: NumericOp; readonly arg: Expr }
   | {
       readonly k: "binary";
-      readonly type: ValType;
+      readonly type: NumType;
       readonly op: NumericOp;
       readonly left: Expr;
       readonly right: Expr;
     }
   /** Comparisons and conversions: `op` fixes the operand types, `args` match them. */
-  | { readonly k: "test"; readonly type: ValType; readonly op: NumericOp; readonly args: readonly Expr[] }
-  | { readonly k: "load"; readonly type: ValType; readonly op: MemoryOp; readonly address: Address }
+  | { readonly k: "test"; readonly type: NumType; readonly op: NumericOp; readonly args: readonly Expr[] }
+  | { readonly k: "load"; readonly type: NumType; readonly op: MemoryOp; readonly address: Address }
   /** A direct call to the pick-th callable function; arguments and result are coerced to fit. */
-  | { readonly k: "call"; readonly type: ValType; readonly pick: number; readonly args: readonly Expr[] }
+  | { readonly k: "call"; readonly type: NumType; readonly pick: number; readonly args: readonly Expr[] }
   /** call_indirect with the type of the pick-th callable function, through `slot`. */
   | {
       readonly k: "call_indirect";
-      readonly type: ValType;
+      readonly type: NumType;
       readonly pick: number;
       readonly slot: Slot;
       readonly args: readonly Expr[];
     }
   | {
       readonly k: "select";
-      readonly type: ValType;
+      readonly type: NumType;
       readonly cond: Expr;
       readonly ifTrue: Expr;
       readonly ifFalse: Expr;
     }
   | {
       readonly k: "if";
-      readonly type: ValType;
+      readonly type: NumType;
       readonly cond: Expr;
       readonly ifTrue: Expr;
       readonly ifFalse: Expr;
@@ -55,13 +55,13 @@ export type Expr =
   /** `block (result t) value cond br_if 0 drop otherwise end`: a branch out carrying a value. */
   | {
       readonly k: "exit";
-      readonly type: ValType;
+      readonly type: NumType;
       readonly value: Expr;
       readonly cond: Expr;
       readonly otherwise: Expr;
     }
   /** Statements, then a value: `block (result t) … end`. */
-  | { readonly k: "block"; readonly type: ValType; readonly body: readonly Stmt[]; readonly value: Expr }
+  | { readonly k: "block"; readonly type: NumType; readonly body: readonly Stmt[]; readonly value: Expr }
   | { readonly k: "memory.size"; readonly type: "i32" }
   /** memory.grow by (delta & 1) pages. */
   | { readonly k: "memory.grow"; readonly type: "i32"; readonly delta: Expr };
@@ -103,9 +103,9 @@ export type Slot =
   | { readonly k: "outside"; readonly past: number };
 
 export interface FunctionDesc {
-  readonly params: readonly ValType[];
-  readonly result: ValType | null;
-  readonly locals: readonly ValType[];
+  readonly params: readonly NumType[];
+  readonly result: NumType | null;
+  readonly locals: readonly NumType[];
   readonly body: readonly Stmt[];
   /** The result value (coerced to `result`); ignored without a result. */
   readonly value: Expr;
@@ -113,12 +113,12 @@ export interface FunctionDesc {
 
 /** A host function the module imports (`env.h<i>`, host.ts says what it computes). */
 export interface ImportDesc {
-  readonly params: readonly ValType[];
-  readonly result: ValType | null;
+  readonly params: readonly NumType[];
+  readonly result: NumType | null;
 }
 
 export interface GlobalDesc {
-  readonly type: ValType;
+  readonly type: NumType;
   readonly mutable: boolean;
   readonly bits: bigint;
 }
@@ -151,7 +151,7 @@ export interface ProgramDesc {
 }
 
 // Operator tables, by result type and operand types.
-export const UNARY: Readonly<Record<ValType, readonly NumericOp[]>> = {
+export const UNARY: Readonly<Record<NumType, readonly NumericOp[]>> = {
   i32: ["i32.clz", "i32.ctz", "i32.popcnt"],
   i64: ["i64.clz", "i64.ctz", "i64.popcnt"],
   f32: ["f32.abs", "f32.neg", "f32.ceil", "f32.floor", "f32.trunc", "f32.nearest", "f32.sqrt"],
@@ -161,9 +161,9 @@ export const UNARY: Readonly<Record<ValType, readonly NumericOp[]>> = {
 const INT_BINARY = ["add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or", "xor"] as const;
 const SHIFTS = ["shl", "shr_s", "shr_u", "rotl", "rotr"] as const;
 const FLOAT_BINARY = ["add", "sub", "mul", "div", "min", "max", "copysign"] as const;
-const prefixed = (type: ValType, names: readonly string[]) => names.map((n) => `${type}.${n}` as NumericOp);
+const prefixed = (type: NumType, names: readonly string[]) => names.map((n) => `${type}.${n}` as NumericOp);
 
-export const BINARY: Readonly<Record<ValType, readonly NumericOp[]>> = {
+export const BINARY: Readonly<Record<NumType, readonly NumericOp[]>> = {
   i32: prefixed("i32", [...INT_BINARY, ...SHIFTS]),
   i64: prefixed("i64", [...INT_BINARY, ...SHIFTS]),
   f32: prefixed("f32", FLOAT_BINARY),
@@ -173,17 +173,17 @@ export const BINARY: Readonly<Record<ValType, readonly NumericOp[]>> = {
 /** Operators whose result type is the key and whose operands are `from` (comparisons, conversions). */
 export interface TestOp {
   readonly op: NumericOp;
-  readonly from: readonly ValType[];
+  readonly from: readonly NumType[];
 }
 
 const INT_COMPARE = ["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"];
 const FLOAT_COMPARE = ["eq", "ne", "lt", "gt", "le", "ge"];
-const compare = (type: ValType, names: readonly string[]): TestOp[] =>
+const compare = (type: NumType, names: readonly string[]): TestOp[] =>
   prefixed(type, names).map((op) => ({ op, from: [type, type] }));
-const convert = (pairs: readonly [string, ValType][]): TestOp[] =>
+const convert = (pairs: readonly [string, NumType][]): TestOp[] =>
   pairs.map(([op, from]) => ({ op: op as NumericOp, from: [from] }));
 
-export const TESTS: Readonly<Record<ValType, readonly TestOp[]>> = {
+export const TESTS: Readonly<Record<NumType, readonly TestOp[]>> = {
   i32: [
     ...compare("i32", INT_COMPARE),
     ...compare("i64", INT_COMPARE),
@@ -228,7 +228,7 @@ export const TESTS: Readonly<Record<ValType, readonly TestOp[]>> = {
 };
 
 /** The loads producing each value type, and all the stores (from the front end's opcode table). */
-export const LOADS: Readonly<Record<ValType, readonly MemoryOp[]>> = {
+export const LOADS: Readonly<Record<NumType, readonly MemoryOp[]>> = {
   i32: MEMORY_LOADS.filter((op) => op.startsWith("i32.")),
   i64: MEMORY_LOADS.filter((op) => op.startsWith("i64.")),
   f32: MEMORY_LOADS.filter((op) => op.startsWith("f32.")),
@@ -238,13 +238,13 @@ export const LOADS: Readonly<Record<ValType, readonly MemoryOp[]>> = {
 export const STORES: readonly MemoryOp[] = MEMORY_STORES;
 
 interface MemoryAccess {
-  readonly type: ValType;
+  readonly type: NumType;
   readonly bytes: number;
 }
 
 const ACCESS = new Map<MemoryOp, MemoryAccess>(
   [...MEMORY_LOADS, ...MEMORY_STORES].map((op) => {
-    const type = op.slice(0, 3) as ValType;
+    const type = op.slice(0, 3) as NumType;
     const width = /(8|16|32)(_[su])?$/.exec(op)?.[1];
     return [op, { type, bytes: width ? Number(width) / 8 : type === "i32" || type === "f32" ? 4 : 8 }];
   }),

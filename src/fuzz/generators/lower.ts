@@ -19,8 +19,8 @@ import type {
   MemoryOp,
   Module,
   NumericOp,
+  NumType,
   PlainOp,
-  ValType,
 } from "../../wasm/ir.js";
 import type { WasmValue } from "../../wasm/outcome.js";
 import {
@@ -48,8 +48,8 @@ export interface LoweredProgram {
 }
 
 interface Signature {
-  readonly params: readonly ValType[];
-  readonly result: ValType | null;
+  readonly params: readonly NumType[];
+  readonly result: NumType | null;
 }
 
 /** The function a program without any gets, so that it has an entry. */
@@ -119,13 +119,22 @@ export function lowerProgram(desc: ProgramDesc): LoweredProgram {
       desc: { kind: "func" as const, typeIndex: typeIndices[i]! },
     })),
     funcTypeIndices: typeIndices.slice(importCount),
-    tables: [{ min: functions + 1, max: functions + 1 }],
+    tables: [{ elemType: "funcref", min: functions + 1, max: functions + 1 }],
     memories: [{ min: 1, max: 2 }],
     globals,
     exports,
     start: null,
-    elems: [{ table: 0, offset: { op: "i32.const", value: 0 }, funcs: signatures.map((_, i) => i) }],
-    datas: [{ memory: 0, offset: { op: "i32.const", value: dataOffset }, bytes: desc.data }],
+    elems: [
+      {
+        mode: "active",
+        table: 0,
+        offset: { op: "i32.const", value: 0 },
+        type: "funcref",
+        funcs: signatures.map((_, i) => i),
+        exprs: null,
+      },
+    ],
+    datas: [{ mode: "active", memory: 0, offset: { op: "i32.const", value: dataOffset }, bytes: desc.data }],
     bodies,
     names: {
       functions: new Map(
@@ -151,8 +160,8 @@ export function lowerProgram(desc: ProgramDesc): LoweredProgram {
 }
 
 /** The indices of each type in `types` (none for null entries), ascending. */
-function indicesByType(types: readonly (ValType | null)[]): Readonly<Record<ValType, readonly number[]>> {
-  const found: Record<ValType, number[]> = { i32: [], i64: [], f32: [], f64: [] };
+function indicesByType(types: readonly (NumType | null)[]): Readonly<Record<NumType, readonly number[]>> {
+  const found: Record<NumType, number[]> = { i32: [], i64: [], f32: [], f64: [] };
   types.forEach((type, i) => {
     if (type) found[type].push(i);
   });
@@ -241,7 +250,7 @@ function exprCalls(e: Expr): number {
   }
 }
 
-function truncated(type: ValType, bits: bigint): bigint {
+function truncated(type: NumType, bits: bigint): bigint {
   return type === "i32" || type === "f32" ? BigInt.asUintN(32, bits) : BigInt.asUintN(64, bits);
 }
 
@@ -255,7 +264,7 @@ function pickOr(
   return candidates.length > 0 ? use(candidates[pick % candidates.length]!) : none;
 }
 
-function constOp(type: ValType, bits: bigint): Instr {
+function constOp(type: NumType, bits: bigint): Instr {
   switch (type) {
     case "i32":
       return { op: "i32.const", value: Number(BigInt.asIntN(32, bits)), offset: 0 };
@@ -268,7 +277,7 @@ function constOp(type: ValType, bits: bigint): Instr {
   }
 }
 
-function constExpr(type: ValType, bits: bigint): Module["globals"][number]["init"] {
+function constExpr(type: NumType, bits: bigint): Module["globals"][number]["init"] {
   const { offset: _, ...expr } = constOp(type, bits);
   return expr as Module["globals"][number]["init"];
 }
@@ -283,8 +292,8 @@ interface ProgramContext {
   readonly recursiveEnd: number;
   readonly depthMask: number;
   /** Globals by type: all of them (readable), and the mutable ones (writable). */
-  readonly globals: Readonly<Record<ValType, readonly number[]>>;
-  readonly mutableGlobals: Readonly<Record<ValType, readonly number[]>>;
+  readonly globals: Readonly<Record<NumType, readonly number[]>>;
+  readonly mutableGlobals: Readonly<Record<NumType, readonly number[]>>;
 }
 
 function lowerFunction(program: ProgramContext, fn: FunctionDesc, index: number): FunctionBody {
@@ -295,18 +304,18 @@ function lowerFunction(program: ProgramContext, fn: FunctionDesc, index: number)
 /** Emits one function body; tracks its locals (declared ones, then hidden loop counters). */
 class FunctionLowering {
   private readonly code: Instr[] = [];
-  private readonly localTypes: ValType[];
+  private readonly localTypes: NumType[];
   private readonly paramCount: number;
   /** Params and declared locals by type: what expressions may read, statements write (not the depth). */
-  private readonly readableLocals: Readonly<Record<ValType, readonly number[]>>;
-  private readonly writableLocals: Readonly<Record<ValType, readonly number[]>>;
+  private readonly readableLocals: Readonly<Record<NumType, readonly number[]>>;
+  private readonly writableLocals: Readonly<Record<NumType, readonly number[]>>;
   private readonly recursive: boolean;
   private readonly signature: Signature;
 
   constructor(
     private readonly program: ProgramContext,
     private readonly index: number,
-    locals: readonly ValType[],
+    locals: readonly NumType[],
   ) {
     this.signature = program.signatures[index]!;
     this.recursive = program.isRecursive(index);
@@ -333,7 +342,6 @@ class FunctionLowering {
     if (result) this.value(fn.value, result);
     this.emit(plain("end"));
     return {
-      unsupported: null,
       locals: this.localTypes.slice(this.paramCount),
       code: this.code,
       offset: 0,
@@ -453,7 +461,7 @@ class FunctionLowering {
   }
 
   /** Emits `e` and converts its value to `type`. */
-  private value(e: Expr, type: ValType): void {
+  private value(e: Expr, type: NumType): void {
     this.expr(e);
     this.coerce(e.type, type);
   }
@@ -462,7 +470,7 @@ class FunctionLowering {
    * Converts the top value from one type to another without trapping. Float → integer compares with
    * zero unless NaN bits may be visible (then it reinterprets), so a NaN's payload never leaks.
    */
-  private coerce(from: ValType, to: ValType): void {
+  private coerce(from: NumType, to: NumType): void {
     if (from === to) return;
     const ops =
       CONVERSIONS[from][to] ?? (this.program.desc.nanBitsVisible ? REINTERPRETATIONS[from][to] : undefined);
@@ -593,7 +601,7 @@ class FunctionLowering {
    * Pushes the arguments for `params`: argument 0 of a possibly recursive callee is its depth —
    * depth − 1 from a recursive caller, masked from a plain one; the rest coerced, or zero.
    */
-  private arguments(params: readonly ValType[], args: readonly Expr[], depthFirst: boolean): void {
+  private arguments(params: readonly NumType[], args: readonly Expr[], depthFirst: boolean): void {
     params.forEach((type, i) => {
       if (i === 0 && depthFirst && this.recursive) {
         this.emit(
@@ -611,7 +619,7 @@ class FunctionLowering {
     });
   }
 
-  private afterCall(result: ValType | null, type: ValType): void {
+  private afterCall(result: NumType | null, type: NumType): void {
     if (result) this.coerce(result, type);
     else this.emit(constOp(type, 0n));
   }
@@ -654,13 +662,13 @@ class FunctionLowering {
         this.emit({ op: "i32.const", value: (functions + 1 + slot.past) | 0, offset: 0 });
         break;
     }
-    this.emit({ op: "call_indirect", typeIndex: this.program.typeIndices[typed]!, offset: 0 });
+    this.emit({ op: "call_indirect", typeIndex: this.program.typeIndices[typed]!, table: 0, offset: 0 });
     this.afterCall(sig.result, e.type);
   }
 }
 
 /** Conversions that never trap, by source and target type. */
-const CONVERSIONS: Readonly<Record<ValType, Partial<Record<ValType, readonly NumericOp[]>>>> = {
+const CONVERSIONS: Readonly<Record<NumType, Partial<Record<NumType, readonly NumericOp[]>>>> = {
   i32: { i64: ["i64.extend_i32_u"], f32: ["f32.convert_i32_s"], f64: ["f64.convert_i32_s"] },
   i64: { i32: ["i32.wrap_i64"], f32: ["f32.convert_i64_s"], f64: ["f64.convert_i64_s"] },
   f32: { f64: ["f64.promote_f32"] },
@@ -668,7 +676,7 @@ const CONVERSIONS: Readonly<Record<ValType, Partial<Record<ValType, readonly Num
 };
 
 /** Float → integer by the bits, for programs whose NaN bits may be visible. */
-const REINTERPRETATIONS: Readonly<Record<ValType, Partial<Record<ValType, readonly NumericOp[]>>>> = {
+const REINTERPRETATIONS: Readonly<Record<NumType, Partial<Record<NumType, readonly NumericOp[]>>>> = {
   i32: {},
   i64: {},
   f32: { i32: ["i32.reinterpret_f32"], i64: ["i32.reinterpret_f32", "i64.extend_i32_u"] },
