@@ -83,7 +83,8 @@ export const DEFAULT_STACK_LIMIT = 1024 * 1024;
  * Wasm instructions an invocation may execute unless told otherwise: 2·10^10, enough for every
  * program V8 finishes within a second (V8 runs 6–15 × 10^9 Wasm instructions per second here on
  * the bench's programs), and a bound on runaway programs (emulated at 0.2–0.7 × 10^9 Wasm
- * instructions per second: under two minutes per target).
+ * instructions per second: under two minutes per target; a loop of 64 MiB memory.fills, charged
+ * per 8-byte chunk, about four).
  */
 export const DEFAULT_FUEL = 20_000_000_000;
 
