@@ -426,16 +426,13 @@ export class WasiHost {
     fdflags: number,
     resultAt: number,
   ): number {
-    const d = this.fds.get(dirFd);
-    if (d === undefined) return ERRNO.BADF;
-    if (d.kind !== "directory") return ERRNO.NOTDIR;
-    const guestPath = this.guest.string(pathAt, pathLength);
-    if (guestPath === null) return ERRNO.ILSEQ;
+    const below = this.pathBelow(dirFd, pathAt, pathLength);
+    if (typeof below === "number") return below;
     if ((fdflags & ~FDFLAGS_ALL) !== 0) return ERRNO.INVAL;
     if ((oflags & (OFLAGS.CREAT | OFLAGS.TRUNC)) !== 0 || (rightsBase & WRITE_RIGHTS) !== 0n) {
       return ERRNO.NOTCAPABLE;
     }
-    const found = resolve(d.place, guestPath, (lookupFlags & LOOKUP_SYMLINK_FOLLOW) !== 0);
+    const found = resolve(below.place, below.path, (lookupFlags & LOOKUP_SYMLINK_FOLLOW) !== 0);
     if (!found.ok) return found.errno;
     if (found.kind === "symlink") return ERRNO.LOOP;
     if (found.kind === "other") return ERRNO.ACCES;
@@ -461,17 +458,28 @@ export class WasiHost {
     pathLength: number,
     resultAt: number,
   ): number {
-    const d = this.fds.get(dirFd);
-    if (d === undefined) return ERRNO.BADF;
-    if (d.kind !== "directory") return ERRNO.NOTDIR;
-    const guestPath = this.guest.string(pathAt, pathLength);
-    if (guestPath === null) return ERRNO.ILSEQ;
-    const found = resolve(d.place, guestPath, (lookupFlags & LOOKUP_SYMLINK_FOLLOW) !== 0);
+    const below = this.pathBelow(dirFd, pathAt, pathLength);
+    if (typeof below === "number") return below;
+    const found = resolve(below.place, below.path, (lookupFlags & LOOKUP_SYMLINK_FOLLOW) !== 0);
     if (!found.ok) return found.errno;
     const size = hostRead(() => sizeAt(found.place, found.kind));
     if (typeof size === "number") return size;
     this.guest.write(resultAt, filestat(filetypeOf(found.kind), size));
     return ERRNO.SUCCESS;
+  }
+
+  /** The folder of descriptor `dirFd` and the guest path at `pathAt`, or the errno refusing them. */
+  private pathBelow(
+    dirFd: number,
+    pathAt: number,
+    pathLength: number,
+  ): { place: Place; path: string } | number {
+    const d = this.fds.get(dirFd);
+    if (d === undefined) return ERRNO.BADF;
+    if (d.kind !== "directory") return ERRNO.NOTDIR;
+    const path = this.guest.string(pathAt, pathLength);
+    if (path === null) return ERRNO.ILSEQ;
+    return { place: d.place, path };
   }
 
   private lowestFreeFd(): number {

@@ -3,7 +3,7 @@
 // output is checked writable before any work and written through a temporary file renamed into
 // place; it is validated by samestack's front end and by V8 before it is written. Exit 0 written,
 // 2 bad input (arguments, the module, an unwritable -o), 3 internal error (main.ts).
-import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import {
@@ -13,7 +13,7 @@ import {
   MAX_LOGICAL_LIMIT,
   POLKADOT_LOGICAL_LIMIT,
 } from "../instrument/index.js";
-import { makeOutputFolder, OutputFolderError } from "../verify/files.js";
+import { makeOutputFolder, OutputFolderError, writeAtomically } from "../verify/files.js";
 import { decodeModule } from "../wasm/decoder.js";
 import { encodeModule } from "../wasm/encoder.js";
 import { FrontEndError, InputError, InternalError } from "../wasm/errors.js";
@@ -23,6 +23,7 @@ import type { ValidatedModule } from "../wasm/ir.js";
 import { locationText } from "../wasm/outcome-text.js";
 import { validateModule } from "../wasm/validator.js";
 import type { CommandContext } from "./context.js";
+import { readInputFile } from "./load-module.js";
 import { featuresOption } from "./options.js";
 
 interface InstrumentFlags {
@@ -86,13 +87,7 @@ async function checkOutput(output: string): Promise<void> {
 
 /** The module decoded and validated under the command's feature profile. */
 async function loadForInstrumenting(file: string, features: Features): Promise<ValidatedModule> {
-  let content: Uint8Array;
-  try {
-    content = new Uint8Array(await readFile(file));
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    throw new InputError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : message}`);
-  }
+  const content = await readInputFile(file);
   try {
     return (await readModule(content, file, features)).validated;
   } catch (error) {
@@ -123,18 +118,6 @@ function validatedOutput(instrumentation: Instrumentation, features: Features): 
     throw new InternalError("V8 rejects the instrumented module");
   }
   return bytes;
-}
-
-/** Writes `bytes` to `file` through a temporary file beside it, so no reader sees half a module. */
-async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 function summary(

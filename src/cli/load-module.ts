@@ -16,14 +16,18 @@ const KIND: Record<FrontEndErrorId, string> = {
   "unsupported-feature": "unsupported module",
 };
 
-export async function loadModuleFile(path: string, features: Features): Promise<LoadedModule> {
-  let file: Uint8Array;
+/** The bytes of an input file, or an InputError saying why it cannot be read. */
+export async function readInputFile(path: string): Promise<Uint8Array> {
   try {
-    file = new Uint8Array(await readFile(path));
+    return new Uint8Array(await readFile(path));
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     throw new InputError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : message}`);
   }
+}
+
+export async function loadModuleFile(path: string, features: Features): Promise<LoadedModule> {
+  const file = await readInputFile(path);
   const isText = !isBinaryModule(file);
   // wabt's errors are located as "path:line:column: ..." already.
   const bytes = isText

@@ -810,19 +810,29 @@ class FunctionCompiler {
    */
   memoryGrow(): void {
     const { masm } = this;
-    const failed = masm.newLabel();
-    const done = masm.newLabel();
-    this.loadOperand(S0, 0); // delta
-    masm.loadVmField(S1, VMCTX.memoryPages); // old
-    masm.move(S2, S1);
-    masm.intBinop("add", 64, S2, S0); // new
-    masm.loadVmField(S0, VMCTX.maxPages);
-    masm.branchIfCompare("gt_u", 64, S2, S0, failed);
-    masm.storeVmField(VMCTX.memoryPages, S2);
-    masm.movImm(S0, 16n, 64);
-    masm.intBinop("shl", 64, S2, S0);
-    masm.storeVmField(VMCTX.memoryBytes, S2);
-    masm.move(S0, S1);
+    this.growOrMinusOne((failed) => {
+      this.loadOperand(S0, 0); // delta
+      masm.loadVmField(S1, VMCTX.memoryPages); // old
+      masm.move(S2, S1);
+      masm.intBinop("add", 64, S2, S0); // new
+      masm.loadVmField(S0, VMCTX.maxPages);
+      masm.branchIfCompare("gt_u", 64, S2, S0, failed);
+      masm.storeVmField(VMCTX.memoryPages, S2);
+      masm.movImm(S0, 16n, 64);
+      masm.intBinop("shl", 64, S2, S0);
+      masm.storeVmField(VMCTX.memoryBytes, S2);
+      masm.move(S0, S1);
+    });
+  }
+
+  /**
+   * The shape of memory.grow and table.grow: `grow` leaves the old size in S0 or branches to
+   * `failed`, whose result is −1 (0xffffffff).
+   */
+  private growOrMinusOne(grow: (failed: Label) => void): void {
+    const { masm } = this;
+    const [failed, done] = [masm.newLabel(), masm.newLabel()];
+    grow(failed);
     masm.jump(done);
     masm.bind(failed);
     masm.movImm(S0, 0xffff_ffffn, 32);
@@ -925,27 +935,23 @@ class FunctionCompiler {
     const { masm } = this;
     const descriptor = this.tableDescriptor(table);
     const length = descriptor + TABLE_FIELD.length;
-    const [failed, done] = [masm.newLabel(), masm.newLabel()];
-    masm.loadVmField(S0, length);
-    this.loadOperand(S1, 0); // n
-    masm.intBinop("add", 64, S0, S1);
-    masm.loadVmField(S1, descriptor + TABLE_FIELD.maximum);
-    masm.branchIfCompare("gt_u", 64, S0, S1, failed);
-    masm.storeVmField(length, S0);
-    /** S0 ← the old length (new length − n), S1 ← the value, S2 ← n. */
-    const oldLength = () => {
+    this.growOrMinusOne((failed) => {
       masm.loadVmField(S0, length);
-      this.loadOperand(S1, 1);
-      this.loadOperand(S2, 0);
-      masm.intBinop("sub", 64, S0, S2);
-    };
-    this.fillElements(table, oldLength);
-    oldLength();
-    masm.jump(done);
-    masm.bind(failed);
-    masm.movImm(S0, 0xffff_ffffn, 32);
-    masm.bind(done);
-    this.produce(S0);
+      this.loadOperand(S1, 0); // n
+      masm.intBinop("add", 64, S0, S1);
+      masm.loadVmField(S1, descriptor + TABLE_FIELD.maximum);
+      masm.branchIfCompare("gt_u", 64, S0, S1, failed);
+      masm.storeVmField(length, S0);
+      /** S0 ← the old length (new length − n), S1 ← the value, S2 ← n. */
+      const oldLength = () => {
+        masm.loadVmField(S0, length);
+        this.loadOperand(S1, 1);
+        this.loadOperand(S2, 0);
+        masm.intBinop("sub", 64, S0, S2);
+      };
+      this.fillElements(table, oldLength);
+      oldLength();
+    });
   }
 
   tableFill(table: number): void {

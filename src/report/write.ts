@@ -1,8 +1,7 @@
 // Writes a report's renderings into a folder, each through a temporary file renamed into place, so a
 // reader (or a CI artifact upload) never sees a half-written report.
-import { rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { makeOutputFolder } from "../verify/files.js";
+import { makeOutputFolder, writeAtomically } from "../verify/files.js";
 import { renderHtml } from "./html.js";
 import { renderJunit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
@@ -39,15 +38,4 @@ export async function writeReport(
     written[format] = file;
   }
   return written;
-}
-
-export async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    await writeFile(temporary, text);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }

@@ -1,6 +1,6 @@
 // samestack's own files (the package root) and the folders it writes its output into.
 import { existsSync } from "node:fs";
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { InputError, InternalError } from "../wasm/errors.js";
 
@@ -54,5 +54,17 @@ export async function makeOutputFolder(folder: string, what = `to ${folder}`): P
     await rm(probe);
   } catch (error) {
     throw refuse((error as Error).message);
+  }
+}
+
+/** Writes `file` through a temporary file beside it, so no reader ever sees half of it. */
+export async function writeAtomically(file: string, content: string | Uint8Array): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, content);
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
 }
