@@ -300,8 +300,12 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
     for (const table of this.tables) table.shared?.release(this);
   }
 
-  readLinearMemory(length: number): Uint8Array {
-    return this.engine.readMemory(MEMORY_BASE, length);
+  readLinearMemory(address: number, length: number): Uint8Array {
+    return this.engine.readMemory(MEMORY_BASE + address, length);
+  }
+
+  writeLinearMemory(address: number, bytes: Uint8Array): void {
+    this.engine.writeMemory(MEMORY_BASE + address, bytes);
   }
 
   readTableElements(shared: WasmTable): HostValue[] {

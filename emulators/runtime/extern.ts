@@ -17,8 +17,22 @@ import { WASM_PAGE_BYTES } from "../../src/compiler/artifact.js";
 import type { FuncType, RefType, ValType } from "../../src/wasm/ir.js";
 import type { Outcome, WasmValue } from "../../src/wasm/outcome.js";
 
-/** A function the host provides: arguments and results as in the spec tests' JSON. */
+/**
+ * A function the host provides: arguments and results as in the spec tests' JSON. It may end the
+ * whole invocation instead of returning, by throwing InvocationEnd.
+ */
 export type HostFunction = (args: readonly WasmValue[]) => readonly WasmValue[];
+
+/**
+ * Thrown by a host function to end the whole invocation with `outcome` (WASI's `proc_exit`): no
+ * frame of the invocation resumes, on any executor (the runner returns the outcome, V8 unwinds).
+ */
+export class InvocationEnd extends Error {
+  constructor(readonly outcome: CallFailure) {
+    super(`the host ended the invocation: ${outcome.outcome}`);
+    this.name = "InvocationEnd";
+  }
+}
 
 /** A call in progress, as it crosses instances: its stack position, and the fuel the invocation has left. */
 export interface CallContext {
@@ -65,8 +79,9 @@ export class WasmGlobal {
 
 /** Where a memory's bytes are while an instance holds them. */
 export interface MemoryHolder {
-  /** The first `length` bytes of the linear memory in the holder's engine. */
-  readLinearMemory(length: number): Uint8Array;
+  /** `length` bytes at `address` of the linear memory in the holder's engine. */
+  readLinearMemory(address: number, length: number): Uint8Array;
+  writeLinearMemory(address: number, bytes: Uint8Array): void;
 }
 
 export class WasmMemory {
@@ -92,7 +107,7 @@ export class WasmMemory {
    */
   claim(holder: MemoryHolder): Uint8Array | null {
     if (this.holder === holder) return null;
-    const bytes = this.holder?.readLinearMemory(this.pages * WASM_PAGE_BYTES) ?? this.bytes;
+    const bytes = this.holder?.readLinearMemory(0, this.pages * WASM_PAGE_BYTES) ?? this.bytes;
     this.holder = holder;
     return bytes;
   }
@@ -100,8 +115,19 @@ export class WasmMemory {
   /** Takes the bytes back from `holder` (closing, its engine goes back to the pool). */
   release(holder: MemoryHolder): void {
     if (this.holder !== holder) return;
-    this.bytes = holder.readLinearMemory(this.pages * WASM_PAGE_BYTES);
+    this.bytes = holder.readLinearMemory(0, this.pages * WASM_PAGE_BYTES);
     this.holder = null;
+  }
+
+  /** `length` bytes at `address`, wherever the bytes are now (a host function's read; in bounds). */
+  read(address: number, length: number): Uint8Array {
+    return this.holder?.readLinearMemory(address, length) ?? this.bytes.slice(address, address + length);
+  }
+
+  /** Writes `bytes` at `address`, wherever the bytes are now (a host function's write; in bounds). */
+  write(address: number, bytes: Uint8Array): void {
+    if (this.holder) this.holder.writeLinearMemory(address, bytes);
+    else this.bytes.set(bytes, address);
   }
 }
 

@@ -14,7 +14,8 @@
  * an empty Wasm function below its reference (return address + frame record, padded as the
  * strategy pads it): the runner checks that much against the limit (a `stack_overflow` at the call
  * otherwise) and records it, so under `intersect` and `frame` an import call consumes the same
- * stack on every target, as a call to Wasm does. Host functions cannot call back into Wasm.
+ * stack on every target, as a call to Wasm does. Host functions cannot call back into Wasm; one may
+ * end the whole invocation (InvocationEnd, e.g. WASI's proc_exit), whose outcome is then the invocation's.
  *
  * Instances calling each other. Every instance has its own engine, and all engines use the same
  * addresses: a call into another instance's function runs in that instance's engine from the
@@ -46,15 +47,16 @@ import {
 } from "./abi.js";
 import { type Backtrace, wasmBacktrace } from "./backtrace.js";
 import { InstanceBindings } from "./bindings.js";
-import type {
-  CallContext,
-  CallFailure,
-  CallResult,
-  Externs,
-  FuncRef,
-  FunctionOwner,
-  HostValue,
-  Imports,
+import {
+  type CallContext,
+  type CallFailure,
+  type CallResult,
+  type Externs,
+  type FuncRef,
+  type FunctionOwner,
+  type HostValue,
+  type Imports,
+  InvocationEnd,
 } from "./extern.js";
 import {
   CODE_BASE,
@@ -445,7 +447,6 @@ export class Instance implements FunctionOwner {
         message: `trap exit ${kind} with trap-site register ${siteIndex}, which is not a ${kind} site`,
       };
     }
-    if (site.unsupported !== undefined) return { outcome: "error", message: site.unsupported };
     return this.trapWithBacktrace(kind, CODE_BASE + site.codeOffset, site);
   }
 
@@ -516,6 +517,7 @@ function callRef(ref: FuncRef, args: readonly HostValue[], context: CallContext)
   try {
     results = ref.call(values);
   } catch (error) {
+    if (error instanceof InvocationEnd) return error.outcome;
     return { outcome: "error", message: `host function ${ref.name} failed: ${(error as Error).message}` };
   } finally {
     hostFunctionsRunning--;

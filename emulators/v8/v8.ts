@@ -23,6 +23,7 @@
 import type { FuncType, Module, ValType } from "../../src/wasm/ir.js";
 import type { Outcome, TrapKind, WasmValue } from "../../src/wasm/outcome.js";
 import { InvalidArgumentError } from "../errors.js";
+import { InvocationEnd } from "../runtime/extern.js";
 import { argumentMismatch, NULL_REFERENCE } from "../runtime/values.js";
 
 /** Why a module could not be instantiated in V8. */
@@ -75,8 +76,12 @@ export function v8TrapMatches(v8Kind: TrapKind, expected: TrapKind): boolean {
   return v8Kind === expected || ALSO_MEANS[v8Kind] === expected;
 }
 
-/** Maps an exception thrown by Wasm code in V8 to an outcome; anything unrecognised is an error. */
+/**
+ * Maps an exception thrown by Wasm code in V8 to an outcome; anything unrecognised is an error. A
+ * host function that ended the invocation (InvocationEnd) unwinds to here with its outcome.
+ */
 export function outcomeOfV8Error(error: unknown): Outcome {
+  if (error instanceof InvocationEnd) return error.outcome;
   if (error instanceof WebAssembly.RuntimeError) {
     // Traps during instantiation (segments) carry the API's name: "WebAssembly.Instance(): …".
     const message = error.message.replace(/^WebAssembly\.\w+\(\): /, "");

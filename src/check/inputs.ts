@@ -7,11 +7,15 @@ import type { Invocation } from "../verify/dynamic.js";
 import { InputError } from "../wasm/errors.js";
 import type { ValidatedModule, ValType } from "../wasm/ir.js";
 import type { WasmValue } from "../wasm/outcome.js";
+import { type HostOptions, hostOptionsOfJson } from "./host-options.js";
 
 const MODULE_EXTENSIONS = [".wat", ".wasm"];
 const SIDECAR_SUFFIX = ".invocations.json";
 
-/** A sidecar that is not `{ "invocations": [{ "export", "args" }], "limits"?: [...] }`, or names what the module lacks. */
+/**
+ * A sidecar that is not `{ "invocations": [{ "export", "args" }], "limits"?: [...], "wasi"?: {...},
+ * "stubImports"?: [...] }`, or names what the module or the file system lacks.
+ */
 export class SidecarError extends InputError {}
 
 /** Every .wat/.wasm file under `paths` (folders recursively, in name order); a path that does not exist stays in, to be reported. */
@@ -44,6 +48,8 @@ export function sidecarPath(modulePath: string): string {
 export interface Sidecar {
   readonly invocations: readonly Invocation[];
   readonly limits: readonly number[];
+  /** Its `wasi` and `stubImports`, paths resolved against its folder. */
+  readonly hosts: Partial<HostOptions>;
 }
 
 /** The module's sidecar, checked against the module's exports; null when there is none. */
@@ -60,14 +66,31 @@ export async function readSidecar(modulePath: string, validated: ValidatedModule
   } catch (error) {
     throw new SidecarError(`${file}: not JSON: ${(error as Error).message}`);
   }
-  const { invocations, limits = [] } = (json ?? {}) as { invocations?: unknown; limits?: unknown };
+  const fields = (json ?? {}) as {
+    invocations?: unknown;
+    limits?: unknown;
+    wasi?: unknown;
+    stubImports?: unknown;
+  };
+  const { invocations, limits = [] } = fields;
+  // One profile per run, so that a report's verdicts all mean the same.
+  if (typeof json === "object" && json !== null && "features" in json)
+    throw new SidecarError(
+      `${file}: "features" cannot be set per module: --features applies to the whole run`,
+    );
   if (!Array.isArray(invocations)) throw new SidecarError(`${file}: "invocations" must be an array`);
   if (!Array.isArray(limits) || !limits.every(isLimit)) {
     throw new SidecarError(`${file}: "limits" must be an array of positive multiples of 16`);
   }
+  const hosts = hostOptionsOfJson(
+    fields,
+    path.dirname(file),
+    (message) => new SidecarError(`${file}: ${message}`),
+  );
   return {
     invocations: invocations.map((entry, i) => invocationOf(entry, validated, `${file}: invocation ${i}`)),
     limits,
+    hosts,
   };
 }
 

@@ -2,10 +2,12 @@
 // report is this result plus a schema version and provenance (src/report/json-report.ts), and every
 // renderer works from the JSON alone. Depths and limits are bytes below the reference stack pointer.
 import type { Strategy, Target } from "../compiler/target.js";
+import type { Feature } from "../wasm/features.js";
 import type { WasmListing } from "../wasm/instruction-text.js";
 import type { ValType } from "../wasm/ir.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
 import type { BacktraceView } from "../wasm/outcome-text.js";
+import type { HostOptions } from "./host-options.js";
 
 export interface CheckOptions {
   /** The first target is the reference every other target is compared with. */
@@ -13,10 +15,17 @@ export interface CheckOptions {
   readonly strategy: Strategy;
   /** Limits checked for every invocation, besides its sidecar's. */
   readonly limits: readonly number[];
-  /** Seed of the generated invocations (modules without a sidecar). */
+  /** Seed of the generated invocations (modules without a sidecar) and of WASI's random_get. */
   readonly seed: number;
   /** Machine instructions one invocation may execute on an emulated target. */
   readonly fuel: number;
+  /** The hosts' settings from the command line; a sidecar's replace them (default: none). */
+  readonly hosts?: HostOptions;
+  /**
+   * The WebAssembly features every module of the run may use (closed under implication, in the
+   * order of FEATURES): one profile per run, which sidecars cannot change.
+   */
+  readonly features: readonly Feature[];
 }
 
 export interface CheckResult {
@@ -50,13 +59,38 @@ export interface ModuleResult {
   readonly status: ModuleStatus;
   /** The module's name from its name section. */
   readonly name: string | null;
+  /** The post-1.0 features the module uses, each at its first use, in module order; null when it was not read. */
+  readonly features: readonly ModuleFeature[] | null;
   readonly invocationSource: InvocationSource;
+  /** What a program importing WASI or stubbed modules ran with; null for other modules. */
+  readonly hosts: ModuleHosts | null;
   readonly limits: readonly number[];
   /** Stack given to each recorded run: above every limit, so each limit's overflow point is in the profile. */
   readonly recordingLimit: number;
   readonly functions: readonly FunctionResult[];
   readonly invocations: readonly InvocationResult[];
   readonly findings: readonly Finding[];
+}
+
+/** The world the module's program saw: its WASI settings and the modules bound to the env host. */
+export interface ModuleHosts {
+  /** argv, the program name first. */
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  /** Preopened folders as `HOST::GUEST`, HOST absolute. */
+  readonly dirs: readonly string[];
+  /** The file read as stdin; null: empty. */
+  readonly stdin: string | null;
+  readonly stubImports: readonly string[];
+}
+
+/** The first use of a post-1.0 feature in a module. */
+export interface ModuleFeature {
+  readonly feature: Feature;
+  /** Byte offset in the module. */
+  readonly offset: number;
+  /** The function (imports counted) whose body uses it first; null outside function bodies. */
+  readonly funcIndex: number | null;
 }
 
 export type InvocationSource =
@@ -239,8 +273,9 @@ export type Finding = {
       readonly offset: number;
       readonly funcIndex: number | null;
     }
-  | { readonly kind: "unsupported" }
   | { readonly kind: "bad-sidecar" }
+  /** An import no host binds (a module other than spectest, env, WASI and the stubbed ones), or one of the wrong type. */
+  | { readonly kind: "unlinkable" }
   | { readonly kind: "static-issue"; readonly target: Target; readonly details: string }
   | { readonly kind: "static-difference"; readonly count: number; readonly details: readonly string[] }
   | { readonly kind: "outcome-mismatch" }

@@ -22,12 +22,21 @@ import {
 import { FILE_NAMES, FORMATS, type Format, writeReport } from "../report/write.js";
 import { makeOutputFolder } from "../verify/files.js";
 import { InputError } from "../wasm/errors.js";
+import { FEATURES, type Features } from "../wasm/features.js";
 import { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
-import { isStackLimit, parseFuel, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
+import { type HostFlags, hostOptionsOf, withHostFlags } from "./host-flags.js";
+import {
+  featuresOption,
+  isStackLimit,
+  parseFuel,
+  parseSeed,
+  parseStrategy,
+  STACK_LIMIT_RULE,
+} from "./options.js";
 
 export const DEFAULT_OUT = "reports/latest";
 
-interface CheckFlags {
+interface CheckFlags extends HostFlags {
   readonly targets: Target[];
   readonly strategy: ReturnType<typeof parseStrategy>;
   readonly limits: number[];
@@ -35,10 +44,11 @@ interface CheckFlags {
   readonly format: Format[];
   readonly seed: number;
   readonly fuel: number;
+  readonly features: Features;
 }
 
 export function registerCheck(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command("check")
     .description(
       "check .wat/.wasm modules (files or folders) on every target; write JSON, HTML, Markdown and JUnit reports",
@@ -60,32 +70,35 @@ export function registerCheck(program: Command, context: CommandContext): void {
     ])
     .option(
       "--seed <n>",
-      "seed of the arguments generated for modules without a sidecar",
+      "seed of the arguments generated for modules without a sidecar, and of WASI's random_get",
       parseSeed,
       DEFAULT_CHECK_SEED,
     )
     .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL)
-    .action(async (paths: string[], flags: CheckFlags) => {
-      if (flags.targets.length < 2) throw new InputError("--targets: name at least two targets to compare");
-      await makeOutputFolder(flags.out, `the reports to --out ${flags.out}`);
-      const progress = progressReporter(context.io);
-      const result = await check(
-        paths,
-        {
-          targets: flags.targets,
-          strategy: flags.strategy,
-          limits: flags.limits,
-          seed: flags.seed,
-          fuel: flags.fuel,
-        },
-        progress.update,
-      );
-      progress.stop();
-      const report = buildReport(result);
-      const written = await writeReport(report, flags.out, flags.format);
-      context.io.stdout(summaryText(report, written));
-      context.exitCode = exitCodeOf(reportVerdict(report));
-    });
+    .addOption(featuresOption());
+  withHostFlags(command).action(async (paths: string[], flags: CheckFlags) => {
+    if (flags.targets.length < 2) throw new InputError("--targets: name at least two targets to compare");
+    await makeOutputFolder(flags.out, `the reports to --out ${flags.out}`);
+    const progress = progressReporter(context.io);
+    const result = await check(
+      paths,
+      {
+        targets: flags.targets,
+        strategy: flags.strategy,
+        limits: flags.limits,
+        seed: flags.seed,
+        fuel: flags.fuel,
+        hosts: hostOptionsOf(flags),
+        features: FEATURES.filter((feature) => flags.features.has(feature)),
+      },
+      progress.update,
+    );
+    progress.stop();
+    const report = buildReport(result);
+    const written = await writeReport(report, flags.out, flags.format);
+    context.io.stdout(summaryText(report, written));
+    context.exitCode = exitCodeOf(reportVerdict(report));
+  });
 }
 
 export function exitCodeOf(verdict: ReportVerdict): ExitCode {
@@ -113,12 +126,6 @@ export function parseFormat(text: string): Format {
   const format = FORMATS.find((f) => f === text);
   if (!format) throw new InvalidArgumentError(`"${text}" is not one of ${FORMATS.join(", ")}`);
   return format;
-}
-
-function parseSeed(text: string): number {
-  const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(`"${text}" is not an integer`);
-  return value;
 }
 
 /** Fails before any work when the reports could not be written. */

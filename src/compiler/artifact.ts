@@ -144,16 +144,14 @@ export interface TrapSite {
   readonly kind: TrapKind;
   readonly funcIndex: number;
   /**
-   * The trapping instruction, or null for a trap in the prologue (`stack_overflow` under `frame`,
-   * or the stub of an unsupported function), which belongs to the caller's `call`, as a prologue does.
+   * The trapping instruction, or null for a trap in the prologue (`stack_overflow` under `frame`),
+   * which belongs to the caller's `call`, as a prologue does.
    */
   readonly instrIndex: number | null;
   /** Byte offset in the module of the instruction (of the function body for a prologue trap). */
   readonly wasmOffset: number;
   /** Code offset where the trap is raised: unwind the trapping frame with the unwind record in effect here. */
   readonly codeOffset: number;
-  /** Set when this site stands for code that was not compiled: the outcome is an error, not a trap. */
-  readonly unsupported?: string;
 }
 
 /**

@@ -73,7 +73,6 @@ export interface FunctionTrapSite {
   readonly kind: TrapKind;
   readonly instrIndex: number | null;
   readonly codeOffset: number;
-  readonly unsupported?: string;
 }
 
 export interface CodeRange {
@@ -1268,33 +1267,4 @@ function addExtensionVisitors(table: { [K in Op]?: Visitor<K> }): void {
 /** Compiles one defined function. Throws UnsupportedOperator on an operator without a visitor. */
 export function compileFunction(input: FunctionInput): CompiledFunction {
   return new FunctionCompiler(input).compile();
-}
-
-/**
- * The code of a function that cannot be compiled (post-1.0 feature, unsupported operator): its
- * entry jumps to a trap stub flagged `unsupported`, so calling it is an error outcome.
- */
-export function compileUnsupportedStub(input: FunctionInput, reason: string): CompiledFunction {
-  const { masm, validated, definedIndex } = input;
-  const info = validated.functions[definedIndex]!;
-  const trapSite: FunctionTrapSite = {
-    kind: "unreachable",
-    instrIndex: null,
-    codeOffset: 0,
-    unsupported: reason,
-  };
-  masm.jump(masm.trapStub(input.firstSite, trapExit(input.exits, "unreachable")));
-  const prologue = { start: 0, end: masm.offset() };
-  const instructions = validated.module.bodies[definedIndex]!.code.length;
-  return {
-    funcIndex: info.funcIndex,
-    assembled: masm.finish(),
-    prologue,
-    ranges: Array<null>(instructions).fill(null),
-    stackMap: Array<null>(instructions).fill(null),
-    prologueDepth: masm.spBelowReference,
-    limitCheckBytes: null,
-    returnAddresses: [],
-    trapSites: [trapSite],
-  };
 }

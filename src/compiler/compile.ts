@@ -30,13 +30,8 @@ import type {
   VmContextLayout,
 } from "./artifact.js";
 import { EXIT_SLOT_BYTES, vmContextLayout } from "./artifact.js";
-import {
-  type CompiledFunction,
-  compileFunction,
-  compileUnsupportedStub,
-  type FunctionInput,
-} from "./codegen.js";
-import { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
+import { type CompiledFunction, compileFunction } from "./codegen.js";
+import { CompilerInvariantError } from "./errors.js";
 import { FramePlan, functionShape } from "./frame.js";
 import type { UnwindRecord } from "./masm.js";
 import type { Strategy, Target } from "./target.js";
@@ -55,11 +50,6 @@ export interface CompileOptions {
   readonly memoryGrowCap?: number;
   /** Most entries table.grow may reach in a table (and the runner maps); default DEFAULT_TABLE_GROW_CAP. */
   readonly tableGrowCap?: number;
-  /**
-   * A function with an operator this compiler does not support: `throw` the UnsupportedOperator
-   * (default), or compile it to a stub whose calls end in an error outcome (TrapSite.unsupported).
-   */
-  readonly unsupportedOperators?: "throw" | "stub";
 }
 
 const MAX_PAGES = 65536;
@@ -172,8 +162,7 @@ function compileOne(
   vmContext: VmContextLayout,
   firstSite: number,
 ): CompiledFunction {
-  const info = validated.functions[definedIndex]!;
-  const input: FunctionInput = {
+  return compileFunction({
     validated,
     definedIndex,
     masm: backend.createMasm(),
@@ -181,16 +170,7 @@ function compileOne(
     exits,
     vmContext,
     firstSite,
-  };
-  if (info.unsupported !== null)
-    return compileUnsupportedStub(input, `unsupported feature: ${info.unsupported.feature}`);
-  try {
-    return compileFunction(input);
-  } catch (error) {
-    if (!(error instanceof UnsupportedOperator) || options.unsupportedOperators !== "stub") throw error;
-    // The stub starts over with a fresh masm: the failed attempt left code in this one.
-    return compileUnsupportedStub({ ...input, masm: backend.createMasm() }, error.message);
-  }
+  });
 }
 
 function exitSlot(codeBase: bigint, index: number): bigint {
@@ -347,9 +327,7 @@ function sideTables(
         funcIndex,
         wasmOffset: wasmOffset(body, site.instrIndex),
       };
-      tables.trapSites.push(
-        site.unsupported === undefined ? trapSite : { ...trapSite, unsupported: site.unsupported },
-      );
+      tables.trapSites.push(trapSite);
     }
   });
   // Functions are laid out in order and each one's ranges are in code order: already sorted.

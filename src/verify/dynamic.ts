@@ -19,6 +19,8 @@ export interface RecordedProfile {
   readonly profile: StackProfile;
   /** Wasm instruction starts where the emulator saw SP misaligned (confirms the static verifier). */
   readonly misalignedAt: readonly number[];
+  /** Instructions the target executed, as the runner counts them. */
+  readonly executed: number;
 }
 
 export interface Invocation {
@@ -31,6 +33,8 @@ export interface UnprofiledRun {
   readonly target: Target;
   readonly outcome: Outcome;
   readonly unprofiled: string;
+  /** Instructions the target executed, as the runner counts them; absent when nothing ran. */
+  readonly executed?: number;
 }
 
 /**
@@ -48,13 +52,14 @@ export function recordProfile(
   if ("outcome" in recorded && !("records" in recorded)) {
     return { target, outcome: recorded, unprofiled: "no run was recorded" };
   }
+  const executed = recorded.machineInstructions;
   if (recorded.outcome.outcome === "exhausted") {
-    return { target, outcome: recorded.outcome, unprofiled: "the run ran out of fuel" };
+    return { target, outcome: recorded.outcome, unprofiled: "the run ran out of fuel", executed };
   }
   const { dropped, length } = recorded.records;
   if (dropped > 0) {
     const unprofiled = `the run passed ${length + dropped} record points; the recorder keeps ${length}`;
-    return { target, outcome: recorded.outcome, unprofiled };
+    return { target, outcome: recorded.outcome, unprofiled, executed };
   }
   const { entryDepth, steps } = profileSteps({
     artifact: instance.artifact,
@@ -71,6 +76,7 @@ export function recordProfile(
     outcome,
     profile: summarizeProfile(steps, entryDepth, options.keepFull ?? false),
     misalignedAt: recorded.alignmentViolations.map((v) => v.pc),
+    executed,
   };
 }
 

@@ -22,12 +22,10 @@
 // maxHeight covers unreachable code as well, so it bounds every height of the function;
 // makesCalls is set by any call or call_indirect.
 //
-// Until the compiler supports them, FunctionInfo.unsupported is computed as the 1.0-era front end
-// did: the first of the function's own type, a construct its body decoding stopped at
-// (FunctionBody.unsupported), and before that a call of a post-1.0 signature or a use of a
-// reference-typed global. Every post-1.0 feature samestack supports is compiled: such marks are
-// dropped before validation (withoutCompiledMarks), leaving only the implementation limit.
-import { FeatureOutsideProfile, guarded, InvalidModule } from "./errors.js";
+// A module that is valid but has a function with more than MAX_LOCALS locals is rejected last
+// (ImplementationLimit), so that a malformed or invalid module is always reported as such.
+import { MAX_LOCALS } from "./decoder.js";
+import { FeatureOutsideProfile, guarded, ImplementationLimit, InvalidModule } from "./errors.js";
 import { type Features, featuresText, toolchainHint, WASM_2_0 } from "./features.js";
 import type {
   BlockType,
@@ -41,7 +39,6 @@ import type {
   Limits,
   Module,
   TableType,
-  UnsupportedUse,
   ValidatedModule,
 } from "./ir.js";
 import {
@@ -61,71 +58,29 @@ import {
 /**
  * Validates a decoded module under a feature profile (default: WebAssembly 2.0 without SIMD; the
  * decoder has checked every feature it meets, the validator checks extended-const). Throws only
- * InvalidModule or UnsupportedFeature.
+ * InvalidModule or UnsupportedFeature (ImplementationLimit for a valid module beyond MAX_LOCALS).
  */
 export function validateModule(module: Module, features: Features = WASM_2_0): ValidatedModule {
-  return guarded(() => new ModuleValidator(withoutCompiledMarks(module), features).validate());
+  return guarded(() => {
+    const validated = new ModuleValidator(module, features).validate();
+    refuseBeyondLimits(validated);
+    return validated;
+  });
 }
 
-/** Every post-1.0 construct a validated module uses: outside function bodies first, then per function. */
-export function postMvpUses({ module, functions }: ValidatedModule): UnsupportedUse[] {
-  return [...(module.postMvp ?? []), ...functions.flatMap((f) => (f.unsupported ? [f.unsupported] : []))];
-}
-
-// ── the interim marks of the features the compiler compiles ─────────────────────────────────
-
-/** Features of the 1.0-era marks that the compiler compiles: their marks are dropped. */
-const COMPILED_FEATURES: ReadonlySet<string> = new Set([
-  "reference-types",
-  "bulk-memory",
-  "sign-extension",
-  "saturating-float-to-int",
-  "multi-value",
-]);
-
-const compiled = (use: UnsupportedUse | null | undefined): boolean =>
-  use != null && COMPILED_FEATURES.has(use.feature);
-
-/**
- * `module` without the marks of COMPILED_FEATURES (itself when it has none): no refusal, no such
- * Module.postMvp entries, types and globals unmarked, and a body whose first mark was one of them
- * marked at its first remaining construct instead (remainingMark).
- */
-function withoutCompiledMarks(module: Module): Module {
-  const marked =
-    compiled(module.refused) ||
-    (module.postMvp ?? []).some(compiled) ||
-    module.types.some((type) => compiled(type.unsupported)) ||
-    module.globals.some((global) => compiled(global.type.unsupported)) ||
-    module.imports.some(({ desc }) => desc.kind === "global" && compiled(desc.type.unsupported)) ||
-    module.bodies.some((body) => compiled(body.unsupported));
-  if (!marked) return module;
-  const types = module.types.map(
-    (type): FuncType => (compiled(type.unsupported) ? { params: type.params, results: type.results } : type),
+/** Throws ImplementationLimit for the first function with more than MAX_LOCALS locals. */
+function refuseBeyondLimits({ module, funcTypes }: ValidatedModule): void {
+  const imported = funcTypes.length - module.bodies.length;
+  const index = module.bodies.findIndex((body) => body.localRuns !== undefined);
+  if (index < 0) return;
+  const body = module.bodies[index]!;
+  const count = body.localRuns!.reduce((sum, [n]) => sum + n, 0);
+  throw new ImplementationLimit(
+    `${count} locals, more than the ${MAX_LOCALS} engines accept (V8 among them)`,
+    body.offset,
+    imported + index,
+    "declare fewer locals in that function (split it, or build with optimisation so locals are reused)",
   );
-  const unmarked = (type: GlobalType): GlobalType =>
-    compiled(type.unsupported) ? { valType: type.valType, mutable: type.mutable } : type;
-  const { refused, ...rest } = module;
-  return {
-    ...rest,
-    ...(refused === undefined || compiled(refused) ? {} : { refused }),
-    types,
-    imports: module.imports.map((imported) =>
-      imported.desc.kind === "global"
-        ? { ...imported, desc: { kind: "global", type: unmarked(imported.desc.type) } }
-        : imported,
-    ),
-    globals: module.globals.map((global) => ({ type: unmarked(global.type), init: global.init })),
-    bodies: module.bodies.map((body) =>
-      compiled(body.unsupported) ? { ...body, unsupported: remainingMark(body) } : body,
-    ),
-    postMvp: (module.postMvp ?? []).filter((use) => !compiled(use)),
-  };
-}
-
-/** The 1.0-era mark of a body whose first mark was a compiled feature's: more locals than MAX_LOCALS. */
-function remainingMark(body: FunctionBody): UnsupportedUse | null {
-  return body.localRuns === undefined ? null : { feature: "implementation-limit", offset: body.offset };
 }
 
 /** Largest memory size: 65536 pages of 64 KiB (4 GiB). */
@@ -579,8 +534,6 @@ class FunctionValidator {
     this.depth = 0;
     this.pushFrame(FrameKind.Function, EMPTY.params, this.c.funcSignatures[funcIndex]!.results, -1);
 
-    const legacyEnd = legacyStop(body);
-    let legacyUse: UnsupportedUse | null = null;
     let maxHeight = 0;
     let makesCalls = false;
     for (let i = 0; i < n; i++) {
@@ -606,7 +559,6 @@ class FunctionValidator {
           blockResults[i] = arity.results.length;
         }
         if (instr.op === "call" || instr.op === "call_indirect") makesCalls = true;
-        if (legacyUse === null && i < legacyEnd) legacyUse = this.legacyUse(instr);
       }
       heightAfter[i] = this.sp;
       if (this.sp > maxHeight) maxHeight = this.sp;
@@ -625,20 +577,7 @@ class FunctionValidator {
       blockResults,
       maxHeight,
       makesCalls,
-      unsupported: type.unsupported ?? legacyUse ?? body.unsupported,
     };
-  }
-
-  /** The 1.0-era front end's mark for a call of a post-1.0 signature or a reference-typed global. */
-  private legacyUse(instr: Instr): UnsupportedUse | null {
-    let type: FuncType | undefined;
-    if (instr.op === "call") type = this.c.funcTypes[instr.func];
-    else if (instr.op === "call_indirect") type = this.c.types[instr.typeIndex];
-    else if (instr.op === "global.get" || instr.op === "global.set") {
-      const global = this.c.globals[instr.global]!;
-      return global.unsupported ? { feature: global.unsupported.feature, offset: instr.offset } : null;
-    } else return null;
-    return type!.unsupported ? { feature: type!.unsupported.feature, offset: instr.offset } : null;
   }
 
   private checkMemoryAccess(instr: Instr, op: OpInfo): void {
@@ -992,16 +931,4 @@ class FunctionValidator {
   private fail(reason: string): never {
     throw new InvalidModule(reason, this.offset, this.funcIndex);
   }
-}
-
-/**
- * Where the 1.0-era front end stopped decoding a body: the index of the instruction holding
- * FunctionBody.unsupported's offset (0 for a mark in the locals), or the body's length.
- */
-function legacyStop(body: FunctionBody): number {
-  const mark = body.unsupported;
-  if (mark === null) return body.code.length;
-  let stop = 0;
-  while (stop + 1 < body.code.length && body.code[stop + 1]!.offset <= mark.offset) stop++;
-  return body.code[0] !== undefined && body.code[0].offset <= mark.offset ? stop : 0;
 }

@@ -15,7 +15,7 @@ import {
 } from "../../src/check/check.js";
 import { compileModule } from "../../src/compiler/compile.js";
 import type { Strategy } from "../../src/compiler/target.js";
-import { loadModule } from "../../src/wasm/index.js";
+import { loadModule, WASM_2_0 } from "../../src/wasm/index.js";
 
 const corpus = path.resolve(import.meta.dirname, "../../corpus");
 const options = (strategy: Strategy, extra: Partial<CheckOptions> = {}): CheckOptions => ({
@@ -24,6 +24,7 @@ const options = (strategy: Strategy, extra: Partial<CheckOptions> = {}): CheckOp
   limits: [],
   seed: 7,
   fuel: DEFAULT_CHECK_FUEL,
+  features: [...WASM_2_0],
   ...extra,
 });
 
@@ -111,6 +112,15 @@ describe("check", () => {
     });
     expect(outcomes.map((o) => o.outcome === "trap" && o.trap)).toContain("stack_overflow");
     expect(outcomes[0]).not.toEqual(outcomes[1]);
+  });
+
+  it("finds a divergence under native in a real C program, which passes under intersect with its exit code", async () => {
+    const [native, intersect] = await Promise.all(
+      (["native", "intersect"] as const).map((strategy) => checkOne("real/proc-exit.wasm", strategy)),
+    );
+    expect(native!.findings.map((f) => f.kind)).toContain("profile-divergence");
+    expect(intersect!.status).toBe("pass");
+    expect(intersect!.invocations[0]!.perTarget[0]!.outcome).toMatchObject({ outcome: "exit", code: 3 });
   });
 
   it("draws the write-up's call: 32 bytes of stack arguments on x64, 16 on aarch64 under native", async () => {

@@ -3,7 +3,6 @@
 // promises it, differ where the write-up says `native` diverges, and describe every code byte.
 import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import wabtInit from "wabt";
 import { disassemble } from "../../emulators/disasm/capstone.js";
 import type { Artifact, StackMapEntry } from "../../src/compiler/artifact.js";
 import { compileModule } from "../../src/compiler/compile.js";
@@ -370,37 +369,30 @@ describe("what is compiled and what is not", () => {
     expect(attempt).toThrow(expect.objectContaining({ op: "v128.any_true", funcIndex: 0, instrIndex: 2 }));
   });
 
-  it("can compile a function with an unsupported operator to a stub that ends its calls", async () => {
-    const module = withForeignOperator(await validated(TWO_FUNCTIONS), 2, "v128.any_true");
-    const artifact = compileModule(module, {
-      target: "aarch64",
-      strategy: "frame",
-      layout: { codeBase: CODE_BASE },
-      unsupportedOperators: "stub",
-    });
-    expect(artifact.trapSites[0]).toMatchObject({
-      funcIndex: 0,
-      instrIndex: null,
-      unsupported: expect.stringContaining("v128.any_true"),
-    });
-    expect(artifact.stackMap[0]!.every((entry) => entry === null)).toBe(true);
-    expect(artifact.stackMap[1]!.every((entry) => entry !== null)).toBe(true);
-  });
-
-  it("compiles a function the validator marked unsupported to a stub", async () => {
-    const wabt = await wabtInit();
-    const text = `(module (func (export "null") (result i32) (ref.is_null (ref.null extern))))`;
-    const bytes = wabt.parseWat("null.wat", text, { reference_types: true }).toBinary({}).buffer;
-    const module = validateModule(decodeModule(bytes));
+  it("compiles functions whose types, locals, globals and operators are references", async () => {
+    const text = `(module
+      (table $t 2 externref)
+      (global $g (mut externref) (ref.null extern))
+      (func (export "null") (result i32) (ref.is_null (ref.null extern)))
+      (func (export "keep") (param $x externref) (result externref) (local $y externref)
+        (local.set $y (local.get $x))
+        (global.set $g (local.get $y))
+        (table.set $t (i32.const 1) (global.get $g))
+        (table.get $t (i32.const 1))))`;
+    const module = await validated(text);
     for (const target of TARGETS) {
-      const artifact = compile(module, target, "native");
-      expect(artifact.trapSites).toEqual([
-        expect.objectContaining({
-          kind: "unreachable",
-          instrIndex: null,
-          unsupported: expect.stringContaining("reference-types"),
-        }),
-      ]);
+      for (const strategy of STRATEGIES) {
+        const artifact = compile(module, target, strategy);
+        // Every reachable instruction of both functions has code and a stack-map entry.
+        for (const funcIndex of [0, 1]) {
+          const body = module.module.bodies[funcIndex]!;
+          expect(artifact.stackMap[funcIndex]).toHaveLength(body.code.length);
+          expect(artifact.stackMap[funcIndex]!.every((entry) => entry !== null)).toBe(true);
+        }
+        // The only trap sites are table.get's and table.set's (and frame's prologue checks).
+        const kinds = artifact.trapSites.filter((site) => site.instrIndex !== null).map((site) => site.kind);
+        expect(kinds).toEqual(["out_of_bounds_table", "out_of_bounds_table"]);
+      }
     }
   });
 });

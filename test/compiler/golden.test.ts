@@ -11,6 +11,7 @@ import { Executors } from "../../emulators/executor.js";
 import { loadModuleFile } from "../../src/cli/load-module.js";
 import { STRATEGIES, TARGETS } from "../../src/compiler/target.js";
 import { annotatedDisassembly } from "../../src/verify/listing.js";
+import { WASM_2_0 } from "../../src/wasm/features.js";
 
 const CASES = [
   // 9 arguments: native reserves 3 stack slots on x64, 1 on aarch64; intersect 3 on both (padding on aarch64)
@@ -47,7 +48,7 @@ describe.each(CASES)("golden disassembly of corpus/%s.wat", (name) => {
   it.each(TARGETS.flatMap((target) => STRATEGIES.map((strategy) => [target, strategy] as const)))(
     "%s, %s",
     async (target, strategy) => {
-      const loaded = await loadModuleFile(`${CORPUS}${name}.wat`);
+      const loaded = await loadModuleFile(`${CORPUS}${name}.wat`, WASM_2_0);
       const artifact = executors.compile(loaded, target, strategy);
       const actual =
         `;; samestack compile corpus/${name}.wat --target ${target} --strategy ${strategy} --disasm\n` +

@@ -1,34 +1,26 @@
 // The whole WebAssembly spec suite beside the repository, both folders as test/wasm/spec-suite.ts
 // finds them (75 files, and the 15 bulk-memory and reference-types files of the 2.0 folder), on
-// both targets under all three strategies, and on V8 as an oracle: every command passes except the
-// text-format modules, which are skipped (V8 also skips values whose NaN bits cannot cross the JS
-// boundary). The first folder's README.txt (written when the suite was converted, independently of
-// samestack) lists per file the invocations that need post-1.0 features and which features: every
-// feature it names is one the compiler compiles, so no invocation is skipped for a post-1.0
-// feature. Under `native`, values differing in NaN bits alone are counted apart (not failures);
-// assert_exhaustion must also overflow at the same location on both targets under intersect and
-// frame (src/spec/runner.ts compares them).
+// both targets under all three strategies, and on V8 as an oracle, under the 2.0 profile: every
+// command passes and none is skipped — binary modules through samestack's front end, the text-format
+// assert_malformed modules through wabt's text parser, the modules beyond 2.0 (extended-const) judged
+// invalid. V8 alone skips the invocations whose NaN bits cannot cross the JS boundary, counted here
+// from the command lists. Under `native`, values differing in NaN bits alone are counted apart (not
+// failures); assert_exhaustion must also overflow at the same location on both targets under
+// intersect and frame (src/spec/runner.ts compares them).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Executors } from "../../emulators/executor.js";
 import { STRATEGIES, TARGETS } from "../../src/compiler/target.js";
-import type { SpecCommandType } from "../../src/spec/commands.js";
 import {
   configurationName,
   runSpecFile,
   type SpecConfiguration,
   type SpecFileResult,
 } from "../../src/spec/runner.js";
-import { SKIP } from "../../src/spec/support.js";
+import { SKIP } from "../../src/spec/skips.js";
 import { formatSpecTable } from "../../src/spec/table.js";
-import {
-  COMPILED_POST_MVP,
-  readmePostMvp,
-  SPEC_FOLDERS,
-  type SpecFolder,
-  specSuiteDir,
-} from "../wasm/spec-suite.js";
+import { SPEC_FOLDERS, type SpecFolder, specSuiteDir } from "../wasm/spec-suite.js";
 
 /** A command list: its folder and its name (unique across both folders). */
 interface SuiteFile {
@@ -48,17 +40,6 @@ const EMULATED: SpecConfiguration[] = TARGETS.flatMap((executor) =>
   STRATEGIES.map((strategy) => ({ executor, strategy })),
 );
 const CONFIGURATIONS: SpecConfiguration[] = [...EMULATED, { executor: "v8", strategy: "native" }];
-
-const INVOCATIONS: readonly SpecCommandType[] = [
-  "assert_return",
-  "assert_trap",
-  "assert_exhaustion",
-  "action",
-];
-const isAllowedSkip = (configuration: string, reason: string) =>
-  reason.startsWith("post-1.0: ") ||
-  reason === SKIP.textModule ||
-  (configuration === "v8" && reason === SKIP.v8Nan);
 
 const executors = new Executors({ metering: "block" });
 const results: SpecFileResult[] = [];
@@ -80,38 +61,62 @@ it("has the 75 files README.txt lists, and the 15 of the 2.0 folder", () => {
   expect(new Set(FILES.map((file) => file.name)).size).toBe(FILES.length);
 });
 
-describe.each(FILES.map((file) => [file.name, file] as const))("spec %s", (_, { folder, name: file }) => {
-  const ofFile = () => results.filter((r) => r.name === file);
+it("checks the 567 text-format modules README.txt lists, and skips nothing on the emulated targets", () => {
+  const texts = FILES.flatMap((file) => commandsOf(file)).filter((c) => c.module_type === "text");
+  expect(texts).toHaveLength(Number(readme().match(/, (\d+) \.wat\)/)?.[1]));
+  const skipped = results
+    .filter((r) => r.configuration !== "v8")
+    .reduce((sum, r) => sum + Object.values(r.skipped).reduce((a, b) => a + b, 0), 0);
+  expect(skipped).toBe(0);
+});
 
-  it("passes every command it does not skip, on both targets under every strategy and on V8", () => {
+describe.each(FILES.map((file) => [file.name, file] as const))("spec %s", (_, file) => {
+  const ofFile = () => results.filter((r) => r.name === file.name);
+
+  it("passes every command on both targets under every strategy and on V8", () => {
     expect(ofFile().map((r) => r.configuration)).toEqual(CONFIGURATIONS.map(configurationName));
     for (const { configuration, failures } of ofFile()) {
       expect({ configuration, failures }).toEqual({ configuration, failures: [] });
     }
   });
 
-  it("skips post-1.0 features and text-format modules only, the same on both targets under every strategy", () => {
+  it("skips nothing on the emulated targets, and on V8 exactly the invocations with NaN bits", () => {
     for (const { configuration, skipped } of ofFile()) {
-      const unexpected = Object.keys(skipped).filter((reason) => !isAllowedSkip(configuration, reason));
-      expect({ configuration, unexpected }).toEqual({ configuration, unexpected: [] });
-    }
-    const [first, ...others] = ofFile().filter((r) => r.configuration !== "v8");
-    for (const other of others) expect(other.skips).toEqual(first!.skips);
-  });
-
-  it("skips no invocation for a post-1.0 feature: README.txt names only features the compiler compiles", () => {
-    const listed = folder === "spec-testsuite" ? readmePostMvp().get(file) : undefined;
-    const uncompiled = [...(listed?.features ?? [])].filter((feature) => !COMPILED_POST_MVP.has(feature));
-    expect(uncompiled).toEqual([]);
-    for (const { configuration, skips } of ofFile()) {
-      const postMvp = skips.filter((s) => INVOCATIONS.includes(s.command) && s.reason.startsWith("post-1.0"));
-      expect({ configuration, skipped: postMvp.map((s) => s.reason) }).toEqual({
-        configuration,
-        skipped: [],
-      });
+      const expected = configuration === "v8" ? nanBitInvocations(file) : 0;
+      const byReason = expected === 0 ? {} : { [SKIP.v8Nan]: expected };
+      expect({ configuration, skipped }).toEqual({ configuration, skipped: byReason });
     }
   });
 });
+
+interface Command {
+  readonly type: string;
+  readonly module_type?: string;
+  readonly action?: { readonly type: string; readonly args?: readonly Value[] };
+  readonly expected?: readonly Value[];
+}
+interface Value {
+  readonly type: string;
+  readonly value?: string;
+}
+
+function commandsOf({ folder, name }: SuiteFile): Command[] {
+  const json = readFileSync(join(specSuiteDir(folder), `${name}.json`), "utf8");
+  return (JSON.parse(json) as { commands: Command[] }).commands;
+}
+
+/** Invocations passing or expecting a float whose bits are a NaN (a NaN pattern is not bits). */
+function nanBitInvocations(file: SuiteFile): number {
+  const nanBits = ({ type, value }: Value) => {
+    if ((type !== "f32" && type !== "f64") || value === undefined || value.startsWith("nan:")) return false;
+    const bits = BigInt(value);
+    if (type === "f32") return (bits & 0x7fff_ffffn) > 0x7f80_0000n;
+    return (bits & 0x7fff_ffff_ffff_ffffn) > 0x7ff0_0000_0000_0000n;
+  };
+  return commandsOf(file).filter(
+    (c) => c.action?.type === "invoke" && [...(c.action.args ?? []), ...(c.expected ?? [])].some(nanBits),
+  ).length;
+}
 
 function readme(): string {
   return readFileSync(join(directory, "README.txt"), "utf8");

@@ -22,8 +22,6 @@ interface Case {
   /** instrIndex → index of its matching end / else; every other entry must be -1. */
   readonly matchingEnd?: Readonly<Record<number, number>>;
   readonly matchingElse?: Readonly<Record<number, number>>;
-  /** The 1.0-era mark's feature (FunctionInfo.unsupported), if any. */
-  readonly unsupported?: string;
   /** instrIndex of a block, loop or if → [params, results]; every other entry must be [0, 0]. */
   readonly blocks?: Readonly<Record<number, readonly [number, number]>>;
 }
@@ -342,7 +340,6 @@ describe("per-instruction heights", () => {
       expect(actual).toEqual(c.rows);
       expect(info.maxHeight).toBe(c.maxHeight);
       expect(info.makesCalls).toBe(c.makesCalls ?? false);
-      expect(info.unsupported?.feature ?? null).toBe(c.unsupported ?? null);
       const expectedEnds = ops.map((_, i) => c.matchingEnd?.[i] ?? -1);
       const expectedElses = ops.map((_, i) => c.matchingElse?.[i] ?? -1);
       expect([...info.matchingEnd]).toEqual(expectedEnds);

@@ -40,14 +40,6 @@ export interface SpecFile {
   readonly commands: readonly SpecCommand[];
 }
 
-/** Commands that run an export of a module. */
-export const INVOCATIONS: ReadonlySet<string> = new Set([
-  "assert_return",
-  "assert_trap",
-  "assert_exhaustion",
-  "action",
-]);
-
 export function specFiles(folder: SpecFolder = "spec-testsuite"): SpecFile[] {
   const dir = specSuiteDir(folder);
   return readdirSync(dir)
@@ -87,30 +79,6 @@ export interface PostMvpEntry {
   readonly invocations: number;
   readonly totalInvocations: number;
   readonly features: ReadonlySet<string>;
-}
-
-/**
- * Post-1.0 features the compiler compiles, so the front end no longer marks them and nothing skips
- * them: README.txt counts them all the same.
- */
-export const COMPILED_POST_MVP: ReadonlySet<string> = new Set([
-  "sign-extension",
-  "saturating-float-to-int",
-  "multi-value",
-  "reference-types",
-  "bulk-memory",
-  "data-explicit-memidx",
-]);
-
-/**
- * What README.txt's entry for a file leaves marked: "exact" when it names no compiled feature (its
- * counts stand), "none" when it names only compiled ones (0 modules, 0 invocations), "part" when it
- * names both (at most its counts, and only the features still marked).
- */
-export function stillMarked(entry: PostMvpEntry): "exact" | "none" | "part" {
-  const compiled = [...entry.features].filter((feature) => COMPILED_POST_MVP.has(feature)).length;
-  if (compiled === 0) return "exact";
-  return compiled === entry.features.size ? "none" : "part";
 }
 
 export function readmePostMvp(): ReadonlyMap<string, PostMvpEntry> {

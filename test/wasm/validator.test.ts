@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { decodeModule } from "../../src/wasm/decoder.js";
-import { InvalidModule } from "../../src/wasm/errors.js";
+import { decodeModule, MAX_LOCALS } from "../../src/wasm/decoder.js";
+import { ImplementationLimit, InvalidModule, UnsupportedFeature } from "../../src/wasm/errors.js";
 import { validateModule } from "../../src/wasm/validator.js";
-import { body, funcType, I32, I64, name, section, VOID, vec, wasm } from "./bytes.js";
+import { body, funcType, I32, I64, leb, name, section, VOID, vec, wasm } from "./bytes.js";
 import { unvalidatedBinary } from "./wat.js";
 
 const EXTERNREF = 0x6f;
@@ -67,7 +67,7 @@ describe("validateModule", () => {
     expect(invalid(wasm(...start, section(10, vec([body([0x0b])])))).reason).toMatch(/start function/);
   });
 
-  it("leaves functions of a multi-value type, and calls of one, unmarked: the compiler compiles them", () => {
+  it("validates functions of a multi-value type, and calls of one", () => {
     const types = section(1, vec([VOID, funcType([], [I32, I64])]));
     const bodies = [
       body([0x41, 0x00, 0x42, 0x00, 0x0b]), // type 1
@@ -83,39 +83,65 @@ describe("validateModule", () => {
     );
     const module = decodeModule(bytes);
     const { functions } = validateModule(module);
-    expect(functions.map((f) => f.unsupported)).toEqual([null, null, null, null]);
     expect([...functions[0]!.heightAfter]).toEqual([1, 2, 2]);
     expect(functions[0]!.maxHeight).toBe(2);
-    // validated to the end all the same: the call leaves two values
+    // the call leaves two values
     expect([...functions[1]!.heightAfter]).toEqual([0, 2, 1, 0, 0]);
     expect(functions[1]!.makesCalls).toBe(true);
   });
 
-  it("drops the marks of reference-typed signatures and globals, which the compiler compiles, but keeps a later one of another feature", () => {
+  it("validates reference-typed signatures, globals and the calls and reads of them", () => {
     const types = section(1, vec([VOID, funcType([EXTERNREF], [])]));
     const globals = section(6, vec([[EXTERNREF, 0, 0xd0, EXTERNREF, 0x0b]]));
     const bodies = [
       body([0x0b]),
       body([0xd0, EXTERNREF, 0x10, 0x00, 0x0b]), // ref.null extern, call 0
-      body([0x23, 0x00, 0x1a, 0x0b]),
-      body([0xd0, EXTERNREF, 0x1a, 0x41, 0x01, 0xc0, 0x1a, 0x0b]), // ref.null, drop, i32.const 1, i32.extend8_s, drop
+      body([0x23, 0x00, 0x1a, 0x0b]), // global.get 0, drop
     ];
-    const bytes = wasm(types, section(3, vec([[1], [0], [0], [0]])), globals, section(10, vec(bodies)));
-    const module = decodeModule(bytes);
-    // The decoder still marks them (as the 1.0-era front end did); validation drops these marks.
-    expect(module.postMvp?.map((use) => use.feature)).toEqual(["reference-types", "reference-types"]);
-    expect(module.bodies[3]!.unsupported?.feature).toBe("reference-types");
-    const validated = validateModule(module);
-    expect(validated.module.postMvp).toEqual([]);
-    expect(validated.module.types[1]!.unsupported).toBeUndefined();
-    expect(validated.module.globals[0]!.type.unsupported).toBeUndefined();
-    expect(validated.functions.map((f) => f.unsupported?.feature ?? null)).toEqual([
-      null,
-      null,
-      null,
-      "sign-extension",
-    ]);
-    expect(validated.functions[3]!.unsupported!.offset).toBe(module.bodies[3]!.code[3]!.offset);
+    const bytes = wasm(types, section(3, vec([[1], [0], [0]])), globals, section(10, vec(bodies)));
+    const validated = validateModule(decodeModule(bytes));
+    expect(validated.features).toEqual([{ feature: "reference-types", offset: bytes.indexOf(EXTERNREF) }]);
+    expect([...validated.functions[1]!.heightAfter]).toEqual([1, 0, 0]);
+    expect([...validated.functions[2]!.heightAfter]).toEqual([1, 0, 0]);
+  });
+
+  describe("more locals than MAX_LOCALS in a function", () => {
+    const many = [
+      [...leb(MAX_LOCALS), I32],
+      [1, I64],
+    ];
+    const module = (...bodies: number[][]) =>
+      wasm(section(1, vec([VOID])), section(3, vec(bodies.map(() => [0]))), section(10, vec(bodies)));
+
+    it("is valid WebAssembly that samestack refuses as an implementation limit, naming function and offset", () => {
+      // the second function's last local is read: validation looks it up among the runs
+      const bytes = module(body([0x0b]), body([0x20, ...leb(MAX_LOCALS), 0x1a, 0x0b], many));
+      let error: unknown;
+      try {
+        validateModule(decodeModule(bytes));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ImplementationLimit);
+      expect(error).toBeInstanceOf(UnsupportedFeature);
+      const at = bytes.length - body([0x20, ...leb(MAX_LOCALS), 0x1a, 0x0b], many).length;
+      expect(error).toMatchObject({ feature: "implementation-limit", funcIndex: 1, offset: at });
+      expect((error as Error).message).toBe(
+        `${MAX_LOCALS + 1} locals, more than the ${MAX_LOCALS} engines accept (V8 among them) in function 1 ` +
+          `at offset ${at} (0x${at.toString(16)}); declare fewer locals in that function (split it, or build ` +
+          "with optimisation so locals are reused)",
+      );
+    });
+
+    it("is reported as invalid when the module is invalid too, wherever the error is", () => {
+      // i64 local MAX_LOCALS read as the i32 that i32.eqz takes
+      const wrongType = body([0x20, ...leb(MAX_LOCALS), 0x45, 0x1a, 0x0b], many);
+      expect(invalid(module(wrongType)).reason).toBe("type mismatch");
+      expect(invalid(module(body([0x0b], many), body([0x6a, 0x0b]))).funcIndex).toBe(1);
+      expect(invalid(module(body([0x20, ...leb(MAX_LOCALS + 1), 0x1a, 0x0b], many))).reason).toMatch(
+        /unknown local/,
+      );
+    });
   });
 });
 

@@ -509,7 +509,6 @@ class FunctionLowering {
     this.values(fn.values, this.signature.results);
     this.emit(plain("end"));
     return {
-      unsupported: null,
       locals: this.localTypes.slice(this.paramCount),
       code: this.code,
       offset: 0,
