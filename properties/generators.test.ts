@@ -10,13 +10,13 @@ import { moduleToWat } from "../src/fuzz/generators/wat.js";
 import { propertyParameters } from "../src/fuzz/seed.js";
 import { wabtFeatures } from "../src/wasm/features.js";
 import { decodeModule, encodeModule, validateModule, WASM_2_0, watToBinary } from "../src/wasm/index.js";
-import type { BlockType, FuncType, Instr, Module } from "../src/wasm/ir.js";
+import type { BlockType, FuncType, Instr, Module, ValType } from "../src/wasm/ir.js";
 import { loadWabt } from "../src/wasm/text.js";
 import { canonical } from "../test/wasm/canonical.js";
 
 const TEST_FILE = "properties/generators.test.ts";
 const RUNS = 1000;
-const SAMPLES = 500;
+const SAMPLES = 1000;
 
 describe("generated programs", () => {
   it(`are valid WebAssembly 2.0 for our validator and for wabt, and survive WAT (${RUNS} runs)`, async () => {
@@ -107,6 +107,8 @@ function branchesWithSeveral(module: Module): boolean {
   });
 }
 
+const isReference = (type: ValType) => type === "funcref" || type === "externref";
+
 const op =
   (...names: string[]) =>
   (module: Module) =>
@@ -119,6 +121,13 @@ const FEATURE_USES: Readonly<Record<string, (module: Module) => boolean>> = {
   "call with 2+ results": (m) => uses(m, (i) => i.op === "call" && calleeType(m, i)!.results.length >= 2),
   "call_indirect with 3+ results": (m) =>
     uses(m, (i) => i.op === "call_indirect" && calleeType(m, i)!.results.length >= 3),
+  "host call with 2+ results": (m) =>
+    uses(m, (i) => i.op === "call" && i.func < m.imports.length && calleeType(m, i)!.results.length >= 2),
+  "host import with references": (m) =>
+    m.imports.some((i) => {
+      const type = i.desc.kind === "func" ? m.types[i.desc.typeIndex]! : null;
+      return [...(type?.params ?? []), ...(type?.results ?? [])].some(isReference);
+    }),
   "block with params": (m) =>
     uses(m, (i) => i.op === "block" && (blockFunctionType(m, i.blockType)?.params.length ?? 0) > 0),
   "loop with params": (m) =>
@@ -148,14 +157,11 @@ const FEATURE_USES: Readonly<Record<string, (module: Module) => boolean>> = {
   "memory.init": op("memory.init"),
   "data.drop": op("data.drop"),
   "passive data": (m) => m.datas.some((d) => d.mode === "passive"),
-  "reference params": (m) =>
-    m.funcTypeIndices.some((t) => m.types[t]!.params.some((p) => p === "funcref" || p === "externref")),
-  "reference results": (m) =>
-    m.funcTypeIndices.some((t) => m.types[t]!.results.some((r) => r === "funcref" || r === "externref")),
+  "reference params": (m) => m.funcTypeIndices.some((t) => m.types[t]!.params.some(isReference)),
+  "reference results": (m) => m.funcTypeIndices.some((t) => m.types[t]!.results.some(isReference)),
   "funcref locals": (m) => m.bodies.some((b) => b.locals.includes("funcref")),
   "externref locals": (m) => m.bodies.some((b) => b.locals.includes("externref")),
-  "reference globals": (m) =>
-    m.globals.some((g) => g.type.valType === "funcref" || g.type.valType === "externref"),
+  "reference globals": (m) => m.globals.some((g) => isReference(g.type.valType)),
   "ref.null": op("ref.null"),
   "ref.is_null": op("ref.is_null"),
   "ref.func": op("ref.func"),

@@ -576,10 +576,10 @@ function functionOf({ any, stmts }: Trees): fc.Arbitrary<FunctionDesc> {
   );
 }
 
-const hostImport: fc.Arbitrary<ImportDesc> = record(
-  [paramsOf(numType), fc.option(numType, { freq: 4 })],
-  ([params, result]) => ({ params, result }),
-);
+const hostImport: fc.Arbitrary<ImportDesc> = record([paramsOf(valType), results], ([params, results]) => ({
+  params,
+  results,
+}));
 
 const global: fc.Arbitrary<GlobalDesc> = fc.oneof(
   {

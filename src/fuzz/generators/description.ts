@@ -214,11 +214,11 @@ export interface FunctionDesc {
 
 /**
  * A host function the module imports (`env.h<i>`, emulators/hosts/env.ts says what it computes):
- * numbers only, and one result at most, as that host computes.
+ * any value types in and out, several results included (a reference result is null).
  */
 export interface ImportDesc {
-  readonly params: readonly NumType[];
-  readonly result: NumType | null;
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
 }
 
 export type GlobalDesc =

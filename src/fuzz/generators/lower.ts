@@ -82,7 +82,7 @@ export function lowerProgram(desc: ProgramDesc): LoweredProgram {
   const recursiveEnd = importCount + desc.recursive.length;
   const isRecursive = (funcIndex: number) => funcIndex >= importCount && funcIndex < recursiveEnd;
   const signatures: Signature[] = [
-    ...desc.imports.map(({ params, result }) => ({ params, results: result ? [result] : [] })),
+    ...desc.imports,
     ...defined.map((fn, i) => ({
       params: isRecursive(importCount + i) ? ["i32" as const, ...fn.params] : fn.params,
       results: fn.results,
