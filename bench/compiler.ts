@@ -1,19 +1,17 @@
 /**
- * Issue 5's figures: compile throughput per target on the largest spec modules next to V8's
- * baseline compiler (Liftoff only, eager) on the same bytes; and execution of a recursive fib and a
- * loop-heavy function under samestack (each target, emulated) against V8 (native), as slowdowns.
+ * Compile throughput per target on the largest spec modules next to V8's baseline compiler (Liftoff
+ * only, eager) on the same bytes. (Execution against V8 is bench/execution.ts.)
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import v8 from "node:v8";
 import { CODE_BASE } from "../emulators/runtime/layout.js";
-import { Runner } from "../emulators/runtime/runner.js";
 import { compileModule } from "../src/compiler/compile.js";
 import { TARGETS } from "../src/compiler/target.js";
 import { specSuiteDirectory } from "../src/spec/runner.js";
-import { decodeModule, validateModule, watToBinary } from "../src/wasm/index.js";
+import { decodeModule, validateModule } from "../src/wasm/index.js";
 import type { ValidatedModule } from "../src/wasm/ir.js";
-import { formatDuration, measure, median } from "./stats.js";
+import { cpuMeasure, formatDuration, median } from "./stats.js";
 
 const specDir = specSuiteDirectory();
 const layout = { codeBase: BigInt(CODE_BASE) };
@@ -60,7 +58,7 @@ export async function compilerBench(): Promise<void> {
   // V8 caches compiled modules by their bytes: a fresh custom section each time defeats the cache.
   let serial = 0;
   const v8Time = median(
-    measure(
+    cpuMeasure(
       () => {
         for (const m of modules) new WebAssembly.Module(withCustomSection(m.bytes, serial++));
       },
@@ -78,50 +76,10 @@ export async function compilerBench(): Promise<void> {
         compileModule(m.validated, { target, strategy: "intersect", layout });
       }
     };
-    const time = median(measure(compileAll, 15, 3));
+    const time = median(cpuMeasure(compileAll, 15, 3));
     console.log(
       `  samestack ${target.padEnd(8)} ${mbPerSecond(time).toFixed(2)} MB/s (${formatDuration(time)}): ` +
         `${(time / v8Time).toFixed(1)}× V8's time`,
     );
-  }
-
-  const source = `(module
-    (func $fib (export "fib") (param $n i32) (result i32)
-      (if (result i32) (i32.lt_u (local.get $n) (i32.const 2)) (then (local.get $n))
-        (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
-                       (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
-    (func (export "loop") (param $n i32) (result i32) (local $acc i32)
-      (block $done (loop $top
-        (br_if $done (i32.eqz (local.get $n)))
-        (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $n)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $top)))
-      (local.get $acc)))`;
-  const bytes = await watToBinary(source, "bench.wat");
-  const validated = validateModule(decodeModule(bytes));
-  const native = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(bytes))).exports as Record<
-    string,
-    (n: number) => number
-  >;
-  const runs = [
-    { name: "fib", arg: 20 },
-    { name: "loop", arg: 200_000 },
-  ];
-  console.log("execution: samestack (emulated) vs V8 (native), intersect");
-  for (const { name, arg } of runs) {
-    const v8Time = median(measure(() => native[name]!(arg), 15, 3));
-    const parts = [`  ${name}(${arg}): V8 ${formatDuration(v8Time)}`];
-    for (const target of TARGETS) {
-      const artifact = compileModule(validated, { target, strategy: "intersect", layout });
-      const runner = new Runner(target);
-      const instantiated = runner.instantiate(artifact);
-      if (!instantiated.ok) throw new Error("cannot instantiate the benchmark module");
-      const args = [{ type: "i32" as const, value: String(arg) }];
-      const time = median(measure(() => instantiated.instance.invoke(name, args), 7, 2));
-      parts.push(`${target} ${formatDuration(time)} (${(time / v8Time).toFixed(0)}× slower)`);
-      instantiated.instance.close();
-      runner.close();
-    }
-    console.log(parts.join(", "));
   }
 }

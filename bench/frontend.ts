@@ -16,7 +16,7 @@ import { WASM_1_0 } from "../src/wasm/features.js";
 import { loadWabt, MVP_FEATURES } from "../src/wasm/text.js";
 import { validateModule } from "../src/wasm/validator.js";
 import { readSpecFile, specFiles, specModuleFiles } from "../test/wasm/spec-suite.js";
-import { formatDuration, measure, median } from "./stats.js";
+import { cpuMeasure, formatDuration, median } from "./stats.js";
 
 const REPS = 25;
 const WARMUP = 5;
@@ -55,13 +55,13 @@ export async function frontendBench(): Promise<void> {
       parsed.destroy();
     }
   };
-  measure(samestackPass, WARMUP, 0);
-  measure(wabtPass, WARMUP, 0);
+  cpuMeasure(samestackPass, WARMUP, 0);
+  cpuMeasure(wabtPass, WARMUP, 0);
   const samestackTimes: number[] = [];
   const wabtTimes: number[] = [];
   for (let i = 0; i < REPS; i++) {
-    samestackTimes.push(...measure(samestackPass, 1, 0));
-    wabtTimes.push(...measure(wabtPass, 1, 0));
+    samestackTimes.push(...cpuMeasure(samestackPass, 1, 0));
+    wabtTimes.push(...cpuMeasure(wabtPass, 1, 0));
   }
   const ours = median(samestackTimes);
   const theirs = median(wabtTimes);

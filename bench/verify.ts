@@ -1,7 +1,7 @@
 /**
  * Issue 7's figures: (1) the for-all-limits verdict from one recorded run per target against the
  * naive method — one real run per 16-byte limit up to the maximum depth, on each target — on three
- * recursive programs; (2) recorded (traced) against plain execution of the same invocation.
+ * recursive programs. (Recorded against plain execution is bench/execution.ts.)
  */
 import path from "node:path";
 import { CODE_BASE } from "../emulators/runtime/layout.js";
@@ -12,7 +12,7 @@ import { recordProfile } from "../src/verify/dynamic.js";
 import { compareProfiles } from "../src/verify/profile.js";
 import { loadModule } from "../src/wasm/index.js";
 import type { Outcome, WasmValue } from "../src/wasm/outcome.js";
-import { formatDuration, measure, median } from "./stats.js";
+import { cpuMeasure, formatDuration, median } from "./stats.js";
 
 const corpus = path.resolve(import.meta.dirname, "../corpus");
 
@@ -51,7 +51,7 @@ export async function verifyBench(): Promise<void> {
       maxDepth = x64.profile.maxDepth;
       return compareProfiles(x64.profile, aarch64.profile).identical;
     };
-    const profileTimes = measure(viaProfiles, 15, 5);
+    const profileTimes = cpuMeasure(viaProfiles, 15, 5);
     const naive = () => {
       const points: Outcome[][] = TARGETS.map(() => []);
       for (let limit = 16; limit <= maxDepth; limit += 16) {
@@ -61,26 +61,12 @@ export async function verifyBench(): Promise<void> {
       }
       return JSON.stringify(points[0]) === JSON.stringify(points[1]);
     };
-    const naiveTimes = measure(naive, 3, 0);
+    const naiveTimes = cpuMeasure(naive, 3, 0);
     const ratio = median(naiveTimes) / median(profileTimes);
     console.log(
       `  ${file} ${exportName}: max depth ${maxDepth} B (${maxDepth / 16} limits); profiles ${formatDuration(median(profileTimes))}, ` +
         `naive ${formatDuration(median(naiveTimes))}: ${ratio.toFixed(0)}× faster (goal ≥ 50×)`,
     );
     for (const target of TARGETS) instance[target].close();
-  }
-
-  console.log("recorded (traced) vs plain execution, same invocation (fib(18), intersect)");
-  const fib = await instances("fibonacci.wat");
-  const args: WasmValue[] = [{ type: "i32", value: "18" }];
-  for (const target of TARGETS) {
-    const plain = median(measure(() => fib[target].invoke("fib", args), 7, 2));
-    const traced = median(measure(() => fib[target].invokeRecorded("fib", args), 7, 2));
-    const withProfile = median(measure(() => recordProfile(fib[target], { exportName: "fib", args }), 7, 2));
-    console.log(
-      `  ${target.padEnd(8)} plain ${formatDuration(plain)}, recorded ${formatDuration(traced)} (${(traced / plain).toFixed(2)}×), ` +
-        `recorded + profile ${formatDuration(withProfile)} (${(withProfile / plain).toFixed(2)}×; goal ≤ 3×)`,
-    );
-    fib[target].close();
   }
 }

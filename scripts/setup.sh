@@ -2,15 +2,18 @@
 # Installs everything samestack needs on a Debian 12 machine, idempotently:
 #   1. Debian packages (Unicorn, Capstone, wabt's wast2json, a C compiler, Chromium for the
 #      HTML report's browser test), only those missing;
-#   2. npm dependencies, only when package-lock.json changed since the last install;
-#   3. the native helper (emulators/native) and the TypeScript build (dist/).
+#   2. Unicorn 2.1.1 from Debian trixie (library and headers), fetched with `apt-get download` and
+#      extracted under emulators/native/vendor/ (nothing installed system-wide): bookworm's 2.0.1
+#      runs every guest store through a slow path (about 100 ns each);
+#   3. npm dependencies, only when package-lock.json changed since the last install;
+#   4. the native helper (emulators/native) and the TypeScript build (dist/).
 # Safe to run any number of times; a second run does no network work.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '[setup] %s\n' "$*"; }
 
-debian_packages=(libunicorn-dev libcapstone-dev wabt gcc make chromium)
+debian_packages=(libcapstone-dev wabt gcc make chromium)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
@@ -24,6 +27,8 @@ if ((${#missing[@]})); then
 else
   say "Debian packages present: ${debian_packages[*]}"
 fi
+
+bash scripts/fetch-unicorn.sh
 
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -d node_modules ] || [ "$(cat node_modules/.samestack-lock 2>/dev/null)" != "$lock_hash" ]; then

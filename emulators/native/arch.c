@@ -14,8 +14,7 @@ static const named_register aarch64_named[] = {
     {"nzcv", UC_ARM64_REG_NZCV}, {"fpcr", UC_ARM64_REG_FPCR}, {"fpsr", UC_ARM64_REG_FPSR}};
 static const register_family aarch64_families[] = {{"x", 0, 29, UC_ARM64_REG_X0}, {"d", 0, 32, UC_ARM64_REG_D0}};
 
-/* x86-64: Haswell. In Unicorn 2.0.1 the model only changes CPUID's family/model: every model has the
- * same features, with LZCNT/TZCNT (ABM, BMI1) and SSE4.1 (ROUNDSD) but without POPCNT (#UD).
+/* x86-64: Haswell, with LZCNT/TZCNT (ABM, BMI1), SSE4.1 (ROUNDSD) and, in Unicorn 2.1, POPCNT.
  * AArch64: Cortex-A72 (ARMv8-A with FP/AdvSIMD). */
 const arch_facts ARCH_FACTS[ARCH_COUNT] = {
     [ARCH_X64] = {"x64", {UC_ARCH_X86, UC_MODE_64, UC_CPU_X86_HASWELL, UC_X86_REG_RIP, UC_X86_REG_RSP},

@@ -8,27 +8,32 @@ import koffi from "koffi";
 import { NativeLibraryError } from "../errors.js";
 
 const HELPER = "build/libsamestack_uc.so";
+/** Debian trixie's Unicorn 2.1, extracted by scripts/fetch-unicorn.sh; the helper links it by rpath. */
+const UNICORN = "vendor/unicorn/usr/lib/x86_64-linux-gnu/libunicorn.so.2";
 
-/** The helper beside this file (sources) or in the sources' folder (dist/emulators/native). */
-function helperPath(): string {
-  for (const candidate of [`./${HELPER}`, `../../../emulators/native/${HELPER}`]) {
+/** `file` beside this file (sources) or in the sources' folder (dist/emulators/native). */
+function nativePath(file: string, missing: string): string {
+  for (const candidate of [`./${file}`, `../../../emulators/native/${file}`]) {
     const path = fileURLToPath(new URL(candidate, import.meta.url));
     if (existsSync(path)) return path;
   }
-  throw new NativeLibraryError(`${HELPER} is missing: run \`npm run build:native\``);
+  throw new NativeLibraryError(`${file} is missing: ${missing}`);
 }
 
-const unicorn = koffi.load("libunicorn.so.2");
-const helper = koffi.load(helperPath());
+/**
+ * The Unicorn library samestack runs on. Loaded by path before the helper: a process holds one
+ * library per soname, and the system's libunicorn.so.2 (Debian bookworm's 2.0.1) must not be it.
+ */
+export const UNICORN_LIBRARY = nativePath(UNICORN, "run `npm run setup` (scripts/fetch-unicorn.sh)");
+const unicorn = koffi.load(UNICORN_LIBRARY);
+const helper = koffi.load(nativePath(HELPER, "run `npm run build:native`"));
 
 koffi.opaque("ss_engine");
-koffi.opaque("uc_engine");
 koffi.opaque("ss_decoder");
 const JsHook = koffi.proto("int ss_js_hook(uint64_t token, uint64_t address)");
 
 /** Opaque native handles. */
 export type SsEnginePointer = { readonly __brand: "ss_engine" };
-export type UcEnginePointer = { readonly __brand: "uc_engine" };
 export type SsDecoderPointer = { readonly __brand: "ss_decoder" };
 
 /** Indices into the result array filled by `ss_run` (the `R_*` enum in samestack_uc.c). */
@@ -45,7 +50,10 @@ export const RESULT = {
   violations: 9,
   violationsDropped: 10,
   tailMinSp: 11,
-  length: 12,
+  pcExact: 12,
+  handover: 13,
+  preciseSteps: 14,
+  length: 15,
 } as const;
 
 /** `stop` values (STOP_* in samestack_uc.c). */
@@ -58,6 +66,8 @@ export const STOP = {
   cpuException: 5,
   fuel: 6,
 } as const;
+/** `handover` values (HANDOVER_* in samestack_uc.c). */
+export const HANDOVER = { none: 0, zone: 1, fuel: 2 } as const;
 /** Flag bits of instrumented addresses (FLAG_* in samestack_uc.c). */
 export const FLAG = { watch: 1, align: 2, jsHook: 4 } as const;
 /** Numbers per alignment violation copied out by the helper (pc, sp). */
@@ -81,14 +91,11 @@ type Fn<Args extends unknown[], R> = (...args: Args) => R;
 type U64 = number | bigint;
 
 export const uc = {
-  memWrite: unicorn.func(
-    "int uc_mem_write(uc_engine *uc, uint64_t address, const uint8_t *bytes, size_t size)",
-  ) as Fn<[UcEnginePointer, U64, Uint8Array, number], number>,
-  memRead: unicorn.func(
-    "int uc_mem_read(uc_engine *uc, uint64_t address, uint8_t *bytes, size_t size)",
-  ) as Fn<[UcEnginePointer, U64, Uint8Array, number], number>,
-  emuStop: unicorn.func("int uc_emu_stop(uc_engine *uc)") as Fn<[UcEnginePointer], number>,
   strerror: unicorn.func("const char *uc_strerror(int code)") as Fn<[number], string>,
+  version: unicorn.func("unsigned int uc_version(unsigned int *major, unsigned int *minor)") as Fn<
+    [null, null],
+    number
+  >,
 };
 
 export const ss = {
@@ -97,7 +104,6 @@ export const ss = {
     [number, number[]],
     SsEnginePointer | null
   >,
-  uc: helper.func("uc_engine *ss_uc(ss_engine *e)") as Fn<[SsEnginePointer], UcEnginePointer>,
   close: helper.func("void ss_close(ss_engine *e)") as Fn<[SsEnginePointer], void>,
   instrument: helper.func("int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size)") as Fn<
     [SsEnginePointer, U64, U64],
@@ -115,6 +121,13 @@ export const ss = {
     [SsEnginePointer, U64, U64],
     number
   >,
+  /** Guest memory through the helper's host memory, whatever the machines' protections. */
+  memWrite: helper.func(
+    "int ss_mem_write(ss_engine *e, uint64_t address, const uint8_t *bytes, uint64_t size)",
+  ) as Fn<[SsEnginePointer, U64, Uint8Array, number], number>,
+  memRead: helper.func(
+    "int ss_mem_read(ss_engine *e, uint64_t address, uint8_t *bytes, uint64_t size)",
+  ) as Fn<[SsEnginePointer, U64, Uint8Array, number], number>,
   zero: helper.func("int ss_zero(ss_engine *e, uint64_t address, uint64_t size)") as Fn<
     [SsEnginePointer, U64, U64],
     number
@@ -122,6 +135,13 @@ export const ss = {
   setPoints: helper.func(
     "int ss_set_points(ss_engine *e, int flag, const uint64_t *addresses, uint64_t count)",
   ) as Fn<[SsEnginePointer, number, BigUint64Array, number], number>,
+  setFuelPoints: helper.func(
+    "int ss_set_fuel_points(ss_engine *e, int enabled, const uint64_t *addresses, uint64_t count)",
+  ) as Fn<[SsEnginePointer, number, BigUint64Array, number], number>,
+  setZone: helper.func("int ss_set_zone(ss_engine *e, uint64_t address, uint64_t size)") as Fn<
+    [SsEnginePointer, U64, U64],
+    number
+  >,
   setJsHook: helper.func("void ss_set_js_hook(ss_engine *e, ss_js_hook *hook, uint64_t token)") as Fn<
     [SsEnginePointer, unknown, number],
     void

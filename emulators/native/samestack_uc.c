@@ -1,34 +1,47 @@
 /*
- * samestack's native helper around Unicorn 2.0.1: everything that runs per emulated instruction, and
- * one `ss_run` entry that resets the per-run state, emulates, and reports in a single FFI call.
+ * samestack's native helper around Unicorn 2.1: everything that runs per emulated instruction or
+ * block, and one `ss_run` entry that resets the per-run state, emulates, and reports in a single FFI
+ * call.
  *
- * Instrumented range [begin, begin + size): one C code hook covers it (installed before anything is
- * translated, so every translation block in it calls the hook). An instrumented engine executes code
- * only there (engine.ts enforces it), so the hook also meters the fuel, replacing Unicorn's own
- * instruction counter (a second code hook on every instruction). A code hook on every instruction
- * doubles the cost of translating code, which dominates runs of code executed once; an engine that
- * needs only fuel and exact fault pcs meters blocks instead (ss_meter_blocks, below). Per instruction
- * the hook
+ * An engine holds one or two Unicorn machines over the same host memory (every region is the helper's
+ * own memory, mapped with uc_mem_map_ptr into each machine):
+ *   - bare (no covered range): Unicorn's own instruction `count` meters the fuel;
+ *   - instrumented (ss_instrument): one PRECISE machine, a C code hook over the covered range;
+ *   - block-metered (ss_meter_blocks): a FAST machine (a block hook, no code hook, no memory hook:
+ *     any memory hook sends every load and store of the machine through Unicorn's slow path) and a
+ *     PRECISE twin, created on first need, that carries a run on exactly where FAST cannot.
+ *
+ * PRECISE, per instruction of the covered range (the code hook):
  *   - stores the instruction's address (the exact pc of a fault: Unicorn reports the block start),
- *   - stops the run when the fuel is used up, before the instruction,
+ *   - stops the run before the instruction when its fuel charge does not fit,
  *   - at JS-hooked addresses, calls the JS callback, which may stop the run before the instruction,
- *   - counts the instruction (`steps`),
+ *   - charges the fuel (`steps`),
  *   - when recording, folds sp into the running minimum and, at watched addresses, appends a record,
  *   - at alignment-checked addresses, appends a violation when sp % 16 != 0.
- * Reading sp costs 10-40 ns in Unicorn 2.0.1, several times the instruction itself, so while recording
- * the hook keeps sp cached and rereads it only after an instruction that may write it (push, call,
- * pre-index writeback...: Capstone's registers written, decided once per address and forgotten when
- * the code there is rewritten) or after a JS hook (which may set it).
- * Which addresses are watched / checked / hooked is one flag byte per byte of the range (O(1) lookup);
- * the addresses carrying each flag are also listed, so replacing a set costs its size, not the range's.
+ * Reading sp costs several emulated instructions, so while recording the hook keeps sp cached and
+ * rereads it only after an instruction that may write it (push, call, pre-index writeback...:
+ * Capstone's registers written, decided once per address and forgotten when the code there is
+ * rewritten) or after a JS hook (which may set it).
  *
- * Guest memory is host memory the helper maps itself (uc_mem_map_ptr), so a region can be zeroed in
- * place (ss_zero) and reused: Unicorn 2.0.1's uc_mem_unmap has a fixed cost plus about 0.25 us per page.
+ * FAST, per translation block as it starts (the block hook): charges the block's fuel at once; a
+ * block the fuel does not cover hands the run over to PRECISE at its start, which stops at the exact
+ * instruction. A fault inside a block is reported at the block's start by Unicorn, and the block's
+ * prefix has run, so FAST must never fault: the WARNING ZONE, bytes just above the stack limit, is
+ * mapped without access in FAST only. Its first touch opens it (the access completes; only the stack
+ * is there) and the next block start hands the run over to PRECISE, where every register is in sync,
+ * so a later fault in the guard below the limit is exact. This holds when the zone is at least as
+ * deep as the stack drops within one block (the runner sizes it from the frames); a fault in FAST
+ * regardless is reported with `pc_exact` = 0.
+ *
+ * Fuel: one unit per instruction of the covered range, or, once FUEL POINTS are set (ss_set_fuel_points),
+ * one unit per point at the address where an instruction starts (an address may carry several: the
+ * runner's points are Wasm instruction starts, empty instructions included); a block's charge is the
+ * sum over its bytes.
  *
  * Record semantics (sp values are read before the instruction at that address executes):
  *   record j = { pc_j, sp_j, min_sp_j, step_j } where min_sp_j is the minimum sp over every
  *   instrumented instruction after record j-1 up to and including pc_j (from the run start for j = 0);
- *   step_j counts the instrumented instructions executed before pc_j in this run.
+ *   step_j is the fuel charged before pc_j in this run.
  *   `tail_min_sp` is the same minimum after the last stored record, including sp when the run stopped.
  * Records and violations never vanish silently: past `capacity` they are counted as dropped.
  */
@@ -58,8 +71,14 @@ enum {
   STOP_CPU_EXCEPTION,
   STOP_FUEL
 };
+/* Why FAST handed a run over to PRECISE (HANDOVER_* in the result). */
+enum { HANDOVER_NONE, HANDOVER_ZONE, HANDOVER_FUEL };
 /* QEMU's AArch64 exception numbers (target/arm/cpu.h) as Unicorn passes them to interrupt hooks. */
 enum { EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_BKPT = 7, EXCP_HVC = 11, EXCP_SMC = 13 };
+/* The machines of an engine: PRIMARY always exists (bare, instrumented, or FAST); PRECISE_TWIN only on
+ * a block-metered engine. */
+enum { PRIMARY, PRECISE_TWIN, MACHINES };
+enum { COVER_NONE, COVER_CODE, COVER_BLOCKS };
 
 /* Stored as doubles, exact below 2^53 (all mapped addresses), so JS reads them with one memcpy. */
 typedef struct {
@@ -78,6 +97,7 @@ typedef struct {
 /* A guest region and the host memory behind it. */
 typedef struct {
   uint64_t address, size;
+  uint32_t perms;
   void *host;
 } ss_region;
 
@@ -93,23 +113,35 @@ typedef int (*ss_js_hook)(uint64_t token, uint64_t address);
 
 typedef struct {
   uc_engine *uc;
+  int cover; /* COVER_*: the hook over the covered range */
+  uc_hook fault_hook, interrupt_hook, range_hook;
+} ss_machine;
+
+typedef struct {
   const arch_facts *arch;
-  uc_hook code_hook, memory_hook, interrupt_hook, block_hook, access_hook;
-  uint64_t begin, size; /* instrumented or block-metered range; size 0 = none */
-  int meter_blocks;     /* the range is metered per block (ss_meter_blocks), not per instruction */
-  uint16_t *block_counts; /* block-metered: instructions of the block starting at each offset; 0 = unknown */
-  /* instrumented: classifies sp writes (with operand details); block-metered: counts block instructions */
-  capstone_decoder *decoder;
-  uint8_t *flags;       /* size bytes */
+  ss_machine machines[MACHINES];
+  int current;          /* the machine holding the CPU state */
+  uc_context *context;  /* for moving the CPU state between the machines */
+  uint64_t begin, size; /* covered range; size 0 = none */
+  int meter_blocks;     /* the engine has a FAST machine */
+  /* FAST: fuel charge + 1 of the block starting at each offset; 0 = unknown */
+  uint32_t *block_charges;
+  capstone_decoder *decoder;      /* classifies sp writes (operand details) and counts block instructions */
+  uint8_t *flags;                 /* size bytes */
+  uint16_t *fuel_points;          /* size entries, or NULL: one unit per instruction */
   ss_points points[POINT_KINDS];
   ss_region *regions;
   uint64_t region_count, regions_allocated;
   uint64_t watch_count; /* addresses with FLAG_WATCH; recording is on iff > 0 */
   uint64_t capacity;    /* max records / violations kept per run */
+  uint64_t zone_address, zone_size;
+  int zone_protected; /* FAST maps the zone without access now */
   ss_js_hook js_hook;
   uint64_t js_token;
   /* per run */
-  uint64_t fuel, current_pc, steps, min_sp;
+  int running;  /* the machine emulating */
+  int handover; /* HANDOVER_*: set in FAST, acted on at the next block start */
+  uint64_t fuel, current_pc, steps, precise_steps, min_sp;
   uint64_t exception_pc; /* the instruction that raised an interrupt */
   uint64_t sp; /* while recording: sp before the current instruction, unless sp_stale */
   int sp_stale;
@@ -131,6 +163,9 @@ enum {
   R_VIOLATIONS,
   R_VIOLATIONS_DROPPED,
   R_TAIL_MIN_SP,
+  R_PC_EXACT,
+  R_HANDOVER,
+  R_PRECISE_STEPS,
   R_COUNT
 };
 
@@ -155,9 +190,24 @@ static int push(ss_buffer *buffer, const void *item, size_t item_size, uint64_t 
   return 1;
 }
 
+/* Buffers grow on demand and are reused by the next run; one past this many items that the last run
+ * filled to less than a quarter is given back, so an engine's memory follows its recent use rather
+ * than its largest run. */
+enum { KEPT_ITEMS = 1u << 16 };
+static void start_buffer(ss_buffer *buffer) {
+  int oversized = buffer->allocated > KEPT_ITEMS && buffer->count < buffer->allocated / 4;
+  buffer->count = buffer->dropped = 0;
+  if (!oversized) return;
+  free(buffer->items);
+  buffer->items = NULL;
+  buffer->allocated = 0;
+}
+
+static uc_engine *uc_of(ss_engine *e, int machine) { return e->machines[machine].uc; }
+
 static uint64_t read_sp(ss_engine *e) {
   uint64_t sp = 0;
-  uc_reg_read(e->uc, e->arch->unicorn.sp, &sp);
+  uc_reg_read(uc_of(e, e->running), e->arch->unicorn.sp, &sp);
   return sp;
 }
 
@@ -166,7 +216,8 @@ static uint8_t classified(ss_engine *e, uint64_t offset, uint32_t size) {
   uint8_t flags = e->flags[offset];
   if (flags & FLAG_KNOWN) return flags;
   uint8_t bytes[16];
-  int writes = size > sizeof bytes || uc_mem_read(e->uc, e->begin + offset, bytes, size) != UC_ERR_OK ||
+  int writes = size > sizeof bytes ||
+               uc_mem_read(uc_of(e, e->running), e->begin + offset, bytes, size) != UC_ERR_OK ||
                sp_writes_instruction(e->decoder, bytes, size, e->begin + offset);
   flags |= FLAG_KNOWN | (writes ? FLAG_WRITES_SP : 0);
   e->flags[offset] = flags;
@@ -184,14 +235,15 @@ static void on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user) 
   uint64_t offset = address - e->begin;
   e->current_pc = address;
   if (offset >= e->size) return;
-  if (e->steps == e->fuel) {
+  uint64_t charge = e->fuel_points ? e->fuel_points[offset] : 1;
+  if (e->steps + charge > e->fuel) {
     e->stop = STOP_FUEL;
     uc_emu_stop(uc);
     return;
   }
   uint8_t flags = e->flags[offset];
   if (flags & FLAG_JS_HOOK) {
-    /* A JS hook that stops the run leaves its instruction unexecuted, uncounted and unrecorded. */
+    /* A JS hook that stops the run leaves its instruction unexecuted, uncharged and unrecorded. */
     if (e->js_hook && e->js_hook(e->js_token, address)) {
       e->stop = STOP_JS_HOOK;
       uc_emu_stop(uc);
@@ -199,7 +251,9 @@ static void on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user) 
     }
     e->sp_stale = 1;
   }
-  uint64_t step = e->steps++;
+  uint64_t step = e->steps;
+  e->steps += charge;
+  e->precise_steps += charge;
   if (e->watch_count == 0) {
     if (flags & FLAG_ALIGN) check_alignment(e, address, read_sp(e));
     return;
@@ -218,23 +272,51 @@ static void on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user) 
   if (classified(e, offset, size) & FLAG_WRITES_SP) e->sp_stale = 1;
 }
 
+static int in_zone(ss_engine *e, uint64_t address) {
+  return e->zone_size && address - e->zone_address < e->zone_size;
+}
+
+/* The host byte behind guest `address`, or NULL. */
+static uint8_t *host_byte(ss_engine *e, uint64_t address) {
+  for (uint64_t i = 0; i < e->region_count; i++) {
+    const ss_region *r = &e->regions[i];
+    if (address - r->address < r->size) return (uint8_t *)r->host + (address - r->address);
+  }
+  return NULL;
+}
+
 static bool on_memory_fault(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
                             void *user) {
-  (void)uc, (void)size, (void)value;
   ss_engine *e = user;
+  int protection = type == UC_MEM_READ_PROT || type == UC_MEM_WRITE_PROT;
+  if (e->running == PRIMARY && e->meter_blocks && protection && in_zone(e, address)) {
+    /* The zone's first touch in FAST: let the access complete, hand over at the next block start. A
+     * store is also made here: Unicorn drops some (an x86 `call`'s push) after the hook opens the zone.
+     * The first touch is never a load of live data: the run starts with sp above the zone. */
+    if (uc_mem_protect(uc, e->zone_address, e->zone_size, UC_PROT_READ | UC_PROT_WRITE) == UC_ERR_OK) {
+      e->zone_protected = 0;
+      e->handover = HANDOVER_ZONE;
+      uint8_t *host = type == UC_MEM_WRITE_PROT && size > 0 && size <= 8 ? host_byte(e, address) : NULL;
+      if (host && host_byte(e, address + (uint64_t)size - 1) == host + size - 1) memcpy(host, &value, (size_t)size);
+      return true;
+    }
+  }
   e->stop = STOP_MEMORY_FAULT;
   e->fault_type = type;
   e->fault_address = address;
   return false;
 }
 
-/* The instruction that raised interrupt `number`. The hook saw it on an instrumented engine; otherwise
- * Unicorn's pc is past it after x86 int/int3 (left so: lengths vary) and AArch64 svc/hvc/smc, and at it
- * after brk and udf. */
+/* Whether the running machine sees every instruction of the covered range. */
+static int running_precise(ss_engine *e) { return e->machines[e->running].cover == COVER_CODE; }
+
+/* The instruction that raised interrupt `number`. The code hook saw it on PRECISE; otherwise Unicorn's
+ * pc is past it after x86 int/int3 (left so: lengths vary) and AArch64 svc/hvc/smc, and at it after brk
+ * and udf. */
 static uint64_t exception_pc(ss_engine *e, uint32_t number) {
-  if (e->size && !e->meter_blocks) return e->current_pc;
+  if (running_precise(e)) return e->current_pc;
   uint64_t pc = 0;
-  uc_reg_read(e->uc, e->arch->unicorn.pc, &pc);
+  uc_reg_read(uc_of(e, e->running), e->arch->unicorn.pc, &pc);
   int past =
       e->arch->unicorn.arch == UC_ARCH_ARM64 && (number == EXCP_SWI || number == EXCP_HVC || number == EXCP_SMC);
   return past ? pc - e->arch->instruction_bytes.fixed : pc;
@@ -242,7 +324,7 @@ static uint64_t exception_pc(ss_engine *e, uint32_t number) {
 
 /* x86: every interrupt, by vector (#UD is not one: Unicorn returns UC_ERR_INSN_INVALID).
  * AArch64: brk/svc/hvc/smc by their imm16, which all keep it in bits 5..20 of the instruction word (ESR
- * does not carry it in Unicorn 2.0.1); UDEF is an invalid instruction; any other exception is reported
+ * does not carry it in Unicorn); UDEF is an invalid instruction; any other exception is reported
  * with its QEMU number. */
 static void on_interrupt(uc_engine *uc, uint32_t number, void *user) {
   ss_engine *e = user;
@@ -262,18 +344,87 @@ static void on_interrupt(uc_engine *uc, uint32_t number, void *user) {
   uc_emu_stop(uc);
 }
 
-/* The instruction a run's stop is attributed to: the one that raised an interrupt; on an instrumented
- * engine, the one the hook saw last (exact: its code runs only there); on a block-metered engine, the
- * block the fuel did not cover, or Unicorn's pc (exact for faults: see ss_meter_blocks); otherwise, and
- * after reaching an exit, Unicorn's pc, which is exact for faults on a bare engine because its
- * instruction counter hooks every instruction. */
+/* Fuel charge of the block at `offset`, computed on its first execution: its fuel points, or its
+ * instructions (fixed-size ones by division, others counted with Capstone). */
+static uint64_t block_charge(ss_engine *e, uint64_t offset, uint32_t size) {
+  uint32_t known = e->block_charges[offset];
+  if (known) return known - 1;
+  uint64_t charge = 0;
+  if (e->fuel_points) {
+    uint64_t end = offset + size < e->size ? offset + size : e->size;
+    for (uint64_t i = offset; i < end; i++) charge += e->fuel_points[i];
+  } else if (e->arch->instruction_bytes.fixed) {
+    charge = size / e->arch->instruction_bytes.fixed;
+  } else {
+    uint8_t *bytes = malloc(size);
+    charge = bytes && uc_mem_read(uc_of(e, PRIMARY), e->begin + offset, bytes, size) == UC_ERR_OK
+                 ? instruction_count(e->decoder, bytes, size, e->begin + offset)
+                 : size; /* unreadable: at most one instruction per byte */
+    free(bytes);
+  }
+  if (charge < UINT32_MAX) e->block_charges[offset] = (uint32_t)charge + 1;
+  return charge;
+}
+
+/* FAST, before a block runs: a pending hand-over, or a block the fuel does not cover, stops the run at
+ * the block's start (every register in sync there) for PRECISE to carry on; otherwise the block's
+ * charge is taken at once. A block cut short by a fault counts whole (the run ends there). */
+static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+  ss_engine *e = user;
+  uint64_t offset = address - e->begin;
+  e->current_pc = address;
+  if (offset >= e->size) return;
+  if (e->handover == HANDOVER_NONE) {
+    uint64_t charge = block_charge(e, offset, size);
+    if (e->steps + charge <= e->fuel) {
+      e->steps += charge;
+      return;
+    }
+    e->handover = HANDOVER_FUEL;
+  }
+  uc_emu_stop(uc);
+}
+
+/* The instruction a run's stop is attributed to: the one that raised an interrupt; on PRECISE, the one
+ * the hook saw last (exact: its code runs only there); on FAST, Unicorn's pc (a fault's block start:
+ * see `pc_exact`); otherwise, and after reaching an exit, Unicorn's pc, which is exact for faults on a
+ * bare machine because its instruction counter hooks every instruction. */
 static uint64_t stop_pc(ss_engine *e, uc_err err, uint64_t pc) {
   if (e->stop == STOP_INTERRUPT || e->stop == STOP_INVALID_INSTRUCTION || e->stop == STOP_CPU_EXCEPTION) {
     return e->exception_pc;
   }
-  if (e->meter_blocks) return e->stop == STOP_FUEL ? e->current_pc : pc;
   int exited = e->stop == STOP_NONE && err == UC_ERR_OK;
-  return e->size && !exited ? e->current_pc : pc;
+  return running_precise(e) && !exited ? e->current_pc : pc;
+}
+
+/* Opens a Unicorn machine for the engine's architecture, with the fault and interrupt hooks. */
+static uc_err open_machine(ss_engine *e, ss_machine *m) {
+  const arch_facts *facts = e->arch;
+  uc_err err = uc_open(facts->unicorn.arch, facts->unicorn.mode, &m->uc);
+  /* The CPU model must be set before anything else touches the CPU. */
+  if (err == UC_ERR_OK) err = uc_ctl_set_cpu_model(m->uc, facts->unicorn.cpu_model);
+  if (err == UC_ERR_OK) err = uc_ctl_exits_enable(m->uc);
+  if (err == UC_ERR_OK) {
+    err = uc_hook_add(m->uc, &m->fault_hook, UC_HOOK_MEM_INVALID, (void *)on_memory_fault, e, 1, 0);
+  }
+  if (err == UC_ERR_OK) {
+    err = uc_hook_add(m->uc, &m->interrupt_hook, UC_HOOK_INTR, (void *)on_interrupt, e, 1, 0);
+  }
+  if (err != UC_ERR_OK && m->uc) {
+    uc_close(m->uc);
+    m->uc = NULL;
+  }
+  return err;
+}
+
+/* Covers the engine's range on machine `m` with its hook. */
+static uc_err cover(ss_engine *e, ss_machine *m, int kind) {
+  uc_err err = kind == COVER_CODE ? uc_hook_add(m->uc, &m->range_hook, UC_HOOK_CODE, (void *)on_code, e, e->begin,
+                                                e->begin + e->size - 1)
+                                  : uc_hook_add(m->uc, &m->range_hook, UC_HOOK_BLOCK, (void *)on_block, e,
+                                                e->begin, e->begin + e->size - 1);
+  if (err == UC_ERR_OK) m->cover = kind;
+  return err;
 }
 
 /* An engine for architecture row `arch` (arch.h), with that row's CPU model. */
@@ -286,18 +437,8 @@ ss_engine *ss_open(int arch, int *error) {
   }
   e->arch = facts;
   e->capacity = 1u << 22;
-  uc_err err = uc_open(facts->unicorn.arch, facts->unicorn.mode, &e->uc);
-  /* The CPU model must be set before anything else touches the CPU. */
-  if (err == UC_ERR_OK) err = uc_ctl_set_cpu_model(e->uc, facts->unicorn.cpu_model);
-  if (err == UC_ERR_OK) err = uc_ctl_exits_enable(e->uc);
-  if (err == UC_ERR_OK) {
-    err = uc_hook_add(e->uc, &e->memory_hook, UC_HOOK_MEM_INVALID, (void *)on_memory_fault, e, 1, 0);
-  }
-  if (err == UC_ERR_OK) {
-    err = uc_hook_add(e->uc, &e->interrupt_hook, UC_HOOK_INTR, (void *)on_interrupt, e, 1, 0);
-  }
+  uc_err err = open_machine(e, &e->machines[PRIMARY]);
   if (err != UC_ERR_OK) {
-    if (e->uc) uc_close(e->uc);
     free(e);
     *error = err;
     return NULL;
@@ -306,123 +447,99 @@ ss_engine *ss_open(int arch, int *error) {
   return e;
 }
 
-uc_engine *ss_uc(ss_engine *e) { return e->uc; }
-
 void ss_close(ss_engine *e) {
-  uc_close(e->uc);
+  for (int i = 0; i < MACHINES; i++) {
+    if (e->machines[i].uc) uc_close(e->machines[i].uc);
+  }
+  if (e->context) uc_context_free(e->context);
   for (uint64_t i = 0; i < e->region_count; i++) munmap(e->regions[i].host, e->regions[i].size);
   free(e->regions);
   for (int i = 0; i < POINT_KINDS; i++) free(e->points[i].offsets);
   if (e->decoder) capstone_decoder_close(e->decoder);
-  free(e->block_counts);
+  free(e->block_charges);
+  free(e->fuel_points);
   free(e->flags);
   free(e->records.items);
   free(e->violations.items);
   free(e);
 }
 
-/* A hook that covers an instrumented or block-metered range. */
-typedef struct {
-  uc_hook *hook;
-  int type;
-  void *callback;
-} range_hook;
-
-/* Takes [begin, begin + size) as the engine's one covered range: opens its Capstone decoder (with operand
- * details when `detail` is set), allocates `*table` (`entry_bytes` zeroed per byte of the range) and
- * adds `hooks` over it. Once per engine, before the first run; on failure the engine is as before. */
-static int cover_range(ss_engine *e, uint64_t begin, uint64_t size, int detail, size_t entry_bytes, void **table,
-                       const range_hook *hooks, size_t hook_count) {
+/* Takes [begin, begin + size) as the engine's one covered range: opens its Capstone decoder (with
+ * operand details), allocates the per-byte tables (`charges`: FAST's block charges too) and covers
+ * the range on the primary machine with `kind`. Once per engine, before the first run; on failure the
+ * engine is as before. */
+static int cover_range(ss_engine *e, uint64_t begin, uint64_t size, int kind, int charges) {
   if (e->size != 0 || size == 0) return UC_ERR_ARG;
   cs_err cs_error;
-  capstone_decoder *decoder = capstone_decoder_open(e->arch, detail, &cs_error);
-  void *entries = calloc(size, entry_bytes);
-  uc_err err = decoder && entries ? UC_ERR_OK : UC_ERR_NOMEM;
-  size_t added = 0;
-  while (err == UC_ERR_OK && added < hook_count) {
-    const range_hook *h = &hooks[added];
-    err = uc_hook_add(e->uc, h->hook, h->type, h->callback, e, begin, begin + size - 1);
-    if (err == UC_ERR_OK) added++;
-  }
+  capstone_decoder *decoder = capstone_decoder_open(e->arch, 1, &cs_error);
+  uint8_t *flags = calloc(size, sizeof *flags);
+  uint32_t *block_charges = charges ? calloc(size, sizeof *block_charges) : NULL;
+  int ok = decoder && flags && (!charges || block_charges);
+  e->begin = begin;
+  e->size = size;
+  uc_err err = ok ? cover(e, &e->machines[PRIMARY], kind) : UC_ERR_NOMEM;
   if (err != UC_ERR_OK) {
-    while (added > 0) uc_hook_del(e->uc, *hooks[--added].hook);
     if (decoder) capstone_decoder_close(decoder);
-    free(entries);
+    free(flags);
+    free(block_charges);
+    e->begin = e->size = 0;
     return err;
   }
   e->decoder = decoder;
-  *table = entries;
-  e->begin = begin;
-  e->size = size;
+  e->flags = flags;
+  e->block_charges = block_charges;
   return UC_ERR_OK;
 }
 
-/* Installs the code hook over [begin, begin + size). Once per engine, before the first run. */
-int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size) {
-  const range_hook hooks[] = {{&e->code_hook, UC_HOOK_CODE, (void *)on_code}};
-  void *flags = NULL;
-  int err = cover_range(e, begin, size, 1, sizeof *e->flags, &flags, hooks, 1);
-  if (err == UC_ERR_OK) e->flags = flags;
-  return err;
-}
+/* A PRECISE machine over [begin, begin + size): every run there is metered per instruction. */
+int ss_instrument(ss_engine *e, uint64_t begin, uint64_t size) { return cover_range(e, begin, size, COVER_CODE, 0); }
 
-/* Instructions of the block at `offset`, counted on its first execution. */
-static uint64_t block_count(ss_engine *e, uint64_t offset, uint32_t size) {
-  uint16_t known = e->block_counts[offset];
-  if (known) return known;
-  uint64_t count;
-  if (e->arch->instruction_bytes.fixed) {
-    count = size / e->arch->instruction_bytes.fixed;
-  } else {
-    uint8_t *bytes = malloc(size);
-    count = bytes && uc_mem_read(e->uc, e->begin + offset, bytes, size) == UC_ERR_OK
-                ? instruction_count(e->decoder, bytes, size, e->begin + offset)
-                : size; /* unreadable: at most one instruction per byte */
-    free(bytes);
-  }
-  if (count > 0 && count <= UINT16_MAX) e->block_counts[offset] = (uint16_t)count;
-  return count;
-}
-
-/* Before a block runs: its instructions are counted against the fuel at once. A block the fuel does not
- * cover stops the run before its first instruction, so a run executes at most `fuel` instructions; a
- * block cut short by a fault counts whole (the run ends there). */
-static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
-  ss_engine *e = user;
-  uint64_t offset = address - e->begin;
-  e->current_pc = address;
-  if (offset >= e->size) return;
-  uint64_t count = block_count(e, offset, size);
-  if (e->steps + count > e->fuel) {
-    e->stop = STOP_FUEL;
-    uc_emu_stop(uc);
-    return;
-  }
-  e->steps += count;
-}
-
-static void on_access(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
-  (void)uc, (void)type, (void)address, (void)size, (void)value, (void)user;
-}
-
-/* Meters the fuel per translation block over [begin, begin + size), instead of per instruction (the
- * alternative to ss_instrument, once per engine, before the first run). Unicorn 2.0.1 reports a fault
- * at its block's start, unless a memory hook covers the faulting instruction: then it keeps pc exact
- * before every memory access. So a no-op memory hook covers the range too (data accesses there are
- * rare: the range holds code). */
+/* A FAST machine over [begin, begin + size), metered per block, with a PRECISE twin for exact stops. */
 int ss_meter_blocks(ss_engine *e, uint64_t begin, uint64_t size) {
-  const range_hook hooks[] = {{&e->block_hook, UC_HOOK_BLOCK, (void *)on_block},
-                              {&e->access_hook, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)on_access}};
-  void *counts = NULL;
-  int err = cover_range(e, begin, size, 0, sizeof *e->block_counts, &counts, hooks, 2);
-  if (err == UC_ERR_OK) {
-    e->block_counts = counts;
-    e->meter_blocks = 1;
+  int err = cover_range(e, begin, size, COVER_BLOCKS, 1);
+  if (err == UC_ERR_OK) e->meter_blocks = 1;
+  return err;
+}
+
+/* The PRECISE twin of a block-metered engine, created on first need: same regions (same host memory),
+ * same exits, a code hook over the range. */
+static uc_err precise_twin(ss_engine *e) {
+  ss_machine *twin = &e->machines[PRECISE_TWIN];
+  if (twin->uc) return UC_ERR_OK;
+  uc_err err = open_machine(e, twin);
+  if (err != UC_ERR_OK) return err;
+  err = cover(e, twin, COVER_CODE);
+  for (uint64_t i = 0; err == UC_ERR_OK && i < e->region_count; i++) {
+    const ss_region *r = &e->regions[i];
+    err = uc_mem_map_ptr(twin->uc, r->address, r->size, r->perms, r->host);
+  }
+  size_t exit_count = 0;
+  uint64_t *exits = NULL;
+  if (err == UC_ERR_OK) err = uc_ctl_get_exits_cnt(uc_of(e, PRIMARY), &exit_count);
+  if (err == UC_ERR_OK && exit_count) {
+    exits = malloc(exit_count * sizeof *exits);
+    err = exits ? uc_ctl_get_exits(uc_of(e, PRIMARY), exits, exit_count) : UC_ERR_NOMEM;
+  }
+  if (err == UC_ERR_OK) err = uc_ctl_set_exits(twin->uc, exits, exit_count);
+  free(exits);
+  if (err != UC_ERR_OK) {
+    uc_close(twin->uc);
+    *twin = (ss_machine){0};
   }
   return err;
 }
 
-/* Replaces the set of addresses carrying `flag`. All addresses must be in the instrumented range. */
+/* Moves the CPU state to machine `to`. */
+static uc_err move_state(ss_engine *e, int to) {
+  if (e->current == to) return UC_ERR_OK;
+  uc_err err = e->context ? UC_ERR_OK : uc_context_alloc(uc_of(e, e->current), &e->context);
+  if (err == UC_ERR_OK) err = uc_context_save(uc_of(e, e->current), e->context);
+  if (err == UC_ERR_OK) err = uc_context_restore(uc_of(e, to), e->context);
+  if (err == UC_ERR_OK) e->current = to;
+  return err;
+}
+
+/* Replaces the set of addresses carrying `flag`. All addresses must be in the covered range. */
 int ss_set_points(ss_engine *e, int flag, const uint64_t *addresses, uint64_t count) {
   int kind = flag == FLAG_WATCH ? 0 : flag == FLAG_ALIGN ? 1 : flag == FLAG_JS_HOOK ? 2 : -1;
   if (kind < 0) return UC_ERR_ARG;
@@ -447,6 +564,49 @@ int ss_set_points(ss_engine *e, int flag, const uint64_t *addresses, uint64_t co
   return UC_ERR_OK;
 }
 
+/* Meters the fuel in points: each occurrence of an address in `addresses` is one unit charged when an
+ * instruction starts there (`enabled` 0: one unit per instruction again). Addresses must be in the
+ * covered range, at most 65535 per address. */
+int ss_set_fuel_points(ss_engine *e, int enabled, const uint64_t *addresses, uint64_t count) {
+  if (e->size == 0) return UC_ERR_ARG;
+  for (uint64_t i = 0; i < count; i++) {
+    if (addresses[i] - e->begin >= e->size) return UC_ERR_ARG;
+  }
+  if (!enabled) {
+    free(e->fuel_points);
+    e->fuel_points = NULL;
+  } else {
+    uint16_t *points = e->fuel_points ? e->fuel_points : malloc(e->size * sizeof *points);
+    if (!points) return UC_ERR_NOMEM;
+    memset(points, 0, e->size * sizeof *points);
+    for (uint64_t i = 0; i < count; i++) {
+      uint16_t *at = &points[addresses[i] - e->begin];
+      if (*at == UINT16_MAX) {
+        if (!e->fuel_points) free(points);
+        return UC_ERR_ARG;
+      }
+      (*at)++;
+    }
+    e->fuel_points = points;
+  }
+  if (e->block_charges) memset(e->block_charges, 0, e->size * sizeof *e->block_charges);
+  return UC_ERR_OK;
+}
+
+/* The warning zone [address, address + size) of a block-metered engine (size 0: none): FAST maps it
+ * without access from the next run on. It must lie in one region mapped read-write. */
+int ss_set_zone(ss_engine *e, uint64_t address, uint64_t size) {
+  if (!e->meter_blocks) return UC_ERR_ARG;
+  if (e->zone_protected && (address != e->zone_address || size != e->zone_size)) {
+    uc_err err = uc_mem_protect(uc_of(e, PRIMARY), e->zone_address, e->zone_size, UC_PROT_READ | UC_PROT_WRITE);
+    if (err != UC_ERR_OK) return err;
+    e->zone_protected = 0;
+  }
+  e->zone_address = address;
+  e->zone_size = size;
+  return UC_ERR_OK;
+}
+
 static ss_region *region_at(ss_engine *e, uint64_t address, uint64_t size) {
   for (uint64_t i = 0; i < e->region_count; i++) {
     if (e->regions[i].address == address && e->regions[i].size == size) return &e->regions[i];
@@ -454,7 +614,14 @@ static ss_region *region_at(ss_engine *e, uint64_t address, uint64_t size) {
   return NULL;
 }
 
-/* Maps [address, address + size) with `perms` onto fresh, zeroed host memory. */
+/* A new mapping of the zone's addresses has full access in FAST. */
+static void forget_zone_protection(ss_engine *e, uint64_t address, uint64_t size) {
+  if (e->zone_size && address < e->zone_address + e->zone_size && e->zone_address < address + size) {
+    e->zone_protected = 0;
+  }
+}
+
+/* Maps [address, address + size) with `perms` onto fresh, zeroed host memory, in every machine. */
 int ss_map(ss_engine *e, uint64_t address, uint64_t size, uint32_t perms) {
   if (e->region_count == e->regions_allocated) {
     uint64_t next = e->regions_allocated ? e->regions_allocated * 2 : 8;
@@ -465,12 +632,20 @@ int ss_map(ss_engine *e, uint64_t address, uint64_t size, uint32_t perms) {
   }
   void *host = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (host == MAP_FAILED) return UC_ERR_NOMEM;
-  uc_err err = uc_mem_map_ptr(e->uc, address, size, perms, host);
+  int mapped = 0;
+  uc_err err = UC_ERR_OK;
+  for (; err == UC_ERR_OK && mapped < MACHINES; mapped++) {
+    if (e->machines[mapped].uc) err = uc_mem_map_ptr(uc_of(e, mapped), address, size, perms, host);
+  }
   if (err != UC_ERR_OK) {
+    for (int i = 0; i < mapped - 1; i++) {
+      if (e->machines[i].uc) uc_mem_unmap(uc_of(e, i), address, size);
+    }
     munmap(host, size);
     return err;
   }
-  e->regions[e->region_count++] = (ss_region){address, size, host};
+  forget_zone_protection(e, address, size);
+  e->regions[e->region_count++] = (ss_region){address, size, perms, host};
   return UC_ERR_OK;
 }
 
@@ -478,8 +653,12 @@ int ss_map(ss_engine *e, uint64_t address, uint64_t size, uint32_t perms) {
 int ss_unmap(ss_engine *e, uint64_t address, uint64_t size) {
   ss_region *region = region_at(e, address, size);
   if (!region) return UC_ERR_ARG;
-  uc_err err = uc_mem_unmap(e->uc, address, size);
-  if (err != UC_ERR_OK) return err;
+  for (int i = 0; i < MACHINES; i++) {
+    if (!e->machines[i].uc) continue;
+    uc_err err = uc_mem_unmap(uc_of(e, i), address, size);
+    if (err != UC_ERR_OK) return err;
+  }
+  forget_zone_protection(e, address, size);
   munmap(region->host, size);
   *region = e->regions[--e->region_count];
   return UC_ERR_OK;
@@ -499,6 +678,34 @@ int ss_zero(ss_engine *e, uint64_t address, uint64_t size) {
   return madvise(region->host, size, MADV_DONTNEED) == 0 ? UC_ERR_OK : UC_ERR_NOMEM;
 }
 
+/* Copies between the host and guest memory through the regions' host memory, whatever the machines'
+ * protections (FAST maps the warning zone without access). `to_guest` selects the direction. */
+static int copy_guest(ss_engine *e, uint64_t address, uint8_t *bytes, uint64_t size, int to_guest) {
+  while (size > 0) {
+    const ss_region *region = NULL;
+    for (uint64_t i = 0; i < e->region_count && !region; i++) {
+      if (address - e->regions[i].address < e->regions[i].size) region = &e->regions[i];
+    }
+    if (!region) return to_guest ? UC_ERR_WRITE_UNMAPPED : UC_ERR_READ_UNMAPPED;
+    uint64_t offset = address - region->address;
+    uint64_t chunk = region->size - offset < size ? region->size - offset : size;
+    uint8_t *host = (uint8_t *)region->host + offset;
+    if (to_guest) memcpy(host, bytes, chunk);
+    else memcpy(bytes, host, chunk);
+    address += chunk, bytes += chunk, size -= chunk;
+  }
+  return UC_ERR_OK;
+}
+
+/* Host writes do not drop translations of code written over: the caller's (ss_invalidate). */
+int ss_mem_write(ss_engine *e, uint64_t address, const uint8_t *bytes, uint64_t size) {
+  return copy_guest(e, address, (uint8_t *)bytes, size, 1);
+}
+
+int ss_mem_read(ss_engine *e, uint64_t address, uint8_t *bytes, uint64_t size) {
+  return copy_guest(e, address, bytes, size, 0);
+}
+
 void ss_set_js_hook(ss_engine *e, ss_js_hook hook, uint64_t token) {
   e->js_hook = hook;
   e->js_token = token;
@@ -507,7 +714,7 @@ void ss_set_js_hook(ss_engine *e, ss_js_hook hook, uint64_t token) {
 void ss_set_capacity(ss_engine *e, uint64_t capacity) { e->capacity = capacity; }
 
 /* Exits are compiled into translation blocks (a block ends before an exit, a block at an exit halts),
- * and Unicorn 2.0.1 keeps cached blocks when exits change: an exit added inside a translated block would
+ * and Unicorn keeps cached blocks when exits change: an exit added inside a translated block would
  * be run through. So the blocks containing an exit that is added or removed are dropped; an exit in both
  * sets keeps its blocks. (UC_CTL_TB_FLUSH would do too, but costs 0.1-3 s.) */
 static int contains(const uint64_t *addresses, size_t count, uint64_t address) {
@@ -517,34 +724,37 @@ static int contains(const uint64_t *addresses, size_t count, uint64_t address) {
   return 0;
 }
 
-int ss_set_exits(ss_engine *e, uint64_t *exits, uint64_t count) {
+static uc_err set_exits(uc_engine *uc, uint64_t *exits, uint64_t count) {
   size_t old_count = 0;
-  uc_err err = uc_ctl_get_exits_cnt(e->uc, &old_count);
+  uc_err err = uc_ctl_get_exits_cnt(uc, &old_count);
   uint64_t *old = old_count ? malloc(old_count * sizeof *old) : NULL;
   if (err == UC_ERR_OK && old_count && !old) err = UC_ERR_NOMEM;
-  if (err == UC_ERR_OK && old_count) err = uc_ctl_get_exits(e->uc, old, old_count);
-  if (err == UC_ERR_OK) err = uc_ctl_set_exits(e->uc, exits, count);
+  if (err == UC_ERR_OK && old_count) err = uc_ctl_get_exits(uc, old, old_count);
+  if (err == UC_ERR_OK) err = uc_ctl_set_exits(uc, exits, count);
   for (size_t i = 0; err == UC_ERR_OK && i < old_count; i++) {
-    if (!contains(exits, count, old[i])) err = uc_ctl_remove_cache(e->uc, old[i], old[i] + 1);
+    if (!contains(exits, count, old[i])) err = uc_ctl_remove_cache(uc, old[i], old[i] + 1);
   }
   for (size_t i = 0; err == UC_ERR_OK && i < count; i++) {
-    if (!contains(old, old_count, exits[i])) err = uc_ctl_remove_cache(e->uc, exits[i], exits[i] + 1);
+    if (!contains(old, old_count, exits[i])) err = uc_ctl_remove_cache(uc, exits[i], exits[i] + 1);
   }
   free(old);
   return err;
 }
 
-/* Drops translations of [begin, end), and what the helper knows of the instructions that may overlap
- * it: their sp-write classification, or the instruction counts of the blocks. Needed after new code
- * is written there: uc_mem_write does NOT invalidate translated blocks in Unicorn 2.0.1, so stale code
+int ss_set_exits(ss_engine *e, uint64_t *exits, uint64_t count) {
+  uc_err err = UC_ERR_OK;
+  for (int i = 0; err == UC_ERR_OK && i < MACHINES; i++) {
+    if (e->machines[i].uc) err = set_exits(uc_of(e, i), exits, count);
+  }
+  return err;
+}
+
+/* Drops translations of [begin, end) in every machine, and what the helper knows of the instructions
+ * that may overlap it: their sp-write classification and the charges of the blocks. Needed after new
+ * code is written there: uc_mem_write does NOT invalidate translated blocks in Unicorn, so stale code
  * would run. */
 int ss_invalidate(ss_engine *e, uint64_t begin, uint64_t end) {
-  if (e->meter_blocks) {
-    /* A block may start up to a page before the bytes it holds (QEMU's blocks span at most two pages). */
-    uint64_t from = begin > e->begin + BLOCK_REACH ? begin - BLOCK_REACH : e->begin;
-    uint64_t to = end - e->begin < e->size ? end : e->begin + e->size;
-    if (from < to) memset(&e->block_counts[from - e->begin], 0, (to - from) * sizeof *e->block_counts);
-  } else if (e->size) {
+  if (e->size) {
     /* An instruction that starts up to its longest size before may hold written bytes. */
     uint64_t reach = e->arch->instruction_bytes.max;
     uint64_t from = begin > e->begin + reach ? begin - reach - e->begin : 0;
@@ -552,45 +762,100 @@ int ss_invalidate(ss_engine *e, uint64_t begin, uint64_t end) {
     uint8_t *flags = e->flags;
     for (uint64_t i = from; i < to; i++) flags[i] &= (uint8_t) ~(FLAG_KNOWN | FLAG_WRITES_SP);
   }
-  return uc_ctl_remove_cache(e->uc, begin, end);
+  if (e->block_charges) {
+    /* A block may start up to a page before the bytes it holds (QEMU's blocks span at most two pages). */
+    uint64_t from = begin > e->begin + BLOCK_REACH ? begin - BLOCK_REACH : e->begin;
+    uint64_t to = end - e->begin < e->size ? end : e->begin + e->size;
+    if (from < to) memset(&e->block_charges[from - e->begin], 0, (to - from) * sizeof *e->block_charges);
+  }
+  uc_err err = UC_ERR_OK;
+  for (int i = 0; err == UC_ERR_OK && i < MACHINES; i++) {
+    if (e->machines[i].uc) err = uc_ctl_remove_cache(uc_of(e, i), begin, end);
+  }
+  return err;
 }
 
 int ss_reg_read(ss_engine *e, int reg, uint64_t *value) {
   uint8_t wide[64] = {0}; /* vector registers are read whole; the low 64 bits are returned */
-  uc_err err = uc_reg_read(e->uc, reg, wide);
+  uc_err err = uc_reg_read(uc_of(e, e->current), reg, wide);
   memcpy(value, wide, 8);
   return err;
 }
 
 int ss_reg_write(ss_engine *e, int reg, uint64_t value) {
   uint8_t wide[64] = {0};
-  uc_err err = uc_reg_read(e->uc, reg, wide); /* keep the upper lanes of vector registers */
+  uc_engine *uc = uc_of(e, e->current);
+  uc_err err = uc_reg_read(uc, reg, wide); /* keep the upper lanes of vector registers */
   if (err != UC_ERR_OK) return err;
   memcpy(wide, &value, 8);
-  return uc_reg_write(e->uc, reg, wide);
+  return uc_reg_write(uc, reg, wide);
 }
 
-/* Runs at most `fuel` instructions from `begin`: metered by the code hook on an instrumented engine, by
- * Unicorn's `count` otherwise. (Switching one engine between the two would flush Unicorn's cache.) */
+/* Emulates on machine `machine` from `begin`; Unicorn's `count` meters a bare machine. */
+static uc_err emulate(ss_engine *e, int machine, uint64_t begin) {
+  e->running = machine;
+  e->current_pc = begin;
+  uint64_t count = e->machines[machine].cover == COVER_NONE ? e->fuel : 0;
+  return uc_emu_start(uc_of(e, machine), begin, 0, 0, count);
+}
+
+/* Whether a run needs PRECISE from its start: recording, alignment checks and JS hooks are per instruction. */
+static int needs_precise(ss_engine *e) {
+  return e->watch_count || e->points[1].count || e->points[2].count;
+}
+
+/* A block-metered run: FAST, then PRECISE from the block start FAST handed over at, if it did. */
+static uc_err run_blocks(ss_engine *e, uint64_t begin) {
+  uc_err err = UC_ERR_OK;
+  uint64_t sp = 0;
+  uc_reg_read(uc_of(e, e->current), e->arch->unicorn.sp, &sp);
+  /* With sp in or below the zone, live stack data may be there: FAST must not meet the zone first. */
+  int zone_clear = e->zone_size == 0 || sp >= e->zone_address + e->zone_size;
+  if (!needs_precise(e) && zone_clear) {
+    err = move_state(e, PRIMARY);
+    if (err == UC_ERR_OK && e->zone_size && !e->zone_protected) {
+      err = uc_mem_protect(uc_of(e, PRIMARY), e->zone_address, e->zone_size, UC_PROT_NONE);
+      if (err == UC_ERR_OK) e->zone_protected = 1;
+    }
+    if (err != UC_ERR_OK) return err;
+    err = emulate(e, PRIMARY, begin);
+    if (err != UC_ERR_OK || e->stop != STOP_NONE || e->handover == HANDOVER_NONE) return err;
+    /* Stopped at a block start: only an exit reached at the same time ends the run there. */
+    uint64_t pc = 0;
+    uc_reg_read(uc_of(e, PRIMARY), e->arch->unicorn.pc, &pc);
+    if (pc != e->current_pc) return err;
+    begin = pc;
+  }
+  err = precise_twin(e);
+  if (err == UC_ERR_OK) err = move_state(e, PRECISE_TWIN);
+
+  if (err == UC_ERR_OK) err = emulate(e, PRECISE_TWIN, begin);
+  return err;
+}
+
+/* Runs at most `fuel` units from `begin`: metered by the code hook on PRECISE, per block on FAST, by
+ * Unicorn's `count` on a bare engine. */
 void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
   e->fuel = fuel;
-  e->current_pc = begin;
   e->sp_stale = 1;
-  e->steps = 0;
+  e->steps = e->precise_steps = 0;
+  e->handover = HANDOVER_NONE;
   e->min_sp = UINT64_MAX;
-  e->records.count = e->records.dropped = 0;
-  e->violations.count = e->violations.dropped = 0;
+  start_buffer(&e->records);
+  start_buffer(&e->violations);
   e->stop = STOP_NONE;
   e->fault_type = e->fault_address = e->interrupt_number = 0;
 
-  uc_err err = uc_emu_start(e->uc, begin, 0, 0, e->size ? 0 : fuel);
+  uc_err err = e->meter_blocks ? run_blocks(e, begin) : emulate(e, PRIMARY, begin);
+  if (e->running == PRIMARY && e->handover == HANDOVER_FUEL && e->stop == STOP_NONE) e->stop = STOP_FUEL;
 
   uint64_t pc = 0;
-  uc_reg_read(e->uc, e->arch->unicorn.pc, &pc);
+  uc_reg_read(uc_of(e, e->running), e->arch->unicorn.pc, &pc);
   if (e->watch_count != 0) {
     uint64_t sp = read_sp(e);
     if (sp < e->min_sp) e->min_sp = sp;
   }
+  int fast_fault = e->stop == STOP_MEMORY_FAULT && e->machines[e->running].cover == COVER_BLOCKS;
   result[R_UC_ERR] = err;
   result[R_STOP] = e->stop;
   result[R_STOP_PC] = stop_pc(e, err, pc);
@@ -603,6 +868,9 @@ void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
   result[R_VIOLATIONS] = e->violations.count;
   result[R_VIOLATIONS_DROPPED] = e->violations.dropped;
   result[R_TAIL_MIN_SP] = e->min_sp;
+  result[R_PC_EXACT] = !fast_fault;
+  result[R_HANDOVER] = e->running == PRECISE_TWIN ? (uint64_t)e->handover : HANDOVER_NONE;
+  result[R_PRECISE_STEPS] = e->precise_steps;
 }
 
 /* Copies the last run's records (4 doubles each) / violations (2 each) into `out`. */

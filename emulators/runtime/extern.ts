@@ -38,7 +38,12 @@ export class InvocationEnd extends Error {
 export interface CallContext {
   /** The callee's reference: SP at the call. The invocation's stack continues below it in every engine. */
   readonly reference: number;
-  readonly fuel: { readonly total: number; remaining: number };
+  /** The invocation's Wasm-instruction fuel, and whom to tell how much of it was used (runner.ts). */
+  readonly fuel: {
+    readonly total: number;
+    remaining: number;
+    readonly progress?: (executed: number) => void;
+  };
 }
 
 /**

@@ -16,8 +16,6 @@ export interface RecordedRunsSummary {
   /** Minimum SP after the last record. */
   readonly tailMinSp: number;
   readonly alignmentViolations: readonly AlignmentViolation[];
-  /** Instructions executed by the instance's engine in all its runs. */
-  readonly steps: number;
 }
 
 type Piece =
@@ -45,10 +43,9 @@ export class RecordedRuns {
   summary(): RecordedRunsSummary {
     const runs = this.pieces.flatMap((piece) => (piece.kind === "run" ? [piece.run] : []));
     const alignmentViolations = runs.flatMap((run) => run.alignmentViolations);
-    const steps = runs.reduce((total, run) => total + run.steps, 0);
     const [only] = this.pieces;
     if (this.pieces.length === 1 && only?.kind === "run") {
-      return { records: only.run.records, tailMinSp: only.tailMinSp, alignmentViolations, steps };
+      return { records: only.run.records, tailMinSp: only.tailMinSp, alignmentViolations };
     }
     const words: number[] = [];
     let dropped = 0;
@@ -74,7 +71,6 @@ export class RecordedRuns {
       records: new StackRecords(Float64Array.from(words), dropped),
       tailMinSp: gapMinSp,
       alignmentViolations,
-      steps,
     };
   }
 }

@@ -35,7 +35,7 @@ import type { FuncType, Module } from "../../src/wasm/ir.js";
 import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../../src/wasm/outcome.js";
 import { locationText } from "../../src/wasm/outcome-text.js";
 import { InvalidArgumentError, MemoryAccessError } from "../errors.js";
-import type { Engine, EngineOptions } from "../unicorn/engine.js";
+import { type Engine, type EngineOptions, PAGE_SIZE, type RegisterName } from "../unicorn/engine.js";
 import { EnginePool } from "../unicorn/engine-pool.js";
 import type { AlignmentViolation, StackRecords, StopReason } from "../unicorn/run-result.js";
 import {
@@ -58,6 +58,7 @@ import {
   type Imports,
   InvocationEnd,
 } from "./extern.js";
+import { fuelCharges } from "./fuel.js";
 import {
   CODE_BASE,
   CODE_FILL,
@@ -67,6 +68,7 @@ import {
   inGuard,
   MAX_STACK_LIMIT,
   MEMORY_BASE,
+  pageAlignUp,
   RUNTIME_REGISTERS,
   STACK_LIMIT_ADDRESS,
   STACK_MAP_STEP,
@@ -77,15 +79,34 @@ import { RecordedRuns } from "./records.js";
 import { argumentMismatch, hostValueOf, wasmValueOf } from "./values.js";
 
 export const DEFAULT_STACK_LIMIT = 1024 * 1024;
-export const DEFAULT_FUEL = 100_000_000;
+/**
+ * Wasm instructions an invocation may execute unless told otherwise: 2·10^10, enough for every
+ * program V8 finishes within a second (V8 runs 6–15 × 10^9 Wasm instructions per second here on
+ * the bench's programs), and a bound on runaway programs (emulated at 0.2–0.7 × 10^9 Wasm
+ * instructions per second: under two minutes per target; a loop of 64 MiB memory.fills, charged
+ * per 8-byte chunk, about four).
+ */
+export const DEFAULT_FUEL = 20_000_000_000;
 
 /** Per-invocation settings; a Runner's options give the defaults. */
 export interface InvokeOptions {
   /** Bytes of stack the invocation may use below its reference: a positive multiple of 16. */
   readonly stackLimit?: number;
-  /** Machine instructions the invocation may execute (host calls and other instances included). */
+  /**
+   * Wasm instructions the invocation may execute (other instances included; a host call is its call
+   * instruction; each pass of a table or bulk-memory operation's loop counts one more). Runs out at
+   * the same point on every target (fuel.ts).
+   */
   readonly fuel?: number;
+  /**
+   * Called between slices of a long invocation with the Wasm instructions executed so far, at least
+   * every `PROGRESS_INTERVAL` of them.
+   */
+  readonly progress?: (executed: number) => void;
 }
+
+/** Wasm instructions between two calls of `InvokeOptions.progress`. */
+export const PROGRESS_INTERVAL = 100_000_000;
 
 /** What instantiating a module with imports needs: its declarations, and what to bind them to. */
 export interface Link {
@@ -104,8 +125,8 @@ export interface RecordedInvocation {
   readonly referenceSp: number;
   /** Wasm instruction starts where SP was not 16-byte aligned (never, if the static verifier is right). */
   readonly alignmentViolations: readonly AlignmentViolation[];
-  /** Machine instructions executed by the instance's engine. */
-  readonly machineInstructions: number;
+  /** Wasm instructions the invocation executed, on every instance it reached (its fuel used). */
+  readonly wasmInstructions: number;
 }
 
 export type RunnerInstantiation =
@@ -124,8 +145,9 @@ export class Runner {
   private readonly idle = new Map<number, EnginePool[]>();
 
   /**
-   * `engines` configures every engine (engine.ts): `metering: "block"` makes runs of code executed
-   * once about twice as cheap, and its instances run plain invocations only, not recorded ones.
+   * `engines` configures every engine (engine.ts): `metering: "block"` runs plain invocations at the
+   * emulator's speed (fast machine, precise twin at stack overflows and fuel stops); recorded ones run
+   * on the precise machine either way.
    */
   constructor(
     readonly target: Target,
@@ -197,11 +219,20 @@ function withoutImports(artifact: Artifact): Linking {
   return { ok: false, message: `no imports given for ${[...imported].join(", ")}` };
 }
 
+/**
+ * The artifact whose code each engine's code region holds: instances of one module share it. Only the
+ * foreign exit slots past the code are written per instance (bindings.ts), and those writes drop
+ * their own translations.
+ */
+const codeHeld = new WeakMap<Engine, Artifact>();
+
 /** Host functions running now: they may not call back into Wasm. */
 let hostFunctionsRunning = 0;
 
 export class Instance implements FunctionOwner {
   private stackEnd = STACK_LIMIT_ADDRESS;
+  /** Wasm instructions the last invocation from the host executed (its fuel used). */
+  private lastFuelUsed = 0;
   private closed = false;
   private readonly bindings: InstanceBindings;
   /** Bytes a call leaving the instance is deemed to use below its reference (see the header). */
@@ -258,20 +289,37 @@ export class Instance implements FunctionOwner {
     try {
       const outcome = this.invokeFunction(call.funcIndex, call.values, options);
       if (recording.empty) return outcome;
-      const { records, tailMinSp, alignmentViolations, steps } = recording.summary();
+      const { records, tailMinSp, alignmentViolations } = recording.summary();
       return {
         outcome,
         records,
         tailMinSp,
         referenceSp: STACK_LIMIT_ADDRESS + this.stackLimitOf(options),
         alignmentViolations,
-        machineInstructions: steps,
+        wasmInstructions: this.lastFuelUsed,
       };
     } finally {
       this.recording = null;
       engine.setWatchPoints([]);
       engine.setAlignmentChecks([]);
     }
+  }
+
+  /** Wasm instructions the last invocation from the host executed, on every instance it reached. */
+  get wasmInstructionsUsed(): number {
+    return this.lastFuelUsed;
+  }
+
+  /**
+   * The machine after the last invocation: `registers` by name (neutral or ISA names), and the stack
+   * bytes from the limit up to the mapped top. For comparing two engines that ran the same thing.
+   */
+  machineState(registers: readonly RegisterName[]): { registers: bigint[]; stack: Uint8Array } {
+    const { engine } = this;
+    return {
+      registers: registers.map((name) => engine.readRegister(name)),
+      stack: engine.readMemory(STACK_LIMIT_ADDRESS, this.stackEnd - STACK_LIMIT_ADDRESS),
+    };
   }
 
   /** Reads exported global `name` (the spec tests' `get` action). */
@@ -294,12 +342,18 @@ export class Instance implements FunctionOwner {
     const { engine, artifact } = this;
     engine.reset();
     const mapped = codeMappingBytes(artifact.code.length);
-    engine.map(CODE_BASE, mapped, "rwx");
-    engine.writeMemory(CODE_BASE, artifact.code);
-    const executable = codeRegionBytes(artifact.code.length);
-    const fill = CODE_FILL[artifact.target];
-    if (fill !== 0)
-      engine.writeMemory(CODE_BASE + executable, new Uint8Array(mapped - executable).fill(fill));
+    // An engine whose code region still holds this artifact keeps it, and Unicorn its translations.
+    if (codeHeld.get(engine) !== artifact || !engine.reviveKept(CODE_BASE, mapped, "rwx")) {
+      codeHeld.delete(engine);
+      engine.map(CODE_BASE, mapped, "rwx");
+      engine.writeMemory(CODE_BASE, artifact.code);
+      const executable = codeRegionBytes(artifact.code.length);
+      const fill = CODE_FILL[artifact.target];
+      if (fill !== 0)
+        engine.writeMemory(CODE_BASE + executable, new Uint8Array(mapped - executable).fill(fill));
+      engine.setFuelPoints(fuelCharges(artifact).map((offset) => CODE_BASE + offset));
+      codeHeld.set(engine, artifact);
+    }
     const failure = this.bindings.initialise();
     if (failure !== null) return failure;
     if (artifact.start === null) return null;
@@ -317,9 +371,12 @@ export class Instance implements FunctionOwner {
     if (funcIndex < artifact.imports.length) return callRef(bindings.funcRef(funcIndex)!, args, context);
     const type = artifact.funcTypes[funcIndex]!;
     this.mapStackUpTo(context.reference + entryCallAreaBytes(engine, artifact.strategy, type));
+    engine.setWarningZone(STACK_LIMIT_ADDRESS, warningZoneBytes(artifact, this.stackEnd));
     const registers = RUNTIME_REGISTERS[artifact.target];
     engine.writeRegister(registers.vmctx, VMCTX_BASE);
     engine.writeRegister(registers.memoryBase, MEMORY_BASE);
+    // The entry's frame record saves fp: zero, not what an earlier run on this engine left there.
+    engine.writeRegister("fp", 0);
     writeEntryCall(
       engine,
       artifact.strategy,
@@ -357,7 +414,17 @@ export class Instance implements FunctionOwner {
       };
     }
     const reference = STACK_LIMIT_ADDRESS + stackLimit;
-    const result = this.callFunction(funcIndex, args, { reference, fuel: { total: fuel, remaining: fuel } });
+    const progress = options.progress ?? this.defaults.progress;
+    const context = {
+      reference,
+      fuel: { total: fuel, remaining: fuel, ...(progress ? { progress } : {}) },
+    };
+    let result: CallResult;
+    try {
+      result = this.callFunction(funcIndex, args, context);
+    } finally {
+      this.lastFuelUsed = fuel - context.fuel.remaining;
+    }
     if (result.outcome !== "return") return result;
     const { results } = this.artifact.funcTypes[funcIndex]!;
     return { outcome: "return", values: result.values.map((value, i) => wasmValueOf(results[i]!, value)) };
@@ -370,14 +437,29 @@ export class Instance implements FunctionOwner {
   /** Runs from `begin` until the call of a `type` function ends, serving the host calls on the way. */
   private runFrom(begin: number, type: FuncType, context: CallContext): CallResult {
     const { engine, bindings, artifact } = this;
+    const { fuel } = context;
     for (let pc = begin; ; ) {
-      if (context.fuel.remaining <= 0) return { outcome: "exhausted", fuel: context.fuel.total };
+      if (fuel.remaining <= 0) return this.exhaustedAt(pc, fuel.total);
+      // A long invocation runs in slices, each stopped exactly by the fuel, to report progress.
+      const slice = fuel.progress ? Math.min(fuel.remaining, PROGRESS_INTERVAL) : fuel.remaining;
       bindings.enter();
-      const result = engine.run({ begin: pc, fuel: context.fuel.remaining });
+      const result = engine.run({ begin: pc, fuel: slice });
       bindings.leave();
-      context.fuel.remaining -= result.steps;
+      fuel.remaining -= result.steps;
       this.recording?.addRun(result, Number(engine.readRegister("sp")));
       const { stop } = result;
+      // A slice ends where its fuel runs out; the invocation's fuel, where the next charge does not fit.
+      if (stop.kind === "fuel" && slice < fuel.remaining + result.steps && result.steps > 0) {
+        fuel.progress?.(fuel.total - fuel.remaining);
+        pc = stop.pc;
+        continue;
+      }
+      if (stop.kind === "memory-fault" && !result.pcExact) {
+        return this.machineError(
+          `${stop.access} fault at 0x${stop.address.toString(16)} met by the fast engine outside its warning zone (pc unknown)`,
+          stop.pc,
+        );
+      }
       const callee = stop.kind === "exit" ? bindings.calleeAt(stop.address) : undefined;
       if (stop.kind !== "exit" || callee === undefined) return this.outcomeOf(stop, type, context);
 
@@ -391,7 +473,7 @@ export class Instance implements FunctionOwner {
         return this.trapWithBacktrace("stack_overflow", call.returnAddress - 1);
       }
       const args = call.args.map((raw, i) => bindings.hostValueOf(params[i]!, raw));
-      const outcome = callRef(callee, args, { reference: call.reference, fuel: context.fuel });
+      const outcome = callRef(callee, args, { reference: call.reference, fuel });
       if (outcome.outcome !== "return") return outcome;
       writeExitReturn(
         engine,
@@ -418,7 +500,7 @@ export class Instance implements FunctionOwner {
         return { outcome: "error", message: `stopped at unknown exit 0x${stop.address.toString(16)}` };
       }
       case "fuel":
-        return { outcome: "exhausted", fuel: context.fuel.total };
+        return this.exhaustedAt(stop.pc, context.fuel.total);
       case "memory-fault":
         if (stop.access !== "fetch" && inGuard(stop.address)) return this.guardFaultOutcome(stop.pc);
         return this.machineError(
@@ -448,6 +530,18 @@ export class Instance implements FunctionOwner {
       };
     }
     return this.trapWithBacktrace(kind, CODE_BASE + site.codeOffset, site);
+  }
+
+  /**
+   * Out of fuel before the Wasm instruction at `pc` (a fuel point: fuel.ts), whose location is the one
+   * emitting code there, which any empty ones starting there precede; or at a loop head inside a
+   * table or bulk-memory operation, whose location is that operation's.
+   */
+  private exhaustedAt(pc: number, fuel: number): CallFailure {
+    const backtrace = this.backtrace(pc);
+    const location = backtrace.ok ? backtrace.frames.at(-1) : undefined;
+    if (!backtrace.ok || !location) return { outcome: "exhausted", fuel };
+    return { outcome: "exhausted", fuel, location, backtrace: backtrace.frames };
   }
 
   /** A stack access below the limit: the overflow under push strategies, a samestack bug under `frame`. */
@@ -506,6 +600,16 @@ export class Instance implements FunctionOwner {
     this.engine.map(this.stackEnd, end - this.stackEnd, "rw");
     this.stackEnd = end;
   }
+}
+
+/**
+ * The warning zone of block-metered engines (engine.ts): at least the deepest stack drop within one
+ * translation block, which is within one function's frame or a callee's entry (blocks end at calls),
+ * twice over, and within the stack mapped so far above the limit.
+ */
+function warningZoneBytes(artifact: Artifact, stackEnd: number): number {
+  const deepest = Math.max(0, ...artifact.frameBytes, ...artifact.prologueDepth);
+  return Math.min(pageAlignUp(2 * deepest + PAGE_SIZE), stackEnd - STACK_LIMIT_ADDRESS);
 }
 
 /** Calls `ref` with `args` as part of the call in progress `context`. */

@@ -10,7 +10,7 @@
  *   helper's per-address sp-write classification), and changing the exits drops the blocks that
  *   contain an old or a new exit;
  * - mapping, unmapping and closing are refused while a run is in progress (i.e. from a hook);
- * - `reset` retires regions instead of unmapping them (Unicorn 2.0.1's unmap has a fixed cost plus
+ * - `reset` retires regions instead of unmapping them (Unicorn's unmap has a fixed cost plus
  *   about 0.25 µs per page, more where code was translated): a retired region is invisible to every
  *   host API, is revived zeroed (and without translations) by a `map` of the same address, size and
  *   protection, and is unmapped for real before the next run, so guest code never sees it.
@@ -29,6 +29,7 @@ import {
 import { helperArch } from "../native/arch.js";
 import {
   FLAG,
+  HANDOVER,
   RESULT,
   registerJsHook,
   type SsEnginePointer,
@@ -37,7 +38,6 @@ import {
   UC_ERR,
   UC_MEM,
   UC_PROT,
-  type UcEnginePointer,
   uc,
   VIOLATION_WORDS,
 } from "../native/bindings.js";
@@ -76,12 +76,15 @@ export interface EngineOptions {
    */
   instrument?: { address: number; size: number };
   /**
-   * How the instrumented range meters the fuel. "instruction" (default): the code hook above, exact
-   * instruction counts and stops. "block": each translation block counted as it starts, which halves
-   * the cost of translating code (what runs of code executed once spend most on); a run still executes
-   * at most `fuel` instructions and faults keep exact pcs, but the fuel stops a run at a block's start,
-   * a run ending in a fault counts its last block whole, and there are no watch points, alignment
-   * checks or address hooks.
+   * How the instrumented range meters the fuel. "instruction" (default): the code hook above on every
+   * instruction (the precise machine alone). "block": a fast machine charges each translation block as
+   * it starts, with no code hook and no memory hook (each would cost every instruction or every memory
+   * access), and hands a run over to a precise twin over the same memory at a block start when the
+   * fuel does not cover the block (so fuel stops stay exact) or when the warning zone was touched
+   * (`setWarningZone`; so stack overflows below it keep exact pcs). Any other fault in the fast
+   * machine is reported at its block's start (`RunResult.pcExact` false), and a run ending in such a
+   * fault counts its last block whole. Runs with watch points, alignment checks or address hooks set run
+   * on the precise machine from their start.
    */
   metering?: Metering;
   /** Stack records and alignment violations kept per run, each; past it they are counted as dropped. */
@@ -92,8 +95,9 @@ export interface RunOptions {
   /** Address of the first instruction; must lie in an executable region. */
   begin: number;
   /**
-   * At most this many instructions execute (never a wall-clock timeout): counted by the code hook on an
-   * instrumented engine, by Unicorn's `count` otherwise.
+   * At most this much fuel is charged (never a wall-clock timeout): one unit per instruction of the
+   * instrumented range, or per fuel point (`setFuelPoints`); Unicorn's instruction `count` on an
+   * engine without an instrumented range. A run stops before an instruction whose charge does not fit.
    */
   fuel: number;
 }
@@ -114,6 +118,11 @@ export interface Engine {
   readonly regions: readonly Region[];
 
   map(address: number, size: number, protection: Protection): void;
+  /**
+   * Revives a region `reset` retired, exactly as it was (contents and translations kept), for a caller
+   * that knows what it holds; false when no retired region has this address, size and protection.
+   */
+  reviveKept(address: number, size: number, protection: Protection): boolean;
   /** Unmaps every region and clears exits, watch points, alignment checks and address hooks. */
   reset(): void;
 
@@ -128,7 +137,7 @@ export interface Engine {
 
   /**
    * Addresses where a run stops before executing anything there. Replaces the previous set. Branch to
-   * an exit: Unicorn 2.0.1 re-translates, on every run, a block that falls through into one.
+   * an exit: Unicorn re-translates, on every run, a block that falls through into one.
    */
   setExits(addresses: readonly number[]): void;
   /** Addresses where sp is recorded (see `StackRecords`); non-empty also turns min-sp tracking on. */
@@ -136,6 +145,19 @@ export interface Engine {
   /** Addresses where sp must be 16-byte aligned; every violation is reported. */
   setAlignmentChecks(addresses: readonly number[]): void;
   hookAddress(address: number, hook: AddressHook): void;
+  /**
+   * Charges the fuel in points instead of instructions: one unit per occurrence of an address, when an
+   * instruction starts there (an address may occur several times); null: per instruction again.
+   */
+  setFuelPoints(addresses: readonly number[] | null): void;
+  /**
+   * Block-metered engines: the fast machine maps [address, address + size) without access from the
+   * next run on, and its first touch hands the run over to the precise machine at the next block
+   * start (size 0: no zone). It must lie in one read-write region, and be at least as deep as the
+   * stack drops within one block, so a fault below it is always met by the precise machine. Engines
+   * metered per instruction are exact anyway and only remember it.
+   */
+  setWarningZone(address: number, size: number): void;
   unhookAddress(address: number): void;
 
   run(options: RunOptions): RunResult;
@@ -173,7 +195,6 @@ export function createEngine(target: Target, options: EngineOptions = {}): Engin
 class UnicornEngine implements Engine {
   runCount = 0;
   private handle: SsEnginePointer | null;
-  private readonly uc: UcEnginePointer;
   private readonly token = nextToken++;
   private readonly instrumented: { address: number; size: number } | null;
   private readonly blockMetered: boolean = false;
@@ -197,7 +218,6 @@ class UnicornEngine implements Engine {
     const handle = ss.open(helperArch(target), error);
     if (handle === null) throw new UnicornError("uc_open", error[0]!, uc.strerror(error[0]!));
     this.handle = handle;
-    this.uc = ss.uc(handle);
     finalizer.register(this, handle, this);
     jsHookTrampoline ??= registerJsHook(dispatchJsHook);
     ss.setJsHook(handle, jsHookTrampoline, this.token);
@@ -265,13 +285,25 @@ class UnicornEngine implements Engine {
     this.regionList.sort((a, b) => a.address - b.address);
   }
 
+  reviveKept(address: number, size: number, protection: Protection): boolean {
+    this.open("map");
+    const same = this.retired.findIndex(
+      (r) => r.address === address && r.size === size && r.protection === protection,
+    );
+    if (same < 0) return false;
+    this.retired.splice(same, 1);
+    this.regionList.push({ address, size, protection });
+    this.regionList.sort((a, b) => a.address - b.address);
+    return true;
+  }
+
   reset(): void {
     this.open("reset");
     this.retired.push(...this.regionList.splice(0));
     this.exits = new Map();
     this.exitsCleared = true;
     this.hooks.clear();
-    if (this.instrumented && !this.blockMetered) {
+    if (this.instrumented) {
       this.setWatchPoints([]);
       this.setAlignmentChecks([]);
       this.updateHookPoints();
@@ -281,7 +313,7 @@ class UnicornEngine implements Engine {
   writeMemory(address: number, bytes: Uint8Array): void {
     const handle = this.requireMapped(address, bytes.length, "write");
     if (bytes.length === 0) return;
-    this.check("uc_mem_write", uc.memWrite(this.uc, address, bytes, bytes.length));
+    this.check("ss_mem_write", ss.memWrite(handle, address, bytes, bytes.length));
     const end = address + bytes.length;
     const touchesCode = this.regionList.some(
       (r) => r.protection.includes("x") && address < r.address + r.size && r.address < end,
@@ -290,9 +322,9 @@ class UnicornEngine implements Engine {
   }
 
   readMemory(address: number, length: number): Uint8Array {
-    this.requireMapped(address, length, "read");
+    const handle = this.requireMapped(address, length, "read");
     const bytes = new Uint8Array(length);
-    if (length > 0) this.check("uc_mem_read", uc.memRead(this.uc, address, bytes, length));
+    if (length > 0) this.check("ss_mem_read", ss.memRead(handle, address, bytes, length));
     return bytes;
   }
 
@@ -347,6 +379,26 @@ class UnicornEngine implements Engine {
   unhookAddress(address: number): void {
     this.open("unhookAddress");
     if (this.hooks.delete(address)) this.updateHookPoints();
+  }
+
+  setFuelPoints(addresses: readonly number[] | null): void {
+    const handle = this.open("setFuelPoints");
+    const list = addresses ?? [];
+    const outside = list.find((a) => !Number.isSafeInteger(a) || !this.inInstrumentedRange(a));
+    if (this.instrumented === null || outside !== undefined) {
+      throw new InvalidArgumentError(`fuel points need addresses in the instrumented range`);
+    }
+    const words = BigUint64Array.from(list, BigInt);
+    this.check("ss_set_fuel_points", ss.setFuelPoints(handle, addresses ? 1 : 0, words, words.length));
+  }
+
+  setWarningZone(address: number, size: number): void {
+    const handle = this.open("setWarningZone");
+    if (size !== 0) requireAddressRange("warning zone", address, size, InvalidArgumentError);
+    if (address % PAGE_SIZE !== 0 || size % PAGE_SIZE !== 0) {
+      throw new InvalidArgumentError(`warning zone ${hex(address)}+${hex(size)} is not page aligned`);
+    }
+    if (this.blockMetered) this.check("ss_set_zone", ss.setZone(handle, address, size));
   }
 
   run({ begin, fuel }: RunOptions): RunResult {
@@ -410,9 +462,13 @@ class UnicornEngine implements Engine {
       alignmentViolations.push({ pc: violationWords[i]!, sp: violationWords[i + 1]! });
     }
     const recording = r[RESULT.tailMinSp] !== 0xffff_ffff_ffff_ffffn;
+    const handover = field(RESULT.handover);
     return {
       stop: this.stopReason(),
       steps: field(RESULT.steps),
+      pcExact: field(RESULT.pcExact) === 1,
+      handover: handover === HANDOVER.zone ? "zone" : handover === HANDOVER.fuel ? "fuel" : null,
+      preciseSteps: field(RESULT.preciseSteps),
       records: new StackRecords(recordWords, field(RESULT.recordsDropped)),
       tailMinSp: recording ? field(RESULT.tailMinSp) : null,
       alignmentViolations,
@@ -469,10 +525,8 @@ class UnicornEngine implements Engine {
 
   private requireInstrumented(what: string, addresses: readonly number[]): SsEnginePointer {
     const handle = this.open(what);
-    if (this.instrumented === null || this.blockMetered) {
-      throw new InvalidArgumentError(
-        `${what} need an engine with an instrumented range, metered per instruction`,
-      );
+    if (this.instrumented === null) {
+      throw new InvalidArgumentError(`${what} need an engine with an instrumented range`);
     }
     const outside = addresses.find((a) => !Number.isSafeInteger(a) || !this.inInstrumentedRange(a));
     if (outside !== undefined)

@@ -8,12 +8,14 @@ export type MemoryAccess = "read" | "write" | "fetch";
 export type StopReason =
   /** Execution reached `exits[exitIndex]` (the instruction there is not executed). */
   | { kind: "exit"; address: number; exitIndex: number }
-  /** The fuel (instruction count) ran out; `pc` is the next instruction, where a run can resume. */
+  /** The fuel ran out; `pc` is the next instruction, where a run can resume. */
   | { kind: "fuel"; pc: number }
   /**
    * An access to unmapped or protected memory; `pc` is the faulting instruction (for a fetch, `address`).
-   * Unicorn 2.0.1 alone would report the translation block's start, but its instruction counter (fuel)
-   * is a code hook on every instruction, and so is the harness's in the instrumented range: pc is exact.
+   * Unicorn alone would report the translation block's start, but its instruction counter (fuel) is a
+   * code hook on every instruction, and so is the harness's in the instrumented range: pc is exact. A
+   * block-metered engine's fast machine reports the block's start (`RunResult.pcExact` false) unless
+   * the warning zone handed the run over first.
    */
   | { kind: "memory-fault"; access: MemoryAccess; address: number; pc: number }
   | { kind: "invalid-instruction"; pc: number }
@@ -90,8 +92,16 @@ export interface AlignmentViolation {
 
 export interface RunResult {
   stop: StopReason;
-  /** Instructions executed inside the instrumented range. */
+  /** Fuel charged inside the instrumented range: instructions, or fuel points (engine.ts). */
   steps: number;
+  /** False only for a fault in a block-metered engine's fast machine: `stop.pc` is its block's start. */
+  pcExact: boolean;
+  /**
+   * Block-metered engines: why the run went on in the precise machine ("zone": the warning zone was
+   * touched; "fuel": a block the fuel did not cover), or null; `preciseSteps` of `steps` were charged there.
+   */
+  handover: "zone" | "fuel" | null;
+  preciseSteps: number;
   records: StackRecords;
   /** Minimum sp after the last record (including sp when the run stopped); null when not recording. */
   tailMinSp: number | null;

@@ -54,7 +54,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
         severity: "input",
         kind: "out-of-fuel",
         target,
-        message: `${target}: ran out of fuel after ${module.options.fuel} machine instructions: the invocation does not finish (raise --fuel if it should)`,
+        message: `${target}: ran out of fuel after ${module.options.fuel} Wasm instructions: the invocation does not finish (raise --fuel if it should)`,
       });
     } else if ("unprofiled" in run) {
       findings.push({

@@ -74,7 +74,12 @@ export function registerCheck(program: Command, context: CommandContext): void {
       parseSeed,
       DEFAULT_CHECK_SEED,
     )
-    .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL)
+    .option(
+      "--fuel <n>",
+      "Wasm instructions per invocation, counted alike on every target",
+      parseFuel,
+      DEFAULT_CHECK_FUEL,
+    )
     .addOption(featuresOption());
   withHostFlags(command).action(async (paths: string[], flags: CheckFlags) => {
     if (flags.targets.length < 2) throw new InputError("--targets: name at least two targets to compare");

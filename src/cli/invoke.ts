@@ -1,7 +1,13 @@
 // One invocation of an export on several executors, each on a fresh instance; what makes it
 // impossible to run (no such export, imports) is an InputError.
 
-import { type Executor, type Executors, hostsFor, type LoadedModule } from "../../emulators/executor.js";
+import {
+  type Executor,
+  type ExecutorInstance,
+  type Executors,
+  hostsFor,
+  type LoadedModule,
+} from "../../emulators/executor.js";
 import { defaultHostSettings, type HostSettings } from "../../emulators/hosts/instance-hosts.js";
 import { exportedFuncType } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
@@ -17,7 +23,10 @@ export interface RunSettings {
   readonly executors: readonly Executor[];
   readonly strategy: Strategy;
   readonly stackLimit?: number;
+  /** Wasm instructions per emulated target. */
   readonly fuel?: number;
+  /** Told the Wasm instructions an emulated target executed so far, during long runs. */
+  readonly progress?: (executor: Executor, executed: number) => void;
   /** WASI and stubbed modules (default: none, the program called "module"). */
   readonly hosts?: HostSettings;
 }
@@ -63,8 +72,10 @@ export function invokeEverywhere(executors: Executors, invocation: Invocation): 
 }
 
 /**
- * One run on a fresh instance bound to fresh hosts; emulated runs are recorded when asked, so a trap
- * carries its dynamic Wasm instruction count and depth, and the outcome the instructions executed.
+ * One run on a fresh instance bound to fresh hosts. Emulated runs are plain (the recorder costs
+ * several times the run, and memory in proportion to its length) and carry the Wasm instructions
+ * executed; when asked for a trap's dynamic Wasm instruction count and depth, a trap is run again
+ * recorded, on another fresh instance with fresh hosts, to take them from its profile.
  */
 function invokeOn(
   executors: Executors,
@@ -72,7 +83,37 @@ function invokeOn(
   executor: Executor,
   recorded: boolean,
 ): Outcome {
-  const { loaded, exportName, args, strategy } = invocation;
+  const { exportName, args, progress } = invocation;
+  const options = {
+    stackLimit: invocation.stackLimit,
+    fuel: invocation.fuel,
+    ...(progress && executor !== "v8"
+      ? { progress: (executed: number) => progress(executor, executed) }
+      : {}),
+  };
+  const outcome = onFreshInstance(executors, invocation, executor, (instance) => ({
+    outcome: instance.invoke(exportName, args, options),
+    executed: instance.emulated?.wasmInstructionsUsed,
+  }));
+  if (!recorded || executor === "v8" || outcome.outcome !== "trap") return outcome;
+  return onFreshInstance(executors, invocation, executor, (instance) =>
+    instance.emulated === null
+      ? { outcome }
+      : recordProfile(instance.emulated, { exportName, args }, options),
+  );
+}
+
+/**
+ * `run` on a fresh instance bound to fresh hosts; its outcome with what the program wrote and the
+ * Wasm instructions executed.
+ */
+function onFreshInstance(
+  executors: Executors,
+  invocation: Invocation,
+  executor: Executor,
+  run: (instance: ExecutorInstance) => { readonly outcome: Outcome; readonly executed?: number },
+): Outcome {
+  const { loaded, exportName, strategy } = invocation;
   const settings = invocation.hosts ?? defaultHostSettings("module");
   const hosts = hostsFor(executor, loaded.validated.module, settings);
   const instantiation = executors.instantiate(loaded, executor, strategy, hosts.imports);
@@ -82,13 +123,9 @@ function invokeOn(
   }
   const { instance } = instantiation;
   hosts.attach(instance);
-  const options = { stackLimit: invocation.stackLimit, fuel: invocation.fuel };
   try {
-    if (instance.emulated && recorded) {
-      const run = recordProfile(instance.emulated, { exportName, args }, options);
-      return withExecuted(hosts.finish(run.outcome, exportName), run.executed);
-    }
-    return hosts.finish(instance.invoke(exportName, args, options), exportName);
+    const { outcome, executed } = run(instance);
+    return withExecuted(hosts.finish(outcome, exportName), executed);
   } finally {
     instance.close();
   }

@@ -70,7 +70,7 @@ export function parseSeed(text: string): number {
 
 export function parseFuel(text: string): number {
   const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!isFuel(value)) throw new InvalidArgumentError("expected a positive number of machine instructions");
+  if (!isFuel(value)) throw new InvalidArgumentError("expected a positive number of Wasm instructions");
   return value;
 }
 

@@ -21,14 +21,14 @@ export type Agreement =
   | { readonly kind: "diverged"; readonly between: readonly [Executor, Executor] }
   /** An executor failed to run the invocation at all (a samestack bug, or V8 refusing it). */
   | { readonly kind: "error"; readonly executor: Executor; readonly message: string }
-  /** Executors that ran out of fuel (the others agree): a runaway program, or too little fuel. */
+  /** Executors that ran out of fuel, all at the same Wasm instruction: a runaway program, or too little fuel. */
   | { readonly kind: "exhausted"; readonly executors: readonly Executor[] };
 
 /**
  * Compares every pair of outcomes. Emulated targets must agree in everything (values, trap kind,
  * location, backtrace), NaNs compared by `nans`; V8 only in what it can tell (values with any NaN
  * equal, trap kinds), and only when the one comparability rule allows it (src/verify/outcomes.ts).
- * Exhausted outcomes are not compared: fuel counts machine instructions, which differ per ISA.
+ * Fuel counts Wasm instructions, so targets run out of it at the same instruction or diverge.
  */
 export function agreement(outcomes: Outcomes, nans: NanRule): Agreement {
   const entries = Object.entries(outcomes) as [Executor, Outcome][];
@@ -38,7 +38,6 @@ export function agreement(outcomes: Outcomes, nans: NanRule): Agreement {
   const withV8 = outcomes.v8 !== undefined && v8Comparability({ targets, v8: outcomes.v8 }).comparable;
   for (const [i, [a, outcomeA]] of entries.entries()) {
     for (const [b, outcomeB] of entries.slice(i + 1)) {
-      if (outcomeA.outcome === "exhausted" || outcomeB.outcome === "exhausted") continue;
       if ((a === "v8" || b === "v8") && !withV8) continue;
       const same =
         a === "v8"

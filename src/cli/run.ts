@@ -20,6 +20,7 @@ import {
   type RunOptions,
 } from "./options.js";
 import { agreement, exitCodeOf, jsonOf, outcomesText } from "./outcomes.js";
+import { endProgress, progressPrinter } from "./progress.js";
 import { parseCliValue } from "./values.js";
 
 export function registerRun(program: Command, context: CommandContext): void {
@@ -41,7 +42,11 @@ export function registerRun(program: Command, context: CommandContext): void {
       "stack bytes below the entry call (multiple of 16; default 1 MiB)",
       parseStackLimit,
     )
-    .option("--fuel <n>", "machine instructions per invocation (default 100M)", parseFuel)
+    .option(
+      "--fuel <n>",
+      "Wasm instructions per invocation, counted alike on every target (default 2·10^10)",
+      parseFuel,
+    )
     .option("--seed <n>", "seed of WASI's random_get", parseSeed, DEFAULT_CHECK_SEED)
     .option(
       "--batch <file>",
@@ -55,7 +60,11 @@ export function registerRun(program: Command, context: CommandContext): void {
       args: string[],
       options: RunOptions,
     ) => {
-      const executors = new Executors({ stackLimit: options.stackLimit, fuel: options.fuel });
+      const executors = new Executors({
+        stackLimit: options.stackLimit,
+        fuel: options.fuel,
+        metering: "block",
+      });
       try {
         if (options.batch !== undefined) {
           if (module !== undefined) throw new InputError("--batch takes no module or export arguments");
@@ -89,14 +98,21 @@ async function runOne(
     );
   }
   const args = texts.map((text, i) => parseCliValue(text, params[i]!));
+  let progressShown = false;
+  const show = progressPrinter(io);
   const result = invokeEverywhere(executors, {
     loaded,
     exportName,
     args,
     executors: options.target,
     ...options,
+    progress: (executor, executed) => {
+      progressShown = true;
+      show(executor, executed);
+    },
     hosts: await hostSettings(hostOptionsOf(options), path, options.seed),
   });
+  endProgress(io, progressShown);
   const verdict = agreement(result.outcomes, nanRuleOf(options.strategy));
   if (options.json) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);
   else io.stdout(outcomesText(result, options.strategy, verdict));

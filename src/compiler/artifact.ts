@@ -281,6 +281,11 @@ export interface Artifact {
   readonly recordPoints: readonly number[];
   /** Sorted code offsets just after each call instruction (where a callee returns to). */
   readonly returnAddresses: readonly number[];
+  /**
+   * Sorted code offsets of the heads of the inline loops of table and bulk-memory operations (one
+   * pass per chunk or element, and a last one that leaves): as many passes on every target.
+   */
+  readonly loopHeads: readonly number[];
   readonly imports: readonly ImportedFunction[];
   readonly exports: readonly Export[];
   readonly start: number | null;

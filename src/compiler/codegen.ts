@@ -95,6 +95,8 @@ export interface CompiledFunction {
   readonly returnAddresses: readonly number[];
   /** Sites firstSite, firstSite + 1, … in order. */
   readonly trapSites: readonly FunctionTrapSite[];
+  /** Offsets of the heads of the inline loops of table and bulk-memory operations, in code order. */
+  readonly loopHeads: readonly number[];
 }
 
 /** An open block, loop or if. The function body is not one: a branch out of it is a return. */
@@ -131,6 +133,7 @@ class FunctionCompiler {
   private readonly control: ControlFrame[] = [];
   private readonly trapSites: FunctionTrapSite[] = [];
   private readonly returnAddresses: number[] = [];
+  private readonly loopHeads: number[] = [];
   private readonly ranges: (CodeRange | null)[] = [];
   private readonly stackMap: (StackMapEntry | null)[] = [];
   /** False after an unconditional transfer, until a label that something branches to. */
@@ -171,6 +174,7 @@ class FunctionCompiler {
       limitCheckBytes: this.plan.limitCheckBytes,
       returnAddresses: this.returnAddresses,
       trapSites: this.trapSites,
+      loopHeads: this.loopHeads,
     };
   }
 
@@ -1082,11 +1086,15 @@ class FunctionCompiler {
     masm.bind(done);
   }
 
-  /** While S2 ≥ `units`: `body`, then S2 −= units. */
+  /**
+   * While S2 ≥ `units`: `body`, then S2 −= units. The head is the same on every target and passes
+   * as often (the chunk sizes are the shared code's), so a pass is a unit of fuel like an instruction.
+   */
   private countDown(units: number, body: () => void): void {
     const { masm } = this;
     const [top, exit] = [masm.newLabel(), masm.newLabel()];
     masm.bind(top);
+    this.loopHeads.push(masm.offset());
     masm.branchIfCompareImm("lt_u", 64, S2, units, exit);
     body();
     masm.addImmediate(S2, -units);

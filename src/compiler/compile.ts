@@ -135,6 +135,7 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
     trapSites: tables.trapSites,
     frameBytes: tables.frameBytes,
     recordPoints: tables.recordPoints,
+    loopHeads: tables.loopHeads,
     returnAddresses: tables.returnAddresses,
     imports: importedFunctions,
     exports: module.exports,
@@ -259,6 +260,7 @@ interface SideTables {
   frameBytes: number[];
   recordPoints: number[];
   returnAddresses: number[];
+  loopHeads: number[];
 }
 
 /** The per-function records, moved from function-relative to code offsets and indexed by funcIndex. */
@@ -278,6 +280,7 @@ function sideTables(
     frameBytes: Array<number>(importCount).fill(0),
     recordPoints: [],
     returnAddresses: [],
+    loopHeads: [],
   };
   compiled.forEach((fn, i) => {
     const start = starts[i]!;
@@ -307,6 +310,7 @@ function sideTables(
     }
     addRecordPoints(tables.recordPoints, fn, start);
     for (const offset of fn.returnAddresses) tables.returnAddresses.push(start + offset);
+    for (const offset of fn.loopHeads) tables.loopHeads.push(start + offset);
     tables.stackMap.push(fn.stackMap);
     tables.prologueDepth.push(fn.prologueDepth);
     tables.limitCheckBytes.push(fn.limitCheckBytes);

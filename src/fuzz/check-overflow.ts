@@ -1,6 +1,8 @@
 // P3 overflow: at stack limits below the deepest depth the entry reaches, both targets overflow at
 // the same Wasm location, with the same backtrace and dynamic instruction count (step) — and where
-// their own profiles predicted (src/verify/profile.ts, overflowPoint).
+// their own profiles predicted (src/verify/profile.ts, overflowPoint). At each limit the plain run
+// metered per block (fast machine, warning zone) also leaves exactly what the run metered per
+// instruction leaves (emulators/runtime/metering-check.ts).
 import type { Strategy, Target } from "../compiler/index.js";
 import { type OverflowPoint, overflowPoint, sameLocation, sameOptionalLocation } from "../verify/profile.js";
 import type { Outcome } from "../wasm/outcome.js";
@@ -32,6 +34,16 @@ export function checkOverflow(
         : limited;
     }
     for (const target of ["x64", "aarch64"] as const satisfies Target[]) {
+      const difference = machines.meteringDifference(c, target, strategy, { stackLimit });
+      if (difference !== null) {
+        return fail(
+          `${target} at limit ${stackLimit}: block and instruction metering differ: ${difference}`,
+          {
+            strategy,
+            stackLimit,
+          },
+        );
+      }
       const predicted = overflowPoint(unlimited[target].profile, stackLimit);
       const actual = limited[target].outcome;
       if (!agrees(predicted, actual)) {

@@ -3,7 +3,8 @@
 
 import { hostImports } from "../../emulators/hosts/env.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
-import type { Instance } from "../../emulators/runtime/runner.js";
+import { compareMeterings } from "../../emulators/runtime/metering-check.js";
+import type { Instance, InvokeOptions } from "../../emulators/runtime/runner.js";
 import { Runner } from "../../emulators/runtime/runner.js";
 import type { Metering } from "../../emulators/unicorn/engine.js";
 import { type Artifact, compileModule, type Strategy, TARGETS, type Target } from "../compiler/index.js";
@@ -11,14 +12,14 @@ import { InternalError } from "../wasm/errors.js";
 import type { TestCase } from "./test-case.js";
 import { type EntryRun, requestOf, runOnV8, type V8Oracle } from "./v8-oracle.js";
 
-/** Machine instructions one run may execute; generated programs need far fewer (`exhausted` is skipped). */
-export const FUEL = 5_000_000;
+/** Wasm instructions one run may execute; generated programs need far fewer (`exhausted` is skipped). */
+export const FUEL = 2_000_000;
 /** Stack for unlimited runs: far above what generated programs use. */
 export const STACK = 1024 * 1024;
 
 /**
- * Runners per target and metering (plain runs meter the fuel per block, which halves the cost of
- * translating each case's new code; recorded runs need it per instruction), and each case's
+ * Runners per target and metering (plain runs meter the fuel per block, with no per-instruction
+ * or memory hook; recorded runs need the code hook on every instruction), and each case's
  * artifacts compiled once.
  */
 export class Machines {
@@ -75,6 +76,19 @@ export class Machines {
     } finally {
       instantiated.instance.close();
     }
+  }
+
+  /** The case's entry run plain metered per block and per instruction: null, or what differed. */
+  meteringDifference(c: TestCase, target: Target, strategy: Strategy, options: InvokeOptions): string | null {
+    return this.withInstance(c, target, strategy, (precise) =>
+      this.withInstance(
+        c,
+        target,
+        strategy,
+        (fast) => compareMeterings(fast, precise, c.entry.exportName, c.entry.args, options).difference,
+        "block",
+      ),
+    );
   }
 
   /** The case's run on V8: prefetched by the oracle, or run here. */

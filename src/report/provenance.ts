@@ -1,9 +1,10 @@
 // Where a report came from: samestack's version and git commit, and the versions of what it ran on
-// (Node/V8, and the Unicorn and Capstone libraries as they report themselves through koffi).
+// (Node/V8, and the Unicorn and Capstone libraries as the loaded ones report themselves through koffi).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import koffi from "koffi";
+import { uc } from "../../emulators/native/bindings.js";
 import { packageRoot } from "../verify/files.js";
 
 export interface Tool {
@@ -52,12 +53,9 @@ export function environment(): Environment {
   };
 }
 
-/** `uc_version` packs major, minor and patch into the top three bytes. */
+/** The loaded Unicorn's `uc_version`, which packs major, minor and patch into the top three bytes. */
 function unicornVersion(): string {
-  const ucVersion = koffi
-    .load("libunicorn.so.2")
-    .func("unsigned int uc_version(unsigned int *major, unsigned int *minor)");
-  const packed = (ucVersion(null, null) as number) >>> 0;
+  const packed = uc.version(null, null) >>> 0;
   return `${packed >>> 24}.${(packed >>> 16) & 0xff}.${(packed >>> 8) & 0xff}`;
 }
 

@@ -19,7 +19,7 @@ export interface RecordedProfile {
   readonly profile: StackProfile;
   /** Wasm instruction starts where the emulator saw SP misaligned (confirms the static verifier). */
   readonly misalignedAt: readonly number[];
-  /** Instructions the target executed, as the runner counts them. */
+  /** Wasm instructions the invocation executed (its fuel used): the same count on every target. */
   readonly executed: number;
 }
 
@@ -33,7 +33,7 @@ export interface UnprofiledRun {
   readonly target: Target;
   readonly outcome: Outcome;
   readonly unprofiled: string;
-  /** Instructions the target executed, as the runner counts them; absent when nothing ran. */
+  /** Wasm instructions the invocation executed (its fuel used); absent when nothing ran. */
   readonly executed?: number;
 }
 
@@ -52,7 +52,7 @@ export function recordProfile(
   if ("outcome" in recorded && !("records" in recorded)) {
     return { target, outcome: recorded, unprofiled: "no run was recorded" };
   }
-  const executed = recorded.machineInstructions;
+  const executed = recorded.wasmInstructions;
   if (recorded.outcome.outcome === "exhausted") {
     return { target, outcome: recorded.outcome, unprofiled: "the run ran out of fuel", executed };
   }

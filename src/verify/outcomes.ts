@@ -17,8 +17,9 @@ export function nanRuleOf(strategy: Strategy): NanRule {
 
 /**
  * Two targets' outcomes: the same bytes written to stdout and stderr, and equal values (per the NaN
- * rule), the same trap at the same location, backtrace and step, or the same exit code. The
- * instructions executed are not compared (fuel counts machine instructions, which differ per ISA).
+ * rule), the same trap at the same location, backtrace and step, the same exit code, or out of the
+ * same fuel at the same Wasm instruction. The instructions executed are not compared: they are the
+ * fuel used, which every target counts at the same Wasm instructions.
  */
 export function sameOutcome(a: Outcome, b: Outcome, nans: NanRule): boolean {
   if (!sameOutput(a, b)) return false;
@@ -28,6 +29,13 @@ export function sameOutcome(a: Outcome, b: Outcome, nans: NanRule): boolean {
     return (
       a.trap === b.trap &&
       a.step === b.step &&
+      sameOptionalLocation(a.location, b.location) &&
+      sameBacktrace(a.backtrace ?? [], b.backtrace ?? [])
+    );
+  }
+  if (a.outcome === "exhausted" && b.outcome === "exhausted") {
+    return (
+      a.fuel === b.fuel &&
       sameOptionalLocation(a.location, b.location) &&
       sameBacktrace(a.backtrace ?? [], b.backtrace ?? [])
     );

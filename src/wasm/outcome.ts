@@ -55,8 +55,10 @@ export interface Finished {
   readonly stdout?: string;
   readonly stderr?: string;
   /**
-   * Instructions the target executed for the invocation, as its runner counts them (the fuel it
-   * used); absent on V8. Informative only: outcomes are compared without it.
+   * The fuel the target used for the invocation: one per Wasm instruction started (a call to the
+   * host counts as its call instruction), plus one per pass of a table or bulk-memory operation's
+   * loop (a chunk of up to 16 bytes or an element); the same count on every target, absent on V8.
+   * Informative only: outcomes are compared without it.
    */
   readonly executed?: number;
 }
@@ -78,7 +80,18 @@ export type Outcome =
     } & Finished)
   /** The program ended itself (WASI's proc_exit) with exit code `code`. */
   | ({ readonly outcome: "exit"; readonly code: number } & Finished)
-  | ({ readonly outcome: "exhausted"; readonly fuel?: number } & Finished)
+  | ({
+      readonly outcome: "exhausted";
+      /** The Wasm instructions the invocation was given. */
+      readonly fuel?: number;
+      /**
+       * The Wasm instruction that would have run next, or the table or bulk-memory operation its
+       * loop was in (part done): the same on every target.
+       */
+      readonly location?: WasmLocation;
+      /** Active frames there, outermost first; the last entry is `location`. */
+      readonly backtrace?: readonly WasmLocation[];
+    } & Finished)
   | { readonly outcome: "error"; readonly message: string };
 
 /** The outcome with the count of instructions its executor ran (none for errors, or when not counted). */

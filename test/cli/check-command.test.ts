@@ -86,7 +86,7 @@ describe("samestack check", () => {
     const result = await run("check", spin, "--fuel", "10000", "--out", out);
     expect(result.code).toBe(EXIT.badInput);
     expect(result.stdout).toContain(
-      "spin: aarch64: ran out of fuel after 10000 machine instructions: the invocation does not finish (raise --fuel if it should)",
+      "spin: aarch64: ran out of fuel after 10000 Wasm instructions: the invocation does not finish (raise --fuel if it should)",
     );
     const report = JSON.parse(await readFile(path.join(out, "report.json"), "utf8"));
     expect(checkReport(report).ok).toBe(true);

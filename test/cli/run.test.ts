@@ -51,10 +51,20 @@ describe("samestack run", () => {
       "x64/intersect      trap integer_divide_by_zero at f2 #2 (offset 0x57, step 2)",
     );
     const spin = await runCli("run", arith, "spin", "--fuel", "1000", "--json", "--target", "x64");
-    expect(withoutCounts(JSON.parse(spin.stdout).outcomes)).toEqual({
-      x64: { outcome: "exhausted", fuel: 1000 },
-    });
+    // Out of fuel at the loop's br (f3 #1), where each iteration charges the loop and the br.
+    const exhausted = { outcome: "exhausted", fuel: 1000, location: { funcIndex: 3, instrIndex: 1 } };
+    expect(withoutCounts(JSON.parse(spin.stdout).outcomes)).toMatchObject({ x64: exhausted });
     expect(spin.code).toBe(EXIT.badInput);
+  });
+
+  it("shows the progress of a long run in Wasm instructions, as plain lines off a terminal", async () => {
+    const long = await runCli("run", arith, "spin", "--fuel", "250000000", "--target", "x64");
+    expect(long.code).toBe(EXIT.badInput);
+    expect(long.stderr.split("\n")).toEqual([
+      "x64: 100,000,000 Wasm instructions executed",
+      "x64: 200,000,000 Wasm instructions executed",
+      "",
+    ]);
   });
 
   it("does not run V8 (which has no fuel) on a runaway program, and exits 2", async () => {
@@ -71,7 +81,9 @@ describe("samestack run", () => {
     const alone = await runCli("run", arith, "spin", "--fuel", "1000", "--target", "v8", "--json");
     expect(alone.code).toBe(EXIT.badInput);
     const { outcomes, notRun } = JSON.parse(alone.stdout);
-    expect(outcomes).toEqual({ x64: { outcome: "exhausted", fuel: 1000 } });
+    expect(withoutCounts(outcomes)).toMatchObject({
+      x64: { outcome: "exhausted", fuel: 1000, location: { funcIndex: 3, instrIndex: 1 } },
+    });
     expect(notRun).toEqual({ v8: "x64 ran out of fuel, and V8 has none to stop it" });
     const finishing = await runCli("run", arith, "add", "2", "3", "--target", "v8", "--json");
     expect(JSON.parse(finishing.stdout)).toEqual({ outcomes: { v8: i32("5") } });

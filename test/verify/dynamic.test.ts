@@ -117,7 +117,7 @@ describe("recorded runs without a profile", () => {
       }
     };
     try {
-      expect(run(runners.x64, 100)).toEqual({
+      expect(run(runners.x64, 100)).toMatchObject({
         target: "x64",
         outcome: { outcome: "exhausted", fuel: 100 },
         unprofiled: "the run ran out of fuel",

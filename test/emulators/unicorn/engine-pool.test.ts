@@ -1,5 +1,5 @@
 /**
- * Engine reuse: new code at the same address must never run a stale translation (Unicorn 2.0.1's
+ * Engine reuse: new code at the same address must never run a stale translation (Unicorn's
  * uc_mem_write does not invalidate translated blocks; the harness does), and the pool replaces engines.
  */
 import { describe, expect, it } from "vitest";

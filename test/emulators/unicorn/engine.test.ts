@@ -292,66 +292,106 @@ describe.each(TARGETS)("%s engine metering the fuel per block", (target) => {
     expect(result.steps).toBe(2 + 3 * 10 + 1);
   });
 
-  it("stops at the start of the block the fuel does not cover, and resumes there", () => {
+  it("stops exactly where the fuel runs out (its precise twin runs the block the fuel does not cover)", () => {
     const at = load(engine, "countedLoop");
     engine.writeRegister("arg0", 1000);
     const first = engine.run({ begin: CODE, fuel: 100 });
+    // 2 set-up instructions, 32 iterations of 3, then the add and the decrement: the branch is next.
+    expect(first.stop).toEqual({ kind: "fuel", pc: at("loop") + (target === "x64" ? 6 : 8) });
+    expect(first.steps).toBe(100);
+    expect(first.handover).toBe("fuel");
     // Blocks: the 2 set-up instructions with the first iteration (5), then one per iteration (3).
-    expect(first.steps).toBe(5 + 3 * 31);
-    expect(first.stop).toEqual({ kind: "fuel", pc: at("loop") });
-    const second = engine.run({ begin: at("loop"), fuel: FUEL });
+    expect(first.steps - first.preciseSteps).toBe(5 + 3 * 31);
+
+    if (first.stop.kind !== "fuel") throw new Error("unreachable");
+    const second = engine.run({ begin: first.stop.pc, fuel: FUEL });
     expect(second.stop.kind).toBe("exit");
     expect(first.steps + second.steps).toBe(2 + 3 * 1000 + 1);
     expect(engine.readRegister("ret0")).toBe(500_500n);
   });
 
-  it("reports a store into the guard page with its exact pc, mid-block", () => {
-    const at = load(engine, "guardStore");
+  it("hands a run over to its precise twin at the block after the warning zone's first touch", () => {
+    const at = load(engine, "pushesTwoBlocks");
+    const slot = target === "x64" ? 8 : 16;
+    engine.setWarningZone(STACK_BASE, 0x1000);
+    // The first push lands in the zone, the next block runs on the precise twin.
+    engine.writeRegister("sp", STACK_BASE + 0x1000);
+    engine.writeRegister("ret0", 0x1234_5678); // what every push stores
+    const result = engine.run({ begin: CODE, fuel: FUEL });
+    expect(result.stop).toMatchObject({ kind: "exit", address: EXIT });
+    expect({ steps: result.steps, preciseSteps: result.preciseSteps, handover: result.handover }).toEqual({
+      steps: 5,
+      preciseSteps: 3, // the two pushes and the branch of the second block
+      handover: "zone",
+    });
+    expect(engine.readRegister("sp")).toBe(BigInt(STACK_BASE + 0x1000 - 3 * slot));
+    for (let push = 1; push <= 3; push++) {
+      expect(engine.readU64(STACK_BASE + 0x1000 - push * slot)).toBe(0x1234_5678n);
+    }
+    expect(at("second")).toBe(CODE + (target === "x64" ? 3 : 8));
+  });
+
+  it("runs fast past an untouched zone, protects the zone again on the next run, and runs precise from sp in it", () => {
+    load(engine, "pushesTwoBlocks");
+    const slot = target === "x64" ? 8 : 16;
+    engine.setWarningZone(STACK_BASE, 0x1000);
+    engine.writeRegister("sp", STACK_BASE + 0x1000 + 3 * slot);
+    const clear = engine.run({ begin: CODE, fuel: FUEL });
+    expect({ stop: clear.stop.kind, handover: clear.handover, precise: clear.preciseSteps }).toEqual({
+      stop: "exit",
+      handover: null,
+      precise: 0,
+    });
+    for (let run = 0; run < 2; run++) {
+      engine.writeRegister("sp", STACK_BASE + 0x1000);
+      const touched = engine.run({ begin: CODE, fuel: FUEL });
+      expect({ stop: touched.stop.kind, handover: touched.handover }).toEqual({
+        stop: "exit",
+        handover: "zone",
+      });
+    }
+    // Live stack data may lie in the zone: the whole run is precise.
+    engine.writeRegister("sp", STACK_BASE + 0x800);
+    const inside = engine.run({ begin: CODE, fuel: FUEL });
+    expect({ steps: inside.steps, preciseSteps: inside.preciseSteps }).toEqual({ steps: 5, preciseSteps: 5 });
+  });
+
+  it("reports a fault its fast machine meets without a zone at the block's start, flagged inexact", () => {
+    load(engine, "guardStore");
     const { sp, faultAddress } = GUARD[target];
     engine.writeRegister("sp", sp);
-    expect(engine.run({ begin: CODE, fuel: FUEL }).stop).toEqual({
-      kind: "memory-fault",
-      access: "write",
-      address: faultAddress,
-      pc: at("store"),
-    });
-    expect(engine.readRegister("ret0")).toBe(3n);
+    const result = engine.run({ begin: CODE, fuel: FUEL });
+    expect(result.stop).toEqual({ kind: "memory-fault", access: "write", address: faultAddress, pc: CODE });
+    expect(result.pcExact).toBe(false);
   });
 
-  it("reports a push into the guard page at the push, mid-block (an implicit stack write)", () => {
-    load(engine, "stackPairs");
-    // The first push or pre-indexed store fits above STACK_BASE, the second does not.
-    const first = target === "x64" ? 8 : 16;
-    engine.writeRegister("sp", STACK_BASE + first);
-    expect(engine.run({ begin: CODE, fuel: FUEL }).stop).toEqual({
-      kind: "memory-fault",
-      access: "write",
-      address: STACK_BASE - first,
-      pc: CODE + (target === "x64" ? 1 : 4),
-    });
-  });
-
-  it("runs code rewritten after it ran, and refuses what needs a hook on every instruction", () => {
+  it("runs code rewritten after it ran, and records on its precise twin", () => {
     load(engine, "countedLoop");
     engine.writeRegister("arg0", 3);
     expect(engine.run({ begin: CODE, fuel: FUEL }).steps).toBe(2 + 3 * 3 + 1);
     load(engine, "tiny");
     expect(engine.run({ begin: CODE, fuel: FUEL }).stop).toMatchObject({ kind: "exit", address: EXIT });
     expect(engine.readRegister("ret0") & 0xffff_ffffn).toBe(0x1234_5678n);
-    expect(() => engine.setWatchPoints([CODE])).toThrow(/metered per instruction/);
-    expect(() => engine.hookAddress(CODE, () => undefined)).toThrow(/metered per instruction/);
+    // Watch points make the whole run precise: one record per visit of the loop head.
+    const at = load(engine, "countedLoop");
+    engine.setWatchPoints([at("loop")]);
+    engine.writeRegister("arg0", 3);
+    const recorded = engine.run({ begin: CODE, fuel: FUEL });
+    expect({ records: recorded.records.length, precise: recorded.preciseSteps }).toEqual({
+      records: 3,
+      precise: 2 + 3 * 3 + 1,
+    });
   });
 });
 
 describe("x64 engine", () => {
-  it("lacks POPCNT: Unicorn 2.0.1 clears CPUID.1:ECX.POPCNT for every CPU model", () => {
+  it("has POPCNT: Unicorn 2.1's x86 CPU model executes it (2.0.1's cleared it for every model)", () => {
     const engine = newEngine("x64");
     try {
       const at = load(engine, "cpuFeatures");
-      expect(engine.run({ begin: at("popcnt"), fuel: FUEL }).stop).toEqual({
-        kind: "invalid-instruction",
-        pc: at("popcnt"),
-      });
+      engine.writeRegister("rdi", 0xf0f0_0000_0000_0001n);
+      expect(engine.run({ begin: at("popcnt"), fuel: FUEL }).stop).toMatchObject({ kind: "exit" });
+      expect(engine.readRegister("rax")).toBe(9n); // 4 + 4 + 1 bits set
     } finally {
       engine.close();
     }

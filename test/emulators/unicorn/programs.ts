@@ -26,7 +26,8 @@ export type ProgramName =
   | "misalignment"
   | "cpuFeatures"
   | "traps"
-  | "tiny";
+  | "tiny"
+  | "pushesTwoBlocks";
 
 export const PROGRAMS: Record<Target, Record<ProgramName, Program>> = {
   x64: {
@@ -78,6 +79,17 @@ export const PROGRAMS: Record<Target, Record<ProgramName, Program>> = {
       at: { loop: 0x5 },
     },
     /** A store below the stack base, in the middle of a basic block. */
+    /** One push, a branch that ends the block, then two pushes in the next block. */
+    pushesTwoBlocks: {
+      code: hex(`
+        50               // 0: push rax
+        eb 00            // 1: jmp  3
+        50               // 3: push rax
+        50               // 4: push rax
+        e9 f6 0f 00 00   // 5: jmp  1000 <exit>
+      `),
+      at: { second: 0x3, third: 0x4 },
+    },
     guardStore: {
       code: hex(`
         b8 01 00 00 00         // 0: mov  eax, 0x1
@@ -222,6 +234,17 @@ export const PROGRAMS: Record<Target, Record<ProgramName, Program>> = {
         0x140003f9, // 1c: b 1000 <exit>
       ),
       at: { loop: 0x8 },
+    },
+    /** One pre-indexed store, a branch that ends the block, then two more in the next block. */
+    pushesTwoBlocks: {
+      code: words(
+        0xf81f0fe0, // 0: str x0, [sp, #-16]!
+        0x14000001, // 4: b 8
+        0xf81f0fe0, // 8: str x0, [sp, #-16]!
+        0xf81f0fe0, // c: str x0, [sp, #-16]!
+        0x140003fc, // 10: b 1000 <exit>
+      ),
+      at: { second: 0x8, third: 0xc },
     },
     guardStore: {
       code: words(
