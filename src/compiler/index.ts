@@ -29,6 +29,7 @@ export {
 export { type CompileOptions, compileModule, type Layout } from "./compile.js";
 export { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
 export {
+  callLayout,
   FramePlan,
   type FunctionShape,
   functionShape,

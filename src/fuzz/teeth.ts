@@ -1,10 +1,12 @@
 // P5 teeth: under `native` (each target follows only its own ABI) the stack profiles must differ,
 // and fast-check must find and shrink such a program to one whose first difference is explained by
 // what the write-up blames: a call across a register threshold (x64 passes 6 integer arguments in
-// registers, aarch64 8) or a leaf frame (aarch64 leaves may omit the frame record, x64 always
-// pushes a return address and rbp; a host function is such a leaf: on aarch64 nothing is pushed).
+// registers, aarch64 8; under x64's struct return the result area's address takes the first, so 5),
+// results across the result registers (x64 returns 2 in registers, aarch64 8) or a leaf frame
+// (aarch64 leaves may omit the frame record, x64 always pushes a return address and rbp; a host
+// function is such a leaf: on aarch64 nothing is pushed).
 import fc from "fast-check";
-import { ABI, TARGETS } from "../compiler/index.js";
+import { ABI, callLayout, TARGETS } from "../compiler/index.js";
 import type { ProfileComparison } from "../verify/profile.js";
 import type { Module } from "../wasm/ir.js";
 import { PROFILES_DIFFER } from "./check-profiles.js";
@@ -13,7 +15,7 @@ import { Machines } from "./machines.js";
 import { type CaseInput, caseInput, checkProperty } from "./properties.js";
 import { caseOf, type TestCase } from "./test-case.js";
 
-export type Explanation = "register-threshold" | "leaf-frame";
+export type Explanation = "register-threshold" | "result-registers" | "leaf-frame";
 
 export interface TeethResult {
   /** Runs until the first failing case (null: none within the budget). */
@@ -99,8 +101,12 @@ function explain(module: Module, callee: Callee): Explanation[] {
   if (callee === null) return [];
   const typeIndex = "func" in callee ? funcTypeIndex(module, callee.func) : callee.typeIndex;
   const explanations: Explanation[] = [];
-  const fewestRegisters = Math.min(...TARGETS.map((t) => ABI[t].intArgRegs));
-  if (module.types[typeIndex]!.params.length > fewestRegisters) explanations.push("register-threshold");
+  const { params, results } = module.types[typeIndex]!;
+  const layouts = TARGETS.map((t) => callLayout(ABI[t], "native", params.length, results.length));
+  const differ = (field: (layout: (typeof layouts)[number]) => number) =>
+    new Set(layouts.map(field)).size > 1;
+  if (differ((l) => l.stackArgs)) explanations.push("register-threshold");
+  if (differ((l) => l.registerResults)) explanations.push("result-registers");
   // An indirect callee is any function of the type: a leaf if any of them is one.
   const functions = module.imports.filter((i) => i.desc.kind === "func").length + module.bodies.length;
   const candidates =
