@@ -11,7 +11,7 @@ import {
   sameOptionalLocation,
   summarizeProfile,
 } from "./profile.js";
-import { profileSteps } from "./trace.js";
+import { profileSteps, type TracedSteps } from "./trace.js";
 
 export interface RecordedProfile {
   readonly target: Target;
@@ -34,6 +34,21 @@ export interface UnprofiledRun {
 }
 
 /**
+ * How a recorded run is told: as traced, or (the `logical` strategy) in the terms of the module the
+ * instrumented one was made from. `steps` may throw a TraceError when the steps break a rule.
+ */
+export interface RunView {
+  steps(traced: TracedSteps): TracedSteps;
+  outcome(outcome: Outcome): Outcome;
+}
+
+export interface RecordOptions extends InvokeOptions {
+  /** Keep the profile's full sequence. */
+  readonly keepFull?: boolean;
+  readonly view?: RunView;
+}
+
+/**
  * Runs `invocation` once with the recorder on; the profile keeps its full sequence when asked. A
  * run that ran out of fuel has no profile (it is a prefix of the program's), nor has one whose
  * samples overflowed the recorder (emulators/native: 4 Mi samples per run).
@@ -41,28 +56,30 @@ export interface UnprofiledRun {
 export function recordProfile(
   instance: Instance,
   invocation: Invocation,
-  options: InvokeOptions & { readonly keepFull?: boolean } = {},
+  options: RecordOptions = {},
 ): RecordedProfile | UnprofiledRun {
   const target = instance.artifact.target;
+  const viewed = (outcome: Outcome) => (options.view ? options.view.outcome(outcome) : outcome);
   const recorded = instance.invokeRecorded(invocation.exportName, invocation.args, options);
   if ("outcome" in recorded && !("records" in recorded)) {
-    return { target, outcome: recorded, unprofiled: "no run was recorded" };
+    return { target, outcome: viewed(recorded), unprofiled: "no run was recorded" };
   }
   if (recorded.outcome.outcome === "exhausted") {
-    return { target, outcome: recorded.outcome, unprofiled: "the run ran out of fuel" };
+    return { target, outcome: viewed(recorded.outcome), unprofiled: "the run ran out of fuel" };
   }
   const { dropped, length } = recorded.records;
   if (dropped > 0) {
     const unprofiled = `the run passed ${length + dropped} record points; the recorder keeps ${length}`;
-    return { target, outcome: recorded.outcome, unprofiled };
+    return { target, outcome: viewed(recorded.outcome), unprofiled };
   }
-  const { entryDepth, steps } = profileSteps({
+  const traced = profileSteps({
     artifact: instance.artifact,
     samples: recorded.records,
     tailMinSp: recorded.tailMinSp,
     referenceSp: recorded.referenceSp,
   });
-  let outcome = recorded.outcome;
+  const { entryDepth, steps } = options.view ? options.view.steps(traced) : traced;
+  let outcome = viewed(recorded.outcome);
   if (outcome.outcome === "trap") {
     outcome = { ...outcome, step: steps.length - 1, depth: steps.at(-1)?.depth ?? entryDepth };
   }
@@ -113,7 +130,7 @@ export function crossCheck(
   invocation: Invocation,
   profile: StackProfile,
   limits: readonly number[],
-  options: InvokeOptions = {},
+  options: RecordOptions = {},
 ): CrossCheckFailure[] {
   const failures: CrossCheckFailure[] = [];
   for (const limit of limits) {

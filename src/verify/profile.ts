@@ -10,6 +10,11 @@ export interface ProfileStep {
   readonly depth: number;
   /** Active frames, outermost first, ending with `location`. */
   readonly backtrace: readonly WasmLocation[];
+  /**
+   * The step of the call this step runs under (null in the entry function's frame): the frames as a
+   * chain, for walking them step by step. Absent where a profile was not traced (read from JSON).
+   */
+  readonly caller?: ProfileStep | null;
 }
 
 /**

@@ -58,7 +58,8 @@ export function backtraceText({ backtrace, elidedFrames }: BacktraceView): strin
 }
 
 /**
- * One outcome: `return i32:7`, `trap unreachable at f2 #5 (offset 0x4f, step 9)`, `exhausted (fuel
+ * One outcome: `return i32:7`, `trap unreachable at f2 #5 (offset 0x4f, step 9)` (a stack overflow
+ * under `logical` says which limit: `trap stack_overflow (logical) at …`), `exhausted (fuel
  * 1000)`, `error: …`. With `backtrace`, a trap deeper than one frame adds its backtrace on a second line.
  */
 export function outcomeText(outcome: Outcome, { backtrace = false } = {}): string {
@@ -75,9 +76,10 @@ export function outcomeText(outcome: Outcome, { backtrace = false } = {}): strin
       ];
       const at = `${location ? ` at ${locationText(location)}` : ""}${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
       const frames = outcome.backtrace ?? [];
+      const kind = outcome.overflow === undefined ? "" : ` (${outcome.overflow})`;
       return backtrace && frames.length > 1
-        ? `trap ${outcome.trap}${at}\n  backtrace: ${backtraceText(shortBacktrace(frames))}`
-        : `trap ${outcome.trap}${at}`;
+        ? `trap ${outcome.trap}${kind}${at}\n  backtrace: ${backtraceText(shortBacktrace(frames))}`
+        : `trap ${outcome.trap}${kind}${at}`;
     }
     case "exhausted":
       return `exhausted${outcome.fuel === undefined ? "" : ` (fuel ${outcome.fuel})`}`;

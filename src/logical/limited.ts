@@ -1,0 +1,46 @@
+// A module under the `logical` strategy: the limiter's output (src/instrument), encoded and decoded
+// again so that the code every executor runs is a real module with its own byte offsets, together
+// with what it takes to report its runs in the original module's terms (terms.ts).
+import type { LoadedModule } from "../../emulators/executor.js";
+import {
+  type Instrumentation,
+  instrument,
+  type LimiterOptions,
+  POLKADOT_LOGICAL_LIMIT,
+} from "../instrument/index.js";
+import { decodeModule, encodeModule, InternalError, validateModule } from "../wasm/index.js";
+import { OriginalTerms } from "./terms.js";
+
+/** The limiter's options as the commands take them: Polkadot's limit and the reference's model by default. */
+export const DEFAULT_LIMITER_OPTIONS: Required<LimiterOptions> = {
+  limit: POLKADOT_LOGICAL_LIMIT,
+  countParams: false,
+  thunkZeroCost: false,
+};
+
+export interface LimitedModule {
+  /** The module as the user wrote it: locations are reported in its terms. */
+  readonly original: LoadedModule;
+  /** What runs, on every target and on V8. */
+  readonly instrumented: LoadedModule;
+  readonly instrumentation: Instrumentation;
+  readonly terms: OriginalTerms;
+}
+
+/** `original` with the logical stack limiter added (LimiterRejects when the reference would refuse it). */
+export function limitModule(original: LoadedModule, options: LimiterOptions): LimitedModule {
+  const instrumentation = instrument(original.validated, options);
+  const bytes = encodeModule(instrumentation.module);
+  let validated: LoadedModule["validated"];
+  try {
+    validated = validateModule(decodeModule(bytes));
+  } catch (error) {
+    throw new InternalError(`the limiter's output does not validate: ${(error as Error).message}`);
+  }
+  return {
+    original,
+    instrumented: { bytes, validated },
+    instrumentation,
+    terms: new OriginalTerms(original.validated, validated, instrumentation),
+  };
+}
