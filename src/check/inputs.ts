@@ -3,6 +3,7 @@
 // are all numbers (in 1.0, every function's are).
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { MAX_STACK_LIMIT } from "../../emulators/runtime/layout.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { InputError } from "../wasm/errors.js";
 import type { ValidatedModule, ValType } from "../wasm/ir.js";
@@ -11,7 +12,10 @@ import type { WasmValue } from "../wasm/outcome.js";
 const MODULE_EXTENSIONS = [".wat", ".wasm"];
 const SIDECAR_SUFFIX = ".invocations.json";
 
-/** A sidecar that is not `{ "invocations": [{ "export", "args" }], "limits"?: [...] }`, or names what the module lacks. */
+/**
+ * A sidecar that is not `{ "invocations": [{ "export", "args" }], "limits"?: [...], "stackLimit"?: n }`,
+ * or names what the module lacks.
+ */
 export class SidecarError extends InputError {}
 
 /** Every .wat/.wasm file under `paths` (folders recursively, in name order); a path that does not exist stays in, to be reported. */
@@ -44,6 +48,8 @@ export function sidecarPath(modulePath: string): string {
 export interface Sidecar {
   readonly invocations: readonly Invocation[];
   readonly limits: readonly number[];
+  /** The native stack the module's logical limit must trip within (the `logical` strategy's gate). */
+  readonly stackLimit?: number;
 }
 
 /** The module's sidecar, checked against the module's exports; null when there is none. */
@@ -60,14 +66,24 @@ export async function readSidecar(modulePath: string, validated: ValidatedModule
   } catch (error) {
     throw new SidecarError(`${file}: not JSON: ${(error as Error).message}`);
   }
-  const { invocations, limits = [] } = (json ?? {}) as { invocations?: unknown; limits?: unknown };
+  const {
+    invocations,
+    limits = [],
+    stackLimit,
+  } = (json ?? {}) as { invocations?: unknown; limits?: unknown; stackLimit?: unknown };
   if (!Array.isArray(invocations)) throw new SidecarError(`${file}: "invocations" must be an array`);
   if (!Array.isArray(limits) || !limits.every(isLimit)) {
     throw new SidecarError(`${file}: "limits" must be an array of positive multiples of 16`);
   }
+  if (stackLimit !== undefined && !(isLimit(stackLimit) && stackLimit <= MAX_STACK_LIMIT)) {
+    throw new SidecarError(
+      `${file}: "stackLimit" must be a positive multiple of 16 up to ${MAX_STACK_LIMIT}`,
+    );
+  }
   return {
     invocations: invocations.map((entry, i) => invocationOf(entry, validated, `${file}: invocation ${i}`)),
     limits,
+    ...(stackLimit === undefined ? {} : { stackLimit }),
   };
 }
 

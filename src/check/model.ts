@@ -2,6 +2,7 @@
 // report is this result plus a schema version and provenance (src/report/json-report.ts), and every
 // renderer works from the JSON alone. Depths and limits are bytes below the reference stack pointer.
 import type { Strategy, Target } from "../compiler/target.js";
+import type { Certificate } from "../logical/certificate.js";
 import type { WasmListing } from "../wasm/instruction-text.js";
 import type { ValType } from "../wasm/ir.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
@@ -17,6 +18,17 @@ export interface CheckOptions {
   readonly seed: number;
   /** Machine instructions one invocation may execute on an emulated target. */
   readonly fuel: number;
+  /** Under the `logical` strategy only: the limiter's options and the native stack the gate checks. */
+  readonly logical?: LogicalCheckOptions;
+}
+
+export interface LogicalCheckOptions {
+  /** The logical stack limit L. */
+  readonly limit: number;
+  readonly countParams: boolean;
+  readonly thunkZeroCost: boolean;
+  /** The native stack (bytes) the logical limit must trip within, unless a sidecar names another. */
+  readonly stackLimit: number;
 }
 
 export interface CheckResult {
@@ -57,6 +69,16 @@ export interface ModuleResult {
   readonly functions: readonly FunctionResult[];
   readonly invocations: readonly InvocationResult[];
   readonly findings: readonly Finding[];
+  /** Under `logical`, once the module was instrumented and compiled: its certificate and the gate. */
+  readonly logical?: LogicalModuleResult;
+}
+
+export interface LogicalModuleResult {
+  readonly certificate: Certificate;
+  /** The native stack checked: the sidecar's `stackLimit`, else the option's. */
+  readonly stackLimit: number;
+  /** Whether the logical limit trips first at that native stack on every target (stackLimit ≥ every S). */
+  readonly tripsFirst: boolean;
 }
 
 export type InvocationSource =
@@ -156,6 +178,8 @@ export interface DepthPlot {
   readonly bucket: number;
   /** [step index, depth]; step −1 is the host's call into the entry function. */
   readonly points: readonly (readonly [number, number])[];
+  /** Under `logical`: the logical height at each point, in the order of `points`. */
+  readonly heights?: readonly number[];
 }
 
 export type V8Comparison =
@@ -172,7 +196,29 @@ export type LimitVerdict =
       readonly maxDepth: number;
     }
   | { readonly kind: "diverged"; readonly divergence: Divergence }
+  | LogicalLimitVerdict
   | { readonly kind: "not-recorded"; readonly reason: string };
+
+/**
+ * Under `logical`, the verdict for every native stack limit, from the recorded runs (made on a stack
+ * of at least the certified one): at or above `nativeFirstBelow` no target's native stack runs out,
+ * so every target ends as recorded (a logical overflow at the same instruction, or the same result);
+ * below it some target overflows natively first, and `divergentLimits` are the native limits where
+ * the targets' overflow points differ. `certified` is the static bound for every path (max S).
+ */
+export interface LogicalLimitVerdict {
+  readonly kind: "logical";
+  readonly certified: number;
+  /** Deepest native depth each target reached, in the options' target order. */
+  readonly maxDepths: readonly number[];
+  readonly nativeFirstBelow: number;
+  /** Whether the targets' recorded outcomes agree (they must: those are the outcomes at every limit from nativeFirstBelow). */
+  readonly sameOutcome: boolean;
+  /** Where the logical limit tripped in the recorded runs, or null when it did not. */
+  readonly logicalOverflow: WasmLocation | null;
+  readonly divergentLimits: readonly { readonly from: number; readonly to: number | null }[];
+  readonly steps: number;
+}
 
 export interface Divergence {
   /** The reference target and the one compared with it. */
@@ -240,6 +286,10 @@ export type Finding = {
       readonly funcIndex: number | null;
     }
   | { readonly kind: "unsupported" }
+  /** The reference limiter refuses the module (`logical`): Polkadot would not run it. */
+  | { readonly kind: "limiter-rejects" }
+  /** `logical`: at the native stack checked, a native overflow can come before the logical one. */
+  | { readonly kind: "native-first"; readonly stackLimit: number; readonly certified: number }
   | { readonly kind: "bad-sidecar" }
   | { readonly kind: "static-issue"; readonly target: Target; readonly details: string }
   | { readonly kind: "static-difference"; readonly count: number; readonly details: readonly string[] }

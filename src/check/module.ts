@@ -3,14 +3,19 @@
 // Problems with the input become findings of the module (the other modules are still checked).
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { CODE_BASE } from "../../emulators/runtime/layout.js";
+import { CODE_BASE, MAX_STACK_LIMIT } from "../../emulators/runtime/layout.js";
 import type { Runner } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
 import { compileModule } from "../compiler/compile.js";
 import { UnsupportedOperator } from "../compiler/errors.js";
 import type { Target } from "../compiler/target.js";
+import { LimiterRejects } from "../instrument/index.js";
+import { certifiedStack, certify } from "../logical/certificate.js";
+import { type LimitedModule, limitModule } from "../logical/limited.js";
+import type { OriginalTerms } from "../logical/terms.js";
+import { logicalView } from "../logical/view.js";
 import type { Invocation } from "../verify/dynamic.js";
-import { compareTargets, type StaticIssue, verifyArtifact } from "../verify/static.js";
+import { compareTargets, type StaticIssue, type StaticReport, verifyArtifact } from "../verify/static.js";
 import {
   decodeModule,
   FrontEndError,
@@ -24,16 +29,19 @@ import { locationText } from "../wasm/outcome-text.js";
 import { frameDrawings } from "./frames.js";
 import { generatedInvocations, readSidecar, SidecarError, sidecarPath } from "./inputs.js";
 import { checkInvocation } from "./invocation.js";
+import { logicalOptionsOf } from "./logical-options.js";
 import type {
   CheckOptions,
   Finding,
   FunctionResult,
   InvocationResult,
   InvocationSource,
+  LogicalModuleResult,
   ModuleResult,
   ModuleStatus,
   UnplacedFinding,
 } from "./model.js";
+import type { ModuleUnderCheck } from "./under-check.js";
 
 /** Static findings listed one by one up to this many per target; the rest are counted. */
 const MAX_LISTED = 12;
@@ -84,7 +92,13 @@ async function checkModuleOrThrow(
 ): Promise<ModuleResult> {
   const findings: Finding[] = [];
   const base = emptyResult(path, options);
-  const done = () => ({ ...base, findings, status: statusOf(findings) });
+  let logicalResult: LogicalModuleResult | null = null;
+  const done = (): ModuleResult => ({
+    ...base,
+    ...(logicalResult ? { logical: logicalResult } : {}),
+    findings,
+    status: statusOf(findings),
+  });
   const fail = (finding: UnplacedFinding) => {
     findings.push({ ...finding, invocation: null });
     return done();
@@ -113,6 +127,7 @@ async function checkModuleOrThrow(
   base.name = validated.module.names.module ?? null;
 
   let invocations: readonly Invocation[];
+  let sidecarStackLimit: number | null = null;
   try {
     const sidecar = await readSidecar(path, validated);
     invocations = sidecar?.invocations ?? generatedInvocations(validated, options.seed);
@@ -121,15 +136,28 @@ async function checkModuleOrThrow(
       : { kind: "generated", seed: options.seed };
     base.limits = [...new Set([...(sidecar?.limits ?? []), ...options.limits])].sort((a, b) => a - b);
     base.recordingLimit = recordingLimitFor(base.limits);
+    sidecarStackLimit = sidecar?.stackLimit ?? null;
   } catch (error) {
     if (!(error instanceof SidecarError)) throw error;
     return fail({ severity: "input", kind: "bad-sidecar", message: error.message });
   }
 
+  // Under `logical` the instrumented module runs everywhere; reports speak of the original.
+  let limited: LimitedModule | null = null;
+  if (options.strategy === "logical") {
+    try {
+      limited = limitModule({ bytes, validated }, logicalOptionsOf(options));
+    } catch (error) {
+      if (!(error instanceof LimiterRejects)) throw error;
+      return fail({ severity: "input", kind: "limiter-rejects", message: error.message });
+    }
+  }
+  const running = limited?.instrumented ?? { bytes, validated };
+
   let artifacts: Artifact[];
   try {
     artifacts = options.targets.map((target) =>
-      compileModule(validated, {
+      compileModule(running.validated, {
         target,
         strategy: options.strategy,
         layout: { codeBase: BigInt(CODE_BASE) },
@@ -141,19 +169,45 @@ async function checkModuleOrThrow(
     return fail({ severity: "input", kind: "unsupported", message: error.message });
   }
 
-  for (const finding of staticFindings(artifacts)) findings.push({ ...finding, invocation: null });
+  const reports = artifacts.map(verifyArtifact);
+  // Under `logical` the targets' frames differ by design: what must hold is the certificate.
+  for (const finding of staticFindings(reports, limited === null))
+    findings.push({ ...finding, invocation: null });
   base.functions = validated.module.bodies.map((_, definedIndex) =>
-    functionResult(validated, definedIndex, artifacts, options),
+    functionResult(validated, running.validated, definedIndex, artifacts, options, limited?.terms ?? null),
   );
 
-  const module = {
-    validated,
-    bytes,
+  let logical: ModuleUnderCheck["logical"] = null;
+  if (limited) {
+    const certificate = certify(validated, limited.instrumentation, reports);
+    const stackLimit = sidecarStackLimit ?? logicalOptionsOf(options).stackLimit;
+    const certified = certifiedStack(certificate);
+    logicalResult = { certificate, stackLimit, tripsFirst: certified <= stackLimit };
+    if (certified > stackLimit) {
+      findings.push({
+        severity: "divergence",
+        kind: "native-first",
+        stackLimit,
+        certified,
+        invocation: null,
+        message: `a native stack overflow can come before the logical one: the native stack is ${stackLimit} bytes, the logical limit ${certificate.logicalLimit} needs ${certified} (${certificate.targets.map((t) => `S(${t.target}) = ${t.S}`).join(", ")})`,
+      });
+    }
+    // Recorded on at least the certified stack, the runs end as they do at every larger limit.
+    base.recordingLimit = Math.min(MAX_STACK_LIMIT, Math.max(base.recordingLimit, stackLimit, certified));
+    const views = certificate.targets.map((target) => logicalView(limited.terms, target));
+    logical = { terms: limited.terms, certificate, views };
+  }
+
+  const module: ModuleUnderCheck = {
+    validated: running.validated,
+    bytes: running.bytes,
     artifacts,
     runners,
     options,
     limits: base.limits,
     recordingLimit: base.recordingLimit,
+    logical,
   };
   invocations.forEach((invocation, index) => {
     const checked = checkInvocation(module, invocation);
@@ -178,10 +232,9 @@ function statusOf(findings: readonly Finding[]): ModuleStatus {
   return findings.length > 0 ? "fail" : "pass";
 }
 
-/** Every target's static issues, and the differences of each target from the first. */
-function staticFindings(artifacts: readonly Artifact[]): UnplacedFinding[] {
+/** Every target's static issues, and (when they must be equal) the differences of each target from the first. */
+function staticFindings(reports: readonly StaticReport[], compareAcross: boolean): UnplacedFinding[] {
   const findings: UnplacedFinding[] = [];
-  const reports = artifacts.map(verifyArtifact);
   for (const report of reports) {
     report.issues.slice(0, MAX_LISTED).forEach((issue) => {
       findings.push({
@@ -205,7 +258,7 @@ function staticFindings(artifacts: readonly Artifact[]): UnplacedFinding[] {
     }
   }
   const [reference, ...others] = reports;
-  for (const other of others) {
+  for (const other of compareAcross ? others : []) {
     const differences = compareTargets(reference!, other);
     if (differences.length === 0) continue;
     const details = differences.slice(0, MAX_LISTED).map((d) => {
@@ -229,11 +282,17 @@ function issueText(issue: StaticIssue): string {
   return `${issue.kind} in f${issue.funcIndex}${where}`;
 }
 
+/**
+ * One function of the module, as `validated` declares it; its frames as compiled from `running`
+ * (under `logical` the instrumented module, whose instructions `terms` maps back).
+ */
 function functionResult(
   validated: ValidatedModule,
+  running: ValidatedModule,
   definedIndex: number,
   artifacts: readonly Artifact[],
   options: CheckOptions,
+  terms: OriginalTerms | null,
 ): FunctionResult {
   const funcIndex = validated.funcTypes.length - validated.module.bodies.length + definedIndex;
   const type = validated.funcTypes[funcIndex]!;
@@ -251,6 +310,20 @@ function functionResult(
       prologueDepth: artifact.prologueDepth[funcIndex] ?? 0,
       codeBytes: (artifact.entries[funcIndex + 1] ?? artifact.code.length) - artifact.entries[funcIndex]!,
     })),
-    drawing: frameDrawings(validated, definedIndex, artifacts, options.strategy),
+    drawing: originalDrawing(
+      frameDrawings(running, definedIndex, artifacts, options.strategy),
+      funcIndex,
+      terms,
+    ),
   };
+}
+
+function originalDrawing(
+  drawing: FunctionResult["drawing"],
+  funcIndex: number,
+  terms: OriginalTerms | null,
+): FunctionResult["drawing"] {
+  if (drawing === null || terms === null) return drawing;
+  const at = terms.location({ funcIndex, instrIndex: drawing.instrIndex, offset: -1 });
+  return at ? { ...drawing, instrIndex: at.instrIndex } : drawing;
 }

@@ -10,7 +10,8 @@ import {
   DEFAULT_CHECK_SEED,
   type ModuleResult,
 } from "../check/check.js";
-import { TARGETS, type Target } from "../compiler/target.js";
+import { DEFAULT_LOGICAL_STACK_LIMIT } from "../check/logical-options.js";
+import { STRATEGIES, TARGETS, type Target } from "../compiler/target.js";
 import {
   buildReport,
   type Report,
@@ -23,11 +24,12 @@ import { FILE_NAMES, FORMATS, type Format, writeReport } from "../report/write.j
 import { makeOutputFolder } from "../verify/files.js";
 import { InputError } from "../wasm/errors.js";
 import { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
-import { isStackLimit, parseFuel, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
+import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
+import { isStackLimit, parseFuel, parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 
 export const DEFAULT_OUT = "reports/latest";
 
-interface CheckFlags {
+interface CheckFlags extends LogicalFlags {
   readonly targets: Target[];
   readonly strategy: ReturnType<typeof parseStrategy>;
   readonly limits: number[];
@@ -38,7 +40,7 @@ interface CheckFlags {
 }
 
 export function registerCheck(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command("check")
     .description(
       "check .wat/.wasm modules (files or folders) on every target; write JSON, HTML, Markdown and JUnit reports",
@@ -47,7 +49,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
     .option("--targets <list>", "comma-separated targets; the first is the reference", list(parseTarget), [
       ...TARGETS,
     ])
-    .option("--strategy <strategy>", "stack strategy: native, intersect or frame", parseStrategy, "intersect")
+    .option("--strategy <strategy>", `stack strategy: ${STRATEGIES.join(", ")}`, parseStrategy, "intersect")
     .option(
       "--limits <list>",
       "comma-separated stack limits (bytes) to report overflow points at",
@@ -64,8 +66,14 @@ export function registerCheck(program: Command, context: CommandContext): void {
       parseSeed,
       DEFAULT_CHECK_SEED,
     )
-    .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL)
-    .action(async (paths: string[], flags: CheckFlags) => {
+    .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL);
+  withLogicalOptions(command)
+    .option(
+      "--stack-limit <bytes>",
+      `logical: the native stack the logical limit must trip within (default ${DEFAULT_LOGICAL_STACK_LIMIT}, or the sidecar's "stackLimit"): ${STACK_LIMIT_RULE}`,
+      parseStackLimit,
+    )
+    .action(async (paths: string[], flags: CheckFlags & { readonly stackLimit?: number }) => {
       if (flags.targets.length < 2) throw new InputError("--targets: name at least two targets to compare");
       await makeOutputFolder(flags.out, `the reports to --out ${flags.out}`);
       const progress = progressReporter(context.io);
@@ -77,6 +85,14 @@ export function registerCheck(program: Command, context: CommandContext): void {
           limits: flags.limits,
           seed: flags.seed,
           fuel: flags.fuel,
+          ...(flags.strategy === "logical"
+            ? {
+                logical: {
+                  ...limiterOptionsOf(flags),
+                  stackLimit: flags.stackLimit ?? DEFAULT_LOGICAL_STACK_LIMIT,
+                },
+              }
+            : {}),
         },
         progress.update,
       );

@@ -6,7 +6,7 @@ import { totalsOf } from "../check/check.js";
 import { type Environment, environment, type Tool, tool } from "./provenance.js";
 
 /** Bump on any change a reader of an older report would misread; readers check it first. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export interface Report {
   readonly schemaVersion: typeof SCHEMA_VERSION;

@@ -29,9 +29,15 @@ export function sameOutcome(a: Outcome, b: Outcome, nans: NanRule): boolean {
   return a.outcome === b.outcome;
 }
 
-/** A target's outcome against V8's: values with any NaN equal (NaN bits do not cross V8's JS boundary), trap kinds as V8 can tell them. */
+/**
+ * A target's outcome against V8's: values with any NaN equal (NaN bits do not cross V8's JS
+ * boundary), trap kinds as V8 can tell them. A logical stack overflow is the limiter's `unreachable`
+ * to V8, which runs the same instrumented module.
+ */
 export function agreesWithV8(target: Outcome, v8: Outcome): boolean {
-  if (target.outcome === "trap" && v8.outcome === "trap") return v8TrapMatches(v8.trap, target.trap);
+  if (target.outcome === "trap" && v8.outcome === "trap") {
+    return v8TrapMatches(v8.trap, target.overflow === "logical" ? "unreachable" : target.trap);
+  }
   if (target.outcome === "return" && v8.outcome === "return")
     return sameValues(target.values, v8.values, "any-nan");
   return false;
@@ -83,8 +89,9 @@ function excluded(reason: string, v8MayRun = true): V8Comparability {
   return { comparable: false, reason, v8MayRun };
 }
 
+/** Whether the machine stack ran out (a logical overflow is the same everywhere, V8 included). */
 export function isStackOverflow(outcome: Outcome): boolean {
-  return outcome.outcome === "trap" && outcome.trap === "stack_overflow";
+  return outcome.outcome === "trap" && outcome.trap === "stack_overflow" && outcome.overflow !== "logical";
 }
 
 function sameValues(a: readonly WasmValue[], b: readonly WasmValue[], nans: NanRule): boolean {

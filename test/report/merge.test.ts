@@ -86,7 +86,7 @@ describe("report merge", () => {
     expect(() => mergeReports([{ source: "x.json", json: [] }])).toThrow(
       /x\.json: neither a samestack report/,
     );
-    const future = { ...copy(first), schemaVersion: 2 };
+    const future = { ...copy(first), schemaVersion: 3 };
     expect(() => mergeReports([{ source: "new.json", json: future }])).toThrow(
       /new\.json: not a valid report of schema version 1/,
     );
