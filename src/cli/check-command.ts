@@ -12,6 +12,7 @@ import {
 } from "../check/check.js";
 import { DEFAULT_LOGICAL_STACK_LIMIT } from "../check/logical-options.js";
 import { STRATEGIES, TARGETS, type Target } from "../compiler/target.js";
+import { otherRuleText, rule128Text } from "../report/logical-text.js";
 import {
   buildReport,
   type Report,
@@ -183,6 +184,7 @@ function progressReporter(io: Io): { update: (progress: CheckProgress) => void; 
 function summaryText(report: Report, written: Partial<Record<Format, string>>): string {
   const lines: string[] = [];
   for (const module of report.modules.filter((m) => m.status !== "pass")) lines.push(...moduleLines(module));
+  for (const module of report.modules) lines.push(...rule128Lines(module));
   lines.push(`${VERDICT_TITLES[reportVerdict(report)]}: ${verdictSentence(report)}`);
   const others = FORMATS.filter((f) => f !== "html" && written[f]).map((f) => written[f]);
   if (others.length > 0) lines.push(`reports: ${others.join(", ")}`);
@@ -192,6 +194,16 @@ function summaryText(report: Report, written: Partial<Record<Format, string>>): 
       : `(no HTML report: --format has no html; ${FILE_NAMES.html} not written)`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+/** Under `logical`: a module for which Polkadot's 128 bytes per logical unit are not enough, flagged. */
+function rule128Lines(module: ModuleResult): string[] {
+  const failing = module.logical?.certificate.targets.filter((t) => !t.rule128.holds) ?? [];
+  if (failing.length === 0) return [];
+  const { certificate } = module.logical!;
+  return [
+    `${module.path}: Polkadot's 128-byte rule is not enough: ${failing.map((t) => `${t.target} ${rule128Text(t, certificate.logicalLimit)}; ${otherRuleText(certificate, t)}`).join("; ")}`,
+  ];
 }
 
 function moduleLines(module: ModuleResult): string[] {

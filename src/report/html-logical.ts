@@ -6,13 +6,7 @@ import type { Certificate } from "../logical/certificate.js";
 import { targetName } from "./html-frames.js";
 import { TARGET_COLORS } from "./html-plot.js";
 import { type Html, html } from "./html-template.js";
-import {
-  bytesPerUnitText,
-  gateText,
-  otherRuleText,
-  rule128Text,
-  worstOf,
-} from "./logical-text.js";
+import { bytesPerUnitText, gateText, otherRuleText, rule128Text, worstOf } from "./logical-text.js";
 
 export function logicalSection(module: ModuleResult): Html | "" {
   const logical = module.logical;
@@ -42,7 +36,7 @@ function functionLabel(module: ModuleResult, funcIndex: number): string {
 
 const WIDTH = 760;
 const HEIGHT = 260;
-const MARGIN = { left: 64, right: 150, top: 26, bottom: 34 };
+const MARGIN = { left: 64, right: 190, top: 26, bottom: 34 };
 
 /** Native depth (up) against logical height (right) at every plotted step of each target, and k·height + c. */
 export function heightPlotSvg(invocation: InvocationResult, certificate: Certificate): Html | null {
@@ -56,7 +50,8 @@ export function heightPlotSvg(invocation: InvocationResult, certificate: Certifi
   const maxHeight = Math.max(1, ...points.flatMap((s) => s.map(([h]) => h)));
   const bounds = invocation.perTarget.map((t) => certificate.targets.find((c) => c.target === t.target)!);
   const maxDepth = Math.max(16, ...points.flatMap((s) => s.map(([, d]) => d)));
-  const top = Math.max(maxDepth, ...bounds.map((b) => b.k * maxHeight + b.c)) * 1.05;
+  // Scaled to the run; a bound line steeper than the run leaves the plot at its top.
+  const top = maxDepth * 1.15;
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const x = (height: number) => MARGIN.left + (height / maxHeight) * plotWidth;
@@ -68,13 +63,12 @@ export function heightPlotSvg(invocation: InvocationResult, certificate: Certifi
         html`<circle cx="${round(x(h))}" cy="${round(y(d))}" r="${2.5 - i * 0.8}" fill="${TARGET_COLORS[i]}"/>`,
     ),
   );
-  const boundLines = bounds.map(
-    (
-      b,
-      i,
-    ) => html`<line x1="${x(0)}" y1="${round(y(b.c))}" x2="${x(maxHeight)}" y2="${round(y(b.k * maxHeight + b.c))}" stroke="${TARGET_COLORS[i]}" stroke-dasharray="4 3" class="depth"/>
-      <text x="${MARGIN.left + plotWidth + 4}" y="${round(y(b.k * maxHeight + b.c)) + 4 + 12 * i}" class="limit">${targetName(b.target)}: k·h + c</text>`,
-  );
+  const boundLines = bounds.map((b, i) => {
+    const end = b.k > 0 ? Math.min(maxHeight, Math.max(0, (top - b.c) / b.k)) : maxHeight;
+    const endY = round(y(Math.min(top, b.k * end + b.c)));
+    return html`<line x1="${x(0)}" y1="${round(y(Math.min(top, b.c)))}" x2="${round(x(end))}" y2="${endY}" stroke="${TARGET_COLORS[i]}" stroke-dasharray="4 3" class="depth"/>
+      <text x="${MARGIN.left + plotWidth + 4}" y="${MARGIN.top + 12 + 14 * i}" class="limit">${targetName(b.target)}: k·h + c (k ${bytesPerUnitText(b.k)})</text>`;
+  });
   const legend = invocation.perTarget.map((t, i) => {
     const x0 = MARGIN.left + 110 * i;
     return html`<circle cx="${x0 + 6}" cy="10" r="3" fill="${TARGET_COLORS[i]}"/><text x="${x0 + 14}" y="14">${targetName(t.target)}</text>`;
