@@ -3,6 +3,7 @@
 // renderer works from the JSON alone. Depths and limits are bytes below the reference stack pointer.
 import type { Strategy, Target } from "../compiler/target.js";
 import type { Certificate } from "../logical/certificate.js";
+import type { NativeLimitVerdict } from "../logical/verdict.js";
 import type { WasmListing } from "../wasm/instruction-text.js";
 import type { ValType } from "../wasm/ir.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
@@ -199,25 +200,9 @@ export type LimitVerdict =
   | LogicalLimitVerdict
   | { readonly kind: "not-recorded"; readonly reason: string };
 
-/**
- * Under `logical`, the verdict for every native stack limit, from the recorded runs (made on a stack
- * of at least the certified one): at or above `nativeFirstBelow` no target's native stack runs out,
- * so every target ends as recorded (a logical overflow at the same instruction, or the same result);
- * below it some target overflows natively first, and `divergentLimits` are the native limits where
- * the targets' overflow points differ. `certified` is the static bound for every path (max S).
- */
-export interface LogicalLimitVerdict {
+/** Under `logical`, the verdict for every native stack limit (src/logical/verdict.ts). */
+export interface LogicalLimitVerdict extends NativeLimitVerdict {
   readonly kind: "logical";
-  readonly certified: number;
-  /** Deepest native depth each target reached, in the options' target order. */
-  readonly maxDepths: readonly number[];
-  readonly nativeFirstBelow: number;
-  /** Whether the targets' recorded outcomes agree (they must: those are the outcomes at every limit from nativeFirstBelow). */
-  readonly sameOutcome: boolean;
-  /** Where the logical limit tripped in the recorded runs, or null when it did not. */
-  readonly logicalOverflow: WasmLocation | null;
-  readonly divergentLimits: readonly { readonly from: number; readonly to: number | null }[];
-  readonly steps: number;
 }
 
 export interface Divergence {

@@ -146,7 +146,7 @@ async function checkModuleOrThrow(
   let limited: LimitedModule | null = null;
   if (options.strategy === "logical") {
     try {
-      limited = limitModule({ bytes, validated }, logicalOptionsOf(options));
+      limited = limitModule(validated, logicalOptionsOf(options));
     } catch (error) {
       if (!(error instanceof LimiterRejects)) throw error;
       return fail({ severity: "input", kind: "limiter-rejects", message: error.message });

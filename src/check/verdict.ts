@@ -3,8 +3,8 @@
 // shortened to their ends.
 
 import { certifiedStack } from "../logical/certificate.js";
+import { nativeLimitVerdict } from "../logical/verdict.js";
 import type { Invocation } from "../verify/dynamic.js";
-import { sameOutcome } from "../verify/outcomes.js";
 import {
   compareProfiles,
   type OverflowPoint,
@@ -182,23 +182,10 @@ export function logicalLimitVerdict(
     const target = module.artifacts[Math.max(0, missing)]!.target;
     return { kind: "not-recorded", reason: `${target}: ${outcomeText(runs[Math.max(0, missing)]!.outcome)}` };
   }
-  const recorded = profiles as readonly StackProfile[];
-  const reference = recorded[0]!;
-  const divergentLimits = recorded.slice(1).flatMap((other) => {
-    const comparison = compareProfiles(reference, other);
-    return comparison.identical ? [] : comparison.divergentLimits;
-  });
-  const first = runs[0]!.outcome;
-  const logicalOverflow =
-    first.outcome === "trap" && first.overflow === "logical" ? (first.location ?? null) : null;
-  return {
-    kind: "logical",
-    certified: certifiedStack(module.logical.certificate),
-    maxDepths: recorded.map((p) => p.maxDepth),
-    nativeFirstBelow: Math.max(...recorded.map((p) => p.maxDepth)),
-    sameOutcome: runs.every((run) => sameOutcome(first, run.outcome, "exact")),
-    logicalOverflow,
-    divergentLimits: divergentLimits.map(({ from, to }) => ({ from, to: Number.isFinite(to) ? to : null })),
-    steps: reference.steps,
-  };
+  const verdict = nativeLimitVerdict(
+    certifiedStack(module.logical.certificate),
+    runs.map((run) => run.outcome),
+    profiles as readonly StackProfile[],
+  );
+  return { kind: "logical", ...verdict };
 }

@@ -4,6 +4,13 @@
 import type { Command } from "commander";
 import { limitRangesText } from "../check/limit-text.js";
 import { STRATEGIES, type Strategy, TARGETS } from "../compiler/target.js";
+import { type LogicalModuleVerdict, verifyLogical } from "../logical/verify.js";
+import {
+  certificateLines,
+  functionFiguresText,
+  logicalVerdictText,
+  worstOf,
+} from "../report/logical-text.js";
 import type { ProfileComparison } from "../verify/profile.js";
 import type { StaticIssue } from "../verify/static.js";
 import { type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
@@ -19,10 +26,11 @@ import {
   shortBacktrace,
 } from "../wasm/outcome-text.js";
 import { type CommandContext, EXIT } from "./context.js";
+import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
 import { parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 import { parseCliValue } from "./values.js";
 
-interface VerifyFlags {
+interface VerifyFlags extends LogicalFlags {
   readonly strategy: Strategy;
   readonly export?: string;
   readonly args: string[];
@@ -31,7 +39,7 @@ interface VerifyFlags {
 }
 
 export function registerVerify(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command("verify")
     .description(
       "verify that x86-64 and AArch64 use the stack identically: statically, and for one invocation at every limit",
@@ -41,22 +49,22 @@ export function registerVerify(program: Command, context: CommandContext): void 
     .option("--export <name>", "exported function to run for the dynamic verdict")
     .option("--args <values...>", "its arguments (e.g. 5, i64:-1, f64:1.5)", [])
     .option("--stack-limit <bytes>", `stack limit of the profiled run: ${STACK_LIMIT_RULE}`, parseStackLimit)
-    .option("--json", "print the verdict as JSON")
-    .action(async (file: string, flags: VerifyFlags) => {
-      const { strategy, stackLimit } = flags;
-      const validated = await loadModule(file);
-      const invocation =
-        flags.export === undefined ? undefined : parseInvocation(validated, flags.export, flags.args);
-      if (invocation === undefined && flags.args.length > 0) throw new InputError("--args needs --export");
-      // A module that cannot be instantiated throws InstantiationFailure, an InputError.
-      const verdict = verifyModule(validated, {
-        strategy,
-        ...(invocation ? { invocation } : {}),
-        ...(stackLimit ? { stackLimit } : {}),
-      });
-      context.io.stdout(flags.json ? `${toJson(verdict)}\n` : describe(file, verdict));
-      context.exitCode = verdict.deterministic ? EXIT.ok : EXIT.diverged;
-    });
+    .option("--json", "print the verdict as JSON");
+  withLogicalOptions(command).action(async (file: string, flags: VerifyFlags) => {
+    const { strategy, stackLimit } = flags;
+    const validated = await loadModule(file);
+    const invocation =
+      flags.export === undefined ? undefined : parseInvocation(validated, flags.export, flags.args);
+    if (invocation === undefined && flags.args.length > 0) throw new InputError("--args needs --export");
+    // A module that cannot be instantiated throws InstantiationFailure, an InputError.
+    const common = { ...(invocation ? { invocation } : {}), ...(stackLimit ? { stackLimit } : {}) };
+    const verdict =
+      strategy === "logical"
+        ? verifyLogical(validated, { ...common, limiter: limiterOptionsOf(flags) })
+        : verifyModule(validated, { strategy, ...common });
+    context.io.stdout(flags.json ? `${toJson(verdict)}\n` : describe(file, verdict));
+    context.exitCode = verdict.deterministic ? EXIT.ok : EXIT.diverged;
+  });
 }
 
 function parseInvocation(validated: ValidatedModule, name: string, args: readonly string[]) {
@@ -79,7 +87,7 @@ function toJson(verdict: ModuleVerdict): string {
   );
 }
 
-function describe(file: string, verdict: ModuleVerdict): string {
+function describe(file: string, verdict: ModuleVerdict | LogicalModuleVerdict): string {
   const lines = [`${file}: strategy ${verdict.strategy}, targets ${TARGETS.join(" and ")}`, "static:"];
   for (const target of TARGETS) {
     const report = verdict.static[target];
@@ -90,7 +98,8 @@ function describe(file: string, verdict: ModuleVerdict): string {
     for (const issue of report.issues.slice(0, 10)) lines.push(`    ${describeIssue(issue)}`);
   }
   const differences = verdict.crossTarget;
-  if (differences.length === 0) lines.push("  depths equal on both targets at every Wasm instruction");
+  if ("certificate" in verdict) lines.push(...describeCertificate(verdict));
+  else if (differences.length === 0) lines.push("  depths equal on both targets at every Wasm instruction");
   else {
     const first = differences[0]!;
     lines.push(
@@ -104,7 +113,9 @@ function describe(file: string, verdict: ModuleVerdict): string {
     lines.push(`dynamic: ${dynamic.invocation.exportName}(${args})`);
     for (const target of TARGETS)
       lines.push(`  ${target.padEnd(8)} ${outcomeText(dynamic.outcomes[target], { backtrace: true })}`);
-    if (dynamic.comparison) lines.push(...describeComparison(dynamic.comparison));
+    if ("native" in verdict) {
+      if (verdict.native) lines.push(`  ${logicalVerdictText(verdict.native)}`);
+    } else if (dynamic.comparison) lines.push(...describeComparison(dynamic.comparison));
     for (const target of TARGETS) {
       const failures = dynamic.crossCheckFailures[target];
       lines.push(
@@ -116,6 +127,16 @@ function describe(file: string, verdict: ModuleVerdict): string {
   }
   lines.push(`verdict: ${verdict.deterministic ? "deterministic" : "DIVERGES"}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** Under `logical`: the certificate, per target, and the functions that come closest to 128 bytes per unit. */
+function describeCertificate(verdict: LogicalModuleVerdict): string[] {
+  return [
+    "logical limit (frames differ across targets by design; the certificate bounds each):",
+    ...certificateLines({ certificate: verdict.certificate }).map((line) => `  ${line}`),
+    "  closest to 128 bytes per unit:",
+    ...worstOf(verdict.certificate).map((f) => `    ${functionFiguresText(f)}`),
+  ];
 }
 
 function describeIssue(issue: StaticIssue): string {

@@ -8,7 +8,13 @@ import {
   type LimiterOptions,
   POLKADOT_LOGICAL_LIMIT,
 } from "../instrument/index.js";
-import { decodeModule, encodeModule, InternalError, validateModule } from "../wasm/index.js";
+import {
+  decodeModule,
+  encodeModule,
+  InternalError,
+  type ValidatedModule,
+  validateModule,
+} from "../wasm/index.js";
 import { OriginalTerms } from "./terms.js";
 
 /** The limiter's options as the commands take them: Polkadot's limit and the reference's model by default. */
@@ -20,7 +26,7 @@ export const DEFAULT_LIMITER_OPTIONS: Required<LimiterOptions> = {
 
 export interface LimitedModule {
   /** The module as the user wrote it: locations are reported in its terms. */
-  readonly original: LoadedModule;
+  readonly original: ValidatedModule;
   /** What runs, on every target and on V8. */
   readonly instrumented: LoadedModule;
   readonly instrumentation: Instrumentation;
@@ -28,8 +34,8 @@ export interface LimitedModule {
 }
 
 /** `original` with the logical stack limiter added (LimiterRejects when the reference would refuse it). */
-export function limitModule(original: LoadedModule, options: LimiterOptions): LimitedModule {
-  const instrumentation = instrument(original.validated, options);
+export function limitModule(original: ValidatedModule, options: LimiterOptions): LimitedModule {
+  const instrumentation = instrument(original, options);
   const bytes = encodeModule(instrumentation.module);
   let validated: LoadedModule["validated"];
   try {
@@ -41,6 +47,6 @@ export function limitModule(original: LoadedModule, options: LimiterOptions): Li
     original,
     instrumented: { bytes, validated },
     instrumentation,
-    terms: new OriginalTerms(original.validated, validated, instrumentation),
+    terms: new OriginalTerms(original, validated, instrumentation),
   };
 }

@@ -2,7 +2,7 @@
 // command line: L, k, c and S per target, Polkadot's 128-byte rule, the functions that come closest.
 
 import { limitRangesText } from "../check/limit-text.js";
-import type { LogicalLimitVerdict, LogicalModuleResult } from "../check/model.js";
+import type { LogicalModuleResult } from "../check/model.js";
 import {
   type Certificate,
   type FunctionCertificate,
@@ -10,6 +10,7 @@ import {
   type TargetCertificate,
   worstFunctions,
 } from "../logical/certificate.js";
+import type { NativeLimitVerdict } from "../logical/verdict.js";
 import { locationText } from "../wasm/outcome-text.js";
 
 /** Functions listed as the closest to the 128-byte rule. */
@@ -40,8 +41,7 @@ export function otherRuleText(certificate: Certificate, target: TargetCertificat
 }
 
 /** One module's certificate in one line per target, for logs and Markdown. */
-export function certificateLines(logical: LogicalModuleResult): string[] {
-  const { certificate } = logical;
+export function certificateLines({ certificate }: { readonly certificate: Certificate }): string[] {
   return certificate.targets.map(
     (t) =>
       `${t.target}: L ${certificate.logicalLimit}, ${targetFiguresText(t)}; 128× rule ${rule128Text(t, certificate.logicalLimit)}; ${otherRuleText(certificate, t)}`,
@@ -69,7 +69,7 @@ export function gateText(logical: LogicalModuleResult): string {
 }
 
 /** The verdict for every native limit of one invocation. */
-export function logicalVerdictText(verdict: LogicalLimitVerdict): string {
+export function logicalVerdictText(verdict: NativeLimitVerdict): string {
   const ending = verdict.logicalOverflow
     ? `the same logical overflow at ${locationText(verdict.logicalOverflow)}`
     : "the same outcome (no logical overflow)";

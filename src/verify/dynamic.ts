@@ -3,6 +3,7 @@
 import type { Instance, InvokeOptions } from "../../emulators/runtime/runner.js";
 import type { Target } from "../compiler/target.js";
 import type { Outcome, WasmValue } from "../wasm/outcome.js";
+import { isStackOverflow } from "./outcomes.js";
 import {
   type OverflowPoint,
   overflowPoint,
@@ -147,10 +148,11 @@ export function crossCheck(
   return failures;
 }
 
+/** Whether the actual run overflowed where predicted; a profile predicts native stack overflows only. */
 function agrees(predicted: OverflowPoint | null, actual: Outcome): boolean {
-  const overflowed = actual.outcome === "trap" && actual.trap === "stack_overflow";
+  const overflowed = isStackOverflow(actual);
   if (predicted === null) return !overflowed;
-  if (!overflowed || actual.backtrace === undefined) return false;
+  if (!overflowed || actual.outcome !== "trap" || actual.backtrace === undefined) return false;
   return (
     actual.step === predicted.index &&
     sameOptionalLocation(actual.location, predicted.location) &&
