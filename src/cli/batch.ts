@@ -129,6 +129,7 @@ function parseLine(source: string, defaults: RunOptions): BatchLine {
     strategy,
     stackLimit: option("stackLimit", isStackLimit, STACK_LIMIT_RULE) ?? defaults.stackLimit,
     fuel: option("fuel", isFuel, "a positive integer") ?? defaults.fuel,
+    ...(defaults.limiter ? { limiter: defaults.limiter } : {}),
   };
 }
 

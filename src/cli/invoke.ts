@@ -5,6 +5,10 @@ import type { Executor, ExecutorImports, Executors, LoadedModule } from "../../e
 import { standardImports } from "../../emulators/hosts/env.js";
 import { exportedFuncType } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
+import type { LimiterOptions } from "../instrument/index.js";
+import { DEFAULT_LIMITER_OPTIONS, LimitedModules } from "../logical/limited.js";
+import type { OriginalTerms } from "../logical/terms.js";
+import { logicalView } from "../logical/view.js";
 import { compiledSupport, postMvpSupport, unsupportedReach } from "../spec/support.js";
 import { recordProfile } from "../verify/dynamic.js";
 import { v8Comparability } from "../verify/outcomes.js";
@@ -19,6 +23,20 @@ export interface RunSettings {
   readonly strategy: Strategy;
   readonly stackLimit?: number;
   readonly fuel?: number;
+  /** Under `logical`: the limiter's options (default: Polkadot's limit, the reference's model). */
+  readonly limiter?: LimiterOptions;
+}
+
+/**
+ * Under `logical` every executor, V8 included, runs the instrumented module, and the emulated
+ * targets' outcomes are told in the original module's terms.
+ */
+const limitedModules = new LimitedModules();
+
+function runningModule(invocation: Invocation): { loaded: LoadedModule; terms: OriginalTerms | null } {
+  if (invocation.strategy !== "logical") return { loaded: invocation.loaded, terms: null };
+  const limited = limitedModules.of(invocation.loaded, invocation.limiter ?? DEFAULT_LIMITER_OPTIONS);
+  return { loaded: limited.instrumented, terms: limited.terms };
 }
 
 export interface Invocation extends RunSettings {
@@ -68,7 +86,8 @@ function invokeOn(
   executor: Executor,
   recorded: boolean,
 ): Outcome {
-  const { loaded, exportName, args, strategy } = invocation;
+  const { exportName, args, strategy } = invocation;
+  const { loaded, terms } = runningModule(invocation);
   const { validated } = loaded;
   const funcIndex = validated.module.exports.find((e) => e.name === exportName && e.kind === "func")!.index;
   const support =
@@ -84,10 +103,14 @@ function invokeOn(
   }
   const { instance } = instantiation;
   const options = { stackLimit: invocation.stackLimit, fuel: invocation.fuel };
+  const view = terms && logicalView(terms);
   try {
-    return instance.emulated && recorded
-      ? recordProfile(instance.emulated, { exportName, args }, options).outcome
-      : instance.invoke(exportName, args, options);
+    if (instance.emulated && recorded) {
+      return recordProfile(instance.emulated, { exportName, args }, { ...options, ...(view ? { view } : {}) })
+        .outcome;
+    }
+    const outcome = instance.invoke(exportName, args, options);
+    return view && executor !== "v8" ? view.outcome(outcome) : outcome;
   } finally {
     instance.close();
   }

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from "commander";
 import { EXECUTORS, type Executor } from "../../emulators/executor.js";
 import { MAX_STACK_LIMIT } from "../../emulators/runtime/layout.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../compiler/target.js";
+import type { LimiterOptions } from "../instrument/index.js";
 
 /** `samestack run`'s options; a batch line's own fields override them. */
 export interface RunOptions {
@@ -12,6 +13,8 @@ export interface RunOptions {
   readonly fuel?: number;
   readonly batch?: string;
   readonly json?: boolean;
+  /** Under `logical`: the limiter's options, for every line of a batch. */
+  readonly limiter?: LimiterOptions;
 }
 
 export function parseTarget(text: string): Target {

@@ -7,12 +7,13 @@ import { runBatch } from "./batch.js";
 import type { CommandContext, ExitCode } from "./context.js";
 import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
+import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
 import { parseExecutors, parseFuel, parseStackLimit, parseStrategy, type RunOptions } from "./options.js";
 import { agreement, exitCodeOf, jsonOf, outcomesText } from "./outcomes.js";
 import { parseCliValue } from "./values.js";
 
 export function registerRun(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command("run")
     .description(
       "run an export on x64, aarch64 and/or V8 and compare the outcomes (or a batch of invocations)",
@@ -34,30 +35,31 @@ export function registerRun(program: Command, context: CommandContext): void {
       "--batch <file>",
       'JSON Lines, one invocation a line: {"module": file relative to the batch file, "export", "args": [{"type", "value"}] as in the spec tests\' JSON, and optionally "targets": [...], "strategy", "stackLimit", "fuel"}; one output line per input line, in order',
     )
-    .option("--json", "print outcomes as JSON")
-    .action(
-      async (
-        module: string | undefined,
-        exportName: string | undefined,
-        args: string[],
-        options: RunOptions,
-      ) => {
-        const executors = new Executors({ stackLimit: options.stackLimit, fuel: options.fuel });
-        try {
-          if (options.batch !== undefined) {
-            if (module !== undefined) throw new InputError("--batch takes no module or export arguments");
-            context.exitCode = await runBatch(options.batch, executors, options, context.io);
-          } else {
-            if (module === undefined || exportName === undefined) {
-              throw new InputError("run needs a module and an export (or --batch <file>)");
-            }
-            context.exitCode = await runOne(module, exportName, args, executors, options, context);
+    .option("--json", "print outcomes as JSON");
+  withLogicalOptions(command).action(
+    async (
+      module: string | undefined,
+      exportName: string | undefined,
+      args: string[],
+      flags: RunOptions & LogicalFlags,
+    ) => {
+      const options: RunOptions = { ...flags, limiter: limiterOptionsOf(flags) };
+      const executors = new Executors({ stackLimit: options.stackLimit, fuel: options.fuel });
+      try {
+        if (options.batch !== undefined) {
+          if (module !== undefined) throw new InputError("--batch takes no module or export arguments");
+          context.exitCode = await runBatch(options.batch, executors, options, context.io);
+        } else {
+          if (module === undefined || exportName === undefined) {
+            throw new InputError("run needs a module and an export (or --batch <file>)");
           }
-        } finally {
-          executors.close();
+          context.exitCode = await runOne(module, exportName, args, executors, options, context);
         }
-      },
-    );
+      } finally {
+        executors.close();
+      }
+    },
+  );
 }
 
 async function runOne(

@@ -50,3 +50,23 @@ export function limitModule(original: ValidatedModule, options: LimiterOptions):
     terms: new OriginalTerms(original, validated, instrumentation),
   };
 }
+
+/**
+ * Limited modules made once per loaded module and limiter options, so that the instrumented module
+ * keeps its identity (executors compile a module once per identity).
+ */
+export class LimitedModules {
+  private readonly made = new WeakMap<LoadedModule, Map<string, LimitedModule>>();
+
+  of(loaded: LoadedModule, options: LimiterOptions): LimitedModule {
+    const byOptions = this.made.get(loaded) ?? new Map<string, LimitedModule>();
+    this.made.set(loaded, byOptions);
+    const key = `${options.limit}/${options.countParams ?? false}/${options.thunkZeroCost ?? false}`;
+    let limited = byOptions.get(key);
+    if (limited === undefined) {
+      limited = limitModule(loaded.validated, options);
+      byOptions.set(key, limited);
+    }
+    return limited;
+  }
+}

@@ -1,7 +1,8 @@
 // Runs the WebAssembly spec tests' command lists (wast2json's NAME.json) on any executor: every
 // command is counted once per configuration as passed, failed, skipped with a reason, or (under
 // `native` only) differing in NaN bits alone. assert_exhaustion must also overflow at the same Wasm
-// location and with the same backtrace on both targets under `intersect` and `frame`.
+// location and with the same backtrace on both targets under `intersect`, `frame` and `logical`
+// (there: the logical limit, which must trip before the machine stack runs out).
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -103,12 +104,12 @@ export interface ConfigurationRun {
 }
 
 /**
- * Under `intersect` and `frame`, each assert_exhaustion must overflow at the same location with the
- * same backtrace on every target: a difference fails the command on the targets that disagree with
- * the first one.
+ * Under `intersect`, `frame` and `logical` (whose overflow is the logical limit's), each
+ * assert_exhaustion must overflow at the same location with the same backtrace on every target: a
+ * difference fails the command on the targets that disagree with the first one.
  */
 export function compareOverflowPoints(runs: readonly ConfigurationRun[]): void {
-  for (const strategy of ["intersect", "frame"] as const) {
+  for (const strategy of ["intersect", "frame", "logical"] as const) {
     const [first, ...others] = runs.filter(
       (run) => run.configuration.executor !== "v8" && run.configuration.strategy === strategy,
     );

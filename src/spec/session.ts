@@ -12,6 +12,10 @@ import {
 } from "../../emulators/executor.js";
 import { v8TrapMatches } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
+import { type LimiterOptions, LimiterRejects } from "../instrument/index.js";
+import { POLKADOT_BYTES_PER_UNIT } from "../logical/certificate.js";
+import { DEFAULT_LIMITER_OPTIONS, LimitedModules } from "../logical/limited.js";
+import type { OriginalTerms } from "../logical/terms.js";
 import { FrontEndError, InvalidModule, MalformedModule, UnsupportedFeature } from "../wasm/errors.js";
 import { type ExpectedValue, isNanBits, isNanPattern, type Outcome, type TrapKind } from "../wasm/outcome.js";
 import { outcomeText } from "../wasm/outcome-text.js";
@@ -41,6 +45,8 @@ const skip = (reason: string): Verdict => ({ kind: "skip", reason });
 interface ModuleState {
   /** Null when the front end rejected it. */
   readonly loaded: LoadedModule | null;
+  /** Under `logical` on an emulated target: how its runs read in the original module's terms. */
+  readonly terms?: OriginalTerms;
   /** Null when it did not instantiate: commands on it fail, or are skipped when `skip` says why. */
   readonly instance: ExecutorInstance | null;
   readonly skip: string | null;
@@ -56,11 +62,14 @@ export class Session {
   readonly printed: string[] = [];
   /** The outcome of every assert_exhaustion, by line, to compare across targets. */
   readonly exhaustions = new Map<number, Outcome>();
+  /** Under `logical`: instances a logical overflow left with a raised height. */
+  private readonly raisedHeight = new Set<ModuleState>();
 
   constructor(
     readonly configuration: SpecConfiguration,
     private readonly executors: Executors,
     private readonly modules: (filename: string) => LoadedModule | FrontEndError,
+    private readonly logical: LogicalSpecOptions = DEFAULT_LOGICAL_SPEC_OPTIONS,
   ) {
     this.imports.set("spectest", spectestExports(configuration.executor, this.printed));
   }
@@ -84,9 +93,14 @@ export class Session {
       case "assert_trap":
         return this.assertTrap(command.action, command.text);
       case "assert_exhaustion":
-        return this.assertTrap(command.action, command.text, (outcome) => {
-          this.exhaustions.set(command.line, outcome);
-        });
+        return this.assertTrap(
+          command.action,
+          command.text,
+          (outcome) => {
+            this.exhaustions.set(command.line, outcome);
+          },
+          this.isLogical ? logicalExhaustion : undefined,
+        );
       case "assert_invalid":
       case "assert_malformed":
         if (command.module_type === "text") return skip(SKIP.textModule);
@@ -106,6 +120,18 @@ export class Session {
 
   private get emulated(): boolean {
     return this.configuration.executor !== "v8";
+  }
+
+  /** Whether this configuration runs the limiter's output: `logical` on an emulated target. */
+  private get isLogical(): boolean {
+    return this.emulated && this.configuration.strategy === "logical";
+  }
+
+  /** What runs for `loaded`: itself, or under `logical` its instrumented form (LimiterRejects when the reference refuses it). */
+  private running(loaded: LoadedModule): { loaded: LoadedModule; terms?: OriginalTerms } {
+    if (!this.isLogical) return { loaded };
+    const limited = this.logical.modules.of(loaded, this.logical.limiter);
+    return { loaded: limited.instrumented, terms: limited.terms };
   }
 
   /**
@@ -144,11 +170,25 @@ export class Session {
       const state = { loaded: null, instance: null, skip: reason };
       return [state, reason === null ? fail(`rejected: ${loaded.message}`) : skip(reason)];
     }
-    const result = this.instantiate(loaded);
-    if (result.ok) return [{ loaded, instance: result.instance, skip: null }, PASS];
+    let running: ReturnType<Session["running"]>;
+    try {
+      running = this.running(loaded);
+    } catch (error) {
+      if (!(error instanceof LimiterRejects)) throw error;
+      const reason = SKIP.limiterRejects(error.message);
+      return [{ loaded, instance: null, skip: reason }, skip(reason)];
+    }
+    const result = this.instantiate(running.loaded);
+    if (result.ok) {
+      const terms = running.terms ? { terms: running.terms } : {};
+      return [{ loaded, ...terms, instance: result.instance, skip: null }, PASS];
+    }
     const postMvp = loaded.validated.module.postMvp?.[0];
     const reason = postMvp ? SKIP.postMvp(postMvp.feature) : null;
-    const why = result.stage === "instantiate" ? outcomeText(result.outcome) : result.message;
+    const why =
+      result.stage === "instantiate"
+        ? outcomeText(running.terms ? running.terms.outcome(result.outcome) : result.outcome)
+        : result.message;
     return [
       { loaded, instance: null, skip: reason },
       reason === null ? fail(`${result.stage} failed: ${why}`) : skip(reason),
@@ -185,7 +225,19 @@ export class Session {
     if (reason !== null) return skip(reason);
     if (!this.emulated && [...args, ...results].some(hasNanBits)) return skip(SKIP.v8Nan);
     const call = `${action.field}(${args.map((a) => a.value).join(", ")})`;
-    return located(call, judge(state.instance.invoke(action.field, args)));
+    if (state.terms === undefined) return located(call, judge(state.instance.invoke(action.field, args)));
+    const outcome = state.terms.outcome(
+      state.instance.invoke(action.field, args, { stackLimit: this.logical.stackLimit }),
+    );
+    const logicalOverflow = outcome.outcome === "trap" && outcome.overflow === "logical";
+    // The limiter does not lower the height when a call traps: after a logical overflow the
+    // instance's height stays near the limit, and later calls may overflow at once.
+    if (logicalOverflow && this.raisedHeight.has(state)) {
+      const verdict = judge(outcome);
+      if (verdict.kind !== "pass") return skip(SKIP.heightKept);
+    }
+    if (logicalOverflow) this.raisedHeight.add(state);
+    return located(call, judge(outcome));
   }
 
   /** A return check; under `native` a difference in NaN bits alone is told apart from a failure. */
@@ -198,12 +250,18 @@ export class Session {
       : fail(message);
   }
 
-  private assertTrap(action: SpecAction, text: string, onOutcome?: (outcome: Outcome) => void): Verdict {
+  private assertTrap(
+    action: SpecAction,
+    text: string,
+    onOutcome?: (outcome: Outcome) => void,
+    also?: (outcome: Outcome) => Verdict,
+  ): Verdict {
     const kind = trapKindOfText(text);
     if (kind === undefined) return fail(`unknown trap text "${text}"`);
     return this.act(action, (outcome) => {
       onOutcome?.(outcome);
-      return this.checkTrap(outcome, kind);
+      const verdict = this.checkTrap(outcome, kind);
+      return verdict.kind === "pass" && also ? also(outcome) : verdict;
     });
   }
 
@@ -231,7 +289,14 @@ export class Session {
     const loaded = this.modules(filename);
     if (loaded instanceof UnsupportedFeature) return skip(SKIP.postMvp(loaded.feature));
     if (loaded instanceof FrontEndError) return fail(`rejected by the front end: ${loaded.message}`);
-    const result = this.instantiate(loaded);
+    let running: ReturnType<Session["running"]>;
+    try {
+      running = this.running(loaded);
+    } catch (error) {
+      if (!(error instanceof LimiterRejects)) throw error;
+      return skip(SKIP.limiterRejects(error.message));
+    }
+    const result = this.instantiate(running.loaded);
     if (result.ok) {
       result.instance.close();
       return fail(`expected ${stage} to fail, but the module instantiated`);
@@ -240,8 +305,30 @@ export class Session {
     if (result.stage !== "instantiate" || text === null) return PASS;
     const kind = trapKindOfText(text);
     if (kind === undefined) return fail(`unknown trap text "${text}"`);
-    return this.checkTrap(result.outcome, kind);
+    return this.checkTrap(running.terms ? running.terms.outcome(result.outcome) : result.outcome, kind);
   }
+}
+
+/** The limiter's options in a spec run, and the native stack its `logical` invocations get. */
+export interface LogicalSpecOptions {
+  readonly limiter: LimiterOptions;
+  /** Polkadot's consistency rule by default: 128 bytes per logical unit. */
+  readonly stackLimit: number;
+  /** Shared across sessions, so each module is instrumented once. */
+  readonly modules: LimitedModules;
+}
+
+export const DEFAULT_LOGICAL_SPEC_OPTIONS: LogicalSpecOptions = {
+  limiter: DEFAULT_LIMITER_OPTIONS,
+  stackLimit: POLKADOT_BYTES_PER_UNIT * DEFAULT_LIMITER_OPTIONS.limit,
+  modules: new LimitedModules(),
+};
+
+/** Under `logical`, an exhaustion must be the logical limit's, not the machine stack's. */
+function logicalExhaustion(outcome: Outcome): Verdict {
+  return outcome.outcome === "trap" && outcome.overflow === "logical"
+    ? PASS
+    : fail(`expected the logical limit to trip first, got ${outcomeText(outcome)}`);
 }
 
 /** A verdict's message prefixed with what was called or read. */

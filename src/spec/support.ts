@@ -10,6 +10,9 @@ export const SKIP = {
   v8Nan: "V8: NaN bits cannot cross the JS boundary exactly",
   postMvp: (feature: string) => `post-1.0: ${feature}`,
   notCompiled: (message: string) => `not compiled: ${message}`,
+  /** Under `logical`: Polkadot would not run the module either. */
+  limiterRejects: (message: string) => `logical: ${message}`,
+  heightKept: "logical: the height stays raised after a logical overflow (the reference does not lower it)",
 } as const;
 
 /** Why function `funcIndex` itself cannot run, or null. */
