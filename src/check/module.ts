@@ -194,7 +194,7 @@ async function checkModuleOrThrow(
       });
     }
     // Recorded on at least the certified stack, the runs end as they do at every larger limit.
-    base.recordingLimit = Math.min(MAX_STACK_LIMIT, Math.max(base.recordingLimit, stackLimit, certified));
+    base.recordingLimit = Math.min(MAX_STACK_LIMIT, Math.max(base.recordingLimit, certified));
     const views = certificate.targets.map((target) => logicalView(limited.terms, target));
     logical = { terms: limited.terms, certificate, views };
   }

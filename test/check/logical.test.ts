@@ -62,7 +62,9 @@ describe("check corpus/ --strategy logical", async () => {
     const html = await readFile(path.join(run.out, "report.html"), "utf8");
     expect(markdown).toContain("### Logical limit");
     for (const module of report.modules) {
-      expect(markdown).toMatch(new RegExp(`^\\| ${module.path.replace(/[-/.]/g, "\\$&")} \\| 65536 \\|`, "m"));
+      expect(markdown).toMatch(
+        new RegExp(`^\\| ${module.path.replace(/[-/.]/g, "\\$&")} \\| 65536 \\|`, "m"),
+      );
     }
     expect(html.match(/<h3>Logical limit<\/h3>/g)).toHaveLength(report.modules.length);
     expect(html).toContain('aria-label="native stack depth against logical height"');

@@ -52,7 +52,9 @@ describe("samestack verify of the write-up's case under logical", async () => {
     const { divergentLimits, nativeFirstBelow } = verdict.native;
     expect(divergentLimits.length).toBeGreaterThan(0);
     for (const range of divergentLimits) expect(range.to).not.toBeNull();
-    expect(Math.max(...divergentLimits.map((r: { to: number }) => r.to))).toBeLessThanOrEqual(nativeFirstBelow);
+    expect(Math.max(...divergentLimits.map((r: { to: number }) => r.to))).toBeLessThanOrEqual(
+      nativeFirstBelow,
+    );
     expect(nativeFirstBelow).toBeLessThanOrEqual(S);
   });
 
@@ -89,7 +91,9 @@ describe("samestack verify of the write-up's case under logical", async () => {
     expect(text.code).toBe(EXIT.ok);
     expect(text.stdout).toMatch(/x64: L 600, k [\d.]+ B\/unit, c \d+ B, S \d+ B; 128× rule holds/);
     expect(text.stdout).toMatch(/aarch64: L 600, k [\d.]+ B\/unit/);
-    expect(text.stdout).toMatch(/the same logical overflow at f\d+ #\d+ on every target; below \d+ B a native overflow comes first/);
+    expect(text.stdout).toMatch(
+      /the same logical overflow at f\d+ #\d+ on every target; below \d+ B a native overflow comes first/,
+    );
     expect(text.stdout).toContain("verdict: deterministic");
   });
 });
