@@ -15,7 +15,7 @@ import { outcomeText } from "../wasm/outcome-text.js";
 import { refuseUnsupportedModule } from "../wasm/refusal.js";
 import { validateModule } from "../wasm/validator.js";
 import { parseSpecScript, type SpecCommand, type SpecCommandType } from "./commands.js";
-import { fail, Session, type SpecConfiguration, type Verdict } from "./session.js";
+import { fail, type LogicalSpecOptions, Session, type SpecConfiguration, type Verdict } from "./session.js";
 
 export type { SpecConfiguration } from "./session.js";
 
@@ -73,6 +73,8 @@ export interface SpecRunOptions {
   readonly executors: Executors;
   /** Default: specSuiteDirectory(). */
   readonly directory?: string;
+  /** Under `logical`: the limiter's options and the native stack (default: Polkadot's, session.ts). */
+  readonly logical?: LogicalSpecOptions;
 }
 
 /** Runs `NAME.json` once per configuration; modules are decoded once and compiled once per configuration. */
@@ -83,7 +85,12 @@ export async function runSpecFile(name: string, options: SpecRunOptions): Promis
   const modules = new ModuleFiles(directory);
   await modules.preload(script.commands);
   const runs = options.configurations.map((configuration): ConfigurationRun => {
-    const session = new Session(configuration, options.executors, (filename) => modules.get(filename));
+    const session = new Session(
+      configuration,
+      options.executors,
+      (filename) => modules.get(filename),
+      options.logical,
+    );
     try {
       const verdicts = new Map(script.commands.map((command) => [command, session.verdict(command)]));
       return { configuration, verdicts, exhaustions: session.exhaustions, printed: session.printed };
