@@ -1,4 +1,4 @@
-// `check --strategy logical` (the issue's "Done when"): the corpus passes, and its reports show L,
+// `check --strategy logical`: the corpus passes, and its reports show L,
 // k, S and Polkadot's 128-byte rule for every module on both targets; the module whose parameters
 // the reference's cost model leaves out is flagged, and --count-params cures it; the gate fails a
 // module whose native stack is below what its logical limit needs.

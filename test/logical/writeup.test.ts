@@ -1,4 +1,4 @@
-// The write-up's 9-argument case under `logical` (the issue's "Done when"): `samestack verify` gives
+// The write-up's 9-argument case under `logical`: `samestack verify` gives
 // the same logical overflow instruction on both targets for every native limit at or above S, and a
 // native divergence below it. Real runs at limits on both sides confirm it, independently of the
 // profiles the verdict comes from.
