@@ -98,7 +98,7 @@ function shortOutcome(invocation: InvocationResult): string {
     outcome.outcome === "return"
       ? `returns ${outcome.values.map(valueText).join(", ") || "nothing"}`
       : outcome.outcome === "trap"
-        ? `traps: ${outcome.trap}`
+        ? `traps: ${outcome.trap}${outcome.overflow ? ` (${outcome.overflow})` : ""}`
         : outcome.outcome === "exhausted"
           ? "out of fuel"
           : "error";
