@@ -88,7 +88,9 @@ function toJson(verdict: ModuleVerdict): string {
 }
 
 function describe(file: string, verdict: ModuleVerdict | LogicalModuleVerdict): string {
-  const lines = [`${file}: strategy ${verdict.strategy}, targets ${TARGETS.join(" and ")}`, "static:"];
+  // Under `logical` the code verified is the limiter's output: its thunks follow the functions.
+  const what = "certificate" in verdict ? "static (the module with the limiter's code):" : "static:";
+  const lines = [`${file}: strategy ${verdict.strategy}, targets ${TARGETS.join(" and ")}`, what];
   for (const target of TARGETS) {
     const report = verdict.static[target];
     const frames = report.functions.map((f) => `${f.frameBytes}`).join("/");

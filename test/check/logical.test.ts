@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { ModuleResult } from "../../src/check/check.js";
 import { EXIT } from "../../src/cli/main.js";
 import { TARGETS } from "../../src/compiler/target.js";
+import { checkReport } from "../../src/report/schema.js";
 import { runCli } from "../cli/capture.js";
 
 const corpus = path.resolve(import.meta.dirname, "../../corpus");
@@ -20,8 +21,11 @@ async function checked(...args: string[]): Promise<{ code: number; stdout: strin
   return { code: result.code, stdout: result.stdout, out };
 }
 
+/** The JSON report, valid against the schema. */
 async function reportOf(out: string): Promise<{ modules: ModuleResult[] }> {
-  return JSON.parse(await readFile(path.join(out, "report.json"), "utf8"));
+  const json = JSON.parse(await readFile(path.join(out, "report.json"), "utf8"));
+  expect(checkReport(json)).toMatchObject({ ok: true });
+  return json;
 }
 
 describe("check corpus/ --strategy logical", async () => {
