@@ -115,7 +115,7 @@ function shortVerdict(verdict: LimitVerdict): string {
         ? "differs at the entry call"
         : `differs from step ${verdict.divergence.index}`;
     case "logical":
-      return verdict.sameOutcome ? `logical first from ${verdict.nativeFirstBelow} B` : "outcomes differ";
+      return verdict.sameOutcome ? `the same from ${verdict.nativeFirstBelow} B native` : "outcomes differ";
     case "not-recorded":
       return "not recorded";
   }
