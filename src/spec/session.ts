@@ -229,15 +229,13 @@ export class Session {
     const outcome = state.terms.outcome(
       state.instance.invoke(action.field, args, { stackLimit: this.logical.stackLimit }),
     );
-    const logicalOverflow = outcome.outcome === "trap" && outcome.overflow === "logical";
+    const verdict = judge(outcome);
     // The limiter does not lower the height when a call traps: after a logical overflow the
     // instance's height stays near the limit, and later calls may overflow at once.
-    if (logicalOverflow && this.raisedHeight.has(state)) {
-      const verdict = judge(outcome);
-      if (verdict.kind !== "pass") return skip(SKIP.heightKept);
-    }
+    const logicalOverflow = outcome.outcome === "trap" && outcome.overflow === "logical";
+    const heightKept = logicalOverflow && this.raisedHeight.has(state);
     if (logicalOverflow) this.raisedHeight.add(state);
-    return located(call, judge(outcome));
+    return heightKept && verdict.kind !== "pass" ? skip(SKIP.heightKept) : located(call, verdict);
   }
 
   /** A return check; under `native` a difference in NaN bits alone is told apart from a failure. */
@@ -254,14 +252,14 @@ export class Session {
     action: SpecAction,
     text: string,
     onOutcome?: (outcome: Outcome) => void,
-    also?: (outcome: Outcome) => Verdict,
+    requirement?: (outcome: Outcome) => Verdict,
   ): Verdict {
     const kind = trapKindOfText(text);
     if (kind === undefined) return fail(`unknown trap text "${text}"`);
     return this.act(action, (outcome) => {
       onOutcome?.(outcome);
       const verdict = this.checkTrap(outcome, kind);
-      return verdict.kind === "pass" && also ? also(outcome) : verdict;
+      return verdict.kind === "pass" && requirement ? requirement(outcome) : verdict;
     });
   }
 
