@@ -3,17 +3,15 @@
 // Problems with the input become findings of the module (the other modules are still checked).
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { CODE_BASE, MAX_STACK_LIMIT } from "../../emulators/runtime/layout.js";
+import { CODE_BASE } from "../../emulators/runtime/layout.js";
 import type { Runner } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
 import { compileModule } from "../compiler/compile.js";
 import { UnsupportedOperator } from "../compiler/errors.js";
 import type { Target } from "../compiler/target.js";
 import { LimiterRejects } from "../instrument/index.js";
-import { certifiedStack, certify } from "../logical/certificate.js";
 import { type LimitedModule, limitModule } from "../logical/limited.js";
 import type { OriginalTerms } from "../logical/terms.js";
-import { logicalView } from "../logical/view.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { compareTargets, type StaticIssue, type StaticReport, verifyArtifact } from "../verify/static.js";
 import {
@@ -29,7 +27,7 @@ import { locationText } from "../wasm/outcome-text.js";
 import { frameDrawings } from "./frames.js";
 import { generatedInvocations, readSidecar, SidecarError, sidecarPath } from "./inputs.js";
 import { checkInvocation } from "./invocation.js";
-import { logicalOptionsOf } from "./logical-options.js";
+import { certifyForCheck, logicalOptionsOf } from "./logical.js";
 import type {
   CheckOptions,
   Finding,
@@ -179,24 +177,12 @@ async function checkModuleOrThrow(
 
   let logical: ModuleUnderCheck["logical"] = null;
   if (limited) {
-    const certificate = certify(validated, limited.instrumentation, reports);
     const stackLimit = sidecarStackLimit ?? logicalOptionsOf(options).stackLimit;
-    const certified = certifiedStack(certificate);
-    logicalResult = { certificate, stackLimit, tripsFirst: certified <= stackLimit };
-    if (certified > stackLimit) {
-      findings.push({
-        severity: "divergence",
-        kind: "native-first",
-        stackLimit,
-        certified,
-        invocation: null,
-        message: `a native stack overflow can come before the logical one: the native stack is ${stackLimit} bytes, the logical limit ${certificate.logicalLimit} needs ${certified} (${certificate.targets.map((t) => `S(${t.target}) = ${t.S}`).join(", ")})`,
-      });
-    }
-    // Recorded on at least the certified stack, the runs end as they do at every larger limit.
-    base.recordingLimit = Math.min(MAX_STACK_LIMIT, Math.max(base.recordingLimit, certified));
-    const views = certificate.targets.map((target) => logicalView(limited.terms, target));
-    logical = { terms: limited.terms, certificate, views };
+    const certified = certifyForCheck(validated, limited, reports, stackLimit, base.recordingLimit);
+    logicalResult = certified.result;
+    if (certified.finding) findings.push({ ...certified.finding, invocation: null });
+    base.recordingLimit = certified.recordingLimit;
+    logical = certified.underCheck;
   }
 
   const module: ModuleUnderCheck = {

@@ -10,7 +10,7 @@ import {
   DEFAULT_CHECK_SEED,
   type ModuleResult,
 } from "../check/check.js";
-import { DEFAULT_LOGICAL_STACK_LIMIT } from "../check/logical-options.js";
+import { DEFAULT_LOGICAL_STACK_LIMIT } from "../check/logical.js";
 import { STRATEGIES, TARGETS, type Target } from "../compiler/target.js";
 import { otherRuleText, rule128Text } from "../report/logical-text.js";
 import {
