@@ -18,7 +18,7 @@ import { caseOf, type TestCase } from "../src/fuzz/test-case.js";
 import type { Verdict } from "../src/fuzz/verdict.js";
 
 const FILE = "properties/logical.test.ts";
-const RUNS = 40;
+const RUNS = 30;
 
 /** Runs `check` over RUNS generated cases; returns how many were compared (not skipped). */
 function assertLogical(check: (machines: Machines, c: TestCase, input: CaseInput) => Verdict): number {
