@@ -101,7 +101,10 @@ export class OriginalTerms {
     frames.forEach((frame, i) => {
       const { place } = this.factsAt(frame);
       if (place.kind === "function") mapped.push(place.at);
-      else if (i === 0 && i === frames.length - 1 && place.tail) mapped.push(this.returnOf(place.thunk));
+      else if (i === 0 && i === frames.length - 1 && place.tail) {
+        const returned = this.returnOf(place.thunk);
+        if (returned) mapped.push(returned);
+      }
     });
     return mapped;
   }
@@ -173,10 +176,10 @@ export class OriginalTerms {
         if (entry !== null) {
           location = entry.location;
           caller = entry.caller;
-        } else if (tail) {
-          location = this.returnOf(place.thunk);
+        } else {
+          location = tail ? this.returnOf(place.thunk) : null;
           caller = null;
-        } else location = caller = null;
+        }
         mergeable = true;
       }
 
@@ -206,10 +209,13 @@ export class OriginalTerms {
     return { entryDepth, entryHeight, steps };
   }
 
-  /** Where a host-entered thunk's code after its call is reported: its callee's final `end`. */
-  private returnOf(thunk: Thunk): WasmLocation {
+  /**
+   * Where a host-entered thunk's code after its call is reported: its callee's final `end`; null
+   * (the entry call) when the callee is an import (thunkZeroCost), which has no code of its own.
+   */
+  private returnOf(thunk: Thunk): WasmLocation | null {
     const body = this.original.module.bodies[thunk.callee - this.importedFunctions];
-    if (body === undefined) throw new InternalError(`thunk f${thunk.funcIndex} returns from an import`);
+    if (body === undefined) return null;
     const end = body.code.length - 1;
     return { funcIndex: thunk.callee, instrIndex: end, offset: body.code[end]?.offset ?? -1 };
   }

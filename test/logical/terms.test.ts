@@ -26,16 +26,21 @@ const THROUGH_TABLE = `(module
   (func (export "go") (param $n i32) (result i32)
     (call_indirect (type $t) (local.get $n) (i32.const 0))))`;
 
-/** The index of the only instruction of `funcIndex`'s body with operator `op`, in the original module. */
+function bodyOf(module: Limited, funcIndex: number) {
+  const { funcTypes, module: wasm } = module.original;
+  return wasm.bodies[funcIndex - (funcTypes.length - wasm.bodies.length)];
+}
+
+/** The index of the only instruction of function `funcIndex` with operator `op`, in the original module. */
 function onlyInstruction(module: Limited, funcIndex: number, op: string): number {
-  const code = module.original.module.bodies[funcIndex]!.code;
+  const code = bodyOf(module, funcIndex)!.code;
   const found = code.flatMap((instr, i) => (instr.op === op ? [i] : []));
   expect(found).toHaveLength(1);
   return found[0]!;
 }
 
 function isOriginal(module: Limited, at: WasmLocation): boolean {
-  const body = module.original.module.bodies[at.funcIndex];
+  const body = bodyOf(module, at.funcIndex);
   return body !== undefined && at.instrIndex >= 0 && at.instrIndex < body.code.length;
 }
 
@@ -122,6 +127,38 @@ describe("stack profiles in the original's terms", () => {
       }
       expect(Math.max(...steps.map((s) => s.height))).toBe(31 * costs[0]!);
     }
+  });
+});
+
+describe("an import entered through its thunk (thunkZeroCost)", () => {
+  const IMPORT = `(module
+    (type $t (func (param i32) (result i32)))
+    (import "env" "f" (func $f (type $t)))
+    (table 1 funcref)
+    (elem (i32.const 0) $f)
+    (export "f" (func $f))
+    (func (export "go") (param i32) (result i32) (call_indirect (type $t) (local.get 0) (i32.const 0))))`;
+
+  it("is all entry call from the host, part of the call_indirect from a table, and a row of the certificate", async () => {
+    const module = await limitedFromWat(IMPORT, { limit: 100, thunkZeroCost: true });
+    const callIndirect = onlyInstruction(module, 1, "call_indirect");
+    for (const target of TARGETS) {
+      const direct = runRecorded(module, target, "f", [i32(3)], 64 * 1024);
+      expect(direct.outcome.outcome).toBe("return");
+      if (!("profile" in direct)) throw new Error("no profile");
+      expect(direct.profile.steps).toBe(0);
+      expect(direct.profile.entryDepth).toBeGreaterThan(0);
+      const through = runRecorded(module, target, "go", [i32(3)], 64 * 1024);
+      if (!("profile" in through)) throw new Error("no profile");
+      const atCall = through.profile.full!.filter(
+        (s) => s.location.funcIndex === 1 && s.location.instrIndex === callIndirect,
+      );
+      expect(atCall.length).toBeGreaterThan(0);
+      expect(through.profile.full!.every((step) => isOriginal(module, step.location))).toBe(true);
+    }
+    const row = module.certificate.functions.find((f) => f.funcIndex === 0)!;
+    expect(row.cost).toBe(module.limited.instrumentation.thunks.find((t) => t.callee === 0)!.charge);
+    for (const t of row.perTarget) expect(t.thunkBytes).toBeGreaterThan(0);
   });
 });
 
