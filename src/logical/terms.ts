@@ -7,8 +7,8 @@
 // - A thunk belongs to its entry. Entered by `call_indirect` (through a table), it is part of that
 //   call, as a callee's prologue is; entered by the host (an export), its code before its call is the
 //   host's call into the entry function (step −1, no location), and its code after the call is the
-//   callee's return (the location of the callee's final `end`). A thunk frame never appears in a
-//   backtrace.
+//   callee's return (the location of the callee's final `end`; the entry call again when the callee
+//   is an import). A thunk frame never appears in a backtrace.
 // - The limiter's trap is a `stack_overflow` of kind `logical`; every other stack overflow is `native`.
 //
 // The logical height of a step is the value the height global can have while it runs: the charges
