@@ -5,19 +5,23 @@
 // which raised the height by the callee's cost c(f) before the callee's frame existed, and a call
 // that would take the height above L traps first. A frame uses at most its function's deepest depth
 // below its reference (the static verifier's, from the machine code: frame record or return address,
-// saved registers, locals, operand stack, the outgoing argument area at its calls, padding); a frame
-// entered through a thunk also has the thunk's frame above it, charged to the same cost. So with
+// saved registers, locals, operand stack, the outgoing argument area at its calls, padding). A thunk
+// reached through a table (call_indirect: any number of them can be active) sits above its callee's
+// frame and is charged to the same cost; a thunk the host enters (an export, the start function) is
+// the outermost frame, once. So with
 //
-//   a(f) = deepest(f), plus deepest(thunk of f) when f has a thunk   (bytes one activation uses)
-//   k    = max over f of a(f) / c(f)                                  (bytes per logical unit)
-//   c    = max(deepest(any thunk), the host's entry into an import)  (what no cost pays for: a thunk
-//          whose call has not raised the height yet, a host call's return address)
+//   a(f) = deepest(f), plus deepest(thunk of f) when a table can reach that thunk
+//   k    = max over f of a(f) / c(f)                        (bytes per logical unit)
+//   c    = deepest(any thunk the host enters)                (the outermost frame, uncharged)
+//        + max(deepest(any thunk), the host's entry into an import)
+//                                                           (the innermost: a thunk whose call has
+//                                                            not raised the height yet, a host call)
 //
 // the depth at every point is at most k·height + c ≤ k·L + c, and S = k·L + c rounded up to 16 bytes
 // is a native limit at which no native overflow can happen before the logical one.
 import { HOST_CALLEE, planFrame } from "../compiler/frame.js";
 import type { Target } from "../compiler/target.js";
-import { ACTIVATION_FRAME_COST, type Instrumentation, stackCosts } from "../instrument/index.js";
+import { ACTIVATION_FRAME_COST, type Instrumentation, stackCosts, type Thunk } from "../instrument/index.js";
 import type { StaticReport } from "../verify/static.js";
 import { InternalError } from "../wasm/errors.js";
 import type { ValidatedModule } from "../wasm/ir.js";
@@ -30,7 +34,7 @@ export interface ActivationOnTarget {
   readonly target: Target;
   /** Deepest bytes below its reference its own code reaches (static verifier; for an import, the host's entry). */
   readonly frameBytes: number;
-  /** Deepest bytes of its thunk's own code; null without a thunk. */
+  /** Deepest bytes of its thunk's own code, when a table can reach the thunk; null otherwise. */
   readonly thunkBytes: number | null;
   /** frameBytes + thunkBytes: what one activation can hold on the stack. */
   readonly activationBytes: number;
@@ -85,6 +89,11 @@ export function certify(
   const otherImportCharge = (funcIndex: number) =>
     ACTIVATION_FRAME_COST + (!countParams ? original.funcTypes[funcIndex]!.params.length : 0);
   const thunkOf = new Map(instrumentation.thunks.map((thunk) => [thunk.callee, thunk]));
+  // The host enters a thunk through an export or the start section: once, as the outermost frame. A
+  // table (any function reference) may hold it too: then as often as call_indirects are active.
+  const byHost = (thunk: Thunk) => thunk.entries.some((e) => e.kind === "export" || e.kind === "start");
+  const inTables = (thunk: Thunk) => thunk.entries.some((e) => e.kind !== "export" && e.kind !== "start");
+  const hostEntered = instrumentation.thunks.filter(byHost);
   const hasImports = imported > 0;
 
   const deepest = (report: StaticReport, funcIndex: number) => {
@@ -105,7 +114,7 @@ export function certify(
     const otherCost = isImport ? otherImportCharge(funcIndex) : otherCosts[funcIndex]!;
     const perTarget = reports.map((report): ActivationOnTarget => {
       const frameBytes = isImport ? hostEntry(report.target) : deepest(report, funcIndex);
-      const thunkBytes = thunk === undefined ? null : deepest(report, thunk.funcIndex);
+      const thunkBytes = thunk && inTables(thunk) ? deepest(report, thunk.funcIndex) : null;
       const activationBytes = frameBytes + (thunkBytes ?? 0);
       return {
         target: report.target,
@@ -120,7 +129,8 @@ export function certify(
 
   const targets = reports.map((report, i): TargetCertificate => {
     const thunkBytes = instrumentation.thunks.map((thunk) => deepest(report, thunk.funcIndex));
-    const c = Math.max(0, hostEntry(report.target), ...thunkBytes);
+    const outermost = Math.max(0, ...hostEntered.map((thunk) => deepest(report, thunk.funcIndex)));
+    const c = outermost + Math.max(0, hostEntry(report.target), ...thunkBytes);
     const bound = (costOf: (f: FunctionCertificate) => number) => {
       let k = 0;
       let worst: number | null = null;
