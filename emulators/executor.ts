@@ -6,9 +6,10 @@
 import type { Artifact } from "../src/compiler/artifact.js";
 import { compileModule } from "../src/compiler/compile.js";
 import { type Strategy, TARGETS, type Target } from "../src/compiler/target.js";
-import type { ValidatedModule } from "../src/wasm/ir.js";
+import type { Module, ValidatedModule } from "../src/wasm/ir.js";
 import type { Outcome, WasmValue } from "../src/wasm/outcome.js";
 import { InvalidArgumentError } from "./errors.js";
+import { emulatedHosts, type HostSettings, v8Hosts } from "./hosts/instance-hosts.js";
 import { spectestExterns, spectestForV8 } from "./hosts/spectest.js";
 import type { Externs, Imports } from "./runtime/extern.js";
 import { CODE_BASE } from "./runtime/layout.js";
@@ -51,6 +52,52 @@ export function spectestExports(executor: Executor, log: string[]): ModuleExport
     : { on: "emulator", exports: spectestExterns(log) };
 }
 
+/** One instance's hosts (hosts/instance-hosts.ts) in the terms of any executor. */
+export interface ExecutorHosts {
+  readonly imports: ExecutorImports;
+  /** After instantiation: the WASI host reaches the instance's memory. */
+  attach(instance: ExecutorInstance): void;
+  /** An invocation's outcome with what the program wrote during it (InstanceHosts.finish). */
+  finish(outcome: Outcome, exportName: string): Outcome;
+}
+
+/** Fresh hosts for one instance of `module` on `executor`; spectest's prints go to `log`. */
+export function hostsFor(
+  executor: Executor,
+  module: Module,
+  settings: HostSettings,
+  log: string[] = [],
+): ExecutorHosts {
+  if (executor === "v8") {
+    const hosts = v8Hosts(module, settings, log);
+    return {
+      imports: new Map(
+        Object.entries(hosts.imports).map(([name, exports]): [string, ModuleExports] => [
+          name,
+          { on: "v8", exports },
+        ]),
+      ),
+      attach: ({ exports }) => {
+        if (exports.on === "v8") hosts.attach(exports.exports);
+      },
+      finish: hosts.finish,
+    };
+  }
+  const hosts = emulatedHosts(module, settings, log);
+  return {
+    imports: new Map(
+      [...hosts.imports].map(([name, exports]): [string, ModuleExports] => [
+        name,
+        { on: "emulator", exports },
+      ]),
+    ),
+    attach: ({ exports }) => {
+      if (exports.on === "emulator") hosts.attach(exports.exports);
+    },
+    finish: hosts.finish,
+  };
+}
+
 export type ExecutorInstantiation =
   | { readonly ok: true; readonly instance: ExecutorInstance }
   /** V8 rejected a module the front end accepted. */
@@ -78,10 +125,7 @@ export class Executors {
 
   constructor(private readonly options: ExecutorOptions = {}) {}
 
-  /**
-   * The module compiled for `target` under `strategy`, cached. Functions the compiler does not
-   * support become stubs whose calls end in an error outcome (TrapSite.unsupported).
-   */
+  /** The module compiled for `target` under `strategy`, cached. */
   compile(loaded: LoadedModule, target: Target, strategy: Strategy): Artifact {
     const byConfiguration = this.artifacts.get(loaded) ?? new Map<string, Artifact>();
     this.artifacts.set(loaded, byConfiguration);
@@ -93,7 +137,6 @@ export class Executors {
         strategy,
         layout: { codeBase: BigInt(CODE_BASE) },
         memoryGrowCap: this.options.memoryGrowCap ?? DEFAULT_MEMORY_GROW_CAP,
-        unsupportedOperators: "stub",
       });
       byConfiguration.set(key, artifact);
     }

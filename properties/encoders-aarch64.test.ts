@@ -17,6 +17,7 @@ import {
   LogicalImm,
   MoveWide,
   SImm7Scaled,
+  SImm9,
   UImm12Scaled,
 } from "../src/compiler/targets/aarch64/imm.js";
 import { type Gpr, type GprOrSp, type GprOrZr, SP, ZR } from "../src/compiler/targets/aarch64/regs.js";
@@ -194,6 +195,28 @@ const pairOperands = fc
   .tuple(gpr, gpr, gprOrSp, pairOffset)
   .filter(([t1, t2, n]) => t1 !== t2 && n !== t1 && n !== t2);
 
+/** A single-register access with writeback: its base distinct from its register (else UNPREDICTABLE). */
+const indexedOperands = fc
+  .tuple(
+    gpr,
+    gprOrSp,
+    fc.integer({ min: -256, max: 255 }).map((n) => SImm9.from(n)!),
+  )
+  .filter(([t, n]) => t !== n);
+
+/** Capstone 4 prints a post-index amount unsigned: a negative one as its 64-bit two's complement. */
+function postIndexText(offset: SImm9): string {
+  return offset.value < 0 ? `#0x${(2n ** 64n + BigInt(offset.value)).toString(16)}` : imm(offset.value);
+}
+
+function indexedText(mnemonic: string, t: string, n: GprOrSp, mode: enc.IndexMode, offset: SImm9): string {
+  return mode === "pre"
+    ? `${mnemonic} ${t}, [${reg(n, 64)}, ${imm(offset.value)}]!`
+    : `${mnemonic} ${t}, [${reg(n, 64)}], ${postIndexText(offset)}`;
+}
+
+const indexMode = fc.constantFrom<enc.IndexMode>("pre", "post");
+
 function offsetText(offset: UImm12Scaled): string {
   return offset.value === 0 ? "" : `, ${imm(offset.value)}`;
 }
@@ -265,6 +288,23 @@ const CASES: readonly (readonly [string, fc.Arbitrary<Case>])[] = [
     emit: (b) => enc.clz(b, s, d, n),
     text: `clz ${reg(d, s)}, ${reg(n, s)}`,
   })),
+  encoder("sxtb", fc.tuple(size, gpr, gpr), (s, d, n) => ({
+    emit: (b) => enc.sxtb(b, s, d, n),
+    text: `sxtb ${reg(d, s)}, ${reg(n, 32)}`,
+  })),
+  encoder("sxth", fc.tuple(size, gpr, gpr), (s, d, n) => ({
+    emit: (b) => enc.sxth(b, s, d, n),
+    text: `sxth ${reg(d, s)}, ${reg(n, 32)}`,
+  })),
+  // sbfm with imms = size − 1 is the alias asr #immr
+  encoder(
+    "sbfm",
+    size.chain((s) => fc.tuple(fc.constant(s), gpr, gpr, fc.integer({ min: 0, max: s - 1 }))),
+    (s, d, n, shift) => ({
+      emit: (b) => enc.sbfm(b, s, d, n, shift, s - 1),
+      text: `asr ${reg(d, s)}, ${reg(n, s)}, ${imm(shift)}`,
+    }),
+  ),
   encoder("sxtw", fc.tuple(gpr, gpr), (d, n) => ({
     emit: (b) => enc.sxtw(b, d, n),
     text: `sxtw ${reg(d, 64)}, ${reg(n, 32)}`,
@@ -340,6 +380,30 @@ const CASES: readonly (readonly [string, fc.Arbitrary<Case>])[] = [
     emit: (b) => enc.ldpPost(b, t1, t2, n, o),
     text: `ldp ${reg(t1, 64)}, ${reg(t2, 64)}, [${reg(n, 64)}], ${imm(o.value)}`,
   })),
+  encoder("ldpPre", pairOperands, (t1, t2, n, o) => ({
+    emit: (b) => enc.ldpPre(b, t1, t2, n, o),
+    text: `ldp ${reg(t1, 64)}, ${reg(t2, 64)}, [${reg(n, 64)}, ${imm(o.value)}]!`,
+  })),
+  encoder("stpPost", pairOperands, (t1, t2, n, o) => ({
+    emit: (b) => enc.stpPost(b, t1, t2, n, o),
+    text: `stp ${reg(t1, 64)}, ${reg(t2, 64)}, [${reg(n, 64)}], ${imm(o.value)}`,
+  })),
+  encoder("ldrIndexed", fc.tuple(loadOp, indexMode, indexedOperands), (op, mode, [t, n, o]) => ({
+    emit: (b) => enc.ldrIndexed(b, op, mode, t, n, o),
+    text: indexedText(LOAD_TEXT[op][0], reg(t, LOAD_TEXT[op][1]), n, mode, o),
+  })),
+  encoder("strIndexed", fc.tuple(storeOp, indexMode, indexedOperands), (op, mode, [t, n, o]) => ({
+    emit: (b) => enc.strIndexed(b, op, mode, t, n, o),
+    text: indexedText(STORE_TEXT[op][0], reg(t, STORE_TEXT[op][1]), n, mode, o),
+  })),
+  encoder(
+    "addRegLsl",
+    fc.tuple(gprOrZr, gprOrZr, gprOrZr, fc.integer({ min: 0, max: 63 })),
+    (d, n, m, a) => ({
+      emit: (b) => enc.addRegLsl(b, d, n, m, a),
+      text: `add ${reg(d, 64)}, ${reg(n, 64)}, ${reg(m, 64)}${a === 0 ? "" : `, lsl #${a}`}`,
+    }),
+  ),
   encoder("b", fc.tuple(displacement(26)), (d) => ({ emit: (b) => enc.b(b, d), text: `b ${target(d)}` })),
   encoder("bl", fc.tuple(displacement(26)), (d) => ({ emit: (b) => enc.bl(b, d), text: `bl ${target(d)}` })),
   encoder("bCond", fc.tuple(condition, displacement(19)), (c, d) => ({

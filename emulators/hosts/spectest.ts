@@ -46,7 +46,7 @@ export function spectestExterns(log: string[]): Externs {
     externs.set(name, { kind: "global", global: new WasmGlobal(type, false, rawBits(type, value)) });
   }
   externs.set("memory", { kind: "memory", memory: new WasmMemory(1, 2, 2) });
-  externs.set("table", { kind: "table", table: new WasmTable(10, 20) });
+  externs.set("table", { kind: "table", table: new WasmTable("funcref", 10, 20, 20) });
   return externs;
 }
 

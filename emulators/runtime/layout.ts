@@ -7,16 +7,26 @@
  *                table holds (bindings.ts)                    FOREIGN_EXIT_BYTES
  *                then trapping bytes up to codeMappingBytes (a power of two, so the instances an
  *                engine serves map one region, which it reuses: engine.ts, `reset`)
- *   0x0800_0000  VM context (RW): fields and globals (src/compiler/README.md, "VM context")
- *   0x0900_0000  table (RW): entries of TABLE_ENTRY_BYTES (src/compiler/artifact.ts, "TableImage")
+ *   0x0800_0000  VM context (RW): fields, globals, descriptors and the module's function-reference
+ *                records (src/compiler/README.md, "VM context"), then the records of functions
+ *                from outside the instance (FOREIGN_FUNCTION_REFS) and the passive segments'
+ *                contents (bindings.ts)                             ≤ VMCTX_LIMIT bytes
  *   0x0c00_0000  guard: never mapped                                  GUARD_BYTES
  *   0x1000_0000  stack limit address (page aligned)  ┐ stack (RW), mapped per invocation:
  *                …                                   │ [limit, reference + host call area), its top
  *   limit + L    reference: SP before the entry call ┘ the next multiple of STACK_MAP_STEP; L = limit
  *   0x1_0000_0000 linear memory (RW), mapped at its maximum size    ≤ 4 GiB
+ *   0x2_0000_0000 tables (RW), one after the other, each mapped at its maximum length: a funcref
+ *                table's call entries, then every table's references (src/compiler/artifact.ts,
+ *                "TableImage")                                       ≤ TABLES_LIMIT bytes
  */
 
-import { TABLE_ENTRY_BYTES } from "../../src/compiler/artifact.js";
+import {
+  EXIT_SLOT_BYTES,
+  REFERENCE_BYTES,
+  TABLE_ENTRY_BYTES,
+  type TableImage,
+} from "../../src/compiler/artifact.js";
 import type { IsaRegisters } from "../../src/compiler/isa.js";
 import { TARGETS, type Target } from "../../src/compiler/target.js";
 import { lookup } from "../../src/compiler/targets/index.js";
@@ -27,14 +37,18 @@ export const CODE_BASE = 0x0010_0000;
 export const CODE_LIMIT = 16 * 1024 * 1024;
 /** Exit slots (EXIT_SLOT_BYTES each) for table entries that call outside the instance. */
 export const FOREIGN_EXIT_BYTES = PAGE_SIZE;
+/** Records for functions from outside the instance: one per foreign exit slot, which they call. */
+export const FOREIGN_FUNCTION_REFS = FOREIGN_EXIT_BYTES / EXIT_SLOT_BYTES;
 export const VMCTX_BASE = 0x0800_0000;
-export const TABLE_BASE = 0x0900_0000;
 /** Accesses in [STACK_LIMIT_ADDRESS − GUARD_BYTES, STACK_LIMIT_ADDRESS) are stack overflows. */
 export const GUARD_BYTES = 0x0400_0000;
 export const STACK_LIMIT_ADDRESS = 0x1000_0000;
-/** Entries that fit between the table base and the guard region. */
-export const MAX_TABLE_ENTRIES = (STACK_LIMIT_ADDRESS - GUARD_BYTES - TABLE_BASE) / TABLE_ENTRY_BYTES;
+/** The VM context region ends where the guard begins. */
+export const VMCTX_LIMIT = STACK_LIMIT_ADDRESS - GUARD_BYTES - VMCTX_BASE;
 export const MEMORY_BASE = 0x1_0000_0000;
+export const TABLES_BASE = 0x2_0000_0000;
+/** Bytes all of an instance's tables may take. */
+export const TABLES_LIMIT = 0x4_0000_0000;
 /**
  * The stack's mapped top is rounded up to this, so instances with the same limit map the same region
  * whatever their entry's arguments, and an engine reuses it (engine.ts, `reset`).
@@ -45,6 +59,12 @@ export const MAX_STACK_LIMIT = 1024 * 1024 * 1024;
 
 export function pageAlignUp(bytes: number): number {
   return Math.ceil(bytes / PAGE_SIZE) * PAGE_SIZE;
+}
+
+/** Bytes a table of `elemType` mapped for `entries` entries takes: call entries (funcref), references. */
+export function tableRegionBytes(elemType: TableImage["elemType"], entries: number): number {
+  const entryBytes = elemType === "funcref" ? TABLE_ENTRY_BYTES : 0;
+  return pageAlignUp(entries * (entryBytes + REFERENCE_BYTES));
 }
 
 /** The executable region of an instance with `codeBytes` of code: its code pages, then the foreign exits. */

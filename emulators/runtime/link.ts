@@ -1,8 +1,9 @@
 /**
  * Linking: a module's imports resolved against what the host and earlier instances export, with
- * the 1.0 matching rules (the spec tests' "unknown import" and "incompatible import type"):
- * functions by signature, globals by value type and mutability, memories and tables by limits
- * (at least the import's minimum now, and a maximum no larger than the import's, when it has one).
+ * the 2.0 matching rules (the spec tests' "unknown import" and "incompatible import type"):
+ * functions by signature, globals by value type and mutability, tables by element type, memories
+ * and tables by limits (at least the import's minimum now, and a maximum no larger than the
+ * import's, when it has one).
  */
 import type { FuncType, Import, Limits, Module } from "../../src/wasm/ir.js";
 import type { Extern, FuncRef, Imports, WasmGlobal, WasmMemory, WasmTable } from "./extern.js";
@@ -15,7 +16,7 @@ export interface LinkedImports {
   readonly globals: readonly WasmGlobal[];
   /** The first imported memory (more are post-1.0: matched, but not bound). */
   readonly memory: WasmMemory | null;
-  /** By table index (imported tables come first; all but table 0 are post-1.0, for export only). */
+  /** The imported tables, by table index. */
   readonly tables: readonly WasmTable[];
 }
 
@@ -51,13 +52,13 @@ function importMismatch(module: Module, imported: Import, extern: Extern): strin
   switch (extern.kind) {
     case "func": {
       const expected = module.types[desc.kind === "func" ? desc.typeIndex : -1];
-      if (expected === undefined || expected.unsupported) return "a post-1.0 function type";
+      if (expected === undefined) return "an unknown function type";
       return sameSignature(expected, extern.func.type)
         ? null
         : `expected ${signature(expected)}, got ${signature(extern.func.type)}`;
     }
     case "global": {
-      if (desc.kind !== "global" || desc.type.unsupported) return "a post-1.0 global type";
+      if (desc.kind !== "global") return null;
       const { global } = extern;
       const same = desc.type.valType === global.type && desc.type.mutable === global.mutable;
       return same
@@ -68,10 +69,13 @@ function importMismatch(module: Module, imported: Import, extern: Extern): strin
       return desc.kind === "memory"
         ? limitsMismatch(desc.limits, extern.memory.pages, extern.memory.declaredMax)
         : null;
-    case "table":
-      return desc.kind === "table"
-        ? limitsMismatch(desc.limits, extern.table.entries.length, extern.table.declaredMax)
-        : null;
+    case "table": {
+      if (desc.kind !== "table") return null;
+      const { table } = extern;
+      if (desc.limits.elemType !== table.elemType)
+        return `expected a table of ${desc.limits.elemType}, got one of ${table.elemType}`;
+      return limitsMismatch(desc.limits, table.length, table.declaredMax);
+    }
   }
 }
 

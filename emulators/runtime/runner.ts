@@ -14,7 +14,8 @@
  * an empty Wasm function below its reference (return address + frame record, padded as the
  * strategy pads it): the runner checks that much against the limit (a `stack_overflow` at the call
  * otherwise) and records it, so under `intersect` and `frame` an import call consumes the same
- * stack on every target, as a call to Wasm does. Host functions cannot call back into Wasm.
+ * stack on every target, as a call to Wasm does. Host functions cannot call back into Wasm; one may
+ * end the whole invocation (InvocationEnd, e.g. WASI's proc_exit), whose outcome is then the invocation's.
  *
  * Instances calling each other. Every instance has its own engine, and all engines use the same
  * addresses: a call into another instance's function runs in that instance's engine from the
@@ -37,10 +38,26 @@ import { InvalidArgumentError, MemoryAccessError } from "../errors.js";
 import type { Engine, EngineOptions } from "../unicorn/engine.js";
 import { EnginePool } from "../unicorn/engine-pool.js";
 import type { AlignmentViolation, StackRecords, StopReason } from "../unicorn/run-result.js";
-import { entryCallAreaBytes, readExitCall, writeEntryCall, writeExitReturn } from "./abi.js";
+import {
+  entryCallAreaBytes,
+  readEntryResults,
+  readExitCall,
+  writeEntryCall,
+  writeExitReturn,
+} from "./abi.js";
 import { type Backtrace, wasmBacktrace } from "./backtrace.js";
 import { InstanceBindings } from "./bindings.js";
-import type { CallContext, Externs, FuncRef, FunctionOwner, Imports } from "./extern.js";
+import {
+  type CallContext,
+  type CallFailure,
+  type CallResult,
+  type Externs,
+  type FuncRef,
+  type FunctionOwner,
+  type HostValue,
+  type Imports,
+  InvocationEnd,
+} from "./extern.js";
 import {
   CODE_BASE,
   CODE_FILL,
@@ -57,7 +74,7 @@ import {
 } from "./layout.js";
 import { type LinkedImports, type Linking, linkImports, NO_IMPORTS } from "./link.js";
 import { RecordedRuns } from "./records.js";
-import { argumentMismatch, rawSlot, valueOfSlot } from "./values.js";
+import { argumentMismatch, hostValueOf, wasmValueOf } from "./values.js";
 
 export const DEFAULT_STACK_LIMIT = 1024 * 1024;
 export const DEFAULT_FUEL = 100_000_000;
@@ -172,7 +189,9 @@ function withoutImports(artifact: Artifact): Linking {
   const imported = new Set([
     ...artifact.imports.map(name),
     ...artifact.globals.flatMap((global) => (global.init.kind === "import" ? [name(global.init)] : [])),
-    ...[artifact.memory?.import, artifact.table?.import].flatMap((i) => (i ? [name(i)] : [])),
+    ...[artifact.memory?.import, ...artifact.tables.map((table) => table.import)].flatMap((i) =>
+      i ? [name(i)] : [],
+    ),
   ]);
   if (imported.size === 0) return { ok: true, linked: NO_IMPORTS };
   return { ok: false, message: `no imports given for ${[...imported].join(", ")}` };
@@ -215,7 +234,7 @@ export class Instance implements FunctionOwner {
   /** Calls exported function `name`; `args` are bit patterns as in the spec tests' JSON. */
   invoke(name: string, args: readonly WasmValue[], options: InvokeOptions = {}): Outcome {
     const call = this.exportedCall(name, args);
-    return "outcome" in call ? call : this.invokeFunction(call.funcIndex, call.slots, options);
+    return "outcome" in call ? call : this.invokeFunction(call.funcIndex, call.values, options);
   }
 
   /**
@@ -237,7 +256,7 @@ export class Instance implements FunctionOwner {
     const recording = new RecordedRuns();
     this.recording = recording;
     try {
-      const outcome = this.invokeFunction(call.funcIndex, call.slots, options);
+      const outcome = this.invokeFunction(call.funcIndex, call.values, options);
       if (recording.empty) return outcome;
       const { records, tailMinSp, alignmentViolations, steps } = recording.summary();
       return {
@@ -259,7 +278,7 @@ export class Instance implements FunctionOwner {
   getGlobal(name: string): Outcome {
     const global = this.bindings.exportedGlobal(name);
     if (!global) return { outcome: "error", message: `no exported global "${name}"` };
-    return { outcome: "return", values: [valueOfSlot(global.type, global.bits)] };
+    return { outcome: "return", values: [wasmValueOf(global.type, global.value)] };
   }
 
   /** Returns the engine to the runner; the instance cannot be used afterwards. */
@@ -292,41 +311,41 @@ export class Instance implements FunctionOwner {
    * Calls function `funcIndex` as part of a call in progress (from the host, or from another
    * instance's code), from `context.reference`. An imported function calls what it is bound to.
    */
-  callFunction(funcIndex: number, args: readonly bigint[], context: CallContext): Outcome {
+  callFunction(funcIndex: number, args: readonly HostValue[], context: CallContext): CallResult {
     if (this.closed) return { outcome: "error", message: "call into a closed instance" };
-    const { engine, artifact } = this;
-    if (funcIndex < artifact.imports.length) return callRef(this.bindings.funcRef(funcIndex)!, args, context);
+    const { engine, artifact, bindings } = this;
+    if (funcIndex < artifact.imports.length) return callRef(bindings.funcRef(funcIndex)!, args, context);
     const type = artifact.funcTypes[funcIndex]!;
-    this.mapStackUpTo(context.reference + entryCallAreaBytes(engine, artifact.strategy, type.params));
+    this.mapStackUpTo(context.reference + entryCallAreaBytes(engine, artifact.strategy, type));
     const registers = RUNTIME_REGISTERS[artifact.target];
     engine.writeRegister(registers.vmctx, VMCTX_BASE);
     engine.writeRegister(registers.memoryBase, MEMORY_BASE);
     writeEntryCall(
       engine,
       artifact.strategy,
-      type.params,
-      args,
+      type,
+      args.map((arg, i) => bindings.rawOf(type.params[i]!, arg)),
       context.reference,
       artifact.exits.hostReturn,
     );
     return this.runFrom(CODE_BASE + artifact.entries[funcIndex]!, type, context);
   }
 
-  /** The export's function and the arguments as slots, or an error outcome saying why not. */
+  /** The export's function and the arguments as host values, or an error outcome saying why not. */
   private exportedCall(
     name: string,
     args: readonly WasmValue[],
-  ): { funcIndex: number; slots: bigint[] } | Outcome {
+  ): { funcIndex: number; values: HostValue[] } | Outcome {
     const exported = this.artifact.exports.find((e) => e.name === name && e.kind === "func");
     const type = exported && this.artifact.funcTypes[exported.index];
     if (!exported || !type) return { outcome: "error", message: `no exported function "${name}"` };
     const mismatch = argumentMismatch(type, args);
     if (mismatch) return { outcome: "error", message: `${name}: ${mismatch}` };
-    return { funcIndex: exported.index, slots: args.map(rawSlot) };
+    return { funcIndex: exported.index, values: args.map(hostValueOf) };
   }
 
-  /** A call from the host: a fresh stack and the invocation's fuel. */
-  private invokeFunction(funcIndex: number, slots: readonly bigint[], options: InvokeOptions): Outcome {
+  /** A call from the host: a fresh stack and the invocation's fuel; the results as the host sees them. */
+  private invokeFunction(funcIndex: number, args: readonly HostValue[], options: InvokeOptions): Outcome {
     if (this.closed) throw new InvalidArgumentError("invocation of a closed instance");
     const stackLimit = this.stackLimitOf(options);
     const fuel = options.fuel ?? this.defaults.fuel ?? DEFAULT_FUEL;
@@ -338,7 +357,10 @@ export class Instance implements FunctionOwner {
       };
     }
     const reference = STACK_LIMIT_ADDRESS + stackLimit;
-    return this.callFunction(funcIndex, slots, { reference, fuel: { total: fuel, remaining: fuel } });
+    const result = this.callFunction(funcIndex, args, { reference, fuel: { total: fuel, remaining: fuel } });
+    if (result.outcome !== "return") return result;
+    const { results } = this.artifact.funcTypes[funcIndex]!;
+    return { outcome: "return", values: result.values.map((value, i) => wasmValueOf(results[i]!, value)) };
   }
 
   private stackLimitOf(options: InvokeOptions): number {
@@ -346,7 +368,7 @@ export class Instance implements FunctionOwner {
   }
 
   /** Runs from `begin` until the call of a `type` function ends, serving the host calls on the way. */
-  private runFrom(begin: number, type: FuncType, context: CallContext): Outcome {
+  private runFrom(begin: number, type: FuncType, context: CallContext): CallResult {
     const { engine, bindings, artifact } = this;
     for (let pc = begin; ; ) {
       if (context.fuel.remaining <= 0) return { outcome: "exhausted", fuel: context.fuel.total };
@@ -357,9 +379,10 @@ export class Instance implements FunctionOwner {
       this.recording?.addRun(result, Number(engine.readRegister("sp")));
       const { stop } = result;
       const callee = stop.kind === "exit" ? bindings.calleeAt(stop.address) : undefined;
-      if (stop.kind !== "exit" || callee === undefined) return this.outcomeOf(stop, type, context.fuel.total);
+      if (stop.kind !== "exit" || callee === undefined) return this.outcomeOf(stop, type, context);
 
-      const call = readExitCall(engine, artifact.strategy, callee.type.params);
+      const { params, results } = callee.type;
+      const call = readExitCall(engine, artifact.strategy, callee.type);
       const deepest = call.reference - this.hostFrameBytes;
       this.recording?.addHostCall(stop.address, Number(engine.readRegister("sp")), deepest);
       if (deepest < STACK_LIMIT_ADDRESS) {
@@ -367,28 +390,35 @@ export class Instance implements FunctionOwner {
         engine.writeRegister("sp", call.reference);
         return this.trapWithBacktrace("stack_overflow", call.returnAddress - 1);
       }
-      const outcome = callRef(callee, call.args, { reference: call.reference, fuel: context.fuel });
+      const args = call.args.map((raw, i) => bindings.hostValueOf(params[i]!, raw));
+      const outcome = callRef(callee, args, { reference: call.reference, fuel: context.fuel });
       if (outcome.outcome !== "return") return outcome;
-      const [result0] = outcome.values;
-      writeExitReturn(engine, call, result0 && rawSlot(result0));
+      writeExitReturn(
+        engine,
+        call,
+        outcome.values.map((value, i) => bindings.rawOf(results[i]!, value)),
+      );
       pc = call.returnAddress;
     }
   }
 
-  private outcomeOf(stop: StopReason, type: FuncType, fuel: number): Outcome {
+  private outcomeOf(stop: StopReason, type: FuncType, context: CallContext): CallResult {
     const { engine, artifact } = this;
     switch (stop.kind) {
       case "exit": {
         if (stop.address === Number(artifact.exits.hostReturn)) {
-          const bits = engine.readRegister("ret0");
-          return { outcome: "return", values: type.results.map((result) => valueOfSlot(result, bits)) };
+          const slots = readEntryResults(engine, artifact.strategy, type, context.reference);
+          return {
+            outcome: "return",
+            values: type.results.map((result, i) => this.bindings.hostValueOf(result, slots[i]!)),
+          };
         }
         const kind = TRAP_KINDS.find((k) => Number(artifact.exits.traps[k]) === stop.address);
         if (kind) return this.trapOutcome(kind);
         return { outcome: "error", message: `stopped at unknown exit 0x${stop.address.toString(16)}` };
       }
       case "fuel":
-        return { outcome: "exhausted", fuel };
+        return { outcome: "exhausted", fuel: context.fuel.total };
       case "memory-fault":
         if (stop.access !== "fetch" && inGuard(stop.address)) return this.guardFaultOutcome(stop.pc);
         return this.machineError(
@@ -406,7 +436,7 @@ export class Instance implements FunctionOwner {
     }
   }
 
-  private trapOutcome(kind: TrapKind): Outcome {
+  private trapOutcome(kind: TrapKind): CallFailure {
     const siteIndex = Number(
       this.engine.readRegister(RUNTIME_REGISTERS[this.artifact.target].trapSite) & 0xffff_ffffn,
     );
@@ -417,12 +447,11 @@ export class Instance implements FunctionOwner {
         message: `trap exit ${kind} with trap-site register ${siteIndex}, which is not a ${kind} site`,
       };
     }
-    if (site.unsupported !== undefined) return { outcome: "error", message: site.unsupported };
     return this.trapWithBacktrace(kind, CODE_BASE + site.codeOffset, site);
   }
 
   /** A stack access below the limit: the overflow under push strategies, a samestack bug under `frame`. */
-  private guardFaultOutcome(pc: number): Outcome {
+  private guardFaultOutcome(pc: number): CallFailure {
     if (this.artifact.strategy === "frame") {
       return this.machineError(
         "stack access in the guard region under the frame strategy (its limit check missed it)",
@@ -432,7 +461,7 @@ export class Instance implements FunctionOwner {
     return this.trapWithBacktrace("stack_overflow", pc);
   }
 
-  private trapWithBacktrace(kind: TrapKind, pc: number, site?: TrapSite): Outcome {
+  private trapWithBacktrace(kind: TrapKind, pc: number, site?: TrapSite): CallFailure {
     const backtrace = this.backtrace(pc, site);
     if (!backtrace.ok)
       return { outcome: "error", message: `${kind} trap, but no backtrace: ${backtrace.message}` };
@@ -462,7 +491,7 @@ export class Instance implements FunctionOwner {
   }
 
   /** Anything the generated code should never do: a bug in samestack, reported with where it happened. */
-  private machineError(what: string, pc: number): Outcome {
+  private machineError(what: string, pc: number): CallFailure {
     const source = sourceAt(this.artifact, pc - CODE_BASE);
     const where = source === undefined ? "outside the code" : describeSource(source);
     return {
@@ -479,15 +508,16 @@ export class Instance implements FunctionOwner {
   }
 }
 
-/** Calls `ref` with raw-slot arguments as part of the call in progress `context`. */
-function callRef(ref: FuncRef, args: readonly bigint[], context: CallContext): Outcome {
+/** Calls `ref` with `args` as part of the call in progress `context`. */
+function callRef(ref: FuncRef, args: readonly HostValue[], context: CallContext): CallResult {
   if (ref.kind === "wasm") return ref.instance.callFunction(ref.funcIndex, args, context);
-  const values = ref.type.params.map((type, i) => valueOfSlot(type, args[i]!));
+  const values = ref.type.params.map((type, i) => wasmValueOf(type, args[i]!));
   let results: readonly WasmValue[];
   hostFunctionsRunning++;
   try {
     results = ref.call(values);
   } catch (error) {
+    if (error instanceof InvocationEnd) return error.outcome;
     return { outcome: "error", message: `host function ${ref.name} failed: ${(error as Error).message}` };
   } finally {
     hostFunctionsRunning--;
@@ -500,7 +530,10 @@ function callRef(ref: FuncRef, args: readonly bigint[], context: CallContext): O
       message: `host function ${ref.name} returned [${got}], not [${expected.join(", ")}]`,
     };
   }
-  return { outcome: "return", values: results };
+  const mismatch = argumentMismatch({ params: expected, results: [] }, results);
+  if (mismatch !== null)
+    return { outcome: "error", message: `host function ${ref.name} returned ${mismatch}` };
+  return { outcome: "return", values: results.map(hostValueOf) };
 }
 
 function describeSource(source: NonNullable<ReturnType<typeof sourceAt>>): string {

@@ -11,12 +11,20 @@
  *   and V8 may canonicalise a NaN on the way (the bit pattern of a NaN argument or result is not
  *   guaranteed). Integer values and non-NaN floats are exact: i64 crosses as a BigInt.
  * - V8 uses one message for a null table entry and an indirect call signature mismatch; the outcome
- *   says `indirect_call_type_mismatch` and `v8TrapMatches` accepts either kind for it.
+ *   says `indirect_call_type_mismatch` and `v8TrapMatches` accepts either kind for it. Likewise one
+ *   message for an index outside the table in `call_indirect` and in the table instructions: the
+ *   outcome says `out_of_bounds_table`, which stands for `undefined_element` too.
+ *
+ * References: an externref `N` (the spec tests' `ref.extern N`) crosses the JS boundary as one
+ * object per N, the same for every instance, so a value stored by one module and read by another
+ * comes back as N; null as null. A funcref the host receives is the index of the function in its
+ * module (V8 names an exported Wasm function by its index); the host passes only null ones.
  */
 import type { FuncType, Module, ValType } from "../../src/wasm/ir.js";
 import type { Outcome, TrapKind, WasmValue } from "../../src/wasm/outcome.js";
 import { InvalidArgumentError } from "../errors.js";
-import { argumentMismatch } from "../runtime/values.js";
+import { InvocationEnd } from "../runtime/extern.js";
+import { argumentMismatch, NULL_REFERENCE } from "../runtime/values.js";
 
 /** Why a module could not be instantiated in V8. */
 export type V8InstantiationFailure =
@@ -43,7 +51,8 @@ const TRAP_MESSAGES: readonly (readonly [string, TrapKind])[] = [
   ["invalid conversion", "invalid_conversion_to_integer"],
   ["memory access out of bounds", "out_of_bounds_memory"],
   ["data segment is out of bounds", "out_of_bounds_memory"],
-  ["table index is out of bounds", "undefined_element"],
+  ["table index is out of bounds", "out_of_bounds_table"],
+  ["element segment out of bounds", "out_of_bounds_table"],
   ["undefined element", "undefined_element"],
   ["null function or function signature mismatch", "indirect_call_type_mismatch"],
   ["uninitialized element", "uninitialized_element"],
@@ -53,11 +62,13 @@ const TRAP_MESSAGES: readonly (readonly [string, TrapKind])[] = [
 
 /**
  * Kinds V8 (11) reports with one message, by the kind the outcome carries: a null table entry and
- * a signature mismatch share one message, and so do a NaN and an out-of-range float→int truncation.
+ * a signature mismatch share one message, and so do a NaN and an out-of-range float→int truncation,
+ * and an index outside the table in call_indirect and in table.get (set, fill, copy, init).
  */
 const ALSO_MEANS: Partial<Record<TrapKind, TrapKind>> = {
   indirect_call_type_mismatch: "uninitialized_element",
   invalid_conversion_to_integer: "integer_overflow",
+  out_of_bounds_table: "undefined_element",
 };
 
 /** Whether a V8 trap outcome's kind is consistent with `expected` (V8 merges kinds, see above). */
@@ -65,8 +76,12 @@ export function v8TrapMatches(v8Kind: TrapKind, expected: TrapKind): boolean {
   return v8Kind === expected || ALSO_MEANS[v8Kind] === expected;
 }
 
-/** Maps an exception thrown by Wasm code in V8 to an outcome; anything unrecognised is an error. */
+/**
+ * Maps an exception thrown by Wasm code in V8 to an outcome; anything unrecognised is an error. A
+ * host function that ended the invocation (InvocationEnd) unwinds to here with its outcome.
+ */
 export function outcomeOfV8Error(error: unknown): Outcome {
+  if (error instanceof InvocationEnd) return error.outcome;
   if (error instanceof WebAssembly.RuntimeError) {
     // Traps during instantiation (segments) carry the API's name: "WebAssembly.Instance(): …".
     const message = error.message.replace(/^WebAssembly\.\w+\(\): /, "");
@@ -125,8 +140,7 @@ export class V8Instance {
     } catch (error) {
       return outcomeOfV8Error(error);
     }
-    const [resultType] = type.results;
-    return { outcome: "return", values: resultType ? [fromJs(resultType, result)] : [] };
+    return { outcome: "return", values: resultsFromJs(type.results, result) };
   }
 
   /** Reads exported global `name` (the spec tests' `get` action). */
@@ -163,7 +177,26 @@ function globalType(module: Module, index: number): ValType {
 // Bit-pattern conversions through one 8-byte buffer.
 const scratch = new DataView(new ArrayBuffer(8));
 
-function toJs(value: WasmValue): number | bigint {
+/** The JS object that stands for host handle N, one per N for the life of the process. */
+const externObjects = new Map<bigint, object>();
+const externHandles = new WeakMap<object, bigint>();
+
+function externObject(handle: bigint): object {
+  let object = externObjects.get(handle);
+  if (object === undefined) {
+    object = Object.freeze({ externref: handle });
+    externObjects.set(handle, object);
+    externHandles.set(object, handle);
+  }
+  return object;
+}
+
+function toJs(value: WasmValue): unknown {
+  if (value.type === "funcref" || value.type === "externref") {
+    if (value.value === NULL_REFERENCE) return null;
+    if (value.type === "funcref") throw new RangeError("a funcref other than null cannot come from the host");
+    return externObject(BigInt(value.value));
+  }
   const bits = BigInt(value.value);
   switch (value.type) {
     case "i32":
@@ -176,8 +209,6 @@ function toJs(value: WasmValue): number | bigint {
     case "f64":
       scratch.setBigUint64(0, BigInt.asUintN(64, bits), true);
       return scratch.getFloat64(0, true);
-    default:
-      throw new RangeError(`${value.type} values are not supported yet`);
   }
 }
 
@@ -193,9 +224,24 @@ function fromJs(type: ValType, value: unknown): WasmValue {
     case "f64":
       scratch.setFloat64(0, Number(value), true);
       return { type, value: scratch.getBigUint64(0, true).toString() };
-    default:
-      throw new RangeError(`${type} values are not supported yet`);
+    case "externref": {
+      if (value === null) return { type, value: NULL_REFERENCE };
+      const handle = typeof value === "object" ? externHandles.get(value) : undefined;
+      if (handle === undefined) throw new RangeError(`externref ${String(value)} is no host handle`);
+      return { type, value: handle.toString() };
+    }
+    case "funcref":
+      if (value === null) return { type, value: NULL_REFERENCE };
+      if (typeof value !== "function") throw new RangeError(`funcref ${String(value)} is no function`);
+      return { type, value: value.name };
   }
+}
+
+/** A call's results from JS: nothing, the one value, or an array of several (multi-value). */
+function resultsFromJs(types: readonly ValType[], result: unknown): WasmValue[] {
+  if (types.length <= 1) return types.map((type) => fromJs(type, result));
+  const values = result as readonly unknown[];
+  return types.map((type, i) => fromJs(type, values[i]));
 }
 
 function messageOf(error: unknown): string {

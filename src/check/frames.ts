@@ -5,13 +5,14 @@
 // so a reader can see the drawing agree with the compiled code.
 import type { Artifact } from "../compiler/artifact.js";
 import {
+  type CallLayout,
   calledType,
+  callHeight,
   type FramePlan,
   functionShape,
   HOST_CALLEE,
   planFrame,
   SLOT_BYTES,
-  stackArgCount,
 } from "../compiler/frame.js";
 import type { Strategy, Target } from "../compiler/target.js";
 import { lookup } from "../compiler/targets/index.js";
@@ -85,6 +86,8 @@ function drawFrame(
   const height = validated.functions[definedIndex]!.heightBefore[instrIndex]!;
   const callee = calledType(validated, instr);
   const arity = callee?.params.length ?? 0;
+  const layout = plan.callLayout(arity, callee?.results.length ?? 0);
+  const registers = lookup(target).isa.registers;
   const regions: FrameRegion[] = [];
   const add = (from: number, to: number, kind: FrameRegion["kind"], label: string) => {
     if (to > from) regions.push({ from, to, kind, label });
@@ -107,11 +110,19 @@ function drawFrame(
         ? `${localKind(first)}s ${first}–${last}`
         : `locals ${first}–${last}`,
   );
-  add(plan.entryBytes + localCount * SLOT_BYTES, plan.bodyBase, "padding", "padding to 16");
+  let localsEnd = plan.entryBytes + localCount * SLOT_BYTES;
+  if (plan.resultPointerSlot !== null) {
+    add(localsEnd, plan.resultPointerSlot, "local", `result area address (from ${registers.indirectResult})`);
+    localsEnd = plan.resultPointerSlot;
+  }
+  add(localsEnd, plan.bodyBase, "padding", "padding to 16");
 
-  const firstArgument = height - arity;
-  const ownStackArgs = stackArgCount(plan.abi, arity);
-  const registerArgs = arity - ownStackArgs;
+  // A call_indirect's table index is above its arguments.
+  const argsEnd = instr.op === "call_indirect" ? height - 1 : height;
+  const firstArgument = argsEnd - arity;
+  const { firstArgRegister, registerArgs, stackArgs: ownStackArgs } = layout;
+  // With several results, the call's area lies below the slots of all of them (callHeight).
+  const reservedHeight = callee === null ? height : callHeight(layout, height, argsEnd);
   slotRun(
     height,
     plan.bodyBase,
@@ -119,27 +130,36 @@ function drawFrame(
     add,
     (k) => {
       const j = k - firstArgument;
-      if (j < 0) return `operand ${k}`;
+      if (j < 0 || j >= arity) return `operand ${k}`;
       const where =
         j < registerArgs
-          ? lookup(target).isa.registers.intArgs[j]
+          ? registers.intArgs[firstArgRegister + j]
           : `[sp+${SLOT_BYTES * (j - registerArgs)}]`;
       return `operand ${k}: argument ${j} → ${where}`;
     },
     (first, last) =>
-      first >= firstArgument
+      first >= firstArgument && last < argsEnd
         ? `operands ${first}–${last}: arguments ${first - firstArgument}–${last - firstArgument}`
         : `operands ${first}–${last}`,
   );
-  const operandsEnd = plan.bodyBase + height * SLOT_BYTES;
+  slotRun(
+    reservedHeight - height,
+    plan.bodyBase + height * SLOT_BYTES,
+    "operand",
+    add,
+    (k) => `operand ${height + k}: result ${height + k - firstArgument} (after the call)`,
+    (first, last) => `operands ${height + first}–${height + last}: results (after the call)`,
+  );
+  const operandsEnd = plan.bodyBase + Math.max(height, reservedHeight) * SLOT_BYTES;
   if (strategy === "frame") {
     add(operandsEnd, plan.bodyBase + plan.operandAreaBytes, "unused", "operand area, unused here");
   } else {
-    add(operandsEnd, plan.spAtHeight(height), "padding", "padding to 16");
+    add(operandsEnd, plan.spAtHeight(reservedHeight), "padding", "padding to 16");
   }
 
-  const sp = callee === null ? plan.spAtHeight(height) : plan.spAtCall(height, arity);
-  const areaTop = strategy === "frame" ? plan.bodyBase + plan.operandAreaBytes : plan.spAtHeight(height);
+  const sp = callee === null ? plan.spAtHeight(height) : plan.spAtCall(reservedHeight, arity, layout.results);
+  const areaTop =
+    strategy === "frame" ? plan.bodyBase + plan.operandAreaBytes : plan.spAtHeight(reservedHeight);
   if (callee !== null) {
     // Stack argument m is at [SP + 8·m]: the area fills from SP upwards.
     for (let m = 0; m < ownStackArgs; m++) {
@@ -150,12 +170,18 @@ function drawFrame(
         `stack argument ${m} (argument ${registerArgs + m})`,
       );
     }
-    add(
-      areaTop,
-      sp - ownStackArgs * SLOT_BYTES,
-      strategy === "frame" ? "unused" : "padding",
-      "outgoing area padding",
-    );
+    const outgoingKind = strategy === "frame" ? "unused" : "padding";
+    const ownArgsTop = sp - ownStackArgs * SLOT_BYTES;
+    if (layout.memoryResults === 0) {
+      add(areaTop, ownArgsTop, outgoingKind, "outgoing area padding");
+    } else {
+      const resultsTop = sp - layout.stackArgsBytes - layout.memoryResults * SLOT_BYTES;
+      resultAreaRegions(layout, sp, registers.indirectResult, (from, to, label) =>
+        add(from, to, "argument", label),
+      );
+      add(areaTop, resultsTop, outgoingKind, "outgoing area padding");
+      add(sp - layout.stackArgsBytes, ownArgsTop, "padding", "stack argument padding");
+    }
     const calleeEntry = calleeEntryBytes(validated, instr, target, strategy, (from, to, label) =>
       add(sp + from, sp + to, "callee-entry", label),
     );
@@ -163,6 +189,24 @@ function drawFrame(
   }
   add(areaTop, sp, "unused", "outgoing area, unused here");
   return finish(target, regions, sp, artifact.stackMap[funcIndex]?.[instrIndex]);
+}
+
+/**
+ * The result area of a call whose callee's reference is `sp` bytes below the caller's: result slot i
+ * at [SP + stackArgsBytes + 8·i] (frame.ts, the results diagram).
+ */
+function resultAreaRegions(
+  layout: CallLayout,
+  sp: number,
+  indirectResult: string,
+  add: (from: number, to: number, label: string) => void,
+): void {
+  const base = sp - layout.stackArgsBytes;
+  const via = layout.resultPointer ? `, address in ${indirectResult}` : "";
+  for (let i = 0; i < layout.memoryResults; i++) {
+    const result = layout.registerResults + i;
+    add(base - SLOT_BYTES * (i + 1), base - SLOT_BYTES * i, `result ${result} (result area${via})`);
+  }
 }
 
 function finish(
@@ -222,8 +266,15 @@ function calleeEntryBytes(
   add: (from: number, to: number, label: string) => void,
 ): number {
   const imported = validated.funcTypes.length - validated.module.bodies.length;
-  const params = calledType(validated, instr)?.params.length ?? 0;
-  const anyCallee = { params, declaredLocals: 0, maxHeight: 0, makesCalls: true, callArities: [] };
+  const type = calledType(validated, instr);
+  const anyCallee = {
+    params: type?.params.length ?? 0,
+    results: type?.results.length ?? 0,
+    declaredLocals: 0,
+    maxHeight: 0,
+    makesCalls: true,
+    callArities: [],
+  };
   const isImport = instr.op === "call" && instr.func < imported;
   const shape =
     instr.op !== "call"

@@ -8,13 +8,14 @@ import type { Invocation } from "../verify/dynamic.js";
 import { InputError } from "../wasm/errors.js";
 import type { ValidatedModule, ValType } from "../wasm/ir.js";
 import type { WasmValue } from "../wasm/outcome.js";
+import { type HostOptions, hostOptionsOfJson } from "./host-options.js";
 
 const MODULE_EXTENSIONS = [".wat", ".wasm"];
 const SIDECAR_SUFFIX = ".invocations.json";
 
 /**
- * A sidecar that is not `{ "invocations": [{ "export", "args" }], "limits"?: [...], "stackLimit"?: n }`,
- * or names what the module lacks.
+ * A sidecar that is not `{ "invocations": [{ "export", "args" }], "limits"?: [...], "stackLimit"?: n,
+ * "wasi"?: {...}, "stubImports"?: [...] }`, or names what the module or the file system lacks.
  */
 export class SidecarError extends InputError {}
 
@@ -50,6 +51,8 @@ export interface Sidecar {
   readonly limits: readonly number[];
   /** The native stack the module's logical limit must trip within (the `logical` strategy's gate). */
   readonly stackLimit?: number;
+  /** Its `wasi` and `stubImports`, paths resolved against its folder. */
+  readonly hosts: Partial<HostOptions>;
 }
 
 /** The module's sidecar, checked against the module's exports; null when there is none. */
@@ -66,11 +69,19 @@ export async function readSidecar(modulePath: string, validated: ValidatedModule
   } catch (error) {
     throw new SidecarError(`${file}: not JSON: ${(error as Error).message}`);
   }
-  const {
-    invocations,
-    limits = [],
-    stackLimit,
-  } = (json ?? {}) as { invocations?: unknown; limits?: unknown; stackLimit?: unknown };
+  const fields = (json ?? {}) as {
+    invocations?: unknown;
+    limits?: unknown;
+    stackLimit?: unknown;
+    wasi?: unknown;
+    stubImports?: unknown;
+  };
+  const { invocations, limits = [], stackLimit } = fields;
+  // One profile per run, so that a report's verdicts all mean the same.
+  if (typeof json === "object" && json !== null && "features" in json)
+    throw new SidecarError(
+      `${file}: "features" cannot be set per module: --features applies to the whole run`,
+    );
   if (!Array.isArray(invocations)) throw new SidecarError(`${file}: "invocations" must be an array`);
   if (!Array.isArray(limits) || !limits.every(isLimit)) {
     throw new SidecarError(`${file}: "limits" must be an array of positive multiples of 16`);
@@ -80,10 +91,16 @@ export async function readSidecar(modulePath: string, validated: ValidatedModule
       `${file}: "stackLimit" must be a positive multiple of 16 up to ${MAX_STACK_LIMIT}`,
     );
   }
+  const hosts = hostOptionsOfJson(
+    fields,
+    path.dirname(file),
+    (message) => new SidecarError(`${file}: ${message}`),
+  );
   return {
     invocations: invocations.map((entry, i) => invocationOf(entry, validated, `${file}: invocation ${i}`)),
     limits,
     ...(stackLimit === undefined ? {} : { stackLimit }),
+    hosts,
   };
 }
 

@@ -2,8 +2,8 @@
 // independent), the outcomes compared across targets and with V8 (outcomes.ts), what the
 // stack profiles say (verdict.ts), and real limited runs confirming the predicted overflow
 // points at a few limits.
-import { standardImports } from "../../emulators/hosts/env.js";
-import type { Instance, Link } from "../../emulators/runtime/runner.js";
+import { emulatedHosts } from "../../emulators/hosts/instance-hosts.js";
+import type { Instance } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
 import {
   type CrossCheckFailure,
@@ -20,8 +20,8 @@ import { nanRuleOf, sameOutcome } from "../verify/outcomes.js";
 import type { StackProfile } from "../verify/profile.js";
 import { TraceError } from "../verify/trace.js";
 import { InternalError } from "../wasm/errors.js";
-import type { Outcome } from "../wasm/outcome.js";
-import { outcomeText } from "../wasm/outcome-text.js";
+import { type Outcome, withExecuted } from "../wasm/outcome.js";
+import { outcomeText, outputDifferenceText } from "../wasm/outcome-text.js";
 import type { InvocationOnTarget, InvocationResult, UnplacedFinding } from "./model.js";
 import { compareWithV8 } from "./outcomes.js";
 import type { ModuleUnderCheck } from "./under-check.js";
@@ -82,13 +82,14 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
       findings.push({
         severity: "divergence",
         kind: "outcome-mismatch",
-        message: `outcomes differ: ${targets[0]} ${outcomeText(outcomes[0]!)}, ${targets[i]} ${outcomeText(outcomes[i]!)}`,
+        message: `outcomes differ: ${targets[0]} ${outcomeText(outcomes[0]!)}, ${targets[i]} ${outcomeText(outcomes[i]!)}${outputNote(outcomes[0]!, outcomes[i]!)}`,
       });
     }
   }
 
   const v8 = compareWithV8(
     module,
+    module.hosts,
     invocation,
     outcomes.map((outcome, i) => [targets[i]!, outcome] as const),
   );
@@ -96,7 +97,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
     findings.push({
       severity: "divergence",
       kind: "wrong-result",
-      message: `wrong result: V8 gives ${outcomeText(v8.outcome)}, ${targets[0]} ${outcomeText(outcomes[0]!)}`,
+      message: `wrong result: V8 gives ${outcomeText(v8.outcome)}, ${targets[0]} ${outcomeText(outcomes[0]!)}${outputNote(v8.outcome, outcomes[0]!)}`,
     });
   }
 
@@ -134,7 +135,7 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
 
   const perTarget: InvocationOnTarget[] = runs.map((run, i) => ({
     target: targets[i]!,
-    ...shortOutcome(run.outcome),
+    ...shortOutcome(withExecuted(run.outcome, "executed" in run ? run.executed : undefined)),
     profile: profiles[i] ? summary(profiles[i]) : null,
     plot: profiles[i] ? depthPlot(profiles[i]) : null,
   }));
@@ -158,6 +159,12 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
   };
 }
 
+/** `; stdout differs from byte 12` when two outcomes wrote different bytes. */
+function outputNote(a: Outcome, b: Outcome): string {
+  const difference = outputDifferenceText(a, b);
+  return difference === null ? "" : `; ${difference}`;
+}
+
 type Run = RecordedProfile | UnprofiledRun | { readonly outcome: Outcome };
 
 /** How the runs on the `index`-th target are told: under `logical`, in the original module's terms. */
@@ -165,13 +172,18 @@ function viewOf(module: ModuleUnderCheck, index: number): RunView | undefined {
   return module.logical?.views[index];
 }
 
+/** A recorded run on a fresh instance; its outcome carries what the program wrote. */
 function recordedRun(
   module: ModuleUnderCheck,
   artifact: Artifact,
   invocation: Invocation,
   view: RunView | undefined,
 ): Run {
-  const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, hostLink(module));
+  const hosts = emulatedHosts(module.validated.module, module.hosts);
+  const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, {
+    module: module.validated.module,
+    imports: hosts.imports,
+  });
   if (!instantiated.ok) {
     return {
       outcome:
@@ -180,13 +192,15 @@ function recordedRun(
           : instantiated.outcome,
     };
   }
+  hosts.attach(instantiated.instance.exports);
   try {
-    return recordProfile(instantiated.instance, invocation, {
+    const run = recordProfile(instantiated.instance, invocation, {
       keepFull: true,
       stackLimit: module.recordingLimit,
       fuel: module.options.fuel,
       ...(view ? { view } : {}),
     });
+    return { ...run, outcome: hosts.finish(run.outcome, invocation.exportName) };
   } catch (error) {
     // The recorder's samples did not make a profile: a samestack bug, reported with the invocation.
     if (error instanceof TraceError)
@@ -217,16 +231,16 @@ function crossCheckOrError(
   });
 }
 
-/** The module's imports bound to the standard hosts (`spectest`, `env`), fresh for each instance. */
-function hostLink(module: ModuleUnderCheck): Link {
-  const { module: wasm } = module.validated;
-  return { module: wasm, imports: standardImports(wasm, []).emulated };
-}
-
+/** An instance bound to fresh hosts, for a real run whose output nobody reads. */
 function freshInstance(module: ModuleUnderCheck, artifact: Artifact): Instance {
-  const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, hostLink(module));
+  const hosts = emulatedHosts(module.validated.module, module.hosts);
+  const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, {
+    module: module.validated.module,
+    imports: hosts.imports,
+  });
   if (!instantiated.ok)
     throw new InternalError(`${artifact.target}: the module instantiated once, then not again`);
+  hosts.attach(instantiated.instance.exports);
   return instantiated.instance;
 }
 

@@ -4,10 +4,12 @@
 import type { Strategy, Target } from "../compiler/target.js";
 import type { Certificate } from "../logical/certificate.js";
 import type { NativeLimitVerdict } from "../logical/verdict.js";
+import type { Feature } from "../wasm/features.js";
 import type { WasmListing } from "../wasm/instruction-text.js";
 import type { ValType } from "../wasm/ir.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
 import type { BacktraceView } from "../wasm/outcome-text.js";
+import type { HostOptions } from "./host-options.js";
 
 export interface CheckOptions {
   /** The first target is the reference every other target is compared with. */
@@ -15,10 +17,17 @@ export interface CheckOptions {
   readonly strategy: Strategy;
   /** Limits checked for every invocation, besides its sidecar's. */
   readonly limits: readonly number[];
-  /** Seed of the generated invocations (modules without a sidecar). */
+  /** Seed of the generated invocations (modules without a sidecar) and of WASI's random_get. */
   readonly seed: number;
   /** Machine instructions one invocation may execute on an emulated target. */
   readonly fuel: number;
+  /** The hosts' settings from the command line; a sidecar's replace them (default: none). */
+  readonly hosts?: HostOptions;
+  /**
+   * The WebAssembly features every module of the run may use (closed under implication, in the
+   * order of FEATURES): one profile per run, which sidecars cannot change.
+   */
+  readonly features: readonly Feature[];
   /** Under the `logical` strategy only: the limiter's options and the native stack the gate checks. */
   readonly logical?: LogicalCheckOptions;
 }
@@ -63,7 +72,11 @@ export interface ModuleResult {
   readonly status: ModuleStatus;
   /** The module's name from its name section. */
   readonly name: string | null;
+  /** The post-1.0 features the module uses, each at its first use, in module order; null when it was not read. */
+  readonly features: readonly ModuleFeature[] | null;
   readonly invocationSource: InvocationSource;
+  /** What a program importing WASI or stubbed modules ran with; null for other modules. */
+  readonly hosts: ModuleHosts | null;
   readonly limits: readonly number[];
   /** Stack given to each recorded run: above every limit, so each limit's overflow point is in the profile. */
   readonly recordingLimit: number;
@@ -80,6 +93,27 @@ export interface LogicalModuleResult {
   readonly stackLimit: number;
   /** Whether the logical limit trips first at that native stack on every target (stackLimit ≥ every S). */
   readonly tripsFirst: boolean;
+}
+
+/** The world the module's program saw: its WASI settings and the modules bound to the env host. */
+export interface ModuleHosts {
+  /** argv, the program name first. */
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  /** Preopened folders as `HOST::GUEST`, HOST absolute. */
+  readonly dirs: readonly string[];
+  /** The file read as stdin; null: empty. */
+  readonly stdin: string | null;
+  readonly stubImports: readonly string[];
+}
+
+/** The first use of a post-1.0 feature in a module. */
+export interface ModuleFeature {
+  readonly feature: Feature;
+  /** Byte offset in the module. */
+  readonly offset: number;
+  /** The function (imports counted) whose body uses it first; null outside function bodies. */
+  readonly funcIndex: number | null;
 }
 
 export type InvocationSource =
@@ -270,12 +304,13 @@ export type Finding = {
       readonly offset: number;
       readonly funcIndex: number | null;
     }
-  | { readonly kind: "unsupported" }
   /** The reference limiter refuses the module (`logical`): Polkadot would not run it. */
   | { readonly kind: "limiter-rejects" }
   /** `logical`: at the native stack checked, a native overflow can come before the logical one. */
   | { readonly kind: "native-first"; readonly stackLimit: number; readonly certified: number }
   | { readonly kind: "bad-sidecar" }
+  /** An import no host binds (a module other than spectest, env, WASI and the stubbed ones), or one of the wrong type. */
+  | { readonly kind: "unlinkable" }
   | { readonly kind: "static-issue"; readonly target: Target; readonly details: string }
   | { readonly kind: "static-difference"; readonly count: number; readonly details: readonly string[] }
   | { readonly kind: "outcome-mismatch" }

@@ -3,29 +3,27 @@
 // Problems with the input become findings of the module (the other modules are still checked).
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { emulatedHosts, HostImportError, type HostSettings } from "../../emulators/hosts/instance-hosts.js";
+import { WASI_MODULE } from "../../emulators/hosts/wasi-abi.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
+import { linkImports } from "../../emulators/runtime/link.js";
 import type { Runner } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
 import { compileModule } from "../compiler/compile.js";
-import { UnsupportedOperator } from "../compiler/errors.js";
 import type { Target } from "../compiler/target.js";
 import { LimiterRejects } from "../instrument/index.js";
 import { type LimitedModule, limitModule } from "../logical/limited.js";
 import type { OriginalTerms } from "../logical/terms.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { compareTargets, type StaticIssue, type StaticReport, verifyArtifact } from "../verify/static.js";
-import {
-  decodeModule,
-  FrontEndError,
-  refuseUnsupportedModule,
-  validateModule,
-  watToBinary,
-} from "../wasm/index.js";
+import { InputError } from "../wasm/errors.js";
+import { FrontEndError, featureSet, readModule } from "../wasm/index.js";
 import { functionName } from "../wasm/instruction-text.js";
-import type { ValidatedModule } from "../wasm/ir.js";
+import type { Module, ValidatedModule } from "../wasm/ir.js";
 import { locationText } from "../wasm/outcome-text.js";
 import { frameDrawings } from "./frames.js";
-import { generatedInvocations, readSidecar, SidecarError, sidecarPath } from "./inputs.js";
+import { type HostOptions, hostSettings, NO_HOST_OPTIONS, overriding } from "./host-options.js";
+import { generatedInvocations, readSidecar, sidecarPath } from "./inputs.js";
 import { checkInvocation } from "./invocation.js";
 import { certifyForCheck, logicalOptionsOf } from "./logical.js";
 import type {
@@ -35,6 +33,8 @@ import type {
   InvocationResult,
   InvocationSource,
   LogicalModuleResult,
+  ModuleFeature,
+  ModuleHosts,
   ModuleResult,
   ModuleStatus,
   UnplacedFinding,
@@ -47,8 +47,6 @@ const MAX_LISTED = 12;
 const MIN_RECORDING_LIMIT = 64 * 1024;
 /** Pages memory.grow may reach: linear memory is mapped at its maximum, and a smaller mapping is cheaper. */
 const MEMORY_GROW_CAP = 1024;
-
-const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 /** Checks one module; an exception (a bug in samestack) becomes an internal finding of the module. */
 export async function checkModule(
@@ -75,7 +73,9 @@ function emptyResult(path: string, options: CheckOptions) {
     strategy: options.strategy,
     targets: options.targets,
     name: null as string | null,
+    features: null as ModuleFeature[] | null,
     invocationSource: { kind: "none" } as InvocationSource,
+    hosts: null as ModuleHosts | null,
     limits: [...options.limits],
     recordingLimit: recordingLimitFor(options.limits),
     functions: [] as FunctionResult[],
@@ -109,8 +109,7 @@ async function checkModuleOrThrow(
   let bytes: Uint8Array;
   let validated: ValidatedModule;
   try {
-    bytes = isBinary(file) ? file : await watToBinary(file.toString("utf8"), path);
-    validated = refuseUnsupportedModule(validateModule(decodeModule(bytes)));
+    ({ bytes, validated } = await readModule(file, path, featureSet(options.features)));
   } catch (error) {
     if (!(error instanceof FrontEndError)) throw error;
     return fail({
@@ -123,11 +122,20 @@ async function checkModuleOrThrow(
     });
   }
   base.name = validated.module.names.module ?? null;
+  base.features = validated.features.map(({ feature, offset, funcIndex }) => ({
+    feature,
+    offset,
+    funcIndex: funcIndex ?? null,
+  }));
 
   let invocations: readonly Invocation[];
+  let hostOptions: HostOptions;
+  let hosts: HostSettings;
   let sidecarStackLimit: number | null = null;
   try {
     const sidecar = await readSidecar(path, validated);
+    hostOptions = overriding(options.hosts ?? NO_HOST_OPTIONS, sidecar?.hosts ?? {});
+    hosts = await hostSettings(hostOptions, path, options.seed);
     invocations = sidecar?.invocations ?? generatedInvocations(validated, options.seed);
     base.invocationSource = sidecar
       ? { kind: "sidecar", path: sidecarPath(path) }
@@ -136,9 +144,12 @@ async function checkModuleOrThrow(
     base.recordingLimit = recordingLimitFor(base.limits);
     sidecarStackLimit = sidecar?.stackLimit ?? null;
   } catch (error) {
-    if (!(error instanceof SidecarError)) throw error;
+    if (!(error instanceof InputError)) throw error;
     return fail({ severity: "input", kind: "bad-sidecar", message: error.message });
   }
+  if (usesHosts(validated.module, hosts)) base.hosts = moduleHosts(hosts, hostOptions.stdin);
+  const unlinkable = linkProblem(validated.module, hosts);
+  if (unlinkable !== null) return fail({ severity: "input", kind: "unlinkable", message: unlinkable });
 
   // Under `logical` the instrumented module runs everywhere; reports speak of the original.
   let limited: LimitedModule | null = null;
@@ -152,20 +163,14 @@ async function checkModuleOrThrow(
   }
   const running = limited?.instrumented ?? { bytes, validated };
 
-  let artifacts: Artifact[];
-  try {
-    artifacts = options.targets.map((target) =>
-      compileModule(running.validated, {
-        target,
-        strategy: options.strategy,
-        layout: { codeBase: BigInt(CODE_BASE) },
-        memoryGrowCap: MEMORY_GROW_CAP,
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof UnsupportedOperator)) throw error;
-    return fail({ severity: "input", kind: "unsupported", message: error.message });
-  }
+  const artifacts: Artifact[] = options.targets.map((target) =>
+    compileModule(running.validated, {
+      target,
+      strategy: options.strategy,
+      layout: { codeBase: BigInt(CODE_BASE) },
+      memoryGrowCap: MEMORY_GROW_CAP,
+    }),
+  );
 
   const reports = artifacts.map(verifyArtifact);
   // Under `logical` the targets' frames differ by design: what must hold is the certificate.
@@ -191,6 +196,7 @@ async function checkModuleOrThrow(
     artifacts,
     runners,
     options,
+    hosts,
     limits: base.limits,
     recordingLimit: base.recordingLimit,
     logical,
@@ -203,13 +209,39 @@ async function checkModuleOrThrow(
   return done();
 }
 
+/** Why the module's imports cannot be bound to the hosts, or null. */
+function linkProblem(module: Module, hosts: HostSettings): string | null {
+  try {
+    const linking = linkImports(module, emulatedHosts(module, hosts).imports);
+    if (linking.ok) return null;
+    return linking.message.startsWith("unknown import")
+      ? `${linking.message}: a module other than spectest, env and ${WASI_MODULE} needs --stub-imports or a sidecar's "stubImports"`
+      : linking.message;
+  } catch (error) {
+    if (error instanceof HostImportError) return error.message;
+    throw error;
+  }
+}
+
+/** Whether the module's program sees the host settings: it imports WASI or a stubbed module. */
+function usesHosts(module: Module, hosts: HostSettings): boolean {
+  const modules = [WASI_MODULE, ...hosts.stubImports];
+  return module.imports.some((i) => modules.includes(i.module));
+}
+
+function moduleHosts({ wasi, stubImports }: HostSettings, stdin: string | null): ModuleHosts {
+  return {
+    args: wasi.args,
+    env: wasi.env,
+    dirs: wasi.preopens.map((dir) => `${dir.host}::${dir.guest}`),
+    stdin,
+    stubImports,
+  };
+}
+
 /** Above every limit, so that each limit's overflow point is inside the recorded profile. */
 function recordingLimitFor(limits: readonly number[]): number {
   return Math.max(MIN_RECORDING_LIMIT, 2 * Math.max(0, ...limits));
-}
-
-function isBinary(bytes: Uint8Array): boolean {
-  return WASM_MAGIC.every((b, i) => bytes[i] === b);
 }
 
 function statusOf(findings: readonly Finding[]): ModuleStatus {

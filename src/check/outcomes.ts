@@ -1,5 +1,5 @@
 // Running the invocation on V8 and comparing the reference target's outcome with it.
-import { standardImports } from "../../emulators/hosts/env.js";
+import { type HostSettings, v8Hosts } from "../../emulators/hosts/instance-hosts.js";
 import { V8Instance } from "../../emulators/v8/v8.js";
 import type { Target } from "../compiler/target.js";
 import type { Invocation } from "../verify/dynamic.js";
@@ -11,15 +11,21 @@ import type { V8Comparison } from "./model.js";
 /** V8 runs the invocation only when the comparability rule (src/verify/outcomes.ts) allows comparing it. */
 export function compareWithV8(
   module: { readonly bytes: Uint8Array; readonly validated: ValidatedModule },
+  settings: HostSettings,
   invocation: Invocation,
   targets: readonly (readonly [Target, Outcome])[],
 ): V8Comparison {
   const before = v8Comparability({ targets });
   if (!before.comparable) return { compared: false, reason: before.reason };
   const { module: wasm } = module.validated;
-  const instantiated = V8Instance.instantiate(module.bytes, wasm, standardImports(wasm, []).v8);
+  const hosts = v8Hosts(wasm, settings);
+  const instantiated = V8Instance.instantiate(module.bytes, wasm, hosts.imports);
+  if (instantiated.ok) hosts.attach(instantiated.instance.exports);
   const outcome = instantiated.ok
-    ? instantiated.instance.invoke(invocation.exportName, invocation.args)
+    ? hosts.finish(
+        instantiated.instance.invoke(invocation.exportName, invocation.args),
+        invocation.exportName,
+      )
     : instantiated.stage === "instantiate"
       ? instantiated.outcome
       : {

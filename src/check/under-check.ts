@@ -1,4 +1,5 @@
 // A module as the invocation checks see it: compiled for every target, with a runner per target.
+import type { HostSettings } from "../../emulators/hosts/instance-hosts.js";
 import type { Runner } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
 import type { Target } from "../compiler/target.js";
@@ -16,6 +17,8 @@ export interface ModuleUnderCheck {
   readonly artifacts: readonly Artifact[];
   readonly runners: ReadonlyMap<Target, Runner>;
   readonly options: CheckOptions;
+  /** The hosts every instance of the module is bound to (fresh ones each time). */
+  readonly hosts: HostSettings;
   readonly limits: readonly number[];
   readonly recordingLimit: number;
   /** Under `logical`: runs told in the original module's terms, one view per artifact. */

@@ -1,13 +1,16 @@
 // `samestack run --batch FILE`: JSON Lines in, one JSON (or text) line out per input line, in order.
-// A line is `{"module", "export", "args"?, "targets"?, "strategy"?, "stackLimit"?, "fuel"?}`; a bad
-// line gets error outcomes and the batch goes on. Modules are read once and compiled once per
-// (target, strategy); every line runs on fresh instances, so lines do not depend on each other.
+// A line is `{"module", "export", "args"?, "targets"?, "strategy"?, "stackLimit"?, "fuel"?, "wasi"?,
+// "stubImports"?}` (the last two as in a check sidecar, replacing the command line's); a bad line
+// gets error outcomes and the batch goes on. Modules are read once and compiled once per (target,
+// strategy); every line runs on fresh instances and hosts, so lines do not depend on each other.
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Executor, Executors, LoadedModule } from "../../emulators/executor.js";
+import { type HostOptions, hostOptionsOfJson, hostSettings, overriding } from "../check/host-options.js";
 import { nanRuleOf } from "../verify/outcomes.js";
 import { InputError } from "../wasm/errors.js";
 import { EXIT, type ExitCode, type Io, worse } from "./context.js";
+import { hostOptionsOf } from "./host-flags.js";
 import { exportType, invokeEverywhere, type RunSettings } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
 import {
@@ -32,6 +35,8 @@ interface BatchLine extends RunSettings {
   readonly module: string;
   readonly export: string;
   readonly args: readonly unknown[];
+  /** The command line's, with the line's own `wasi` and `stubImports` in their place. */
+  readonly hostOptions: HostOptions;
 }
 
 export async function runBatch(
@@ -49,10 +54,11 @@ export async function runBatch(
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   // Module paths are relative to the batch file; each is loaded once (or fails once).
+  const folder = dirname(file);
   const modules = new Map<string, Promise<LoadedModule>>();
   const load = (path: string) => {
-    const absolute = resolve(dirname(file), path);
-    if (!modules.has(absolute)) modules.set(absolute, loadModuleFile(absolute));
+    const absolute = resolve(folder, path);
+    if (!modules.has(absolute)) modules.set(absolute, loadModuleFile(absolute, defaults.features));
     return modules.get(absolute)!;
   };
   let exitCode: ExitCode = EXIT.ok;
@@ -62,9 +68,10 @@ export async function runBatch(
     let targets: readonly Executor[] = defaults.target;
     let strategy = defaults.strategy;
     try {
-      const request = parseLine(source, defaults);
+      const request = parseLine(source, defaults, folder);
       ({ executors: targets, strategy } = request);
-      result = await invokeLine(request, await load(request.module), executors);
+      const hosts = await hostSettings(request.hostOptions, resolve(folder, request.module), defaults.seed);
+      result = await invokeLine({ ...request, hosts }, await load(request.module), executors);
       exitCode = worse(exitCode, exitCodeOf(agreement(result.outcomes, nanRuleOf(strategy))));
     } catch (error) {
       const bad = error instanceof InputError;
@@ -98,7 +105,7 @@ function invokeLine(request: BatchLine, loaded: LoadedModule, executors: Executo
   return invokeEverywhere(executors, { ...request, loaded, exportName: request.export, args });
 }
 
-function parseLine(source: string, defaults: RunOptions): BatchLine {
+function parseLine(source: string, defaults: RunOptions, folder: string): BatchLine {
   let json: unknown;
   try {
     json = JSON.parse(source);
@@ -130,6 +137,10 @@ function parseLine(source: string, defaults: RunOptions): BatchLine {
     stackLimit: option("stackLimit", isStackLimit, STACK_LIMIT_RULE) ?? defaults.stackLimit,
     fuel: option("fuel", isFuel, "a positive integer") ?? defaults.fuel,
     ...(defaults.limiter ? { limiter: defaults.limiter } : {}),
+    hostOptions: overriding(
+      hostOptionsOf(defaults),
+      hostOptionsOfJson(line, folder, (message) => new InputError(message)),
+    ),
   };
 }
 

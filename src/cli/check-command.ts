@@ -24,13 +24,23 @@ import {
 import { FILE_NAMES, FORMATS, type Format, writeReport } from "../report/write.js";
 import { makeOutputFolder } from "../verify/files.js";
 import { InputError } from "../wasm/errors.js";
+import { FEATURES, type Features } from "../wasm/features.js";
 import { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
+import { type HostFlags, hostOptionsOf, withHostFlags } from "./host-flags.js";
 import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
-import { isStackLimit, parseFuel, parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
+import {
+  featuresOption,
+  isStackLimit,
+  parseFuel,
+  parseSeed,
+  parseStackLimit,
+  parseStrategy,
+  STACK_LIMIT_RULE,
+} from "./options.js";
 
 export const DEFAULT_OUT = "reports/latest";
 
-interface CheckFlags extends LogicalFlags {
+interface CheckFlags extends HostFlags, LogicalFlags {
   readonly targets: Target[];
   readonly strategy: ReturnType<typeof parseStrategy>;
   readonly limits: number[];
@@ -38,6 +48,7 @@ interface CheckFlags extends LogicalFlags {
   readonly format: Format[];
   readonly seed: number;
   readonly fuel: number;
+  readonly features: Features;
 }
 
 export function registerCheck(program: Command, context: CommandContext): void {
@@ -63,12 +74,13 @@ export function registerCheck(program: Command, context: CommandContext): void {
     ])
     .option(
       "--seed <n>",
-      "seed of the arguments generated for modules without a sidecar",
+      "seed of the arguments generated for modules without a sidecar, and of WASI's random_get",
       parseSeed,
       DEFAULT_CHECK_SEED,
     )
-    .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL);
-  withLogicalOptions(command)
+    .option("--fuel <n>", "machine instructions per invocation", parseFuel, DEFAULT_CHECK_FUEL)
+    .addOption(featuresOption());
+  withHostFlags(withLogicalOptions(command))
     .option(
       "--stack-limit <bytes>",
       `logical: the native stack the logical limit must trip within (default ${DEFAULT_LOGICAL_STACK_LIMIT}, or the sidecar's "stackLimit"): ${STACK_LIMIT_RULE}`,
@@ -86,6 +98,8 @@ export function registerCheck(program: Command, context: CommandContext): void {
           limits: flags.limits,
           seed: flags.seed,
           fuel: flags.fuel,
+          hosts: hostOptionsOf(flags),
+          features: FEATURES.filter((feature) => flags.features.has(feature)),
           ...(flags.strategy === "logical"
             ? {
                 logical: {
@@ -130,12 +144,6 @@ export function parseFormat(text: string): Format {
   const format = FORMATS.find((f) => f === text);
   if (!format) throw new InvalidArgumentError(`"${text}" is not one of ${FORMATS.join(", ")}`);
   return format;
-}
-
-function parseSeed(text: string): number {
-  const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(`"${text}" is not an integer`);
-  return value;
 }
 
 /** Fails before any work when the reports could not be written. */

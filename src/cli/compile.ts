@@ -6,12 +6,14 @@ import type { Artifact } from "../compiler/artifact.js";
 import { type Strategy, TARGETS, type Target } from "../compiler/target.js";
 import { limitModule } from "../logical/limited.js";
 import { annotatedDisassembly, functionTitle, listingHeader } from "../verify/listing.js";
+import type { Features } from "../wasm/features.js";
 import type { CommandContext } from "./context.js";
 import { loadModuleFile } from "./load-module.js";
 import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
-import { parseStrategy, parseTarget } from "./options.js";
+import { featuresOption, parseStrategy, parseTarget } from "./options.js";
 
 interface CompileOptions extends LogicalFlags {
+  readonly features: Features;
   readonly target?: Target;
   readonly strategy: Strategy;
   readonly disasm?: boolean;
@@ -24,13 +26,14 @@ export function registerCompile(program: Command, context: CommandContext): void
     .argument("<module>", "module file, .wat or .wasm")
     .option("--target <target>", `${TARGETS.join(" or ")} (default: both)`, parseTarget)
     .option("--strategy <strategy>", "stack strategy", parseStrategy, "intersect")
+    .addOption(featuresOption())
     .option(
       "--disasm",
       "disassemble, annotated with each range's Wasm instruction and the depth at its start",
     );
   withLogicalOptions(command).action(async (path: string, options: CompileOptions) => {
     // Under `logical` what is compiled (and shown) is the module with the limiter's code.
-    const given = await loadModuleFile(path);
+    const given = await loadModuleFile(path, options.features);
     const loaded =
       options.strategy === "logical"
         ? limitModule(given.validated, limiterOptionsOf(options)).instrumented
@@ -45,16 +48,14 @@ export function registerCompile(program: Command, context: CommandContext): void
   });
 }
 
-/** One line per defined function: code bytes, deepest stack use, and why it was not compiled. */
+/** One line per defined function: code bytes and deepest stack use. */
 function summary(loaded: LoadedModule, artifact: Artifact): string {
   const lines = [listingHeader(artifact)];
   for (const [funcIndex, entry] of artifact.entries.entries()) {
     if (funcIndex < artifact.imports.length) continue;
     const end = artifact.entries[funcIndex + 1] ?? artifact.code.length;
-    const stub = artifact.trapSites.find((site) => site.funcIndex === funcIndex && site.unsupported);
-    const note = stub ? `  not compiled: ${stub.unsupported}` : "";
     lines.push(
-      `${functionTitle(loaded.validated, funcIndex)}: ${end - entry} bytes, frame ${artifact.frameBytes[funcIndex]} bytes${note}\n`,
+      `${functionTitle(loaded.validated, funcIndex)}: ${end - entry} bytes, frame ${artifact.frameBytes[funcIndex]} bytes\n`,
     );
   }
   return `${lines.join("")}\n`;

@@ -17,21 +17,22 @@ import { makeOutputFolder, OutputFolderError } from "../verify/files.js";
 import { decodeModule } from "../wasm/decoder.js";
 import { encodeModule } from "../wasm/encoder.js";
 import { FrontEndError, InputError, InternalError } from "../wasm/errors.js";
+import type { Features } from "../wasm/features.js";
+import { readModule } from "../wasm/index.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import { locationText } from "../wasm/outcome-text.js";
-import { watToBinary } from "../wasm/text.js";
 import { validateModule } from "../wasm/validator.js";
 import type { CommandContext } from "./context.js";
 import { parseLogicalLimit } from "./logical-options.js";
+import { featuresOption } from "./options.js";
 
 interface InstrumentFlags {
+  readonly features: Features;
   readonly logicalLimit: number;
   readonly output: string;
   readonly countParams?: boolean;
   readonly thunkZeroCost?: boolean;
 }
-
-const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 export function registerInstrument(program: Command, context: CommandContext): void {
   program
@@ -51,15 +52,16 @@ export function registerInstrument(program: Command, context: CommandContext): v
       "--thunk-zero-cost",
       "give imports that are exported, in a table or the start function a thunk that counts them",
     )
+    .addOption(featuresOption())
     .action(async (file: string, flags: InstrumentFlags) => {
       await checkOutput(flags.output);
-      const validated = await loadForInstrumenting(file);
+      const validated = await loadForInstrumenting(file, flags.features);
       const instrumentation = instrument(validated, {
         limit: flags.logicalLimit,
         countParams: flags.countParams ?? false,
         thunkZeroCost: flags.thunkZeroCost ?? false,
       });
-      const bytes = validatedOutput(instrumentation);
+      const bytes = validatedOutput(instrumentation, flags.features);
       await writeAtomically(flags.output, bytes);
       context.io.stdout(summary(flags.output, bytes, validated, instrumentation));
     });
@@ -75,11 +77,8 @@ async function checkOutput(output: string): Promise<void> {
   await makeOutputFolder(path.dirname(output), `-o ${output}`);
 }
 
-/**
- * The module decoded and validated as WebAssembly 2.0 (without SIMD), every construct of it
- * accepted: the limiter rewrites modules, it does not compile them.
- */
-async function loadForInstrumenting(file: string): Promise<ValidatedModule> {
+/** The module decoded and validated under the command's feature profile. */
+async function loadForInstrumenting(file: string, features: Features): Promise<ValidatedModule> {
   let content: Uint8Array;
   try {
     content = new Uint8Array(await readFile(file));
@@ -88,20 +87,21 @@ async function loadForInstrumenting(file: string): Promise<ValidatedModule> {
     throw new InputError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : message}`);
   }
   try {
-    const isBinary = MAGIC.every((byte, i) => content[i] === byte);
-    const bytes = isBinary ? content : await watToBinary(Buffer.from(content).toString("utf8"), file);
-    return validateModule(decodeModule(bytes));
+    return (await readModule(content, file, features)).validated;
   } catch (error) {
     if (error instanceof FrontEndError) throw new InputError(`${file}: ${error.message}`, { cause: error });
     throw error;
   }
 }
 
-/** The instrumented module's bytes, once samestack's front end and V8 have both validated them. */
-function validatedOutput(instrumentation: Instrumentation): Uint8Array {
+/**
+ * The instrumented module's bytes, once samestack's front end (under the input's profile: the
+ * limiter adds no feature) and V8 have both validated them.
+ */
+function validatedOutput(instrumentation: Instrumentation, features: Features): Uint8Array {
   const bytes = encodeModule(instrumentation.module);
   try {
-    validateModule(decodeModule(bytes));
+    validateModule(decodeModule(bytes, features), features);
   } catch (error) {
     throw new InternalError(
       `the instrumented module is not valid: ${(error as Error).message}`,

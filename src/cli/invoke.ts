@@ -1,28 +1,29 @@
 // One invocation of an export on several executors, each on a fresh instance; what makes it
-// impossible to run (no such export, unsupported code, imports) is an InputError.
+// impossible to run (no such export, imports) is an InputError.
 
-import type { Executor, ExecutorImports, Executors, LoadedModule } from "../../emulators/executor.js";
-import { standardImports } from "../../emulators/hosts/env.js";
+import { type Executor, type Executors, hostsFor, type LoadedModule } from "../../emulators/executor.js";
+import { defaultHostSettings, type HostSettings } from "../../emulators/hosts/instance-hosts.js";
 import { exportedFuncType } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
 import type { LimiterOptions } from "../instrument/index.js";
 import { DEFAULT_LIMITER_OPTIONS, LimitedModules } from "../logical/limited.js";
 import type { OriginalTerms } from "../logical/terms.js";
 import { logicalView } from "../logical/view.js";
-import { compiledSupport, postMvpSupport, unsupportedReach } from "../spec/support.js";
 import { recordProfile } from "../verify/dynamic.js";
 import { v8Comparability } from "../verify/outcomes.js";
 import { InputError } from "../wasm/errors.js";
 import type { FuncType } from "../wasm/ir.js";
-import type { Outcome, WasmValue } from "../wasm/outcome.js";
+import { type Outcome, type WasmValue, withExecuted } from "../wasm/outcome.js";
 import type { InvocationResult, NotRun, Outcomes } from "./outcomes.js";
 
-/** Where and how an invocation runs: its executors, the targets' strategy, stack limit and fuel. */
+/** Where and how an invocation runs: its executors, the targets' strategy, stack limit and fuel, its hosts. */
 export interface RunSettings {
   readonly executors: readonly Executor[];
   readonly strategy: Strategy;
   readonly stackLimit?: number;
   readonly fuel?: number;
+  /** WASI and stubbed modules (default: none, the program called "module"). */
+  readonly hosts?: HostSettings;
   /** Under `logical`: the limiter's options (default: Polkadot's limit, the reference's model). */
   readonly limiter?: LimiterOptions;
 }
@@ -79,7 +80,10 @@ export function invokeEverywhere(executors: Executors, invocation: Invocation): 
   return { outcomes, notRun };
 }
 
-/** One run on a fresh instance; emulated runs are recorded when asked, so a trap carries its dynamic Wasm instruction count and depth. */
+/**
+ * One run on a fresh instance bound to fresh hosts; emulated runs are recorded when asked, so a trap
+ * carries its dynamic Wasm instruction count and depth, and the outcome the instructions executed.
+ */
 function invokeOn(
   executors: Executors,
   invocation: Invocation,
@@ -88,39 +92,29 @@ function invokeOn(
 ): Outcome {
   const { exportName, args, strategy } = invocation;
   const { loaded, terms } = runningModule(invocation);
-  const { validated } = loaded;
-  const funcIndex = validated.module.exports.find((e) => e.name === exportName && e.kind === "func")!.index;
-  const support =
-    executor === "v8"
-      ? postMvpSupport(validated)
-      : compiledSupport(validated, executors.compile(loaded, executor, strategy));
-  const unsupported = unsupportedReach(validated, support, funcIndex);
-  if (unsupported !== null) throw new InputError(`"${exportName}" cannot run on ${executor}: ${unsupported}`);
-  const instantiation = executors.instantiate(loaded, executor, strategy, standardHosts(loaded, executor));
+  const settings = invocation.hosts ?? defaultHostSettings("module");
+  const hosts = hostsFor(executor, loaded.validated.module, settings);
+  const instantiation = executors.instantiate(loaded, executor, strategy, hosts.imports);
   if (!instantiation.ok) {
     if (instantiation.stage === "instantiate") return instantiation.outcome;
     throw new InputError(`cannot instantiate on ${executor}: ${instantiation.message}`);
   }
   const { instance } = instantiation;
+  hosts.attach(instance);
   const options = { stackLimit: invocation.stackLimit, fuel: invocation.fuel };
   const view = terms && logicalView(terms);
   try {
     if (instance.emulated && recorded) {
-      return recordProfile(instance.emulated, { exportName, args }, { ...options, ...(view ? { view } : {}) })
-        .outcome;
+      const run = recordProfile(
+        instance.emulated,
+        { exportName, args },
+        { ...options, ...(view ? { view } : {}) },
+      );
+      return withExecuted(hosts.finish(run.outcome, exportName), run.executed);
     }
     const outcome = instance.invoke(exportName, args, options);
-    return view && executor !== "v8" ? view.outcome(outcome) : outcome;
+    return hosts.finish(view && executor !== "v8" ? view.outcome(outcome) : outcome, exportName);
   } finally {
     instance.close();
   }
-}
-
-/** The hosts a module run from the command line may import: `spectest` and `env` (emulators/hosts/env.ts). */
-function standardHosts(loaded: LoadedModule, executor: Executor): ExecutorImports {
-  const hosts = standardImports(loaded.validated.module, []);
-  if (executor === "v8") {
-    return new Map(Object.entries(hosts.v8).map(([name, exports]) => [name, { on: "v8", exports }]));
-  }
-  return new Map([...hosts.emulated].map(([name, exports]) => [name, { on: "emulator", exports }]));
 }

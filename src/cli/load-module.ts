@@ -1,14 +1,14 @@
-// Reads a module file for the CLI: binary or text (by the binary magic), decoded and validated, with
-// every problem turned into an InputError that says which file and where.
+// Reads a module file for the CLI: binary or text (by the binary magic), decoded and validated under
+// the command's feature profile, with every problem turned into an InputError that says which file
+// and where.
 import { readFile } from "node:fs/promises";
 import type { LoadedModule } from "../../emulators/executor.js";
 import { decodeModule } from "../wasm/decoder.js";
 import { FrontEndError, type FrontEndErrorId, InputError } from "../wasm/errors.js";
-import { refuseUnsupportedModule } from "../wasm/refusal.js";
+import { type Features, textFeatures } from "../wasm/features.js";
+import { isBinaryModule } from "../wasm/index.js";
 import { watToBinary } from "../wasm/text.js";
 import { validateModule } from "../wasm/validator.js";
-
-const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 const KIND: Record<FrontEndErrorId, string> = {
   "malformed-module": "malformed module",
@@ -16,7 +16,7 @@ const KIND: Record<FrontEndErrorId, string> = {
   "unsupported-feature": "unsupported module",
 };
 
-export async function loadModuleFile(path: string): Promise<LoadedModule> {
+export async function loadModuleFile(path: string, features: Features): Promise<LoadedModule> {
   let file: Uint8Array;
   try {
     file = new Uint8Array(await readFile(path));
@@ -24,13 +24,13 @@ export async function loadModuleFile(path: string): Promise<LoadedModule> {
     const { code, message } = error as NodeJS.ErrnoException;
     throw new InputError(`cannot read ${path}: ${code === "ENOENT" ? "no such file" : message}`);
   }
-  const isText = !MAGIC.every((byte, i) => file[i] === byte);
+  const isText = !isBinaryModule(file);
   // wabt's errors are located as "path:line:column: ..." already.
   const bytes = isText
-    ? await located(() => watToBinary(Buffer.from(file).toString("utf8"), path), "")
+    ? await located(() => watToBinary(Buffer.from(file).toString("utf8"), path, textFeatures(features)), "")
     : file;
   const where = isText ? `${path} (compiled to binary): ` : `${path}: `;
-  const validated = () => refuseUnsupportedModule(validateModule(decodeModule(bytes)));
+  const validated = () => validateModule(decodeModule(bytes, features), features);
   return located(() => ({ bytes, validated: validated() }), where);
 }
 
@@ -39,6 +39,6 @@ async function located<T>(work: () => T | Promise<T>, where: string): Promise<T>
     return await work();
   } catch (error) {
     if (!(error instanceof FrontEndError)) throw error;
-    throw new InputError(`${where}${KIND[error.id]}: ${error.message}`);
+    throw new InputError(`${where}${KIND[error.id]}: ${error.message}`, { cause: error });
   }
 }

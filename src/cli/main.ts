@@ -1,6 +1,5 @@
 // The samestack command line: `main(argv, io)` returns an exit code and never exits the process.
 import { Command, CommanderError } from "commander";
-import { UnsupportedOperator } from "../compiler/errors.js";
 import { InputError } from "../wasm/errors.js";
 import { registerCheck } from "./check-command.js";
 import { registerCompile } from "./compile.js";
@@ -51,9 +50,13 @@ function buildProgram(context: CommandContext): Command {
   return program;
 }
 
-/** Errors caused by the input (arguments, files, modules), as opposed to bugs in samestack. */
+/**
+ * Errors caused by the input (arguments, files, modules), as opposed to bugs in samestack. What
+ * samestack does not support is rejected by the front end (an InputError); the compiler compiles
+ * everything the front end accepts, so its UnsupportedOperator is a bug.
+ */
 function isUserError(error: unknown): error is Error {
-  return error instanceof InputError || error instanceof UnsupportedOperator || isFileSystemError(error);
+  return error instanceof InputError || isFileSystemError(error);
 }
 
 /** A file the user named is missing, unreadable or not a file. */

@@ -2,8 +2,8 @@
 import type { Executor } from "../../emulators/executor.js";
 import type { Strategy } from "../compiler/target.js";
 import { agreesWithV8, type NanRule, sameOutcome, v8Comparability } from "../verify/outcomes.js";
-import type { Outcome } from "../wasm/outcome.js";
-import { outcomeText } from "../wasm/outcome-text.js";
+import { type Outcome, outputBytes } from "../wasm/outcome.js";
+import { outcomeText, outputDifferenceText, outputDisplayText } from "../wasm/outcome-text.js";
 import { EXIT, type ExitCode } from "./context.js";
 
 export type Outcomes = Partial<Record<Executor, Outcome>>;
@@ -72,7 +72,10 @@ export function jsonOf({ outcomes, notRun }: InvocationResult): object {
   return Object.keys(notRun).length > 0 ? { outcomes, notRun } : { outcomes };
 }
 
-/** One line per executor, then the verdict when there is something to compare or to explain. */
+/**
+ * One line per executor, then the verdict when there is something to compare or to explain, then
+ * what the program wrote: once when every executor wrote the same, else once per executor.
+ */
 export function outcomesText(
   { outcomes, notRun }: InvocationResult,
   strategy: Strategy,
@@ -89,16 +92,47 @@ export function outcomesText(
     ),
     ...skipped.map(([executor, why]) => `${name(executor).padEnd(width)}  not run: ${why}`),
   ];
-  if (entries.length > 1 || verdict.kind !== "agree") lines.push(verdictText(verdict));
+  if (entries.length > 1 || verdict.kind !== "agree") lines.push(verdictText(verdict, outcomes));
+  for (const stream of ["stdout", "stderr"] as const) lines.push(...outputLines(stream, entries, name));
   return `${lines.join("\n")}\n`;
 }
 
-function verdictText(verdict: Agreement): string {
+/** A stream's bytes as text lines under a heading, `  | ` before each; nothing when no executor wrote any. */
+function outputLines(
+  stream: "stdout" | "stderr",
+  entries: readonly [Executor, Outcome][],
+  name: (executor: Executor) => string,
+): string[] {
+  const written = entries.map(([executor, outcome]) => ({
+    executor,
+    text: outcome.outcome === "error" ? undefined : outcome[stream],
+  }));
+  if (written.every(({ text }) => text === undefined)) return [];
+  const same = written.length > 1 && written.every(({ text }) => text === written[0]!.text);
+  const blocks = same
+    ? [{ heading: "every executor", text: written[0]!.text }]
+    : written.map(({ executor, text }) => ({ heading: name(executor), text }));
+  return blocks.flatMap(({ heading, text }) => {
+    const bytes = text === undefined ? 0 : outputBytes(text).length;
+    const shown = outputDisplayText(text ?? "");
+    const body = shown.endsWith("\n") ? shown.slice(0, -1) : shown;
+    const ending = bytes > 0 && !shown.endsWith("\n") ? " (no newline at the end)" : "";
+    return [
+      `${stream} of ${heading} (${bytes} bytes)${ending}:`,
+      ...(bytes === 0 ? [] : body.split("\n").map((line) => `  | ${line}`)),
+    ];
+  });
+}
+
+function verdictText(verdict: Agreement, outcomes: Outcomes): string {
   switch (verdict.kind) {
     case "agree":
       return "outcomes agree";
-    case "diverged":
-      return `DIVERGED: ${verdict.between[0]} and ${verdict.between[1]} disagree`;
+    case "diverged": {
+      const [a, b] = verdict.between;
+      const output = outputDifferenceText(outcomes[a]!, outcomes[b]!);
+      return `DIVERGED: ${a} and ${b} disagree${output === null ? "" : ` (${output})`}`;
+    }
     case "error":
       return `ERROR on ${verdict.executor} (a samestack bug): ${verdict.message}`;
     case "exhausted":

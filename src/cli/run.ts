@@ -1,14 +1,25 @@
 // `samestack run`: one export on one or more executors, or a batch of invocations (batch.ts).
 import type { Command } from "commander";
 import { EXECUTORS, Executors } from "../../emulators/executor.js";
+import { DEFAULT_CHECK_SEED } from "../check/check.js";
+import { hostSettings } from "../check/host-options.js";
 import { nanRuleOf } from "../verify/outcomes.js";
 import { InputError } from "../wasm/errors.js";
 import { runBatch } from "./batch.js";
 import type { CommandContext, ExitCode } from "./context.js";
+import { hostOptionsOf, withHostFlags } from "./host-flags.js";
 import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
 import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
-import { parseExecutors, parseFuel, parseStackLimit, parseStrategy, type RunOptions } from "./options.js";
+import {
+  featuresOption,
+  parseExecutors,
+  parseFuel,
+  parseSeed,
+  parseStackLimit,
+  parseStrategy,
+  type RunOptions,
+} from "./options.js";
 import { agreement, exitCodeOf, jsonOf, outcomesText } from "./outcomes.js";
 import { parseCliValue } from "./values.js";
 
@@ -25,18 +36,20 @@ export function registerRun(program: Command, context: CommandContext): void {
       ...EXECUTORS,
     ])
     .option("--strategy <strategy>", "stack strategy of the emulated targets", parseStrategy, "intersect")
+    .addOption(featuresOption())
     .option(
       "--stack-limit <bytes>",
       "stack bytes below the entry call (multiple of 16; default 1 MiB)",
       parseStackLimit,
     )
     .option("--fuel <n>", "machine instructions per invocation (default 100M)", parseFuel)
+    .option("--seed <n>", "seed of WASI's random_get", parseSeed, DEFAULT_CHECK_SEED)
     .option(
       "--batch <file>",
-      'JSON Lines, one invocation a line: {"module": file relative to the batch file, "export", "args": [{"type", "value"}] as in the spec tests\' JSON, and optionally "targets": [...], "strategy", "stackLimit", "fuel"}; one output line per input line, in order',
+      'JSON Lines, one invocation a line: {"module": file relative to the batch file, "export", "args": [{"type", "value"}] as in the spec tests\' JSON, and optionally "targets": [...], "strategy", "stackLimit", "fuel", and "wasi", "stubImports" as in a check sidecar (paths relative to the batch file)}; one output line per input line, in order',
     )
     .option("--json", "print outcomes as JSON");
-  withLogicalOptions(command).action(
+  withHostFlags(withLogicalOptions(command)).action(
     async (
       module: string | undefined,
       exportName: string | undefined,
@@ -70,7 +83,7 @@ async function runOne(
   options: RunOptions,
   { io }: CommandContext,
 ): Promise<ExitCode> {
-  const loaded = await loadModuleFile(path);
+  const loaded = await loadModuleFile(path, options.features);
   const { params } = exportType(loaded, exportName);
   if (texts.length !== params.length) {
     throw new InputError(
@@ -84,6 +97,7 @@ async function runOne(
     args,
     executors: options.target,
     ...options,
+    hosts: await hostSettings(hostOptionsOf(options), path, options.seed),
   });
   const verdict = agreement(result.outcomes, nanRuleOf(options.strategy));
   if (options.json) io.stdout(`${JSON.stringify(jsonOf(result))}\n`);

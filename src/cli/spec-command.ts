@@ -1,6 +1,6 @@
-// `samestack spec <dir|file.json …> [--targets x64,aarch64] [--strategy s|all] [--json]`: runs
-// wast2json command lists on every target × strategy and prints a per-file table (passed, failed,
-// skipped with the reasons) and totals, or with --json one object:
+// `samestack spec <dir|file.json …> [--targets x64,aarch64] [--strategy s|all] [--features p] [--json]`:
+// runs wast2json command lists on every target × strategy and prints a per-file table (passed,
+// failed, skipped with the reasons) and totals, or with --json one object:
 //   { files: [{ name, passed, failed, skipped, nanBitDifferences, skippedByReason, failures: […] }],
 //     totals: { passed, failed, skipped, nanBitDifferences } }
 // where a command counts once per target × strategy it ran on. Exit 0 when nothing failed, 1 otherwise.
@@ -14,10 +14,12 @@ import { runSpecFile, type SpecConfiguration, type SpecFileResult } from "../spe
 import { formatSpecSummary } from "../spec/table.js";
 import { specTotals } from "../spec/totals.js";
 import { InputError } from "../wasm/errors.js";
+import type { Features } from "../wasm/features.js";
 import { type CommandContext, EXIT, type Io } from "./context.js";
-import { parseExecutors, parseStrategy } from "./options.js";
+import { featuresOption, parseExecutors, parseStrategy } from "./options.js";
 
 interface SpecFlags {
+  readonly features: Features;
   readonly targets: Executor[];
   readonly strategy: Strategy[];
   readonly json?: boolean;
@@ -38,6 +40,7 @@ export function registerSpec(program: Command, context: CommandContext): void {
     .option("--strategy <strategy>", `stack strategy: ${STRATEGIES.join(", ")} or all`, parseStrategies, [
       "intersect",
     ])
+    .addOption(featuresOption())
     .option("--json", "print the results as JSON")
     .action(async (paths: string[], flags: SpecFlags) => {
       const files = await specFiles(paths);
@@ -52,6 +55,7 @@ export function registerSpec(program: Command, context: CommandContext): void {
             configurations,
             executors,
             directory: file.directory,
+            features: flags.features,
           });
           results.push(...fileResults);
           progress.done(file.name, fileResults);

@@ -2,6 +2,8 @@
 // and, with an invocation, the dynamic verdict for every stack limit. Exit 0 when deterministic,
 // 1 when the targets diverge, 2 for bad input (main.ts), 3 for an internal error (main.ts).
 import type { Command } from "commander";
+import { DEFAULT_CHECK_SEED } from "../check/check.js";
+import { hostSettings } from "../check/host-options.js";
 import { limitRangesText } from "../check/limit-text.js";
 import { STRATEGIES, type Strategy, TARGETS } from "../compiler/target.js";
 import { type LogicalModuleVerdict, verifyLogical } from "../logical/verify.js";
@@ -15,7 +17,7 @@ import type { ProfileComparison } from "../verify/profile.js";
 import type { StaticIssue } from "../verify/static.js";
 import { type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
 import { InputError } from "../wasm/errors.js";
-import { loadModule } from "../wasm/index.js";
+import type { Features } from "../wasm/features.js";
 import type { ValidatedModule } from "../wasm/ir.js";
 import {
   backtraceText,
@@ -26,11 +28,15 @@ import {
   shortBacktrace,
 } from "../wasm/outcome-text.js";
 import { type CommandContext, EXIT } from "./context.js";
+import { type HostFlags, hostOptionsOf, withHostFlags } from "./host-flags.js";
+import { loadModuleFile } from "./load-module.js";
 import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
-import { parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
+import { featuresOption, parseSeed, parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 import { parseCliValue } from "./values.js";
 
-interface VerifyFlags extends LogicalFlags {
+interface VerifyFlags extends HostFlags, LogicalFlags {
+  readonly seed: number;
+  readonly features: Features;
   readonly strategy: Strategy;
   readonly export?: string;
   readonly args: string[];
@@ -46,18 +52,24 @@ export function registerVerify(program: Command, context: CommandContext): void 
     )
     .argument("<module>", ".wat or .wasm file")
     .option("--strategy <strategy>", `stack strategy (${STRATEGIES.join(", ")})`, parseStrategy, "intersect")
+    .addOption(featuresOption())
     .option("--export <name>", "exported function to run for the dynamic verdict")
     .option("--args <values...>", "its arguments (e.g. 5, i64:-1, f64:1.5)", [])
     .option("--stack-limit <bytes>", `stack limit of the profiled run: ${STACK_LIMIT_RULE}`, parseStackLimit)
+    .option("--seed <n>", "seed of WASI's random_get", parseSeed, DEFAULT_CHECK_SEED)
     .option("--json", "print the verdict as JSON");
-  withLogicalOptions(command).action(async (file: string, flags: VerifyFlags) => {
+  withHostFlags(withLogicalOptions(command)).action(async (file: string, flags: VerifyFlags) => {
     const { strategy, stackLimit } = flags;
-    const validated = await loadModule(file);
+    const { validated } = await loadModuleFile(file, flags.features);
     const invocation =
       flags.export === undefined ? undefined : parseInvocation(validated, flags.export, flags.args);
     if (invocation === undefined && flags.args.length > 0) throw new InputError("--args needs --export");
     // A module that cannot be instantiated throws InstantiationFailure, an InputError.
-    const common = { ...(invocation ? { invocation } : {}), ...(stackLimit ? { stackLimit } : {}) };
+    const common = {
+      ...(invocation ? { invocation } : {}),
+      ...(stackLimit ? { stackLimit } : {}),
+      hosts: await hostSettings(hostOptionsOf(flags), file, flags.seed),
+    };
     const verdict =
       strategy === "logical"
         ? verifyLogical(validated, { ...common, limiter: limiterOptionsOf(flags) })

@@ -19,6 +19,12 @@ export interface AbiConstants {
   readonly stackAlignment: number;
   /** Whether SP must be aligned at every SP-based memory access (AArch64), not only at calls. */
   readonly spAlignedAtEveryAccess: boolean;
+  /** Results returned in registers (result, secondResult); more travel through memory. */
+  readonly resultRegs: number;
+  /** Whether the indirect result area's address takes the first argument register (x64 rdi). */
+  readonly indirectResultInArgReg: boolean;
+  /** Whether the callee returns that address in the result register (x64 rax). */
+  readonly indirectResultReturned: boolean;
 }
 
 /** Both targets are 64-bit: a return address and a saved register take 8 bytes each. */
@@ -29,7 +35,7 @@ const REGISTER_BYTES = 8;
  * frame pointer and, where there is one, the link register.
  */
 function abiConstants(target: Target, isa: IsaFacts): AbiConstants {
-  const { intArgs, lr } = isa.registers;
+  const { intArgs, lr, indirectResult } = isa.registers;
   return {
     target,
     intArgRegs: intArgs.length,
@@ -38,6 +44,9 @@ function abiConstants(target: Target, isa: IsaFacts): AbiConstants {
     leafMayOmitFrameRecord: isa.leafMayOmitFrameRecord,
     stackAlignment: isa.stackAlignment,
     spAlignedAtEveryAccess: isa.spAlignedAtEveryAccess,
+    resultRegs: 2,
+    indirectResultInArgReg: intArgs.includes(indirectResult),
+    indirectResultReturned: isa.indirectResultReturned,
   };
 }
 

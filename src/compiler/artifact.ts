@@ -2,19 +2,24 @@
 // that map it back to Wasm (README.md, "Artifact side tables"), and what the runner needs to
 // instantiate it (VM context contents, data segments, start function, exports, imports).
 // Code offsets are relative to the start of `code`, which is loaded at `codeBase`.
-import type { Export, FuncType, NumType, ValType } from "../wasm/ir.js";
+import type { Export, FuncType, NumType, RefType, ValType } from "../wasm/ir.js";
 import type { TrapKind } from "../wasm/outcome.js";
+import { CompilerInvariantError } from "./errors.js";
 import type { UnwindRecord } from "./masm.js";
 import type { Strategy, Target } from "./target.js";
 
-/** Field offsets of the VM context (README.md, "VM context"); every field is a little-endian u64. */
+/**
+ * Fixed field offsets of the VM context (README.md, "VM context"); every field is a little-endian
+ * u64. Table 0's descriptor sits at `firstTable`, where 1.0 code has always read its base and
+ * length; the other tables', the segments' and the function references follow the globals
+ * (VmContextLayout).
+ */
 export const VMCTX = {
   memoryBytes: 0,
   memoryPages: 8,
   maxPages: 16,
   stackLimit: 24,
-  tableBase: 32,
-  tableLength: 40,
+  firstTable: 32,
   globals: 64,
 } as const;
 
@@ -23,14 +28,86 @@ export function globalOffset(index: number): number {
   return VMCTX.globals + 8 * index;
 }
 
+/**
+ * A table's descriptor: the address of its call entries (funcref tables only, else 0), its length,
+ * the address of its references (one raw slot each) and the length it may grow to. A passive element
+ * segment has a descriptor of the same shape (maximum 0), so `table.init` copies like `table.copy`;
+ * dropping a segment sets its length to 0.
+ */
+export const TABLE_FIELD = { entries: 0, length: 8, references: 16, maximum: 24 } as const;
+export const TABLE_DESCRIPTOR_BYTES = 32;
+
+/** A data segment's descriptor: the address of its bytes and their number (0 once dropped). */
+export const DATA_FIELD = { address: 0, length: 8 } as const;
+export const DATA_DESCRIPTOR_BYTES = 16;
+
+/**
+ * Where the module-dependent parts of the VM context are (README.md, "VM context"): descriptors of
+ * tables 1…, of the element and data segments, and the function-reference records — a funcref
+ * value is the address of one (0 is null). Function f's record is at `funcRefs + 16·f` (imports
+ * first), shaped like a call entry (TABLE_ENTRY); the 16 zero bytes before function 0's are the
+ * null record, what a null element's call entry copies. The runtime appends, from `bytes` on, the
+ * records of functions from outside the instance and the contents of passive segments.
+ */
+export interface VmContextLayout {
+  /** Offset of each table's descriptor, by table index (imports first). */
+  readonly tables: readonly number[];
+  readonly elemSegments: readonly number[];
+  readonly dataSegments: readonly number[];
+  /** Offset of function 0's record. */
+  readonly funcRefs: number;
+  /** Offset of the null record (zeros, never written). */
+  readonly nullFuncRef: number;
+  /** End of the records of the module's functions. */
+  readonly bytes: number;
+}
+
+/** The VM context of a module with these numbers of globals, tables, segments and functions. */
+export function vmContextLayout(counts: {
+  readonly globals: number;
+  readonly tables: number;
+  readonly elemSegments: number;
+  readonly dataSegments: number;
+  readonly functions: number;
+}): VmContextLayout {
+  let next = globalOffset(counts.globals);
+  const take = (bytes: number): number => {
+    const at = next;
+    next += bytes;
+    return at;
+  };
+  const tables = Array.from({ length: counts.tables }, (_, i) =>
+    i === 0 ? VMCTX.firstTable : take(TABLE_DESCRIPTOR_BYTES),
+  );
+  const elemSegments = Array.from({ length: counts.elemSegments }, () => take(TABLE_DESCRIPTOR_BYTES));
+  const dataSegments = Array.from({ length: counts.dataSegments }, () => take(DATA_DESCRIPTOR_BYTES));
+  next = Math.ceil(next / FUNC_REF_BYTES) * FUNC_REF_BYTES;
+  const nullFuncRef = take(FUNC_REF_BYTES);
+  const funcRefs = take(FUNC_REF_BYTES * counts.functions);
+  return { tables, elemSegments, dataSegments, funcRefs, nullFuncRef, bytes: next };
+}
+
+/** VM-context offset of function `funcIndex`'s record. */
+export function funcRefOffset(layout: VmContextLayout, funcIndex: number): number {
+  return layout.funcRefs + FUNC_REF_BYTES * funcIndex;
+}
+
 export const WASM_PAGE_BYTES = 65536;
 
 /** Bytes of one exit slot in the exit block at the start of the code. */
 export const EXIT_SLOT_BYTES = 16;
 
+/** The exit slot of trap kind `kind`; an invariant failure when the module has none for it. */
+export function trapExit(exits: Exits, kind: TrapKind): bigint {
+  const address = exits.traps[kind];
+  if (address === undefined) throw new CompilerInvariantError(`no exit slot for trap kind ${kind}`);
+  return address;
+}
+
 /** Addresses where generated code leaves to the host (README.md, "Exits"); never executed. */
 export interface Exits {
-  readonly traps: Readonly<Record<TrapKind, bigint>>;
+  /** By trap kind: a slot for every 1.0 kind, and for each later one the module can raise. */
+  readonly traps: Readonly<Partial<Record<TrapKind, bigint>>>;
   /** The return address the host gives an entry call. */
   readonly hostReturn: bigint;
   /** By import order: the exit slot of the i-th imported function (= function index i). */
@@ -67,22 +144,25 @@ export interface TrapSite {
   readonly kind: TrapKind;
   readonly funcIndex: number;
   /**
-   * The trapping instruction, or null for a trap in the prologue (`stack_overflow` under `frame`,
-   * or the stub of an unsupported function), which belongs to the caller's `call`, as a prologue does.
+   * The trapping instruction, or null for a trap in the prologue (`stack_overflow` under `frame`),
+   * which belongs to the caller's `call`, as a prologue does.
    */
   readonly instrIndex: number | null;
   /** Byte offset in the module of the instruction (of the function body for a prologue trap). */
   readonly wasmOffset: number;
   /** Code offset where the trap is raised: unwind the trapping frame with the unwind record in effect here. */
   readonly codeOffset: number;
-  /** Set when this site stands for code that was not compiled: the outcome is an error, not a trap. */
-  readonly unsupported?: string;
 }
 
-/** A global's or a data segment's initial value: a constant, or the value of an imported global. */
+/**
+ * A global's, a segment offset's or an element's initial value: a constant (raw slot bits; a null
+ * reference is 0), the value of an imported global, or a reference to function `funcIndex` (the
+ * address of its record in the instance's VM context).
+ */
 export type InitialValue =
   | { readonly kind: "const"; readonly bits: bigint }
-  | { readonly kind: "import"; readonly module: string; readonly name: string };
+  | { readonly kind: "import"; readonly module: string; readonly name: string }
+  | { readonly kind: "function"; readonly funcIndex: number };
 
 export interface GlobalSlot {
   readonly type: ValType;
@@ -90,11 +170,18 @@ export interface GlobalSlot {
   readonly init: InitialValue;
 }
 
-export interface DataSegmentImage {
-  /** Byte offset in linear memory (an i32, to be read unsigned). */
-  readonly offset: InitialValue;
-  readonly bytes: Uint8Array;
-}
+/**
+ * A data segment, by data index. An active one is written at instantiation and then dropped; a
+ * passive one waits in the VM context for `memory.init`.
+ */
+export type DataSegmentImage = { readonly bytes: Uint8Array } & (
+  | {
+      readonly mode: "active";
+      /** Byte offset in linear memory (an i32, to be read unsigned). */
+      readonly offset: InitialValue;
+    }
+  | { readonly mode: "passive" }
+);
 
 export interface ImportedFunction {
   readonly funcIndex: number;
@@ -119,28 +206,48 @@ export interface MemoryImage {
 }
 
 /**
- * The table: the VM context's `tableBase` field points at `tableLength` entries of TABLE_ENTRY_BYTES
- * (`call_indirect` reads both). The runner maps it, zeroes it (type id 0: uninitialised) and writes
- * the element segments' entries with `tableEntry`. Its length never changes in Wasm 1.0.
+ * A table (imported or defined), by table index. The runner maps it once at `maxEntries`, so its
+ * addresses never move: for a funcref table the call entries (TABLE_ENTRY_BYTES each, what
+ * `call_indirect` reads), then for every table its references (8 bytes each, what `table.get`
+ * reads); its descriptor in the VM context says where (TABLE_FIELD). A zero entry is a null one.
  */
 export interface TableImage {
+  readonly elemType: RefType;
   readonly minEntries: number;
-  readonly maxEntries: number | null;
+  /** The declared maximum (null: none), which imports are matched against. */
+  readonly declaredMax: number | null;
+  /** The length it may grow to here: the declared maximum (or 2³² − 1) capped by `tableGrowCap`. */
+  readonly maxEntries: number;
   /** Set when the table is imported: the host provides it (its length at least minEntries). */
   readonly import: ImportName | null;
-  readonly elements: readonly ElementSegmentImage[];
 }
 
-export interface ElementSegmentImage {
-  /** Index of the first entry written (an i32, to be read unsigned). */
-  readonly offset: InitialValue;
-  /** Function indices of this module, for entries offset, offset + 1, … */
-  readonly funcs: readonly number[];
-}
+/**
+ * An element segment, by element index. An active one is written into its table at instantiation
+ * (as `table.init` would) and then dropped, like a declarative one; a passive one waits in the VM
+ * context for `table.init`.
+ */
+export type ElementSegmentImage = {
+  readonly type: RefType;
+  /** The references, in order: functions of this module, null, or imported globals' values. */
+  readonly elements: readonly InitialValue[];
+} & (
+  | {
+      readonly mode: "active";
+      readonly table: number;
+      /** Index of the first entry written (an i32, to be read unsigned). */
+      readonly offset: InitialValue;
+    }
+  | { readonly mode: "passive" | "declarative" }
+);
 
-/** One table entry: two little-endian u64 at these offsets. */
+/** One call entry of a funcref table (and a function-reference record): two little-endian u64. */
 export const TABLE_ENTRY = { codeAddress: 0, typeId: 8 } as const;
 export const TABLE_ENTRY_BYTES = 16;
+/** Bytes of a function-reference record: a call entry. */
+export const FUNC_REF_BYTES = TABLE_ENTRY_BYTES;
+/** Bytes of a reference in a table or segment: its raw slot. */
+export const REFERENCE_BYTES = 8;
 
 export interface Artifact {
   readonly target: Target;
@@ -178,9 +285,12 @@ export interface Artifact {
   readonly exports: readonly Export[];
   readonly start: number | null;
   readonly memory: MemoryImage | null;
-  readonly table: TableImage | null;
+  readonly tables: readonly TableImage[];
+  /** Where the module-dependent parts of the VM context are. */
+  readonly vmContext: VmContextLayout;
   /** The VM context's global slots, by global index (imports first). */
   readonly globals: readonly GlobalSlot[];
+  readonly elemSegments: readonly ElementSegmentImage[];
   readonly dataSegments: readonly DataSegmentImage[];
 }
 
@@ -217,14 +327,6 @@ function countAtOrBefore<T>(sorted: readonly T[], before: (item: T) => boolean):
     else high = mid;
   }
   return low;
-}
-
-/** The entry that makes a table element call function `funcIndex` of `artifact` (an import calls its exit). */
-export function tableEntry(artifact: Artifact, funcIndex: number): { codeAddress: bigint; typeId: bigint } {
-  const entry = artifact.entries[funcIndex];
-  const type = artifact.funcTypes[funcIndex];
-  if (entry === undefined || type === undefined) throw new RangeError(`no function ${funcIndex}`);
-  return { codeAddress: artifact.codeBase + BigInt(entry), typeId: typeId(type) };
 }
 
 const VALTYPE_CODES: Readonly<Record<NumType, bigint>> = { i32: 0n, i64: 1n, f32: 2n, f64: 3n };

@@ -6,7 +6,6 @@
 // While emitting, it records per instruction its code range and its stack use, read from the
 // masm's own SP bookkeeping (not from the planner, so the verifier's comparison means something).
 import type {
-  BlockType,
   FuncType,
   FunctionBody,
   FunctionInfo,
@@ -18,19 +17,27 @@ import type {
 import { MEMORY_LOADS, MEMORY_STORES } from "../wasm/opcodes.js";
 import type { TrapKind } from "../wasm/outcome.js";
 import {
+  DATA_FIELD,
   type Exits,
+  FUNC_REF_BYTES,
+  funcRefOffset,
   globalOffset,
+  REFERENCE_BYTES,
   type StackMapEntry,
   TABLE_ENTRY,
   TABLE_ENTRY_BYTES,
+  TABLE_FIELD,
+  trapExit,
   typeId,
   VMCTX,
+  type VmContextLayout,
 } from "./artifact.js";
 import { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
-import { type FramePlan, stackArgCount } from "./frame.js";
+import { type CallLayout, callHeight, type FramePlan, SLOT_BYTES } from "./frame.js";
 import type {
   AssembledFunction,
   Cond,
+  ElementBytes,
   FloatBinop,
   FloatCond,
   FloatUnop,
@@ -55,6 +62,8 @@ export interface FunctionInput {
   readonly plan: FramePlan;
   /** Where generated code leaves to the host. */
   readonly exits: Exits;
+  /** Where the module's tables, segments and function references are in the VM context. */
+  readonly vmContext: VmContextLayout;
   /** Global number of this function's first trap site (the masm bakes site numbers into the code). */
   readonly firstSite: number;
 }
@@ -64,7 +73,6 @@ export interface FunctionTrapSite {
   readonly kind: TrapKind;
   readonly instrIndex: number | null;
   readonly codeOffset: number;
-  readonly unsupported?: string;
 }
 
 export interface CodeRange {
@@ -92,9 +100,11 @@ export interface CompiledFunction {
 /** An open block, loop or if. The function body is not one: a branch out of it is a return. */
 interface ControlFrame {
   readonly kind: "block" | "loop" | "if";
-  /** Operand height at the frame's start (below its own values). */
+  /** Operand height at the frame's start (below its params). */
   readonly height: number;
-  /** Values a branch to this frame carries: 0 for a loop, else the block's results. */
+  /** Values the block takes from the stack (its type's params). */
+  readonly paramArity: number;
+  /** Values a branch to this frame carries: a loop's params, else the block's results. */
   readonly branchArity: number;
   readonly resultArity: number;
   /** Where branches go: the loop header, or the end. */
@@ -112,8 +122,6 @@ type BranchTarget = ControlFrame | "return";
 
 type InstrOf<K extends Op> = Instr & { readonly op: K };
 type Visitor<K extends Op> = (gen: FunctionCompiler, instr: InstrOf<K>) => void;
-
-const blockArity = (blockType: BlockType): number => (blockType === null ? 0 : 1);
 
 class FunctionCompiler {
   private readonly masm: MacroAssembler;
@@ -217,27 +225,54 @@ class FunctionCompiler {
     }
     this.setHeight(0);
     const params = this.info.type.params.length;
-    const stackParams = stackArgCount(masm.abi, params);
-    const registerParams = params - stackParams;
-    for (let i = 0; i < registerParams; i++) masm.storeArgRegToSlot(plan.localSlot(i), i);
-    for (let j = 0; j < stackParams; j++) {
+    const { firstArgRegister, registerArgs, stackArgs } = plan.incoming;
+    for (let i = 0; i < registerArgs; i++) masm.storeArgRegToSlot(plan.localSlot(i), firstArgRegister + i);
+    if (plan.resultPointerSlot !== null) masm.storeResultPointerToSlot(plan.resultPointerSlot);
+    for (let j = 0; j < stackArgs; j++) {
       masm.loadIncomingStackArg(S0, j);
-      masm.storeSlot(plan.localSlot(registerParams + j), S0);
+      masm.storeSlot(plan.localSlot(registerArgs + j), S0);
     }
     if (this.body.locals.length > 0) masm.movImm(S0, 0n, 64);
     for (let i = 0; i < this.body.locals.length; i++) masm.storeSlot(plan.localSlot(params + i), S0);
   }
 
-  /** Returns from the function: the result (top of the operand stack at `height`) to the result register. */
+  /** Returns from the function: the results (the top of the operand stack at `height`) where its callers expect them. */
   private emitReturn(height: number): void {
     const { masm, plan } = this;
-    if (this.info.type.results.length > 0) {
+    const results = this.info.type.results.length;
+    if (results > 1) this.placeResults(height - results);
+    else if (results === 1) {
       masm.loadSlot(S0, plan.operandSlot(height - 1));
       masm.moveToResultReg(S0);
     }
     this.setSp(plan.returnAddressBytes + plan.frameRecordBytes);
     if (plan.frameRecordBytes > 0) masm.popFrameRecordAndReturn();
     else masm.returnWithoutFrameRecord();
+  }
+
+  /**
+   * Several results, from the operand slots from `first` on, by the function's call layout: through
+   * the address the caller passed (kept in the hidden slot), or the memory results above the
+   * reference (result area) and the first ones in the result registers, which are loaded last.
+   */
+  private placeResults(first: number): void {
+    const { masm, plan } = this;
+    const layout = plan.incoming;
+    if (plan.resultPointerSlot !== null) {
+      masm.loadSlot(S1, plan.resultPointerSlot);
+      for (let i = 0; i < layout.results; i++) {
+        masm.loadSlot(S0, plan.operandSlot(first + i));
+        masm.storeToAddress(S1, SLOT_BYTES * i, S0);
+      }
+      if (masm.abi.indirectResultReturned) masm.moveToResultReg(S1);
+      return;
+    }
+    const area = layout.stackArgsBytes / SLOT_BYTES;
+    for (let i = 0; i < layout.memoryResults; i++) {
+      masm.loadSlot(S0, plan.operandSlot(first + layout.registerResults + i));
+      masm.storeIncomingSlot(area + i, S0);
+    }
+    for (let r = 0; r < layout.registerResults; r++) masm.loadSlotToResultReg(r, plan.operandSlot(first + r));
   }
 
   // ── operand stack ───────────────────────────────────────────────────────────────────────
@@ -285,22 +320,25 @@ class FunctionCompiler {
    */
   trap(kind: TrapKind, instrIndex: number | null = this.instrIndex): Label {
     const site = this.input.firstSite + this.trapSites.length;
+    const exit = trapExit(this.input.exits, kind);
     this.trapSites.push({ kind, instrIndex, codeOffset: this.masm.offset() });
-    return this.masm.trapStub(site, this.input.exits.traps[kind]);
+    return this.masm.trapStub(site, exit);
   }
 
   // ── control ─────────────────────────────────────────────────────────────────────────────
 
-  openBlock(kind: ControlFrame["kind"], blockType: BlockType): void {
+  openBlock(kind: ControlFrame["kind"]): void {
     const { masm } = this;
-    const results = blockArity(blockType);
+    const params = this.info.blockParams[this.instrIndex]!;
+    const results = this.info.blockResults[this.instrIndex]!;
     const dead = !this.reachable;
-    const height = kind === "if" ? this.heightBefore - 1 : this.heightBefore;
+    const height = (kind === "if" ? this.heightBefore - 1 : this.heightBefore) - params;
     if (kind === "if" && !dead) this.popControlOperand(S0);
     const frame: ControlFrame = {
       kind,
       height,
-      branchArity: kind === "loop" ? 0 : results,
+      paramArity: params,
+      branchArity: kind === "loop" ? params : results,
       resultArity: results,
       label: masm.newLabel(),
       elseLabel: kind === "if" ? masm.newLabel() : null,
@@ -322,7 +360,7 @@ class FunctionCompiler {
       this.masm.jump(frame.label);
     }
     if (frame.dead) return;
-    this.masm.resetStackPointer(this.plan.spAtHeight(frame.height));
+    this.masm.resetStackPointer(this.plan.spAtHeight(frame.height + frame.paramArity));
     this.masm.bind(frame.elseLabel!);
     this.reachable = true;
     // The `if`'s false edge now lands here, not at the end.
@@ -464,17 +502,18 @@ class FunctionCompiler {
    * indirect_call_type_mismatch). The entry's code address replaces the index in its slot, which
    * stays above SP through the call sequence, and the call goes through it.
    */
-  callIndirect(typeIndex: number): void {
+  callIndirect(typeIndex: number, table: number): void {
     const { masm } = this;
     const type = this.input.validated.module.types[typeIndex];
     if (type === undefined) throw new CompilerInvariantError(`call_indirect of unknown type ${typeIndex}`);
+    const descriptor = this.tableDescriptor(table);
     const indexSlot = this.plan.operandSlot(this.heightBefore - 1);
     masm.loadSlot(S0, indexSlot);
-    masm.loadVmField(S1, VMCTX.tableLength);
+    masm.loadVmField(S1, descriptor + TABLE_FIELD.length);
     masm.branchIfCompare("ge_u", 64, S0, S1, this.trap("undefined_element"));
     masm.movImm(S1, BigInt(Math.log2(TABLE_ENTRY_BYTES)), 64);
     masm.intBinop("shl", 64, S0, S1);
-    masm.loadVmField(S1, VMCTX.tableBase);
+    masm.loadVmField(S1, descriptor + TABLE_FIELD.entries);
     masm.intBinop("add", 64, S1, S0); // the entry's address
     masm.loadFromAddress(S2, S1, TABLE_ENTRY.typeId);
     masm.branchIfZero(64, S2, this.trap("uninitialized_element"));
@@ -486,31 +525,56 @@ class FunctionCompiler {
   }
 
   /**
-   * The call sequence (README.md): reserve the outgoing area below the operand stack (all of it
-   * up to `this.heightBefore` stays in place), store the stack arguments at [SP + 8j], load the
-   * register arguments (the values just below height `argsEnd`), call; then release the area and
-   * the operands and push the result.
+   * The call sequence (README.md): reserve the call's area (stack arguments, then the result area)
+   * below the operand stack (all of it up to `this.heightBefore`, and with several results up to
+   * all their slots: callHeight, stays in place), store the stack arguments at [SP + 8j], load the
+   * register arguments (the values just below height `argsEnd`) and, under `native`, the result
+   * area's address; call; then move the results to their slots and release the area and the operands.
    */
   private callSequence(type: FuncType, argsEnd: number, emitCall: () => void): void {
     const { masm, plan } = this;
     const arity = type.params.length;
+    const layout = plan.callLayout(arity, type.results.length);
     const firstArg = argsEnd - arity;
-    const stackArgs = stackArgCount(masm.abi, arity);
-    const registerArgs = arity - stackArgs;
-    this.setSp(plan.spAtCall(this.heightBefore, arity));
+    const { firstArgRegister, registerArgs, stackArgs } = layout;
+    this.setSp(plan.spAtCall(callHeight(layout, this.heightBefore, argsEnd), arity, layout.results));
     for (let j = 0; j < stackArgs; j++) {
       masm.loadSlot(S0, plan.operandSlot(firstArg + registerArgs + j));
       masm.storeOutgoingStackArg(j, S0);
     }
-    for (let i = 0; i < registerArgs; i++) masm.loadSlotToArgReg(i, plan.operandSlot(firstArg + i));
+    for (let i = 0; i < registerArgs; i++) {
+      masm.loadSlotToArgReg(firstArgRegister + i, plan.operandSlot(firstArg + i));
+    }
+    if (layout.resultPointer) masm.setResultPointer(layout.stackArgsBytes);
     emitCall();
     this.returnAddresses.push(masm.offset());
     if (type.results.length === 0) {
       this.consume();
       return;
     }
+    if (type.results.length > 1) {
+      this.takeResults(layout, firstArg);
+      return;
+    }
     masm.moveFromResultReg(S0);
     this.produce(S0);
+  }
+
+  /**
+   * After a call with several results: the memory results (in the result area at [SP +
+   * stackArgsBytes + 8i]), then the register results, into the slots from `first` on; the area lies
+   * below all of them (callHeight), so nothing unread is overwritten. Then SP to the height after.
+   */
+  private takeResults(layout: CallLayout, first: number): void {
+    const { masm, plan } = this;
+    const area = layout.stackArgsBytes / SLOT_BYTES;
+    for (let i = 0; i < layout.memoryResults; i++) {
+      masm.loadOutgoingSlot(S1, area + i);
+      masm.storeSlot(plan.operandSlot(first + layout.registerResults + i), S1);
+    }
+    for (let r = 0; r < layout.registerResults; r++)
+      masm.storeResultRegToSlot(plan.operandSlot(first + r), r);
+    this.setHeight(this.heightAfter);
   }
 
   private get importedFunctionCount(): number {
@@ -704,6 +768,17 @@ class FunctionCompiler {
     });
   }
 
+  // ── sign extension and saturating truncation ────────────────────────────────────────────
+
+  signExtension(bits: 8 | 16 | 32, width: Width): void {
+    this.operate(1, (m) => m.signExtend(bits, width, S0));
+  }
+
+  /** trunc_sat: never traps (NaN → 0, out of range → the nearest bound), so no check before the masm's. */
+  saturatingTruncation(from: Width, to: Width, signed: boolean): void {
+    this.operate(1, (m) => m.truncateSaturating(from, to, signed, S0));
+  }
+
   // ── memory ──────────────────────────────────────────────────────────────────────────────
 
   /** Floats are loaded and stored as their raw bits, by the integer access of the same width. */
@@ -750,7 +825,278 @@ class FunctionCompiler {
     masm.bind(done);
     this.produce(S0);
   }
+
+  // ── references ──────────────────────────────────────────────────────────────────────────
+  // A funcref is the address of its function's record in the VM context, an externref the host's
+  // handle + 1; null is 0 for both (README.md, "Values and registers").
+
+  refFunc(funcIndex: number): void {
+    this.masm.vmAddress(S0, funcRefOffset(this.input.vmContext, funcIndex));
+    this.produce(S0);
+  }
+
+  refIsNull(): void {
+    this.operate(1, (m) => m.eqz(64, S0));
+  }
+
+  // ── tables ──────────────────────────────────────────────────────────────────────────────
+  // A table's references are raw slots; a funcref table also keeps, per element, the call entry
+  // `call_indirect` reads: a copy of the record the reference points at (zeros for null). Every
+  // write of a funcref table writes both. Operands are read from their slots again where a loop
+  // consumed the registers; SP moves only at the end, so trap sites unwind from the instruction's start.
+
+  private tableDescriptor(table: number): number {
+    const offset = this.input.vmContext.tables[table];
+    if (offset === undefined) throw new CompilerInvariantError(`no table ${table}`);
+    return offset;
+  }
+
+  private elemDescriptor(elem: number): number {
+    const offset = this.input.vmContext.elemSegments[elem];
+    if (offset === undefined) throw new CompilerInvariantError(`no element segment ${elem}`);
+    return offset;
+  }
+
+  private dataDescriptor(data: number): number {
+    const offset = this.input.vmContext.dataSegments[data];
+    if (offset === undefined) throw new CompilerInvariantError(`no data segment ${data}`);
+    return offset;
+  }
+
+  private isFuncrefTable(table: number): boolean {
+    const { module } = this.input.validated;
+    const imported = module.imports.flatMap((i) => (i.desc.kind === "table" ? [i.desc.limits] : []));
+    const type = imported[table] ?? module.tables[table - imported.length];
+    if (type === undefined) throw new CompilerInvariantError(`no table ${table}`);
+    return type.elemType === "funcref";
+  }
+
+  /** Loads the operands `fromTop` (0 = top) into S0, S1, S2 in order. */
+  private loadOperands(s0: number, s1: number, s2: number): void {
+    this.loadOperand(S0, s0);
+    this.loadOperand(S1, s1);
+    this.loadOperand(S2, s2);
+  }
+
+  tableGet(table: number): void {
+    const { masm } = this;
+    const descriptor = this.tableDescriptor(table);
+    this.loadOperand(S0, 0);
+    masm.movImm(S1, 1n, 64);
+    masm.branchIfRangeExceeds(S0, S1, descriptor + TABLE_FIELD.length, this.trap("out_of_bounds_table"));
+    masm.elementAddress(S0, descriptor + TABLE_FIELD.references, REFERENCE_BYTES);
+    masm.loadFromAddress(S0, S0, 0);
+    this.produce(S0);
+  }
+
+  tableSet(table: number): void {
+    const { masm } = this;
+    const descriptor = this.tableDescriptor(table);
+    this.loadOperand(S0, 1);
+    this.loadOperand(S1, 0);
+    masm.movImm(S2, 1n, 64);
+    masm.branchIfRangeExceeds(S0, S2, descriptor + TABLE_FIELD.length, this.trap("out_of_bounds_table"));
+    masm.move(S2, S0);
+    masm.elementAddress(S2, descriptor + TABLE_FIELD.references, REFERENCE_BYTES);
+    masm.storeAndAdvance(S2, S1, REFERENCE_BYTES);
+    if (this.isFuncrefTable(table)) {
+      masm.elementAddress(S0, descriptor + TABLE_FIELD.entries, TABLE_ENTRY_BYTES);
+      this.recordOrNull(S1);
+      masm.copyAndAdvance(S0, S1, TABLE_ENTRY_BYTES, "forward");
+    }
+    this.consume();
+  }
+
+  tableSize(table: number): void {
+    this.masm.loadVmField(S0, this.tableDescriptor(table) + TABLE_FIELD.length);
+    this.produce(S0);
+  }
+
+  /**
+   * table.grow: new = length + n (64-bit, cannot wrap); above the maximum the result is −1 and
+   * nothing changes; else the length becomes new, entries old…new − 1 get the value, and the
+   * result is the old length. The table is mapped at its maximum, so nothing moves.
+   */
+  tableGrow(table: number): void {
+    const { masm } = this;
+    const descriptor = this.tableDescriptor(table);
+    const length = descriptor + TABLE_FIELD.length;
+    const [failed, done] = [masm.newLabel(), masm.newLabel()];
+    masm.loadVmField(S0, length);
+    this.loadOperand(S1, 0); // n
+    masm.intBinop("add", 64, S0, S1);
+    masm.loadVmField(S1, descriptor + TABLE_FIELD.maximum);
+    masm.branchIfCompare("gt_u", 64, S0, S1, failed);
+    masm.storeVmField(length, S0);
+    /** S0 ← the old length (new length − n), S1 ← the value, S2 ← n. */
+    const oldLength = () => {
+      masm.loadVmField(S0, length);
+      this.loadOperand(S1, 1);
+      this.loadOperand(S2, 0);
+      masm.intBinop("sub", 64, S0, S2);
+    };
+    this.fillElements(table, oldLength);
+    oldLength();
+    masm.jump(done);
+    masm.bind(failed);
+    masm.movImm(S0, 0xffff_ffffn, 32);
+    masm.bind(done);
+    this.produce(S0);
+  }
+
+  tableFill(table: number): void {
+    const descriptor = this.tableDescriptor(table);
+    this.loadOperands(2, 1, 0);
+    this.masm.branchIfRangeExceeds(S0, S2, descriptor + TABLE_FIELD.length, this.trap("out_of_bounds_table"));
+    this.fillElements(table, () => this.loadOperands(2, 1, 0));
+    this.consume();
+  }
+
+  tableCopy(dstTable: number, srcTable: number): void {
+    const [dst, src] = [this.tableDescriptor(dstTable), this.tableDescriptor(srcTable)];
+    this.copyElements(dst, src, this.isFuncrefTable(dstTable));
+  }
+
+  tableInit(table: number, elem: number): void {
+    this.copyElements(this.tableDescriptor(table), this.elemDescriptor(elem), this.isFuncrefTable(table));
+  }
+
+  elemDrop(elem: number): void {
+    this.masm.movImm(S0, 0n, 64);
+    this.masm.storeVmField(this.elemDescriptor(elem) + TABLE_FIELD.length, S0);
+  }
+
+  /** reg ← reg if it is a funcref other than null, else the address of the null record. */
+  private recordOrNull(reg: Scratch): void {
+    const { masm } = this;
+    const record = masm.newLabel();
+    masm.branchIfNonZero(64, reg, record);
+    masm.vmAddress(reg, this.input.vmContext.nullFuncRef);
+    masm.bind(record);
+  }
+
+  /**
+   * Writes the value into a range of the table: `load` puts its first index in S0, the value in
+   * S1 and the count in S2 (again for the call entries of a funcref table).
+   */
+  private fillElements(table: number, load: () => void): void {
+    const { masm } = this;
+    const descriptor = this.tableDescriptor(table);
+    load();
+    masm.elementAddress(S0, descriptor + TABLE_FIELD.references, REFERENCE_BYTES);
+    this.countDown(1, () => masm.storeAndAdvance(S0, S1, REFERENCE_BYTES));
+    if (!this.isFuncrefTable(table)) return;
+    load();
+    masm.elementAddress(S0, descriptor + TABLE_FIELD.entries, TABLE_ENTRY_BYTES);
+    this.recordOrNull(S1);
+    this.countDown(1, () => {
+      masm.copyAndAdvance(S0, S1, FUNC_REF_BYTES, "forward");
+      masm.addImmediate(S1, -FUNC_REF_BYTES);
+    });
+  }
+
+  /**
+   * table.copy and table.init (an element segment's descriptor has a table's shape): operands
+   * d, s, n; both ranges are checked before anything is written, then the references and (funcref)
+   * the call entries are moved as memory.copy moves bytes.
+   */
+  private copyElements(dst: number, src: number, funcref: boolean): void {
+    const { masm } = this;
+    const outOfBounds = this.trap("out_of_bounds_table");
+    this.loadOperands(2, 1, 0);
+    masm.branchIfRangeExceeds(S0, S2, dst + TABLE_FIELD.length, outOfBounds);
+    masm.branchIfRangeExceeds(S1, S2, src + TABLE_FIELD.length, outOfBounds);
+    const arrays: [number, ElementBytes][] = [[TABLE_FIELD.references, REFERENCE_BYTES]];
+    if (funcref) arrays.push([TABLE_FIELD.entries, TABLE_ENTRY_BYTES]);
+    for (const [field, bytes] of arrays) {
+      this.loadOperands(2, 1, 0);
+      masm.elementAddress(S0, dst + field, bytes);
+      masm.elementAddress(S1, src + field, bytes);
+      this.moveElements(bytes, [bytes]);
+    }
+    this.consume();
+  }
+
+  // ── bulk memory ─────────────────────────────────────────────────────────────────────────
+  // Inline loops over absolute addresses (README.md, "Bulk memory"): 16 bytes a step, then 8, then
+  // single bytes; no stack beyond the operands' slots, so every strategy and target uses the same.
+
+  memoryCopy(): void {
+    const { masm } = this;
+    const outOfBounds = this.trap("out_of_bounds_memory");
+    this.loadOperands(2, 1, 0);
+    masm.branchIfRangeExceeds(S0, S2, VMCTX.memoryBytes, outOfBounds);
+    masm.branchIfRangeExceeds(S1, S2, VMCTX.memoryBytes, outOfBounds);
+    masm.addMemoryBase(S0);
+    masm.addMemoryBase(S1);
+    this.moveElements(1, BYTE_STEPS);
+    this.consume();
+  }
+
+  memoryFill(): void {
+    const { masm } = this;
+    this.loadOperands(2, 1, 0);
+    masm.branchIfRangeExceeds(S0, S2, VMCTX.memoryBytes, this.trap("out_of_bounds_memory"));
+    masm.addMemoryBase(S0);
+    masm.broadcastByte(S1);
+    this.countDown(8, () => masm.storeAndAdvance(S0, S1, 8));
+    this.countDown(1, () => masm.storeAndAdvance(S0, S1, 1));
+    this.consume();
+  }
+
+  memoryInit(data: number): void {
+    const { masm } = this;
+    const descriptor = this.dataDescriptor(data);
+    const outOfBounds = this.trap("out_of_bounds_memory");
+    this.loadOperands(2, 1, 0);
+    masm.branchIfRangeExceeds(S0, S2, VMCTX.memoryBytes, outOfBounds);
+    masm.branchIfRangeExceeds(S1, S2, descriptor + DATA_FIELD.length, outOfBounds);
+    masm.addMemoryBase(S0);
+    masm.elementAddress(S1, descriptor + DATA_FIELD.address, 1);
+    this.moveElements(1, BYTE_STEPS);
+    this.consume();
+  }
+
+  dataDrop(data: number): void {
+    this.masm.movImm(S0, 0n, 64);
+    this.masm.storeVmField(this.dataDescriptor(data) + DATA_FIELD.length, S0);
+  }
+
+  /**
+   * Moves S2 elements of `elementBytes` from S1 to S0 (addresses), overlap-safe: forward when the
+   * destination is not above the source, else backward from the ends. `steps` are the chunk sizes
+   * tried in turn (multiples of the element size, the last one the element).
+   */
+  private moveElements(elementBytes: ElementBytes, steps: readonly ElementBytes[]): void {
+    const { masm } = this;
+    const [forward, done] = [masm.newLabel(), masm.newLabel()];
+    masm.branchIfCompare("le_u", 64, S0, S1, forward);
+    masm.addScaled(S0, S2, elementBytes);
+    masm.addScaled(S1, S2, elementBytes);
+    for (const step of steps)
+      this.countDown(step / elementBytes, () => masm.copyAndAdvance(S0, S1, step, "backward"));
+    masm.jump(done);
+    masm.bind(forward);
+    for (const step of steps)
+      this.countDown(step / elementBytes, () => masm.copyAndAdvance(S0, S1, step, "forward"));
+    masm.bind(done);
+  }
+
+  /** While S2 ≥ `units`: `body`, then S2 −= units. */
+  private countDown(units: number, body: () => void): void {
+    const { masm } = this;
+    const [top, exit] = [masm.newLabel(), masm.newLabel()];
+    masm.bind(top);
+    masm.branchIfCompareImm("lt_u", 64, S2, units, exit);
+    body();
+    masm.addImmediate(S2, -units);
+    masm.jump(top);
+    masm.bind(exit);
+  }
 }
+
+/** The chunks a byte copy moves, largest first. */
+const BYTE_STEPS: readonly ElementBytes[] = [16, 8, 1];
 
 // ── float constants ─────────────────────────────────────────────────────────────────────────
 
@@ -813,16 +1159,16 @@ const FLOAT_UNOPS = ["sqrt", "ceil", "floor", "trunc", "nearest"] as const;
 const FLOAT_CONDS = ["eq", "ne", "lt", "gt", "le", "ge"] as const;
 const WIDTHS = [32, 64] as const;
 
-/** Wasm operator → visitor. Every 1.0 operator is listed. */
+/** Wasm operator → visitor. Every 1.0 operator is listed, and the reference-types and bulk-memory ones. */
 const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
   const table: { [K in Op]?: Visitor<K> } = {
     nop: () => {},
     unreachable: (gen) => gen.unreachable(),
     drop: (gen) => gen.consume(),
     select: (gen) => gen.select(),
-    block: (gen, instr) => gen.openBlock("block", instr.blockType),
-    loop: (gen, instr) => gen.openBlock("loop", instr.blockType),
-    if: (gen, instr) => gen.openBlock("if", instr.blockType),
+    block: (gen) => gen.openBlock("block"),
+    loop: (gen) => gen.openBlock("loop"),
+    if: (gen) => gen.openBlock("if"),
     else: (gen) => gen.openElse(),
     end: (gen) => gen.end(),
     br: (gen, instr) => gen.br(instr.depth),
@@ -830,7 +1176,7 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
     br_table: (gen, instr) => gen.brTable(instr.depths, instr.defaultDepth),
     return: (gen) => gen.returnFromFunction(),
     call: (gen, instr) => gen.call(instr.func),
-    call_indirect: (gen, instr) => gen.callIndirect(instr.typeIndex),
+    call_indirect: (gen, instr) => gen.callIndirect(instr.typeIndex, instr.table),
     "local.get": (gen, instr) => gen.localGet(instr.local),
     "local.set": (gen, instr) => gen.localSet(instr.local, false),
     "local.tee": (gen, instr) => gen.localSet(instr.local, true),
@@ -852,6 +1198,23 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
     "i64.extend_i32_u": (gen) => gen.conversion("extend_u"),
     "memory.size": (gen) => gen.memorySize(),
     "memory.grow": (gen) => gen.memoryGrow(),
+    // references, tables and bulk memory
+    select_t: (gen) => gen.select(),
+    "ref.null": (gen) => gen.constant(0n, 64),
+    "ref.is_null": (gen) => gen.refIsNull(),
+    "ref.func": (gen, instr) => gen.refFunc(instr.func),
+    "table.get": (gen, instr) => gen.tableGet(instr.table),
+    "table.set": (gen, instr) => gen.tableSet(instr.table),
+    "table.size": (gen, instr) => gen.tableSize(instr.table),
+    "table.grow": (gen, instr) => gen.tableGrow(instr.table),
+    "table.fill": (gen, instr) => gen.tableFill(instr.table),
+    "table.copy": (gen, instr) => gen.tableCopy(instr.dstTable, instr.srcTable),
+    "table.init": (gen, instr) => gen.tableInit(instr.table, instr.elem),
+    "elem.drop": (gen, instr) => gen.elemDrop(instr.elem),
+    "memory.copy": (gen) => gen.memoryCopy(),
+    "memory.fill": (gen) => gen.memoryFill(),
+    "memory.init": (gen, instr) => gen.memoryInit(instr.data),
+    "data.drop": (gen, instr) => gen.dataDrop(instr.data),
   };
   for (const width of [32, 64] as const) {
     const type = `i${width}` as const;
@@ -882,39 +1245,26 @@ const VISITORS: { readonly [K in Op]?: Visitor<K> } = (() => {
   }
   for (const op of MEMORY_LOADS) table[op] = (gen, instr) => gen.load(op, instr.memOffset);
   for (const op of MEMORY_STORES) table[op] = (gen, instr) => gen.store(op, instr.memOffset);
+  addExtensionVisitors(table);
   return table;
 })();
+
+/** Sign extension and the saturating truncations. */
+function addExtensionVisitors(table: { [K in Op]?: Visitor<K> }): void {
+  table["i32.extend8_s"] = (gen) => gen.signExtension(8, 32);
+  table["i32.extend16_s"] = (gen) => gen.signExtension(16, 32);
+  table["i64.extend8_s"] = (gen) => gen.signExtension(8, 64);
+  table["i64.extend16_s"] = (gen) => gen.signExtension(16, 64);
+  table["i64.extend32_s"] = (gen) => gen.signExtension(32, 64);
+  for (const from of WIDTHS) {
+    for (const to of WIDTHS) {
+      table[`i${to}.trunc_sat_f${from}_s`] = (gen) => gen.saturatingTruncation(from, to, true);
+      table[`i${to}.trunc_sat_f${from}_u`] = (gen) => gen.saturatingTruncation(from, to, false);
+    }
+  }
+}
 
 /** Compiles one defined function. Throws UnsupportedOperator on an operator without a visitor. */
 export function compileFunction(input: FunctionInput): CompiledFunction {
   return new FunctionCompiler(input).compile();
-}
-
-/**
- * The code of a function that cannot be compiled (post-1.0 feature, unsupported operator): its
- * entry jumps to a trap stub flagged `unsupported`, so calling it is an error outcome.
- */
-export function compileUnsupportedStub(input: FunctionInput, reason: string): CompiledFunction {
-  const { masm, validated, definedIndex } = input;
-  const info = validated.functions[definedIndex]!;
-  const trapSite: FunctionTrapSite = {
-    kind: "unreachable",
-    instrIndex: null,
-    codeOffset: 0,
-    unsupported: reason,
-  };
-  masm.jump(masm.trapStub(input.firstSite, input.exits.traps.unreachable));
-  const prologue = { start: 0, end: masm.offset() };
-  const instructions = validated.module.bodies[definedIndex]!.code.length;
-  return {
-    funcIndex: info.funcIndex,
-    assembled: masm.finish(),
-    prologue,
-    ranges: Array<null>(instructions).fill(null),
-    stackMap: Array<null>(instructions).fill(null),
-    prologueDepth: masm.spBelowReference,
-    limitCheckBytes: null,
-    returnAddresses: [],
-    trapSites: [trapSite],
-  };
 }

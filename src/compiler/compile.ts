@@ -3,26 +3,20 @@
 // tables from what the code generator recorded.
 //
 //   codeBase ─▶ ┌──────────────────────────────┐
-//               │ exit block: 16 bytes a slot   │  one per trap kind (TRAP_KINDS order), host
-//               │ (zeros, never executed)       │  return, one per imported function
+//               │ exit block: 16 bytes a slot   │  one per trap kind of WebAssembly 1.0, host
+//               │ (zeros, never executed)       │  return, one per imported function, then one
+//               │                               │  per later trap kind the module can raise
 //               ├──────────────────────────────┤
 //               │ function imports.length       │  prologue · instructions · trap stubs
 //               │ function imports.length + 1   │
 //               │ …                             │
 //               └──────────────────────────────┘
-import type {
-  ConstExpr,
-  FunctionBody,
-  GlobalType,
-  Limits,
-  Module,
-  ValidatedModule,
-  ValType,
-} from "../wasm/ir.js";
+import type { ConstExpr, FunctionBody, Limits, Module, TableType, ValidatedModule } from "../wasm/ir.js";
 import { TRAP_KINDS, type TrapKind } from "../wasm/outcome.js";
 import type {
   Artifact,
   DataSegmentImage,
+  ElementSegmentImage,
   Exits,
   GlobalSlot,
   ImportedFunction,
@@ -33,15 +27,11 @@ import type {
   StackMapEntry,
   TableImage,
   TrapSite,
+  VmContextLayout,
 } from "./artifact.js";
-import { EXIT_SLOT_BYTES } from "./artifact.js";
-import {
-  type CompiledFunction,
-  compileFunction,
-  compileUnsupportedStub,
-  type FunctionInput,
-} from "./codegen.js";
-import { CompilerInvariantError, UnsupportedOperator } from "./errors.js";
+import { EXIT_SLOT_BYTES, vmContextLayout } from "./artifact.js";
+import { type CompiledFunction, compileFunction } from "./codegen.js";
+import { CompilerInvariantError } from "./errors.js";
 import { FramePlan, functionShape } from "./frame.js";
 import type { UnwindRecord } from "./masm.js";
 import type { Strategy, Target } from "./target.js";
@@ -58,35 +48,63 @@ export interface CompileOptions {
   readonly layout: Layout;
   /** Most pages memory.grow may reach (and the runner maps); default: Wasm's limit, 65536. */
   readonly memoryGrowCap?: number;
-  /**
-   * A function with an operator this compiler does not support: `throw` the UnsupportedOperator
-   * (default), or compile it to a stub whose calls end in an error outcome (TrapSite.unsupported).
-   */
-  readonly unsupportedOperators?: "throw" | "stub";
+  /** Most entries table.grow may reach in a table (and the runner maps); default DEFAULT_TABLE_GROW_CAP. */
+  readonly tableGrowCap?: number;
 }
 
 const MAX_PAGES = 65536;
-const HOST_RETURN_SLOT = TRAP_KINDS.length;
+/** Wasm's largest table length. */
+const MAX_TABLE_ENTRIES = 0xffff_ffff;
+/**
+ * Entries a table may grow to unless told otherwise: a table is mapped at its maximum, and one of
+ * 2¹⁶ entries (24 bytes each at most) keeps instantiation cheap. V8 allows 10,000,000.
+ */
+export const DEFAULT_TABLE_GROW_CAP = 65536;
+
+/**
+ * The trap kinds with an exit slot at the start of every exit block, in this order: WebAssembly
+ * 1.0's. Later kinds get theirs after the imports' slots, in modules that can raise them, so code
+ * compiled from a 1.0 module stays where it always was.
+ */
+const FIRST_TRAP_KINDS = TRAP_KINDS.filter((kind) => kind !== "out_of_bounds_table");
+const HOST_RETURN_SLOT = FIRST_TRAP_KINDS.length;
 const FIRST_IMPORT_SLOT = HOST_RETURN_SLOT + 1;
 /** The source map names of the exit slots before the imports'. */
-const FIXED_EXIT_NAMES = [...TRAP_KINDS.map((kind) => `trap:${kind}`), "host-return"];
+const FIXED_EXIT_NAMES = [...FIRST_TRAP_KINDS.map((kind) => `trap:${kind}`), "host-return"];
+
+/** The later trap kinds a module can raise: out_of_bounds_table with reference types or bulk memory. */
+function laterTrapKinds(validated: ValidatedModule): TrapKind[] {
+  const tables = validated.features.some(
+    (use) => use.feature === "reference-types" || use.feature === "bulk-memory",
+  );
+  return tables ? ["out_of_bounds_table"] : [];
+}
 
 export function compileModule(validated: ValidatedModule, options: CompileOptions): Artifact {
   const { module } = validated;
   const backend = lookup(options.target);
   const codeBase = options.layout.codeBase;
   const importedFunctions = importedFunctionsOf(module, validated, codeBase);
-  const exits = exitsAt(codeBase, importedFunctions.length);
+  const laterTraps = laterTrapKinds(validated);
+  const exits = exitsAt(codeBase, importedFunctions.length, laterTraps);
+  const vmContext = vmContextLayout({
+    globals: globalsOf(module).length,
+    tables: module.imports.filter((imported) => imported.desc.kind === "table").length + module.tables.length,
+    elemSegments: module.elems.length,
+    dataSegments: module.datas.length,
+    functions: validated.funcTypes.length,
+  });
 
   const compiled: CompiledFunction[] = [];
   let sites = 0;
   module.bodies.forEach((_, definedIndex) => {
-    const fn = compileOne(validated, definedIndex, backend, options, exits, sites);
+    const fn = compileOne(validated, definedIndex, backend, options, exits, vmContext, sites);
     sites += fn.trapSites.length;
     compiled.push(fn);
   });
 
-  const exitBlockBytes = FIRST_IMPORT_SLOT * EXIT_SLOT_BYTES + importedFunctions.length * EXIT_SLOT_BYTES;
+  const exitSlots = FIRST_IMPORT_SLOT + importedFunctions.length + laterTraps.length;
+  const exitBlockBytes = exitSlots * EXIT_SLOT_BYTES;
   const starts: number[] = [];
   let size = exitBlockBytes;
   for (const fn of compiled) {
@@ -109,7 +127,7 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
     exits,
     entries,
     funcTypes: validated.funcTypes,
-    sourceMap: [...exitSourceMap(importedFunctions), ...tables.sourceMap],
+    sourceMap: [...exitSourceMap(importedFunctions, laterTraps), ...tables.sourceMap],
     stackMap: tables.stackMap,
     prologueDepth: tables.prologueDepth,
     limitCheckBytes: tables.limitCheckBytes,
@@ -122,10 +140,15 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
     exports: module.exports,
     start: module.start,
     memory: memoryOf(module, options.memoryGrowCap ?? MAX_PAGES),
-    table: tableOf(module),
+    tables: tablesOf(module, options.tableGrowCap ?? DEFAULT_TABLE_GROW_CAP),
+    vmContext,
     globals: globalsOf(module),
-    dataSegments: module.datas.flatMap((data): DataSegmentImage[] =>
-      data.mode === "active" ? [{ offset: initialValue(data.offset, module), bytes: data.bytes }] : [],
+    elemSegments: module.elems.map((elem) => elementSegmentOf(elem, module)),
+    dataSegments: module.datas.map(
+      (data): DataSegmentImage =>
+        data.mode === "active"
+          ? { mode: "active", offset: initialValue(data.offset, module), bytes: data.bytes }
+          : { mode: "passive", bytes: data.bytes },
     ),
   };
 }
@@ -136,36 +159,31 @@ function compileOne(
   backend: TargetBackend,
   options: CompileOptions,
   exits: Exits,
+  vmContext: VmContextLayout,
   firstSite: number,
 ): CompiledFunction {
-  const info = validated.functions[definedIndex]!;
-  const input: FunctionInput = {
+  return compileFunction({
     validated,
     definedIndex,
     masm: backend.createMasm(),
     plan: new FramePlan(backend.abi, options.strategy, functionShape(validated, definedIndex)),
     exits,
+    vmContext,
     firstSite,
-  };
-  if (info.unsupported !== null)
-    return compileUnsupportedStub(input, `unsupported feature: ${info.unsupported.feature}`);
-  try {
-    return compileFunction(input);
-  } catch (error) {
-    if (!(error instanceof UnsupportedOperator) || options.unsupportedOperators !== "stub") throw error;
-    // The stub starts over with a fresh masm: the failed attempt left code in this one.
-    return compileUnsupportedStub({ ...input, masm: backend.createMasm() }, error.message);
-  }
+  });
 }
 
 function exitSlot(codeBase: bigint, index: number): bigint {
   return codeBase + BigInt(index * EXIT_SLOT_BYTES);
 }
 
-function exitsAt(codeBase: bigint, importCount: number): Exits {
-  const traps = {} as Record<TrapKind, bigint>;
-  TRAP_KINDS.forEach((kind, i) => {
+function exitsAt(codeBase: bigint, importCount: number, laterTraps: readonly TrapKind[]): Exits {
+  const traps: Partial<Record<TrapKind, bigint>> = {};
+  FIRST_TRAP_KINDS.forEach((kind, i) => {
     traps[kind] = exitSlot(codeBase, i);
+  });
+  laterTraps.forEach((kind, i) => {
+    traps[kind] = exitSlot(codeBase, FIRST_IMPORT_SLOT + importCount + i);
   });
   const imports: bigint[] = [];
   for (let i = 0; i < importCount; i++) imports.push(exitSlot(codeBase, FIRST_IMPORT_SLOT + i));
@@ -192,8 +210,15 @@ function importedFunctionsOf(
   return functions;
 }
 
-function exitSourceMap(imports: readonly ImportedFunction[]): SourceMapEntry[] {
-  const names = [...FIXED_EXIT_NAMES, ...imports.map((fn) => `import:${fn.module}.${fn.name}`)];
+function exitSourceMap(
+  imports: readonly ImportedFunction[],
+  laterTraps: readonly TrapKind[],
+): SourceMapEntry[] {
+  const names = [
+    ...FIXED_EXIT_NAMES,
+    ...imports.map((fn) => `import:${fn.module}.${fn.name}`),
+    ...laterTraps.map((kind) => `trap:${kind}`),
+  ];
   return names.map((exit, i) => ({
     kind: "exit",
     exit,
@@ -302,9 +327,7 @@ function sideTables(
         funcIndex,
         wasmOffset: wasmOffset(body, site.instrIndex),
       };
-      tables.trapSites.push(
-        site.unsupported === undefined ? trapSite : { ...trapSite, unsupported: site.unsupported },
-      );
+      tables.trapSites.push(trapSite);
     }
   });
   // Functions are laid out in order and each one's ranges are in code order: already sorted.
@@ -356,7 +379,7 @@ function importedGlobals(module: Module): GlobalSlot[] {
     imported.desc.kind === "global"
       ? [
           {
-            type: slotType(imported.desc.type),
+            type: imported.desc.type.valType,
             mutable: imported.desc.type.mutable,
             init: { kind: "import", module: imported.module, name: imported.name },
           },
@@ -369,25 +392,15 @@ function globalsOf(module: Module): GlobalSlot[] {
   const imported = importedGlobals(module);
   const defined = module.globals.map(
     (global): GlobalSlot => ({
-      type: slotType(global.type),
+      type: global.type.valType,
       mutable: global.type.mutable,
-      init: global.type.unsupported ? ZERO : initialValue(global.init, module),
+      init: initialValue(global.init, module),
     }),
   );
   return [...imported, ...defined];
 }
 
-/**
- * Until reference types are compiled, a global of a reference type (marked unsupported by the
- * front end) is an i32 slot holding zero.
- */
-function slotType(type: GlobalType): ValType {
-  return type.unsupported ? "i32" : type.valType;
-}
-
-const ZERO: InitialValue = { kind: "const", bits: 0n };
-
-/** A constant expression as raw slot bits, or the imported global it reads. */
+/** A constant expression as raw slot bits, the imported global it reads, or the function it references. */
 function initialValue(expr: ConstExpr, module: Module): InitialValue {
   switch (expr.op) {
     case "i32.const":
@@ -405,45 +418,65 @@ function initialValue(expr: ConstExpr, module: Module): InitialValue {
       return global.init;
     }
     case "ref.null":
+      return NULL_REFERENCE;
     case "ref.func":
-      return ZERO;
+      return { kind: "function", funcIndex: expr.func };
     case "sequence":
       throw new CompilerInvariantError("extended constant expressions are not compiled yet");
   }
 }
 
-/** The limits of the module's memory or table (imported or defined; 1.0 has at most one of each). */
-function limitsOf(
-  module: Module,
-  kind: "memory" | "table",
-): { limits: Limits; import: ImportName | null } | null {
+const NULL_REFERENCE: InitialValue = { kind: "const", bits: 0n };
+
+/** An element segment's references: function indices, or constant expressions. */
+function elementSegmentOf(elem: Module["elems"][number], module: Module): ElementSegmentImage {
+  const elements =
+    elem.exprs === null
+      ? elem.funcs.map((funcIndex): InitialValue => ({ kind: "function", funcIndex }))
+      : elem.exprs.map((expr) => initialValue(expr, module));
+  return elem.mode === "active"
+    ? {
+        mode: "active",
+        type: elem.type,
+        table: elem.table,
+        offset: initialValue(elem.offset, module),
+        elements,
+      }
+    : { mode: elem.mode, type: elem.type, elements };
+}
+
+/** The limits of the module's memory (imported or defined; there is at most one). */
+function memoryLimitsOf(module: Module): { limits: Limits; import: ImportName | null } | null {
   for (const imported of module.imports) {
-    if (imported.desc.kind !== kind) continue;
+    if (imported.desc.kind !== "memory") continue;
     return { limits: imported.desc.limits, import: { module: imported.module, name: imported.name } };
   }
-  const limits = kind === "memory" ? module.memories[0] : module.tables[0];
+  const limits = module.memories[0];
   return limits === undefined ? null : { limits, import: null };
 }
 
 function memoryOf(module: Module, growCap: number): MemoryImage | null {
-  const memory = limitsOf(module, "memory");
+  const memory = memoryLimitsOf(module);
   if (memory === null) return null;
   const { min, max = MAX_PAGES } = memory.limits;
   return { minPages: min, maxPages: Math.max(min, Math.min(max, growCap)), import: memory.import };
 }
 
-/** Table 0 and its element segments. Further tables are post-1.0 (Module.postMvp): not represented. */
-function tableOf(module: Module): TableImage | null {
-  const table = limitsOf(module, "table");
-  if (table === null) return null;
-  return {
-    minEntries: table.limits.min,
-    maxEntries: table.limits.max ?? null,
-    import: table.import,
-    elements: module.elems.flatMap((elem) =>
-      elem.mode === "active" && elem.table === 0
-        ? [{ offset: initialValue(elem.offset, module), funcs: elem.funcs }]
+/** Every table by table index, imported ones first; each mapped at its maximum capped by `growCap`. */
+function tablesOf(module: Module, growCap: number): TableImage[] {
+  const image = (type: TableType, from: ImportName | null): TableImage => ({
+    elemType: type.elemType,
+    minEntries: type.min,
+    declaredMax: type.max ?? null,
+    maxEntries: Math.max(type.min, Math.min(type.max ?? MAX_TABLE_ENTRIES, growCap)),
+    import: from,
+  });
+  return [
+    ...module.imports.flatMap((imported) =>
+      imported.desc.kind === "table"
+        ? [image(imported.desc.limits, { module: imported.module, name: imported.name })]
         : [],
     ),
-  };
+    ...module.tables.map((table) => image(table, null)),
+  ];
 }

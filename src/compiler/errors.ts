@@ -1,6 +1,7 @@
-// Compiler errors: unsupported input is the user's business; an invariant failure is a samestack bug.
+// Compiler errors. The front end refuses what samestack does not support, so both are samestack bugs:
+// an operator the front end accepts without a visitor here, or a broken invariant.
 
-/** A Wasm construct this compiler does not (yet) support. */
+/** An operator without a visitor: the front end accepted what the compiler cannot compile. */
 export class UnsupportedOperator extends Error {
   readonly id = "compiler/unsupported-operator";
   constructor(

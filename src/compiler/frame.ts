@@ -14,14 +14,15 @@
 //          entry padding       entryPaddingBytes     (intersect: up to the largest ret + record)
 //   ─────────────────────────────────────────────────   entryBytes
 //          local 0             at entryBytes + 8     (params first, copied here by the prologue,
-//          local 1             at entryBytes + 16     then the declared locals, zeroed)
-//          …  padded to 16
+//          local 1             at entryBytes + 16     then the declared locals, zeroed; native:
+//          …  padded to 16                            then the result area's address, if passed)
 //   ─────────────────────────────────────────────────   bodyBase = entryBytes + localsBytes
 //          operand 0           at bodyBase + 8
 //          operand 1           at bodyBase + 16
 //          …
 //   ───────────────────────────────────────────────── SP = bodyBase + 16·⌈h/2⌉
-//          outgoing area       only during a call: stack argument j at [SP + 8·j]
+//          outgoing area       only during a call: result area (below), then
+//                              stack argument j at [SP + 8·j]
 //   ───────────────────────────────────────────────── SP at the call = callee's reference
 //
 // `frame` strategy: the same slot addresses, but the prologue reserves everything once, after
@@ -37,6 +38,26 @@
 //   ───────────────────────────────────────────────── SP in the whole body
 //          headroom            the next callee's entry (return address + frame record), if any
 //   ───────────────────────────────────────────────── must stay ≥ vmctx.stackLimit
+//
+// Results (callLayout). A call's first results come back in the two result registers (x64 rax, rdx;
+// aarch64 x0, x1); the rest travel through a result area the caller reserves directly above the
+// callee's stack arguments, 8 bytes a result, padded to 16:
+//
+//   `intersect`, `frame`: results 0, 1 in registers, result 2 + i at a fixed place, so both targets
+//   use the same bytes (no address is passed):
+//
+//          result area         result 2 + i at reference + stackArgsBytes + 8·i     (higher addresses)
+//          stack arguments     argument registerArgs + j at reference + 8·j
+//   ───────────────────────────────────────────────── reference = SP at the call
+//
+//   `native`: each C ABI's rule for a returned struct of n 8-byte words: n ≤ 2 in the registers;
+//   otherwise all n in memory, result i at area + 8·i, the area's address passed in the indirect
+//   result register — x64: rdi, the first argument register, so the arguments shift by one (and
+//   rax returns the address); aarch64: x8, not an argument register. The callee keeps the address
+//   in a hidden slot after its locals (resultPointerSlot).
+//
+// With several results the caller places the area below every operand slot its results go to
+// (callHeight), so copying the memory results into their slots overwrites nothing unread.
 import type { FuncType, FunctionInfo, Instr, ValidatedModule, ValType } from "../wasm/ir.js";
 import { ABI, type AbiConstants } from "./abi.js";
 import { CompilerInvariantError } from "./errors.js";
@@ -56,6 +77,9 @@ export const SHARED_ALIGNMENT = Math.max(...ALL_ABIS.map((abi) => abi.stackAlign
 /** The intersection of the targets' argument registers: arguments beyond it are on the stack somewhere. */
 const SHARED_INT_ARG_REGS = Math.min(...ALL_ABIS.map((abi) => abi.intArgRegs));
 
+/** The intersection of the targets' result registers: results beyond it travel in memory everywhere. */
+const SHARED_RESULT_REGS = Math.min(...ALL_ABIS.map((abi) => abi.resultRegs));
+
 /** The largest entry sequence of any target: return address + frame record. */
 const SHARED_ENTRY_BYTES = alignUp(
   Math.max(...ALL_ABIS.map((abi) => abi.returnAddressBytes + abi.frameRecordBytes)),
@@ -69,12 +93,16 @@ export function alignUp(bytes: number, alignment: number): number {
 /** What the planner needs to know about a function. */
 export interface FunctionShape {
   readonly params: number;
+  /** Result count; absent: at most one (every result count of 1.0). */
+  readonly results?: number;
   readonly declaredLocals: number;
   /** Largest operand-stack height (from the validator). */
   readonly maxHeight: number;
   readonly makesCalls: boolean;
   /** Parameter count of every `call` and `call_indirect` in the body. */
   readonly callArities: readonly number[];
+  /** Result count of the same calls, in the same order; absent: at most one each. */
+  readonly callResults?: readonly number[];
 }
 
 /**
@@ -84,10 +112,12 @@ export interface FunctionShape {
  */
 export const HOST_CALLEE: FunctionShape = {
   params: 0,
+  results: 0,
   declaredLocals: 0,
   maxHeight: 0,
   makesCalls: false,
   callArities: [],
+  callResults: [],
 };
 
 /** The shape of defined function `definedIndex` (0 = the first function that is not an import). */
@@ -98,16 +128,21 @@ export function functionShape(validated: ValidatedModule, definedIndex: number):
     throw new CompilerInvariantError(`no defined function ${definedIndex}`);
   }
   const callArities: number[] = [];
+  const callResults: number[] = [];
   for (const instr of body.code) {
     const callee = calledType(validated, instr);
-    if (callee !== null) callArities.push(callee.params.length);
+    if (callee === null) continue;
+    callArities.push(callee.params.length);
+    callResults.push(callee.results.length);
   }
   return {
     params: info.type.params.length,
+    results: info.type.results.length,
     declaredLocals: body.locals.length,
     maxHeight: info.maxHeight,
     makesCalls: info.makesCalls,
     callArities,
+    callResults,
   };
 }
 
@@ -159,6 +194,76 @@ export function outgoingAreaBytes(abi: AbiConstants, strategy: Strategy, arity: 
   return alignUp(slots * SLOT_BYTES, SHARED_ALIGNMENT);
 }
 
+/** Where a call's arguments and results travel (the results diagram at the top). */
+export interface CallLayout {
+  readonly params: number;
+  readonly results: number;
+  /** Argument i < registerArgs is in integer argument register firstArgRegister + i. */
+  readonly firstArgRegister: number;
+  readonly registerArgs: number;
+  /** Argument registerArgs + j is at reference + 8·j. */
+  readonly stackArgs: number;
+  /** Bytes above the reference for the stack arguments (outgoingAreaBytes). */
+  readonly stackArgsBytes: number;
+  /** Results 0 … registerResults − 1 come back in the result registers. */
+  readonly registerResults: number;
+  /** Result registerResults + i is at reference + stackArgsBytes + 8·i (native: at the passed address + 8·i). */
+  readonly memoryResults: number;
+  readonly resultAreaBytes: number;
+  /** `native` with memory results: the area's address travels in the ABI's indirect result register. */
+  readonly resultPointer: boolean;
+  /** Bytes the caller reserves above the callee's reference: stack arguments, then the result area. */
+  readonly areaBytes: number;
+}
+
+/**
+ * The layout of a call with `params` arguments and `results` results. `native`: the target's own ABI
+ * (more results than result registers all go to memory, through an address that may take an
+ * argument register); otherwise the intersection: the shared result registers, the rest at a fixed
+ * place above the stack arguments.
+ */
+export function callLayout(
+  abi: AbiConstants,
+  strategy: Strategy,
+  params: number,
+  results: number,
+): CallLayout {
+  const native = strategy === "native";
+  const resultPointer = native && results > abi.resultRegs;
+  const firstArgRegister = resultPointer && abi.indirectResultInArgReg ? 1 : 0;
+  const registerArgs = Math.min(params, abi.intArgRegs - firstArgRegister);
+  const stackArgsBytes = native
+    ? alignUp((params - registerArgs) * SLOT_BYTES, SHARED_ALIGNMENT)
+    : outgoingAreaBytes(abi, strategy, params);
+  const registerResults = resultPointer ? 0 : Math.min(results, native ? abi.resultRegs : SHARED_RESULT_REGS);
+  const memoryResults = results - registerResults;
+  const resultAreaBytes = alignUp(memoryResults * SLOT_BYTES, SHARED_ALIGNMENT);
+  return {
+    params,
+    results,
+    firstArgRegister,
+    registerArgs,
+    stackArgs: params - registerArgs,
+    stackArgsBytes,
+    registerResults,
+    memoryResults,
+    resultAreaBytes,
+    resultPointer,
+    areaBytes: stackArgsBytes + resultAreaBytes,
+  };
+}
+
+/**
+ * The operand height a call reserves its area below: the height before the call, or, with several
+ * results, also below the slots of all results (argsEnd − params + results), so every result slot
+ * is above SP when the results are stored and the result area overlaps none of them. (A single
+ * result fits where its call's operands or the call_indirect index were, or just above SP.)
+ */
+export function callHeight(layout: CallLayout, heightBefore: number, argsEnd: number): number {
+  if (layout.results <= 1) return heightBefore;
+  return Math.max(heightBefore, argsEnd - layout.params + layout.results);
+}
+
 /** The frame of one function on one target under one strategy. All numbers are bytes. */
 export class FramePlan {
   readonly returnAddressBytes: number;
@@ -181,6 +286,10 @@ export class FramePlan {
   readonly limitCheckBytes: number | null;
   /** Deepest bytes below the reference during the prologue. */
   readonly prologueDepth: number;
+  /** How this function is called: where its arguments come from and its results go. */
+  readonly incoming: CallLayout;
+  /** `native`, results through a passed address: the hidden slot the prologue keeps it in; else null. */
+  readonly resultPointerSlot: number | null;
 
   constructor(
     readonly abi: AbiConstants,
@@ -192,12 +301,21 @@ export class FramePlan {
     this.frameRecordBytes = omitRecord ? 0 : abi.frameRecordBytes;
     this.entryBytes = entryBytesFor(abi, strategy, omitRecord);
     this.entryPaddingBytes = this.entryBytes - this.returnAddressBytes - this.frameRecordBytes;
-    this.localsBytes = alignUp((shape.params + shape.declaredLocals) * SLOT_BYTES, SHARED_ALIGNMENT);
+    this.incoming = callLayout(abi, strategy, shape.params, shape.results ?? 0);
+    const locals = shape.params + shape.declaredLocals;
+    this.resultPointerSlot = this.incoming.resultPointer ? this.entryBytes + SLOT_BYTES * (locals + 1) : null;
+    const hiddenSlots = this.incoming.resultPointer ? 1 : 0;
+    this.localsBytes = alignUp((locals + hiddenSlots) * SLOT_BYTES, SHARED_ALIGNMENT);
     this.bodyBase = this.entryBytes + this.localsBytes;
     const framed = strategy === "frame";
     this.operandAreaBytes = framed ? alignUp(shape.maxHeight * SLOT_BYTES, SHARED_ALIGNMENT) : 0;
     this.outgoingAreaBytes = framed
-      ? Math.max(0, ...shape.callArities.map((arity) => outgoingAreaBytes(abi, strategy, arity)))
+      ? Math.max(
+          0,
+          ...shape.callArities.map(
+            (arity, i) => callLayout(abi, strategy, arity, shape.callResults?.[i] ?? 0).areaBytes,
+          ),
+        )
       : 0;
     this.reservedBytes = this.localsBytes + this.operandAreaBytes + this.outgoingAreaBytes;
     const headroom = shape.makesCalls ? this.entryBytes : 0;
@@ -224,14 +342,25 @@ export class FramePlan {
     return this.bodyBase + alignUp(height * SLOT_BYTES, SHARED_ALIGNMENT);
   }
 
-  /** Bytes a call reserves below the operand stack for its stack arguments (0 under `frame`: pre-reserved). */
-  callAreaBytes(arity: number): number {
-    return this.strategy === "frame" ? 0 : outgoingAreaBytes(this.abi, this.strategy, arity);
+  /** The layout of a call this function makes. */
+  callLayout(arity: number, results: number): CallLayout {
+    return callLayout(this.abi, this.strategy, arity, results);
   }
 
-  /** SP at the call instruction of an `arity`-ary call made at operand height `height`: the callee's reference. */
-  spAtCall(height: number, arity: number): number {
-    return this.spAtHeight(height) + this.callAreaBytes(arity);
+  /**
+   * Bytes a call reserves below the operand stack for its stack arguments and result area (0 under
+   * `frame`: pre-reserved).
+   */
+  callAreaBytes(arity: number, results = 0): number {
+    return this.strategy === "frame" ? 0 : this.callLayout(arity, results).areaBytes;
+  }
+
+  /**
+   * SP at the call instruction of a call made at operand height `height` (callHeight): the callee's
+   * reference.
+   */
+  spAtCall(height: number, arity: number, results = 0): number {
+    return this.spAtHeight(height) + this.callAreaBytes(arity, results);
   }
 }
 
@@ -240,16 +369,13 @@ export function planFrame(target: Target, strategy: Strategy, shape: FunctionSha
 }
 
 /**
- * How the host calls an entry point, so the runner and the compiled code agree: argument i <
- * registerArgs goes in integer argument register i; argument registerArgs + j is stored at
- * [reference + 8·j], in an area of areaBytes the host reserves above the reference (so it is not
- * part of any depth). The host then makes the call: x64 pushes the host-return exit address
+ * How the host calls an entry point, so the runner and the compiled code agree: the call's layout
+ * (callLayout: argument registers, stack arguments at [reference + 8·j], the result registers and
+ * result area) in an area of areaBytes the host reserves above the reference (so it is not part of
+ * any depth). The host then makes the call: x64 pushes the host-return exit address
  * (returnAddressBytes), aarch64 puts it in x30.
  */
-export interface HostCallLayout {
-  readonly registerArgs: number;
-  readonly stackArgs: number;
-  readonly areaBytes: number;
+export interface HostCallLayout extends CallLayout {
   readonly returnAddressBytes: number;
 }
 
@@ -257,13 +383,11 @@ export function hostCallLayout(
   target: Target,
   strategy: Strategy,
   paramTypes: readonly ValType[],
+  resultTypes: readonly ValType[] = [],
 ): HostCallLayout {
   const abi = ABI[target];
-  const stackArgs = stackArgCount(abi, paramTypes.length);
   return {
-    registerArgs: paramTypes.length - stackArgs,
-    stackArgs,
-    areaBytes: outgoingAreaBytes(abi, strategy, paramTypes.length),
+    ...callLayout(abi, strategy, paramTypes.length, resultTypes.length),
     returnAddressBytes: abi.returnAddressBytes,
   };
 }

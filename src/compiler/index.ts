@@ -17,12 +17,13 @@ export {
   sourceAt,
   TABLE_ENTRY,
   TABLE_ENTRY_BYTES,
+  TABLE_FIELD,
   type TableImage,
   type TrapSite,
-  tableEntry,
   typeId,
   unwindAt,
   VMCTX,
+  type VmContextLayout,
   WASM_PAGE_BYTES,
 } from "./artifact.js";
 export { type CompileOptions, compileModule, type Layout } from "./compile.js";

@@ -12,8 +12,15 @@ export interface IsaRegisters {
    * constants follow from it (abi.ts): the frame record holds fp, and lr where there is one.
    */
   readonly lr: string | null;
-  /** Where a function's (single) result comes back. */
+  /** Where a function's first result comes back. */
   readonly result: string;
+  /** Where a second result comes back (the ABI returns a two-word struct in result:secondResult). */
+  readonly secondResult: string;
+  /**
+   * Where the ABI passes the address of a caller-reserved area for results that do not fit the two
+   * result registers (a returned struct of more than two words); it may be an argument register.
+   */
+  readonly indirectResult: string;
   /** Integer argument registers, in order; their count is the ABI's `intArgRegs`. */
   readonly intArgs: readonly string[];
   /** Pinned VM context pointer, set by the host and never written by generated code. */
@@ -34,6 +41,8 @@ export interface IsaFacts {
   readonly stackAlignment: number;
   /** Whether SP must be aligned at every SP-based memory access, not only at calls. */
   readonly spAlignedAtEveryAccess: boolean;
+  /** Whether the callee hands the indirect result area's address back in the result register. */
+  readonly indirectResultReturned: boolean;
   /** A byte whose repetition traps when executed: fills code memory past the generated code. */
   readonly trapFillByte: number;
 }

@@ -32,6 +32,7 @@ import { CompilerInvariantError } from "./errors.js";
 import { SLOT_BYTES } from "./frame.js";
 import type {
   AssembledFunction,
+  ElementBytes,
   Label,
   MemoryAccess,
   Relocation,
@@ -80,12 +81,12 @@ interface PendingStub {
   readonly created: StackState;
 }
 
-/** Argument register `index` of a target whose ABI passes `registers` in registers. */
-export function argumentRegister<R>(registers: readonly R[], index: number): R {
+/** Argument (or result) register `index` of a target whose ABI passes `registers` in registers. */
+export function argumentRegister<R>(registers: readonly R[], index: number, role = "argument"): R {
   const reg = registers[index];
   if (reg === undefined) {
     throw new CompilerInvariantError(
-      `argument register ${index} does not exist (the ABI passes ${registers.length} in registers)`,
+      `${role} register ${index} does not exist (the ABI passes ${registers.length} in registers)`,
     );
   }
   return reg;
@@ -173,6 +174,17 @@ export abstract class MacroAssemblerCore<Kind extends string> {
   ): void;
   /** f32 ⇄ f64, `from` ≠ `to`. */
   protected abstract emitConvertFloat(from: Width, to: Width, dst: Scratch): void;
+  /** `copyAndAdvance` with dst ≠ src checked. */
+  protected abstract emitCopyAndAdvance(
+    dst: Scratch,
+    src: Scratch,
+    bytes: ElementBytes,
+    direction: "forward" | "backward",
+  ): void;
+  /** `storeAndAdvance` with dst ≠ value checked. */
+  protected abstract emitStoreAndAdvance(dst: Scratch, value: Scratch, bytes: 1 | 8): void;
+  /** `addImmediate` with imm a signed 32-bit integer. */
+  protected abstract emitAddImmediate(dst: Scratch, imm: number): void;
 
   // ── state ────────────────────────────────────────────────────────────────────────────────
 
@@ -443,6 +455,25 @@ export abstract class MacroAssemblerCore<Kind extends string> {
   convertFloat(from: Width, to: Width, dst: Scratch): void {
     if (from === to) throw new CompilerInvariantError(`convertFloat from f${from} to itself`);
     this.emitConvertFloat(from, to, dst);
+  }
+
+  // ── bulk memory and tables ───────────────────────────────────────────────────────────────
+
+  copyAndAdvance(dst: Scratch, src: Scratch, bytes: ElementBytes, direction: "forward" | "backward"): void {
+    if (dst === src) throw new CompilerInvariantError("copyAndAdvance: dst and src are the same register");
+    this.emitCopyAndAdvance(dst, src, bytes, direction);
+  }
+
+  storeAndAdvance(dst: Scratch, value: Scratch, bytes: 1 | 8): void {
+    if (dst === value)
+      throw new CompilerInvariantError("storeAndAdvance: dst and value are the same register");
+    this.emitStoreAndAdvance(dst, value, bytes);
+  }
+
+  addImmediate(dst: Scratch, imm: number): void {
+    if (!Number.isSafeInteger(imm) || imm < -(2 ** 31) || imm >= 2 ** 31)
+      throw new CompilerInvariantError(`addImmediate: ${imm} is not a signed 32-bit integer`);
+    this.emitAddImmediate(dst, imm);
   }
 
   // ── the end ──────────────────────────────────────────────────────────────────────────────

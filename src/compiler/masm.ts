@@ -94,7 +94,7 @@ export interface TrapStubRange {
  * by the target's instruction lowering (targets/<isa>/masm.ts). After `finish()` it starts the next
  * function.
  */
-export interface MacroAssembler extends FloatAndTableAssembler {
+export interface MacroAssembler extends FloatAndTableAssembler, ExtensionAndResultAssembler, BulkAssembler {
   readonly abi: AbiConstants;
   /** Code bytes emitted so far in the current function. */
   offset(): number;
@@ -195,4 +195,65 @@ export interface FloatAndTableAssembler {
   /** Calls the code address held in the slot at `reference − below` (loaded into a hidden
    *  temporary after the argument registers are set, so no argument register is disturbed). */
   callIndirectFromSlot(below: number): void;
+}
+
+/** Sign extension, saturating truncation and several results: part of every MacroAssembler. */
+export interface ExtensionAndResultAssembler {
+  // ── sign extension and saturating truncation ──────────────────────────────────────────
+  /** dst ← its low `bits` bits sign-extended to `width` bits (a 32-bit result zero-extended to 64). */
+  signExtend(bits: 8 | 16 | 32, width: Width, dst: Scratch): void;
+  /** Float of width `from` → integer of width `to`, rounding toward zero; NaN gives 0 and values
+   *  outside the integer range the nearest bound (Wasm's trunc_sat). */
+  truncateSaturating(from: Width, to: Width, signed: boolean, dst: Scratch): void;
+
+  // ── several results (frame.ts, callLayout) ────────────────────────────────────────────
+  /** Result register `index` (0: the result register, 1: the second) ⇄ slot. */
+  loadSlotToResultReg(index: number, below: number): void;
+  storeResultRegToSlot(below: number, index: number): void;
+  /** The slot at [SP + 8·index] at a call (stack arguments, then the result area), after it returned. */
+  loadOutgoingSlot(dst: Scratch, index: number): void;
+  /** The slot at reference + 8·index of the current function (its incoming stack arguments, then its result area). */
+  storeIncomingSlot(index: number, src: Scratch): void;
+  /** The ABI's indirect result register ← SP + offset: the address of the result area before a call. */
+  setResultPointer(offset: number): void;
+  /** The indirect result register → slot, in the prologue of a function whose results it addresses. */
+  storeResultPointerToSlot(below: number): void;
+  /** 64-bit store of `src` at [base + offset] (offset ≥ 0). */
+  storeToAddress(base: Scratch, offset: number, src: Scratch): void;
+}
+
+/** Bytes of a table element or data byte that `elementAddress` and `addScaled` scale by. */
+export type ElementBytes = 1 | 8 | 16;
+
+/**
+ * Bulk memory and tables: the pieces of the loops the code generator builds (memory.copy, fill and
+ * init, table.copy, fill, init and grow) over absolute addresses held in scratch registers. None
+ * touches the stack; each may clobber the hidden temporaries.
+ */
+export interface BulkAssembler {
+  /** dst ← dst + the linear memory base: the address of byte `dst` (a zero-extended i32) of memory. */
+  addMemoryBase(dst: Scratch): void;
+  /** dst ← the VM context's address + `offset`. */
+  vmAddress(dst: Scratch, offset: number): void;
+  /** index ← the u64 in the VM-context field at `baseField` + index · elementBytes (64-bit). */
+  elementAddress(index: Scratch, baseField: number, elementBytes: ElementBytes): void;
+  /** dst ← dst + count · elementBytes (64-bit). */
+  addScaled(dst: Scratch, count: Scratch, elementBytes: ElementBytes): void;
+  /** dst ← dst + imm (64-bit); imm a signed 32-bit constant. */
+  addImmediate(dst: Scratch, imm: number): void;
+  /**
+   * Branches to `label` when start + length > the u64 in the VM-context field at `field`, unsigned
+   * in 64 bits (start and length hold zero-extended i32s, so the sum cannot wrap).
+   */
+  branchIfRangeExceeds(start: Scratch, length: Scratch, field: number, label: Label): void;
+  /**
+   * Copies `bytes` bytes from [src] to [dst], reading all of them before writing any (so it may
+   * overlap). "forward": then dst and src advance by `bytes`; "backward": both step back by `bytes`
+   * first. dst and src are different registers.
+   */
+  copyAndAdvance(dst: Scratch, src: Scratch, bytes: ElementBytes, direction: "forward" | "backward"): void;
+  /** Stores the low `bytes` bytes of `value` at [dst], then dst advances by `bytes`. */
+  storeAndAdvance(dst: Scratch, value: Scratch, bytes: 1 | 8): void;
+  /** reg ← its low byte repeated in all eight bytes. */
+  broadcastByte(reg: Scratch): void;
 }

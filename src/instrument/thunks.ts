@@ -108,7 +108,7 @@ export function thunkBody(
   builder.guardedCall(thunk.callee, thunk.charge, guard, -1, -1, "call");
   builder.add({ op: "end", offset: -1 }, "return", -1);
   return {
-    body: { unsupported: null, locals: [], code: builder.code, offset: -1 },
+    body: { locals: [], code: builder.code, offset: -1 },
     origins: builder.origins(),
   };
 }

@@ -8,6 +8,7 @@ import {
   type LimiterOptions,
   POLKADOT_LOGICAL_LIMIT,
 } from "../instrument/index.js";
+import { featureSet, WASM_2_0 } from "../wasm/features.js";
 import {
   decodeModule,
   encodeModule,
@@ -37,9 +38,12 @@ export interface LimitedModule {
 export function limitModule(original: ValidatedModule, options: LimiterOptions): LimitedModule {
   const instrumentation = instrument(original, options);
   const bytes = encodeModule(instrumentation.module);
+  // The limiter adds no feature: its output is read under 2.0 and whatever else the original uses
+  // (e.g. extended constant expressions under lime1).
+  const features = featureSet([...WASM_2_0, ...original.features.map((use) => use.feature)]);
   let validated: LoadedModule["validated"];
   try {
-    validated = validateModule(decodeModule(bytes));
+    validated = validateModule(decodeModule(bytes, features), features);
   } catch (error) {
     throw new InternalError(`the limiter's output does not validate: ${(error as Error).message}`);
   }

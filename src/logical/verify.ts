@@ -2,6 +2,8 @@
 // own ABI's frames, verified statically, certified (certificate.ts), and, for an invocation, run on
 // a stack of at least the certified one (so it ends as at every larger native limit) with the
 // verdict for every native limit (verdict.ts), confirmed by real runs at sampled limits and at S.
+
+import type { HostSettings } from "../../emulators/hosts/instance-hosts.js";
 import { MAX_STACK_LIMIT } from "../../emulators/runtime/layout.js";
 import type { InvokeOptions } from "../../emulators/runtime/runner.js";
 import { TARGETS } from "../compiler/target.js";
@@ -27,6 +29,8 @@ export interface LogicalVerifyOptions extends InvokeOptions {
   readonly limiter: LimiterOptions;
   readonly invocation?: Invocation;
   readonly extraLimits?: readonly number[];
+  /** WASI and stubbed modules (default: none, the program called "module"). */
+  readonly hosts?: HostSettings;
 }
 
 export interface LogicalModuleVerdict extends ModuleVerdict {

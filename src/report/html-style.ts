@@ -29,6 +29,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; min-width: 120px; }
 .card b { display: block; font-size: 22px; }
 .muted { color: var(--muted); }
+p.features { margin: 2px 0 8px; font-weight: 600; }
 code, pre, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: 12px; }
 ul.findings li { margin: 3px 0; }
 li.divergence { color: var(--fail); } li.input { color: var(--warn); } li.internal { color: var(--fail); font-weight: 600; }
@@ -63,6 +64,7 @@ svg.plot circle.overflow { fill: none; stroke-width: 2; }
 .listing .idx, .listing .addr { display: inline-block; width: 4.5em; color: var(--muted); }
 .listing .belongs { display: block; color: #1d4ed8; margin-top: 4px; white-space: pre; }
 ol.backtrace { margin: 0; padding-left: 18px; } ol.backtrace li.elided { list-style: none; color: var(--muted); }
+details.output pre { background: #fff; border: 1px solid var(--line); padding: 6px; margin: 4px 0; overflow: auto; max-height: 360px; white-space: pre-wrap; }
 .invocation { border-top: 1px dashed var(--line); padding-top: 6px; margin-top: 10px; }
 .verdict-line.pass { color: var(--pass); font-weight: 600; } .verdict-line.fail { color: var(--fail); font-weight: 600; }
 .verdict-line.error { color: var(--fail); font-weight: 600; }

@@ -3,8 +3,10 @@
 // drawn side by side per target, and per invocation the outcomes, the for-all-limits verdict, the
 // overflow points, a depth plot and the evidence of any divergence; last, the provenance.
 import type { FunctionResult, InvocationResult, LimitVerdict, ModuleResult } from "../check/check.js";
-import { locationText, outcomeText, valuesText, valueText } from "../wasm/outcome-text.js";
+import { type Outcome, outputBytes } from "../wasm/outcome.js";
+import { locationText, outcomeText, outputDisplayText, valuesText, valueText } from "../wasm/outcome-text.js";
 import { invocationTitle } from "./evidence-text.js";
+import { moduleFeaturesText, profileText } from "./feature-text.js";
 import { divergenceHtml, locationLabel } from "./html-evidence.js";
 import { frameSvg, REGION_COLORS, targetName } from "./html-frames.js";
 import { heightPlotSvg, logicalSection } from "./html-logical.js";
@@ -54,7 +56,7 @@ function runsLine(report: Report): string {
       const commit = run.tool.commit
         ? ` @ ${run.tool.commit.slice(0, 10)}${run.tool.dirty ? " (uncommitted changes)" : ""}`
         : "";
-      return `strategy ${run.options.strategy} · ${targets} · samestack ${run.tool.version}${commit} · ${run.finishedAt}`;
+      return `strategy ${run.options.strategy} · profile ${profileText(run.options.features)} · ${targets} · samestack ${run.tool.version}${commit} · ${run.finishedAt}`;
     })
     .join(" | ");
 }
@@ -99,9 +101,11 @@ function shortOutcome(invocation: InvocationResult): string {
       ? `returns ${outcome.values.map(valueText).join(", ") || "nothing"}`
       : outcome.outcome === "trap"
         ? `traps: ${outcome.trap}${outcome.overflow ? ` (${outcome.overflow})` : ""}`
-        : outcome.outcome === "exhausted"
-          ? "out of fuel"
-          : "error";
+        : outcome.outcome === "exit"
+          ? `exits ${outcome.code}`
+          : outcome.outcome === "exhausted"
+            ? "out of fuel"
+            : "error";
   const v8 = invocation.v8.compared ? (invocation.v8.agrees ? " · V8 agrees" : " · V8 DISAGREES") : "";
   return text + v8;
 }
@@ -212,14 +216,26 @@ function moduleSection(module: ModuleResult, m: number): Html {
     (f) =>
       html`<li class="${f.severity}">${f.kind}: ${f.message}${f.kind === "static-difference" ? html`<ul>${f.details.map((d) => html`<li>${d}</li>`)}</ul>` : ""}</li>`,
   );
+  const features = moduleFeaturesText(module);
   return html`<section class="module" id="${moduleId(m)}">
   <h2>${module.path} ${badge(module.status)}</h2>
+  ${features === null ? "" : html`<p class="features">Post-1.0 features (first use of each): ${features}</p>`}
   <p class="muted">${module.name === null ? "" : html`module name <code>${module.name}</code> · `}strategy ${module.strategy} · ${source} · limits ${module.limits.join(", ") || "none"} · recorded with a ${module.recordingLimit}-byte stack${module.sha256 ? html` · sha256 <code>${module.sha256.slice(0, 16)}…</code>` : ""}</p>
+  ${hostsLine(module)}
   ${findings.length > 0 ? html`<ul class="findings">${findings}</ul>` : ""}
   ${logicalSection(module)}
   ${module.functions.length > 0 ? html`<h3>Stack frames</h3>${module.functions.map((f) => functionDetails(module, m, f))}` : ""}
   ${module.invocations.length > 0 ? html`<h3>Invocations</h3>${module.invocations.map((inv, i) => invocationBlock(module, m, inv, i))}` : ""}
   </section>`;
+}
+
+/** What the module's program ran with: argv, environment, preopened folders, stdin, stubbed modules. */
+function hostsLine(module: ModuleResult): Html | "" {
+  const { hosts } = module;
+  if (hosts === null) return "";
+  const list = (items: readonly string[]) =>
+    html`${items.map((item, i) => html`${i > 0 ? " " : ""}<code>${item}</code>`)}`;
+  return html`<p class="muted">program: argv ${list(hosts.args)}${hosts.env.length > 0 ? html` · environment ${list(hosts.env)}` : ""}${hosts.dirs.length > 0 ? html` · read-only folders ${list(hosts.dirs)}` : ""} · stdin ${hosts.stdin === null ? "empty" : html`<code>${hosts.stdin}</code>`}${hosts.stubImports.length > 0 ? html` · stubbed modules ${list(hosts.stubImports)}` : ""}</p>`;
 }
 
 function functionDetails(module: ModuleResult, m: number, fn: FunctionResult): Html {
@@ -265,6 +281,7 @@ function invocationBlock(module: ModuleResult, m: number, invocation: Invocation
     <p class="muted">arguments as bit patterns: ${valuesText(invocation.args) || "none"}</p>
     <p class="verdict-line ${verdictClass}">${verdictText(invocation.verdict)}${firstDifferenceAt(module, invocation.verdict)}</p>
     <table><thead><tr><th>executor</th><th>outcome</th><th class="num">Wasm steps</th><th class="num">deepest bytes</th></tr></thead><tbody>${outcomes}${v8}</tbody></table>
+    ${outputBlocks(invocation)}
     ${
       overflows.length > 0
         ? html`<table><thead><tr><th class="num">limit</th>${invocation.perTarget.map((t) => html`<th>${targetName(t.target)} overflows at</th>`)}<th></th></tr></thead><tbody>${overflows}</tbody></table>`
@@ -276,6 +293,36 @@ function invocationBlock(module: ModuleResult, m: number, invocation: Invocation
     <p class="muted">${crossCheckText(invocation)}</p>
     ${invocation.verdict.kind === "diverged" ? divergenceHtml(module, invocation.verdict.divergence) : ""}
   </div>`;
+}
+
+/** Output shown in the page per stream, at most; the JSON report holds all of it. */
+const SHOWN_OUTPUT_CHARACTERS = 64 * 1024;
+
+/**
+ * What the program wrote, collapsed, one block per stream: once when every executor (V8 included,
+ * when compared) wrote the same, else once per executor.
+ */
+function outputBlocks(invocation: InvocationResult): Html[] {
+  const outcomes: [string, Outcome][] = [
+    ...invocation.perTarget.map((t): [string, Outcome] => [targetName(t.target), t.outcome]),
+    ...(invocation.v8.compared ? [["V8", invocation.v8.outcome] as [string, Outcome]] : []),
+  ];
+  return (["stdout", "stderr"] as const).flatMap((stream) => {
+    const written = outcomes.map(
+      ([name, o]) => [name, o.outcome === "error" ? undefined : o[stream]] as const,
+    );
+    if (written.every(([, text]) => text === undefined)) return [];
+    const same = written.every(([, text]) => text === written[0]![1]);
+    const blocks = same ? [["every executor", written[0]![1]] as const] : written;
+    return blocks.map(([who, text]) => {
+      const display = outputDisplayText(text ?? "");
+      const cut =
+        display.length > SHOWN_OUTPUT_CHARACTERS
+          ? html`<p class="muted">The first ${SHOWN_OUTPUT_CHARACTERS} characters; the JSON report holds all of it.</p>`
+          : "";
+      return html`<details class="output"><summary>${stream} of ${who} (${outputBytes(text ?? "").length} bytes)</summary><pre>${display.slice(0, SHOWN_OUTPUT_CHARACTERS)}</pre>${cut}</details>`;
+    });
+  });
 }
 
 function crossCheckText(invocation: InvocationResult): string {
@@ -312,13 +359,26 @@ function fuzzSection(report: Report): Html | "" {
   ${failures.length > 0 ? html`<ul class="findings">${failures}</ul>` : ""}`;
 }
 
+/** The command line's host options, where any was given. */
+function hostOptionsText(hosts: Report["runs"][number]["options"]["hosts"]): string {
+  if (hosts === undefined) return "";
+  const parts = [
+    ...hosts.args.map((arg) => `--wasi-arg ${arg}`),
+    ...hosts.env.map((entry) => `--env ${entry}`),
+    ...hosts.dirs.map((dir) => `--dir ${dir.host}::${dir.guest}`),
+    ...(hosts.stdin === null ? [] : [`--stdin ${hosts.stdin}`]),
+    ...hosts.stubImports.map((name) => `--stub-imports ${name}`),
+  ];
+  return parts.length > 0 ? ` · ${parts.join(" ")}` : "";
+}
+
 function provenance(report: Report): Html {
   const runs = report.runs.map(
     (
       run,
     ) => html`<tr><td>${run.tool.name} ${run.tool.version}<br><code>${run.tool.commit ?? "no git commit"}</code>${run.tool.dirty ? " (uncommitted changes)" : ""}</td>
       <td>Node ${run.environment.node} (V8 ${run.environment.v8})<br>Unicorn ${run.environment.unicorn} · Capstone ${run.environment.capstone}<br>${run.environment.platform}</td>
-      <td>strategy ${run.options.strategy}<br>targets ${run.options.targets.join(", ")}<br>limits ${run.options.limits.join(", ") || "from sidecars"} · seed ${run.options.seed} · fuel ${run.options.fuel}</td>
+      <td>strategy ${run.options.strategy}<br>targets ${run.options.targets.join(", ")}<br>feature profile ${profileText(run.options.features)}<br>limits ${run.options.limits.join(", ") || "from sidecars"} · seed ${run.options.seed} · fuel ${run.options.fuel}${hostOptionsText(run.options.hosts)}</td>
       <td>${run.startedAt}<br>${run.finishedAt}</td></tr>`,
   );
   const inputs = report.runs.flatMap((run) =>

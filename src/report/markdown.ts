@@ -3,6 +3,7 @@
 // export names, names from name sections) is escaped: GitHub renders inline HTML.
 import type { ModuleResult } from "../check/check.js";
 import { invocationTitle } from "./evidence-text.js";
+import { profileText } from "./feature-text.js";
 import { bytesPerUnitText, functionFiguresText, gateText, worstOf } from "./logical-text.js";
 import { type Report, reportVerdict, VERDICT_TITLES, verdictSentence } from "./report.js";
 
@@ -34,12 +35,14 @@ export function renderMarkdown(report: Report): string {
     "",
     markdownText(verdictSentence(report)),
     "",
+    `Feature profile: ${[...new Set(report.runs.map((run) => profileText(run.options.features)))].map(markdownText).join(", ")}.`,
+    "",
     "| modules | invocations | passed | divergences | input errors | internal errors |",
     "|---:|---:|---:|---:|---:|---:|",
     `| ${totals.modules} | ${totals.invocations} | ${totals.passed} | ${totals.findings.divergence} | ${totals.findings.input} | ${totals.findings.internal} |`,
     "",
-    "| module | strategy | status | invocations passed | deepest stack |",
-    "|---|---|---|---:|---|",
+    "| module | strategy | status | invocations passed | deepest stack | post-1.0 features |",
+    "|---|---|---|---:|---|---|",
     ...report.modules.map(moduleRow),
   ];
   const findings = report.modules.flatMap((module) =>
@@ -104,5 +107,7 @@ function moduleRow(module: ModuleResult): string {
       return `${target} ${Math.max(0, ...depths)} B`;
     })
     .join(" · ");
-  return `| ${markdownText(module.path)} | ${module.strategy} | ${STATUS[module.status]} | ${passed}/${module.invocations.length} | ${deepest} |`;
+  const features =
+    module.features === null ? "—" : module.features.map((use) => use.feature).join(", ") || "none";
+  return `| ${markdownText(module.path)} | ${module.strategy} | ${STATUS[module.status]} | ${passed}/${module.invocations.length} | ${deepest} | ${features} |`;
 }

@@ -3,7 +3,7 @@
 // Anything else is rejected with the reason.
 import type { ModuleResult } from "../check/check.js";
 import { InputError } from "../wasm/errors.js";
-import { assembleReport, type FuzzEntry, type Report, type RunInfo } from "./report.js";
+import { assembleReport, type FuzzEntry, type Report, type RunInfo, SCHEMA_VERSION } from "./report.js";
 import { checkReport } from "./schema.js";
 
 /** A file given to `report merge` that is neither a check report nor a fuzz summary. */
@@ -32,7 +32,7 @@ export function mergeReports(inputs: readonly MergeInput[]): Report {
       const why =
         version === undefined
           ? "neither a samestack report (no schemaVersion) nor a fuzz summary (no casesRun and failures)"
-          : `not a valid report of schema version 1: ${checked.errors.slice(0, 5).join("; ")}`;
+          : `not a valid report of schema version ${SCHEMA_VERSION}: ${checked.errors.slice(0, 5).join("; ")}`;
       throw new MergeInputError(`${source}: ${why}`);
     }
     for (const run of checked.report.runs) {

@@ -51,6 +51,12 @@ const COMMAND_TYPES: readonly SpecCommandType[] = [
   "assert_uninstantiable",
 ];
 
+/**
+ * The value of an expected reference that wast2json writes without one (`{"type": "funcref"}`, the
+ * script's `(ref.func)`): any reference but null.
+ */
+export const NON_NULL_REFERENCE = "non-null";
+
 /** Parses NAME.json; an unknown command type is an error, so nothing is silently left out. */
 export function parseSpecScript(json: string, file: string): SpecScript {
   let script: SpecScript;
@@ -65,5 +71,18 @@ export function parseSpecScript(json: string, file: string): SpecScript {
       throw new SpecScriptError(`${file}:${command.line}: unknown command type "${command.type}"`);
     }
   }
-  return script;
+  return { ...script, commands: script.commands.map(withReferencePatterns) };
+}
+
+/** The command with each expected reference that has no value given NON_NULL_REFERENCE. */
+function withReferencePatterns(command: SpecCommand): SpecCommand {
+  if (!("expected" in command)) return command;
+  const expected = command.expected as readonly Partial<ExpectedValue>[];
+  if (expected.every((value) => value.value !== undefined)) return command;
+  return {
+    ...command,
+    expected: expected.map(
+      (value) => ({ ...value, value: value.value ?? NON_NULL_REFERENCE }) as ExpectedValue,
+    ),
+  };
 }

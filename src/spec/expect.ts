@@ -1,5 +1,7 @@
 // Whether an outcome is what a spec assertion expects. Each check returns null when it holds, or
 // a message saying what happened instead.
+
+import { NULL_REFERENCE } from "../../emulators/runtime/values.js";
 import {
   type ExpectedValue,
   isNanBits,
@@ -9,6 +11,7 @@ import {
   type WasmValue,
 } from "../wasm/outcome.js";
 import { outcomeText, valuesText } from "../wasm/outcome-text.js";
+import { NON_NULL_REFERENCE } from "./commands.js";
 
 /** The spec tests' trap messages (prefixes: e.g. "unreachable executed") → trap kind. */
 const TRAP_TEXTS: readonly (readonly [string, TrapKind])[] = [
@@ -20,8 +23,7 @@ const TRAP_TEXTS: readonly (readonly [string, TrapKind])[] = [
   ["undefined element", "undefined_element"],
   ["uninitialized element", "uninitialized_element"],
   ["indirect call type mismatch", "indirect_call_type_mismatch"],
-  // Wasm 2.0's text for an element segment out of bounds at instantiation (the runner's undefined_element).
-  ["out of bounds table access", "undefined_element"],
+  ["out of bounds table access", "out_of_bounds_table"],
   ["call stack exhausted", "stack_overflow"],
 ];
 
@@ -63,6 +65,7 @@ export function differsInNanBitsOnly(outcome: Outcome, expected: readonly Expect
 
 function valueMatches(actual: WasmValue, expected: ExpectedValue): boolean {
   if (actual.type !== expected.type) return false;
+  if (expected.value === NON_NULL_REFERENCE) return actual.value !== NULL_REFERENCE;
   if (!isNanPattern(expected)) return actual.value === expected.value;
   // Canonical NaN: exponent all ones, only the quiet bit set in the payload (either sign).
   // Arithmetic NaN: exponent all ones and the quiet bit set, any other payload.

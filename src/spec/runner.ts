@@ -2,20 +2,30 @@
 // command is counted once per configuration as passed, failed, skipped with a reason, or (under
 // `native` only) differing in NaN bits alone. assert_exhaustion must also overflow at the same Wasm
 // location and with the same backtrace on both targets under `intersect`, `frame` and `logical`
-// (there: the logical limit, which must trip before the machine stack runs out).
+// (there: the logical limit, which must trip before the machine stack runs out). Binary modules go
+// through samestack's front end, text modules (the text-format assert_malformed ones) through
+// wabt's text parser, both under the run's feature profile.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { Executors, LoadedModule } from "../../emulators/executor.js";
 import { packageRoot } from "../verify/files.js";
 import { decodeModule } from "../wasm/decoder.js";
-import { FrontEndError, InputError, InternalError } from "../wasm/errors.js";
+import { FrontEndError, InputError, InternalError, MalformedModule } from "../wasm/errors.js";
+import { type Features, WASM_2_0 } from "../wasm/features.js";
 import type { Outcome } from "../wasm/outcome.js";
 import { outcomeText } from "../wasm/outcome-text.js";
-import { refuseUnsupportedModule } from "../wasm/refusal.js";
+import { watToBinary } from "../wasm/text.js";
 import { validateModule } from "../wasm/validator.js";
 import { parseSpecScript, type SpecCommand, type SpecCommandType } from "./commands.js";
-import { fail, type LogicalSpecOptions, Session, type SpecConfiguration, type Verdict } from "./session.js";
+import {
+  fail,
+  type LogicalSpecOptions,
+  Session,
+  type SpecConfiguration,
+  type SpecModules,
+  type Verdict,
+} from "./session.js";
 
 export type { SpecConfiguration } from "./session.js";
 
@@ -73,6 +83,8 @@ export interface SpecRunOptions {
   readonly executors: Executors;
   /** Default: specSuiteDirectory(). */
   readonly directory?: string;
+  /** What modules may use; default WebAssembly 2.0 (the suite's). */
+  readonly features?: Features;
   /** Under `logical`: the limiter's options and the native stack (default: Polkadot's, session.ts). */
   readonly logical?: LogicalSpecOptions;
 }
@@ -82,15 +94,10 @@ export async function runSpecFile(name: string, options: SpecRunOptions): Promis
   const directory = options.directory ?? specSuiteDirectory();
   const file = join(directory, `${name}.json`);
   const script = parseSpecScript(await readFile(file, "utf8"), file);
-  const modules = new ModuleFiles(directory);
+  const modules = new ModuleFiles(directory, options.features ?? WASM_2_0);
   await modules.preload(script.commands);
   const runs = options.configurations.map((configuration): ConfigurationRun => {
-    const session = new Session(
-      configuration,
-      options.executors,
-      (filename) => modules.get(filename),
-      options.logical,
-    );
+    const session = new Session(configuration, options.executors, modules, options.logical);
     try {
       const verdicts = new Map(script.commands.map((command) => [command, session.verdict(command)]));
       return { configuration, verdicts, exhaustions: session.exhaustions, printed: session.printed };
@@ -175,19 +182,30 @@ function fileResult(name: string, run: ConfigurationRun): SpecFileResult {
   };
 }
 
-/** Module files of one script, decoded and validated once: a module, or why the front end rejected it. */
-class ModuleFiles {
+/**
+ * Module files of one script, read once: a binary module decoded and validated (or why the front end
+ * rejected it), a text module parsed by wabt (or why it could not be).
+ */
+class ModuleFiles implements SpecModules {
   private readonly loaded = new Map<string, LoadedModule | FrontEndError>();
+  private readonly parsed = new Map<string, MalformedModule | null>();
 
-  constructor(private readonly directory: string) {}
+  constructor(
+    private readonly directory: string,
+    private readonly features: Features,
+  ) {}
 
   async preload(commands: readonly SpecCommand[]): Promise<void> {
     for (const command of commands) {
-      if (!("filename" in command) || (command.type === "assert_malformed" && command.module_type === "text"))
+      if (!("filename" in command)) continue;
+      const file = join(this.directory, command.filename);
+      if ("module_type" in command && command.module_type === "text") {
+        this.parsed.set(command.filename, await this.parse(await readFile(file, "utf8"), command.filename));
         continue;
-      const bytes = new Uint8Array(await readFile(join(this.directory, command.filename)));
+      }
+      const bytes = new Uint8Array(await readFile(file));
       try {
-        const validated = refuseUnsupportedModule(validateModule(decodeModule(bytes)));
+        const validated = validateModule(decodeModule(bytes, this.features), this.features);
         this.loaded.set(command.filename, { bytes, validated });
       } catch (error) {
         if (!(error instanceof FrontEndError)) throw error;
@@ -196,9 +214,27 @@ class ModuleFiles {
     }
   }
 
-  get(filename: string): LoadedModule | FrontEndError {
+  /** wabt's parse error for `source`, or null when it parses (its validation is not asked). */
+  private async parse(source: string, filename: string): Promise<MalformedModule | null> {
+    try {
+      await watToBinary(source, filename, this.features);
+      return null;
+    } catch (error) {
+      if (error instanceof MalformedModule) return error;
+      if (error instanceof FrontEndError) return null;
+      throw error;
+    }
+  }
+
+  binary(filename: string): LoadedModule | FrontEndError {
     const module = this.loaded.get(filename);
     if (module === undefined) throw new InternalError(`${filename} was not preloaded`);
     return module;
+  }
+
+  textParseError(filename: string): MalformedModule | null {
+    const error = this.parsed.get(filename);
+    if (error === undefined) throw new InternalError(`${filename} was not preloaded`);
+    return error;
   }
 }

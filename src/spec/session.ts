@@ -1,6 +1,8 @@
 // The commands of one spec script on one configuration (an executor, and a strategy for emulated
 // targets): modules are instantiated with the `spectest` host module and the registered modules as
-// imports, and every command gets one verdict.
+// imports, and every command gets one verdict. The suite is WebAssembly 2.0's: a module that needs a
+// 2.0 feature the run's profile leaves out is skipped with the commands on it; anything else the
+// front end refuses where the suite expects a module fails.
 import {
   type Executor,
   type ExecutorInstance,
@@ -16,13 +18,18 @@ import { type LimiterOptions, LimiterRejects } from "../instrument/index.js";
 import { POLKADOT_BYTES_PER_UNIT } from "../logical/certificate.js";
 import { DEFAULT_LIMITER_OPTIONS, LimitedModules } from "../logical/limited.js";
 import type { OriginalTerms } from "../logical/terms.js";
-import { FrontEndError, InvalidModule, MalformedModule, UnsupportedFeature } from "../wasm/errors.js";
+import {
+  FeatureOutsideProfile,
+  FrontEndError,
+  ImplementationLimit,
+  MalformedModule,
+} from "../wasm/errors.js";
+import { WASM_2_0 } from "../wasm/features.js";
 import { type ExpectedValue, isNanBits, isNanPattern, type Outcome, type TrapKind } from "../wasm/outcome.js";
 import { outcomeText } from "../wasm/outcome-text.js";
-import { postMvpReach } from "../wasm/reach.js";
 import type { SpecAction, SpecCommand } from "./commands.js";
 import { checkReturn, checkTrap, differsInNanBitsOnly, trapKindOfText } from "./expect.js";
-import { SKIP } from "./support.js";
+import { SKIP } from "./skips.js";
 
 export interface SpecConfiguration {
   readonly executor: Executor;
@@ -41,6 +48,32 @@ export const PASS: Verdict = { kind: "pass" };
 export const fail = (message: string): Verdict => ({ kind: "fail", message });
 const skip = (reason: string): Verdict => ({ kind: "skip", reason });
 
+/** The module files of a script, read once under the run's profile. */
+export interface SpecModules {
+  /** A binary module decoded and validated, or why the front end rejected it. */
+  binary(filename: string): LoadedModule | FrontEndError;
+  /** Why wabt could not parse a text module, or null when it parsed it. */
+  textParseError(filename: string): MalformedModule | null;
+}
+
+const IN_2_0: ReadonlySet<string> = WASM_2_0;
+
+/**
+ * Why a module rejected by the front end is skipped: it needs a 2.0 feature the profile leaves out
+ * (under 1.0, one that would read bytes 1.0 finds malformed too).
+ */
+function outsideProfile(error: FrontEndError): string | null {
+  const outside =
+    error instanceof FeatureOutsideProfile
+      ? error
+      : error instanceof MalformedModule
+        ? error.needs
+        : undefined;
+  return outside !== undefined && IN_2_0.has(outside.feature)
+    ? SKIP.outsideProfile(outside.profile, outside.feature)
+    : null;
+}
+
 /** A module of the script, as one configuration sees it. */
 interface ModuleState {
   /** Null when the front end rejected it. */
@@ -58,6 +91,8 @@ export class Session {
   /** Instances kept until the session ends: others may call into them (see `retireCurrent`). */
   private readonly kept = new Set<ModuleState>();
   private readonly imports = new Map<string, ModuleExports>();
+  /** Names modules registered as while skipped, with why: the modules importing from them are skipped too. */
+  private readonly skippedRegistrations = new Map<string, string>();
   /** What spectest's print functions printed. */
   readonly printed: string[] = [];
   /** The outcome of every assert_exhaustion, by line, to compare across targets. */
@@ -68,7 +103,7 @@ export class Session {
   constructor(
     readonly configuration: SpecConfiguration,
     private readonly executors: Executors,
-    private readonly modules: (filename: string) => LoadedModule | FrontEndError,
+    private readonly modules: SpecModules,
     private readonly logical: LogicalSpecOptions = DEFAULT_LOGICAL_SPEC_OPTIONS,
   ) {
     this.imports.set("spectest", spectestExports(configuration.executor, this.printed));
@@ -103,7 +138,7 @@ export class Session {
         );
       case "assert_invalid":
       case "assert_malformed":
-        if (command.module_type === "text") return skip(SKIP.textModule);
+        if (command.module_type === "text") return this.assertTextMalformed(command.filename);
         return this.assertRejected(command.filename);
       case "assert_unlinkable":
         return this.assertInstantiationFails(command.filename, "link", null);
@@ -150,7 +185,7 @@ export class Session {
 
   private defineModule(filename: string, name?: string): Verdict {
     this.retireCurrent();
-    const [state, verdict] = this.moduleState(this.modules(filename));
+    const [state, verdict] = this.moduleState(this.modules.binary(filename));
     this.current = state;
     if (name !== undefined) {
       this.named.set(name, state);
@@ -160,15 +195,14 @@ export class Session {
   }
 
   /**
-   * Instantiates a module. One the front end marks as post-1.0 is skipped, and so are the commands
-   * on it; so is one using post-1.0 features outside its functions that fails to instantiate (they
-   * are not represented: e.g. an imported global of a reference type).
+   * Instantiates a module; one outside the run's profile, one the reference limiter refuses (under
+   * `logical`), or one importing from a module skipped, is skipped, and so are the commands on it.
    */
   private moduleState(loaded: LoadedModule | FrontEndError): [ModuleState, Verdict] {
+    const reason = this.skipReason(loaded);
+    if (reason !== null) return [{ loaded: null, instance: null, skip: reason }, skip(reason)];
     if (loaded instanceof FrontEndError) {
-      const reason = loaded instanceof UnsupportedFeature ? SKIP.postMvp(loaded.feature) : null;
-      const state = { loaded: null, instance: null, skip: reason };
-      return [state, reason === null ? fail(`rejected: ${loaded.message}`) : skip(reason)];
+      return [{ loaded: null, instance: null, skip: null }, fail(`rejected: ${loaded.message}`)];
     }
     let running: ReturnType<Session["running"]>;
     try {
@@ -183,16 +217,11 @@ export class Session {
       const terms = running.terms ? { terms: running.terms } : {};
       return [{ loaded, ...terms, instance: result.instance, skip: null }, PASS];
     }
-    const postMvp = loaded.validated.module.postMvp?.[0];
-    const reason = postMvp ? SKIP.postMvp(postMvp.feature) : null;
     const why =
       result.stage === "instantiate"
         ? outcomeText(running.terms ? running.terms.outcome(result.outcome) : result.outcome)
         : result.message;
-    return [
-      { loaded, instance: null, skip: reason },
-      reason === null ? fail(`${result.stage} failed: ${why}`) : skip(reason),
-    ];
+    return [{ loaded, instance: null, skip: null }, fail(`${result.stage} failed: ${why}`)];
   }
 
   private instantiate(loaded: LoadedModule): ExecutorInstantiation {
@@ -200,9 +229,22 @@ export class Session {
     return this.executors.instantiate(loaded, executor, strategy, this.imports);
   }
 
+  /** Why a module is skipped before it runs: it needs a 2.0 feature outside the profile, or imports from a skipped one. */
+  private skipReason(loaded: LoadedModule | FrontEndError): string | null {
+    if (loaded instanceof FrontEndError) return outsideProfile(loaded);
+    for (const { module } of loaded.validated.module.imports) {
+      const reason = this.skippedRegistrations.get(module);
+      if (reason !== undefined) return reason;
+    }
+    return null;
+  }
+
   private register(as: string, name?: string): Verdict {
     const state = name === undefined ? this.current : this.named.get(name);
-    if (state?.skip) return skip(state.skip);
+    if (state?.skip) {
+      this.skippedRegistrations.set(as, state.skip);
+      return skip(state.skip);
+    }
     if (!state?.instance) return fail(`nothing to register as "${as}"`);
     this.imports.set(as, state.instance.exports);
     this.kept.add(state);
@@ -221,8 +263,6 @@ export class Session {
     if (state.instance === null || state.loaded === null) return fail("the module did not instantiate");
     if (action.type === "get") return located(action.field, judge(state.instance.getGlobal(action.field)));
     const args = action.args ?? [];
-    const reason = postMvpReason(state.loaded, action.field);
-    if (reason !== null) return skip(reason);
     if (!this.emulated && [...args, ...results].some(hasNanBits)) return skip(SKIP.v8Nan);
     const call = `${action.field}(${args.map((a) => a.value).join(", ")})`;
     if (state.terms === undefined) return located(call, judge(state.instance.invoke(action.field, args)));
@@ -268,15 +308,21 @@ export class Session {
     return message === null ? PASS : fail(message);
   }
 
+  /**
+   * A malformed or invalid module must be rejected: as malformed, invalid, or needing a feature
+   * outside the profile (the suite's modules beyond 2.0, e.g. extended-const constant expressions,
+   * are invalid in 2.0). The implementation limit is checked only once a module is valid.
+   */
   private assertRejected(filename: string): Verdict {
-    const loaded = this.modules(filename);
-    if (loaded instanceof UnsupportedFeature) return skip(SKIP.postMvp(loaded.feature));
-    if (loaded instanceof MalformedModule || loaded instanceof InvalidModule) return PASS;
-    if (loaded instanceof FrontEndError) return fail(`front end failed: ${loaded.message}`);
-    // The front end does not validate what it does not support: the module may be invalid there.
-    const { module, functions } = loaded.validated;
-    const postMvp = module.postMvp?.[0] ?? functions.find((f) => f.unsupported)?.unsupported;
-    return postMvp ? skip(SKIP.postMvp(postMvp.feature)) : fail("the module was accepted");
+    const loaded = this.modules.binary(filename);
+    if (!(loaded instanceof FrontEndError)) return fail("the module was accepted");
+    if (loaded instanceof ImplementationLimit) return fail(`the module was valid: ${loaded.message}`);
+    return PASS;
+  }
+
+  /** A malformed text module must not parse (wabt's text parser, under the run's profile). */
+  private assertTextMalformed(filename: string): Verdict {
+    return this.modules.textParseError(filename) === null ? fail("wabt parsed the text module") : PASS;
   }
 
   private assertInstantiationFails(
@@ -284,8 +330,9 @@ export class Session {
     stage: "link" | "instantiate",
     text: string | null,
   ): Verdict {
-    const loaded = this.modules(filename);
-    if (loaded instanceof UnsupportedFeature) return skip(SKIP.postMvp(loaded.feature));
+    const loaded = this.modules.binary(filename);
+    const reason = this.skipReason(loaded);
+    if (reason !== null) return skip(reason);
     if (loaded instanceof FrontEndError) return fail(`rejected by the front end: ${loaded.message}`);
     let running: ReturnType<Session["running"]>;
     try {
@@ -334,21 +381,6 @@ function located(what: string, verdict: Verdict): Verdict {
   return verdict.kind === "fail" || verdict.kind === "nan-bits"
     ? { ...verdict, message: `${what}: ${verdict.message}` }
     : verdict;
-}
-
-const reachCache = new WeakMap<LoadedModule, ReturnType<typeof postMvpReach>>();
-
-/** The post-1.0 feature invoking export `field` may run into (front end: src/wasm/reach.ts), as a skip reason. */
-function postMvpReason(loaded: LoadedModule, field: string): string | null {
-  const exported = loaded.validated.module.exports.find((e) => e.name === field && e.kind === "func");
-  if (exported === undefined) return null;
-  let reach = reachCache.get(loaded);
-  if (reach === undefined) {
-    reach = postMvpReach(loaded.validated);
-    reachCache.set(loaded, reach);
-  }
-  const use = reach[exported.index];
-  return use ? SKIP.postMvp(use.feature) : null;
 }
 
 /** A float value with NaN bits (not a NaN pattern): V8 may not pass or return it bit-exactly. */

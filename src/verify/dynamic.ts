@@ -20,6 +20,8 @@ export interface RecordedProfile {
   readonly profile: StackProfile;
   /** Wasm instruction starts where the emulator saw SP misaligned (confirms the static verifier). */
   readonly misalignedAt: readonly number[];
+  /** Instructions the target executed, as the runner counts them. */
+  readonly executed: number;
 }
 
 export interface Invocation {
@@ -32,6 +34,8 @@ export interface UnprofiledRun {
   readonly target: Target;
   readonly outcome: Outcome;
   readonly unprofiled: string;
+  /** Instructions the target executed, as the runner counts them; absent when nothing ran. */
+  readonly executed?: number;
 }
 
 /**
@@ -65,13 +69,14 @@ export function recordProfile(
   if ("outcome" in recorded && !("records" in recorded)) {
     return { target, outcome: viewed(recorded), unprofiled: "no run was recorded" };
   }
+  const executed = recorded.machineInstructions;
   if (recorded.outcome.outcome === "exhausted") {
-    return { target, outcome: viewed(recorded.outcome), unprofiled: "the run ran out of fuel" };
+    return { target, outcome: viewed(recorded.outcome), unprofiled: "the run ran out of fuel", executed };
   }
   const { dropped, length } = recorded.records;
   if (dropped > 0) {
     const unprofiled = `the run passed ${length + dropped} record points; the recorder keeps ${length}`;
-    return { target, outcome: viewed(recorded.outcome), unprofiled };
+    return { target, outcome: viewed(recorded.outcome), unprofiled, executed };
   }
   const traced = profileSteps({
     artifact: instance.artifact,
@@ -89,6 +94,7 @@ export function recordProfile(
     outcome,
     profile: summarizeProfile(steps, entryDepth, options.keepFull ?? false),
     misalignedAt: recorded.alignmentViolations.map((v) => v.pc),
+    executed,
   };
 }
 

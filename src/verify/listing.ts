@@ -70,7 +70,7 @@ function rangeTitle(validated: ValidatedModule, artifact: Artifact, range: Sourc
     case "trap-stub": {
       const site = artifact.trapSites[range.site]!;
       const at = site.instrIndex === null ? "the prologue" : `instruction ${site.instrIndex}`;
-      return `trap stub: ${site.unsupported ? "not compiled" : site.kind} at ${at}`;
+      return `trap stub: ${site.kind} at ${at}`;
     }
     case "exit":
       return `exit ${range.exit}`;

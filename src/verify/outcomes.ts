@@ -15,9 +15,15 @@ export function nanRuleOf(strategy: Strategy): NanRule {
   return strategy === "native" ? "any-nan" : "exact";
 }
 
-/** Two targets' outcomes: equal values (per the NaN rule), or the same trap at the same location, backtrace and step. */
+/**
+ * Two targets' outcomes: the same bytes written to stdout and stderr, and equal values (per the NaN
+ * rule), the same trap at the same location, backtrace and step, or the same exit code. The
+ * instructions executed are not compared (fuel counts machine instructions, which differ per ISA).
+ */
 export function sameOutcome(a: Outcome, b: Outcome, nans: NanRule): boolean {
+  if (!sameOutput(a, b)) return false;
   if (a.outcome === "return" && b.outcome === "return") return sameValues(a.values, b.values, nans);
+  if (a.outcome === "exit" && b.outcome === "exit") return a.code === b.code;
   if (a.outcome === "trap" && b.outcome === "trap") {
     return (
       a.trap === b.trap &&
@@ -30,11 +36,13 @@ export function sameOutcome(a: Outcome, b: Outcome, nans: NanRule): boolean {
 }
 
 /**
- * A target's outcome against V8's: values with any NaN equal (NaN bits do not cross V8's JS
- * boundary), trap kinds as V8 can tell them. A logical stack overflow is the limiter's `unreachable`
- * to V8, which runs the same instrumented module.
+ * A target's outcome against V8's: the same bytes written, and values with any NaN equal (NaN bits
+ * do not cross V8's JS boundary), trap kinds as V8 can tell them, or the same exit code. A logical
+ * stack overflow is the limiter's `unreachable` to V8, which runs the same instrumented module.
  */
 export function agreesWithV8(target: Outcome, v8: Outcome): boolean {
+  if (!sameOutput(target, v8)) return false;
+  if (target.outcome === "exit" && v8.outcome === "exit") return target.code === v8.code;
   if (target.outcome === "trap" && v8.outcome === "trap") {
     return v8TrapMatches(v8.trap, target.overflow === "logical" ? "unreachable" : target.trap);
   }
@@ -92,6 +100,13 @@ function excluded(reason: string, v8MayRun = true): V8Comparability {
 /** Whether the machine stack ran out (a logical overflow is the same everywhere, V8 included). */
 export function isStackOverflow(outcome: Outcome): boolean {
   return outcome.outcome === "trap" && outcome.trap === "stack_overflow" && outcome.overflow !== "logical";
+}
+
+/** The same bytes on stdout and on stderr (an absent stream is empty; errors write nothing). */
+function sameOutput(a: Outcome, b: Outcome): boolean {
+  const streams = (o: Outcome) => (o.outcome === "error" ? ["", ""] : [o.stdout ?? "", o.stderr ?? ""]);
+  const [x, y] = [streams(a), streams(b)];
+  return x[0] === y[0] && x[1] === y[1];
 }
 
 function sameValues(a: readonly WasmValue[], b: readonly WasmValue[], nans: NanRule): boolean {

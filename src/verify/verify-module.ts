@@ -1,7 +1,11 @@
 // One module, both targets, one strategy: the static verdict for every function, and — when an
 // invocation is given — the dynamic verdict for every stack limit, confirmed at sampled limits.
 
-import { standardImports } from "../../emulators/hosts/env.js";
+import {
+  defaultHostSettings,
+  emulatedHosts,
+  type HostSettings,
+} from "../../emulators/hosts/instance-hosts.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
 import { type Instance, type InvokeOptions, Runner } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
@@ -9,7 +13,7 @@ import { compileModule } from "../compiler/compile.js";
 import { type Strategy, TARGETS, type Target } from "../compiler/target.js";
 import { InputError } from "../wasm/errors.js";
 import type { ValidatedModule } from "../wasm/ir.js";
-import type { Outcome } from "../wasm/outcome.js";
+import { type Outcome, withExecuted } from "../wasm/outcome.js";
 import {
   type CrossCheckFailure,
   crossCheck,
@@ -47,6 +51,8 @@ export interface VerifyOptions extends InvokeOptions {
   readonly invocation?: Invocation;
   /** Extra limits for the cross-check besides those where the running maximum changes. */
   readonly extraLimits?: readonly number[];
+  /** WASI and stubbed modules (default: none, the program called "module"). */
+  readonly hosts?: HostSettings;
 }
 
 /** `validated` compiled for every target under `strategy`, where the verifier runs it. */
@@ -97,6 +103,8 @@ export function verifyInvocation(
   options: InvokeOptions & {
     readonly extraLimits?: readonly number[];
     readonly views?: Readonly<Record<Target, RunView>>;
+    /** WASI and stubbed modules (default: none, the program called "module"). */
+    readonly hosts?: HostSettings;
   },
 ): DynamicVerdict {
   const outcomes = {} as Record<Target, Outcome>;
@@ -112,18 +120,23 @@ export function verifyInvocation(
     };
     const runner = new Runner(target);
     try {
-      const fresh = (): Instance => {
-        // Imports are bound to the standard hosts (`spectest`, `env`), fresh for each instance.
-        const imports = standardImports(validated.module, []).emulated;
-        const instantiated = runner.instantiate(artifacts[target], { module: validated.module, imports });
+      // Every instance is bound to fresh hosts, so every run starts from the same world.
+      const instantiate = () => {
+        const hosts = emulatedHosts(validated.module, options.hosts ?? defaultHostSettings("module"));
+        const instantiated = runner.instantiate(artifacts[target], {
+          module: validated.module,
+          imports: hosts.imports,
+        });
         if (!instantiated.ok) {
           const why =
             instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);
           throw new InstantiationFailure(`${target}: cannot instantiate the module: ${why}`);
         }
-        return instantiated.instance;
+        hosts.attach(instantiated.instance.exports);
+        return { instance: instantiated.instance, hosts };
       };
-      const instance = fresh();
+      const fresh = (): Instance => instantiate().instance;
+      const { instance, hosts } = instantiate();
       const recorded = (() => {
         try {
           return recordProfile(instance, invocation, { ...recordOptions, keepFull: true });
@@ -131,7 +144,10 @@ export function verifyInvocation(
           instance.close();
         }
       })();
-      outcomes[target] = recorded.outcome;
+      outcomes[target] = withExecuted(
+        hosts.finish(recorded.outcome, invocation.exportName),
+        recorded.executed,
+      );
       if (!("profile" in recorded)) {
         crossCheckFailures[target] = [];
         continue;

@@ -2,10 +2,6 @@
 // needs a post-1.0 feature is checked against the profile (FeatureOutsideProfile when outside it;
 // SIMD is outside every profile) and its first use recorded in Module.features. The decoder throws
 // only MalformedModule and UnsupportedFeature: validation rules are the validator's.
-//
-// Until the compiler supports post-1.0 constructs, the decoder also computes the marks of the
-// 1.0-era front end, with its feature names: FunctionBody.unsupported, Module.postMvp and
-// Module.refused (see their comments in ir.ts).
 import { FeatureOutsideProfile, guarded, MalformedModule } from "./errors.js";
 import { type Feature, type Features, featuresText, toolchainHint, WASM_2_0 } from "./features.js";
 import type {
@@ -30,7 +26,6 @@ import type {
   PlainOp,
   RefType,
   TableType,
-  UnsupportedUse,
   ValType,
 } from "./ir.js";
 import {
@@ -42,7 +37,6 @@ import {
   type OpInfo,
   PREFIX_FC,
   PREFIX_SIMD,
-  postMvpFeature,
   refTypeOf,
   V128,
   valTypeOf,
@@ -61,8 +55,9 @@ const MAGIC = 0x6d736100; // "\0asm" read as a little-endian u32
 const VERSION = 1;
 
 /**
- * More locals than engines accept (the JS API limit); such a function is marked unsupported with
- * feature "implementation-limit" instead of being expanded (FunctionBody.localRuns).
+ * More locals than engines accept (the JS API limit, V8's too). A body with more is kept as runs
+ * (FunctionBody.localRuns), not expanded, and the validator refuses it once the rest of the module
+ * is valid (ImplementationLimit): up to 2^32-1 locals are valid WebAssembly.
  */
 export const MAX_LOCALS = 50_000;
 
@@ -91,9 +86,6 @@ const ELSE = 0x05;
 const END = 0x0b;
 
 const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global"];
-
-/** The 1.0-era front end's feature for a post-1.0 value type byte. */
-const LEGACY_REFERENCE = "reference-types";
 
 /** A constant expression of this one instruction, if it is a constant one. */
 function constantOf(instr: Instr): ConstExpr | null {
@@ -132,8 +124,6 @@ class ModuleDecoder {
   private readonly bodies: FunctionBody[] = [];
   private names: NameSection = { functions: new Map(), locals: new Map() };
   private readonly customSections: CustomSection[] = [];
-  private readonly postMvp: UnsupportedUse[] = [];
-  private refused: UnsupportedUse | undefined;
   private readonly uses = new Map<Feature, FeatureUse>();
   private tableCount = 0;
   /** The function whose body is being decoded (imports counted), for locations. */
@@ -200,7 +190,6 @@ class ModuleDecoder {
           break;
         case Section.DataCount:
           this.use("bulk-memory", idOffset);
-          this.refuse("bulk-memory", idOffset);
           this.dataCount = r.u32();
           break;
         case Section.Code:
@@ -235,10 +224,8 @@ class ModuleDecoder {
       bodies: this.bodies,
       names: this.names,
       customSections: this.customSections,
-      postMvp: this.postMvp,
       features: [...this.uses.values()],
       ...(this.dataCount === undefined ? {} : { dataCount: this.dataCount }),
-      ...(this.refused === undefined ? {} : { refused: this.refused }),
     };
   }
 
@@ -269,11 +256,6 @@ class ModuleDecoder {
       featuresText(this.features),
       toolchainHint("simd"),
     );
-  }
-
-  /** Notes the first construct the compiler cannot take yet (Module.refused). */
-  private refuse(feature: string, offset: number): void {
-    this.refused ??= { feature, offset };
   }
 
   private customSection(end: number): void {
@@ -343,26 +325,11 @@ class ModuleDecoder {
     for (let n = r.count(3); n > 0; n--) {
       const offset = r.pos;
       if (r.u8() !== 0x60) r.fail("malformed function type", offset);
-      let unsupported: UnsupportedUse | undefined;
       const params: ValType[] = [];
       const results: ValType[] = [];
-      for (const list of [params, results]) {
-        for (let k = r.count(); k > 0; k--) {
-          const at = r.pos;
-          const type = this.valType();
-          if (type === "funcref" || type === "externref")
-            unsupported ??= { feature: LEGACY_REFERENCE, offset: at };
-          list.push(type);
-        }
-      }
+      for (const list of [params, results]) for (let k = r.count(); k > 0; k--) list.push(this.valType());
       if (results.length > 1) this.use("multi-value", offset);
-      if (unsupported) {
-        this.postMvp.push(unsupported);
-        this.types.push({ params, results, unsupported });
-      } else {
-        if (results.length > 1) this.postMvp.push({ feature: "multi-value", offset });
-        this.types.push({ params, results });
-      }
+      this.types.push({ params, results });
     }
   }
 
@@ -420,14 +387,8 @@ class ModuleDecoder {
     const r: Reader = this.r;
     const typeOffset = r.pos;
     const elemType = this.refType();
-    if (elemType === "externref") {
-      this.use("reference-types", typeOffset);
-      this.refuse(LEGACY_REFERENCE, typeOffset);
-    }
-    if (++this.tableCount > 1) {
-      this.use("reference-types", offset);
-      this.postMvp.push({ feature: LEGACY_REFERENCE, offset });
-    }
+    if (elemType === "externref") this.use("reference-types", typeOffset);
+    if (++this.tableCount > 1) this.use("reference-types", offset);
     return { elemType, ...this.limits() };
   }
 
@@ -458,16 +419,11 @@ class ModuleDecoder {
 
   private globalType(): GlobalType {
     const r: Reader = this.r;
-    const offset = r.pos;
     const valType = this.valType();
     const mutabilityOffset = r.pos;
     const mutability = r.u8();
     if (mutability > 1) r.fail("malformed mutability", mutabilityOffset);
-    const mutable = mutability === 1;
-    if (valType !== "funcref" && valType !== "externref") return { valType, mutable };
-    const unsupported = { feature: LEGACY_REFERENCE, offset };
-    this.postMvp.push(unsupported);
-    return { valType, mutable, unsupported };
+    return { valType, mutable: mutability === 1 };
   }
 
   private globalSection(): void {
@@ -500,12 +456,7 @@ class ModuleDecoder {
       const offset = r.pos;
       const flags = r.u32();
       if (flags > 7) r.fail("malformed elements segment kind", offset);
-      if (flags !== 0) {
-        const feature = flags === 1 || flags === 5 ? "bulk-memory" : "reference-types";
-        this.use(feature, offset);
-        if (flags === 2) this.postMvp.push({ feature, offset });
-        else this.refuse(feature, offset);
-      }
+      if (flags !== 0) this.use(flags === 1 || flags === 5 ? "bulk-memory" : "reference-types", offset);
       const active = (flags & 1) === 0;
       const table = active && (flags & 2) !== 0 ? r.u32() : 0;
       const start = active ? this.constExpr() : null;
@@ -541,11 +492,7 @@ class ModuleDecoder {
       const offset = r.pos;
       const flags = r.u32();
       if (flags > 2) r.fail("malformed data segment kind", offset);
-      if (flags !== 0) {
-        this.use("bulk-memory", offset);
-        if (flags === 2) this.postMvp.push({ feature: "bulk-memory", offset });
-        else this.refuse("bulk-memory", offset);
-      }
+      if (flags !== 0) this.use("bulk-memory", offset);
       if (flags === 1) {
         this.datas.push({ mode: "passive", bytes: r.take(r.u32()).slice() });
         continue;
@@ -557,18 +504,12 @@ class ModuleDecoder {
     }
   }
 
-  /**
-   * A constant expression: one instruction is kept as itself, anything else as the sequence the
-   * validator judges. Post-1.0 operators in such a sequence were refused by the 1.0-era front end.
-   */
+  /** A constant expression: one instruction is kept as itself, anything else as the sequence the validator judges. */
   private constExpr(): ConstExpr {
     const code: Instr[] = [];
-    const legacy = this.instructions(code);
+    this.instructions(code);
     code.pop(); // the final end
-    const constant = code.length === 1 ? constantOf(code[0]!) : null;
-    if (constant !== null) return constant;
-    if (legacy) this.refuse(legacy.feature, legacy.offset);
-    return { op: "sequence", code };
+    return (code.length === 1 ? constantOf(code[0]!) : null) ?? { op: "sequence", code };
   }
 
   private codeSection(): void {
@@ -584,7 +525,7 @@ class ModuleDecoder {
         this.bodies.push(this.body());
       } catch (error) {
         if (!(error instanceof MalformedModule)) throw error;
-        throw new MalformedModule(error.reason, error.offset, importedFuncs + i);
+        throw new MalformedModule(error.reason, error.offset, importedFuncs + i, error.needs);
       }
     }
     this.funcIndex = undefined;
@@ -598,47 +539,31 @@ class ModuleDecoder {
     const sectionEnd = r.end;
     const end = r.pos + size;
     r.end = end;
-    const locals: ValType[] = [];
     const runs: [number, ValType][] = [];
-    let unsupported: UnsupportedUse | null = null;
     let total = 0;
     for (let groups = r.count(2); groups > 0; groups--) {
       const countOffset = r.pos;
       const n = r.u32();
       total += n;
       if (total > 0xffff_ffff) r.fail("too many locals", countOffset);
-      const typeOffset = r.pos;
-      const type = this.valType();
-      runs.push([n, type]);
-      if (unsupported) continue;
-      if (type === "funcref" || type === "externref")
-        unsupported = { feature: LEGACY_REFERENCE, offset: typeOffset };
-      else if (total > MAX_LOCALS) unsupported = { feature: "implementation-limit", offset: countOffset };
-      else for (let k = 0; k < n; k++) locals.push(type);
+      runs.push([n, this.valType()]);
     }
-    // reference-typed locals are expanded all the same: only the mark is the 1.0-era front end's
-    if (total <= MAX_LOCALS && locals.length < total) {
-      locals.length = 0;
-      for (const [n, type] of runs) for (let k = 0; k < n; k++) locals.push(type);
-    }
+    const locals: ValType[] = [];
+    if (total <= MAX_LOCALS) for (const [n, type] of runs) for (let k = 0; k < n; k++) locals.push(type);
     const code: Instr[] = [];
-    const legacy = this.instructions(code);
+    this.instructions(code);
     if (r.pos !== end) r.fail("section size mismatch");
     r.end = sectionEnd;
-    const body = { unsupported: unsupported ?? legacy, locals, code, offset };
-    return total > MAX_LOCALS ? { ...body, localRuns: runs } : body;
+    return total > MAX_LOCALS ? { locals, localRuns: runs, code, offset } : { locals, code, offset };
   }
 
   /**
    * Decodes instructions into `code` up to and including the `end` that closes the enclosing body
-   * or constant expression. Returns the first construct the 1.0-era front end stopped at (its
-   * post-1.0 operators, block types other than none or one number type, call_indirect table
-   * immediates other than one 0x00 byte), or null.
+   * or constant expression.
    */
-  private instructions(code: Instr[]): UnsupportedUse | null {
+  private instructions(code: Instr[]): void {
     const r: Reader = this.r;
     const bytes = r.bytes;
-    let legacy: UnsupportedUse | null = null;
     let depth = 1;
     // per open block: whether it is an `if` still without `else`, the only place an `else` parses
     const openIf: boolean[] = [false];
@@ -652,14 +577,12 @@ class ModuleDecoder {
         const sub = r.u32();
         info = OP_BY_FC_CODE[sub];
         if (info === undefined) r.fail("illegal opcode", offset);
-        legacy ??= { feature: postMvpFeature(byte, sub)!, offset };
       } else {
         info = OP_BY_CODE[byte];
         if (info === undefined) {
           if (byte === PREFIX_SIMD) this.simd(offset);
           r.fail("illegal opcode", offset);
         }
-        if (info.feature !== null) legacy ??= { feature: postMvpFeature(byte)!, offset };
       }
       if (info.feature !== null) this.use(info.feature, offset);
       switch (info.imm) {
@@ -669,16 +592,10 @@ class ModuleDecoder {
             openIf[depth - 1] = false;
           }
           code.push({ op: info.op as PlainOp, offset });
-          if (byte === END && --depth === 0) return legacy;
+          if (byte === END && --depth === 0) return;
           break;
         case Imm.BlockType: {
-          const blockTypeOffset = r.pos;
           const blockType = this.blockType();
-          if (blockType !== null && (typeof blockType === "object" || blockType.endsWith("ref")))
-            legacy ??= {
-              feature: typeof blockType === "object" ? "multi-value" : LEGACY_REFERENCE,
-              offset: blockTypeOffset,
-            };
           code.push({ op: info.op as "block" | "loop" | "if", offset, blockType });
           openIf[depth++] = byte === IF;
           break;
@@ -697,10 +614,7 @@ class ModuleDecoder {
           break;
         case Imm.CallIndirect: {
           const typeIndex = r.u32();
-          const tableOffset = r.pos;
           const table = this.callIndirectTable();
-          if (table !== 0 || r.pos !== tableOffset + 1)
-            legacy ??= { feature: LEGACY_REFERENCE, offset: tableOffset };
           code.push({ op: "call_indirect", offset, typeIndex, table });
           break;
         }
@@ -781,14 +695,28 @@ class ModuleDecoder {
 
   /**
    * call_indirect's table: one 0x00 byte in 1.0; with reference types any table index as a LEB128
-   * (an overlong 0 alone needs call-indirect-overlong).
+   * (an overlong 0 alone needs call-indirect-overlong). Without them another byte is malformed, as
+   * in 1.0, and the error names the feature that would read it (clang emits the 5-byte 0 by default).
    */
   private callIndirectTable(): number {
     const r: Reader = this.r;
     const offset = r.pos;
     if (!this.features.has("call-indirect-overlong")) {
-      this.zeroByte();
-      return 0;
+      if (r.u8() === 0) return 0;
+      r.pos = offset;
+      let feature: Feature | undefined;
+      try {
+        feature = r.u32() === 0 ? "call-indirect-overlong" : "reference-types";
+      } catch (error) {
+        if (!(error instanceof MalformedModule)) throw error;
+      }
+      const profile = featuresText(this.features);
+      const needs = feature && {
+        feature,
+        profile,
+        hint: `call_indirect's table index as written needs ${feature}, which profile ${profile} does not include; ${toolchainHint(feature)}`,
+      };
+      throw new MalformedModule("zero byte expected", offset, this.funcIndex, needs);
     }
     const table = r.u32();
     if (table !== 0) this.use("reference-types", offset);

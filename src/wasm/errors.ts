@@ -8,6 +8,8 @@
 // For any input, only FrontEndErrors (bad input) and InternalErrors escape decodeModule,
 // validateModule and the text front end.
 
+import type { Feature } from "./features.js";
+
 export type FrontEndErrorId = "malformed-module" | "invalid-module" | "unsupported-feature";
 
 /** The input is at fault: reported as the input's problem, with exit code 2 and no stack trace. */
@@ -51,9 +53,26 @@ export abstract class FrontEndError extends InputError {
   }
 }
 
+/** A feature outside the profile that would read bytes the profile finds malformed. */
+export interface UnreadFeature {
+  readonly feature: Feature;
+  /** The profile or feature list the module was read under. */
+  readonly profile: string;
+  /** What needs the feature, and how to build without it. */
+  readonly hint: string;
+}
+
 /** The bytes are not a WebAssembly binary (spec: "malformed"). */
 export class MalformedModule extends FrontEndError {
   readonly id = "malformed-module";
+  /** Set when a feature outside the profile would read the bytes (e.g. under 1.0, clang's padded call_indirect table index). */
+  readonly needs: UnreadFeature | undefined;
+
+  constructor(reason: string, offset: number, funcIndex?: number, needs?: UnreadFeature) {
+    super(reason, offset, funcIndex);
+    this.needs = needs;
+    if (needs !== undefined) this.message = `${this.message}; ${needs.hint}`;
+  }
 }
 
 /** The module is well formed but breaks a validation rule (spec: "invalid"). */
@@ -61,14 +80,21 @@ export class InvalidModule extends FrontEndError {
   readonly id = "invalid-module";
 }
 
-/** The module needs a feature beyond WebAssembly 1.0, named by `feature`. */
-export class UnsupportedFeature extends FrontEndError {
+/**
+ * The module needs what samestack does not take: a feature outside the profile it was read under
+ * (FeatureOutsideProfile), or more than an implementation limit allows (ImplementationLimit).
+ */
+export abstract class UnsupportedFeature extends FrontEndError {
   readonly id = "unsupported-feature";
+  /** The feature's name (FEATURES, or "simd"), or "implementation-limit". */
   readonly feature: string;
+  /** How to build the module without it. */
+  readonly hint: string;
 
-  constructor(feature: string, offset: number, funcIndex?: number) {
-    super(`unsupported feature: ${feature}`, offset, funcIndex);
+  constructor(feature: string, reason: string, offset: number, funcIndex: number | undefined, hint: string) {
+    super(reason, offset, funcIndex);
     this.feature = feature;
+    this.hint = hint;
   }
 }
 
@@ -90,13 +116,21 @@ export function guarded<T>(work: () => T): T {
 export class FeatureOutsideProfile extends UnsupportedFeature {
   /** The profile or feature list the module was read under, e.g. "polkadot". */
   readonly profile: string;
-  /** How to build the module without the feature. */
-  readonly hint: string;
 
   constructor(feature: string, offset: number, funcIndex: number | undefined, profile: string, hint: string) {
-    super(feature, offset, funcIndex);
+    super(feature, `unsupported feature: ${feature}`, offset, funcIndex, hint);
     this.profile = profile;
-    this.hint = hint;
     this.message = `${this.message}, which profile ${profile} does not include; ${hint}`;
+  }
+}
+
+/**
+ * A valid module beyond a limit samestack shares with the engines (V8's included): more locals in
+ * one function than they accept. The message says which limit, where, and how to stay below it.
+ */
+export class ImplementationLimit extends UnsupportedFeature {
+  constructor(reason: string, offset: number, funcIndex: number, hint: string) {
+    super("implementation-limit", reason, offset, funcIndex, hint);
+    this.message = `${this.message}; ${hint}`;
   }
 }

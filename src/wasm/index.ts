@@ -1,9 +1,8 @@
 // The Wasm front end: binary and text modules in, decoded and validated modules out.
 import { readFile } from "node:fs/promises";
 import { decodeModule } from "./decoder.js";
-import { type Features, WASM_2_0 } from "./features.js";
+import { type Features, textFeatures, WASM_2_0 } from "./features.js";
 import type { ValidatedModule } from "./ir.js";
-import { refuseUnsupportedModule } from "./refusal.js";
 import { watToBinary } from "./text.js";
 import { validateModule } from "./validator.js";
 
@@ -13,6 +12,7 @@ export {
   FeatureOutsideProfile,
   FrontEndError,
   type FrontEndErrorId,
+  ImplementationLimit,
   InternalError,
   InvalidModule,
   MalformedModule,
@@ -23,6 +23,7 @@ export {
   FEATURES,
   type Feature,
   type Features,
+  featureSet,
   featuresText,
   PROFILES,
   type Profile,
@@ -32,31 +33,48 @@ export {
 } from "./features.js";
 export type * from "./ir.js";
 export { MEMORY_LOADS, MEMORY_STORES } from "./opcodes.js";
-export { postMvpReach } from "./reach.js";
-export { refuseUnsupportedModule } from "./refusal.js";
 export { MVP_FEATURES, watToBinary } from "./text.js";
-export { postMvpUses, validateModule } from "./validator.js";
+export { validateModule } from "./validator.js";
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
+/** A module as binary bytes (text converted by wabt), decoded and validated. */
+export interface ReadModule {
+  readonly bytes: Uint8Array;
+  readonly validated: ValidatedModule;
+}
+
+/** Whether `content` starts with the binary magic; anything else is read as text. */
+export function isBinaryModule(content: Uint8Array): boolean {
+  return MAGIC.every((b, i) => content[i] === b);
+}
+
 /**
- * Decodes and validates a module given as binary bytes, or as the path of a binary or text file
- * (recognised by the binary magic, not the extension), under a feature profile (default: 2.0
- * without SIMD), refusing what the compiler cannot take yet (refuseUnsupportedModule). File-system
- * errors propagate unchanged; everything about the module's content is a FrontEndError.
+ * The content of a module file, binary or text (recognised by the binary magic, not the
+ * extension), decoded and validated under a feature profile (default: 2.0 without SIMD); text is
+ * converted first (under textFeatures), its errors located in `name`. Everything about the content
+ * is a FrontEndError.
+ */
+export async function readModule(
+  content: Uint8Array,
+  name: string,
+  features: Features = WASM_2_0,
+): Promise<ReadModule> {
+  const bytes = isBinaryModule(content)
+    ? content
+    : await watToBinary(Buffer.from(content).toString("utf8"), name, textFeatures(features));
+  return { bytes, validated: validateModule(decodeModule(bytes, features), features) };
+}
+
+/**
+ * Decodes and validates a module given as binary bytes, or as the path of a binary or text file,
+ * under a feature profile (default: 2.0 without SIMD). File-system errors propagate unchanged;
+ * everything about the module's content is a FrontEndError.
  */
 export async function loadModule(
   bytesOrPath: Uint8Array | string,
   features: Features = WASM_2_0,
 ): Promise<ValidatedModule> {
-  let bytes: Uint8Array;
-  if (typeof bytesOrPath === "string") {
-    const file = await readFile(bytesOrPath);
-    bytes = isBinary(file) ? file : await watToBinary(file.toString("utf8"), bytesOrPath, features);
-  } else bytes = bytesOrPath;
-  return refuseUnsupportedModule(validateModule(decodeModule(bytes, features), features));
-}
-
-function isBinary(bytes: Uint8Array): boolean {
-  return MAGIC.every((b, i) => bytes[i] === b);
+  if (typeof bytesOrPath !== "string") return validateModule(decodeModule(bytesOrPath, features), features);
+  return (await readModule(await readFile(bytesOrPath), bytesOrPath, features)).validated;
 }

@@ -18,11 +18,6 @@ export interface FuncType {
   readonly params: readonly ValType[];
   /** Several results need multi-value. */
   readonly results: readonly ValType[];
-  /**
-   * Added by the front end until the compiler supports reference types: set when a param or result
-   * is a reference; every function of this type, and every call to one, is marked unsupported.
-   */
-  readonly unsupported?: UnsupportedUse;
 }
 
 export interface Limits {
@@ -38,11 +33,6 @@ export interface TableType extends Limits {
 export interface GlobalType {
   readonly valType: ValType;
   readonly mutable: boolean;
-  /**
-   * Added by the front end until the compiler supports reference types: set when the global holds a
-   * reference; every function that reads or writes it is marked unsupported.
-   */
-  readonly unsupported?: UnsupportedUse;
 }
 
 /**
@@ -121,18 +111,6 @@ export interface NameSection {
   readonly locals: ReadonlyMap<number, ReadonlyMap<number, string>>;
 }
 
-/**
- * A post-1.0 construct met in one function or outside functions, by the names the 1.0-era front end
- * used (FunctionInfo.unsupported, Module.postMvp). Until the compiler supports it, that function is
- * not compiled (calling it is an error outcome), and the spec runner skips the commands that reach it.
- */
-export interface UnsupportedUse {
-  /** e.g. "sign-extension", "saturating-float-to-int", "multi-value", "reference-types", "bulk-memory", "implementation-limit" */
-  readonly feature: string;
-  /** Byte offset in the module where the feature was met. */
-  readonly offset: number;
-}
-
 /** The first use of a post-1.0 feature in a module. */
 export interface FeatureUse {
   readonly feature: Feature;
@@ -143,18 +121,11 @@ export interface FeatureUse {
 }
 
 export interface FunctionBody {
-  /**
-   * Added by the front end until the compiler supports it: the first post-1.0 construct in the body
-   * (a local's type, an operator, a block type, a call_indirect table immediate other than one 0x00
-   * byte), or more locals than MAX_LOCALS ("implementation-limit"). The body is decoded completely
-   * all the same.
-   */
-  readonly unsupported: UnsupportedUse | null;
   /** Declared locals, expanded (params are not included); see `localRuns` beyond MAX_LOCALS. */
   readonly locals: readonly ValType[];
   /**
-   * Set only when there are more than MAX_LOCALS locals: all of them as (count, type) runs; `locals`
-   * then holds only the runs before the one that crossed the limit.
+   * Set only when there are more than MAX_LOCALS locals (which the validator refuses once the
+   * module is otherwise valid): all of them as (count, type) runs; `locals` is then empty.
    */
   readonly localRuns?: readonly (readonly [count: number, type: ValType])[];
   /** Instructions in order; the final `end` of the body is included as the last instruction. */
@@ -182,20 +153,6 @@ export interface Module {
   readonly names: NameSection;
   /** Custom sections other than `name`, kept opaque. */
   readonly customSections: readonly CustomSection[];
-  /**
-   * Added by the front end until the compiler supports them: post-1.0 constructs outside function
-   * bodies that the compiler tolerates (more than one table, segments with an explicit table or
-   * memory index, function types with several results, reference types in types and globals).
-   * Absent or empty for a 1.0 module.
-   */
-  readonly postMvp?: readonly UnsupportedUse[];
-  /**
-   * Added by the front end until the compiler and runtime support them: the first post-1.0
-   * construct outside function bodies that they cannot take at all (data count section, passive
-   * data, element segments other than active function lists, externref tables, post-1.0 operators
-   * in constant expressions). See refuseUnsupportedModule.
-   */
-  readonly refused?: UnsupportedUse;
   /** Added by the decoder: the first use of each post-1.0 feature the decoder met. */
   readonly features?: readonly FeatureUse[];
 }
@@ -442,12 +399,6 @@ export interface FunctionInfo {
   readonly blockResults: Uint32Array;
   readonly maxHeight: number;
   readonly makesCalls: boolean;
-  /**
-   * Added by the front end until the compiler supports them: the first post-1.0 construct the
-   * function needs (its type, its body, a callee's type, a reference-typed global), by the rules of
-   * the 1.0-era front end; null for a 1.0 function.
-   */
-  readonly unsupported: UnsupportedUse | null;
 }
 
 export interface ValidatedModule {

@@ -411,36 +411,3 @@ export const MEMORY_LOADS: readonly MemoryOp[] = memoryOps
 export const MEMORY_STORES: readonly MemoryOp[] = memoryOps
   .filter((i) => i.result === NONE)
   .map((i) => i.op as MemoryOp);
-
-/**
- * The feature name the 1.0-era front end gave a post-1.0 operator (for 0xFC: with its sub-opcode)
- * in its marks, or undefined when the byte is no operator of WebAssembly 2.0 either.
- */
-export function postMvpFeature(code: number, subOpcode = 0): string | undefined {
-  if (code >= 0xc0 && code <= 0xc4) return "sign-extension";
-  switch (code) {
-    case 0x1c: // select t*
-    case 0x25: // table.get
-    case 0x26: // table.set
-    case 0xd0: // ref.null
-    case 0xd1: // ref.is_null
-    case 0xd2: // ref.func
-      return "reference-types";
-    case 0xfd:
-      return "simd";
-    case PREFIX_FC:
-      if (subOpcode <= 7) return "saturating-float-to-int";
-      if (subOpcode <= 14) return "bulk-memory"; // memory.init … table.copy
-      if (subOpcode <= 17) return "reference-types"; // table.grow, table.size, table.fill
-      return undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** The post-1.0 feature of a value type byte that is not a 1.0 value type, or undefined. */
-export function postMvpTypeFeature(code: number): string | undefined {
-  if (code === 0x70 || code === 0x6f) return "reference-types"; // funcref, externref
-  if (code === 0x7b) return "simd"; // v128
-  return undefined;
-}

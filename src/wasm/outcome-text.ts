@@ -6,7 +6,7 @@
 // many frames joined by arrows, and the reports' code listings already name instructions this way.
 // Code outside any instruction of a body reads `prologue of f2`; where one location is the subject,
 // the module byte offset follows it: `f2 #5 (offset 0x4f)`.
-import type { Outcome, WasmLocation, WasmValue } from "./outcome.js";
+import { type Finished, type Outcome, outputBytes, type WasmLocation, type WasmValue } from "./outcome.js";
 
 /** A backtrace, outermost first, whose `elidedFrames` frames after the outermost OUTER_FRAMES_KEPT are left out. */
 export interface BacktraceView {
@@ -59,10 +59,21 @@ export function backtraceText({ backtrace, elidedFrames }: BacktraceView): strin
 
 /**
  * One outcome: `return i32:7`, `trap unreachable at f2 #5 (offset 0x4f, step 9)` (a stack overflow
- * under `logical` says which limit: `trap stack_overflow (logical) at …`), `exhausted (fuel
- * 1000)`, `error: …`. With `backtrace`, a trap deeper than one frame adds its backtrace on a second line.
+ * under `logical` says which limit: `trap stack_overflow (logical) at …`), `exit 3`, `exhausted
+ * (fuel 1000)`, `error: …`, then what the program wrote and the instructions executed when the
+ * outcome carries them: `exit 0 · stdout 291 bytes · 5857402 instructions executed`. With
+ * `backtrace`, a trap deeper than one frame adds its backtrace on a second line.
  */
 export function outcomeText(outcome: Outcome, { backtrace = false } = {}): string {
+  if (outcome.outcome === "error") return `error: ${outcome.message}`;
+  const line = [kindText(outcome), ...finishedText(outcome)].join(" · ");
+  const frames = outcome.outcome === "trap" ? (outcome.backtrace ?? []) : [];
+  return backtrace && frames.length > 1
+    ? `${line}\n  backtrace: ${backtraceText(shortBacktrace(frames))}`
+    : line;
+}
+
+function kindText(outcome: Exclude<Outcome, { outcome: "error" }>): string {
   switch (outcome.outcome) {
     case "return":
       return outcome.values.length === 0
@@ -75,17 +86,56 @@ export function outcomeText(outcome: Outcome, { backtrace = false } = {}): strin
         ...(step === undefined ? [] : [`step ${step}`]),
       ];
       const at = `${location ? ` at ${locationText(location)}` : ""}${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
-      const frames = outcome.backtrace ?? [];
       const kind = outcome.overflow === undefined ? "" : ` (${outcome.overflow})`;
-      return backtrace && frames.length > 1
-        ? `trap ${outcome.trap}${kind}${at}\n  backtrace: ${backtraceText(shortBacktrace(frames))}`
-        : `trap ${outcome.trap}${kind}${at}`;
+      return `trap ${outcome.trap}${kind}${at}`;
     }
+    case "exit":
+      return `exit ${outcome.code}`;
     case "exhausted":
       return `exhausted${outcome.fuel === undefined ? "" : ` (fuel ${outcome.fuel})`}`;
-    case "error":
-      return `error: ${outcome.message}`;
   }
+}
+
+/** `stdout 291 bytes, stderr 12 bytes`, `5857402 instructions executed`: what an outcome carries besides its kind. */
+function finishedText({ stdout, stderr, executed }: Finished): string[] {
+  const streams = [
+    ...(stdout === undefined ? [] : [`stdout ${outputBytes(stdout).length} bytes`]),
+    ...(stderr === undefined ? [] : [`stderr ${outputBytes(stderr).length} bytes`]),
+  ];
+  return [
+    ...(streams.length > 0 ? [streams.join(", ")] : []),
+    ...(executed === undefined ? [] : [`${executed} instructions executed`]),
+  ];
+}
+
+/**
+ * A program's output as a reader sees it: its text, each byte that is not UTF-8 (outputText's
+ * escapes) and each control character but newline and tab written `\xNN`.
+ */
+export function outputDisplayText(text: string): string {
+  let shown = "";
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    const escaped = code >= 0xdc80 && code <= 0xdcff ? code - 0xdc00 : isControl(code) ? code : null;
+    shown += escaped === null ? char : `\\x${escaped.toString(16).padStart(2, "0")}`;
+  }
+  return shown;
+}
+
+function isControl(code: number): boolean {
+  return (code < 0x20 && code !== 0x0a && code !== 0x09) || code === 0x7f;
+}
+
+/** How two outcomes' outputs differ: `stdout differs from byte 120`, or null when they are the same. */
+export function outputDifferenceText(a: Outcome, b: Outcome): string | null {
+  const differences = (["stdout", "stderr"] as const).flatMap((stream) => {
+    const x = outputBytes((a.outcome === "error" ? undefined : a[stream]) ?? "");
+    const y = outputBytes((b.outcome === "error" ? undefined : b[stream]) ?? "");
+    let i = 0;
+    while (i < x.length && i < y.length && x[i] === y[i]) i++;
+    return i === x.length && i === y.length ? [] : [`${stream} differs from byte ${i}`];
+  });
+  return differences.length > 0 ? differences.join(", ") : null;
 }
 
 /** `i32:4294967295 (-1)`, `f64:1.5 (bits 4609434218613702656)`: the type, the bits, and what they mean. */

@@ -31,6 +31,8 @@ export const TRAP_KINDS = [
   "integer_overflow",
   "invalid_conversion_to_integer",
   "out_of_bounds_memory",
+  /** WebAssembly 2.0: table.get/set/fill/copy/init or an element segment outside its table or segment. */
+  "out_of_bounds_table",
   "undefined_element",
   "uninitialized_element",
   "indirect_call_type_mismatch",
@@ -52,9 +54,23 @@ export interface WasmLocation {
   readonly offset: number;
 }
 
+/**
+ * What every finished outcome may carry besides its kind: what the program wrote (present when not
+ * empty, as outputText writes bytes) and how many instructions the executor ran.
+ */
+export interface Finished {
+  readonly stdout?: string;
+  readonly stderr?: string;
+  /**
+   * Instructions the target executed for the invocation, as its runner counts them (the fuel it
+   * used); absent on V8. Informative only: outcomes are compared without it.
+   */
+  readonly executed?: number;
+}
+
 export type Outcome =
-  | { readonly outcome: "return"; readonly values: readonly WasmValue[] }
-  | {
+  | ({ readonly outcome: "return"; readonly values: readonly WasmValue[] } & Finished)
+  | ({
       readonly outcome: "trap";
       readonly trap: TrapKind;
       /** A `stack_overflow` under the `logical` strategy only: which limit it hit. */
@@ -68,6 +84,102 @@ export type Outcome =
       readonly step?: number;
       /** From a recorded run: the depth (bytes below the reference SP) reached when it trapped. */
       readonly depth?: number;
-    }
-  | { readonly outcome: "exhausted"; readonly fuel?: number }
+    } & Finished)
+  /** The program ended itself (WASI's proc_exit) with exit code `code`. */
+  | ({ readonly outcome: "exit"; readonly code: number } & Finished)
+  | ({ readonly outcome: "exhausted"; readonly fuel?: number } & Finished)
   | { readonly outcome: "error"; readonly message: string };
+
+/** The outcome with the count of instructions its executor ran (none for errors, or when not counted). */
+export function withExecuted(outcome: Outcome, executed: number | undefined): Outcome {
+  return outcome.outcome === "error" || executed === undefined ? outcome : { ...outcome, executed };
+}
+
+/** The outcome with what the program wrote added (only the streams that are not empty). */
+export function withOutput(outcome: Outcome, stdout: Uint8Array, stderr: Uint8Array): Outcome {
+  if (outcome.outcome === "error" || (stdout.length === 0 && stderr.length === 0)) return outcome;
+  return {
+    ...outcome,
+    ...(stdout.length > 0 ? { stdout: outputText(stdout) } : {}),
+    ...(stderr.length > 0 ? { stderr: outputText(stderr) } : {}),
+  };
+}
+
+/**
+ * Bytes a program wrote as the text an outcome carries, losslessly: UTF-8 as it is, and each byte
+ * that is not part of a well-formed UTF-8 sequence as the lone surrogate U+DC00 + byte (U+DC80 to
+ * U+DCFF; Python's "surrogateescape"). Well-formed UTF-8 never decodes to a surrogate, so
+ * outputBytes gives the bytes back exactly; in JSON such a byte reads `\udc80` to `\udcff`.
+ */
+export function outputText(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return escapedUtf8(bytes);
+  }
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function escapedUtf8(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; ) {
+    const length = sequenceLength(bytes, i);
+    if (length === 0) {
+      text += String.fromCharCode(0xdc00 + bytes[i]!);
+      i++;
+    } else {
+      text += strictUtf8.decode(bytes.subarray(i, i + length));
+      i += length;
+    }
+  }
+  return text;
+}
+
+/** The length of the well-formed UTF-8 sequence at `i`, or 0. */
+function sequenceLength(bytes: Uint8Array, i: number): number {
+  const lead = bytes[i]!;
+  if (lead < 0x80) return 1;
+  const ranges = continuations(lead);
+  const fits = ranges?.every(([low, high], k) => {
+    const next = bytes[i + 1 + k];
+    return next !== undefined && next >= low && next <= high;
+  });
+  return ranges && fits ? 1 + ranges.length : 0;
+}
+
+const ANY: readonly [number, number] = [0x80, 0xbf];
+
+/** The ranges of the bytes that may follow `lead` (Unicode's table 3-7 of well-formed UTF-8). */
+function continuations(lead: number): readonly (readonly [number, number])[] | null {
+  if (lead >= 0xc2 && lead <= 0xdf) return [ANY];
+  if (lead === 0xe0) return [[0xa0, 0xbf], ANY];
+  if (lead === 0xed) return [[0x80, 0x9f], ANY];
+  if (lead >= 0xe1 && lead <= 0xef) return [ANY, ANY];
+  if (lead === 0xf0) return [[0x90, 0xbf], ANY, ANY];
+  if (lead >= 0xf1 && lead <= 0xf3) return [ANY, ANY, ANY];
+  if (lead === 0xf4) return [[0x80, 0x8f], ANY, ANY];
+  return null;
+}
+
+/** The bytes outputText wrote as `text`. */
+export function outputBytes(text: string): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let run = "";
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (code >= 0xdc80 && code <= 0xdcff) {
+      parts.push(utf8.encode(run), Uint8Array.of(code - 0xdc00));
+      run = "";
+    } else run += char;
+  }
+  parts.push(utf8.encode(run));
+  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  parts.reduce((at, part) => {
+    bytes.set(part, at);
+    return at + part.length;
+  }, 0);
+  return bytes;
+}
+
+const utf8 = new TextEncoder();

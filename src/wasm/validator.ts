@@ -22,11 +22,10 @@
 // maxHeight covers unreachable code as well, so it bounds every height of the function;
 // makesCalls is set by any call or call_indirect.
 //
-// Until the compiler supports them, FunctionInfo.unsupported is computed as the 1.0-era front end
-// did: the first of the function's own type, a construct its body decoding stopped at
-// (FunctionBody.unsupported), and before that a call of a post-1.0 signature or a use of a
-// reference-typed global; then several results.
-import { FeatureOutsideProfile, guarded, InvalidModule } from "./errors.js";
+// A module that is valid but has a function with more than MAX_LOCALS locals is rejected last
+// (ImplementationLimit), so that a malformed or invalid module is always reported as such.
+import { MAX_LOCALS } from "./decoder.js";
+import { FeatureOutsideProfile, guarded, ImplementationLimit, InvalidModule } from "./errors.js";
 import { type Features, featuresText, toolchainHint, WASM_2_0 } from "./features.js";
 import type {
   BlockType,
@@ -40,7 +39,6 @@ import type {
   Limits,
   Module,
   TableType,
-  UnsupportedUse,
   ValidatedModule,
 } from "./ir.js";
 import {
@@ -60,15 +58,29 @@ import {
 /**
  * Validates a decoded module under a feature profile (default: WebAssembly 2.0 without SIMD; the
  * decoder has checked every feature it meets, the validator checks extended-const). Throws only
- * InvalidModule or UnsupportedFeature.
+ * InvalidModule or UnsupportedFeature (ImplementationLimit for a valid module beyond MAX_LOCALS).
  */
 export function validateModule(module: Module, features: Features = WASM_2_0): ValidatedModule {
-  return guarded(() => new ModuleValidator(module, features).validate());
+  return guarded(() => {
+    const validated = new ModuleValidator(module, features).validate();
+    refuseBeyondLimits(validated);
+    return validated;
+  });
 }
 
-/** Every post-1.0 construct a validated module uses: outside function bodies first, then per function. */
-export function postMvpUses({ module, functions }: ValidatedModule): UnsupportedUse[] {
-  return [...(module.postMvp ?? []), ...functions.flatMap((f) => (f.unsupported ? [f.unsupported] : []))];
+/** Throws ImplementationLimit for the first function with more than MAX_LOCALS locals. */
+function refuseBeyondLimits({ module, funcTypes }: ValidatedModule): void {
+  const imported = funcTypes.length - module.bodies.length;
+  const index = module.bodies.findIndex((body) => body.localRuns !== undefined);
+  if (index < 0) return;
+  const body = module.bodies[index]!;
+  const count = body.localRuns!.reduce((sum, [n]) => sum + n, 0);
+  throw new ImplementationLimit(
+    `${count} locals, more than the ${MAX_LOCALS} engines accept (V8 among them)`,
+    body.offset,
+    imported + index,
+    "declare fewer locals in that function (split it, or build with optimisation so locals are reused)",
+  );
 }
 
 /** Largest memory size: 65536 pages of 64 KiB (4 GiB). */
@@ -522,8 +534,6 @@ class FunctionValidator {
     this.depth = 0;
     this.pushFrame(FrameKind.Function, EMPTY.params, this.c.funcSignatures[funcIndex]!.results, -1);
 
-    const legacyEnd = legacyStop(body);
-    let legacyUse: UnsupportedUse | null = null;
     let maxHeight = 0;
     let makesCalls = false;
     for (let i = 0; i < n; i++) {
@@ -549,7 +559,6 @@ class FunctionValidator {
           blockResults[i] = arity.results.length;
         }
         if (instr.op === "call" || instr.op === "call_indirect") makesCalls = true;
-        if (legacyUse === null && i < legacyEnd) legacyUse = this.legacyUse(instr);
       }
       heightAfter[i] = this.sp;
       if (this.sp > maxHeight) maxHeight = this.sp;
@@ -568,25 +577,7 @@ class FunctionValidator {
       blockResults,
       maxHeight,
       makesCalls,
-      unsupported:
-        type.unsupported ??
-        legacyUse ??
-        body.unsupported ??
-        (type.results.length > 1 ? { feature: "multi-value", offset: body.offset } : null),
     };
-  }
-
-  /** The 1.0-era front end's mark for a call of a post-1.0 signature or a reference-typed global. */
-  private legacyUse(instr: Instr): UnsupportedUse | null {
-    let type: FuncType | undefined;
-    if (instr.op === "call") type = this.c.funcTypes[instr.func];
-    else if (instr.op === "call_indirect") type = this.c.types[instr.typeIndex];
-    else if (instr.op === "global.get" || instr.op === "global.set") {
-      const global = this.c.globals[instr.global]!;
-      return global.unsupported ? { feature: global.unsupported.feature, offset: instr.offset } : null;
-    } else return null;
-    if (type!.unsupported) return { feature: type!.unsupported.feature, offset: instr.offset };
-    return type!.results.length > 1 ? { feature: "multi-value", offset: instr.offset } : null;
   }
 
   private checkMemoryAccess(instr: Instr, op: OpInfo): void {
@@ -940,16 +931,4 @@ class FunctionValidator {
   private fail(reason: string): never {
     throw new InvalidModule(reason, this.offset, this.funcIndex);
   }
-}
-
-/**
- * Where the 1.0-era front end stopped decoding a body: the index of the instruction holding
- * FunctionBody.unsupported's offset (0 for a mark in the locals), or the body's length.
- */
-function legacyStop(body: FunctionBody): number {
-  const mark = body.unsupported;
-  if (mark === null) return body.code.length;
-  let stop = 0;
-  while (stop + 1 < body.code.length && body.code[stop + 1]!.offset <= mark.offset) stop++;
-  return body.code[0] !== undefined && body.code[0].offset <= mark.offset ? stop : 0;
 }

@@ -15,7 +15,7 @@ import {
 } from "../../src/check/check.js";
 import { compileModule } from "../../src/compiler/compile.js";
 import type { Strategy } from "../../src/compiler/target.js";
-import { loadModule } from "../../src/wasm/index.js";
+import { loadModule, WASM_2_0 } from "../../src/wasm/index.js";
 
 const corpus = path.resolve(import.meta.dirname, "../../corpus");
 const options = (strategy: Strategy, extra: Partial<CheckOptions> = {}): CheckOptions => ({
@@ -24,6 +24,7 @@ const options = (strategy: Strategy, extra: Partial<CheckOptions> = {}): CheckOp
   limits: [],
   seed: 7,
   fuel: DEFAULT_CHECK_FUEL,
+  features: [...WASM_2_0],
   ...extra,
 });
 
@@ -113,6 +114,15 @@ describe("check", () => {
     expect(outcomes[0]).not.toEqual(outcomes[1]);
   });
 
+  it("finds a divergence under native in a real C program, which passes under intersect with its exit code", async () => {
+    const [native, intersect] = await Promise.all(
+      (["native", "intersect"] as const).map((strategy) => checkOne("real/proc-exit.wasm", strategy)),
+    );
+    expect(native!.findings.map((f) => f.kind)).toContain("profile-divergence");
+    expect(intersect!.status).toBe("pass");
+    expect(intersect!.invocations[0]!.perTarget[0]!.outcome).toMatchObject({ outcome: "exit", code: 3 });
+  });
+
   it("draws the write-up's call: 32 bytes of stack arguments on x64, 16 on aarch64 under native", async () => {
     const module = await checkOne("writeup-9-args.wat", "native");
     const caller = module.functions.find((f) => f.name === "caller")!;
@@ -126,6 +136,29 @@ describe("check", () => {
     expect(outgoing(aarch64!)).toBe(16);
     expectTiled(x64!);
     expectTiled(aarch64!);
+  });
+
+  it("draws the result area of a call with three results: through rdi or x8 under native, at the same bytes under intersect", async () => {
+    const regionsOf = async (strategy: "native" | "intersect") => {
+      const module = await checkOne("multi-value-calls.wat", strategy);
+      const walk = module.functions.find((f) => f.name === "walk")!;
+      expect(walk.drawing!.instruction).toBe("call $six");
+      for (const frame of walk.drawing!.frames) expectTiled(frame);
+      return walk.drawing!.frames.map((frame) =>
+        frame.regions.filter((r) => r.kind === "argument" && r.label.startsWith("result ")),
+      );
+    };
+    // Regions go from the reference down: the result area's highest slot, the last result, first.
+    const [x64Native, aarch64Native] = await regionsOf("native");
+    expect(x64Native!.map((r) => r.label)).toEqual(
+      [2, 1, 0].map((i) => `result ${i} (result area, address in rdi)`),
+    );
+    expect(aarch64Native!.map((r) => r.label)).toEqual(
+      [2, 1, 0].map((i) => `result ${i} (result area, address in x8)`),
+    );
+    const [x64, aarch64] = await regionsOf("intersect");
+    expect(x64!.map((r) => r.label)).toEqual(["result 2 (result area)"]);
+    expect(aarch64).toEqual(x64);
   });
 
   it("reports bad input as located input findings and still checks the other modules", async () => {

@@ -15,6 +15,7 @@ import { loadModuleFile } from "../../src/cli/load-module.js";
 import { agreement, type Outcomes } from "../../src/cli/outcomes.js";
 import { STRATEGIES, type Strategy } from "../../src/compiler/target.js";
 import { nanRuleOf } from "../../src/verify/outcomes.js";
+import { WASM_2_0 } from "../../src/wasm/features.js";
 
 const SEED = Number(process.env.FC_SEED ?? 20261125);
 const DEFAULT_LIMIT = 1024 * 1024;
@@ -27,7 +28,7 @@ afterAll(() => executors.close());
 describe.each(CASES)("corpus/%s", (name) => {
   it("runs the same on x64, aarch64 and V8", async () => {
     const file = join("corpus", name);
-    const loaded = await loadModuleFile(file);
+    const loaded = await loadModuleFile(file, WASM_2_0);
     const sidecar = await readSidecar(file, loaded.validated);
     const invocations = sidecar?.invocations ?? generatedInvocations(loaded.validated, SEED);
     expect(invocations.length).toBeGreaterThan(0);

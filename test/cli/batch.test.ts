@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/cli/main.js";
-import { runCli } from "./capture.js";
+import { runCli, withoutCounts } from "./capture.js";
 import { ARITH_WAT, scratchFolder } from "./fixtures.js";
 
 const folder = scratchFolder();
@@ -41,7 +41,11 @@ describe("samestack run --batch", () => {
       .split("\n")
       .map((line) => JSON.parse(line));
     expect(output.map((o) => o.line)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(output[0].outcomes).toEqual({ x64: returns("5"), aarch64: returns("5"), v8: returns("5") });
+    expect(withoutCounts(output[0].outcomes)).toEqual({
+      x64: returns("5"),
+      aarch64: returns("5"),
+      v8: returns("5"),
+    });
     expect(output[1].outcomes.x64.message).toMatch(/^line 2: not JSON/);
     expect(output[2].outcomes).toEqual({
       x64: {
@@ -51,7 +55,7 @@ describe("samestack run --batch", () => {
     });
     expect(output[3].outcomes.aarch64.message).toContain("missing.wat: no such file");
     expect(output[4].outcomes.x64.message).toContain("unsigned decimal of a 32-bit pattern");
-    expect(output[5].outcomes).toEqual({
+    expect(withoutCounts(output[5].outcomes)).toEqual({
       aarch64: {
         outcome: "trap",
         trap: "integer_divide_by_zero",
@@ -82,9 +86,35 @@ describe("samestack run --batch", () => {
     );
     const result = await runCli("run", "--batch", batch);
     expect(result.code).toBe(EXIT.diverged);
-    expect(result.stdout).toMatch(/^line 1:\n {2}x64\/intersect {6}return i32:2\n/);
+    expect(result.stdout).toMatch(
+      /^line 1:\n {2}x64\/intersect {6}return i32:2 · \d+ instructions executed\n/,
+    );
     expect(result.stdout).toContain("line 2:\n");
     expect(result.stdout).toContain("DIVERGED: x64 and aarch64 disagree");
+  });
+
+  it("takes a WASI program's hosts per line, relative to the batch file, over the command line's", async () => {
+    const real = resolve("corpus/real");
+    const batch = folder.write(
+      "wasi.jsonl",
+      `${lines(
+        { module: `${real}/proc-exit.wasm`, export: "_start", wasi: { args: ["proc-exit", "5"] } },
+        { module: `${real}/proc-exit.wasm`, export: "_start" },
+        { module: `${real}/proc-exit.wasm`, export: "_start", wasi: { dirs: ["no-such-folder"] } },
+      )}\n`,
+    );
+    const result = await runCli("run", "--batch", batch, "--json", "--target", "x64,v8", "--wasi-arg", "7");
+    expect(result.code).toBe(EXIT.badInput);
+    const [five, seven, bad] = result.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(withoutCounts(five.outcomes)).toEqual({
+      x64: expect.objectContaining({ outcome: "exit", code: 5 }),
+      v8: expect.objectContaining({ outcome: "exit", code: 5 }),
+    });
+    expect(seven.outcomes.v8).toMatchObject({ outcome: "exit", code: 7 });
+    expect(bad.outcomes.x64.message).toMatch(/^line 3: "wasi.dirs"\[0\]: "no-such-folder" is not a folder/);
   });
 
   it("rejects a missing batch file, and module arguments next to --batch", async () => {

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Executors } from "../../emulators/executor.js";
 import { loadModuleFile } from "../../src/cli/load-module.js";
 import { EXIT } from "../../src/cli/main.js";
+import { WASM_2_0 } from "../../src/wasm/features.js";
 import { runCli } from "./capture.js";
 import { ARITH_WAT, scratchFolder } from "./fixtures.js";
 
@@ -33,7 +34,7 @@ describe("samestack compile", () => {
     );
     expect(add).toMatch(/^ {2}prologue \(belongs to the caller's call\) +depth \d+$/m);
     expect(add).toContain(frameRecord);
-    const artifact = new Executors().compile(await loadModuleFile(arith), target as "x64", "frame");
+    const artifact = new Executors().compile(await loadModuleFile(arith, WASM_2_0), target as "x64", "frame");
     const titles = [...add.matchAll(/^ {2}(\d+): (.*?) +depth (\d+)$/gm)].map((m) => [
       Number(m[1]),
       m[2],

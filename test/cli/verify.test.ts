@@ -57,7 +57,7 @@ describe("samestack verify", () => {
 
   it("rejects bad input with exit code 2 and a located message", async () => {
     const cases: [string[], RegExp][] = [
-      [["verify", "missing.wat"], /ENOENT/],
+      [["verify", "missing.wat"], /cannot read missing\.wat: no such file/],
       [
         ["verify", writeup, "--strategy", "fast"],
         /option .--strategy <strategy>. argument .fast. is invalid/,

@@ -3,7 +3,6 @@
 // promises it, differ where the write-up says `native` diverges, and describe every code byte.
 import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import wabtInit from "wabt";
 import { disassemble } from "../../emulators/disasm/capstone.js";
 import type { Artifact, StackMapEntry } from "../../src/compiler/artifact.js";
 import { compileModule } from "../../src/compiler/compile.js";
@@ -94,6 +93,31 @@ const FLOATS_AND_TABLES = `
       (i64.const 6) (f32.const 7) (f64.const 8) (i32.const 9) (local.get 0))))
 `;
 
+/** Every reference-types and bulk-memory operator, on two tables of each kind of reference. */
+const REFERENCES_AND_BULK = `
+(module
+  (table $f 2 funcref)
+  (table $e 1 externref)
+  (memory 1)
+  (elem $seg func $id)
+  (data $d "abc")
+  (func $id (param externref) (result externref) (local.get 0))
+  (func (export "tables") (param i32) (result i32)
+    (table.set $e (i32.const 0) (call $id (table.get $e (local.get 0))))
+    (drop (table.grow $f (ref.func $id) (i32.const 1)))
+    (table.fill $f (i32.const 0) (ref.null func) (i32.const 1))
+    (table.copy $f $f (i32.const 0) (i32.const 1) (i32.const 1))
+    (table.init $f $seg (i32.const 0) (i32.const 0) (i32.const 1))
+    (elem.drop $seg)
+    (drop (select (result funcref) (ref.func $id) (ref.null func) (local.get 0)))
+    (i32.add (table.size $f) (ref.is_null (table.get $e (i32.const 0)))))
+  (func (export "bulk") (param i32)
+    (memory.fill (i32.const 0) (local.get 0) (i32.const 8))
+    (memory.copy (i32.const 1) (i32.const 0) (i32.const 7))
+    (memory.init $d (i32.const 0) (i32.const 0) (i32.const 3))
+    (data.drop $d)))
+`;
+
 const CORPUS = new URL("../../corpus/", import.meta.url);
 const corpusCases = readdirSync(CORPUS).filter((name) => name.endsWith(".wat"));
 
@@ -101,6 +125,7 @@ const modules = new Map<string, ValidatedModule>();
 beforeAll(async () => {
   modules.set("kitchen-sink", await validated(KITCHEN_SINK));
   modules.set("floats-and-tables", await validated(FLOATS_AND_TABLES));
+  modules.set("references-and-bulk", await validated(REFERENCES_AND_BULK));
   for (const name of corpusCases)
     modules.set(name, await validated(readFileSync(new URL(name, CORPUS), "utf8")));
 });
@@ -301,6 +326,27 @@ describe("what is compiled and what is not", () => {
     }
   });
 
+  it("gives every table access and bulk operation one site of its kind, checked before anything moves", () => {
+    for (const target of TARGETS) {
+      for (const strategy of STRATEGIES) {
+        const artifact = compile(modules.get("references-and-bulk")!, target, strategy);
+        // The instructions' sites (frame's prologue adds a stack_overflow one).
+        const sites = artifact.trapSites.filter((site) => site.instrIndex !== null);
+        const kinds = (funcIndex: number) =>
+          sites.filter((site) => site.funcIndex === funcIndex).map((site) => site.kind);
+        // table.get, table.set, table.fill, table.copy, table.init, table.get; grow returns −1 instead.
+        expect(kinds(1)).toEqual(Array(6).fill("out_of_bounds_table"));
+        expect(kinds(2)).toEqual(Array(3).fill("out_of_bounds_memory"));
+        // Each site unwinds from its instruction's start: SP there is the instruction's own.
+        for (const site of sites.filter((s) => s.funcIndex > 0)) {
+          const entry = artifact.stackMap[site.funcIndex]![site.instrIndex!]!;
+          const record = artifact.unwind[site.funcIndex]!.filter((r) => r.offset <= site.codeOffset).at(-1)!;
+          expect(record.spBelowReference).toBe(entry.depthAtStart);
+        }
+      }
+    }
+  });
+
   /**
    * The module with instruction `instrIndex` of defined function 0 replaced by `op`, an operator the
    * code generator has no visitor for (the front end never produces one: it stands for a future gap).
@@ -318,43 +364,36 @@ describe("what is compiled and what is not", () => {
     (func (export "int") (result i32) (i32.const 1)))`;
 
   it("raises UnsupportedOperator for an operator it has no visitor for, naming the location", async () => {
-    const module = withForeignOperator(await validated(TWO_FUNCTIONS), 2, "i32.extend8_s");
+    const module = withForeignOperator(await validated(TWO_FUNCTIONS), 2, "v128.any_true");
     const attempt = () => compile(module, "x64", "intersect");
     expect(attempt).toThrow(UnsupportedOperator);
-    expect(attempt).toThrow(expect.objectContaining({ op: "i32.extend8_s", funcIndex: 0, instrIndex: 2 }));
+    expect(attempt).toThrow(expect.objectContaining({ op: "v128.any_true", funcIndex: 0, instrIndex: 2 }));
   });
 
-  it("can compile a function with an unsupported operator to a stub that ends its calls", async () => {
-    const module = withForeignOperator(await validated(TWO_FUNCTIONS), 2, "i32.extend8_s");
-    const artifact = compileModule(module, {
-      target: "aarch64",
-      strategy: "frame",
-      layout: { codeBase: CODE_BASE },
-      unsupportedOperators: "stub",
-    });
-    expect(artifact.trapSites[0]).toMatchObject({
-      funcIndex: 0,
-      instrIndex: null,
-      unsupported: expect.stringContaining("i32.extend8_s"),
-    });
-    expect(artifact.stackMap[0]!.every((entry) => entry === null)).toBe(true);
-    expect(artifact.stackMap[1]!.every((entry) => entry !== null)).toBe(true);
-  });
-
-  it("compiles a function the validator marked unsupported to a stub", async () => {
-    const wabt = await wabtInit();
-    const text = `(module (func (export "ext") (param i32) (result i32) (i32.extend8_s (local.get 0))))`;
-    const bytes = wabt.parseWat("ext.wat", text, { sign_extension: true }).toBinary({}).buffer;
-    const module = validateModule(decodeModule(bytes));
+  it("compiles functions whose types, locals, globals and operators are references", async () => {
+    const text = `(module
+      (table $t 2 externref)
+      (global $g (mut externref) (ref.null extern))
+      (func (export "null") (result i32) (ref.is_null (ref.null extern)))
+      (func (export "keep") (param $x externref) (result externref) (local $y externref)
+        (local.set $y (local.get $x))
+        (global.set $g (local.get $y))
+        (table.set $t (i32.const 1) (global.get $g))
+        (table.get $t (i32.const 1))))`;
+    const module = await validated(text);
     for (const target of TARGETS) {
-      const artifact = compile(module, target, "native");
-      expect(artifact.trapSites).toEqual([
-        expect.objectContaining({
-          kind: "unreachable",
-          instrIndex: null,
-          unsupported: expect.stringContaining("sign-extension"),
-        }),
-      ]);
+      for (const strategy of STRATEGIES) {
+        const artifact = compile(module, target, strategy);
+        // Every reachable instruction of both functions has code and a stack-map entry.
+        for (const funcIndex of [0, 1]) {
+          const body = module.module.bodies[funcIndex]!;
+          expect(artifact.stackMap[funcIndex]).toHaveLength(body.code.length);
+          expect(artifact.stackMap[funcIndex]!.every((entry) => entry !== null)).toBe(true);
+        }
+        // The only trap sites are table.get's and table.set's (and frame's prologue checks).
+        const kinds = artifact.trapSites.filter((site) => site.instrIndex !== null).map((site) => site.kind);
+        expect(kinds).toEqual(["out_of_bounds_table", "out_of_bounds_table"]);
+      }
     }
   });
 });

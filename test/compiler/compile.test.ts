@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import wabtInit from "wabt";
 import { disassemble, type Instruction } from "../../emulators/disasm/capstone.js";
-import { type Artifact, EXIT_SLOT_BYTES, tableEntry } from "../../src/compiler/artifact.js";
-import { type CompileOptions, compileModule } from "../../src/compiler/compile.js";
+import { type Artifact, EXIT_SLOT_BYTES } from "../../src/compiler/artifact.js";
+import { type CompileOptions, compileModule, DEFAULT_TABLE_GROW_CAP } from "../../src/compiler/compile.js";
 import { STRATEGIES, TARGETS, type Target } from "../../src/compiler/target.js";
 import { decodeModule, validateModule, watToBinary } from "../../src/wasm/index.js";
 import { TRAP_KINDS } from "../../src/wasm/outcome.js";
@@ -38,18 +38,25 @@ const CALLS = `
     (i32.add (unreachable))))
 `;
 
+/** The trap kinds of WebAssembly 1.0, whose exit slots come first; the later ones follow the imports'. */
+const MVP_TRAP_KINDS = TRAP_KINDS.filter((kind) => kind !== "out_of_bounds_table");
+
 describe("exit block", () => {
   it.each(TARGETS)(
-    "%s: one zeroed 16-byte slot per trap kind, the host return, then each import",
+    "%s: one zeroed 16-byte slot per 1.0 trap kind, the host return, then each import",
     async (target) => {
       const artifact = await compileWat(CALLS, { target, strategy: "intersect" });
       const slot = (i: number) => CODE_BASE + BigInt(i * EXIT_SLOT_BYTES);
-      TRAP_KINDS.forEach((kind, i) => {
+      MVP_TRAP_KINDS.forEach((kind, i) => {
         expect(artifact.exits.traps[kind]).toBe(slot(i));
       });
-      expect(artifact.exits.hostReturn).toBe(slot(TRAP_KINDS.length));
-      expect(artifact.exits.imports).toEqual([slot(TRAP_KINDS.length + 1), slot(TRAP_KINDS.length + 2)]);
-      const blockBytes = (TRAP_KINDS.length + 3) * EXIT_SLOT_BYTES;
+      expect(artifact.exits.traps.out_of_bounds_table).toBeUndefined();
+      expect(artifact.exits.hostReturn).toBe(slot(MVP_TRAP_KINDS.length));
+      expect(artifact.exits.imports).toEqual([
+        slot(MVP_TRAP_KINDS.length + 1),
+        slot(MVP_TRAP_KINDS.length + 2),
+      ]);
+      const blockBytes = (MVP_TRAP_KINDS.length + 3) * EXIT_SLOT_BYTES;
       expect(artifact.code.subarray(0, blockBytes).every((byte) => byte === 0)).toBe(true);
       expect(artifact.entries.slice(0, 2)).toEqual(
         artifact.exits.imports.map((exit) => Number(exit - CODE_BASE)),
@@ -59,6 +66,24 @@ describe("exit block", () => {
         [0, "env.first", artifact.exits.imports[0]],
         [1, "env.second", artifact.exits.imports[1]],
       ]);
+    },
+  );
+
+  it.each(TARGETS)(
+    "%s: with reference types, out_of_bounds_table's slot follows the imports' and is named in the source map",
+    async (target) => {
+      const wat = `(module (import "env" "f" (func)) (table 1 externref)
+        (func (export "get") (result externref) (table.get 0 (i32.const 0))))`;
+      const artifact = await compileWat(wat, { target, strategy: "frame" });
+      const slot = (i: number) => CODE_BASE + BigInt(i * EXIT_SLOT_BYTES);
+      expect(artifact.exits.imports).toEqual([slot(MVP_TRAP_KINDS.length + 1)]);
+      expect(artifact.exits.traps.out_of_bounds_table).toBe(slot(MVP_TRAP_KINDS.length + 2));
+      expect(artifact.entries[1]).toBe((MVP_TRAP_KINDS.length + 3) * EXIT_SLOT_BYTES);
+      const exits = artifact.sourceMap.filter((entry) => entry.kind === "exit");
+      expect(exits.at(-1)).toMatchObject({
+        exit: "trap:out_of_bounds_table",
+        start: (MVP_TRAP_KINDS.length + 2) * 16,
+      });
     },
   );
 });
@@ -134,8 +159,8 @@ describe("instance data for the runner", () => {
   it("carries data segments, the start function and the exports", async () => {
     const artifact = await compileWat(INSTANCE, { target: "x64", strategy: "native" });
     expect(artifact.dataSegments).toEqual([
-      { offset: { kind: "const", bits: 4n }, bytes: new TextEncoder().encode("ab") },
-      { offset: { kind: "import", module: "env", name: "base" }, bytes: Uint8Array.of(0xff) },
+      { mode: "active", offset: { kind: "const", bits: 4n }, bytes: new TextEncoder().encode("ab") },
+      { mode: "active", offset: { kind: "import", module: "env", name: "base" }, bytes: Uint8Array.of(0xff) },
     ]);
     expect(artifact.start).toBe(1);
     expect(artifact.exports).toEqual([
@@ -144,7 +169,7 @@ describe("instance data for the runner", () => {
     ]);
   });
 
-  it("carries the table with its element segments, and where an imported memory or table comes from", async () => {
+  it("carries the tables and the element segments, and where an imported memory or table comes from", async () => {
     const wat = `(module
       (import "env" "g" (global $g i32))
       (import "env" "f" (func $f (param i32)))
@@ -159,43 +184,112 @@ describe("instance data for the runner", () => {
       maxPages: 65536,
       import: { module: "env", name: "memory" },
     });
-    expect(artifact.table).toEqual({
-      minEntries: 3,
-      maxEntries: 9,
-      import: { module: "env", name: "table" },
-      elements: [
-        { offset: { kind: "const", bits: 1n }, funcs: [1, 0] },
-        { offset: { kind: "import", module: "env", name: "g" }, funcs: [1] },
-      ],
-    });
-    // An element calls a defined function at its entry, an imported one at its exit.
-    expect(tableEntry(artifact, 1).codeAddress).toBe(CODE_BASE + BigInt(artifact.entries[1]!));
-    expect(tableEntry(artifact, 0).codeAddress).toBe(artifact.exits.imports[0]);
+    const fn = (funcIndex: number) => ({ kind: "function", funcIndex });
+    expect(artifact.tables).toEqual([
+      {
+        elemType: "funcref",
+        minEntries: 3,
+        declaredMax: 9,
+        maxEntries: 9,
+        import: { module: "env", name: "table" },
+      },
+    ]);
+    expect(artifact.elemSegments).toEqual([
+      {
+        mode: "active",
+        type: "funcref",
+        table: 0,
+        offset: { kind: "const", bits: 1n },
+        elements: [fn(1), fn(0)],
+      },
+      {
+        mode: "active",
+        type: "funcref",
+        table: 0,
+        offset: { kind: "import", module: "env", name: "g" },
+        elements: [fn(1)],
+      },
+    ]);
     const defined = await compileWat("(module (table 4 funcref))", { target: "x64", strategy: "frame" });
-    expect(defined.table).toEqual({ minEntries: 4, maxEntries: null, import: null, elements: [] });
-    expect((await compileWat("(module)", { target: "x64", strategy: "frame" })).table).toBeNull();
+    expect(defined.tables).toEqual([
+      {
+        elemType: "funcref",
+        minEntries: 4,
+        declaredMax: null,
+        maxEntries: DEFAULT_TABLE_GROW_CAP,
+        import: null,
+      },
+    ]);
+    expect((await compileWat("(module)", { target: "x64", strategy: "frame" })).tables).toEqual([]);
   });
 
-  it("represents table 0 only: further tables and their segments are post-1.0", async () => {
+  it("represents every table, and segments of every mode with functions, nulls and globals", async () => {
     const wabt = await wabtInit();
     const text = `(module
-      (table $a 2 funcref) (table $b 3 funcref)
+      (import "env" "r" (global $r funcref))
+      (table $a 2 funcref) (table $b 3 5 externref)
       (func $f)
-      (elem (table $b) (i32.const 0) func $f $f)
-      (elem (table $a) (i32.const 1) func $f))`;
-    const bytes = wabt.parseWat("tables.wat", text, { reference_types: true }).toBinary({}).buffer;
+      (elem (table $a) (i32.const 1) func $f)
+      (elem funcref (ref.null func) (ref.func $f) (global.get $r))
+      (elem declare func $f)
+      (data "xy"))`;
+    const bytes = wabt
+      .parseWat("tables.wat", text, { reference_types: true, bulk_memory: true })
+      .toBinary({}).buffer;
     const module = validateModule(decodeModule(bytes));
     const artifact = compileModule(module, {
       target: "x64",
       strategy: "native",
       layout: { codeBase: CODE_BASE },
     });
-    expect(artifact.table).toEqual({
-      minEntries: 2,
-      maxEntries: null,
-      import: null,
-      elements: [{ offset: { kind: "const", bits: 1n }, funcs: [0] }],
+    expect(artifact.tables.map((table) => [table.elemType, table.minEntries, table.maxEntries])).toEqual([
+      ["funcref", 2, DEFAULT_TABLE_GROW_CAP],
+      ["externref", 3, 5],
+    ]);
+    expect(artifact.elemSegments).toEqual([
+      {
+        mode: "active",
+        type: "funcref",
+        table: 0,
+        offset: { kind: "const", bits: 1n },
+        elements: [{ kind: "function", funcIndex: 0 }],
+      },
+      {
+        mode: "passive",
+        type: "funcref",
+        elements: [
+          { kind: "const", bits: 0n },
+          { kind: "function", funcIndex: 0 },
+          { kind: "import", module: "env", name: "r" },
+        ],
+      },
+      { mode: "declarative", type: "funcref", elements: [{ kind: "function", funcIndex: 0 }] },
+    ]);
+    expect(artifact.dataSegments).toEqual([{ mode: "passive", bytes: new TextEncoder().encode("xy") }]);
+    // Table 0's descriptor where 1.0 code reads it; table 1's, the segments' and the records after the globals.
+    expect(artifact.vmContext).toEqual({
+      tables: [32, 72],
+      elemSegments: [104, 136, 168],
+      dataSegments: [200],
+      nullFuncRef: 224,
+      funcRefs: 240,
+      bytes: 256,
     });
+  });
+
+  it("caps a table's maximum at tableGrowCap, never below its minimum", async () => {
+    const table = async (limits: string, tableGrowCap?: number) =>
+      (
+        await compileWat(`(module (table ${limits} funcref))`, {
+          target: "x64",
+          strategy: "intersect",
+          tableGrowCap,
+        })
+      ).tables[0]?.maxEntries;
+    expect(await table("1 8")).toBe(8);
+    expect(await table("1 8", 4)).toBe(4);
+    expect(await table("2", 0xffff_ffff)).toBe(0xffff_ffff);
+    expect(await table("3", 1)).toBe(3);
   });
 
   it("caps the memory's maximum at memoryGrowCap, never below its minimum", async () => {

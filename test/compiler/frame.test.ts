@@ -4,7 +4,13 @@
 // not in leaves; SP moves in 16-byte steps) and drawn next to each test.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type FramePlan, type FunctionShape, hostCallLayout, planFrame } from "../../src/compiler/frame.js";
+import {
+  callHeight,
+  type FramePlan,
+  type FunctionShape,
+  hostCallLayout,
+  planFrame,
+} from "../../src/compiler/frame.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../../src/compiler/target.js";
 import { propertyParameters } from "../../src/fuzz/seed.js";
 
@@ -186,19 +192,88 @@ describe("outgoing stack arguments", () => {
 describe("hostCallLayout", () => {
   const nine = Array<"i32">(9).fill("i32");
   it("passes the target's own register arguments and sizes the area per strategy", () => {
-    expect(hostCallLayout("x64", "native", nine)).toEqual({
+    expect(hostCallLayout("x64", "native", nine)).toMatchObject({
       registerArgs: 6,
       stackArgs: 3,
       areaBytes: 32,
       returnAddressBytes: 8,
     });
-    expect(hostCallLayout("aarch64", "native", nine)).toEqual({
+    expect(hostCallLayout("aarch64", "native", nine)).toMatchObject({
       registerArgs: 8,
       stackArgs: 1,
       areaBytes: 16,
       returnAddressBytes: 0,
     });
     expect(hostCallLayout("aarch64", "intersect", nine).areaBytes).toBe(32);
+  });
+});
+
+describe("the result convention (callLayout)", () => {
+  const six = Array<"i64">(6).fill("i64");
+  const three = Array<"i64">(3).fill("i64");
+
+  it("native: two results in registers; more all in memory through an address, which takes x64's first argument register", () => {
+    for (const target of TARGETS) {
+      expect(hostCallLayout(target, "native", six, ["i64", "i64"])).toMatchObject({
+        registerResults: 2,
+        memoryResults: 0,
+        resultPointer: false,
+      });
+    }
+    // SysV: rdi carries the address, so only rsi … r9 remain: argument 6 goes to the stack.
+    expect(hostCallLayout("x64", "native", six, three)).toMatchObject({
+      firstArgRegister: 1,
+      registerArgs: 5,
+      stackArgs: 1,
+      stackArgsBytes: 16,
+      registerResults: 0,
+      memoryResults: 3,
+      resultAreaBytes: 32,
+      resultPointer: true,
+      areaBytes: 48,
+    });
+    // AAPCS64: x8 carries the address, x0 … x5 the arguments.
+    expect(hostCallLayout("aarch64", "native", six, three)).toMatchObject({
+      firstArgRegister: 0,
+      registerArgs: 6,
+      stackArgs: 0,
+      registerResults: 0,
+      memoryResults: 3,
+      resultPointer: true,
+      areaBytes: 32,
+    });
+  });
+
+  it("intersect and frame: the first two results in registers, the rest at the same place on every target", () => {
+    for (const strategy of ["intersect", "frame"] as const) {
+      const [x64, aarch64] = TARGETS.map((target) => hostCallLayout(target, strategy, six, three));
+      expect(x64).toMatchObject({
+        registerResults: 2,
+        memoryResults: 1,
+        resultAreaBytes: 16,
+        resultPointer: false,
+      });
+      for (const field of [
+        "stackArgsBytes",
+        "registerResults",
+        "memoryResults",
+        "resultAreaBytes",
+        "areaBytes",
+      ] as const) {
+        expect(aarch64![field]).toBe(x64![field]);
+      }
+    }
+  });
+
+  it("places the area of a call with several results below the slots of its results", () => {
+    const plan = planFrame("x64", "intersect", shape({ maxHeight: 8, makesCalls: true }));
+    const threeResults = plan.callLayout(0, 3);
+    // At height 1, a call without arguments leaves four values: its area goes below all of them.
+    expect(callHeight(threeResults, 1, 1)).toBe(4);
+    expect(callHeight(plan.callLayout(0, 2), 1, 1)).toBe(3);
+    expect(callHeight(plan.callLayout(2, 3), 4, 4)).toBe(5);
+    expect(callHeight(plan.callLayout(0, 1), 1, 1)).toBe(1);
+    expect(plan.spAtCall(callHeight(threeResults, 1, 1), 0, 3)).toBe(plan.spAtHeight(4) + 16);
   });
 });
 

@@ -214,6 +214,13 @@ describe.each(["x64", "aarch64"] as const)("%s masm: the core's invariants", (ta
     fails((m) => m.store("i64.store", 0, 1, -1, m.newLabel()), /not a u32/);
   });
 
+  it("rejects a bulk copy or store through one register for both roles, and an addend beyond 32 bits", () => {
+    fails((m) => m.copyAndAdvance(1, 1, 16, "forward"), /copyAndAdvance: dst and src are the same register/);
+    fails((m) => m.storeAndAdvance(2, 2, 8), /storeAndAdvance: dst and value are the same register/);
+    fails((m) => m.addImmediate(0, 2 ** 31), /addImmediate: 2147483648 is not a signed 32-bit integer/);
+    fails((m) => m.addImmediate(0, 0.5), /not a signed 32-bit integer/);
+  });
+
   it("rejects a float conversion to its own width", () => {
     fails((m) => m.convertFloat(32, 32, 0), /convertFloat from f32 to itself/);
   });

@@ -2,7 +2,8 @@
  * The MacroAssembler's integer, constant and memory contract, one table of cases run on every target
  * under Unicorn (each target's harness: targets/<isa>/execute.ts): the Wasm edge cases disassembly
  * cannot show (clz of 0, rotates by more than the width, i32 results zero-extended, sign extension
- * of narrow loads, bounds checks). Expected values are Wasm's semantics computed here with BigInt
+ * of narrow loads, bounds checks), and the pieces of the bulk-memory and table loops (addresses,
+ * range checks, copies that may overlap, byte broadcast). Expected values are Wasm's semantics computed here with BigInt
  * arithmetic, or hand-derived constants. Stack, call and table cases depend on each target's
  * calling convention and stay in targets/<isa>/masm-execution.test.ts.
  */
@@ -360,6 +361,44 @@ describe.each(HARNESSES)("$target masm under Unicorn: integers and memory", (har
       expect(convert("extend_u", 0x8000_0000n)).toBe(0x8000_0000n);
     });
 
+    // Wasm's extendN_s: the low N bits of the operand (whatever lies above them), sign-extended to
+    // the width; an i32 result zero-extended in its slot.
+    const EXTENSIONS = [
+      [8, 32],
+      [16, 32],
+      [8, 64],
+      [16, 64],
+      [32, 64],
+    ] as const;
+    const EXTENSION_INPUTS = [
+      0n,
+      0x7fn,
+      0x80n,
+      0xffn,
+      0x7fffn,
+      0x8000n,
+      0xffffn,
+      0x7fff_ffffn,
+      0x8000_0000n,
+      0xffff_ffffn,
+      0x1234_5680n,
+      0xdead_beef_0000_7f01n,
+      MASK64,
+    ];
+    it.each(EXTENSIONS.flatMap(([bits, width]) => EXTENSION_INPUTS.map((v) => [bits, width, v] as const)))(
+      "sign-extends the low %s bits to i%s: %s",
+      (bits, width, value) => {
+        const expected = u(BigInt.asIntN(bits, value), width);
+        for (const reg of [0, 1, 2] as const) {
+          const before = [0x1111n, 0x2222n, 0x3333n];
+          before[reg] = value;
+          const after = returning((m) => m.signExtend(bits, width, reg), before);
+          const kept = before.map((v, i) => (i === reg ? expected : v));
+          expect(after.slice(0, 3), `register ${reg}`).toEqual(kept);
+        }
+      },
+    );
+
     it("selects on the i32 condition", () => {
       const select = (cond: bigint) => returning((m) => m.select(0, 1, 2), [111n, 222n, cond])[0];
       expect(select(1n)).toBe(111n);
@@ -450,6 +489,102 @@ describe.each(HARNESSES)("$target masm under Unicorn: integers and memory", (har
       returning((m) => m.store(op, 0, 1, 0x8, m.trapStub(0, trapExit)), [0x1f8n, value]);
       const around = Buffer.from(harness.readMemory(0x1ff, 10)).toString("hex");
       expect(around).toBe(`ee${bytes}${"ee".repeat(9 - bytes.length / 2)}`);
+    });
+  });
+  describe("bulk memory and tables", () => {
+    const { memoryAddress, vmContextAddress, trapExit } = harness;
+    const memory = BigInt(memoryAddress);
+    const ascending = Uint8Array.from({ length: 48 }, (_, i) => i + 1);
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+    beforeEach(() => harness.writeMemory(0x200, ascending));
+
+    it("forms addresses: memory base, VM context, scaled elements, immediates", () => {
+      expect(returning((m) => m.addMemoryBase(2), [0n, 0n, 0x20n])[2]).toBe(memory + 0x20n);
+      expect(returning((m) => m.vmAddress(1, 0x128))[1]).toBe(BigInt(vmContextAddress + 0x128));
+      expect(returning((m) => m.vmAddress(1, 0x12_3456))[1]).toBe(BigInt(vmContextAddress + 0x12_3456));
+      harness.writeVmField(0x48, 0x7000_0000_0000n);
+      for (const bytes of [1, 8, 16] as const) {
+        const expected = 0x7000_0000_0000n + 0xffff_ffffn * BigInt(bytes);
+        expect(returning((m) => m.elementAddress(0, 0x48, bytes), [0xffff_ffffn])[0], `×${bytes}`).toBe(
+          expected,
+        );
+        expect(returning((m) => m.addScaled(1, 2, bytes), [0n, 0x1000n, 0xffff_ffffn])[1]).toBe(
+          0x1000n + 0xffff_ffffn * BigInt(bytes),
+        );
+      }
+      for (const imm of [0, 1, -16, 0x7fff_ffff, -0x8000_0000])
+        expect(returning((m) => m.addImmediate(2, imm), [0n, 0n, 1n << 40n])[2], `${imm}`).toBe(
+          (1n << 40n) + BigInt(imm),
+        );
+    });
+
+    it("branches when start + length passes the VM-context field, not when it reaches it", () => {
+      harness.writeVmField(0x50, 0x1_0000n);
+      const exceeds = (start: bigint, length: bigint) =>
+        outcome((m) => m.branchIfRangeExceeds(0, 1, 0x50, m.trapStub(7, trapExit)), [start, length]).exit;
+      expect(exceeds(0x1_0000n, 0n)).toBe("return");
+      expect(exceeds(0xffffn, 1n)).toBe("return");
+      expect(exceeds(0n, 0x1_0000n)).toBe("return");
+      expect(exceeds(0x1_0000n, 1n)).toBe("trap");
+      expect(exceeds(0x1_0001n, 0n)).toBe("trap");
+      expect(exceeds(0xffff_ffffn, 0xffff_ffffn)).toBe("trap"); // no 32-bit wrap
+      expect(exceeds(0n, 0xffff_ffffn)).toBe("trap");
+    });
+
+    it.each([1, 8, 16] as const)("copies %s bytes forward and backward, advancing both pointers", (bytes) => {
+      const [dst, src] = [memory + 0x240n, memory + 0x200n];
+      const forward = returning((m) => m.copyAndAdvance(0, 1, bytes, "forward"), [dst, src]);
+      expect(forward.slice(0, 2)).toEqual([dst + BigInt(bytes), src + BigInt(bytes)]);
+      expect(hex(harness.readMemory(0x240, bytes))).toBe(hex(ascending.subarray(0, bytes)));
+      const backward = returning(
+        (m) => m.copyAndAdvance(2, 1, bytes, "backward"),
+        [0n, src + 32n, dst + 32n],
+      );
+      expect([backward[2], backward[1]]).toEqual([dst + 32n - BigInt(bytes), src + 32n - BigInt(bytes)]);
+      expect(hex(harness.readMemory(0x260 - bytes, bytes))).toBe(hex(ascending.subarray(32 - bytes, 32)));
+    });
+
+    it("reads a whole 16-byte chunk before writing it, so overlapping copies move it intact", () => {
+      returning((m) => m.copyAndAdvance(1, 0, 16, "forward"), [memory + 0x200n, memory + 0x208n]);
+      expect(hex(harness.readMemory(0x208, 16))).toBe(hex(ascending.subarray(0, 16)));
+      harness.writeMemory(0x200, ascending);
+      // dst and src step back to 0x208 and 0x200: [0x200, 0x210) lands on [0x208, 0x218).
+      returning((m) => m.copyAndAdvance(0, 2, 16, "backward"), [memory + 0x218n, 0n, memory + 0x210n]);
+      const expected = [...ascending.subarray(0, 8), ...ascending.subarray(0, 16)];
+      expect(hex(harness.readMemory(0x200, 24))).toBe(hex(Uint8Array.from(expected)));
+    });
+
+    it("copies with every pair of registers", () => {
+      for (const [dst, src] of PAIRS.filter(([d, r]) => d !== r)) {
+        harness.writeMemory(0x300, new Uint8Array(8));
+        const initial = [0n, 0n, 0n];
+        initial[dst] = memory + 0x300n;
+        initial[src] = memory + 0x200n;
+        returning((m) => m.copyAndAdvance(dst, src, 8, "forward"), initial);
+        expect(hex(harness.readMemory(0x300, 8)), `S${dst} ← S${src}`).toBe(hex(ascending.subarray(0, 8)));
+      }
+    });
+
+    it("stores 1 or 8 bytes of a value and advances", () => {
+      harness.writeMemory(0x300, new Uint8Array(10).fill(0xee));
+      const after = returning(
+        (m) => {
+          m.storeAndAdvance(0, 1, 1);
+          m.storeAndAdvance(0, 1, 8);
+        },
+        [memory + 0x300n, 0x1122_3344_5566_7788n],
+      );
+      expect(after[0]).toBe(memory + 0x309n);
+      expect(hex(harness.readMemory(0x300, 10))).toBe("888877665544332211ee");
+    });
+
+    it.each([
+      [0xabn, 0xabab_abab_abab_ababn],
+      [0x1234_5601n, 0x0101_0101_0101_0101n],
+      [0n, 0n],
+      [0xffff_ffff_ffff_ffffn, MASK64],
+    ])("broadcasts the low byte of %s", (value, expected) => {
+      expect(returning((m) => m.broadcastByte(1), [0n, value])[1]).toBe(expected);
     });
   });
 });

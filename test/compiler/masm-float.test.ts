@@ -417,6 +417,72 @@ describe.each(HARNESSES)("$target masm under Unicorn: floats", (harness) => {
     });
   });
 
+  describe("saturating float → integer truncation (trunc_sat: never traps)", () => {
+    const saturate = (from: Width, to: Width, signed: boolean, value: bigint) =>
+      returning((m) => m.truncateSaturating(from, to, signed, 1), [MARKER, value, MARKER]);
+
+    /** Wasm's trunc_sat as slot bits: NaN → 0, out of range → the nearest bound, else trunc. */
+    function saturated(x: number, to: Width, signed: boolean): bigint {
+      if (Number.isNaN(x)) return 0n;
+      const exact = wasm.truncate(x, to, signed);
+      if (exact !== null) return exact;
+      const min = signed ? -(1n << BigInt(to - 1)) : 0n;
+      const max = (1n << BigInt(signed ? to - 1 : to)) - 1n;
+      return BigInt.asUintN(to, x < 0 ? min : max);
+    }
+
+    /** NaN, ±0, ±∞, ±2^31, ±2^63, 2^32, 2^64, and each bound just inside and just outside. */
+    function edges(width: Width): number[] {
+      const below = 1 - 2 ** -(width === 32 ? 24 : 53);
+      const powers = [2 ** 31, 2 ** 32, 2 ** 63, 2 ** 64, 1];
+      const around = powers.flatMap((p) => [p, p * below, p / below, -p, -p * below, -p / below]);
+      const exact = [-(2 ** 31) - 1, 2 ** 31 - 1, 2 ** 32 - 1, -0.5, 0.5, -0.99, 1e300, -1e300];
+      const special = [NaN, -NaN, 0, -0, Infinity, -Infinity];
+      return [...special, ...around, ...exact].map((x) => wasm.convertFloat(x, width));
+    }
+
+    it.each(CONVERSIONS)(
+      "f%s → i%s (signed %s) of every edge, NaN payloads included, keeping the other scratch registers",
+      (from, to, signed) => {
+        const nanPayloads =
+          from === 32 ? [0x7fa0_0001n, 0xff80_0001n, 0xffc0_0000n] : [0xfff0_0000_0000_0001n];
+        for (const x of edges(from)) {
+          const result = saturate(from, to, signed, bits(x, from));
+          expect(result[1], `trunc_sat(${x})`).toBe(saturated(x, to, signed));
+          expect([result[0], result[2]]).toEqual([MARKER, MARKER]);
+        }
+        for (const nan of nanPayloads) expect(saturate(from, to, signed, nan)[1]).toBe(0n);
+      },
+    );
+
+    it("saturates at the bounds by hand: i32 and u32, i64 and u64", () => {
+      const at = (from: Width, to: Width, signed: boolean, x: number) =>
+        saturate(from, to, signed, bits(x, from))[1];
+      expect(at(32, 32, true, 3e9)).toBe(0x7fff_ffffn);
+      expect(at(32, 32, true, -3e9)).toBe(0x8000_0000n);
+      expect(at(64, 32, false, -1)).toBe(0n);
+      expect(at(64, 32, false, 2 ** 32)).toBe(0xffff_ffffn);
+      expect(at(64, 64, true, 2 ** 63)).toBe(0x7fff_ffff_ffff_ffffn);
+      expect(at(64, 64, true, -Infinity)).toBe(0x8000_0000_0000_0000n);
+      expect(at(32, 64, false, 2 ** 64)).toBe(0xffff_ffff_ffff_ffffn);
+      expect(at(64, 64, false, 2 ** 64 - 2048)).toBe(0xffff_ffff_ffff_f800n);
+      expect(at(64, 64, false, NaN)).toBe(0n);
+    });
+
+    it.each(CONVERSIONS)(
+      "f%i → i%i (signed: %s) agrees with the reference on any bits",
+      (from, to, signed) => {
+        fc.assert(
+          fc.property(floatBits(from), (value) => {
+            const x = wasm.fromBits(value, from);
+            expect(saturate(from, to, signed, value)[1]).toBe(saturated(x, to, signed));
+          }),
+          propertyParameters(FILE, 100),
+        );
+      },
+    );
+  });
+
   describe("integer → float conversion (round to nearest even)", () => {
     const convert = (from: Width, to: Width, signed: boolean, value: bigint) =>
       returning((m) => m.convertToFloat(from, to, signed, 2), [MARKER, MARKER, value]);

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { standardImports } from "../../emulators/hosts/env.js";
+import { defaultHostSettings, v8Hosts } from "../../emulators/hosts/instance-hosts.js";
 import { V8Instance } from "../../emulators/v8/v8.js";
 import { readSidecar, sidecarPath } from "../../src/check/inputs.js";
 import { instrument, type LimiterOptions, MAX_LOGICAL_LIMIT } from "../../src/instrument/index.js";
@@ -29,7 +29,11 @@ function instrumented(
 
 /** A fresh V8 instance of a module with the standard hosts. */
 function instantiate({ bytes, module }: { bytes: Uint8Array; module: Module }, log: string[]): V8Instance {
-  const instantiated = V8Instance.instantiate(bytes, module, standardImports(module, log).v8);
+  const instantiated = V8Instance.instantiate(
+    bytes,
+    module,
+    v8Hosts(module, defaultHostSettings("module"), log).imports,
+  );
   if (!instantiated.ok) throw new Error(`V8 cannot instantiate: ${JSON.stringify(instantiated)}`);
   return instantiated.instance;
 }

@@ -23,15 +23,15 @@ export async function instrumentWat(
 }
 
 /**
- * A module as a plain value to compare: byte offsets, the front end's notes on post-1.0 features
- * (they say where the decoder met them) and functions' empty local-name maps (wabt writes one for
+ * A module as a plain value to compare: byte offsets, the front end's list of post-1.0 features
+ * (it says where the decoder met them) and functions' empty local-name maps (wabt writes one for
  * every function) left out, everything else kept.
  */
 export function comparable(module: Module): unknown {
-  const { features: _features, postMvp: _postMvp, refused: _refused, ...rest } = module;
+  const { features: _features, ...rest } = module;
   return JSON.parse(
     JSON.stringify(rest, (key, value) => {
-      if (key === "offset" || key === "unsupported") return undefined;
+      if (key === "offset") return undefined;
       if (typeof value === "bigint") return `${value}n`;
       if (value instanceof Map)
         return [...value.entries()].filter(([, v]) => !(v instanceof Map && v.size === 0));

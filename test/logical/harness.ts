@@ -1,6 +1,6 @@
 // Running limited modules in the logical tests: the instrumented module compiled for a target, an
 // instance with the standard hosts, and plain or recorded invocations told in the original's terms.
-import { standardImports } from "../../emulators/hosts/env.js";
+import { defaultHostSettings, emulatedHosts } from "../../emulators/hosts/instance-hosts.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
 import { type Instance, Runner } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../../src/compiler/artifact.js";
@@ -52,7 +52,7 @@ function withInstance<T>(module: Limited, target: Target, use: (instance: Instan
     const { validated } = module.limited.instrumented;
     const instantiated = runner.instantiate(module.artifacts[target], {
       module: validated.module,
-      imports: standardImports(validated.module, []).emulated,
+      imports: emulatedHosts(validated.module, defaultHostSettings("module")).imports,
     });
     if (!instantiated.ok) throw new Error(`${target}: the instrumented module does not instantiate`);
     try {

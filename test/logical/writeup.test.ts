@@ -41,7 +41,10 @@ describe("samestack verify of the write-up's case under logical", async () => {
     expect(verdict.deterministic).toBe(true);
     const { x64, aarch64 } = verdict.dynamic.outcomes;
     expect(x64).toMatchObject({ outcome: "trap", trap: "stack_overflow", overflow: "logical" });
-    expect(aarch64).toEqual(x64);
+    // The instructions executed are each target's own count, never compared.
+    const { executed: _x64, ...x64Outcome } = x64;
+    const { executed: _aarch64, ...aarch64Outcome } = aarch64;
+    expect(aarch64Outcome).toEqual(x64Outcome);
     expect(verdict.native.logicalOverflow).toEqual(x64.location);
     // The overflow is at a call of the original module.
     const code = module.original.module.bodies[x64.location.funcIndex]!.code;

@@ -4,6 +4,7 @@ import path from "node:path";
 import { check, DEFAULT_CHECK_FUEL } from "../../src/check/check.js";
 import type { Strategy } from "../../src/compiler/target.js";
 import { buildReport, type Report } from "../../src/report/report.js";
+import { WASM_2_0 } from "../../src/wasm/features.js";
 
 export const corpus = path.resolve(import.meta.dirname, "../../corpus");
 
@@ -17,7 +18,14 @@ export function fixtureReport(strategy: Strategy): Promise<Report> {
   if (!report) {
     report = check(
       FIXTURE_CASES.map((file) => path.join(corpus, file)),
-      { targets: ["x64", "aarch64"], strategy, limits: [512], seed: 1, fuel: DEFAULT_CHECK_FUEL },
+      {
+        targets: ["x64", "aarch64"],
+        strategy,
+        limits: [512],
+        seed: 1,
+        fuel: DEFAULT_CHECK_FUEL,
+        features: [...WASM_2_0],
+      },
     ).then(buildReport);
     reports.set(strategy, report);
   }

@@ -2,6 +2,7 @@
 // escaped, one frame drawing per function and one plot per recorded invocation, the evidence of
 // each divergence with its differing lines highlighted, and a stable rendering.
 import { describe, expect, it } from "vitest";
+import type { ModuleResult } from "../../src/check/check.js";
 import { renderHtml } from "../../src/report/html.js";
 import { escapeHtml } from "../../src/report/html-template.js";
 import { mergeReports } from "../../src/report/merge.js";
@@ -88,6 +89,40 @@ describe("the HTML report", () => {
       "P5 (native, case seed 9): &lt;b&gt;profiles&lt;/b&gt; differ — corpus/regressions/x.wat",
     );
     expect(page).toMatch(/^<!doctype html>[\s\S]*<h1>FAIL<\/h1>/);
+  });
+
+  it("names each module's post-1.0 features, where each is first used, right under its heading", async () => {
+    const report = await fixtureReport("intersect");
+    const [first, second, third] = report.modules as [ModuleResult, ModuleResult, ModuleResult];
+    const named = first.functions.find((f) => f.name !== null)!;
+    const modules = [
+      {
+        ...first,
+        features: [
+          { feature: "multi-value" as const, offset: 11, funcIndex: null },
+          { feature: "sign-extension" as const, offset: 0x73, funcIndex: named.funcIndex },
+        ],
+      },
+      { ...second, features: [] },
+      { ...third, features: null }, // not read: its findings say why
+    ];
+    const page = renderHtml({ ...report, modules });
+    const heading = (module: ModuleResult) => `<h2>${escapeHtml(module.path)} `;
+    const lineUnderHeading = (module: ModuleResult) =>
+      page
+        .slice(page.indexOf(heading(module)))
+        .split("\n")[1]!
+        .trim();
+    expect(lineUnderHeading(first)).toBe(
+      `<p class="features">Post-1.0 features (first use of each): multi-value at offset 0xb, ` +
+        `sign-extension at offset 0x73 in f${named.funcIndex} ${escapeHtml(`$${named.name}`)}</p>`,
+    );
+    expect(lineUnderHeading(second)).toBe(
+      `<p class="features">Post-1.0 features (first use of each): none (WebAssembly 1.0)</p>`,
+    );
+    expect(lineUnderHeading(third)).not.toContain("Post-1.0 features");
+    expect(page).toContain("feature profile 2.0");
+    expect(page).toContain("profile 2.0 · ");
   });
 
   it("renders the same report to the same page", async () => {

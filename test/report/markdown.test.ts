@@ -15,6 +15,23 @@ describe("the Markdown summary", () => {
     expect(renderMarkdown(await fixtureReport("intersect")).split("\n")[0]).toBe("## samestack: PASS");
   });
 
+  it("names the run's feature profile, and each module's post-1.0 features in its row", async () => {
+    const report = await fixtureReport("intersect");
+    const modules = report.modules.map((module, i) => ({
+      ...module,
+      features: i === 0 ? [{ feature: "bulk-memory-opt" as const, offset: 40, funcIndex: 1 }] : [],
+    }));
+    const lines = renderMarkdown({ ...report, modules }).split("\n");
+    expect(lines).toContain("Feature profile: 2.0.");
+    expect(lines).toContain(
+      "| module | strategy | status | invocations passed | deepest stack | post-1.0 features |",
+    );
+    const row = (i: number) =>
+      lines.find((line) => line.startsWith(`| ${markdownText(report.modules[i]!.path)} |`))!;
+    expect(row(0).endsWith(" | bulk-memory-opt |")).toBe(true);
+    expect(row(1).endsWith(" | none |")).toBe(true);
+  });
+
   it("escapes names from the module: no HTML, no table breaks", async () => {
     const text = renderMarkdown(await fixtureReport("native"));
     expect(text).not.toMatch(/<script|<img/i);

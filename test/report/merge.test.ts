@@ -4,15 +4,23 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { check, DEFAULT_CHECK_FUEL } from "../../src/check/check.js";
 import { MergeInputError, mergeReports } from "../../src/report/merge.js";
-import { buildReport, type Report, reportVerdict } from "../../src/report/report.js";
+import { buildReport, type Report, reportVerdict, SCHEMA_VERSION } from "../../src/report/report.js";
 import { checkReport } from "../../src/report/schema.js";
+import { WASM_2_0 } from "../../src/wasm/features.js";
 import { copy, corpus } from "./fixture.js";
 
 const shard = async (files: string[]) =>
   buildReport(
     await check(
       files.map((f) => path.join(corpus, f)),
-      { targets: ["x64", "aarch64"], strategy: "native", limits: [], seed: 1, fuel: DEFAULT_CHECK_FUEL },
+      {
+        targets: ["x64", "aarch64"],
+        strategy: "native",
+        limits: [],
+        seed: 1,
+        fuel: DEFAULT_CHECK_FUEL,
+        features: [...WASM_2_0],
+      },
     ),
   );
 
@@ -86,9 +94,9 @@ describe("report merge", () => {
     expect(() => mergeReports([{ source: "x.json", json: [] }])).toThrow(
       /x\.json: neither a samestack report/,
     );
-    const future = { ...copy(first), schemaVersion: 3 };
+    const future = { ...copy(first), schemaVersion: SCHEMA_VERSION + 1 };
     expect(() => mergeReports([{ source: "new.json", json: future }])).toThrow(
-      /new\.json: not a valid report of schema version 1/,
+      `new.json: not a valid report of schema version ${SCHEMA_VERSION}`,
     );
   });
 });

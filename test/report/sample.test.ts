@@ -13,6 +13,7 @@ import { mergeReports } from "../../src/report/merge.js";
 import { buildReport } from "../../src/report/report.js";
 import { checkReport } from "../../src/report/schema.js";
 import { writeReport } from "../../src/report/write.js";
+import { WASM_2_0 } from "../../src/wasm/features.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const sample = path.join(root, "reports/sample");
@@ -21,7 +22,14 @@ const sample = path.join(root, "reports/sample");
 async function run(strategy: Strategy, files: string[]) {
   const result = await check(
     files.map((f) => path.join("corpus", f)),
-    { targets: ["x64", "aarch64"], strategy, limits: [], seed: 1, fuel: DEFAULT_CHECK_FUEL },
+    {
+      targets: ["x64", "aarch64"],
+      strategy,
+      limits: [],
+      seed: 1,
+      fuel: DEFAULT_CHECK_FUEL,
+      features: [...WASM_2_0],
+    },
   );
   return { source: strategy, json: JSON.parse(JSON.stringify(buildReport(result))) as unknown };
 }
@@ -30,7 +38,7 @@ describe("the sample report", () => {
   if (process.env.BLESS) {
     it("is regenerated (BLESS=1)", async () => {
       const merged = mergeReports([
-        await run("intersect", ["writeup-9-args.wat", "trap-deep.wat"]),
+        await run("intersect", ["writeup-9-args.wat", "trap-deep.wat", "multi-value-calls.wat"]),
         await run("native", ["writeup-9-args.wat"]),
       ]);
       await writeReport(merged, sample, ["json", "html", "md"]);

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv } from "ajv";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Report } from "../../src/report/report.js";
+import { type Report, SCHEMA_VERSION } from "../../src/report/report.js";
 import { checkReport } from "../../src/report/schema.js";
 import { copy, fixtureReport } from "./fixture.js";
 
@@ -34,7 +34,7 @@ describe("the report schema", () => {
   // biome-ignore lint/suspicious/noExplicitAny: each case reaches into the report's JSON by path
   type Json = Record<string, any>;
   const breakages: [string, (report: Json) => void][] = [
-    ["another schema version", (r) => (r.schemaVersion = 3)],
+    ["another schema version", (r) => (r.schemaVersion = SCHEMA_VERSION + 1)],
     ["a module without findings", (r) => delete r.modules[0].findings],
     ["an unknown trap kind", (r) => (r.modules[1].invocations[0].perTarget[0].outcome.trap = "segfault")],
     ["a value that is not an unsigned decimal", (r) => (r.modules[0].invocations[0].args[0].value = "-1")],

@@ -64,8 +64,9 @@ describe("traps", () => {
     expect(trapKindOfText("unreachable executed")).toBe("unreachable");
     expect(trapKindOfText("out of bounds memory access")).toBe("out_of_bounds_memory");
     expect(trapKindOfText("call stack exhausted")).toBe("stack_overflow");
-    // Wasm 2.0's text for an element segment out of bounds at instantiation.
-    expect(trapKindOfText("out of bounds table access")).toBe("undefined_element");
+    // Wasm 2.0's text for table.get/set/fill/copy/init and element segments outside a table.
+    expect(trapKindOfText("out of bounds table access")).toBe("out_of_bounds_table");
+    expect(trapKindOfText("undefined element")).toBe("undefined_element");
     expect(trapKindOfText("something else")).toBeUndefined();
   });
 

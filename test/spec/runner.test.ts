@@ -1,6 +1,7 @@
 // The spec runner on small hand-made scripts: passes, failures, skips and NaN-bit differences are
-// each counted where they belong, on emulated targets and on V8; modules link through `spectest`
-// and `register`; assert_exhaustion's overflow points are compared across targets.
+// each counted where they belong, on emulated targets and on V8, under the 2.0 profile and a
+// narrower one; text modules go through wabt's parser; modules link through `spectest` and
+// `register`; assert_exhaustion's overflow points are compared across targets.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +12,8 @@ import { TARGETS } from "../../src/compiler/target.js";
 import type { SpecCommand } from "../../src/spec/commands.js";
 import { compareOverflowPoints, runSpecFile, type SpecFileResult } from "../../src/spec/runner.js";
 import { DEFAULT_LOGICAL_SPEC_OPTIONS, PASS } from "../../src/spec/session.js";
-import { SKIP } from "../../src/spec/support.js";
+import { SKIP } from "../../src/spec/skips.js";
+import { WASM_1_0 } from "../../src/wasm/features.js";
 import type { Outcome } from "../../src/wasm/outcome.js";
 
 const wabt = await initWabt();
@@ -28,6 +30,11 @@ function wasm(filename: string, wat: string, features: Record<string, boolean> =
   return filename;
 }
 
+function wat(filename: string, text: string): string {
+  writeFileSync(join(directory, filename), text);
+  return filename;
+}
+
 const i32 = (value: number) => ({ type: "i32", value: String(value >>> 0) });
 const invoke = (field: string, ...args: ReturnType<typeof i32>[]) => ({ type: "invoke", field, args });
 
@@ -37,8 +44,8 @@ const main = wasm(
     (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
     (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
     (func $down (export "down") (call $down))
-    (func (export "sext") (param i32) (result i32) (i32.extend8_s (local.get 0))))`,
-  { sign_extension: true },
+    (func (export "isnull") (result i32) (ref.is_null (ref.null extern))))`,
+  { reference_types: true },
 );
 const commands = [
   { type: "module", line: 1, filename: main },
@@ -47,9 +54,15 @@ const commands = [
   { type: "assert_trap", line: 4, action: invoke("div", i32(1), i32(0)), text: "integer divide by zero" },
   { type: "assert_trap", line: 5, action: invoke("add", i32(1), i32(0)), text: "unreachable" },
   { type: "assert_exhaustion", line: 6, action: invoke("down"), text: "call stack exhausted" },
-  { type: "assert_return", line: 7, action: invoke("sext", i32(0x80)), expected: [i32(-128)] },
+  { type: "assert_return", line: 7, action: invoke("isnull"), expected: [i32(1)] },
   { type: "action", line: 8, action: invoke("add", i32(0), i32(0)) },
-  { type: "assert_malformed", line: 9, filename: "t.1.wat", text: "unexpected token", module_type: "text" },
+  {
+    type: "assert_malformed",
+    line: 9,
+    filename: wat("t.1.wat", "(module (func (i32.const 1)"),
+    text: "unexpected token",
+    module_type: "text",
+  },
   {
     type: "assert_invalid",
     line: 10,
@@ -76,6 +89,24 @@ const commands = [
     line: 13,
     filename: wasm("t.5.wasm", "(module (func (result i32) (i64.const 0)))"),
     text: "type mismatch",
+    module_type: "binary",
+  },
+  // A text module wabt parses, which the test says is malformed: a disagreement, so a failure.
+  {
+    type: "assert_malformed",
+    line: 14,
+    filename: wat("t.6.wat", "(module)"),
+    text: "x",
+    module_type: "text",
+  },
+  {
+    // Beyond 2.0 (extended-const), so invalid under 2.0 and every narrower profile.
+    type: "assert_invalid",
+    line: 15,
+    filename: wasm("t.7.wasm", "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))", {
+      extended_const: true,
+    }),
+    text: "constant expression required",
     module_type: "binary",
   },
 ];
@@ -155,6 +186,45 @@ const nan = [
 writeFileSync(join(directory, "n.json"), JSON.stringify({ source_filename: "n.wast", commands: nan }));
 writeFileSync(join(directory, "t.json"), JSON.stringify({ source_filename: "t.wast", commands }));
 
+// Under a narrower profile: a registered module outside it, the modules importing from it, and a
+// call_indirect of table 1, whose table index 1.0 reads as a malformed reserved byte.
+const narrower = [
+  {
+    type: "module",
+    line: 1,
+    name: "$E",
+    filename: wasm("p.0.wasm", `(module (func (export "f") (result i32) (i32.extend8_s (i32.const 255))))`),
+  },
+  { type: "register", line: 2, name: "$E", as: "E" },
+  {
+    type: "module",
+    line: 3,
+    filename: wasm(
+      "p.1.wasm",
+      `(module (import "E" "f" (func (result i32))) (func (export "g") (result i32) (i32.const 7)))`,
+    ),
+  },
+  { type: "assert_return", line: 4, action: invoke("g"), expected: [i32(7)] },
+  {
+    type: "assert_unlinkable",
+    line: 5,
+    filename: wasm("p.2.wasm", `(module (import "E" "f" (func (result i64))))`),
+    text: "incompatible import type",
+    module_type: "binary",
+  },
+  {
+    type: "module",
+    line: 6,
+    filename: wasm(
+      "p.3.wasm",
+      `(module (table 1 funcref) (table $t 1 funcref) (func (export "h") (call_indirect $t (i32.const 0))))`,
+      { reference_types: true },
+    ),
+  },
+  { type: "assert_trap", line: 7, action: invoke("h"), text: "uninitialized element" },
+];
+writeFileSync(join(directory, "p.json"), JSON.stringify({ source_filename: "p.wast", commands: narrower }));
+
 describe("runSpecFile", async () => {
   const [x64, v8] = (await runSpecFile("t", {
     configurations: [
@@ -174,26 +244,68 @@ describe("runSpecFile", async () => {
     expect(v8.configuration).toBe("v8");
   });
 
-  it("reports wrong results, wrong traps and accepted invalid modules as failures, with their lines", () => {
-    // Line 10's module is valid (the test asserts it is invalid), so accepting it is a failure.
+  it("reports wrong results, wrong traps and accepted invalid or malformed modules as failures, with their lines", () => {
+    // Line 10's module is valid (the test asserts it is invalid), and wabt parses line 14's text.
     for (const result of [x64, v8]) {
       expect(result.failures.map((f) => [f.line, f.command])).toEqual([
         [3, "assert_return"],
         [5, "assert_trap"],
         [10, "assert_invalid"],
+        [14, "assert_malformed"],
       ]);
       expect(result.failures[0]!.message).toContain("expected [i32:4], got [i32:3]");
+      expect(result.failures[3]!.message).toBe("wabt parsed the text module");
     }
   });
 
-  it("skips post-1.0 functions and text modules with their reasons", () => {
+  it("skips nothing under 2.0: reference types run, text modules are parsed, beyond 2.0 is invalid", () => {
     for (const result of [x64, v8]) {
-      expect(result.skips.map((s) => [s.line, s.reason])).toEqual([
-        [7, SKIP.postMvp("sign-extension")],
-        [9, SKIP.textModule],
-      ]);
-      expect(result.passed).toBe(8);
+      expect(result.skips).toEqual([]);
+      expect(result.passed).toBe(commands.length - 4);
     }
+  });
+});
+
+describe("runSpecFile under a narrower profile", async () => {
+  const [x64] = (await runSpecFile("t", {
+    configurations: [{ executor: "x64", strategy: "frame" }],
+    executors,
+    directory,
+    features: WASM_1_0,
+  })) as [SpecFileResult];
+
+  it("skips a module that needs a 2.0 feature outside the profile, and every command on it", () => {
+    const reason = SKIP.outsideProfile("1.0", "reference-types");
+    expect(x64.skips.map((s) => [s.line, s.reason])).toEqual(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((line) => [line, reason]),
+    );
+    // The rest is judged as under 2.0: the text module does not parse, extended-const is refused.
+    expect(x64.failures.map((f) => f.line)).toEqual([10, 14]);
+    expect(x64.passed).toBe(commands.length - 8 - 2);
+  });
+
+  it("skips what imports from a registered module it skipped, and names the feature of a malformed table index", async () => {
+    const run = async (features: typeof WASM_1_0 | undefined) =>
+      (
+        await runSpecFile("p", {
+          configurations: [{ executor: "aarch64", strategy: "intersect" }],
+          executors,
+          directory,
+          ...(features ? { features } : {}),
+        })
+      )[0]!;
+    const all = await run(undefined);
+    expect({ failures: all.failures, skips: all.skips, passed: all.passed }).toEqual({
+      failures: [],
+      skips: [],
+      passed: narrower.length,
+    });
+    const narrow = await run(WASM_1_0);
+    expect(narrow.failures).toEqual([]);
+    expect(narrow.skips.map((s) => [s.line, s.reason])).toEqual([
+      ...[1, 2, 3, 4, 5].map((line) => [line, SKIP.outsideProfile("1.0", "sign-extension")]),
+      ...[6, 7].map((line) => [line, SKIP.outsideProfile("1.0", "reference-types")]),
+    ]);
   });
 });
 

@@ -1,112 +1,140 @@
-// The whole WebAssembly spec suite beside the repository (specSuiteDirectory(), 75 files) on both
-// targets under all four strategies, and on V8 as an oracle: every command passes except the
-// post-1.0 ones and the text-format modules, which are skipped (V8 also skips values whose NaN bits
-// cannot cross the JS boundary); the skipped invocations are exactly those the suite's
-// README.txt (written when the suite was converted, independently of samestack) says need post-1.0
-// features. Under `native`, values differing in NaN bits alone are counted apart (not failures);
-// assert_exhaustion must also overflow at the same location on both targets under intersect, frame
-// and logical (src/spec/runner.ts compares them; under logical it must be the logical limit's).
-// Under `logical` two more skips are allowed, each with its reason: a module the reference limiter
-// refuses, and calls after a logical overflow left the instance's height raised.
+// The whole WebAssembly spec suite beside the repository, both folders as test/wasm/spec-suite.ts
+// finds them (75 files, and the 15 bulk-memory and reference-types files of the 2.0 folder), on
+// both targets under all four strategies, and on V8 as an oracle, under the 2.0 profile: every
+// command passes and none is skipped — binary modules through samestack's front end, the text-format
+// assert_malformed modules through wabt's text parser, the modules beyond 2.0 (extended-const) judged
+// invalid. V8 alone skips the invocations whose NaN bits cannot cross the JS boundary, counted here
+// from the command lists. Under `native`, values differing in NaN bits alone are counted apart (not
+// failures); assert_exhaustion must also overflow at the same location on both targets under
+// intersect, frame and logical (src/spec/runner.ts compares them; under logical it must be the
+// logical limit's). Under `logical` two skips are allowed, each with its reason and the same on both
+// targets: a module the reference limiter refuses, and calls after a logical overflow left the
+// instance's height raised.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Executors } from "../../emulators/executor.js";
 import { STRATEGIES, TARGETS } from "../../src/compiler/target.js";
-import type { SpecCommandType } from "../../src/spec/commands.js";
 import {
   configurationName,
   runSpecFile,
   type SpecConfiguration,
   type SpecFileResult,
-  specSuiteDirectory,
 } from "../../src/spec/runner.js";
-import { SKIP } from "../../src/spec/support.js";
+import { SKIP } from "../../src/spec/skips.js";
 import { formatSpecTable } from "../../src/spec/table.js";
+import { SPEC_FOLDERS, type SpecFolder, specSuiteDir } from "../wasm/spec-suite.js";
 
-const directory = specSuiteDirectory();
-const FILES = readdirSync(directory)
-  .filter((name) => name.endsWith(".json"))
-  .map((name) => name.slice(0, -".json".length))
-  .sort();
+/** A command list: its folder and its name (unique across both folders). */
+interface SuiteFile {
+  readonly folder: SpecFolder;
+  readonly name: string;
+}
+
+const FILES: SuiteFile[] = SPEC_FOLDERS.flatMap((folder) =>
+  readdirSync(specSuiteDir(folder))
+    .filter((name) => name.endsWith(".json"))
+    .map((name) => ({ folder, name: name.slice(0, -".json".length) }))
+    .sort((a, b) => a.name.localeCompare(b.name)),
+);
+const directory = specSuiteDir("spec-testsuite");
 
 const EMULATED: SpecConfiguration[] = TARGETS.flatMap((executor) =>
   STRATEGIES.map((strategy) => ({ executor, strategy })),
 );
 const CONFIGURATIONS: SpecConfiguration[] = [...EMULATED, { executor: "v8", strategy: "native" }];
 
-const INVOCATIONS: readonly SpecCommandType[] = [
-  "assert_return",
-  "assert_trap",
-  "assert_exhaustion",
-  "action",
-];
-const isAllowedSkip = (configuration: string, reason: string) =>
-  reason.startsWith("post-1.0: ") ||
-  reason === SKIP.textModule ||
-  (configuration === "v8" && reason === SKIP.v8Nan) ||
-  (configuration.endsWith("/logical") &&
-    (reason === SKIP.heightKept || reason.startsWith(SKIP.limiterRejects(""))));
+const isLogical = (configuration: string) => configuration.endsWith("/logical");
+/** The two skips `logical` may make, with their reasons. */
+const isLogicalSkip = (reason: string) =>
+  reason === SKIP.heightKept || reason.startsWith(SKIP.limiterRejects(""));
 
 const executors = new Executors({ metering: "block" });
 const results: SpecFileResult[] = [];
 
 beforeAll(async () => {
-  for (const file of FILES) {
-    results.push(...(await runSpecFile(file, { configurations: CONFIGURATIONS, executors })));
+  for (const { folder, name } of FILES) {
+    const options = { configurations: CONFIGURATIONS, executors, directory: specSuiteDir(folder) };
+    results.push(...(await runSpecFile(name, options)));
   }
   console.log(`spec suite (${FILES.length} files)\n${formatSpecTable(results)}`);
 }, 600_000);
 afterAll(() => executors.close());
 
-it("has the 75 files README.txt lists", () => {
-  expect(FILES).toHaveLength(75);
+it("has the 75 files README.txt lists, and the 15 of the 2.0 folder", () => {
+  expect(FILES.filter((file) => file.folder === "spec-testsuite")).toHaveLength(75);
   const listed = readme().match(/^Files \((\d+) \.wast sources/m)?.[1];
   expect(Number(listed)).toBe(75);
+  expect(FILES.filter((file) => file.folder === "spec-testsuite-2.0")).toHaveLength(15);
+  expect(new Set(FILES.map((file) => file.name)).size).toBe(FILES.length);
 });
 
-describe.each(FILES)("spec %s", (file) => {
-  const ofFile = () => results.filter((r) => r.name === file);
+it("checks the 567 text-format modules README.txt lists, and skips nothing on the emulated targets but logical's two skips", () => {
+  const texts = FILES.flatMap((file) => commandsOf(file)).filter((c) => c.module_type === "text");
+  expect(texts).toHaveLength(Number(readme().match(/, (\d+) \.wat\)/)?.[1]));
+  const skipped = results
+    .filter((r) => r.configuration !== "v8")
+    .flatMap((r) =>
+      Object.keys(r.skipped).filter((reason) => !(isLogical(r.configuration) && isLogicalSkip(reason))),
+    );
+  expect(skipped).toEqual([]);
+});
 
-  it("passes every command it does not skip, on both targets under every strategy and on V8", () => {
+describe.each(FILES.map((file) => [file.name, file] as const))("spec %s", (_, file) => {
+  const ofFile = () => results.filter((r) => r.name === file.name);
+
+  it("passes every command on both targets under every strategy and on V8", () => {
     expect(ofFile().map((r) => r.configuration)).toEqual(CONFIGURATIONS.map(configurationName));
     for (const { configuration, failures } of ofFile()) {
       expect({ configuration, failures }).toEqual({ configuration, failures: [] });
     }
   });
 
-  it("skips post-1.0 features and text-format modules only (and what logical allows), the same on both targets", () => {
+  it("skips nothing on the emulated targets but logical's two skips, and on V8 exactly the invocations with NaN bits", () => {
     for (const { configuration, skipped } of ofFile()) {
-      const unexpected = Object.keys(skipped).filter((reason) => !isAllowedSkip(configuration, reason));
-      expect({ configuration, unexpected }).toEqual({ configuration, unexpected: [] });
+      if (isLogical(configuration)) {
+        const unexpected = Object.keys(skipped).filter((reason) => !isLogicalSkip(reason));
+        expect({ configuration, unexpected }).toEqual({ configuration, unexpected: [] });
+        continue;
+      }
+      const expected = configuration === "v8" ? nanBitInvocations(file) : 0;
+      const byReason = expected === 0 ? {} : { [SKIP.v8Nan]: expected };
+      expect({ configuration, skipped }).toEqual({ configuration, skipped: byReason });
     }
-    const emulated = ofFile().filter((r) => r.configuration !== "v8");
-    const [first, ...others] = emulated.filter((r) => !r.configuration.endsWith("/logical"));
-    for (const other of others) expect(other.skips).toEqual(first!.skips);
-    const [x64Logical, ...otherLogical] = emulated.filter((r) => r.configuration.endsWith("/logical"));
+    const [x64Logical, ...otherLogical] = ofFile().filter((r) => isLogical(r.configuration));
     for (const other of otherLogical) expect(other.skips).toEqual(x64Logical!.skips);
-  });
-
-  it("skips exactly the invocations README.txt lists as needing post-1.0 features", () => {
-    const expected = readmeInvocationCounts().get(file) ?? 0;
-    for (const { configuration, skips } of ofFile()) {
-      const postMvp = skips.filter((s) => INVOCATIONS.includes(s.command) && s.reason.startsWith("post-1.0"));
-      expect({ configuration, skipped: postMvp.length }).toEqual({ configuration, skipped: expected });
-    }
   });
 });
 
-function readme(): string {
-  return readFileSync(join(directory, "README.txt"), "utf8");
+interface Command {
+  readonly type: string;
+  readonly module_type?: string;
+  readonly action?: { readonly type: string; readonly args?: readonly Value[] };
+  readonly expected?: readonly Value[];
+}
+interface Value {
+  readonly type: string;
+  readonly value?: string;
 }
 
-/** README.txt: "  block  modules using post-1.0 features: 1/1; invocations needing them: 12/52 (multi-value)". */
-function readmeInvocationCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const match of readme().matchAll(
-    /^\s+(\S+)\s+modules using post-1\.0 features: \d+\/\d+; invocations needing them: (\d+)\//gm,
-  )) {
-    counts.set(match[1]!, Number(match[2]));
-  }
-  return counts;
+function commandsOf({ folder, name }: SuiteFile): Command[] {
+  const json = readFileSync(join(specSuiteDir(folder), `${name}.json`), "utf8");
+  return (JSON.parse(json) as { commands: Command[] }).commands;
+}
+
+/** Invocations passing or expecting a float whose bits are a NaN (a NaN pattern is not bits). */
+function nanBitInvocations(file: SuiteFile): number {
+  const nanBits = ({ type, value }: Value) => {
+    if ((type !== "f32" && type !== "f64") || value === undefined || value.startsWith("nan:")) return false;
+    const bits = BigInt(value);
+    if (type === "f32") return (bits & 0x7fff_ffffn) > 0x7f80_0000n;
+    return (bits & 0x7fff_ffff_ffff_ffffn) > 0x7ff0_0000_0000_0000n;
+  };
+  return commandsOf(file).filter(
+    (c) => c.action?.type === "invoke" && [...(c.action.args ?? []), ...(c.expected ?? [])].some(nanBits),
+  ).length;
+}
+
+function readme(): string {
+  return readFileSync(join(directory, "README.txt"), "utf8");
 }

@@ -121,6 +121,8 @@ describe("recorded runs without a profile", () => {
         target: "x64",
         outcome: { outcome: "exhausted", fuel: 100 },
         unprofiled: "the run ran out of fuel",
+        // It ran until the fuel was gone.
+        executed: 100,
       });
       const overflowing = run(small);
       expect(overflowing).toMatchObject({ outcome: { outcome: "return", values: [i32(55)] } });

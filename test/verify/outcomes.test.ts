@@ -1,6 +1,7 @@
-// The one rule for when V8's outcome may be compared with the targets', as run, check and fuzz ask it.
+// The one rule for when V8's outcome may be compared with the targets', as run, check and fuzz ask it,
+// and what it takes for two outcomes to be the same.
 import { describe, expect, it } from "vitest";
-import { v8Comparability } from "../../src/verify/outcomes.js";
+import { agreesWithV8, sameOutcome, v8Comparability } from "../../src/verify/outcomes.js";
 import type { Outcome } from "../../src/wasm/outcome.js";
 
 const returned: Outcome = { outcome: "return", values: [{ type: "i32", value: "7" }] };
@@ -51,5 +52,35 @@ describe("v8Comparability", () => {
     expect(v8Comparability({ targets, nanBitsVisible: true }).comparable).toBe(false);
     expect(v8Comparability({ targets: [], nanBitsVisible: true }).comparable).toBe(false);
     expect(v8Comparability({ targets, v8: overflow }).comparable).toBe(false);
+  });
+});
+
+describe("the same outcome", () => {
+  const exited = (code: number, output: { stdout?: string; stderr?: string } = {}): Outcome => ({
+    outcome: "exit",
+    code,
+    ...output,
+  });
+
+  it("is the same exit code with the same bytes written, on the targets and against V8", () => {
+    const same = exited(0, { stdout: "ok\n" });
+    for (const compare of [(a: Outcome, b: Outcome) => sameOutcome(a, b, "exact"), agreesWithV8]) {
+      expect(compare(same, exited(0, { stdout: "ok\n" }))).toBe(true);
+      expect(compare(same, exited(1, { stdout: "ok\n" }))).toBe(false);
+      expect(compare(same, exited(0, { stdout: "ok!" }))).toBe(false);
+      expect(compare(same, exited(0, { stdout: "ok\n", stderr: "warning" }))).toBe(false);
+      expect(compare(same, exited(0))).toBe(false);
+      expect(compare(same, { outcome: "return", values: [], stdout: "ok\n" })).toBe(false);
+    }
+  });
+
+  it("counts what was written for returns and traps too, and never the instructions executed", () => {
+    const withOutput: Outcome = { ...returned, stdout: "a" };
+    expect(sameOutcome(withOutput, returned, "exact")).toBe(false);
+    expect(agreesWithV8(withOutput, { ...returned, stdout: "b" })).toBe(false);
+    const trapped: Outcome = { ...overflow, stderr: "x" };
+    expect(sameOutcome(trapped, { ...overflow, stderr: "x" }, "exact")).toBe(true);
+    expect(sameOutcome(trapped, overflow, "exact")).toBe(false);
+    expect(sameOutcome({ ...returned, executed: 10 }, { ...returned, executed: 12 }, "exact")).toBe(true);
   });
 });

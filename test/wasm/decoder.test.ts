@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { decodeModule, MAX_LOCALS } from "../../src/wasm/decoder.js";
-import { FeatureOutsideProfile, MalformedModule, UnsupportedFeature } from "../../src/wasm/errors.js";
+import { FeatureOutsideProfile, MalformedModule } from "../../src/wasm/errors.js";
+import { WASM_1_0 } from "../../src/wasm/features.js";
 import type { Instr } from "../../src/wasm/ir.js";
-import { refuseUnsupportedModule } from "../../src/wasm/refusal.js";
 import { validateModule } from "../../src/wasm/validator.js";
 import { body, functions, I32, leb, name, section, VOID, vec, wasm } from "./bytes.js";
 
@@ -115,7 +115,7 @@ describe("decodeModule: binary format", () => {
     );
   });
 
-  it("rejects more than 2^32-1 locals and marks more than MAX_LOCALS as an implementation limit", () => {
+  it("rejects more than 2^32-1 locals and keeps more than MAX_LOCALS as runs, not expanded", () => {
     const huge = [...leb(0xffff_ffff), I32];
     expect(malformed(oneFunction([], [huge, [1, I32]])).reason).toBe("too many locals");
     const many = decodeModule(
@@ -127,38 +127,41 @@ describe("decodeModule: binary format", () => {
         ],
       ),
     ).bodies[0]!;
-    expect(many.unsupported?.feature).toBe("implementation-limit");
-    expect(many.locals.length).toBe(MAX_LOCALS); // the groups before the one that crossed the limit
-    expect(decodeModule(oneFunction([], [[...leb(MAX_LOCALS), I32]])).bodies[0]!.locals.length).toBe(
-      MAX_LOCALS,
-    );
+    expect(many.localRuns).toEqual([
+      [MAX_LOCALS, "i32"],
+      [1, "i32"],
+    ]);
+    expect(many.locals).toEqual([]);
+    const atLimit = decodeModule(oneFunction([], [[...leb(MAX_LOCALS), I32]])).bodies[0]!;
+    expect(atLimit.locals.length).toBe(MAX_LOCALS);
+    expect(atLimit.localRuns).toBeUndefined();
   });
 });
 
-describe("decodeModule: the 1.0-era marks of post-1.0 constructs", () => {
-  // [instruction bytes, feature of the mark, index in those bytes where the mark points]
+describe("decodeModule: post-1.0 constructs", () => {
+  // [instruction bytes, the feature it needs, index in those bytes of the byte that needs it]
   const instructions: [string, number[], string, number][] = [
-    ["i32.extend8_s", [0xc0], "sign-extension", 0],
-    ["i32.trunc_sat_f32_s", [0xfc, 0x00], "saturating-float-to-int", 0],
-    ["memory.copy", [0xfc, 0x0a, 0x00, 0x00], "bulk-memory", 0],
+    ["memory.copy", [0xfc, 0x0a, 0x00, 0x00], "bulk-memory-opt", 0],
     ["table.size", [0xfc, 0x10, 0x00], "reference-types", 0],
     ["ref.null", [0xd0, 0x70], "reference-types", 0],
     ["typed select", [0x1c, 0x01, 0x7f], "reference-types", 0],
-    ["block with a type index", [0x02, 0x00, 0x0b], "multi-value", 1],
     ["block of funcref", [0x02, 0x70, 0x0b], "reference-types", 1],
     ["call_indirect of table 1", [0x11, 0x00, 0x01], "reference-types", 2],
-    ["call_indirect with an overlong table 0", [0x11, 0x00, 0x80, 0x00], "reference-types", 2],
+    ["call_indirect with an overlong table 0", [0x11, 0x00, 0x80, 0x00], "call-indirect-overlong", 2],
+    ["i32.extend8_s", [0x41, 0x00, 0xc0, 0x1a], "sign-extension", 2],
+    ["i32.trunc_sat_f32_s", [0x43, 0, 0, 0, 0, 0xfc, 0x00, 0x1a], "saturating-float-to-int", 5],
+    ["block with a type index", [0x02, 0x00, 0x0b], "multi-value", 1],
   ];
   for (const [what, bytes, feature, at] of instructions) {
-    it(`${what}: marks that body only (${feature}) and decodes it completely`, () => {
+    it(`${what}: decodes the body completely and records ${feature} at its byte in that function`, () => {
       const module = wasm(...functions([VOID], [0, 0], [body([0x01, ...bytes, 0x01, 0x0b]), body([0x0b])]));
       const decoded = decodeModule(module);
       const offset = 25 + at; // the body's first instruction (nop) is at 24
-      expect(decoded.bodies[0]!.unsupported).toEqual({ feature, offset });
+      expect(decoded.features).toEqual([{ feature, offset, funcIndex: 0 }]);
       const ops = decoded.bodies[0]!.code.map((instr) => instr.op);
       expect(ops[0]).toBe("nop");
       expect(ops.slice(-2)).toEqual(["nop", "end"]);
-      expect(decoded.bodies[1]!.unsupported).toBeNull();
+      expect(decoded.bodies[1]!.code.map((instr) => instr.op)).toEqual(["end"]);
     });
   }
 
@@ -177,51 +180,62 @@ describe("decodeModule: the 1.0-era marks of post-1.0 constructs", () => {
     );
   });
 
-  it("marks a body whose locals have a reference type, and expands them all", () => {
-    const decoded = decodeModule(
-      oneFunction(
-        [],
-        [
-          [1, I32],
-          [2, 0x6f],
-        ],
-      ),
-    );
-    expect(decoded.bodies[0]).toMatchObject({
-      unsupported: { feature: "reference-types" },
-      locals: ["i32", "externref", "externref"],
-    });
-  });
-
-  it("decodes module-level constructs that the compiler cannot take yet, and refuses them after validation", () => {
-    const refused = (bytes: Uint8Array) => {
-      const validated = validateModule(decodeModule(bytes));
+  it("under 1.0, reads call_indirect's table index as a reserved byte, naming the feature another needs", () => {
+    const module = (index: number[]) =>
+      wasm(...functions([VOID], [0, 0], [body([0x0b]), body([0x41, 0, 0x11, 0x00, ...index, 0x0b])]));
+    const refusal = (index: number[]) => {
       try {
-        refuseUnsupportedModule(validated);
+        decodeModule(module(index), WASM_1_0);
       } catch (error) {
-        if (error instanceof UnsupportedFeature) return error.feature;
+        if (error instanceof MalformedModule) return error;
         throw error;
       }
-      throw new Error("not refused");
+      throw new Error("decoded without error");
     };
-    expect(refused(wasm(section(12, [0])))).toBe("bulk-memory"); // data count section
-    const passive = decodeModule(wasm(section(5, vec([[0, 1]])), section(11, vec([[1, 1, 42]]))));
-    expect(passive.datas).toEqual([{ mode: "passive", bytes: new Uint8Array([42]) }]);
-    expect(refused(wasm(section(5, vec([[0, 1]])), section(11, vec([[1, 0]]))))).toBe("bulk-memory");
-    expect(refused(wasm(section(4, vec([[0x6f, 0, 1]]))))).toBe("reference-types"); // externref table
-    expect(decodeModule(wasm(section(4, vec([[0x6f, 0, 1]])))).tables).toEqual([
-      { elemType: "externref", min: 1 },
+    const padded = refusal([0x80, 0x80, 0x80, 0x80, 0x00]);
+    const at = module([0x00]).lastIndexOf(0x11) + 2; // after call_indirect's opcode and type index
+    expect(padded).toMatchObject({ reason: "zero byte expected", offset: at, funcIndex: 1 });
+    expect(padded.needs).toMatchObject({ feature: "call-indirect-overlong", profile: "1.0" });
+    expect(padded.message).toMatch(
+      /; call_indirect's table index as written needs call-indirect-overlong, .*-mcpu=mvp/,
+    );
+    expect(refusal([0x01]).needs?.feature).toBe("reference-types");
+    // six bytes are no u32 LEB128: no feature would read them
+    expect(refusal([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]).needs).toBeUndefined();
+    expect(decodeModule(module([0x00]), WASM_1_0).bodies[1]!.code[1]).toMatchObject({ table: 0 });
+  });
+
+  it("expands reference-typed locals and records reference-types at the first such type", () => {
+    const bytes = oneFunction(
+      [],
+      [
+        [1, I32],
+        [2, 0x6f],
+      ],
+    );
+    const decoded = decodeModule(bytes);
+    expect(decoded.bodies[0]!.locals).toEqual(["i32", "externref", "externref"]);
+    expect(decoded.features).toEqual([
+      { feature: "reference-types", offset: bytes.lastIndexOf(0x6f), funcIndex: 0 },
     ]);
   });
 
-  it("keeps the post-1.0 constructs the compiler tolerates in postMvp", () => {
-    const twoResults = decodeModule(wasm(section(1, vec([[0x60, 0, 2, I32, I32]]))));
-    expect(twoResults.postMvp).toEqual([{ feature: "multi-value", offset: 11 }]);
+  it("reads the module-level constructs of bulk memory and reference types, and validates them", () => {
+    const features = (bytes: Uint8Array) => validateModule(decodeModule(bytes)).features;
+    const dataCount = wasm(section(12, [0]));
+    expect(features(dataCount)).toEqual([{ feature: "bulk-memory", offset: 8 }]);
+    const passive = wasm(section(5, vec([[0, 1]])), section(11, vec([[1, 1, 42]])));
+    expect(decodeModule(passive).datas).toEqual([{ mode: "passive", bytes: new Uint8Array([42]) }]);
+    expect(features(passive).map((use) => use.feature)).toEqual(["bulk-memory"]);
+    const externrefTable = wasm(section(4, vec([[0x6f, 0, 1]])));
+    expect(decodeModule(externrefTable).tables).toEqual([{ elemType: "externref", min: 1 }]);
+    expect(features(externrefTable)).toEqual([{ feature: "reference-types", offset: 11 }]);
     // an element segment with flags 2: explicit table index 0, element kind 0, no functions
-    const explicitTable = decodeModule(
-      wasm(section(4, vec([[0x70, 0, 1]])), section(9, vec([[2, 0, 0x41, 0, 0x0b, 0, 0]]))),
+    const explicitTable = wasm(
+      section(4, vec([[0x70, 0, 1]])),
+      section(9, vec([[2, 0, 0x41, 0, 0x0b, 0, 0]])),
     );
-    expect(explicitTable.elems).toEqual([
+    expect(decodeModule(explicitTable).elems).toEqual([
       {
         mode: "active",
         table: 0,
@@ -231,7 +245,10 @@ describe("decodeModule: the 1.0-era marks of post-1.0 constructs", () => {
         exprs: null,
       },
     ]);
-    expect(explicitTable.postMvp?.map((use) => use.feature)).toEqual(["reference-types"]);
-    expect(explicitTable.refused).toBeUndefined();
+    expect(features(explicitTable).map((use) => use.feature)).toEqual(["reference-types"]);
+    // several results need multi-value, met in the type section
+    expect(features(wasm(section(1, vec([[0x60, 0, 2, I32, I32]]))))).toEqual([
+      { feature: "multi-value", offset: 11 },
+    ]);
   });
 });

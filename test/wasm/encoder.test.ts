@@ -104,7 +104,6 @@ describe("encodeModule", () => {
       ],
       bodies: [
         {
-          unsupported: null,
           locals: ["i32", "i32", "f32"],
           offset: 0,
           code: [
@@ -118,25 +117,30 @@ describe("encodeModule", () => {
             { op: "end", offset: 0 },
           ],
         },
-        { unsupported: null, locals: [], offset: 0, code: [{ op: "end", offset: 0 }] },
+        { locals: [], offset: 0, code: [{ op: "end", offset: 0 }] },
       ],
       names: { module: "m", functions: new Map([[0, "f"]]), locals: new Map([[0, new Map([[2, "x"]])]]) },
       customSections: [{ name: "extra", bytes: new Uint8Array([9]), offset: 0 }],
-      postMvp: [],
     };
     const bytes = encodeModule(module);
     const decoded = decodeModule(bytes);
     expect(canonical(decoded)).toBe(canonical(module));
     // the second table and the segment naming it are post-1.0 (reference types) constructs
-    expect(decoded.postMvp?.map((use) => use.feature)).toEqual(["reference-types", "reference-types"]);
+    expect(decoded.features?.map((use) => use.feature)).toEqual(["reference-types"]);
     expect(() => validateModule(decoded)).not.toThrow();
   });
 
-  it("writes the bytes it read for a body marked unsupported: the mark no longer cuts the body short", () => {
-    // (func) whose body is i32.const 0, i32.extend8_s (sign-extension), drop, end
-    const bytes = wasm(...functions([VOID], [0], [body([0x41, 0, 0xc0, 0x1a, 0x0b])]));
+  it("writes the bytes it read for a body with a post-1.0 operator", () => {
+    // (func) whose body is i32.const 0, ref.null func (reference types), drop, drop, end
+    const bytes = wasm(...functions([VOID], [0], [body([0x41, 0, 0xd0, 0x70, 0x1a, 0x1a, 0x0b])]));
     const module = decodeModule(bytes);
-    expect(module.bodies[0]!.unsupported).toEqual({ feature: "sign-extension", offset: 25 });
+    expect(module.bodies[0]!.code.map((instr) => instr.op)).toEqual([
+      "i32.const",
+      "ref.null",
+      "drop",
+      "drop",
+      "end",
+    ]);
     expect(encodeModule(module)).toEqual(bytes);
   });
 });

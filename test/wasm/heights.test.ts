@@ -22,8 +22,6 @@ interface Case {
   /** instrIndex → index of its matching end / else; every other entry must be -1. */
   readonly matchingEnd?: Readonly<Record<number, number>>;
   readonly matchingElse?: Readonly<Record<number, number>>;
-  /** The 1.0-era mark's feature (FunctionInfo.unsupported), if any. */
-  readonly unsupported?: string;
   /** instrIndex of a block, loop or if → [params, results]; every other entry must be [0, 0]. */
   readonly blocks?: Readonly<Record<number, readonly [number, number]>>;
 }
@@ -235,7 +233,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a block with params keeps them on the stack inside it",
-    unsupported: "multi-value",
     wat: `(func (result i32) i32.const 1 block (param i32) (result i32) i32.const 2 i32.add end)`,
     rows: [
       ["i32.const", 0, 1, 1, 0],
@@ -251,7 +248,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: "an if with params: the condition goes, the params stay, and else starts again from them",
-    unsupported: "multi-value",
     wat: `(func (param i32) (result i64)
       i64.const 1
       local.get 0
@@ -279,7 +275,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a branch back to a loop carries its params",
-    unsupported: "multi-value",
     wat: `(func (param i32) (result i32) local.get 0 loop (param i32) (result i32) local.get 0 br_if 0 end)`,
     rows: [
       ["local.get", 0, 1, 1, 0],
@@ -295,7 +290,6 @@ const CASES: readonly Case[] = [
   },
   {
     name: "a branch out of a block with params leaves the height below them",
-    unsupported: "multi-value",
     wat: `(func (result i32) i32.const 1 block (param i32) (result i32) br 0 end)`,
     rows: [
       ["i32.const", 0, 1, 1, 0],
@@ -346,7 +340,6 @@ describe("per-instruction heights", () => {
       expect(actual).toEqual(c.rows);
       expect(info.maxHeight).toBe(c.maxHeight);
       expect(info.makesCalls).toBe(c.makesCalls ?? false);
-      expect(info.unsupported?.feature ?? null).toBe(c.unsupported ?? null);
       const expectedEnds = ops.map((_, i) => c.matchingEnd?.[i] ?? -1);
       const expectedElses = ops.map((_, i) => c.matchingElse?.[i] ?? -1);
       expect([...info.matchingEnd]).toEqual(expectedEnds);

@@ -1,11 +1,13 @@
 // How outcomes and locations read: one location format, `f2 #5`, everywhere.
 import { describe, expect, it } from "vitest";
-import type { WasmLocation } from "../../src/wasm/outcome.js";
+import type { Outcome, WasmLocation } from "../../src/wasm/outcome.js";
 import {
   backtraceText,
   formatValue,
   locationText,
   outcomeText,
+  outputDifferenceText,
+  outputDisplayText,
   shortBacktrace,
   valueText,
 } from "../../src/wasm/outcome-text.js";
@@ -46,6 +48,38 @@ describe("outcome text", () => {
     expect(outcomeText({ outcome: "return", values: [] })).toBe("return (no values)");
     expect(outcomeText({ outcome: "exhausted", fuel: 10 })).toBe("exhausted (fuel 10)");
     expect(outcomeText({ outcome: "error", message: "boom" })).toBe("error: boom");
+    expect(outcomeText({ outcome: "exit", code: 3 })).toBe("exit 3");
+  });
+
+  it("adds what the program wrote, in bytes, and the instructions executed", () => {
+    expect(outcomeText({ outcome: "exit", code: 0, stdout: "é\n", stderr: "\udcff", executed: 1234 })).toBe(
+      "exit 0 · stdout 3 bytes, stderr 1 bytes · 1234 instructions executed",
+    );
+    const trap: Outcome = {
+      outcome: "trap",
+      trap: "unreachable",
+      location: at(1, 2),
+      backtrace: [at(0, 0), at(1, 2)],
+      stdout: "x",
+    };
+    expect(outcomeText(trap, { backtrace: true })).toBe(
+      "trap unreachable at f1 #2 (offset 0x0) · stdout 1 bytes\n  backtrace: f0 #0 → f1 #2",
+    );
+  });
+
+  it("shows output with bytes that are not text, and control characters, as \\xNN", () => {
+    expect(outputDisplayText("a\tb\nc\u0007\u007f\udc80é")).toBe("a\tb\nc\\x07\\x7f\\x80é");
+  });
+
+  it("says where two outcomes' output first differs", () => {
+    const exit = { outcome: "exit", code: 0 } as const;
+    expect(outputDifferenceText({ ...exit, stdout: "abc" }, { ...exit, stdout: "abc" })).toBeNull();
+    expect(outputDifferenceText({ ...exit, stdout: "abc" }, { ...exit, stdout: "abd" })).toBe(
+      "stdout differs from byte 2",
+    );
+    expect(outputDifferenceText({ ...exit, stdout: "é" }, { ...exit, stdout: "éa", stderr: "!" })).toBe(
+      "stdout differs from byte 2, stderr differs from byte 0",
+    );
   });
 
   it("keeps the ends of a deep backtrace and says how many frames it leaves out", () => {

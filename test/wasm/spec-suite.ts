@@ -40,14 +40,6 @@ export interface SpecFile {
   readonly commands: readonly SpecCommand[];
 }
 
-/** Commands that run an export of a module. */
-export const INVOCATIONS: ReadonlySet<string> = new Set([
-  "assert_return",
-  "assert_trap",
-  "assert_exhaustion",
-  "action",
-]);
-
 export function specFiles(folder: SpecFolder = "spec-testsuite"): SpecFile[] {
   const dir = specSuiteDir(folder);
   return readdirSync(dir)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { decodeModule } from "../../src/wasm/decoder.js";
-import { InvalidModule } from "../../src/wasm/errors.js";
+import { decodeModule, MAX_LOCALS } from "../../src/wasm/decoder.js";
+import { ImplementationLimit, InvalidModule, UnsupportedFeature } from "../../src/wasm/errors.js";
 import { validateModule } from "../../src/wasm/validator.js";
-import { body, funcType, I32, I64, name, section, VOID, vec, wasm } from "./bytes.js";
+import { body, funcType, I32, I64, leb, name, section, VOID, vec, wasm } from "./bytes.js";
 import { unvalidatedBinary } from "./wat.js";
 
 const EXTERNREF = 0x6f;
@@ -67,10 +67,10 @@ describe("validateModule", () => {
     expect(invalid(wasm(...start, section(10, vec([body([0x0b])])))).reason).toMatch(/start function/);
   });
 
-  it("marks functions of a multi-value type, and calls of one, as unsupported", () => {
+  it("validates functions of a multi-value type, and calls of one", () => {
     const types = section(1, vec([VOID, funcType([], [I32, I64])]));
     const bodies = [
-      body([0x41, 0x00, 0x42, 0x00, 0x0b]), // type 1: validated, then marked
+      body([0x41, 0x00, 0x42, 0x00, 0x0b]), // type 1
       body([0x01, 0x10, 0x00, 0x1a, 0x1a, 0x0b]), // nop, call 0
       body([0x41, 0x00, 0x11, 0x01, 0x00, 0x1a, 0x1a, 0x0b]), // call_indirect (type 1)
       body([0x0b]),
@@ -83,42 +83,65 @@ describe("validateModule", () => {
     );
     const module = decodeModule(bytes);
     const { functions } = validateModule(module);
-    const callAt = module.bodies[1]!.code[1]!.offset;
-    const callIndirectAt = module.bodies[2]!.code[1]!.offset;
-    expect(functions.map((f) => f.unsupported)).toEqual([
-      { feature: "multi-value", offset: module.bodies[0]!.offset },
-      { feature: "multi-value", offset: callAt },
-      { feature: "multi-value", offset: callIndirectAt },
-      null,
-    ]);
     expect([...functions[0]!.heightAfter]).toEqual([1, 2, 2]);
     expect(functions[0]!.maxHeight).toBe(2);
-    // validated to the end all the same: the call leaves two values
+    // the call leaves two values
     expect([...functions[1]!.heightAfter]).toEqual([0, 2, 1, 0, 0]);
     expect(functions[1]!.makesCalls).toBe(true);
   });
 
-  it("marks functions that use a reference-typed signature or global as unsupported", () => {
+  it("validates reference-typed signatures, globals and the calls and reads of them", () => {
     const types = section(1, vec([VOID, funcType([EXTERNREF], [])]));
     const globals = section(6, vec([[EXTERNREF, 0, 0xd0, EXTERNREF, 0x0b]]));
     const bodies = [
       body([0x0b]),
       body([0xd0, EXTERNREF, 0x10, 0x00, 0x0b]), // ref.null extern, call 0
-      body([0x23, 0x00, 0x1a, 0x0b]),
-      body([0x0b]),
+      body([0x23, 0x00, 0x1a, 0x0b]), // global.get 0, drop
     ];
-    const bytes = wasm(types, section(3, vec([[1], [0], [0], [0]])), globals, section(10, vec(bodies)));
-    const module = decodeModule(bytes);
-    expect(module.postMvp?.map((use) => use.feature)).toEqual(["reference-types", "reference-types"]);
-    const { functions } = validateModule(module);
-    expect(functions.map((f) => f.unsupported?.feature ?? null)).toEqual([
-      "reference-types",
-      "reference-types",
-      "reference-types",
-      null,
-    ]);
-    expect(functions[1]!.unsupported!.offset).toBe(module.bodies[1]!.code[0]!.offset); // ref.null, before the call
-    expect(functions[2]!.unsupported!.offset).toBe(module.bodies[2]!.code[0]!.offset);
+    const bytes = wasm(types, section(3, vec([[1], [0], [0]])), globals, section(10, vec(bodies)));
+    const validated = validateModule(decodeModule(bytes));
+    expect(validated.features).toEqual([{ feature: "reference-types", offset: bytes.indexOf(EXTERNREF) }]);
+    expect([...validated.functions[1]!.heightAfter]).toEqual([1, 0, 0]);
+    expect([...validated.functions[2]!.heightAfter]).toEqual([1, 0, 0]);
+  });
+
+  describe("more locals than MAX_LOCALS in a function", () => {
+    const many = [
+      [...leb(MAX_LOCALS), I32],
+      [1, I64],
+    ];
+    const module = (...bodies: number[][]) =>
+      wasm(section(1, vec([VOID])), section(3, vec(bodies.map(() => [0]))), section(10, vec(bodies)));
+
+    it("is valid WebAssembly that samestack refuses as an implementation limit, naming function and offset", () => {
+      // the second function's last local is read: validation looks it up among the runs
+      const bytes = module(body([0x0b]), body([0x20, ...leb(MAX_LOCALS), 0x1a, 0x0b], many));
+      let error: unknown;
+      try {
+        validateModule(decodeModule(bytes));
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ImplementationLimit);
+      expect(error).toBeInstanceOf(UnsupportedFeature);
+      const at = bytes.length - body([0x20, ...leb(MAX_LOCALS), 0x1a, 0x0b], many).length;
+      expect(error).toMatchObject({ feature: "implementation-limit", funcIndex: 1, offset: at });
+      expect((error as Error).message).toBe(
+        `${MAX_LOCALS + 1} locals, more than the ${MAX_LOCALS} engines accept (V8 among them) in function 1 ` +
+          `at offset ${at} (0x${at.toString(16)}); declare fewer locals in that function (split it, or build ` +
+          "with optimisation so locals are reused)",
+      );
+    });
+
+    it("is reported as invalid when the module is invalid too, wherever the error is", () => {
+      // i64 local MAX_LOCALS read as the i32 that i32.eqz takes
+      const wrongType = body([0x20, ...leb(MAX_LOCALS), 0x45, 0x1a, 0x0b], many);
+      expect(invalid(module(wrongType)).reason).toBe("type mismatch");
+      expect(invalid(module(body([0x0b], many), body([0x6a, 0x0b]))).funcIndex).toBe(1);
+      expect(invalid(module(body([0x20, ...leb(MAX_LOCALS + 1), 0x1a, 0x0b], many))).reason).toMatch(
+        /unknown local/,
+      );
+    });
   });
 });
 

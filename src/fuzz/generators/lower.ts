@@ -342,7 +342,6 @@ class FunctionLowering {
     if (result) this.value(fn.value, result);
     this.emit(plain("end"));
     return {
-      unsupported: null,
       locals: this.localTypes.slice(this.paramCount),
       code: this.code,
       offset: 0,

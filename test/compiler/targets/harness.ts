@@ -24,6 +24,9 @@ export interface ContractHarness {
   readonly trapExit: bigint;
   /** Bytes of linear memory, its size in the VM context. */
   readonly memoryBytes: number;
+  /** Emulator addresses of linear memory and of the VM context (the bulk operations take addresses). */
+  readonly memoryAddress: number;
+  readonly vmContextAddress: number;
   /** Runs `body` with S0–S2 = `scratch` (missing ones 0); a return must leave the stack balanced. */
   outcome(body: Body, scratch?: readonly bigint[]): Ending;
   /** `outcome`, expected to return; S0–S2. */
@@ -31,6 +34,8 @@ export interface ContractHarness {
   /** Linear memory at `offset`. */
   writeMemory(offset: number, bytes: Uint8Array): void;
   readMemory(offset: number, length: number): Uint8Array;
+  /** The VM-context field at `offset` (a u64). */
+  writeVmField(offset: number, value: bigint): void;
 }
 
 /** What a target's harness states itself; `contractHarness` derives the rest. */
@@ -40,16 +45,19 @@ export interface HarnessFacts {
   /** Emulator address and size of linear memory. */
   readonly memoryAddress: number;
   readonly memoryBytes: number;
+  readonly vmContextAddress: number;
   readonly engine: () => Engine;
   readonly outcome: ContractHarness["outcome"];
 }
 
 export function contractHarness(facts: HarnessFacts): ContractHarness {
-  const { target, trapExit, memoryAddress, memoryBytes, engine, outcome } = facts;
+  const { target, trapExit, memoryAddress, memoryBytes, vmContextAddress, engine, outcome } = facts;
   return {
     target,
     trapExit,
     memoryBytes,
+    memoryAddress,
+    vmContextAddress,
     outcome,
     returning: (body, scratch) => {
       const ending = outcome(body, scratch);
@@ -58,5 +66,6 @@ export function contractHarness(facts: HarnessFacts): ContractHarness {
     },
     writeMemory: (offset, bytes) => engine().writeMemory(memoryAddress + offset, bytes),
     readMemory: (offset, length) => engine().readMemory(memoryAddress + offset, length),
+    writeVmField: (offset, value) => engine().writeU64(vmContextAddress + offset, value),
   };
 }

@@ -87,6 +87,37 @@ describe.each(configurations)("host functions on %s under %s", (target, strategy
     instance.close();
   });
 
+  it("give several results back, and the host reads every result of an entry function", async () => {
+    // Six arguments and four results: under native, x64's result address takes rdi and pushes the
+    // sixth argument to the stack; the four results cross both targets' two result registers.
+    const params = ["i64", "i32", "i64", "i32", "i64", "f64"] as const;
+    const results = ["i32", "i64", "f64", "i64"] as const;
+    const validated = await validate(`(module
+      (import "env" "quad" (func $quad (param ${params.join(" ")}) (result ${results.join(" ")})))
+      (func $swap (param i64 i32 i64 i32 i64 f64) (result ${results.join(" ")})
+        (call $quad (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5)))
+      (func (export "call") (param $x i32) (result i64 ${results.join(" ")} i32)
+        (i64.const -1)
+        (call $swap (i64.const 1) (local.get $x) (i64.const 3) (i32.const 4) (i64.const 5) (f64.const 6))
+        (i32.const 99)))`);
+    const seen: WasmValue[][] = [];
+    const quad = host("quad", { params: [...params], results: [...results] }, (args) => {
+      seen.push([...args]);
+      return [
+        i32(Number(args[1]!.value) + 10),
+        i64(BigInt(args[0]!.value) * 7n),
+        f64(2.5),
+        i64("18446744073709551615"),
+      ];
+    });
+    const instance = instanceOf(instantiate(validated, target, strategy, new Map([["env", quad]])));
+    expect(instance.invoke("call", [i32(2)])).toEqual(
+      returns(i64("18446744073709551615"), i32(12), i64(7n), f64(2.5), i64("18446744073709551615"), i32(99)),
+    );
+    expect(seen).toEqual([[i64(1n), i32(2), i64(3n), i32(4), i64(5n), f64(6)]]);
+    instance.close();
+  });
+
   it("runs spectest's prints into the log and reads its globals", async () => {
     const validated = await validate(`(module
       (import "spectest" "print_i32_f32" (func $print (param i32 f32)))

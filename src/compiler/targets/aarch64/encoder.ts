@@ -3,7 +3,7 @@
 // whether register number 31 is the stack pointer or the zero register at that position.
 import type { CodeBuffer } from "../../code-buffer.js";
 import { CompilerInvariantError } from "../../errors.js";
-import type { Imm12, LogicalImm, MoveWide, SImm7Scaled, UImm12Scaled } from "./imm.js";
+import type { Imm12, LogicalImm, MoveWide, SImm7Scaled, SImm9, UImm12Scaled } from "./imm.js";
 import { type Gpr, type GprOrSp, type GprOrZr, SP, type Vreg, ZR } from "./regs.js";
 
 export type OperandSize = 32 | 64;
@@ -112,6 +112,13 @@ export const andReg = shiftedReg(0x0a00_0000);
 export const orrReg = shiftedReg(0x2a00_0000);
 export const eorReg = shiftedReg(0x4a00_0000);
 
+/** add rd, rn, rm, lsl #amount (64-bit; register 31 is zr in every operand). */
+export function addRegLsl(buf: CodeBuffer, rd: GprOrZr, rn: GprOrZr, rm: GprOrZr, amount: number): void {
+  if (!Number.isInteger(amount) || amount < 0 || amount > 63)
+    throw new CompilerInvariantError(`lsl #${amount} is no 64-bit shift amount`);
+  emit(buf, 0x8b00_0000 | (orZr(rm) << 16) | (amount << 10) | (orZr(rn) << 5) | orZr(rd));
+}
+
 // ── data processing: 1, 2 and 3 sources ───────────────────────────────────────────────────
 
 function twoSource(opcode: number) {
@@ -146,9 +153,36 @@ export const rbit = oneSource(0b000000);
 /** Count leading zeros; the operand size for a zero input. */
 export const clz = oneSource(0b000100);
 
+/** sbfm rd, rn, #immr, #imms (signed bitfield move; N equals sf). */
+export function sbfm(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr, immr: number, imms: number): void {
+  if (
+    !Number.isInteger(immr) ||
+    !Number.isInteger(imms) ||
+    immr < 0 ||
+    imms < 0 ||
+    Math.max(immr, imms) >= size
+  ) {
+    throw new CompilerInvariantError(`sbfm #${immr}, #${imms} out of range for ${size} bits`);
+  }
+  emit(
+    buf,
+    0x1300_0000 | sf(size) | (size === 64 ? 1 << 22 : 0) | (immr << 16) | (imms << 10) | (rn << 5) | rd,
+  );
+}
+
+/** sxtb rd, wn (sbfm rd, rn, #0, #7): the low byte sign-extended to `size` bits. */
+export function sxtb(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr): void {
+  sbfm(buf, size, rd, rn, 0, 7);
+}
+
+/** sxth rd, wn (sbfm rd, rn, #0, #15). */
+export function sxth(buf: CodeBuffer, size: OperandSize, rd: Gpr, rn: Gpr): void {
+  sbfm(buf, size, rd, rn, 0, 15);
+}
+
 /** sxtw xd, wn (sbfm xd, xn, #0, #31). */
 export function sxtw(buf: CodeBuffer, rd: Gpr, rn: Gpr): void {
-  emit(buf, 0x9340_7c00 | (rn << 5) | rd);
+  sbfm(buf, 64, rd, rn, 0, 31);
 }
 
 // ── conditional select ────────────────────────────────────────────────────────────────────
@@ -318,6 +352,55 @@ function loadStoreImm64(base: number) {
   };
 }
 
+/** Writeback forms of ldr/str (immediate): "post" accesses [rn] then adds the offset, "pre" adds first. */
+export type IndexMode = "pre" | "post";
+
+function loadStoreIndexed(
+  buf: CodeBuffer,
+  form: { size: number; opc: number },
+  mode: IndexMode,
+  rt: Gpr,
+  rn: GprOrSp,
+  offset: SImm9,
+) {
+  if (rt === rn) throw new CompilerInvariantError("ldr/str writeback with rt = rn is unpredictable");
+  const index = mode === "post" ? 0b01 : 0b11;
+  emit(
+    buf,
+    0x3800_0000 |
+      (form.size << 30) |
+      (form.opc << 22) |
+      (offset.bits << 12) |
+      (index << 10) |
+      (orSp(rn) << 5) |
+      rt,
+  );
+}
+
+/** ldr{b,h,…} rt, [rn], #offset (post) or ldr… rt, [rn, #offset]! (pre). */
+export function ldrIndexed(
+  buf: CodeBuffer,
+  op: LoadOp,
+  mode: IndexMode,
+  rt: Gpr,
+  rn: GprOrSp,
+  offset: SImm9,
+): void {
+  loadStoreIndexed(buf, LOADS[op], mode, rt, rn, offset);
+}
+
+/** str{b,h,…} rt, [rn], #offset (post) or str… rt, [rn, #offset]! (pre). */
+export function strIndexed(
+  buf: CodeBuffer,
+  op: StoreOp,
+  mode: IndexMode,
+  rt: Gpr,
+  rn: GprOrSp,
+  offset: SImm9,
+): void {
+  loadStoreIndexed(buf, STORES[op], mode, rt, rn, offset);
+}
+
 /** ldr xt, [rn, #offset]. */
 export const ldrImm = loadStoreImm64(0xf940_0000);
 /** str xt, [rn, #offset]. */
@@ -334,6 +417,10 @@ function pair64(base: number) {
 export const stpPre = pair64(0xa980_0000);
 /** ldp xt1, xt2, [rn], #offset (post-index: load, then rn ← rn + offset). */
 export const ldpPost = pair64(0xa8c0_0000);
+/** ldp xt1, xt2, [rn, #offset]! (pre-index). */
+export const ldpPre = pair64(0xa9c0_0000);
+/** stp xt1, xt2, [rn], #offset (post-index). */
+export const stpPost = pair64(0xa880_0000);
 
 // ── branches: displacements are in bytes from the branch instruction itself ──────────────
 

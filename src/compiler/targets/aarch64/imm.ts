@@ -56,6 +56,19 @@ export class SImm7Scaled {
   }
 }
 
+/** Signed 9-bit byte offset of the pre- and post-index forms of `ldr`/`str` (unscaled). */
+export class SImm9 {
+  private constructor(readonly bits: number) {}
+
+  static from(value: number): SImm9 | null {
+    return Number.isSafeInteger(value) && value >= -256 && value <= 255 ? new SImm9(value & 0x1ff) : null;
+  }
+
+  get value(): number {
+    return (this.bits << 23) >> 23;
+  }
+}
+
 /** Operand of `movz`/`movn`/`movk`: a 16-bit field at bit 0, 16, 32 or 48. */
 export class MoveWide {
   private constructor(

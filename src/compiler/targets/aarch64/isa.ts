@@ -9,6 +9,9 @@ export const ISA = {
     fp: "x29",
     lr: "x30",
     result: "x0",
+    secondResult: "x1",
+    /** XR, not an argument register. */
+    indirectResult: "x8",
     intArgs: ["x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7"],
     vmctx: "x27",
     memoryBase: "x28",
@@ -18,6 +21,7 @@ export const ISA = {
   stackAlignment: 16,
   /** The architecture's rule; Unicorn does not enforce it, so the harness checks it. */
   spAlignedAtEveryAccess: true,
+  indirectResultReturned: false,
   /** Zero words are `udf #0`. */
   trapFillByte: 0x00,
 } as const satisfies IsaFacts;

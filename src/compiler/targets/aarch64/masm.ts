@@ -20,19 +20,21 @@ import { VMCTX as VM_CONTEXT } from "../../artifact.js";
 import type { CodeBuffer } from "../../code-buffer.js";
 import { CompilerInvariantError } from "../../errors.js";
 import type * as masm from "../../masm.js";
-import type { Cond, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
+import type { Cond, ElementBytes, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
 import { argumentRegister, MacroAssemblerCore, type PatchBranch } from "../../masm-core.js";
 import type { Condition, LoadOp, OperandSize } from "./encoder.js";
 import * as enc from "./encoder.js";
-import { Imm12, LogicalImm, MoveWide, SImm7Scaled, UImm12Scaled } from "./imm.js";
+import { Imm12, LogicalImm, MoveWide, SImm7Scaled, SImm9, UImm12Scaled } from "./imm.js";
 import {
   ARG_REGS,
   FP,
   type Gpr,
   type GprOrSp,
+  INDIRECT_RESULT,
   LR,
   MEMBASE,
   RESULT,
+  RESULT_REGS,
   SCRATCH,
   SP,
   TMP0,
@@ -380,6 +382,63 @@ export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> imple
     enc.fmovToGpr(this.buf, to, SCRATCH[dst], VTMP0);
   }
 
+  // ── sign extension and saturating truncation ────────────────────────────────────────
+
+  signExtend(bits: 8 | 16 | 32, width: Width, dst: Scratch): void {
+    if (bits >= width) throw new CompilerInvariantError(`sign extension of ${bits} bits to ${width}`);
+    const d = SCRATCH[dst];
+    // A 32-bit result (w register) zero-extends into the 64-bit slot.
+    if (bits === 8) enc.sxtb(this.buf, width, d, d);
+    else if (bits === 16) enc.sxth(this.buf, width, d, d);
+    else enc.sxtw(this.buf, d, d);
+  }
+
+  /** fcvtzs/fcvtzu already saturate, and give 0 for NaN: Wasm's trunc_sat exactly. */
+  truncateSaturating(from: Width, to: Width, signed: boolean, dst: Scratch): void {
+    this.truncateToInt(from, to, signed, dst);
+  }
+
+  // ── several results ─────────────────────────────────────────────────────────────────
+
+  loadSlotToResultReg(index: number, below: number): void {
+    this.loadStore64("load", this.resultReg(index), SP, this.slotOffset(below));
+  }
+
+  storeResultRegToSlot(below: number, index: number): void {
+    this.loadStore64("store", this.resultReg(index), SP, this.slotOffset(below));
+  }
+
+  loadOutgoingSlot(dst: Scratch, index: number): void {
+    this.loadStore64("load", SCRATCH[dst], SP, this.outgoingArgOffset(index));
+  }
+
+  storeIncomingSlot(index: number, src: Scratch): void {
+    this.loadStore64("store", SCRATCH[src], SP, this.incomingArgOffset(index));
+  }
+
+  /** `add x8, sp, #offset` (and `add x8, x8, #low` when the offset needs two immediates). */
+  setResultPointer(offset: number): void {
+    const low = offset % 0x1000;
+    const whole = Imm12.from(offset);
+    enc.addImm(this.buf, 64, INDIRECT_RESULT, SP, whole ?? imm12(offset - low));
+    if (whole === null) enc.addImm(this.buf, 64, INDIRECT_RESULT, INDIRECT_RESULT, imm12(low));
+  }
+
+  storeResultPointerToSlot(below: number): void {
+    this.loadStore64("store", INDIRECT_RESULT, SP, this.slotOffset(below));
+  }
+
+  storeToAddress(base: Scratch, offset: number, src: Scratch): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new CompilerInvariantError(`address offset ${offset} is not a non-negative integer`);
+    }
+    this.loadStore64("store", SCRATCH[src], SCRATCH[base], offset);
+  }
+
+  private resultReg(index: number): Gpr {
+    return argumentRegister(RESULT_REGS, index, "result");
+  }
+
   // ── tables and indirect calls ───────────────────────────────────────────────────────
 
   loadFromAddress(dst: Scratch, base: Scratch, offset: number): void {
@@ -394,6 +453,72 @@ export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> imple
       this.loadStore64("load", TMP0, SP, this.slotOffset(below));
       enc.blr(this.buf, TMP0);
     });
+  }
+
+  // ── bulk memory and tables ──────────────────────────────────────────────────────────
+  // Chunks move through x16 (and x17 for the second half of 16 bytes) with the writeback forms of
+  // ldr/str and ldp/stp: post-index forward, pre-index backward.
+
+  addMemoryBase(dst: Scratch): void {
+    enc.addReg(this.buf, 64, SCRATCH[dst], SCRATCH[dst], MEMBASE);
+  }
+
+  vmAddress(dst: Scratch, offset: number): void {
+    this.addConst(SCRATCH[dst], VMCTX, offset);
+  }
+
+  elementAddress(index: Scratch, baseField: number, elementBytes: ElementBytes): void {
+    this.loadStore64("load", TMP0, VMCTX, baseField);
+    enc.addRegLsl(this.buf, SCRATCH[index], TMP0, SCRATCH[index], Math.log2(elementBytes));
+  }
+
+  addScaled(dst: Scratch, count: Scratch, elementBytes: ElementBytes): void {
+    enc.addRegLsl(this.buf, SCRATCH[dst], SCRATCH[dst], SCRATCH[count], Math.log2(elementBytes));
+  }
+
+  protected emitAddImmediate(dst: Scratch, imm: number): void {
+    this.addConst(SCRATCH[dst], SCRATCH[dst], imm);
+  }
+
+  branchIfRangeExceeds(start: Scratch, length: Scratch, field: number, label: Label): void {
+    // The field first: a large offset goes through x16.
+    this.loadStore64("load", TMP1, VMCTX, field);
+    enc.addReg(this.buf, 64, TMP0, SCRATCH[start], SCRATCH[length]);
+    enc.subsReg(this.buf, 64, ZR, TMP0, TMP1);
+    this.branchOn("hi", label);
+  }
+
+  protected emitCopyAndAdvance(
+    dst: Scratch,
+    src: Scratch,
+    bytes: ElementBytes,
+    direction: "forward" | "backward",
+  ): void {
+    const [d, s] = [SCRATCH[dst], SCRATCH[src]];
+    const forward = direction === "forward";
+    if (bytes === 16) {
+      const step = must(SImm7Scaled.from(forward ? 16 : -16, 8), "ldp/stp step");
+      (forward ? enc.ldpPost : enc.ldpPre)(this.buf, TMP0, TMP1, s, step);
+      (forward ? enc.stpPost : enc.stpPre)(this.buf, TMP0, TMP1, d, step);
+      return;
+    }
+    const step = must(SImm9.from(forward ? bytes : -bytes), "ldr/str step");
+    const mode = forward ? "post" : "pre";
+    enc.ldrIndexed(this.buf, bytes === 1 ? "ldrb" : "ldrX", mode, TMP0, s, step);
+    enc.strIndexed(this.buf, bytes === 1 ? "strb" : "strX", mode, TMP0, d, step);
+  }
+
+  protected emitStoreAndAdvance(dst: Scratch, value: Scratch, bytes: 1 | 8): void {
+    const op = bytes === 1 ? "strb" : "strX";
+    enc.strIndexed(this.buf, op, "post", SCRATCH[value], SCRATCH[dst], must(SImm9.from(bytes), "str step"));
+  }
+
+  broadcastByte(reg: Scratch): void {
+    const r = SCRATCH[reg];
+    this.movConst(TMP0, 0xffn, 64);
+    enc.andReg(this.buf, 64, r, r, TMP0);
+    this.movConst(TMP0, 0x0101_0101_0101_0101n, 64);
+    enc.madd(this.buf, 64, r, r, TMP0, ZR);
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────────────

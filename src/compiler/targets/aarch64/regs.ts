@@ -43,3 +43,6 @@ export const LR: Gpr = gpr(registers.lr);
 /** AAPCS64 integer argument registers x0–x7; the result comes back in x0. */
 export const ARG_REGS: readonly Gpr[] = registers.intArgs.map(gpr);
 export const RESULT: Gpr = gpr(registers.result);
+/** The result registers in order (x0, x1), and where the address of a result area is passed (x8). */
+export const RESULT_REGS: readonly Gpr[] = [RESULT, gpr(registers.secondResult)];
+export const INDIRECT_RESULT: Gpr = gpr(registers.indirectResult);

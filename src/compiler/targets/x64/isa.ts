@@ -9,6 +9,9 @@ export const ISA = {
     fp: "rbp",
     lr: null,
     result: "rax",
+    secondResult: "rdx",
+    /** The hidden first argument: the other arguments shift by one register. */
+    indirectResult: "rdi",
     intArgs: ["rdi", "rsi", "rdx", "rcx", "r8", "r9"],
     vmctx: "r14",
     memoryBase: "r15",
@@ -17,6 +20,7 @@ export const ISA = {
   leafMayOmitFrameRecord: false,
   stackAlignment: 16,
   spAlignedAtEveryAccess: false,
+  indirectResultReturned: true,
   /** int3 */
   trapFillByte: 0xcc,
 } as const satisfies IsaFacts;

@@ -18,7 +18,7 @@ import { ABI, type AbiConstants } from "../../abi.js";
 import { VMCTX as VM_FIELD } from "../../artifact.js";
 import { CompilerInvariantError } from "../../errors.js";
 import type * as masm from "../../masm.js";
-import type { Cond, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
+import type { Cond, ElementBytes, Label, MemoryAccess, Scratch, Width } from "../../masm.js";
 import { argumentRegister, MacroAssemblerCore, type PatchBranch } from "../../masm-core.js";
 import type { Amode, CondCode, ExtMode, IndexGpr, ShiftOp, StoreSize } from "./encoder.js";
 import * as enc from "./encoder.js";
@@ -29,8 +29,10 @@ import {
   FP_TMP1,
   FRAME_POINTER,
   type Gpr,
+  INDIRECT_RESULT,
   MEMBASE,
   RESULT,
+  RESULT_REGS,
   SCRATCH,
   STACK_POINTER,
   TMP0,
@@ -522,6 +524,11 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements ma
   truncateToInt(from: Width, to: Width, signed: boolean, dst: Scratch): void {
     const d = SCRATCH[dst];
     this.toXmm(from, FP_TMP0, d);
+    this.truncateXmm0(from, to, signed, d);
+  }
+
+  /** d ← xmm0 truncated, xmm0 representable in the integer type. Clobbers xmm0, xmm1, r10, r11. */
+  private truncateXmm0(from: Width, to: Width, signed: boolean, d: Gpr): void {
     if (signed) {
       enc.cvtts2siRX(this.buf, from, to, d, FP_TMP0);
       return;
@@ -600,6 +607,92 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements ma
     enc.movdRX(this.buf, width, dst, src);
   }
 
+  // ── sign extension and saturating truncation ────────────────────────────────────────────
+
+  signExtend(bits: 8 | 16 | 32, width: Width, dst: Scratch): void {
+    if (bits >= width) throw new CompilerInvariantError(`sign extension of ${bits} bits to ${width}`);
+    const reg = SCRATCH[dst];
+    enc.movsxRR(this.buf, `${SIZE_LETTER[bits]}${SIZE_LETTER[width]}` as ExtMode, reg, reg);
+  }
+
+  /**
+   * cvtts2si gives the integer indefinite for NaN and out-of-range inputs, so those are sorted out
+   * first: NaN → 0; x < lower → the minimum; x ≥ upper → the maximum, the bounds powers of two and so
+   * exact (lower = −2^(N−1) signed, 0 unsigned, where (−1, 0) truncates to 0 anyway; upper = 2^(N−1)
+   * or 2^N). What is left is representable and truncates as the trapping conversion does.
+   */
+  truncateSaturating(from: Width, to: Width, signed: boolean, dst: Scratch): void {
+    const d = SCRATCH[dst];
+    const [nan, below, above, done] = [this.newLabel(), this.newLabel(), this.newLabel(), this.newLabel()];
+    const lower = signed ? -(2 ** (to - 1)) : 0;
+    const upper = 2 ** (signed ? to - 1 : to);
+    this.toXmm(from, FP_TMP0, d);
+    enc.ucomisXX(this.buf, from, FP_TMP0, FP_TMP0);
+    this.jcc("p", nan);
+    this.floatConstantTo(FP_TMP1, lower, from);
+    enc.ucomisXX(this.buf, from, FP_TMP1, FP_TMP0);
+    this.jcc("a", below);
+    this.floatConstantTo(FP_TMP1, upper, from);
+    enc.ucomisXX(this.buf, from, FP_TMP0, FP_TMP1);
+    this.jcc("ae", above);
+    this.truncateXmm0(from, to, signed, d);
+    this.jump(done);
+    this.bind(nan);
+    this.movImmTo(d, 0n, to);
+    this.jump(done);
+    this.bind(below);
+    this.movImmTo(d, BigInt(lower), to);
+    this.jump(done);
+    this.bind(above);
+    this.movImmTo(d, BigInt(upper) - 1n, to);
+    this.bind(done);
+  }
+
+  /** xmm ← `value` (exact in the float width) through r10. */
+  private floatConstantTo(xmm: Xmm, value: number, width: Width): void {
+    const view = new DataView(new ArrayBuffer(8));
+    if (width === 64) view.setFloat64(0, value);
+    else view.setFloat32(0, value);
+    const bits = width === 64 ? view.getBigUint64(0) : BigInt(view.getUint32(0));
+    this.movImmTo(TMP0, bits, width);
+    enc.movdXR(this.buf, width, xmm, TMP0);
+  }
+
+  // ── several results ─────────────────────────────────────────────────────────────────────
+
+  loadSlotToResultReg(index: number, below: number): void {
+    enc.movRM(this.buf, 64, this.resultReg(index), this.slot(below));
+  }
+
+  storeResultRegToSlot(below: number, index: number): void {
+    enc.movMR(this.buf, 64, this.slot(below), this.resultReg(index));
+  }
+
+  loadOutgoingSlot(dst: Scratch, index: number): void {
+    enc.movRM(this.buf, 64, SCRATCH[dst], at(STACK_POINTER, this.outgoingArgOffset(index)));
+  }
+
+  storeIncomingSlot(index: number, src: Scratch): void {
+    enc.movMR(this.buf, 64, at(STACK_POINTER, this.incomingArgOffset(index)), SCRATCH[src]);
+  }
+
+  /** `lea rdi, [rsp + offset]`. */
+  setResultPointer(offset: number): void {
+    enc.leaRM(this.buf, INDIRECT_RESULT, at(STACK_POINTER, offset));
+  }
+
+  storeResultPointerToSlot(below: number): void {
+    enc.movMR(this.buf, 64, this.slot(below), INDIRECT_RESULT);
+  }
+
+  storeToAddress(base: Scratch, offset: number, src: Scratch): void {
+    enc.movMR(this.buf, 64, at(SCRATCH[base], offset), SCRATCH[src]);
+  }
+
+  private resultReg(index: number): Gpr {
+    return argumentRegister(RESULT_REGS, index, "result");
+  }
+
   // ── tables and indirect calls ───────────────────────────────────────────────────────────
 
   loadFromAddress(dst: Scratch, base: Scratch, offset: number): void {
@@ -612,6 +705,80 @@ export class X64MacroAssembler extends MacroAssemblerCore<"rel32"> implements ma
       enc.movRM(this.buf, 64, TMP1, this.slot(below));
       enc.callR(this.buf, TMP1);
     });
+  }
+
+  // ── bulk memory and tables ──────────────────────────────────────────────────────────────
+  // Chunks move through r10 (and r11 for the second half of 16 bytes), both loaded before either is
+  // stored; pointers advance with add/sub.
+
+  addMemoryBase(dst: Scratch): void {
+    enc.aluRR(this.buf, "add", 64, SCRATCH[dst], MEMBASE);
+  }
+
+  vmAddress(dst: Scratch, offset: number): void {
+    enc.leaRM(this.buf, SCRATCH[dst], at(VMCTX, offset));
+  }
+
+  elementAddress(index: Scratch, baseField: number, elementBytes: ElementBytes): void {
+    const reg = SCRATCH[index];
+    if (elementBytes > 1) enc.shiftRI(this.buf, "shl", 64, reg, shiftCount(Math.log2(elementBytes), 64));
+    enc.aluRM(this.buf, "add", 64, reg, at(VMCTX, baseField));
+  }
+
+  addScaled(dst: Scratch, count: Scratch, elementBytes: ElementBytes): void {
+    if (elementBytes === 1) {
+      enc.aluRR(this.buf, "add", 64, SCRATCH[dst], SCRATCH[count]);
+      return;
+    }
+    enc.movRR(this.buf, 64, TMP0, SCRATCH[count]);
+    enc.shiftRI(this.buf, "shl", 64, TMP0, shiftCount(Math.log2(elementBytes), 64));
+    enc.aluRR(this.buf, "add", 64, SCRATCH[dst], TMP0);
+  }
+
+  protected emitAddImmediate(dst: Scratch, imm: number): void {
+    if (imm !== 0) enc.aluRI(this.buf, "add", 64, SCRATCH[dst], simm32(imm, "addend"));
+  }
+
+  branchIfRangeExceeds(start: Scratch, length: Scratch, field: number, label: Label): void {
+    enc.leaRM(this.buf, TMP0, at(SCRATCH[start], 0, SCRATCH[length] as IndexGpr));
+    enc.aluRM(this.buf, "cmp", 64, TMP0, at(VMCTX, field));
+    this.jcc("a", label);
+  }
+
+  protected emitCopyAndAdvance(
+    dst: Scratch,
+    src: Scratch,
+    bytes: ElementBytes,
+    direction: "forward" | "backward",
+  ): void {
+    const [d, s] = [SCRATCH[dst], SCRATCH[src]];
+    const step = () => {
+      this.emitAddImmediate(dst, direction === "forward" ? bytes : -bytes);
+      this.emitAddImmediate(src, direction === "forward" ? bytes : -bytes);
+    };
+    if (direction === "backward") step();
+    if (bytes === 1) {
+      enc.movzxRM(this.buf, 8, TMP0, at(s, 0));
+      enc.movMR(this.buf, 8, at(d, 0), TMP0);
+    } else {
+      enc.movRM(this.buf, 64, TMP0, at(s, 0));
+      if (bytes === 16) enc.movRM(this.buf, 64, TMP1, at(s, 8));
+      enc.movMR(this.buf, 64, at(d, 0), TMP0);
+      if (bytes === 16) enc.movMR(this.buf, 64, at(d, 8), TMP1);
+    }
+    if (direction === "forward") step();
+  }
+
+  protected emitStoreAndAdvance(dst: Scratch, value: Scratch, bytes: 1 | 8): void {
+    enc.movMR(this.buf, bytes === 1 ? 8 : 64, at(SCRATCH[dst], 0), SCRATCH[value]);
+    this.emitAddImmediate(dst, bytes);
+  }
+
+  broadcastByte(reg: Scratch): void {
+    const r = SCRATCH[reg];
+    enc.movzxRR(this.buf, 8, r, r);
+    this.movImmTo(TMP0, repeatByte(0x01n, 64), 64);
+    enc.imulRR(this.buf, 64, r, TMP0);
   }
 }
 

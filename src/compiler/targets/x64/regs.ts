@@ -62,3 +62,6 @@ export const TRAP_SITE = Gpr[registers.trapSite];
 /** SysV integer argument registers, in order. */
 export const ARG_REGS: readonly Gpr[] = registers.intArgs.map((name) => Gpr[name]);
 export const RESULT = Gpr[registers.result];
+/** The result registers in order (rax, rdx), and where the address of a result area is passed (rdi). */
+export const RESULT_REGS: readonly Gpr[] = [RESULT, Gpr[registers.secondResult]];
+export const INDIRECT_RESULT = Gpr[registers.indirectResult];

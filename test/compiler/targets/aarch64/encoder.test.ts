@@ -15,6 +15,7 @@ import {
   LogicalImm,
   MoveWide,
   SImm7Scaled,
+  SImm9,
   UImm12Scaled,
 } from "../../../../src/compiler/targets/aarch64/imm.js";
 import { SP, ZR } from "../../../../src/compiler/targets/aarch64/regs.js";
@@ -31,6 +32,7 @@ const wide = (imm16: number, shift: 0 | 16 | 32 | 48 = 0) => defined(MoveWide.at
 const bitmask = (n: bigint, size: 32 | 64) => defined(LogicalImm.from(n, size));
 const scaled = (n: number) => defined(UImm12Scaled.from(n, 8));
 const pair = (n: number) => defined(SImm7Scaled.from(n, 8));
+const simm9 = (n: number) => defined(SImm9.from(n));
 
 type Row = [instruction: (c: CodeBuffer) => void, word: string, text: string];
 
@@ -111,6 +113,12 @@ const TABLE: Row[] = [
   [(c) => enc.clz(c, 32, 30, 0), "5ac0101e", "clz w30, w0"], // clz w30, w0
   [(c) => enc.sxtw(c, 9, 9), "93407d29", "sxtw x9, w9"], // sbfm x9, x9, #0, #31
   [(c) => enc.sxtw(c, 0, 30), "93407fc0", "sxtw x0, w30"], // sbfm x0, x30, #0, #31
+  [(c) => enc.sxtb(c, 32, 9, 9), "13001d29", "sxtb w9, w9"], // sxtb w9, w9
+  [(c) => enc.sxtb(c, 64, 9, 9), "93401d29", "sxtb x9, w9"], // sxtb x9, w9
+  [(c) => enc.sxth(c, 32, 10, 11), "13003d6a", "sxth w10, w11"], // sxth w10, w11
+  [(c) => enc.sxth(c, 64, 0, 30), "93403fc0", "sxth x0, w30"], // sxth x0, w30
+  [(c) => enc.sbfm(c, 64, 9, 10, 3, 40), "9343a149", "sbfx x9, x10, #3, #0x26"], // sbfm x9, x10, #3, #40
+  [(c) => enc.sbfm(c, 32, 1, 2, 0, 31), "13007c41", "asr w1, w2, #0"], // sbfm w1, w2, #0, #31
 
   [(c) => enc.csel(c, 64, 9, 9, 10, "ne"), "9a8a1129", "csel x9, x9, x10, ne"], // csel x9, x9, x10, ne
   [(c) => enc.csel(c, 32, 11, 9, 10, "lo"), "1a8a312b", "csel w11, w9, w10, lo"], // csel w11, w9, w10, lo
@@ -216,6 +224,23 @@ const TABLE: Row[] = [
   [(c) => enc.ldpPost(c, 29, 30, SP, pair(16)), "a8c17bfd", "ldp x29, x30, [sp], #0x10"], // ldp x29, x30, [sp], #16
   [(c) => enc.ldpPost(c, 29, 30, SP, pair(-512)), "a8e07bfd", "ldp x29, x30, [sp], #-0x200"], // ldp x29, x30, [sp], #-512
   [(c) => enc.ldpPost(c, 0, 1, 16, pair(504)), "a8df8600", "ldp x0, x1, [x16], #0x1f8"], // ldp x0, x1, [x16], #504
+  [(c) => enc.ldpPre(c, 16, 17, 10, pair(-16)), "a9ff4550", "ldp x16, x17, [x10, #-0x10]!"], // ldp x16, x17, [x10, #-16]!
+  [(c) => enc.ldpPre(c, 0, 1, SP, pair(504)), "a9df87e0", "ldp x0, x1, [sp, #0x1f8]!"], // ldp x0, x1, [sp, #504]!
+  [(c) => enc.stpPost(c, 16, 17, 9, pair(16)), "a8814530", "stp x16, x17, [x9], #0x10"], // stp x16, x17, [x9], #16
+  [(c) => enc.stpPost(c, 16, 17, SP, pair(-512)), "a8a047f0", "stp x16, x17, [sp], #-0x200"], // stp x16, x17, [sp], #-512
+  [(c) => enc.ldrIndexed(c, "ldrX", "post", 16, 10, simm9(8)), "f8408550", "ldr x16, [x10], #8"], // ldr x16, [x10], #8
+  [(c) => enc.ldrIndexed(c, "ldrX", "pre", 16, 10, simm9(-8)), "f85f8d50", "ldr x16, [x10, #-8]!"], // ldr x16, [x10, #-8]!
+  [(c) => enc.ldrIndexed(c, "ldrb", "post", 16, 10, simm9(1)), "38401550", "ldrb w16, [x10], #1"], // ldrb w16, [x10], #1
+  [(c) => enc.ldrIndexed(c, "ldrb", "pre", 16, 10, simm9(-1)), "385ffd50", "ldrb w16, [x10, #-1]!"], // ldrb w16, [x10, #-1]!
+  // Capstone 4 prints a negative post-index amount as its 64-bit two's complement.
+  [(c) => enc.ldrIndexed(c, "ldrX", "post", 16, 10, simm9(-256)), "f8500550", "ldr x16, [x10], #0xffffffffffffff00"], // ldr x16, [x10], #-256
+  [(c) => enc.ldrIndexed(c, "ldrX", "pre", 0, SP, simm9(255)), "f84fffe0", "ldr x0, [sp, #0xff]!"], // ldr x0, [sp, #255]!
+  [(c) => enc.strIndexed(c, "strX", "post", 16, 9, simm9(8)), "f8008530", "str x16, [x9], #8"], // str x16, [x9], #8
+  [(c) => enc.strIndexed(c, "strX", "pre", 16, 9, simm9(-8)), "f81f8d30", "str x16, [x9, #-8]!"], // str x16, [x9, #-8]!
+  [(c) => enc.strIndexed(c, "strb", "post", 16, 9, simm9(1)), "38001530", "strb w16, [x9], #1"], // strb w16, [x9], #1
+  [(c) => enc.strIndexed(c, "strb", "pre", 16, 9, simm9(-1)), "381ffd30", "strb w16, [x9, #-1]!"], // strb w16, [x9, #-1]!
+  [(c) => enc.strIndexed(c, "strX", "post", 10, 9, simm9(255)), "f80ff52a", "str x10, [x9], #0xff"], // str x10, [x9], #255
+  [(c) => enc.strIndexed(c, "strb", "pre", 10, SP, simm9(-256)), "38100fea", "strb w10, [sp, #-0x100]!"], // strb w10, [sp, #-256]!
 
   [(c) => enc.b(c, 0), "14000000", "b #0x10000000"], // b .
   [(c) => enc.b(c, 4), "14000001", "b #0x10000004"], // b .+4
@@ -243,6 +268,10 @@ const TABLE: Row[] = [
   [(c) => enc.cbz(c, 64, 11, -0x10_0000), "b480000b", "cbz x11, #0xff00000"], // cbz x11, .-0x100000
   [(c) => enc.cbnz(c, 32, 9, 8), "35000049", "cbnz w9, #0x10000008"], // cbnz w9, .+8
   [(c) => enc.cbnz(c, 64, 9, -4), "b5ffffe9", "cbnz x9, #0xffffffc"], // cbnz x9, .-4
+  [(c) => enc.addRegLsl(c, 9, 16, 9, 3), "8b090e09", "add x9, x16, x9, lsl #3"], // add x9, x16, x9, lsl #3
+  [(c) => enc.addRegLsl(c, 10, 10, 11, 4), "8b0b114a", "add x10, x10, x11, lsl #4"], // add x10, x10, x11, lsl #4
+  [(c) => enc.addRegLsl(c, 9, 9, 10, 0), "8b0a0129", "add x9, x9, x10"], // add x9, x9, x10
+  [(c) => enc.addRegLsl(c, 9, ZR, 10, 63), "8b0affe9", "add x9, xzr, x10, lsl #63"], // add x9, xzr, x10, lsl #63
   [(c) => enc.blr(c, 16), "d63f0200", "blr x16"], // blr x16
   [(c) => enc.blr(c, 0), "d63f0000", "blr x0"], // blr x0
   [(c) => enc.blr(c, 30), "d63f03c0", "blr x30"], // blr x30
@@ -287,6 +316,14 @@ describe("operand checks", () => {
     expect(() => enc.bl(buf, -0x800_0004)).toThrow(/does not fit imm26/);
     expect(() => enc.bCond(buf, "eq", 0x10_0000)).toThrow(/does not fit imm19/);
     expect(() => enc.cbz(buf, 64, 9, -0x10_0004)).toThrow(/does not fit imm19/);
+    expect(buf.offset).toBe(0);
+  });
+
+  it("rejects a writeback load or store whose base is its register, and a shift past 63", () => {
+    const buf = new CodeBuffer();
+    expect(() => enc.ldrIndexed(buf, "ldrX", "post", 9, 9, simm9(8))).toThrow(/unpredictable/);
+    expect(() => enc.strIndexed(buf, "strb", "pre", 10, 10, simm9(-1))).toThrow(/unpredictable/);
+    expect(() => enc.addRegLsl(buf, 9, 9, 10, 64)).toThrow(/shift amount/);
     expect(buf.offset).toBe(0);
   });
 

@@ -118,6 +118,7 @@ export function useHarness(): Aarch64Harness {
       trapExit: BigInt(TRAP_EXIT),
       memoryAddress: MEMORY,
       memoryBytes: MEMORY_BYTES,
+      vmContextAddress: VM_CONTEXT,
       engine: current,
       outcome,
     }),

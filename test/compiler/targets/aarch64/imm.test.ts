@@ -7,6 +7,7 @@ import {
   LogicalImm,
   MoveWide,
   SImm7Scaled,
+  SImm9,
   UImm12Scaled,
 } from "../../../../src/compiler/targets/aarch64/imm.js";
 
@@ -59,6 +60,21 @@ describe("SImm7Scaled", () => {
     expect(SImm7Scaled.from(512, 8)).toBeNull();
     expect(SImm7Scaled.from(-520, 8)).toBeNull();
     expect(SImm7Scaled.from(12, 8)).toBeNull();
+  });
+});
+
+describe("SImm9", () => {
+  it("takes byte offsets in [-256, 255] and keeps 9 bits", () => {
+    expect(SImm9.from(-256)).toMatchObject({ bits: 0x100, value: -256 });
+    expect(SImm9.from(-1)).toMatchObject({ bits: 0x1ff, value: -1 });
+    expect(SImm9.from(0)).toMatchObject({ bits: 0, value: 0 });
+    expect(SImm9.from(255)).toMatchObject({ bits: 0xff, value: 255 });
+  });
+
+  it("rejects one past either end and non-integers", () => {
+    expect(SImm9.from(256)).toBeNull();
+    expect(SImm9.from(-257)).toBeNull();
+    expect(SImm9.from(1.5)).toBeNull();
   });
 });
 

@@ -134,6 +134,7 @@ export function useHarness(): X64Harness {
       trapExit: BigInt(TRAP_EXIT),
       memoryAddress: MEMORY,
       memoryBytes: MEMORY_BYTES,
+      vmContextAddress: VM_CONTEXT,
       engine: current,
       outcome,
     }),
