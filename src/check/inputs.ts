@@ -3,6 +3,7 @@
 // are all numbers (in 1.0, every function's are).
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { MAX_STACK_LIMIT } from "../../emulators/runtime/layout.js";
 import type { Invocation } from "../verify/dynamic.js";
 import { InputError } from "../wasm/errors.js";
 import type { ValidatedModule, ValType } from "../wasm/ir.js";
@@ -13,8 +14,8 @@ const MODULE_EXTENSIONS = [".wat", ".wasm"];
 const SIDECAR_SUFFIX = ".invocations.json";
 
 /**
- * A sidecar that is not `{ "invocations": [{ "export", "args" }], "limits"?: [...], "wasi"?: {...},
- * "stubImports"?: [...] }`, or names what the module or the file system lacks.
+ * A sidecar that is not `{ "invocations": [{ "export", "args" }], "limits"?: [...], "stackLimit"?: n,
+ * "wasi"?: {...}, "stubImports"?: [...] }`, or names what the module or the file system lacks.
  */
 export class SidecarError extends InputError {}
 
@@ -48,6 +49,8 @@ export function sidecarPath(modulePath: string): string {
 export interface Sidecar {
   readonly invocations: readonly Invocation[];
   readonly limits: readonly number[];
+  /** The native stack the module's logical limit must trip within (the `logical` strategy's gate). */
+  readonly stackLimit?: number;
   /** Its `wasi` and `stubImports`, paths resolved against its folder. */
   readonly hosts: Partial<HostOptions>;
 }
@@ -69,10 +72,11 @@ export async function readSidecar(modulePath: string, validated: ValidatedModule
   const fields = (json ?? {}) as {
     invocations?: unknown;
     limits?: unknown;
+    stackLimit?: unknown;
     wasi?: unknown;
     stubImports?: unknown;
   };
-  const { invocations, limits = [] } = fields;
+  const { invocations, limits = [], stackLimit } = fields;
   // One profile per run, so that a report's verdicts all mean the same.
   if (typeof json === "object" && json !== null && "features" in json)
     throw new SidecarError(
@@ -82,6 +86,11 @@ export async function readSidecar(modulePath: string, validated: ValidatedModule
   if (!Array.isArray(limits) || !limits.every(isLimit)) {
     throw new SidecarError(`${file}: "limits" must be an array of positive multiples of 16`);
   }
+  if (stackLimit !== undefined && !(isLimit(stackLimit) && stackLimit <= MAX_STACK_LIMIT)) {
+    throw new SidecarError(
+      `${file}: "stackLimit" must be a positive multiple of 16 up to ${MAX_STACK_LIMIT}`,
+    );
+  }
   const hosts = hostOptionsOfJson(
     fields,
     path.dirname(file),
@@ -90,6 +99,7 @@ export async function readSidecar(modulePath: string, validated: ValidatedModule
   return {
     invocations: invocations.map((entry, i) => invocationOf(entry, validated, `${file}: invocation ${i}`)),
     limits,
+    ...(stackLimit === undefined ? {} : { stackLimit }),
     hosts,
   };
 }

@@ -10,6 +10,8 @@ import {
   crossCheck,
   type Invocation,
   type RecordedProfile,
+  type RecordOptions,
+  type RunView,
   recordProfile,
   sampledLimits,
   type UnprofiledRun,
@@ -23,7 +25,15 @@ import { outcomeText, outputDifferenceText } from "../wasm/outcome-text.js";
 import type { InvocationOnTarget, InvocationResult, UnplacedFinding } from "./model.js";
 import { compareWithV8 } from "./outcomes.js";
 import type { ModuleUnderCheck } from "./under-check.js";
-import { depthPlot, divergenceMessage, limitVerdict, overflowAt, shortOutcome, summary } from "./verdict.js";
+import {
+  depthPlot,
+  divergenceMessage,
+  limitVerdict,
+  logicalLimitVerdict,
+  overflowAt,
+  shortOutcome,
+  summary,
+} from "./verdict.js";
 
 /** Limits sampled around the profile's maximum changes for the real limited runs, besides the requested ones. */
 const SAMPLED_CROSS_CHECKS = 4;
@@ -35,7 +45,9 @@ export interface CheckedInvocation {
 
 export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation): CheckedInvocation {
   const findings: UnplacedFinding[] = [];
-  const runs = module.artifacts.map((artifact) => recordedRun(module, artifact, invocation));
+  const runs = module.artifacts.map((artifact, i) =>
+    recordedRun(module, artifact, invocation, viewOf(module, i)),
+  );
   const targets = module.artifacts.map((a) => a.target);
   const outcomes = runs.map((run) => run.outcome);
 
@@ -90,7 +102,9 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
   }
 
   const profiles = runs.map((run) => ("profile" in run ? run.profile : null));
-  const verdict = limitVerdict(module, invocation, runs, profiles);
+  const verdict = module.logical
+    ? logicalLimitVerdict(module, runs, profiles)
+    : limitVerdict(module, invocation, runs, profiles);
   if (verdict.kind === "diverged") {
     findings.push({
       severity: "divergence",
@@ -105,7 +119,8 @@ export function checkInvocation(module: ModuleUnderCheck, invocation: Invocation
     if (profile === null) return;
     const artifact = module.artifacts[i]!;
     const fresh = () => freshInstance(module, artifact);
-    const options = { fuel: module.options.fuel };
+    const view = viewOf(module, i);
+    const options = { fuel: module.options.fuel, ...(view ? { view } : {}) };
     for (const failure of crossCheckOrError(fresh, invocation, profile, crossCheckedLimits, options)) {
       const predicted = failure.predicted ? `step ${failure.predicted.index}` : "no overflow";
       findings.push({
@@ -152,8 +167,18 @@ function outputNote(a: Outcome, b: Outcome): string {
 
 type Run = RecordedProfile | UnprofiledRun | { readonly outcome: Outcome };
 
+/** How the runs on the `index`-th target are told: under `logical`, in the original module's terms. */
+function viewOf(module: ModuleUnderCheck, index: number): RunView | undefined {
+  return module.logical?.views[index];
+}
+
 /** A recorded run on a fresh instance; its outcome carries what the program wrote. */
-function recordedRun(module: ModuleUnderCheck, artifact: Artifact, invocation: Invocation): Run {
+function recordedRun(
+  module: ModuleUnderCheck,
+  artifact: Artifact,
+  invocation: Invocation,
+  view: RunView | undefined,
+): Run {
   const hosts = emulatedHosts(module.validated.module, module.hosts);
   const instantiated = module.runners.get(artifact.target)!.instantiate(artifact, {
     module: module.validated.module,
@@ -173,6 +198,7 @@ function recordedRun(module: ModuleUnderCheck, artifact: Artifact, invocation: I
       keepFull: true,
       stackLimit: module.recordingLimit,
       fuel: module.options.fuel,
+      ...(view ? { view } : {}),
     });
     return { ...run, outcome: hosts.finish(run.outcome, invocation.exportName) };
   } catch (error) {
@@ -191,7 +217,7 @@ function crossCheckOrError(
   invocation: Invocation,
   profile: StackProfile,
   limits: readonly number[],
-  options: { readonly fuel: number },
+  options: RecordOptions,
 ): CrossCheckFailure[] {
   return limits.flatMap((limit) => {
     try {

@@ -2,6 +2,8 @@
 // report is this result plus a schema version and provenance (src/report/json-report.ts), and every
 // renderer works from the JSON alone. Depths and limits are bytes below the reference stack pointer.
 import type { Strategy, Target } from "../compiler/target.js";
+import type { Certificate } from "../logical/certificate.js";
+import type { NativeLimitVerdict } from "../logical/verdict.js";
 import type { Feature } from "../wasm/features.js";
 import type { WasmListing } from "../wasm/instruction-text.js";
 import type { ValType } from "../wasm/ir.js";
@@ -26,6 +28,17 @@ export interface CheckOptions {
    * order of FEATURES): one profile per run, which sidecars cannot change.
    */
   readonly features: readonly Feature[];
+  /** Under the `logical` strategy only: the limiter's options and the native stack the gate checks. */
+  readonly logical?: LogicalCheckOptions;
+}
+
+export interface LogicalCheckOptions {
+  /** The logical stack limit L. */
+  readonly limit: number;
+  readonly countParams: boolean;
+  readonly thunkZeroCost: boolean;
+  /** The native stack (bytes) the logical limit must trip within, unless a sidecar names another. */
+  readonly stackLimit: number;
 }
 
 export interface CheckResult {
@@ -70,6 +83,16 @@ export interface ModuleResult {
   readonly functions: readonly FunctionResult[];
   readonly invocations: readonly InvocationResult[];
   readonly findings: readonly Finding[];
+  /** Under `logical`, once the module was instrumented and compiled: its certificate and the gate. */
+  readonly logical?: LogicalModuleResult;
+}
+
+export interface LogicalModuleResult {
+  readonly certificate: Certificate;
+  /** The native stack checked: the sidecar's `stackLimit`, else the option's. */
+  readonly stackLimit: number;
+  /** Whether the logical limit trips first at that native stack on every target (stackLimit ≥ every S). */
+  readonly tripsFirst: boolean;
 }
 
 /** The world the module's program saw: its WASI settings and the modules bound to the env host. */
@@ -190,6 +213,8 @@ export interface DepthPlot {
   readonly bucket: number;
   /** [step index, depth]; step −1 is the host's call into the entry function. */
   readonly points: readonly (readonly [number, number])[];
+  /** Under `logical`: the logical height at each point, in the order of `points`. */
+  readonly heights?: readonly number[];
 }
 
 export type V8Comparison =
@@ -206,7 +231,13 @@ export type LimitVerdict =
       readonly maxDepth: number;
     }
   | { readonly kind: "diverged"; readonly divergence: Divergence }
+  | LogicalLimitVerdict
   | { readonly kind: "not-recorded"; readonly reason: string };
+
+/** Under `logical`, the verdict for every native stack limit (src/logical/verdict.ts). */
+export interface LogicalLimitVerdict extends NativeLimitVerdict {
+  readonly kind: "logical";
+}
 
 export interface Divergence {
   /** The reference target and the one compared with it. */
@@ -273,6 +304,10 @@ export type Finding = {
       readonly offset: number;
       readonly funcIndex: number | null;
     }
+  /** The reference limiter refuses the module (`logical`): Polkadot would not run it. */
+  | { readonly kind: "limiter-rejects" }
+  /** `logical`: at the native stack checked, a native overflow can come before the logical one. */
+  | { readonly kind: "native-first"; readonly stackLimit: number; readonly certified: number }
   | { readonly kind: "bad-sidecar" }
   /** An import no host binds (a module other than spectest, env, WASI and the stubbed ones), or one of the wrong type. */
   | { readonly kind: "unlinkable" }

@@ -11,8 +11,11 @@ import type { Runner } from "../../emulators/runtime/runner.js";
 import type { Artifact } from "../compiler/artifact.js";
 import { compileModule } from "../compiler/compile.js";
 import type { Target } from "../compiler/target.js";
+import { LimiterRejects } from "../instrument/index.js";
+import { type LimitedModule, limitModule } from "../logical/limited.js";
+import type { OriginalTerms } from "../logical/terms.js";
 import type { Invocation } from "../verify/dynamic.js";
-import { compareTargets, type StaticIssue, verifyArtifact } from "../verify/static.js";
+import { compareTargets, type StaticIssue, type StaticReport, verifyArtifact } from "../verify/static.js";
 import { InputError } from "../wasm/errors.js";
 import { FrontEndError, featureSet, readModule } from "../wasm/index.js";
 import { functionName } from "../wasm/instruction-text.js";
@@ -22,18 +25,21 @@ import { frameDrawings } from "./frames.js";
 import { type HostOptions, hostSettings, NO_HOST_OPTIONS, overriding } from "./host-options.js";
 import { generatedInvocations, readSidecar, sidecarPath } from "./inputs.js";
 import { checkInvocation } from "./invocation.js";
+import { certifyForCheck, logicalOptionsOf } from "./logical.js";
 import type {
   CheckOptions,
   Finding,
   FunctionResult,
   InvocationResult,
   InvocationSource,
+  LogicalModuleResult,
   ModuleFeature,
   ModuleHosts,
   ModuleResult,
   ModuleStatus,
   UnplacedFinding,
 } from "./model.js";
+import type { ModuleUnderCheck } from "./under-check.js";
 
 /** Static findings listed one by one up to this many per target; the rest are counted. */
 const MAX_LISTED = 12;
@@ -84,7 +90,13 @@ async function checkModuleOrThrow(
 ): Promise<ModuleResult> {
   const findings: Finding[] = [];
   const base = emptyResult(path, options);
-  const done = () => ({ ...base, findings, status: statusOf(findings) });
+  let logicalResult: LogicalModuleResult | null = null;
+  const done = (): ModuleResult => ({
+    ...base,
+    ...(logicalResult ? { logical: logicalResult } : {}),
+    findings,
+    status: statusOf(findings),
+  });
   const fail = (finding: UnplacedFinding) => {
     findings.push({ ...finding, invocation: null });
     return done();
@@ -119,6 +131,7 @@ async function checkModuleOrThrow(
   let invocations: readonly Invocation[];
   let hostOptions: HostOptions;
   let hosts: HostSettings;
+  let sidecarStackLimit: number | null = null;
   try {
     const sidecar = await readSidecar(path, validated);
     hostOptions = overriding(options.hosts ?? NO_HOST_OPTIONS, sidecar?.hosts ?? {});
@@ -129,6 +142,7 @@ async function checkModuleOrThrow(
       : { kind: "generated", seed: options.seed };
     base.limits = [...new Set([...(sidecar?.limits ?? []), ...options.limits])].sort((a, b) => a - b);
     base.recordingLimit = recordingLimitFor(base.limits);
+    sidecarStackLimit = sidecar?.stackLimit ?? null;
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return fail({ severity: "input", kind: "bad-sidecar", message: error.message });
@@ -137,8 +151,20 @@ async function checkModuleOrThrow(
   const unlinkable = linkProblem(validated.module, hosts);
   if (unlinkable !== null) return fail({ severity: "input", kind: "unlinkable", message: unlinkable });
 
+  // Under `logical` the instrumented module runs everywhere; reports speak of the original.
+  let limited: LimitedModule | null = null;
+  if (options.strategy === "logical") {
+    try {
+      limited = limitModule(validated, logicalOptionsOf(options));
+    } catch (error) {
+      if (!(error instanceof LimiterRejects)) throw error;
+      return fail({ severity: "input", kind: "limiter-rejects", message: error.message });
+    }
+  }
+  const running = limited?.instrumented ?? { bytes, validated };
+
   const artifacts: Artifact[] = options.targets.map((target) =>
-    compileModule(validated, {
+    compileModule(running.validated, {
       target,
       strategy: options.strategy,
       layout: { codeBase: BigInt(CODE_BASE) },
@@ -146,20 +172,34 @@ async function checkModuleOrThrow(
     }),
   );
 
-  for (const finding of staticFindings(artifacts)) findings.push({ ...finding, invocation: null });
+  const reports = artifacts.map(verifyArtifact);
+  // Under `logical` the targets' frames differ by design: what must hold is the certificate.
+  for (const finding of staticFindings(reports, limited === null))
+    findings.push({ ...finding, invocation: null });
   base.functions = validated.module.bodies.map((_, definedIndex) =>
-    functionResult(validated, definedIndex, artifacts, options),
+    functionResult(validated, running.validated, definedIndex, artifacts, options, limited?.terms ?? null),
   );
 
-  const module = {
-    validated,
-    bytes,
+  let logical: ModuleUnderCheck["logical"] = null;
+  if (limited) {
+    const stackLimit = sidecarStackLimit ?? logicalOptionsOf(options).stackLimit;
+    const certified = certifyForCheck(validated, limited, reports, stackLimit, base.recordingLimit);
+    logicalResult = certified.result;
+    if (certified.finding) findings.push({ ...certified.finding, invocation: null });
+    base.recordingLimit = certified.recordingLimit;
+    logical = certified.underCheck;
+  }
+
+  const module: ModuleUnderCheck = {
+    validated: running.validated,
+    bytes: running.bytes,
     artifacts,
     runners,
     options,
     hosts,
     limits: base.limits,
     recordingLimit: base.recordingLimit,
+    logical,
   };
   invocations.forEach((invocation, index) => {
     const checked = checkInvocation(module, invocation);
@@ -210,10 +250,9 @@ function statusOf(findings: readonly Finding[]): ModuleStatus {
   return findings.length > 0 ? "fail" : "pass";
 }
 
-/** Every target's static issues, and the differences of each target from the first. */
-function staticFindings(artifacts: readonly Artifact[]): UnplacedFinding[] {
+/** Every target's static issues, and (when they must be equal) the differences of each target from the first. */
+function staticFindings(reports: readonly StaticReport[], compareAcross: boolean): UnplacedFinding[] {
   const findings: UnplacedFinding[] = [];
-  const reports = artifacts.map(verifyArtifact);
   for (const report of reports) {
     report.issues.slice(0, MAX_LISTED).forEach((issue) => {
       findings.push({
@@ -237,7 +276,7 @@ function staticFindings(artifacts: readonly Artifact[]): UnplacedFinding[] {
     }
   }
   const [reference, ...others] = reports;
-  for (const other of others) {
+  for (const other of compareAcross ? others : []) {
     const differences = compareTargets(reference!, other);
     if (differences.length === 0) continue;
     const details = differences.slice(0, MAX_LISTED).map((d) => {
@@ -261,11 +300,17 @@ function issueText(issue: StaticIssue): string {
   return `${issue.kind} in f${issue.funcIndex}${where}`;
 }
 
+/**
+ * One function of the module, as `validated` declares it; its frames as compiled from `running`
+ * (under `logical` the instrumented module, whose instructions `terms` maps back).
+ */
 function functionResult(
   validated: ValidatedModule,
+  running: ValidatedModule,
   definedIndex: number,
   artifacts: readonly Artifact[],
   options: CheckOptions,
+  terms: OriginalTerms | null,
 ): FunctionResult {
   const funcIndex = validated.funcTypes.length - validated.module.bodies.length + definedIndex;
   const type = validated.funcTypes[funcIndex]!;
@@ -283,6 +328,20 @@ function functionResult(
       prologueDepth: artifact.prologueDepth[funcIndex] ?? 0,
       codeBytes: (artifact.entries[funcIndex + 1] ?? artifact.code.length) - artifact.entries[funcIndex]!,
     })),
-    drawing: frameDrawings(validated, definedIndex, artifacts, options.strategy),
+    drawing: originalDrawing(
+      frameDrawings(running, definedIndex, artifacts, options.strategy),
+      funcIndex,
+      terms,
+    ),
   };
+}
+
+function originalDrawing(
+  drawing: FunctionResult["drawing"],
+  funcIndex: number,
+  terms: OriginalTerms | null,
+): FunctionResult["drawing"] {
+  if (drawing === null || terms === null) return drawing;
+  const at = terms.location({ funcIndex, instrIndex: drawing.instrIndex, offset: -1 });
+  return at ? { ...drawing, instrIndex: at.instrIndex } : drawing;
 }

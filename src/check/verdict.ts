@@ -2,6 +2,8 @@
 // a divergence), the overflow point at each requested limit, and a depth plot; deep backtraces are
 // shortened to their ends.
 
+import { certifiedStack } from "../logical/certificate.js";
+import { nativeLimitVerdict } from "../logical/verdict.js";
 import type { Invocation } from "../verify/dynamic.js";
 import {
   compareProfiles,
@@ -141,17 +143,49 @@ export function summary(profile: StackProfile): ProfileSummary {
   };
 }
 
-/** The deepest step of each bucket, so peaks (where overflows happen) survive downsampling. */
+/**
+ * The deepest step of each bucket, so peaks (where overflows happen) survive downsampling; under
+ * `logical` with each point's logical height (the entry call's counted as 0).
+ */
 export function depthPlot(profile: StackProfile): DepthPlot {
   const full = profile.full ?? [];
   const bucket = Math.max(1, Math.ceil(full.length / PLOT_POINTS));
   const points: [number, number][] = [[-1, profile.entryDepth]];
+  const heights: number[] = [0];
   for (let start = 0; start < full.length; start += bucket) {
     let deepest = start;
     for (let i = start + 1; i < Math.min(full.length, start + bucket); i++) {
       if (full[i]!.depth > full[deepest]!.depth) deepest = i;
     }
     points.push([deepest, full[deepest]!.depth]);
+    heights.push(heightOf(full[deepest]!));
   }
-  return { steps: full.length, bucket, points };
+  const logical = full.length > 0 && full.every((step) => "height" in step);
+  return { steps: full.length, bucket, points, ...(logical ? { heights } : {}) };
+}
+
+function heightOf(step: ProfileStep): number {
+  return "height" in step && typeof step.height === "number" ? step.height : 0;
+}
+
+/**
+ * Under `logical`: the verdict for every native limit, from runs recorded on at least the certified
+ * stack (LogicalLimitVerdict).
+ */
+export function logicalLimitVerdict(
+  module: ModuleUnderCheck,
+  runs: readonly { readonly outcome: Outcome }[],
+  profiles: readonly (StackProfile | null)[],
+): LimitVerdict {
+  const missing = profiles.indexOf(null);
+  if (missing >= 0 || module.logical === null) {
+    const target = module.artifacts[Math.max(0, missing)]!.target;
+    return { kind: "not-recorded", reason: `${target}: ${outcomeText(runs[Math.max(0, missing)]!.outcome)}` };
+  }
+  const verdict = nativeLimitVerdict(
+    certifiedStack(module.logical.certificate),
+    runs.map((run) => run.outcome),
+    profiles as readonly StackProfile[],
+  );
+  return { kind: "logical", ...verdict };
 }

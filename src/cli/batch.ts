@@ -136,6 +136,7 @@ function parseLine(source: string, defaults: RunOptions, folder: string): BatchL
     strategy,
     stackLimit: option("stackLimit", isStackLimit, STACK_LIMIT_RULE) ?? defaults.stackLimit,
     fuel: option("fuel", isFuel, "a positive integer") ?? defaults.fuel,
+    ...(defaults.limiter ? { limiter: defaults.limiter } : {}),
     hostOptions: overriding(
       hostOptionsOf(defaults),
       hostOptionsOfJson(line, folder, (message) => new InputError(message)),

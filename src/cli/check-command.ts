@@ -10,7 +10,9 @@ import {
   DEFAULT_CHECK_SEED,
   type ModuleResult,
 } from "../check/check.js";
-import { TARGETS, type Target } from "../compiler/target.js";
+import { DEFAULT_LOGICAL_STACK_LIMIT } from "../check/logical.js";
+import { STRATEGIES, TARGETS, type Target } from "../compiler/target.js";
+import { otherRuleText, rule128Text } from "../report/logical-text.js";
 import {
   buildReport,
   type Report,
@@ -25,18 +27,20 @@ import { InputError } from "../wasm/errors.js";
 import { FEATURES, type Features } from "../wasm/features.js";
 import { type CommandContext, EXIT, type ExitCode, type Io } from "./context.js";
 import { type HostFlags, hostOptionsOf, withHostFlags } from "./host-flags.js";
+import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
 import {
   featuresOption,
   isStackLimit,
   parseFuel,
   parseSeed,
+  parseStackLimit,
   parseStrategy,
   STACK_LIMIT_RULE,
 } from "./options.js";
 
 export const DEFAULT_OUT = "reports/latest";
 
-interface CheckFlags extends HostFlags {
+interface CheckFlags extends HostFlags, LogicalFlags {
   readonly targets: Target[];
   readonly strategy: ReturnType<typeof parseStrategy>;
   readonly limits: number[];
@@ -57,7 +61,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
     .option("--targets <list>", "comma-separated targets; the first is the reference", list(parseTarget), [
       ...TARGETS,
     ])
-    .option("--strategy <strategy>", "stack strategy: native, intersect or frame", parseStrategy, "intersect")
+    .option("--strategy <strategy>", `stack strategy: ${STRATEGIES.join(", ")}`, parseStrategy, "intersect")
     .option(
       "--limits <list>",
       "comma-separated stack limits (bytes) to report overflow points at",
@@ -81,29 +85,43 @@ export function registerCheck(program: Command, context: CommandContext): void {
       DEFAULT_CHECK_FUEL,
     )
     .addOption(featuresOption());
-  withHostFlags(command).action(async (paths: string[], flags: CheckFlags) => {
-    if (flags.targets.length < 2) throw new InputError("--targets: name at least two targets to compare");
-    await makeOutputFolder(flags.out, `the reports to --out ${flags.out}`);
-    const progress = progressReporter(context.io);
-    const result = await check(
-      paths,
-      {
-        targets: flags.targets,
-        strategy: flags.strategy,
-        limits: flags.limits,
-        seed: flags.seed,
-        fuel: flags.fuel,
-        hosts: hostOptionsOf(flags),
-        features: FEATURES.filter((feature) => flags.features.has(feature)),
-      },
-      progress.update,
-    );
-    progress.stop();
-    const report = buildReport(result);
-    const written = await writeReport(report, flags.out, flags.format);
-    context.io.stdout(summaryText(report, written));
-    context.exitCode = exitCodeOf(reportVerdict(report));
-  });
+  withHostFlags(withLogicalOptions(command))
+    .option(
+      "--stack-limit <bytes>",
+      `logical: the native stack the logical limit must trip within (default ${DEFAULT_LOGICAL_STACK_LIMIT}, or the sidecar's "stackLimit"): ${STACK_LIMIT_RULE}`,
+      parseStackLimit,
+    )
+    .action(async (paths: string[], flags: CheckFlags & { readonly stackLimit?: number }) => {
+      if (flags.targets.length < 2) throw new InputError("--targets: name at least two targets to compare");
+      await makeOutputFolder(flags.out, `the reports to --out ${flags.out}`);
+      const progress = progressReporter(context.io);
+      const result = await check(
+        paths,
+        {
+          targets: flags.targets,
+          strategy: flags.strategy,
+          limits: flags.limits,
+          seed: flags.seed,
+          fuel: flags.fuel,
+          hosts: hostOptionsOf(flags),
+          features: FEATURES.filter((feature) => flags.features.has(feature)),
+          ...(flags.strategy === "logical"
+            ? {
+                logical: {
+                  ...limiterOptionsOf(flags),
+                  stackLimit: flags.stackLimit ?? DEFAULT_LOGICAL_STACK_LIMIT,
+                },
+              }
+            : {}),
+        },
+        progress.update,
+      );
+      progress.stop();
+      const report = buildReport(result);
+      const written = await writeReport(report, flags.out, flags.format);
+      context.io.stdout(summaryText(report, written));
+      context.exitCode = exitCodeOf(reportVerdict(report));
+    });
 }
 
 export function exitCodeOf(verdict: ReportVerdict): ExitCode {
@@ -179,6 +197,7 @@ function progressReporter(io: Io): { update: (progress: CheckProgress) => void; 
 function summaryText(report: Report, written: Partial<Record<Format, string>>): string {
   const lines: string[] = [];
   for (const module of report.modules.filter((m) => m.status !== "pass")) lines.push(...moduleLines(module));
+  for (const module of report.modules) lines.push(...rule128Lines(module));
   lines.push(`${VERDICT_TITLES[reportVerdict(report)]}: ${verdictSentence(report)}`);
   const others = FORMATS.filter((f) => f !== "html" && written[f]).map((f) => written[f]);
   if (others.length > 0) lines.push(`reports: ${others.join(", ")}`);
@@ -188,6 +207,16 @@ function summaryText(report: Report, written: Partial<Record<Format, string>>): 
       : `(no HTML report: --format has no html; ${FILE_NAMES.html} not written)`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+/** Under `logical`: a module for which Polkadot's 128 bytes per logical unit are not enough, flagged. */
+function rule128Lines(module: ModuleResult): string[] {
+  const failing = module.logical?.certificate.targets.filter((t) => !t.rule128.holds) ?? [];
+  if (failing.length === 0) return [];
+  const { certificate } = module.logical!;
+  return [
+    `${module.path}: Polkadot's 128-byte rule is not enough: ${failing.map((t) => `${t.target} ${rule128Text(t, certificate.logicalLimit)}; ${otherRuleText(certificate, t)}`).join("; ")}`,
+  ];
 }
 
 function moduleLines(module: ModuleResult): string[] {

@@ -4,13 +4,15 @@ import type { Command } from "commander";
 import { Executors, type LoadedModule } from "../../emulators/executor.js";
 import type { Artifact } from "../compiler/artifact.js";
 import { type Strategy, TARGETS, type Target } from "../compiler/target.js";
+import { limitModule } from "../logical/limited.js";
 import { annotatedDisassembly, functionTitle, listingHeader } from "../verify/listing.js";
 import type { Features } from "../wasm/features.js";
 import type { CommandContext } from "./context.js";
 import { loadModuleFile } from "./load-module.js";
+import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
 import { featuresOption, parseStrategy, parseTarget } from "./options.js";
 
-interface CompileOptions {
+interface CompileOptions extends LogicalFlags {
   readonly features: Features;
   readonly target?: Target;
   readonly strategy: Strategy;
@@ -18,7 +20,7 @@ interface CompileOptions {
 }
 
 export function registerCompile(program: Command, context: CommandContext): void {
-  program
+  const command = program
     .command("compile")
     .description("compile a module and show each function's code and frame, or its annotated disassembly")
     .argument("<module>", "module file, .wat or .wasm")
@@ -28,17 +30,22 @@ export function registerCompile(program: Command, context: CommandContext): void
     .option(
       "--disasm",
       "disassemble, annotated with each range's Wasm instruction and the depth at its start",
-    )
-    .action(async (path: string, options: CompileOptions) => {
-      const loaded = await loadModuleFile(path, options.features);
-      const executors = new Executors();
-      for (const target of options.target ? [options.target] : TARGETS) {
-        const artifact = executors.compile(loaded, target, options.strategy);
-        context.io.stdout(
-          options.disasm ? annotatedDisassembly(loaded.validated, artifact) : summary(loaded, artifact),
-        );
-      }
-    });
+    );
+  withLogicalOptions(command).action(async (path: string, options: CompileOptions) => {
+    // Under `logical` what is compiled (and shown) is the module with the limiter's code.
+    const given = await loadModuleFile(path, options.features);
+    const loaded =
+      options.strategy === "logical"
+        ? limitModule(given.validated, limiterOptionsOf(options)).instrumented
+        : given;
+    const executors = new Executors();
+    for (const target of options.target ? [options.target] : TARGETS) {
+      const artifact = executors.compile(loaded, target, options.strategy);
+      context.io.stdout(
+        options.disasm ? annotatedDisassembly(loaded.validated, artifact) : summary(loaded, artifact),
+      );
+    }
+  });
 }
 
 /** One line per defined function: code bytes and deepest stack use. */

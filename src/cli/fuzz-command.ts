@@ -10,7 +10,13 @@ import { SingleBar } from "cli-progress";
 import { type Command, InvalidArgumentError } from "commander";
 import type { Strategy } from "../compiler/target.js";
 import { type FuzzProgress, runFuzz } from "../fuzz/driver.js";
-import { DETERMINISTIC, PROPERTIES, PROPERTY_NAMES, type PropertyName } from "../fuzz/properties.js";
+import {
+  AS_GIVEN,
+  DETERMINISTIC,
+  PROPERTIES,
+  PROPERTY_NAMES,
+  type PropertyName,
+} from "../fuzz/properties.js";
 import { DEFAULT_SEED } from "../fuzz/seed.js";
 import { anyFailure, type FuzzSummary } from "../fuzz/summary.js";
 import { makeOutputFolder } from "../verify/files.js";
@@ -43,7 +49,11 @@ export function registerFuzz(program: Command, context: CommandContext): void {
     )
     .option("--runs <n>", "number of cases (default 100 when --time is not given)", parsePositive)
     .option("--time <duration>", "run for this long instead: 60s, 5m, 1500ms", parseDuration)
-    .option("--strategy <strategy>", "one strategy (default: intersect and frame)", parseStrategy)
+    .option(
+      "--strategy <strategy>",
+      `one strategy: ${AS_GIVEN.join(", ")} (default: intersect and frame)`,
+      parseFuzzStrategy,
+    )
     .option(
       "--properties <list>",
       `comma-separated properties to check (default: all of ${PROPERTY_NAMES.join(", ")})`,
@@ -194,4 +204,15 @@ function parseShard(text: string): { index: number; count: number } {
   if (!match || count < 1 || index >= count)
     throw new InvalidArgumentError("expected i/n with 0 ≤ i < n, e.g. 0/4");
   return { index, count };
+}
+
+/** The workers fuzz the strategies that compile the module as given; `logical` has its own properties. */
+function parseFuzzStrategy(text: string): Strategy {
+  const strategy = parseStrategy(text);
+  if (!AS_GIVEN.includes(strategy)) {
+    throw new InvalidArgumentError(
+      `expected one of ${AS_GIVEN.join(", ")} (the logical strategy's properties run in properties/logical.test.ts)`,
+    );
+  }
+  return strategy;
 }

@@ -5,7 +5,7 @@
 // 2 bad input (arguments, the module, an unwritable -o), 3 internal error (main.ts).
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import {
   type EntryPoint,
   type Instrumentation,
@@ -24,6 +24,7 @@ import { locationText } from "../wasm/outcome-text.js";
 import { validateModule } from "../wasm/validator.js";
 import type { CommandContext } from "./context.js";
 import { readInputFile } from "./load-module.js";
+import { parseLogicalLimit } from "./logical-options.js";
 import { featuresOption } from "./options.js";
 
 interface InstrumentFlags {
@@ -65,14 +66,6 @@ export function registerInstrument(program: Command, context: CommandContext): v
       await writeAtomically(flags.output, bytes);
       context.io.stdout(summary(flags.output, bytes, validated, instrumentation));
     });
-}
-
-function parseLogicalLimit(text: string): number {
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_LOGICAL_LIMIT) {
-    throw new InvalidArgumentError(`expected an integer from 1 to ${MAX_LOGICAL_LIMIT}`);
-  }
-  return value;
 }
 
 /** Fails before any work when `-o` could not be written: a folder, a text name, an unwritable place. */

@@ -11,7 +11,11 @@ import {
 import { defaultHostSettings, type HostSettings } from "../../emulators/hosts/instance-hosts.js";
 import { exportedFuncType } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
-import { recordProfile } from "../verify/dynamic.js";
+import type { LimiterOptions } from "../instrument/index.js";
+import { DEFAULT_LIMITER_OPTIONS, LimitedModules } from "../logical/limited.js";
+import type { OriginalTerms } from "../logical/terms.js";
+import { logicalView } from "../logical/view.js";
+import { type RunView, recordProfile } from "../verify/dynamic.js";
 import { v8Comparability } from "../verify/outcomes.js";
 import { InputError } from "../wasm/errors.js";
 import type { FuncType } from "../wasm/ir.js";
@@ -29,6 +33,20 @@ export interface RunSettings {
   readonly progress?: (executor: Executor, executed: number) => void;
   /** WASI and stubbed modules (default: none, the program called "module"). */
   readonly hosts?: HostSettings;
+  /** Under `logical`: the limiter's options (default: Polkadot's limit, the reference's model). */
+  readonly limiter?: LimiterOptions;
+}
+
+/**
+ * Under `logical` every executor, V8 included, runs the instrumented module, and the emulated
+ * targets' outcomes are told in the original module's terms.
+ */
+const limitedModules = new LimitedModules();
+
+function runningModule(invocation: Invocation): { loaded: LoadedModule; terms: OriginalTerms | null } {
+  if (invocation.strategy !== "logical") return { loaded: invocation.loaded, terms: null };
+  const limited = limitedModules.of(invocation.loaded, invocation.limiter ?? DEFAULT_LIMITER_OPTIONS);
+  return { loaded: limited.instrumented, terms: limited.terms };
 }
 
 export interface Invocation extends RunSettings {
@@ -91,29 +109,37 @@ function invokeOn(
       ? { progress: (executed: number) => progress(executor, executed) }
       : {}),
   };
-  const outcome = onFreshInstance(executors, invocation, executor, (instance) => ({
-    outcome: instance.invoke(exportName, args, options),
-    executed: instance.emulated?.wasmInstructionsUsed,
-  }));
+  const outcome = onFreshInstance(executors, invocation, executor, (instance, view) => {
+    const plain = instance.invoke(exportName, args, options);
+    return {
+      outcome: view && instance.emulated ? view.outcome(plain) : plain,
+      executed: instance.emulated?.wasmInstructionsUsed,
+    };
+  });
   if (!recorded || executor === "v8" || outcome.outcome !== "trap") return outcome;
-  return onFreshInstance(executors, invocation, executor, (instance) =>
+  return onFreshInstance(executors, invocation, executor, (instance, view) =>
     instance.emulated === null
       ? { outcome }
-      : recordProfile(instance.emulated, { exportName, args }, options),
+      : recordProfile(instance.emulated, { exportName, args }, { ...options, ...(view ? { view } : {}) }),
   );
 }
 
 /**
- * `run` on a fresh instance bound to fresh hosts; its outcome with what the program wrote and the
- * Wasm instructions executed.
+ * `run` on a fresh instance (of the instrumented module under logical) bound to fresh hosts, given
+ * the view that tells an emulated run in the original module's terms (null but under logical); its
+ * outcome with what the program wrote and the Wasm instructions executed.
  */
 function onFreshInstance(
   executors: Executors,
   invocation: Invocation,
   executor: Executor,
-  run: (instance: ExecutorInstance) => { readonly outcome: Outcome; readonly executed?: number },
+  run: (
+    instance: ExecutorInstance,
+    view: RunView | null,
+  ) => { readonly outcome: Outcome; readonly executed?: number },
 ): Outcome {
-  const { loaded, exportName, strategy } = invocation;
+  const { exportName, strategy } = invocation;
+  const { loaded, terms } = runningModule(invocation);
   const settings = invocation.hosts ?? defaultHostSettings("module");
   const hosts = hostsFor(executor, loaded.validated.module, settings);
   const instantiation = executors.instantiate(loaded, executor, strategy, hosts.imports);
@@ -123,8 +149,9 @@ function onFreshInstance(
   }
   const { instance } = instantiation;
   hosts.attach(instance);
+  const view = terms && logicalView(terms);
   try {
-    const { outcome, executed } = run(instance);
+    const { outcome, executed } = run(instance, view);
     return withExecuted(hosts.finish(outcome, exportName), executed);
   } finally {
     instance.close();

@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option } from "commander";
 import { EXECUTORS, type Executor } from "../../emulators/executor.js";
 import { MAX_STACK_LIMIT } from "../../emulators/runtime/layout.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../compiler/target.js";
+import type { LimiterOptions } from "../instrument/index.js";
 import { BadFeatureList, type Features, PROFILES, parseFeatures, WASM_2_0 } from "../wasm/features.js";
 import type { HostFlags } from "./host-flags.js";
 
@@ -17,6 +18,8 @@ export interface RunOptions extends HostFlags {
   readonly seed: number;
   readonly batch?: string;
   readonly json?: boolean;
+  /** Under `logical`: the limiter's options, for every line of a batch. */
+  readonly limiter?: LimiterOptions;
 }
 
 export function parseTarget(text: string): Target {

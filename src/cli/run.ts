@@ -10,6 +10,7 @@ import type { CommandContext, ExitCode } from "./context.js";
 import { hostOptionsOf, withHostFlags } from "./host-flags.js";
 import { exportType, invokeEverywhere } from "./invoke.js";
 import { loadModuleFile } from "./load-module.js";
+import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
 import {
   featuresOption,
   parseExecutors,
@@ -53,13 +54,14 @@ export function registerRun(program: Command, context: CommandContext): void {
       'JSON Lines, one invocation a line: {"module": file relative to the batch file, "export", "args": [{"type", "value"}] as in the spec tests\' JSON, and optionally "targets": [...], "strategy", "stackLimit", "fuel", and "wasi", "stubImports" as in a check sidecar (paths relative to the batch file)}; one output line per input line, in order',
     )
     .option("--json", "print outcomes as JSON");
-  withHostFlags(command).action(
+  withHostFlags(withLogicalOptions(command)).action(
     async (
       module: string | undefined,
       exportName: string | undefined,
       args: string[],
-      options: RunOptions,
+      flags: RunOptions & LogicalFlags,
     ) => {
+      const options: RunOptions = { ...flags, limiter: limiterOptionsOf(flags) };
       const executors = new Executors({
         stackLimit: options.stackLimit,
         fuel: options.fuel,

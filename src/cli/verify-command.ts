@@ -6,6 +6,13 @@ import { DEFAULT_CHECK_SEED } from "../check/check.js";
 import { hostSettings } from "../check/host-options.js";
 import { limitRangesText } from "../check/limit-text.js";
 import { STRATEGIES, type Strategy, TARGETS } from "../compiler/target.js";
+import { type LogicalModuleVerdict, verifyLogical } from "../logical/verify.js";
+import {
+  certificateLines,
+  functionFiguresText,
+  logicalVerdictText,
+  worstOf,
+} from "../report/logical-text.js";
 import type { ProfileComparison } from "../verify/profile.js";
 import type { StaticIssue } from "../verify/static.js";
 import { type ModuleVerdict, verifyModule } from "../verify/verify-module.js";
@@ -23,10 +30,11 @@ import {
 import { type CommandContext, EXIT } from "./context.js";
 import { type HostFlags, hostOptionsOf, withHostFlags } from "./host-flags.js";
 import { loadModuleFile } from "./load-module.js";
+import { type LogicalFlags, limiterOptionsOf, withLogicalOptions } from "./logical-options.js";
 import { featuresOption, parseSeed, parseStackLimit, parseStrategy, STACK_LIMIT_RULE } from "./options.js";
 import { parseCliValue } from "./values.js";
 
-interface VerifyFlags extends HostFlags {
+interface VerifyFlags extends HostFlags, LogicalFlags {
   readonly seed: number;
   readonly features: Features;
   readonly strategy: Strategy;
@@ -50,19 +58,22 @@ export function registerVerify(program: Command, context: CommandContext): void 
     .option("--stack-limit <bytes>", `stack limit of the profiled run: ${STACK_LIMIT_RULE}`, parseStackLimit)
     .option("--seed <n>", "seed of WASI's random_get", parseSeed, DEFAULT_CHECK_SEED)
     .option("--json", "print the verdict as JSON");
-  withHostFlags(command).action(async (file: string, flags: VerifyFlags) => {
+  withHostFlags(withLogicalOptions(command)).action(async (file: string, flags: VerifyFlags) => {
     const { strategy, stackLimit } = flags;
     const { validated } = await loadModuleFile(file, flags.features);
     const invocation =
       flags.export === undefined ? undefined : parseInvocation(validated, flags.export, flags.args);
     if (invocation === undefined && flags.args.length > 0) throw new InputError("--args needs --export");
     // A module that cannot be instantiated throws InstantiationFailure, an InputError.
-    const verdict = verifyModule(validated, {
-      strategy,
+    const common = {
       ...(invocation ? { invocation } : {}),
       ...(stackLimit ? { stackLimit } : {}),
       hosts: await hostSettings(hostOptionsOf(flags), file, flags.seed),
-    });
+    };
+    const verdict =
+      strategy === "logical"
+        ? verifyLogical(validated, { ...common, limiter: limiterOptionsOf(flags) })
+        : verifyModule(validated, { strategy, ...common });
     context.io.stdout(flags.json ? `${toJson(verdict)}\n` : describe(file, verdict));
     context.exitCode = verdict.deterministic ? EXIT.ok : EXIT.diverged;
   });
@@ -88,8 +99,10 @@ function toJson(verdict: ModuleVerdict): string {
   );
 }
 
-function describe(file: string, verdict: ModuleVerdict): string {
-  const lines = [`${file}: strategy ${verdict.strategy}, targets ${TARGETS.join(" and ")}`, "static:"];
+function describe(file: string, verdict: ModuleVerdict | LogicalModuleVerdict): string {
+  // Under `logical` the code verified is the limiter's output: its thunks follow the functions.
+  const what = "certificate" in verdict ? "static (the module with the limiter's code):" : "static:";
+  const lines = [`${file}: strategy ${verdict.strategy}, targets ${TARGETS.join(" and ")}`, what];
   for (const target of TARGETS) {
     const report = verdict.static[target];
     const frames = report.functions.map((f) => `${f.frameBytes}`).join("/");
@@ -99,7 +112,8 @@ function describe(file: string, verdict: ModuleVerdict): string {
     for (const issue of report.issues.slice(0, 10)) lines.push(`    ${describeIssue(issue)}`);
   }
   const differences = verdict.crossTarget;
-  if (differences.length === 0) lines.push("  depths equal on both targets at every Wasm instruction");
+  if ("certificate" in verdict) lines.push(...describeCertificate(verdict));
+  else if (differences.length === 0) lines.push("  depths equal on both targets at every Wasm instruction");
   else {
     const first = differences[0]!;
     lines.push(
@@ -113,7 +127,9 @@ function describe(file: string, verdict: ModuleVerdict): string {
     lines.push(`dynamic: ${dynamic.invocation.exportName}(${args})`);
     for (const target of TARGETS)
       lines.push(`  ${target.padEnd(8)} ${outcomeText(dynamic.outcomes[target], { backtrace: true })}`);
-    if (dynamic.comparison) lines.push(...describeComparison(dynamic.comparison));
+    if ("native" in verdict) {
+      if (verdict.native) lines.push(`  ${logicalVerdictText(verdict.native)}`);
+    } else if (dynamic.comparison) lines.push(...describeComparison(dynamic.comparison));
     for (const target of TARGETS) {
       const failures = dynamic.crossCheckFailures[target];
       lines.push(
@@ -125,6 +141,16 @@ function describe(file: string, verdict: ModuleVerdict): string {
   }
   lines.push(`verdict: ${verdict.deterministic ? "deterministic" : "DIVERGES"}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** Under `logical`: the certificate, per target, and the functions that come closest to 128 bytes per unit. */
+function describeCertificate(verdict: LogicalModuleVerdict): string[] {
+  return [
+    "logical limit (frames differ across targets by design; the certificate bounds each):",
+    ...certificateLines({ certificate: verdict.certificate }).map((line) => `  ${line}`),
+    "  closest to 128 bytes per unit:",
+    ...worstOf(verdict.certificate).map((f) => `    ${functionFiguresText(f)}`),
+  ];
 }
 
 function describeIssue(issue: StaticIssue): string {

@@ -5,7 +5,7 @@
 // Depths are bytes below the function's *reference*: the caller's SP just before the call (x64:
 // before the return address is pushed). A slot "at b" occupies [reference − b, reference − b + 8).
 //
-// Push strategies (`native`, `intersect`): SP follows the operand-stack height h.
+// Push strategies (`native`, `logical`, `intersect`): SP follows the operand-stack height h.
 //
 //          caller's outgoing stack-argument area     incoming stack argument i at reference + 8·i
 //   ───────────────────────────────────────────────── reference
@@ -155,18 +155,26 @@ export function calledType(validated: ValidatedModule, instr: Instr): FuncType |
   return type;
 }
 
-/** Whether the function's own ABI lets it skip the frame record (only `native` uses this). */
+/**
+ * Whether frames follow each target's own ABI: `native`, and `logical`, whose stack is limited in
+ * Wasm by a counter (the module is instrumented before it is compiled) over exactly those frames.
+ */
+export function ownAbiFrames(strategy: Strategy): boolean {
+  return strategy === "native" || strategy === "logical";
+}
+
+/** Whether the function's own ABI lets it skip the frame record (only own-ABI frames use this). */
 function omitsFrameRecord(abi: AbiConstants, strategy: Strategy, shape: FunctionShape): boolean {
-  return strategy === "native" && abi.leafMayOmitFrameRecord && !shape.makesCalls;
+  return ownAbiFrames(strategy) && abi.leafMayOmitFrameRecord && !shape.makesCalls;
 }
 
 /**
  * Bytes from the reference to the end of the entry sequence (return address + frame record +
- * padding). `native`: the target's own, padded to its alignment; otherwise the largest over all
+ * padding). Own-ABI frames: the target's own, padded to its alignment; otherwise the largest over all
  * targets, so every target pads up to the same bytes.
  */
 function entryBytesFor(abi: AbiConstants, strategy: Strategy, omitRecord: boolean): number {
-  if (strategy !== "native") return SHARED_ENTRY_BYTES;
+  if (!ownAbiFrames(strategy)) return SHARED_ENTRY_BYTES;
   const record = omitRecord ? 0 : abi.frameRecordBytes;
   return alignUp(abi.returnAddressBytes + record, abi.stackAlignment);
 }
@@ -177,12 +185,12 @@ export function stackArgCount(abi: AbiConstants, arity: number): number {
 }
 
 /**
- * Bytes reserved below the operand stack for a call's stack arguments. `native`: the target's own
+ * Bytes reserved below the operand stack for a call's stack arguments. Own-ABI frames: the target's own
  * stack arguments; otherwise the stack arguments of the target with the fewest argument registers,
  * so a target with more registers carries padding (aarch64 still passes arguments 6 and 7 in x6, x7).
  */
 export function outgoingAreaBytes(abi: AbiConstants, strategy: Strategy, arity: number): number {
-  const slots = strategy === "native" ? stackArgCount(abi, arity) : Math.max(0, arity - SHARED_INT_ARG_REGS);
+  const slots = ownAbiFrames(strategy) ? stackArgCount(abi, arity) : Math.max(0, arity - SHARED_INT_ARG_REGS);
   return alignUp(slots * SLOT_BYTES, SHARED_ALIGNMENT);
 }
 

@@ -2,5 +2,5 @@
 export const TARGETS = ["x64", "aarch64"] as const;
 export type Target = (typeof TARGETS)[number];
 
-export const STRATEGIES = ["native", "intersect", "frame"] as const;
+export const STRATEGIES = ["native", "intersect", "frame", "logical"] as const;
 export type Strategy = (typeof STRATEGIES)[number];

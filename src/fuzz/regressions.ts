@@ -89,9 +89,11 @@ export interface StoredRegression {
 /** Every regression in `dir` (none when it does not exist), in id order. */
 export async function readRegressions(dir: string): Promise<StoredRegression[]> {
   const files = await readdir(dir).catch(() => [] as string[]);
+  // A regression is its module and the JSON of the same name; other files (an invocation sidecar
+  // of `check`) are not regressions.
   const ids = files
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => f.slice(0, -".json".length))
+    .filter((f) => f.endsWith(".wat"))
+    .map((f) => f.slice(0, -".wat".length))
     .sort();
   return Promise.all(
     ids.map(async (id) => {

@@ -9,9 +9,11 @@ import { invocationTitle } from "./evidence-text.js";
 import { moduleFeaturesText, profileText } from "./feature-text.js";
 import { divergenceHtml, locationLabel } from "./html-evidence.js";
 import { frameSvg, REGION_COLORS, targetName } from "./html-frames.js";
+import { heightPlotSvg, logicalSection } from "./html-logical.js";
 import { depthPlotSvg, plotCaption } from "./html-plot.js";
 import { STYLE } from "./html-style.js";
 import { Html, html } from "./html-template.js";
+import { logicalVerdictText } from "./logical-text.js";
 import { type Report, reportVerdict, VERDICT_TITLES, verdictSentence } from "./report.js";
 
 export function renderHtml(report: Report): string {
@@ -98,7 +100,7 @@ function shortOutcome(invocation: InvocationResult): string {
     outcome.outcome === "return"
       ? `returns ${outcome.values.map(valueText).join(", ") || "nothing"}`
       : outcome.outcome === "trap"
-        ? `traps: ${outcome.trap}`
+        ? `traps: ${outcome.trap}${outcome.overflow ? ` (${outcome.overflow})` : ""}`
         : outcome.outcome === "exit"
           ? `exits ${outcome.code}`
           : outcome.outcome === "exhausted"
@@ -116,6 +118,8 @@ function shortVerdict(verdict: LimitVerdict): string {
       return verdict.divergence.index === -1
         ? "differs at the entry call"
         : `differs from step ${verdict.divergence.index}`;
+    case "logical":
+      return verdict.sameOutcome ? `the same from ${verdict.nativeFirstBelow} B native` : "outcomes differ";
     case "not-recorded":
       return "not recorded";
   }
@@ -168,6 +172,8 @@ function verdictText(verdict: LimitVerdict): string {
       return verdict.divergence.index === -1
         ? "diverged at the entry call"
         : `diverged: the stack profiles first differ at dynamic instruction ${verdict.divergence.index}`;
+    case "logical":
+      return logicalVerdictText(verdict);
     case "not-recorded":
       return `not recorded: ${verdict.reason}`;
   }
@@ -217,6 +223,7 @@ function moduleSection(module: ModuleResult, m: number): Html {
   <p class="muted">${module.name === null ? "" : html`module name <code>${module.name}</code> · `}strategy ${module.strategy} · ${source} · limits ${module.limits.join(", ") || "none"} · recorded with a ${module.recordingLimit}-byte stack${module.sha256 ? html` · sha256 <code>${module.sha256.slice(0, 16)}…</code>` : ""}</p>
   ${hostsLine(module)}
   ${findings.length > 0 ? html`<ul class="findings">${findings}</ul>` : ""}
+  ${logicalSection(module)}
   ${module.functions.length > 0 ? html`<h3>Stack frames</h3>${module.functions.map((f) => functionDetails(module, m, f))}` : ""}
   ${module.invocations.length > 0 ? html`<h3>Invocations</h3>${module.invocations.map((inv, i) => invocationBlock(module, m, inv, i))}` : ""}
   </section>`;
@@ -282,6 +289,7 @@ function invocationBlock(module: ModuleResult, m: number, invocation: Invocation
     }
     ${plot ?? ""}
     ${caption ? html`<p class="muted">${caption}</p>` : ""}
+    ${module.logical ? (heightPlotSvg(invocation, module.logical.certificate) ?? "") : ""}
     <p class="muted">${crossCheckText(invocation)}</p>
     ${invocation.verdict.kind === "diverged" ? divergenceHtml(module, invocation.verdict.divergence) : ""}
   </div>`;

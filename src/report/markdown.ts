@@ -4,6 +4,7 @@
 import type { ModuleResult } from "../check/check.js";
 import { invocationTitle } from "./evidence-text.js";
 import { profileText } from "./feature-text.js";
+import { bytesPerUnitText, functionFiguresText, gateText, worstOf } from "./logical-text.js";
 import { type Report, reportVerdict, VERDICT_TITLES, verdictSentence } from "./report.js";
 
 /** Findings listed in full; the rest are counted (the HTML and JSON reports have them all). */
@@ -56,6 +57,7 @@ export function renderMarkdown(report: Report): string {
     if (findings.length > MAX_FINDINGS)
       lines.push(`- … and ${findings.length - MAX_FINDINGS} more (see the HTML report)`);
   }
+  lines.push(...logicalLines(report));
   if (report.fuzz.length > 0) {
     lines.push("", "### Fuzzing", "", "| summary | cases run | failures |", "|---|---:|---:|");
     for (const entry of report.fuzz)
@@ -67,6 +69,34 @@ export function renderMarkdown(report: Report): string {
     "",
   );
   return lines.join("\n");
+}
+
+/** The `logical` modules' certificates: L, k and S per target, the 128× rule, the closest functions. */
+function logicalLines(report: Report): string[] {
+  const modules = report.modules.filter((m) => m.logical);
+  if (modules.length === 0) return [];
+  const targets = [...new Set(modules.flatMap((m) => m.targets))];
+  const lines = [
+    "",
+    "### Logical limit",
+    "",
+    `| module | L | ${targets.map((t) => `k ${t} (B/unit) | S ${t} (B) | 128× ${t}`).join(" | ")} | gate | closest function |`,
+    `|---|---:|${targets.map(() => "---:|---:|---|").join("")}---|---|`,
+  ];
+  for (const module of modules) {
+    const { certificate } = module.logical!;
+    const cells = targets.map((target) => {
+      const t = certificate.targets.find((c) => c.target === target);
+      if (!t) return "— | — | —";
+      const other = `${certificate.countParams ? "without" : "with"} --count-params ${bytesPerUnitText(t.other.k)}`;
+      return `${bytesPerUnitText(t.k)} (${other}) | ${t.S} | ${t.rule128.holds ? "✅ holds" : "❌ fails"} (margin ${t.rule128.marginBytes} B)`;
+    });
+    const worst = worstOf(certificate)[0];
+    lines.push(
+      `| ${markdownText(module.path)} | ${certificate.logicalLimit} | ${cells.join(" | ")} | ${markdownText(gateText(module.logical!))} | ${worst ? markdownText(functionFiguresText(worst)) : "—"} |`,
+    );
+  }
+  return lines;
 }
 
 function moduleRow(module: ModuleResult): string {

@@ -102,7 +102,11 @@ export function verdictSentence(report: Report): string {
         compared === invocations
           ? "and agrees with V8"
           : `and agrees with V8 in the ${compared} invocations V8 could run`;
-      return `Every invocation is stack-deterministic across the targets ${v8} (${scope}).`;
+      // Under `logical` the targets' native stacks differ by design: the logical limit is what agrees.
+      const logical = report.modules.length > 0 && report.modules.every((m) => m.logical);
+      return logical
+        ? `On every module the logical limit trips before the native stack checked runs out, and every invocation ends the same on every target ${v8} (${scope}).`
+        : `Every invocation is stack-deterministic across the targets ${v8} (${scope}).`;
     }
     case "divergence":
       return `The targets diverge or a result is wrong: ${passed} of ${invocations} invocations passed (${scope}${fuzzNote}).`;

@@ -1,9 +1,10 @@
 // Runs the WebAssembly spec tests' command lists (wast2json's NAME.json) on any executor: every
 // command is counted once per configuration as passed, failed, skipped with a reason, or (under
 // `native` only) differing in NaN bits alone. assert_exhaustion must also overflow at the same Wasm
-// location and with the same backtrace on both targets under `intersect` and `frame`. Binary
-// modules go through samestack's front end, text modules (the text-format assert_malformed ones)
-// through wabt's text parser, both under the run's feature profile.
+// location and with the same backtrace on both targets under `intersect`, `frame` and `logical`
+// (there: the logical limit, which must trip before the machine stack runs out). Binary modules go
+// through samestack's front end, text modules (the text-format assert_malformed ones) through
+// wabt's text parser, both under the run's feature profile.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -17,7 +18,14 @@ import { outcomeText } from "../wasm/outcome-text.js";
 import { watToBinary } from "../wasm/text.js";
 import { validateModule } from "../wasm/validator.js";
 import { parseSpecScript, type SpecCommand, type SpecCommandType } from "./commands.js";
-import { fail, Session, type SpecConfiguration, type SpecModules, type Verdict } from "./session.js";
+import {
+  fail,
+  type LogicalSpecOptions,
+  Session,
+  type SpecConfiguration,
+  type SpecModules,
+  type Verdict,
+} from "./session.js";
 
 export type { SpecConfiguration } from "./session.js";
 
@@ -77,6 +85,8 @@ export interface SpecRunOptions {
   readonly directory?: string;
   /** What modules may use; default WebAssembly 2.0 (the suite's). */
   readonly features?: Features;
+  /** Under `logical`: the limiter's options and the native stack (default: Polkadot's, session.ts). */
+  readonly logical?: LogicalSpecOptions;
 }
 
 /** Runs `NAME.json` once per configuration; modules are decoded once and compiled once per configuration. */
@@ -87,7 +97,7 @@ export async function runSpecFile(name: string, options: SpecRunOptions): Promis
   const modules = new ModuleFiles(directory, options.features ?? WASM_2_0);
   await modules.preload(script.commands);
   const runs = options.configurations.map((configuration): ConfigurationRun => {
-    const session = new Session(configuration, options.executors, modules);
+    const session = new Session(configuration, options.executors, modules, options.logical);
     try {
       const verdicts = new Map(script.commands.map((command) => [command, session.verdict(command)]));
       return { configuration, verdicts, exhaustions: session.exhaustions, printed: session.printed };
@@ -108,12 +118,12 @@ export interface ConfigurationRun {
 }
 
 /**
- * Under `intersect` and `frame`, each assert_exhaustion must overflow at the same location with the
- * same backtrace on every target: a difference fails the command on the targets that disagree with
- * the first one.
+ * Under `intersect`, `frame` and `logical` (whose overflow is the logical limit's), each
+ * assert_exhaustion must overflow at the same location with the same backtrace on every target: a
+ * difference fails the command on the targets that disagree with the first one.
  */
 export function compareOverflowPoints(runs: readonly ConfigurationRun[]): void {
-  for (const strategy of ["intersect", "frame"] as const) {
+  for (const strategy of ["intersect", "frame", "logical"] as const) {
     const [first, ...others] = runs.filter(
       (run) => run.configuration.executor !== "v8" && run.configuration.strategy === strategy,
     );

@@ -14,6 +14,10 @@ import {
 } from "../../emulators/executor.js";
 import { v8TrapMatches } from "../../emulators/v8/v8.js";
 import type { Strategy } from "../compiler/target.js";
+import { type LimiterOptions, LimiterRejects } from "../instrument/index.js";
+import { POLKADOT_BYTES_PER_UNIT } from "../logical/certificate.js";
+import { DEFAULT_LIMITER_OPTIONS, LimitedModules } from "../logical/limited.js";
+import type { OriginalTerms } from "../logical/terms.js";
 import {
   FeatureOutsideProfile,
   FrontEndError,
@@ -74,6 +78,8 @@ function outsideProfile(error: FrontEndError): string | null {
 interface ModuleState {
   /** Null when the front end rejected it. */
   readonly loaded: LoadedModule | null;
+  /** Under `logical` on an emulated target: how its runs read in the original module's terms. */
+  readonly terms?: OriginalTerms;
   /** Null when it did not instantiate: commands on it fail, or are skipped when `skip` says why. */
   readonly instance: ExecutorInstance | null;
   readonly skip: string | null;
@@ -91,11 +97,14 @@ export class Session {
   readonly printed: string[] = [];
   /** The outcome of every assert_exhaustion, by line, to compare across targets. */
   readonly exhaustions = new Map<number, Outcome>();
+  /** Under `logical`: instances a logical overflow left with a raised height. */
+  private readonly raisedHeight = new Set<ModuleState>();
 
   constructor(
     readonly configuration: SpecConfiguration,
     private readonly executors: Executors,
     private readonly modules: SpecModules,
+    private readonly logical: LogicalSpecOptions = DEFAULT_LOGICAL_SPEC_OPTIONS,
   ) {
     this.imports.set("spectest", spectestExports(configuration.executor, this.printed));
   }
@@ -119,9 +128,14 @@ export class Session {
       case "assert_trap":
         return this.assertTrap(command.action, command.text);
       case "assert_exhaustion":
-        return this.assertTrap(command.action, command.text, (outcome) => {
-          this.exhaustions.set(command.line, outcome);
-        });
+        return this.assertTrap(
+          command.action,
+          command.text,
+          (outcome) => {
+            this.exhaustions.set(command.line, outcome);
+          },
+          this.isLogical ? logicalExhaustion : undefined,
+        );
       case "assert_invalid":
       case "assert_malformed":
         if (command.module_type === "text") return this.assertTextMalformed(command.filename);
@@ -141,6 +155,18 @@ export class Session {
 
   private get emulated(): boolean {
     return this.configuration.executor !== "v8";
+  }
+
+  /** Whether this configuration runs the limiter's output: `logical` on an emulated target. */
+  private get isLogical(): boolean {
+    return this.emulated && this.configuration.strategy === "logical";
+  }
+
+  /** What runs for `loaded`: itself, or under `logical` its instrumented form (LimiterRejects when the reference refuses it). */
+  private running(loaded: LoadedModule): { loaded: LoadedModule; terms?: OriginalTerms } {
+    if (!this.isLogical) return { loaded };
+    const limited = this.logical.modules.of(loaded, this.logical.limiter);
+    return { loaded: limited.instrumented, terms: limited.terms };
   }
 
   /**
@@ -169,8 +195,8 @@ export class Session {
   }
 
   /**
-   * Instantiates a module; one outside the run's profile, or importing from a module skipped for
-   * that, is skipped, and so are the commands on it.
+   * Instantiates a module; one outside the run's profile, one the reference limiter refuses (under
+   * `logical`), or one importing from a module skipped, is skipped, and so are the commands on it.
    */
   private moduleState(loaded: LoadedModule | FrontEndError): [ModuleState, Verdict] {
     const reason = this.skipReason(loaded);
@@ -178,9 +204,23 @@ export class Session {
     if (loaded instanceof FrontEndError) {
       return [{ loaded: null, instance: null, skip: null }, fail(`rejected: ${loaded.message}`)];
     }
-    const result = this.instantiate(loaded);
-    if (result.ok) return [{ loaded, instance: result.instance, skip: null }, PASS];
-    const why = result.stage === "instantiate" ? outcomeText(result.outcome) : result.message;
+    let running: ReturnType<Session["running"]>;
+    try {
+      running = this.running(loaded);
+    } catch (error) {
+      if (!(error instanceof LimiterRejects)) throw error;
+      const reason = SKIP.limiterRejects(error.message);
+      return [{ loaded, instance: null, skip: reason }, skip(reason)];
+    }
+    const result = this.instantiate(running.loaded);
+    if (result.ok) {
+      const terms = running.terms ? { terms: running.terms } : {};
+      return [{ loaded, ...terms, instance: result.instance, skip: null }, PASS];
+    }
+    const why =
+      result.stage === "instantiate"
+        ? outcomeText(running.terms ? running.terms.outcome(result.outcome) : result.outcome)
+        : result.message;
     return [{ loaded, instance: null, skip: null }, fail(`${result.stage} failed: ${why}`)];
   }
 
@@ -189,7 +229,7 @@ export class Session {
     return this.executors.instantiate(loaded, executor, strategy, this.imports);
   }
 
-  /** Why a module is skipped: it needs a 2.0 feature outside the profile, or imports from one that does. */
+  /** Why a module is skipped before it runs: it needs a 2.0 feature outside the profile, or imports from a skipped one. */
   private skipReason(loaded: LoadedModule | FrontEndError): string | null {
     if (loaded instanceof FrontEndError) return outsideProfile(loaded);
     for (const { module } of loaded.validated.module.imports) {
@@ -225,7 +265,17 @@ export class Session {
     const args = action.args ?? [];
     if (!this.emulated && [...args, ...results].some(hasNanBits)) return skip(SKIP.v8Nan);
     const call = `${action.field}(${args.map((a) => a.value).join(", ")})`;
-    return located(call, judge(state.instance.invoke(action.field, args)));
+    if (state.terms === undefined) return located(call, judge(state.instance.invoke(action.field, args)));
+    const outcome = state.terms.outcome(
+      state.instance.invoke(action.field, args, { stackLimit: this.logical.stackLimit }),
+    );
+    const verdict = judge(outcome);
+    // The limiter does not lower the height when a call traps: after a logical overflow the
+    // instance's height stays near the limit, and later calls may overflow at once.
+    const logicalOverflow = outcome.outcome === "trap" && outcome.overflow === "logical";
+    const heightKept = logicalOverflow && this.raisedHeight.has(state);
+    if (logicalOverflow) this.raisedHeight.add(state);
+    return heightKept && verdict.kind !== "pass" ? skip(SKIP.heightKept) : located(call, verdict);
   }
 
   /** A return check; under `native` a difference in NaN bits alone is told apart from a failure. */
@@ -238,12 +288,18 @@ export class Session {
       : fail(message);
   }
 
-  private assertTrap(action: SpecAction, text: string, onOutcome?: (outcome: Outcome) => void): Verdict {
+  private assertTrap(
+    action: SpecAction,
+    text: string,
+    onOutcome?: (outcome: Outcome) => void,
+    requirement?: (outcome: Outcome) => Verdict,
+  ): Verdict {
     const kind = trapKindOfText(text);
     if (kind === undefined) return fail(`unknown trap text "${text}"`);
     return this.act(action, (outcome) => {
       onOutcome?.(outcome);
-      return this.checkTrap(outcome, kind);
+      const verdict = this.checkTrap(outcome, kind);
+      return verdict.kind === "pass" && requirement ? requirement(outcome) : verdict;
     });
   }
 
@@ -278,7 +334,14 @@ export class Session {
     const reason = this.skipReason(loaded);
     if (reason !== null) return skip(reason);
     if (loaded instanceof FrontEndError) return fail(`rejected by the front end: ${loaded.message}`);
-    const result = this.instantiate(loaded);
+    let running: ReturnType<Session["running"]>;
+    try {
+      running = this.running(loaded);
+    } catch (error) {
+      if (!(error instanceof LimiterRejects)) throw error;
+      return skip(SKIP.limiterRejects(error.message));
+    }
+    const result = this.instantiate(running.loaded);
     if (result.ok) {
       result.instance.close();
       return fail(`expected ${stage} to fail, but the module instantiated`);
@@ -287,8 +350,30 @@ export class Session {
     if (result.stage !== "instantiate" || text === null) return PASS;
     const kind = trapKindOfText(text);
     if (kind === undefined) return fail(`unknown trap text "${text}"`);
-    return this.checkTrap(result.outcome, kind);
+    return this.checkTrap(running.terms ? running.terms.outcome(result.outcome) : result.outcome, kind);
   }
+}
+
+/** The limiter's options in a spec run, and the native stack its `logical` invocations get. */
+export interface LogicalSpecOptions {
+  readonly limiter: LimiterOptions;
+  /** Polkadot's consistency rule by default: 128 bytes per logical unit. */
+  readonly stackLimit: number;
+  /** Shared across sessions, so each module is instrumented once. */
+  readonly modules: LimitedModules;
+}
+
+export const DEFAULT_LOGICAL_SPEC_OPTIONS: LogicalSpecOptions = {
+  limiter: DEFAULT_LIMITER_OPTIONS,
+  stackLimit: POLKADOT_BYTES_PER_UNIT * DEFAULT_LIMITER_OPTIONS.limit,
+  modules: new LimitedModules(),
+};
+
+/** Under `logical`, an exhaustion must be the logical limit's, not the machine stack's. */
+function logicalExhaustion(outcome: Outcome): Verdict {
+  return outcome.outcome === "trap" && outcome.overflow === "logical"
+    ? PASS
+    : fail(`expected the logical limit to trip first, got ${outcomeText(outcome)}`);
 }
 
 /** A verdict's message prefixed with what was called or read. */

@@ -3,6 +3,7 @@
 import type { Instance, InvokeOptions } from "../../emulators/runtime/runner.js";
 import type { Target } from "../compiler/target.js";
 import type { Outcome, WasmValue } from "../wasm/outcome.js";
+import { isStackOverflow } from "./outcomes.js";
 import {
   type OverflowPoint,
   overflowPoint,
@@ -11,7 +12,7 @@ import {
   sameOptionalLocation,
   summarizeProfile,
 } from "./profile.js";
-import { profileSteps } from "./trace.js";
+import { profileSteps, type TracedSteps } from "./trace.js";
 
 export interface RecordedProfile {
   readonly target: Target;
@@ -38,6 +39,21 @@ export interface UnprofiledRun {
 }
 
 /**
+ * How a recorded run is told: as traced, or (the `logical` strategy) in the terms of the module the
+ * instrumented one was made from. `steps` may throw a TraceError when the steps break a rule.
+ */
+export interface RunView {
+  steps(traced: TracedSteps): TracedSteps;
+  outcome(outcome: Outcome): Outcome;
+}
+
+export interface RecordOptions extends InvokeOptions {
+  /** Keep the profile's full sequence. */
+  readonly keepFull?: boolean;
+  readonly view?: RunView;
+}
+
+/**
  * Runs `invocation` once with the recorder on; the profile keeps its full sequence when asked. A
  * run that ran out of fuel has no profile (it is a prefix of the program's), nor has one whose
  * samples overflowed the recorder (emulators/native: 4 Mi samples per run).
@@ -45,29 +61,31 @@ export interface UnprofiledRun {
 export function recordProfile(
   instance: Instance,
   invocation: Invocation,
-  options: InvokeOptions & { readonly keepFull?: boolean } = {},
+  options: RecordOptions = {},
 ): RecordedProfile | UnprofiledRun {
   const target = instance.artifact.target;
+  const viewed = (outcome: Outcome) => (options.view ? options.view.outcome(outcome) : outcome);
   const recorded = instance.invokeRecorded(invocation.exportName, invocation.args, options);
   if ("outcome" in recorded && !("records" in recorded)) {
-    return { target, outcome: recorded, unprofiled: "no run was recorded" };
+    return { target, outcome: viewed(recorded), unprofiled: "no run was recorded" };
   }
   const executed = recorded.wasmInstructions;
   if (recorded.outcome.outcome === "exhausted") {
-    return { target, outcome: recorded.outcome, unprofiled: "the run ran out of fuel", executed };
+    return { target, outcome: viewed(recorded.outcome), unprofiled: "the run ran out of fuel", executed };
   }
   const { dropped, length } = recorded.records;
   if (dropped > 0) {
     const unprofiled = `the run passed ${length + dropped} record points; the recorder keeps ${length}`;
-    return { target, outcome: recorded.outcome, unprofiled, executed };
+    return { target, outcome: viewed(recorded.outcome), unprofiled, executed };
   }
-  const { entryDepth, steps } = profileSteps({
+  const traced = profileSteps({
     artifact: instance.artifact,
     samples: recorded.records,
     tailMinSp: recorded.tailMinSp,
     referenceSp: recorded.referenceSp,
   });
-  let outcome = recorded.outcome;
+  const { entryDepth, steps } = options.view ? options.view.steps(traced) : traced;
+  let outcome = viewed(recorded.outcome);
   if (outcome.outcome === "trap") {
     outcome = { ...outcome, step: steps.length - 1, depth: steps.at(-1)?.depth ?? entryDepth };
   }
@@ -119,7 +137,7 @@ export function crossCheck(
   invocation: Invocation,
   profile: StackProfile,
   limits: readonly number[],
-  options: InvokeOptions = {},
+  options: RecordOptions = {},
 ): CrossCheckFailure[] {
   const failures: CrossCheckFailure[] = [];
   for (const limit of limits) {
@@ -136,10 +154,11 @@ export function crossCheck(
   return failures;
 }
 
+/** Whether the actual run overflowed where predicted; a profile predicts native stack overflows only. */
 function agrees(predicted: OverflowPoint | null, actual: Outcome): boolean {
-  const overflowed = actual.outcome === "trap" && actual.trap === "stack_overflow";
+  const overflowed = isStackOverflow(actual);
   if (predicted === null) return !overflowed;
-  if (!overflowed || actual.backtrace === undefined) return false;
+  if (!overflowed || actual.outcome !== "trap" || actual.backtrace === undefined) return false;
   return (
     actual.step === predicted.index &&
     sameOptionalLocation(actual.location, predicted.location) &&

@@ -45,12 +45,15 @@ export function sameOutcome(a: Outcome, b: Outcome, nans: NanRule): boolean {
 
 /**
  * A target's outcome against V8's: the same bytes written, and values with any NaN equal (NaN bits
- * do not cross V8's JS boundary), trap kinds as V8 can tell them, or the same exit code.
+ * do not cross V8's JS boundary), trap kinds as V8 can tell them, or the same exit code. A logical
+ * stack overflow is the limiter's `unreachable` to V8, which runs the same instrumented module.
  */
 export function agreesWithV8(target: Outcome, v8: Outcome): boolean {
   if (!sameOutput(target, v8)) return false;
   if (target.outcome === "exit" && v8.outcome === "exit") return target.code === v8.code;
-  if (target.outcome === "trap" && v8.outcome === "trap") return v8TrapMatches(v8.trap, target.trap);
+  if (target.outcome === "trap" && v8.outcome === "trap") {
+    return v8TrapMatches(v8.trap, target.overflow === "logical" ? "unreachable" : target.trap);
+  }
   if (target.outcome === "return" && v8.outcome === "return")
     return sameValues(target.values, v8.values, "any-nan");
   return false;
@@ -102,8 +105,9 @@ function excluded(reason: string, v8MayRun = true): V8Comparability {
   return { comparable: false, reason, v8MayRun };
 }
 
+/** Whether the machine stack ran out (a logical overflow is the same everywhere, V8 included). */
 export function isStackOverflow(outcome: Outcome): boolean {
-  return outcome.outcome === "trap" && outcome.trap === "stack_overflow";
+  return outcome.outcome === "trap" && outcome.trap === "stack_overflow" && outcome.overflow !== "logical";
 }
 
 /** The same bytes on stdout and on stderr (an absent stream is empty; errors write nothing). */

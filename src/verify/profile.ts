@@ -10,6 +10,11 @@ export interface ProfileStep {
   readonly depth: number;
   /** Active frames, outermost first, ending with `location`. */
   readonly backtrace: readonly WasmLocation[];
+  /**
+   * The step of the call this step runs under (null in the entry function's frame): the frames as a
+   * chain, for walking them step by step. Absent where a profile was not traced (read from JSON).
+   */
+  readonly caller?: ProfileStep | null;
 }
 
 /**
@@ -136,17 +141,23 @@ function firstDifference(a: StackProfile, b: StackProfile) {
   return { index: length, a: a.full[length] ?? null, b: b.full[length] ?? null };
 }
 
-/** Walks the union of both profiles' breakpoints and collects the limits where the overflow points differ. */
+/**
+ * Walks the union of both profiles' breakpoints and collects the limits where the overflow points
+ * differ. Maximum changes deepen in order, so the overflow point of each profile at increasing
+ * limits is found by moving one index forward (a deep recursion has a change per level).
+ */
 function divergentLimits(a: StackProfile, b: StackProfile) {
   const breakpoints = [
     ...new Set([0, ...a.maximumChanges.map((c) => c.depth), ...b.maximumChanges.map((c) => c.depth)]),
   ].sort((x, y) => x - y);
   const ranges: { from: number; to: number }[] = [];
+  const pointA = overflowPointsInOrder(a);
+  const pointB = overflowPointsInOrder(b);
   for (let i = 0; i < breakpoints.length; i++) {
     const from = breakpoints[i]!;
     const to = breakpoints[i + 1] ?? Number.POSITIVE_INFINITY;
     if (from === to) continue;
-    if (samePoint(overflowPoint(a, from), overflowPoint(b, from))) continue;
+    if (samePoint(pointA(from), pointB(from))) continue;
     const last = ranges.at(-1);
     if (last && last.to === from) last.to = to;
     else ranges.push({ from, to });
@@ -154,7 +165,17 @@ function divergentLimits(a: StackProfile, b: StackProfile) {
   return ranges;
 }
 
-function samePoint(x: OverflowPoint | null, y: OverflowPoint | null): boolean {
+/** overflowPoint(profile, limit) for limits asked in increasing order, in one pass over the changes. */
+function overflowPointsInOrder(profile: StackProfile): (limit: number) => MaximumChange | null {
+  let next = 0;
+  return (limit) => {
+    const changes = profile.maximumChanges;
+    while (next < changes.length && changes[next]!.depth <= limit) next++;
+    return changes[next] ?? null;
+  };
+}
+
+function samePoint(x: MaximumChange | null, y: MaximumChange | null): boolean {
   if (x === null || y === null) return x === y;
   return x.index === y.index && sameOptionalLocation(x.location, y.location);
 }

@@ -18,6 +18,7 @@ import {
   type CrossCheckFailure,
   crossCheck,
   type Invocation,
+  type RunView,
   recordProfile,
   sampledLimits,
 } from "./dynamic.js";
@@ -54,18 +55,23 @@ export interface VerifyOptions extends InvokeOptions {
   readonly hosts?: HostSettings;
 }
 
-export function verifyModule(validated: ValidatedModule, options: VerifyOptions): ModuleVerdict {
-  const artifacts = Object.fromEntries(
+/** `validated` compiled for every target under `strategy`, where the verifier runs it. */
+export function compileForVerify(validated: ValidatedModule, strategy: Strategy): Record<Target, Artifact> {
+  return Object.fromEntries(
     TARGETS.map((target) => [
       target,
-      compileModule(validated, {
-        target,
-        strategy: options.strategy,
-        layout: { codeBase: BigInt(CODE_BASE) },
-      }),
+      compileModule(validated, { target, strategy, layout: { codeBase: BigInt(CODE_BASE) } }),
     ]),
   ) as Record<Target, Artifact>;
-  const reports = { x64: verifyArtifact(artifacts.x64), aarch64: verifyArtifact(artifacts.aarch64) };
+}
+
+export function staticReports(artifacts: Record<Target, Artifact>): Record<Target, StaticReport> {
+  return { x64: verifyArtifact(artifacts.x64), aarch64: verifyArtifact(artifacts.aarch64) };
+}
+
+export function verifyModule(validated: ValidatedModule, options: VerifyOptions): ModuleVerdict {
+  const artifacts = compileForVerify(validated, options.strategy);
+  const reports = staticReports(artifacts);
   const crossTarget = compareTargets(reports.x64, reports.aarch64);
   const dynamic = options.invocation
     ? verifyInvocation(validated, artifacts, options.invocation, options)
@@ -86,17 +92,32 @@ export function verifyModule(validated: ValidatedModule, options: VerifyOptions)
   };
 }
 
-function verifyInvocation(
+/**
+ * One invocation on every target: a recorded run each (told through `views`, when given), and real
+ * runs confirming the predicted overflow points at sampled limits.
+ */
+export function verifyInvocation(
   validated: ValidatedModule,
   artifacts: Record<Target, Artifact>,
   invocation: Invocation,
-  options: VerifyOptions,
+  options: InvokeOptions & {
+    readonly extraLimits?: readonly number[];
+    readonly views?: Readonly<Record<Target, RunView>>;
+    /** WASI and stubbed modules (default: none, the program called "module"). */
+    readonly hosts?: HostSettings;
+  },
 ): DynamicVerdict {
   const outcomes = {} as Record<Target, Outcome>;
   const profiles: Partial<Record<Target, StackProfile>> = {};
   const crossCheckFailures = {} as Record<Target, CrossCheckFailure[]>;
   let limitsChecked = 0;
   for (const target of TARGETS) {
+    const view = options.views?.[target];
+    const recordOptions = {
+      ...(options.stackLimit === undefined ? {} : { stackLimit: options.stackLimit }),
+      ...(options.fuel === undefined ? {} : { fuel: options.fuel }),
+      ...(view ? { view } : {}),
+    };
     const runner = new Runner(target);
     try {
       // Every instance is bound to fresh hosts, so every run starts from the same world.
@@ -118,7 +139,7 @@ function verifyInvocation(
       const { instance, hosts } = instantiate();
       const recorded = (() => {
         try {
-          return recordProfile(instance, invocation, { ...options, keepFull: true });
+          return recordProfile(instance, invocation, { ...recordOptions, keepFull: true });
         } finally {
           instance.close();
         }
@@ -134,7 +155,7 @@ function verifyInvocation(
       profiles[target] = recorded.profile;
       const limits = sampledLimits(recorded.profile, options.extraLimits ?? []);
       limitsChecked = Math.max(limitsChecked, limits.length);
-      crossCheckFailures[target] = crossCheck(fresh, invocation, recorded.profile, limits, options);
+      crossCheckFailures[target] = crossCheck(fresh, invocation, recorded.profile, limits, recordOptions);
     } finally {
       runner.close();
     }

@@ -58,9 +58,10 @@ export function backtraceText({ backtrace, elidedFrames }: BacktraceView): strin
 }
 
 /**
- * One outcome: `return i32:7`, `trap unreachable at f2 #5 (offset 0x4f, step 9)`, `exit 3`,
- * `exhausted (fuel 1000)`, `error: …`, then what the program wrote and the instructions executed
- * when the outcome carries them: `exit 0 · stdout 291 bytes · 5857402 instructions executed`. With
+ * One outcome: `return i32:7`, `trap unreachable at f2 #5 (offset 0x4f, step 9)` (a stack overflow
+ * under `logical` says which limit: `trap stack_overflow (logical) at …`), `exit 3`, `exhausted
+ * (fuel 1000)`, `error: …`, then what the program wrote and the instructions executed when the
+ * outcome carries them: `exit 0 · stdout 291 bytes · 5857402 instructions executed`. With
  * `backtrace`, a trap deeper than one frame adds its backtrace on a second line.
  */
 export function outcomeText(outcome: Outcome, { backtrace = false } = {}): string {
@@ -85,7 +86,8 @@ function kindText(outcome: Exclude<Outcome, { outcome: "error" }>): string {
         ...(step === undefined ? [] : [`step ${step}`]),
       ];
       const at = `${location ? ` at ${locationText(location)}` : ""}${details.length > 0 ? ` (${details.join(", ")})` : ""}`;
-      return `trap ${outcome.trap}${at}`;
+      const kind = outcome.overflow === undefined ? "" : ` (${outcome.overflow})`;
+      return `trap ${outcome.trap}${kind}${at}`;
     }
     case "exit":
       return `exit ${outcome.code}`;

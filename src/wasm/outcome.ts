@@ -40,6 +40,13 @@ export const TRAP_KINDS = [
 ] as const;
 export type TrapKind = (typeof TRAP_KINDS)[number];
 
+/**
+ * What ran out when a `stack_overflow` trapped under the `logical` strategy: the logical limit (the
+ * limiter's counter, at a call, the same on every target) or the machine stack itself.
+ */
+export const OVERFLOW_KINDS = ["logical", "native"] as const;
+export type OverflowKind = (typeof OVERFLOW_KINDS)[number];
+
 /** Where in the Wasm a machine instruction belongs: (funcIndex, instrIndex), plus the module byte offset. */
 export interface WasmLocation {
   readonly funcIndex: number;
@@ -68,6 +75,8 @@ export type Outcome =
   | ({
       readonly outcome: "trap";
       readonly trap: TrapKind;
+      /** A `stack_overflow` under the `logical` strategy only: which limit it hit. */
+      readonly overflow?: OverflowKind;
       /** Absent when the executor cannot tell (V8). */
       readonly location?: WasmLocation;
       /** Active frames, outermost first; the last entry is `location`. */

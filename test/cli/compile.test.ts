@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { Executors } from "../../emulators/executor.js";
 import { loadModuleFile } from "../../src/cli/load-module.js";
@@ -52,5 +53,26 @@ describe("samestack compile", () => {
     const result = await runCli("compile", folder.path("none.wasm"));
     expect(result.code).toBe(EXIT.badInput);
     expect(result.stderr).toContain("none.wasm: no such file");
+  });
+});
+
+describe("samestack compile --strategy logical", () => {
+  it("shows the module with the limiter's code: its golden listing, after the header", async () => {
+    const corpus = new URL("../../corpus/", import.meta.url).pathname;
+    const golden = new URL("../compiler/golden/writeup-9-args.x64.logical.txt", import.meta.url).pathname;
+    const result = await runCli(
+      "compile",
+      `${corpus}writeup-9-args.wat`,
+      "--target",
+      "x64",
+      "--strategy",
+      "logical",
+      "--disasm",
+    );
+    expect(result.code).toBe(EXIT.ok);
+    const listing = readFileSync(golden, "utf8").split("\n").slice(2).join("\n");
+    expect(result.stdout).toBe(listing);
+    // The limiter's global: the check against the limit before every guarded call.
+    expect(result.stdout).toMatch(/i32\.gt_u/);
   });
 });

@@ -171,3 +171,30 @@ describe("samestack run, bad input", () => {
     expect(result.stdout).toBe("");
   });
 });
+
+describe("samestack run --strategy logical", () => {
+  const writeup = new URL("../../corpus/writeup-9-args.wat", import.meta.url).pathname;
+  const deep = ["run", writeup, "deep", "100000", "--strategy", "logical", "--logical-limit", "600"];
+
+  it("reports the logical overflow in the original's terms, the same on both targets, V8 trapping there too", async () => {
+    const result = await runCli(...deep);
+    expect(result.code).toBe(EXIT.ok);
+    const lines = result.stdout.split("\n");
+    const at = (target: string) =>
+      lines.find((l) => l.startsWith(`${target}/logical`))!.match(/ at (f\d+ #\d+) /)![1];
+    expect(lines.find((l) => l.startsWith("x64/logical"))).toMatch(
+      /trap stack_overflow \(logical\) at f\d+ #\d+ /,
+    );
+    expect(at("aarch64")).toBe(at("x64"));
+    expect(lines.find((l) => l.startsWith("v8 "))).toMatch(/^v8 +trap unreachable$/);
+    expect(lines).toContain("outcomes agree");
+  });
+
+  it("reports native overflows, which diverge, when the native stack is too small for the limit", async () => {
+    // The recursion to the limit needs about 2.6 KB of native stack on either target.
+    const result = await runCli(...deep, "--stack-limit", "2048");
+    expect(result.code).toBe(EXIT.diverged);
+    expect(result.stdout).toMatch(/^x64\/logical +trap stack_overflow \(native\)/m);
+    expect(result.stdout).toMatch(/^aarch64\/logical +trap stack_overflow \(native\)/m);
+  });
+});

@@ -65,17 +65,19 @@ describe("samestack spec", () => {
     const result = await runCli("spec", folder.path(""), "--strategy", "all", "--json");
     expect(result.code).toBe(EXIT.diverged);
     const json = JSON.parse(result.stdout);
-    expect(json.totals).toEqual({ passed: 6 * 3 + 6 * 1, failed: 6, skipped: 0, nanBitDifferences: 0 });
+    expect(json.totals).toEqual({ passed: 8 * 3 + 8 * 1, failed: 8, skipped: 0, nanBitDifferences: 0 });
     expect(json.files.map((f: { name: string }) => f.name)).toEqual(["bad", "good"]);
     const [badFile] = json.files;
-    expect(badFile).toMatchObject({ passed: 6, failed: 6, skipped: 0, skippedByReason: {} });
+    expect(badFile).toMatchObject({ passed: 8, failed: 8, skipped: 0, skippedByReason: {} });
     expect(badFile.failures.map((f: { configuration: string }) => f.configuration)).toEqual([
       "x64/native",
       "x64/intersect",
       "x64/frame",
+      "x64/logical",
       "aarch64/native",
       "aarch64/intersect",
       "aarch64/frame",
+      "aarch64/logical",
     ]);
     expect(badFile.failures[0]).toEqual({
       configuration: "x64/native",
@@ -103,7 +105,7 @@ describe("samestack spec", () => {
     const result = await runCli("spec", good, "--targets", "x64,v8", "--strategy", "all", "--json");
     expect(result.code).toBe(EXIT.ok);
     expect(JSON.parse(result.stdout).totals).toEqual({
-      passed: 4 * 3,
+      passed: 5 * 3,
       failed: 0,
       skipped: 0,
       nanBitDifferences: 0,

@@ -11,7 +11,7 @@ import { Executors } from "../../emulators/executor.js";
 import { TARGETS } from "../../src/compiler/target.js";
 import type { SpecCommand } from "../../src/spec/commands.js";
 import { compareOverflowPoints, runSpecFile, type SpecFileResult } from "../../src/spec/runner.js";
-import { PASS } from "../../src/spec/session.js";
+import { DEFAULT_LOGICAL_SPEC_OPTIONS, PASS } from "../../src/spec/session.js";
 import { SKIP } from "../../src/spec/skips.js";
 import { WASM_1_0 } from "../../src/wasm/features.js";
 import type { Outcome } from "../../src/wasm/outcome.js";
@@ -405,5 +405,66 @@ describe("compareOverflowPoints", () => {
     const runs = [run("x64", "frame", overflow(5)), run("aarch64", "frame", overflow(5))];
     compareOverflowPoints(runs);
     expect(runs.map((r) => r.verdicts.get(command)!.kind)).toEqual(["pass", "pass"]);
+  });
+});
+
+// Under logical: the recursion exhausts the logical limit at the same call on both targets; a call
+// after it finds the height still raised (a skip with its reason); a module the reference limiter
+// refuses is a skip with the limiter's reason. With a native stack too small for the limit, the
+// exhaustion is the machine stack's, and fails.
+const logicalScript = [
+  {
+    type: "module",
+    line: 1,
+    filename: wasm(
+      "g.0.wasm",
+      `(module
+        (func $down (export "down") (call $down))
+        (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`,
+    ),
+  },
+  { type: "assert_exhaustion", line: 2, action: invoke("down"), text: "call stack exhausted" },
+  { type: "assert_return", line: 3, action: invoke("add", i32(1), i32(2)), expected: [i32(3)] },
+  {
+    type: "module",
+    line: 4,
+    filename: wasm("g.1.wasm", '(module (func (export "f") (result i32) unreachable select i32.add))'),
+  },
+  { type: "assert_trap", line: 5, action: invoke("f"), text: "unreachable" },
+];
+writeFileSync(
+  join(directory, "g.json"),
+  JSON.stringify({ source_filename: "g.wast", commands: logicalScript }),
+);
+
+describe("spec under logical", () => {
+  const configurations = TARGETS.map((executor) => ({ executor, strategy: "logical" as const }));
+
+  it("exhausts the logical limit at the same instruction on both targets; skips what the model leaves, with reasons", async () => {
+    const results = await runSpecFile("g", { configurations, executors, directory });
+    for (const result of results) {
+      expect(result.failures).toEqual([]);
+      expect(result.passed).toBe(2);
+      expect(result.skips.map((s) => [s.line, s.reason])).toEqual([
+        [3, SKIP.heightKept],
+        [4, expect.stringMatching(/^logical: the reference stack limiter rejects function 0/)],
+        [5, expect.stringMatching(/^logical: the reference stack limiter rejects function 0/)],
+      ]);
+    }
+  });
+
+  it("fails an exhaustion that is the machine stack's, when the native stack is too small for the limit", async () => {
+    const logical = { ...DEFAULT_LOGICAL_SPEC_OPTIONS, stackLimit: 1024 };
+    const results = await runSpecFile("g", { configurations, executors, directory, logical });
+    for (const result of results) {
+      expect(result.failures).toEqual([
+        expect.objectContaining({
+          line: 2,
+          message: expect.stringMatching(
+            /expected the logical limit to trip first, got trap stack_overflow \(native\)/,
+          ),
+        }),
+      ]);
+    }
   });
 });

@@ -129,7 +129,8 @@ describe("the write-up's n-argument call", () => {
       expect(dynamic.divergentLimits.length).toBeGreaterThan(0);
     });
 
-    for (const strategy of STRATEGIES.filter((s) => s !== "native")) {
+    // `logical` frames follow each target's own ABI, as `native` ones do (test/logical has its verdict).
+    for (const strategy of STRATEGIES.filter((s) => s !== "native" && s !== "logical")) {
       it(`${name}: ${strategy} is verified equal for all limits`, async () => {
         const [x64, aarch64] = (await artifacts(variant, strategy)).map(verifyArtifact);
         expect([...x64!.issues, ...aarch64!.issues]).toEqual([]);

@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { Executors, type LoadedModule } from "../../../emulators/executor.js";
 import { fuelPoints } from "../../../emulators/runtime/fuel.js";
+import { ownAbiFrames } from "../../../src/compiler/frame.js";
 import { STRATEGIES, TARGETS } from "../../../src/compiler/target.js";
 import { decodeModule } from "../../../src/wasm/decoder.js";
 import type { Outcome } from "../../../src/wasm/outcome.js";
@@ -43,16 +44,24 @@ describe.each([...HAND_WRITTEN, ...COMPILED])("%s", (file) => {
     const counts: string[] = [];
     for (const strategy of STRATEGIES) {
       for (const { exportName, args } of corpus.invocations) {
-        const used = TARGETS.map((target) => {
+        const runs = TARGETS.map((target) => {
           const instance = emulatedInstance(executors, corpus, target, strategy);
           try {
-            instance.invoke(exportName, args);
-            return instance.wasmInstructionsUsed;
+            const outcome = instance.invoke(exportName, args);
+            return { outcome, used: instance.wasmInstructionsUsed };
           } finally {
             instance.close();
           }
         });
+        const used = runs.map((run) => run.used);
         counts.push(`${strategy} ${exportName}: ${used.join(" / ")}`);
+        // Where frames follow each target's own ABI (native, and logical on the module as given), a
+        // deep run may overflow at different instructions: then the runs differ, and so does their fuel.
+        const overflowDiffers =
+          ownAbiFrames(strategy) &&
+          runs.some(({ outcome }) => outcome.outcome === "trap" && outcome.trap === "stack_overflow") &&
+          JSON.stringify(runs[0]!.outcome) !== JSON.stringify(runs[1]!.outcome);
+        if (overflowDiffers) continue;
         expect(used[0], `${strategy} ${exportName}`).toBe(used[1]);
         expect(used[0]).toBeGreaterThan(0);
       }
