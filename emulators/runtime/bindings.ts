@@ -24,6 +24,7 @@
  */
 import {
   type Artifact,
+  constArithmetic,
   DATA_FIELD,
   EXIT_SLOT_BYTES,
   FUNC_REF_BYTES,
@@ -499,6 +500,10 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
             global.init.name === init.name,
         );
         return this.sharedGlobals.get(index)!.value;
+      }
+      case "arithmetic": {
+        const operand = (value: InitialValue) => this.initialValue(type, value) as bigint;
+        return constArithmetic(init.op, init.bits, operand(init.left), operand(init.right));
       }
     }
   }

@@ -20,9 +20,15 @@
  * comes back as N; null as null. A funcref the host receives is the index of the function in its
  * module (V8 names an exported Wasm function by its index); the host passes only null ones.
  */
+import { setFlagsFromString } from "node:v8";
 import type { FuncType, Module, ValType } from "../../src/wasm/ir.js";
 import type { Outcome, TrapKind, WasmValue } from "../../src/wasm/outcome.js";
 import { InvalidArgumentError } from "../errors.js";
+
+// Node 20's V8 (11.3) has extended constant expressions (lime1, WebAssembly 3.0) behind a flag; it
+// applies to modules compiled after it is set, so it is set before this module compiles any.
+setFlagsFromString("--experimental-wasm-extended-const");
+
 import { InvocationEnd } from "../runtime/extern.js";
 import { argumentMismatch, NULL_REFERENCE } from "../runtime/values.js";
 

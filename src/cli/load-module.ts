@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import type { LoadedModule } from "../../emulators/executor.js";
 import { decodeModule } from "../wasm/decoder.js";
 import { FrontEndError, type FrontEndErrorId, InputError } from "../wasm/errors.js";
-import { type Features, textFeatures } from "../wasm/features.js";
+import { type Features, TEXT_FEATURES } from "../wasm/features.js";
 import { isBinaryModule } from "../wasm/index.js";
 import { watToBinary } from "../wasm/text.js";
 import { validateModule } from "../wasm/validator.js";
@@ -31,7 +31,7 @@ export async function loadModuleFile(path: string, features: Features): Promise<
   const isText = !isBinaryModule(file);
   // wabt's errors are located as "path:line:column: ..." already.
   const bytes = isText
-    ? await located(() => watToBinary(Buffer.from(file).toString("utf8"), path, textFeatures(features)), "")
+    ? await located(() => watToBinary(Buffer.from(file).toString("utf8"), path, TEXT_FEATURES), "")
     : file;
   const where = isText ? `${path} (compiled to binary): ` : `${path}: `;
   const validated = () => validateModule(decodeModule(bytes, features), features);

@@ -162,7 +162,23 @@ export interface TrapSite {
 export type InitialValue =
   | { readonly kind: "const"; readonly bits: bigint }
   | { readonly kind: "import"; readonly module: string; readonly name: string }
-  | { readonly kind: "function"; readonly funcIndex: number };
+  | { readonly kind: "function"; readonly funcIndex: number }
+  /** An extended constant expression's add, sub or mul that reads an imported global (else folded). */
+  | {
+      readonly kind: "arithmetic";
+      readonly op: ConstArithmetic;
+      readonly bits: 32 | 64;
+      readonly left: InitialValue;
+      readonly right: InitialValue;
+    };
+
+export type ConstArithmetic = "add" | "sub" | "mul";
+
+/** `op` on two integers of `bits` bits, wrapping as Wasm does. */
+export function constArithmetic(op: ConstArithmetic, bits: 32 | 64, left: bigint, right: bigint): bigint {
+  const value = op === "add" ? left + right : op === "sub" ? left - right : left * right;
+  return BigInt.asUintN(bits, value);
+}
 
 export interface GlobalSlot {
   readonly type: ValType;

@@ -11,10 +11,20 @@
 //               │ function imports.length + 1   │
 //               │ …                             │
 //               └──────────────────────────────┘
-import type { ConstExpr, FunctionBody, Limits, Module, TableType, ValidatedModule } from "../wasm/ir.js";
+import { constantOf } from "../wasm/decoder.js";
+import type {
+  ConstExpr,
+  FunctionBody,
+  Instr,
+  Limits,
+  Module,
+  TableType,
+  ValidatedModule,
+} from "../wasm/ir.js";
 import { TRAP_KINDS, type TrapKind } from "../wasm/outcome.js";
 import type {
   Artifact,
+  ConstArithmetic,
   DataSegmentImage,
   ElementSegmentImage,
   Exits,
@@ -29,7 +39,7 @@ import type {
   TrapSite,
   VmContextLayout,
 } from "./artifact.js";
-import { EXIT_SLOT_BYTES, vmContextLayout } from "./artifact.js";
+import { constArithmetic, EXIT_SLOT_BYTES, vmContextLayout } from "./artifact.js";
 import { type CompiledFunction, compileFunction } from "./codegen.js";
 import { CompilerInvariantError } from "./errors.js";
 import { FramePlan, functionShape } from "./frame.js";
@@ -426,8 +436,46 @@ function initialValue(expr: ConstExpr, module: Module): InitialValue {
     case "ref.func":
       return { kind: "function", funcIndex: expr.func };
     case "sequence":
-      throw new CompilerInvariantError("extended constant expressions are not compiled yet");
+      return extendedConstant(expr.code, module);
   }
+}
+
+const ARITHMETIC: Readonly<Record<string, { op: ConstArithmetic; bits: 32 | 64 }>> = {
+  "i32.add": { op: "add", bits: 32 },
+  "i32.sub": { op: "sub", bits: 32 },
+  "i32.mul": { op: "mul", bits: 32 },
+  "i64.add": { op: "add", bits: 64 },
+  "i64.sub": { op: "sub", bits: 64 },
+  "i64.mul": { op: "mul", bits: 64 },
+};
+
+/**
+ * An extended constant expression (the validator admits constants, imported globals, and integer
+ * add, sub and mul): folded to a constant unless it reads an imported global, whose value is known
+ * at instantiation only.
+ */
+function extendedConstant(code: readonly Instr[], module: Module): InitialValue {
+  const stack: InitialValue[] = [];
+  for (const instr of code) {
+    const arithmetic = ARITHMETIC[instr.op];
+    if (arithmetic === undefined) {
+      const constant = constantOf(instr);
+      if (constant === null) throw new CompilerInvariantError(`${instr.op} in a constant expression`);
+      stack.push(initialValue(constant, module));
+      continue;
+    }
+    const right = stack.pop();
+    const left = stack.pop();
+    if (left === undefined || right === undefined)
+      throw new CompilerInvariantError("a constant expression pops an empty stack");
+    stack.push(
+      left.kind === "const" && right.kind === "const"
+        ? { kind: "const", bits: constArithmetic(arithmetic.op, arithmetic.bits, left.bits, right.bits) }
+        : { kind: "arithmetic", ...arithmetic, left, right },
+    );
+  }
+  if (stack.length !== 1) throw new CompilerInvariantError("a constant expression leaves no single value");
+  return stack[0]!;
 }
 
 const NULL_REFERENCE: InitialValue = { kind: "const", bits: 0n };

@@ -88,7 +88,8 @@ const END = 0x0b;
 const EXTERN_KINDS: readonly ExternKind[] = ["func", "table", "memory", "global"];
 
 /** A constant expression of this one instruction, if it is a constant one. */
-function constantOf(instr: Instr): ConstExpr | null {
+/** A one-instruction constant expression as itself; null for any other instruction. */
+export function constantOf(instr: Instr): ConstExpr | null {
   switch (instr.op) {
     case "i32.const":
     case "i64.const":

@@ -112,13 +112,11 @@ export function parseFeatures(text: string): Features {
 }
 
 /**
- * What text is converted under for a module read under `features`: those and all of 2.0, so that
- * the binary front end, not wabt's parser, refuses a 2.0 feature outside the profile, naming the
- * feature, the function and the offset (in the converted binary).
+ * What text is converted under, whatever the profile: every feature samestack knows, so that the
+ * binary front end, not wabt's parser, refuses a feature outside the profile, naming the feature,
+ * the function and the offset (in the converted binary).
  */
-export function textFeatures(features: Features): Features {
-  return featureSet([...WASM_2_0, ...features]);
-}
+export const TEXT_FEATURES: Features = featureSet(FEATURES);
 
 /** The features as text: a profile's name when they equal one, else the sorted feature names. */
 export function featuresText(features: Features): string {

@@ -1,7 +1,7 @@
 // The Wasm front end: binary and text modules in, decoded and validated modules out.
 import { readFile } from "node:fs/promises";
 import { decodeModule } from "./decoder.js";
-import { type Features, textFeatures, WASM_2_0 } from "./features.js";
+import { type Features, TEXT_FEATURES, WASM_2_0 } from "./features.js";
 import type { ValidatedModule } from "./ir.js";
 import { watToBinary } from "./text.js";
 import { validateModule } from "./validator.js";
@@ -52,7 +52,7 @@ export function isBinaryModule(content: Uint8Array): boolean {
 /**
  * The content of a module file, binary or text (recognised by the binary magic, not the
  * extension), decoded and validated under a feature profile (default: 2.0 without SIMD); text is
- * converted first (under textFeatures), its errors located in `name`. Everything about the content
+ * converted first (under TEXT_FEATURES), its errors located in `name`. Everything about the content
  * is a FrontEndError.
  */
 export async function readModule(
@@ -62,7 +62,7 @@ export async function readModule(
 ): Promise<ReadModule> {
   const bytes = isBinaryModule(content)
     ? content
-    : await watToBinary(Buffer.from(content).toString("utf8"), name, textFeatures(features));
+    : await watToBinary(Buffer.from(content).toString("utf8"), name, TEXT_FEATURES);
   return { bytes, validated: validateModule(decodeModule(bytes, features), features) };
 }
 

@@ -46,13 +46,13 @@ export async function watToBinary(
       module = wabt.parseWat(filename, source, flags as WabtFeatures) as unknown as WabtModule;
       module.resolveNames();
     } catch (error) {
-      throw textError(MalformedModule, error, source);
+      throw textError(MalformedModule, error, source, filename);
     }
     try {
       try {
         module.validate(flags);
       } catch (error) {
-        throw textError(InvalidModule, error, source);
+        throw textError(InvalidModule, error, source, filename);
       }
       return module.toBinary({ write_debug_names: true }).buffer;
     } finally {
@@ -61,17 +61,21 @@ export async function watToBinary(
   });
 }
 
-/** Builds a front-end error from wabt's message: "<header>\n<file>:<line>:<col>: error: <text>\n…". */
+/**
+ * Builds a front-end error from wabt's message: "<header>\n<file>:<line>:<col>: error: <text>\n…".
+ * The file is named as we passed it: wabt.js may echo its name with a stray byte after it.
+ */
 function textError(
   kind: typeof MalformedModule | typeof InvalidModule,
   error: unknown,
   source: string,
+  filename: string,
 ): FrontEndError {
   const message = error instanceof Error ? error.message : String(error);
   const first = message.split("\n").find((line) => /:\d+:\d+: error: /.test(line));
   if (first === undefined) return new kind(message.trim(), -1);
-  const [, file, line, column, text] = /^(.*):(\d+):(\d+): error: (.*)$/.exec(first)!;
-  const reason = `${file}:${line}:${column}: ${text}`;
+  const [, line, column, text] = /^.*:(\d+):(\d+): error: (.*)$/.exec(first)!;
+  const reason = `${filename}:${line}:${column}: ${text}`;
   return new kind(reason, characterOffset(source, Number(line), Number(column)));
 }
 

@@ -140,3 +140,53 @@ describe("samestack spec --features", () => {
     }
   });
 });
+
+describe("extended constant expressions (lime1)", () => {
+  // $sum folds at compile time; $shifted reads an imported global, so it is computed at instantiation.
+  const extended = folder.write(
+    "extended.wat",
+    `(module
+      (import "spectest" "global_i32" (global $imported i32))
+      (global $sum i64 (i64.sub (i64.const 5) (i64.mul (i64.const 3) (i64.const 4))))
+      (global $shifted i32 (i32.add (i32.mul (global.get $imported) (i32.const 2)) (i32.const 1)))
+      (func (export "sum") (result i64) (global.get $sum))
+      (func (export "shifted") (result i32) (global.get $shifted)))`,
+  );
+
+  it.each(["sum", "shifted"])(
+    "gives %s the same value on x64, aarch64 and V8 under every strategy",
+    async (exportName) => {
+      const values = new Set<string>();
+      for (const strategy of ["native", "intersect", "frame", "logical"]) {
+        const result = await runCli(
+          "run",
+          extended,
+          exportName,
+          "--features",
+          "lime1",
+          "--strategy",
+          strategy,
+          "--target",
+          "x64,aarch64,v8",
+          "--json",
+        );
+        expect(result.code, result.stdout + result.stderr).toBe(EXIT.ok);
+        const { outcomes } = JSON.parse(result.stdout);
+        for (const executor of ["x64", "aarch64", "v8"])
+          values.add(JSON.stringify(outcomes[executor].values));
+      }
+      // 5 − 3·4 = −7 as an i64; the spectest global is 666, so 666·2 + 1 = 1333.
+      const expected =
+        exportName === "sum"
+          ? { type: "i64", value: "18446744073709551609" }
+          : { type: "i32", value: "1333" };
+      expect([...values]).toEqual([JSON.stringify([expected])]);
+    },
+  );
+
+  it("is outside the 2.0 profile", async () => {
+    const result = await runCli("run", extended, "sum", "--target", "x64");
+    expect(result.code).toBe(EXIT.badInput);
+    expect(result.stderr).toContain("extended-const");
+  });
+});
