@@ -1,4 +1,7 @@
-/** `npm run bench`: runs every benchmark section in order. Sections print their own figures. */
+/**
+ * `npm run bench`: runs every benchmark section in order; `npm run bench -- WORD…` only the sections
+ * whose name contains one of the words (case-insensitive). Sections print their own figures.
+ */
 import { availableParallelism, loadavg } from "node:os";
 import { batchBench } from "./batch.js";
 import { compilerBench } from "./compiler.js";
@@ -18,7 +21,15 @@ const sections: { name: string; run: () => Promise<void> }[] = [
   { name: "property-based fuzzing", run: fuzzBench },
 ];
 
-for (const section of sections) {
+const words = process.argv.slice(2).map((word) => word.toLowerCase());
+const chosen = sections.filter(
+  ({ name }) => words.length === 0 || words.some((word) => name.toLowerCase().includes(word)),
+);
+if (chosen.length === 0) {
+  throw new Error(`no section matches ${words.join(" ")}: ${sections.map(({ name }) => name).join("; ")}`);
+}
+
+for (const section of chosen) {
   const [load] = loadavg();
   console.log(`\n== ${section.name} (load average ${load!.toFixed(2)} on ${availableParallelism()} cores)`);
   await section.run();

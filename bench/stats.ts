@@ -15,13 +15,16 @@ export function median(values: readonly number[]): number {
 export function cpuMeasure(fn: () => void, reps: number, warmup = Math.min(reps, 10)): number[] {
   for (let i = 0; i < warmup; i++) fn();
   const durations: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const start = process.cpuUsage();
-    fn();
-    const used = process.cpuUsage(start);
-    durations.push((used.user + used.system) / 1000);
-  }
+  for (let i = 0; i < reps; i++) durations.push(cpuTimed(fn).ms);
   return durations;
+}
+
+/** One call of `fn`: its result and the process's CPU time (user + system) it took. */
+export function cpuTimed<T>(fn: () => T): { value: T; ms: number } {
+  const start = process.cpuUsage();
+  const value = fn();
+  const used = process.cpuUsage(start);
+  return { value, ms: (used.user + used.system) / 1000 };
 }
 
 /** A duration in the most readable unit: "850 ns", "12.3 µs", "4.56 ms", "1.23 s". */
