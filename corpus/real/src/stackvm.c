@@ -4,7 +4,7 @@
  * checked against the same computation written directly in C.
  *   argv: stackvm [N]      sieve bound; Collatz starts below N / 8; Fibonacci of 10 + N / 1000
  *                          (default 1000)
- *   scaled up:  stackvm 200000 */
+ *   scaled up:  stackvm 20000 (Fibonacci of 30; each further 1000 adds a level, so 200000 never ends) */
 #include <string.h>
 
 #include "common.h"
