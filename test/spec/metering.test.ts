@@ -1,8 +1,9 @@
 // Block metering gives the answer instruction metering gives on the spec suite's invocations
 // (emulators/runtime/metering-check.ts): every third spec file that links no module to another
-// (a registered module's shared state would be changed twice), on both targets under every
-// strategy, each invocation run on a block-metered and an instruction-metered instance in step and
-// compared in outcome, Wasm instructions executed, registers and stack bytes.
+// (a registered module's shared state would be changed twice), on both targets, each file under one
+// strategy (in turn, so all of them are met), each invocation run on a block-metered and an
+// instruction-metered instance in step and compared in outcome, Wasm instructions executed,
+// registers and stack bytes.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -79,12 +80,13 @@ afterAll(() => {
 });
 
 it(`runs ${SAMPLE.length} spec files the same metered per block and per instruction`, async () => {
-  const configurations = TARGETS.flatMap((executor) =>
-    STRATEGIES.map((strategy) => ({ executor, strategy })),
-  );
   const differences: string[] = [];
   let invocations = 0;
-  for (const file of SAMPLE) {
+  for (const [i, file] of SAMPLE.entries()) {
+    // Metering is the engines' concern, not the strategy's: each file runs under one strategy, in
+    // turn, so every strategy meets a quarter of the sample, on both targets.
+    const strategy = STRATEGIES[i % STRATEGIES.length]!;
+    const configurations = TARGETS.map((executor) => ({ executor, strategy }));
     const executors = new BothMeterings(file);
     opened.push(executors);
     await runSpecFile(file, { configurations, executors });
