@@ -4,19 +4,22 @@
 // Their command lists, module files and the first folder's README inventory of post-1.0 features.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+import { specSuiteDirectory } from "../../src/spec/runner.js";
 
 /** The two folders; together they hold the WebAssembly 2.0 core suite without SIMD. */
 export const SPEC_FOLDERS = ["spec-testsuite", "spec-testsuite-2.0"] as const;
 export type SpecFolder = (typeof SPEC_FOLDERS)[number];
 
-/** A folder of the suite; throws with a clear message when it is missing. */
+/**
+ * A folder of the suite, beside the one the spec command reads (specSuiteDirectory); throws with a
+ * clear message when it is missing.
+ */
 export function specSuiteDir(folder: SpecFolder = "spec-testsuite"): string {
-  const dir = path.resolve(repoRoot, "../shared", folder);
+  const dir = path.join(path.dirname(specSuiteDirectory()), folder);
   if (!existsSync(path.join(dir, "README.txt"))) {
-    throw new Error(`spec test suite not found at ${dir}: it must sit in shared/ beside the repository`);
+    throw new Error(
+      `spec test suite not found at ${dir}: its folders must sit beside ${specSuiteDirectory()}`,
+    );
   }
   return dir;
 }
