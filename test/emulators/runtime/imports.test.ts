@@ -2,11 +2,12 @@
 // fuel across resumed runs, the same stack use on both targets as recorded profiles show), linking
 // with the 1.0 matching rules, and instances sharing globals, memories and tables, calling each
 // other and back.
-import { afterAll, describe, expect, it } from "vitest";
+
+import { describe, expect, it } from "vitest";
 import { spectestExterns } from "../../../emulators/hosts/spectest.js";
 import type { Externs, HostFunction, Imports } from "../../../emulators/runtime/extern.js";
 import { CODE_BASE } from "../../../emulators/runtime/layout.js";
-import { type Instance, Runner } from "../../../emulators/runtime/runner.js";
+import type { Instance } from "../../../emulators/runtime/runner.js";
 import { compileModule } from "../../../src/compiler/compile.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../../../src/compiler/target.js";
 import {
@@ -21,11 +22,9 @@ import type { FuncType, ValidatedModule } from "../../../src/wasm/ir.js";
 import type { Outcome, WasmValue } from "../../../src/wasm/outcome.js";
 import { watToBinary } from "../../../src/wasm/text.js";
 import { validateModule } from "../../../src/wasm/validator.js";
+import { instanceOf, instantiateOn, runnersPerTarget } from "./runners.js";
 
-const runners = new Map(TARGETS.map((target) => [target, new Runner(target)]));
-afterAll(() => {
-  for (const runner of runners.values()) runner.close();
-});
+const runners = runnersPerTarget();
 
 const configurations = TARGETS.flatMap((target) => STRATEGIES.map((strategy) => [target, strategy] as const));
 
@@ -34,13 +33,7 @@ async function validate(wat: string): Promise<ValidatedModule> {
 }
 
 function instantiate(validated: ValidatedModule, target: Target, strategy: Strategy, imports: Imports) {
-  const artifact = compileModule(validated, { target, strategy, layout: { codeBase: BigInt(CODE_BASE) } });
-  return runners.get(target)!.instantiate(artifact, { module: validated.module, imports });
-}
-
-function instanceOf(result: ReturnType<typeof instantiate>): Instance {
-  if (!result.ok) throw new Error(`instantiation failed: ${JSON.stringify(result)}`);
-  return result.instance;
+  return instantiateOn(runners, validated, target, strategy, imports);
 }
 
 const i32 = (value: number | string): WasmValue => ({ type: "i32", value: String(value) });

@@ -4,23 +4,20 @@
 // through any table; table.grow/size/fill/copy/init and elem.drop, memory.copy/fill/init and
 // data.drop with 2.0's bounds (checked before anything is written); and instances sharing funcref
 // tables and globals, calling each other's functions through them.
-import { afterAll, describe, expect, it } from "vitest";
+
+import { describe, expect, it } from "vitest";
 import type { Imports } from "../../../emulators/runtime/extern.js";
-import { CODE_BASE } from "../../../emulators/runtime/layout.js";
-import { type Instance, Runner } from "../../../emulators/runtime/runner.js";
+import type { RunnerInstantiation } from "../../../emulators/runtime/runner.js";
 import { V8Instance, v8TrapMatches } from "../../../emulators/v8/v8.js";
-import { compileModule } from "../../../src/compiler/compile.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../../../src/compiler/target.js";
 import { decodeModule } from "../../../src/wasm/decoder.js";
 import type { ValidatedModule } from "../../../src/wasm/ir.js";
 import type { Outcome, TrapKind, WasmValue } from "../../../src/wasm/outcome.js";
 import { watToBinary } from "../../../src/wasm/text.js";
 import { validateModule } from "../../../src/wasm/validator.js";
+import { instanceOf, instantiateOn, runnersPerTarget } from "./runners.js";
 
-const runners = new Map(TARGETS.map((target) => [target, new Runner(target)]));
-afterAll(() => {
-  for (const runner of runners.values()) runner.close();
-});
+const runners = runnersPerTarget();
 
 const configurations = TARGETS.flatMap((target) => STRATEGIES.map((strategy) => [target, strategy] as const));
 
@@ -39,14 +36,8 @@ function instantiate(
   target: Target,
   strategy: Strategy,
   imports: Imports = new Map(),
-) {
-  const artifact = compileModule(validated, { target, strategy, layout: { codeBase: BigInt(CODE_BASE) } });
-  return runners.get(target)!.instantiate(artifact, { module: validated.module, imports });
-}
-
-function instanceOf(result: ReturnType<typeof instantiate>): Instance {
-  if (!result.ok) throw new Error(`instantiation failed: ${JSON.stringify(result)}`);
-  return result.instance;
+): RunnerInstantiation {
+  return instantiateOn(runners, validated, target, strategy, imports);
 }
 
 const i32 = (value: number | string): WasmValue => ({ type: "i32", value: String(value) });

@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import initWabt from "wabt";
 import { InvalidArgumentError } from "../../../emulators/errors.js";
 import { CODE_BASE } from "../../../emulators/runtime/layout.js";
-import { type Instance, Runner, type RunnerInstantiation } from "../../../emulators/runtime/runner.js";
+import type { RunnerInstantiation } from "../../../emulators/runtime/runner.js";
 import { V8Instance, v8TrapMatches } from "../../../emulators/v8/v8.js";
 import { compileModule } from "../../../src/compiler/compile.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../../../src/compiler/target.js";
@@ -11,12 +11,10 @@ import type { Module } from "../../../src/wasm/ir.js";
 import type { Outcome, WasmLocation } from "../../../src/wasm/outcome.js";
 import { watToBinary } from "../../../src/wasm/text.js";
 import { validateModule } from "../../../src/wasm/validator.js";
+import { instanceOf, runnersPerTarget } from "./runners.js";
 
 const wabt = await initWabt();
-const runners = new Map(TARGETS.map((target) => [target, new Runner(target)]));
-afterAll(() => {
-  for (const runner of runners.values()) runner.close();
-});
+const runners = runnersPerTarget();
 
 interface Loaded {
   module: Module;
@@ -40,11 +38,6 @@ function loadBytes(bytes: Uint8Array): Loaded {
         }),
       ),
   };
-}
-
-function instanceOf(result: RunnerInstantiation): Instance {
-  if (!result.ok) throw new Error(`instantiation failed: ${JSON.stringify(result)}`);
-  return result.instance;
 }
 
 /** The location of the `occurrence`-th instruction `op` in function `funcIndex`, from the decoder. */
