@@ -14,6 +14,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../build-common.sh
+source "$here/../build-common.sh"
 out="$here"
 check=false
 names=()
@@ -32,11 +34,7 @@ CLANG="${CLANG:-clang-19}"
 missing=()
 command -v "$CLANG" >/dev/null || missing+=("$CLANG (Debian package clang-19)")
 command -v wasm-ld-19 >/dev/null || command -v wasm-ld >/dev/null || missing+=("wasm-ld (Debian package lld-19)")
-if ((${#missing[@]})); then
-  printf 'build.sh: missing %s\n' "${missing[@]}" >&2
-  echo "build.sh: install with: apt-get install clang-19 lld-19" >&2
-  exit 1
-fi
+report_missing "clang-19 lld-19"
 
 # What every module gets: no libc and no entry point, -O2, and warnings as errors (they change no
 # code). The multi-value ABI is a cc1 option: clang 19's driver has no -mabi for wasm32.
@@ -68,13 +66,7 @@ exports_of() {
   esac
 }
 
-if ((${#names[@]} == 0)); then
-  for source in "$here"/src/*.c; do names+=("$(basename "$source" .c)"); done
-fi
-
-target="$out"
-if $check; then target="$(mktemp -d)"; trap 'rm -rf "$target"' EXIT; fi
-mkdir -p "$target"
+prepare_build
 
 echo "build.sh: $("$CLANG" --version | head -n 1); common flags: ${COMMON[*]}"
 for name in "${names[@]}"; do
@@ -85,14 +77,4 @@ for name in "${names[@]}"; do
   echo "  $name.wasm  $(wc -c <"$target/$name.wasm") bytes  ${FLAGS[*]:-(default CPU)}"
 done
 
-if $check; then
-  differ=0
-  for name in "${names[@]}"; do
-    if ! cmp -s "$target/$name.wasm" "$out/$name.wasm"; then
-      echo "build.sh: $name.wasm differs from $out/$name.wasm" >&2
-      differ=1
-    fi
-  done
-  ((differ == 0)) && echo "build.sh: every module is byte-identical to $out"
-  exit "$differ"
-fi
+finish_check

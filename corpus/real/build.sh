@@ -13,6 +13,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../build-common.sh
+source "$here/../build-common.sh"
 out="$here"
 cpu=()
 check=false
@@ -37,11 +39,7 @@ command -v wasm-ld-19 >/dev/null || command -v wasm-ld >/dev/null || missing+=("
 [[ -f "$SYSROOT/lib/wasm32-wasi/libc.a" ]] || missing+=("wasi-libc in $SYSROOT/lib/wasm32-wasi (Debian package wasi-libc)")
 "$CLANG" --target=wasm32-wasi -print-libgcc-file-name 2>/dev/null | xargs -r test -f ||
   missing+=("the wasm32 compiler runtime (Debian package libclang-rt-19-dev-wasm32)")
-if ((${#missing[@]})); then
-  printf 'build.sh: missing %s\n' "${missing[@]}" >&2
-  echo "build.sh: install with: apt-get install clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32" >&2
-  exit 1
-fi
+report_missing "clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32"
 
 # -O2; -std=gnu17; no debug information (wasi-libc's own is stripped, the name section stays for
 # readable backtraces); the linear-memory stack (64 KiB) placed first, so that overflowing it traps
@@ -49,13 +47,7 @@ fi
 FLAGS=(--target=wasm32-wasi "--sysroot=$SYSROOT" "${cpu[@]}" -O2 -std=gnu17 -Wall -Wextra -Werror -I.
   -Wl,--strip-debug -Wl,--stack-first -Wl,-z,stack-size=65536)
 
-if ((${#names[@]} == 0)); then
-  for source in "$here"/src/*.c; do names+=("$(basename "$source" .c)"); done
-fi
-
-target="$out"
-if $check; then target="$(mktemp -d)"; trap 'rm -rf "$target"' EXIT; fi
-mkdir -p "$target"
+prepare_build
 
 echo "build.sh: $("$CLANG" --version | head -n 1); flags: ${FLAGS[*]}"
 for name in "${names[@]}"; do
@@ -66,14 +58,4 @@ for name in "${names[@]}"; do
   echo "  $name.wasm  $(wc -c <"$target/$name.wasm") bytes"
 done
 
-if $check; then
-  differ=0
-  for name in "${names[@]}"; do
-    if ! cmp -s "$target/$name.wasm" "$out/$name.wasm"; then
-      echo "build.sh: $name.wasm differs from $out/$name.wasm" >&2
-      differ=1
-    fi
-  done
-  ((differ == 0)) && echo "build.sh: every module is byte-identical to $out"
-  exit "$differ"
-fi
+finish_check
