@@ -73,6 +73,29 @@ export const FLAG = { watch: 1, align: 2, jsHook: 4 } as const;
 /** Numbers per alignment violation copied out by the helper (pc, sp). */
 export const VIOLATION_WORDS = 2;
 
+/** Indices into the summary written by `ss_profile_finish` (the `PS_*` enum in profile.h). */
+export const PROFILE_SUMMARY = {
+  steps: 0,
+  entryDepth: 1,
+  maxDepth: 2,
+  lastDepth: 3,
+  hash1High: 4,
+  hash1Low: 5,
+  hash2High: 6,
+  hash2Low: 7,
+  changes: 8,
+  nodes: 9,
+  misaligned: 10,
+  error: 11,
+  errorOffset: 12,
+  length: 13,
+} as const;
+/** `error` values of a profile summary (PROFILE_* in profile.h). */
+export const PROFILE_ERROR = { ok: 0, returnWithoutCall: 1, noStackMap: 2, outOfMemory: 3 } as const;
+/** Numbers per running-maximum change (step, depth, location, caller node) and per node (location, parent). */
+export const PROFILE_CHANGE_WORDS = 4;
+export const PROFILE_NODE_WORDS = 2;
+
 /** uc_err values the harness interprets (unicorn.h). */
 export const UC_ERR = { ok: 0, insnInvalid: 10 } as const;
 /** uc_mem_type values of invalid accesses (unicorn.h). */
@@ -178,6 +201,26 @@ export const ss = {
     [SsEnginePointer, Float64Array],
     void
   >,
+  setProfileCode: helper.func(
+    "int ss_set_profile_code(ss_engine *e, const int32_t *rel, const uint8_t *kinds, const int32_t *locs, const int32_t *checks, uint64_t size, const uint64_t *keys, uint64_t key_count, uint32_t return_address_bytes)",
+  ) as Fn<
+    [SsEnginePointer, Int32Array, Uint8Array, Int32Array, Int32Array, number, BigUint64Array, number, number],
+    number
+  >,
+  profileStart: helper.func("int ss_profile_start(ss_engine *e, uint64_t reference)") as Fn<
+    [SsEnginePointer, U64],
+    number
+  >,
+  profileHostCall: helper.func(
+    "void ss_profile_host_call(ss_engine *e, uint64_t sp, uint64_t deepest_sp)",
+  ) as Fn<[SsEnginePointer, U64, U64], void>,
+  profileFinish: helper.func("void ss_profile_finish(ss_engine *e, double *summary)") as Fn<
+    [SsEnginePointer, Float64Array],
+    void
+  >,
+  profileCopy: helper.func(
+    "void ss_profile_copy(ss_engine *e, double *changes, double *nodes, double *misaligned)",
+  ) as Fn<[SsEnginePointer, Float64Array, Float64Array, Float64Array], void>,
   regId: helper.func("int ss_reg_id(int arch, const char *name)") as Fn<[number, string], number>,
   decoderOpen: helper.func("ss_decoder *ss_decoder_open(int arch, _Out_ int *error)") as Fn<
     [number, number[]],

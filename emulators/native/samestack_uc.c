@@ -54,6 +54,7 @@
 
 #include "arch.h"
 #include "instruction_count.h"
+#include "profile.h"
 #include "sp_writes.h"
 
 /* Regions up to this size are zeroed with memset rather than by dropping their pages. */
@@ -114,7 +115,7 @@ typedef int (*ss_js_hook)(uint64_t token, uint64_t address);
 typedef struct {
   uc_engine *uc;
   int cover; /* COVER_*: the hook over the covered range */
-  uc_hook fault_hook, interrupt_hook, range_hook;
+  uc_hook fault_hook, interrupt_hook, range_hook, profile_hook;
 } ss_machine;
 
 typedef struct {
@@ -138,6 +139,7 @@ typedef struct {
   int zone_protected; /* FAST maps the zone without access now */
   ss_js_hook js_hook;
   uint64_t js_token;
+  stack_profile *profile; /* built per block while active (profile.h); NULL until code is given */
   /* per run */
   int running;  /* the machine emulating */
   int handover; /* HANDOVER_*: set in FAST, acted on at the next block start */
@@ -344,6 +346,12 @@ static void on_interrupt(uc_engine *uc, uint32_t number, void *user) {
   uc_emu_stop(uc);
 }
 
+/* The profile's view of the block at `offset`, reading SP only where the profile cannot know it. */
+static void profile_block_start(ss_engine *e, uint64_t offset, uint32_t size) {
+  int read = profile_needs_sp(e->profile, offset);
+  profile_block(e->profile, offset, size, read ? read_sp(e) : 0, read);
+}
+
 /* Fuel charge of the block at `offset`, computed on its first execution: its fuel points, or its
  * instructions (fixed-size ones by division, others counted with Capstone). */
 static uint64_t block_charge(ss_engine *e, uint64_t offset, uint32_t size) {
@@ -378,11 +386,20 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     uint64_t charge = block_charge(e, offset, size);
     if (e->steps + charge <= e->fuel) {
       e->steps += charge;
+      if (e->profile && profile_active(e->profile)) profile_block_start(e, offset, size);
       return;
     }
     e->handover = HANDOVER_FUEL;
   }
   uc_emu_stop(uc);
+}
+
+/* PRECISE, before a block runs: the profile's view of it (the code hook meters the fuel). */
+static void on_profile_block(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+  (void)uc;
+  ss_engine *e = user;
+  uint64_t offset = address - e->begin;
+  if (offset < e->size && e->profile && profile_active(e->profile)) profile_block_start(e, offset, size);
 }
 
 /* The instruction a run's stop is attributed to: the one that raised an interrupt; on PRECISE, the one
@@ -418,11 +435,16 @@ static uc_err open_machine(ss_engine *e, ss_machine *m) {
 }
 
 /* Covers the engine's range on machine `m` with its hook. */
+/* Covers the engine's range on machine `m` with its hook; a PRECISE machine also gets the profile's
+ * block hook (FAST's block hook serves both). */
 static uc_err cover(ss_engine *e, ss_machine *m, int kind) {
-  uc_err err = kind == COVER_CODE ? uc_hook_add(m->uc, &m->range_hook, UC_HOOK_CODE, (void *)on_code, e, e->begin,
-                                                e->begin + e->size - 1)
-                                  : uc_hook_add(m->uc, &m->range_hook, UC_HOOK_BLOCK, (void *)on_block, e,
-                                                e->begin, e->begin + e->size - 1);
+  uint64_t end = e->begin + e->size - 1;
+  uc_err err = kind == COVER_CODE
+                   ? uc_hook_add(m->uc, &m->range_hook, UC_HOOK_CODE, (void *)on_code, e, e->begin, end)
+                   : uc_hook_add(m->uc, &m->range_hook, UC_HOOK_BLOCK, (void *)on_block, e, e->begin, end);
+  if (err == UC_ERR_OK && kind == COVER_CODE) {
+    err = uc_hook_add(m->uc, &m->profile_hook, UC_HOOK_BLOCK, (void *)on_profile_block, e, e->begin, end);
+  }
   if (err == UC_ERR_OK) m->cover = kind;
   return err;
 }
@@ -456,6 +478,7 @@ void ss_close(ss_engine *e) {
   free(e->regions);
   for (int i = 0; i < POINT_KINDS; i++) free(e->points[i].offsets);
   if (e->decoder) capstone_decoder_close(e->decoder);
+  profile_close(e->profile);
   free(e->block_charges);
   free(e->fuel_points);
   free(e->flags);
@@ -762,6 +785,10 @@ int ss_invalidate(ss_engine *e, uint64_t begin, uint64_t end) {
     uint8_t *flags = e->flags;
     for (uint64_t i = from; i < to; i++) flags[i] &= (uint8_t) ~(FLAG_KNOWN | FLAG_WRITES_SP);
   }
+  if (e->profile && e->size) {
+    uint64_t from = begin > e->begin ? begin - e->begin : 0;
+    profile_forget(e->profile, from, end > e->begin ? end - e->begin : 0);
+  }
   if (e->block_charges) {
     /* A block may start up to a page before the bytes it holds (QEMU's blocks span at most two pages). */
     uint64_t from = begin > e->begin + BLOCK_REACH ? begin - BLOCK_REACH : e->begin;
@@ -856,9 +883,16 @@ void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
     if (sp < e->min_sp) e->min_sp = sp;
   }
   int fast_fault = e->stop == STOP_MEMORY_FAULT && e->machines[e->running].cover == COVER_BLOCKS;
+  uint64_t stopped_at = stop_pc(e, err, pc);
+  if (e->profile && profile_active(e->profile)) {
+    /* A fault or an exception stops at an instruction whose start was seen; an exit, the fuel or a
+     * hook stop before it. */
+    int at_stop = e->stop == STOP_MEMORY_FAULT || e->stop == STOP_INTERRUPT || e->stop == STOP_CPU_EXCEPTION;
+    profile_run_end(e->profile, stopped_at - e->begin, at_stop, read_sp(e));
+  }
   result[R_UC_ERR] = err;
   result[R_STOP] = e->stop;
-  result[R_STOP_PC] = stop_pc(e, err, pc);
+  result[R_STOP_PC] = stopped_at;
   result[R_FAULT_TYPE] = e->fault_type;
   result[R_FAULT_ADDRESS] = e->fault_address;
   result[R_INTERRUPT_NUMBER] = e->interrupt_number;
@@ -878,4 +912,34 @@ void ss_copy_records(ss_engine *e, double *out) { memcpy(out, e->records.items, 
 
 void ss_copy_violations(ss_engine *e, double *out) {
   memcpy(out, e->violations.items, e->violations.count * sizeof(ss_violation));
+}
+
+/* The code's tables for stack profiles (profile.h), one entry per byte from the covered range's start. */
+int ss_set_profile_code(ss_engine *e, const int32_t *rel, const uint8_t *kinds, const int32_t *locs,
+                        const int32_t *checks, uint64_t size, const uint64_t *keys, uint64_t key_count,
+                        uint32_t return_address_bytes) {
+  if (e->size == 0 || size > e->size) return UC_ERR_ARG;
+  if (!e->profile && !(e->profile = profile_open())) return UC_ERR_NOMEM;
+  profile_code code = {size, rel, kinds, locs, checks, keys, key_count, return_address_bytes};
+  return profile_set_code(e->profile, &code) == 0 ? UC_ERR_OK : UC_ERR_NOMEM;
+}
+
+/* Starts a stack profile with reference SP `reference`: every run adds to it until ss_profile_finish. */
+int ss_profile_start(ss_engine *e, uint64_t reference) {
+  if (!e->profile) return UC_ERR_ARG;
+  profile_start(e->profile, reference);
+  return UC_ERR_OK;
+}
+
+void ss_profile_host_call(ss_engine *e, uint64_t sp, uint64_t deepest_sp) {
+  if (e->profile) profile_host_call(e->profile, sp, deepest_sp);
+}
+
+/* Ends the profile: its summary (PS_* in profile.h) into `summary`, then its rows with the copy calls. */
+void ss_profile_finish(ss_engine *e, double *summary) { profile_finish(e->profile, summary); }
+
+void ss_profile_copy(ss_engine *e, double *changes, double *nodes, double *misaligned) {
+  profile_copy_changes(e->profile, changes);
+  profile_copy_nodes(e->profile, nodes);
+  profile_copy_misaligned(e->profile, misaligned);
 }

@@ -38,6 +38,7 @@ import { InvalidArgumentError, MemoryAccessError } from "../errors.js";
 import { type Engine, type EngineOptions, PAGE_SIZE, type RegisterName } from "../unicorn/engine.js";
 import { EnginePool } from "../unicorn/engine-pool.js";
 import type { AlignmentViolation, StackRecords, StopReason } from "../unicorn/run-result.js";
+import type { ProfileCode, ProfileRows } from "../unicorn/stack-profile.js";
 import {
   entryCallAreaBytes,
   readEntryResults,
@@ -125,6 +126,14 @@ export interface RecordedInvocation {
   readonly referenceSp: number;
   /** Wasm instruction starts where SP was not 16-byte aligned (never, if the static verifier is right). */
   readonly alignmentViolations: readonly AlignmentViolation[];
+  /** Wasm instructions the invocation executed, on every instance it reached (its fuel used). */
+  readonly wasmInstructions: number;
+}
+
+/** An invocation run with the native stack profiler on (src/verify/dynamic.ts reads its rows). */
+export interface ProfiledInvocation {
+  readonly outcome: Outcome;
+  readonly profile: ProfileRows;
   /** Wasm instructions the invocation executed, on every instance it reached (its fuel used). */
   readonly wasmInstructions: number;
 }
@@ -229,6 +238,9 @@ const codeHeld = new WeakMap<Engine, Artifact>();
 /** Host functions running now: they may not call back into Wasm. */
 let hostFunctionsRunning = 0;
 
+/** The profiler tables each engine holds. */
+const profiledCode = new WeakMap<Engine, ProfileCode>();
+
 export class Instance implements FunctionOwner {
   private stackEnd = STACK_LIMIT_ADDRESS;
   /** Wasm instructions the last invocation from the host executed (its fuel used). */
@@ -239,6 +251,8 @@ export class Instance implements FunctionOwner {
   private readonly hostFrameBytes: number;
   /** Set while a recorded invocation runs: every run of this engine adds its records. */
   private recording: RecordedRuns | null = null;
+  /** Set while a profiled invocation runs: the runs of this engine it took. */
+  private profiling: { runs: number } | null = null;
 
   constructor(
     readonly artifact: Artifact,
@@ -303,6 +317,39 @@ export class Instance implements FunctionOwner {
       engine.setWatchPoints([]);
       engine.setAlignmentChecks([]);
     }
+  }
+
+  /**
+   * Like `invoke`, with the native stack profiler building the profile as the code runs, at the
+   * emulator's speed (block-metered engines stay on their fast machine). `code` holds the profiler's
+   * tables for this instance's artifact (the same object every time, so an engine takes them once).
+   */
+  invokeProfiled(
+    name: string,
+    args: readonly WasmValue[],
+    code: ProfileCode,
+    options: InvokeOptions = {},
+  ): ProfiledInvocation | Outcome {
+    const call = this.exportedCall(name, args);
+    if ("outcome" in call) return call;
+    const { engine } = this;
+    if (profiledCode.get(engine) !== code) {
+      engine.setProfileCode(code);
+      profiledCode.set(engine, code);
+    }
+    engine.startProfile(STACK_LIMIT_ADDRESS + this.stackLimitOf(options));
+    const profiling = { runs: 0 };
+    this.profiling = profiling;
+    let outcome: Outcome;
+    let profile: ProfileRows;
+    try {
+      outcome = this.invokeFunction(call.funcIndex, call.values, options);
+    } finally {
+      this.profiling = null;
+      profile = engine.finishProfile();
+    }
+    if (profiling.runs === 0) return outcome;
+    return { outcome, profile, wasmInstructions: this.lastFuelUsed };
   }
 
   /** Wasm instructions the last invocation from the host executed, on every instance it reached. */
@@ -447,6 +494,7 @@ export class Instance implements FunctionOwner {
       bindings.leave();
       fuel.remaining -= result.steps;
       this.recording?.addRun(result, Number(engine.readRegister("sp")));
+      if (this.profiling) this.profiling.runs++;
       const { stop } = result;
       // A slice ends where its fuel runs out; the invocation's fuel, where the next charge does not fit.
       if (stop.kind === "fuel" && slice < fuel.remaining + result.steps && result.steps > 0) {
@@ -466,7 +514,9 @@ export class Instance implements FunctionOwner {
       const { params, results } = callee.type;
       const call = readExitCall(engine, artifact.strategy, callee.type);
       const deepest = call.reference - this.hostFrameBytes;
-      this.recording?.addHostCall(stop.address, Number(engine.readRegister("sp")), deepest);
+      const sp = Number(engine.readRegister("sp"));
+      this.recording?.addHostCall(stop.address, sp, deepest);
+      if (this.profiling) engine.profileHostCall(sp, deepest);
       if (deepest < STACK_LIMIT_ADDRESS) {
         // The overflow belongs to the call instruction: unwind from it, as if the call had not begun.
         engine.writeRegister("sp", call.reference);

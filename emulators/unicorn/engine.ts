@@ -30,6 +30,10 @@ import { helperArch } from "../native/arch.js";
 import {
   FLAG,
   HANDOVER,
+  PROFILE_CHANGE_WORDS,
+  PROFILE_ERROR,
+  PROFILE_NODE_WORDS,
+  PROFILE_SUMMARY,
   RESULT,
   registerJsHook,
   type SsEnginePointer,
@@ -49,6 +53,7 @@ import {
   StackRecords,
   type StopReason,
 } from "./run-result.js";
+import type { ProfileCode, ProfileRows } from "./stack-profile.js";
 
 export const PAGE_SIZE = 0x1000;
 /** Addresses end below 2^47 (canonical x86-64 user space; within AArch64's 48-bit VA). */
@@ -158,6 +163,20 @@ export interface Engine {
    * metered per instruction are exact anyway and only remember it.
    */
   setWarningZone(address: number, size: number): void;
+  /**
+   * The stack profiler's tables for the code now in the instrumented range (stack-profile.ts); needed
+   * before `startProfile`, again after the code changes.
+   */
+  setProfileCode(code: ProfileCode): void;
+  /**
+   * Starts a stack profile with reference SP `reference`: every run adds to it, per translation block,
+   * until `finishProfile`. Runs stay block-metered; no watch points, alignment checks or hooks apply.
+   */
+  startProfile(reference: number): void;
+  /** A call that left the engine for the host at SP `sp`, deemed to reach `deepestSp`. */
+  profileHostCall(sp: number, deepestSp: number): void;
+  /** Ends the profile begun by `startProfile` and returns it. */
+  finishProfile(): ProfileRows;
   unhookAddress(address: number): void;
 
   run(options: RunOptions): RunResult;
@@ -207,6 +226,7 @@ class UnicornEngine implements Engine {
   private readonly registerIds = new Map<string, number>();
   private readonly registerScratch = new BigUint64Array(1);
   private readonly result = new BigUint64Array(RESULT.length);
+  private profileCodeSet = false;
   private running = false;
   private hookFailure: { error: unknown } | null = null;
 
@@ -401,6 +421,62 @@ class UnicornEngine implements Engine {
     if (this.blockMetered) this.check("ss_set_zone", ss.setZone(handle, address, size));
   }
 
+  setProfileCode(code: ProfileCode): void {
+    const handle = this.open("setProfileCode");
+    const size = code.rel.length;
+    const consistent = [code.kinds, code.locs, code.checks].every((table) => table.length === size);
+    if (this.instrumented === null || !consistent || size > this.instrumented.size) {
+      throw new InvalidArgumentError(
+        `profile tables need ${size} bytes of an instrumented range, one entry each`,
+      );
+    }
+    const { rel, kinds, locs, checks, keys, returnAddressBytes } = code;
+    this.check(
+      "ss_set_profile_code",
+      ss.setProfileCode(handle, rel, kinds, locs, checks, size, keys, keys.length, returnAddressBytes),
+    );
+    this.profileCodeSet = true;
+  }
+
+  startProfile(reference: number): void {
+    const handle = this.open("startProfile");
+    if (!this.profileCodeSet) throw new InvalidArgumentError("startProfile needs setProfileCode first");
+    requireAddress("reference", reference);
+    this.check("ss_profile_start", ss.profileStart(handle, reference));
+  }
+
+  profileHostCall(sp: number, deepestSp: number): void {
+    ss.profileHostCall(this.open("profileHostCall"), sp, deepestSp);
+  }
+
+  finishProfile(): ProfileRows {
+    const handle = this.open("finishProfile");
+    if (!this.profileCodeSet) throw new InvalidArgumentError("finishProfile needs setProfileCode first");
+    const summary = new Float64Array(PROFILE_SUMMARY.length);
+    ss.profileFinish(handle, summary);
+    const field = (index: number) => summary[index]!;
+    const changes = new Float64Array(field(PROFILE_SUMMARY.changes) * PROFILE_CHANGE_WORDS);
+    const nodes = new Float64Array(field(PROFILE_SUMMARY.nodes) * PROFILE_NODE_WORDS);
+    const misaligned = new Float64Array(field(PROFILE_SUMMARY.misaligned));
+    ss.profileCopy(handle, changes, nodes, misaligned);
+    const word = (high: number, low: number) =>
+      field(high).toString(16).padStart(8, "0") + field(low).toString(16).padStart(8, "0");
+    const errorKind = PROFILE_ERROR_KINDS[field(PROFILE_SUMMARY.error)];
+    return {
+      steps: field(PROFILE_SUMMARY.steps),
+      entryDepth: field(PROFILE_SUMMARY.entryDepth),
+      maxDepth: field(PROFILE_SUMMARY.maxDepth),
+      lastDepth: field(PROFILE_SUMMARY.lastDepth),
+      hash:
+        word(PROFILE_SUMMARY.hash1High, PROFILE_SUMMARY.hash1Low) +
+        word(PROFILE_SUMMARY.hash2High, PROFILE_SUMMARY.hash2Low),
+      changes,
+      nodes,
+      misaligned,
+      error: errorKind ? { kind: errorKind, offset: field(PROFILE_SUMMARY.errorOffset) } : null,
+    };
+  }
+
   run({ begin, fuel }: RunOptions): RunResult {
     const handle = this.open("run");
     if (!Number.isSafeInteger(fuel) || fuel <= 0) {
@@ -581,6 +657,12 @@ class UnicornEngine implements Engine {
 }
 
 /** A Float64Array the caller overwrites entirely: skips zero-filling, which costs as much as the copy. */
+const PROFILE_ERROR_KINDS: Record<number, NonNullable<ProfileRows["error"]>["kind"]> = {
+  [PROFILE_ERROR.returnWithoutCall]: "return-without-call",
+  [PROFILE_ERROR.noStackMap]: "no-stack-map",
+  [PROFILE_ERROR.outOfMemory]: "out-of-memory",
+};
+
 function uninitializedFloat64s(length: number): Float64Array {
   const bytes = Buffer.allocUnsafeSlow(length * Float64Array.BYTES_PER_ELEMENT);
   return new Float64Array(bytes.buffer, bytes.byteOffset, length);

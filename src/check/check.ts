@@ -28,7 +28,10 @@ export async function check(
 ): Promise<CheckResult> {
   const startedAt = new Date().toISOString();
   const files = await moduleFiles(paths);
-  const runners = new Map<Target, Runner>(options.targets.map((target) => [target, new Runner(target)]));
+  // Block-metered: profiles are built per block on the fast machine, as plain runs are.
+  const runners = new Map<Target, Runner>(
+    options.targets.map((target) => [target, new Runner(target, {}, { metering: "block" })]),
+  );
   const modules: ModuleResult[] = [];
   try {
     for (const file of files) {

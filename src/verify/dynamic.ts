@@ -1,10 +1,12 @@
 // Dynamic verification: one recorded run per target gives each target's stack profile, hence its
 // overflow point for every limit at once; real runs at sampled limits confirm the prediction.
 import type { Instance, InvokeOptions } from "../../emulators/runtime/runner.js";
+import type { ProfileRows } from "../../emulators/unicorn/stack-profile.js";
 import type { Target } from "../compiler/target.js";
-import type { Outcome, WasmValue } from "../wasm/outcome.js";
+import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
 import { isStackOverflow } from "./outcomes.js";
 import {
+  type MaximumChange,
   type OverflowPoint,
   overflowPoint,
   type StackProfile,
@@ -12,7 +14,8 @@ import {
   sameOptionalLocation,
   summarizeProfile,
 } from "./profile.js";
-import { profileSteps, type TracedSteps } from "./trace.js";
+import { profileCode } from "./profile-code.js";
+import { profileSteps, type TracedSteps, TraceError } from "./trace.js";
 
 export interface RecordedProfile {
   readonly target: Target;
@@ -51,18 +54,27 @@ export interface RecordOptions extends InvokeOptions {
   /** Keep the profile's full sequence. */
   readonly keepFull?: boolean;
   readonly view?: RunView;
+  /**
+   * Build the profile from the per-instruction recorder's samples in JS (the reference tracer), as
+   * a full sequence or a view needs anyway, rather than natively per block.
+   */
+  readonly traced?: boolean;
 }
 
 /**
- * Runs `invocation` once with the recorder on; the profile keeps its full sequence when asked. A
- * run that ran out of fuel has no profile (it is a prefix of the program's), nor has one whose
- * samples overflowed the recorder (emulators/native: 4 Mi samples per run).
+ * Runs `invocation` once and gives its stack profile, with its full sequence when asked. The
+ * profile is built natively while the code runs, at the emulator's speed; a full sequence or a view
+ * takes the per-instruction recorder and the JS tracer (`profileSteps`), which give the same profile.
+ * A run that ran out of fuel has no profile (it is a prefix of the program's), nor has a recorded one
+ * whose samples overflowed the recorder (emulators/native: 4 Mi samples per run).
  */
 export function recordProfile(
   instance: Instance,
   invocation: Invocation,
   options: RecordOptions = {},
 ): RecordedProfile | UnprofiledRun {
+  if (!options.keepFull && !options.view && !options.traced)
+    return nativeProfile(instance, invocation, options);
   const target = instance.artifact.target;
   const viewed = (outcome: Outcome) => (options.view ? options.view.outcome(outcome) : outcome);
   const recorded = instance.invokeRecorded(invocation.exportName, invocation.args, options);
@@ -96,6 +108,77 @@ export function recordProfile(
     misalignedAt: recorded.alignmentViolations.map((v) => v.pc),
     executed,
   };
+}
+
+/** `recordProfile` with the native profiler. */
+function nativeProfile(
+  instance: Instance,
+  invocation: Invocation,
+  options: InvokeOptions,
+): RecordedProfile | UnprofiledRun {
+  const { artifact } = instance;
+  const { target } = artifact;
+  const code = profileCode(artifact);
+  const profiled = instance.invokeProfiled(invocation.exportName, invocation.args, code, options);
+  if (!("profile" in profiled)) return { target, outcome: profiled, unprofiled: "no run was recorded" };
+  const { profile: rows, wasmInstructions: executed } = profiled;
+  if (profiled.outcome.outcome === "exhausted") {
+    return { target, outcome: profiled.outcome, unprofiled: "the run ran out of fuel", executed };
+  }
+  const codeBase = Number(artifact.codeBase);
+  if (rows.error !== null) {
+    const at = `0x${(codeBase + rows.error.offset).toString(16)}`;
+    throw new TraceError(
+      rows.error.kind === "return-without-call"
+        ? `return to ${at} without a matching call`
+        : `the native profiler met ${rows.error.kind === "no-stack-map" ? "code outside the stack map" : "no memory"} at ${at}`,
+    );
+  }
+  let outcome = profiled.outcome;
+  if (outcome.outcome === "trap") outcome = { ...outcome, step: rows.steps - 1, depth: rows.lastDepth };
+  return {
+    target,
+    outcome,
+    profile: {
+      entryDepth: rows.entryDepth,
+      steps: rows.steps,
+      maxDepth: rows.maxDepth,
+      maximumChanges: maximumChanges(rows, code.locations),
+      hash: rows.hash,
+    },
+    misalignedAt: Array.from(rows.misaligned, (offset) => codeBase + offset),
+    executed,
+  };
+}
+
+/** The native profiler's changes, each backtrace walked from its nodes when asked for. */
+function maximumChanges(rows: ProfileRows, locations: readonly WasmLocation[]): MaximumChange[] {
+  const { changes, nodes } = rows;
+  const backtraceFrom = (node: number, location: WasmLocation): WasmLocation[] => {
+    const frames = [location];
+    for (let at = node; at >= 0; at = nodes[2 * at + 1]!) frames.push(locations[nodes[2 * at]!]!);
+    return frames.reverse();
+  };
+  const result: MaximumChange[] = [];
+  for (let i = 0; i < changes.length; i += 4) {
+    const index = changes[i]!;
+    const depth = changes[i + 1]!;
+    if (index < 0) {
+      result.push({ index, depth, location: null, backtrace: [] });
+      continue;
+    }
+    const location = locations[changes[i + 2]!]!;
+    const node = changes[i + 3]!;
+    result.push({
+      index,
+      depth,
+      location,
+      get backtrace() {
+        return backtraceFrom(node, location);
+      },
+    });
+  }
+  return result;
 }
 
 /** A limit where a real limited run disagreed with the overflow point predicted from the profile. */

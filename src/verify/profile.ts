@@ -1,7 +1,6 @@
 // Stack profiles: for each executed Wasm instruction, in order, its location and the
 // deepest stack depth reached while it executed; and what follows from one: the overflow point for
 // every limit at once, and the comparison of two targets' profiles.
-import { createHash } from "node:crypto";
 import type { WasmLocation } from "../wasm/outcome.js";
 
 export interface ProfileStep {
@@ -36,7 +35,7 @@ export interface StackProfile {
   readonly steps: number;
   readonly maxDepth: number;
   readonly maximumChanges: readonly MaximumChange[];
-  /** sha256 over every step's (funcIndex, instrIndex, depth). */
+  /** Hash of the whole sequence: entryDepth, then every step's location and depth (`StepHash`). */
   readonly hash: string;
   /** The full sequence, kept only on request. */
   readonly full?: readonly ProfileStep[];
@@ -53,16 +52,11 @@ export function summarizeProfile(
   keepFull = false,
 ): StackProfile {
   const changes: MaximumChange[] = [];
-  // Hashed in one go: (funcIndex, instrIndex, depth) per step, after the entry call's depth.
-  const rows = new Int32Array(3 + 3 * steps.length);
-  rows[2] = entryDepth;
+  const hash = new StepHash(entryDepth);
   let maxDepth = entryDepth;
   if (entryDepth > 0) changes.push({ index: -1, depth: entryDepth, location: null, backtrace: [] });
   steps.forEach((step, index) => {
-    const at = 3 + 3 * index;
-    rows[at] = step.location.funcIndex;
-    rows[at + 1] = step.location.instrIndex;
-    rows[at + 2] = step.depth;
+    hash.add(step.location, step.depth);
     if (step.depth > maxDepth) {
       maxDepth = step.depth;
       // The backtrace is read when asked for: a recursion deepening at every step makes a change
@@ -77,10 +71,74 @@ export function summarizeProfile(
       });
     }
   });
-  const hash = createHash("sha256").update(new Uint8Array(rows.buffer)).digest("hex");
-  const profile = { entryDepth, steps: steps.length, maxDepth, maximumChanges: changes, hash };
+  const profile = { entryDepth, steps: steps.length, maxDepth, maximumChanges: changes, hash: hash.hex() };
   return keepFull ? { ...profile, full: steps } : profile;
 }
+
+/**
+ * The profile hash, the same as the native profiler's (emulators/native/profile.c): the sequence
+ * entryDepth, key(step 0), depth(step 0), key(step 1), ... (key = funcIndex · 2^32 + instrIndex, depths
+ * as two's-complement words) read as a polynomial in each of two odd bases modulo 2^64, by Horner's
+ * rule. Linear in the depths, so the native side adds a block's steps at once. Words are kept as
+ * 32-bit halves in numbers: exact, and far cheaper than BigInt per step.
+ */
+export class StepHash {
+  private readonly words = new Uint32Array(4); // high, low of each base's hash
+
+  constructor(entryDepth: number) {
+    for (let i = 0; i < 2; i++) this.set(i, high(entryDepth), entryDepth >>> 0);
+  }
+
+  add(location: WasmLocation, depth: number): void {
+    for (let i = 0; i < 2; i++) {
+      this.multiplyAdd(i, location.funcIndex >>> 0, location.instrIndex >>> 0);
+      this.multiplyAdd(i, high(depth), depth >>> 0);
+    }
+  }
+
+  hex(): string {
+    return Array.from(this.words, (word) => word.toString(16).padStart(8, "0")).join("");
+  }
+
+  /** hash_i = hash_i · base_i + (addHigh · 2^32 + addLow), modulo 2^64. */
+  private multiplyAdd(i: number, addHigh: number, addLow: number): void {
+    const [baseHigh, baseLow] = HASH_BASES[i]!;
+    const hHigh = this.words[2 * i]!;
+    const hLow = this.words[2 * i + 1]!;
+    // hLow · baseLow in full, from 16-bit halves (each partial product is exact in a double)
+    const a0 = hLow & 0xffff;
+    const a1 = hLow >>> 16;
+    const b0 = baseLow & 0xffff;
+    const b1 = baseLow >>> 16;
+    const middle = a0 * b1 + a1 * b0;
+    const low = a0 * b0 + (middle % 0x10000) * 0x10000 + addLow;
+    const carry = Math.floor(low / 2 ** 32);
+    const upper =
+      a1 * b1 +
+      Math.floor(middle / 0x10000) +
+      carry +
+      Math.imul(hHigh, baseLow) +
+      Math.imul(hLow, baseHigh) +
+      addHigh;
+    this.set(i, upper, low);
+  }
+
+  private set(i: number, high32: number, low32: number): void {
+    this.words[2 * i] = high32 >>> 0;
+    this.words[2 * i + 1] = low32 >>> 0;
+  }
+}
+
+/** The high 32 bits of a depth's two's-complement 64-bit word. */
+function high(value: number): number {
+  return Math.floor(value / 2 ** 32) >>> 0;
+}
+
+/** 0x9e3779b97f4a7c15 and 0xc2b2ae3d27d4eb4f, as 32-bit halves. */
+const HASH_BASES = [
+  [0x9e3779b9, 0x7f4a7c15],
+  [0xc2b2ae3d, 0x27d4eb4f],
+] as const;
 
 /** The first step deeper than `limit`, or null when the run stays within it. */
 export function overflowPoint(profile: StackProfile, limit: number): OverflowPoint | null {

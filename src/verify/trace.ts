@@ -75,7 +75,7 @@ class TracedStep implements ProfileStep {
 }
 
 /** What a record point is, decided once per Artifact rather than once per sample. */
-type RecordPoint =
+export type RecordPoint =
   | { readonly kind: "instr"; readonly location: WasmLocation }
   /** A function's entry. `firstInstruction`: set when the prologue emits no code (an AArch64
    *  native leaf without locals), so the entry is also where the body's first instruction starts. */
@@ -91,7 +91,8 @@ const HOST_CALL: RecordPoint = { kind: "prologue", limitCheckBytes: null, firstI
 
 const recordPointCache = new WeakMap<Artifact, Map<number, RecordPoint>>();
 
-function recordPoints(artifact: Artifact): Map<number, RecordPoint> {
+/** The Artifact's record points by code offset (import exits included, as host calls). */
+export function recordPoints(artifact: Artifact): Map<number, RecordPoint> {
   const cached = recordPointCache.get(artifact);
   if (cached) return cached;
   const points = new Map<number, RecordPoint>();

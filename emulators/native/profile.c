@@ -1,0 +1,518 @@
+/* The stack profile, built per translation block (profile.h).
+ *
+ * The hash: the sequence entryDepth, key(step 0), depth(step 0), key(step 1), depth(step 1), ... read
+ * as a polynomial in each of two odd bases modulo 2^64 (Horner: H = H * P + symbol), entryDepth
+ * weighted by P^(2 * steps). Depths are two's-complement 64-bit words. Linear in the depths, so
+ * the steps a block completes (their depths are the block's starting depth plus constants) are
+ * folded in at once: H = H * P^(2k) + A + startDepth * B. src/verify/profile.ts computes the same
+ * hash step by step.
+ */
+#include "profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const uint64_t BASES[2] = {0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full};
+
+/* What one block does to a profile, decided on its first execution. Depths are relative to the
+ * block's start (rel[x] - rel[start]). */
+typedef struct {
+  uint32_t size;     /* the block's bytes (machines may translate different blocks from one start) */
+  uint64_t end;      /* offset past the block's bytes in the tables */
+  int walk;          /* walk the block byte by byte, always */
+  int start_event;   /* the point at the block's start is a prologue or a return address */
+  uint32_t align_ok; /* bit r: SP % 16 == r at the start keeps every alignment point aligned */
+  int64_t head_max;  /* deepest from the start through the first instruction start (or the end) */
+  int64_t block_max; /* deepest of the whole block */
+  uint64_t instrs;   /* instruction starts after the start event */
+  /* Steps completed within the block (instrs - 1 of them): the hash's A and B and P^(2 (instrs - 1)). */
+  uint64_t hash_a[2], hash_b[2], hash_q[2];
+  int32_t last_loc;  /* location of the last instruction start, whose step stays open */
+  uint64_t last_key; /* its hash key */
+  int64_t tail_max;  /* deepest from that instruction start to the end */
+} block_summary;
+
+typedef struct {
+  int32_t loc;            /* the call's location */
+  uint64_t callee_sp;     /* SP at the callee's entry: a return brings SP back up to it */
+  int64_t node;           /* its backtrace node, once a change needed it; -1 until then */
+} call_frame;
+
+typedef struct {
+  double index, depth, loc, node;
+} change_row;
+
+typedef struct {
+  double loc, parent;
+} node_row;
+
+#define GROWABLE(type) \
+  struct {             \
+    type *items;       \
+    uint64_t count, allocated; \
+  }
+
+enum { OPEN_NONE, OPEN_ENTRY, OPEN_STEP };
+
+struct stack_profile {
+  profile_code code; /* owned copies of the tables */
+  uint32_t *block_ids; /* per offset: index + 1 into `blocks` of the block starting there; 0 unknown */
+  GROWABLE(block_summary) blocks;
+  /* per profile */
+  int active;
+  uint64_t reference;
+  int open;          /* OPEN_*: what the depths now reached fold into */
+  int32_t open_loc;
+  uint64_t open_key; /* the hash key of open_loc */
+  int64_t open_depth;
+  uint64_t open_height; /* frames under the open step */
+  uint64_t steps;
+  int64_t entry_depth, max_depth, last_depth;
+  uint64_t hash[2];
+  GROWABLE(call_frame) frames;
+  uint64_t materialized; /* frames[0, materialized) have nodes */
+  GROWABLE(change_row) changes;
+  GROWABLE(node_row) nodes;
+  GROWABLE(double) misaligned;
+  int error;
+  uint64_t error_offset;
+  /* SP + rel at the last block start: the reference of the frame running; frame_known 0 at a run's start */
+  int frame_known;
+  uint64_t frame_reference;
+  /* the block that started last, applied when the next starts or the run ends */
+  int pending;
+  uint64_t pending_offset, pending_sp;
+  uint32_t pending_size;
+};
+
+/* Appends `item` to a GROWABLE; on failure the profile records PROFILE_OUT_OF_MEMORY. */
+#define APPEND(p, list, item)                                                               \
+  do {                                                                                      \
+    if ((list).count == (list).allocated && !grow((void **)&(list).items, &(list).allocated, \
+                                                  sizeof *(list).items)) {                  \
+      (p)->error = PROFILE_OUT_OF_MEMORY;                                                   \
+    } else {                                                                                \
+      (list).items[(list).count++] = (item);                                                \
+    }                                                                                       \
+  } while (0)
+
+static int grow(void **items, uint64_t *allocated, size_t item_size) {
+  uint64_t next = *allocated ? *allocated * 2 : 64;
+  void *grown = realloc(*items, next * item_size);
+  if (!grown) return 0;
+  *items = grown;
+  *allocated = next;
+  return 1;
+}
+
+stack_profile *profile_open(void) { return calloc(1, sizeof(stack_profile)); }
+
+static void free_code(stack_profile *p) {
+  free((void *)p->code.rel);
+  free((void *)p->code.kinds);
+  free((void *)p->code.locs);
+  free((void *)p->code.checks);
+  free((void *)p->code.keys);
+  free(p->block_ids);
+  memset(&p->code, 0, sizeof p->code);
+  p->block_ids = NULL;
+  p->blocks.count = 0;
+}
+
+void profile_close(stack_profile *p) {
+  if (!p) return;
+  free_code(p);
+  free(p->blocks.items);
+  free(p->frames.items);
+  free(p->changes.items);
+  free(p->nodes.items);
+  free(p->misaligned.items);
+  free(p);
+}
+
+static void *copy_of(const void *from, size_t bytes) {
+  void *to = malloc(bytes ? bytes : 1);
+  if (to && bytes) memcpy(to, from, bytes);
+  return to;
+}
+
+int profile_set_code(stack_profile *p, const profile_code *code) {
+  free_code(p);
+  uint64_t n = code->size;
+  profile_code copy = *code;
+  copy.rel = copy_of(code->rel, n * sizeof *code->rel);
+  copy.kinds = copy_of(code->kinds, n * sizeof *code->kinds);
+  copy.locs = copy_of(code->locs, n * sizeof *code->locs);
+  copy.checks = copy_of(code->checks, n * sizeof *code->checks);
+  copy.keys = copy_of(code->keys, code->key_count * sizeof *code->keys);
+  uint32_t *block_ids = calloc(n ? n : 1, sizeof *block_ids);
+  p->code = copy;
+  p->block_ids = block_ids;
+  if (!copy.rel || !copy.kinds || !copy.locs || !copy.checks || !copy.keys || !block_ids) {
+    free_code(p);
+    return -1;
+  }
+  return 0;
+}
+
+/* A block may start up to two pages before the bytes it holds (QEMU's blocks span at most two pages). */
+enum { BLOCK_REACH = 0x2000 };
+
+void profile_forget(stack_profile *p, uint64_t from, uint64_t to) {
+  if (!p->block_ids) return;
+  uint64_t begin = from > BLOCK_REACH ? from - BLOCK_REACH : 0;
+  uint64_t end = to < p->code.size ? to : p->code.size;
+  if (begin < end) memset(&p->block_ids[begin], 0, (end - begin) * sizeof *p->block_ids);
+}
+
+void profile_start(stack_profile *p, uint64_t reference) {
+  p->active = 1;
+  p->reference = reference;
+  p->open = OPEN_NONE;
+  p->steps = 0;
+  p->entry_depth = p->max_depth = p->last_depth = 0;
+  p->hash[0] = p->hash[1] = 0;
+  p->frames.count = p->materialized = 0;
+  p->changes.count = p->nodes.count = p->misaligned.count = 0;
+  p->error = PROFILE_OK;
+  p->error_offset = 0;
+  p->pending = 0;
+  p->frame_known = 0;
+}
+
+int profile_active(const stack_profile *p) { return p->active && p->code.rel != NULL; }
+
+static int64_t depth_of(const stack_profile *p, uint64_t sp) { return (int64_t)(p->reference - sp); }
+
+/* ── steps ─────────────────────────────────────────────────────────────────────────────── */
+
+/* A depth reached by the open step (or by the entry call, before the first step). */
+static inline void fold(stack_profile *p, int64_t depth) {
+  if (depth > p->open_depth) p->open_depth = depth;
+}
+
+static uint64_t key_of(const stack_profile *p, int32_t loc) {
+  return loc >= 0 && (uint64_t)loc < p->code.key_count ? p->code.keys[loc] : 0;
+}
+
+/* Backtrace nodes for frames[0, height): made once per frame, bottom up, when a change needs them. */
+static int64_t caller_node(stack_profile *p, uint64_t height) {
+  for (uint64_t i = p->materialized; i < height; i++) {
+    call_frame *frame = &p->frames.items[i];
+    node_row node = {frame->loc, i > 0 ? (double)p->frames.items[i - 1].node : -1};
+    frame->node = (int64_t)p->nodes.count;
+    APPEND(p, p->nodes, node);
+  }
+  if (height > p->materialized) p->materialized = height;
+  return height > 0 ? p->frames.items[height - 1].node : -1;
+}
+
+static void close_open(stack_profile *p) {
+  if (p->open == OPEN_ENTRY) {
+    p->entry_depth = p->open_depth > 0 ? p->open_depth : 0;
+    p->max_depth = p->entry_depth;
+    if (p->entry_depth > 0) {
+      change_row change = {-1, (double)p->entry_depth, -1, -1};
+      APPEND(p, p->changes, change);
+    }
+  } else if (p->open == OPEN_STEP) {
+    uint64_t index = p->steps++;
+    for (int i = 0; i < 2; i++) {
+      p->hash[i] = (p->hash[i] * BASES[i] + p->open_key) * BASES[i] + (uint64_t)p->open_depth;
+    }
+    p->last_depth = p->open_depth;
+    if (p->open_depth > p->max_depth) {
+      p->max_depth = p->open_depth;
+      change_row change = {(double)index, (double)p->open_depth, p->open_loc,
+                           (double)caller_node(p, p->open_height)};
+      APPEND(p, p->changes, change);
+    }
+  }
+  p->open = OPEN_NONE;
+}
+
+static void open_step(stack_profile *p, int32_t loc, uint64_t key, int64_t depth) {
+  p->open = OPEN_STEP;
+  p->open_loc = loc;
+  p->open_key = key;
+  p->open_depth = depth;
+  p->open_height = p->frames.count;
+}
+
+/* A prologue (or a host call: no check, no first instruction) reached with SP `sp`, at depth `depth`
+ * (already folded). The call it belongs to is the open step, which becomes a caller. */
+static void prologue(stack_profile *p, uint64_t sp, int64_t depth, int32_t check, int32_t first) {
+  int64_t checked = check < 0 ? 0 : depth_of(p, sp + p->code.return_address_bytes) + check;
+  if (p->open == OPEN_NONE) {
+    p->open = OPEN_ENTRY;
+    p->open_depth = depth;
+  }
+  fold(p, checked);
+  if (p->open == OPEN_STEP) {
+    call_frame frame = {p->open_loc, sp, -1};
+    APPEND(p, p->frames, frame);
+  }
+  if (first >= 0) {
+    close_open(p);
+    open_step(p, first, key_of(p, first), depth);
+  }
+}
+
+/* A return address reached with SP `sp`: a return when SP is back up where the innermost call's
+ * callee began (a branch there finds SP lower), else the instruction starting there, if any. */
+static void return_point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t depth, int32_t next) {
+  close_open(p);
+  call_frame *call = p->frames.count ? &p->frames.items[p->frames.count - 1] : NULL;
+  if (call && sp >= call->callee_sp) {
+    int32_t loc = next >= 0 ? next : call->loc;
+    p->frames.count--;
+    if (p->materialized > p->frames.count) p->materialized = p->frames.count;
+    open_step(p, loc, key_of(p, loc), depth);
+  } else if (next >= 0) {
+    open_step(p, next, key_of(p, next), depth);
+  } else if (p->error == PROFILE_OK) {
+    p->error = PROFILE_RETURN_WITHOUT_CALL;
+    p->error_offset = offset;
+  }
+}
+
+/* The record point at `offset`, reached with SP `sp` at depth `depth` (already folded). */
+static void point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t depth) {
+  const profile_code *c = &p->code;
+  switch (c->kinds[offset] & POINT_KIND_MASK) {
+    case POINT_INSTR:
+      close_open(p);
+      open_step(p, c->locs[offset], key_of(p, c->locs[offset]), depth);
+      break;
+    case POINT_PROLOGUE:
+      prologue(p, sp, depth, c->checks[offset], c->locs[offset]);
+      break;
+    case POINT_RETURN:
+      return_point(p, offset, sp, depth, c->locs[offset]);
+      break;
+  }
+}
+
+static void misaligned(stack_profile *p, uint64_t offset) { APPEND(p, p->misaligned, (double)offset); }
+
+/* Runs the block at `start` byte by byte over [start, stop), SP `sp` at its start. */
+static void walk(stack_profile *p, uint64_t start, uint64_t stop, uint64_t sp) {
+  const profile_code *c = &p->code;
+  int32_t base = c->rel[start];
+  int64_t start_depth = depth_of(p, sp);
+  for (uint64_t x = start; x < stop; x++) {
+    if (c->rel[x] == PROFILE_NO_FRAME) {
+      if (p->error == PROFILE_OK) {
+        p->error = PROFILE_NO_STACK_MAP;
+        p->error_offset = x;
+      }
+      return;
+    }
+    int64_t below = (int64_t)c->rel[x] - base;
+    int64_t depth = start_depth + below;
+    uint64_t sp_here = sp - (uint64_t)below;
+    fold(p, depth);
+    uint8_t kind = c->kinds[x];
+    if (kind & POINT_KIND_MASK) point(p, x, sp_here, depth);
+    if ((kind & POINT_ALIGN) && (sp_here & 15)) misaligned(p, x);
+  }
+}
+
+static uint64_t power(uint64_t base, uint64_t exponent) {
+  uint64_t result = 1;
+  for (; exponent; exponent >>= 1, base *= base) {
+    if (exponent & 1) result *= base;
+  }
+  return result;
+}
+
+/* What the block [start, start + size) does, from the tables alone. */
+static block_summary summarize(const stack_profile *p, uint64_t start, uint32_t size) {
+  const profile_code *c = &p->code;
+  block_summary s = {0};
+  s.size = size;
+  s.end = start + size < c->size ? start + size : c->size;
+  s.align_ok = 0xffff;
+  s.last_loc = -1;
+  int32_t base = c->rel[start];
+  int64_t running = INT64_MIN; /* deepest since the last instruction start */
+  uint64_t pending_loc_key = 0;
+  int have_step = 0;
+  s.head_max = s.block_max = INT64_MIN;
+  uint64_t a[2] = {0, 0}, b[2] = {0, 0};
+  for (uint64_t x = start; x < s.end; x++) {
+    if (c->rel[x] == PROFILE_NO_FRAME) {
+      s.walk = 1;
+      return s;
+    }
+    int64_t below = (int64_t)c->rel[x] - base;
+    if (below > s.block_max) s.block_max = below;
+    if (below > running) running = below;
+    uint8_t kind = c->kinds[x];
+    if (kind & POINT_ALIGN) {
+      uint32_t ok = 0;
+      for (uint32_t r = 0; r < 16; r++) ok |= ((r - (uint64_t)below) & 15) == 0 ? 1u << r : 0;
+      s.align_ok &= ok;
+    }
+    int point_kind = kind & POINT_KIND_MASK;
+    if (point_kind == POINT_NONE) continue;
+    if (point_kind != POINT_INSTR) {
+      if (x != start) s.walk = 1;
+      else s.start_event = 1;
+      continue;
+    }
+    if (s.instrs == 0) {
+      s.head_max = running;
+    } else if (have_step) {
+      /* the step of the previous instruction start ends here, as deep as `running` */
+      for (int i = 0; i < 2; i++) {
+        a[i] = (a[i] * BASES[i] + pending_loc_key) * BASES[i] + (uint64_t)running;
+        b[i] = b[i] * BASES[i] * BASES[i] + 1;
+      }
+    }
+    s.instrs++;
+    int32_t loc = c->locs[x];
+    pending_loc_key = key_of(p, loc);
+    have_step = 1;
+    s.last_loc = loc;
+    s.last_key = pending_loc_key;
+    running = below;
+  }
+  if (s.instrs == 0) s.head_max = running;
+  s.tail_max = running;
+  for (int i = 0; i < 2; i++) {
+    s.hash_a[i] = a[i];
+    s.hash_b[i] = b[i];
+    s.hash_q[i] = power(BASES[i], 2 * (s.instrs ? s.instrs - 1 : 0));
+  }
+  return s;
+}
+
+/* The summary of the block [start, start + size): the one known for `start`, or a new one in its place
+ * when that one is of another size (a FAST and a PRECISE machine end blocks at different places). */
+static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
+  uint32_t id = p->block_ids[start];
+  if (id) {
+    block_summary *known = &p->blocks.items[id - 1];
+    if (known->size != size) *known = summarize(p, start, size);
+    return known;
+  }
+  block_summary s = summarize(p, start, size);
+  if (p->blocks.count == UINT32_MAX - 1) return NULL;
+  APPEND(p, p->blocks, s);
+  if (p->error == PROFILE_OUT_OF_MEMORY) return NULL;
+  p->block_ids[start] = (uint32_t)p->blocks.count;
+  return &p->blocks.items[p->blocks.count - 1];
+}
+
+/* Applies a block that ran whole, SP `sp` at its start. */
+static void apply(stack_profile *p, uint64_t start, uint32_t size, uint64_t sp) {
+  const block_summary *s = summary_of(p, start, size);
+  if (!s) return;
+  int64_t start_depth = depth_of(p, sp);
+  if (s->walk || start_depth + s->block_max > p->max_depth || !((s->align_ok >> (sp & 15)) & 1)) {
+    walk(p, start, s->end, sp);
+    return;
+  }
+  if (s->start_event) {
+    fold(p, start_depth);
+    point(p, start, sp, start_depth);
+  }
+  fold(p, start_depth + s->head_max);
+  if (s->instrs == 0) return;
+  close_open(p);
+  if (s->instrs > 1) {
+    for (int i = 0; i < 2; i++) {
+      p->hash[i] = p->hash[i] * s->hash_q[i] + s->hash_a[i] + (uint64_t)start_depth * s->hash_b[i];
+    }
+    p->steps += s->instrs - 1;
+  }
+  open_step(p, s->last_loc, s->last_key, start_depth + s->tail_max);
+}
+
+static void apply_pending(stack_profile *p) {
+  if (!p->pending) return;
+  p->pending = 0;
+  apply(p, p->pending_offset, p->pending_size, p->pending_sp);
+}
+
+int profile_needs_sp(const stack_profile *p, uint64_t offset) {
+  if (!p->frame_known || offset >= p->code.size) return 1;
+  int kind = p->code.kinds[offset] & POINT_KIND_MASK;
+  return kind == POINT_PROLOGUE || kind == POINT_RETURN || p->code.rel[offset] == PROFILE_NO_FRAME;
+}
+
+void profile_block(stack_profile *p, uint64_t offset, uint32_t size, uint64_t sp, int have_sp) {
+  if (offset >= p->code.size) {
+    p->frame_known = 0;
+    return;
+  }
+  int32_t rel = p->code.rel[offset];
+  if (have_sp) {
+    p->frame_reference = sp + (uint64_t)(int64_t)rel;
+    p->frame_known = rel != PROFILE_NO_FRAME;
+  } else {
+    sp = p->frame_reference - (uint64_t)(int64_t)rel;
+  }
+  apply_pending(p);
+  p->pending = 1;
+  p->pending_offset = offset;
+  p->pending_size = size;
+  p->pending_sp = sp;
+}
+
+void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, uint64_t sp) {
+  p->frame_known = 0;
+  if (p->pending) {
+    /* A stop inside the last block: only its bytes before the stop ran (and the stop's own start). */
+    uint64_t start = p->pending_offset;
+    if (stop >= start && stop < start + p->pending_size && stop < p->code.size) {
+      p->pending = 0;
+      walk(p, start, at_stop ? stop + 1 : stop, p->pending_sp);
+    } else {
+      apply_pending(p);
+    }
+  }
+  fold(p, depth_of(p, sp));
+}
+
+void profile_host_call(stack_profile *p, uint64_t sp, uint64_t deepest_sp) {
+  int64_t depth = depth_of(p, sp);
+  fold(p, depth);
+  prologue(p, sp, depth, -1, -1);
+  fold(p, depth_of(p, deepest_sp));
+}
+
+void profile_finish(stack_profile *p, double *summary) {
+  close_open(p);
+  p->active = 0;
+  uint64_t hash[2];
+  for (int i = 0; i < 2; i++) {
+    hash[i] = (uint64_t)p->entry_depth * power(BASES[i], 2 * p->steps) + p->hash[i];
+  }
+  summary[PS_STEPS] = (double)p->steps;
+  summary[PS_ENTRY_DEPTH] = (double)p->entry_depth;
+  summary[PS_MAX_DEPTH] = (double)p->max_depth;
+  summary[PS_LAST_DEPTH] = (double)(p->steps ? p->last_depth : p->entry_depth);
+  summary[PS_HASH_1_HIGH] = (double)(hash[0] >> 32);
+  summary[PS_HASH_1_LOW] = (double)(hash[0] & 0xffffffffu);
+  summary[PS_HASH_2_HIGH] = (double)(hash[1] >> 32);
+  summary[PS_HASH_2_LOW] = (double)(hash[1] & 0xffffffffu);
+  summary[PS_CHANGES] = (double)p->changes.count;
+  summary[PS_NODES] = (double)p->nodes.count;
+  summary[PS_MISALIGNED] = (double)p->misaligned.count;
+  summary[PS_ERROR] = p->error;
+  summary[PS_ERROR_OFFSET] = (double)p->error_offset;
+}
+
+void profile_copy_changes(const stack_profile *p, double *out) {
+  memcpy(out, p->changes.items, p->changes.count * sizeof *p->changes.items);
+}
+
+void profile_copy_nodes(const stack_profile *p, double *out) {
+  memcpy(out, p->nodes.items, p->nodes.count * sizeof *p->nodes.items);
+}
+
+void profile_copy_misaligned(const stack_profile *p, double *out) {
+  memcpy(out, p->misaligned.items, p->misaligned.count * sizeof *p->misaligned.items);
+}
