@@ -102,6 +102,8 @@ class Walk {
   private readonly indexAt: Int32Array;
   private readonly codeBase: number;
   private readonly sources: SourceCursor;
+  /** The state the path being followed has reached. */
+  private state: StackState = { sp: 0, fp: null };
 
   constructor(
     private readonly artifact: VerifiedCode,
@@ -119,53 +121,74 @@ class Walk {
 
   /** Follows every path from the function's first instruction (`first`; its last is `end - 1`). */
   function(funcIndex: number, first: number, end: number): void {
-    const { isa, columns, visited, spBefore, deepest } = this;
-    // Worklist over the control-flow graph; every path must reach an instruction with the same state.
-    const workIndex = [first];
-    const workState: StackState[] = [{ sp: isa.entrySp, fp: null }];
-    while (workIndex.length > 0) {
-      const index = workIndex.pop()!;
-      const state = workState.pop()!;
-      if (index >= end) continue;
-      if (visited[index]) {
-        if (spBefore[index] !== state.sp) {
-          this.issue(funcIndex, index, { kind: "inconsistent-paths", depths: [spBefore[index]!, state.sp] });
-        }
-        continue;
-      }
-      visited[index] = 1;
-      spBefore[index] = state.sp;
-      const effect = isa.effect(columns, index, state);
-      if (!effect.known) {
-        deepest[index] = state.sp;
-        this.issue(funcIndex, index, { kind: "unanalysable", reason: effect.reason });
-        continue;
-      }
-      deepest[index] = Math.max(state.sp, effect.after.sp);
-      for (const access of effect.accesses) {
-        if (access.aboveSp < 0)
-          this.issue(funcIndex, index, { kind: "below-sp", bytesBelow: -access.aboveSp });
-        if (access.viaSp && isa.alignedAtEveryAccess && mod16(access.spAtAccess) !== 0) {
-          this.issue(funcIndex, index, { kind: "misaligned", depth: access.spAtAccess, at: "access" });
-        }
-      }
-      const { control } = effect;
-      if (control.kind === "call" && mod16(state.sp) !== 0) {
-        this.issue(funcIndex, index, { kind: "misaligned", depth: state.sp, at: "call" });
-      }
-      if (control.kind === "return") continue;
-      if (control.kind === "branch") {
-        const target = this.instructionAt(control.target, first, end);
-        // Branches out of the function go to exit slots: the stop of the emulation.
-        if (target !== undefined) {
-          workIndex.push(target);
-          workState.push(effect.after);
-        }
-        if (!control.conditional) continue;
-      }
-      workIndex.push(index + 1);
-      workState.push(effect.after);
+    // Depth-first over the control-flow graph, fall-through first; every path must reach an
+    // instruction with the same state. Only conditional branches' targets wait on the worklist.
+    const workIndex: number[] = [];
+    const workState: StackState[] = [];
+    let index = first;
+    this.state = { sp: this.isa.entrySp, fp: null };
+    for (;;) {
+      index = this.step(funcIndex, index, first, end, workIndex, workState);
+      if (index >= 0) continue;
+      if (workIndex.length === 0) return;
+      index = workIndex.pop()!;
+      this.state = workState.pop()!;
     }
+  }
+
+  /**
+   * Instruction `index`, reached in `this.state`: records it and returns the instruction its path
+   * goes on to (leaving the state there in `this.state`), or -1 when the path ends (out of the
+   * function, a return, a revisit, an unanalysable instruction).
+   */
+  private step(
+    funcIndex: number,
+    index: number,
+    first: number,
+    end: number,
+    workIndex: number[],
+    workState: StackState[],
+  ): number {
+    const { isa, columns, visited, spBefore, deepest, state } = this;
+    if (index >= end) return -1;
+    if (visited[index]) {
+      if (spBefore[index] !== state.sp) {
+        this.issue(funcIndex, index, { kind: "inconsistent-paths", depths: [spBefore[index]!, state.sp] });
+      }
+      return -1;
+    }
+    visited[index] = 1;
+    spBefore[index] = state.sp;
+    const effect = isa.effect(columns, index, state);
+    if (!effect.known) {
+      deepest[index] = state.sp;
+      this.issue(funcIndex, index, { kind: "unanalysable", reason: effect.reason });
+      return -1;
+    }
+    const after = effect.after;
+    deepest[index] = Math.max(state.sp, after.sp);
+    for (const access of effect.accesses) {
+      if (access.aboveSp < 0) this.issue(funcIndex, index, { kind: "below-sp", bytesBelow: -access.aboveSp });
+      if (access.viaSp && isa.alignedAtEveryAccess && mod16(access.spAtAccess) !== 0) {
+        this.issue(funcIndex, index, { kind: "misaligned", depth: access.spAtAccess, at: "access" });
+      }
+    }
+    const { control } = effect;
+    if (control.kind === "call" && mod16(state.sp) !== 0) {
+      this.issue(funcIndex, index, { kind: "misaligned", depth: state.sp, at: "call" });
+    }
+    this.state = after;
+    if (control.kind === "return") return -1;
+    if (control.kind === "branch") {
+      const target = this.instructionAt(control.target, first, end);
+      // Branches out of the function go to exit slots: the stop of the emulation.
+      if (!control.conditional) return target ?? -1;
+      if (target !== undefined) {
+        workIndex.push(target);
+        workState.push(after);
+      }
+    }
+    return index + 1;
   }
 
   /** Groups the visited instructions by the source-map range they belong to and compares with the stack map. */
