@@ -220,6 +220,12 @@ export function decodeColumns(
   return decoder(target).decode(code, address, starts);
 }
 
+/** Capstone's name of `target`'s register `id`. */
+export function registerName(target: Target, id: number): string {
+  for (const [name, known] of decoder(target).registerIds()) if (known === id) return name;
+  throw new DisassemblyError(`Capstone has no ${target} register ${id}`);
+}
+
 /** Capstone's id of `target`'s register named `name` (as Capstone prints it). */
 export function registerId(target: Target, name: string): number {
   const id = decoder(target).registerIds().get(name);
