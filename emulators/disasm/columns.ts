@@ -39,9 +39,13 @@ const COLUMN = {
 const FLAG_WRITEBACK = 1;
 /** Above every register id of Capstone 4 (x86 and AArch64 have fewer than 300). */
 const MAX_REGISTER_ID = 512;
-const GROUP_BITS = Object.fromEntries(
-  Object.entries(GROUP_NAMES).map(([id, name]) => [name, 1 << Number(id)]),
-) as Record<InstructionGroup, number>;
+/** The flag bit of each common group, for `inGroup` (bit g for Capstone's group number g). */
+export const GROUP_BIT: Readonly<Record<InstructionGroup, number>> = Object.freeze(
+  Object.fromEntries(Object.entries(GROUP_NAMES).map(([id, name]) => [name, 1 << Number(id)])) as Record<
+    InstructionGroup,
+    number
+  >,
+);
 
 /** The storage of every column, as typed arrays over the helper's memory. */
 interface Storage {
@@ -77,7 +81,8 @@ export interface DecodedColumns extends Storage {
   readonly count: number;
   /** The mnemonic as Capstone prints it. */
   mnemonicOf(i: number): string;
-  inGroup(i: number, group: InstructionGroup): boolean;
+  /** Whether instruction `i` is in the group of `bit` (a `GROUP_BIT` value). */
+  inGroup(i: number, bit: number): boolean;
   /** AArch64 pre-/post-index writeback of the base register; always false on x86. */
   writeback(i: number): boolean;
   writes(i: number, reg: number): boolean;
@@ -85,6 +90,81 @@ export interface DecodedColumns extends Storage {
   operand(i: number, k: number): number;
   /** Instruction `i` decoded with everything, text included (one Capstone call). */
   instruction(i: number): Instruction;
+}
+
+/** One decoding's columns; methods on the prototype, so that readers' calls stay monomorphic. */
+class Columns implements DecodedColumns {
+  readonly target: Target;
+  readonly offset: Uint32Array;
+  readonly size: Uint8Array;
+  readonly flags: Uint8Array;
+  readonly mnemonic: Uint16Array;
+  readonly firstOperand: Uint32Array;
+  readonly firstWritten: Uint32Array;
+  readonly operandType: Uint8Array;
+  readonly operandReg: Uint16Array;
+  readonly operandIndex: Uint16Array;
+  readonly operandShift: Uint8Array;
+  readonly operandShiftAmount: Uint8Array;
+  readonly operandValue: Float64Array;
+  readonly written: Uint16Array;
+  readonly rangeFirst: Uint32Array;
+
+  constructor(
+    storage: Storage,
+    private readonly decoder: ColumnsDecoder,
+    readonly code: Uint8Array,
+    readonly address: bigint,
+    readonly count: number,
+  ) {
+    this.target = decoder.target;
+    this.offset = storage.offset;
+    this.size = storage.size;
+    this.flags = storage.flags;
+    this.mnemonic = storage.mnemonic;
+    this.firstOperand = storage.firstOperand;
+    this.firstWritten = storage.firstWritten;
+    this.operandType = storage.operandType;
+    this.operandReg = storage.operandReg;
+    this.operandIndex = storage.operandIndex;
+    this.operandShift = storage.operandShift;
+    this.operandShiftAmount = storage.operandShiftAmount;
+    this.operandValue = storage.operandValue;
+    this.written = storage.written;
+    this.rangeFirst = storage.rangeFirst;
+  }
+
+  mnemonicOf(i: number): string {
+    return this.decoder.mnemonicName(this.mnemonic[i]!);
+  }
+
+  inGroup(i: number, bit: number): boolean {
+    return (this.flags[i]! & bit) !== 0;
+  }
+
+  writeback(i: number): boolean {
+    return (this.flags[i]! & FLAG_WRITEBACK) !== 0;
+  }
+
+  writes(i: number, reg: number): boolean {
+    for (let at = this.firstWritten[i]!; at < this.firstWritten[i + 1]!; at++) {
+      if (this.written[at] === reg) return true;
+    }
+    return false;
+  }
+
+  operand(i: number, k: number): number {
+    const first = this.firstOperand[i]!;
+    const end = this.firstOperand[i + 1]!;
+    const at = k < 0 ? end + k : first + k;
+    return at >= first && at < end ? at : -1;
+  }
+
+  instruction(i: number): Instruction {
+    const offset = this.offset[i]!;
+    const bytes = this.code.subarray(offset, offset + this.size[i]!);
+    return disassembleOne(this.target, bytes, this.address + BigInt(offset));
+  }
 }
 
 class ColumnsDecoder {
@@ -111,40 +191,18 @@ class ColumnsDecoder {
       starts.length,
     );
     if (count < 0) throw new DisassemblyError(`Capstone failed (cs_err ${-count})`);
-    const storage = this.currentStorage();
-    const { target } = this;
-    const names = this.mnemonics;
-    const mnemonicName = (id: number) => this.mnemonicName(id);
-    return {
-      ...storage,
-      target,
-      code,
-      address,
-      count,
-      mnemonicOf: (i) => names[storage.mnemonic[i]!] ?? mnemonicName(storage.mnemonic[i]!),
-      inGroup: (i, group) => (storage.flags[i]! & GROUP_BITS[group]) !== 0,
-      writeback: (i) => (storage.flags[i]! & FLAG_WRITEBACK) !== 0,
-      writes: (i, reg) => {
-        for (let at = storage.firstWritten[i]!; at < storage.firstWritten[i + 1]!; at++) {
-          if (storage.written[at] === reg) return true;
-        }
-        return false;
-      },
-      operand: (i, k) => {
-        const first = storage.firstOperand[i]!;
-        const end = storage.firstOperand[i + 1]!;
-        const at = k < 0 ? end + k : first + k;
-        return at >= first && at < end ? at : -1;
-      },
-      instruction: (i) => {
-        const offset = storage.offset[i]!;
-        return disassembleOne(
-          target,
-          code.subarray(offset, offset + storage.size[i]!),
-          address + BigInt(offset),
-        );
-      },
-    };
+    return new Columns(this.currentStorage(), this, code, address, count);
+  }
+
+  /** The text of mnemonic `id`. */
+  mnemonicName(id: number): string {
+    let name = this.mnemonics[id];
+    if (name === undefined) {
+      name = ssColumns.mnemonic(this.native, id) ?? undefined;
+      if (name === undefined) throw new DisassemblyError(`no mnemonic ${id}`);
+      this.mnemonics[id] = name;
+    }
+    return name;
   }
 
   /** Capstone's ids of the registers by name (one scan of the ids, on first use). */
@@ -157,13 +215,6 @@ class ColumnsDecoder {
       }
     }
     return this.registers;
-  }
-
-  private mnemonicName(id: number): string {
-    const name = ssColumns.mnemonic(this.native, id);
-    if (name === null) throw new DisassemblyError(`no mnemonic ${id}`);
-    this.mnemonics[id] = name;
-    return name;
   }
 
   /** Views of the helper's columns, made again when its storage has moved. */

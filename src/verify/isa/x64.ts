@@ -1,7 +1,7 @@
 // Stack effects of x86-64 instructions. SP is rsp, the frame pointer rbp; the call's pushed return
 // address belongs to the callee's entry bytes, so `call` leaves the caller's own depth unchanged.
 import { OP_IMM, OP_MEM, OP_REG } from "../../../emulators/disasm/capstone.js";
-import { type DecodedColumns, registerId } from "../../../emulators/disasm/columns.js";
+import { type DecodedColumns, GROUP_BIT, registerId } from "../../../emulators/disasm/columns.js";
 import {
   access,
   NEXT,
@@ -85,7 +85,7 @@ function fpAfter(c: DecodedColumns, i: number, state: StackState): number | null
 export function x64StackEffect(c: DecodedColumns, i: number, state: StackState): StackEffect {
   if (RSP === 0) [RSP, RBP] = [registerId("x64", "rsp"), registerId("x64", "rbp")];
   const mnemonic = c.mnemonicOf(i);
-  if (c.inGroup(i, "ret")) {
+  if (c.inGroup(i, GROUP_BIT.ret)) {
     return {
       known: true,
       after: { sp: state.sp - 8, fp: state.fp },
@@ -94,10 +94,10 @@ export function x64StackEffect(c: DecodedColumns, i: number, state: StackState):
     };
   }
   const target = immediate(c, c.operand(i, 0));
-  if (c.inGroup(i, "call")) {
+  if (c.inGroup(i, GROUP_BIT.call)) {
     return { known: true, after: state, accesses: NO_ACCESSES, control: { kind: "call", target } };
   }
-  if (c.inGroup(i, "jump")) {
+  if (c.inGroup(i, GROUP_BIT.jump)) {
     if (target === null) return unknown(c, i, "indirect jump");
     const control = { kind: "branch", target, conditional: mnemonic !== "jmp" } as const;
     return { known: true, after: state, accesses: NO_ACCESSES, control };

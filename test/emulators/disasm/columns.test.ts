@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { disassemble, GROUP_NAMES, type Instruction, SHIFTS } from "../../../emulators/disasm/capstone.js";
-import { type DecodedColumns, decodeColumns, registerName } from "../../../emulators/disasm/columns.js";
+import { type DecodedColumns, decodeColumns, GROUP_BIT, registerName } from "../../../emulators/disasm/columns.js";
 import { CODE_BASE } from "../../../emulators/runtime/layout.js";
 import type { Artifact } from "../../../src/compiler/artifact.js";
 import { compileModule } from "../../../src/compiler/compile.js";
@@ -40,7 +40,7 @@ function fromColumns(c: DecodedColumns, i: number, regName: (id: number) => stri
     size: c.size[i],
     mnemonic: c.mnemonicOf(i),
     groups: Object.values(GROUP_NAMES)
-      .filter((group) => c.inGroup(i, group))
+      .filter((group) => c.inGroup(i, GROUP_BIT[group]))
       .sort(),
     writeback: c.writeback(i),
     operands,
