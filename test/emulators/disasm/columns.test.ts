@@ -9,7 +9,12 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { disassemble, GROUP_NAMES, type Instruction, SHIFTS } from "../../../emulators/disasm/capstone.js";
-import { type DecodedColumns, decodeColumns, GROUP_BIT, registerName } from "../../../emulators/disasm/columns.js";
+import {
+  type DecodedColumns,
+  decodeColumns,
+  GROUP_BIT,
+  registerName,
+} from "../../../emulators/disasm/columns.js";
 import { CODE_BASE } from "../../../emulators/runtime/layout.js";
 import type { Artifact } from "../../../src/compiler/artifact.js";
 import { compileModule } from "../../../src/compiler/compile.js";
