@@ -17,7 +17,7 @@ const specDir = specSuiteDirectory();
 const layout = { codeBase: BigInt(CODE_BASE) };
 
 /** The largest spec modules that validate, with the byte count of their function bodies. */
-function largestSpecModules(
+export function largestSpecModules(
   count: number,
 ): { name: string; bytes: Uint8Array; validated: ValidatedModule }[] {
   const candidates = readdirSync(specDir)

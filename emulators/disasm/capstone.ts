@@ -93,12 +93,13 @@ const OPERAND_EXTEND = 27;
 const CAPACITY = 256;
 
 // Capstone's operand types, the same numbers on x86 and AArch64.
-const OP_REG = 1;
-const OP_IMM = 2;
-const OP_MEM = 3;
-const OP_FP = 4;
+export const OP_REG = 1;
+export const OP_IMM = 2;
+export const OP_MEM = 3;
+export const OP_FP = 4;
 
-const GROUP_NAMES: Record<number, InstructionGroup> = {
+/** Capstone's common groups by number (`cs_group_type`). */
+export const GROUP_NAMES: Readonly<Record<number, InstructionGroup>> = {
   1: "jump",
   2: "call",
   3: "ret",
@@ -107,7 +108,8 @@ const GROUP_NAMES: Record<number, InstructionGroup> = {
   6: "privilege",
   7: "branch_relative",
 };
-const SHIFTS = [undefined, "lsl", "msl", "lsr", "asr", "ror"] as const;
+/** AArch64 shift types by Capstone's number (`arm64_shifter`). */
+export const SHIFTS = [undefined, "lsl", "msl", "lsr", "asr", "ror"] as const;
 const EXTENDS = [undefined, "uxtb", "uxth", "uxtw", "uxtx", "sxtb", "sxth", "sxtw", "sxtx"] as const;
 
 /** One open Capstone handle in the helper, with the native records it decodes into. */

@@ -246,3 +246,39 @@ export function registerJsHook(dispatch: (token: number, address: number) => num
     koffi.pointer(JsHook),
   );
 }
+
+koffi.opaque("ss_columns");
+
+/** Opaque handle of a columns decoder (disasm_columns.h). */
+export type SsColumnsPointer = { readonly __brand: "ss_columns" };
+
+/** Capstone's decoding of code ranges as columns (disasm_columns.h), read by emulators/disasm/columns.ts. */
+export const ssColumns = {
+  open: helper.func("ss_columns *ss_columns_open(int arch, _Out_ int *error)") as Fn<
+    [number, number[]],
+    SsColumnsPointer | null
+  >,
+  decode: helper.func(
+    "int ss_columns_decode(ss_columns *c, const uint8_t *bytes, size_t size, uint64_t address, const uint32_t *starts, int range_count)",
+  ) as Fn<[SsColumnsPointer, Uint8Array, number, bigint, Uint32Array, number], number>,
+  column: helper.func("void *ss_columns_column(ss_columns *c, int column)") as Fn<
+    [SsColumnsPointer, number],
+    unknown
+  >,
+  length: helper.func("int ss_columns_length(ss_columns *c, int column)") as Fn<
+    [SsColumnsPointer, number],
+    number
+  >,
+  generation: helper.func("unsigned int ss_columns_generation(ss_columns *c)") as Fn<
+    [SsColumnsPointer],
+    number
+  >,
+  mnemonic: helper.func("const char *ss_columns_mnemonic(ss_columns *c, unsigned int id)") as Fn<
+    [SsColumnsPointer, number],
+    string | null
+  >,
+  regName: helper.func("const char *ss_columns_reg_name(ss_columns *c, unsigned int reg)") as Fn<
+    [SsColumnsPointer, number],
+    string | null
+  >,
+};

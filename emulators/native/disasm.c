@@ -110,24 +110,31 @@ static void copy_operands(const ss_decoder *d, const cs_insn *insn, ss_instructi
   }
 }
 
+int ss_decode_detailed(ss_decoder *d, const uint8_t **bytes, size_t *size, uint64_t *address, ss_instruction *o) {
+  cs_insn *insn = d->insn;
+  if (!cs_disasm_iter(d->handle, bytes, size, address, insn)) return 0;
+  o->address = insn->address;
+  o->size = insn->size;
+  o->mnemonic_length = (uint8_t)strlen(insn->mnemonic);
+  o->op_str_length = (uint8_t)strlen(insn->op_str);
+  memcpy(o->mnemonic, insn->mnemonic, o->mnemonic_length);
+  memcpy(o->op_str, insn->op_str, o->op_str_length);
+  cs_err err = cs_regs_access(d->handle, insn, o->regs_read, &o->regs_read_count, o->regs_written,
+                              &o->regs_written_count);
+  if (err != CS_ERR_OK) return -(int)err;
+  o->group_count = insn->detail->groups_count;
+  memcpy(o->groups, insn->detail->groups, sizeof o->groups);
+  copy_operands(d, insn, o);
+  return 1;
+}
+
 int ss_disassemble(ss_decoder *d, const uint8_t *bytes, size_t size, uint64_t address, ss_instruction *out,
                    int capacity) {
-  cs_insn *insn = d->insn;
   int count = 0;
-  for (; count < capacity && cs_disasm_iter(d->handle, &bytes, &size, &address, insn); count++) {
-    ss_instruction *o = &out[count];
-    o->address = insn->address;
-    o->size = insn->size;
-    o->mnemonic_length = (uint8_t)strlen(insn->mnemonic);
-    o->op_str_length = (uint8_t)strlen(insn->op_str);
-    memcpy(o->mnemonic, insn->mnemonic, o->mnemonic_length);
-    memcpy(o->op_str, insn->op_str, o->op_str_length);
-    cs_err err = cs_regs_access(d->handle, insn, o->regs_read, &o->regs_read_count, o->regs_written,
-                                &o->regs_written_count);
-    if (err != CS_ERR_OK) return -(int)err;
-    o->group_count = insn->detail->groups_count;
-    memcpy(o->groups, insn->detail->groups, sizeof o->groups);
-    copy_operands(d, insn, o);
+  for (; count < capacity; count++) {
+    int decoded = ss_decode_detailed(d, &bytes, &size, &address, &out[count]);
+    if (decoded < 0) return decoded;
+    if (decoded == 0) break;
   }
   return count;
 }

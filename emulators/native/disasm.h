@@ -45,6 +45,10 @@ ss_decoder *ss_decoder_open(int arch, int *error);
 /* Capstone's name of register `reg`, or NULL. */
 const char *ss_decoder_reg_name(ss_decoder *d, unsigned reg);
 
+/* Decodes the instruction at `*bytes` into `o` and advances `*bytes`, `*size` and `*address` past it.
+ * Returns 1, 0 when no instruction decodes there, or -cs_err if cs_regs_access failed. */
+int ss_decode_detailed(ss_decoder *d, const uint8_t **bytes, size_t *size, uint64_t *address, ss_instruction *o);
+
 /* Decodes instructions from `bytes` (at `address`) into `out`, stopping at the first undecodable
  * byte or after `capacity` instructions. Returns how many, or -cs_err if cs_regs_access failed. */
 int ss_disassemble(ss_decoder *d, const uint8_t *bytes, size_t size, uint64_t address, ss_instruction *out,

@@ -3,10 +3,10 @@
 // of the compiler's own tables — the depth at every Wasm instruction boundary and the deepest depth
 // within it. Then it checks those against the compiler's stack map, the alignment rules, the
 // no-red-zone rule, and (across targets) equality under the deterministic strategies.
-import { disassemble, type Instruction } from "../../emulators/disasm/capstone.js";
-import { type Artifact, sourceAt } from "../compiler/artifact.js";
+import { type DecodedColumns, decodeColumns } from "../../emulators/disasm/columns.js";
+import type { Artifact, SourceMapEntry } from "../compiler/artifact.js";
 import type { Target } from "../compiler/target.js";
-import type { StackState } from "./isa/effect.js";
+import type { StackEffectIsa, StackState } from "./isa/effect.js";
 import { lookupIsa } from "./isa/index.js";
 
 /** What the verifier derived for one Wasm instruction (bytes below the function's reference). */
@@ -66,13 +66,6 @@ export interface StaticReport {
   readonly issues: readonly StaticIssue[];
 }
 
-interface Visit {
-  readonly instruction: Instruction;
-  readonly before: StackState;
-  /** Deepest SP reached by this instruction (before or after it). */
-  readonly deepest: number;
-}
-
 /** The parts of an Artifact the verifier reads: the code, where functions start, and the tables to check. */
 export type VerifiedCode = Pick<
   Artifact,
@@ -80,168 +73,236 @@ export type VerifiedCode = Pick<
 >;
 
 export function verifyArtifact(artifact: VerifiedCode): StaticReport {
-  const functions: FunctionReport[] = [];
-  const issues: StaticIssue[] = [];
   const firstDefined = artifact.imports.length;
+  const starts = Uint32Array.from(artifact.entries.slice(firstDefined));
+  const columns = decodeColumns(artifact.target, artifact.code, artifact.codeBase, starts);
+  const walk = new Walk(artifact, columns);
+  const functions: FunctionReport[] = [];
   for (let funcIndex = firstDefined; funcIndex < artifact.entries.length; funcIndex++) {
-    const report = verifyFunction(artifact, funcIndex, issues);
-    functions.push(report);
+    const range = funcIndex - firstDefined;
+    const first = columns.rangeFirst[range]!;
+    const end = columns.rangeFirst[range + 1]!;
+    walk.function(funcIndex, first, end);
+    functions.push(walk.summarize(funcIndex, first, end));
   }
-  return { target: artifact.target, functions, issues };
+  return { target: artifact.target, functions, issues: walk.issues };
 }
 
-function functionRange(artifact: VerifiedCode, funcIndex: number): { start: number; end: number } {
-  const start = artifact.entries[funcIndex]!;
-  const end = artifact.entries[funcIndex + 1] ?? artifact.code.length;
-  return { start, end };
-}
+/**
+ * The abstract interpretation of one artifact's decoded code, function by function. Per instruction
+ * (indexed as in the columns): whether a path reached it, SP before it, and the deepest SP it reaches.
+ */
+class Walk {
+  readonly issues: StaticIssue[] = [];
+  private readonly isa: StackEffectIsa;
+  private readonly visited: Uint8Array;
+  private readonly spBefore: Float64Array;
+  private readonly deepest: Float64Array;
+  /** Instruction index by code offset, -1 where no instruction starts. */
+  private readonly indexAt: Int32Array;
+  private readonly codeBase: number;
+  private readonly sources: SourceCursor;
+  /** The state the path being followed has reached. */
+  private state: StackState = { sp: 0, fp: null };
 
-function verifyFunction(artifact: VerifiedCode, funcIndex: number, issues: StaticIssue[]): FunctionReport {
-  const isa = lookupIsa(artifact.target);
-  const { start, end } = functionRange(artifact, funcIndex);
-  const base = artifact.codeBase;
-  const instructions = disassemble(artifact.target, artifact.code.subarray(start, end), base + BigInt(start));
-  const byAddress = new Map(instructions.map((instruction, i) => [instruction.address, i]));
-  const visits = new Array<Visit | undefined>(instructions.length);
-  const issue = (found: StaticIssue) => issues.push(found);
+  constructor(
+    private readonly artifact: VerifiedCode,
+    private readonly columns: DecodedColumns,
+  ) {
+    this.isa = lookupIsa(artifact.target);
+    this.visited = new Uint8Array(columns.count);
+    this.spBefore = new Float64Array(columns.count);
+    this.deepest = new Float64Array(columns.count);
+    this.indexAt = new Int32Array(artifact.code.length).fill(-1);
+    for (let i = 0; i < columns.count; i++) this.indexAt[columns.offset[i]!] = i;
+    this.codeBase = Number(artifact.codeBase);
+    this.sources = new SourceCursor(artifact.sourceMap);
+  }
 
-  // Worklist over the control-flow graph; every path must reach an instruction with the same state.
-  const work: [number, StackState][] = [[0, { sp: isa.entrySp, fp: null }]];
-  while (work.length > 0) {
-    const [index, state] = work.pop()!;
-    const instruction = instructions[index];
-    if (instruction === undefined) continue;
-    const seen = visits[index];
-    const text = `${instruction.mnemonic} ${instruction.opStr}`.trim();
-    if (seen) {
-      if (seen.before.sp !== state.sp) {
-        issue({
-          funcIndex,
-          kind: "inconsistent-paths",
-          address: instruction.address,
-          text,
-          depths: [seen.before.sp, state.sp],
-        });
+  /** Follows every path from the function's first instruction (`first`; its last is `end - 1`). */
+  function(funcIndex: number, first: number, end: number): void {
+    // Depth-first over the control-flow graph, fall-through first; every path must reach an
+    // instruction with the same state. Only conditional branches' targets wait on the worklist.
+    const workIndex: number[] = [];
+    const workState: StackState[] = [];
+    let index = first;
+    this.state = { sp: this.isa.entrySp, fp: null };
+    for (;;) {
+      index = this.step(funcIndex, index, first, end, workIndex, workState);
+      if (index >= 0) continue;
+      if (workIndex.length === 0) return;
+      index = workIndex.pop()!;
+      this.state = workState.pop()!;
+    }
+  }
+
+  /**
+   * Instruction `index`, reached in `this.state`: records it and returns the instruction its path
+   * goes on to (leaving the state there in `this.state`), or -1 when the path ends (out of the
+   * function, a return, a revisit, an unanalysable instruction).
+   */
+  private step(
+    funcIndex: number,
+    index: number,
+    first: number,
+    end: number,
+    workIndex: number[],
+    workState: StackState[],
+  ): number {
+    const { isa, columns, visited, spBefore, deepest, state } = this;
+    if (index >= end) return -1;
+    if (visited[index]) {
+      if (spBefore[index] !== state.sp) {
+        this.issue(funcIndex, index, { kind: "inconsistent-paths", depths: [spBefore[index]!, state.sp] });
       }
-      continue;
+      return -1;
     }
-    const effect = isa.effect(instruction, state);
+    visited[index] = 1;
+    spBefore[index] = state.sp;
+    const effect = isa.effect(columns, index, state);
     if (!effect.known) {
-      visits[index] = { instruction, before: state, deepest: state.sp };
-      issue({ funcIndex, kind: "unanalysable", address: instruction.address, text, reason: effect.reason });
-      continue;
+      deepest[index] = state.sp;
+      this.issue(funcIndex, index, { kind: "unanalysable", reason: effect.reason });
+      return -1;
     }
-    visits[index] = { instruction, before: state, deepest: Math.max(state.sp, effect.after.sp) };
+    const after = effect.after;
+    deepest[index] = Math.max(state.sp, after.sp);
     for (const access of effect.accesses) {
-      if (access.aboveSp < 0)
-        issue({
-          funcIndex,
-          kind: "below-sp",
-          address: instruction.address,
-          text,
-          bytesBelow: -access.aboveSp,
-        });
+      if (access.aboveSp < 0) this.issue(funcIndex, index, { kind: "below-sp", bytesBelow: -access.aboveSp });
       if (access.viaSp && isa.alignedAtEveryAccess && mod16(access.spAtAccess) !== 0) {
-        issue({
-          funcIndex,
-          kind: "misaligned",
-          address: instruction.address,
-          text,
-          depth: access.spAtAccess,
-          at: "access",
-        });
+        this.issue(funcIndex, index, { kind: "misaligned", depth: access.spAtAccess, at: "access" });
       }
     }
     const { control } = effect;
     if (control.kind === "call" && mod16(state.sp) !== 0) {
-      issue({
-        funcIndex,
-        kind: "misaligned",
-        address: instruction.address,
-        text,
-        depth: state.sp,
-        at: "call",
-      });
+      this.issue(funcIndex, index, { kind: "misaligned", depth: state.sp, at: "call" });
     }
-    if (control.kind === "return") continue;
+    this.state = after;
+    if (control.kind === "return") return -1;
     if (control.kind === "branch") {
-      const target = byAddress.get(control.target);
+      const target = this.instructionAt(control.target, first, end);
       // Branches out of the function go to exit slots: the stop of the emulation.
-      if (target !== undefined) work.push([target, effect.after]);
-      if (!control.conditional) continue;
+      if (!control.conditional) return target ?? -1;
+      if (target !== undefined) {
+        workIndex.push(target);
+        workState.push(after);
+      }
     }
-    work.push([index + 1, effect.after]);
+    return index + 1;
   }
 
-  return summarize(artifact, funcIndex, visits, issue);
+  /** Groups the visited instructions by the source-map range they belong to and compares with the stack map. */
+  summarize(funcIndex: number, first: number, end: number): FunctionReport {
+    const { artifact, columns, visited, spBefore, deepest } = this;
+    const depths: (MutableDepth | null)[] = (artifact.stackMap[funcIndex] ?? []).map(() => null);
+    let prologue: MutableDepth | null = null;
+    let frameBytes = 0;
+    let instructions = 0;
+    for (let i = first; i < end; i++) {
+      if (!visited[i]) continue;
+      instructions++;
+      frameBytes = Math.max(frameBytes, deepest[i]!);
+      const offset = columns.offset[i]!;
+      const entry = this.sources.at(offset);
+      if (entry === undefined) {
+        this.issue(funcIndex, i, { kind: "code-outside-source-map" });
+        continue;
+      }
+      const atStart = entry.start === offset;
+      if (entry.kind === "prologue") prologue = merge(prologue, spBefore[i]!, deepest[i]!, atStart);
+      else if (entry.kind === "instr" && entry.funcIndex === funcIndex) {
+        depths[entry.instrIndex] = merge(
+          depths[entry.instrIndex] ?? null,
+          spBefore[i]!,
+          deepest[i]!,
+          atStart,
+        );
+      }
+    }
+    const compilerPrologue = artifact.prologueDepth[funcIndex] ?? 0;
+    if (prologue && prologue.deepest !== compilerPrologue) {
+      this.issues.push({
+        funcIndex,
+        kind: "stack-map-mismatch",
+        instrIndex: "prologue",
+        compiler: { depthAtStart: 0, deepest: compilerPrologue },
+        derived: prologue,
+      });
+    }
+    depths.forEach((derived, instrIndex) => {
+      const compiled = artifact.stackMap[funcIndex]?.[instrIndex];
+      if (!derived || !compiled) return;
+      if (derived.depthAtStart !== compiled.depthAtStart || derived.deepest !== compiled.deepestOwn) {
+        this.issues.push({
+          funcIndex,
+          kind: "stack-map-mismatch",
+          instrIndex,
+          compiler: { depthAtStart: compiled.depthAtStart, deepest: compiled.deepestOwn },
+          derived,
+        });
+      }
+    });
+    return { funcIndex, frameBytes, prologueDepth: prologue?.deepest ?? 0, depths, instructions };
+  }
+
+  /** The index of the function's instruction at absolute address `address`, if there is one. */
+  private instructionAt(address: number, first: number, end: number): number | undefined {
+    const index = this.indexAt[address - this.codeBase];
+    return index !== undefined && index >= first && index < end ? index : undefined;
+  }
+
+  /** Reports an issue at instruction `index`, with its address and text (decoded only now). */
+  private issue(funcIndex: number, index: number, found: IssueAtInstruction): void {
+    const instruction = this.columns.instruction(index);
+    const text = `${instruction.mnemonic} ${instruction.opStr}`.trim();
+    // The keys in the order the report's JSON shows them: where, what, then the details.
+    const { kind, ...details } = found;
+    this.issues.push({ funcIndex, kind, address: instruction.address, text, ...details } as StaticIssue);
+  }
 }
+
+/** An issue about one machine instruction, without what every such issue has (where, which, its text). */
+type IssueAtInstruction = DistributiveOmit<
+  Extract<StaticIssue, { readonly address: bigint }>,
+  "funcIndex" | "address" | "text"
+>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function mod16(depth: number): number {
   return ((depth % 16) + 16) % 16;
 }
 
-/** Groups the visited instructions by the source-map range they belong to and compares with the stack map. */
-function summarize(
-  artifact: VerifiedCode,
-  funcIndex: number,
-  visits: readonly (Visit | undefined)[],
-  issue: (found: StaticIssue) => void,
-): FunctionReport {
-  const depths: (DerivedDepth | null)[] = (artifact.stackMap[funcIndex] ?? []).map(() => null);
-  let prologue: DerivedDepth | null = null;
-  let frameBytes = 0;
-  const codeBase = artifact.codeBase;
-  for (const visit of visits) {
-    if (!visit) continue;
-    frameBytes = Math.max(frameBytes, visit.deepest);
-    const offset = Number(visit.instruction.address - codeBase);
-    const entry = sourceAt(artifact, offset);
-    const text = `${visit.instruction.mnemonic} ${visit.instruction.opStr}`.trim();
-    if (entry === undefined) {
-      issue({ funcIndex, kind: "code-outside-source-map", address: visit.instruction.address, text });
-      continue;
-    }
-    const atStart = entry.start === offset;
-    if (entry.kind === "prologue") prologue = merge(prologue, visit, atStart);
-    else if (entry.kind === "instr" && entry.funcIndex === funcIndex) {
-      depths[entry.instrIndex] = merge(depths[entry.instrIndex] ?? null, visit, atStart);
-    }
-  }
-  const compilerPrologue = artifact.prologueDepth[funcIndex] ?? 0;
-  if (prologue && prologue.deepest !== compilerPrologue) {
-    issue({
-      funcIndex,
-      kind: "stack-map-mismatch",
-      instrIndex: "prologue",
-      compiler: { depthAtStart: 0, deepest: compilerPrologue },
-      derived: prologue,
-    });
-  }
-  depths.forEach((derived, instrIndex) => {
-    const compiled = artifact.stackMap[funcIndex]?.[instrIndex];
-    if (!derived || !compiled) return;
-    if (derived.depthAtStart !== compiled.depthAtStart || derived.deepest !== compiled.deepestOwn) {
-      issue({
-        funcIndex,
-        kind: "stack-map-mismatch",
-        instrIndex,
-        compiler: { depthAtStart: compiled.depthAtStart, deepest: compiled.deepestOwn },
-        derived,
-      });
-    }
-  });
-  return {
-    funcIndex,
-    frameBytes,
-    prologueDepth: prologue?.deepest ?? 0,
-    depths,
-    instructions: visits.filter(Boolean).length,
-  };
+/** The stack map's entries as the verifier derives them, completed visit by visit. */
+type MutableDepth = { depthAtStart: number; deepest: number };
+
+function merge(
+  current: MutableDepth | null,
+  spBefore: number,
+  deepest: number,
+  atStart: boolean,
+): MutableDepth {
+  if (current === null) return { depthAtStart: spBefore, deepest: Math.max(0, deepest) };
+  if (atStart) current.depthAtStart = spBefore;
+  current.deepest = Math.max(current.deepest, deepest);
+  return current;
 }
 
-function merge(current: DerivedDepth | null, visit: Visit, atStart: boolean): DerivedDepth {
-  const depthAtStart = atStart ? visit.before.sp : (current?.depthAtStart ?? visit.before.sp);
-  return { depthAtStart, deepest: Math.max(current?.deepest ?? 0, visit.deepest) };
+/** `sourceAt` for ascending code offsets: one pass over the source map (sorted by offset) instead of a search each. */
+class SourceCursor {
+  private next = 0;
+  private last = 0;
+
+  constructor(private readonly sourceMap: VerifiedCode["sourceMap"]) {}
+
+  /** The source-map entry covering `codeOffset`, if any. */
+  at(codeOffset: number): SourceMapEntry | undefined {
+    if (codeOffset < this.last) this.next = 0;
+    this.last = codeOffset;
+    const map = this.sourceMap;
+    while (this.next < map.length && map[this.next]!.end <= codeOffset) this.next++;
+    const entry = map[this.next];
+    return entry !== undefined && entry.start <= codeOffset ? entry : undefined;
+  }
 }
 
 /** Under the deterministic strategies the derived depths must be equal on both targets. */

@@ -1,77 +1,106 @@
 // Stack effects of AArch64 instructions. SP is sp, the frame pointer x29. Pre-index writeback moves
 // SP before the access, post-index after it (Capstone 4 gives the post-index amount as a trailing
 // immediate operand).
-import type { Instruction, Operand } from "../../../emulators/disasm/capstone.js";
-import { access, type StackAccess, type StackEffect, type StackState, unknown } from "./effect.js";
+import { OP_IMM, OP_MEM, OP_REG } from "../../../emulators/disasm/capstone.js";
+import { type DecodedColumns, registerId } from "../../../emulators/disasm/columns.js";
+import {
+  access,
+  NEXT,
+  NO_ACCESSES,
+  RETURN,
+  type StackAccess,
+  type StackEffect,
+  type StackState,
+  stateAfter,
+  unknown,
+} from "./effect.js";
 
-function immediateValue(op: Operand | undefined): number | null {
-  if (op?.kind !== "imm") return null;
-  const shift = op.shift?.type === "lsl" ? op.shift.amount : 0;
-  return Number(op.value) * 2 ** shift;
+/** Capstone's ids of sp and x29, looked up on first use (opening a decoder). */
+let SP = 0;
+let X29 = 0;
+/** Capstone's number of the `lsl` shift (arm64_shifter). */
+const SHIFT_LSL = 1;
+
+/** The immediate of pool operand `op` (-1: none) with its `lsl` applied, or null when it is not one. */
+function immediateValue(c: DecodedColumns, op: number): number | null {
+  if (op < 0 || c.operandType[op] !== OP_IMM) return null;
+  const shift = c.operandShift[op] === SHIFT_LSL ? c.operandShiftAmount[op]! : 0;
+  return c.operandValue[op]! * 2 ** shift;
+}
+
+/** The register of pool operand `op`, or null when it is not a register. */
+function registerOf(c: DecodedColumns, op: number): number | null {
+  return op >= 0 && c.operandType[op] === OP_REG ? c.operandReg[op]! : null;
 }
 
 const BRANCHES = new Set(["b", "cbz", "cbnz", "tbz", "tbnz"]);
 
-/** What `instruction` does to the stack in `state`. */
-export function aarch64StackEffect(instruction: Instruction, state: StackState): StackEffect {
-  const { mnemonic, operands } = instruction;
-  if (mnemonic === "ret") return { known: true, after: state, accesses: [], control: { kind: "return" } };
+/** The first memory operand of instruction `i`, or -1. */
+function memoryOperand(c: DecodedColumns, i: number): number {
+  for (let op = c.firstOperand[i]!; op < c.firstOperand[i + 1]!; op++)
+    if (c.operandType[op] === OP_MEM) return op;
+  return -1;
+}
+
+/** What instruction `i` of `c` does to the stack in `state`. */
+export function aarch64StackEffect(c: DecodedColumns, i: number, state: StackState): StackEffect {
+  if (SP === 0) [SP, X29] = [registerId("aarch64", "sp"), registerId("aarch64", "x29")];
+  const mnemonic = c.mnemonicOf(i);
+  if (mnemonic === "ret") return { known: true, after: state, accesses: NO_ACCESSES, control: RETURN };
   if (mnemonic === "bl" || mnemonic === "blr") {
-    const target = mnemonic === "bl" ? immediateValue(operands[0]) : null;
-    return {
-      known: true,
-      after: state,
-      accesses: [],
-      control: { kind: "call", target: target === null ? null : BigInt(target) },
-    };
+    const target = mnemonic === "bl" ? immediateValue(c, c.operand(i, 0)) : null;
+    return { known: true, after: state, accesses: NO_ACCESSES, control: { kind: "call", target } };
   }
   if (BRANCHES.has(mnemonic) || mnemonic.startsWith("b.")) {
-    const target = immediateValue(operands.at(-1));
-    if (target === null) return unknown(instruction, "branch without an immediate target");
-    const control = { kind: "branch", target: BigInt(target), conditional: mnemonic !== "b" } as const;
-    return { known: true, after: state, accesses: [], control };
+    const target = immediateValue(c, c.operand(i, -1));
+    if (target === null) return unknown(c, i, "branch without an immediate target");
+    const control = { kind: "branch", target, conditional: mnemonic !== "b" } as const;
+    return { known: true, after: state, accesses: NO_ACCESSES, control };
   }
-  if (mnemonic === "br") return unknown(instruction, "indirect branch");
+  if (mnemonic === "br") return unknown(c, i, "indirect branch");
 
   let sp = state.sp;
-  const accesses: StackAccess[] = [];
-  const mem = operands.find((op) => op.kind === "mem");
-  if (mem?.kind === "mem" && (mem.base === "sp" || mem.base === "x29")) {
-    if (mem.index !== null) return unknown(instruction, "register-offset stack access");
-    const base = mem.base === "sp" ? "sp" : "fp";
-    if (base === "fp" && state.fp === null)
-      return unknown(instruction, "x29-relative access with x29 unknown");
-    const postIndex = instruction.writeback ? immediateValue(operands.at(-1)) : null;
-    if (instruction.writeback && base !== "sp") return unknown(instruction, "writeback to x29");
-    if (instruction.writeback && postIndex !== null) {
-      accesses.push(access(state, "sp", mem.disp));
+  let accesses: readonly StackAccess[] = NO_ACCESSES;
+  const mem = memoryOperand(c, i);
+  const memBase = mem < 0 ? 0 : c.operandReg[mem]!;
+  if (mem >= 0 && (memBase === SP || memBase === X29)) {
+    if (c.operandIndex[mem] !== 0) return unknown(c, i, "register-offset stack access");
+    const base = memBase === SP ? "sp" : "fp";
+    if (base === "fp" && state.fp === null) return unknown(c, i, "x29-relative access with x29 unknown");
+    const writeback = c.writeback(i);
+    const disp = c.operandValue[mem]!;
+    const postIndex = writeback ? immediateValue(c, c.operand(i, -1)) : null;
+    if (writeback && base !== "sp") return unknown(c, i, "writeback to x29");
+    if (writeback && postIndex !== null) {
+      accesses = [access(state, "sp", disp)];
       sp = state.sp - postIndex;
-    } else if (instruction.writeback) {
-      sp = state.sp - mem.disp;
-      accesses.push(access({ sp, fp: state.fp }, "sp", 0));
+    } else if (writeback) {
+      sp = state.sp - disp;
+      accesses = [access({ sp, fp: state.fp }, "sp", 0)];
     } else {
-      accesses.push(access(state, base, mem.disp));
+      accesses = [access(state, base, disp)];
     }
-  } else if (instruction.regsWritten.includes("sp")) {
-    const moved = movedSp(instruction, state);
-    if (moved === null) return unknown(instruction, "unrecognised write to sp");
+  } else if (c.writes(i, SP)) {
+    const moved = movedSp(c, i, mnemonic, state);
+    if (moved === null) return unknown(c, i, "unrecognised write to sp");
     sp = moved;
   }
-  const fp = instruction.regsWritten.includes("x29") ? framePointerAfter(instruction, state) : state.fp;
-  return { known: true, after: { sp, fp }, accesses, control: { kind: "next" } };
+  const fp = c.writes(i, X29) ? framePointerAfter(c, i, mnemonic, state) : state.fp;
+  return { known: true, after: stateAfter(state, sp, fp), accesses, control: NEXT };
 }
 
 /** `add|sub sp, sp|x29, #imm` and `mov sp, x29`: the only non-memory writes to sp the compiler emits. */
-function movedSp(instruction: Instruction, state: StackState): number | null {
-  const [dst, src, amount] = instruction.operands;
-  if (dst?.kind !== "reg" || dst.reg !== "sp" || src?.kind !== "reg") return null;
-  const from = src.reg === "sp" ? state.sp : src.reg === "x29" ? state.fp : null;
+function movedSp(c: DecodedColumns, i: number, mnemonic: string, state: StackState): number | null {
+  const amount = c.operand(i, 2);
+  const src = registerOf(c, c.operand(i, 1));
+  if (registerOf(c, c.operand(i, 0)) !== SP || src === null) return null;
+  const from = src === SP ? state.sp : src === X29 ? state.fp : null;
   if (from === null) return null;
-  const imm = amount === undefined ? 0 : immediateValue(amount);
+  const imm = amount < 0 ? 0 : immediateValue(c, amount);
   if (imm === null) return null;
-  switch (instruction.mnemonic) {
+  switch (mnemonic) {
     case "mov":
-      return amount === undefined ? from : null;
+      return amount < 0 ? from : null;
     case "add":
       return from - imm;
     case "sub":
@@ -82,12 +111,12 @@ function movedSp(instruction: Instruction, state: StackState): number | null {
 }
 
 /** `mov x29, sp` / `add x29, sp, #imm` set the frame pointer; `ldp x29, …` restores an unknown caller value. */
-function framePointerAfter(instruction: Instruction, state: StackState): number | null {
-  const [dst, src, amount] = instruction.operands;
-  if (dst?.kind !== "reg" || dst.reg !== "x29" || src?.kind !== "reg" || src.reg !== "sp") return null;
-  const imm = amount === undefined ? 0 : immediateValue(amount);
+function framePointerAfter(c: DecodedColumns, i: number, mnemonic: string, state: StackState): number | null {
+  const amount = c.operand(i, 2);
+  if (registerOf(c, c.operand(i, 0)) !== X29 || registerOf(c, c.operand(i, 1)) !== SP) return null;
+  const imm = amount < 0 ? 0 : immediateValue(c, amount);
   if (imm === null) return null;
-  if (instruction.mnemonic === "mov") return state.sp;
-  if (instruction.mnemonic === "add") return state.sp - imm;
+  if (mnemonic === "mov") return state.sp;
+  if (mnemonic === "add") return state.sp - imm;
   return null;
 }

@@ -1,6 +1,6 @@
 // What one machine instruction does to the stack, derived from Capstone's decoding alone — never
 // from the compiler's tables. Depths are bytes below the function's reference stack pointer.
-import type { Instruction } from "../../../emulators/disasm/capstone.js";
+import type { DecodedColumns } from "../../../emulators/disasm/columns.js";
 
 /** Abstract stack state before an instruction: where SP and the frame pointer are. */
 export interface StackState {
@@ -19,10 +19,11 @@ export interface StackAccess {
   readonly aboveSp: number;
 }
 
+/** Branch and call targets are absolute addresses. */
 export type Control =
   | { readonly kind: "next" }
-  | { readonly kind: "branch"; readonly target: bigint; readonly conditional: boolean }
-  | { readonly kind: "call"; readonly target: bigint | null }
+  | { readonly kind: "branch"; readonly target: number; readonly conditional: boolean }
+  | { readonly kind: "call"; readonly target: number | null }
   | { readonly kind: "return" };
 
 export type StackEffect =
@@ -40,15 +41,27 @@ export interface StackEffectIsa {
   readonly entrySp: number;
   /** Whether SP must be 16-byte aligned at every SP-based access (AArch64), not only at calls. */
   readonly alignedAtEveryAccess: boolean;
-  effect(instruction: Instruction, state: StackState): StackEffect;
+  /** What instruction `i` of `columns` does to the stack in `state`. */
+  effect(columns: DecodedColumns, i: number, state: StackState): StackEffect;
 }
 
-export function unknown(instruction: Instruction, why: string): StackEffect {
-  return { known: false, reason: `${instruction.mnemonic} ${instruction.opStr}: ${why}` };
+/** Shared by every instruction that only falls through (effects are read-only data). */
+export const NEXT: Control = { kind: "next" };
+export const RETURN: Control = { kind: "return" };
+export const NO_ACCESSES: readonly StackAccess[] = [];
+
+export function unknown(columns: DecodedColumns, i: number, why: string): StackEffect {
+  const { mnemonic, opStr } = columns.instruction(i);
+  return { known: false, reason: `${mnemonic} ${opStr}: ${why}` };
 }
 
 export function access(state: StackState, base: "sp" | "fp", disp: number): StackAccess {
   const baseDepth = base === "sp" ? state.sp : state.fp!;
   const depth = baseDepth - disp;
   return { depth, viaSp: base === "sp", spAtAccess: state.sp, aboveSp: state.sp - depth };
+}
+
+/** `state` itself when nothing moved, so that unchanged states are not copied. */
+export function stateAfter(state: StackState, sp: number, fp: number | null): StackState {
+  return sp === state.sp && fp === state.fp ? state : { sp, fp };
 }

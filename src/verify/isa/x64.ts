@@ -1,112 +1,119 @@
 // Stack effects of x86-64 instructions. SP is rsp, the frame pointer rbp; the call's pushed return
 // address belongs to the callee's entry bytes, so `call` leaves the caller's own depth unchanged.
-import type { Instruction, Operand } from "../../../emulators/disasm/capstone.js";
-import { access, type StackAccess, type StackEffect, type StackState, unknown } from "./effect.js";
+import { OP_IMM, OP_MEM, OP_REG } from "../../../emulators/disasm/capstone.js";
+import { type DecodedColumns, GROUP_BIT, registerId } from "../../../emulators/disasm/columns.js";
+import {
+  access,
+  NEXT,
+  NO_ACCESSES,
+  RETURN,
+  type StackAccess,
+  type StackEffect,
+  type StackState,
+  stateAfter,
+  unknown,
+} from "./effect.js";
 
-type MemOperand = Extract<Operand, { kind: "mem" }>;
+/** Capstone's ids of rsp and rbp, looked up on first use (opening a decoder). */
+let RSP = 0;
+let RBP = 0;
 
-function stackAccesses(instruction: Instruction, state: StackState): StackAccess[] | string {
-  const accesses: StackAccess[] = [];
-  for (const op of instruction.operands) {
-    if (op.kind !== "mem" || instruction.mnemonic === "lea") continue;
-    const base = baseOf(op);
+function stackAccesses(c: DecodedColumns, i: number, state: StackState): readonly StackAccess[] | string {
+  if (c.mnemonicOf(i) === "lea") return NO_ACCESSES;
+  let accesses: StackAccess[] | null = null;
+  for (let op = c.firstOperand[i]!; op < c.firstOperand[i + 1]!; op++) {
+    if (c.operandType[op] !== OP_MEM) continue;
+    const base = baseOf(c.operandReg[op]!);
     if (base === "other") continue;
-    if (op.index !== null) return "indexed stack access";
+    if (c.operandIndex[op] !== 0) return "indexed stack access";
     if (base === "fp" && state.fp === null) return "rbp-relative access with rbp unknown";
-    accesses.push(access(state, base, op.disp));
+    accesses ??= [];
+    accesses.push(access(state, base, c.operandValue[op]!));
   }
-  return accesses;
+  return accesses ?? NO_ACCESSES;
 }
 
-function baseOf(op: MemOperand): "sp" | "fp" | "other" {
-  if (op.base === "rsp") return "sp";
-  if (op.base === "rbp") return "fp";
+function baseOf(reg: number): "sp" | "fp" | "other" {
+  if (reg === RSP) return "sp";
+  if (reg === RBP) return "fp";
   return "other";
 }
 
-function immediate(op: Operand | undefined): number | null {
-  return op?.kind === "imm" ? Number(op.value) : null;
+/** The immediate of pool operand `op` (-1: none), or null when it is not one. */
+function immediate(c: DecodedColumns, op: number): number | null {
+  return op >= 0 && c.operandType[op] === OP_IMM ? c.operandValue[op]! : null;
+}
+
+function isReg(c: DecodedColumns, op: number, reg: number): boolean {
+  return op >= 0 && c.operandType[op] === OP_REG && c.operandReg[op] === reg;
 }
 
 /** New SP for the instructions that move it explicitly; null when the instruction is not one of them. */
-function explicitSp(instruction: Instruction, state: StackState): number | null | "unknown" {
-  const [dst, src] = instruction.operands;
-  if (dst?.kind !== "reg" || dst.reg !== "rsp") return null;
-  const imm = immediate(src);
-  switch (instruction.mnemonic) {
+function explicitSp(c: DecodedColumns, i: number, state: StackState): number | null | "unknown" {
+  const dst = c.operand(i, 0);
+  const src = c.operand(i, 1);
+  if (!isReg(c, dst, RSP)) return null;
+  const imm = immediate(c, src);
+  switch (c.mnemonicOf(i)) {
     case "sub":
       return imm === null ? "unknown" : state.sp + imm;
     case "add":
       return imm === null ? "unknown" : state.sp - imm;
     case "mov":
-      return src?.kind === "reg" && src.reg === "rbp" && state.fp !== null ? state.fp : "unknown";
-    case "lea":
-      if (src?.kind !== "mem" || src.index !== null) return "unknown";
-      if (src.base === "rsp") return state.sp - src.disp;
-      if (src.base === "rbp" && state.fp !== null) return state.fp - src.disp;
+      return isReg(c, src, RBP) && state.fp !== null ? state.fp : "unknown";
+    case "lea": {
+      if (src < 0 || c.operandType[src] !== OP_MEM || c.operandIndex[src] !== 0) return "unknown";
+      const disp = c.operandValue[src]!;
+      if (c.operandReg[src] === RSP) return state.sp - disp;
+      if (c.operandReg[src] === RBP && state.fp !== null) return state.fp - disp;
       return "unknown";
+    }
     default:
       return "unknown";
   }
 }
 
-function fpAfter(instruction: Instruction, state: StackState): number | null {
-  if (!instruction.regsWritten.includes("rbp")) return state.fp;
-  const [dst, src] = instruction.operands;
-  if (
-    instruction.mnemonic === "mov" &&
-    dst?.kind === "reg" &&
-    dst.reg === "rbp" &&
-    src?.kind === "reg" &&
-    src.reg === "rsp"
-  ) {
+function fpAfter(c: DecodedColumns, i: number, state: StackState): number | null {
+  if (!c.writes(i, RBP)) return state.fp;
+  if (c.mnemonicOf(i) === "mov" && isReg(c, c.operand(i, 0), RBP) && isReg(c, c.operand(i, 1), RSP)) {
     return state.sp;
   }
   return null;
 }
 
-/** What `instruction` does to the stack in `state`. */
-export function x64StackEffect(instruction: Instruction, state: StackState): StackEffect {
-  const { mnemonic } = instruction;
-  const target = immediate(instruction.operands[0]);
-  if (instruction.groups.includes("ret")) {
+/** What instruction `i` of `c` does to the stack in `state`. */
+export function x64StackEffect(c: DecodedColumns, i: number, state: StackState): StackEffect {
+  if (RSP === 0) [RSP, RBP] = [registerId("x64", "rsp"), registerId("x64", "rbp")];
+  const mnemonic = c.mnemonicOf(i);
+  if (c.inGroup(i, GROUP_BIT.ret)) {
     return {
       known: true,
       after: { sp: state.sp - 8, fp: state.fp },
       accesses: [access(state, "sp", 0)],
-      control: { kind: "return" },
+      control: RETURN,
     };
   }
-  if (instruction.groups.includes("call")) {
-    return {
-      known: true,
-      after: state,
-      accesses: [],
-      control: { kind: "call", target: target === null ? null : BigInt(target) },
-    };
+  const target = immediate(c, c.operand(i, 0));
+  if (c.inGroup(i, GROUP_BIT.call)) {
+    return { known: true, after: state, accesses: NO_ACCESSES, control: { kind: "call", target } };
   }
-  if (instruction.groups.includes("jump")) {
-    if (target === null) return unknown(instruction, "indirect jump");
-    const control = { kind: "branch", target: BigInt(target), conditional: mnemonic !== "jmp" } as const;
-    return { known: true, after: state, accesses: [], control };
+  if (c.inGroup(i, GROUP_BIT.jump)) {
+    if (target === null) return unknown(c, i, "indirect jump");
+    const control = { kind: "branch", target, conditional: mnemonic !== "jmp" } as const;
+    return { known: true, after: state, accesses: NO_ACCESSES, control };
   }
   if (mnemonic === "push" || mnemonic === "pop") {
     const sp = mnemonic === "push" ? state.sp + 8 : state.sp - 8;
     const slot = mnemonic === "push" ? access({ sp, fp: state.fp }, "sp", 0) : access(state, "sp", 0);
-    return {
-      known: true,
-      after: { sp, fp: fpAfter(instruction, state) },
-      accesses: [slot],
-      control: { kind: "next" },
-    };
+    return { known: true, after: { sp, fp: fpAfter(c, i, state) }, accesses: [slot], control: NEXT };
   }
-  const accesses = stackAccesses(instruction, state);
-  if (typeof accesses === "string") return unknown(instruction, accesses);
+  const accesses = stackAccesses(c, i, state);
+  if (typeof accesses === "string") return unknown(c, i, accesses);
   let sp = state.sp;
-  if (instruction.regsWritten.includes("rsp")) {
-    const moved = explicitSp(instruction, state);
-    if (moved === null || moved === "unknown") return unknown(instruction, "unrecognised write to rsp");
+  if (c.writes(i, RSP)) {
+    const moved = explicitSp(c, i, state);
+    if (moved === null || moved === "unknown") return unknown(c, i, "unrecognised write to rsp");
     sp = moved;
   }
-  return { known: true, after: { sp, fp: fpAfter(instruction, state) }, accesses, control: { kind: "next" } };
+  return { known: true, after: stateAfter(state, sp, fpAfter(c, i, state)), accesses, control: NEXT };
 }

@@ -1,7 +1,7 @@
 // Bytes assembled with GNU as 2.40 (x86-64: `as`; AArch64: `aarch64-linux-gnu-as`, Debian
 // binutils-aarch64-linux-gnu), extracted with objcopy -O binary; decoded here by the real Capstone.
 import { describe, expect, it } from "vitest";
-import { disassemble } from "../../../emulators/disasm/capstone.js";
+import { decodeColumns } from "../../../emulators/disasm/columns.js";
 import type { Target } from "../../../src/compiler/target.js";
 import type { StackState } from "../../../src/verify/isa/effect.js";
 import { lookupIsa } from "../../../src/verify/isa/index.js";
@@ -18,18 +18,25 @@ interface Row {
 function trace(target: Target, hex: string): (Row | string)[] {
   const isa = lookupIsa(target);
   let state: StackState = { sp: isa.entrySp, fp: null };
-  return disassemble(target, Buffer.from(hex, "hex"), 0x1000n).map((instruction) => {
-    const effect = isa.effect(instruction, state);
-    if (!effect.known) return effect.reason;
+  const columns = decodeColumns(target, Buffer.from(hex, "hex"), 0x1000n, Uint32Array.of(0));
+  const rows: (Row | string)[] = [];
+  for (let i = 0; i < columns.count; i++) {
+    const effect = isa.effect(columns, i, state);
+    if (!effect.known) {
+      rows.push(effect.reason);
+      continue;
+    }
     state = effect.after;
-    return {
-      text: `${instruction.mnemonic} ${instruction.opStr}`.trim(),
+    const { mnemonic, opStr } = columns.instruction(i);
+    rows.push({
+      text: `${mnemonic} ${opStr}`.trim(),
       sp: state.sp,
       fp: state.fp,
       accesses: effect.accesses.map((a) => a.depth),
       control: effect.control.kind,
-    };
-  });
+    });
+  }
+  return rows;
 }
 
 describe("x86-64 stack effects", () => {
