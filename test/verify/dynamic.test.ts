@@ -99,6 +99,8 @@ describe("stack profiles of recorded runs", () => {
 });
 
 describe("recorded runs without a profile", () => {
+  // The recorder's capacity bounds only the per-instruction recorder (full sequences); the native
+  // profiler keeps no samples.
   it("say why: out of fuel, or more record points than the recorder keeps", async () => {
     const validated = await loadModule(path.join(corpus, "fibonacci.wat"));
     const artifact = compileModule(validated, {
@@ -107,11 +109,11 @@ describe("recorded runs without a profile", () => {
       layout: { codeBase: BigInt(CODE_BASE) },
     });
     const small = new Runner("x64", {}, { recordCapacity: 50 });
-    const run = (runner: Runner, fuel?: number) => {
+    const run = (runner: Runner, fuel?: number, traced = false) => {
       const instantiated = runner.instantiate(artifact);
       if (!instantiated.ok) throw new Error("cannot instantiate fibonacci.wat");
       try {
-        return recordProfile(instantiated.instance, { exportName: "fib", args: [i32(10)] }, { fuel });
+        return recordProfile(instantiated.instance, { exportName: "fib", args: [i32(10)] }, { fuel, traced });
       } finally {
         instantiated.instance.close();
       }
@@ -124,7 +126,7 @@ describe("recorded runs without a profile", () => {
         // It ran until the fuel was gone.
         executed: 100,
       });
-      const overflowing = run(small);
+      const overflowing = run(small, undefined, true);
       expect(overflowing).toMatchObject({ outcome: { outcome: "return", values: [i32(55)] } });
       expect("profile" in overflowing).toBe(false);
       expect(overflowing).toHaveProperty(
