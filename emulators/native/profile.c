@@ -1,18 +1,17 @@
 /* The stack profile, built per translation block (profile.h).
  *
  * The hash: the sequence entryDepth, key(step 0), depth(step 0), key(step 1), depth(step 1), ... read
- * as a polynomial in each of two odd bases modulo 2^64 (Horner: H = H * P + symbol), entryDepth
- * weighted by P^(2 * steps). Depths are two's-complement 64-bit words. Linear in the depths, so
- * the steps a block completes (their depths are the block's starting depth plus constants) are
- * folded in at once: H = H * P^(2k) + A + startDepth * B. src/verify/profile.ts computes the same
- * hash step by step.
+ * as a polynomial in an odd base modulo 2^64 (Horner: H = H * P + symbol), entryDepth weighted by
+ * P^(2 * steps). Depths are two's-complement 64-bit words. Linear in the depths, so the steps a block
+ * completes (their depths are the block's starting depth plus constants) are folded in at once.
+ * src/verify/profile.ts computes the same hash step by step.
  */
 #include "profile.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const uint64_t BASES[2] = {0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full};
+static const uint64_t BASE = 0x9e3779b97f4a7c15ull;
 
 /* What one block does to a profile, decided on its first execution. Depths are relative to the
  * block's start (rel[x] - rel[start]). */
@@ -24,9 +23,11 @@ typedef struct {
   uint32_t align_ok; /* bit r: SP % 16 == r at the start keeps every alignment point aligned */
   int64_t head_max;  /* deepest from the start through the first instruction start (or the end) */
   int64_t block_max; /* deepest of the whole block */
-  uint64_t instrs;   /* instruction starts after the start event */
-  /* Steps completed within the block (instrs - 1 of them): the hash's A and B and P^(2 (instrs - 1)). */
-  uint64_t hash_a[2], hash_b[2], hash_q[2];
+  uint64_t instrs;   /* instruction starts after the start event: steps the block closes */
+  /* The hash after the block, from H before it, the open step's key and depth d, and the block's
+   * starting depth D: H * pow_h + key * pow_key + d * pow_d + a + D * b (a, b: the steps completed
+   * within the block). */
+  uint64_t pow_h, pow_key, pow_d, hash_a, hash_b;
   int32_t last_loc;  /* location of the last instruction start, whose step stays open */
   uint64_t last_key; /* its hash key */
   int64_t tail_max;  /* deepest from that instruction start to the end */
@@ -68,7 +69,7 @@ struct stack_profile {
   uint64_t open_height; /* frames under the open step */
   uint64_t steps;
   int64_t entry_depth, max_depth, last_depth;
-  uint64_t hash[2];
+  uint64_t hash;
   GROWABLE(call_frame) frames;
   uint64_t materialized; /* frames[0, materialized) have nodes */
   GROWABLE(change_row) changes;
@@ -171,7 +172,7 @@ void profile_start(stack_profile *p, uint64_t reference) {
   p->open = OPEN_NONE;
   p->steps = 0;
   p->entry_depth = p->max_depth = p->last_depth = 0;
-  p->hash[0] = p->hash[1] = 0;
+  p->hash = 0;
   p->frames.count = p->materialized = 0;
   p->changes.count = p->nodes.count = p->misaligned.count = 0;
   p->error = PROFILE_OK;
@@ -217,9 +218,7 @@ static void close_open(stack_profile *p) {
     }
   } else if (p->open == OPEN_STEP) {
     uint64_t index = p->steps++;
-    for (int i = 0; i < 2; i++) {
-      p->hash[i] = (p->hash[i] * BASES[i] + p->open_key) * BASES[i] + (uint64_t)p->open_depth;
-    }
+    p->hash = (p->hash * BASE + p->open_key) * BASE + (uint64_t)p->open_depth;
     p->last_depth = p->open_depth;
     if (p->open_depth > p->max_depth) {
       p->max_depth = p->open_depth;
@@ -339,7 +338,7 @@ static block_summary summarize(const stack_profile *p, uint64_t start, uint32_t 
   uint64_t pending_loc_key = 0;
   int have_step = 0;
   s.head_max = s.block_max = INT64_MIN;
-  uint64_t a[2] = {0, 0}, b[2] = {0, 0};
+  uint64_t a = 0, b = 0;
   for (uint64_t x = start; x < s.end; x++) {
     if (c->rel[x] == PROFILE_NO_FRAME) {
       s.walk = 1;
@@ -365,10 +364,8 @@ static block_summary summarize(const stack_profile *p, uint64_t start, uint32_t 
       s.head_max = running;
     } else if (have_step) {
       /* the step of the previous instruction start ends here, as deep as `running` */
-      for (int i = 0; i < 2; i++) {
-        a[i] = (a[i] * BASES[i] + pending_loc_key) * BASES[i] + (uint64_t)running;
-        b[i] = b[i] * BASES[i] * BASES[i] + 1;
-      }
+      a = (a * BASE + pending_loc_key) * BASE + (uint64_t)running;
+      b = b * BASE * BASE + 1;
     }
     s.instrs++;
     int32_t loc = c->locs[x];
@@ -380,10 +377,12 @@ static block_summary summarize(const stack_profile *p, uint64_t start, uint32_t 
   }
   if (s.instrs == 0) s.head_max = running;
   s.tail_max = running;
-  for (int i = 0; i < 2; i++) {
-    s.hash_a[i] = a[i];
-    s.hash_b[i] = b[i];
-    s.hash_q[i] = power(BASES[i], 2 * (s.instrs ? s.instrs - 1 : 0));
+  s.hash_a = a;
+  s.hash_b = b;
+  if (s.instrs) {
+    s.pow_d = power(BASE, 2 * s.instrs - 2);
+    s.pow_key = s.pow_d * BASE;
+    s.pow_h = s.pow_key * BASE;
   }
   return s;
 }
@@ -405,7 +404,9 @@ static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_
   return &p->blocks.items[p->blocks.count - 1];
 }
 
-/* Applies a block that ran whole, SP `sp` at its start. */
+/* Applies a block that ran whole, SP `sp` at its start. The common case (a block of instruction
+ * starts under an open step, deepening nothing, aligned) is a few multiplications; the others take
+ * the rules one by one. */
 static void apply(stack_profile *p, uint64_t start, uint32_t size, uint64_t sp) {
   const block_summary *s = summary_of(p, start, size);
   if (!s) return;
@@ -420,12 +421,15 @@ static void apply(stack_profile *p, uint64_t start, uint32_t size, uint64_t sp) 
   }
   fold(p, start_depth + s->head_max);
   if (s->instrs == 0) return;
-  close_open(p);
-  if (s->instrs > 1) {
-    for (int i = 0; i < 2; i++) {
-      p->hash[i] = p->hash[i] * s->hash_q[i] + s->hash_a[i] + (uint64_t)start_depth * s->hash_b[i];
-    }
+  if (p->open != OPEN_STEP || p->open_depth > p->max_depth) {
+    /* the open step's closing is not plain: closed by the rules, then the rest of the block */
+    close_open(p);
+    p->hash = p->hash * s->pow_d + s->hash_a + (uint64_t)start_depth * s->hash_b;
     p->steps += s->instrs - 1;
+  } else {
+    p->hash = p->hash * s->pow_h + p->open_key * s->pow_key + (uint64_t)p->open_depth * s->pow_d + s->hash_a +
+              (uint64_t)start_depth * s->hash_b;
+    p->steps += s->instrs;
   }
   open_step(p, s->last_loc, s->last_key, start_depth + s->tail_max);
 }
@@ -436,25 +440,46 @@ static void apply_pending(stack_profile *p) {
   apply(p, p->pending_offset, p->pending_size, p->pending_sp);
 }
 
-int profile_needs_sp(const stack_profile *p, uint64_t offset) {
-  if (!p->frame_known || offset >= p->code.size) return 1;
-  int kind = p->code.kinds[offset] & POINT_KIND_MASK;
-  return kind == POINT_PROLOGUE || kind == POINT_RETURN || p->code.rel[offset] == PROFILE_NO_FRAME;
-}
-
-void profile_block(stack_profile *p, uint64_t offset, uint32_t size, uint64_t sp, int have_sp) {
-  if (offset >= p->code.size) {
+/* The block at `offset` starts. SP is read from the machine where the frame is unknown (a run's
+ * first block, code outside the stack map). A block elsewhere continues from the block before: a
+ * function entry is reached by the call that ends it (SP: the caller's there, less the return
+ * address); a return address either by a branch within its function, which arrives in the state
+ * of the branch (the stack map is the same on both sides), or by a return, which leaves the callee
+ * in its entry state with SP back where the callee began, plus the return address it pops (the two
+ * never look alike: a call site holds a frame record below the entry state); any other block by a
+ * branch within the frame. */
+void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
+  const profile_code *c = &p->code;
+  if (offset >= c->size) {
     p->frame_known = 0;
     return;
   }
-  int32_t rel = p->code.rel[offset];
-  if (have_sp) {
-    p->frame_reference = sp + (uint64_t)(int64_t)rel;
-    p->frame_known = rel != PROFILE_NO_FRAME;
-  } else {
-    sp = p->frame_reference - (uint64_t)(int64_t)rel;
+  int32_t rel = c->rel[offset];
+  int kind = c->kinds[offset] & POINT_KIND_MASK;
+  int known = p->frame_known && rel != PROFILE_NO_FRAME && p->pending;
+  uint64_t last = p->pending_offset + p->pending_size - 1;
+  int returned = 0, called = 0;
+  if (known && kind == POINT_RETURN) returned = last >= c->size || c->rel[last] != rel;
+  if (known && kind == POINT_PROLOGUE) {
+    /* reached by the call that ends the block before: SP is the caller's there, less the return address */
+    called = last < c->size && c->rel[last] != PROFILE_NO_FRAME;
+    known = called;
   }
+  uint64_t call_sp = called ? p->frame_reference - (uint64_t)(int64_t)c->rel[last] - c->return_address_bytes : 0;
+  /* The block before, whole, first: the frame a return leaves is then on top. */
   apply_pending(p);
+  uint64_t sp;
+  if (called) {
+    sp = call_sp;
+  } else if (returned && p->frames.count) {
+    sp = p->frames.items[p->frames.count - 1].callee_sp + c->return_address_bytes;
+  } else if (known && !returned) {
+    sp = p->frame_reference - (uint64_t)(int64_t)rel;
+  } else {
+    sp = read(context);
+  }
+  p->frame_reference = sp + (uint64_t)(int64_t)rel;
+  p->frame_known = rel != PROFILE_NO_FRAME;
   p->pending = 1;
   p->pending_offset = offset;
   p->pending_size = size;
@@ -486,18 +511,13 @@ void profile_host_call(stack_profile *p, uint64_t sp, uint64_t deepest_sp) {
 void profile_finish(stack_profile *p, double *summary) {
   close_open(p);
   p->active = 0;
-  uint64_t hash[2];
-  for (int i = 0; i < 2; i++) {
-    hash[i] = (uint64_t)p->entry_depth * power(BASES[i], 2 * p->steps) + p->hash[i];
-  }
+  uint64_t hash = (uint64_t)p->entry_depth * power(BASE, 2 * p->steps) + p->hash;
   summary[PS_STEPS] = (double)p->steps;
   summary[PS_ENTRY_DEPTH] = (double)p->entry_depth;
   summary[PS_MAX_DEPTH] = (double)p->max_depth;
   summary[PS_LAST_DEPTH] = (double)(p->steps ? p->last_depth : p->entry_depth);
-  summary[PS_HASH_1_HIGH] = (double)(hash[0] >> 32);
-  summary[PS_HASH_1_LOW] = (double)(hash[0] & 0xffffffffu);
-  summary[PS_HASH_2_HIGH] = (double)(hash[1] >> 32);
-  summary[PS_HASH_2_LOW] = (double)(hash[1] & 0xffffffffu);
+  summary[PS_HASH_HIGH] = (double)(hash >> 32);
+  summary[PS_HASH_LOW] = (double)(hash & 0xffffffffu);
   summary[PS_CHANGES] = (double)p->changes.count;
   summary[PS_NODES] = (double)p->nodes.count;
   summary[PS_MISALIGNED] = (double)p->misaligned.count;

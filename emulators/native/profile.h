@@ -7,13 +7,15 @@
  * return addresses, host calls) are those of the JS tracer over the per-instruction recorder
  * (src/verify/trace.ts), which stays as the reference and the source of full sequences.
  *
- * SP is read from the machine where a frame begins (at every call and return); elsewhere it follows
- * from the frame's reference and the code's stack map (`rel`: bytes SP is below its function's
- * reference at each code offset, which the compiler maintains and the static verifier derives
- * independently). Record points other than
- * instruction starts (prologues, return addresses) only begin blocks (they are reached by calls and
- * returns, which end blocks); one that does not is handled by walking its block byte by byte, as are
- * blocks that may deepen the running maximum, misalign SP, or end a run early.
+ * SP is read from the machine at a run's first block only. From there the profile follows it
+ * through the code's stack map (`rel`: bytes SP is below its function's reference at each code
+ * offset, which the compiler maintains and the static verifier derives independently from the
+ * machine code): within a frame, SP is the frame's reference less `rel`; a call sets the callee's
+ * reference from the caller's SP at the call, a return restores the caller's. Record points other
+ * than instruction starts (prologues, return addresses) only begin blocks (they are reached by calls
+ * and returns, which end blocks); one that does not is handled by walking its block byte by byte, as
+ * are blocks that may deepen the running maximum, misalign SP, or end a run early. The recorder,
+ * which reads SP at every instruction, is the reference this is tested against.
  */
 #ifndef SAMESTACK_PROFILE_H
 #define SAMESTACK_PROFILE_H
@@ -52,10 +54,8 @@ enum {
   PS_ENTRY_DEPTH,
   PS_MAX_DEPTH,
   PS_LAST_DEPTH,
-  PS_HASH_1_HIGH,
-  PS_HASH_1_LOW,
-  PS_HASH_2_HIGH,
-  PS_HASH_2_LOW,
+  PS_HASH_HIGH,
+  PS_HASH_LOW,
   PS_CHANGES,
   PS_NODES,
   PS_MISALIGNED,
@@ -76,13 +76,11 @@ void profile_forget(stack_profile *p, uint64_t from, uint64_t to);
 /* Starts a profile: reference SP `reference`; active until profile_finish. */
 void profile_start(stack_profile *p, uint64_t reference);
 int profile_active(const stack_profile *p);
-/* Whether the block at `offset` needs SP read from the machine: it begins a frame (a prologue, a
- * return address), or the run's first block. Elsewhere a block continues the frame of the block
- * before (calls and returns reach only those points; branches stay within a function), so SP follows
- * from the frame's reference and the stack map. */
-int profile_needs_sp(const stack_profile *p, uint64_t offset);
-/* The block at code offset `offset` is about to run, with SP `sp` when `have_sp`. */
-void profile_block(stack_profile *p, uint64_t offset, uint32_t size, uint64_t sp, int have_sp);
+/* Reads SP from the machine. */
+typedef uint64_t (*sp_reader)(void *context);
+/* The block at code offset `offset` is about to run. SP is read with `read` only where the profile
+ * cannot tell it from the frame's reference and the stack map (profile.c, profile_block). */
+void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context);
 /* The run stopped with SP `sp` before the instruction at code offset `stop` (an exit, the fuel), or at
  * it (`at_stop`: a fault or an exception, the instruction's record point and SP counted). */
 void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, uint64_t sp);

@@ -346,10 +346,11 @@ static void on_interrupt(uc_engine *uc, uint32_t number, void *user) {
   uc_emu_stop(uc);
 }
 
-/* The profile's view of the block at `offset`, reading SP only where the profile cannot know it. */
+/* The profile's view of the block at `offset`. */
+static uint64_t running_sp(void *e) { return read_sp(e); }
+
 static void profile_block_start(ss_engine *e, uint64_t offset, uint32_t size) {
-  int read = profile_needs_sp(e->profile, offset);
-  profile_block(e->profile, offset, size, read ? read_sp(e) : 0, read);
+  profile_block(e->profile, offset, size, running_sp, e);
 }
 
 /* Fuel charge of the block at `offset`, computed on its first execution: its fuel points, or its

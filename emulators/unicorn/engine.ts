@@ -459,17 +459,14 @@ class UnicornEngine implements Engine {
     const nodes = new Float64Array(field(PROFILE_SUMMARY.nodes) * PROFILE_NODE_WORDS);
     const misaligned = new Float64Array(field(PROFILE_SUMMARY.misaligned));
     ss.profileCopy(handle, changes, nodes, misaligned);
-    const word = (high: number, low: number) =>
-      field(high).toString(16).padStart(8, "0") + field(low).toString(16).padStart(8, "0");
+    const hashWord = (index: number) => field(index).toString(16).padStart(8, "0");
     const errorKind = PROFILE_ERROR_KINDS[field(PROFILE_SUMMARY.error)];
     return {
       steps: field(PROFILE_SUMMARY.steps),
       entryDepth: field(PROFILE_SUMMARY.entryDepth),
       maxDepth: field(PROFILE_SUMMARY.maxDepth),
       lastDepth: field(PROFILE_SUMMARY.lastDepth),
-      hash:
-        word(PROFILE_SUMMARY.hash1High, PROFILE_SUMMARY.hash1Low) +
-        word(PROFILE_SUMMARY.hash2High, PROFILE_SUMMARY.hash2Low),
+      hash: hashWord(PROFILE_SUMMARY.hashHigh) + hashWord(PROFILE_SUMMARY.hashLow),
       changes,
       nodes,
       misaligned,

@@ -78,33 +78,30 @@ export function summarizeProfile(
 /**
  * The profile hash, the same as the native profiler's (emulators/native/profile.c): the sequence
  * entryDepth, key(step 0), depth(step 0), key(step 1), ... (key = funcIndex · 2^32 + instrIndex, depths
- * as two's-complement words) read as a polynomial in each of two odd bases modulo 2^64, by Horner's
- * rule. Linear in the depths, so the native side adds a block's steps at once. Words are kept as
+ * as two's-complement words) read as a polynomial in an odd base modulo 2^64, by Horner's rule. Linear in the depths, so the native side adds a block's steps at once. Words are kept as
  * 32-bit halves in numbers: exact, and far cheaper than BigInt per step.
  */
 export class StepHash {
-  private readonly words = new Uint32Array(4); // high, low of each base's hash
+  private readonly words = new Uint32Array(2); // high, low
 
   constructor(entryDepth: number) {
-    for (let i = 0; i < 2; i++) this.set(i, high(entryDepth), entryDepth >>> 0);
+    this.set(high(entryDepth), entryDepth >>> 0);
   }
 
   add(location: WasmLocation, depth: number): void {
-    for (let i = 0; i < 2; i++) {
-      this.multiplyAdd(i, location.funcIndex >>> 0, location.instrIndex >>> 0);
-      this.multiplyAdd(i, high(depth), depth >>> 0);
-    }
+    this.multiplyAdd(location.funcIndex >>> 0, location.instrIndex >>> 0);
+    this.multiplyAdd(high(depth), depth >>> 0);
   }
 
   hex(): string {
     return Array.from(this.words, (word) => word.toString(16).padStart(8, "0")).join("");
   }
 
-  /** hash_i = hash_i · base_i + (addHigh · 2^32 + addLow), modulo 2^64. */
-  private multiplyAdd(i: number, addHigh: number, addLow: number): void {
-    const [baseHigh, baseLow] = HASH_BASES[i]!;
-    const hHigh = this.words[2 * i]!;
-    const hLow = this.words[2 * i + 1]!;
+  /** hash = hash · base + (addHigh · 2^32 + addLow), modulo 2^64. */
+  private multiplyAdd(addHigh: number, addLow: number): void {
+    const [baseHigh, baseLow] = HASH_BASE;
+    const hHigh = this.words[0]!;
+    const hLow = this.words[1]!;
     // hLow · baseLow in full, from 16-bit halves (each partial product is exact in a double)
     const a0 = hLow & 0xffff;
     const a1 = hLow >>> 16;
@@ -120,12 +117,12 @@ export class StepHash {
       Math.imul(hHigh, baseLow) +
       Math.imul(hLow, baseHigh) +
       addHigh;
-    this.set(i, upper, low);
+    this.set(upper, low);
   }
 
-  private set(i: number, high32: number, low32: number): void {
-    this.words[2 * i] = high32 >>> 0;
-    this.words[2 * i + 1] = low32 >>> 0;
+  private set(high32: number, low32: number): void {
+    this.words[0] = high32 >>> 0;
+    this.words[1] = low32 >>> 0;
   }
 }
 
@@ -134,11 +131,8 @@ function high(value: number): number {
   return Math.floor(value / 2 ** 32) >>> 0;
 }
 
-/** 0x9e3779b97f4a7c15 and 0xc2b2ae3d27d4eb4f, as 32-bit halves. */
-const HASH_BASES = [
-  [0x9e3779b9, 0x7f4a7c15],
-  [0xc2b2ae3d, 0x27d4eb4f],
-] as const;
+/** 0x9e3779b97f4a7c15, as 32-bit halves. */
+const HASH_BASE = [0x9e3779b9, 0x7f4a7c15] as const;
 
 /** The first step deeper than `limit`, or null when the run stays within it. */
 export function overflowPoint(profile: StackProfile, limit: number): OverflowPoint | null {
