@@ -1,5 +1,7 @@
 // Dynamic verification: one recorded run per target gives each target's stack profile, hence its
 // overflow point for every limit at once; real runs at sampled limits confirm the prediction.
+
+import { PROFILE_CHANGE_WORDS, PROFILE_NODE_WORDS } from "../../emulators/native/bindings.js";
 import type { Instance, InvokeOptions } from "../../emulators/runtime/runner.js";
 import type { ProfileRows } from "../../emulators/unicorn/stack-profile.js";
 import type { Target } from "../compiler/target.js";
@@ -151,34 +153,47 @@ function nativeProfile(
   };
 }
 
-/** The native profiler's changes, each backtrace walked from its nodes when asked for. */
+/** The native profiler's changes. */
 function maximumChanges(rows: ProfileRows, locations: readonly WasmLocation[]): MaximumChange[] {
   const { changes, nodes } = rows;
-  const backtraceFrom = (node: number, location: WasmLocation): WasmLocation[] => {
-    const frames = [location];
-    for (let at = node; at >= 0; at = nodes[2 * at + 1]!) frames.push(locations[nodes[2 * at]!]!);
-    return frames.reverse();
-  };
   const result: MaximumChange[] = [];
-  for (let i = 0; i < changes.length; i += 4) {
-    const index = changes[i]!;
-    const depth = changes[i + 1]!;
-    if (index < 0) {
-      result.push({ index, depth, location: null, backtrace: [] });
-      continue;
-    }
-    const location = locations[changes[i + 2]!]!;
-    const node = changes[i + 3]!;
-    result.push({
-      index,
-      depth,
-      location,
-      get backtrace() {
-        return backtraceFrom(node, location);
-      },
-    });
+  for (let i = 0; i < changes.length; i += PROFILE_CHANGE_WORDS) {
+    const [index, depth, location, node] = [changes[i]!, changes[i + 1]!, changes[i + 2]!, changes[i + 3]!];
+    result.push(
+      index < 0
+        ? { index, depth, location: null, backtrace: [] }
+        : new NativeChange(index, depth, locations, location, nodes, node),
+    );
   }
   return result;
+}
+
+/**
+ * A change whose backtrace is walked from the profiler's nodes when asked for: a recursion makes a
+ * change per level, and a backtrace per change would cost the square of the depth. (A class, not
+ * object literals with a getter each, which V8 keeps as slow dictionaries.)
+ */
+class NativeChange implements MaximumChange {
+  readonly location: WasmLocation;
+
+  constructor(
+    readonly index: number,
+    readonly depth: number,
+    private readonly locations: readonly WasmLocation[],
+    locationId: number,
+    private readonly nodes: Float64Array,
+    private readonly callerNode: number,
+  ) {
+    this.location = locations[locationId]!;
+  }
+
+  get backtrace(): WasmLocation[] {
+    const frames = [this.location];
+    for (let at = this.callerNode; at >= 0; at = this.nodes[PROFILE_NODE_WORDS * at + 1]!) {
+      frames.push(this.locations[this.nodes[PROFILE_NODE_WORDS * at]!]!);
+    }
+    return frames.reverse();
+  }
 }
 
 /** A limit where a real limited run disagreed with the overflow point predicted from the profile. */

@@ -137,7 +137,9 @@ const HASH_BASE = [0x9e3779b9, 0x7f4a7c15] as const;
 /** The first step deeper than `limit`, or null when the run stays within it. */
 export function overflowPoint(profile: StackProfile, limit: number): OverflowPoint | null {
   const change = profile.maximumChanges.find((c) => c.depth > limit);
-  return change ? { limit, ...change } : null;
+  if (!change) return null;
+  const { index, depth, location, backtrace } = change;
+  return { limit, index, depth, location, backtrace };
 }
 
 /**

@@ -1,14 +1,16 @@
 // The native stack profiler (built per translation block in emulators/native/profile.c) against the
 // reference: the per-instruction recorder's samples traced in JS (trace.ts). For every corpus module
-// without imports, every sidecar invocation, both targets, every strategy with a native stack, both
-// meterings, at the sidecar's limit and at limits that overflow at the profile's maximum changes
-// (so runs stop inside blocks and move to the precise machine): the same steps, depths, hash,
-// maximum changes with backtraces, outcome and misaligned points.
+// without imports, every sidecar invocation, both targets, every strategy with a native stack,
+// block-metered (and metered per instruction under intersect: the precise machine alone), at the
+// sidecar's limit (at most the default one) and at limits that overflow at the profile's maximum changes (so runs stop inside
+// blocks and move to the precise machine), on engines reused across runs: the same steps, depths,
+// hash, maximum changes with backtraces, outcome and misaligned points.
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { hostImports } from "../../emulators/hosts/env.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
-import { Runner } from "../../emulators/runtime/runner.js";
+import { DEFAULT_STACK_LIMIT, Runner } from "../../emulators/runtime/runner.js";
 import type { Metering } from "../../emulators/unicorn/engine.js";
 import { readSidecar } from "../../src/check/inputs.js";
 import { compileModule } from "../../src/compiler/compile.js";
@@ -19,7 +21,8 @@ import {
   sampledLimits,
   type UnprofiledRun,
 } from "../../src/verify/dynamic.js";
-import { loadModule } from "../../src/wasm/index.js";
+import { overflowPoint } from "../../src/verify/profile.js";
+import { decodeModule, loadModule, validateModule, watToBinary } from "../../src/wasm/index.js";
 
 const corpus = path.resolve(import.meta.dirname, "../../corpus");
 const TARGETS: readonly Target[] = ["x64", "aarch64"];
@@ -58,7 +61,9 @@ function comparable(run: RecordedProfile | UnprofiledRun) {
 }
 
 /** Runs longer than this (Wasm instructions) would make the JS tracer's samples too many to hold. */
-const TRACED_AT_MOST = 2_000_000;
+const TRACED_AT_MOST = 300_000;
+/** Overflowing limits per invocation, spread over its maximum changes. */
+const LIMITS = 4;
 
 const modules = readdirSync(corpus).filter((file) => file.endsWith(".wat"));
 
@@ -66,7 +71,7 @@ describe("the native stack profiler", () => {
   it.each(modules)("gives the JS tracer's profile: %s", async (file) => {
     const validated = await loadModule(path.join(corpus, file));
     if (validated.module.imports.length > 0) {
-      console.log(`${file}: set aside, it has imports (the runtime tests cover host calls)`);
+      console.log(`${file}: set aside, it has imports (host calls are covered below)`);
       return;
     }
     const sidecar = await readSidecar(path.join(corpus, file), validated);
@@ -80,11 +85,14 @@ describe("the native stack profiler", () => {
           strategy,
           layout: { codeBase: BigInt(CODE_BASE) },
         });
-        for (const metering of METERINGS) {
+        for (const metering of strategy === "intersect" ? METERINGS : (["block"] as const)) {
           const runner = runners.get(`${target}/${metering}`)!;
           for (const invocation of invocations) {
-            const stackLimit = sidecar?.stackLimit;
-            const base = stackLimit ? { stackLimit } : {};
+            // At most the runner's default stack: a sidecar's deeper one only makes deep recursions
+            // longer, not different.
+            const base = {
+              stackLimit: Math.min(sidecar?.stackLimit ?? DEFAULT_STACK_LIMIT, DEFAULT_STACK_LIMIT),
+            };
             const run = (options: { traced: boolean; stackLimit?: number }) => {
               const instantiated = runner.instantiate(artifact);
               if (!instantiated.ok) throw new Error(`${file}: cannot instantiate (${instantiated.stage})`);
@@ -96,21 +104,25 @@ describe("the native stack profiler", () => {
             };
             const what = `${file} ${invocation.exportName} ${target} ${strategy} ${metering}`;
             const native = run({ traced: false });
-            if ((native.executed ?? 0) > TRACED_AT_MOST) {
-              console.log(
-                `${what}: set aside, ${native.executed} Wasm instructions are too many to trace in JS`,
-              );
-              continue;
-            }
-            const reference = run({ traced: true });
-            expect(comparable(native), what).toEqual(comparable(reference));
-            compared++;
-            if (!("profile" in reference)) continue;
-            for (const limit of sampledLimits(reference.profile, [], 6)) {
-              const limited = run({ traced: true, stackLimit: limit });
-              expect(comparable(run({ traced: false, stackLimit: limit })), `${what} at ${limit}`).toEqual(
-                comparable(limited),
-              );
+            // Limits spread over the maximum changes that come early enough to trace: each limited
+            // run stops at one of them.
+            const limits =
+              "profile" in native
+                ? sampledLimits(native.profile, [], LIMITS).filter(
+                    (limit) => (overflowPoint(native.profile, limit)?.index ?? 0) <= TRACED_AT_MOST,
+                  )
+                : [];
+            for (const stackLimit of [undefined, ...limits]) {
+              const at = stackLimit === undefined ? what : `${what} at ${stackLimit}`;
+              const options = stackLimit === undefined ? {} : { stackLimit };
+              const profiled = stackLimit === undefined ? native : run({ traced: false, ...options });
+              if ((profiled.executed ?? 0) > TRACED_AT_MOST) {
+                console.log(
+                  `${at}: set aside, ${profiled.executed} Wasm instructions are too many to trace in JS`,
+                );
+                continue;
+              }
+              expect(comparable(profiled), at).toEqual(comparable(run({ traced: true, ...options })));
               compared++;
             }
           }
@@ -118,5 +130,55 @@ describe("the native stack profiler", () => {
       }
     }
     expect(compared).toBeGreaterThan(0);
+  });
+});
+
+describe("the native stack profiler across host calls", () => {
+  // A host call stops the run at an exit and resumes it at the return address: the profile goes on
+  // across runs, the call deemed to use a callee's frame.
+  const HOST_CALLS = `(module
+    (import "env" "fold" (func $fold (param i64 i32) (result i64)))
+    (func $walk (export "walk") (param $n i32) (result i64)
+      (if (result i64) (i32.eqz (local.get $n))
+        (then (call $fold (i64.const 7) (local.get $n)))
+        (else (i64.add
+          (call $fold (i64.extend_i32_u (local.get $n)) (i32.const 3))
+          (call $walk (i32.sub (local.get $n) (i32.const 1))))))))`;
+
+  it.each(TARGETS)("gives the JS tracer's profile on %s", async (target) => {
+    const bytes = await watToBinary(HOST_CALLS, "host-calls.wat");
+    const validated = validateModule(decodeModule(bytes));
+    let compared = 0;
+    for (const strategy of STRATEGIES) {
+      const artifact = compileModule(validated, {
+        target,
+        strategy,
+        layout: { codeBase: BigInt(CODE_BASE) },
+      });
+      const runner = runners.get(`${target}/block`)!;
+      const run = (traced: boolean, stackLimit?: number) => {
+        const imports = hostImports(validated.module);
+        const instantiated = runner.instantiate(artifact, { module: validated.module, imports });
+        if (!instantiated.ok) throw new Error(`cannot instantiate (${instantiated.stage})`);
+        try {
+          const invocation = { exportName: "walk", args: [{ type: "i32" as const, value: "40" }] };
+          return recordProfile(instantiated.instance, invocation, {
+            traced,
+            ...(stackLimit ? { stackLimit } : {}),
+          });
+        } finally {
+          instantiated.instance.close();
+        }
+      };
+      const native = run(false);
+      if (!("profile" in native)) throw new Error(`no profile: ${JSON.stringify(native.outcome)}`);
+      for (const limit of [undefined, ...sampledLimits(native.profile, [], LIMITS)]) {
+        expect(comparable(run(false, limit)), `${strategy} at ${limit}`).toEqual(
+          comparable(run(true, limit)),
+        );
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(STRATEGIES.length);
   });
 });
