@@ -62,6 +62,20 @@ export class Machines {
   }
 
   /**
+   * Compiles the case for every target ahead of its checks. A compiler error is left for the check
+   * that needs the artifact: it compiles again (nothing failed is kept) and reports the error.
+   */
+  compileAhead(c: TestCase, strategy: Strategy): void {
+    for (const target of TARGETS) {
+      try {
+        this.artifact(c, target, strategy);
+      } catch {
+        // Reported by the check (see above).
+      }
+    }
+  }
+
+  /**
    * Runs `use` on a fresh instance, its imports bound to the generators' host functions; an
    * instance metered per block runs plain invocations only (emulators/unicorn/engine.ts).
    */
