@@ -4,6 +4,8 @@
  *     both targets, run on both and on V8) and every fuzz property (P1–P4, P6), timed runs under
  *     intersect/frame, of `samestack fuzz` as users run it (the built CLI); worker start-ups
  *     included. Goals with 2 workers on this 2-core machine: P1 ≥ 1,000 cases/s, all ≥ 300.
+ *   - where a case's CPU time goes, per stage of a worker's work (drawing the case, compiling it,
+ *     each property's check): what speeding up one part would buy;
  *   - V8's compile time per generated module as a process ages (it keeps every Wasm function type
  *     it has seen): why fuzz workers run V8 in children replaced every MODULES_PER_PROCESS modules;
  *   - size of shrunk P5 counterexamples (native divergence) over 20 seeds: median instructions and
@@ -16,13 +18,20 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { inputOf } from "../src/fuzz/case-runner.js";
-import { DETERMINISTIC, type PropertyName } from "../src/fuzz/properties.js";
+import { inputOf, prepareCase } from "../src/fuzz/case-runner.js";
+import { Machines } from "../src/fuzz/machines.js";
+import {
+  checkProperty,
+  DETERMINISTIC,
+  PROPERTIES,
+  PROPERTY_NAMES,
+  type PropertyName,
+} from "../src/fuzz/properties.js";
 import type { FuzzSummary } from "../src/fuzz/summary.js";
 import { findNativeDivergence } from "../src/fuzz/teeth.js";
 import { caseOf } from "../src/fuzz/test-case.js";
 import { MODULES_PER_PROCESS } from "../src/fuzz/v8-oracle.js";
-import { formatDuration, median } from "./stats.js";
+import { cpuTimed, formatDuration, median } from "./stats.js";
 
 /** Seconds per timed fuzz run; P1 runs long enough for its workers to warm up (their JIT needs ~10 s). */
 const SECONDS = { p1: 60, all: 10 };
@@ -87,6 +96,7 @@ export async function fuzzBench(): Promise<void> {
       );
     }
   }
+  caseCosts();
   v8CompileAging();
   for (const excluding of [undefined, "leaf-frame" as const]) {
     const found = Array.from({ length: SEEDS }, (_, i) =>
@@ -100,6 +110,44 @@ export async function fuzzBench(): Promise<void> {
       `${label}: ${shapes.length}/${SEEDS} seeds found a native divergence within ${TEETH_RUNS} runs (median ${median(found.flatMap((f) => (f.runsToFailure === null ? [] : [f.runsToFailure])))} runs); shrunk median ${median(shapes.map((s) => s.instructions))} instructions (max ${Math.max(...shapes.map((s) => s.instructions))}), ${median(shapes.map((s) => s.functions))} functions (goal ≤ 20 instructions); explanations ${JSON.stringify(Object.fromEntries(kinds))}`,
     );
   }
+}
+
+/**
+ * CPU time per case in one process, by stage, as a worker spends it: the case drawn from its seed,
+ * lowered, encoded and validated; compiled for both targets; then each property checked in order
+ * (P1 with its V8 run in this process, where a worker's V8 child runs it beside; P3 after P2, whose
+ * unlimited recorded pair it shares). Counted after warm-up cases, once the JIT has settled.
+ */
+function caseCosts(): void {
+  const WARM_UP = 300;
+  const CASES = 500;
+  const totals = new Map<string, number>();
+  const machines = new Machines();
+  try {
+    for (let k = 0; k < WARM_UP + CASES; k++) {
+      const { value: prepared, ms: drawn } = cpuTimed(() => prepareCase(FIRST_SEED + k, DETERMINISTIC));
+      const { testCase, input } = prepared;
+      const stages: [string, number][] = [
+        ["draw+lower+validate", drawn],
+        ["compile ×2", cpuTimed(() => machines.compileAhead(testCase, input.strategy)).ms],
+      ];
+      for (const property of PROPERTY_NAMES) {
+        const check = () => checkProperty(property, machines, testCase, input.strategy, input.limitFractions);
+        stages.push([PROPERTIES[property].id, cpuTimed(check).ms]);
+      }
+      if (k < WARM_UP) continue;
+      for (const [stage, ms] of stages) totals.set(stage, (totals.get(stage) ?? 0) + ms);
+    }
+  } finally {
+    machines.close();
+  }
+  const total = [...totals.values()].reduce((sum, ms) => sum + ms, 0);
+  const stages = [...totals].map(
+    ([stage, ms]) => `${stage} ${(ms / CASES).toFixed(2)} ms (${((100 * ms) / total).toFixed(0)}%)`,
+  );
+  console.log(
+    `CPU per case in one process, ${CASES} cases after ${WARM_UP}: ${stages.join(", ")}; total ${(total / CASES).toFixed(2)} ms`,
+  );
 }
 
 /** V8's compile time per generated module, by blocks of modules compiled before in this process. */

@@ -44,7 +44,11 @@ export interface FuzzProgress {
   readonly failures: number;
 }
 
-const BATCH = 4;
+/**
+ * Cases per request to a worker: one message each way, and one to its V8 child, which runs the batch
+ * while the worker compiles it (worker.ts).
+ */
+const BATCH = 16;
 /** Failures listed in the summary beyond the shrunk ones (all are counted). */
 const MAX_LISTED_FAILURES = 100;
 

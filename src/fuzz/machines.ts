@@ -1,5 +1,6 @@
 // What every property runs on: a case (test-case.ts) compiled per target and strategy once, and
-// instantiated afresh for each run on runners reused across cases.
+// instantiated afresh for each run on runners reused across cases; what several properties derive
+// from the same case (its artifacts, its recorded runs) is computed once per case.
 
 import { hostImports } from "../../emulators/hosts/env.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
@@ -20,7 +21,7 @@ export const STACK = 1024 * 1024;
 /**
  * Runners per target and metering (plain runs meter the fuel per block, with no per-instruction
  * or memory hook; recorded runs need the code hook on every instruction), and each case's
- * artifacts compiled once.
+ * artifacts and other derived results, computed once.
  */
 export class Machines {
   /** `oracle`: where cases' V8 runs were prefetched, if anywhere (v8-oracle.ts). */
@@ -34,21 +35,44 @@ export class Machines {
       ]),
     ),
   );
-  private readonly artifacts = new WeakMap<TestCase, Map<string, Artifact>>();
+  /** Per case, by key: results that depend on the case and the key alone. */
+  private readonly derived = new WeakMap<TestCase, Map<string, unknown>>();
+
+  /**
+   * The result of `compute` for the case, computed on the first call with this key only: `key` must
+   * name everything the result depends on besides the case (each key is used with one result type).
+   * A `compute` that throws caches nothing, so the next caller throws too.
+   */
+  once<T>(c: TestCase, key: string, compute: () => T): T {
+    let results = this.derived.get(c);
+    if (!results) {
+      results = new Map();
+      this.derived.set(c, results);
+    }
+    if (results.has(key)) return results.get(key) as T;
+    const result = compute();
+    results.set(key, result);
+    return result;
+  }
 
   artifact(c: TestCase, target: Target, strategy: Strategy): Artifact {
-    let compiled = this.artifacts.get(c);
-    if (!compiled) {
-      compiled = new Map();
-      this.artifacts.set(c, compiled);
+    return this.once(c, `artifact ${target}/${strategy}`, () =>
+      compileModule(c.validated, { target, strategy, layout: { codeBase: BigInt(CODE_BASE) } }),
+    );
+  }
+
+  /**
+   * Compiles the case for every target ahead of its checks. A compiler error is left for the check
+   * that needs the artifact: it compiles again (nothing failed is kept) and reports the error.
+   */
+  compileAhead(c: TestCase, strategy: Strategy): void {
+    for (const target of TARGETS) {
+      try {
+        this.artifact(c, target, strategy);
+      } catch {
+        // Reported by the check (see above).
+      }
     }
-    const key = `${target}/${strategy}`;
-    let artifact = compiled.get(key);
-    if (!artifact) {
-      artifact = compileModule(c.validated, { target, strategy, layout: { codeBase: BigInt(CODE_BASE) } });
-      compiled.set(key, artifact);
-    }
-    return artifact;
   }
 
   /**

@@ -10,15 +10,29 @@ import { fail, skip, type Verdict } from "./verdict.js";
 
 export type RecordedPair = Readonly<Record<Target, RecordedProfile>>;
 
+type RecordBothOptions = Pick<InvokeOptions, "stackLimit"> & { readonly keepFull?: boolean };
+
 /**
  * Records the entry on both targets; a verdict instead when the pair cannot be compared (a run out
- * of fuel: skip) or went wrong (an error outcome, misaligned SP, or differing outcomes: fail).
+ * of fuel: skip) or went wrong (an error outcome, misaligned SP, or differing outcomes: fail). Runs
+ * are deterministic: the properties of one case share the answer for the same strategy and options
+ * (P2 and P3 both record the unlimited pair).
  */
 export function recordBoth(
   machines: Machines,
   c: TestCase,
   strategy: Strategy,
-  options: InvokeOptions & { readonly keepFull?: boolean } = {},
+  options: RecordBothOptions = {},
+): RecordedPair | Verdict {
+  const key = `recorded ${strategy} limit ${options.stackLimit ?? "none"}${options.keepFull ? " full" : ""}`;
+  return machines.once(c, key, () => recordPair(machines, c, strategy, options));
+}
+
+function recordPair(
+  machines: Machines,
+  c: TestCase,
+  strategy: Strategy,
+  options: RecordBothOptions,
 ): RecordedPair | Verdict {
   const record = (target: Target) =>
     machines.withInstance(c, target, strategy, (instance) => recordProfile(instance, c.entry, options));

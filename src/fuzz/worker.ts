@@ -46,7 +46,12 @@ process.on("message", async (request: WorkerRequest) => {
   const counterexamples: WorkerReply["counterexamples"][number][] = [];
   const toShrink = new Set(request.shrink);
   const cases = request.caseSeeds.map((caseSeed) => prepareCase(caseSeed, setup.strategies));
-  await oracle?.prefetch(cases.flatMap(({ testCase }) => (mayCompareWithV8(testCase) ? [testCase] : [])));
+  const v8Runs = oracle?.prefetch(
+    cases.flatMap(({ testCase }) => (mayCompareWithV8(testCase) ? [testCase] : [])),
+  );
+  // While the V8 child runs the batch, compile what every property starts from.
+  for (const { testCase, input } of cases) machines.compileAhead(testCase, input.strategy);
+  await v8Runs;
   for (const prepared of cases) {
     const report = runCase(machines, prepared, setup.properties);
     reports.push(report);
