@@ -174,12 +174,13 @@ export type ProfileComparison =
     };
 
 /**
- * Compares two targets' profiles. Identical hashes mean identical profiles (and so identical
- * overflow points for every limit); otherwise the first difference needs the full sequences.
+ * Compares two targets' profiles. The same length, entry depth, maximum depth and hash (64 bits)
+ * mean identical profiles (and so identical overflow points for every limit); otherwise the first
+ * difference needs the full sequences.
  */
 export function compareProfiles(a: StackProfile, b: StackProfile): ProfileComparison {
-  if (a.hash === b.hash && a.steps === b.steps)
-    return { identical: true, steps: a.steps, maxDepth: a.maxDepth };
+  const same = a.steps === b.steps && a.entryDepth === b.entryDepth && a.maxDepth === b.maxDepth;
+  if (same && a.hash === b.hash) return { identical: true, steps: a.steps, maxDepth: a.maxDepth };
   return { identical: false, firstDifference: firstDifference(a, b), divergentLimits: divergentLimits(a, b) };
 }
 
