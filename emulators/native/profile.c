@@ -326,7 +326,7 @@ static uint64_t power(uint64_t base, uint64_t exponent) {
 }
 
 /* What the block [start, start + size) does, from the tables alone. */
-static block_summary summarize(const stack_profile *p, uint64_t start, uint32_t size) {
+__attribute__((noinline)) static block_summary summarize(const stack_profile *p, uint64_t start, uint32_t size) {
   const profile_code *c = &p->code;
   block_summary s = {0};
   s.size = size;
