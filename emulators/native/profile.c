@@ -335,8 +335,7 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   s.last_loc = -1;
   int32_t base = c->rel[start];
   int64_t running = INT64_MIN; /* deepest since the last instruction start */
-  uint64_t pending_loc_key = 0;
-  int have_step = 0;
+  uint64_t key = 0; /* of the last instruction start */
   s.head_max = s.block_max = INT64_MIN;
   uint64_t a = 0, b = 0;
   for (uint64_t x = start; x < s.end; x++) {
@@ -362,17 +361,14 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
     }
     if (s.instrs == 0) {
       s.head_max = running;
-    } else if (have_step) {
+    } else {
       /* the step of the previous instruction start ends here, as deep as `running` */
-      a = (a * BASE + pending_loc_key) * BASE + (uint64_t)running;
+      a = (a * BASE + key) * BASE + (uint64_t)running;
       b = b * BASE * BASE + 1;
     }
     s.instrs++;
-    int32_t loc = c->locs[x];
-    pending_loc_key = key_of(p, loc);
-    have_step = 1;
-    s.last_loc = loc;
-    s.last_key = pending_loc_key;
+    s.last_loc = c->locs[x];
+    s.last_key = key = key_of(p, s.last_loc);
     running = below;
   }
   if (s.instrs == 0) s.head_max = running;
@@ -388,7 +384,8 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
 }
 
 /* The summary of the block [start, start + size): the one known for `start`, or a new one in its place
- * when that one is of another size (a FAST and a PRECISE machine end blocks at different places). */
+ * when that one is of another size (a FAST and a PRECISE machine end blocks at different places);
+ * NULL when no more can be kept. */
 static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
   uint32_t id = p->block_ids[start];
   if (id) {
@@ -409,8 +406,11 @@ static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_
  * the rules one by one. */
 static void apply(stack_profile *p, uint64_t start, uint32_t size, uint64_t sp) {
   const block_summary *s = summary_of(p, start, size);
-  if (!s) return;
   int64_t start_depth = depth_of(p, sp);
+  if (!s) {
+    walk(p, start, start + size < p->code.size ? start + size : p->code.size, sp);
+    return;
+  }
   if (s->walk || start_depth + s->block_max > p->max_depth || !((s->align_ok >> (sp & 15)) & 1)) {
     walk(p, start, s->end, sp);
     return;
