@@ -76,8 +76,9 @@ export class Machines {
   }
 
   /**
-   * Runs `use` on a fresh instance, its imports bound to the generators' host functions; an
-   * instance metered per block runs plain invocations only (emulators/unicorn/engine.ts).
+   * Runs `use` on a fresh instance, its imports bound to the generators' host functions, on an
+   * engine metered per instruction (the precise machine alone) or per block (the fast machine, with
+   * the precise one where it must: emulators/unicorn/engine.ts).
    */
   withInstance<T>(
     c: TestCase,

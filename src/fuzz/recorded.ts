@@ -35,7 +35,13 @@ function recordPair(
   options: RecordBothOptions,
 ): RecordedPair | Verdict {
   const record = (target: Target) =>
-    machines.withInstance(c, target, strategy, (instance) => recordProfile(instance, c.entry, options));
+    machines.withInstance(
+      c,
+      target,
+      strategy,
+      (instance) => recordProfile(instance, c.entry, options),
+      "block",
+    );
   const x64 = record("x64");
   const aarch64 = record("aarch64");
   const outcomes = { strategy, ...options, x64: x64.outcome, aarch64: aarch64.outcome };
