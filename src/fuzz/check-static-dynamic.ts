@@ -38,16 +38,22 @@ export function checkStaticDynamic(machines: Machines, c: TestCase, strategy: St
         issues: report.issues,
       });
     }
-    const verdict = machines.withInstance(c, target, strategy, (instance) => {
-      const recorded = instance.invokeRecorded(c.entry.exportName, c.entry.args);
-      if (!("records" in recorded))
-        return fail(`${target}: the run could not be recorded`, { outcome: recorded });
-      if (recorded.outcome.outcome === "exhausted") return skip("the run ran out of fuel");
-      const mismatch = compareWithSamples(artifact, report, recorded, isCall(c));
-      return mismatch === null
-        ? PASS
-        : fail(`${target}: ${mismatch.rule}`, { strategy, target, ...mismatch });
-    });
+    const verdict = machines.withInstance(
+      c,
+      target,
+      strategy,
+      (instance) => {
+        const recorded = instance.invokeRecorded(c.entry.exportName, c.entry.args);
+        if (!("records" in recorded))
+          return fail(`${target}: the run could not be recorded`, { outcome: recorded });
+        if (recorded.outcome.outcome === "exhausted") return skip("the run ran out of fuel");
+        const mismatch = compareWithSamples(artifact, report, recorded, isCall(c));
+        return mismatch === null
+          ? PASS
+          : fail(`${target}: ${mismatch.rule}`, { strategy, target, ...mismatch });
+      },
+      "block",
+    );
     if (verdict.status !== "pass") return verdict;
   }
   return PASS;
