@@ -450,6 +450,7 @@ static void apply_pending(stack_profile *p) {
  * branch within the frame. */
 void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
   const profile_code *c = &p->code;
+  if (!p->active) return;
   if (offset >= c->size) {
     p->frame_known = 0;
     return;

@@ -29,6 +29,9 @@ enum { POINT_NONE, POINT_INSTR, POINT_PROLOGUE, POINT_RETURN, POINT_KIND_MASK = 
 
 typedef struct stack_profile stack_profile;
 
+/* The helper's own: called within the library, never through its exported symbols. */
+#pragma GCC visibility push(hidden)
+
 /* The code's tables, one entry per code offset [0, size):
  *   rel[o]    bytes SP is below its function's reference there (PROFILE_NO_FRAME outside functions);
  *   kinds[o]  POINT_* | POINT_ALIGN (SP must be 16-byte aligned where an instruction starts there);
@@ -78,8 +81,9 @@ void profile_start(stack_profile *p, uint64_t reference);
 int profile_active(const stack_profile *p);
 /* Reads SP from the machine. */
 typedef uint64_t (*sp_reader)(void *context);
-/* The block at code offset `offset` is about to run. SP is read with `read` only where the profile
- * cannot tell it from the frame's reference and the stack map (profile.c, profile_block). */
+/* The block at code offset `offset` is about to run (nothing happens unless a profile is active).
+ * SP is read with `read` only where the profile cannot tell it from the frame's reference and the
+ * stack map (profile.c, profile_block). */
 void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context);
 /* The run stopped with SP `sp` before the instruction at code offset `stop` (an exit, the fuel), or at
  * it (`at_stop`: a fault or an exception, the instruction's record point and SP counted). */
@@ -95,5 +99,7 @@ void profile_copy_changes(const stack_profile *p, double *out);
 void profile_copy_nodes(const stack_profile *p, double *out);
 /* Code offsets where SP was misaligned at an instruction start. */
 void profile_copy_misaligned(const stack_profile *p, double *out);
+
+#pragma GCC visibility pop
 
 #endif

@@ -349,10 +349,6 @@ static void on_interrupt(uc_engine *uc, uint32_t number, void *user) {
 /* The profile's view of the block at `offset`. */
 static uint64_t running_sp(void *e) { return read_sp(e); }
 
-static void profile_block_start(ss_engine *e, uint64_t offset, uint32_t size) {
-  profile_block(e->profile, offset, size, running_sp, e);
-}
-
 /* Fuel charge of the block at `offset`, computed on its first execution: its fuel points, or its
  * instructions (fixed-size ones by division, others counted with Capstone). */
 static uint64_t block_charge(ss_engine *e, uint64_t offset, uint32_t size) {
@@ -387,7 +383,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     uint64_t charge = block_charge(e, offset, size);
     if (e->steps + charge <= e->fuel) {
       e->steps += charge;
-      if (e->profile && profile_active(e->profile)) profile_block_start(e, offset, size);
+      if (e->profile) profile_block(e->profile, offset, size, running_sp, e);
       return;
     }
     e->handover = HANDOVER_FUEL;
@@ -400,7 +396,7 @@ static void on_profile_block(uc_engine *uc, uint64_t address, uint32_t size, voi
   (void)uc;
   ss_engine *e = user;
   uint64_t offset = address - e->begin;
-  if (offset < e->size && e->profile && profile_active(e->profile)) profile_block_start(e, offset, size);
+  if (offset < e->size && e->profile) profile_block(e->profile, offset, size, running_sp, e);
 }
 
 /* The instruction a run's stop is attributed to: the one that raised an interrupt; on PRECISE, the one
