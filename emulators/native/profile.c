@@ -156,14 +156,9 @@ int profile_set_code(stack_profile *p, const profile_code *code) {
   return 0;
 }
 
-/* A block may start up to two pages before the bytes it holds (QEMU's blocks span at most two pages). */
-enum { BLOCK_REACH = 0x2000 };
-
 void profile_forget(stack_profile *p, uint64_t from, uint64_t to) {
-  if (!p->block_ids) return;
-  uint64_t begin = from > BLOCK_REACH ? from - BLOCK_REACH : 0;
   uint64_t end = to < p->code.size ? to : p->code.size;
-  if (begin < end) memset(&p->block_ids[begin], 0, (end - begin) * sizeof *p->block_ids);
+  if (p->block_ids && from < end) memset(&p->block_ids[from], 0, (end - from) * sizeof *p->block_ids);
 }
 
 void profile_start(stack_profile *p, uint64_t reference) {
@@ -181,8 +176,6 @@ void profile_start(stack_profile *p, uint64_t reference) {
   p->frame_known = 0;
 }
 
-int profile_active(const stack_profile *p) { return p->active && p->code.rel != NULL; }
-
 static int64_t depth_of(const stack_profile *p, uint64_t sp) { return (int64_t)(p->reference - sp); }
 
 /* ── steps ─────────────────────────────────────────────────────────────────────────────── */
@@ -190,6 +183,13 @@ static int64_t depth_of(const stack_profile *p, uint64_t sp) { return (int64_t)(
 /* A depth reached by the open step (or by the entry call, before the first step). */
 static inline void fold(stack_profile *p, int64_t depth) {
   if (depth > p->open_depth) p->open_depth = depth;
+}
+
+/* The first rule the steps broke, and where. */
+static void fail_at(stack_profile *p, int error, uint64_t offset) {
+  if (p->error != PROFILE_OK) return;
+  p->error = error;
+  p->error_offset = offset;
 }
 
 static uint64_t key_of(const stack_profile *p, int32_t loc) {
@@ -269,9 +269,8 @@ static void return_point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t
     open_step(p, loc, key_of(p, loc), depth);
   } else if (next >= 0) {
     open_step(p, next, key_of(p, next), depth);
-  } else if (p->error == PROFILE_OK) {
-    p->error = PROFILE_RETURN_WITHOUT_CALL;
-    p->error_offset = offset;
+  } else {
+    fail_at(p, PROFILE_RETURN_WITHOUT_CALL, offset);
   }
 }
 
@@ -301,10 +300,7 @@ static void walk(stack_profile *p, uint64_t start, uint64_t stop, uint64_t sp) {
   int64_t start_depth = depth_of(p, sp);
   for (uint64_t x = start; x < stop; x++) {
     if (c->rel[x] == PROFILE_NO_FRAME) {
-      if (p->error == PROFILE_OK) {
-        p->error = PROFILE_NO_STACK_MAP;
-        p->error_offset = x;
-      }
+      fail_at(p, PROFILE_NO_STACK_MAP, x);
       return;
     }
     int64_t below = (int64_t)c->rel[x] - base;
@@ -440,14 +436,37 @@ static void apply_pending(stack_profile *p) {
   apply(p, p->pending_offset, p->pending_size, p->pending_sp);
 }
 
-/* The block at `offset` starts. SP is read from the machine where the frame is unknown (a run's
- * first block, code outside the stack map). A block elsewhere continues from the block before: a
- * function entry is reached by the call that ends it (SP: the caller's there, less the return
- * address); a return address either by a branch within its function, which arrives in the state
- * of the branch (the stack map is the same on both sides), or by a return, which leaves the callee
- * in its entry state with SP back where the callee began, plus the return address it pops (the two
- * never look alike: a call site holds a frame record below the entry state); any other block by a
- * branch within the frame. */
+/* Whether the stack map tells SP at the start of the block at `offset`, which follows the block
+ * ending at `last` in the same run, and if so `*sp`. A function entry is reached by the call that
+ * ends the block before (SP: the caller's there, less the return address); a return address either
+ * by a branch within its function, which arrives in the state of the branch (the stack map is the
+ * same on both sides), or by a return, which leaves the callee in its entry state with SP back where
+ * the callee began, plus the return address it pops (the two never look alike: a call site holds a
+ * frame record below the entry state); any other block by a branch within the frame. Called once
+ * the block before is applied: the frame a return leaves is then on top. */
+static int mapped_sp(const stack_profile *p, uint64_t offset, uint64_t last, uint64_t *sp) {
+  const profile_code *c = &p->code;
+  int32_t rel = c->rel[offset];
+  if (rel == PROFILE_NO_FRAME) return 0;
+  int kind = c->kinds[offset] & POINT_KIND_MASK;
+  if (kind == POINT_PROLOGUE || kind == POINT_RETURN) {
+    if (last >= c->size || c->rel[last] == PROFILE_NO_FRAME) return 0;
+    if (kind == POINT_PROLOGUE) {
+      *sp = p->frame_reference - (uint64_t)(int64_t)c->rel[last] - c->return_address_bytes;
+      return 1;
+    }
+    if (c->rel[last] != rel) {
+      if (p->frames.count == 0) return 0;
+      *sp = p->frames.items[p->frames.count - 1].callee_sp + c->return_address_bytes;
+      return 1;
+    }
+  }
+  *sp = p->frame_reference - (uint64_t)(int64_t)rel;
+  return 1;
+}
+
+/* The block at `offset` starts. SP is read from the machine only where the stack map cannot tell it
+ * (a run's first block, code outside the stack map: mapped_sp). */
 void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
   const profile_code *c = &p->code;
   if (!p->active) return;
@@ -455,30 +474,12 @@ void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader r
     p->frame_known = 0;
     return;
   }
-  int32_t rel = c->rel[offset];
-  int kind = c->kinds[offset] & POINT_KIND_MASK;
-  int known = p->frame_known && rel != PROFILE_NO_FRAME && p->pending;
+  int follows = p->pending && p->frame_known;
   uint64_t last = p->pending_offset + p->pending_size - 1;
-  int returned = 0, called = 0;
-  if (known && kind == POINT_RETURN) returned = last >= c->size || c->rel[last] != rel;
-  if (known && kind == POINT_PROLOGUE) {
-    /* reached by the call that ends the block before: SP is the caller's there, less the return address */
-    called = last < c->size && c->rel[last] != PROFILE_NO_FRAME;
-    known = called;
-  }
-  uint64_t call_sp = called ? p->frame_reference - (uint64_t)(int64_t)c->rel[last] - c->return_address_bytes : 0;
-  /* The block before, whole, first: the frame a return leaves is then on top. */
   apply_pending(p);
   uint64_t sp;
-  if (called) {
-    sp = call_sp;
-  } else if (returned && p->frames.count) {
-    sp = p->frames.items[p->frames.count - 1].callee_sp + c->return_address_bytes;
-  } else if (known && !returned) {
-    sp = p->frame_reference - (uint64_t)(int64_t)rel;
-  } else {
-    sp = read(context);
-  }
+  if (!follows || !mapped_sp(p, offset, last, &sp)) sp = read(context);
+  int32_t rel = c->rel[offset];
   p->frame_reference = sp + (uint64_t)(int64_t)rel;
   p->frame_known = rel != PROFILE_NO_FRAME;
   p->pending = 1;
@@ -487,7 +488,8 @@ void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader r
   p->pending_sp = sp;
 }
 
-void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, uint64_t sp) {
+void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader read, void *context) {
+  if (!p->active) return;
   p->frame_known = 0;
   if (p->pending) {
     /* A stop inside the last block: only its bytes before the stop ran (and the stop's own start). */
@@ -499,7 +501,7 @@ void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, uint64_t sp) 
       apply_pending(p);
     }
   }
-  fold(p, depth_of(p, sp));
+  fold(p, depth_of(p, read(context)));
 }
 
 void profile_host_call(stack_profile *p, uint64_t sp, uint64_t deepest_sp) {

@@ -73,21 +73,21 @@ stack_profile *profile_open(void);
 void profile_close(stack_profile *p);
 /* Copies the tables; forgets every block. Returns 0, or -1 without memory (the profile is then empty). */
 int profile_set_code(stack_profile *p, const profile_code *code);
-/* Forgets what is known of the blocks that may hold bytes of [from, to). */
+/* Forgets what is known of the blocks starting in [from, to). */
 void profile_forget(stack_profile *p, uint64_t from, uint64_t to);
 
 /* Starts a profile: reference SP `reference`; active until profile_finish. */
 void profile_start(stack_profile *p, uint64_t reference);
-int profile_active(const stack_profile *p);
 /* Reads SP from the machine. */
 typedef uint64_t (*sp_reader)(void *context);
 /* The block at code offset `offset` is about to run (nothing happens unless a profile is active).
  * SP is read with `read` only where the profile cannot tell it from the frame's reference and the
  * stack map (profile.c, profile_block). */
 void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context);
-/* The run stopped with SP `sp` before the instruction at code offset `stop` (an exit, the fuel), or at
- * it (`at_stop`: a fault or an exception, the instruction's record point and SP counted). */
-void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, uint64_t sp);
+/* The run stopped before the instruction at code offset `stop` (an exit, the fuel), or at it
+ * (`at_stop`: a fault or an exception, the instruction's record point and SP counted); SP is read
+ * with `read`. Nothing happens unless a profile is active. */
+void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader read, void *context);
 /* A call that left for the host at SP `sp`; its callee is deemed to reach `deepest_sp`. */
 void profile_host_call(stack_profile *p, uint64_t sp, uint64_t deepest_sp);
 /* Ends the profile and writes its summary (PS_*); the changes and nodes stay readable until the next start. */

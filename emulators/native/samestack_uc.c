@@ -782,15 +782,13 @@ int ss_invalidate(ss_engine *e, uint64_t begin, uint64_t end) {
     uint8_t *flags = e->flags;
     for (uint64_t i = from; i < to; i++) flags[i] &= (uint8_t) ~(FLAG_KNOWN | FLAG_WRITES_SP);
   }
-  if (e->profile && e->size) {
-    uint64_t from = begin > e->begin ? begin - e->begin : 0;
-    profile_forget(e->profile, from, end > e->begin ? end - e->begin : 0);
-  }
-  if (e->block_charges) {
-    /* A block may start up to a page before the bytes it holds (QEMU's blocks span at most two pages). */
-    uint64_t from = begin > e->begin + BLOCK_REACH ? begin - BLOCK_REACH : e->begin;
-    uint64_t to = end - e->begin < e->size ? end : e->begin + e->size;
-    if (from < to) memset(&e->block_charges[from - e->begin], 0, (to - from) * sizeof *e->block_charges);
+  if (e->size) {
+    /* What is known per block start: a block may start up to a page before the bytes it holds
+     * (QEMU's blocks span at most two pages). */
+    uint64_t from = begin > e->begin + BLOCK_REACH ? begin - BLOCK_REACH - e->begin : 0;
+    uint64_t to = end - e->begin < e->size ? end - e->begin : e->size;
+    if (e->block_charges && from < to) memset(&e->block_charges[from], 0, (to - from) * sizeof *e->block_charges);
+    if (e->profile) profile_forget(e->profile, from, to);
   }
   uc_err err = UC_ERR_OK;
   for (int i = 0; err == UC_ERR_OK && i < MACHINES; i++) {
@@ -881,11 +879,11 @@ void ss_run(ss_engine *e, uint64_t begin, uint64_t fuel, uint64_t *result) {
   }
   int fast_fault = e->stop == STOP_MEMORY_FAULT && e->machines[e->running].cover == COVER_BLOCKS;
   uint64_t stopped_at = stop_pc(e, err, pc);
-  if (e->profile && profile_active(e->profile)) {
+  if (e->profile) {
     /* A fault or an exception stops at an instruction whose start was seen; an exit, the fuel or a
      * hook stop before it. */
     int at_stop = e->stop == STOP_MEMORY_FAULT || e->stop == STOP_INTERRUPT || e->stop == STOP_CPU_EXCEPTION;
-    profile_run_end(e->profile, stopped_at - e->begin, at_stop, read_sp(e));
+    profile_run_end(e->profile, stopped_at - e->begin, at_stop, running_sp, e);
   }
   result[R_UC_ERR] = err;
   result[R_STOP] = e->stop;

@@ -8,6 +8,7 @@ import type { Target } from "../compiler/target.js";
 import type { Outcome, WasmLocation, WasmValue } from "../wasm/outcome.js";
 import { isStackOverflow } from "./outcomes.js";
 import {
+  LazyChange,
   type MaximumChange,
   type OverflowPoint,
   overflowPoint,
@@ -99,17 +100,18 @@ export function recordProfile(
     referenceSp: recorded.referenceSp,
   });
   const { entryDepth, steps } = options.view ? options.view.steps(traced) : traced;
-  let outcome = viewed(recorded.outcome);
-  if (outcome.outcome === "trap") {
-    outcome = { ...outcome, step: steps.length - 1, depth: steps.at(-1)?.depth ?? entryDepth };
-  }
   return {
     target,
-    outcome,
+    outcome: atLastStep(viewed(recorded.outcome), steps.length, steps.at(-1)?.depth ?? entryDepth),
     profile: summarizeProfile(steps, entryDepth, options.keepFull ?? false),
     misalignedAt: recorded.alignmentViolations.map((v) => v.pc),
     executed,
   };
+}
+
+/** A trap happens at the last of `steps` steps, whose depth is `depth` (the entry call's when none ran). */
+function atLastStep(outcome: Outcome, steps: number, depth: number): Outcome {
+  return outcome.outcome === "trap" ? { ...outcome, step: steps - 1, depth } : outcome;
 }
 
 /** `recordProfile` with the native profiler. */
@@ -136,11 +138,9 @@ function nativeProfile(
         : `the native profiler met ${rows.error.kind === "no-stack-map" ? "code outside the stack map" : "no memory"} at ${at}`,
     );
   }
-  let outcome = profiled.outcome;
-  if (outcome.outcome === "trap") outcome = { ...outcome, step: rows.steps - 1, depth: rows.lastDepth };
   return {
     target,
-    outcome,
+    outcome: atLastStep(profiled.outcome, rows.steps, rows.lastDepth),
     profile: {
       entryDepth: rows.entryDepth,
       steps: rows.steps,
@@ -168,23 +168,17 @@ function maximumChanges(rows: ProfileRows, locations: readonly WasmLocation[]): 
   return result;
 }
 
-/**
- * A change whose backtrace is walked from the profiler's nodes when asked for: a recursion makes a
- * change per level, and a backtrace per change would cost the square of the depth. (A class, not
- * object literals with a getter each, which V8 keeps as slow dictionaries.)
- */
-class NativeChange implements MaximumChange {
-  readonly location: WasmLocation;
-
+/** A change the native profiler found: its backtrace is walked from the profiler's nodes. */
+class NativeChange extends LazyChange {
   constructor(
-    readonly index: number,
-    readonly depth: number,
+    index: number,
+    depth: number,
     private readonly locations: readonly WasmLocation[],
     locationId: number,
     private readonly nodes: Float64Array,
     private readonly callerNode: number,
   ) {
-    this.location = locations[locationId]!;
+    super(index, depth, locations[locationId]!);
   }
 
   get backtrace(): WasmLocation[] {

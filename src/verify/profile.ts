@@ -59,20 +59,46 @@ export function summarizeProfile(
     hash.add(step.location, step.depth);
     if (step.depth > maxDepth) {
       maxDepth = step.depth;
-      // The backtrace is read when asked for: a recursion deepening at every step makes a change
-      // of every step, and copying each one's backtrace would cost the square of the depth.
-      changes.push({
-        index,
-        depth: step.depth,
-        location: step.location,
-        get backtrace() {
-          return step.backtrace;
-        },
-      });
+      changes.push(new StepChange(index, step));
     }
   });
   const profile = { entryDepth, steps: steps.length, maxDepth, maximumChanges: changes, hash: hash.hex() };
   return keepFull ? { ...profile, full: steps } : profile;
+}
+
+/**
+ * A maximum change whose backtrace is read when asked for: a recursion deepening at every step makes
+ * a change of every step, and copying each one's backtrace would cost the square of the depth. (A
+ * class: object literals with a getter each are kept by V8 as slow dictionaries.) As JSON, it is the
+ * plain change.
+ */
+export abstract class LazyChange implements MaximumChange {
+  constructor(
+    readonly index: number,
+    readonly depth: number,
+    readonly location: WasmLocation,
+  ) {}
+
+  abstract get backtrace(): readonly WasmLocation[];
+
+  toJSON(): MaximumChange {
+    const { index, depth, location, backtrace } = this;
+    return { index, depth, location, backtrace };
+  }
+}
+
+/** A change at a traced step: the step's own backtrace. */
+class StepChange extends LazyChange {
+  constructor(
+    index: number,
+    private readonly step: ProfileStep,
+  ) {
+    super(index, step.depth, step.location);
+  }
+
+  get backtrace(): readonly WasmLocation[] {
+    return this.step.backtrace;
+  }
 }
 
 /**
