@@ -6,7 +6,7 @@
 import { type DecodedColumns, decodeColumns } from "../../emulators/disasm/columns.js";
 import type { Artifact, SourceMapEntry } from "../compiler/artifact.js";
 import type { Target } from "../compiler/target.js";
-import type { StackEffectIsa, StackState } from "./isa/effect.js";
+import { StackEffect, type StackEffectIsa, type StackState } from "./isa/effect.js";
 import { lookupIsa } from "./isa/index.js";
 
 /** What the verifier derived for one Wasm instruction (bytes below the function's reference). */
@@ -104,6 +104,8 @@ class Walk {
   private readonly sources: SourceCursor;
   /** The state the path being followed has reached. */
   private state: StackState = { sp: 0, fp: null };
+  /** Each instruction's effect, written into one object. */
+  private readonly effect = new StackEffect();
 
   constructor(
     private readonly artifact: VerifiedCode,
@@ -159,7 +161,7 @@ class Walk {
     }
     visited[index] = 1;
     spBefore[index] = state.sp;
-    const effect = isa.effect(columns, index, state);
+    const effect = isa.effect(columns, index, state, this.effect);
     if (!effect.known) {
       deepest[index] = state.sp;
       this.issue(funcIndex, index, { kind: "unanalysable", reason: effect.reason });

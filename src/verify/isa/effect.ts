@@ -26,14 +26,25 @@ export type Control =
   | { readonly kind: "call"; readonly target: number | null }
   | { readonly kind: "return" };
 
-export type StackEffect =
-  | {
-      readonly known: true;
-      readonly after: StackState;
-      readonly accesses: readonly StackAccess[];
-      readonly control: Control;
-    }
-  | { readonly known: false; readonly reason: string };
+/** Shared by every instruction that only falls through (effects are read-only data). */
+export const NEXT: Control = { kind: "next" };
+export const RETURN: Control = { kind: "return" };
+export const NO_ACCESSES: readonly StackAccess[] = [];
+
+/**
+ * What one instruction does to the stack: `after` is the state it leaves, `accesses` the stack
+ * bytes it touches, `control` where execution goes; when `known` is false, `reason` says why the
+ * instruction cannot be followed and the rest means nothing. The verifier passes the same object
+ * for every instruction (read it before the next one), so that following code allocates nothing
+ * per instruction that only falls through.
+ */
+export class StackEffect {
+  known = true;
+  reason = "";
+  after: StackState = { sp: 0, fp: null };
+  accesses: readonly StackAccess[] = NO_ACCESSES;
+  control: Control = NEXT;
+}
 
 /** One implementation per ISA, behind `lookupIsa(target)`. */
 export interface StackEffectIsa {
@@ -41,18 +52,29 @@ export interface StackEffectIsa {
   readonly entrySp: number;
   /** Whether SP must be 16-byte aligned at every SP-based access (AArch64), not only at calls. */
   readonly alignedAtEveryAccess: boolean;
-  /** What instruction `i` of `columns` does to the stack in `state`. */
-  effect(columns: DecodedColumns, i: number, state: StackState): StackEffect;
+  /** What instruction `i` of `columns` does to the stack in `state`, written into `into` (returned). */
+  effect(columns: DecodedColumns, i: number, state: StackState, into?: StackEffect): StackEffect;
 }
 
-/** Shared by every instruction that only falls through (effects are read-only data). */
-export const NEXT: Control = { kind: "next" };
-export const RETURN: Control = { kind: "return" };
-export const NO_ACCESSES: readonly StackAccess[] = [];
+/** `into`, saying the instruction leaves `after`, touches `accesses` and goes on to `control`. */
+export function known(
+  into: StackEffect,
+  after: StackState,
+  accesses: readonly StackAccess[],
+  control: Control,
+): StackEffect {
+  into.known = true;
+  into.after = after;
+  into.accesses = accesses;
+  into.control = control;
+  return into;
+}
 
-export function unknown(columns: DecodedColumns, i: number, why: string): StackEffect {
+export function unknown(into: StackEffect, columns: DecodedColumns, i: number, why: string): StackEffect {
   const { mnemonic, opStr } = columns.instruction(i);
-  return { known: false, reason: `${mnemonic} ${opStr}: ${why}` };
+  into.known = false;
+  into.reason = `${mnemonic} ${opStr}: ${why}`;
+  return into;
 }
 
 export function access(state: StackState, base: "sp" | "fp", disp: number): StackAccess {
