@@ -5,6 +5,8 @@ import { OP_IMM, OP_MEM, OP_REG } from "../../../emulators/disasm/capstone.js";
 import { type DecodedColumns, registerId } from "../../../emulators/disasm/columns.js";
 import {
   access,
+  branch,
+  call,
   known,
   NEXT,
   NO_ACCESSES,
@@ -55,12 +57,12 @@ export function aarch64StackEffect(
   if (mnemonic === "ret") return known(into, state, NO_ACCESSES, RETURN);
   if (mnemonic === "bl" || mnemonic === "blr") {
     const target = mnemonic === "bl" ? immediateValue(c, c.operand(i, 0)) : null;
-    return known(into, state, NO_ACCESSES, { kind: "call", target });
+    return call(into, state, target);
   }
   if (BRANCHES.has(mnemonic) || mnemonic.startsWith("b.")) {
     const target = immediateValue(c, c.operand(i, -1));
     if (target === null) return unknown(into, c, i, "branch without an immediate target");
-    return known(into, state, NO_ACCESSES, { kind: "branch", target, conditional: mnemonic !== "b" });
+    return branch(into, state, target, mnemonic !== "b");
   }
   if (mnemonic === "br") return unknown(into, c, i, "indirect branch");
 

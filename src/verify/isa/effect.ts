@@ -44,6 +44,9 @@ export class StackEffect {
   after: StackState = { sp: 0, fp: null };
   accesses: readonly StackAccess[] = NO_ACCESSES;
   control: Control = NEXT;
+  /** The controls of branches and calls, rewritten for each. */
+  readonly branch = { kind: "branch" as const, target: 0, conditional: false };
+  readonly call = { kind: "call" as const, target: null as number | null };
 }
 
 /** One implementation per ISA, behind `lookupIsa(target)`. */
@@ -68,6 +71,24 @@ export function known(
   into.accesses = accesses;
   into.control = control;
   return into;
+}
+
+/** `into`, saying the instruction branches to `target` (always, unless `conditional`), SP unmoved. */
+export function branch(
+  into: StackEffect,
+  state: StackState,
+  target: number,
+  conditional: boolean,
+): StackEffect {
+  into.branch.target = target;
+  into.branch.conditional = conditional;
+  return known(into, state, NO_ACCESSES, into.branch);
+}
+
+/** `into`, saying the instruction calls `target` (null: not an immediate), SP unmoved. */
+export function call(into: StackEffect, state: StackState, target: number | null): StackEffect {
+  into.call.target = target;
+  return known(into, state, NO_ACCESSES, into.call);
 }
 
 export function unknown(into: StackEffect, columns: DecodedColumns, i: number, why: string): StackEffect {

@@ -4,6 +4,8 @@ import { OP_IMM, OP_MEM, OP_REG } from "../../../emulators/disasm/capstone.js";
 import { type DecodedColumns, GROUP_BIT, registerId } from "../../../emulators/disasm/columns.js";
 import {
   access,
+  branch,
+  call,
   known,
   NEXT,
   NO_ACCESSES,
@@ -94,13 +96,13 @@ export function x64StackEffect(
     return known(into, { sp: state.sp - 8, fp: state.fp }, [access(state, "sp", 0)], RETURN);
   }
   if (c.inGroup(i, GROUP_BIT.call)) {
-    return known(into, state, NO_ACCESSES, { kind: "call", target: immediate(c, c.operand(i, 0)) });
+    return call(into, state, immediate(c, c.operand(i, 0)));
   }
   const mnemonic = c.mnemonicOf(i);
   if (c.inGroup(i, GROUP_BIT.jump)) {
     const target = immediate(c, c.operand(i, 0));
     if (target === null) return unknown(into, c, i, "indirect jump");
-    return known(into, state, NO_ACCESSES, { kind: "branch", target, conditional: mnemonic !== "jmp" });
+    return branch(into, state, target, mnemonic !== "jmp");
   }
   if (mnemonic === "push" || mnemonic === "pop") {
     const sp = mnemonic === "push" ? state.sp + 8 : state.sp - 8;
