@@ -8,6 +8,7 @@ import {
   branch,
   call,
   known,
+  MnemonicKinds,
   NEXT,
   NO_ACCESSES,
   RETURN,
@@ -36,7 +37,28 @@ function registerOf(c: DecodedColumns, op: number): number | null {
   return op >= 0 && c.operandType[op] === OP_REG ? c.operandReg[op]! : null;
 }
 
-const BRANCHES = new Set(["b", "cbz", "cbnz", "tbz", "tbnz"]);
+/** The mnemonics the rules below tell apart before looking at operands. */
+const OTHER = 0;
+const RET = 1;
+const BL = 2;
+const BLR = 3;
+const B = 4;
+const CONDITIONAL_BRANCH = 5;
+const BR = 6;
+const NAMED = new Map([
+  ["ret", RET],
+  ["bl", BL],
+  ["blr", BLR],
+  ["b", B],
+  ["br", BR],
+  ["cbz", CONDITIONAL_BRANCH],
+  ["cbnz", CONDITIONAL_BRANCH],
+  ["tbz", CONDITIONAL_BRANCH],
+  ["tbnz", CONDITIONAL_BRANCH],
+]);
+const KINDS = new MnemonicKinds(
+  (mnemonic) => NAMED.get(mnemonic) ?? (mnemonic.startsWith("b.") ? CONDITIONAL_BRANCH : OTHER),
+);
 
 /** The first memory operand of instruction `i`, or -1. */
 function memoryOperand(c: DecodedColumns, i: number): number {
@@ -53,18 +75,18 @@ export function aarch64StackEffect(
   into: StackEffect = new StackEffect(),
 ): StackEffect {
   if (SP === 0) [SP, X29] = [registerId("aarch64", "sp"), registerId("aarch64", "x29")];
-  const mnemonic = c.mnemonicOf(i);
-  if (mnemonic === "ret") return known(into, state, NO_ACCESSES, RETURN);
-  if (mnemonic === "bl" || mnemonic === "blr") {
-    const target = mnemonic === "bl" ? immediateValue(c, c.operand(i, 0)) : null;
+  const kind = KINDS.of(c, i);
+  if (kind === RET) return known(into, state, NO_ACCESSES, RETURN);
+  if (kind === BL || kind === BLR) {
+    const target = kind === BL ? immediateValue(c, c.operand(i, 0)) : null;
     return call(into, state, target);
   }
-  if (BRANCHES.has(mnemonic) || mnemonic.startsWith("b.")) {
+  if (kind === B || kind === CONDITIONAL_BRANCH) {
     const target = immediateValue(c, c.operand(i, -1));
     if (target === null) return unknown(into, c, i, "branch without an immediate target");
-    return branch(into, state, target, mnemonic !== "b");
+    return branch(into, state, target, kind !== B);
   }
-  if (mnemonic === "br") return unknown(into, c, i, "indirect branch");
+  if (kind === BR) return unknown(into, c, i, "indirect branch");
 
   let sp = state.sp;
   let accesses: readonly StackAccess[] = NO_ACCESSES;
@@ -89,11 +111,11 @@ export function aarch64StackEffect(
       accesses = [access(state, base, disp)];
     }
   } else if (c.writes(i, SP)) {
-    const moved = movedSp(c, i, mnemonic, state);
+    const moved = movedSp(c, i, c.mnemonicOf(i), state);
     if (moved === null) return unknown(into, c, i, "unrecognised write to sp");
     sp = moved;
   }
-  const fp = c.writes(i, X29) ? framePointerAfter(c, i, mnemonic, state) : state.fp;
+  const fp = c.writes(i, X29) ? framePointerAfter(c, i, c.mnemonicOf(i), state) : state.fp;
   return known(into, stateAfter(state, sp, fp), accesses, NEXT);
 }
 

@@ -108,3 +108,23 @@ export function access(state: StackState, base: "sp" | "fp", disp: number): Stac
 export function stateAfter(state: StackState, sp: number, fp: number | null): StackState {
   return sp === state.sp && fp === state.fp ? state : { sp, fp };
 }
+
+/**
+ * A classification of one ISA's mnemonics, made once per mnemonic id (the columns decoder's ids are
+ * fixed for the process), so that each instruction costs one array read instead of string compares.
+ */
+export class MnemonicKinds<Kind extends number> {
+  private readonly kinds: Kind[] = [];
+
+  constructor(private readonly classify: (mnemonic: string) => Kind) {}
+
+  of(columns: DecodedColumns, i: number): Kind {
+    const id = columns.mnemonic[i]!;
+    let kind = this.kinds[id];
+    if (kind === undefined) {
+      kind = this.classify(columns.mnemonicOf(i));
+      this.kinds[id] = kind;
+    }
+    return kind;
+  }
+}

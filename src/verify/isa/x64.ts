@@ -7,6 +7,7 @@ import {
   branch,
   call,
   known,
+  MnemonicKinds,
   NEXT,
   NO_ACCESSES,
   RETURN,
@@ -21,8 +22,22 @@ import {
 let RSP = 0;
 let RBP = 0;
 
+/** The mnemonics the rules below tell apart before looking at operands. */
+const OTHER = 0;
+const PUSH = 1;
+const POP = 2;
+const LEA = 3;
+const JMP = 4;
+const NAMED = new Map([
+  ["push", PUSH],
+  ["pop", POP],
+  ["lea", LEA],
+  ["jmp", JMP],
+]);
+const KINDS = new MnemonicKinds((mnemonic) => NAMED.get(mnemonic) ?? OTHER);
+
 function stackAccesses(c: DecodedColumns, i: number, state: StackState): readonly StackAccess[] | string {
-  if (c.mnemonicOf(i) === "lea") return NO_ACCESSES;
+  if (KINDS.of(c, i) === LEA) return NO_ACCESSES;
   let accesses: StackAccess[] | null = null;
   for (let op = c.firstOperand[i]!; op < c.firstOperand[i + 1]!; op++) {
     if (c.operandType[op] !== OP_MEM) continue;
@@ -98,15 +113,15 @@ export function x64StackEffect(
   if (c.inGroup(i, GROUP_BIT.call)) {
     return call(into, state, immediate(c, c.operand(i, 0)));
   }
-  const mnemonic = c.mnemonicOf(i);
+  const kind = KINDS.of(c, i);
   if (c.inGroup(i, GROUP_BIT.jump)) {
     const target = immediate(c, c.operand(i, 0));
     if (target === null) return unknown(into, c, i, "indirect jump");
-    return branch(into, state, target, mnemonic !== "jmp");
+    return branch(into, state, target, kind !== JMP);
   }
-  if (mnemonic === "push" || mnemonic === "pop") {
-    const sp = mnemonic === "push" ? state.sp + 8 : state.sp - 8;
-    const slot = mnemonic === "push" ? access({ sp, fp: state.fp }, "sp", 0) : access(state, "sp", 0);
+  if (kind === PUSH || kind === POP) {
+    const sp = kind === PUSH ? state.sp + 8 : state.sp - 8;
+    const slot = kind === PUSH ? access({ sp, fp: state.fp }, "sp", 0) : access(state, "sp", 0);
     return known(into, { sp, fp: fpAfter(c, i, state) }, [slot], NEXT);
   }
   const accesses = stackAccesses(c, i, state);
