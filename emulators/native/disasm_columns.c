@@ -261,8 +261,9 @@ static int aarch64_fields(const uint8_t *bytes, encoding_field fields[MAX_FIELDS
   return 0;
 }
 
-/* The fields of the instruction at `bytes` that the decoder has just decoded (its cs_insn): the
- * one place that branches on the architecture. */
+/* The fields of the instruction at `bytes` that the decoder has just decoded (its cs_insn). x86's
+ * come from the decoding; AArch64's from the bytes alone, so that the memo's lookup finds them
+ * before decoding (remembered). */
 static int fields_of(const ss_columns *c, const uint8_t *bytes, encoding_field fields[MAX_FIELDS]) {
   switch (c->decoder->arch->capstone.arch) {
   case CS_ARCH_X86: return x86_fields(c->decoder->insn, fields);
