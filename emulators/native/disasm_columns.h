@@ -3,11 +3,16 @@
  * instruction its offset, size, mnemonic (interned), groups, writeback, operands and registers
  * written. No text: callers that need an instruction's text decode that one with ss_disassemble.
  *
- * Compiled code repeats a few thousand distinct instructions, so decoded instructions are kept in a
- * memo keyed by their bytes (Capstone's detailed decoding costs more than 5 M instructions/s
- * allow). A decoding depends on the bytes and, for address-relative immediates (branch targets),
- * on the address: the memo keeps those relative to the instruction's address, and finds which
- * they are by decoding the bytes a second time at another address. */
+ * Compiled code repeats a few thousand instruction forms that differ in their immediates and
+ * displacements (spec modules: 60,000 distinct instructions of 100,000), so decoded instructions are
+ * kept in a memo of templates (Capstone's detailed decoding costs more than 5 M instructions/s
+ * allow): an instruction's bytes with its immediate and displacement fields masked, and how each
+ * operand's value follows from those fields. x86 finds the fields in Capstone's encoding details,
+ * AArch64 in a table of encoding classes; a template is kept only when the same bytes with other
+ * values in the fields decode alike and every operand value follows one field linearly, else the
+ * instruction is remembered by its bytes. A decoding depends on the bytes and, for address-relative
+ * immediates (branch targets), on the address: the memo keeps those relative to the instruction's
+ * address, and finds which they are by decoding the bytes a second time at another address. */
 #ifndef SAMESTACK_DISASM_COLUMNS_H
 #define SAMESTACK_DISASM_COLUMNS_H
 

@@ -6,7 +6,7 @@
 import { type DecodedColumns, decodeColumns } from "../../emulators/disasm/columns.js";
 import type { Artifact, SourceMapEntry } from "../compiler/artifact.js";
 import type { Target } from "../compiler/target.js";
-import type { StackEffectIsa, StackState } from "./isa/effect.js";
+import { StackEffect, type StackEffectIsa, type StackState } from "./isa/effect.js";
 import { lookupIsa } from "./isa/index.js";
 
 /** What the verifier derived for one Wasm instruction (bytes below the function's reference). */
@@ -104,6 +104,10 @@ class Walk {
   private readonly sources: SourceCursor;
   /** The state the path being followed has reached. */
   private state: StackState = { sp: 0, fp: null };
+  /** Each instruction's effect, written into one object. */
+  private readonly effect = new StackEffect();
+  /** The depths of the function being summarized, per Wasm instruction. */
+  private readonly derived = new DerivedDepths();
 
   constructor(
     private readonly artifact: VerifiedCode,
@@ -159,7 +163,7 @@ class Walk {
     }
     visited[index] = 1;
     spBefore[index] = state.sp;
-    const effect = isa.effect(columns, index, state);
+    const effect = isa.effect(columns, index, state, this.effect);
     if (!effect.known) {
       deepest[index] = state.sp;
       this.issue(funcIndex, index, { kind: "unanalysable", reason: effect.reason });
@@ -193,8 +197,9 @@ class Walk {
 
   /** Groups the visited instructions by the source-map range they belong to and compares with the stack map. */
   summarize(funcIndex: number, first: number, end: number): FunctionReport {
-    const { artifact, columns, visited, spBefore, deepest } = this;
-    const depths: (MutableDepth | null)[] = (artifact.stackMap[funcIndex] ?? []).map(() => null);
+    const { artifact, columns, visited, spBefore, deepest, derived } = this;
+    const compiledDepths = artifact.stackMap[funcIndex] ?? [];
+    derived.start(compiledDepths.length);
     let prologue: MutableDepth | null = null;
     let frameBytes = 0;
     let instructions = 0;
@@ -211,12 +216,7 @@ class Walk {
       const atStart = entry.start === offset;
       if (entry.kind === "prologue") prologue = merge(prologue, spBefore[i]!, deepest[i]!, atStart);
       else if (entry.kind === "instr" && entry.funcIndex === funcIndex) {
-        depths[entry.instrIndex] = merge(
-          depths[entry.instrIndex] ?? null,
-          spBefore[i]!,
-          deepest[i]!,
-          atStart,
-        );
+        derived.merge(entry.instrIndex, spBefore[i]!, deepest[i]!, atStart);
       }
     }
     const compilerPrologue = artifact.prologueDepth[funcIndex] ?? 0;
@@ -229,19 +229,22 @@ class Walk {
         derived: prologue,
       });
     }
-    depths.forEach((derived, instrIndex) => {
-      const compiled = artifact.stackMap[funcIndex]?.[instrIndex];
-      if (!derived || !compiled) return;
-      if (derived.depthAtStart !== compiled.depthAtStart || derived.deepest !== compiled.deepestOwn) {
+    const depths: (DerivedDepth | null)[] = new Array(derived.length);
+    for (let instrIndex = 0; instrIndex < derived.length; instrIndex++) {
+      const depth = derived.depth(instrIndex);
+      depths[instrIndex] = depth;
+      const compiled = compiledDepths[instrIndex];
+      if (!depth || !compiled) continue;
+      if (depth.depthAtStart !== compiled.depthAtStart || depth.deepest !== compiled.deepestOwn) {
         this.issues.push({
           funcIndex,
           kind: "stack-map-mismatch",
           instrIndex,
           compiler: { depthAtStart: compiled.depthAtStart, deepest: compiled.deepestOwn },
-          derived,
+          derived: depth,
         });
       }
-    });
+    }
     return { funcIndex, frameBytes, prologueDepth: prologue?.deepest ?? 0, depths, instructions };
   }
 
@@ -272,7 +275,7 @@ function mod16(depth: number): number {
   return ((depth % 16) + 16) % 16;
 }
 
-/** The stack map's entries as the verifier derives them, completed visit by visit. */
+/** The prologue's depths as the verifier derives them, completed visit by visit. */
 type MutableDepth = { depthAtStart: number; deepest: number };
 
 function merge(
@@ -285,6 +288,58 @@ function merge(
   if (atStart) current.depthAtStart = spBefore;
   current.deepest = Math.max(current.deepest, deepest);
   return current;
+}
+
+/**
+ * The depths derived for one function's Wasm instructions, completed visit by visit as `merge`
+ * does, in typed arrays reused from function to function (an object is made per instruction only
+ * for the report).
+ */
+class DerivedDepths {
+  length = 0;
+  private seen = new Uint8Array(0);
+  private depthAtStart = new Float64Array(0);
+  private deepest = new Float64Array(0);
+
+  /** Forgets the last function's depths; `length` instructions at first. */
+  start(length: number): void {
+    this.length = 0;
+    this.reach(length);
+  }
+
+  merge(instrIndex: number, spBefore: number, deepest: number, atStart: boolean): void {
+    this.reach(instrIndex + 1);
+    if (!this.seen[instrIndex]) {
+      this.seen[instrIndex] = 1;
+      this.depthAtStart[instrIndex] = spBefore;
+      this.deepest[instrIndex] = Math.max(0, deepest);
+      return;
+    }
+    if (atStart) this.depthAtStart[instrIndex] = spBefore;
+    this.deepest[instrIndex] = Math.max(this.deepest[instrIndex]!, deepest);
+  }
+
+  depth(instrIndex: number): DerivedDepth | null {
+    if (!this.seen[instrIndex]) return null;
+    return { depthAtStart: this.depthAtStart[instrIndex]!, deepest: this.deepest[instrIndex]! };
+  }
+
+  /** Makes room for `length` instructions, the new ones unseen. */
+  private reach(length: number): void {
+    if (length <= this.length) return;
+    if (length > this.seen.length) {
+      const capacity = Math.max(length, 2 * this.seen.length);
+      const grown = <T extends Uint8Array | Float64Array>(old: T, made: T): T => {
+        made.set(old.subarray(0, this.length));
+        return made;
+      };
+      this.seen = grown(this.seen, new Uint8Array(capacity));
+      this.depthAtStart = grown(this.depthAtStart, new Float64Array(capacity));
+      this.deepest = grown(this.deepest, new Float64Array(capacity));
+    }
+    this.seen.fill(0, this.length, length);
+    this.length = length;
+  }
 }
 
 /** `sourceAt` for ascending code offsets: one pass over the source map (sorted by offset) instead of a search each. */

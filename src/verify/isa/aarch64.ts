@@ -5,11 +5,15 @@ import { OP_IMM, OP_MEM, OP_REG } from "../../../emulators/disasm/capstone.js";
 import { type DecodedColumns, registerId } from "../../../emulators/disasm/columns.js";
 import {
   access,
+  branch,
+  call,
+  known,
+  MnemonicKinds,
   NEXT,
   NO_ACCESSES,
   RETURN,
   type StackAccess,
-  type StackEffect,
+  StackEffect,
   type StackState,
   stateAfter,
   unknown,
@@ -33,7 +37,28 @@ function registerOf(c: DecodedColumns, op: number): number | null {
   return op >= 0 && c.operandType[op] === OP_REG ? c.operandReg[op]! : null;
 }
 
-const BRANCHES = new Set(["b", "cbz", "cbnz", "tbz", "tbnz"]);
+/** The mnemonics the rules below tell apart before looking at operands. */
+const OTHER = 0;
+const RET = 1;
+const BL = 2;
+const BLR = 3;
+const B = 4;
+const CONDITIONAL_BRANCH = 5;
+const BR = 6;
+const NAMED = new Map([
+  ["ret", RET],
+  ["bl", BL],
+  ["blr", BLR],
+  ["b", B],
+  ["br", BR],
+  ["cbz", CONDITIONAL_BRANCH],
+  ["cbnz", CONDITIONAL_BRANCH],
+  ["tbz", CONDITIONAL_BRANCH],
+  ["tbnz", CONDITIONAL_BRANCH],
+]);
+const KINDS = new MnemonicKinds(
+  (mnemonic) => NAMED.get(mnemonic) ?? (mnemonic.startsWith("b.") ? CONDITIONAL_BRANCH : OTHER),
+);
 
 /** The first memory operand of instruction `i`, or -1. */
 function memoryOperand(c: DecodedColumns, i: number): number {
@@ -42,35 +67,40 @@ function memoryOperand(c: DecodedColumns, i: number): number {
   return -1;
 }
 
-/** What instruction `i` of `c` does to the stack in `state`. */
-export function aarch64StackEffect(c: DecodedColumns, i: number, state: StackState): StackEffect {
+/** What instruction `i` of `c` does to the stack in `state`, written into `into`. */
+export function aarch64StackEffect(
+  c: DecodedColumns,
+  i: number,
+  state: StackState,
+  into: StackEffect = new StackEffect(),
+): StackEffect {
   if (SP === 0) [SP, X29] = [registerId("aarch64", "sp"), registerId("aarch64", "x29")];
-  const mnemonic = c.mnemonicOf(i);
-  if (mnemonic === "ret") return { known: true, after: state, accesses: NO_ACCESSES, control: RETURN };
-  if (mnemonic === "bl" || mnemonic === "blr") {
-    const target = mnemonic === "bl" ? immediateValue(c, c.operand(i, 0)) : null;
-    return { known: true, after: state, accesses: NO_ACCESSES, control: { kind: "call", target } };
+  const kind = KINDS.of(c, i);
+  if (kind === RET) return known(into, state, NO_ACCESSES, RETURN);
+  if (kind === BL || kind === BLR) {
+    const target = kind === BL ? immediateValue(c, c.operand(i, 0)) : null;
+    return call(into, state, target);
   }
-  if (BRANCHES.has(mnemonic) || mnemonic.startsWith("b.")) {
+  if (kind === B || kind === CONDITIONAL_BRANCH) {
     const target = immediateValue(c, c.operand(i, -1));
-    if (target === null) return unknown(c, i, "branch without an immediate target");
-    const control = { kind: "branch", target, conditional: mnemonic !== "b" } as const;
-    return { known: true, after: state, accesses: NO_ACCESSES, control };
+    if (target === null) return unknown(into, c, i, "branch without an immediate target");
+    return branch(into, state, target, kind !== B);
   }
-  if (mnemonic === "br") return unknown(c, i, "indirect branch");
+  if (kind === BR) return unknown(into, c, i, "indirect branch");
 
   let sp = state.sp;
   let accesses: readonly StackAccess[] = NO_ACCESSES;
   const mem = memoryOperand(c, i);
   const memBase = mem < 0 ? 0 : c.operandReg[mem]!;
   if (mem >= 0 && (memBase === SP || memBase === X29)) {
-    if (c.operandIndex[mem] !== 0) return unknown(c, i, "register-offset stack access");
+    if (c.operandIndex[mem] !== 0) return unknown(into, c, i, "register-offset stack access");
     const base = memBase === SP ? "sp" : "fp";
-    if (base === "fp" && state.fp === null) return unknown(c, i, "x29-relative access with x29 unknown");
+    if (base === "fp" && state.fp === null)
+      return unknown(into, c, i, "x29-relative access with x29 unknown");
     const writeback = c.writeback(i);
     const disp = c.operandValue[mem]!;
     const postIndex = writeback ? immediateValue(c, c.operand(i, -1)) : null;
-    if (writeback && base !== "sp") return unknown(c, i, "writeback to x29");
+    if (writeback && base !== "sp") return unknown(into, c, i, "writeback to x29");
     if (writeback && postIndex !== null) {
       accesses = [access(state, "sp", disp)];
       sp = state.sp - postIndex;
@@ -81,12 +111,12 @@ export function aarch64StackEffect(c: DecodedColumns, i: number, state: StackSta
       accesses = [access(state, base, disp)];
     }
   } else if (c.writes(i, SP)) {
-    const moved = movedSp(c, i, mnemonic, state);
-    if (moved === null) return unknown(c, i, "unrecognised write to sp");
+    const moved = movedSp(c, i, c.mnemonicOf(i), state);
+    if (moved === null) return unknown(into, c, i, "unrecognised write to sp");
     sp = moved;
   }
-  const fp = c.writes(i, X29) ? framePointerAfter(c, i, mnemonic, state) : state.fp;
-  return { known: true, after: stateAfter(state, sp, fp), accesses, control: NEXT };
+  const fp = c.writes(i, X29) ? framePointerAfter(c, i, c.mnemonicOf(i), state) : state.fp;
+  return known(into, stateAfter(state, sp, fp), accesses, NEXT);
 }
 
 /** `add|sub sp, sp|x29, #imm` and `mov sp, x29`: the only non-memory writes to sp the compiler emits. */

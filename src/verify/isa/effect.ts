@@ -26,14 +26,28 @@ export type Control =
   | { readonly kind: "call"; readonly target: number | null }
   | { readonly kind: "return" };
 
-export type StackEffect =
-  | {
-      readonly known: true;
-      readonly after: StackState;
-      readonly accesses: readonly StackAccess[];
-      readonly control: Control;
-    }
-  | { readonly known: false; readonly reason: string };
+/** Shared by every instruction that only falls through (effects are read-only data). */
+export const NEXT: Control = { kind: "next" };
+export const RETURN: Control = { kind: "return" };
+export const NO_ACCESSES: readonly StackAccess[] = [];
+
+/**
+ * What one instruction does to the stack: `after` is the state it leaves, `accesses` the stack
+ * bytes it touches, `control` where execution goes; when `known` is false, `reason` says why the
+ * instruction cannot be followed and the rest means nothing. The verifier passes the same object
+ * for every instruction (read it before the next one), so that following code allocates nothing
+ * per instruction that only falls through.
+ */
+export class StackEffect {
+  known = true;
+  reason = "";
+  after: StackState = { sp: 0, fp: null };
+  accesses: readonly StackAccess[] = NO_ACCESSES;
+  control: Control = NEXT;
+  /** The controls of branches and calls, rewritten for each. */
+  readonly branch = { kind: "branch" as const, target: 0, conditional: false };
+  readonly call = { kind: "call" as const, target: null as number | null };
+}
 
 /** One implementation per ISA, behind `lookupIsa(target)`. */
 export interface StackEffectIsa {
@@ -41,18 +55,47 @@ export interface StackEffectIsa {
   readonly entrySp: number;
   /** Whether SP must be 16-byte aligned at every SP-based access (AArch64), not only at calls. */
   readonly alignedAtEveryAccess: boolean;
-  /** What instruction `i` of `columns` does to the stack in `state`. */
-  effect(columns: DecodedColumns, i: number, state: StackState): StackEffect;
+  /** What instruction `i` of `columns` does to the stack in `state`, written into `into` (returned). */
+  effect(columns: DecodedColumns, i: number, state: StackState, into?: StackEffect): StackEffect;
 }
 
-/** Shared by every instruction that only falls through (effects are read-only data). */
-export const NEXT: Control = { kind: "next" };
-export const RETURN: Control = { kind: "return" };
-export const NO_ACCESSES: readonly StackAccess[] = [];
+/** `into`, saying the instruction leaves `after`, touches `accesses` and goes on to `control`. */
+export function known(
+  into: StackEffect,
+  after: StackState,
+  accesses: readonly StackAccess[],
+  control: Control,
+): StackEffect {
+  into.known = true;
+  into.after = after;
+  into.accesses = accesses;
+  into.control = control;
+  return into;
+}
 
-export function unknown(columns: DecodedColumns, i: number, why: string): StackEffect {
+/** `into`, saying the instruction branches to `target` (always, unless `conditional`), SP unmoved. */
+export function branch(
+  into: StackEffect,
+  state: StackState,
+  target: number,
+  conditional: boolean,
+): StackEffect {
+  into.branch.target = target;
+  into.branch.conditional = conditional;
+  return known(into, state, NO_ACCESSES, into.branch);
+}
+
+/** `into`, saying the instruction calls `target` (null: not an immediate), SP unmoved. */
+export function call(into: StackEffect, state: StackState, target: number | null): StackEffect {
+  into.call.target = target;
+  return known(into, state, NO_ACCESSES, into.call);
+}
+
+export function unknown(into: StackEffect, columns: DecodedColumns, i: number, why: string): StackEffect {
   const { mnemonic, opStr } = columns.instruction(i);
-  return { known: false, reason: `${mnemonic} ${opStr}: ${why}` };
+  into.known = false;
+  into.reason = `${mnemonic} ${opStr}: ${why}`;
+  return into;
 }
 
 export function access(state: StackState, base: "sp" | "fp", disp: number): StackAccess {
@@ -64,4 +107,24 @@ export function access(state: StackState, base: "sp" | "fp", disp: number): Stac
 /** `state` itself when nothing moved, so that unchanged states are not copied. */
 export function stateAfter(state: StackState, sp: number, fp: number | null): StackState {
   return sp === state.sp && fp === state.fp ? state : { sp, fp };
+}
+
+/**
+ * A classification of one ISA's mnemonics, made once per mnemonic id (the columns decoder's ids are
+ * fixed for the process), so that each instruction costs one array read instead of string compares.
+ */
+export class MnemonicKinds<Kind extends number> {
+  private readonly kinds: Kind[] = [];
+
+  constructor(private readonly classify: (mnemonic: string) => Kind) {}
+
+  of(columns: DecodedColumns, i: number): Kind {
+    const id = columns.mnemonic[i]!;
+    let kind = this.kinds[id];
+    if (kind === undefined) {
+      kind = this.classify(columns.mnemonicOf(i));
+      this.kinds[id] = kind;
+    }
+    return kind;
+  }
 }

@@ -4,11 +4,15 @@ import { OP_IMM, OP_MEM, OP_REG } from "../../../emulators/disasm/capstone.js";
 import { type DecodedColumns, GROUP_BIT, registerId } from "../../../emulators/disasm/columns.js";
 import {
   access,
+  branch,
+  call,
+  known,
+  MnemonicKinds,
   NEXT,
   NO_ACCESSES,
   RETURN,
   type StackAccess,
-  type StackEffect,
+  StackEffect,
   type StackState,
   stateAfter,
   unknown,
@@ -18,8 +22,22 @@ import {
 let RSP = 0;
 let RBP = 0;
 
+/** The mnemonics the rules below tell apart before looking at operands. */
+const OTHER = 0;
+const PUSH = 1;
+const POP = 2;
+const LEA = 3;
+const JMP = 4;
+const NAMED = new Map([
+  ["push", PUSH],
+  ["pop", POP],
+  ["lea", LEA],
+  ["jmp", JMP],
+]);
+const KINDS = new MnemonicKinds((mnemonic) => NAMED.get(mnemonic) ?? OTHER);
+
 function stackAccesses(c: DecodedColumns, i: number, state: StackState): readonly StackAccess[] | string {
-  if (c.mnemonicOf(i) === "lea") return NO_ACCESSES;
+  if (KINDS.of(c, i) === LEA) return NO_ACCESSES;
   let accesses: StackAccess[] | null = null;
   for (let op = c.firstOperand[i]!; op < c.firstOperand[i + 1]!; op++) {
     if (c.operandType[op] !== OP_MEM) continue;
@@ -81,39 +99,38 @@ function fpAfter(c: DecodedColumns, i: number, state: StackState): number | null
   return null;
 }
 
-/** What instruction `i` of `c` does to the stack in `state`. */
-export function x64StackEffect(c: DecodedColumns, i: number, state: StackState): StackEffect {
+/** What instruction `i` of `c` does to the stack in `state`, written into `into`. */
+export function x64StackEffect(
+  c: DecodedColumns,
+  i: number,
+  state: StackState,
+  into: StackEffect = new StackEffect(),
+): StackEffect {
   if (RSP === 0) [RSP, RBP] = [registerId("x64", "rsp"), registerId("x64", "rbp")];
-  const mnemonic = c.mnemonicOf(i);
   if (c.inGroup(i, GROUP_BIT.ret)) {
-    return {
-      known: true,
-      after: { sp: state.sp - 8, fp: state.fp },
-      accesses: [access(state, "sp", 0)],
-      control: RETURN,
-    };
+    return known(into, { sp: state.sp - 8, fp: state.fp }, [access(state, "sp", 0)], RETURN);
   }
-  const target = immediate(c, c.operand(i, 0));
   if (c.inGroup(i, GROUP_BIT.call)) {
-    return { known: true, after: state, accesses: NO_ACCESSES, control: { kind: "call", target } };
+    return call(into, state, immediate(c, c.operand(i, 0)));
   }
+  const kind = KINDS.of(c, i);
   if (c.inGroup(i, GROUP_BIT.jump)) {
-    if (target === null) return unknown(c, i, "indirect jump");
-    const control = { kind: "branch", target, conditional: mnemonic !== "jmp" } as const;
-    return { known: true, after: state, accesses: NO_ACCESSES, control };
+    const target = immediate(c, c.operand(i, 0));
+    if (target === null) return unknown(into, c, i, "indirect jump");
+    return branch(into, state, target, kind !== JMP);
   }
-  if (mnemonic === "push" || mnemonic === "pop") {
-    const sp = mnemonic === "push" ? state.sp + 8 : state.sp - 8;
-    const slot = mnemonic === "push" ? access({ sp, fp: state.fp }, "sp", 0) : access(state, "sp", 0);
-    return { known: true, after: { sp, fp: fpAfter(c, i, state) }, accesses: [slot], control: NEXT };
+  if (kind === PUSH || kind === POP) {
+    const sp = kind === PUSH ? state.sp + 8 : state.sp - 8;
+    const slot = kind === PUSH ? access({ sp, fp: state.fp }, "sp", 0) : access(state, "sp", 0);
+    return known(into, { sp, fp: fpAfter(c, i, state) }, [slot], NEXT);
   }
   const accesses = stackAccesses(c, i, state);
-  if (typeof accesses === "string") return unknown(c, i, accesses);
+  if (typeof accesses === "string") return unknown(into, c, i, accesses);
   let sp = state.sp;
   if (c.writes(i, RSP)) {
     const moved = explicitSp(c, i, state);
-    if (moved === null || moved === "unknown") return unknown(c, i, "unrecognised write to rsp");
+    if (moved === null || moved === "unknown") return unknown(into, c, i, "unrecognised write to rsp");
     sp = moved;
   }
-  return { known: true, after: stateAfter(state, sp, fpAfter(c, i, state)), accesses, control: NEXT };
+  return known(into, stateAfter(state, sp, fpAfter(c, i, state)), accesses, NEXT);
 }
