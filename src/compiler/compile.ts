@@ -125,7 +125,11 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
   compiled.forEach((fn, i) => {
     code.set(fn.assembled.code, starts[i]!);
   });
-  const entries = [...importedFunctions.map((fn) => Number(fn.exit - codeBase)), ...starts];
+  // Arrays are joined by push and concat, not spread: an optimised spread deoptimises on every
+  // new element kind (empty, small integers, objects), and this function is large once inlined.
+  const entries: number[] = [];
+  for (const fn of importedFunctions) entries.push(Number(fn.exit - codeBase));
+  for (const start of starts) entries.push(start);
   link(code, compiled, starts, entries, codeBase, backend);
 
   const tables = sideTables(module, compiled, starts, importedFunctions.length);
@@ -137,7 +141,7 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
     exits,
     entries,
     funcTypes: validated.funcTypes,
-    sourceMap: [...exitSourceMap(importedFunctions, laterTraps), ...tables.sourceMap],
+    sourceMap: exitSourceMap(importedFunctions, laterTraps).concat(tables.sourceMap),
     stackMap: tables.stackMap,
     prologueDepth: tables.prologueDepth,
     limitCheckBytes: tables.limitCheckBytes,
@@ -225,11 +229,10 @@ function exitSourceMap(
   imports: readonly ImportedFunction[],
   laterTraps: readonly TrapKind[],
 ): SourceMapEntry[] {
-  const names = [
-    ...FIXED_EXIT_NAMES,
-    ...imports.map((fn) => `import:${fn.module}.${fn.name}`),
-    ...laterTraps.map((kind) => `trap:${kind}`),
-  ];
+  const names = FIXED_EXIT_NAMES.concat(
+    imports.map((fn) => `import:${fn.module}.${fn.name}`),
+    laterTraps.map((kind) => `trap:${kind}`),
+  );
   return names.map((exit, i) => ({
     kind: "exit",
     exit,
@@ -411,7 +414,7 @@ function globalsOf(module: Module): GlobalSlot[] {
       init: initialValue(global.init, module),
     }),
   );
-  return [...imported, ...defined];
+  return imported.concat(defined);
 }
 
 /** A constant expression as raw slot bits, the imported global it reads, or the function it references. */
@@ -523,12 +526,11 @@ function tablesOf(module: Module, growCap: number): TableImage[] {
     maxEntries: Math.max(type.min, Math.min(type.max ?? MAX_TABLE_ENTRIES, growCap)),
     import: from,
   });
-  return [
-    ...module.imports.flatMap((imported) =>
+  return module.imports
+    .flatMap((imported) =>
       imported.desc.kind === "table"
         ? [image(imported.desc.limits, { module: imported.module, name: imported.name })]
         : [],
-    ),
-    ...module.tables.map((table) => image(table, null)),
-  ];
+    )
+    .concat(module.tables.map((table) => image(table, null)));
 }

@@ -15,12 +15,15 @@ export class Child<Request extends object, Reply> {
   private pending: { resolve: (reply: Reply) => void; reject: (error: Error) => void } | null = null;
   private readonly exited: Promise<void>;
 
-  /** Runs `module` (a sibling of this file, named without extension) with `setup` as its argument. */
-  constructor(module: string, setup: unknown) {
+  /**
+   * Runs `module` (a sibling of this file, named without extension) with `setup` as its argument,
+   * and `v8Flags` as its V8 options.
+   */
+  constructor(module: string, setup: unknown, v8Flags: readonly string[] = []) {
     const source = import.meta.url.endsWith(".ts");
     const entry = new URL(source ? "./tsx-entry.mjs" : `./${module}.js`, import.meta.url);
     const args = [...(source ? [`./${module}.ts`] : []), JSON.stringify(setup)];
-    this.process = fork(entry, args, { execArgv: [], serialization: "advanced" });
+    this.process = fork(entry, args, { execArgv: [...v8Flags], serialization: "advanced" });
     this.process.on("message", (reply: Reply) => this.settle((p) => p.resolve(reply)));
     this.process.on("error", (error) => this.settle((p) => p.reject(error)));
     this.exited = new Promise((resolve) => {

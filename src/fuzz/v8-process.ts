@@ -4,5 +4,5 @@ import { runOnV8 } from "./v8-oracle.js";
 
 process.on("message", (request: OracleRequest) => {
   if (request.kind === "close") process.exit(0);
-  process.send!(request.requests.map((r) => runOnV8(r)) satisfies EntryRun[]);
+  process.send!(request.runs.map(({ request, module }) => runOnV8(request, module)) satisfies EntryRun[]);
 });
