@@ -14,27 +14,33 @@
 static const uint64_t BASE = 0x9e3779b97f4a7c15ull;
 
 /* What one block does to a profile, decided on its first execution. Depths are relative to the
- * block's start (rel[x] - rel[start]). */
+ * reference of the frame the block runs in (its `rel` values): a byte's depth is the frame's depth
+ * plus its `rel`. */
 typedef struct {
-  uint32_t size;     /* the block's bytes (machines may translate different blocks from one start) */
-  uint64_t end;      /* offset past the block's bytes in the tables */
-  int walk;          /* walk the block byte by byte, always */
-  int start_event;   /* the point at the block's start is a prologue or a return address */
-  uint32_t align_ok; /* bit r: SP % 16 == r at the start keeps every alignment point aligned */
-  int64_t head_max;  /* deepest from the start through the first instruction start (or the end) */
-  int64_t block_max; /* deepest of the whole block */
-  uint64_t instrs;   /* instruction starts after the start event: steps the block closes */
-  /* The hash after the block, from H before it, the open step's key and depth d, and the block's
-   * starting depth D: H * pow_h + key * pow_key + d * pow_d + a + D * b (a, b: the steps completed
-   * within the block). */
+  uint32_t size;      /* the block's bytes (machines may translate different blocks from one start) */
+  int32_t start_rel;  /* rel at the start */
+  int32_t end_rel;    /* rel at the last byte (PROFILE_NO_FRAME past the tables): the next block's SP */
+  uint8_t start_kind; /* POINT_* at the start */
+  uint8_t special;    /* walked byte by byte, or a prologue or return address at the start */
+  uint8_t walk;       /* walk the block byte by byte, always */
+  uint32_t align_ok;  /* bit r: frame reference % 16 == r keeps every alignment point aligned */
+  int64_t deepest;    /* deepest of the whole block */
+  int64_t head;       /* deepest from the start through the first instruction start (or the end) */
+  int64_t tail;       /* deepest from the last instruction start to the end */
+  uint64_t instrs;    /* instruction starts after the start event: steps the block closes */
+  /* The hash after the block, from H before it, the open step's key and depth d, and the frame's
+   * depth F: H * pow_h + key * pow_key + d * pow_d + a + F * b (a, b: the steps completed within
+   * the block). */
   uint64_t pow_h, pow_key, pow_d, hash_a, hash_b;
-  int32_t last_loc;  /* location of the last instruction start, whose step stays open */
-  uint64_t last_key; /* its hash key */
-  int64_t tail_max;  /* deepest from that instruction start to the end */
+  int32_t last_loc;   /* location of the last instruction start, whose step stays open */
+  uint64_t last_key;  /* its hash key */
+  int32_t start_loc, start_check; /* a start event's locs[] and checks[] */
+  uint64_t end;       /* offset past the block's bytes in the tables */
 } block_summary;
 
 typedef struct {
   int32_t loc;            /* the call's location */
+  uint64_t key;           /* its hash key */
   uint64_t callee_sp;     /* SP at the callee's entry: a return brings SP back up to it */
   int64_t node;           /* its backtrace node, once a change needed it; -1 until then */
 } call_frame;
@@ -77,13 +83,18 @@ struct stack_profile {
   GROWABLE(double) misaligned;
   int error;
   uint64_t error_offset;
-  /* SP + rel at the last block start: the reference of the frame running; frame_known 0 at a run's start */
+  /* SP + rel at the last block start: the reference of the frame running, and its depth;
+   * frame_known 0 at a run's start */
   int frame_known;
   uint64_t frame_reference;
-  /* the block that started last, applied when the next starts or the run ends */
+  int64_t frame_depth;
+  /* the block that started last, applied when the next starts or the run ends; its summary (NULL:
+   * none could be kept) stays valid until another block is summarized */
   int pending;
+  const block_summary *pending_summary;
   uint64_t pending_offset, pending_sp;
   uint32_t pending_size;
+  int32_t pending_end_rel;
 };
 
 /* Appends `item` to a GROWABLE; on failure the profile records PROFILE_OUT_OF_MEMORY. */
@@ -248,7 +259,7 @@ static void prologue(stack_profile *p, uint64_t sp, int64_t depth, int32_t check
   }
   fold(p, checked);
   if (p->open == OPEN_STEP) {
-    call_frame frame = {p->open_loc, sp, -1};
+    call_frame frame = {p->open_loc, p->open_key, sp, -1};
     APPEND(p, p->frames, frame);
   }
   if (first >= 0) {
@@ -263,10 +274,11 @@ static void return_point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t
   close_open(p);
   call_frame *call = p->frames.count ? &p->frames.items[p->frames.count - 1] : NULL;
   if (call && sp >= call->callee_sp) {
+    uint64_t key = next >= 0 ? key_of(p, next) : call->key;
     int32_t loc = next >= 0 ? next : call->loc;
     p->frames.count--;
     if (p->materialized > p->frames.count) p->materialized = p->frames.count;
-    open_step(p, loc, key_of(p, loc), depth);
+    open_step(p, loc, key, depth);
   } else if (next >= 0) {
     open_step(p, next, key_of(p, next), depth);
   } else {
@@ -274,19 +286,20 @@ static void return_point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t
   }
 }
 
-/* The record point at `offset`, reached with SP `sp` at depth `depth` (already folded). */
-static void point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t depth) {
-  const profile_code *c = &p->code;
-  switch (c->kinds[offset] & POINT_KIND_MASK) {
+/* The record point of kind `kind` (POINT_*) at `offset`, with its locs[] and checks[] entries,
+ * reached with SP `sp` at depth `depth` (already folded). */
+static void point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t depth, int kind, int32_t loc,
+                  int32_t check) {
+  switch (kind) {
     case POINT_INSTR:
       close_open(p);
-      open_step(p, c->locs[offset], key_of(p, c->locs[offset]), depth);
+      open_step(p, loc, key_of(p, loc), depth);
       break;
     case POINT_PROLOGUE:
-      prologue(p, sp, depth, c->checks[offset], c->locs[offset]);
+      prologue(p, sp, depth, check, loc);
       break;
     case POINT_RETURN:
-      return_point(p, offset, sp, depth, c->locs[offset]);
+      return_point(p, offset, sp, depth, loc);
       break;
   }
 }
@@ -308,7 +321,7 @@ static void walk(stack_profile *p, uint64_t start, uint64_t stop, uint64_t sp) {
     uint64_t sp_here = sp - (uint64_t)below;
     fold(p, depth);
     uint8_t kind = c->kinds[x];
-    if (kind & POINT_KIND_MASK) point(p, x, sp_here, depth);
+    if (kind & POINT_KIND_MASK) point(p, x, sp_here, depth, kind & POINT_KIND_MASK, c->locs[x], c->checks[x]);
     if ((kind & POINT_ALIGN) && (sp_here & 15)) misaligned(p, x);
   }
 }
@@ -327,36 +340,40 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   block_summary s = {0};
   s.size = size;
   s.end = start + size < c->size ? start + size : c->size;
+  s.start_rel = c->rel[start];
+  s.end_rel = start + size - 1 < c->size ? c->rel[start + size - 1] : PROFILE_NO_FRAME;
+  s.start_kind = c->kinds[start] & POINT_KIND_MASK;
+  s.start_loc = c->locs[start];
+  s.start_check = c->checks[start];
+  s.special = s.start_kind == POINT_PROLOGUE || s.start_kind == POINT_RETURN;
   s.align_ok = 0xffff;
   s.last_loc = -1;
-  int32_t base = c->rel[start];
   int64_t running = INT64_MIN; /* deepest since the last instruction start */
   uint64_t key = 0; /* of the last instruction start */
-  s.head_max = s.block_max = INT64_MIN;
+  s.head = s.deepest = INT64_MIN;
   uint64_t a = 0, b = 0;
   for (uint64_t x = start; x < s.end; x++) {
     if (c->rel[x] == PROFILE_NO_FRAME) {
-      s.walk = 1;
+      s.walk = s.special = 1;
       return s;
     }
-    int64_t below = (int64_t)c->rel[x] - base;
-    if (below > s.block_max) s.block_max = below;
-    if (below > running) running = below;
+    int64_t rel = c->rel[x];
+    if (rel > s.deepest) s.deepest = rel;
+    if (rel > running) running = rel;
     uint8_t kind = c->kinds[x];
     if (kind & POINT_ALIGN) {
       uint32_t ok = 0;
-      for (uint32_t r = 0; r < 16; r++) ok |= ((r - (uint64_t)below) & 15) == 0 ? 1u << r : 0;
+      for (uint32_t r = 0; r < 16; r++) ok |= ((r - (uint64_t)rel) & 15) == 0 ? 1u << r : 0;
       s.align_ok &= ok;
     }
     int point_kind = kind & POINT_KIND_MASK;
     if (point_kind == POINT_NONE) continue;
     if (point_kind != POINT_INSTR) {
-      if (x != start) s.walk = 1;
-      else s.start_event = 1;
+      if (x != start) s.walk = s.special = 1;
       continue;
     }
     if (s.instrs == 0) {
-      s.head_max = running;
+      s.head = running;
     } else {
       /* the step of the previous instruction start ends here, as deep as `running` */
       a = (a * BASE + key) * BASE + (uint64_t)running;
@@ -365,10 +382,10 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
     s.instrs++;
     s.last_loc = c->locs[x];
     s.last_key = key = key_of(p, s.last_loc);
-    running = below;
+    running = rel;
   }
-  if (s.instrs == 0) s.head_max = running;
-  s.tail_max = running;
+  if (s.instrs == 0) s.head = running;
+  s.tail = running;
   s.hash_a = a;
   s.hash_b = b;
   if (s.instrs) {
@@ -381,12 +398,12 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
 
 /* The summary of the block [start, start + size): the one known for `start`, or a new one in its place
  * when that one is of another size (a FAST and a PRECISE machine end blocks at different places);
- * NULL when no more can be kept. */
-static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
+ * NULL when no more can be kept. Invalidates the summaries given before. */
+__attribute__((noinline)) static const block_summary *new_summary(stack_profile *p, uint64_t start, uint32_t size) {
   uint32_t id = p->block_ids[start];
   if (id) {
     block_summary *known = &p->blocks.items[id - 1];
-    if (known->size != size) *known = summarize(p, start, size);
+    *known = summarize(p, start, size);
     return known;
   }
   block_summary s = summarize(p, start, size);
@@ -397,95 +414,136 @@ static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_
   return &p->blocks.items[p->blocks.count - 1];
 }
 
-/* Applies a block that ran whole, SP `sp` at its start. The common case (a block of instruction
- * starts under an open step, deepening nothing, aligned) is a few multiplications; the others take
- * the rules one by one. */
-static void apply(stack_profile *p, uint64_t start, uint32_t size, uint64_t sp) {
-  const block_summary *s = summary_of(p, start, size);
-  int64_t start_depth = depth_of(p, sp);
-  if (!s) {
-    walk(p, start, start + size < p->code.size ? start + size : p->code.size, sp);
-    return;
+static inline const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
+  uint32_t id = p->block_ids[start];
+  if (__builtin_expect(id != 0, 1)) {
+    const block_summary *known = &p->blocks.items[id - 1];
+    if (__builtin_expect(known->size == size, 1)) return known;
   }
-  if (s->walk || start_depth + s->block_max > p->max_depth || !((s->align_ok >> (sp & 15)) & 1)) {
-    walk(p, start, s->end, sp);
-    return;
-  }
-  if (s->start_event) {
-    fold(p, start_depth);
-    point(p, start, sp, start_depth);
-  }
-  fold(p, start_depth + s->head_max);
+  return new_summary(p, start, size);
+}
+
+/* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
+ * neither deepen the running maximum nor misalign SP: a few multiplications. */
+static inline void apply_steps(stack_profile *p, const block_summary *s, int64_t frame_depth) {
+  fold(p, frame_depth + s->head);
   if (s->instrs == 0) return;
-  if (p->open != OPEN_STEP || p->open_depth > p->max_depth) {
+  uint64_t f = (uint64_t)frame_depth;
+  if (__builtin_expect(p->open != OPEN_STEP || p->open_depth > p->max_depth, 0)) {
     /* the open step's closing is not plain: closed by the rules, then the rest of the block */
     close_open(p);
-    p->hash = p->hash * s->pow_d + s->hash_a + (uint64_t)start_depth * s->hash_b;
+    p->hash = p->hash * s->pow_d + s->hash_a + f * s->hash_b;
     p->steps += s->instrs - 1;
   } else {
     p->hash = p->hash * s->pow_h + p->open_key * s->pow_key + (uint64_t)p->open_depth * s->pow_d + s->hash_a +
-              (uint64_t)start_depth * s->hash_b;
+              f * s->hash_b;
     p->steps += s->instrs;
   }
-  open_step(p, s->last_loc, s->last_key, start_depth + s->tail_max);
+  p->open = OPEN_STEP;
+  p->open_loc = s->last_loc;
+  p->open_key = s->last_key;
+  p->open_depth = frame_depth + s->tail;
+  p->open_height = p->frames.count;
 }
 
-static void apply_pending(stack_profile *p) {
+/* Applies the pending block, which ran whole, when it is not a common one: walked byte by byte when
+ * it may deepen the running maximum or misalign SP (or has no summary), its start event taken by the
+ * rules otherwise. */
+__attribute__((noinline)) static void apply_special(stack_profile *p, const block_summary *s) {
+  uint64_t start = p->pending_offset, sp = p->pending_sp;
+  if (!s) {
+    uint64_t stop = start + p->pending_size;
+    walk(p, start, stop < p->code.size ? stop : p->code.size, sp);
+    return;
+  }
+  int64_t frame_depth = p->frame_depth;
+  if (s->walk || frame_depth + s->deepest > p->max_depth || !((s->align_ok >> (p->frame_reference & 15)) & 1)) {
+    walk(p, start, s->end, sp);
+    return;
+  }
+  int64_t start_depth = frame_depth + s->start_rel;
+  fold(p, start_depth);
+  point(p, start, sp, start_depth, s->start_kind, s->start_loc, s->start_check);
+  apply_steps(p, s, frame_depth);
+}
+
+/* Applies the block that started last: the common case (instruction starts under an open step,
+ * deepening nothing, aligned) inline, the others in apply_special. */
+static inline void apply_pending(stack_profile *p) {
   if (!p->pending) return;
   p->pending = 0;
-  apply(p, p->pending_offset, p->pending_size, p->pending_sp);
+  const block_summary *s = p->pending_summary;
+  if (__builtin_expect(!s || s->special || p->frame_depth + s->deepest > p->max_depth ||
+                           !((s->align_ok >> (p->frame_reference & 15)) & 1),
+                       0)) {
+    apply_special(p, s);
+    return;
+  }
+  apply_steps(p, s, p->frame_depth);
 }
 
-/* Whether the stack map tells SP at the start of the block at `offset`, which follows the block
- * ending at `last` in the same run, and if so `*sp`. A function entry is reached by the call that
- * ends the block before (SP: the caller's there, less the return address); a return address either
- * by a branch within its function, which arrives in the state of the branch (the stack map is the
- * same on both sides), or by a return, which leaves the callee in its entry state with SP back where
- * the callee began, plus the return address it pops (the two never look alike: a call site holds a
- * frame record below the entry state); any other block by a branch within the frame. Called once
+/* Whether the stack map tells SP at the start of a prologue or return address at `offset` (with
+ * `rel` there), which follows a block whose last byte has `last_rel` in the same run, and if so
+ * `*sp`. A function entry is reached by the call that ends the block before (SP: the caller's there,
+ * less the return address); a return address either by a branch within its function, which arrives
+ * in the state of the branch (the stack map is the same on both sides), or by a return, which leaves
+ * the callee in its entry state with SP back where the callee began, plus the return address it pops
+ * (the two never look alike: a call site holds a frame record below the entry state). Called once
  * the block before is applied: the frame a return leaves is then on top. */
-static int mapped_sp(const stack_profile *p, uint64_t offset, uint64_t last, uint64_t *sp) {
+__attribute__((noinline)) static int event_sp(const stack_profile *p, int kind, int32_t rel, int32_t last_rel,
+                                              uint64_t *sp) {
   const profile_code *c = &p->code;
-  int32_t rel = c->rel[offset];
-  if (rel == PROFILE_NO_FRAME) return 0;
-  int kind = c->kinds[offset] & POINT_KIND_MASK;
-  if (kind == POINT_PROLOGUE || kind == POINT_RETURN) {
-    if (last >= c->size || c->rel[last] == PROFILE_NO_FRAME) return 0;
-    if (kind == POINT_PROLOGUE) {
-      *sp = p->frame_reference - (uint64_t)(int64_t)c->rel[last] - c->return_address_bytes;
-      return 1;
-    }
-    if (c->rel[last] != rel) {
-      if (p->frames.count == 0) return 0;
-      *sp = p->frames.items[p->frames.count - 1].callee_sp + c->return_address_bytes;
-      return 1;
-    }
+  if (last_rel == PROFILE_NO_FRAME) return 0;
+  if (kind == POINT_PROLOGUE) {
+    *sp = p->frame_reference - (uint64_t)(int64_t)last_rel - c->return_address_bytes;
+    return 1;
+  }
+  if (last_rel != rel) {
+    if (p->frames.count == 0) return 0;
+    *sp = p->frames.items[p->frames.count - 1].callee_sp + c->return_address_bytes;
+    return 1;
   }
   *sp = p->frame_reference - (uint64_t)(int64_t)rel;
   return 1;
 }
 
 /* The block at `offset` starts. SP is read from the machine only where the stack map cannot tell it
- * (a run's first block, code outside the stack map: mapped_sp). */
+ * (a run's first block, code outside the stack map): any other block is reached by a branch within
+ * the frame (SP: the frame's reference less `rel`), or is a prologue or return address (event_sp). */
 void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
-  const profile_code *c = &p->code;
   if (!p->active) return;
-  if (offset >= c->size) {
+  if (__builtin_expect(offset >= p->code.size, 0)) {
     p->frame_known = 0;
     return;
   }
   int follows = p->pending && p->frame_known;
-  uint64_t last = p->pending_offset + p->pending_size - 1;
+  int32_t last_rel = p->pending_end_rel;
   apply_pending(p);
-  uint64_t sp;
-  if (!follows || !mapped_sp(p, offset, last, &sp)) sp = read(context);
-  int32_t rel = c->rel[offset];
-  p->frame_reference = sp + (uint64_t)(int64_t)rel;
-  p->frame_known = rel != PROFILE_NO_FRAME;
+  const block_summary *s = summary_of(p, offset, size);
+  const profile_code *c = &p->code;
+  int32_t rel = s ? s->start_rel : c->rel[offset];
+  int kind = s ? s->start_kind : c->kinds[offset] & POINT_KIND_MASK;
   p->pending = 1;
+  p->pending_summary = s;
   p->pending_offset = offset;
   p->pending_size = size;
+  if (s) {
+    p->pending_end_rel = s->end_rel;
+  } else {
+    uint64_t last = offset + size - 1;
+    p->pending_end_rel = last < c->size ? c->rel[last] : PROFILE_NO_FRAME;
+  }
+  uint64_t sp;
+  if (__builtin_expect(follows && rel != PROFILE_NO_FRAME && kind != POINT_PROLOGUE && kind != POINT_RETURN, 1)) {
+    /* the frame stays */
+    p->pending_sp = p->frame_reference - (uint64_t)(int64_t)rel;
+    return;
+  }
+  if (!follows || rel == PROFILE_NO_FRAME || !event_sp(p, kind, rel, last_rel, &sp)) sp = read(context);
   p->pending_sp = sp;
+  p->frame_reference = sp + (uint64_t)(int64_t)rel;
+  p->frame_depth = depth_of(p, p->frame_reference);
+  p->frame_known = rel != PROFILE_NO_FRAME;
 }
 
 void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader read, void *context) {
