@@ -35,7 +35,7 @@ typedef struct {
   int32_t last_loc;   /* location of the last instruction start, whose step stays open */
   uint64_t last_key;  /* its hash key */
   int32_t start_loc, start_check; /* a start event's locs[] and checks[] */
-  uint64_t end;       /* offset past the block's bytes in the tables */
+  uint64_t start, end; /* the block's first offset, and the offset past its bytes in the tables */
 } block_summary;
 
 typedef struct {
@@ -61,40 +61,38 @@ typedef struct {
 
 enum { OPEN_NONE, OPEN_ENTRY, OPEN_STEP };
 
+/* Fields in the order of use: those every block reads or writes come first, together (the emulator
+ * runs between two blocks and may evict them). */
 struct stack_profile {
-  profile_code code; /* owned copies of the tables */
-  uint32_t *block_ids; /* per offset: index + 1 into `blocks` of the block starting there; 0 unknown */
-  GROWABLE(block_summary) blocks;
-  /* per profile */
+  /* The summary of the block that started last, applied when the next starts or the run ends (valid
+   * until another block is summarized); NULL at a run's start. */
+  const block_summary *pending;
+  /* SP + rel at the start of the pending block: the reference of the frame running (SP there is
+   * this less rel, modulo 2^64, even outside the stack map), and its depth */
+  uint64_t frame_reference;
+  int64_t frame_depth;
+  int open; /* OPEN_*: what the depths now reached fold into */
   int active;
-  uint64_t reference;
-  int open;          /* OPEN_*: what the depths now reached fold into */
   int32_t open_loc;
   uint64_t open_key; /* the hash key of open_loc */
   int64_t open_depth;
   uint64_t open_height; /* frames under the open step */
   uint64_t steps;
-  int64_t entry_depth, max_depth, last_depth;
   uint64_t hash;
+  int64_t max_depth;
+  uint32_t *block_ids; /* per offset: index + 1 into `blocks` of the block starting there; 0 unknown */
+  GROWABLE(block_summary) blocks;
   GROWABLE(call_frame) frames;
   uint64_t materialized; /* frames[0, materialized) have nodes */
+  profile_code code;     /* owned copies of the tables */
+  uint64_t reference;
+  int64_t entry_depth, last_depth;
   GROWABLE(change_row) changes;
   GROWABLE(node_row) nodes;
   GROWABLE(double) misaligned;
   int error;
   uint64_t error_offset;
-  /* SP + rel at the last block start: the reference of the frame running, and its depth;
-   * frame_known 0 at a run's start */
-  int frame_known;
-  uint64_t frame_reference;
-  int64_t frame_depth;
-  /* the block that started last, applied when the next starts or the run ends; its summary (NULL:
-   * none could be kept) stays valid until another block is summarized */
-  int pending;
-  const block_summary *pending_summary;
-  uint64_t pending_offset, pending_sp;
-  uint32_t pending_size;
-  int32_t pending_end_rel;
+  block_summary scratch; /* a block's summary when no more can be kept: walked */
 };
 
 /* Appends `item` to a GROWABLE; on failure the profile records PROFILE_OUT_OF_MEMORY. */
@@ -117,7 +115,13 @@ static int grow(void **items, uint64_t *allocated, size_t item_size) {
   return 1;
 }
 
-stack_profile *profile_open(void) { return calloc(1, sizeof(stack_profile)); }
+/* Cache-line aligned: the fields every block uses share as few lines as they can. */
+stack_profile *profile_open(void) {
+  size_t bytes = (sizeof(stack_profile) + 63) / 64 * 64;
+  stack_profile *p = aligned_alloc(64, bytes);
+  if (p) memset(p, 0, bytes);
+  return p;
+}
 
 static void free_code(stack_profile *p) {
   free((void *)p->code.rel);
@@ -183,8 +187,7 @@ void profile_start(stack_profile *p, uint64_t reference) {
   p->changes.count = p->nodes.count = p->misaligned.count = 0;
   p->error = PROFILE_OK;
   p->error_offset = 0;
-  p->pending = 0;
-  p->frame_known = 0;
+  p->pending = NULL;
 }
 
 static int64_t depth_of(const stack_profile *p, uint64_t sp) { return (int64_t)(p->reference - sp); }
@@ -339,6 +342,7 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   const profile_code *c = &p->code;
   block_summary s = {0};
   s.size = size;
+  s.start = start;
   s.end = start + size < c->size ? start + size : c->size;
   s.start_rel = c->rel[start];
   s.end_rel = start + size - 1 < c->size ? c->rel[start + size - 1] : PROFILE_NO_FRAME;
@@ -397,8 +401,9 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
 }
 
 /* The summary of the block [start, start + size): the one known for `start`, or a new one in its place
- * when that one is of another size (a FAST and a PRECISE machine end blocks at different places);
- * NULL when no more can be kept. Invalidates the summaries given before. */
+ * when that one is of another size (a FAST and a PRECISE machine end blocks at different places),
+ * or one that says to walk the block when no more can be kept. Invalidates the summaries given
+ * before. */
 __attribute__((noinline)) static const block_summary *new_summary(stack_profile *p, uint64_t start, uint32_t size) {
   uint32_t id = p->block_ids[start];
   if (id) {
@@ -407,20 +412,23 @@ __attribute__((noinline)) static const block_summary *new_summary(stack_profile 
     return known;
   }
   block_summary s = summarize(p, start, size);
-  if (p->blocks.count == UINT32_MAX - 1) return NULL;
-  APPEND(p, p->blocks, s);
-  if (p->error == PROFILE_OUT_OF_MEMORY) return NULL;
+  uint64_t count = p->blocks.count;
+  if (count < UINT32_MAX - 1) APPEND(p, p->blocks, s);
+  if (p->blocks.count == count) {
+    p->scratch = s;
+    p->scratch.walk = p->scratch.special = 1;
+    return &p->scratch;
+  }
   p->block_ids[start] = (uint32_t)p->blocks.count;
-  return &p->blocks.items[p->blocks.count - 1];
+  return &p->blocks.items[count];
 }
 
-static inline const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
+/* A known block: one index, one compare. */
+static inline const block_summary *known_summary(const stack_profile *p, uint64_t start, uint32_t size) {
   uint32_t id = p->block_ids[start];
-  if (__builtin_expect(id != 0, 1)) {
-    const block_summary *known = &p->blocks.items[id - 1];
-    if (__builtin_expect(known->size == size, 1)) return known;
-  }
-  return new_summary(p, start, size);
+  if (id == 0) return NULL;
+  const block_summary *known = &p->blocks.items[id - 1];
+  return known->size == size ? known : NULL;
 }
 
 /* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
@@ -446,40 +454,28 @@ static inline void apply_steps(stack_profile *p, const block_summary *s, int64_t
   p->open_height = p->frames.count;
 }
 
-/* Applies the pending block, which ran whole, when it is not a common one: walked byte by byte when
- * it may deepen the running maximum or misalign SP (or has no summary), its start event taken by the
- * rules otherwise. */
-__attribute__((noinline)) static void apply_special(stack_profile *p, const block_summary *s) {
-  uint64_t start = p->pending_offset, sp = p->pending_sp;
-  if (!s) {
-    uint64_t stop = start + p->pending_size;
-    walk(p, start, stop < p->code.size ? stop : p->code.size, sp);
-    return;
-  }
-  int64_t frame_depth = p->frame_depth;
-  if (s->walk || frame_depth + s->deepest > p->max_depth || !((s->align_ok >> (p->frame_reference & 15)) & 1)) {
-    walk(p, start, s->end, sp);
-    return;
-  }
-  int64_t start_depth = frame_depth + s->start_rel;
-  fold(p, start_depth);
-  point(p, start, sp, start_depth, s->start_kind, s->start_loc, s->start_check);
-  apply_steps(p, s, frame_depth);
+/* Whether block `s`, run whole in the current frame, is a common one: instruction starts only, no
+ * new maximum possible, every alignment point aligned. */
+static inline int common_block(const stack_profile *p, const block_summary *s) {
+  return !s->special & (p->frame_depth + s->deepest <= p->max_depth) & ((s->align_ok >> (p->frame_reference & 15)) & 1);
 }
 
-/* Applies the block that started last: the common case (instruction starts under an open step,
- * deepening nothing, aligned) inline, the others in apply_special. */
-static inline void apply_pending(stack_profile *p) {
-  if (!p->pending) return;
-  p->pending = 0;
-  const block_summary *s = p->pending_summary;
-  if (__builtin_expect(!s || s->special || p->frame_depth + s->deepest > p->max_depth ||
-                           !((s->align_ok >> (p->frame_reference & 15)) & 1),
-                       0)) {
-    apply_special(p, s);
+/* Applies block `s`, which ran whole: walked byte by byte when it may deepen the running maximum or
+ * misalign SP, its start event taken by the rules when it has one, then its steps. */
+__attribute__((noinline)) static void apply_block(stack_profile *p, const block_summary *s) {
+  int64_t frame_depth = p->frame_depth;
+  uint64_t sp = p->frame_reference - (uint64_t)(int64_t)s->start_rel;
+  if (s->walk || frame_depth + s->deepest > p->max_depth || !((s->align_ok >> (p->frame_reference & 15)) & 1)) {
+    walk(p, s->start, s->end, sp);
     return;
   }
-  apply_steps(p, s, p->frame_depth);
+  if (s->special) {
+    int64_t start_depth = frame_depth + s->start_rel;
+    fold(p, start_depth);
+    if (s->start_kind == POINT_PROLOGUE) prologue(p, sp, start_depth, s->start_check, s->start_loc);
+    else return_point(p, s->start, sp, start_depth, s->start_loc);
+  }
+  apply_steps(p, s, frame_depth);
 }
 
 /* Whether the stack map tells SP at the start of a prologue or return address at `offset` (with
@@ -490,8 +486,7 @@ static inline void apply_pending(stack_profile *p) {
  * the callee in its entry state with SP back where the callee began, plus the return address it pops
  * (the two never look alike: a call site holds a frame record below the entry state). Called once
  * the block before is applied: the frame a return leaves is then on top. */
-__attribute__((noinline)) static int event_sp(const stack_profile *p, int kind, int32_t rel, int32_t last_rel,
-                                              uint64_t *sp) {
+static int event_sp(const stack_profile *p, int kind, int32_t rel, int32_t last_rel, uint64_t *sp) {
   const profile_code *c = &p->code;
   if (last_rel == PROFILE_NO_FRAME) return 0;
   if (kind == POINT_PROLOGUE) {
@@ -507,56 +502,62 @@ __attribute__((noinline)) static int event_sp(const stack_profile *p, int kind, 
   return 1;
 }
 
-/* The block at `offset` starts. SP is read from the machine only where the stack map cannot tell it
- * (a run's first block, code outside the stack map): any other block is reached by a branch within
- * the frame (SP: the frame's reference less `rel`), or is a prologue or return address (event_sp). */
-void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
-  if (!p->active) return;
-  if (__builtin_expect(offset >= p->code.size, 0)) {
-    p->frame_known = 0;
+/* The block at `offset` starts, after `last` (NULL: none in this run) was applied. SP is read from
+ * the machine only where the stack map cannot tell it (a run's first block, one after code outside
+ * the stack map or the tables, a start outside the stack map): any other block is reached by a
+ * branch within the frame (SP: the frame's reference less `rel`), or is a prologue or return
+ * address (event_sp). */
+__attribute__((noinline)) static void start_block(stack_profile *p, const block_summary *last, uint64_t offset,
+                                                  uint32_t size, sp_reader read, void *context) {
+  if (offset >= p->code.size) {
+    p->pending = NULL;
     return;
   }
-  int follows = p->pending && p->frame_known;
-  int32_t last_rel = p->pending_end_rel;
-  apply_pending(p);
-  const block_summary *s = summary_of(p, offset, size);
-  const profile_code *c = &p->code;
-  int32_t rel = s ? s->start_rel : c->rel[offset];
-  int kind = s ? s->start_kind : c->kinds[offset] & POINT_KIND_MASK;
-  p->pending = 1;
-  p->pending_summary = s;
-  p->pending_offset = offset;
-  p->pending_size = size;
-  if (s) {
-    p->pending_end_rel = s->end_rel;
-  } else {
-    uint64_t last = offset + size - 1;
-    p->pending_end_rel = last < c->size ? c->rel[last] : PROFILE_NO_FRAME;
-  }
+  int follows = last && last->start_rel != PROFILE_NO_FRAME;
+  int32_t last_rel = last ? last->end_rel : PROFILE_NO_FRAME;
+  const block_summary *s = known_summary(p, offset, size);
+  if (!s) s = new_summary(p, offset, size);
+  p->pending = s;
+  int32_t rel = s->start_rel;
+  int kind = s->start_kind;
+  int event = kind == POINT_PROLOGUE || kind == POINT_RETURN;
+  if (follows && rel != PROFILE_NO_FRAME && !event) return; /* the frame stays */
   uint64_t sp;
-  if (__builtin_expect(follows && rel != PROFILE_NO_FRAME && kind != POINT_PROLOGUE && kind != POINT_RETURN, 1)) {
-    /* the frame stays */
-    p->pending_sp = p->frame_reference - (uint64_t)(int64_t)rel;
-    return;
-  }
   if (!follows || rel == PROFILE_NO_FRAME || !event_sp(p, kind, rel, last_rel, &sp)) sp = read(context);
-  p->pending_sp = sp;
   p->frame_reference = sp + (uint64_t)(int64_t)rel;
   p->frame_depth = depth_of(p, p->frame_reference);
-  p->frame_known = rel != PROFILE_NO_FRAME;
+}
+
+/* The common case inline: the last block common, this one known, in the same frame, no event. */
+void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
+  const block_summary *last = p->pending;
+  if (__builtin_expect(!last, 0)) {
+    if (p->active) start_block(p, NULL, offset, size, read, context);
+    return;
+  }
+  if (__builtin_expect(common_block(p, last), 1)) {
+    apply_steps(p, last, p->frame_depth);
+  } else {
+    apply_block(p, last);
+  }
+  const block_summary *s = offset < p->code.size ? known_summary(p, offset, size) : NULL;
+  if (__builtin_expect(s && !s->special && last->start_rel != PROFILE_NO_FRAME, 1)) {
+    p->pending = s;
+    return;
+  }
+  start_block(p, last, offset, size, read, context);
 }
 
 void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader read, void *context) {
   if (!p->active) return;
-  p->frame_known = 0;
-  if (p->pending) {
+  const block_summary *last = p->pending;
+  p->pending = NULL;
+  if (last) {
     /* A stop inside the last block: only its bytes before the stop ran (and the stop's own start). */
-    uint64_t start = p->pending_offset;
-    if (stop >= start && stop < start + p->pending_size && stop < p->code.size) {
-      p->pending = 0;
-      walk(p, start, at_stop ? stop + 1 : stop, p->pending_sp);
+    if (stop >= last->start && stop < last->start + last->size && stop < p->code.size) {
+      walk(p, last->start, at_stop ? stop + 1 : stop, p->frame_reference - (uint64_t)(int64_t)last->start_rel);
     } else {
-      apply_pending(p);
+      apply_block(p, last);
     }
   }
   fold(p, depth_of(p, read(context)));
@@ -572,6 +573,7 @@ void profile_host_call(stack_profile *p, uint64_t sp, uint64_t deepest_sp) {
 void profile_finish(stack_profile *p, double *summary) {
   close_open(p);
   p->active = 0;
+  p->pending = NULL;
   uint64_t hash = (uint64_t)p->entry_depth * power(BASE, 2 * p->steps) + p->hash;
   summary[PS_STEPS] = (double)p->steps;
   summary[PS_ENTRY_DEPTH] = (double)p->entry_depth;
