@@ -35,6 +35,7 @@ typedef struct {
   int32_t last_loc;   /* location of the last instruction start, whose step stays open */
   uint64_t last_key;  /* its hash key */
   int32_t start_loc, start_check; /* a start event's locs[] and checks[] */
+  uint64_t start_key;               /* the hash key of start_loc */
   uint64_t start, end; /* the block's first offset, and the offset past its bytes in the tables */
 } block_summary;
 
@@ -80,7 +81,7 @@ struct stack_profile {
   uint64_t steps;
   uint64_t hash;
   int64_t max_depth;
-  uint32_t *block_ids; /* per offset: index + 1 into `blocks` of the block starting there; 0 unknown */
+  uint64_t *block_refs; /* per offset: the block starting there (block_ref), 0 unknown */
   GROWABLE(block_summary) blocks;
   GROWABLE(call_frame) frames;
   uint64_t materialized; /* frames[0, materialized) have nodes */
@@ -129,9 +130,9 @@ static void free_code(stack_profile *p) {
   free((void *)p->code.locs);
   free((void *)p->code.checks);
   free((void *)p->code.keys);
-  free(p->block_ids);
+  free(p->block_refs);
   memset(&p->code, 0, sizeof p->code);
-  p->block_ids = NULL;
+  p->block_refs = NULL;
   p->blocks.count = 0;
 }
 
@@ -161,10 +162,10 @@ int profile_set_code(stack_profile *p, const profile_code *code) {
   copy.locs = copy_of(code->locs, n * sizeof *code->locs);
   copy.checks = copy_of(code->checks, n * sizeof *code->checks);
   copy.keys = copy_of(code->keys, code->key_count * sizeof *code->keys);
-  uint32_t *block_ids = calloc(n ? n : 1, sizeof *block_ids);
+  uint64_t *block_refs = calloc(n ? n : 1, sizeof *block_refs);
   p->code = copy;
-  p->block_ids = block_ids;
-  if (!copy.rel || !copy.kinds || !copy.locs || !copy.checks || !copy.keys || !block_ids) {
+  p->block_refs = block_refs;
+  if (!copy.rel || !copy.kinds || !copy.locs || !copy.checks || !copy.keys || !block_refs) {
     free_code(p);
     return -1;
   }
@@ -173,7 +174,7 @@ int profile_set_code(stack_profile *p, const profile_code *code) {
 
 void profile_forget(stack_profile *p, uint64_t from, uint64_t to) {
   uint64_t end = to < p->code.size ? to : p->code.size;
-  if (p->block_ids && from < end) memset(&p->block_ids[from], 0, (end - from) * sizeof *p->block_ids);
+  if (p->block_refs && from < end) memset(&p->block_refs[from], 0, (end - from) * sizeof *p->block_refs);
 }
 
 void profile_start(stack_profile *p, uint64_t reference) {
@@ -349,6 +350,7 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   s.start_kind = c->kinds[start] & POINT_KIND_MASK;
   s.start_loc = c->locs[start];
   s.start_check = c->checks[start];
+  s.start_key = key_of(p, s.start_loc);
   s.special = s.start_kind == POINT_PROLOGUE || s.start_kind == POINT_RETURN;
   s.align_ok = 0xffff;
   s.last_loc = -1;
@@ -400,35 +402,52 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   return s;
 }
 
+/* A block's entry in block_refs: its size (bits 0-31), its index + 1 in `blocks` (bits 32-62) and
+ * whether it is special (bit 63): one load tells whether a block is known and common. */
+#define REF_SIZE 0xffffffffull
+#define REF_SPECIAL (1ull << 63)
+#define REF_MAX_BLOCKS ((1ull << 31) - 2)
+
+static uint64_t block_ref(uint64_t index, const block_summary *s) {
+  return (uint64_t)s->size | (index + 1) << 32 | (s->special ? REF_SPECIAL : 0);
+}
+
+static inline const block_summary *summary_at(const stack_profile *p, uint64_t ref) {
+  return &p->blocks.items[((ref & ~REF_SPECIAL) >> 32) - 1];
+}
+
 /* The summary of the block [start, start + size): the one known for `start`, or a new one in its place
  * when that one is of another size (a FAST and a PRECISE machine end blocks at different places),
  * or one that says to walk the block when no more can be kept. Invalidates the summaries given
  * before. */
 __attribute__((noinline)) static const block_summary *new_summary(stack_profile *p, uint64_t start, uint32_t size) {
-  uint32_t id = p->block_ids[start];
-  if (id) {
-    block_summary *known = &p->blocks.items[id - 1];
+  uint64_t ref = p->block_refs[start];
+  if (ref) {
+    block_summary *known = (block_summary *)summary_at(p, ref);
     *known = summarize(p, start, size);
+    p->block_refs[start] = block_ref((uint64_t)(known - p->blocks.items), known);
     return known;
   }
   block_summary s = summarize(p, start, size);
   uint64_t count = p->blocks.count;
-  if (count < UINT32_MAX - 1) APPEND(p, p->blocks, s);
+  if (count < REF_MAX_BLOCKS) APPEND(p, p->blocks, s);
   if (p->blocks.count == count) {
     p->scratch = s;
     p->scratch.walk = p->scratch.special = 1;
     return &p->scratch;
   }
-  p->block_ids[start] = (uint32_t)p->blocks.count;
+  p->block_refs[start] = block_ref(count, &s);
   return &p->blocks.items[count];
 }
 
-/* A known block: one index, one compare. */
-static inline const block_summary *known_summary(const stack_profile *p, uint64_t start, uint32_t size) {
-  uint32_t id = p->block_ids[start];
-  if (id == 0) return NULL;
-  const block_summary *known = &p->blocks.items[id - 1];
-  return known->size == size ? known : NULL;
+/* Whether `ref` is that of a known common block of `size` bytes. */
+static inline int common_ref(uint64_t ref, uint32_t size) {
+  return (ref & (REF_SPECIAL | REF_SIZE)) == size && ref > REF_SIZE;
+}
+
+static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
+  uint64_t ref = p->block_refs[start];
+  return ref && (uint32_t)ref == size ? summary_at(p, ref) : new_summary(p, start, size);
 }
 
 /* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
@@ -454,10 +473,10 @@ static inline void apply_steps(stack_profile *p, const block_summary *s, int64_t
   p->open_height = p->frames.count;
 }
 
-/* Whether block `s`, run whole in the current frame, is a common one: instruction starts only, no
- * new maximum possible, every alignment point aligned. */
-static inline int common_block(const stack_profile *p, const block_summary *s) {
-  return !s->special & (p->frame_depth + s->deepest <= p->max_depth) & ((s->align_ok >> (p->frame_reference & 15)) & 1);
+/* Whether block `s`, run whole in the current frame, can neither deepen the running maximum nor
+ * misalign SP. */
+static inline int fits(const stack_profile *p, const block_summary *s) {
+  return (p->frame_depth + s->deepest <= p->max_depth) & ((s->align_ok >> (p->frame_reference & 15)) & 1);
 }
 
 /* Applies block `s`, which ran whole: walked byte by byte when it may deepen the running maximum or
@@ -465,7 +484,7 @@ static inline int common_block(const stack_profile *p, const block_summary *s) {
 __attribute__((noinline)) static void apply_block(stack_profile *p, const block_summary *s) {
   int64_t frame_depth = p->frame_depth;
   uint64_t sp = p->frame_reference - (uint64_t)(int64_t)s->start_rel;
-  if (s->walk || frame_depth + s->deepest > p->max_depth || !((s->align_ok >> (p->frame_reference & 15)) & 1)) {
+  if (s->walk || !fits(p, s)) {
     walk(p, s->start, s->end, sp);
     return;
   }
@@ -478,71 +497,116 @@ __attribute__((noinline)) static void apply_block(stack_profile *p, const block_
   apply_steps(p, s, frame_depth);
 }
 
-/* Whether the stack map tells SP at the start of a prologue or return address at `offset` (with
- * `rel` there), which follows a block whose last byte has `last_rel` in the same run, and if so
- * `*sp`. A function entry is reached by the call that ends the block before (SP: the caller's there,
- * less the return address); a return address either by a branch within its function, which arrives
- * in the state of the branch (the stack map is the same on both sides), or by a return, which leaves
- * the callee in its entry state with SP back where the callee began, plus the return address it pops
- * (the two never look alike: a call site holds a frame record below the entry state). Called once
- * the block before is applied: the frame a return leaves is then on top. */
-static int event_sp(const stack_profile *p, int kind, int32_t rel, int32_t last_rel, uint64_t *sp) {
-  const profile_code *c = &p->code;
-  if (last_rel == PROFILE_NO_FRAME) return 0;
-  if (kind == POINT_PROLOGUE) {
-    *sp = p->frame_reference - (uint64_t)(int64_t)last_rel - c->return_address_bytes;
-    return 1;
+/* Applies a block that fits and starts with an event, in the common cases of the rules (prologue and
+ * return_point): a prologue with no instruction at its start, called from a step, with room for the
+ * frame; a return from the innermost call, closing a step that sets no new maximum. Returns 0,
+ * having changed nothing the rules would not do again, in any other case. */
+static inline int apply_event(stack_profile *p, const block_summary *s) {
+  int64_t frame_depth = p->frame_depth;
+  int64_t start_depth = frame_depth + s->start_rel;
+  uint64_t sp = p->frame_reference - (uint64_t)(int64_t)s->start_rel;
+  uint64_t height = p->frames.count;
+  if (p->open != OPEN_STEP) return 0;
+  fold(p, start_depth);
+  if (s->start_kind == POINT_PROLOGUE) {
+    if (s->start_loc >= 0 || height == p->frames.allocated) return 0;
+    fold(p, s->start_check < 0 ? 0 : depth_of(p, sp + p->code.return_address_bytes) + s->start_check);
+    call_frame frame = {p->open_loc, p->open_key, sp, -1};
+    p->frames.items[height] = frame;
+    p->frames.count = height + 1;
+  } else {
+    if (height == 0) return 0;
+    const call_frame *call = &p->frames.items[height - 1];
+    if (p->open_depth > p->max_depth || sp < call->callee_sp) return 0;
+    p->steps++;
+    p->hash = (p->hash * BASE + p->open_key) * BASE + (uint64_t)p->open_depth;
+    p->last_depth = p->open_depth;
+    int next = s->start_loc >= 0;
+    p->open_loc = next ? s->start_loc : call->loc;
+    p->open_key = next ? s->start_key : call->key;
+    p->open_depth = start_depth;
+    p->open_height = height - 1;
+    p->frames.count = height - 1;
+    if (p->materialized > height - 1) p->materialized = height - 1;
   }
-  if (last_rel != rel) {
-    if (p->frames.count == 0) return 0;
-    *sp = p->frames.items[p->frames.count - 1].callee_sp + c->return_address_bytes;
-    return 1;
-  }
-  *sp = p->frame_reference - (uint64_t)(int64_t)rel;
+  apply_steps(p, s, frame_depth);
   return 1;
 }
 
+/* Applies block `s`, which ran whole: common blocks and common events inline, the rest by the rules. */
+static inline void apply(stack_profile *p, const block_summary *s) {
+  int fit = fits(p, s);
+  if (__builtin_expect(fit && !s->special, 1)) {
+    apply_steps(p, s, p->frame_depth);
+  } else if (!(fit && !s->walk && apply_event(p, s))) {
+    apply_block(p, s);
+  }
+}
+
+/* Where a frame begins that the stack map cannot tell (a run's first block, one after code outside
+ * the stack map or the tables, a start outside the stack map, a return whose call is unknown): SP
+ * from the machine. */
+__attribute__((noinline)) static void read_frame(stack_profile *p, int32_t rel, sp_reader read, void *context) {
+  p->frame_reference = read(context) + (uint64_t)(int64_t)rel;
+  p->frame_depth = depth_of(p, p->frame_reference);
+}
+
 /* The block at `offset` starts, after `last` (NULL: none in this run) was applied. SP is read from
- * the machine only where the stack map cannot tell it (a run's first block, one after code outside
- * the stack map or the tables, a start outside the stack map): any other block is reached by a
- * branch within the frame (SP: the frame's reference less `rel`), or is a prologue or return
- * address (event_sp). */
-__attribute__((noinline)) static void start_block(stack_profile *p, const block_summary *last, uint64_t offset,
-                                                  uint32_t size, sp_reader read, void *context) {
-  if (offset >= p->code.size) {
+ * the machine only where the stack map cannot tell it (read_frame). Any other block is reached by a
+ * branch within the frame (SP: the frame's reference less `rel`), or begins a frame: a function
+ * entry is reached by the call that ends the block before (SP: the caller's there, less the return
+ * address); a return address either by a branch within its function, which arrives in the state of
+ * the branch (the stack map is the same on both sides), or by a return, which leaves the callee in
+ * its entry state with SP back where the callee began, plus the return address it pops (the two
+ * never look alike: a call site holds a frame record below the entry state). `last` is applied
+ * first: the frame a return leaves is then on top. */
+static inline void start_block(stack_profile *p, const block_summary *last, uint64_t offset, uint32_t size,
+                               sp_reader read, void *context) {
+  if (__builtin_expect(offset >= p->code.size, 0)) {
     p->pending = NULL;
     return;
   }
   int follows = last && last->start_rel != PROFILE_NO_FRAME;
   int32_t last_rel = last ? last->end_rel : PROFILE_NO_FRAME;
-  const block_summary *s = known_summary(p, offset, size);
-  if (!s) s = new_summary(p, offset, size);
+  uint64_t ref = p->block_refs[offset];
+  if (__builtin_expect(common_ref(ref, size) && follows, 1)) {
+    p->pending = summary_at(p, ref); /* the frame stays */
+    return;
+  }
+  const block_summary *s = summary_of(p, offset, size);
   p->pending = s;
   int32_t rel = s->start_rel;
   int kind = s->start_kind;
-  int event = kind == POINT_PROLOGUE || kind == POINT_RETURN;
-  if (follows && rel != PROFILE_NO_FRAME && !event) return; /* the frame stays */
+  if (!follows || rel == PROFILE_NO_FRAME) {
+    read_frame(p, rel, read, context);
+    return;
+  }
   uint64_t sp;
-  if (!follows || rel == PROFILE_NO_FRAME || !event_sp(p, kind, rel, last_rel, &sp)) sp = read(context);
+  if (kind == POINT_PROLOGUE) {
+    sp = p->frame_reference - (uint64_t)(int64_t)last_rel - p->code.return_address_bytes;
+  } else if (kind == POINT_RETURN && last_rel != rel) {
+    if (p->frames.count == 0) {
+      read_frame(p, rel, read, context);
+      return;
+    }
+    sp = p->frames.items[p->frames.count - 1].callee_sp + p->code.return_address_bytes;
+  } else {
+    return; /* the frame stays */
+  }
+  if (last_rel == PROFILE_NO_FRAME) {
+    read_frame(p, rel, read, context);
+    return;
+  }
   p->frame_reference = sp + (uint64_t)(int64_t)rel;
   p->frame_depth = depth_of(p, p->frame_reference);
 }
 
-/* The common case inline: the last block common, this one known, in the same frame, no event. */
+/* The block at `offset` starts: the one before it ran whole. */
 void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
   const block_summary *last = p->pending;
-  if (__builtin_expect(!last, 0)) {
-    if (p->active) start_block(p, NULL, offset, size, read, context);
-    return;
-  }
-  if (__builtin_expect(common_block(p, last), 1)) {
-    apply_steps(p, last, p->frame_depth);
-  } else {
-    apply_block(p, last);
-  }
-  const block_summary *s = offset < p->code.size ? known_summary(p, offset, size) : NULL;
-  if (__builtin_expect(s && !s->special && last->start_rel != PROFILE_NO_FRAME, 1)) {
-    p->pending = s;
+  if (__builtin_expect(last != NULL, 1)) {
+    apply(p, last);
+  } else if (!p->active) {
     return;
   }
   start_block(p, last, offset, size, read, context);
@@ -557,7 +621,7 @@ void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader rea
     if (stop >= last->start && stop < last->start + last->size && stop < p->code.size) {
       walk(p, last->start, at_stop ? stop + 1 : stop, p->frame_reference - (uint64_t)(int64_t)last->start_rel);
     } else {
-      apply_block(p, last);
+      apply(p, last);
     }
   }
   fold(p, depth_of(p, read(context)));
