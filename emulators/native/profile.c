@@ -440,11 +440,6 @@ __attribute__((noinline)) static const block_summary *new_summary(stack_profile 
   return &p->blocks.items[count];
 }
 
-/* Whether `ref` is that of a known common block of `size` bytes. */
-static inline int common_ref(uint64_t ref, uint32_t size) {
-  return (ref & (REF_SPECIAL | REF_SIZE)) == size && ref > REF_SIZE;
-}
-
 static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
   uint64_t ref = p->block_refs[start];
   return ref && (uint32_t)ref == size ? summary_at(p, ref) : new_summary(p, start, size);
@@ -452,7 +447,7 @@ static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_
 
 /* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
  * neither deepen the running maximum nor misalign SP: a few multiplications. */
-static inline void apply_steps(stack_profile *p, const block_summary *s, int64_t frame_depth) {
+__attribute__((always_inline)) static inline void apply_steps(stack_profile *p, const block_summary *s, int64_t frame_depth) {
   fold(p, frame_depth + s->head);
   if (s->instrs == 0) return;
   uint64_t f = (uint64_t)frame_depth;
@@ -501,7 +496,7 @@ __attribute__((noinline)) static void apply_block(stack_profile *p, const block_
  * return_point): a prologue with no instruction at its start, called from a step, with room for the
  * frame; a return from the innermost call, closing a step that sets no new maximum. Returns 0,
  * having changed nothing the rules would not do again, in any other case. */
-static inline int apply_event(stack_profile *p, const block_summary *s) {
+__attribute__((always_inline)) static inline int apply_event(stack_profile *p, const block_summary *s) {
   int64_t frame_depth = p->frame_depth;
   int64_t start_depth = frame_depth + s->start_rel;
   uint64_t sp = p->frame_reference - (uint64_t)(int64_t)s->start_rel;
@@ -533,83 +528,104 @@ static inline int apply_event(stack_profile *p, const block_summary *s) {
   return 1;
 }
 
-/* Applies block `s`, which ran whole: common blocks and common events inline, the rest by the rules. */
-static inline void apply(stack_profile *p, const block_summary *s) {
-  int fit = fits(p, s);
-  if (__builtin_expect(fit && !s->special, 1)) {
-    apply_steps(p, s, p->frame_depth);
-  } else if (!(fit && !s->walk && apply_event(p, s))) {
-    apply_block(p, s);
-  }
-}
-
-/* Where a frame begins that the stack map cannot tell (a run's first block, one after code outside
- * the stack map or the tables, a start outside the stack map, a return whose call is unknown): SP
- * from the machine. */
-__attribute__((noinline)) static void read_frame(stack_profile *p, int32_t rel, sp_reader read, void *context) {
-  p->frame_reference = read(context) + (uint64_t)(int64_t)rel;
-  p->frame_depth = depth_of(p, p->frame_reference);
-}
-
-/* The block at `offset` starts, after `last` (NULL: none in this run) was applied. SP is read from
- * the machine only where the stack map cannot tell it (read_frame). Any other block is reached by a
- * branch within the frame (SP: the frame's reference less `rel`), or begins a frame: a function
+/* Where the frame of block `s` begins (SP there plus its `rel`), when the stack map tells it: `s`
+ * follows a block whose start and last byte have `last_start_rel` and `last_end_rel` in the same
+ * run. A block is reached by a branch within the frame (the frame stays), or begins one: a function
  * entry is reached by the call that ends the block before (SP: the caller's there, less the return
  * address); a return address either by a branch within its function, which arrives in the state of
  * the branch (the stack map is the same on both sides), or by a return, which leaves the callee in
  * its entry state with SP back where the callee began, plus the return address it pops (the two
- * never look alike: a call site holds a frame record below the entry state). `last` is applied
- * first: the frame a return leaves is then on top. */
-static inline void start_block(stack_profile *p, const block_summary *last, uint64_t offset, uint32_t size,
-                               sp_reader read, void *context) {
-  if (__builtin_expect(offset >= p->code.size, 0)) {
-    p->pending = NULL;
-    return;
+ * never look alike: a call site holds a frame record below the entry state). Called once the block
+ * before is applied: the frame a return leaves is then on top. Returns 0 where only the machine can
+ * tell (a run's first block, code outside the stack map, a return whose call is unknown). */
+static inline int frame_of(const stack_profile *p, const block_summary *s, int32_t last_start_rel,
+                           int32_t last_end_rel, uint64_t *reference) {
+  int32_t rel = s->start_rel;
+  if (last_start_rel == PROFILE_NO_FRAME || rel == PROFILE_NO_FRAME) return 0;
+  uint64_t sp;
+  if (s->start_kind == POINT_PROLOGUE) {
+    if (last_end_rel == PROFILE_NO_FRAME) return 0;
+    sp = p->frame_reference - (uint64_t)(int64_t)last_end_rel - p->code.return_address_bytes;
+  } else if (s->start_kind == POINT_RETURN && last_end_rel != rel) {
+    if (last_end_rel == PROFILE_NO_FRAME || p->frames.count == 0) return 0;
+    sp = p->frames.items[p->frames.count - 1].callee_sp + p->code.return_address_bytes;
+  } else {
+    *reference = p->frame_reference;
+    return 1;
   }
-  int follows = last && last->start_rel != PROFILE_NO_FRAME;
-  int32_t last_rel = last ? last->end_rel : PROFILE_NO_FRAME;
-  uint64_t ref = p->block_refs[offset];
-  if (__builtin_expect(common_ref(ref, size) && follows, 1)) {
-    p->pending = summary_at(p, ref); /* the frame stays */
+  *reference = sp + (uint64_t)(int64_t)rel;
+  return 1;
+}
+
+static inline void enter_frame(stack_profile *p, uint64_t reference) {
+  p->frame_reference = reference;
+  p->frame_depth = depth_of(p, reference);
+}
+
+/* The block at `offset` starts, after a block with `last_start_rel` and `last_end_rel` (frame_of;
+ * PROFILE_NO_FRAME: none in this run) was applied. SP is read from the machine only where frame_of
+ * cannot tell it. */
+__attribute__((noinline)) static void start_block(stack_profile *p, int32_t last_start_rel, int32_t last_end_rel,
+                                                  uint64_t offset, uint32_t size, sp_reader read, void *context) {
+  if (offset >= p->code.size) {
+    p->pending = NULL;
     return;
   }
   const block_summary *s = summary_of(p, offset, size);
   p->pending = s;
-  int32_t rel = s->start_rel;
-  int kind = s->start_kind;
-  if (!follows || rel == PROFILE_NO_FRAME) {
-    read_frame(p, rel, read, context);
-    return;
+  uint64_t reference;
+  if (!frame_of(p, s, last_start_rel, last_end_rel, &reference)) {
+    reference = read(context) + (uint64_t)(int64_t)s->start_rel;
   }
-  uint64_t sp;
-  if (kind == POINT_PROLOGUE) {
-    sp = p->frame_reference - (uint64_t)(int64_t)last_rel - p->code.return_address_bytes;
-  } else if (kind == POINT_RETURN && last_rel != rel) {
-    if (p->frames.count == 0) {
-      read_frame(p, rel, read, context);
-      return;
-    }
-    sp = p->frames.items[p->frames.count - 1].callee_sp + p->code.return_address_bytes;
-  } else {
-    return; /* the frame stays */
-  }
-  if (last_rel == PROFILE_NO_FRAME) {
-    read_frame(p, rel, read, context);
-    return;
-  }
-  p->frame_reference = sp + (uint64_t)(int64_t)rel;
-  p->frame_depth = depth_of(p, p->frame_reference);
+  enter_frame(p, reference);
 }
 
-/* The block at `offset` starts: the one before it ran whole. */
+/* Applies block `last` by the rules, then starts the block at `offset`. */
+__attribute__((noinline)) static void apply_by_rules(stack_profile *p, const block_summary *last, uint64_t offset,
+                                                     uint32_t size, sp_reader read, void *context) {
+  apply_block(p, last);
+  start_block(p, last->start_rel, last->end_rel, offset, size, read, context);
+}
+
+/* Applies block `s`, which ran whole: common blocks and common events inline, the rest by the rules.
+ * Returns 0 when it went by the rules. */
+__attribute__((always_inline)) static inline int apply_inline(stack_profile *p, const block_summary *s) {
+  int fit = fits(p, s);
+  if (__builtin_expect(fit && !s->special, 1)) {
+    apply_steps(p, s, p->frame_depth);
+    return 1;
+  }
+  return fit && !s->walk && apply_event(p, s);
+}
+
+/* The block at `offset` starts: the one before it ran whole. The common cases (that block common or
+ * a common event, this one known and reached in its frame or by a call or return) inline; the rest
+ * in start_block and apply_by_rules. */
 void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
   const block_summary *last = p->pending;
-  if (__builtin_expect(last != NULL, 1)) {
-    apply(p, last);
-  } else if (!p->active) {
+  if (__builtin_expect(last == NULL, 0)) {
+    if (p->active) start_block(p, PROFILE_NO_FRAME, PROFILE_NO_FRAME, offset, size, read, context);
     return;
   }
-  start_block(p, last, offset, size, read, context);
+  if (__builtin_expect(!apply_inline(p, last), 0)) {
+    apply_by_rules(p, last, offset, size, read, context);
+    return;
+  }
+  uint64_t ref = offset < p->code.size ? p->block_refs[offset] : 0;
+  if (__builtin_expect(ref != 0 && (uint32_t)ref == size, 1)) {
+    const block_summary *s = summary_at(p, ref);
+    if (__builtin_expect(!(ref & REF_SPECIAL) && last->start_rel != PROFILE_NO_FRAME, 1)) {
+      p->pending = s; /* the frame stays */
+      return;
+    }
+    uint64_t reference;
+    if (frame_of(p, s, last->start_rel, last->end_rel, &reference)) {
+      p->pending = s;
+      enter_frame(p, reference);
+      return;
+    }
+  }
+  start_block(p, last->start_rel, last->end_rel, offset, size, read, context);
 }
 
 void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader read, void *context) {
@@ -620,8 +636,8 @@ void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader rea
     /* A stop inside the last block: only its bytes before the stop ran (and the stop's own start). */
     if (stop >= last->start && stop < last->start + last->size && stop < p->code.size) {
       walk(p, last->start, at_stop ? stop + 1 : stop, p->frame_reference - (uint64_t)(int64_t)last->start_rel);
-    } else {
-      apply(p, last);
+    } else if (!apply_inline(p, last)) {
+      apply_block(p, last);
     }
   }
   fold(p, depth_of(p, read(context)));
