@@ -15,29 +15,32 @@ static const uint64_t BASE = 0x9e3779b97f4a7c15ull;
 
 /* What one block does to a profile, decided on its first execution. Depths are relative to the
  * reference of the frame the block runs in (its `rel` values): a byte's depth is the frame's depth
- * plus its `rel`. */
-typedef struct {
-  uint32_t size;      /* the block's bytes (machines may translate different blocks from one start) */
+ * plus its `rel`. What every block needs fills the first cache line; summaries are line-aligned. */
+typedef struct __attribute__((aligned(64))) {
+  /* The hash after the block, from H before it, the open step's key and depth d, and the frame's
+   * depth F: ((H * BASE + key) * BASE + d) * pow_d + a + F * b (a, b: the steps completed within
+   * the block). */
+  uint64_t pow_d, hash_a, hash_b;
+  uint64_t last_key;  /* the hash key of last_loc */
+  int32_t last_loc;   /* location of the last instruction start, whose step stays open */
+  int32_t deepest;    /* deepest of the whole block */
+  int32_t head;       /* deepest from the start through the first instruction start (or the end) */
+  int32_t tail;       /* deepest from the last instruction start to the end */
+  uint32_t instrs;    /* instruction starts after the start event: steps the block closes */
   int32_t start_rel;  /* rel at the start */
   int32_t end_rel;    /* rel at the last byte (PROFILE_NO_FRAME past the tables): the next block's SP */
+  uint16_t align_ok;  /* bit r: frame reference % 16 == r keeps every alignment point aligned */
   uint8_t start_kind; /* POINT_* at the start */
-  uint8_t special;    /* walked byte by byte, or a prologue or return address at the start */
-  uint8_t walk;       /* walk the block byte by byte, always */
-  uint32_t align_ok;  /* bit r: frame reference % 16 == r keeps every alignment point aligned */
-  int64_t deepest;    /* deepest of the whole block */
-  int64_t head;       /* deepest from the start through the first instruction start (or the end) */
-  int64_t tail;       /* deepest from the last instruction start to the end */
-  uint64_t instrs;    /* instruction starts after the start event: steps the block closes */
-  /* The hash after the block, from H before it, the open step's key and depth d, and the frame's
-   * depth F: H * pow_h + key * pow_key + d * pow_d + a + F * b (a, b: the steps completed within
-   * the block). */
-  uint64_t pow_h, pow_key, pow_d, hash_a, hash_b;
-  int32_t last_loc;   /* location of the last instruction start, whose step stays open */
-  uint64_t last_key;  /* its hash key */
+  uint8_t special;    /* SPECIAL_*: not a block of instruction starts only */
+  /* rarely needed */
+  uint32_t size;                  /* the block's bytes (machines may translate different blocks from one start) */
   int32_t start_loc, start_check; /* a start event's locs[] and checks[] */
-  uint64_t start_key;               /* the hash key of start_loc */
-  uint64_t start, end; /* the block's first offset, and the offset past its bytes in the tables */
+  uint64_t start_key;             /* the hash key of start_loc */
+  uint64_t start, end;            /* the block's first offset, and the offset past its bytes in the tables */
 } block_summary;
+
+/* block_summary.special: a prologue or return address at the start; walked byte by byte, always. */
+enum { SPECIAL_EVENT = 1, SPECIAL_WALK = 2 };
 
 typedef struct {
   int32_t loc;            /* the call's location */
@@ -62,8 +65,8 @@ typedef struct {
 
 enum { OPEN_NONE, OPEN_ENTRY, OPEN_STEP };
 
-/* Fields in the order of use: those every block reads or writes come first, together (the emulator
- * runs between two blocks and may evict them). */
+/* The fields every block reads or writes come first, in two cache lines (the emulator runs between
+ * two blocks and may evict them). */
 struct stack_profile {
   /* The summary of the block that started last, applied when the next starts or the run ends (valid
    * until another block is summarized); NULL at a run's start. */
@@ -73,7 +76,6 @@ struct stack_profile {
   uint64_t frame_reference;
   int64_t frame_depth;
   int open; /* OPEN_*: what the depths now reached fold into */
-  int active;
   int32_t open_loc;
   uint64_t open_key; /* the hash key of open_loc */
   int64_t open_depth;
@@ -82,10 +84,13 @@ struct stack_profile {
   uint64_t hash;
   int64_t max_depth;
   uint64_t *block_refs; /* per offset: the block starting there (block_ref), 0 unknown */
-  GROWABLE(block_summary) blocks;
+  block_summary *summaries;
   GROWABLE(call_frame) frames;
+  uint64_t code_size;    /* code.size */
   uint64_t materialized; /* frames[0, materialized) have nodes */
-  profile_code code;     /* owned copies of the tables */
+  uint64_t summary_count, summaries_allocated;
+  int active;
+  profile_code code; /* owned copies of the tables */
   uint64_t reference;
   int64_t entry_depth, last_depth;
   GROWABLE(change_row) changes;
@@ -132,14 +137,15 @@ static void free_code(stack_profile *p) {
   free((void *)p->code.keys);
   free(p->block_refs);
   memset(&p->code, 0, sizeof p->code);
+  p->code_size = 0;
   p->block_refs = NULL;
-  p->blocks.count = 0;
+  p->summary_count = 0;
 }
 
 void profile_close(stack_profile *p) {
   if (!p) return;
   free_code(p);
-  free(p->blocks.items);
+  free(p->summaries);
   free(p->frames.items);
   free(p->changes.items);
   free(p->nodes.items);
@@ -164,6 +170,7 @@ int profile_set_code(stack_profile *p, const profile_code *code) {
   copy.keys = copy_of(code->keys, code->key_count * sizeof *code->keys);
   uint64_t *block_refs = calloc(n ? n : 1, sizeof *block_refs);
   p->code = copy;
+  p->code_size = copy.size;
   p->block_refs = block_refs;
   if (!copy.rel || !copy.kinds || !copy.locs || !copy.checks || !copy.keys || !block_refs) {
     free_code(p);
@@ -173,7 +180,7 @@ int profile_set_code(stack_profile *p, const profile_code *code) {
 }
 
 void profile_forget(stack_profile *p, uint64_t from, uint64_t to) {
-  uint64_t end = to < p->code.size ? to : p->code.size;
+  uint64_t end = to < p->code_size ? to : p->code_size;
   if (p->block_refs && from < end) memset(&p->block_refs[from], 0, (end - from) * sizeof *p->block_refs);
 }
 
@@ -351,38 +358,40 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   s.start_loc = c->locs[start];
   s.start_check = c->checks[start];
   s.start_key = key_of(p, s.start_loc);
-  s.special = s.start_kind == POINT_PROLOGUE || s.start_kind == POINT_RETURN;
+  s.special = s.start_kind == POINT_PROLOGUE || s.start_kind == POINT_RETURN ? SPECIAL_EVENT : 0;
   s.align_ok = 0xffff;
   s.last_loc = -1;
-  int64_t running = INT64_MIN; /* deepest since the last instruction start */
+  /* deepest since the last instruction start; the block has a byte in the tables, whose rel is not
+   * PROFILE_NO_FRAME (INT32_MIN) unless it is walked */
+  int32_t running = INT32_MIN;
   uint64_t key = 0; /* of the last instruction start */
-  s.head = s.deepest = INT64_MIN;
+  s.head = s.deepest = INT32_MIN;
   uint64_t a = 0, b = 0;
   for (uint64_t x = start; x < s.end; x++) {
     if (c->rel[x] == PROFILE_NO_FRAME) {
-      s.walk = s.special = 1;
+      s.special |= SPECIAL_WALK;
       return s;
     }
-    int64_t rel = c->rel[x];
+    int32_t rel = c->rel[x];
     if (rel > s.deepest) s.deepest = rel;
     if (rel > running) running = rel;
     uint8_t kind = c->kinds[x];
     if (kind & POINT_ALIGN) {
       uint32_t ok = 0;
-      for (uint32_t r = 0; r < 16; r++) ok |= ((r - (uint64_t)rel) & 15) == 0 ? 1u << r : 0;
+      for (uint32_t r = 0; r < 16; r++) ok |= ((r - (uint64_t)(int64_t)rel) & 15) == 0 ? 1u << r : 0;
       s.align_ok &= ok;
     }
     int point_kind = kind & POINT_KIND_MASK;
     if (point_kind == POINT_NONE) continue;
     if (point_kind != POINT_INSTR) {
-      if (x != start) s.walk = s.special = 1;
+      if (x != start) s.special |= SPECIAL_WALK;
       continue;
     }
     if (s.instrs == 0) {
       s.head = running;
     } else {
       /* the step of the previous instruction start ends here, as deep as `running` */
-      a = (a * BASE + key) * BASE + (uint64_t)running;
+      a = (a * BASE + key) * BASE + (uint64_t)(int64_t)running;
       b = b * BASE * BASE + 1;
     }
     s.instrs++;
@@ -394,15 +403,11 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   s.tail = running;
   s.hash_a = a;
   s.hash_b = b;
-  if (s.instrs) {
-    s.pow_d = power(BASE, 2 * s.instrs - 2);
-    s.pow_key = s.pow_d * BASE;
-    s.pow_h = s.pow_key * BASE;
-  }
+  if (s.instrs) s.pow_d = power(BASE, 2 * (uint64_t)s.instrs - 2);
   return s;
 }
 
-/* A block's entry in block_refs: its size (bits 0-31), its index + 1 in `blocks` (bits 32-62) and
+/* A block's entry in block_refs: its size (bits 0-31), its index + 1 in `summaries` (bits 32-62) and
  * whether it is special (bit 63): one load tells whether a block is known and common. */
 #define REF_SIZE 0xffffffffull
 #define REF_SPECIAL (1ull << 63)
@@ -413,7 +418,26 @@ static uint64_t block_ref(uint64_t index, const block_summary *s) {
 }
 
 static inline const block_summary *summary_at(const stack_profile *p, uint64_t ref) {
-  return &p->blocks.items[((ref & ~REF_SPECIAL) >> 32) - 1];
+  return &p->summaries[((ref & ~REF_SPECIAL) >> 32) - 1];
+}
+
+/* Appends `s` to the summaries, which stay line-aligned; on failure the profile records
+ * PROFILE_OUT_OF_MEMORY. */
+static int append_summary(stack_profile *p, const block_summary *s) {
+  if (p->summary_count == p->summaries_allocated) {
+    uint64_t next = p->summaries_allocated ? p->summaries_allocated * 2 : 64;
+    block_summary *grown = aligned_alloc(_Alignof(block_summary), next * sizeof *grown);
+    if (!grown) {
+      p->error = PROFILE_OUT_OF_MEMORY;
+      return 0;
+    }
+    if (p->summary_count) memcpy(grown, p->summaries, p->summary_count * sizeof *grown);
+    free(p->summaries);
+    p->summaries = grown;
+    p->summaries_allocated = next;
+  }
+  p->summaries[p->summary_count++] = *s;
+  return 1;
 }
 
 /* The summary of the block [start, start + size): the one known for `start`, or a new one in its place
@@ -425,19 +449,18 @@ __attribute__((noinline)) static const block_summary *new_summary(stack_profile 
   if (ref) {
     block_summary *known = (block_summary *)summary_at(p, ref);
     *known = summarize(p, start, size);
-    p->block_refs[start] = block_ref((uint64_t)(known - p->blocks.items), known);
+    p->block_refs[start] = block_ref((uint64_t)(known - p->summaries), known);
     return known;
   }
   block_summary s = summarize(p, start, size);
-  uint64_t count = p->blocks.count;
-  if (count < REF_MAX_BLOCKS) APPEND(p, p->blocks, s);
-  if (p->blocks.count == count) {
+  uint64_t count = p->summary_count;
+  if (count >= REF_MAX_BLOCKS || !append_summary(p, &s)) {
     p->scratch = s;
-    p->scratch.walk = p->scratch.special = 1;
+    p->scratch.special |= SPECIAL_WALK;
     return &p->scratch;
   }
   p->block_refs[start] = block_ref(count, &s);
-  return &p->blocks.items[count];
+  return &p->summaries[count];
 }
 
 static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
@@ -448,20 +471,24 @@ static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_
 /* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
  * neither deepen the running maximum nor misalign SP: a few multiplications. */
 __attribute__((always_inline)) static inline void apply_steps(stack_profile *p, const block_summary *s, int64_t frame_depth) {
-  fold(p, frame_depth + s->head);
-  if (s->instrs == 0) return;
+  int64_t head = frame_depth + s->head;
+  if (s->instrs == 0) {
+    fold(p, head);
+    return;
+  }
+  int64_t depth = p->open_depth > head ? p->open_depth : head; /* of the open step, which the block closes */
   uint64_t f = (uint64_t)frame_depth;
-  if (__builtin_expect(p->open != OPEN_STEP || p->open_depth > p->max_depth, 0)) {
+  if (__builtin_expect(p->open != OPEN_STEP || depth > p->max_depth, 0)) {
     /* the open step's closing is not plain: closed by the rules, then the rest of the block */
+    p->open_depth = depth;
     close_open(p);
+    p->open = OPEN_STEP;
     p->hash = p->hash * s->pow_d + s->hash_a + f * s->hash_b;
     p->steps += s->instrs - 1;
   } else {
-    p->hash = p->hash * s->pow_h + p->open_key * s->pow_key + (uint64_t)p->open_depth * s->pow_d + s->hash_a +
-              f * s->hash_b;
+    p->hash = ((p->hash * BASE + p->open_key) * BASE + (uint64_t)depth) * s->pow_d + s->hash_a + f * s->hash_b;
     p->steps += s->instrs;
   }
-  p->open = OPEN_STEP;
   p->open_loc = s->last_loc;
   p->open_key = s->last_key;
   p->open_depth = frame_depth + s->tail;
@@ -479,11 +506,11 @@ static inline int fits(const stack_profile *p, const block_summary *s) {
 __attribute__((noinline)) static void apply_block(stack_profile *p, const block_summary *s) {
   int64_t frame_depth = p->frame_depth;
   uint64_t sp = p->frame_reference - (uint64_t)(int64_t)s->start_rel;
-  if (s->walk || !fits(p, s)) {
+  if ((s->special & SPECIAL_WALK) || !fits(p, s)) {
     walk(p, s->start, s->end, sp);
     return;
   }
-  if (s->special) {
+  if (s->special & SPECIAL_EVENT) {
     int64_t start_depth = frame_depth + s->start_rel;
     fold(p, start_depth);
     if (s->start_kind == POINT_PROLOGUE) prologue(p, sp, start_depth, s->start_check, s->start_loc);
@@ -515,7 +542,6 @@ __attribute__((always_inline)) static inline int apply_event(stack_profile *p, c
     if (p->open_depth > p->max_depth || sp < call->callee_sp) return 0;
     p->steps++;
     p->hash = (p->hash * BASE + p->open_key) * BASE + (uint64_t)p->open_depth;
-    p->last_depth = p->open_depth;
     int next = s->start_loc >= 0;
     p->open_loc = next ? s->start_loc : call->loc;
     p->open_key = next ? s->start_key : call->key;
@@ -567,7 +593,7 @@ static inline void enter_frame(stack_profile *p, uint64_t reference) {
  * cannot tell it. */
 __attribute__((noinline)) static void start_block(stack_profile *p, int32_t last_start_rel, int32_t last_end_rel,
                                                   uint64_t offset, uint32_t size, sp_reader read, void *context) {
-  if (offset >= p->code.size) {
+  if (offset >= p->code_size) {
     p->pending = NULL;
     return;
   }
@@ -595,7 +621,7 @@ __attribute__((always_inline)) static inline int apply_inline(stack_profile *p, 
     apply_steps(p, s, p->frame_depth);
     return 1;
   }
-  return fit && !s->walk && apply_event(p, s);
+  return fit && s->special == SPECIAL_EVENT && apply_event(p, s);
 }
 
 /* The block at `offset` starts: the one before it ran whole. The common cases (that block common or
@@ -611,7 +637,7 @@ void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader r
     apply_by_rules(p, last, offset, size, read, context);
     return;
   }
-  uint64_t ref = offset < p->code.size ? p->block_refs[offset] : 0;
+  uint64_t ref = offset < p->code_size ? p->block_refs[offset] : 0;
   if (__builtin_expect(ref != 0 && (uint32_t)ref == size, 1)) {
     const block_summary *s = summary_at(p, ref);
     if (__builtin_expect(!(ref & REF_SPECIAL) && last->start_rel != PROFILE_NO_FRAME, 1)) {
@@ -634,7 +660,7 @@ void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader rea
   p->pending = NULL;
   if (last) {
     /* A stop inside the last block: only its bytes before the stop ran (and the stop's own start). */
-    if (stop >= last->start && stop < last->start + last->size && stop < p->code.size) {
+    if (stop >= last->start && stop < last->start + last->size && stop < p->code_size) {
       walk(p, last->start, at_stop ? stop + 1 : stop, p->frame_reference - (uint64_t)(int64_t)last->start_rel);
     } else if (!apply_inline(p, last)) {
       apply_block(p, last);
