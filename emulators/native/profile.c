@@ -72,11 +72,12 @@ struct stack_profile {
    * until another block is summarized); NULL at a run's start. */
   const block_summary *pending;
   /* SP + rel at the start of the pending block: the reference of the frame running (SP there is
-   * this less rel, modulo 2^64, even outside the stack map), and its depth */
+   * this less rel, modulo 2^64, even outside the stack map) */
   uint64_t frame_reference;
-  int64_t frame_depth;
-  int open; /* OPEN_*: what the depths now reached fold into */
+  uint64_t reference; /* the profile's: depths are bytes below it */
   int32_t open_loc;
+  uint8_t open;                  /* OPEN_*: what the depths now reached fold into */
+  uint8_t return_address_bytes;  /* code.return_address_bytes (profile_set_code refuses more) */
   uint64_t open_key; /* the hash key of open_loc */
   int64_t open_depth;
   uint64_t open_height; /* frames under the open step */
@@ -86,12 +87,10 @@ struct stack_profile {
   uint64_t *block_refs; /* per offset: the block starting there (block_ref), 0 unknown */
   block_summary *summaries;
   GROWABLE(call_frame) frames;
-  uint64_t code_size;    /* code.size */
-  uint64_t materialized; /* frames[0, materialized) have nodes */
+  uint64_t code_size; /* code.size */
   uint64_t summary_count, summaries_allocated;
   int active;
   profile_code code; /* owned copies of the tables */
-  uint64_t reference;
   int64_t entry_depth, last_depth;
   GROWABLE(change_row) changes;
   GROWABLE(node_row) nodes;
@@ -171,8 +170,10 @@ int profile_set_code(stack_profile *p, const profile_code *code) {
   uint64_t *block_refs = calloc(n ? n : 1, sizeof *block_refs);
   p->code = copy;
   p->code_size = copy.size;
+  p->return_address_bytes = (uint8_t)copy.return_address_bytes;
   p->block_refs = block_refs;
-  if (!copy.rel || !copy.kinds || !copy.locs || !copy.checks || !copy.keys || !block_refs) {
+  if (!copy.rel || !copy.kinds || !copy.locs || !copy.checks || !copy.keys || !block_refs ||
+      code->return_address_bytes > UINT8_MAX) {
     free_code(p);
     return -1;
   }
@@ -191,7 +192,7 @@ void profile_start(stack_profile *p, uint64_t reference) {
   p->steps = 0;
   p->entry_depth = p->max_depth = p->last_depth = 0;
   p->hash = 0;
-  p->frames.count = p->materialized = 0;
+  p->frames.count = 0;
   p->changes.count = p->nodes.count = p->misaligned.count = 0;
   p->error = PROFILE_OK;
   p->error_offset = 0;
@@ -199,6 +200,9 @@ void profile_start(stack_profile *p, uint64_t reference) {
 }
 
 static int64_t depth_of(const stack_profile *p, uint64_t sp) { return (int64_t)(p->reference - sp); }
+
+/* The depth of the running frame's reference. */
+static inline int64_t running_frame_depth(const stack_profile *p) { return depth_of(p, p->frame_reference); }
 
 /* ── steps ─────────────────────────────────────────────────────────────────────────────── */
 
@@ -218,15 +222,17 @@ static uint64_t key_of(const stack_profile *p, int32_t loc) {
   return loc >= 0 && (uint64_t)loc < p->code.key_count ? p->code.keys[loc] : 0;
 }
 
-/* Backtrace nodes for frames[0, height): made once per frame, bottom up, when a change needs them. */
+/* Backtrace nodes for frames[0, height): made once per frame, bottom up, when a change needs them.
+ * The frames with nodes are a prefix: those under a frame were there when it got its node. */
 static int64_t caller_node(stack_profile *p, uint64_t height) {
-  for (uint64_t i = p->materialized; i < height; i++) {
+  uint64_t first = height;
+  while (first > 0 && p->frames.items[first - 1].node < 0) first--;
+  for (uint64_t i = first; i < height; i++) {
     call_frame *frame = &p->frames.items[i];
     node_row node = {frame->loc, i > 0 ? (double)p->frames.items[i - 1].node : -1};
     frame->node = (int64_t)p->nodes.count;
     APPEND(p, p->nodes, node);
   }
-  if (height > p->materialized) p->materialized = height;
   return height > 0 ? p->frames.items[height - 1].node : -1;
 }
 
@@ -263,7 +269,7 @@ static void open_step(stack_profile *p, int32_t loc, uint64_t key, int64_t depth
 /* A prologue (or a host call: no check, no first instruction) reached with SP `sp`, at depth `depth`
  * (already folded). The call it belongs to is the open step, which becomes a caller. */
 static void prologue(stack_profile *p, uint64_t sp, int64_t depth, int32_t check, int32_t first) {
-  int64_t checked = check < 0 ? 0 : depth_of(p, sp + p->code.return_address_bytes) + check;
+  int64_t checked = check < 0 ? 0 : depth_of(p, sp + p->return_address_bytes) + check;
   if (p->open == OPEN_NONE) {
     p->open = OPEN_ENTRY;
     p->open_depth = depth;
@@ -288,7 +294,6 @@ static void return_point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t
     uint64_t key = next >= 0 ? key_of(p, next) : call->key;
     int32_t loc = next >= 0 ? next : call->loc;
     p->frames.count--;
-    if (p->materialized > p->frames.count) p->materialized = p->frames.count;
     open_step(p, loc, key, depth);
   } else if (next >= 0) {
     open_step(p, next, key_of(p, next), depth);
@@ -498,13 +503,13 @@ __attribute__((always_inline)) static inline void apply_steps(stack_profile *p, 
 /* Whether block `s`, run whole in the current frame, can neither deepen the running maximum nor
  * misalign SP. */
 static inline int fits(const stack_profile *p, const block_summary *s) {
-  return (p->frame_depth + s->deepest <= p->max_depth) & ((s->align_ok >> (p->frame_reference & 15)) & 1);
+  return (running_frame_depth(p) + s->deepest <= p->max_depth) & ((s->align_ok >> (p->frame_reference & 15)) & 1);
 }
 
 /* Applies block `s`, which ran whole: walked byte by byte when it may deepen the running maximum or
  * misalign SP, its start event taken by the rules when it has one, then its steps. */
 __attribute__((noinline)) static void apply_block(stack_profile *p, const block_summary *s) {
-  int64_t frame_depth = p->frame_depth;
+  int64_t frame_depth = running_frame_depth(p);
   uint64_t sp = p->frame_reference - (uint64_t)(int64_t)s->start_rel;
   if ((s->special & SPECIAL_WALK) || !fits(p, s)) {
     walk(p, s->start, s->end, sp);
@@ -524,7 +529,7 @@ __attribute__((noinline)) static void apply_block(stack_profile *p, const block_
  * frame; a return from the innermost call, closing a step that sets no new maximum. Returns 0,
  * having changed nothing the rules would not do again, in any other case. */
 __attribute__((always_inline)) static inline int apply_event(stack_profile *p, const block_summary *s) {
-  int64_t frame_depth = p->frame_depth;
+  int64_t frame_depth = running_frame_depth(p);
   int64_t start_depth = frame_depth + s->start_rel;
   uint64_t sp = p->frame_reference - (uint64_t)(int64_t)s->start_rel;
   uint64_t height = p->frames.count;
@@ -532,7 +537,7 @@ __attribute__((always_inline)) static inline int apply_event(stack_profile *p, c
   fold(p, start_depth);
   if (s->start_kind == POINT_PROLOGUE) {
     if (s->start_loc >= 0 || height == p->frames.allocated) return 0;
-    fold(p, s->start_check < 0 ? 0 : depth_of(p, sp + p->code.return_address_bytes) + s->start_check);
+    fold(p, s->start_check < 0 ? 0 : depth_of(p, sp + p->return_address_bytes) + s->start_check);
     call_frame frame = {p->open_loc, p->open_key, sp, -1};
     p->frames.items[height] = frame;
     p->frames.count = height + 1;
@@ -548,7 +553,6 @@ __attribute__((always_inline)) static inline int apply_event(stack_profile *p, c
     p->open_depth = start_depth;
     p->open_height = height - 1;
     p->frames.count = height - 1;
-    if (p->materialized > height - 1) p->materialized = height - 1;
   }
   apply_steps(p, s, frame_depth);
   return 1;
@@ -571,21 +575,16 @@ static inline int frame_of(const stack_profile *p, const block_summary *s, int32
   uint64_t sp;
   if (s->start_kind == POINT_PROLOGUE) {
     if (last_end_rel == PROFILE_NO_FRAME) return 0;
-    sp = p->frame_reference - (uint64_t)(int64_t)last_end_rel - p->code.return_address_bytes;
+    sp = p->frame_reference - (uint64_t)(int64_t)last_end_rel - p->return_address_bytes;
   } else if (s->start_kind == POINT_RETURN && last_end_rel != rel) {
     if (last_end_rel == PROFILE_NO_FRAME || p->frames.count == 0) return 0;
-    sp = p->frames.items[p->frames.count - 1].callee_sp + p->code.return_address_bytes;
+    sp = p->frames.items[p->frames.count - 1].callee_sp + p->return_address_bytes;
   } else {
     *reference = p->frame_reference;
     return 1;
   }
   *reference = sp + (uint64_t)(int64_t)rel;
   return 1;
-}
-
-static inline void enter_frame(stack_profile *p, uint64_t reference) {
-  p->frame_reference = reference;
-  p->frame_depth = depth_of(p, reference);
 }
 
 /* The block at `offset` starts, after a block with `last_start_rel` and `last_end_rel` (frame_of;
@@ -603,7 +602,7 @@ __attribute__((noinline)) static void start_block(stack_profile *p, int32_t last
   if (!frame_of(p, s, last_start_rel, last_end_rel, &reference)) {
     reference = read(context) + (uint64_t)(int64_t)s->start_rel;
   }
-  enter_frame(p, reference);
+  p->frame_reference = reference;
 }
 
 /* Applies block `last` by the rules, then starts the block at `offset`. */
@@ -618,7 +617,7 @@ __attribute__((noinline)) static void apply_by_rules(stack_profile *p, const blo
 __attribute__((always_inline)) static inline int apply_inline(stack_profile *p, const block_summary *s) {
   int fit = fits(p, s);
   if (__builtin_expect(fit && !s->special, 1)) {
-    apply_steps(p, s, p->frame_depth);
+    apply_steps(p, s, running_frame_depth(p));
     return 1;
   }
   return fit && s->special == SPECIAL_EVENT && apply_event(p, s);
@@ -640,14 +639,15 @@ void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader r
   uint64_t ref = offset < p->code_size ? p->block_refs[offset] : 0;
   if (__builtin_expect(ref != 0 && (uint32_t)ref == size, 1)) {
     const block_summary *s = summary_at(p, ref);
-    if (__builtin_expect(!(ref & REF_SPECIAL) && last->start_rel != PROFILE_NO_FRAME, 1)) {
+    /* `last`, applied inline, is not walked: its start is in the stack map */
+    if (__builtin_expect(!(ref & REF_SPECIAL), 1)) {
       p->pending = s; /* the frame stays */
       return;
     }
     uint64_t reference;
     if (frame_of(p, s, last->start_rel, last->end_rel, &reference)) {
       p->pending = s;
-      enter_frame(p, reference);
+      p->frame_reference = reference;
       return;
     }
   }
