@@ -612,8 +612,8 @@ __attribute__((noinline)) static void apply_by_rules(stack_profile *p, const blo
   start_block(p, last->start_rel, last->end_rel, offset, size, read, context);
 }
 
-/* Applies block `s`, which ran whole: common blocks and common events inline, the rest by the rules.
- * Returns 0 when it went by the rules. */
+/* Applies block `s`, which ran whole, when it is a common block or starts with a common event.
+ * Returns 0 when it is left to the rules (apply_block). */
 __attribute__((always_inline)) static inline int apply_inline(stack_profile *p, const block_summary *s) {
   int fit = fits(p, s);
   if (__builtin_expect(fit && !s->special, 1)) {
