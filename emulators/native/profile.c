@@ -14,27 +14,37 @@
 static const uint64_t BASE = 0x9e3779b97f4a7c15ull;
 
 /* What one block does to a profile, decided on its first execution. Depths are relative to the
- * block's start (rel[x] - rel[start]). */
-typedef struct {
-  uint32_t size;     /* the block's bytes (machines may translate different blocks from one start) */
-  uint64_t end;      /* offset past the block's bytes in the tables */
-  int walk;          /* walk the block byte by byte, always */
-  int start_event;   /* the point at the block's start is a prologue or a return address */
-  uint32_t align_ok; /* bit r: SP % 16 == r at the start keeps every alignment point aligned */
-  int64_t head_max;  /* deepest from the start through the first instruction start (or the end) */
-  int64_t block_max; /* deepest of the whole block */
-  uint64_t instrs;   /* instruction starts after the start event: steps the block closes */
-  /* The hash after the block, from H before it, the open step's key and depth d, and the block's
-   * starting depth D: H * pow_h + key * pow_key + d * pow_d + a + D * b (a, b: the steps completed
-   * within the block). */
-  uint64_t pow_h, pow_key, pow_d, hash_a, hash_b;
-  int32_t last_loc;  /* location of the last instruction start, whose step stays open */
-  uint64_t last_key; /* its hash key */
-  int64_t tail_max;  /* deepest from that instruction start to the end */
+ * reference of the frame the block runs in (its `rel` values): a byte's depth is the frame's depth
+ * plus its `rel`. What every block needs fills the first cache line; summaries are line-aligned. */
+typedef struct __attribute__((aligned(64))) {
+  /* The hash after the block, from H before it, the open step's key and depth d, and the frame's
+   * depth F: ((H * BASE + key) * BASE + d) * pow_d + a + F * b (a, b: the steps completed within
+   * the block). */
+  uint64_t pow_d, hash_a, hash_b;
+  uint64_t last_key;  /* the hash key of last_loc */
+  int32_t last_loc;   /* location of the last instruction start, whose step stays open */
+  int32_t deepest;    /* deepest of the whole block */
+  int32_t head;       /* deepest from the start through the first instruction start (or the end) */
+  int32_t tail;       /* deepest from the last instruction start to the end */
+  uint32_t instrs;    /* instruction starts after the start event: steps the block closes */
+  int32_t start_rel;  /* rel at the start */
+  int32_t end_rel;    /* rel at the last byte (PROFILE_NO_FRAME past the tables): the next block's SP */
+  uint16_t align_ok;  /* bit r: frame reference % 16 == r keeps every alignment point aligned */
+  uint8_t start_kind; /* POINT_* at the start */
+  uint8_t special;    /* SPECIAL_*: not a block of instruction starts only */
+  /* rarely needed */
+  uint32_t size;                  /* the block's bytes (machines may translate different blocks from one start) */
+  int32_t start_loc, start_check; /* a start event's locs[] and checks[] */
+  uint64_t start_key;             /* the hash key of start_loc */
+  uint64_t start, end;            /* the block's first offset, and the offset past its bytes in the tables */
 } block_summary;
+
+/* block_summary.special: a prologue or return address at the start; walked byte by byte, always. */
+enum { SPECIAL_EVENT = 1, SPECIAL_WALK = 2 };
 
 typedef struct {
   int32_t loc;            /* the call's location */
+  uint64_t key;           /* its hash key */
   uint64_t callee_sp;     /* SP at the callee's entry: a return brings SP back up to it */
   int64_t node;           /* its backtrace node, once a change needed it; -1 until then */
 } call_frame;
@@ -55,35 +65,39 @@ typedef struct {
 
 enum { OPEN_NONE, OPEN_ENTRY, OPEN_STEP };
 
+/* The fields every block reads or writes come first, in two cache lines (the emulator runs between
+ * two blocks and may evict them). */
 struct stack_profile {
-  profile_code code; /* owned copies of the tables */
-  uint32_t *block_ids; /* per offset: index + 1 into `blocks` of the block starting there; 0 unknown */
-  GROWABLE(block_summary) blocks;
-  /* per profile */
-  int active;
-  uint64_t reference;
-  int open;          /* OPEN_*: what the depths now reached fold into */
+  /* The summary of the block that started last, applied when the next starts or the run ends (valid
+   * until another block is summarized); NULL at a run's start. */
+  const block_summary *pending;
+  /* SP + rel at the start of the pending block: the reference of the frame running (SP there is
+   * this less rel, modulo 2^64, even outside the stack map) */
+  uint64_t frame_reference;
+  uint64_t reference; /* the profile's: depths are bytes below it */
   int32_t open_loc;
+  uint8_t open;                  /* OPEN_*: what the depths now reached fold into */
+  uint8_t return_address_bytes;  /* code.return_address_bytes (profile_set_code refuses more) */
   uint64_t open_key; /* the hash key of open_loc */
   int64_t open_depth;
   uint64_t open_height; /* frames under the open step */
   uint64_t steps;
-  int64_t entry_depth, max_depth, last_depth;
   uint64_t hash;
+  int64_t max_depth;
+  uint64_t *block_refs; /* per offset: the block starting there (block_ref), 0 unknown */
+  block_summary *summaries;
   GROWABLE(call_frame) frames;
-  uint64_t materialized; /* frames[0, materialized) have nodes */
+  uint64_t code_size; /* code.size */
+  uint64_t summary_count, summaries_allocated;
+  int active;
+  profile_code code; /* owned copies of the tables */
+  int64_t entry_depth, last_depth;
   GROWABLE(change_row) changes;
   GROWABLE(node_row) nodes;
   GROWABLE(double) misaligned;
   int error;
   uint64_t error_offset;
-  /* SP + rel at the last block start: the reference of the frame running; frame_known 0 at a run's start */
-  int frame_known;
-  uint64_t frame_reference;
-  /* the block that started last, applied when the next starts or the run ends */
-  int pending;
-  uint64_t pending_offset, pending_sp;
-  uint32_t pending_size;
+  block_summary scratch; /* a block's summary when no more can be kept: walked */
 };
 
 /* Appends `item` to a GROWABLE; on failure the profile records PROFILE_OUT_OF_MEMORY. */
@@ -106,7 +120,13 @@ static int grow(void **items, uint64_t *allocated, size_t item_size) {
   return 1;
 }
 
-stack_profile *profile_open(void) { return calloc(1, sizeof(stack_profile)); }
+/* Cache-line aligned: the fields every block uses share as few lines as they can. */
+stack_profile *profile_open(void) {
+  size_t bytes = (sizeof(stack_profile) + 63) / 64 * 64;
+  stack_profile *p = aligned_alloc(64, bytes);
+  if (p) memset(p, 0, bytes);
+  return p;
+}
 
 static void free_code(stack_profile *p) {
   free((void *)p->code.rel);
@@ -114,16 +134,17 @@ static void free_code(stack_profile *p) {
   free((void *)p->code.locs);
   free((void *)p->code.checks);
   free((void *)p->code.keys);
-  free(p->block_ids);
+  free(p->block_refs);
   memset(&p->code, 0, sizeof p->code);
-  p->block_ids = NULL;
-  p->blocks.count = 0;
+  p->code_size = 0;
+  p->block_refs = NULL;
+  p->summary_count = 0;
 }
 
 void profile_close(stack_profile *p) {
   if (!p) return;
   free_code(p);
-  free(p->blocks.items);
+  free(p->summaries);
   free(p->frames.items);
   free(p->changes.items);
   free(p->nodes.items);
@@ -146,10 +167,13 @@ int profile_set_code(stack_profile *p, const profile_code *code) {
   copy.locs = copy_of(code->locs, n * sizeof *code->locs);
   copy.checks = copy_of(code->checks, n * sizeof *code->checks);
   copy.keys = copy_of(code->keys, code->key_count * sizeof *code->keys);
-  uint32_t *block_ids = calloc(n ? n : 1, sizeof *block_ids);
+  uint64_t *block_refs = calloc(n ? n : 1, sizeof *block_refs);
   p->code = copy;
-  p->block_ids = block_ids;
-  if (!copy.rel || !copy.kinds || !copy.locs || !copy.checks || !copy.keys || !block_ids) {
+  p->code_size = copy.size;
+  p->return_address_bytes = (uint8_t)copy.return_address_bytes;
+  p->block_refs = block_refs;
+  if (!copy.rel || !copy.kinds || !copy.locs || !copy.checks || !copy.keys || !block_refs ||
+      code->return_address_bytes > UINT8_MAX) {
     free_code(p);
     return -1;
   }
@@ -157,8 +181,8 @@ int profile_set_code(stack_profile *p, const profile_code *code) {
 }
 
 void profile_forget(stack_profile *p, uint64_t from, uint64_t to) {
-  uint64_t end = to < p->code.size ? to : p->code.size;
-  if (p->block_ids && from < end) memset(&p->block_ids[from], 0, (end - from) * sizeof *p->block_ids);
+  uint64_t end = to < p->code_size ? to : p->code_size;
+  if (p->block_refs && from < end) memset(&p->block_refs[from], 0, (end - from) * sizeof *p->block_refs);
 }
 
 void profile_start(stack_profile *p, uint64_t reference) {
@@ -168,15 +192,17 @@ void profile_start(stack_profile *p, uint64_t reference) {
   p->steps = 0;
   p->entry_depth = p->max_depth = p->last_depth = 0;
   p->hash = 0;
-  p->frames.count = p->materialized = 0;
+  p->frames.count = 0;
   p->changes.count = p->nodes.count = p->misaligned.count = 0;
   p->error = PROFILE_OK;
   p->error_offset = 0;
-  p->pending = 0;
-  p->frame_known = 0;
+  p->pending = NULL;
 }
 
 static int64_t depth_of(const stack_profile *p, uint64_t sp) { return (int64_t)(p->reference - sp); }
+
+/* The depth of the running frame's reference. */
+static inline int64_t running_frame_depth(const stack_profile *p) { return depth_of(p, p->frame_reference); }
 
 /* ── steps ─────────────────────────────────────────────────────────────────────────────── */
 
@@ -196,15 +222,17 @@ static uint64_t key_of(const stack_profile *p, int32_t loc) {
   return loc >= 0 && (uint64_t)loc < p->code.key_count ? p->code.keys[loc] : 0;
 }
 
-/* Backtrace nodes for frames[0, height): made once per frame, bottom up, when a change needs them. */
+/* Backtrace nodes for frames[0, height): made once per frame, bottom up, when a change needs them.
+ * The frames with nodes are a prefix: those under a frame were there when it got its node. */
 static int64_t caller_node(stack_profile *p, uint64_t height) {
-  for (uint64_t i = p->materialized; i < height; i++) {
+  uint64_t first = height;
+  while (first > 0 && p->frames.items[first - 1].node < 0) first--;
+  for (uint64_t i = first; i < height; i++) {
     call_frame *frame = &p->frames.items[i];
     node_row node = {frame->loc, i > 0 ? (double)p->frames.items[i - 1].node : -1};
     frame->node = (int64_t)p->nodes.count;
     APPEND(p, p->nodes, node);
   }
-  if (height > p->materialized) p->materialized = height;
   return height > 0 ? p->frames.items[height - 1].node : -1;
 }
 
@@ -241,14 +269,14 @@ static void open_step(stack_profile *p, int32_t loc, uint64_t key, int64_t depth
 /* A prologue (or a host call: no check, no first instruction) reached with SP `sp`, at depth `depth`
  * (already folded). The call it belongs to is the open step, which becomes a caller. */
 static void prologue(stack_profile *p, uint64_t sp, int64_t depth, int32_t check, int32_t first) {
-  int64_t checked = check < 0 ? 0 : depth_of(p, sp + p->code.return_address_bytes) + check;
+  int64_t checked = check < 0 ? 0 : depth_of(p, sp + p->return_address_bytes) + check;
   if (p->open == OPEN_NONE) {
     p->open = OPEN_ENTRY;
     p->open_depth = depth;
   }
   fold(p, checked);
   if (p->open == OPEN_STEP) {
-    call_frame frame = {p->open_loc, sp, -1};
+    call_frame frame = {p->open_loc, p->open_key, sp, -1};
     APPEND(p, p->frames, frame);
   }
   if (first >= 0) {
@@ -263,10 +291,10 @@ static void return_point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t
   close_open(p);
   call_frame *call = p->frames.count ? &p->frames.items[p->frames.count - 1] : NULL;
   if (call && sp >= call->callee_sp) {
+    uint64_t key = next >= 0 ? key_of(p, next) : call->key;
     int32_t loc = next >= 0 ? next : call->loc;
     p->frames.count--;
-    if (p->materialized > p->frames.count) p->materialized = p->frames.count;
-    open_step(p, loc, key_of(p, loc), depth);
+    open_step(p, loc, key, depth);
   } else if (next >= 0) {
     open_step(p, next, key_of(p, next), depth);
   } else {
@@ -274,19 +302,20 @@ static void return_point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t
   }
 }
 
-/* The record point at `offset`, reached with SP `sp` at depth `depth` (already folded). */
-static void point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t depth) {
-  const profile_code *c = &p->code;
-  switch (c->kinds[offset] & POINT_KIND_MASK) {
+/* The record point of kind `kind` (POINT_*) at `offset`, with its locs[] and checks[] entries,
+ * reached with SP `sp` at depth `depth` (already folded). */
+static void point(stack_profile *p, uint64_t offset, uint64_t sp, int64_t depth, int kind, int32_t loc,
+                  int32_t check) {
+  switch (kind) {
     case POINT_INSTR:
       close_open(p);
-      open_step(p, c->locs[offset], key_of(p, c->locs[offset]), depth);
+      open_step(p, loc, key_of(p, loc), depth);
       break;
     case POINT_PROLOGUE:
-      prologue(p, sp, depth, c->checks[offset], c->locs[offset]);
+      prologue(p, sp, depth, check, loc);
       break;
     case POINT_RETURN:
-      return_point(p, offset, sp, depth, c->locs[offset]);
+      return_point(p, offset, sp, depth, loc);
       break;
   }
 }
@@ -308,7 +337,7 @@ static void walk(stack_profile *p, uint64_t start, uint64_t stop, uint64_t sp) {
     uint64_t sp_here = sp - (uint64_t)below;
     fold(p, depth);
     uint8_t kind = c->kinds[x];
-    if (kind & POINT_KIND_MASK) point(p, x, sp_here, depth);
+    if (kind & POINT_KIND_MASK) point(p, x, sp_here, depth, kind & POINT_KIND_MASK, c->locs[x], c->checks[x]);
     if ((kind & POINT_ALIGN) && (sp_here & 15)) misaligned(p, x);
   }
 }
@@ -326,179 +355,315 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   const profile_code *c = &p->code;
   block_summary s = {0};
   s.size = size;
+  s.start = start;
   s.end = start + size < c->size ? start + size : c->size;
+  s.start_rel = c->rel[start];
+  s.end_rel = start + size - 1 < c->size ? c->rel[start + size - 1] : PROFILE_NO_FRAME;
+  s.start_kind = c->kinds[start] & POINT_KIND_MASK;
+  s.start_loc = c->locs[start];
+  s.start_check = c->checks[start];
+  s.start_key = key_of(p, s.start_loc);
+  s.special = s.start_kind == POINT_PROLOGUE || s.start_kind == POINT_RETURN ? SPECIAL_EVENT : 0;
   s.align_ok = 0xffff;
   s.last_loc = -1;
-  int32_t base = c->rel[start];
-  int64_t running = INT64_MIN; /* deepest since the last instruction start */
+  /* deepest since the last instruction start; the block has a byte in the tables, whose rel is not
+   * PROFILE_NO_FRAME (INT32_MIN) unless it is walked */
+  int32_t running = INT32_MIN;
   uint64_t key = 0; /* of the last instruction start */
-  s.head_max = s.block_max = INT64_MIN;
+  s.head = s.deepest = INT32_MIN;
   uint64_t a = 0, b = 0;
   for (uint64_t x = start; x < s.end; x++) {
     if (c->rel[x] == PROFILE_NO_FRAME) {
-      s.walk = 1;
+      s.special |= SPECIAL_WALK;
       return s;
     }
-    int64_t below = (int64_t)c->rel[x] - base;
-    if (below > s.block_max) s.block_max = below;
-    if (below > running) running = below;
+    int32_t rel = c->rel[x];
+    if (rel > s.deepest) s.deepest = rel;
+    if (rel > running) running = rel;
     uint8_t kind = c->kinds[x];
     if (kind & POINT_ALIGN) {
       uint32_t ok = 0;
-      for (uint32_t r = 0; r < 16; r++) ok |= ((r - (uint64_t)below) & 15) == 0 ? 1u << r : 0;
+      for (uint32_t r = 0; r < 16; r++) ok |= ((r - (uint64_t)(int64_t)rel) & 15) == 0 ? 1u << r : 0;
       s.align_ok &= ok;
     }
     int point_kind = kind & POINT_KIND_MASK;
     if (point_kind == POINT_NONE) continue;
     if (point_kind != POINT_INSTR) {
-      if (x != start) s.walk = 1;
-      else s.start_event = 1;
+      if (x != start) s.special |= SPECIAL_WALK;
       continue;
     }
     if (s.instrs == 0) {
-      s.head_max = running;
+      s.head = running;
     } else {
       /* the step of the previous instruction start ends here, as deep as `running` */
-      a = (a * BASE + key) * BASE + (uint64_t)running;
+      a = (a * BASE + key) * BASE + (uint64_t)(int64_t)running;
       b = b * BASE * BASE + 1;
     }
     s.instrs++;
     s.last_loc = c->locs[x];
     s.last_key = key = key_of(p, s.last_loc);
-    running = below;
+    running = rel;
   }
-  if (s.instrs == 0) s.head_max = running;
-  s.tail_max = running;
+  if (s.instrs == 0) s.head = running;
+  s.tail = running;
   s.hash_a = a;
   s.hash_b = b;
-  if (s.instrs) {
-    s.pow_d = power(BASE, 2 * s.instrs - 2);
-    s.pow_key = s.pow_d * BASE;
-    s.pow_h = s.pow_key * BASE;
-  }
+  if (s.instrs) s.pow_d = power(BASE, 2 * (uint64_t)s.instrs - 2);
   return s;
 }
 
-/* The summary of the block [start, start + size): the one known for `start`, or a new one in its place
- * when that one is of another size (a FAST and a PRECISE machine end blocks at different places);
- * NULL when no more can be kept. */
-static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
-  uint32_t id = p->block_ids[start];
-  if (id) {
-    block_summary *known = &p->blocks.items[id - 1];
-    if (known->size != size) *known = summarize(p, start, size);
-    return known;
-  }
-  block_summary s = summarize(p, start, size);
-  if (p->blocks.count == UINT32_MAX - 1) return NULL;
-  APPEND(p, p->blocks, s);
-  if (p->error == PROFILE_OUT_OF_MEMORY) return NULL;
-  p->block_ids[start] = (uint32_t)p->blocks.count;
-  return &p->blocks.items[p->blocks.count - 1];
+/* A block's entry in block_refs: its size (bits 0-31), its index + 1 in `summaries` (bits 32-62) and
+ * whether it is special (bit 63): one load tells whether a block is known and common. */
+#define REF_SIZE 0xffffffffull
+#define REF_SPECIAL (1ull << 63)
+#define REF_MAX_BLOCKS ((1ull << 31) - 2)
+
+static uint64_t block_ref(uint64_t index, const block_summary *s) {
+  return (uint64_t)s->size | (index + 1) << 32 | (s->special ? REF_SPECIAL : 0);
 }
 
-/* Applies a block that ran whole, SP `sp` at its start. The common case (a block of instruction
- * starts under an open step, deepening nothing, aligned) is a few multiplications; the others take
- * the rules one by one. */
-static void apply(stack_profile *p, uint64_t start, uint32_t size, uint64_t sp) {
-  const block_summary *s = summary_of(p, start, size);
-  int64_t start_depth = depth_of(p, sp);
-  if (!s) {
-    walk(p, start, start + size < p->code.size ? start + size : p->code.size, sp);
-    return;
-  }
-  if (s->walk || start_depth + s->block_max > p->max_depth || !((s->align_ok >> (sp & 15)) & 1)) {
-    walk(p, start, s->end, sp);
-    return;
-  }
-  if (s->start_event) {
-    fold(p, start_depth);
-    point(p, start, sp, start_depth);
-  }
-  fold(p, start_depth + s->head_max);
-  if (s->instrs == 0) return;
-  if (p->open != OPEN_STEP || p->open_depth > p->max_depth) {
-    /* the open step's closing is not plain: closed by the rules, then the rest of the block */
-    close_open(p);
-    p->hash = p->hash * s->pow_d + s->hash_a + (uint64_t)start_depth * s->hash_b;
-    p->steps += s->instrs - 1;
-  } else {
-    p->hash = p->hash * s->pow_h + p->open_key * s->pow_key + (uint64_t)p->open_depth * s->pow_d + s->hash_a +
-              (uint64_t)start_depth * s->hash_b;
-    p->steps += s->instrs;
-  }
-  open_step(p, s->last_loc, s->last_key, start_depth + s->tail_max);
+static inline const block_summary *summary_at(const stack_profile *p, uint64_t ref) {
+  return &p->summaries[((ref & ~REF_SPECIAL) >> 32) - 1];
 }
 
-static void apply_pending(stack_profile *p) {
-  if (!p->pending) return;
-  p->pending = 0;
-  apply(p, p->pending_offset, p->pending_size, p->pending_sp);
-}
-
-/* Whether the stack map tells SP at the start of the block at `offset`, which follows the block
- * ending at `last` in the same run, and if so `*sp`. A function entry is reached by the call that
- * ends the block before (SP: the caller's there, less the return address); a return address either
- * by a branch within its function, which arrives in the state of the branch (the stack map is the
- * same on both sides), or by a return, which leaves the callee in its entry state with SP back where
- * the callee began, plus the return address it pops (the two never look alike: a call site holds a
- * frame record below the entry state); any other block by a branch within the frame. Called once
- * the block before is applied: the frame a return leaves is then on top. */
-static int mapped_sp(const stack_profile *p, uint64_t offset, uint64_t last, uint64_t *sp) {
-  const profile_code *c = &p->code;
-  int32_t rel = c->rel[offset];
-  if (rel == PROFILE_NO_FRAME) return 0;
-  int kind = c->kinds[offset] & POINT_KIND_MASK;
-  if (kind == POINT_PROLOGUE || kind == POINT_RETURN) {
-    if (last >= c->size || c->rel[last] == PROFILE_NO_FRAME) return 0;
-    if (kind == POINT_PROLOGUE) {
-      *sp = p->frame_reference - (uint64_t)(int64_t)c->rel[last] - c->return_address_bytes;
-      return 1;
+/* Appends `s` to the summaries, which stay line-aligned; on failure the profile records
+ * PROFILE_OUT_OF_MEMORY. */
+static int append_summary(stack_profile *p, const block_summary *s) {
+  if (p->summary_count == p->summaries_allocated) {
+    uint64_t next = p->summaries_allocated ? p->summaries_allocated * 2 : 64;
+    block_summary *grown = aligned_alloc(_Alignof(block_summary), next * sizeof *grown);
+    if (!grown) {
+      p->error = PROFILE_OUT_OF_MEMORY;
+      return 0;
     }
-    if (c->rel[last] != rel) {
-      if (p->frames.count == 0) return 0;
-      *sp = p->frames.items[p->frames.count - 1].callee_sp + c->return_address_bytes;
-      return 1;
-    }
+    if (p->summary_count) memcpy(grown, p->summaries, p->summary_count * sizeof *grown);
+    free(p->summaries);
+    p->summaries = grown;
+    p->summaries_allocated = next;
   }
-  *sp = p->frame_reference - (uint64_t)(int64_t)rel;
+  p->summaries[p->summary_count++] = *s;
   return 1;
 }
 
-/* The block at `offset` starts. SP is read from the machine only where the stack map cannot tell it
- * (a run's first block, code outside the stack map: mapped_sp). */
-void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
-  const profile_code *c = &p->code;
-  if (!p->active) return;
-  if (offset >= c->size) {
-    p->frame_known = 0;
+/* The summary of the block [start, start + size): the one known for `start`, or a new one in its place
+ * when that one is of another size (a FAST and a PRECISE machine end blocks at different places),
+ * or one that says to walk the block when no more can be kept. Invalidates the summaries given
+ * before. */
+__attribute__((noinline)) static const block_summary *new_summary(stack_profile *p, uint64_t start, uint32_t size) {
+  uint64_t ref = p->block_refs[start];
+  if (ref) {
+    block_summary *known = (block_summary *)summary_at(p, ref);
+    *known = summarize(p, start, size);
+    p->block_refs[start] = block_ref((uint64_t)(known - p->summaries), known);
+    return known;
+  }
+  block_summary s = summarize(p, start, size);
+  uint64_t count = p->summary_count;
+  if (count >= REF_MAX_BLOCKS || !append_summary(p, &s)) {
+    p->scratch = s;
+    p->scratch.special |= SPECIAL_WALK;
+    return &p->scratch;
+  }
+  p->block_refs[start] = block_ref(count, &s);
+  return &p->summaries[count];
+}
+
+static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
+  uint64_t ref = p->block_refs[start];
+  return ref && (uint32_t)ref == size ? summary_at(p, ref) : new_summary(p, start, size);
+}
+
+/* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
+ * neither deepen the running maximum nor misalign SP: a few multiplications. */
+__attribute__((always_inline)) static inline void apply_steps(stack_profile *p, const block_summary *s, int64_t frame_depth) {
+  int64_t head = frame_depth + s->head;
+  if (s->instrs == 0) {
+    fold(p, head);
     return;
   }
-  int follows = p->pending && p->frame_known;
-  uint64_t last = p->pending_offset + p->pending_size - 1;
-  apply_pending(p);
+  int64_t depth = p->open_depth > head ? p->open_depth : head; /* of the open step, which the block closes */
+  uint64_t f = (uint64_t)frame_depth;
+  if (__builtin_expect(p->open != OPEN_STEP || depth > p->max_depth, 0)) {
+    /* the open step's closing is not plain: closed by the rules, then the rest of the block */
+    p->open_depth = depth;
+    close_open(p);
+    p->open = OPEN_STEP;
+    p->hash = p->hash * s->pow_d + s->hash_a + f * s->hash_b;
+    p->steps += s->instrs - 1;
+  } else {
+    p->hash = ((p->hash * BASE + p->open_key) * BASE + (uint64_t)depth) * s->pow_d + s->hash_a + f * s->hash_b;
+    p->steps += s->instrs;
+  }
+  p->open_loc = s->last_loc;
+  p->open_key = s->last_key;
+  p->open_depth = frame_depth + s->tail;
+  p->open_height = p->frames.count;
+}
+
+/* Whether block `s`, run whole in the current frame, can neither deepen the running maximum nor
+ * misalign SP. */
+static inline int fits(const stack_profile *p, const block_summary *s) {
+  return (running_frame_depth(p) + s->deepest <= p->max_depth) & ((s->align_ok >> (p->frame_reference & 15)) & 1);
+}
+
+/* Applies block `s`, which ran whole: walked byte by byte when it may deepen the running maximum or
+ * misalign SP, its start event taken by the rules when it has one, then its steps. */
+__attribute__((noinline)) static void apply_block(stack_profile *p, const block_summary *s) {
+  int64_t frame_depth = running_frame_depth(p);
+  uint64_t sp = p->frame_reference - (uint64_t)(int64_t)s->start_rel;
+  if ((s->special & SPECIAL_WALK) || !fits(p, s)) {
+    walk(p, s->start, s->end, sp);
+    return;
+  }
+  if (s->special & SPECIAL_EVENT) {
+    int64_t start_depth = frame_depth + s->start_rel;
+    fold(p, start_depth);
+    if (s->start_kind == POINT_PROLOGUE) prologue(p, sp, start_depth, s->start_check, s->start_loc);
+    else return_point(p, s->start, sp, start_depth, s->start_loc);
+  }
+  apply_steps(p, s, frame_depth);
+}
+
+/* Applies a block that fits and starts with an event, in the common cases of the rules (prologue and
+ * return_point): a prologue with no instruction at its start, called from a step, with room for the
+ * frame; a return from the innermost call, closing a step that sets no new maximum. Returns 0,
+ * having changed nothing the rules would not do again, in any other case. */
+__attribute__((always_inline)) static inline int apply_event(stack_profile *p, const block_summary *s) {
+  int64_t frame_depth = running_frame_depth(p);
+  int64_t start_depth = frame_depth + s->start_rel;
+  uint64_t sp = p->frame_reference - (uint64_t)(int64_t)s->start_rel;
+  uint64_t height = p->frames.count;
+  if (p->open != OPEN_STEP) return 0;
+  fold(p, start_depth);
+  if (s->start_kind == POINT_PROLOGUE) {
+    if (s->start_loc >= 0 || height == p->frames.allocated) return 0;
+    fold(p, s->start_check < 0 ? 0 : depth_of(p, sp + p->return_address_bytes) + s->start_check);
+    call_frame frame = {p->open_loc, p->open_key, sp, -1};
+    p->frames.items[height] = frame;
+    p->frames.count = height + 1;
+  } else {
+    if (height == 0) return 0;
+    const call_frame *call = &p->frames.items[height - 1];
+    if (p->open_depth > p->max_depth || sp < call->callee_sp) return 0;
+    p->steps++;
+    p->hash = (p->hash * BASE + p->open_key) * BASE + (uint64_t)p->open_depth;
+    int next = s->start_loc >= 0;
+    p->open_loc = next ? s->start_loc : call->loc;
+    p->open_key = next ? s->start_key : call->key;
+    p->open_depth = start_depth;
+    p->open_height = height - 1;
+    p->frames.count = height - 1;
+  }
+  apply_steps(p, s, frame_depth);
+  return 1;
+}
+
+/* Where the frame of block `s` begins (SP there plus its `rel`), when the stack map tells it: `s`
+ * follows a block whose start and last byte have `last_start_rel` and `last_end_rel` in the same
+ * run. A block is reached by a branch within the frame (the frame stays), or begins one: a function
+ * entry is reached by the call that ends the block before (SP: the caller's there, less the return
+ * address); a return address either by a branch within its function, which arrives in the state of
+ * the branch (the stack map is the same on both sides), or by a return, which leaves the callee in
+ * its entry state with SP back where the callee began, plus the return address it pops (the two
+ * never look alike: a call site holds a frame record below the entry state). Called once the block
+ * before is applied: the frame a return leaves is then on top. Returns 0 where only the machine can
+ * tell (a run's first block, code outside the stack map, a return whose call is unknown). */
+static inline int frame_of(const stack_profile *p, const block_summary *s, int32_t last_start_rel,
+                           int32_t last_end_rel, uint64_t *reference) {
+  int32_t rel = s->start_rel;
+  if (last_start_rel == PROFILE_NO_FRAME || rel == PROFILE_NO_FRAME) return 0;
   uint64_t sp;
-  if (!follows || !mapped_sp(p, offset, last, &sp)) sp = read(context);
-  int32_t rel = c->rel[offset];
-  p->frame_reference = sp + (uint64_t)(int64_t)rel;
-  p->frame_known = rel != PROFILE_NO_FRAME;
-  p->pending = 1;
-  p->pending_offset = offset;
-  p->pending_size = size;
-  p->pending_sp = sp;
+  if (s->start_kind == POINT_PROLOGUE) {
+    if (last_end_rel == PROFILE_NO_FRAME) return 0;
+    sp = p->frame_reference - (uint64_t)(int64_t)last_end_rel - p->return_address_bytes;
+  } else if (s->start_kind == POINT_RETURN && last_end_rel != rel) {
+    if (last_end_rel == PROFILE_NO_FRAME || p->frames.count == 0) return 0;
+    sp = p->frames.items[p->frames.count - 1].callee_sp + p->return_address_bytes;
+  } else {
+    *reference = p->frame_reference;
+    return 1;
+  }
+  *reference = sp + (uint64_t)(int64_t)rel;
+  return 1;
+}
+
+/* The block at `offset` starts, after a block with `last_start_rel` and `last_end_rel` (frame_of;
+ * PROFILE_NO_FRAME: none in this run) was applied. SP is read from the machine only where frame_of
+ * cannot tell it. */
+__attribute__((noinline)) static void start_block(stack_profile *p, int32_t last_start_rel, int32_t last_end_rel,
+                                                  uint64_t offset, uint32_t size, sp_reader read, void *context) {
+  if (offset >= p->code_size) {
+    p->pending = NULL;
+    return;
+  }
+  const block_summary *s = summary_of(p, offset, size);
+  p->pending = s;
+  uint64_t reference;
+  if (!frame_of(p, s, last_start_rel, last_end_rel, &reference)) {
+    reference = read(context) + (uint64_t)(int64_t)s->start_rel;
+  }
+  p->frame_reference = reference;
+}
+
+/* Applies block `last` by the rules, then starts the block at `offset`. */
+__attribute__((noinline)) static void apply_by_rules(stack_profile *p, const block_summary *last, uint64_t offset,
+                                                     uint32_t size, sp_reader read, void *context) {
+  apply_block(p, last);
+  start_block(p, last->start_rel, last->end_rel, offset, size, read, context);
+}
+
+/* Applies block `s`, which ran whole, when it is a common block or starts with a common event.
+ * Returns 0 when it is left to the rules (apply_block). */
+__attribute__((always_inline)) static inline int apply_inline(stack_profile *p, const block_summary *s) {
+  int fit = fits(p, s);
+  if (__builtin_expect(fit && !s->special, 1)) {
+    apply_steps(p, s, running_frame_depth(p));
+    return 1;
+  }
+  return fit && s->special == SPECIAL_EVENT && apply_event(p, s);
+}
+
+/* The block at `offset` starts: the one before it ran whole. The common cases (that block common or
+ * a common event, this one known and reached in its frame or by a call or return) inline; the rest
+ * in start_block and apply_by_rules. */
+void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
+  const block_summary *last = p->pending;
+  if (__builtin_expect(last == NULL, 0)) {
+    if (p->active) start_block(p, PROFILE_NO_FRAME, PROFILE_NO_FRAME, offset, size, read, context);
+    return;
+  }
+  if (__builtin_expect(!apply_inline(p, last), 0)) {
+    apply_by_rules(p, last, offset, size, read, context);
+    return;
+  }
+  uint64_t ref = offset < p->code_size ? p->block_refs[offset] : 0;
+  if (__builtin_expect(ref != 0 && (uint32_t)ref == size, 1)) {
+    const block_summary *s = summary_at(p, ref);
+    /* `last`, applied inline, is not walked: its start is in the stack map */
+    if (__builtin_expect(!(ref & REF_SPECIAL), 1)) {
+      p->pending = s; /* the frame stays */
+      return;
+    }
+    uint64_t reference;
+    if (frame_of(p, s, last->start_rel, last->end_rel, &reference)) {
+      p->pending = s;
+      p->frame_reference = reference;
+      return;
+    }
+  }
+  start_block(p, last->start_rel, last->end_rel, offset, size, read, context);
 }
 
 void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader read, void *context) {
   if (!p->active) return;
-  p->frame_known = 0;
-  if (p->pending) {
+  const block_summary *last = p->pending;
+  p->pending = NULL;
+  if (last) {
     /* A stop inside the last block: only its bytes before the stop ran (and the stop's own start). */
-    uint64_t start = p->pending_offset;
-    if (stop >= start && stop < start + p->pending_size && stop < p->code.size) {
-      p->pending = 0;
-      walk(p, start, at_stop ? stop + 1 : stop, p->pending_sp);
-    } else {
-      apply_pending(p);
+    if (stop >= last->start && stop < last->start + last->size && stop < p->code_size) {
+      walk(p, last->start, at_stop ? stop + 1 : stop, p->frame_reference - (uint64_t)(int64_t)last->start_rel);
+    } else if (!apply_inline(p, last)) {
+      apply_block(p, last);
     }
   }
   fold(p, depth_of(p, read(context)));
@@ -514,6 +679,7 @@ void profile_host_call(stack_profile *p, uint64_t sp, uint64_t deepest_sp) {
 void profile_finish(stack_profile *p, double *summary) {
   close_open(p);
   p->active = 0;
+  p->pending = NULL;
   uint64_t hash = (uint64_t)p->entry_depth * power(BASE, 2 * p->steps) + p->hash;
   summary[PS_STEPS] = (double)p->steps;
   summary[PS_ENTRY_DEPTH] = (double)p->entry_depth;
