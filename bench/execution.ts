@@ -138,7 +138,7 @@ export async function executionBench(): Promise<void> {
   await realProgramsBench();
 
   console.log(
-    `stack profile (recordProfile: the native profiler) vs plain, fib(18) and loop(200000), CPU time, median of ${ROUNDS}:`,
+    `stack profile (recordProfile: the native profiler) vs plain, fib(18) and loop(200000), CPU time, medians of ${PROFILE_ROUNDS} alternated samples (fib: ${FIB_CALLS_PER_SAMPLE} calls each):`,
   );
   for (const target of TARGETS) {
     const runner = runners.get(target)!;
@@ -149,9 +149,12 @@ export async function executionBench(): Promise<void> {
       ["loop", 200_000],
     ] as const) {
       const args = [{ type: "i32" as const, value: String(arg) }];
-      const plainTime = median(cpuMeasure(() => plain.invoke(exportName, args), ROUNDS, 1));
+      const [plainTime, profileTime] = alternated(
+        () => plain.invoke(exportName, args),
+        () => recordProfile(profiled, { exportName, args }),
+        exportName === "fib" ? FIB_CALLS_PER_SAMPLE : 1,
+      );
       const recorderTime = median(cpuMeasure(() => profiled.invokeRecorded(exportName, args), ROUNDS, 1));
-      const profileTime = median(cpuMeasure(() => recordProfile(profiled, { exportName, args }), ROUNDS, 1));
       console.log(
         `  ${target} ${exportName}(${arg}): plain ${formatDuration(plainTime)}; stack profile ${formatDuration(profileTime)} = ${(profileTime / plainTime).toFixed(2)}× plain  [goal ≤ 1.5×]; per-instruction recorder's samples alone (full sequences) ${(recorderTime / plainTime).toFixed(1)}×`,
       );
@@ -160,6 +163,30 @@ export async function executionBench(): Promise<void> {
     profiled.close();
   }
   for (const runner of runners.values()) runner.close();
+}
+
+/** Samples per run of the profile-vs-plain ratio. */
+const PROFILE_ROUNDS = 21;
+/** fib(18) takes about 0.3 ms plain: a sample of one call would be mostly the clock's noise. */
+const FIB_CALLS_PER_SAMPLE = 16;
+
+/**
+ * The median CPU time per call of `a` and of `b`, sampled in turn (one sample of each, then again),
+ * so that the machine's speed drifting during the measurement weighs on both alike.
+ */
+function alternated(a: () => unknown, b: () => unknown, callsPerSample: number): [number, number] {
+  const sample = (run: () => unknown) =>
+    cpuTimed(() => {
+      for (let i = 0; i < callsPerSample; i++) run();
+    }).ms / callsPerSample;
+  sample(a);
+  sample(b);
+  const samples: [number[], number[]] = [[], []];
+  for (let round = 0; round < PROFILE_ROUNDS; round++) {
+    samples[0].push(sample(a));
+    samples[1].push(sample(b));
+  }
+  return [median(samples[0]), median(samples[1])];
 }
 
 /** An emulated run's time, its ratio to V8's, and its speed in Wasm instructions. */
