@@ -235,6 +235,13 @@ function withoutImports(artifact: Artifact): Linking {
  */
 const codeHeld = new WeakMap<Engine, Artifact>();
 
+/**
+ * Where the stack mapping each engine holds ends: one region from the limit, as large as the largest
+ * stack an instance of the engine used. Every instance maps it whole, zeroed (reusing the region:
+ * remapping one costs tens of microseconds), and uses the part up to its own `stackEnd`.
+ */
+const stackHeld = new WeakMap<Engine, number>();
+
 /** Host functions running now: they may not call back into Wasm. */
 let hostFunctionsRunning = 0;
 
@@ -242,6 +249,10 @@ let hostFunctionsRunning = 0;
 const profiledCode = new WeakMap<Engine, ProfileCode>();
 
 export class Instance implements FunctionOwner {
+  /**
+   * The top of the stack this instance's invocations have used so far, as mapping it alone would map
+   * it (the engine's mapping may reach higher): what `machineState` shows and the warning zone's bound.
+   */
   private stackEnd = STACK_LIMIT_ADDRESS;
   /** Wasm instructions the last invocation from the host executed (its fuel used). */
   private lastFuelUsed = 0;
@@ -401,6 +412,8 @@ export class Instance implements FunctionOwner {
       engine.setFuelPoints(fuelCharges(artifact).map((offset) => CODE_BASE + offset));
       codeHeld.set(engine, artifact);
     }
+    const stackTop = stackHeld.get(engine);
+    if (stackTop !== undefined) engine.map(STACK_LIMIT_ADDRESS, stackTop - STACK_LIMIT_ADDRESS, "rw");
     const failure = this.bindings.initialise();
     if (failure !== null) return failure;
     if (artifact.start === null) return null;
@@ -647,8 +660,11 @@ export class Instance implements FunctionOwner {
   private mapStackUpTo(top: number): void {
     const end = (Math.floor(top / STACK_MAP_STEP) + 1) * STACK_MAP_STEP;
     if (end <= this.stackEnd) return;
-    this.engine.map(this.stackEnd, end - this.stackEnd, "rw");
     this.stackEnd = end;
+    const mapped = stackHeld.get(this.engine) ?? STACK_LIMIT_ADDRESS;
+    if (end <= mapped) return;
+    this.engine.map(mapped, end - mapped, "rw");
+    stackHeld.set(this.engine, end);
   }
 }
 
