@@ -30,7 +30,7 @@
  */
 import { type Artifact, sourceAt, type TrapSite } from "../../src/compiler/artifact.js";
 import { HOST_CALLEE, planFrame } from "../../src/compiler/frame.js";
-import type { Target } from "../../src/compiler/target.js";
+import type { Strategy, Target } from "../../src/compiler/target.js";
 import type { FuncType, Module } from "../../src/wasm/ir.js";
 import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../../src/wasm/outcome.js";
 import { locationText } from "../../src/wasm/outcome-text.js";
@@ -242,6 +242,19 @@ const codeHeld = new WeakMap<Engine, Artifact>();
  */
 const stackHeld = new WeakMap<Engine, number>();
 
+/** By target and strategy: what a call leaving an instance is deemed to use (see the header). */
+const hostFrames = new Map<string, number>();
+
+function hostFrameBytes(target: Target, strategy: Strategy): number {
+  const key = `${target}/${strategy}`;
+  let bytes = hostFrames.get(key);
+  if (bytes === undefined) {
+    bytes = planFrame(target, strategy, HOST_CALLEE).entryBytes;
+    hostFrames.set(key, bytes);
+  }
+  return bytes;
+}
+
 /** Host functions running now: they may not call back into Wasm. */
 let hostFunctionsRunning = 0;
 
@@ -274,7 +287,7 @@ export class Instance implements FunctionOwner {
     private readonly returnEngine: () => void,
   ) {
     this.bindings = new InstanceBindings(this, engine, artifact, linked, module);
-    this.hostFrameBytes = planFrame(artifact.target, artifact.strategy, HOST_CALLEE).entryBytes;
+    this.hostFrameBytes = hostFrameBytes(artifact.target, artifact.strategy);
   }
 
   /** The instance's exports, for other instances' imports. */

@@ -224,6 +224,8 @@ class UnicornEngine implements Engine {
   private exits = new Map<number, number>();
   /** Set by `reset`: Unicorn still has the old exits, to be replaced by the next `setExits` or run. */
   private exitsCleared = false;
+  /** The exits as last given to the helper, in order (the same list again needs no native call). */
+  private nativeExits: readonly number[] = [];
   private readonly hooks = new Map<number, AddressHook>();
   private readonly registerIds = new Map<string, number>();
   private readonly registerScratch = new BigUint64Array(1);
@@ -384,8 +386,12 @@ class UnicornEngine implements Engine {
   setExits(addresses: readonly number[]): void {
     const handle = this.open("setExits");
     for (const address of addresses) requireAddress("exit", address);
-    const words = BigUint64Array.from(addresses, BigInt);
-    this.check("uc_ctl_set_exits", ss.setExits(handle, words, words.length));
+    const native = this.nativeExits;
+    if (addresses.length !== native.length || addresses.some((address, i) => address !== native[i])) {
+      const words = BigUint64Array.from(addresses, BigInt);
+      this.check("uc_ctl_set_exits", ss.setExits(handle, words, words.length));
+      this.nativeExits = [...addresses];
+    }
     this.exitsCleared = false;
     this.exits = new Map(addresses.map((address, index) => [address, index] as const).reverse());
   }

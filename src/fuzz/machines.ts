@@ -89,9 +89,11 @@ export class Machines {
   ): T {
     const { module } = c.validated;
     const artifact = this.artifact(c, target, strategy);
+    // The generators' host functions keep no state: the case's instances may share them.
+    const imports = this.once(c, "host imports", () => hostImports(module));
     const instantiated = this.runners
       .get(`${target}/${metering}`)!
-      .instantiate(artifact, { module, imports: hostImports(module) });
+      .instantiate(artifact, { module, imports });
     if (!instantiated.ok) {
       const why = instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);
       throw new InternalError(`${target}/${strategy}: a generated module failed to instantiate: ${why}`);
