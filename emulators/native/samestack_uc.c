@@ -57,8 +57,11 @@
 #include "profile.h"
 #include "sp_writes.h"
 
-/* Regions up to this size are zeroed with memset rather than by dropping their pages. */
-enum { ZERO_IN_PLACE = 0x40000 };
+/* Host pages (the regions' host memory is page aligned), and how many a zeroing stretch asks the
+ * kernel about at once. */
+enum { HOST_PAGE = 0x1000, ZERO_STRETCH_PAGES = 1024 };
+/* A stretch with up to this many resident pages has them cleared in place rather than dropped. */
+enum { ZERO_IN_PLACE_PAGES = 64 };
 /* Bytes before a written range where a block holding some of them may start: two pages. */
 enum { BLOCK_REACH = 0x2000 };
 /* Per-address flags. KNOWN: the instruction starting there was classified; WRITES_SP: it may write sp. */
@@ -684,18 +687,36 @@ int ss_unmap(ss_engine *e, uint64_t address, uint64_t size) {
   return UC_ERR_OK;
 }
 
-/* Zeroes a region mapped by ss_map. A small region is cleared in place; a large one's pages are dropped
- * and read back as zeros, at the cost of a TLB shootdown (an inter-processor interrupt: slow in a VM)
- * and of refaulting the pages used again. Translations of code there are the caller's to drop
- * (ss_invalidate). */
+/* Zeroes [host, host + pages pages): only its resident pages, since a page never touched reads as
+ * zeros. A few are cleared in place; more are dropped and read back as zeros, at the cost of a TLB
+ * shootdown (an inter-processor interrupt: slow in a VM) and of refaulting the pages used again, and
+ * the next zeroing finds only those resident. */
+static int zero_stretch(uint8_t *host, uint64_t pages) {
+  unsigned char resident[ZERO_STRETCH_PAGES];
+  if (mincore(host, pages * HOST_PAGE, resident) != 0) {
+    memset(host, 0, pages * HOST_PAGE);
+    return 0;
+  }
+  uint64_t count = 0;
+  for (uint64_t i = 0; i < pages; i++) count += resident[i] & 1;
+  if (count > ZERO_IN_PLACE_PAGES) return madvise(host, pages * HOST_PAGE, MADV_DONTNEED);
+  for (uint64_t i = 0; i < pages; i++) {
+    if (resident[i] & 1) memset(host + i * HOST_PAGE, 0, HOST_PAGE);
+  }
+  return 0;
+}
+
+/* Zeroes a region mapped by ss_map, stretch by stretch (zero_stretch). Translations of code there are
+ * the caller's to drop (ss_invalidate). */
 int ss_zero(ss_engine *e, uint64_t address, uint64_t size) {
   ss_region *region = region_at(e, address, size);
   if (!region) return UC_ERR_ARG;
-  if (size <= ZERO_IN_PLACE) {
-    memset(region->host, 0, size);
-    return UC_ERR_OK;
+  uint64_t pages = size / HOST_PAGE;
+  for (uint64_t first = 0; first < pages; first += ZERO_STRETCH_PAGES) {
+    uint64_t stretch = pages - first < ZERO_STRETCH_PAGES ? pages - first : ZERO_STRETCH_PAGES;
+    if (zero_stretch((uint8_t *)region->host + first * HOST_PAGE, stretch) != 0) return UC_ERR_NOMEM;
   }
-  return madvise(region->host, size, MADV_DONTNEED) == 0 ? UC_ERR_OK : UC_ERR_NOMEM;
+  return UC_ERR_OK;
 }
 
 /* Copies between the host and guest memory through the regions' host memory, whatever the machines'

@@ -171,6 +171,33 @@ describe.each(TARGETS)("%s engine", (target) => {
     });
   });
 
+  it("zeroes a region mapped again wherever it was written: by the guest or the host, a few pages or most", () => {
+    // 8 MiB: the helper zeroes in stretches of pages, clearing a few written pages in place and
+    // dropping the pages of a stretch where many were written; both happen here, twice over.
+    const base = 0x4000_0000;
+    const size = 8 * 1024 * 1024;
+    const page = 0x1000;
+    const few = [base, base + 5 * page + 8, base + size - 8];
+    const many = Array.from({ length: 300 }, (_, i) => base + size / 2 + i * page + 16);
+    engine.map(base, size, "rw");
+    for (let round = 0; round < 2; round++) {
+      load(engine, "stackPairs");
+      setRegisters(STACK_PAIRS[target].inputs);
+      for (const address of [...few, ...many]) engine.writeU64(address, ~0n);
+      engine.writeRegister("sp", STACK_TOP);
+      expect(engine.run({ begin: CODE, fuel: 2 }).stop.kind).toBe("fuel"); // the guest's stores
+      expect(engine.readU64(SP_AFTER_PUSHES[target])).not.toBe(0n);
+
+      engine.reset();
+      engine.map(CODE, CODE_SIZE, "rwx");
+      engine.map(STACK_BASE, STACK_TOP - STACK_BASE, "rw");
+      engine.map(base, size, "rw");
+      engine.setExits([EXIT]);
+      expect(engine.readMemory(STACK_BASE, STACK_TOP - STACK_BASE).every((byte) => byte === 0)).toBe(true);
+      expect(engine.readMemory(base, size).every((byte) => byte === 0)).toBe(true);
+    }
+  });
+
   it("reports a store into the guard page with its exact address and exact pc, mid-block", () => {
     const at = load(engine, "guardStore");
     const { sp, faultAddress } = GUARD[target];
