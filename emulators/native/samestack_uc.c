@@ -140,6 +140,7 @@ typedef struct {
   uint64_t capacity;    /* max records / violations kept per run */
   uint64_t zone_address, zone_size;
   int zone_protected; /* FAST maps the zone without access now */
+  int precise_only;   /* block-metered: every run on PRECISE from its start (ss_set_precise_only) */
   ss_js_hook js_hook;
   uint64_t js_token;
   stack_profile *profile; /* built per block while active (profile.h); NULL until code is given */
@@ -842,9 +843,18 @@ static uc_err emulate(ss_engine *e, int machine, uint64_t begin) {
   return uc_emu_start(uc_of(e, machine), begin, 0, 0, count);
 }
 
-/* Whether a run needs PRECISE from its start: recording, alignment checks and JS hooks are per instruction. */
+/* Whether a run needs PRECISE from its start: recording, alignment checks and JS hooks are per
+ * instruction, and a block-metered engine may be asked to run as an instruction-metered one. */
 static int needs_precise(ss_engine *e) {
-  return e->watch_count || e->points[1].count || e->points[2].count;
+  return e->precise_only || e->watch_count || e->points[1].count || e->points[2].count;
+}
+
+/* A block-metered engine's runs from the next on: on PRECISE from their start (`on`), where they are
+ * metered per instruction as on an instrumented engine, or FAST first again. */
+int ss_set_precise_only(ss_engine *e, int on) {
+  if (!e->meter_blocks) return UC_ERR_ARG;
+  e->precise_only = on != 0;
+  return UC_ERR_OK;
 }
 
 /* A block-metered run: FAST, then PRECISE from the block start FAST handed over at, if it did. */

@@ -104,6 +104,12 @@ export interface InvokeOptions {
    * every `PROGRESS_INTERVAL` of them.
    */
   readonly progress?: (executed: number) => void;
+  /**
+   * Run on the engines' precise machines from the start (engine.ts, `RunOptions.precise`), as if
+   * every engine were metered per instruction; the outcome and fuel are the same either way
+   * (metering-check.ts compares the two).
+   */
+  readonly precise?: boolean;
 }
 
 /** Wasm instructions between two calls of `InvokeOptions.progress`. */
@@ -491,6 +497,7 @@ export class Instance implements FunctionOwner {
     const context = {
       reference,
       fuel: { total: fuel, remaining: fuel, ...(progress ? { progress } : {}) },
+      precise: options.precise ?? this.defaults.precise ?? false,
     };
     let result: CallResult;
     try {
@@ -516,7 +523,7 @@ export class Instance implements FunctionOwner {
       // A long invocation runs in slices, each stopped exactly by the fuel, to report progress.
       const slice = fuel.progress ? Math.min(fuel.remaining, PROGRESS_INTERVAL) : fuel.remaining;
       bindings.enter();
-      const result = engine.run({ begin: pc, fuel: slice });
+      const result = engine.run({ begin: pc, fuel: slice, precise: context.precise });
       bindings.leave();
       fuel.remaining -= result.steps;
       this.recording?.addRun(result, Number(engine.readRegister("sp")));
@@ -549,7 +556,7 @@ export class Instance implements FunctionOwner {
         return this.trapWithBacktrace("stack_overflow", call.returnAddress - 1);
       }
       const args = call.args.map((raw, i) => bindings.hostValueOf(params[i]!, raw));
-      const outcome = callRef(callee, args, { reference: call.reference, fuel });
+      const outcome = callRef(callee, args, { ...context, reference: call.reference });
       if (outcome.outcome !== "return") return outcome;
       writeExitReturn(
         engine,

@@ -107,6 +107,12 @@ export interface RunOptions {
    * engine without an instrumented range. A run stops before an instruction whose charge does not fit.
    */
   fuel: number;
+  /**
+   * Run on the precise machine from the start, metered per instruction: what a block-metered engine
+   * does then is what an engine metered per instruction does (engines metered per instruction always
+   * run so; an engine without an instrumented range has no precise machine).
+   */
+  precise?: boolean;
 }
 
 /**
@@ -239,6 +245,8 @@ class UnicornEngine implements Engine {
   private readonly pointFlagsSet = new Set<number>();
   private readonly result = new BigUint64Array(RESULT.length);
   private profileCodeSet = false;
+  /** Block-metered: whether the helper runs on the precise machine from the start. */
+  private preciseOnly = false;
   private running = false;
   private hookFailure: { error: unknown } | null = null;
 
@@ -488,10 +496,17 @@ class UnicornEngine implements Engine {
     };
   }
 
-  run({ begin, fuel }: RunOptions): RunResult {
+  run({ begin, fuel, precise = false }: RunOptions): RunResult {
     const handle = this.open("run");
     if (!Number.isSafeInteger(fuel) || fuel <= 0) {
       throw new InvalidArgumentError(`fuel must be a positive integer, got ${fuel}`);
+    }
+    if (precise && this.instrumented === null) {
+      throw new InvalidArgumentError("a precise run needs an engine with an instrumented range");
+    }
+    if (this.blockMetered && precise !== this.preciseOnly) {
+      this.check("ss_set_precise_only", ss.setPreciseOnly(handle, precise ? 1 : 0));
+      this.preciseOnly = precise;
     }
     requireAddress("entry", begin);
     const entryRegion = this.regionList.find((r) => r.address <= begin && begin < r.address + r.size);

@@ -392,6 +392,31 @@ describe.each(TARGETS)("%s engine metering the fuel per block", (target) => {
     expect(result.pcExact).toBe(false);
   });
 
+  it("runs on its precise twin from the start when told to, as an engine metered per instruction runs", () => {
+    const at = load(engine, "guardStore");
+    const { sp, faultAddress } = GUARD[target];
+    const exact = { kind: "memory-fault", access: "write", address: faultAddress, pc: at("store") };
+    engine.writeRegister("sp", sp);
+    const precise = engine.run({ begin: CODE, fuel: FUEL, precise: true });
+    expect(precise.stop).toEqual(exact);
+    expect({ exact: precise.pcExact, steps: precise.steps, preciseSteps: precise.preciseSteps }).toEqual({
+      exact: true,
+      steps: 3, // the two instructions before the store, and the store (charged as it starts)
+      preciseSteps: 3,
+    });
+    const perInstruction = newEngine(target);
+    try {
+      load(perInstruction, "guardStore");
+      perInstruction.writeRegister("sp", sp);
+      expect(perInstruction.run({ begin: CODE, fuel: FUEL, precise: true }).stop).toEqual(exact);
+    } finally {
+      perInstruction.close();
+    }
+    // The next run not told so starts on the fast machine again.
+    engine.writeRegister("sp", sp);
+    expect(engine.run({ begin: CODE, fuel: FUEL }).stop).toMatchObject({ pc: CODE });
+  });
+
   it("runs code rewritten after it ran, and records on its precise twin", () => {
     load(engine, "countedLoop");
     engine.writeRegister("arg0", 3);
