@@ -133,6 +133,7 @@ typedef struct {
   capstone_decoder *decoder;      /* classifies sp writes (operand details) and counts block instructions */
   uint8_t *flags;                 /* size bytes */
   uint16_t *fuel_points;          /* size entries, or NULL: one unit per instruction */
+  uint64_t fuel_points_end;       /* the fuel points past this offset are all zero */
   ss_points points[POINT_KINDS];
   ss_region *regions;
   uint64_t region_count, regions_allocated;
@@ -596,25 +597,40 @@ int ss_set_fuel_points(ss_engine *e, int enabled, const uint64_t *addresses, uin
   for (uint64_t i = 0; i < count; i++) {
     if (addresses[i] - e->begin >= e->size) return UC_ERR_ARG;
   }
+  /* A block's charge is the sum of the points over its bytes: a block starting past the old points and
+   * the new ones is charged nothing either way (its instructions, when either meters per instruction). */
+  uint64_t stale = e->fuel_points ? e->fuel_points_end : e->size;
+  int overflow = 0;
   if (!enabled) {
     free(e->fuel_points);
     e->fuel_points = NULL;
+    e->fuel_points_end = 0;
+    stale = e->size;
   } else {
-    uint16_t *points = e->fuel_points ? e->fuel_points : malloc(e->size * sizeof *points);
+    uint16_t *points = e->fuel_points ? e->fuel_points : calloc(e->size, sizeof *points);
     if (!points) return UC_ERR_NOMEM;
-    memset(points, 0, e->size * sizeof *points);
+    if (e->fuel_points) memset(points, 0, e->fuel_points_end * sizeof *points);
+    uint64_t end = 0;
     for (uint64_t i = 0; i < count; i++) {
-      uint16_t *at = &points[addresses[i] - e->begin];
-      if (*at == UINT16_MAX) {
-        if (!e->fuel_points) free(points);
-        return UC_ERR_ARG;
+      uint64_t offset = addresses[i] - e->begin;
+      if (points[offset] == UINT16_MAX) {
+        if (!e->fuel_points) {
+          free(points);
+          return UC_ERR_ARG;
+        }
+        overflow = 1; /* the old points are gone, the new ones partly set: all of it is stale */
+        end = stale = e->size;
+        break;
       }
-      (*at)++;
+      points[offset]++;
+      if (offset >= end) end = offset + 1;
     }
     e->fuel_points = points;
+    e->fuel_points_end = end;
+    if (end > stale) stale = end;
   }
-  if (e->block_charges) memset(e->block_charges, 0, e->size * sizeof *e->block_charges);
-  return UC_ERR_OK;
+  if (e->block_charges) memset(e->block_charges, 0, stale * sizeof *e->block_charges);
+  return overflow ? UC_ERR_ARG : UC_ERR_OK;
 }
 
 /* The warning zone [address, address + size) of a block-metered engine (size 0: none): FAST maps it

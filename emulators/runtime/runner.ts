@@ -235,9 +235,8 @@ function withoutImports(artifact: Artifact): Linking {
 }
 
 /**
- * The artifact whose code each engine's code region holds: instances of one module share it. Only the
- * foreign exit slots past the code are written per instance (bindings.ts), and those writes drop
- * their own translations.
+ * The artifact whose code each engine's code region holds: instances of one module share it (they
+ * write nothing there: the foreign exit slots past the code are exits, bindings.ts).
  */
 const codeHeld = new WeakMap<Engine, Artifact>();
 
@@ -260,6 +259,48 @@ function hostFrameBytes(target: Target, strategy: Strategy): number {
   }
   return bytes;
 }
+
+/**
+ * Puts `artifact`'s code into the engine's code region: the code, zeros up to the end of the
+ * executable region, then the fill. An engine whose region still holds this artifact keeps it, and
+ * Unicorn its translations; one holding another artifact's code in a region of the same size keeps
+ * the region and rewrites only where the two may differ (past both executable regions, both hold the
+ * fill), which drops the translations there.
+ */
+function loadCode(engine: Engine, artifact: Artifact): void {
+  const mapped = codeMappingBytes(artifact.code.length);
+  const held = codeHeld.get(engine);
+  const kept = held !== undefined && engine.reviveKept(CODE_BASE, mapped, "rwx");
+  if (kept && held === artifact) return;
+  codeHeld.delete(engine);
+  const executable = codeRegionBytes(artifact.code.length);
+  const fill = CODE_FILL[artifact.target];
+  let end: number;
+  if (kept) {
+    end = Math.max(executable, codeRegionBytes(held.code.length));
+  } else {
+    engine.map(CODE_BASE, mapped, "rwx"); // zeroed
+    end = fill === 0 ? artifact.code.length : mapped;
+  }
+  const image = new Uint8Array(end);
+  image.set(artifact.code);
+  if (end > executable) image.fill(fill, executable);
+  engine.writeMemory(CODE_BASE, image);
+  engine.setFuelPoints(fuelAddresses(artifact));
+  codeHeld.set(engine, artifact);
+}
+
+/** Where the fuel is charged in an artifact's code, as addresses: one frozen array, which engines convert once. */
+function fuelAddresses(artifact: Artifact): readonly number[] {
+  let addresses = fuelAddressCache.get(artifact);
+  if (addresses === undefined) {
+    addresses = Object.freeze(fuelCharges(artifact).map((offset) => CODE_BASE + offset));
+    fuelAddressCache.set(artifact, addresses);
+  }
+  return addresses;
+}
+
+const fuelAddressCache = new WeakMap<Artifact, readonly number[]>();
 
 /** Host functions running now: they may not call back into Wasm. */
 let hostFunctionsRunning = 0;
@@ -418,19 +459,7 @@ export class Instance implements FunctionOwner {
   initialise(): Outcome | null {
     const { engine, artifact } = this;
     engine.reset();
-    const mapped = codeMappingBytes(artifact.code.length);
-    // An engine whose code region still holds this artifact keeps it, and Unicorn its translations.
-    if (codeHeld.get(engine) !== artifact || !engine.reviveKept(CODE_BASE, mapped, "rwx")) {
-      codeHeld.delete(engine);
-      engine.map(CODE_BASE, mapped, "rwx");
-      engine.writeMemory(CODE_BASE, artifact.code);
-      const executable = codeRegionBytes(artifact.code.length);
-      const fill = CODE_FILL[artifact.target];
-      if (fill !== 0)
-        engine.writeMemory(CODE_BASE + executable, new Uint8Array(mapped - executable).fill(fill));
-      engine.setFuelPoints(fuelCharges(artifact).map((offset) => CODE_BASE + offset));
-      codeHeld.set(engine, artifact);
-    }
+    loadCode(engine, artifact);
     const stackTop = stackHeld.get(engine);
     if (stackTop !== undefined) engine.map(STACK_LIMIT_ADDRESS, stackTop - STACK_LIMIT_ADDRESS, "rw");
     const failure = this.bindings.initialise();

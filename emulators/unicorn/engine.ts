@@ -212,6 +212,9 @@ const runningEngines = new Map<number, UnicornEngine>();
 let jsHookTrampoline: unknown = null;
 let nextToken = 1;
 
+/** Fuel points as the helper takes them, by the frozen array given (callers give one to many engines). */
+const fuelPointWords = new WeakMap<readonly number[], BigUint64Array>();
+
 /** Closes the native side of engines that were dropped without `close()`. */
 const finalizer = new FinalizationRegistry<SsEnginePointer>((handle) => ss.close(handle));
 
@@ -430,7 +433,11 @@ class UnicornEngine implements Engine {
     if (this.instrumented === null || outside !== undefined) {
       throw new InvalidArgumentError(`fuel points need addresses in the instrumented range`);
     }
-    const words = BigUint64Array.from(list, BigInt);
+    let words = fuelPointWords.get(list);
+    if (words === undefined) {
+      words = BigUint64Array.from(list, BigInt);
+      if (Object.isFrozen(list)) fuelPointWords.set(list, words);
+    }
     this.check("ss_set_fuel_points", ss.setFuelPoints(handle, addresses ? 1 : 0, words, words.length));
   }
 

@@ -319,6 +319,22 @@ describe.each(TARGETS)("%s engine metering the fuel per block", (target) => {
     expect(result.steps).toBe(2 + 3 * 10 + 1);
   });
 
+  it("charges fuel points as they are set now, whatever points its blocks were charged under before", () => {
+    const at = load(engine, "countedLoop");
+    const steps = (points: readonly number[] | null) => {
+      engine.setFuelPoints(points);
+      engine.writeRegister("arg0", 10);
+      const result = engine.run({ begin: CODE, fuel: FUEL });
+      expect(result.stop.kind).toBe("exit");
+      return result.steps;
+    };
+    expect(steps([at("loop")])).toBe(10);
+    expect(steps([CODE])).toBe(1);
+    expect(steps([at("loop"), CODE, at("loop")])).toBe(21);
+    expect(steps(null)).toBe(2 + 3 * 10 + 1);
+    expect(steps([at("loop")])).toBe(10);
+  });
+
   it("stops exactly where the fuel runs out (its precise twin runs the block the fuel does not cover)", () => {
     const at = load(engine, "countedLoop");
     engine.writeRegister("arg0", 1000);
