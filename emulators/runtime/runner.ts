@@ -302,6 +302,26 @@ function fuelAddresses(artifact: Artifact): readonly number[] {
 
 const fuelAddressCache = new WeakMap<Artifact, readonly number[]>();
 
+/**
+ * Where a recorded invocation samples SP (the artifact's record points) and checks its alignment
+ * (Wasm instruction starts), as addresses: frozen arrays, which engines convert once.
+ */
+function recordedPoints(artifact: Artifact): { watch: readonly number[]; aligned: readonly number[] } {
+  let points = recordedPointCache.get(artifact);
+  if (points === undefined) {
+    points = {
+      watch: Object.freeze(artifact.recordPoints.map((offset) => CODE_BASE + offset)),
+      aligned: Object.freeze(
+        artifact.sourceMap.flatMap((entry) => (entry.kind === "instr" ? [CODE_BASE + entry.start] : [])),
+      ),
+    };
+    recordedPointCache.set(artifact, points);
+  }
+  return points;
+}
+
+const recordedPointCache = new WeakMap<Artifact, { watch: readonly number[]; aligned: readonly number[] }>();
+
 /** Host functions running now: they may not call back into Wasm. */
 let hostFunctionsRunning = 0;
 
@@ -365,10 +385,9 @@ export class Instance implements FunctionOwner {
     const call = this.exportedCall(name, args);
     if ("outcome" in call) return call;
     const { engine, artifact } = this;
-    engine.setWatchPoints(artifact.recordPoints.map((offset) => CODE_BASE + offset));
-    engine.setAlignmentChecks(
-      artifact.sourceMap.flatMap((entry) => (entry.kind === "instr" ? [CODE_BASE + entry.start] : [])),
-    );
+    const points = recordedPoints(artifact);
+    engine.setWatchPoints(points.watch);
+    engine.setAlignmentChecks(points.aligned);
     const recording = new RecordedRuns();
     this.recording = recording;
     try {

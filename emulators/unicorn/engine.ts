@@ -212,8 +212,21 @@ const runningEngines = new Map<number, UnicornEngine>();
 let jsHookTrampoline: unknown = null;
 let nextToken = 1;
 
-/** Fuel points as the helper takes them, by the frozen array given (callers give one to many engines). */
-const fuelPointWords = new WeakMap<readonly number[], BigUint64Array>();
+/** Address lists as the helper takes them, by the frozen array given (callers give one to many engines). */
+const frozenWords = new WeakMap<readonly number[], BigUint64Array>();
+
+/**
+ * `addresses` as 64-bit words: converted once per frozen array (a BigInt costs tens of nanoseconds,
+ * and the lists of recorded runs have hundreds of addresses).
+ */
+function wordsOf(addresses: readonly number[]): BigUint64Array {
+  const known = frozenWords.get(addresses);
+  if (known !== undefined) return known;
+  const words = new BigUint64Array(addresses.length);
+  for (let i = 0; i < addresses.length; i++) words[i] = BigInt(addresses[i]!);
+  if (Object.isFrozen(addresses)) frozenWords.set(addresses, words);
+  return words;
+}
 
 /** Closes the native side of engines that were dropped without `close()`. */
 const finalizer = new FinalizationRegistry<SsEnginePointer>((handle) => ss.close(handle));
@@ -399,7 +412,7 @@ class UnicornEngine implements Engine {
     for (const address of addresses) requireAddress("exit", address);
     const native = this.nativeExits;
     if (addresses.length !== native.length || addresses.some((address, i) => address !== native[i])) {
-      const words = BigUint64Array.from(addresses, BigInt);
+      const words = wordsOf(addresses);
       this.check("uc_ctl_set_exits", ss.setExits(handle, words, words.length));
       this.nativeExits = [...addresses];
     }
@@ -433,11 +446,7 @@ class UnicornEngine implements Engine {
     if (this.instrumented === null || outside !== undefined) {
       throw new InvalidArgumentError(`fuel points need addresses in the instrumented range`);
     }
-    let words = fuelPointWords.get(list);
-    if (words === undefined) {
-      words = BigUint64Array.from(list, BigInt);
-      if (Object.isFrozen(list)) fuelPointWords.set(list, words);
-    }
+    const words = wordsOf(list);
     this.check("ss_set_fuel_points", ss.setFuelPoints(handle, addresses ? 1 : 0, words, words.length));
   }
 
@@ -642,7 +651,7 @@ class UnicornEngine implements Engine {
   private setPoints(what: string, flag: number, addresses: readonly number[]): void {
     const handle = this.requireInstrumented(what, addresses);
     if (addresses.length === 0 && !this.pointFlagsSet.has(flag)) return;
-    const words = BigUint64Array.from(addresses, BigInt);
+    const words = wordsOf(addresses);
     this.check("ss_set_points", ss.setPoints(handle, flag, words, words.length));
     if (addresses.length > 0) this.pointFlagsSet.add(flag);
     else this.pointFlagsSet.delete(flag);
