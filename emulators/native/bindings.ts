@@ -163,6 +163,10 @@ export const ss = {
     [SsEnginePointer, U64, U64],
     number
   >,
+  setPreciseOnly: helper.func("int ss_set_precise_only(ss_engine *e, int on)") as Fn<
+    [SsEnginePointer, number],
+    number
+  >,
   setJsHook: helper.func("void ss_set_js_hook(ss_engine *e, ss_js_hook *hook, uint64_t token)") as Fn<
     [SsEnginePointer, unknown, number],
     void

@@ -57,8 +57,11 @@
 #include "profile.h"
 #include "sp_writes.h"
 
-/* Regions up to this size are zeroed with memset rather than by dropping their pages. */
-enum { ZERO_IN_PLACE = 0x40000 };
+/* Host pages (the regions' host memory is page aligned), and how many a zeroing stretch asks the
+ * kernel about at once. */
+enum { HOST_PAGE = 0x1000, ZERO_STRETCH_PAGES = 1024 };
+/* A stretch with up to this many resident pages has them cleared in place rather than dropped. */
+enum { ZERO_IN_PLACE_PAGES = 64 };
 /* Bytes before a written range where a block holding some of them may start: two pages. */
 enum { BLOCK_REACH = 0x2000 };
 /* Per-address flags. KNOWN: the instruction starting there was classified; WRITES_SP: it may write sp. */
@@ -130,6 +133,7 @@ typedef struct {
   capstone_decoder *decoder;      /* classifies sp writes (operand details) and counts block instructions */
   uint8_t *flags;                 /* size bytes */
   uint16_t *fuel_points;          /* size entries, or NULL: one unit per instruction */
+  uint64_t fuel_points_end;       /* the fuel points past this offset are all zero */
   ss_points points[POINT_KINDS];
   ss_region *regions;
   uint64_t region_count, regions_allocated;
@@ -137,6 +141,7 @@ typedef struct {
   uint64_t capacity;    /* max records / violations kept per run */
   uint64_t zone_address, zone_size;
   int zone_protected; /* FAST maps the zone without access now */
+  int precise_only;   /* block-metered: every run on PRECISE from its start (ss_set_precise_only) */
   ss_js_hook js_hook;
   uint64_t js_token;
   stack_profile *profile; /* built per block while active (profile.h); NULL until code is given */
@@ -592,25 +597,40 @@ int ss_set_fuel_points(ss_engine *e, int enabled, const uint64_t *addresses, uin
   for (uint64_t i = 0; i < count; i++) {
     if (addresses[i] - e->begin >= e->size) return UC_ERR_ARG;
   }
+  /* A block's charge is the sum of the points over its bytes: a block starting past the old points and
+   * the new ones is charged nothing either way (its instructions, when either meters per instruction). */
+  uint64_t stale = e->fuel_points ? e->fuel_points_end : e->size;
+  int overflow = 0;
   if (!enabled) {
     free(e->fuel_points);
     e->fuel_points = NULL;
+    e->fuel_points_end = 0;
+    stale = e->size;
   } else {
-    uint16_t *points = e->fuel_points ? e->fuel_points : malloc(e->size * sizeof *points);
+    uint16_t *points = e->fuel_points ? e->fuel_points : calloc(e->size, sizeof *points);
     if (!points) return UC_ERR_NOMEM;
-    memset(points, 0, e->size * sizeof *points);
+    if (e->fuel_points) memset(points, 0, e->fuel_points_end * sizeof *points);
+    uint64_t end = 0;
     for (uint64_t i = 0; i < count; i++) {
-      uint16_t *at = &points[addresses[i] - e->begin];
-      if (*at == UINT16_MAX) {
-        if (!e->fuel_points) free(points);
-        return UC_ERR_ARG;
+      uint64_t offset = addresses[i] - e->begin;
+      if (points[offset] == UINT16_MAX) {
+        if (!e->fuel_points) {
+          free(points);
+          return UC_ERR_ARG;
+        }
+        overflow = 1; /* the old points are gone, the new ones partly set: all of it is stale */
+        end = stale = e->size;
+        break;
       }
-      (*at)++;
+      points[offset]++;
+      if (offset >= end) end = offset + 1;
     }
     e->fuel_points = points;
+    e->fuel_points_end = end;
+    if (end > stale) stale = end;
   }
-  if (e->block_charges) memset(e->block_charges, 0, e->size * sizeof *e->block_charges);
-  return UC_ERR_OK;
+  if (e->block_charges) memset(e->block_charges, 0, stale * sizeof *e->block_charges);
+  return overflow ? UC_ERR_ARG : UC_ERR_OK;
 }
 
 /* The warning zone [address, address + size) of a block-metered engine (size 0: none): FAST maps it
@@ -684,18 +704,36 @@ int ss_unmap(ss_engine *e, uint64_t address, uint64_t size) {
   return UC_ERR_OK;
 }
 
-/* Zeroes a region mapped by ss_map. A small region is cleared in place; a large one's pages are dropped
- * and read back as zeros, at the cost of a TLB shootdown (an inter-processor interrupt: slow in a VM)
- * and of refaulting the pages used again. Translations of code there are the caller's to drop
- * (ss_invalidate). */
+/* Zeroes [host, host + pages pages): only its resident pages, since a page never touched reads as
+ * zeros. A few are cleared in place; more are dropped and read back as zeros, at the cost of a TLB
+ * shootdown (an inter-processor interrupt: slow in a VM) and of refaulting the pages used again, and
+ * the next zeroing finds only those resident. */
+static int zero_stretch(uint8_t *host, uint64_t pages) {
+  unsigned char resident[ZERO_STRETCH_PAGES];
+  if (mincore(host, pages * HOST_PAGE, resident) != 0) {
+    memset(host, 0, pages * HOST_PAGE);
+    return 0;
+  }
+  uint64_t count = 0;
+  for (uint64_t i = 0; i < pages; i++) count += resident[i] & 1;
+  if (count > ZERO_IN_PLACE_PAGES) return madvise(host, pages * HOST_PAGE, MADV_DONTNEED);
+  for (uint64_t i = 0; i < pages; i++) {
+    if (resident[i] & 1) memset(host + i * HOST_PAGE, 0, HOST_PAGE);
+  }
+  return 0;
+}
+
+/* Zeroes a region mapped by ss_map, stretch by stretch (zero_stretch). Translations of code there are
+ * the caller's to drop (ss_invalidate). */
 int ss_zero(ss_engine *e, uint64_t address, uint64_t size) {
   ss_region *region = region_at(e, address, size);
   if (!region) return UC_ERR_ARG;
-  if (size <= ZERO_IN_PLACE) {
-    memset(region->host, 0, size);
-    return UC_ERR_OK;
+  uint64_t pages = size / HOST_PAGE;
+  for (uint64_t first = 0; first < pages; first += ZERO_STRETCH_PAGES) {
+    uint64_t stretch = pages - first < ZERO_STRETCH_PAGES ? pages - first : ZERO_STRETCH_PAGES;
+    if (zero_stretch((uint8_t *)region->host + first * HOST_PAGE, stretch) != 0) return UC_ERR_NOMEM;
   }
-  return madvise(region->host, size, MADV_DONTNEED) == 0 ? UC_ERR_OK : UC_ERR_NOMEM;
+  return UC_ERR_OK;
 }
 
 /* Copies between the host and guest memory through the regions' host memory, whatever the machines'
@@ -821,9 +859,18 @@ static uc_err emulate(ss_engine *e, int machine, uint64_t begin) {
   return uc_emu_start(uc_of(e, machine), begin, 0, 0, count);
 }
 
-/* Whether a run needs PRECISE from its start: recording, alignment checks and JS hooks are per instruction. */
+/* Whether a run needs PRECISE from its start: recording, alignment checks and JS hooks are per
+ * instruction, and a block-metered engine may be asked to run as an instruction-metered one. */
 static int needs_precise(ss_engine *e) {
-  return e->watch_count || e->points[1].count || e->points[2].count;
+  return e->precise_only || e->watch_count || e->points[1].count || e->points[2].count;
+}
+
+/* A block-metered engine's runs from the next on: on PRECISE from their start (`on`), where they are
+ * metered per instruction as on an instrumented engine, or FAST first again. */
+int ss_set_precise_only(ss_engine *e, int on) {
+  if (!e->meter_blocks) return UC_ERR_ARG;
+  e->precise_only = on != 0;
+  return UC_ERR_OK;
 }
 
 /* A block-metered run: FAST, then PRECISE from the block start FAST handed over at, if it did. */

@@ -19,8 +19,22 @@ import type { Engine } from "../unicorn/engine.js";
 
 const SLOT_BYTES = 8;
 
+/** Layouts by function type, then target and strategy: every call into or out of an instance needs one. */
+const layouts = new WeakMap<FuncType, Map<string, HostCallLayout>>();
+
 function layoutOf(engine: Engine, strategy: Strategy, type: FuncType): HostCallLayout {
-  return hostCallLayout(engine.target, strategy, type.params, type.results);
+  let byTarget = layouts.get(type);
+  if (byTarget === undefined) {
+    byTarget = new Map();
+    layouts.set(type, byTarget);
+  }
+  const key = `${engine.target}/${strategy}`;
+  let layout = byTarget.get(key);
+  if (layout === undefined) {
+    layout = hostCallLayout(engine.target, strategy, type.params, type.results);
+    byTarget.set(key, layout);
+  }
+  return layout;
 }
 
 /** The register of result `index` < registerResults. */

@@ -40,7 +40,7 @@ import {
   VMCTX,
   WASM_PAGE_BYTES,
 } from "../../src/compiler/artifact.js";
-import type { Module, RefType, ValType } from "../../src/wasm/ir.js";
+import type { FuncType, Module, RefType, ValType } from "../../src/wasm/ir.js";
 import { TRAP_KINDS } from "../../src/wasm/outcome.js";
 import { CapacityError, InvalidArgumentError } from "../errors.js";
 import { type Engine, MAX_REGION_SIZE } from "../unicorn/engine.js";
@@ -75,6 +75,18 @@ import type { LinkedImports } from "./link.js";
 export type InitialisationFailure =
   | { readonly outcome: "trap"; readonly trap: "out_of_bounds_table" | "out_of_bounds_memory" }
   | { readonly outcome: "error"; readonly message: string };
+
+/** Type ids by function type (computing one hashes the signature's text): types are shared by instances. */
+const typeIds = new WeakMap<FuncType, bigint>();
+
+function typeIdOf(type: FuncType): bigint {
+  let id = typeIds.get(type);
+  if (id === undefined) {
+    id = typeId(type);
+    typeIds.set(type, id);
+  }
+  return id;
+}
 
 /** A table as this engine holds it. */
 interface EngineTable {
@@ -116,6 +128,11 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
   readonly exports: Externs;
   /** Whether an element segment put the instance's functions into an imported table. */
   lentFunctions = false;
+  /**
+   * While `initialise` fills the VM context: its first `vmContext.bytes`, written to the engine at
+   * once (every engine write is a native call) before anything reads them.
+   */
+  private staged: DataView | null = null;
 
   /**
    * `module` gives the declaration the artifact does not keep: the declared maximum of the memory,
@@ -224,9 +241,31 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
     }
     engine.map(VMCTX_BASE, vmBytes, "rw");
     engine.setExits(this.exitAddresses);
+    const image = new Uint8Array(layout.bytes);
+    this.staged = new DataView(image.buffer);
+    try {
+      this.fillVmContext();
+    } finally {
+      this.staged = null;
+    }
+    engine.writeMemory(VMCTX_BASE, image);
+    contents.write();
+
+    this.enter();
+    try {
+      return this.applyActiveSegments();
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** Stages the VM context's fields, globals and function records; maps the memory and the tables. */
+  private fillVmContext(): void {
+    const { engine, artifact } = this;
+    const layout = artifact.vmContext;
     artifact.globals.forEach((global, index) => {
       const value = this.sharedGlobals.get(index)?.value ?? this.initialValue(global.type, global.init);
-      engine.writeU64(VMCTX_BASE + globalOffset(index), this.rawOf(global.type, value));
+      this.writeWord(VMCTX_BASE + globalOffset(index), this.rawOf(global.type, value));
     });
     this.writeVmField(VMCTX.stackLimit, STACK_LIMIT_ADDRESS);
     this.funcRefs.forEach((ref, funcIndex) => {
@@ -249,14 +288,6 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
       if (table.shared === null)
         this.writeVmField(table.descriptor + TABLE_FIELD.length, artifact.tables[index]!.minEntries);
     });
-    contents.write();
-
-    this.enter();
-    try {
-      return this.applyActiveSegments();
-    } finally {
-      this.leave();
-    }
   }
 
   /** Brings the engine up to date with the shared objects; before every run. */
@@ -264,7 +295,7 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
     const { engine } = this;
     for (const [index, global] of this.sharedGlobals) {
       if (global.mutable)
-        engine.writeU64(VMCTX_BASE + globalOffset(index), this.rawOf(global.type, global.value));
+        this.writeWord(VMCTX_BASE + globalOffset(index), this.rawOf(global.type, global.value));
     }
     const memory = this.memory;
     const bytes = memory?.claim(this);
@@ -529,8 +560,8 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
 
   private writeRecord(address: number, ref: FuncRef): void {
     const entry = this.callEntry(ref);
-    this.engine.writeU64(address + TABLE_ENTRY.codeAddress, entry.codeAddress);
-    this.engine.writeU64(address + TABLE_ENTRY.typeId, entry.typeId);
+    this.writeWord(address + TABLE_ENTRY.codeAddress, entry.codeAddress);
+    this.writeWord(address + TABLE_ENTRY.typeId, entry.typeId);
   }
 
   /** What calls `ref` from this engine: its code, an import's exit slot, or a foreign-exit slot. */
@@ -539,7 +570,7 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
     const address = own
       ? Number(this.artifact.codeBase) + this.artifact.entries[ref.funcIndex]!
       : this.exitOf(ref);
-    return { codeAddress: BigInt(address), typeId: typeId(ref.type) };
+    return { codeAddress: BigInt(address), typeId: typeIdOf(ref.type) };
   }
 
   /** The exit that calls `ref`: an import's slot, else a foreign-exit slot, allocated on first use. */
@@ -570,6 +601,17 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
   }
 
   private writeVmField(offset: number, value: number): void {
-    this.engine.writeU64(VMCTX_BASE + offset, BigInt(value));
+    this.writeWord(VMCTX_BASE + offset, BigInt(value));
+  }
+
+  /** A 64-bit word of the engine's memory, written into the staged VM context while it holds the word. */
+  private writeWord(address: number, value: bigint): void {
+    const staged = this.staged;
+    const offset = address - VMCTX_BASE;
+    if (staged !== null && offset >= 0 && offset + 8 <= staged.byteLength) {
+      staged.setBigUint64(offset, BigInt.asUintN(64, value), true);
+    } else {
+      this.engine.writeU64(address, value);
+    }
   }
 }

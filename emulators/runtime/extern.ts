@@ -44,6 +44,8 @@ export interface CallContext {
     remaining: number;
     readonly progress?: (executed: number) => void;
   };
+  /** Every engine runs the invocation on its precise machine from the start (`InvokeOptions.precise`). */
+  readonly precise: boolean;
 }
 
 /**

@@ -12,9 +12,10 @@
  *                from outside the instance (FOREIGN_FUNCTION_REFS) and the passive segments'
  *                contents (bindings.ts)                             ≤ VMCTX_LIMIT bytes
  *   0x0c00_0000  guard: never mapped                                  GUARD_BYTES
- *   0x1000_0000  stack limit address (page aligned)  ┐ stack (RW), mapped per invocation:
- *                …                                   │ [limit, reference + host call area), its top
- *   limit + L    reference: SP before the entry call ┘ the next multiple of STACK_MAP_STEP; L = limit
+ *   0x1000_0000  stack limit address (page aligned)  ┐ stack (RW): an invocation uses [limit,
+ *                …                                   │ reference + host call area), its top the next
+ *   limit + L    reference: SP before the entry call ┘ multiple of STACK_MAP_STEP; L = limit. The
+ *                engine maps the largest such stack its instances used, one region (runner.ts)
  *   0x1_0000_0000 linear memory (RW), mapped at its maximum size    ≤ 4 GiB
  *   0x2_0000_0000 tables (RW), one after the other, each mapped at its maximum length: a funcref
  *                table's call entries, then every table's references (src/compiler/artifact.ts,
@@ -50,8 +51,8 @@ export const TABLES_BASE = 0x2_0000_0000;
 /** Bytes all of an instance's tables may take. */
 export const TABLES_LIMIT = 0x4_0000_0000;
 /**
- * The stack's mapped top is rounded up to this, so instances with the same limit map the same region
- * whatever their entry's arguments, and an engine reuses it (engine.ts, `reset`).
+ * The top of the stack an invocation uses is rounded up to this, so invocations with the same limit
+ * use the same stack whatever their entry's arguments (the bytes `Instance.machineState` shows).
  */
 export const STACK_MAP_STEP = 0x1_0000;
 /** The largest stack limit: the stack must end below linear memory. */

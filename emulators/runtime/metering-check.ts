@@ -1,9 +1,10 @@
 /**
- * The proof that block metering gives the answer instruction metering gives: one invocation run on
- * an instance of a block-metered runner (fast machine, precise twin at the warning zone and at fuel
- * stops) and on one of an instruction-metered runner (the precise machine alone), compared in
- * everything a run leaves behind: the outcome (values, trap location, backtrace, fuel), the Wasm
- * instructions executed, pc and sp, and every stack byte.
+ * The proof that block metering gives the answer instruction metering gives: one invocation run
+ * metered per block (fast machine, precise twin at the warning zone and at fuel stops) and metered
+ * per instruction (a precise machine from the start: an engine metered per instruction, or a
+ * block-metered one told `precise`), on fresh instances of the same module, compared in everything
+ * a run leaves behind: the outcome (values, trap location, backtrace, fuel), the Wasm instructions
+ * executed, pc and sp, and every stack byte.
  */
 import type { Outcome, WasmValue } from "../../src/wasm/outcome.js";
 import type { RegisterName } from "../unicorn/engine.js";
@@ -21,6 +22,15 @@ export interface MeteringComparison {
   readonly difference: string | null;
 }
 
+/** What one run left behind, as the comparison reads it. */
+export interface MeteredRun {
+  readonly outcome: Outcome;
+  readonly wasmInstructions: number;
+  /** REGISTERS, in order. */
+  readonly registers: readonly bigint[];
+  readonly stack: Uint8Array;
+}
+
 /** Runs `name(args)` on both instances (same module and state) and compares what the runs left behind. */
 export function compareMeterings(
   blockMetered: Instance,
@@ -29,28 +39,39 @@ export function compareMeterings(
   args: readonly WasmValue[],
   options: InvokeOptions = {},
 ): MeteringComparison {
-  const outcome = blockMetered.invoke(name, args, options);
-  const precise = instructionMetered.invoke(name, args, options);
-  return { outcome, difference: difference(blockMetered, instructionMetered, outcome, precise) };
+  const fast = meteredRun(blockMetered, name, args, options);
+  const precise = meteredRun(instructionMetered, name, args, options);
+  return { outcome: fast.outcome, difference: meteringDifference(fast, precise) };
 }
 
-function difference(fast: Instance, precise: Instance, a: Outcome, b: Outcome): string | null {
+/** Runs `name(args)` on `instance` (metered as its engine and `options.precise` say) and keeps what it left. */
+export function meteredRun(
+  instance: Instance,
+  name: string,
+  args: readonly WasmValue[],
+  options: InvokeOptions = {},
+): MeteredRun {
+  const outcome = instance.invoke(name, args, options);
+  const { registers, stack } = instance.machineState(REGISTERS);
+  return { outcome, wasmInstructions: instance.wasmInstructionsUsed, registers, stack };
+}
+
+/** What differs between a run metered per block and the same run metered per instruction; null: nothing. */
+export function meteringDifference(fast: MeteredRun, precise: MeteredRun): string | null {
+  const [a, b] = [fast.outcome, precise.outcome];
   if (JSON.stringify(a) !== JSON.stringify(b)) {
     return `outcomes differ: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
   }
-  if (fast.wasmInstructionsUsed !== precise.wasmInstructionsUsed) {
-    return `Wasm instructions differ: ${fast.wasmInstructionsUsed} vs ${precise.wasmInstructionsUsed}`;
+  if (fast.wasmInstructions !== precise.wasmInstructions) {
+    return `Wasm instructions differ: ${fast.wasmInstructions} vs ${precise.wasmInstructions}`;
   }
-  const registers = REGISTERS;
-  const x = fast.machineState(registers);
-  const y = precise.machineState(registers);
-  const register = registers.findIndex((_, i) => x.registers[i] !== y.registers[i]);
+  const register = REGISTERS.findIndex((_, i) => fast.registers[i] !== precise.registers[i]);
   if (register >= 0) {
-    return `${registers[register]} differs: 0x${x.registers[register]!.toString(16)} vs 0x${y.registers[register]!.toString(16)}`;
+    return `${REGISTERS[register]} differs: 0x${fast.registers[register]!.toString(16)} vs 0x${precise.registers[register]!.toString(16)}`;
   }
-  if (Buffer.compare(x.stack, y.stack) !== 0) {
-    const at = x.stack.findIndex((byte, i) => byte !== y.stack[i]);
-    return `stack bytes differ (${x.stack.length} vs ${y.stack.length} bytes mapped, first at limit + ${at})`;
+  if (Buffer.compare(fast.stack, precise.stack) !== 0) {
+    const at = fast.stack.findIndex((byte, i) => byte !== precise.stack[i]);
+    return `stack bytes differ (${fast.stack.length} vs ${precise.stack.length} bytes mapped, first at limit + ${at})`;
   }
   return null;
 }

@@ -30,7 +30,7 @@
  */
 import { type Artifact, sourceAt, type TrapSite } from "../../src/compiler/artifact.js";
 import { HOST_CALLEE, planFrame } from "../../src/compiler/frame.js";
-import type { Target } from "../../src/compiler/target.js";
+import type { Strategy, Target } from "../../src/compiler/target.js";
 import type { FuncType, Module } from "../../src/wasm/ir.js";
 import { type Outcome, TRAP_KINDS, type TrapKind, type WasmValue } from "../../src/wasm/outcome.js";
 import { locationText } from "../../src/wasm/outcome-text.js";
@@ -104,6 +104,12 @@ export interface InvokeOptions {
    * every `PROGRESS_INTERVAL` of them.
    */
   readonly progress?: (executed: number) => void;
+  /**
+   * Run on the engines' precise machines from the start (engine.ts, `RunOptions.precise`), as if
+   * every engine were metered per instruction; the outcome and fuel are the same either way
+   * (metering-check.ts compares the two).
+   */
+  readonly precise?: boolean;
 }
 
 /** Wasm instructions between two calls of `InvokeOptions.progress`. */
@@ -229,11 +235,92 @@ function withoutImports(artifact: Artifact): Linking {
 }
 
 /**
- * The artifact whose code each engine's code region holds: instances of one module share it. Only the
- * foreign exit slots past the code are written per instance (bindings.ts), and those writes drop
- * their own translations.
+ * The artifact whose code each engine's code region holds: instances of one module share it (they
+ * write nothing there: the foreign exit slots past the code are exits, bindings.ts).
  */
 const codeHeld = new WeakMap<Engine, Artifact>();
+
+/**
+ * Where the stack mapping each engine holds ends: one region from the limit, as large as the largest
+ * stack an instance of the engine used. Every instance maps it whole, zeroed (reusing the region:
+ * remapping one costs tens of microseconds), and uses the part up to its own `stackEnd`.
+ */
+const stackHeld = new WeakMap<Engine, number>();
+
+/** By target and strategy: what a call leaving an instance is deemed to use (see the header). */
+const hostFrames = new Map<string, number>();
+
+function hostFrameBytes(target: Target, strategy: Strategy): number {
+  const key = `${target}/${strategy}`;
+  let bytes = hostFrames.get(key);
+  if (bytes === undefined) {
+    bytes = planFrame(target, strategy, HOST_CALLEE).entryBytes;
+    hostFrames.set(key, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Puts `artifact`'s code into the engine's code region: the code, zeros up to the end of the
+ * executable region, then the fill. An engine whose region still holds this artifact keeps it, and
+ * Unicorn its translations; one holding another artifact's code in a region of the same size keeps
+ * the region and rewrites only where the two may differ (past both executable regions, both hold the
+ * fill), which drops the translations there.
+ */
+function loadCode(engine: Engine, artifact: Artifact): void {
+  const mapped = codeMappingBytes(artifact.code.length);
+  const held = codeHeld.get(engine);
+  const kept = held !== undefined && engine.reviveKept(CODE_BASE, mapped, "rwx");
+  if (kept && held === artifact) return;
+  codeHeld.delete(engine);
+  const executable = codeRegionBytes(artifact.code.length);
+  const fill = CODE_FILL[artifact.target];
+  let end: number;
+  if (kept) {
+    end = Math.max(executable, codeRegionBytes(held.code.length));
+  } else {
+    engine.map(CODE_BASE, mapped, "rwx"); // zeroed
+    end = fill === 0 ? artifact.code.length : mapped;
+  }
+  const image = new Uint8Array(end);
+  image.set(artifact.code);
+  if (end > executable) image.fill(fill, executable);
+  engine.writeMemory(CODE_BASE, image);
+  engine.setFuelPoints(fuelAddresses(artifact));
+  codeHeld.set(engine, artifact);
+}
+
+/** Where the fuel is charged in an artifact's code, as addresses: one frozen array, which engines convert once. */
+function fuelAddresses(artifact: Artifact): readonly number[] {
+  let addresses = fuelAddressCache.get(artifact);
+  if (addresses === undefined) {
+    addresses = Object.freeze(fuelCharges(artifact).map((offset) => CODE_BASE + offset));
+    fuelAddressCache.set(artifact, addresses);
+  }
+  return addresses;
+}
+
+const fuelAddressCache = new WeakMap<Artifact, readonly number[]>();
+
+/**
+ * Where a recorded invocation samples SP (the artifact's record points) and checks its alignment
+ * (Wasm instruction starts), as addresses: frozen arrays, which engines convert once.
+ */
+function recordedPoints(artifact: Artifact): { watch: readonly number[]; aligned: readonly number[] } {
+  let points = recordedPointCache.get(artifact);
+  if (points === undefined) {
+    points = {
+      watch: Object.freeze(artifact.recordPoints.map((offset) => CODE_BASE + offset)),
+      aligned: Object.freeze(
+        artifact.sourceMap.flatMap((entry) => (entry.kind === "instr" ? [CODE_BASE + entry.start] : [])),
+      ),
+    };
+    recordedPointCache.set(artifact, points);
+  }
+  return points;
+}
+
+const recordedPointCache = new WeakMap<Artifact, { watch: readonly number[]; aligned: readonly number[] }>();
 
 /** Host functions running now: they may not call back into Wasm. */
 let hostFunctionsRunning = 0;
@@ -242,6 +329,10 @@ let hostFunctionsRunning = 0;
 const profiledCode = new WeakMap<Engine, ProfileCode>();
 
 export class Instance implements FunctionOwner {
+  /**
+   * The top of the stack this instance's invocations have used so far, as mapping it alone would map
+   * it (the engine's mapping may reach higher): what `machineState` shows and the warning zone's bound.
+   */
   private stackEnd = STACK_LIMIT_ADDRESS;
   /** Wasm instructions the last invocation from the host executed (its fuel used). */
   private lastFuelUsed = 0;
@@ -263,7 +354,7 @@ export class Instance implements FunctionOwner {
     private readonly returnEngine: () => void,
   ) {
     this.bindings = new InstanceBindings(this, engine, artifact, linked, module);
-    this.hostFrameBytes = planFrame(artifact.target, artifact.strategy, HOST_CALLEE).entryBytes;
+    this.hostFrameBytes = hostFrameBytes(artifact.target, artifact.strategy);
   }
 
   /** The instance's exports, for other instances' imports. */
@@ -294,10 +385,9 @@ export class Instance implements FunctionOwner {
     const call = this.exportedCall(name, args);
     if ("outcome" in call) return call;
     const { engine, artifact } = this;
-    engine.setWatchPoints(artifact.recordPoints.map((offset) => CODE_BASE + offset));
-    engine.setAlignmentChecks(
-      artifact.sourceMap.flatMap((entry) => (entry.kind === "instr" ? [CODE_BASE + entry.start] : [])),
-    );
+    const points = recordedPoints(artifact);
+    engine.setWatchPoints(points.watch);
+    engine.setAlignmentChecks(points.aligned);
     const recording = new RecordedRuns();
     this.recording = recording;
     try {
@@ -388,19 +478,9 @@ export class Instance implements FunctionOwner {
   initialise(): Outcome | null {
     const { engine, artifact } = this;
     engine.reset();
-    const mapped = codeMappingBytes(artifact.code.length);
-    // An engine whose code region still holds this artifact keeps it, and Unicorn its translations.
-    if (codeHeld.get(engine) !== artifact || !engine.reviveKept(CODE_BASE, mapped, "rwx")) {
-      codeHeld.delete(engine);
-      engine.map(CODE_BASE, mapped, "rwx");
-      engine.writeMemory(CODE_BASE, artifact.code);
-      const executable = codeRegionBytes(artifact.code.length);
-      const fill = CODE_FILL[artifact.target];
-      if (fill !== 0)
-        engine.writeMemory(CODE_BASE + executable, new Uint8Array(mapped - executable).fill(fill));
-      engine.setFuelPoints(fuelCharges(artifact).map((offset) => CODE_BASE + offset));
-      codeHeld.set(engine, artifact);
-    }
+    loadCode(engine, artifact);
+    const stackTop = stackHeld.get(engine);
+    if (stackTop !== undefined) engine.map(STACK_LIMIT_ADDRESS, stackTop - STACK_LIMIT_ADDRESS, "rw");
     const failure = this.bindings.initialise();
     if (failure !== null) return failure;
     if (artifact.start === null) return null;
@@ -465,6 +545,7 @@ export class Instance implements FunctionOwner {
     const context = {
       reference,
       fuel: { total: fuel, remaining: fuel, ...(progress ? { progress } : {}) },
+      precise: options.precise ?? this.defaults.precise ?? false,
     };
     let result: CallResult;
     try {
@@ -490,7 +571,7 @@ export class Instance implements FunctionOwner {
       // A long invocation runs in slices, each stopped exactly by the fuel, to report progress.
       const slice = fuel.progress ? Math.min(fuel.remaining, PROGRESS_INTERVAL) : fuel.remaining;
       bindings.enter();
-      const result = engine.run({ begin: pc, fuel: slice });
+      const result = engine.run({ begin: pc, fuel: slice, precise: context.precise });
       bindings.leave();
       fuel.remaining -= result.steps;
       this.recording?.addRun(result, Number(engine.readRegister("sp")));
@@ -523,7 +604,7 @@ export class Instance implements FunctionOwner {
         return this.trapWithBacktrace("stack_overflow", call.returnAddress - 1);
       }
       const args = call.args.map((raw, i) => bindings.hostValueOf(params[i]!, raw));
-      const outcome = callRef(callee, args, { reference: call.reference, fuel });
+      const outcome = callRef(callee, args, { ...context, reference: call.reference });
       if (outcome.outcome !== "return") return outcome;
       writeExitReturn(
         engine,
@@ -647,8 +728,11 @@ export class Instance implements FunctionOwner {
   private mapStackUpTo(top: number): void {
     const end = (Math.floor(top / STACK_MAP_STEP) + 1) * STACK_MAP_STEP;
     if (end <= this.stackEnd) return;
-    this.engine.map(this.stackEnd, end - this.stackEnd, "rw");
     this.stackEnd = end;
+    const mapped = stackHeld.get(this.engine) ?? STACK_LIMIT_ADDRESS;
+    if (end <= mapped) return;
+    this.engine.map(mapped, end - mapped, "rw");
+    stackHeld.set(this.engine, end);
   }
 }
 

@@ -56,6 +56,8 @@ import {
 import type { ProfileCode, ProfileRows } from "./stack-profile.js";
 
 export const PAGE_SIZE = 0x1000;
+/** Transfers up to this many bytes are copied through a buffer the engine keeps (see `smallScratch`). */
+const SMALL_TRANSFER_BYTES = 64;
 /** Addresses end below 2^47 (canonical x86-64 user space; within AArch64's 48-bit VA). */
 export const ADDRESS_LIMIT = 2 ** 47;
 /** One region is at most 4 GiB (a full wasm32 memory). */
@@ -105,6 +107,12 @@ export interface RunOptions {
    * engine without an instrumented range. A run stops before an instruction whose charge does not fit.
    */
   fuel: number;
+  /**
+   * Run on the precise machine from the start, metered per instruction: what a block-metered engine
+   * does then is what an engine metered per instruction does (engines metered per instruction always
+   * run so; an engine without an instrumented range has no precise machine).
+   */
+  precise?: boolean;
 }
 
 /**
@@ -204,6 +212,22 @@ const runningEngines = new Map<number, UnicornEngine>();
 let jsHookTrampoline: unknown = null;
 let nextToken = 1;
 
+/** Address lists as the helper takes them, by the frozen array given (callers give one to many engines). */
+const frozenWords = new WeakMap<readonly number[], BigUint64Array>();
+
+/**
+ * `addresses` as 64-bit words: converted once per frozen array (a BigInt costs tens of nanoseconds,
+ * and the lists of recorded runs have hundreds of addresses).
+ */
+function wordsOf(addresses: readonly number[]): BigUint64Array {
+  const known = frozenWords.get(addresses);
+  if (known !== undefined) return known;
+  const words = new BigUint64Array(addresses.length);
+  for (let i = 0; i < addresses.length; i++) words[i] = BigInt(addresses[i]!);
+  if (Object.isFrozen(addresses)) frozenWords.set(addresses, words);
+  return words;
+}
+
 /** Closes the native side of engines that were dropped without `close()`. */
 const finalizer = new FinalizationRegistry<SsEnginePointer>((handle) => ss.close(handle));
 
@@ -222,11 +246,23 @@ class UnicornEngine implements Engine {
   private exits = new Map<number, number>();
   /** Set by `reset`: Unicorn still has the old exits, to be replaced by the next `setExits` or run. */
   private exitsCleared = false;
+  /** The exits as last given to the helper, in order (the same list again needs no native call). */
+  private nativeExits: readonly number[] = [];
   private readonly hooks = new Map<number, AddressHook>();
   private readonly registerIds = new Map<string, number>();
   private readonly registerScratch = new BigUint64Array(1);
+  /**
+   * Small transfers go through this buffer: V8 keeps small typed arrays on its heap, and handing a
+   * fresh one to native code first moves it off the heap (half a microsecond, several times the copy).
+   */
+  private readonly smallScratch = new Uint8Array(SMALL_TRANSFER_BYTES);
+  private readonly smallView = new DataView(this.smallScratch.buffer);
+  /** The point flags (FLAG) whose address sets are non-empty: clearing an empty one costs nothing. */
+  private readonly pointFlagsSet = new Set<number>();
   private readonly result = new BigUint64Array(RESULT.length);
   private profileCodeSet = false;
+  /** Block-metered: whether the helper runs on the precise machine from the start. */
+  private preciseOnly = false;
   private running = false;
   private hookFailure: { error: unknown } | null = null;
 
@@ -333,30 +369,28 @@ class UnicornEngine implements Engine {
   writeMemory(address: number, bytes: Uint8Array): void {
     const handle = this.requireMapped(address, bytes.length, "write");
     if (bytes.length === 0) return;
-    this.check("ss_mem_write", ss.memWrite(handle, address, bytes, bytes.length));
-    const end = address + bytes.length;
-    const touchesCode = this.regionList.some(
-      (r) => r.protection.includes("x") && address < r.address + r.size && r.address < end,
-    );
-    if (touchesCode) this.check("uc_ctl_remove_cache", ss.invalidate(handle, address, end));
+    const small = bytes.length <= SMALL_TRANSFER_BYTES;
+    if (small) this.smallScratch.set(bytes);
+    this.write(handle, address, small ? this.smallScratch : bytes, bytes.length);
   }
 
   readMemory(address: number, length: number): Uint8Array {
+    if (length <= SMALL_TRANSFER_BYTES) return this.readSmall(address, length).slice(0, length);
     const handle = this.requireMapped(address, length, "read");
     const bytes = new Uint8Array(length);
-    if (length > 0) this.check("ss_mem_read", ss.memRead(handle, address, bytes, length));
+    this.check("ss_mem_read", ss.memRead(handle, address, bytes, length));
     return bytes;
   }
 
   readU64(address: number): bigint {
-    const bytes = this.readMemory(address, 8);
-    return new DataView(bytes.buffer).getBigUint64(0, true);
+    this.readSmall(address, 8);
+    return this.smallView.getBigUint64(0, true);
   }
 
   writeU64(address: number, value: bigint): void {
-    const bytes = new Uint8Array(8);
-    new DataView(bytes.buffer).setBigUint64(0, BigInt.asUintN(64, value), true);
-    this.writeMemory(address, bytes);
+    const handle = this.requireMapped(address, 8, "write");
+    this.smallView.setBigUint64(0, BigInt.asUintN(64, value), true);
+    this.write(handle, address, this.smallScratch, 8);
   }
 
   readRegister(name: RegisterName): bigint {
@@ -376,8 +410,12 @@ class UnicornEngine implements Engine {
   setExits(addresses: readonly number[]): void {
     const handle = this.open("setExits");
     for (const address of addresses) requireAddress("exit", address);
-    const words = BigUint64Array.from(addresses, BigInt);
-    this.check("uc_ctl_set_exits", ss.setExits(handle, words, words.length));
+    const native = this.nativeExits;
+    if (addresses.length !== native.length || addresses.some((address, i) => address !== native[i])) {
+      const words = wordsOf(addresses);
+      this.check("uc_ctl_set_exits", ss.setExits(handle, words, words.length));
+      this.nativeExits = [...addresses];
+    }
     this.exitsCleared = false;
     this.exits = new Map(addresses.map((address, index) => [address, index] as const).reverse());
   }
@@ -408,7 +446,7 @@ class UnicornEngine implements Engine {
     if (this.instrumented === null || outside !== undefined) {
       throw new InvalidArgumentError(`fuel points need addresses in the instrumented range`);
     }
-    const words = BigUint64Array.from(list, BigInt);
+    const words = wordsOf(list);
     this.check("ss_set_fuel_points", ss.setFuelPoints(handle, addresses ? 1 : 0, words, words.length));
   }
 
@@ -474,10 +512,17 @@ class UnicornEngine implements Engine {
     };
   }
 
-  run({ begin, fuel }: RunOptions): RunResult {
+  run({ begin, fuel, precise = false }: RunOptions): RunResult {
     const handle = this.open("run");
     if (!Number.isSafeInteger(fuel) || fuel <= 0) {
       throw new InvalidArgumentError(`fuel must be a positive integer, got ${fuel}`);
+    }
+    if (precise && this.instrumented === null) {
+      throw new InvalidArgumentError("a precise run needs an engine with an instrumented range");
+    }
+    if (this.blockMetered && precise !== this.preciseOnly) {
+      this.check("ss_set_precise_only", ss.setPreciseOnly(handle, precise ? 1 : 0));
+      this.preciseOnly = precise;
     }
     requireAddress("entry", begin);
     const entryRegion = this.regionList.find((r) => r.address <= begin && begin < r.address + r.size);
@@ -576,6 +621,23 @@ class UnicornEngine implements Engine {
     return exitIndex === undefined ? { kind: "fuel", pc } : { kind: "exit", address: pc, exitIndex };
   }
 
+  /** Writes the first `length` bytes of `source` (a mapped range), dropping translations of code written over. */
+  private write(handle: SsEnginePointer, address: number, source: Uint8Array, length: number): void {
+    this.check("ss_mem_write", ss.memWrite(handle, address, source, length));
+    const end = address + length;
+    const touchesCode = this.regionList.some(
+      (r) => r.protection.includes("x") && address < r.address + r.size && r.address < end,
+    );
+    if (touchesCode) this.check("uc_ctl_remove_cache", ss.invalidate(handle, address, end));
+  }
+
+  /** Reads `length` ≤ SMALL_TRANSFER_BYTES bytes into the small scratch buffer, which it returns. */
+  private readSmall(address: number, length: number): Uint8Array {
+    const handle = this.requireMapped(address, length, "read");
+    if (length > 0) this.check("ss_mem_read", ss.memRead(handle, address, this.smallScratch, length));
+    return this.smallScratch;
+  }
+
   private unmapRetired(which: (region: Region) => boolean): void {
     const handle = this.open("map");
     for (let i = this.retired.length - 1; i >= 0; i--) {
@@ -588,8 +650,11 @@ class UnicornEngine implements Engine {
 
   private setPoints(what: string, flag: number, addresses: readonly number[]): void {
     const handle = this.requireInstrumented(what, addresses);
-    const words = BigUint64Array.from(addresses, BigInt);
+    if (addresses.length === 0 && !this.pointFlagsSet.has(flag)) return;
+    const words = wordsOf(addresses);
     this.check("ss_set_points", ss.setPoints(handle, flag, words, words.length));
+    if (addresses.length > 0) this.pointFlagsSet.add(flag);
+    else this.pointFlagsSet.delete(flag);
   }
 
   private updateHookPoints(): void {

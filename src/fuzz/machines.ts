@@ -4,7 +4,7 @@
 
 import { hostImports } from "../../emulators/hosts/env.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
-import { compareMeterings } from "../../emulators/runtime/metering-check.js";
+import { meteredRun, meteringDifference } from "../../emulators/runtime/metering-check.js";
 import type { Instance, InvokeOptions } from "../../emulators/runtime/runner.js";
 import { Runner } from "../../emulators/runtime/runner.js";
 import type { Metering } from "../../emulators/unicorn/engine.js";
@@ -89,9 +89,11 @@ export class Machines {
   ): T {
     const { module } = c.validated;
     const artifact = this.artifact(c, target, strategy);
+    // The generators' host functions keep no state: the case's instances may share them.
+    const imports = this.once(c, "host imports", () => hostImports(module));
     const instantiated = this.runners
       .get(`${target}/${metering}`)!
-      .instantiate(artifact, { module, imports: hostImports(module) });
+      .instantiate(artifact, { module, imports });
     if (!instantiated.ok) {
       const why = instantiated.stage === "link" ? instantiated.message : JSON.stringify(instantiated.outcome);
       throw new InternalError(`${target}/${strategy}: a generated module failed to instantiate: ${why}`);
@@ -103,17 +105,22 @@ export class Machines {
     }
   }
 
-  /** The case's entry run plain metered per block and per instruction: null, or what differed. */
+  /**
+   * The case's entry run plain metered per block and per instruction: null, or what differed. Both
+   * runs take a fresh instance on the block-metered engine; the one metered per instruction runs on
+   * its precise twin from the start, which earlier runs of the case have translated much of the code for.
+   */
   meteringDifference(c: TestCase, target: Target, strategy: Strategy, options: InvokeOptions): string | null {
-    return this.withInstance(c, target, strategy, (precise) =>
+    const { exportName, args } = c.entry;
+    const run = (precise: boolean) =>
       this.withInstance(
         c,
         target,
         strategy,
-        (fast) => compareMeterings(fast, precise, c.entry.exportName, c.entry.args, options).difference,
+        (instance) => meteredRun(instance, exportName, args, { ...options, precise }),
         "block",
-      ),
-    );
+      );
+    return meteringDifference(run(false), run(true));
   }
 
   /** The case's run on V8: prefetched by the oracle, or run here. */

@@ -2,11 +2,19 @@
 // every hand-written corpus invocation, on both targets under every strategy, at the sidecar's stack
 // limits, at small limits that overflow (the warning zone hands the run over), at the default limit,
 // and with half the fuel it needs (a fuel stop in the precise twin); every C program's invocation the
-// same way under intersect, at its sidecar's limits and the default. Replay one with `samestack run
-// <file> <export> <args> --strategy s --stack-limit L --fuel F` (and the sidecar's WASI settings).
+// same way under intersect, at its sidecar's limits and the default. The hand-written ones also run
+// on a block-metered engine told `precise` (its twin from the start, as the fuzzer's overflow
+// property runs them), which must leave what the engine metered per instruction leaves. Replay one
+// with `samestack run <file> <export> <args> --strategy s --stack-limit L --fuel F` (and the
+// sidecar's WASI settings).
 import { afterAll, describe, expect, it } from "vitest";
 import { Executors } from "../../../emulators/executor.js";
-import { compareMeterings } from "../../../emulators/runtime/metering-check.js";
+import {
+  compareMeterings,
+  meteredRun,
+  meteringDifference,
+} from "../../../emulators/runtime/metering-check.js";
+import type { InvokeOptions } from "../../../emulators/runtime/runner.js";
 import { STRATEGIES, type Strategy, TARGETS } from "../../../src/compiler/target.js";
 import { COMPILED, type CorpusCase, corpusCase, emulatedInstance, HAND_WRITTEN } from "./corpus-cases.js";
 
@@ -20,12 +28,14 @@ afterAll(() => {
 
 /**
  * Every invocation of `corpus` on both targets under `strategies`, metered both ways at each of
- * `limits` (undefined: the default limit), and with half the fuel the default limit's run needed.
+ * `limits` (undefined: the default limit), and with half the fuel the default limit's run needed;
+ * with `twin`, also on a block-metered engine's precise twin from the start.
  */
 function meteringDifferences(
   corpus: CorpusCase,
   strategies: readonly Strategy[],
   limits: readonly (number | undefined)[],
+  twin = false,
 ): { differences: string[]; runs: number } {
   const differences: string[] = [];
   let runs = 0;
@@ -36,15 +46,34 @@ function meteringDifferences(
         const compare = (options: { stackLimit?: number; fuel?: number }) => {
           const fast = emulatedInstance(blockMetered, corpus, target, strategy);
           const precise = emulatedInstance(instructionMetered, corpus, target, strategy);
+          let used: number;
           try {
             const { difference } = compareMeterings(fast, precise, exportName, args, options);
             runs++;
             if (difference)
               differences.push(`${target}: ${replay} ${JSON.stringify(options)}: ${difference}`);
-            return precise.wasmInstructionsUsed;
+            used = precise.wasmInstructionsUsed;
           } finally {
             fast.close();
             precise.close();
+          }
+          if (twin) {
+            const difference = meteringDifference(
+              meteredOn(blockMetered, { ...options, precise: true }),
+              meteredOn(instructionMetered, options),
+            );
+            if (difference)
+              differences.push(`${target} twin: ${replay} ${JSON.stringify(options)}: ${difference}`);
+          }
+          return used;
+        };
+        /** The invocation on a fresh instance of `executors`. */
+        const meteredOn = (executors: Executors, options: InvokeOptions) => {
+          const instance = emulatedInstance(executors, corpus, target, strategy);
+          try {
+            return meteredRun(instance, exportName, args, options);
+          } finally {
+            instance.close();
           }
         };
         for (const stackLimit of limits) {
@@ -60,11 +89,12 @@ function meteringDifferences(
 describe.each(HAND_WRITTEN)("%s", (file) => {
   it("runs the same metered per block and per instruction", async () => {
     const corpus = await corpusCase(file);
-    const { differences, runs } = meteringDifferences(corpus, STRATEGIES, [
-      ...corpus.limits,
-      ...SMALL_LIMITS,
-      undefined,
-    ]);
+    const { differences, runs } = meteringDifferences(
+      corpus,
+      STRATEGIES,
+      [...corpus.limits, ...SMALL_LIMITS, undefined],
+      true,
+    );
     expect(differences).toEqual([]);
     expect(runs).toBeGreaterThan(0);
   });

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import initWabt from "wabt";
 import { InvalidArgumentError } from "../../../emulators/errors.js";
 import { CODE_BASE } from "../../../emulators/runtime/layout.js";
-import type { RunnerInstantiation } from "../../../emulators/runtime/runner.js";
+import { Runner, type RunnerInstantiation } from "../../../emulators/runtime/runner.js";
 import { V8Instance, v8TrapMatches } from "../../../emulators/v8/v8.js";
 import { compileModule } from "../../../src/compiler/compile.js";
 import { STRATEGIES, type Strategy, TARGETS, type Target } from "../../../src/compiler/target.js";
 import { decodeModule } from "../../../src/wasm/decoder.js";
-import type { Module } from "../../../src/wasm/ir.js";
+import type { Module, ValidatedModule } from "../../../src/wasm/ir.js";
 import type { Outcome, WasmLocation } from "../../../src/wasm/outcome.js";
 import { watToBinary } from "../../../src/wasm/text.js";
 import { validateModule } from "../../../src/wasm/validator.js";
@@ -18,6 +18,7 @@ const runners = runnersPerTarget();
 
 interface Loaded {
   module: Module;
+  validated: ValidatedModule;
   instantiate(target: Target, strategy: Strategy): RunnerInstantiation;
 }
 
@@ -29,6 +30,7 @@ function loadBytes(bytes: Uint8Array): Loaded {
   const validated = validateModule(decodeModule(bytes));
   return {
     module: validated.module,
+    validated,
     instantiate: (target, strategy) =>
       runners.get(target)!.instantiate(
         compileModule(validated, {
@@ -238,6 +240,86 @@ describe.each(configurations)("Runner on %s under %s", (target, strategy) => {
     expect(instance.invoke("plain", [])).toEqual(returns(i32(1)));
     expect(instance.invoke("via", [i32(0x80)])).toEqual(returns(i32(1)));
     instance.close();
+  });
+
+  // Engines keep their regions (code, VM context, memory, tables, a stack as deep as any instance
+  // used) for the next instance, which must not see any of what ran before.
+  it("gives a new instance a fresh machine whatever ran on its engine: other code, memory, table, deeper stack", async () => {
+    const deep = `(func $deep (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+        (else (i32.add (call $deep (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))))`;
+    // More code than the checking module's: the old code reaches past the new one.
+    const body = `${"(i64.mul (i64.add ".repeat(6)}(local.get 0)${" (i64.const 3)) (local.get 0))".repeat(6)}`;
+    const padding = Array.from(
+      { length: 8 },
+      (_, i) => `(func (export "pad${i}") (param i64) (result i64) ${body})`,
+    );
+    const dirtying = await load(`(module
+      (memory 2 2) (table 4 funcref) (global $g (mut i64) (i64.const 0))
+      (func $seven (result i32) (i32.const 7)) (elem (i32.const 0) $seven $seven $seven $seven)
+      (func $down (param i32) (result i32)
+        (i32.add (call $down (i32.add (local.get 0) (i32.const 1))) (local.get 0)))
+      ${padding.join(" ")}
+      (func (export "dirty") (result i32)
+        (i64.store (i32.const 0) (i64.const -1))
+        (i64.store (i32.const 65536) (i64.const -1))
+        (i64.store (i32.const 131064) (i64.const -1))
+        (global.set $g (i64.const -1))
+        (call $down (i32.const 1))))`);
+    const checking = await load(`(module
+      (memory 2 2) (table 4 funcref) (global $g (mut i64) (i64.const 5))
+      (type $nullary (func (result i32)))
+      (func $one (result i32) (i32.const 1)) (elem (i32.const 1) $one)
+      ${deep}
+      (func (export "fresh") (param i32) (result i64)
+        (i64.add
+          (i64.add (i64.load (i32.const 0)) (i64.load (i32.const 65536)))
+          (i64.add (i64.add (i64.load (i32.const 131064)) (global.get $g))
+            (i64.extend_i32_u (i32.add (call $deep (local.get 0)) (call_indirect (type $nullary) (i32.const 1)))))))
+      (func (export "slot") (param i32) (result i32) (call_indirect (type $nullary) (local.get 0))))`);
+    const compile = (loaded: Loaded) =>
+      compileModule(loaded.validated, {
+        target,
+        strategy,
+        layout: { codeBase: BigInt(CODE_BASE) },
+      });
+    const dirtyArtifact = compile(dirtying);
+    const checkArtifact = compile(checking);
+    expect(dirtyArtifact.code.length).toBeGreaterThan(checkArtifact.code.length);
+    const limit = { stackLimit: 64 * 1024 };
+    /** `checking`'s runs on `runner`: outcomes, fuel and the stack bytes they left. */
+    const check = (runner: Runner) => {
+      const instance = instanceOf(
+        runner.instantiate(checkArtifact, { module: checking.module, imports: new Map() }),
+      );
+      try {
+        const fresh = instance.invoke("fresh", [i32(20)], limit);
+        const state = { fuel: instance.wasmInstructionsUsed, ...instance.machineState(["sp"]) };
+        return { fresh, state, slot0: instance.invoke("slot", [i32(0)], limit) };
+      } finally {
+        instance.close();
+      }
+    };
+    for (const metering of ["instruction", "block"] as const) {
+      const used = new Runner(target, {}, { metering });
+      const unused = new Runner(target, {}, { metering });
+      try {
+        const dirty = instanceOf(
+          used.instantiate(dirtyArtifact, { module: dirtying.module, imports: new Map() }),
+        );
+        // Down to the limit: the whole stack written.
+        const overflow = dirty.invoke("dirty", [], { stackLimit: 1024 * 1024 });
+        expect(overflow).toMatchObject({ outcome: "trap", trap: "stack_overflow" });
+        dirty.close();
+        const afterDirty = check(used);
+        expect(afterDirty.fresh).toEqual(returns(i64(5n + 20n + 1n)));
+        expect(afterDirty.slot0).toMatchObject({ outcome: "trap", trap: "uninitialized_element" });
+        expect(afterDirty).toEqual(check(unused));
+      } finally {
+        used.close();
+        unused.close();
+      }
+    }
   });
 
   it("refuses modules with imports, and reports bad calls as error outcomes", async () => {

@@ -67,6 +67,8 @@ describe.each(TARGETS)("%s engine errors", (target) => {
     expect(() => engine.hookAddress(CODE - 4, () => undefined)).toThrow(InvalidArgumentError);
     const bare = createEngine(target);
     expect(() => bare.setWatchPoints([CODE])).toThrow(InvalidArgumentError);
+    bare.map(CODE, CODE_SIZE, "rwx");
+    expect(() => bare.run({ begin: CODE, fuel: FUEL, precise: true })).toThrow(InvalidArgumentError);
     bare.close();
   });
 

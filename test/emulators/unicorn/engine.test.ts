@@ -171,6 +171,33 @@ describe.each(TARGETS)("%s engine", (target) => {
     });
   });
 
+  it("zeroes a region mapped again wherever it was written: by the guest or the host, a few pages or most", () => {
+    // 8 MiB: the helper zeroes in stretches of pages, clearing a few written pages in place and
+    // dropping the pages of a stretch where many were written; both happen here, twice over.
+    const base = 0x4000_0000;
+    const size = 8 * 1024 * 1024;
+    const page = 0x1000;
+    const few = [base, base + 5 * page + 8, base + size - 8];
+    const many = Array.from({ length: 300 }, (_, i) => base + size / 2 + i * page + 16);
+    engine.map(base, size, "rw");
+    for (let round = 0; round < 2; round++) {
+      load(engine, "stackPairs");
+      setRegisters(STACK_PAIRS[target].inputs);
+      for (const address of [...few, ...many]) engine.writeU64(address, ~0n);
+      engine.writeRegister("sp", STACK_TOP);
+      expect(engine.run({ begin: CODE, fuel: 2 }).stop.kind).toBe("fuel"); // the guest's stores
+      expect(engine.readU64(SP_AFTER_PUSHES[target])).not.toBe(0n);
+
+      engine.reset();
+      engine.map(CODE, CODE_SIZE, "rwx");
+      engine.map(STACK_BASE, STACK_TOP - STACK_BASE, "rw");
+      engine.map(base, size, "rw");
+      engine.setExits([EXIT]);
+      expect(engine.readMemory(STACK_BASE, STACK_TOP - STACK_BASE).every((byte) => byte === 0)).toBe(true);
+      expect(engine.readMemory(base, size).every((byte) => byte === 0)).toBe(true);
+    }
+  });
+
   it("reports a store into the guard page with its exact address and exact pc, mid-block", () => {
     const at = load(engine, "guardStore");
     const { sp, faultAddress } = GUARD[target];
@@ -292,6 +319,22 @@ describe.each(TARGETS)("%s engine metering the fuel per block", (target) => {
     expect(result.steps).toBe(2 + 3 * 10 + 1);
   });
 
+  it("charges fuel points as they are set now, whatever points its blocks were charged under before", () => {
+    const at = load(engine, "countedLoop");
+    const steps = (points: readonly number[] | null) => {
+      engine.setFuelPoints(points);
+      engine.writeRegister("arg0", 10);
+      const result = engine.run({ begin: CODE, fuel: FUEL });
+      expect(result.stop.kind).toBe("exit");
+      return result.steps;
+    };
+    expect(steps([at("loop")])).toBe(10);
+    expect(steps([CODE])).toBe(1);
+    expect(steps([at("loop"), CODE, at("loop")])).toBe(21);
+    expect(steps(null)).toBe(2 + 3 * 10 + 1);
+    expect(steps([at("loop")])).toBe(10);
+  });
+
   it("stops exactly where the fuel runs out (its precise twin runs the block the fuel does not cover)", () => {
     const at = load(engine, "countedLoop");
     engine.writeRegister("arg0", 1000);
@@ -363,6 +406,31 @@ describe.each(TARGETS)("%s engine metering the fuel per block", (target) => {
     const result = engine.run({ begin: CODE, fuel: FUEL });
     expect(result.stop).toEqual({ kind: "memory-fault", access: "write", address: faultAddress, pc: CODE });
     expect(result.pcExact).toBe(false);
+  });
+
+  it("runs on its precise twin from the start when told to, as an engine metered per instruction runs", () => {
+    const at = load(engine, "guardStore");
+    const { sp, faultAddress } = GUARD[target];
+    const exact = { kind: "memory-fault", access: "write", address: faultAddress, pc: at("store") };
+    engine.writeRegister("sp", sp);
+    const precise = engine.run({ begin: CODE, fuel: FUEL, precise: true });
+    expect(precise.stop).toEqual(exact);
+    expect({ exact: precise.pcExact, steps: precise.steps, preciseSteps: precise.preciseSteps }).toEqual({
+      exact: true,
+      steps: 3, // the two instructions before the store, and the store (charged as it starts)
+      preciseSteps: 3,
+    });
+    const perInstruction = newEngine(target);
+    try {
+      load(perInstruction, "guardStore");
+      perInstruction.writeRegister("sp", sp);
+      expect(perInstruction.run({ begin: CODE, fuel: FUEL, precise: true }).stop).toEqual(exact);
+    } finally {
+      perInstruction.close();
+    }
+    // The next run not told so starts on the fast machine again.
+    engine.writeRegister("sp", sp);
+    expect(engine.run({ begin: CODE, fuel: FUEL }).stop).toMatchObject({ pc: CODE });
   });
 
   it("runs code rewritten after it ran, and records on its precise twin", () => {
