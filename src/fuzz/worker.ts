@@ -52,7 +52,9 @@ process.on("message", async (request: WorkerRequest) => {
   // While the V8 child runs the batch, compile what every property starts from.
   for (const { testCase, input } of cases) machines.compileAhead(testCase, input.strategy);
   await v8Runs;
-  for (const prepared of cases) {
+  // Each case leaves the batch as it is checked, its artifacts and runs (which the Machines keep per
+  // case) with it: kept to the batch's end, they survived every young-generation collection between.
+  for (let prepared = cases.shift(); prepared; prepared = cases.shift()) {
     const report = runCase(machines, prepared, setup.properties);
     reports.push(report);
     for (const { property, status } of report.verdicts) {
