@@ -106,8 +106,9 @@ class Walk {
   private state: StackState = { sp: 0, fp: null };
   /** Each instruction's effect, written into one object. */
   private readonly effect = new StackEffect();
-  /** The depths of the function being summarized, per Wasm instruction. */
+  /** The depths of the function being summarized, per Wasm instruction, and of its prologue. */
   private readonly derived = new DerivedDepths();
+  private readonly prologueDerived = new DerivedDepths();
 
   constructor(
     private readonly artifact: VerifiedCode,
@@ -197,10 +198,10 @@ class Walk {
 
   /** Groups the visited instructions by the source-map range they belong to and compares with the stack map. */
   summarize(funcIndex: number, first: number, end: number): FunctionReport {
-    const { artifact, columns, visited, spBefore, deepest, derived } = this;
+    const { artifact, columns, visited, spBefore, deepest, derived, prologueDerived } = this;
     const compiledDepths = artifact.stackMap[funcIndex] ?? [];
     derived.start(compiledDepths.length);
-    let prologue: MutableDepth | null = null;
+    prologueDerived.start(1);
     let frameBytes = 0;
     let instructions = 0;
     for (let i = first; i < end; i++) {
@@ -214,11 +215,12 @@ class Walk {
         continue;
       }
       const atStart = entry.start === offset;
-      if (entry.kind === "prologue") prologue = merge(prologue, spBefore[i]!, deepest[i]!, atStart);
+      if (entry.kind === "prologue") prologueDerived.merge(0, spBefore[i]!, deepest[i]!, atStart);
       else if (entry.kind === "instr" && entry.funcIndex === funcIndex) {
         derived.merge(entry.instrIndex, spBefore[i]!, deepest[i]!, atStart);
       }
     }
+    const prologue = prologueDerived.depth(0);
     const compilerPrologue = artifact.prologueDepth[funcIndex] ?? 0;
     if (prologue && prologue.deepest !== compilerPrologue) {
       this.issues.push({
@@ -275,25 +277,11 @@ function mod16(depth: number): number {
   return ((depth % 16) + 16) % 16;
 }
 
-/** The prologue's depths as the verifier derives them, completed visit by visit. */
-type MutableDepth = { depthAtStart: number; deepest: number };
-
-function merge(
-  current: MutableDepth | null,
-  spBefore: number,
-  deepest: number,
-  atStart: boolean,
-): MutableDepth {
-  if (current === null) return { depthAtStart: spBefore, deepest: Math.max(0, deepest) };
-  if (atStart) current.depthAtStart = spBefore;
-  current.deepest = Math.max(current.deepest, deepest);
-  return current;
-}
-
 /**
- * The depths derived for one function's Wasm instructions, completed visit by visit as `merge`
- * does, in typed arrays reused from function to function (an object is made per instruction only
- * for the report).
+ * The depths derived for one function's Wasm instructions (or its prologue, as entry 0), completed
+ * visit by visit: the first visit sets both, a visit at an entry's first byte sets its depth at
+ * start again, and the deepest is the deepest of all visits (at least 0). Kept in typed arrays reused
+ * from function to function (an object is made per entry only for the report).
  */
 class DerivedDepths {
   length = 0;
