@@ -11,11 +11,13 @@
  * indirect result register); x64's call pushes the return address below the reference, aarch64's
  * leaves it in the link register.
  */
+
 import { type HostCallLayout, hostCallLayout } from "../../src/compiler/frame.js";
 import type { Strategy } from "../../src/compiler/target.js";
 import { lookup } from "../../src/compiler/targets/index.js";
 import type { FuncType } from "../../src/wasm/ir.js";
 import type { Engine } from "../unicorn/engine.js";
+import { memo } from "./memo.js";
 
 const SLOT_BYTES = 8;
 
@@ -23,18 +25,10 @@ const SLOT_BYTES = 8;
 const layouts = new WeakMap<FuncType, Map<string, HostCallLayout>>();
 
 function layoutOf(engine: Engine, strategy: Strategy, type: FuncType): HostCallLayout {
-  let byTarget = layouts.get(type);
-  if (byTarget === undefined) {
-    byTarget = new Map();
-    layouts.set(type, byTarget);
-  }
-  const key = `${engine.target}/${strategy}`;
-  let layout = byTarget.get(key);
-  if (layout === undefined) {
-    layout = hostCallLayout(engine.target, strategy, type.params, type.results);
-    byTarget.set(key, layout);
-  }
-  return layout;
+  const byTarget = memo(layouts, type, () => new Map<string, HostCallLayout>());
+  return memo(byTarget, `${engine.target}/${strategy}`, () =>
+    hostCallLayout(engine.target, strategy, type.params, type.results),
+  );
 }
 
 /** The register of result `index` < registerResults. */

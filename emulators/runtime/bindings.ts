@@ -22,6 +22,7 @@
  * segments likewise; both kinds, and declarative element segments, are dropped; passive ones are
  * placed in the VM context for `table.init` and `memory.init`.
  */
+
 import {
   type Artifact,
   constArithmetic,
@@ -70,6 +71,7 @@ import {
   VMCTX_LIMIT,
 } from "./layout.js";
 import type { LinkedImports } from "./link.js";
+import { memo } from "./memo.js";
 
 /** Why instantiation stopped before the start function: a segment out of bounds, or a runner limit. */
 export type InitialisationFailure =
@@ -80,12 +82,7 @@ export type InitialisationFailure =
 const typeIds = new WeakMap<FuncType, bigint>();
 
 function typeIdOf(type: FuncType): bigint {
-  let id = typeIds.get(type);
-  if (id === undefined) {
-    id = typeId(type);
-    typeIds.set(type, id);
-  }
-  return id;
+  return memo(typeIds, type, () => typeId(type));
 }
 
 /** A table as this engine holds it. */

@@ -28,6 +28,7 @@
  * happened in. A recorded invocation samples its own instance's engine only: a call into another
  * instance is recorded like a host call.
  */
+
 import { type Artifact, sourceAt, type TrapSite } from "../../src/compiler/artifact.js";
 import { HOST_CALLEE, planFrame } from "../../src/compiler/frame.js";
 import type { Strategy, Target } from "../../src/compiler/target.js";
@@ -76,6 +77,7 @@ import {
   VMCTX_BASE,
 } from "./layout.js";
 import { type LinkedImports, type Linking, linkImports, NO_IMPORTS } from "./link.js";
+import { memo } from "./memo.js";
 import { RecordedRuns } from "./records.js";
 import { argumentMismatch, hostValueOf, wasmValueOf } from "./values.js";
 
@@ -251,13 +253,7 @@ const stackHeld = new WeakMap<Engine, number>();
 const hostFrames = new Map<string, number>();
 
 function hostFrameBytes(target: Target, strategy: Strategy): number {
-  const key = `${target}/${strategy}`;
-  let bytes = hostFrames.get(key);
-  if (bytes === undefined) {
-    bytes = planFrame(target, strategy, HOST_CALLEE).entryBytes;
-    hostFrames.set(key, bytes);
-  }
-  return bytes;
+  return memo(hostFrames, `${target}/${strategy}`, () => planFrame(target, strategy, HOST_CALLEE).entryBytes);
 }
 
 /**
@@ -292,12 +288,9 @@ function loadCode(engine: Engine, artifact: Artifact): void {
 
 /** Where the fuel is charged in an artifact's code, as addresses: one frozen array, which engines convert once. */
 function fuelAddresses(artifact: Artifact): readonly number[] {
-  let addresses = fuelAddressCache.get(artifact);
-  if (addresses === undefined) {
-    addresses = Object.freeze(fuelCharges(artifact).map((offset) => CODE_BASE + offset));
-    fuelAddressCache.set(artifact, addresses);
-  }
-  return addresses;
+  return memo(fuelAddressCache, artifact, () =>
+    Object.freeze(fuelCharges(artifact).map((offset) => CODE_BASE + offset)),
+  );
 }
 
 const fuelAddressCache = new WeakMap<Artifact, readonly number[]>();
@@ -307,17 +300,12 @@ const fuelAddressCache = new WeakMap<Artifact, readonly number[]>();
  * (Wasm instruction starts), as addresses: frozen arrays, which engines convert once.
  */
 function recordedPoints(artifact: Artifact): { watch: readonly number[]; aligned: readonly number[] } {
-  let points = recordedPointCache.get(artifact);
-  if (points === undefined) {
-    points = {
-      watch: Object.freeze(artifact.recordPoints.map((offset) => CODE_BASE + offset)),
-      aligned: Object.freeze(
-        artifact.sourceMap.flatMap((entry) => (entry.kind === "instr" ? [CODE_BASE + entry.start] : [])),
-      ),
-    };
-    recordedPointCache.set(artifact, points);
-  }
-  return points;
+  return memo(recordedPointCache, artifact, () => ({
+    watch: Object.freeze(artifact.recordPoints.map((offset) => CODE_BASE + offset)),
+    aligned: Object.freeze(
+      artifact.sourceMap.flatMap((entry) => (entry.kind === "instr" ? [CODE_BASE + entry.start] : [])),
+    ),
+  }));
 }
 
 const recordedPointCache = new WeakMap<Artifact, { watch: readonly number[]; aligned: readonly number[] }>();
