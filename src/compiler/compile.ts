@@ -43,7 +43,7 @@ import { constArithmetic, EXIT_SLOT_BYTES, vmContextLayout } from "./artifact.js
 import { type CompiledFunction, compileFunction } from "./codegen.js";
 import { CompilerInvariantError } from "./errors.js";
 import { FramePlan, functionShape } from "./frame.js";
-import type { UnwindRecord } from "./masm.js";
+import type { MacroAssembler, UnwindRecord } from "./masm.js";
 import type { Strategy, Target } from "./target.js";
 import { lookup, type TargetBackend } from "./targets/index.js";
 
@@ -106,9 +106,11 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
   });
 
   const compiled: CompiledFunction[] = [];
+  // One masm for all the module's functions: finish() leaves it ready for the next one.
+  const masm = backend.createMasm();
   let sites = 0;
   module.bodies.forEach((_, definedIndex) => {
-    const fn = compileOne(validated, definedIndex, backend, options, exits, vmContext, sites);
+    const fn = compileOne(validated, definedIndex, masm, backend, options, exits, vmContext, sites);
     sites += fn.trapSites.length;
     compiled.push(fn);
   });
@@ -171,6 +173,7 @@ export function compileModule(validated: ValidatedModule, options: CompileOption
 function compileOne(
   validated: ValidatedModule,
   definedIndex: number,
+  masm: MacroAssembler,
   backend: TargetBackend,
   options: CompileOptions,
   exits: Exits,
@@ -180,7 +183,7 @@ function compileOne(
   return compileFunction({
     validated,
     definedIndex,
-    masm: backend.createMasm(),
+    masm,
     plan: new FramePlan(backend.abi, options.strategy, functionShape(validated, definedIndex)),
     exits,
     vmContext,
