@@ -364,6 +364,18 @@ const HASHED = 1n << 63n;
  * never meet; two such signatures collide with probability 2⁻⁶³.
  */
 export function typeId(type: FuncType): bigint {
+  let id = typeIds.get(type);
+  if (id === undefined) {
+    id = computeTypeId(type);
+    typeIds.set(type, id);
+  }
+  return id;
+}
+
+/** Type ids by type object: a module's call_indirects share its types, compiled for every target. */
+const typeIds = new WeakMap<FuncType, bigint>();
+
+function computeTypeId(type: FuncType): bigint {
   const [result, ...more] = type.results;
   const numbers = [...type.params, ...type.results].every((t) => t in VALTYPE_CODES);
   if (numbers && type.params.length <= MAX_PACKED_PARAMS && more.length === 0) {

@@ -579,6 +579,11 @@ export class Aarch64MacroAssembler extends MacroAssemblerCore<BranchField> imple
    * bitmask immediate. A 32-bit write zero-extends into the 64-bit register.
    */
   private movConst(rd: Gpr, value: bigint, size: OperandSize): void {
+    // The common small constant: one movz, as the general case below would choose.
+    if (value >= 0n && value <= 0xffffn) {
+      enc.movz(this.buf, size, rd, this.field(Number(value), 0));
+      return;
+    }
     const low = Number(BigInt.asUintN(32, value));
     const high = Number(value >> 32n);
     const halfwords = [low & 0xffff, low >>> 16];
