@@ -220,7 +220,7 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
    * (Wasm 2.0, as the spec tests expect: one out of bounds traps, and the earlier ones stay written).
    */
   initialise(): InitialisationFailure | null {
-    const { engine, artifact } = this;
+    const { engine } = this;
     const contents = this.passiveContents();
     const vmBytes = pageAlignUp(this.contentsOffset + contents.bytes);
     if (vmBytes > VMCTX_LIMIT) {
