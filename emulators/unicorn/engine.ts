@@ -220,6 +220,8 @@ interface Words {
   readonly max: number;
 }
 
+const NO_WORDS: Words = { words: new BigUint64Array(0), min: 0, max: -1 };
+
 /** Address lists converted, by the frozen array given (callers give one to many engines). */
 const frozenWords = new WeakMap<readonly number[], Words>();
 
@@ -229,6 +231,7 @@ const frozenWords = new WeakMap<readonly number[], Words>();
  * of nanoseconds. Throws an InvalidArgumentError naming `what` for an address outside [0, 2^47).
  */
 function wordsOf(what: string, addresses: readonly number[]): Words {
+  if (addresses.length === 0) return NO_WORDS;
   const known = frozenWords.get(addresses);
   if (known !== undefined) return known;
   const words = new BigUint64Array(addresses.length);
@@ -243,7 +246,7 @@ function wordsOf(what: string, addresses: readonly number[]): Words {
     if (address < min) min = address;
     if (address > max) max = address;
   }
-  const converted = { words, min: addresses.length === 0 ? 0 : min, max };
+  const converted = { words, min, max };
   if (Object.isFrozen(addresses)) frozenWords.set(addresses, converted);
   return converted;
 }
