@@ -126,10 +126,11 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
   /** Whether an element segment put the instance's functions into an imported table. */
   lentFunctions = false;
   /**
-   * While `initialise` fills the VM context: its first `vmContext.bytes`, written to the engine at
-   * once (every engine write is a native call) before anything reads them.
+   * While `initialise` fills the VM context: its bytes up to the end of the passive segments'
+   * contents, written to the engine at once (every engine write is a native call) before anything
+   * reads them.
    */
-  private staged: DataView | null = null;
+  private staged: { readonly bytes: Uint8Array; readonly view: DataView } | null = null;
 
   /**
    * `module` gives the declaration the artifact does not keep: the declared maximum of the memory,
@@ -219,8 +220,7 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
    * (Wasm 2.0, as the spec tests expect: one out of bounds traps, and the earlier ones stay written).
    */
   initialise(): InitialisationFailure | null {
-    const { engine, artifact } = this;
-    const layout = artifact.vmContext;
+    const { engine } = this;
     const contents = this.passiveContents();
     const vmBytes = pageAlignUp(this.contentsOffset + contents.bytes);
     if (vmBytes > VMCTX_LIMIT) {
@@ -238,15 +238,15 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
     }
     engine.map(VMCTX_BASE, vmBytes, "rw");
     engine.setExits(this.exitAddresses);
-    const image = new Uint8Array(layout.bytes);
-    this.staged = new DataView(image.buffer);
+    const image = new Uint8Array(this.contentsOffset + contents.bytes);
+    this.staged = { bytes: image, view: new DataView(image.buffer) };
     try {
       this.fillVmContext();
+      contents.write();
     } finally {
       this.staged = null;
     }
     engine.writeMemory(VMCTX_BASE, image);
-    contents.write();
 
     this.enter();
     try {
@@ -413,8 +413,8 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
       entryView.setBigUint64(i * TABLE_ENTRY_BYTES + TABLE_ENTRY.codeAddress, entry.codeAddress, true);
       entryView.setBigUint64(i * TABLE_ENTRY_BYTES + TABLE_ENTRY.typeId, entry.typeId, true);
     });
-    this.engine.writeMemory(table.references + start * REFERENCE_BYTES, references);
-    if (entries.length > 0) this.engine.writeMemory(table.entries + start * TABLE_ENTRY_BYTES, entries);
+    this.writeBytes(table.references + start * REFERENCE_BYTES, references);
+    if (entries.length > 0) this.writeBytes(table.entries + start * TABLE_ENTRY_BYTES, entries);
   }
 
   /** Active element segments (table.init, then drop), then active data segments (memory.init, then drop). */
@@ -487,7 +487,7 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
       const address = take(segment.bytes.length);
       const descriptor = artifact.vmContext.dataSegments[index]!;
       writes.push(() => {
-        if (segment.bytes.length > 0) this.engine.writeMemory(address, segment.bytes);
+        if (segment.bytes.length > 0) this.writeBytes(address, segment.bytes);
         this.writeVmField(descriptor + DATA_FIELD.address, address);
         this.writeVmField(descriptor + DATA_FIELD.length, segment.bytes.length);
       });
@@ -601,12 +601,23 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
     this.writeWord(VMCTX_BASE + offset, BigInt(value));
   }
 
+  /** Bytes of the engine's memory, written into the staged VM context while it holds them. */
+  private writeBytes(address: number, bytes: Uint8Array): void {
+    const staged = this.staged;
+    const offset = address - VMCTX_BASE;
+    if (staged !== null && offset >= 0 && offset + bytes.length <= staged.bytes.length) {
+      staged.bytes.set(bytes, offset);
+    } else {
+      this.engine.writeMemory(address, bytes);
+    }
+  }
+
   /** A 64-bit word of the engine's memory, written into the staged VM context while it holds the word. */
   private writeWord(address: number, value: bigint): void {
     const staged = this.staged;
     const offset = address - VMCTX_BASE;
-    if (staged !== null && offset >= 0 && offset + 8 <= staged.byteLength) {
-      staged.setBigUint64(offset, BigInt.asUintN(64, value), true);
+    if (staged !== null && offset >= 0 && offset + 8 <= staged.bytes.length) {
+      staged.view.setBigUint64(offset, BigInt.asUintN(64, value), true);
     } else {
       this.engine.writeU64(address, value);
     }

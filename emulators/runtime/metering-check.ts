@@ -7,6 +7,7 @@
  * executed, pc and sp, and every stack byte.
  */
 import type { Outcome, WasmValue } from "../../src/wasm/outcome.js";
+import { InvalidArgumentError } from "../errors.js";
 import type { RegisterName } from "../unicorn/engine.js";
 import type { Instance, InvokeOptions } from "./runner.js";
 
@@ -51,7 +52,20 @@ export function meteredRun(
   args: readonly WasmValue[],
   options: InvokeOptions = {},
 ): MeteredRun {
-  const outcome = instance.invoke(name, args, options);
+  return stateAfter(instance, instance.invoke(name, args, options));
+}
+
+/**
+ * What the instance's last invocation left behind. A profiled invocation on a block-metered engine
+ * leaves what the same plain invocation leaves: the native profiler only reads SP as blocks start.
+ */
+export function leftBehind(instance: Instance): MeteredRun {
+  const outcome = instance.lastOutcome;
+  if (outcome === null) throw new InvalidArgumentError("no invocation of the instance has run");
+  return stateAfter(instance, outcome);
+}
+
+function stateAfter(instance: Instance, outcome: Outcome): MeteredRun {
   const { registers, stack } = instance.machineState(REGISTERS);
   return { outcome, wasmInstructions: instance.wasmInstructionsUsed, registers, stack };
 }

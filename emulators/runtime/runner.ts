@@ -324,6 +324,8 @@ export class Instance implements FunctionOwner {
   private stackEnd = STACK_LIMIT_ADDRESS;
   /** Wasm instructions the last invocation from the host executed (its fuel used). */
   private lastFuelUsed = 0;
+  /** How the last invocation from the host that ran ended (null: none ran yet). */
+  private lastOutcomeSeen: Outcome | null = null;
   private closed = false;
   private readonly bindings: InstanceBindings;
   /** Bytes a call leaving the instance is deemed to use below its reference (see the header). */
@@ -436,6 +438,14 @@ export class Instance implements FunctionOwner {
   }
 
   /**
+   * How the last invocation from the host that ran ended, as `invoke` reports it (recorded and
+   * profiled invocations included); null before the first.
+   */
+  get lastOutcome(): Outcome | null {
+    return this.lastOutcomeSeen;
+  }
+
+  /**
    * The machine after the last invocation: `registers` by name (neutral or ISA names), and the stack
    * bytes from the limit up to the mapped top. For comparing two engines that ran the same thing.
    */
@@ -541,9 +551,13 @@ export class Instance implements FunctionOwner {
     } finally {
       this.lastFuelUsed = fuel - context.fuel.remaining;
     }
-    if (result.outcome !== "return") return result;
     const { results } = this.artifact.funcTypes[funcIndex]!;
-    return { outcome: "return", values: result.values.map((value, i) => wasmValueOf(results[i]!, value)) };
+    const outcome: Outcome =
+      result.outcome === "return"
+        ? { outcome: "return", values: result.values.map((value, i) => wasmValueOf(results[i]!, value)) }
+        : result;
+    this.lastOutcomeSeen = outcome;
+    return outcome;
   }
 
   private stackLimitOf(options: InvokeOptions): number {

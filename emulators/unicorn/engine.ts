@@ -212,20 +212,43 @@ const runningEngines = new Map<number, UnicornEngine>();
 let jsHookTrampoline: unknown = null;
 let nextToken = 1;
 
-/** Address lists as the helper takes them, by the frozen array given (callers give one to many engines). */
-const frozenWords = new WeakMap<readonly number[], BigUint64Array>();
+/** An address list as the helper takes it, with its bounds (for range checks in constant time). */
+interface Words {
+  readonly words: BigUint64Array;
+  /** The least address and the greatest (0 and -1 for an empty list). */
+  readonly min: number;
+  readonly max: number;
+}
+
+const NO_WORDS: Words = { words: new BigUint64Array(0), min: 0, max: -1 };
+
+/** Address lists converted, by the frozen array given (callers give one to many engines). */
+const frozenWords = new WeakMap<readonly number[], Words>();
 
 /**
- * `addresses` as 64-bit words: converted once per frozen array (a BigInt costs tens of nanoseconds,
- * and the lists of recorded runs have hundreds of addresses).
+ * `addresses` as 64-bit words, converted once per frozen array (the lists of recorded runs have
+ * hundreds of addresses), each word written as two 32-bit halves: a BigInt per address costs tens
+ * of nanoseconds. Throws an InvalidArgumentError naming `what` for an address outside [0, 2^47).
  */
-function wordsOf(addresses: readonly number[]): BigUint64Array {
+function wordsOf(what: string, addresses: readonly number[]): Words {
+  if (addresses.length === 0) return NO_WORDS;
   const known = frozenWords.get(addresses);
   if (known !== undefined) return known;
   const words = new BigUint64Array(addresses.length);
-  for (let i = 0; i < addresses.length; i++) words[i] = BigInt(addresses[i]!);
-  if (Object.isFrozen(addresses)) frozenWords.set(addresses, words);
-  return words;
+  const halves = new DataView(words.buffer);
+  let min = Number.POSITIVE_INFINITY;
+  let max = -1;
+  for (let i = 0; i < addresses.length; i++) {
+    const address = addresses[i]!;
+    requireAddress(what, address);
+    halves.setUint32(8 * i, address % 2 ** 32, true);
+    halves.setUint32(8 * i + 4, Math.floor(address / 2 ** 32), true);
+    if (address < min) min = address;
+    if (address > max) max = address;
+  }
+  const converted = { words, min, max };
+  if (Object.isFrozen(addresses)) frozenWords.set(addresses, converted);
+  return converted;
 }
 
 /** Closes the native side of engines that were dropped without `close()`. */
@@ -409,10 +432,9 @@ class UnicornEngine implements Engine {
 
   setExits(addresses: readonly number[]): void {
     const handle = this.open("setExits");
-    for (const address of addresses) requireAddress("exit", address);
     const native = this.nativeExits;
     if (addresses.length !== native.length || addresses.some((address, i) => address !== native[i])) {
-      const words = wordsOf(addresses);
+      const { words } = wordsOf("exit", addresses);
       this.check("uc_ctl_set_exits", ss.setExits(handle, words, words.length));
       this.nativeExits = [...addresses];
     }
@@ -429,7 +451,8 @@ class UnicornEngine implements Engine {
   }
 
   hookAddress(address: number, hook: AddressHook): void {
-    this.requireInstrumented("address hooks", [address]);
+    this.open("hookAddress");
+    this.instrumentedWords("address hooks", [address]);
     this.hooks.set(address, hook);
     this.updateHookPoints();
   }
@@ -441,12 +464,7 @@ class UnicornEngine implements Engine {
 
   setFuelPoints(addresses: readonly number[] | null): void {
     const handle = this.open("setFuelPoints");
-    const list = addresses ?? [];
-    const outside = list.find((a) => !Number.isSafeInteger(a) || !this.inInstrumentedRange(a));
-    if (this.instrumented === null || outside !== undefined) {
-      throw new InvalidArgumentError(`fuel points need addresses in the instrumented range`);
-    }
-    const words = wordsOf(list);
+    const { words } = this.instrumentedWords("fuel points", addresses ?? []);
     this.check("ss_set_fuel_points", ss.setFuelPoints(handle, addresses ? 1 : 0, words, words.length));
   }
 
@@ -649,9 +667,9 @@ class UnicornEngine implements Engine {
   }
 
   private setPoints(what: string, flag: number, addresses: readonly number[]): void {
-    const handle = this.requireInstrumented(what, addresses);
+    const handle = this.open(what);
+    const { words } = this.instrumentedWords(what, addresses);
     if (addresses.length === 0 && !this.pointFlagsSet.has(flag)) return;
-    const words = wordsOf(addresses);
     this.check("ss_set_points", ss.setPoints(handle, flag, words, words.length));
     if (addresses.length > 0) this.pointFlagsSet.add(flag);
     else this.pointFlagsSet.delete(flag);
@@ -661,15 +679,18 @@ class UnicornEngine implements Engine {
     this.setPoints("address hooks", FLAG.jsHook, [...this.hooks.keys()]);
   }
 
-  private requireInstrumented(what: string, addresses: readonly number[]): SsEnginePointer {
-    const handle = this.open(what);
+  /** `addresses` as the helper takes them, all in the instrumented range (else an InvalidArgumentError). */
+  private instrumentedWords(what: string, addresses: readonly number[]): Words {
     if (this.instrumented === null) {
       throw new InvalidArgumentError(`${what} need an engine with an instrumented range`);
     }
-    const outside = addresses.find((a) => !Number.isSafeInteger(a) || !this.inInstrumentedRange(a));
-    if (outside !== undefined)
+    const converted = wordsOf(what, addresses);
+    const { min, max } = converted;
+    if (addresses.length > 0 && !(this.inInstrumentedRange(min) && this.inInstrumentedRange(max))) {
+      const outside = addresses.find((a) => !this.inInstrumentedRange(a))!;
       throw new InvalidArgumentError(`${what}: ${hex(outside)} is outside the instrumented range`);
-    return handle;
+    }
+    return converted;
   }
 
   private inInstrumentedRange(address: number, size = 1): boolean {

@@ -1,10 +1,11 @@
 // P3 overflow: at stack limits below the deepest depth the entry reaches, both targets overflow at
 // the same Wasm location, with the same backtrace and dynamic instruction count (step) — and where
-// their own profiles predicted (src/verify/profile.ts, overflowPoint). At each limit the plain run
-// metered per block (fast machine, warning zone) also leaves exactly what the run metered per
-// instruction leaves (emulators/runtime/metering-check.ts).
+// their own profiles predicted (src/verify/profile.ts, overflowPoint). At each limit the run metered
+// per block (fast machine, warning zone; the profiled run, whose profiler only reads SP) also leaves
+// exactly what the run metered per instruction leaves (emulators/runtime/metering-check.ts).
 import type { Strategy, Target } from "../compiler/index.js";
 import { type OverflowPoint, overflowPoint, sameLocation, sameOptionalLocation } from "../verify/profile.js";
+import { InternalError } from "../wasm/errors.js";
 import type { Outcome } from "../wasm/outcome.js";
 import type { Machines } from "./machines.js";
 import { isVerdict, recordBoth } from "./recorded.js";
@@ -27,14 +28,18 @@ export function checkOverflow(
   const maxDepth = Math.max(unlimited.x64.profile.maxDepth, unlimited.aarch64.profile.maxDepth);
   for (const fraction of limitFractions) {
     const stackLimit = limitAt(fraction, maxDepth);
-    const limited = recordBoth(machines, c, strategy, { stackLimit });
+    // The limited runs, profiled natively, are also the block-metered side of the metering check.
+    const limited = recordBoth(machines, c, strategy, { stackLimit, keepLeftBehind: true });
     if (isVerdict(limited)) {
       return limited.status === "fail"
         ? fail(`at limit ${stackLimit}: ${limited.reason}`, limited.evidence)
         : limited;
     }
     for (const target of ["x64", "aarch64"] as const satisfies Target[]) {
-      const difference = machines.meteringDifference(c, target, strategy, { stackLimit });
+      const fast = limited[target].leftBehind;
+      if (fast === undefined)
+        throw new InternalError("a recorded pair kept without what its runs left behind");
+      const difference = machines.meteringDifference(c, target, strategy, { stackLimit }, fast);
       if (difference !== null) {
         return fail(
           `${target} at limit ${stackLimit}: block and instruction metering differ: ${difference}`,

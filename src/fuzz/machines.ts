@@ -4,7 +4,7 @@
 
 import { hostImports } from "../../emulators/hosts/env.js";
 import { CODE_BASE } from "../../emulators/runtime/layout.js";
-import { meteredRun, meteringDifference } from "../../emulators/runtime/metering-check.js";
+import { type MeteredRun, meteredRun, meteringDifference } from "../../emulators/runtime/metering-check.js";
 import type { Instance, InvokeOptions } from "../../emulators/runtime/runner.js";
 import { Runner } from "../../emulators/runtime/runner.js";
 import type { Metering } from "../../emulators/unicorn/engine.js";
@@ -106,21 +106,27 @@ export class Machines {
   }
 
   /**
-   * The case's entry run plain metered per block and per instruction: null, or what differed. Both
-   * runs take a fresh instance on the block-metered engine; the one metered per instruction runs on
-   * its precise twin from the start, which earlier runs of the case have translated much of the code for.
+   * Null, or what differed between `fast`, what the case's entry run metered per block left behind,
+   * and the same run metered per instruction, which this runs on a fresh instance of the
+   * block-metered engine's precise twin from the start (earlier runs of the case have translated
+   * much of the code there).
    */
-  meteringDifference(c: TestCase, target: Target, strategy: Strategy, options: InvokeOptions): string | null {
+  meteringDifference(
+    c: TestCase,
+    target: Target,
+    strategy: Strategy,
+    options: InvokeOptions,
+    fast: MeteredRun,
+  ): string | null {
     const { exportName, args } = c.entry;
-    const run = (precise: boolean) =>
-      this.withInstance(
-        c,
-        target,
-        strategy,
-        (instance) => meteredRun(instance, exportName, args, { ...options, precise }),
-        "block",
-      );
-    return meteringDifference(run(false), run(true));
+    const precise = this.withInstance(
+      c,
+      target,
+      strategy,
+      (instance) => meteredRun(instance, exportName, args, { ...options, precise: true }),
+      "block",
+    );
+    return meteringDifference(fast, precise);
   }
 
   /** The case's run on V8: prefetched by the oracle, or run here. */

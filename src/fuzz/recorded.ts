@@ -1,4 +1,5 @@
 // Recorded runs of a case's entry on both targets (stack profiles), shared by P2, P3 and P5.
+import { leftBehind, type MeteredRun } from "../../emulators/runtime/metering-check.js";
 import type { InvokeOptions } from "../../emulators/runtime/runner.js";
 import type { Strategy, Target } from "../compiler/index.js";
 import { type RecordedProfile, recordProfile } from "../verify/dynamic.js";
@@ -8,9 +9,19 @@ import type { Machines } from "./machines.js";
 import type { TestCase } from "./test-case.js";
 import { fail, skip, type Verdict } from "./verdict.js";
 
-export type RecordedPair = Readonly<Record<Target, RecordedProfile>>;
+/** Per target, the recorded run, with what it left behind when asked (`keepLeftBehind`). */
+export type RecordedPair = Readonly<Record<Target, RecordedProfile & { readonly leftBehind?: MeteredRun }>>;
 
-type RecordBothOptions = Pick<InvokeOptions, "stackLimit"> & { readonly keepFull?: boolean };
+/**
+ * `keepFull`: keep the profiles' full sequences (recorded per instruction). `keepLeftBehind`: keep
+ * what each run left behind (metering-check.ts): a run profiled natively is the block-metered plain
+ * run, which the metering check compares with the run metered per instruction.
+ */
+type RecordBothOptions = Pick<InvokeOptions, "stackLimit"> &
+  (
+    | { readonly keepFull?: boolean; readonly keepLeftBehind?: false }
+    | { readonly keepFull?: false; readonly keepLeftBehind: true }
+  );
 
 /**
  * Records the entry on both targets; a verdict instead when the pair cannot be compared (a run out
@@ -24,7 +35,7 @@ export function recordBoth(
   strategy: Strategy,
   options: RecordBothOptions = {},
 ): RecordedPair | Verdict {
-  const key = `recorded ${strategy} limit ${options.stackLimit ?? "none"}${options.keepFull ? " full" : ""}`;
+  const key = `recorded ${strategy} limit ${options.stackLimit ?? "none"}${options.keepFull ? " full" : ""}${options.keepLeftBehind ? " left behind" : ""}`;
   return machines.once(c, key, () => recordPair(machines, c, strategy, options));
 }
 
@@ -34,17 +45,21 @@ function recordPair(
   strategy: Strategy,
   options: RecordBothOptions,
 ): RecordedPair | Verdict {
+  const { keepLeftBehind, ...recordOptions } = options;
   const record = (target: Target) =>
     machines.withInstance(
       c,
       target,
       strategy,
-      (instance) => recordProfile(instance, c.entry, options),
+      (instance) => {
+        const recorded = recordProfile(instance, c.entry, recordOptions);
+        return keepLeftBehind ? { ...recorded, leftBehind: leftBehind(instance) } : recorded;
+      },
       "block",
     );
   const x64 = record("x64");
   const aarch64 = record("aarch64");
-  const outcomes = { strategy, ...options, x64: x64.outcome, aarch64: aarch64.outcome };
+  const outcomes = { strategy, ...recordOptions, x64: x64.outcome, aarch64: aarch64.outcome };
   const outcomeList: Outcome[] = [x64.outcome, aarch64.outcome];
   if (outcomeList.some((o) => o.outcome === "error"))
     return fail("a recorded run ended in an error", outcomes);

@@ -32,6 +32,16 @@ describe("recordBoth", () => {
     expect(recordBoth(machines, prepareCase(1, DETERMINISTIC).testCase, input.strategy)).not.toBe(pair);
   });
 
+  it("keeps what each run left behind only when asked, for the run it recorded", () => {
+    expect(isVerdict(pair) ? pair : pair.x64.leftBehind).toBeUndefined();
+    const kept = recordBoth(machines, testCase, input.strategy, { stackLimit: 16, keepLeftBehind: true });
+    if (isVerdict(kept)) throw new Error(`no pair: ${JSON.stringify(kept)}`);
+    for (const run of [kept.x64, kept.aarch64]) {
+      expect(run.leftBehind?.wasmInstructions).toBe(run.executed);
+      expect(run.leftBehind?.outcome.outcome).toBe(run.outcome.outcome);
+    }
+  });
+
   it("answers what a recording on fresh machines answers", () => {
     expect(recordBoth(fresh, testCase, input.strategy)).toEqual(pair);
   });

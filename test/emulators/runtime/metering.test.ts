@@ -4,18 +4,22 @@
 // and with half the fuel it needs (a fuel stop in the precise twin); every C program's invocation the
 // same way under intersect, at its sidecar's limits and the default. The hand-written ones also run
 // on a block-metered engine told `precise` (its twin from the start, as the fuzzer's overflow
-// property runs them), which must leave what the engine metered per instruction leaves. Replay one
+// property runs them), which must leave what the engine metered per instruction leaves; and profiled
+// natively on the block-metered engine, which must leave what the plain run there leaves (the
+// overflow property takes the profiled run as the block-metered one). Replay one
 // with `samestack run <file> <export> <args> --strategy s --stack-limit L --fuel F` (and the
 // sidecar's WASI settings).
 import { afterAll, describe, expect, it } from "vitest";
 import { Executors } from "../../../emulators/executor.js";
 import {
   compareMeterings,
+  leftBehind,
   meteredRun,
   meteringDifference,
 } from "../../../emulators/runtime/metering-check.js";
 import type { InvokeOptions } from "../../../emulators/runtime/runner.js";
 import { STRATEGIES, type Strategy, TARGETS } from "../../../src/compiler/target.js";
+import { profileCode } from "../../../src/verify/profile-code.js";
 import { COMPILED, type CorpusCase, corpusCase, emulatedInstance, HAND_WRITTEN } from "./corpus-cases.js";
 
 const SMALL_LIMITS = [64, 512, 4096];
@@ -29,7 +33,7 @@ afterAll(() => {
 /**
  * Every invocation of `corpus` on both targets under `strategies`, metered both ways at each of
  * `limits` (undefined: the default limit), and with half the fuel the default limit's run needed;
- * with `twin`, also on a block-metered engine's precise twin from the start.
+ * with `twin`, also on a block-metered engine's precise twin from the start, and profiled there.
  */
 function meteringDifferences(
   corpus: CorpusCase,
@@ -64,6 +68,14 @@ function meteringDifferences(
             );
             if (difference)
               differences.push(`${target} twin: ${replay} ${JSON.stringify(options)}: ${difference}`);
+            const profiledDifference = meteringDifference(
+              profiledOn(blockMetered, options),
+              meteredOn(blockMetered, options),
+            );
+            if (profiledDifference)
+              differences.push(
+                `${target} profiled: ${replay} ${JSON.stringify(options)}: ${profiledDifference}`,
+              );
           }
           return used;
         };
@@ -72,6 +84,16 @@ function meteringDifferences(
           const instance = emulatedInstance(executors, corpus, target, strategy);
           try {
             return meteredRun(instance, exportName, args, options);
+          } finally {
+            instance.close();
+          }
+        };
+        /** What the invocation profiled natively on a fresh instance of `executors` left behind. */
+        const profiledOn = (executors: Executors, options: InvokeOptions) => {
+          const instance = emulatedInstance(executors, corpus, target, strategy);
+          try {
+            instance.invokeProfiled(exportName, args, profileCode(instance.artifact), options);
+            return leftBehind(instance);
           } finally {
             instance.close();
           }

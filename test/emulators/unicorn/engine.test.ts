@@ -11,6 +11,8 @@ import { PROGRAMS } from "./programs.js";
 const A = 0x1111_2222_3333_4444n;
 const B = 0x5555_6666_7777_8888n;
 const C = 0x9999_aaaa_bbbb_ccccn;
+/** Code above 4 GiB, so its addresses need both halves of a 64-bit word. */
+const HIGH_CODE = 0x3_0001_0000;
 
 /** Bits of a double, as a register holds them. */
 function bits(value: number): bigint {
@@ -129,6 +131,21 @@ describe.each(TARGETS)("%s engine", (target) => {
       address: EXIT,
       exitIndex: 0,
     });
+  });
+
+  it("takes exits and fuel points above 4 GiB (address lists go to the helper as 64-bit words)", () => {
+    const high = createEngine(target, { instrument: { address: HIGH_CODE, size: CODE_SIZE } });
+    try {
+      high.map(HIGH_CODE, CODE_SIZE, "rwx");
+      high.writeMemory(HIGH_CODE, PROGRAMS[target].tiny.code);
+      high.setExits([HIGH_CODE + 0x1000]);
+      high.setFuelPoints([HIGH_CODE, HIGH_CODE]);
+      const result = high.run({ begin: HIGH_CODE, fuel: FUEL });
+      expect(result.stop).toEqual({ kind: "exit", address: HIGH_CODE + 0x1000, exitIndex: 0 });
+      expect(result.steps).toBe(2);
+    } finally {
+      high.close();
+    }
   });
 
   it("after a reset, maps regions afresh: zeroed, running new code, and unmapped unless mapped again", () => {
