@@ -1,7 +1,6 @@
 // Mutated spec-suite modules and the verdicts of three WebAssembly 2.0 front ends on them: samestack,
 // V8 (WebAssembly.validate) and wabt (readWasm + validate with the 2.0 features and nothing else).
 // Shared by the front-end oracle property and the front-end bench.
-import v8 from "node:v8";
 import fc from "fast-check";
 import { decodeModule } from "../src/wasm/decoder.js";
 import {
@@ -217,9 +216,24 @@ export function samestackVerdict(bytes: Uint8Array): { verdict: Verdict | "simd"
 
 type Wabt = Awaited<ReturnType<typeof loadWabt>>;
 
-/** The wabt flags of WebAssembly 2.0 without SIMD, and of the proposals beyond it that V8 has. */
+/**
+ * The wabt flags of WebAssembly 2.0 without SIMD, and of the proposals beyond it that V8 accepts
+ * without a flag: Node 20's V8 (11) has SIMD, exception handling, threads and tail calls; later
+ * ones also multiple memories, 64-bit memories, extended constants, typed function references and
+ * GC. A module V8 accepts is set aside only when wabt with one of them accepts it too.
+ */
 const WABT_2_0 = wabtFeatures(WASM_2_0);
-const BEYOND_2_0 = ["simd", "exceptions", "threads"] as const;
+const BEYOND_2_0 = [
+  "simd",
+  "exceptions",
+  "threads",
+  "tail_call",
+  "multi_memory",
+  "memory64",
+  "extended_const",
+  "function_references",
+  "gc",
+] as const;
 
 /**
  * wabt's verdict: its reader's errors are malformed, its validator's invalid. A length that asks
@@ -241,16 +255,6 @@ export function wabtVerdict(wabt: Wabt, bytes: Uint8Array, flags: WabtFeatureFla
   } finally {
     module.destroy();
   }
-}
-
-/**
- * V8 in Node 20 also accepts proposals beyond 2.0. Tail calls can be turned off (here, for this
- * process); SIMD, exception handling and threads cannot, so a module only V8 accepts is set aside
- * when wabt with one of those proposals accepts it too.
- */
-export function restrictV8(): () => void {
-  v8.setFlagsFromString("--no-experimental-wasm-return-call");
-  return () => v8.setFlagsFromString("--experimental-wasm-return-call");
 }
 
 /** How one mutant came out: the verdicts agree, differ, or the mutant is set aside (and why). */
@@ -310,7 +314,14 @@ function wabtDeparture(
 
 /** Every instruction of a module: of its function bodies and its constant expressions. */
 function instructions(module: Module): Instr[] {
-  const exprs: ConstExpr[] = [
+  return [
+    ...module.bodies.flatMap((body) => body.code),
+    ...constantExpressions(module).flatMap((expr) => (expr.op === "sequence" ? expr.code : [])),
+  ];
+}
+
+function constantExpressions(module: Module): ConstExpr[] {
+  return [
     ...module.globals.map((global) => global.init),
     ...module.elems.flatMap((elem) => [
       ...(elem.mode === "active" ? [elem.offset] : []),
@@ -318,10 +329,43 @@ function instructions(module: Module): Instr[] {
     ]),
     ...module.datas.flatMap((data) => (data.mode === "active" ? [data.offset] : [])),
   ];
-  return [
-    ...module.bodies.flatMap((body) => body.code),
-    ...exprs.flatMap((expr) => (expr.op === "sequence" ? expr.code : [])),
-  ];
+}
+
+/** GC's type codes: ref, ref null, and the abstract heap types beyond func and extern. */
+const GC_TYPE_CODES = new Set([0x63, 0x64, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x71, 0x72, 0x73, 0x74]);
+const TYPE_ERRORS = ["malformed value type", "malformed reference type", "malformed block type"];
+
+/**
+ * The construct of WebAssembly 3.0 that makes a module samestack (2.0) and wabt.js reject valid for
+ * V8 12+, whose 3.0 proposals ship without flags, or null: a GC type code, a 64-bit limits flag, or
+ * a constant expression that reads a global the module defines (2.0 allows imported ones only).
+ */
+function webAssembly3Construct(bytes: Uint8Array, ours: Verdict, error?: FrontEndError): string | null {
+  const at = error === undefined ? undefined : bytes[error.offset];
+  if (ours === "malformed" && at !== undefined) {
+    if (TYPE_ERRORS.includes(error!.reason) && GC_TYPE_CODES.has(at))
+      return `GC type code 0x${at.toString(16)}`;
+    if (error!.reason === "malformed limits flags" && at >= 4 && at <= 7)
+      return `64-bit limits flag 0x${at.toString(16)}`;
+  }
+  if (ours === "invalid" && constantReadsOwnGlobal(bytes))
+    return "a constant expression reads a global the module defines";
+  return null;
+}
+
+/** Whether a constant expression of the module reads a global it defines (not one it imports). */
+function constantReadsOwnGlobal(bytes: Uint8Array): boolean {
+  try {
+    const module = decodeModule(bytes);
+    const imported = module.imports.filter((i) => i.desc.kind === "global").length;
+    return constantExpressions(module).some((expr) =>
+      (expr.op === "sequence" ? expr.code : [expr]).some(
+        (i) => i.op === "global.get" && i.global >= imported,
+      ),
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** A module with more locals than engines allow (samestack refuses it as a limit; the spec allows 2^32-1). */
@@ -352,6 +396,11 @@ export function judge(wabt: Wabt, bytes: Uint8Array): Judgement {
       kind: "set-aside",
       reason: "more than 50,000 locals: V8's limit, and wabt's reader caps local counts (spec: up to 2^32-1)",
     };
+  if (v8Valid && ours !== "valid" && theirs !== "valid") {
+    const construct = webAssembly3Construct(bytes, ours, error);
+    if (construct !== null)
+      return { kind: "set-aside", reason: `WebAssembly 3.0, which V8 12+ has: ${construct}` };
+  }
   if (v8Valid && ours !== "valid" && theirs !== "valid") {
     const beyond = BEYOND_2_0.find((f) => wabtVerdict(wabt, bytes, { ...WABT_2_0, [f]: true }) === "valid");
     if (beyond !== undefined)

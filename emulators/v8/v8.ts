@@ -25,9 +25,31 @@ import type { FuncType, Module, ValType } from "../../src/wasm/ir.js";
 import type { Outcome, TrapKind, WasmValue } from "../../src/wasm/outcome.js";
 import { InvalidArgumentError } from "../errors.js";
 
-// Node 20's V8 (11.3) has extended constant expressions (lime1, WebAssembly 3.0) behind a flag; it
-// applies to modules compiled after it is set, so it is set before this module compiles any.
-setFlagsFromString("--experimental-wasm-extended-const");
+// Extended constant expressions (lime1, WebAssembly 3.0) are behind a flag in Node 20's V8 (11.3)
+// and shipped in later ones, which no longer know the flag. It applies to modules compiled after it
+// is set, so it is set before this module compiles any.
+const EXTENDED_CONST_GLOBAL = new Uint8Array([
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00, // header
+  0x06,
+  0x09,
+  0x01,
+  0x7f,
+  0x00,
+  0x41,
+  0x01,
+  0x41,
+  0x02,
+  0x6a,
+  0x0b, // (global i32 (i32.add (i32.const 1) (i32.const 2)))
+]);
+if (!WebAssembly.validate(EXTENDED_CONST_GLOBAL)) setFlagsFromString("--experimental-wasm-extended-const");
 
 import { InvocationEnd } from "../runtime/extern.js";
 import { argumentMismatch, NULL_REFERENCE } from "../runtime/values.js";
@@ -44,26 +66,26 @@ export type V8InstantiationFailure =
 export type V8Instantiation = { readonly ok: true; readonly instance: V8Instance } | V8InstantiationFailure;
 
 /**
- * V8 RuntimeError messages → trap kind, matched as message prefixes. The first of each pair of
+ * V8 RuntimeError messages → trap kind, matched at the message's start. The first of each pair of
  * wordings is V8 11 (Node 20); the others are other V8 versions' wordings of the same trap.
  */
-const TRAP_MESSAGES: readonly (readonly [string, TrapKind])[] = [
-  ["unreachable", "unreachable"],
-  ["divide by zero", "integer_divide_by_zero"],
-  ["remainder by zero", "integer_divide_by_zero"],
-  ["divide result unrepresentable", "integer_overflow"],
-  ["integer overflow", "integer_overflow"],
-  ["float unrepresentable in integer range", "invalid_conversion_to_integer"],
-  ["invalid conversion", "invalid_conversion_to_integer"],
-  ["memory access out of bounds", "out_of_bounds_memory"],
-  ["data segment is out of bounds", "out_of_bounds_memory"],
-  ["table index is out of bounds", "out_of_bounds_table"],
-  ["element segment out of bounds", "out_of_bounds_table"],
-  ["undefined element", "undefined_element"],
-  ["null function or function signature mismatch", "indirect_call_type_mismatch"],
-  ["uninitialized element", "uninitialized_element"],
-  ["function signature mismatch", "indirect_call_type_mismatch"],
-  ["indirect call signature mismatch", "indirect_call_type_mismatch"],
+const TRAP_MESSAGES: readonly (readonly [RegExp, TrapKind])[] = [
+  [/^unreachable/, "unreachable"],
+  [/^divide by zero/, "integer_divide_by_zero"],
+  [/^remainder by zero/, "integer_divide_by_zero"],
+  [/^divide result unrepresentable/, "integer_overflow"],
+  [/^integer overflow/, "integer_overflow"],
+  [/^float unrepresentable in integer range/, "invalid_conversion_to_integer"],
+  [/^invalid conversion/, "invalid_conversion_to_integer"],
+  [/^memory access out of bounds/, "out_of_bounds_memory"],
+  [/^data segment (\d+ )?is out of bounds/, "out_of_bounds_memory"], // V8 12+ names the segment
+  [/^table index is out of bounds/, "out_of_bounds_table"],
+  [/^element segment out of bounds/, "out_of_bounds_table"],
+  [/^undefined element/, "undefined_element"],
+  [/^null function or function signature mismatch/, "indirect_call_type_mismatch"],
+  [/^uninitialized element/, "uninitialized_element"],
+  [/^function signature mismatch/, "indirect_call_type_mismatch"],
+  [/^indirect call signature mismatch/, "indirect_call_type_mismatch"],
 ];
 
 /**
@@ -91,7 +113,7 @@ export function outcomeOfV8Error(error: unknown): Outcome {
   if (error instanceof WebAssembly.RuntimeError) {
     // Traps during instantiation (segments) carry the API's name: "WebAssembly.Instance(): …".
     const message = error.message.replace(/^WebAssembly\.\w+\(\): /, "");
-    const match = TRAP_MESSAGES.find(([prefix]) => message.startsWith(prefix));
+    const match = TRAP_MESSAGES.find(([pattern]) => pattern.test(message));
     if (match) return { outcome: "trap", trap: match[1] };
     return { outcome: "error", message: `V8: unrecognised trap message: ${error.message}` };
   }

@@ -1,9 +1,10 @@
-// P1's runs on V8: in this process, or in a child process of their own (v8-process.ts). V8 11
-// (Node 20) keeps every Wasm function type it has seen and looks each new one up in time
-// proportional to their number: compiling a generated module costs 0.5 ms in a fresh process and
-// 1.3 ms after 4,000 modules (`npm run bench` prints it). So a fuzz worker hands its cases' V8 runs
-// to a child replaced every MODULES_PER_PROCESS modules, which starts in a fraction of a second;
-// replacing the worker instead would cost it seconds of re-optimising its hot code.
+// P1's runs on V8: in this process, or in a child process of their own (v8-process.ts). A fuzz
+// worker hands its cases' V8 runs to a child, which runs them while the worker compiles the batch.
+// The child is replaced every MODULES_PER_PROCESS modules for V8 11 (Node 20), which keeps every
+// Wasm function type it has seen and looks each new one up in time proportional to their number:
+// compiling a generated module costs 0.4 ms in a fresh process and 2.7 ms after 3,000 modules
+// (`npm run bench` prints it; V8 13 takes 0.04 ms throughout). A child starts in a fraction of a
+// second; replacing the worker instead would cost it seconds of re-optimising its hot code.
 import { hostImportsForV8 } from "../../emulators/hosts/env.js";
 import { V8Instance } from "../../emulators/v8/v8.js";
 import type { Module } from "../wasm/ir.js";
