@@ -531,8 +531,8 @@ static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_
  * holds what both do from the tables, with the second block's rel seen from the first's frame; its
  * start_rel and end_rel are the second block's (what frame_of needs once it is applied). Both blocks
  * stay in the stack map, so frame_of tells the second's frame from the first's whenever it follows.
- * Invalidates the summaries given before but `first` and `second`, whose indices it takes. */
-__attribute__((noinline)) static void learn_pair(stack_profile *p, uint64_t first_index, uint64_t second_index) {
+ * Invalidates the summaries given before; takes their indices. */
+static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_index) {
   block_summary *first = &p->summaries[first_index];
   const block_summary *second = &p->summaries[second_index];
   first->pair_state = PAIR_NONE;
@@ -599,6 +599,37 @@ __attribute__((noinline)) static void learn_pair(stack_profile *p, uint64_t firs
   first->successor_start = (uint32_t)second_start;
   first->successor_size = second_size;
   first->pair_state = PAIR_READY;
+}
+
+/* make_pair, then `second` is the pending block again. */
+__attribute__((noinline)) static void learn_pair(stack_profile *p, uint64_t first_index, uint64_t second_index) {
+  make_pair(p, first_index, second_index);
+  p->pending = &p->summaries[second_index];
+}
+
+/* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
+ * neither deepen the running maximum nor misalign SP, and the open step they close (if any) is a step
+ * no deeper than the maximum (plain_steps): a few multiplications, and no call. */
+__attribute__((always_inline)) static inline void apply_plain_steps(stack_profile *p, const block_summary *s,
+                                                                    int64_t frame_depth) {
+  int64_t head = frame_depth + s->head;
+  if (s->instrs == 0) {
+    fold(p, head);
+    return;
+  }
+  int64_t depth = p->open_depth > head ? p->open_depth : head; /* of the open step, which the block closes */
+  p->hash = ((p->hash * BASE + p->open_key) * BASE + (uint64_t)depth) * s->pow_d + s->hash_a +
+            (uint64_t)frame_depth * s->hash_b;
+  p->steps += s->instrs;
+  p->open_loc = s->last_loc;
+  p->open_key = s->last_key;
+  p->open_depth = frame_depth + s->tail;
+  p->open_height = p->frames.count;
+}
+
+/* Whether the steps of block `s`, which fits, close the open step plainly (apply_plain_steps). */
+static inline int plain_steps(const stack_profile *p, const block_summary *s) {
+  return s->instrs == 0 || (p->open == OPEN_STEP && p->open_depth <= p->max_depth);
 }
 
 /* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
@@ -670,6 +701,7 @@ __attribute__((always_inline)) static inline int apply_event(stack_profile *p, c
   if (s->start_kind == POINT_PROLOGUE) {
     if (s->start_loc >= 0 || height == p->frames.allocated) return 0;
     fold(p, s->start_check < 0 ? 0 : depth_of(p, sp + p->return_address_bytes) + s->start_check);
+    if (!plain_steps(p, s)) return 0;
     call_frame frame = {p->open_loc, p->open_key, sp, -1};
     p->frames.items[height] = frame;
     p->frames.count = height + 1;
@@ -686,7 +718,7 @@ __attribute__((always_inline)) static inline int apply_event(stack_profile *p, c
     p->open_height = height - 1;
     p->frames.count = height - 1;
   }
-  apply_steps(p, s, frame_depth);
+  apply_plain_steps(p, s, frame_depth); /* after a return, the open step is the return's, which fits */
   return 1;
 }
 
@@ -771,7 +803,8 @@ __attribute__((always_inline)) static inline int apply_call(stack_profile *p, co
   if (p->frames.count + 2 > p->frames.allocated || frame_depth + s->entry_rel < 0) return 0;
   call_frame frame = {s->call_loc, s->call_key, p->frame_reference - (uint64_t)(int64_t)s->entry_rel, -1};
   if (!(s->special & SPECIAL_EVENT)) {
-    apply_steps(p, s, frame_depth);
+    if (!plain_steps(p, s)) return 0;
+    apply_plain_steps(p, s, frame_depth);
   } else if (!apply_event(p, s)) {
     return 0;
   }
@@ -788,7 +821,8 @@ __attribute__((always_inline)) static inline int apply_call(stack_profile *p, co
 __attribute__((always_inline)) static inline int apply_inline(stack_profile *p, const block_summary *s) {
   int fit = fits(p, s);
   if (__builtin_expect(fit && !s->special, 1)) {
-    apply_steps(p, s, running_frame_depth(p));
+    if (!plain_steps(p, s)) return 0;
+    apply_plain_steps(p, s, running_frame_depth(p));
     return 1;
   }
   if (!fit) return 0;
@@ -796,19 +830,11 @@ __attribute__((always_inline)) static inline int apply_inline(stack_profile *p, 
   return s->special == SPECIAL_EVENT && apply_event(p, s);
 }
 
-/* The block at `offset` starts: the one before it ran whole. The common cases (that block common or
- * a common event, this one known and reached in its frame or by a call or return) inline; the rest
- * in start_block and apply_by_rules. */
-void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
-  const block_summary *last = p->pending;
-  if (__builtin_expect(last == NULL, 0)) {
-    if (p->active) start_block(p, PROFILE_NO_FRAME, PROFILE_NO_FRAME, offset, size, read, context);
-    return;
-  }
-  if (last->successor_size == size && last->successor_start == offset) {
-    p->pending = &p->summaries[last->pair_slot - 1]; /* applied with the next block's start */
-    return;
-  }
+/* The block at `offset` starts after block `last`, which ran whole and is not paired with it. The
+ * common cases (`last` common or a common event or call, this block known and reached in its frame or
+ * by a call or return) inline; the rest in start_block and apply_by_rules. */
+__attribute__((noinline)) static void next_block(stack_profile *p, const block_summary *last, uint64_t offset,
+                                                 uint32_t size, sp_reader read, void *context) {
   if (__builtin_expect(!apply_inline(p, last), 0)) {
     apply_by_rules(p, last, offset, size, read, context);
     return;
@@ -830,11 +856,25 @@ void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader r
     }
     if (__builtin_expect(last->pair_state == PAIR_UNLEARNED, 0)) {
       learn_pair(p, (uint64_t)(last - p->summaries), (uint64_t)(s - p->summaries));
-      p->pending = summary_at(p, ref);
     }
     return;
   }
   start_block(p, last->start_rel, last->end_rel, offset, size, read, context);
+}
+
+/* The block at `offset` starts: the one before it ran whole. When it is the block paired with that
+ * one, the pair is pending (nothing else to do: its own entry is saved); otherwise next_block. */
+void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
+  const block_summary *last = p->pending;
+  if (__builtin_expect(last == NULL, 0)) {
+    if (p->active) start_block(p, PROFILE_NO_FRAME, PROFILE_NO_FRAME, offset, size, read, context);
+    return;
+  }
+  if (last->successor_size == size && last->successor_start == offset) {
+    p->pending = &p->summaries[last->pair_slot - 1];
+    return;
+  }
+  next_block(p, last, offset, size, read, context);
 }
 
 void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader read, void *context) {
