@@ -43,9 +43,10 @@ typedef struct __attribute__((aligned(64))) {
   int32_t start_loc, start_check; /* a start event's locs[] and checks[] */
   uint64_t start_key;             /* the hash key of start_loc */
   uint64_t start, end;            /* the block's first offset, and the offset past its bytes in the tables */
-  /* a pair summary: its first block's index in `summaries` and its second block; for a call, the
-   * call's location and key, rel of SP at the callee's entry (the first block's end_rel plus the
-   * return address) and how far the callee's reference is below the caller's */
+  /* a pair summary (its start fields are its first block's, end_rel its second's): its first block's
+   * index in `summaries` and its second block; for a call, the call's location and key, rel of SP at
+   * the callee's entry (the first block's end_rel plus the return address) and how far the callee's
+   * reference is below the caller's */
   uint32_t first, second_size;
   uint64_t second_start;
   int32_t call_loc, entry_rel, delta;
@@ -525,13 +526,14 @@ static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_
 
 /* ── pairs ─────────────────────────────────────────────────────────────────────────────── */
 
-/* A block of instruction starts, applied, and `second`, which started next, reached in its frame or
- * as the callee of a call that ends `first`: made into one summary (a pair) applied at once, which
- * stands for both when `second` follows `first` again; otherwise `first` is never paired. A pair
- * holds what both do from the tables, with the second block's rel seen from the first's frame; its
- * start_rel and end_rel are the second block's (what frame_of needs once it is applied). Both blocks
- * stay in the stack map, so frame_of tells the second's frame from the first's whenever it follows.
- * Invalidates the summaries given before; takes their indices. */
+/* Block `first`, just applied, and `second`, which started next, reached in its frame or as the callee
+ * of a call that ends `first`: made into one summary (a pair), which stands for both when `second`
+ * follows `first` again; otherwise `first` is never paired. A pair holds what both do from the
+ * tables, the second block's rel seen from the first's frame; its start fields are the first block's
+ * (its start event, if any, is applied as that block's would be), its end_rel the second's (what
+ * frame_of needs once it is applied). Both blocks are in the stack map (neither is walked), so
+ * frame_of tells the second's frame from the first's whenever it follows. Invalidates the summaries
+ * given before; takes their indices. */
 static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_index) {
   block_summary *first = &p->summaries[first_index];
   const block_summary *second = &p->summaries[second_index];
@@ -577,7 +579,6 @@ static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_in
     pair.delta = (int32_t)shift;
   }
   if (!scan_bytes(p, &pair, &scan, first->start, first->end, 0)) return;
-  /* (an event at the first block's start is left to apply_event, as for the first block alone) */
   /* the prologue's limit check: a depth the call's step reaches (its fold of depth 0 without a check is
    * void where SP at the callee's entry is no higher than the reference: apply_call) */
   if (kind == PAIR_KIND_CALL && second->start_check >= 0) {
