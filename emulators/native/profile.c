@@ -544,8 +544,10 @@ static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_in
       first->instrs > 0 && second->instrs > 0) {
     kind = PAIR_KIND_CALL;
   }
-  if (kind == PAIR_KIND_NONE || (first->special & ~SPECIAL_EVENT) || first->end_rel == PROFILE_NO_FRAME ||
-      second->start > UINT32_MAX) {
+  /* a prologue that starts an instruction is never applied inline (apply_event): nor would its pair be */
+  int inline_start = !(first->special & SPECIAL_EVENT) || first->start_kind != POINT_PROLOGUE || first->start_loc < 0;
+  if (kind == PAIR_KIND_NONE || (first->special & ~SPECIAL_EVENT) || !inline_start ||
+      first->end_rel == PROFILE_NO_FRAME || second->start > UINT32_MAX) {
     return;
   }
   block_summary pair = {0};
@@ -753,7 +755,7 @@ static inline int frame_of(const stack_profile *p, const block_summary *s, int32
 }
 
 /* Applies the first block of pair `pair` (apply_block) and sets the frame of its second, which it
- * returns as the pending block. Invalidates the summaries given before. */
+ * returns (the pending block stays as it is). Invalidates the summaries given before. */
 __attribute__((noinline)) static const block_summary *split_pair(stack_profile *p, const block_summary *pair) {
   const block_summary *first = &p->summaries[pair->first];
   uint64_t second_start = pair->second_start;
@@ -765,7 +767,6 @@ __attribute__((noinline)) static const block_summary *split_pair(stack_profile *
   /* tells: pairs are made of blocks in the stack map, the second begun in the first's frame or by a call */
   frame_of(p, second, first_start_rel, first_end_rel, &reference);
   p->frame_reference = reference;
-  p->pending = second;
   return second;
 }
 
