@@ -32,15 +32,35 @@ typedef struct __attribute__((aligned(64))) {
   uint16_t align_ok;  /* bit r: frame reference % 16 == r keeps every alignment point aligned */
   uint8_t start_kind; /* POINT_* at the start */
   uint8_t special;    /* SPECIAL_*: not a block of instruction starts only */
+  /* the block that followed it when it was first applied, which a pair summary joins to it: checked
+   * at every block start (successor_size 0: none) */
+  uint32_t successor_start, successor_size;
+  uint32_t pair_slot;    /* index + 1 of its pair summary in `summaries`, kept for reuse; 0: none */
+  uint8_t pair_state;    /* PAIR_* */
+  uint8_t pair_kind;     /* PAIR_KIND_*: for a pair summary, how its two blocks join */
   /* rarely needed */
   uint32_t size;                  /* the block's bytes (machines may translate different blocks from one start) */
   int32_t start_loc, start_check; /* a start event's locs[] and checks[] */
   uint64_t start_key;             /* the hash key of start_loc */
   uint64_t start, end;            /* the block's first offset, and the offset past its bytes in the tables */
+  /* a pair summary (its start fields are its first block's, end_rel its second's): its first block's
+   * index in `summaries` and its second block; for a call, the call's location and key, rel of SP at
+   * the callee's entry (the first block's end_rel plus the return address) and how far the callee's
+   * reference is below the caller's */
+  uint32_t first, second_size;
+  uint64_t second_start;
+  int32_t call_loc, entry_rel, delta;
+  uint64_t call_key;
 } block_summary;
 
-/* block_summary.special: a prologue or return address at the start; walked byte by byte, always. */
-enum { SPECIAL_EVENT = 1, SPECIAL_WALK = 2 };
+/* block_summary.special: a prologue or return address at the start; walked byte by byte, always; a
+ * pair whose second block begins a call (the frame pushed between the two). */
+enum { SPECIAL_EVENT = 1, SPECIAL_WALK = 2, SPECIAL_CALL = 4 };
+/* block_summary.pair_state: whether a pair for the block may still be made, or is made. */
+enum { PAIR_NONE, PAIR_UNLEARNED, PAIR_READY };
+/* block_summary.pair_kind: not a pair; two blocks in one frame; a call's block and the callee's
+ * prologue block. */
+enum { PAIR_KIND_NONE, PAIR_KIND_FRAME, PAIR_KIND_CALL };
 
 typedef struct {
   int32_t loc;            /* the call's location */
@@ -350,6 +370,78 @@ static uint64_t power(uint64_t base, uint64_t exponent) {
   return result;
 }
 
+/* A summary being made: the deepest since the last instruction start, the key of that start and
+ * the hash's parts so far. */
+typedef struct {
+  int64_t running;
+  uint64_t key, a, b;
+} summary_scan;
+
+/* Adds the bytes [from, to) to summary `s`, their rel raised by `shift` (a callee's bytes seen from
+ * its caller's frame); a record point other than an instruction start is allowed at `from` only.
+ * Returns 0, marking `s` walked, at a byte outside the stack map or out of the summary's range. */
+static int scan_bytes(const stack_profile *p, block_summary *s, summary_scan *scan, uint64_t from, uint64_t to,
+                      int64_t shift) {
+  const profile_code *c = &p->code;
+  for (uint64_t x = from; x < to; x++) {
+    int64_t wide = (int64_t)c->rel[x] + shift;
+    if (c->rel[x] == PROFILE_NO_FRAME || wide <= INT32_MIN || wide > INT32_MAX) {
+      s->special |= SPECIAL_WALK;
+      return 0;
+    }
+    int32_t rel = (int32_t)wide;
+    if (rel > s->deepest) s->deepest = rel;
+    if (rel > scan->running) scan->running = rel;
+    uint8_t kind = c->kinds[x];
+    if (kind & POINT_ALIGN) {
+      uint32_t ok = 0;
+      for (uint32_t r = 0; r < 16; r++) ok |= ((r - (uint64_t)(int64_t)rel) & 15) == 0 ? 1u << r : 0;
+      s->align_ok &= ok;
+    }
+    int point_kind = kind & POINT_KIND_MASK;
+    if (point_kind == POINT_NONE) continue;
+    if (point_kind != POINT_INSTR) {
+      if (x != from) s->special |= SPECIAL_WALK;
+      continue;
+    }
+    if (s->instrs == 0) {
+      s->head = (int32_t)scan->running;
+    } else {
+      /* the step of the previous instruction start ends here, as deep as `running` */
+      scan->a = (scan->a * BASE + scan->key) * BASE + (uint64_t)scan->running;
+      scan->b = scan->b * BASE * BASE + 1;
+    }
+    s->instrs++;
+    s->last_loc = c->locs[x];
+    s->last_key = scan->key = key_of(p, s->last_loc);
+    scan->running = rel;
+  }
+  return 1;
+}
+
+/* A depth the open step reaches within a summary being made (rel in its frame). */
+static void scan_fold(block_summary *s, summary_scan *scan, int32_t rel) {
+  if (rel > s->deepest) s->deepest = rel;
+  if (rel > scan->running) scan->running = rel;
+}
+
+static void begin_summary(block_summary *s, summary_scan *scan) {
+  s->align_ok = 0xffff;
+  s->last_loc = -1;
+  /* the summary has a byte in the tables, whose rel is not PROFILE_NO_FRAME (INT32_MIN) unless it is walked */
+  s->head = s->deepest = INT32_MIN;
+  scan->running = INT32_MIN;
+  scan->key = scan->a = scan->b = 0;
+}
+
+static void end_summary(block_summary *s, const summary_scan *scan) {
+  if (s->instrs == 0) s->head = (int32_t)scan->running;
+  s->tail = (int32_t)scan->running;
+  s->hash_a = scan->a;
+  s->hash_b = scan->b;
+  if (s->instrs) s->pow_d = power(BASE, 2 * (uint64_t)s->instrs - 2);
+}
+
 /* What the block [start, start + size) does, from the tables alone. */
 __attribute__((noinline)) static block_summary summarize(const stack_profile *p, uint64_t start, uint32_t size) {
   const profile_code *c = &p->code;
@@ -364,51 +456,10 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   s.start_check = c->checks[start];
   s.start_key = key_of(p, s.start_loc);
   s.special = s.start_kind == POINT_PROLOGUE || s.start_kind == POINT_RETURN ? SPECIAL_EVENT : 0;
-  s.align_ok = 0xffff;
-  s.last_loc = -1;
-  /* deepest since the last instruction start; the block has a byte in the tables, whose rel is not
-   * PROFILE_NO_FRAME (INT32_MIN) unless it is walked */
-  int32_t running = INT32_MIN;
-  uint64_t key = 0; /* of the last instruction start */
-  s.head = s.deepest = INT32_MIN;
-  uint64_t a = 0, b = 0;
-  for (uint64_t x = start; x < s.end; x++) {
-    if (c->rel[x] == PROFILE_NO_FRAME) {
-      s.special |= SPECIAL_WALK;
-      return s;
-    }
-    int32_t rel = c->rel[x];
-    if (rel > s.deepest) s.deepest = rel;
-    if (rel > running) running = rel;
-    uint8_t kind = c->kinds[x];
-    if (kind & POINT_ALIGN) {
-      uint32_t ok = 0;
-      for (uint32_t r = 0; r < 16; r++) ok |= ((r - (uint64_t)(int64_t)rel) & 15) == 0 ? 1u << r : 0;
-      s.align_ok &= ok;
-    }
-    int point_kind = kind & POINT_KIND_MASK;
-    if (point_kind == POINT_NONE) continue;
-    if (point_kind != POINT_INSTR) {
-      if (x != start) s.special |= SPECIAL_WALK;
-      continue;
-    }
-    if (s.instrs == 0) {
-      s.head = running;
-    } else {
-      /* the step of the previous instruction start ends here, as deep as `running` */
-      a = (a * BASE + key) * BASE + (uint64_t)(int64_t)running;
-      b = b * BASE * BASE + 1;
-    }
-    s.instrs++;
-    s.last_loc = c->locs[x];
-    s.last_key = key = key_of(p, s.last_loc);
-    running = rel;
-  }
-  if (s.instrs == 0) s.head = running;
-  s.tail = running;
-  s.hash_a = a;
-  s.hash_b = b;
-  if (s.instrs) s.pow_d = power(BASE, 2 * (uint64_t)s.instrs - 2);
+  s.pair_state = PAIR_UNLEARNED;
+  summary_scan scan;
+  begin_summary(&s, &scan);
+  if (scan_bytes(p, &s, &scan, start, s.end, 0)) end_summary(&s, &scan);
   return s;
 }
 
@@ -426,16 +477,12 @@ static inline const block_summary *summary_at(const stack_profile *p, uint64_t r
   return &p->summaries[((ref & ~REF_SPECIAL) >> 32) - 1];
 }
 
-/* Appends `s` to the summaries, which stay line-aligned; on failure the profile records
- * PROFILE_OUT_OF_MEMORY. */
+/* Appends `s` to the summaries, which stay line-aligned. Returns 0 without memory. */
 static int append_summary(stack_profile *p, const block_summary *s) {
   if (p->summary_count == p->summaries_allocated) {
     uint64_t next = p->summaries_allocated ? p->summaries_allocated * 2 : 64;
     block_summary *grown = aligned_alloc(_Alignof(block_summary), next * sizeof *grown);
-    if (!grown) {
-      p->error = PROFILE_OUT_OF_MEMORY;
-      return 0;
-    }
+    if (!grown) return 0;
     if (p->summary_count) memcpy(grown, p->summaries, p->summary_count * sizeof *grown);
     free(p->summaries);
     p->summaries = grown;
@@ -453,15 +500,19 @@ __attribute__((noinline)) static const block_summary *new_summary(stack_profile 
   uint64_t ref = p->block_refs[start];
   if (ref) {
     block_summary *known = (block_summary *)summary_at(p, ref);
+    uint32_t pair_slot = known->pair_slot;
     *known = summarize(p, start, size);
+    known->pair_slot = pair_slot;
     p->block_refs[start] = block_ref((uint64_t)(known - p->summaries), known);
     return known;
   }
   block_summary s = summarize(p, start, size);
   uint64_t count = p->summary_count;
   if (count >= REF_MAX_BLOCKS || !append_summary(p, &s)) {
+    if (count < REF_MAX_BLOCKS) p->error = PROFILE_OUT_OF_MEMORY;
     p->scratch = s;
     p->scratch.special |= SPECIAL_WALK;
+    p->scratch.pair_state = PAIR_NONE;
     return &p->scratch;
   }
   p->block_refs[start] = block_ref(count, &s);
@@ -471,6 +522,117 @@ __attribute__((noinline)) static const block_summary *new_summary(stack_profile 
 static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_t size) {
   uint64_t ref = p->block_refs[start];
   return ref && (uint32_t)ref == size ? summary_at(p, ref) : new_summary(p, start, size);
+}
+
+/* ── pairs ─────────────────────────────────────────────────────────────────────────────── */
+
+/* Block `first`, just applied, and `second`, which started next, reached in its frame or as the callee
+ * of a call that ends `first`: made into one summary (a pair), which stands for both when `second`
+ * follows `first` again; otherwise `first` is never paired. A pair holds what both do from the
+ * tables, the second block's rel seen from the first's frame; its start fields are the first block's
+ * (its start event, if any, is applied as that block's would be), its end_rel the second's (what
+ * frame_of needs once it is applied). Both blocks are in the stack map (neither is walked), so
+ * frame_of tells the second's frame from the first's whenever it follows. Invalidates the summaries
+ * given before; takes their indices. */
+static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_index) {
+  block_summary *first = &p->summaries[first_index];
+  const block_summary *second = &p->summaries[second_index];
+  first->pair_state = PAIR_NONE;
+  int kind = PAIR_KIND_NONE;
+  if (second->special == 0) kind = PAIR_KIND_FRAME;
+  if (second->special == SPECIAL_EVENT && second->start_kind == POINT_PROLOGUE && second->start_loc < 0 &&
+      first->instrs > 0 && second->instrs > 0) {
+    kind = PAIR_KIND_CALL;
+  }
+  /* a prologue that starts an instruction is never applied inline (apply_event): nor would its pair be */
+  int inline_start = !(first->special & SPECIAL_EVENT) || first->start_kind != POINT_PROLOGUE || first->start_loc < 0;
+  if (kind == PAIR_KIND_NONE || (first->special & ~SPECIAL_EVENT) || !inline_start ||
+      first->end_rel == PROFILE_NO_FRAME || second->start > UINT32_MAX) {
+    return;
+  }
+  block_summary pair = {0};
+  pair.size = first->size;
+  pair.start = first->start;
+  pair.end = first->end;
+  pair.start_rel = first->start_rel;
+  pair.start_kind = first->start_kind;
+  pair.start_loc = first->start_loc;
+  pair.start_check = first->start_check;
+  pair.start_key = first->start_key;
+  pair.special = first->special;
+  pair.end_rel = second->end_rel;
+  pair.pair_kind = (uint8_t)kind;
+  pair.pair_state = PAIR_NONE;
+  pair.first = (uint32_t)first_index;
+  pair.second_start = second->start;
+  pair.second_size = second->size;
+  summary_scan scan;
+  begin_summary(&pair, &scan);
+  int64_t shift = 0;
+  int64_t check_rel = (int64_t)first->end_rel + second->start_check;
+  if (kind == PAIR_KIND_CALL) {
+    int64_t entry_rel = (int64_t)first->end_rel + p->return_address_bytes;
+    shift = entry_rel - second->start_rel;
+    if (entry_rel > INT32_MAX || shift <= INT32_MIN || shift > INT32_MAX || check_rel > INT32_MAX) return;
+    pair.special |= SPECIAL_CALL;
+    pair.call_loc = first->last_loc;
+    pair.call_key = first->last_key;
+    pair.entry_rel = (int32_t)entry_rel;
+    pair.delta = (int32_t)shift;
+  }
+  if (!scan_bytes(p, &pair, &scan, first->start, first->end, 0)) return;
+  /* the prologue's limit check: a depth the call's step reaches (its fold of depth 0 without a check is
+   * void where SP at the callee's entry is no higher than the reference: apply_call) */
+  if (kind == PAIR_KIND_CALL && second->start_check >= 0) {
+    scan_fold(&pair, &scan, (int32_t)check_rel);
+  }
+  if (!scan_bytes(p, &pair, &scan, second->start, second->end, shift)) return;
+  end_summary(&pair, &scan);
+  uint64_t slot = first->pair_slot;
+  uint64_t second_start = second->start;
+  uint32_t second_size = second->size;
+  if (slot) {
+    p->summaries[slot - 1] = pair;
+  } else {
+    if (p->summary_count >= REF_MAX_BLOCKS || !append_summary(p, &pair)) return;
+    slot = p->summary_count;
+  }
+  first = &p->summaries[first_index];
+  first->pair_slot = (uint32_t)slot;
+  first->successor_start = (uint32_t)second_start;
+  first->successor_size = second_size;
+  first->pair_state = PAIR_READY;
+}
+
+/* make_pair, then `second` is the pending block again. */
+__attribute__((noinline)) static void learn_pair(stack_profile *p, uint64_t first_index, uint64_t second_index) {
+  make_pair(p, first_index, second_index);
+  p->pending = &p->summaries[second_index];
+}
+
+/* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
+ * neither deepen the running maximum nor misalign SP, and the open step they close (if any) is a step
+ * no deeper than the maximum (plain_steps): a few multiplications, and no call. */
+__attribute__((always_inline)) static inline void apply_plain_steps(stack_profile *p, const block_summary *s,
+                                                                    int64_t frame_depth) {
+  int64_t head = frame_depth + s->head;
+  if (s->instrs == 0) {
+    fold(p, head);
+    return;
+  }
+  int64_t depth = p->open_depth > head ? p->open_depth : head; /* of the open step, which the block closes */
+  p->hash = ((p->hash * BASE + p->open_key) * BASE + (uint64_t)depth) * s->pow_d + s->hash_a +
+            (uint64_t)frame_depth * s->hash_b;
+  p->steps += s->instrs;
+  p->open_loc = s->last_loc;
+  p->open_key = s->last_key;
+  p->open_depth = frame_depth + s->tail;
+  p->open_height = p->frames.count;
+}
+
+/* Whether the steps of block `s`, which fits, close the open step plainly (apply_plain_steps). */
+static inline int plain_steps(const stack_profile *p, const block_summary *s) {
+  return s->instrs == 0 || (p->open == OPEN_STEP && p->open_depth <= p->max_depth);
 }
 
 /* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
@@ -506,9 +668,13 @@ static inline int fits(const stack_profile *p, const block_summary *s) {
   return (running_frame_depth(p) + s->deepest <= p->max_depth) & ((s->align_ok >> (p->frame_reference & 15)) & 1);
 }
 
+static const block_summary *split_pair(stack_profile *p, const block_summary *pair);
+
 /* Applies block `s`, which ran whole: walked byte by byte when it may deepen the running maximum or
- * misalign SP, its start event taken by the rules when it has one, then its steps. */
+ * misalign SP, its start event taken by the rules when it has one, then its steps; a pair block by
+ * block. */
 __attribute__((noinline)) static void apply_block(stack_profile *p, const block_summary *s) {
+  if (s->pair_kind != PAIR_KIND_NONE) s = split_pair(p, s);
   int64_t frame_depth = running_frame_depth(p);
   uint64_t sp = p->frame_reference - (uint64_t)(int64_t)s->start_rel;
   if ((s->special & SPECIAL_WALK) || !fits(p, s)) {
@@ -538,6 +704,7 @@ __attribute__((always_inline)) static inline int apply_event(stack_profile *p, c
   if (s->start_kind == POINT_PROLOGUE) {
     if (s->start_loc >= 0 || height == p->frames.allocated) return 0;
     fold(p, s->start_check < 0 ? 0 : depth_of(p, sp + p->return_address_bytes) + s->start_check);
+    if (!plain_steps(p, s)) return 0;
     call_frame frame = {p->open_loc, p->open_key, sp, -1};
     p->frames.items[height] = frame;
     p->frames.count = height + 1;
@@ -554,7 +721,7 @@ __attribute__((always_inline)) static inline int apply_event(stack_profile *p, c
     p->open_height = height - 1;
     p->frames.count = height - 1;
   }
-  apply_steps(p, s, frame_depth);
+  apply_plain_steps(p, s, frame_depth); /* after a return, the open step is the return's, which fits */
   return 1;
 }
 
@@ -587,6 +754,22 @@ static inline int frame_of(const stack_profile *p, const block_summary *s, int32
   return 1;
 }
 
+/* Applies the first block of pair `pair` (apply_block) and sets the frame of its second, which it
+ * returns (the pending block stays as it is). Invalidates the summaries given before. */
+__attribute__((noinline)) static const block_summary *split_pair(stack_profile *p, const block_summary *pair) {
+  const block_summary *first = &p->summaries[pair->first];
+  uint64_t second_start = pair->second_start;
+  uint32_t second_size = pair->second_size;
+  apply_block(p, first);
+  int32_t first_start_rel = first->start_rel, first_end_rel = first->end_rel;
+  const block_summary *second = summary_of(p, second_start, second_size);
+  uint64_t reference = p->frame_reference;
+  /* tells: pairs are made of blocks in the stack map, the second begun in the first's frame or by a call */
+  frame_of(p, second, first_start_rel, first_end_rel, &reference);
+  p->frame_reference = reference;
+  return second;
+}
+
 /* The block at `offset` starts, after a block with `last_start_rel` and `last_end_rel` (frame_of;
  * PROFILE_NO_FRAME: none in this run) was applied. SP is read from the machine only where frame_of
  * cannot tell it. */
@@ -608,8 +791,31 @@ __attribute__((noinline)) static void start_block(stack_profile *p, int32_t last
 /* Applies block `last` by the rules, then starts the block at `offset`. */
 __attribute__((noinline)) static void apply_by_rules(stack_profile *p, const block_summary *last, uint64_t offset,
                                                      uint32_t size, sp_reader read, void *context) {
+  int32_t last_start_rel = last->start_rel, last_end_rel = last->end_rel; /* a pair's are its second block's */
   apply_block(p, last);
-  start_block(p, last->start_rel, last->end_rel, offset, size, read, context);
+  start_block(p, last_start_rel, last_end_rel, offset, size, read, context);
+}
+
+/* Applies pair `s` of a call's block and its callee's prologue block, when it fits, in the common cases
+ * of the rules (apply_event for the first block's start event, if any; prologue): room for two more
+ * frames, SP at the callee's entry no higher than the reference. Returns 0, having changed nothing the
+ * rules would not do again, in any other case. */
+__attribute__((always_inline)) static inline int apply_call(stack_profile *p, const block_summary *s) {
+  int64_t frame_depth = running_frame_depth(p);
+  if (p->frames.count + 2 > p->frames.allocated || frame_depth + s->entry_rel < 0) return 0;
+  call_frame frame = {s->call_loc, s->call_key, p->frame_reference - (uint64_t)(int64_t)s->entry_rel, -1};
+  if (!(s->special & SPECIAL_EVENT)) {
+    if (!plain_steps(p, s)) return 0;
+    apply_plain_steps(p, s, frame_depth);
+  } else if (!apply_event(p, s)) {
+    return 0;
+  }
+  uint64_t height = p->frames.count;
+  p->frames.items[height] = frame;
+  p->frames.count = height + 1;
+  p->open_height = height + 1;
+  p->frame_reference -= (uint64_t)(int64_t)s->delta;
+  return 1;
 }
 
 /* Applies block `s`, which ran whole, when it is a common block or starts with a common event.
@@ -617,21 +823,20 @@ __attribute__((noinline)) static void apply_by_rules(stack_profile *p, const blo
 __attribute__((always_inline)) static inline int apply_inline(stack_profile *p, const block_summary *s) {
   int fit = fits(p, s);
   if (__builtin_expect(fit && !s->special, 1)) {
-    apply_steps(p, s, running_frame_depth(p));
+    if (!plain_steps(p, s)) return 0;
+    apply_plain_steps(p, s, running_frame_depth(p));
     return 1;
   }
-  return fit && s->special == SPECIAL_EVENT && apply_event(p, s);
+  if (!fit) return 0;
+  if (s->special & SPECIAL_CALL) return apply_call(p, s);
+  return s->special == SPECIAL_EVENT && apply_event(p, s);
 }
 
-/* The block at `offset` starts: the one before it ran whole. The common cases (that block common or
- * a common event, this one known and reached in its frame or by a call or return) inline; the rest
- * in start_block and apply_by_rules. */
-void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
-  const block_summary *last = p->pending;
-  if (__builtin_expect(last == NULL, 0)) {
-    if (p->active) start_block(p, PROFILE_NO_FRAME, PROFILE_NO_FRAME, offset, size, read, context);
-    return;
-  }
+/* The block at `offset` starts after block `last`, which ran whole and is not paired with it. The
+ * common cases (`last` common or a common event or call, this block known and reached in its frame or
+ * by a call or return) inline; the rest in start_block and apply_by_rules. */
+__attribute__((noinline)) static void next_block(stack_profile *p, const block_summary *last, uint64_t offset,
+                                                 uint32_t size, sp_reader read, void *context) {
   if (__builtin_expect(!apply_inline(p, last), 0)) {
     apply_by_rules(p, last, offset, size, read, context);
     return;
@@ -642,16 +847,36 @@ void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader r
     /* `last`, applied inline, is not walked: its start is in the stack map */
     if (__builtin_expect(!(ref & REF_SPECIAL), 1)) {
       p->pending = s; /* the frame stays */
-      return;
-    }
-    uint64_t reference;
-    if (frame_of(p, s, last->start_rel, last->end_rel, &reference)) {
+    } else {
+      uint64_t reference;
+      if (!frame_of(p, s, last->start_rel, last->end_rel, &reference)) {
+        start_block(p, last->start_rel, last->end_rel, offset, size, read, context);
+        return;
+      }
       p->pending = s;
       p->frame_reference = reference;
-      return;
     }
+    if (__builtin_expect(last->pair_state == PAIR_UNLEARNED, 0)) {
+      learn_pair(p, (uint64_t)(last - p->summaries), (uint64_t)(s - p->summaries));
+    }
+    return;
   }
   start_block(p, last->start_rel, last->end_rel, offset, size, read, context);
+}
+
+/* The block at `offset` starts: the one before it ran whole. When it is the block paired with that
+ * one, the pair is pending (nothing else to do: its own entry is saved); otherwise next_block. */
+void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader read, void *context) {
+  const block_summary *last = p->pending;
+  if (__builtin_expect(last == NULL, 0)) {
+    if (p->active) start_block(p, PROFILE_NO_FRAME, PROFILE_NO_FRAME, offset, size, read, context);
+    return;
+  }
+  if (last->successor_size == size && last->successor_start == offset) {
+    p->pending = &p->summaries[last->pair_slot - 1];
+    return;
+  }
+  next_block(p, last, offset, size, read, context);
 }
 
 void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader read, void *context) {
@@ -659,6 +884,7 @@ void profile_run_end(stack_profile *p, uint64_t stop, int at_stop, sp_reader rea
   const block_summary *last = p->pending;
   p->pending = NULL;
   if (last) {
+    if (last->pair_kind != PAIR_KIND_NONE) last = split_pair(p, last);
     /* A stop inside the last block: only its bytes before the stop ran (and the stop's own start). */
     if (stop >= last->start && stop < last->start + last->size && stop < p->code_size) {
       walk(p, last->start, at_stop ? stop + 1 : stop, p->frame_reference - (uint64_t)(int64_t)last->start_rel);

@@ -14,7 +14,9 @@
  * reference from the caller's SP at the call, a return restores the caller's. Record points other
  * than instruction starts (prologues, return addresses) only begin blocks (they are reached by calls
  * and returns, which end blocks); one that does not is handled by walking its block byte by byte, as
- * are blocks that may deepen the running maximum, misalign SP, or end a run early. The recorder,
+ * are blocks that may deepen the running maximum, misalign SP, or end a run early. A block and the
+ * block that followed it when first seen (in its frame, or the prologue of the call it ends) are
+ * summarized together too, and applied as one whenever that block follows again. The recorder,
  * which reads SP at every instruction, is the reference this is tested against.
  */
 #ifndef SAMESTACK_PROFILE_H

@@ -135,7 +135,9 @@ describe("the native stack profiler", () => {
 
 describe("the native stack profiler across host calls", () => {
   // A host call stops the run at an exit and resumes it at the return address: the profile goes on
-  // across runs, the call deemed to use a callee's frame.
+  // across runs, the call deemed to use a callee's frame. In the second module the callee's first
+  // instruction leaves for the host, so a run ends right after a call's block and the callee's
+  // prologue block, which the profiler applies as one pair.
   const HOST_CALLS = `(module
     (import "env" "fold" (func $fold (param i64 i32) (result i64)))
     (func $walk (export "walk") (param $n i32) (result i64)
@@ -144,9 +146,24 @@ describe("the native stack profiler across host calls", () => {
         (else (i64.add
           (call $fold (i64.extend_i32_u (local.get $n)) (i32.const 3))
           (call $walk (i32.sub (local.get $n) (i32.const 1))))))))`;
+  const HOST_CALL_FIRST = `(module
+    (import "env" "fold" (func $fold (param i64 i32) (result i64)))
+    (func $walk (export "walk") (param $n i32) (result i64)
+      (drop (call $fold (i64.const 1) (local.get $n)))
+      (if (result i64) (i32.eqz (local.get $n))
+        (then (i64.const 7))
+        (else (i64.add
+          (call $fold (i64.extend_i32_u (local.get $n)) (i32.const 3))
+          (call $walk (i32.sub (local.get $n) (i32.const 1))))))))`;
+  const CASES = TARGETS.flatMap((target) =>
+    [
+      { name: "host calls", source: HOST_CALLS },
+      { name: "a host call first", source: HOST_CALL_FIRST },
+    ].map((module) => ({ target, ...module })),
+  );
 
-  it.each(TARGETS)("gives the JS tracer's profile on %s", async (target) => {
-    const bytes = await watToBinary(HOST_CALLS, "host-calls.wat");
+  it.each(CASES)("gives the JS tracer's profile on $target ($name)", async ({ target, source }) => {
+    const bytes = await watToBinary(source, "host-calls.wat");
     const validated = validateModule(decodeModule(bytes));
     let compared = 0;
     for (const strategy of STRATEGIES) {
