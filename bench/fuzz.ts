@@ -6,8 +6,9 @@
  *     included. Goals with 2 workers on this 2-core machine: P1 ≥ 1,000 cases/s, all ≥ 300.
  *   - where a case's CPU time goes, per stage of a worker's work (drawing the case, compiling it,
  *     each property's check): what speeding up one part would buy;
- *   - V8's compile time per generated module as a process ages (it keeps every Wasm function type
- *     it has seen): why fuzz workers run V8 in children replaced every MODULES_PER_PROCESS modules;
+ *   - V8's compile time per generated module as a process ages (V8 keeps every Wasm function type
+ *     it has seen; V8 11 looks each new one up in time growing with their number): why fuzz
+ *     workers under Node 20 replace their V8 children every MODULES_PER_PROCESS modules;
  *   - size of shrunk P5 counterexamples (native divergence) over 20 seeds: median instructions and
  *     functions, as found, and with leaf-frame differences set aside (register-threshold ones).
  *     Goal: ≤ 20 instructions.
@@ -168,6 +169,6 @@ function v8CompileAging(): void {
     medians.push(`${formatDuration(median(times))} after ${block * BLOCK}`);
   }
   console.log(
-    `V8 compile of a generated module, median per block of ${BLOCK}: ${medians.join(", ")} (fuzz workers' V8 children are replaced every ${MODULES_PER_PROCESS} modules)`,
+    `V8 compile of a generated module, median per block of ${BLOCK}: ${medians.join(", ")} (${Number.isFinite(MODULES_PER_PROCESS) ? `fuzz workers' V8 children are replaced every ${MODULES_PER_PROCESS} modules` : "fuzz workers keep their V8 children"})`,
   );
 }

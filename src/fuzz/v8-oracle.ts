@@ -1,10 +1,10 @@
 // P1's runs on V8: in this process, or in a child process of their own (v8-process.ts). A fuzz
 // worker hands its cases' V8 runs to a child, which runs them while the worker compiles the batch.
-// The child is replaced every MODULES_PER_PROCESS modules for V8 11 (Node 20), which keeps every
-// Wasm function type it has seen and looks each new one up in time proportional to their number:
+// Under V8 11 (Node 20) the child is replaced every MODULES_PER_PROCESS modules: V8 11 keeps every
+// Wasm function type it has seen and looks each new one up in time proportional to their number, so
 // compiling a generated module costs 0.4 ms in a fresh process and 2.7 ms after 3,000 modules
-// (`npm run bench` prints it; V8 13 takes 0.04 ms throughout). A child starts in a fraction of a
-// second; replacing the worker instead would cost it seconds of re-optimising its hot code.
+// (`npm run bench` prints it; V8 13 takes 0.04 ms throughout, and keeps its child). A child starts
+// in a fraction of a second; replacing the worker instead would cost it seconds of re-optimising.
 import { hostImportsForV8 } from "../../emulators/hosts/env.js";
 import { V8Instance } from "../../emulators/v8/v8.js";
 import type { Module } from "../wasm/ir.js";
@@ -12,8 +12,8 @@ import type { Outcome, WasmValue } from "../wasm/outcome.js";
 import { Child, type CloseRequest } from "./child.js";
 import type { TestCase } from "./test-case.js";
 
-/** Modules a V8 child compiles before a fresh one replaces it. */
-export const MODULES_PER_PROCESS = 1000;
+/** Modules a V8 child compiles before a fresh one replaces it: V8 11 only (see above). */
+export const MODULES_PER_PROCESS = process.versions.v8.startsWith("11.") ? 1000 : Number.POSITIVE_INFINITY;
 
 /** What P1 compares of a run: the entry's outcome, then the exported globals read afterwards. */
 export interface EntryRun {
