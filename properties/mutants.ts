@@ -334,17 +334,26 @@ function constantExpressions(module: Module): ConstExpr[] {
 /** GC's type codes: ref, ref null, and the abstract heap types beyond func and extern. */
 const GC_TYPE_CODES = new Set([0x63, 0x64, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x71, 0x72, 0x73, 0x74]);
 const TYPE_ERRORS = ["malformed value type", "malformed reference type", "malformed block type"];
+/** Opcodes of typed function references and GC: call_ref, return_call_ref, ref.eq, ref.as_non_null, br_on_null, br_on_non_null, the GC prefix. */
+const REFERENCE_OPCODES = new Set([0x14, 0x15, 0xd3, 0xd4, 0xd5, 0xd6, 0xfb]);
+const REF_NULL = 0xd0;
 
 /**
  * The construct of WebAssembly 3.0 that makes a module samestack (2.0) and wabt.js reject valid for
- * V8 12+, whose 3.0 proposals ship without flags, or null: a GC type code, a 64-bit limits flag, or
- * a constant expression that reads a global the module defines (2.0 allows imported ones only).
+ * V8 12+, whose 3.0 proposals ship without flags, or null: a GC type code, a typed `ref.null`, an
+ * opcode of typed function references or GC, a 64-bit limits flag, or a constant expression that
+ * reads a global the module defines (2.0 allows imported ones only).
  */
 function webAssembly3Construct(bytes: Uint8Array, ours: Verdict, error?: FrontEndError): string | null {
   const at = error === undefined ? undefined : bytes[error.offset];
   if (ours === "malformed" && at !== undefined) {
     if (TYPE_ERRORS.includes(error!.reason) && GC_TYPE_CODES.has(at))
       return `GC type code 0x${at.toString(16)}`;
+    // a heap type that is a type index: one LEB byte below 0x40 (a non-negative s33)
+    if (error!.reason === "malformed reference type" && bytes[error!.offset - 1] === REF_NULL && at < 0x40)
+      return `ref.null of type index ${at} (typed function references)`;
+    if (error!.reason === "illegal opcode" && REFERENCE_OPCODES.has(at))
+      return `opcode 0x${at.toString(16)} of typed function references or GC`;
     if (error!.reason === "malformed limits flags" && at >= 4 && at <= 7)
       return `64-bit limits flag 0x${at.toString(16)}`;
   }
