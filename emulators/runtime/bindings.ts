@@ -41,7 +41,7 @@ import {
   VMCTX,
   WASM_PAGE_BYTES,
 } from "../../src/compiler/artifact.js";
-import type { FuncType, Module, RefType, ValType } from "../../src/wasm/ir.js";
+import type { Module, RefType, ValType } from "../../src/wasm/ir.js";
 import { TRAP_KINDS } from "../../src/wasm/outcome.js";
 import { CapacityError, InvalidArgumentError } from "../errors.js";
 import { type Engine, MAX_REGION_SIZE } from "../unicorn/engine.js";
@@ -71,19 +71,11 @@ import {
   VMCTX_LIMIT,
 } from "./layout.js";
 import type { LinkedImports } from "./link.js";
-import { memo } from "./memo.js";
 
 /** Why instantiation stopped before the start function: a segment out of bounds, or a runner limit. */
 export type InitialisationFailure =
   | { readonly outcome: "trap"; readonly trap: "out_of_bounds_table" | "out_of_bounds_memory" }
   | { readonly outcome: "error"; readonly message: string };
-
-/** Type ids by function type (computing one hashes the signature's text): types are shared by instances. */
-const typeIds = new WeakMap<FuncType, bigint>();
-
-function typeIdOf(type: FuncType): bigint {
-  return memo(typeIds, type, () => typeId(type));
-}
 
 /** A table as this engine holds it. */
 interface EngineTable {
@@ -567,7 +559,7 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
     const address = own
       ? Number(this.artifact.codeBase) + this.artifact.entries[ref.funcIndex]!
       : this.exitOf(ref);
-    return { codeAddress: BigInt(address), typeId: typeIdOf(ref.type) };
+    return { codeAddress: BigInt(address), typeId: typeId(ref.type) };
   }
 
   /** The exit that calls `ref`: an import's slot, else a foreign-exit slot, allocated on first use. */
