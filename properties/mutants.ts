@@ -409,8 +409,6 @@ export function judge(wabt: Wabt, bytes: Uint8Array): Judgement {
     const construct = webAssembly3Construct(bytes, ours, error);
     if (construct !== null)
       return { kind: "set-aside", reason: `WebAssembly 3.0, which V8 12+ has: ${construct}` };
-  }
-  if (v8Valid && ours !== "valid" && theirs !== "valid") {
     const beyond = BEYOND_2_0.find((f) => wabtVerdict(wabt, bytes, { ...WABT_2_0, [f]: true }) === "valid");
     if (beyond !== undefined)
       return { kind: "set-aside", reason: `beyond 2.0: V8 and wabt with ${beyond} accept it` };
