@@ -354,11 +354,10 @@ static void on_interrupt(uc_engine *uc, uint32_t number, void *user) {
 /* The profile's view of the block at `offset`. */
 static uint64_t running_sp(void *e) { return read_sp(e); }
 
-/* Fuel charge of the block at `offset`, computed on its first execution: its fuel points, or its
- * instructions (fixed-size ones by division, others counted with Capstone). */
-static uint64_t block_charge(ss_engine *e, uint64_t offset, uint32_t size) {
-  uint32_t known = e->block_charges[offset];
-  if (known) return known - 1;
+/* Fuel charge of the block at `offset` on its first execution: its fuel points, or its instructions
+ * (fixed-size ones by division, others counted with Capstone); kept for block_charge. Out of line,
+ * so that the block hook's common path saves no registers. */
+__attribute__((noinline)) static uint64_t first_block_charge(ss_engine *e, uint64_t offset, uint32_t size) {
   uint64_t charge = 0;
   if (e->fuel_points) {
     uint64_t end = offset + size < e->size ? offset + size : e->size;
@@ -374,6 +373,12 @@ static uint64_t block_charge(ss_engine *e, uint64_t offset, uint32_t size) {
   }
   if (charge < UINT32_MAX) e->block_charges[offset] = (uint32_t)charge + 1;
   return charge;
+}
+
+/* Fuel charge of the block at `offset`. */
+static inline uint64_t block_charge(ss_engine *e, uint64_t offset, uint32_t size) {
+  uint32_t known = e->block_charges[offset];
+  return known ? known - 1 : first_block_charge(e, offset, size);
 }
 
 /* FAST, before a block runs: a pending hand-over, or a block the fuel does not cover, stops the run at
