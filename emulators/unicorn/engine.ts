@@ -283,6 +283,8 @@ class UnicornEngine implements Engine {
   /** The point flags (FLAG) whose address sets are non-empty: clearing an empty one costs nothing. */
   private readonly pointFlagsSet = new Set<number>();
   private readonly result = new BigUint64Array(RESULT.length);
+  /** Where ss_profile_finish writes a profile's summary (PROFILE_SUMMARY), read at once. */
+  private readonly profileSummary = new Float64Array(PROFILE_SUMMARY.length);
   private profileCodeSet = false;
   /** Block-metered: whether the helper runs on the precise machine from the start. */
   private preciseOnly = false;
@@ -508,25 +510,23 @@ class UnicornEngine implements Engine {
   finishProfile(): ProfileRows {
     const handle = this.open("finishProfile");
     if (!this.profileCodeSet) throw new InvalidArgumentError("finishProfile needs setProfileCode first");
-    const summary = new Float64Array(PROFILE_SUMMARY.length);
+    const summary = this.profileSummary;
     ss.profileFinish(handle, summary);
-    const field = (index: number) => summary[index]!;
-    const changes = new Float64Array(field(PROFILE_SUMMARY.changes) * PROFILE_CHANGE_WORDS);
-    const nodes = new Float64Array(field(PROFILE_SUMMARY.nodes) * PROFILE_NODE_WORDS);
-    const misaligned = new Float64Array(field(PROFILE_SUMMARY.misaligned));
+    const changes = uninitializedFloat64s(summary[PROFILE_SUMMARY.changes]! * PROFILE_CHANGE_WORDS);
+    const nodes = uninitializedFloat64s(summary[PROFILE_SUMMARY.nodes]! * PROFILE_NODE_WORDS);
+    const misaligned = uninitializedFloat64s(summary[PROFILE_SUMMARY.misaligned]!);
     ss.profileCopy(handle, changes, nodes, misaligned);
-    const hashWord = (index: number) => field(index).toString(16).padStart(8, "0");
-    const errorKind = PROFILE_ERROR_KINDS[field(PROFILE_SUMMARY.error)];
+    const errorKind = PROFILE_ERROR_KINDS[summary[PROFILE_SUMMARY.error]!];
     return {
-      steps: field(PROFILE_SUMMARY.steps),
-      entryDepth: field(PROFILE_SUMMARY.entryDepth),
-      maxDepth: field(PROFILE_SUMMARY.maxDepth),
-      lastDepth: field(PROFILE_SUMMARY.lastDepth),
-      hash: hashWord(PROFILE_SUMMARY.hashHigh) + hashWord(PROFILE_SUMMARY.hashLow),
+      steps: summary[PROFILE_SUMMARY.steps]!,
+      entryDepth: summary[PROFILE_SUMMARY.entryDepth]!,
+      maxDepth: summary[PROFILE_SUMMARY.maxDepth]!,
+      lastDepth: summary[PROFILE_SUMMARY.lastDepth]!,
+      hash: hexWord(summary[PROFILE_SUMMARY.hashHigh]!) + hexWord(summary[PROFILE_SUMMARY.hashLow]!),
       changes,
       nodes,
       misaligned,
-      error: errorKind ? { kind: errorKind, offset: field(PROFILE_SUMMARY.errorOffset) } : null,
+      error: errorKind ? { kind: errorKind, offset: summary[PROFILE_SUMMARY.errorOffset]! } : null,
     };
   }
 
@@ -591,7 +591,7 @@ class UnicornEngine implements Engine {
     const field = (index: number) => Number(r[index]);
     const recordWords = uninitializedFloat64s(field(RESULT.records) * StackRecords.WORDS);
     if (recordWords.length > 0) ss.copyRecords(handle, recordWords);
-    const violationWords = new Float64Array(field(RESULT.violations) * VIOLATION_WORDS);
+    const violationWords = uninitializedFloat64s(field(RESULT.violations) * VIOLATION_WORDS);
     if (violationWords.length > 0) ss.copyViolations(handle, violationWords);
     const alignmentViolations: AlignmentViolation[] = [];
     for (let i = 0; i < violationWords.length; i += VIOLATION_WORDS) {
@@ -739,16 +739,28 @@ class UnicornEngine implements Engine {
   }
 }
 
-/** A Float64Array the caller overwrites entirely: skips zero-filling, which costs as much as the copy. */
 const PROFILE_ERROR_KINDS: Record<number, NonNullable<ProfileRows["error"]>["kind"]> = {
   [PROFILE_ERROR.returnWithoutCall]: "return-without-call",
   [PROFILE_ERROR.noStackMap]: "no-stack-map",
   [PROFILE_ERROR.outOfMemory]: "out-of-memory",
 };
 
+/** No numbers: what most runs read back, shared (an empty array cannot be written). */
+const NO_FLOAT64S = new Float64Array(0);
+
+/**
+ * A Float64Array the caller overwrites entirely: skips zero-filling, which costs as much as the copy.
+ * Empty ones are NO_FLOAT64S: allocating even an empty Buffer costs a run microseconds.
+ */
 function uninitializedFloat64s(length: number): Float64Array {
+  if (length === 0) return NO_FLOAT64S;
   const bytes = Buffer.allocUnsafeSlow(length * Float64Array.BYTES_PER_ELEMENT);
   return new Float64Array(bytes.buffer, bytes.byteOffset, length);
+}
+
+/** A 32-bit word as 8 hex digits. */
+function hexWord(word: number): string {
+  return word.toString(16).padStart(8, "0");
 }
 
 function dispatchJsHook(token: number, address: number): number {
