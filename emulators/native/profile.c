@@ -13,6 +13,11 @@
 
 static const uint64_t BASE = 0x9e3779b97f4a7c15ull;
 
+/* The hash after one more step, of `key` at `depth`. */
+static inline uint64_t hash_step(uint64_t hash, uint64_t key, int64_t depth) {
+  return (hash * BASE + key) * BASE + (uint64_t)depth;
+}
+
 /* What one block does to a profile, decided on its first execution. Depths are relative to the
  * reference of the frame the block runs in (its `rel` values): a byte's depth is the frame's depth
  * plus its `rel`. What every block needs fills the first cache line; summaries are line-aligned. */
@@ -266,7 +271,7 @@ static void close_open(stack_profile *p) {
     }
   } else if (p->open == OPEN_STEP) {
     uint64_t index = p->steps++;
-    p->hash = (p->hash * BASE + p->open_key) * BASE + (uint64_t)p->open_depth;
+    p->hash = hash_step(p->hash, p->open_key, p->open_depth);
     p->last_depth = p->open_depth;
     if (p->open_depth > p->max_depth) {
       p->max_depth = p->open_depth;
@@ -610,6 +615,12 @@ __attribute__((noinline)) static void learn_pair(stack_profile *p, uint64_t firs
   p->pending = &p->summaries[second_index];
 }
 
+/* The hash after block `s`, in a frame at depth `frame_depth`, closes the open step at `depth`. */
+static inline uint64_t hash_closing(const stack_profile *p, const block_summary *s, int64_t depth,
+                                    int64_t frame_depth) {
+  return hash_step(p->hash, p->open_key, depth) * s->pow_d + s->hash_a + (uint64_t)frame_depth * s->hash_b;
+}
+
 /* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
  * neither deepen the running maximum nor misalign SP, and the open step they close (if any) is a step
  * no deeper than the maximum (plain_steps): a few multiplications, and no call. */
@@ -621,8 +632,7 @@ __attribute__((always_inline)) static inline void apply_plain_steps(stack_profil
     return;
   }
   int64_t depth = p->open_depth > head ? p->open_depth : head; /* of the open step, which the block closes */
-  p->hash = ((p->hash * BASE + p->open_key) * BASE + (uint64_t)depth) * s->pow_d + s->hash_a +
-            (uint64_t)frame_depth * s->hash_b;
+  p->hash = hash_closing(p, s, depth, frame_depth);
   p->steps += s->instrs;
   p->open_loc = s->last_loc;
   p->open_key = s->last_key;
@@ -644,16 +654,15 @@ __attribute__((always_inline)) static inline void apply_steps(stack_profile *p, 
     return;
   }
   int64_t depth = p->open_depth > head ? p->open_depth : head; /* of the open step, which the block closes */
-  uint64_t f = (uint64_t)frame_depth;
   if (__builtin_expect(p->open != OPEN_STEP || depth > p->max_depth, 0)) {
     /* the open step's closing is not plain: closed by the rules, then the rest of the block */
     p->open_depth = depth;
     close_open(p);
     p->open = OPEN_STEP;
-    p->hash = p->hash * s->pow_d + s->hash_a + f * s->hash_b;
+    p->hash = p->hash * s->pow_d + s->hash_a + (uint64_t)frame_depth * s->hash_b;
     p->steps += s->instrs - 1;
   } else {
-    p->hash = ((p->hash * BASE + p->open_key) * BASE + (uint64_t)depth) * s->pow_d + s->hash_a + f * s->hash_b;
+    p->hash = hash_closing(p, s, depth, frame_depth);
     p->steps += s->instrs;
   }
   p->open_loc = s->last_loc;
@@ -713,7 +722,7 @@ __attribute__((always_inline)) static inline int apply_event(stack_profile *p, c
     const call_frame *call = &p->frames.items[height - 1];
     if (p->open_depth > p->max_depth || sp < call->callee_sp) return 0;
     p->steps++;
-    p->hash = (p->hash * BASE + p->open_key) * BASE + (uint64_t)p->open_depth;
+    p->hash = hash_step(p->hash, p->open_key, p->open_depth);
     int next = s->start_loc >= 0;
     p->open_loc = next ? s->start_loc : call->loc;
     p->open_key = next ? s->start_key : call->key;
