@@ -621,6 +621,15 @@ static inline uint64_t hash_closing(const stack_profile *p, const block_summary 
   return hash_step(p->hash, p->open_key, depth) * s->pow_d + s->hash_a + (uint64_t)frame_depth * s->hash_b;
 }
 
+/* The last instruction start of block `s`, in a frame at depth `frame_depth`, opens the step that
+ * stays open after it. */
+static inline void open_last_step(stack_profile *p, const block_summary *s, int64_t frame_depth) {
+  p->open_loc = s->last_loc;
+  p->open_key = s->last_key;
+  p->open_depth = frame_depth + s->tail;
+  p->open_height = p->frames.count;
+}
+
 /* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
  * neither deepen the running maximum nor misalign SP, and the open step they close (if any) is a step
  * no deeper than the maximum (plain_steps): a few multiplications, and no call. */
@@ -634,10 +643,7 @@ __attribute__((always_inline)) static inline void apply_plain_steps(stack_profil
   int64_t depth = p->open_depth > head ? p->open_depth : head; /* of the open step, which the block closes */
   p->hash = hash_closing(p, s, depth, frame_depth);
   p->steps += s->instrs;
-  p->open_loc = s->last_loc;
-  p->open_key = s->last_key;
-  p->open_depth = frame_depth + s->tail;
-  p->open_height = p->frames.count;
+  open_last_step(p, s, frame_depth);
 }
 
 /* Whether the steps of block `s`, which fits, close the open step plainly (apply_plain_steps). */
@@ -645,30 +651,20 @@ static inline int plain_steps(const stack_profile *p, const block_summary *s) {
   return s->instrs == 0 || (p->open == OPEN_STEP && p->open_depth <= p->max_depth);
 }
 
-/* The steps of block `s` after its start event, in a frame at depth `frame_depth`, when they can
- * neither deepen the running maximum nor misalign SP: a few multiplications. */
-__attribute__((always_inline)) static inline void apply_steps(stack_profile *p, const block_summary *s, int64_t frame_depth) {
-  int64_t head = frame_depth + s->head;
-  if (s->instrs == 0) {
-    fold(p, head);
+/* The steps of block `s`, which fits, after its start event, in a frame at depth `frame_depth`: when
+ * the open step's closing is not plain, it is closed by the rules (the block's head, within the
+ * maximum as the block fits, folded in first), then the rest of the block. */
+static void apply_steps(stack_profile *p, const block_summary *s, int64_t frame_depth) {
+  if (plain_steps(p, s)) {
+    apply_plain_steps(p, s, frame_depth);
     return;
   }
-  int64_t depth = p->open_depth > head ? p->open_depth : head; /* of the open step, which the block closes */
-  if (__builtin_expect(p->open != OPEN_STEP || depth > p->max_depth, 0)) {
-    /* the open step's closing is not plain: closed by the rules, then the rest of the block */
-    p->open_depth = depth;
-    close_open(p);
-    p->open = OPEN_STEP;
-    p->hash = p->hash * s->pow_d + s->hash_a + (uint64_t)frame_depth * s->hash_b;
-    p->steps += s->instrs - 1;
-  } else {
-    p->hash = hash_closing(p, s, depth, frame_depth);
-    p->steps += s->instrs;
-  }
-  p->open_loc = s->last_loc;
-  p->open_key = s->last_key;
-  p->open_depth = frame_depth + s->tail;
-  p->open_height = p->frames.count;
+  fold(p, frame_depth + s->head);
+  close_open(p);
+  p->open = OPEN_STEP;
+  p->hash = p->hash * s->pow_d + s->hash_a + (uint64_t)frame_depth * s->hash_b;
+  p->steps += s->instrs - 1;
+  open_last_step(p, s, frame_depth);
 }
 
 /* Whether block `s`, run whole in the current frame, can neither deepen the running maximum nor
