@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeModule } from "../../src/wasm/decoder.js";
-import { FrontEndError, InvalidModule, MalformedModule } from "../../src/wasm/errors.js";
+import {
+  FeatureOutsideProfile,
+  FrontEndError,
+  InvalidModule,
+  MalformedModule,
+} from "../../src/wasm/errors.js";
 import { type Features, WASM_1_0, WASM_2_0 } from "../../src/wasm/features.js";
 import { loadModule } from "../../src/wasm/index.js";
 import { watToBinary } from "../../src/wasm/text.js";
@@ -66,9 +71,20 @@ describe("watToBinary", () => {
       "end",
     ]);
     expect(await textError("(module (func (return_call 0)))")).toBeInstanceOf(MalformedModule);
-    expect(await textError("(module (func (drop (v128.const i32x4 0 0 0 0))))")).toBeInstanceOf(
-      MalformedModule,
-    );
+  });
+
+  it("converts SIMD under every profile, for the binary front end to refuse as in a binary", async () => {
+    for (const features of [WASM_1_0, WASM_2_0]) {
+      const bytes = await watToBinary(
+        "(module (func (drop (v128.const i32x4 0 0 0 0))))",
+        "case.wat",
+        features,
+      );
+      expect(() => decodeModule(bytes, features)).toThrow(FeatureOutsideProfile);
+      expect(() => decodeModule(bytes, features)).toThrow(
+        /^unsupported feature: simd in function 0 at offset \d+/,
+      );
+    }
   });
 });
 
