@@ -55,6 +55,16 @@ export class Machines {
     return result;
   }
 
+  /**
+   * Drops what is kept of the case now, for a caller done with it. Until then a scavenge copies it
+   * even when the case is garbage: V8's young-generation collections treat a WeakMap's values as
+   * live whatever their keys, so every case's artifacts would survive into the old generation and
+   * wait there for a full collection.
+   */
+  release(c: TestCase): void {
+    this.derived.delete(c);
+  }
+
   artifact(c: TestCase, target: Target, strategy: Strategy): Artifact {
     return this.once(c, `artifact ${target}/${strategy}`, () =>
       compileModule(c.validated, { target, strategy, layout: { codeBase: BigInt(CODE_BASE) } }),

@@ -52,10 +52,11 @@ process.on("message", async (request: WorkerRequest) => {
   // While the V8 child runs the batch, compile what every property starts from.
   for (const { testCase, input } of cases) machines.compileAhead(testCase, input.strategy);
   await v8Runs;
-  // Each case leaves the batch as it is checked, its artifacts and runs (which the Machines keep per
-  // case) with it: kept to the batch's end, they survived every young-generation collection between.
+  // Each case leaves the batch as it is checked, and the Machines drop its artifacts and runs (kept to
+  // the batch's end, or to a full collection, they survived every young-generation collection between).
   for (let prepared = cases.shift(); prepared; prepared = cases.shift()) {
     const report = runCase(machines, prepared, setup.properties);
+    machines.release(prepared.testCase);
     reports.push(report);
     for (const { property, status } of report.verdicts) {
       if (status !== "fail" || !toShrink.delete(property)) continue;
