@@ -12,6 +12,7 @@ import {
 } from "../src/wasm/errors.js";
 import { WASM_2_0, type WabtFeatureFlags, wabtFeatures } from "../src/wasm/features.js";
 import type { ConstExpr, Instr, Module } from "../src/wasm/ir.js";
+import { LATER_PROPOSAL_BY_CODE } from "../src/wasm/opcodes.js";
 import type { loadWabt } from "../src/wasm/text.js";
 import { validateModule } from "../src/wasm/validator.js";
 
@@ -208,6 +209,9 @@ export function samestackVerdict(bytes: Uint8Array): { verdict: Verdict | "simd"
     if (error instanceof FeatureOutsideProfile && error.feature === "extended-const")
       return { verdict: "invalid", error };
     if (error instanceof FeatureOutsideProfile && error.feature === "simd") return { verdict: "simd", error };
+    // an operator of a proposal past 2.0: an illegal opcode in 2.0
+    if (error instanceof FeatureOutsideProfile && LATER_PROPOSALS.has(error.feature))
+      return { verdict: "malformed", error };
     // valid by the spec: samestack refuses it only as beyond an engine limit (see overLocalLimit)
     if (error instanceof ImplementationLimit) return { verdict: "valid", error };
     throw error;
@@ -334,8 +338,8 @@ function constantExpressions(module: Module): ConstExpr[] {
 /** GC's type codes: ref, ref null, and the abstract heap types beyond func and extern. */
 const GC_TYPE_CODES = new Set([0x63, 0x64, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x71, 0x72, 0x73, 0x74]);
 const TYPE_ERRORS = ["malformed value type", "malformed reference type", "malformed block type"];
-/** Opcodes of typed function references and GC: call_ref, return_call_ref, ref.eq, ref.as_non_null, br_on_null, br_on_non_null, the GC prefix. */
-const REFERENCE_OPCODES = new Set([0x14, 0x15, 0xd3, 0xd4, 0xd5, 0xd6, 0xfb]);
+/** The proposals past 2.0 whose operators the decoder refuses by name. */
+const LATER_PROPOSALS = new Set([...LATER_PROPOSAL_BY_CODE.values()].map((proposal) => proposal.name));
 const REF_NULL = 0xd0;
 
 /**
@@ -352,7 +356,10 @@ function webAssembly3Construct(bytes: Uint8Array, ours: Verdict, error?: FrontEn
     // a heap type that is a type index: one LEB byte below 0x40 (a non-negative s33)
     if (error!.reason === "malformed reference type" && bytes[error!.offset - 1] === REF_NULL && at < 0x40)
       return `ref.null of type index ${at} (typed function references)`;
-    if (error!.reason === "illegal opcode" && REFERENCE_OPCODES.has(at))
+    if (
+      error instanceof FeatureOutsideProfile &&
+      (error.feature === "function-references" || error.feature === "gc")
+    )
       return `opcode 0x${at.toString(16)} of typed function references or GC`;
     if (error!.reason === "malformed limits flags" && at >= 4 && at <= 7)
       return `64-bit limits flag 0x${at.toString(16)}`;

@@ -32,6 +32,8 @@ import {
   EXTERNREF,
   FUNCREF,
   Imm,
+  LATER_PROPOSAL_BY_CODE,
+  type LaterProposal,
   OP_BY_CODE,
   OP_BY_FC_CODE,
   type OpInfo,
@@ -256,6 +258,17 @@ class ModuleDecoder {
       this.funcIndex,
       featuresText(this.features),
       toolchainHint("simd"),
+    );
+  }
+
+  /** An operator of a proposal past 2.0, which no profile includes, at `offset`. */
+  private laterProposal(proposal: LaterProposal, offset: number): never {
+    throw new FeatureOutsideProfile(
+      proposal.name,
+      offset,
+      this.funcIndex,
+      featuresText(this.features),
+      toolchainHint(proposal),
     );
   }
 
@@ -582,6 +595,8 @@ class ModuleDecoder {
         info = OP_BY_CODE[byte];
         if (info === undefined) {
           if (byte === PREFIX_SIMD) this.simd(offset);
+          const proposal = LATER_PROPOSAL_BY_CODE.get(byte);
+          if (proposal !== undefined) this.laterProposal(proposal, offset);
           r.fail("illegal opcode", offset);
         }
       }

@@ -117,6 +117,43 @@ export const PREFIX_FC = 0xfc;
 /** The 0xFD prefix of SIMD operators, which samestack does not support. */
 export const PREFIX_SIMD = 0xfd;
 
+/** A proposal past WebAssembly 2.0 that samestack does not support, and its name in LLVM. */
+export interface LaterProposal {
+  readonly name: string;
+  readonly llvm: string;
+}
+
+const TAIL_CALL: LaterProposal = { name: "tail-call", llvm: "tail-call" };
+const EXCEPTIONS: LaterProposal = { name: "exception-handling", llvm: "exception-handling" };
+const FUNCTION_REFERENCES: LaterProposal = { name: "function-references", llvm: "reference-types" };
+const GC: LaterProposal = { name: "gc", llvm: "gc" };
+const THREADS: LaterProposal = { name: "threads", llvm: "atomics" };
+
+/**
+ * First opcode bytes that no 2.0 operator has and a later proposal gave an operator (or a prefix of
+ * operators): a module using one is refused as needing that proposal, not as malformed.
+ */
+export const LATER_PROPOSAL_BY_CODE: ReadonlyMap<number, LaterProposal> = new Map([
+  [0x06, EXCEPTIONS], // try (legacy)
+  [0x07, EXCEPTIONS], // catch (legacy)
+  [0x08, EXCEPTIONS], // throw
+  [0x09, EXCEPTIONS], // rethrow (legacy)
+  [0x0a, EXCEPTIONS], // throw_ref
+  [0x12, TAIL_CALL], // return_call
+  [0x13, TAIL_CALL], // return_call_indirect
+  [0x14, FUNCTION_REFERENCES], // call_ref
+  [0x15, FUNCTION_REFERENCES], // return_call_ref
+  [0x18, EXCEPTIONS], // delegate (legacy)
+  [0x19, EXCEPTIONS], // catch_all (legacy)
+  [0x1f, EXCEPTIONS], // try_table
+  [0xd3, GC], // ref.eq
+  [0xd4, FUNCTION_REFERENCES], // ref.as_non_null
+  [0xd5, FUNCTION_REFERENCES], // br_on_null
+  [0xd6, FUNCTION_REFERENCES], // br_on_non_null
+  [0xfb, GC], // the GC operators' prefix
+  [0xfe, THREADS], // the atomic operators' prefix
+]);
+
 const byCode = new Array<OpInfo | undefined>(256).fill(undefined);
 const byFcCode = new Array<OpInfo | undefined>(18).fill(undefined);
 const byName = new Map<Op, OpInfo>();

@@ -1,8 +1,9 @@
 // WebAssembly text format → binary through npm wabt, under a feature profile: wabt's flags follow
 // it for parsing and for validation alike (they cannot say bulk-memory-opt or
 // call-indirect-overlong alone: the binary front end checks those afterwards), except that SIMD
-// always converts, so that the binary front end refuses it in text as it does in a binary: naming
-// the feature, the function and the toolchain flag that avoids it.
+// and the operators of tail calls, exception handling and threads always convert, so that the
+// binary front end refuses them in text as it does in a binary: naming the feature, the function
+// and the toolchain flag that avoids it.
 import wabtInit from "wabt";
 import { type FrontEndError, guarded, InvalidModule, MalformedModule } from "./errors.js";
 import { type Features, WASM_1_0, WASM_2_0, type WabtFeatureFlags, wabtFeatures } from "./features.js";
@@ -41,7 +42,7 @@ export async function watToBinary(
   features: Features = WASM_2_0,
 ): Promise<Uint8Array> {
   const wabt = await loadWabt();
-  const flags = { ...wabtFeatures(features), simd: true };
+  const flags = { ...wabtFeatures(features), simd: true, tail_call: true, exceptions: true, threads: true };
   return guarded(() => {
     let module: WabtModule;
     try {

@@ -95,7 +95,7 @@ describe("decodeModule: binary format", () => {
   });
 
   it("rejects illegal opcodes, a missing end and bytes after the end", () => {
-    expect(malformed(oneFunction([0x06]))).toMatchObject({
+    expect(malformed(oneFunction([0x27]))).toMatchObject({
       reason: "illegal opcode",
       offset: 23,
       funcIndex: 0,
@@ -179,6 +179,30 @@ describe("decodeModule: post-1.0 constructs", () => {
       /^unsupported feature: simd in function 0 at offset 24 \(0x18\), which profile 2\.0 does not include; .*-mno-simd128.*wasm32v1-none/,
     );
   });
+
+  it.each([
+    [[0x12, 0x00], "tail-call", "-mno-tail-call"],
+    [[0x08, 0x00], "exception-handling", "-mno-exception-handling"],
+    [[0xfe, 0x03, 0x00], "threads", "-mno-atomics"],
+    [[0xfb, 0x00], "gc", "-mno-gc"],
+  ])(
+    "rejects the operator %j of a proposal past 2.0 as needing %s, not as malformed",
+    (code, feature, flag) => {
+      const bytes = oneFunction([0x01, ...code]);
+      let error: unknown;
+      try {
+        decodeModule(bytes);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(FeatureOutsideProfile);
+      expect(error).toMatchObject({ feature, funcIndex: 0, offset: 24 });
+      expect((error as Error).message).toContain(
+        `unsupported feature: ${feature} in function 0 at offset 24`,
+      );
+      expect((error as Error).message).toContain(flag);
+    },
+  );
 
   it("under 1.0, reads call_indirect's table index as a reserved byte, naming the feature another needs", () => {
     const module = (index: number[]) =>
