@@ -15,15 +15,19 @@ function constants(code: readonly number[]): Instr[] {
   return [...decodeModule(oneFunction(code)).bodies[0]!.code];
 }
 
-function malformed(bytes: Uint8Array): MalformedModule {
+/** The error of kind `kind` that decoding `bytes` throws (any other error propagates). */
+function rejection<E extends Error>(bytes: Uint8Array, kind: abstract new (...args: never[]) => E): E {
   try {
     decodeModule(bytes);
   } catch (error) {
-    if (error instanceof MalformedModule) return error;
+    if (error instanceof kind) return error;
     throw error;
   }
   throw new Error("decoded without error");
 }
+
+const malformed = (bytes: Uint8Array) => rejection(bytes, MalformedModule);
+const outsideProfile = (bytes: Uint8Array) => rejection(bytes, FeatureOutsideProfile);
 
 describe("decodeModule: binary format", () => {
   it("rejects a missing or wrong header", () => {
@@ -166,16 +170,9 @@ describe("decodeModule: post-1.0 constructs", () => {
   }
 
   it("rejects SIMD under every profile, naming the function, the offset and a toolchain flag", () => {
-    const bytes = wasm(...functions([VOID], [0], [body([0x01, 0xfd, 0x0c, 0x0b])]));
-    let error: unknown;
-    try {
-      decodeModule(bytes);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(FeatureOutsideProfile);
+    const error = outsideProfile(wasm(...functions([VOID], [0], [body([0x01, 0xfd, 0x0c, 0x0b])])));
     expect(error).toMatchObject({ feature: "simd", funcIndex: 0, offset: 24 });
-    expect((error as Error).message).toMatch(
+    expect(error.message).toMatch(
       /^unsupported feature: simd in function 0 at offset 24 \(0x18\), which profile 2\.0 does not include; .*-mno-simd128.*wasm32v1-none/,
     );
   });
@@ -188,19 +185,10 @@ describe("decodeModule: post-1.0 constructs", () => {
   ])(
     "rejects the operator %j of a proposal past 2.0 as needing %s, not as malformed",
     (code, feature, flag) => {
-      const bytes = oneFunction([0x01, ...code]);
-      let error: unknown;
-      try {
-        decodeModule(bytes);
-      } catch (caught) {
-        error = caught;
-      }
-      expect(error).toBeInstanceOf(FeatureOutsideProfile);
+      const error = outsideProfile(oneFunction([0x01, ...code]));
       expect(error).toMatchObject({ feature, funcIndex: 0, offset: 24 });
-      expect((error as Error).message).toContain(
-        `unsupported feature: ${feature} in function 0 at offset 24`,
-      );
-      expect((error as Error).message).toContain(flag);
+      expect(error.message).toContain(`unsupported feature: ${feature} in function 0 at offset 24`);
+      expect(error.message).toContain(flag);
     },
   );
 
