@@ -33,13 +33,14 @@ import {
   FUNCREF,
   Imm,
   LATER_PROPOSAL_BY_CODE,
-  type LaterProposal,
   OP_BY_CODE,
   OP_BY_FC_CODE,
   type OpInfo,
   PREFIX_FC,
   PREFIX_SIMD,
   refTypeOf,
+  SIMD,
+  type UnsupportedProposal,
   V128,
   valTypeOf,
 } from "./opcodes.js";
@@ -251,18 +252,8 @@ class ModuleDecoder {
     }
   }
 
-  private simd(offset: number): never {
-    throw new FeatureOutsideProfile(
-      "simd",
-      offset,
-      this.funcIndex,
-      featuresText(this.features),
-      toolchainHint("simd"),
-    );
-  }
-
-  /** An operator of a proposal past 2.0, which no profile includes, at `offset`. */
-  private laterProposal(proposal: LaterProposal, offset: number): never {
+  /** A construct of `proposal`, which no profile includes, at `offset`. */
+  private unsupported(proposal: UnsupportedProposal, offset: number): never {
     throw new FeatureOutsideProfile(
       proposal.name,
       offset,
@@ -354,7 +345,7 @@ class ModuleDecoder {
     const code = r.u8();
     const type = valTypeOf(code);
     if (type === undefined) {
-      if (code === V128) this.simd(offset);
+      if (code === V128) this.unsupported(SIMD, offset);
       r.fail("malformed value type", offset);
     }
     if (type === "funcref" || type === "externref") this.use("reference-types", offset);
@@ -594,9 +585,9 @@ class ModuleDecoder {
       } else {
         info = OP_BY_CODE[byte];
         if (info === undefined) {
-          if (byte === PREFIX_SIMD) this.simd(offset);
+          if (byte === PREFIX_SIMD) this.unsupported(SIMD, offset);
           const proposal = LATER_PROPOSAL_BY_CODE.get(byte);
-          if (proposal !== undefined) this.laterProposal(proposal, offset);
+          if (proposal !== undefined) this.unsupported(proposal, offset);
           r.fail("illegal opcode", offset);
         }
       }
@@ -746,7 +737,7 @@ class ModuleDecoder {
     const offset = r.pos;
     const code = r.u8();
     if (code === EMPTY_BLOCK) return null;
-    if (code === V128) this.simd(offset);
+    if (code === V128) this.unsupported(SIMD, offset);
     const type = valTypeOf(code);
     if (type) {
       if (code === FUNCREF || code === EXTERNREF) this.use("reference-types", offset);

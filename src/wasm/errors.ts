@@ -86,7 +86,7 @@ export class InvalidModule extends FrontEndError {
  */
 export abstract class UnsupportedFeature extends FrontEndError {
   readonly id = "unsupported-feature";
-  /** The feature's name (FEATURES, or "simd"), or "implementation-limit". */
+  /** The feature's name (FEATURES, or an unsupported proposal's: "simd", "tail-call", …), or "implementation-limit". */
   readonly feature: string;
   /** How to build the module without it. */
   readonly hint: string;
@@ -109,7 +109,8 @@ export function guarded<T>(work: () => T): T {
 }
 
 /**
- * The module needs a feature outside the profile it was read under (SIMD is outside every profile).
+ * The module needs a feature outside the profile it was read under (SIMD and the proposals past 2.0
+ * are outside every profile).
  * The message names the feature, the function (when in a body) and the offset, then says which
  * toolchain flag avoids the feature.
  */

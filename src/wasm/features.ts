@@ -127,10 +127,9 @@ export function featuresText(features: Features): string {
   return FEATURES.filter((feature) => features.has(feature)).join(",");
 }
 
-/** How to build without `feature` (or SIMD, or a later proposal given by its LLVM name) with clang and with Rust. */
-export function toolchainHint(feature: Feature | "simd" | { readonly llvm: string }): string {
-  const llvm =
-    typeof feature === "object" ? feature.llvm : feature === "simd" ? "simd128" : LLVM_NAMES[feature];
+/** How to build without `feature` (or a proposal samestack does not support, given by its LLVM name) with clang and with Rust. */
+export function toolchainHint(feature: Feature | { readonly llvm: string }): string {
+  const llvm = typeof feature === "object" ? feature.llvm : LLVM_NAMES[feature];
   return (
     `to avoid it, build with clang -mcpu=mvp (or -mno-${llvm}), ` +
     `or with Rust for target wasm32v1-none (or -C target-cpu=mvp)`

@@ -117,23 +117,26 @@ export const PREFIX_FC = 0xfc;
 /** The 0xFD prefix of SIMD operators, which samestack does not support. */
 export const PREFIX_SIMD = 0xfd;
 
-/** A proposal past WebAssembly 2.0 that samestack does not support, and its name in LLVM. */
-export interface LaterProposal {
+/** A proposal samestack does not support (SIMD, or one past 2.0), and its name in LLVM. */
+export interface UnsupportedProposal {
   readonly name: string;
   readonly llvm: string;
 }
 
-const TAIL_CALL: LaterProposal = { name: "tail-call", llvm: "tail-call" };
-const EXCEPTIONS: LaterProposal = { name: "exception-handling", llvm: "exception-handling" };
-const FUNCTION_REFERENCES: LaterProposal = { name: "function-references", llvm: "reference-types" };
-const GC: LaterProposal = { name: "gc", llvm: "gc" };
-const THREADS: LaterProposal = { name: "threads", llvm: "atomics" };
+/** Fixed-width SIMD: the `v128` type and the 0xFD operators. */
+export const SIMD: UnsupportedProposal = { name: "simd", llvm: "simd128" };
+
+const TAIL_CALL: UnsupportedProposal = { name: "tail-call", llvm: "tail-call" };
+const EXCEPTIONS: UnsupportedProposal = { name: "exception-handling", llvm: "exception-handling" };
+const FUNCTION_REFERENCES: UnsupportedProposal = { name: "function-references", llvm: "reference-types" };
+const GC: UnsupportedProposal = { name: "gc", llvm: "gc" };
+const THREADS: UnsupportedProposal = { name: "threads", llvm: "atomics" };
 
 /**
  * First opcode bytes that no 2.0 operator has and a later proposal gave an operator (or a prefix of
  * operators): a module using one is refused as needing that proposal, not as malformed.
  */
-export const LATER_PROPOSAL_BY_CODE: ReadonlyMap<number, LaterProposal> = new Map([
+export const LATER_PROPOSAL_BY_CODE: ReadonlyMap<number, UnsupportedProposal> = new Map([
   [0x06, EXCEPTIONS], // try (legacy)
   [0x07, EXCEPTIONS], // catch (legacy)
   [0x08, EXCEPTIONS], // throw
