@@ -413,7 +413,7 @@ static int scan_bytes(const stack_profile *p, block_summary *s, summary_scan *sc
       s->head = (int32_t)scan->running;
     } else {
       /* the step of the previous instruction start ends here, as deep as `running` */
-      scan->a = (scan->a * BASE + scan->key) * BASE + (uint64_t)scan->running;
+      scan->a = hash_step(scan->a, scan->key, scan->running);
       scan->b = scan->b * BASE * BASE + 1;
     }
     s->instrs++;
