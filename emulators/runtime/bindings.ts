@@ -595,23 +595,21 @@ export class InstanceBindings implements MemoryHolder, TableHolder {
 
   /** Bytes of the engine's memory, written into the staged VM context while it holds them. */
   private writeBytes(address: number, bytes: Uint8Array): void {
-    const staged = this.staged;
-    const offset = address - VMCTX_BASE;
-    if (staged !== null && offset >= 0 && offset + bytes.length <= staged.bytes.length) {
-      staged.bytes.set(bytes, offset);
-    } else {
-      this.engine.writeMemory(address, bytes);
-    }
+    const offset = this.stagedOffset(address, bytes.length);
+    if (offset >= 0) this.staged!.bytes.set(bytes, offset);
+    else this.engine.writeMemory(address, bytes);
   }
 
   /** A 64-bit word of the engine's memory, written into the staged VM context while it holds the word. */
   private writeWord(address: number, value: bigint): void {
-    const staged = this.staged;
+    const offset = this.stagedOffset(address, 8);
+    if (offset >= 0) this.staged!.view.setBigUint64(offset, BigInt.asUintN(64, value), true);
+    else this.engine.writeU64(address, value);
+  }
+
+  /** Where [address, address + length) lies in the staged VM context; -1 when it does not lie there. */
+  private stagedOffset(address: number, length: number): number {
     const offset = address - VMCTX_BASE;
-    if (staged !== null && offset >= 0 && offset + 8 <= staged.bytes.length) {
-      staged.view.setBigUint64(offset, BigInt.asUintN(64, value), true);
-    } else {
-      this.engine.writeU64(address, value);
-    }
+    return this.staged !== null && offset >= 0 && offset + length <= this.staged.bytes.length ? offset : -1;
   }
 }
