@@ -48,10 +48,11 @@ typedef struct __attribute__((aligned(64))) {
   int32_t start_loc, start_check; /* a start event's locs[] and checks[] */
   uint64_t start_key;             /* the hash key of start_loc */
   uint64_t start, end;            /* the block's first offset, and the offset past its bytes in the tables */
-  /* a pair summary (its start fields are its first block's, end_rel its second's): its first block's
-   * index in `summaries` and its second block; for a call, the call's location and key, rel of SP at
-   * the callee's entry (the first block's end_rel plus the return address) and how far the callee's
-   * reference is below the caller's */
+  /* a pair summary (its start fields are its first's, end_rel its second's): how many blocks it
+   * stands for, its first's index in `summaries` (a block, or a pair it extends) and its second block;
+   * for a call, the call's location and key, rel of SP at the callee's entry (end_rel before the call
+   * plus the return address) and how far the callee's reference is below the caller's */
+  uint8_t blocks;
   uint32_t first, second_size;
   uint64_t second_start;
   int32_t call_loc, entry_rel, delta;
@@ -462,6 +463,7 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   s.start_key = key_of(p, s.start_loc);
   s.special = s.start_kind == POINT_PROLOGUE || s.start_kind == POINT_RETURN ? SPECIAL_EVENT : 0;
   s.pair_state = PAIR_UNLEARNED;
+  s.blocks = 1;
   summary_scan scan;
   begin_summary(&s, &scan);
   if (scan_bytes(p, &s, &scan, start, s.end, 0)) end_summary(&s, &scan);
@@ -531,52 +533,50 @@ static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_
 
 /* ── pairs ─────────────────────────────────────────────────────────────────────────────── */
 
-/* Block `first`, just applied, and `second`, which started next, reached in its frame or as the callee
- * of a call that ends `first`: made into one summary (a pair), which stands for both when `second`
- * follows `first` again; otherwise `first` is never paired. A pair holds what both do from the
- * tables, the second block's rel seen from the first's frame; its start fields are the first block's
- * (its start event, if any, is applied as that block's would be), its end_rel the second's (what
- * frame_of needs once it is applied). Both blocks are in the stack map (neither is walked), so
- * frame_of tells the second's frame from the first's whenever it follows. Invalidates the summaries
- * given before; takes their indices. */
+/* The most blocks a pair stands for: a pair may be extended by the block that follows it, up to this. */
+enum { PAIR_MAX_BLOCKS = 4 };
+
+/* Summary `first`, just applied (a block, or a pair of fewer than PAIR_MAX_BLOCKS), and block `second`,
+ * which started next, reached in the frame `first` ends in or as the callee of a call that ends
+ * `first`: made into one summary (a pair), which stands for both when `second` follows `first` again;
+ * otherwise `first` is never extended. A pair holds at most one call. It holds what both do from the
+ * tables, the second block's rel seen from the first's starting frame; its start fields are the
+ * first's (its start event, if any, is applied as that block's would be), its end_rel the second's
+ * (what frame_of needs once it is applied). Neither is walked, so frame_of tells the second's frame
+ * from the first's whenever it follows. Invalidates the summaries given before; takes their indices. */
 static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_index) {
   block_summary *first = &p->summaries[first_index];
   const block_summary *second = &p->summaries[second_index];
   first->pair_state = PAIR_NONE;
+  int has_call = (first->special & SPECIAL_CALL) != 0;
   int kind = PAIR_KIND_NONE;
   if (second->special == 0) kind = PAIR_KIND_FRAME;
   if (second->special == SPECIAL_EVENT && second->start_kind == POINT_PROLOGUE && second->start_loc < 0 &&
-      first->instrs > 0 && second->instrs > 0) {
+      first->instrs > 0 && second->instrs > 0 && !has_call) {
     kind = PAIR_KIND_CALL;
   }
   /* a prologue that starts an instruction is never applied inline (apply_event): nor would its pair be */
   int inline_start = !(first->special & SPECIAL_EVENT) || first->start_kind != POINT_PROLOGUE || first->start_loc < 0;
-  if (kind == PAIR_KIND_NONE || (first->special & ~SPECIAL_EVENT) || !inline_start ||
+  if (kind == PAIR_KIND_NONE || (first->special & SPECIAL_WALK) || !inline_start ||
       first->end_rel == PROFILE_NO_FRAME || second->start > UINT32_MAX) {
     return;
   }
-  block_summary pair = {0};
-  pair.size = first->size;
-  pair.start = first->start;
-  pair.end = first->end;
-  pair.start_rel = first->start_rel;
-  pair.start_kind = first->start_kind;
-  pair.start_loc = first->start_loc;
-  pair.start_check = first->start_check;
-  pair.start_key = first->start_key;
-  pair.special = first->special;
-  pair.end_rel = second->end_rel;
+  /* the pair goes on from where `first`'s summary ends: its steps, and the scan's state there */
+  block_summary pair = *first;
+  summary_scan scan = {first->tail, first->last_key, first->hash_a, first->hash_b};
+  pair.blocks = (uint8_t)(first->blocks + 1);
   pair.pair_kind = (uint8_t)kind;
-  pair.pair_state = PAIR_NONE;
+  pair.pair_state = pair.blocks < PAIR_MAX_BLOCKS ? PAIR_UNLEARNED : PAIR_NONE;
+  pair.successor_start = pair.successor_size = pair.pair_slot = 0;
   pair.first = (uint32_t)first_index;
   pair.second_start = second->start;
   pair.second_size = second->size;
-  summary_scan scan;
-  begin_summary(&pair, &scan);
-  int64_t shift = 0;
-  int64_t check_rel = (int64_t)first->end_rel + second->start_check;
+  pair.end_rel = second->end_rel;
+  /* rel of `first`'s last byte in the pair's starting frame is end_rel less the shift of its frame */
+  int64_t shift = has_call ? first->delta : 0;
   if (kind == PAIR_KIND_CALL) {
     int64_t entry_rel = (int64_t)first->end_rel + p->return_address_bytes;
+    int64_t check_rel = (int64_t)first->end_rel + second->start_check;
     shift = entry_rel - second->start_rel;
     if (entry_rel > INT32_MAX || shift <= INT32_MIN || shift > INT32_MAX || check_rel > INT32_MAX) return;
     pair.special |= SPECIAL_CALL;
@@ -584,12 +584,9 @@ static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_in
     pair.call_key = first->last_key;
     pair.entry_rel = (int32_t)entry_rel;
     pair.delta = (int32_t)shift;
-  }
-  if (!scan_bytes(p, &pair, &scan, first->start, first->end, 0)) return;
-  /* the prologue's limit check: a depth the call's step reaches (its fold of depth 0 without a check is
-   * void where SP at the callee's entry is no higher than the reference: apply_call) */
-  if (kind == PAIR_KIND_CALL && second->start_check >= 0) {
-    scan_fold(&pair, &scan, (int32_t)check_rel);
+    /* the prologue's limit check: a depth the call's step reaches (its fold of depth 0 without a check is
+     * void where SP at the callee's entry is no higher than the reference: apply_call) */
+    if (second->start_check >= 0) scan_fold(&pair, &scan, (int32_t)check_rel);
   }
   if (!scan_bytes(p, &pair, &scan, second->start, second->end, shift)) return;
   end_summary(&pair, &scan);
@@ -597,6 +594,7 @@ static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_in
   uint64_t second_start = second->start;
   uint32_t second_size = second->size;
   if (slot) {
+    pair.pair_slot = p->summaries[slot - 1].pair_slot; /* the slot of the pair that extended it, for reuse */
     p->summaries[slot - 1] = pair;
   } else {
     if (p->summary_count >= REF_MAX_BLOCKS || !append_summary(p, &pair)) return;
@@ -759,14 +757,14 @@ static inline int frame_of(const stack_profile *p, const block_summary *s, int32
   return 1;
 }
 
-/* Applies the first block of pair `pair` (apply_block) and sets the frame of its second, which it
+/* Applies the first of pair `pair` (apply_block) and sets the frame of its second block, which it
  * returns (the pending block stays as it is). Invalidates the summaries given before. */
 __attribute__((noinline)) static const block_summary *split_pair(stack_profile *p, const block_summary *pair) {
   const block_summary *first = &p->summaries[pair->first];
   uint64_t second_start = pair->second_start;
   uint32_t second_size = pair->second_size;
-  apply_block(p, first);
   int32_t first_start_rel = first->start_rel, first_end_rel = first->end_rel;
+  apply_block(p, first);
   const block_summary *second = summary_of(p, second_start, second_size);
   uint64_t reference = p->frame_reference;
   /* tells: pairs are made of blocks in the stack map, the second begun in the first's frame or by a call */

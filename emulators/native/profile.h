@@ -16,7 +16,8 @@
  * and returns, which end blocks); one that does not is handled by walking its block byte by byte, as
  * are blocks that may deepen the running maximum, misalign SP, or end a run early. A block and the
  * block that followed it when first seen (in its frame, or the prologue of the call it ends) are
- * summarized together too, and applied as one whenever that block follows again. The recorder,
+ * summarized together too (a pair), and applied as one whenever that block follows again; a pair is
+ * extended the same way by the block that follows it, up to a few blocks and one call. The recorder,
  * which reads SP at every instruction, is the reference this is tested against.
  */
 #ifndef SAMESTACK_PROFILE_H
