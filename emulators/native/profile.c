@@ -57,16 +57,22 @@ typedef struct __attribute__((aligned(64))) {
   uint64_t second_start;
   int32_t call_loc, entry_rel, delta;
   uint64_t call_key;
+  uint8_t call_checked; /* the callee's prologue has a limit check */
+  /* SPECIAL_FLOOR: the least depth of its starting frame at which the pair applies inline. A call it
+   * returns from whose prologue has no limit check folds depth 0 into the call's step (prologue),
+   * which is void only where SP at the callee's entry is no higher than the reference. */
+  int32_t floor;
 } block_summary;
 
 /* block_summary.special: a prologue or return address at the start; walked byte by byte, always; a
- * pair whose second block begins a call (the frame pushed between the two). */
-enum { SPECIAL_EVENT = 1, SPECIAL_WALK = 2, SPECIAL_CALL = 4 };
+ * pair with a call it does not return from (the frame pushed within it); a pair with a floor. */
+enum { SPECIAL_EVENT = 1, SPECIAL_WALK = 2, SPECIAL_CALL = 4, SPECIAL_FLOOR = 8 };
 /* block_summary.pair_state: whether a pair for the block may still be made, or is made. */
 enum { PAIR_NONE, PAIR_UNLEARNED, PAIR_READY };
-/* block_summary.pair_kind: not a pair; two blocks in one frame; a call's block and the callee's
- * prologue block. */
-enum { PAIR_KIND_NONE, PAIR_KIND_FRAME, PAIR_KIND_CALL };
+/* block_summary.pair_kind, how a pair's second block is reached: not a pair; in the frame its first
+ * ends in; as the callee of a call that ends its first (its prologue block); by the return from the
+ * call its first made. */
+enum { PAIR_KIND_NONE, PAIR_KIND_FRAME, PAIR_KIND_CALL, PAIR_KIND_RETURN };
 
 typedef struct {
   int32_t loc;            /* the call's location */
@@ -383,11 +389,16 @@ typedef struct {
   uint64_t key, a, b;
 } summary_scan;
 
+/* `opening` of scan_bytes when the record point at `from`, if any, opens no step of the summary. */
+#define OPENS_NO_STEP INT32_MIN
+
 /* Adds the bytes [from, to) to summary `s`, their rel raised by `shift` (a callee's bytes seen from
- * its caller's frame); a record point other than an instruction start is allowed at `from` only.
- * Returns 0, marking `s` walked, at a byte outside the stack map or out of the summary's range. */
+ * its caller's frame); a record point other than an instruction start is allowed at `from` only, where
+ * it opens a step at location `opening` unless that is OPENS_NO_STEP (a return to a call the summary
+ * made opens one). Returns 0, marking `s` walked, at a byte outside the stack map or out of the
+ * summary's range. */
 static int scan_bytes(const stack_profile *p, block_summary *s, summary_scan *scan, uint64_t from, uint64_t to,
-                      int64_t shift) {
+                      int64_t shift, int32_t opening) {
   const profile_code *c = &p->code;
   for (uint64_t x = from; x < to; x++) {
     int64_t wide = (int64_t)c->rel[x] + shift;
@@ -406,9 +417,11 @@ static int scan_bytes(const stack_profile *p, block_summary *s, summary_scan *sc
     }
     int point_kind = kind & POINT_KIND_MASK;
     if (point_kind == POINT_NONE) continue;
+    int32_t loc = c->locs[x];
     if (point_kind != POINT_INSTR) {
       if (x != from) s->special |= SPECIAL_WALK;
-      continue;
+      if (x != from || opening == OPENS_NO_STEP) continue;
+      loc = opening;
     }
     if (s->instrs == 0) {
       s->head = (int32_t)scan->running;
@@ -418,8 +431,8 @@ static int scan_bytes(const stack_profile *p, block_summary *s, summary_scan *sc
       scan->b = scan->b * BASE * BASE + 1;
     }
     s->instrs++;
-    s->last_loc = c->locs[x];
-    s->last_key = scan->key = key_of(p, s->last_loc);
+    s->last_loc = loc;
+    s->last_key = scan->key = key_of(p, loc);
     scan->running = rel;
   }
   return 1;
@@ -466,7 +479,7 @@ __attribute__((noinline)) static block_summary summarize(const stack_profile *p,
   s.blocks = 1;
   summary_scan scan;
   begin_summary(&s, &scan);
-  if (scan_bytes(p, &s, &scan, start, s.end, 0)) end_summary(&s, &scan);
+  if (scan_bytes(p, &s, &scan, start, s.end, 0, OPENS_NO_STEP)) end_summary(&s, &scan);
   return s;
 }
 
@@ -534,27 +547,37 @@ static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_
 /* ── pairs ─────────────────────────────────────────────────────────────────────────────── */
 
 /* The most blocks a pair stands for: a pair may be extended by the block that follows it, up to this. */
-enum { PAIR_MAX_BLOCKS = 4 };
+enum { PAIR_MAX_BLOCKS = 12 };
+
+/* How block `second`, which started right after summary `first`, is reached from it (PAIR_KIND_*):
+ * PAIR_KIND_NONE when the two cannot be a pair. A pair holds at most one call not returned from. A
+ * return is one to the pair's call (frame_of tells it from a branch by the rel there) that brings SP
+ * back to the pair's starting frame. */
+static int pair_kind(const stack_profile *p, const block_summary *first, const block_summary *second) {
+  int has_call = (first->special & SPECIAL_CALL) != 0;
+  if (second->special == 0) return PAIR_KIND_FRAME;
+  if (second->special != SPECIAL_EVENT) return PAIR_KIND_NONE;
+  if (second->start_kind == POINT_PROLOGUE) {
+    int call = second->start_loc < 0 && first->instrs > 0 && second->instrs > 0 && !has_call;
+    return call ? PAIR_KIND_CALL : PAIR_KIND_NONE;
+  }
+  int returns = has_call && first->end_rel != second->start_rel &&
+                (int64_t)second->start_rel == (int64_t)first->entry_rel - p->return_address_bytes;
+  return returns ? PAIR_KIND_RETURN : PAIR_KIND_NONE;
+}
 
 /* Summary `first`, just applied (a block, or a pair of fewer than PAIR_MAX_BLOCKS), and block `second`,
- * which started next, reached in the frame `first` ends in or as the callee of a call that ends
- * `first`: made into one summary (a pair), which stands for both when `second` follows `first` again;
- * otherwise `first` is never extended. A pair holds at most one call. It holds what both do from the
- * tables, the second block's rel seen from the first's starting frame; its start fields are the
- * first's (its start event, if any, is applied as that block's would be), its end_rel the second's
- * (what frame_of needs once it is applied). Neither is walked, so frame_of tells the second's frame
- * from the first's whenever it follows. Invalidates the summaries given before; takes their indices. */
+ * which started next (pair_kind): made into one summary (a pair), which stands for both when `second`
+ * follows `first` again; otherwise `first` is never extended. A pair holds what both do from the
+ * tables, every rel seen from the pair's starting frame; its start fields are the first's (its start
+ * event, if any, is applied as that block's would be), its end_rel the second's (what frame_of needs
+ * once it is applied). Neither is walked, so frame_of tells the second's frame from the first's
+ * whenever it follows. Invalidates the summaries given before; takes their indices. */
 static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_index) {
   block_summary *first = &p->summaries[first_index];
   const block_summary *second = &p->summaries[second_index];
   first->pair_state = PAIR_NONE;
-  int has_call = (first->special & SPECIAL_CALL) != 0;
-  int kind = PAIR_KIND_NONE;
-  if (second->special == 0) kind = PAIR_KIND_FRAME;
-  if (second->special == SPECIAL_EVENT && second->start_kind == POINT_PROLOGUE && second->start_loc < 0 &&
-      first->instrs > 0 && second->instrs > 0 && !has_call) {
-    kind = PAIR_KIND_CALL;
-  }
+  int kind = pair_kind(p, first, second);
   /* a prologue that starts an instruction is never applied inline (apply_event): nor would its pair be */
   int inline_start = !(first->special & SPECIAL_EVENT) || first->start_kind != POINT_PROLOGUE || first->start_loc < 0;
   if (kind == PAIR_KIND_NONE || (first->special & SPECIAL_WALK) || !inline_start ||
@@ -572,8 +595,9 @@ static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_in
   pair.second_start = second->start;
   pair.second_size = second->size;
   pair.end_rel = second->end_rel;
-  /* rel of `first`'s last byte in the pair's starting frame is end_rel less the shift of its frame */
-  int64_t shift = has_call ? first->delta : 0;
+  /* rel in the pair's starting frame is rel in the frame `first` ends in plus this */
+  int64_t shift = (first->special & SPECIAL_CALL) ? first->delta : 0;
+  int32_t opening = OPENS_NO_STEP;
   if (kind == PAIR_KIND_CALL) {
     int64_t entry_rel = (int64_t)first->end_rel + p->return_address_bytes;
     int64_t check_rel = (int64_t)first->end_rel + second->start_check;
@@ -584,11 +608,22 @@ static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_in
     pair.call_key = first->last_key;
     pair.entry_rel = (int32_t)entry_rel;
     pair.delta = (int32_t)shift;
+    pair.call_checked = second->start_check >= 0;
     /* the prologue's limit check: a depth the call's step reaches (its fold of depth 0 without a check is
      * void where SP at the callee's entry is no higher than the reference: apply_call) */
-    if (second->start_check >= 0) scan_fold(&pair, &scan, (int32_t)check_rel);
+    if (pair.call_checked) scan_fold(&pair, &scan, (int32_t)check_rel);
+  } else if (kind == PAIR_KIND_RETURN) {
+    /* return_point: the step after the return is the next instruction's, or the call's again */
+    shift = 0;
+    opening = second->start_loc >= 0 ? second->start_loc : first->call_loc;
+    pair.special &= (uint8_t)~SPECIAL_CALL;
+    if (!first->call_checked) {
+      int32_t floor = -first->entry_rel;
+      pair.floor = (first->special & SPECIAL_FLOOR) && first->floor > floor ? first->floor : floor;
+      pair.special |= SPECIAL_FLOOR;
+    }
   }
-  if (!scan_bytes(p, &pair, &scan, second->start, second->end, shift)) return;
+  if (!scan_bytes(p, &pair, &scan, second->start, second->end, shift, opening)) return;
   end_summary(&pair, &scan);
   uint64_t slot = first->pair_slot;
   uint64_t second_start = second->start;
@@ -831,8 +866,18 @@ __attribute__((always_inline)) static inline int apply_inline(stack_profile *p, 
     return 1;
   }
   if (!fit) return 0;
-  if (s->special & SPECIAL_CALL) return apply_call(p, s);
-  return s->special == SPECIAL_EVENT && apply_event(p, s);
+  uint8_t special = s->special;
+  if (special & SPECIAL_FLOOR) {
+    if (running_frame_depth(p) < s->floor) return 0;
+    special &= (uint8_t)~SPECIAL_FLOOR;
+    if (special == 0) {
+      if (!plain_steps(p, s)) return 0;
+      apply_plain_steps(p, s, running_frame_depth(p));
+      return 1;
+    }
+  }
+  if (special & SPECIAL_CALL) return apply_call(p, s);
+  return special == SPECIAL_EVENT && apply_event(p, s);
 }
 
 /* The block at `offset` starts after block `last`, which ran whole and is not paired with it. The

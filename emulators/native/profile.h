@@ -17,7 +17,8 @@
  * are blocks that may deepen the running maximum, misalign SP, or end a run early. A block and the
  * block that followed it when first seen (in its frame, or the prologue of the call it ends) are
  * summarized together too (a pair), and applied as one whenever that block follows again; a pair is
- * extended the same way by the block that follows it, up to a few blocks and one call. The recorder,
+ * extended the same way by the block that follows it (in its frame, as the callee of its call, or by
+ * the return from that call), up to a dozen blocks. The recorder,
  * which reads SP at every instruction, is the reference this is tested against.
  */
 #ifndef SAMESTACK_PROFILE_H

@@ -15,6 +15,9 @@ import type { Metering } from "../../emulators/unicorn/engine.js";
 import { readSidecar } from "../../src/check/inputs.js";
 import { compileModule } from "../../src/compiler/compile.js";
 import type { Strategy, Target } from "../../src/compiler/target.js";
+import { prepareCase } from "../../src/fuzz/case-runner.js";
+import { Machines } from "../../src/fuzz/machines.js";
+import { DETERMINISTIC } from "../../src/fuzz/properties.js";
 import {
   type RecordedProfile,
   recordProfile,
@@ -64,6 +67,8 @@ function comparable(run: RecordedProfile | UnprofiledRun) {
 const TRACED_AT_MOST = 300_000;
 /** Overflowing limits per invocation, spread over its maximum changes. */
 const LIMITS = 4;
+/** The first of the fuzzer's case seeds whose modules are compared (a fixed range: the same in every run). */
+const GENERATED_FIRST_SEED = 1;
 
 const modules = readdirSync(corpus).filter((file) => file.endsWith(".wat"));
 
@@ -197,5 +202,42 @@ describe("the native stack profiler across host calls", () => {
       }
     }
     expect(compared).toBeGreaterThan(STRATEGIES.length);
+  });
+});
+
+describe("the native stack profiler on generated modules", () => {
+  // The fuzzer's cases (their calls, loops and branches in every shape its generators make), on
+  // engines that keep what the profiler learned of their blocks: each case runs twice natively, the
+  // second run applying the pairs the first one made, then at limits that stop it inside them.
+  const SEEDS = Array.from({ length: 120 }, (_, i) => GENERATED_FIRST_SEED + i);
+  const machines = new Machines();
+  afterAll(() => machines.close());
+
+  it.each(SEEDS)("gives the JS tracer's profile for case seed %i", (seed) => {
+    const { input, testCase } = prepareCase(seed, DETERMINISTIC);
+    const replay = `case seed ${seed}: replay with npx vitest run test/verify/native-profile.test.ts -t "case seed ${seed}$"`;
+    for (const target of TARGETS) {
+      for (const metering of METERINGS) {
+        const run = (options: { traced: boolean; stackLimit?: number }) =>
+          machines.withInstance(
+            testCase,
+            target,
+            input.strategy,
+            (instance) => recordProfile(instance, testCase.entry, options),
+            metering,
+          );
+        const first = run({ traced: false });
+        const limits = "profile" in first ? sampledLimits(first.profile, [], LIMITS) : [];
+        const at = (limit?: number) => `${replay} (${target}, ${metering}, limit ${limit ?? "none"})`;
+        const traced = comparable(run({ traced: true }));
+        expect(comparable(first), at()).toEqual(traced);
+        expect(comparable(run({ traced: false })), at()).toEqual(traced);
+        for (const stackLimit of limits) {
+          expect(comparable(run({ traced: false, stackLimit })), at(stackLimit)).toEqual(
+            comparable(run({ traced: true, stackLimit })),
+          );
+        }
+      }
+    }
   });
 });
