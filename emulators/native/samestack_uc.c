@@ -441,7 +441,6 @@ static uc_err open_machine(ss_engine *e, ss_machine *m) {
   return err;
 }
 
-/* Covers the engine's range on machine `m` with its hook. */
 /* Covers the engine's range on machine `m` with its hook; a PRECISE machine also gets the profile's
  * block hook (FAST's block hook serves both). */
 static uc_err cover(ss_engine *e, ss_machine *m, int kind) {
