@@ -13,6 +13,26 @@
 
 static const uint64_t BASE = 0x9e3779b97f4a7c15ull;
 
+/* A block that followed a summary when it was applied, joined to it by a pair summary. */
+typedef struct {
+  uint32_t start, size; /* size 0: none */
+  uint32_t slot;        /* index + 1 of the pair summary in `summaries`, kept for reuse; 0: none */
+} successor;
+
+/* Successors learned per summary: a branch's two ways. */
+enum { SUCCESSORS = 2 };
+
+/* A call a pair makes and does not return from: the call's location and key, rel of SP at the
+ * callee's entry, and the shift of the callee's frame (its rel plus this), both in the pair's starting
+ * frame. */
+typedef struct {
+  int32_t loc, entry_rel, shift;
+  uint64_t key;
+} pair_call;
+
+/* The most calls a pair makes without returning from them: the frames it pushes. */
+enum { PAIR_MAX_CALLS = 4 };
+
 /* The hash after one more step, of `key` at `depth`. */
 static inline uint64_t hash_step(uint64_t hash, uint64_t key, int64_t depth) {
   return (hash * BASE + key) * BASE + (uint64_t)depth;
@@ -37,10 +57,8 @@ typedef struct __attribute__((aligned(64))) {
   uint16_t align_ok;  /* bit r: frame reference % 16 == r keeps every alignment point aligned */
   uint8_t start_kind; /* POINT_* at the start */
   uint8_t special;    /* SPECIAL_*: not a block of instruction starts only */
-  /* the block that followed it when it was first applied, which a pair summary joins to it: checked
-   * at every block start (successor_size 0: none) */
-  uint32_t successor_start, successor_size;
-  uint32_t pair_slot;    /* index + 1 of its pair summary in `summaries`, kept for reuse; 0: none */
+  /* the first blocks that followed it when it was applied: checked at every block start */
+  successor successors[SUCCESSORS];
   uint8_t pair_state;    /* PAIR_* */
   uint8_t pair_kind;     /* PAIR_KIND_*: for a pair summary, how its two blocks join */
   /* rarely needed */
@@ -50,25 +68,22 @@ typedef struct __attribute__((aligned(64))) {
   uint64_t start, end;            /* the block's first offset, and the offset past its bytes in the tables */
   /* a pair summary (its start fields are its first's, end_rel its second's): how many blocks it
    * stands for, its first's index in `summaries` (a block, or a pair it extends) and its second block;
-   * for a call, the call's location and key, rel of SP at the callee's entry (end_rel before the call
-   * plus the return address) and how far the callee's reference is below the caller's */
-  uint8_t blocks;
+   * the calls it makes and does not return from, outermost first */
+  uint8_t blocks, calls;
   uint32_t first, second_size;
   uint64_t second_start;
-  int32_t call_loc, entry_rel, delta;
-  uint64_t call_key;
-  uint8_t call_checked; /* the callee's prologue has a limit check */
-  /* SPECIAL_FLOOR: the least depth of its starting frame at which the pair applies inline. A call it
-   * returns from whose prologue has no limit check folds depth 0 into the call's step (prologue),
-   * which is void only where SP at the callee's entry is no higher than the reference. */
+  pair_call call[PAIR_MAX_CALLS];
+  /* SPECIAL_FLOOR: the least depth of its starting frame at which the pair applies inline: SP at the
+   * entry of every callee it enters no higher than the reference (where a prologue without a limit
+   * check folds depth 0 into the call's step, and where apply_call applies a call) */
   int32_t floor;
 } block_summary;
 
 /* block_summary.special: a prologue or return address at the start; walked byte by byte, always; a
- * pair with a call it does not return from (the frame pushed within it); a pair with a floor. */
+ * pair with calls it does not return from (the frames pushed within it); a pair with a floor. */
 enum { SPECIAL_EVENT = 1, SPECIAL_WALK = 2, SPECIAL_CALL = 4, SPECIAL_FLOOR = 8 };
-/* block_summary.pair_state: whether a pair for the block may still be made, or is made. */
-enum { PAIR_NONE, PAIR_UNLEARNED, PAIR_READY };
+/* block_summary.pair_state: whether a pair may still be made with it (a successor is free), or not. */
+enum { PAIR_NONE, PAIR_UNLEARNED };
 /* block_summary.pair_kind, how a pair's second block is reached: not a pair; in the frame its first
  * ends in; as the callee of a call that ends its first (its prologue block); by the return from the
  * call its first made. */
@@ -121,6 +136,7 @@ struct stack_profile {
   GROWABLE(call_frame) frames;
   uint64_t code_size; /* code.size */
   uint64_t summary_count, summaries_allocated;
+  uint64_t block_summaries; /* of the summaries, those of one block */
   int active;
   profile_code code; /* owned copies of the tables */
   int64_t entry_depth, last_depth;
@@ -170,7 +186,7 @@ static void free_code(stack_profile *p) {
   memset(&p->code, 0, sizeof p->code);
   p->code_size = 0;
   p->block_refs = NULL;
-  p->summary_count = 0;
+  p->summary_count = p->block_summaries = 0;
 }
 
 void profile_close(stack_profile *p) {
@@ -520,9 +536,10 @@ __attribute__((noinline)) static const block_summary *new_summary(stack_profile 
   uint64_t ref = p->block_refs[start];
   if (ref) {
     block_summary *known = (block_summary *)summary_at(p, ref);
-    uint32_t pair_slot = known->pair_slot;
+    successor successors[SUCCESSORS];
+    memcpy(successors, known->successors, sizeof successors);
     *known = summarize(p, start, size);
-    known->pair_slot = pair_slot;
+    for (int i = 0; i < SUCCESSORS; i++) known->successors[i].slot = successors[i].slot;
     p->block_refs[start] = block_ref((uint64_t)(known - p->summaries), known);
     return known;
   }
@@ -535,6 +552,7 @@ __attribute__((noinline)) static const block_summary *new_summary(stack_profile 
     p->scratch.pair_state = PAIR_NONE;
     return &p->scratch;
   }
+  p->block_summaries++;
   p->block_refs[start] = block_ref(count, &s);
   return &p->summaries[count];
 }
@@ -547,28 +565,36 @@ static const block_summary *summary_of(stack_profile *p, uint64_t start, uint32_
 /* ── pairs ─────────────────────────────────────────────────────────────────────────────── */
 
 /* The most blocks a pair stands for: a pair may be extended by the block that follows it, up to this. */
-enum { PAIR_MAX_BLOCKS = 12 };
+enum { PAIR_MAX_BLOCKS = 16 };
+/* A block is paired with the first block that follows it; other pairs are made only while there are
+ * fewer summaries than PAIRS_AT_LEAST, or than PAIRS_PER_BLOCK per block summary: with two successors
+ * each, their number could double with each block a pair stands for. */
+enum { PAIRS_AT_LEAST = 4096, PAIRS_PER_BLOCK = 8 };
+
+/* The shift of the frame summary `s` ends in: its rel there plus this is rel in its starting frame. */
+static int64_t end_shift(const block_summary *s) { return s->calls ? s->call[s->calls - 1].shift : 0; }
 
 /* How block `second`, which started right after summary `first`, is reached from it (PAIR_KIND_*):
- * PAIR_KIND_NONE when the two cannot be a pair. A pair holds at most one call not returned from. A
- * return is one to the pair's call (frame_of tells it from a branch by the rel there) that brings SP
- * back to the pair's starting frame. */
+ * PAIR_KIND_NONE when the two cannot be a pair. A return is one from the innermost call the pair
+ * made (frame_of tells it from a branch by the rel there), which brings SP back to its caller's
+ * frame. */
 static int pair_kind(const stack_profile *p, const block_summary *first, const block_summary *second) {
-  int has_call = (first->special & SPECIAL_CALL) != 0;
   if (second->special == 0) return PAIR_KIND_FRAME;
   if (second->special != SPECIAL_EVENT) return PAIR_KIND_NONE;
   if (second->start_kind == POINT_PROLOGUE) {
-    int call = second->start_loc < 0 && first->instrs > 0 && second->instrs > 0 && !has_call;
+    int call = second->start_loc < 0 && first->instrs > 0 && second->instrs > 0 && first->calls < PAIR_MAX_CALLS;
     return call ? PAIR_KIND_CALL : PAIR_KIND_NONE;
   }
-  int returns = has_call && first->end_rel != second->start_rel &&
-                (int64_t)second->start_rel == (int64_t)first->entry_rel - p->return_address_bytes;
-  return returns ? PAIR_KIND_RETURN : PAIR_KIND_NONE;
+  if (first->calls == 0 || first->end_rel == second->start_rel) return PAIR_KIND_NONE;
+  int64_t caller_shift = first->calls > 1 ? first->call[first->calls - 2].shift : 0;
+  int64_t back = (int64_t)first->call[first->calls - 1].entry_rel - p->return_address_bytes;
+  return second->start_rel + caller_shift == back ? PAIR_KIND_RETURN : PAIR_KIND_NONE;
 }
 
-/* Summary `first`, just applied (a block, or a pair of fewer than PAIR_MAX_BLOCKS), and block `second`,
- * which started next (pair_kind): made into one summary (a pair), which stands for both when `second`
- * follows `first` again; otherwise `first` is never extended. A pair holds what both do from the
+/* Summary `first`, just applied (a block, or a pair of fewer than PAIR_MAX_BLOCKS) with a successor
+ * free, and block `second`, which started next (pair_kind): made into one summary (a pair), which
+ * stands for both when `second` follows `first` again; otherwise `first` is extended no more. A
+ * pair holds what both do from the
  * tables, every rel seen from the pair's starting frame; its start fields are the first's (its start
  * event, if any, is applied as that block's would be), its end_rel the second's (what frame_of needs
  * once it is applied). Neither is walked, so frame_of tells the second's frame from the first's
@@ -577,6 +603,11 @@ static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_in
   block_summary *first = &p->summaries[first_index];
   const block_summary *second = &p->summaries[second_index];
   first->pair_state = PAIR_NONE;
+  int which = 0; /* the first free successor (pair_state says there is one) */
+  while (first->successors[which].size) which++;
+  uint64_t budget = PAIRS_PER_BLOCK * p->block_summaries;
+  int plain_pair = first->blocks == 1 && which == 0;
+  if (!plain_pair && p->summary_count >= (budget > PAIRS_AT_LEAST ? budget : PAIRS_AT_LEAST)) return;
   int kind = pair_kind(p, first, second);
   /* a prologue that starts an instruction is never applied inline (apply_event): nor would its pair be */
   int inline_start = !(first->special & SPECIAL_EVENT) || first->start_kind != POINT_PROLOGUE || first->start_loc < 0;
@@ -590,56 +621,50 @@ static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_in
   pair.blocks = (uint8_t)(first->blocks + 1);
   pair.pair_kind = (uint8_t)kind;
   pair.pair_state = pair.blocks < PAIR_MAX_BLOCKS ? PAIR_UNLEARNED : PAIR_NONE;
-  pair.successor_start = pair.successor_size = pair.pair_slot = 0;
+  memset(pair.successors, 0, sizeof pair.successors);
   pair.first = (uint32_t)first_index;
   pair.second_start = second->start;
   pair.second_size = second->size;
   pair.end_rel = second->end_rel;
-  /* rel in the pair's starting frame is rel in the frame `first` ends in plus this */
-  int64_t shift = (first->special & SPECIAL_CALL) ? first->delta : 0;
+  /* rel in the pair's starting frame is rel in the frame the second block runs in plus this */
+  int64_t shift = end_shift(first);
   int32_t opening = OPENS_NO_STEP;
   if (kind == PAIR_KIND_CALL) {
-    int64_t entry_rel = (int64_t)first->end_rel + p->return_address_bytes;
-    int64_t check_rel = (int64_t)first->end_rel + second->start_check;
+    int64_t end_rel = (int64_t)first->end_rel + shift;
+    int64_t entry_rel = end_rel + p->return_address_bytes;
+    int64_t check_rel = end_rel + second->start_check;
     shift = entry_rel - second->start_rel;
-    if (entry_rel > INT32_MAX || shift <= INT32_MIN || shift > INT32_MAX || check_rel > INT32_MAX) return;
-    pair.special |= SPECIAL_CALL;
-    pair.call_loc = first->last_loc;
-    pair.call_key = first->last_key;
-    pair.entry_rel = (int32_t)entry_rel;
-    pair.delta = (int32_t)shift;
-    pair.call_checked = second->start_check >= 0;
+    if (entry_rel <= INT32_MIN || entry_rel > INT32_MAX || shift <= INT32_MIN || shift > INT32_MAX || check_rel > INT32_MAX) return;
+    pair.call[pair.calls++] = (pair_call){first->last_loc, (int32_t)entry_rel, (int32_t)shift, first->last_key};
+    pair.special |= SPECIAL_CALL | SPECIAL_FLOOR;
+    int32_t floor = -(int32_t)entry_rel;
+    if (!(first->special & SPECIAL_FLOOR) || first->floor < floor) pair.floor = floor;
     /* the prologue's limit check: a depth the call's step reaches (its fold of depth 0 without a check is
-     * void where SP at the callee's entry is no higher than the reference: apply_call) */
-    if (pair.call_checked) scan_fold(&pair, &scan, (int32_t)check_rel);
+     * void above the floor) */
+    if (second->start_check >= 0) scan_fold(&pair, &scan, (int32_t)check_rel);
   } else if (kind == PAIR_KIND_RETURN) {
     /* return_point: the step after the return is the next instruction's, or the call's again */
-    shift = 0;
-    opening = second->start_loc >= 0 ? second->start_loc : first->call_loc;
-    pair.special &= (uint8_t)~SPECIAL_CALL;
-    if (!first->call_checked) {
-      int32_t floor = -first->entry_rel;
-      pair.floor = (first->special & SPECIAL_FLOOR) && first->floor > floor ? first->floor : floor;
-      pair.special |= SPECIAL_FLOOR;
-    }
+    const pair_call *returned = &pair.call[--pair.calls];
+    opening = second->start_loc >= 0 ? second->start_loc : returned->loc;
+    shift = end_shift(&pair);
+    if (pair.calls == 0) pair.special &= (uint8_t)~SPECIAL_CALL;
   }
   if (!scan_bytes(p, &pair, &scan, second->start, second->end, shift, opening)) return;
   end_summary(&pair, &scan);
-  uint64_t slot = first->pair_slot;
+  uint64_t slot = first->successors[which].slot;
   uint64_t second_start = second->start;
   uint32_t second_size = second->size;
   if (slot) {
-    pair.pair_slot = p->summaries[slot - 1].pair_slot; /* the slot of the pair that extended it, for reuse */
+    /* the slots of the pairs that extended the one there, for reuse */
+    for (int i = 0; i < SUCCESSORS; i++) pair.successors[i].slot = p->summaries[slot - 1].successors[i].slot;
     p->summaries[slot - 1] = pair;
   } else {
     if (p->summary_count >= REF_MAX_BLOCKS || !append_summary(p, &pair)) return;
     slot = p->summary_count;
   }
   first = &p->summaries[first_index];
-  first->pair_slot = (uint32_t)slot;
-  first->successor_start = (uint32_t)second_start;
-  first->successor_size = second_size;
-  first->pair_state = PAIR_READY;
+  first->successors[which] = (successor){(uint32_t)second_start, second_size, (uint32_t)slot};
+  if (which + 1 < SUCCESSORS) first->pair_state = PAIR_UNLEARNED;
 }
 
 /* make_pair, then `second` is the pending block again. */
@@ -834,14 +859,14 @@ __attribute__((noinline)) static void apply_by_rules(stack_profile *p, const blo
   start_block(p, last_start_rel, last_end_rel, offset, size, read, context);
 }
 
-/* Applies pair `s` of a call's block and its callee's prologue block, when it fits, in the common cases
- * of the rules (apply_event for the first block's start event, if any; prologue): room for two more
- * frames, SP at the callee's entry no higher than the reference. Returns 0, having changed nothing the
- * rules would not do again, in any other case. */
+/* Applies pair `s`, which makes calls it does not return from, when it fits and is above its floor,
+ * in the common cases of the rules (apply_event for its start event, if any; prologue): room for its
+ * frames and one more. Returns 0, having changed nothing the rules would not do again, in any other
+ * case. */
 __attribute__((always_inline)) static inline int apply_call(stack_profile *p, const block_summary *s) {
   int64_t frame_depth = running_frame_depth(p);
-  if (p->frames.count + 2 > p->frames.allocated || frame_depth + s->entry_rel < 0) return 0;
-  call_frame frame = {s->call_loc, s->call_key, p->frame_reference - (uint64_t)(int64_t)s->entry_rel, -1};
+  uint64_t reference = p->frame_reference;
+  if (p->frames.count + s->calls + 1 > p->frames.allocated) return 0;
   if (!(s->special & SPECIAL_EVENT)) {
     if (!plain_steps(p, s)) return 0;
     apply_plain_steps(p, s, frame_depth);
@@ -849,10 +874,12 @@ __attribute__((always_inline)) static inline int apply_call(stack_profile *p, co
     return 0;
   }
   uint64_t height = p->frames.count;
-  p->frames.items[height] = frame;
-  p->frames.count = height + 1;
-  p->open_height = height + 1;
-  p->frame_reference -= (uint64_t)(int64_t)s->delta;
+  for (uint32_t i = 0; i < s->calls; i++) {
+    const pair_call *call = &s->call[i];
+    p->frames.items[height + i] = (call_frame){call->loc, call->key, reference - (uint64_t)(int64_t)call->entry_rel, -1};
+  }
+  p->frames.count = p->open_height = height + s->calls;
+  p->frame_reference = reference - (uint64_t)end_shift(s);
   return 1;
 }
 
@@ -920,9 +947,12 @@ void profile_block(stack_profile *p, uint64_t offset, uint32_t size, sp_reader r
     if (p->active) start_block(p, PROFILE_NO_FRAME, PROFILE_NO_FRAME, offset, size, read, context);
     return;
   }
-  if (last->successor_size == size && last->successor_start == offset) {
-    p->pending = &p->summaries[last->pair_slot - 1];
-    return;
+  for (int i = 0; i < SUCCESSORS; i++) {
+    const successor *next = &last->successors[i];
+    if (next->size == size && next->start == offset) {
+      p->pending = &p->summaries[next->slot - 1];
+      return;
+    }
   }
   next_block(p, last, offset, size, read, context);
 }

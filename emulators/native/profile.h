@@ -16,9 +16,10 @@
  * and returns, which end blocks); one that does not is handled by walking its block byte by byte, as
  * are blocks that may deepen the running maximum, misalign SP, or end a run early. A block and the
  * block that followed it when first seen (in its frame, or the prologue of the call it ends) are
- * summarized together too (a pair), and applied as one whenever that block follows again; a pair is
- * extended the same way by the block that follows it (in its frame, as the callee of its call, or by
- * the return from that call), up to a dozen blocks. The recorder,
+ * summarized together too (a pair), and applied as one whenever that block follows again. A pair is
+ * extended the same way by the blocks that follow it (the first two seen: a branch's two ways), in
+ * its frame, as the callee of a call, or by the return from one of its calls, up to 16 blocks and 4
+ * calls deep, within a budget of summaries per block. The recorder,
  * which reads SP at every instruction, is the reference this is tested against.
  */
 #ifndef SAMESTACK_PROFILE_H
