@@ -593,17 +593,17 @@ static int pair_kind(const stack_profile *p, const block_summary *first, const b
 
 /* Summary `first`, just applied (a block, or a pair of fewer than PAIR_MAX_BLOCKS) with a successor
  * free, and block `second`, which started next (pair_kind): made into one summary (a pair), which
- * stands for both when `second` follows `first` again; otherwise `first` is extended no more. A
- * pair holds what both do from the
- * tables, every rel seen from the pair's starting frame; its start fields are the first's (its start
- * event, if any, is applied as that block's would be), its end_rel the second's (what frame_of needs
- * once it is applied). Neither is walked, so frame_of tells the second's frame from the first's
- * whenever it follows. Invalidates the summaries given before; takes their indices. */
+ * stands for both when `second` follows `first` again; otherwise `first` is extended no more. A pair
+ * holds what both do from the tables, every rel seen from the pair's starting frame; its start fields
+ * are the first's (its start event, if any, is applied as that block's would be), its end_rel the
+ * second's (what frame_of needs once it is applied). Neither is walked, so frame_of tells the second's
+ * frame from the first's whenever it follows. Invalidates the summaries given before; takes their
+ * indices. */
 static void make_pair(stack_profile *p, uint64_t first_index, uint64_t second_index) {
   block_summary *first = &p->summaries[first_index];
   const block_summary *second = &p->summaries[second_index];
   first->pair_state = PAIR_NONE;
-  int which = 0; /* the first free successor (pair_state says there is one) */
+  int which = 0; /* the first free successor: PAIR_UNLEARNED is set only while one is free */
   while (first->successors[which].size) which++;
   uint64_t budget = PAIRS_PER_BLOCK * p->block_summaries;
   int plain_pair = first->blocks == 1 && which == 0;
