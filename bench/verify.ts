@@ -1,5 +1,5 @@
 /**
- * Issue 7's figures: (1) the for-all-limits verdict from one recorded run per target against the
+ * Stack verification figures: (1) the for-all-limits verdict from one recorded run per target against the
  * naive method — one real run per 16-byte limit up to the maximum depth, on each target — on three
  * recursive programs. (Recorded against plain execution is bench/execution.ts.) (2) The static
  * verifier's throughput in decoded machine instructions per second, per target, on the largest spec
