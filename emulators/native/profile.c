@@ -709,6 +709,14 @@ static inline int plain_steps(const stack_profile *p, const block_summary *s) {
   return s->instrs == 0 || (p->open == OPEN_STEP && p->open_depth <= p->max_depth);
 }
 
+/* Applies the steps of block `s`, which fits, in the running frame, when they close the open step
+ * plainly. Returns 0, having changed nothing, otherwise. */
+__attribute__((always_inline)) static inline int apply_common(stack_profile *p, const block_summary *s) {
+  if (!plain_steps(p, s)) return 0;
+  apply_plain_steps(p, s, running_frame_depth(p));
+  return 1;
+}
+
 /* The steps of block `s`, which fits, after its start event, in a frame at depth `frame_depth`: when
  * the open step's closing is not plain, it is closed by the rules (the block's head, within the
  * maximum as the block fits, folded in first), then the rest of the block. */
@@ -864,15 +872,10 @@ __attribute__((noinline)) static void apply_by_rules(stack_profile *p, const blo
  * frames and one more. Returns 0, having changed nothing the rules would not do again, in any other
  * case. */
 __attribute__((always_inline)) static inline int apply_call(stack_profile *p, const block_summary *s) {
-  int64_t frame_depth = running_frame_depth(p);
   uint64_t reference = p->frame_reference;
   if (p->frames.count + s->calls + 1 > p->frames.allocated) return 0;
-  if (!(s->special & SPECIAL_EVENT)) {
-    if (!plain_steps(p, s)) return 0;
-    apply_plain_steps(p, s, frame_depth);
-  } else if (!apply_event(p, s)) {
-    return 0;
-  }
+  int applied = (s->special & SPECIAL_EVENT) ? apply_event(p, s) : apply_common(p, s);
+  if (!applied) return 0;
   uint64_t height = p->frames.count;
   for (uint32_t i = 0; i < s->calls; i++) {
     const pair_call *call = &s->call[i];
@@ -887,22 +890,14 @@ __attribute__((always_inline)) static inline int apply_call(stack_profile *p, co
  * Returns 0 when it is left to the rules (apply_block). */
 __attribute__((always_inline)) static inline int apply_inline(stack_profile *p, const block_summary *s) {
   int fit = fits(p, s);
-  if (__builtin_expect(fit && !s->special, 1)) {
-    if (!plain_steps(p, s)) return 0;
-    apply_plain_steps(p, s, running_frame_depth(p));
-    return 1;
-  }
+  if (__builtin_expect(fit && !s->special, 1)) return apply_common(p, s);
   if (!fit) return 0;
   uint8_t special = s->special;
   if (special & SPECIAL_FLOOR) {
     if (running_frame_depth(p) < s->floor) return 0;
     special &= (uint8_t)~SPECIAL_FLOOR;
-    if (special == 0) {
-      if (!plain_steps(p, s)) return 0;
-      apply_plain_steps(p, s, running_frame_depth(p));
-      return 1;
-    }
   }
+  if (special == 0) return apply_common(p, s);
   if (special & SPECIAL_CALL) return apply_call(p, s);
   return special == SPECIAL_EVENT && apply_event(p, s);
 }
