@@ -172,7 +172,8 @@ class Walk {
     }
     const after = effect.after;
     deepest[index] = Math.max(state.sp, after.sp);
-    for (const access of effect.accesses) {
+    for (let k = 0; k < effect.accessCount; k++) {
+      const access = effect.access(k);
       if (access.aboveSp < 0) this.issue(funcIndex, index, { kind: "below-sp", bytesBelow: -access.aboveSp });
       if (access.viaSp && isa.alignedAtEveryAccess && mod16(access.spAtAccess) !== 0) {
         this.issue(funcIndex, index, { kind: "misaligned", depth: access.spAtAccess, at: "access" });
@@ -273,8 +274,9 @@ type IssueAtInstruction = DistributiveOmit<
 >;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** Depths are 32-bit integers: `& 15` is their remainder modulo 16, for negative ones too (no float `%`). */
 function mod16(depth: number): number {
-  return ((depth % 16) + 16) % 16;
+  return depth & 15;
 }
 
 /**

@@ -4,15 +4,12 @@
 import { OP_IMM, OP_MEM, OP_REG } from "../../../emulators/disasm/capstone.js";
 import { type DecodedColumns, registerId } from "../../../emulators/disasm/columns.js";
 import {
-  access,
   branch,
   call,
   known,
   MnemonicKinds,
   NEXT,
-  NO_ACCESSES,
   RETURN,
-  type StackAccess,
   StackEffect,
   type StackState,
   stateAfter,
@@ -72,11 +69,12 @@ export function aarch64StackEffect(
   c: DecodedColumns,
   i: number,
   state: StackState,
-  into: StackEffect = new StackEffect(),
+  effect: StackEffect = new StackEffect(),
 ): StackEffect {
   if (SP === 0) [SP, X29] = [registerId("aarch64", "sp"), registerId("aarch64", "x29")];
+  const into = effect.begin();
   const kind = KINDS.of(c, i);
-  if (kind === RET) return known(into, state, NO_ACCESSES, RETURN);
+  if (kind === RET) return known(into, state, RETURN);
   if (kind === BL || kind === BLR) {
     const target = kind === BL ? immediateValue(c, c.operand(i, 0)) : null;
     return call(into, state, target);
@@ -89,7 +87,6 @@ export function aarch64StackEffect(
   if (kind === BR) return unknown(into, c, i, "indirect branch");
 
   let sp = state.sp;
-  let accesses: readonly StackAccess[] = NO_ACCESSES;
   const mem = memoryOperand(c, i);
   const memBase = mem < 0 ? 0 : c.operandReg[mem]!;
   if (mem >= 0 && (memBase === SP || memBase === X29)) {
@@ -102,13 +99,13 @@ export function aarch64StackEffect(
     const postIndex = writeback ? immediateValue(c, c.operand(i, -1)) : null;
     if (writeback && base !== "sp") return unknown(into, c, i, "writeback to x29");
     if (writeback && postIndex !== null) {
-      accesses = [access(state, "sp", disp)];
+      into.addAccess(state.sp, state.fp, "sp", disp);
       sp = state.sp - postIndex;
     } else if (writeback) {
       sp = state.sp - disp;
-      accesses = [access({ sp, fp: state.fp }, "sp", 0)];
+      into.addAccess(sp, state.fp, "sp", 0);
     } else {
-      accesses = [access(state, base, disp)];
+      into.addAccess(state.sp, state.fp, base, disp);
     }
   } else if (c.writes(i, SP)) {
     const moved = movedSp(c, i, c.mnemonicOf(i), state);
@@ -116,7 +113,7 @@ export function aarch64StackEffect(
     sp = moved;
   }
   const fp = c.writes(i, X29) ? framePointerAfter(c, i, c.mnemonicOf(i), state) : state.fp;
-  return known(into, stateAfter(state, sp, fp), accesses, NEXT);
+  return known(into, stateAfter(state, sp, fp), NEXT);
 }
 
 /** `add|sub sp, sp|x29, #imm` and `mov sp, x29`: the only non-memory writes to sp the compiler emits. */

@@ -29,24 +29,51 @@ export type Control =
 /** Shared by every instruction that only falls through (effects are read-only data). */
 export const NEXT: Control = { kind: "next" };
 export const RETURN: Control = { kind: "return" };
-export const NO_ACCESSES: readonly StackAccess[] = [];
 
 /**
- * What one instruction does to the stack: `after` is the state it leaves, `accesses` the stack
- * bytes it touches, `control` where execution goes; when `known` is false, `reason` says why the
- * instruction cannot be followed and the rest means nothing. The verifier passes the same object
- * for every instruction (read it before the next one), so that following code allocates nothing
- * per instruction that only falls through.
+ * What one instruction does to the stack: `after` is the state it leaves, `access(0)` to
+ * `access(accessCount - 1)` the stack bytes it touches, `control` where execution goes; when `known`
+ * is false, `reason` says why the instruction cannot be followed and the rest means nothing. The
+ * verifier passes the same object for every instruction (read it before the next one), and its
+ * accesses and controls are rewritten in place, so that following code allocates nothing per
+ * instruction whose SP does not move.
  */
 export class StackEffect {
   known = true;
   reason = "";
   after: StackState = { sp: 0, fp: null };
-  accesses: readonly StackAccess[] = NO_ACCESSES;
   control: Control = NEXT;
+  accessCount = 0;
   /** The controls of branches and calls, rewritten for each. */
   readonly branch = { kind: "branch" as const, target: 0, conditional: false };
   readonly call = { kind: "call" as const, target: null as number | null };
+  /** The accesses' storage, grown to the most any instruction had. */
+  private readonly accessSlots: { -readonly [K in keyof StackAccess]: StackAccess[K] }[] = [];
+
+  /** Forgets the last instruction's accesses: the first thing each ISA's `effect` does. */
+  begin(): this {
+    this.accessCount = 0;
+    return this;
+  }
+
+  access(k: number): StackAccess {
+    return this.accessSlots[k]!;
+  }
+
+  /** Adds an access at `base + disp`, SP being at depth `sp` and the frame pointer at `fp` then. */
+  addAccess(sp: number, fp: number | null, base: "sp" | "fp", disp: number): void {
+    const depth = (base === "sp" ? sp : fp!) - disp;
+    let slot = this.accessSlots[this.accessCount];
+    if (slot === undefined) {
+      slot = { depth: 0, viaSp: false, spAtAccess: 0, aboveSp: 0 };
+      this.accessSlots.push(slot);
+    }
+    slot.depth = depth;
+    slot.viaSp = base === "sp";
+    slot.spAtAccess = sp;
+    slot.aboveSp = sp - depth;
+    this.accessCount++;
+  }
 }
 
 /** One implementation per ISA, behind `lookupIsa(target)`. */
@@ -59,16 +86,10 @@ export interface StackEffectIsa {
   effect(columns: DecodedColumns, i: number, state: StackState, into?: StackEffect): StackEffect;
 }
 
-/** `into`, saying the instruction leaves `after`, touches `accesses` and goes on to `control`. */
-export function known(
-  into: StackEffect,
-  after: StackState,
-  accesses: readonly StackAccess[],
-  control: Control,
-): StackEffect {
+/** `into`, saying the instruction leaves `after` (with the accesses added) and goes on to `control`. */
+export function known(into: StackEffect, after: StackState, control: Control): StackEffect {
   into.known = true;
   into.after = after;
-  into.accesses = accesses;
   into.control = control;
   return into;
 }
@@ -82,13 +103,13 @@ export function branch(
 ): StackEffect {
   into.branch.target = target;
   into.branch.conditional = conditional;
-  return known(into, state, NO_ACCESSES, into.branch);
+  return known(into, state, into.branch);
 }
 
 /** `into`, saying the instruction calls `target` (null: not an immediate), SP unmoved. */
 export function call(into: StackEffect, state: StackState, target: number | null): StackEffect {
   into.call.target = target;
-  return known(into, state, NO_ACCESSES, into.call);
+  return known(into, state, into.call);
 }
 
 export function unknown(into: StackEffect, columns: DecodedColumns, i: number, why: string): StackEffect {
@@ -96,12 +117,6 @@ export function unknown(into: StackEffect, columns: DecodedColumns, i: number, w
   into.known = false;
   into.reason = `${mnemonic} ${opStr}: ${why}`;
   return into;
-}
-
-export function access(state: StackState, base: "sp" | "fp", disp: number): StackAccess {
-  const baseDepth = base === "sp" ? state.sp : state.fp!;
-  const depth = baseDepth - disp;
-  return { depth, viaSp: base === "sp", spAtAccess: state.sp, aboveSp: state.sp - depth };
 }
 
 /** `state` itself when nothing moved, so that unchanged states are not copied. */

@@ -3,15 +3,12 @@
 import { OP_IMM, OP_MEM, OP_REG } from "../../../emulators/disasm/capstone.js";
 import { type DecodedColumns, GROUP_BIT, registerId } from "../../../emulators/disasm/columns.js";
 import {
-  access,
   branch,
   call,
   known,
   MnemonicKinds,
   NEXT,
-  NO_ACCESSES,
   RETURN,
-  type StackAccess,
   StackEffect,
   type StackState,
   stateAfter,
@@ -36,19 +33,18 @@ const NAMED = new Map([
 ]);
 const KINDS = new MnemonicKinds((mnemonic) => NAMED.get(mnemonic) ?? OTHER);
 
-function stackAccesses(c: DecodedColumns, i: number, state: StackState): readonly StackAccess[] | string {
-  if (KINDS.of(c, i) === LEA) return NO_ACCESSES;
-  let accesses: StackAccess[] | null = null;
+/** Adds the stack accesses of instruction `i`'s memory operands to `into`; why not, when it cannot. */
+function addStackAccesses(c: DecodedColumns, i: number, state: StackState, into: StackEffect): string | null {
+  if (KINDS.of(c, i) === LEA) return null;
   for (let op = c.firstOperand[i]!; op < c.firstOperand[i + 1]!; op++) {
     if (c.operandType[op] !== OP_MEM) continue;
     const base = baseOf(c.operandReg[op]!);
     if (base === "other") continue;
     if (c.operandIndex[op] !== 0) return "indexed stack access";
     if (base === "fp" && state.fp === null) return "rbp-relative access with rbp unknown";
-    accesses ??= [];
-    accesses.push(access(state, base, c.operandValue[op]!));
+    into.addAccess(state.sp, state.fp, base, c.operandValue[op]!);
   }
-  return accesses ?? NO_ACCESSES;
+  return null;
 }
 
 function baseOf(reg: number): "sp" | "fp" | "other" {
@@ -104,11 +100,13 @@ export function x64StackEffect(
   c: DecodedColumns,
   i: number,
   state: StackState,
-  into: StackEffect = new StackEffect(),
+  effect: StackEffect = new StackEffect(),
 ): StackEffect {
   if (RSP === 0) [RSP, RBP] = [registerId("x64", "rsp"), registerId("x64", "rbp")];
+  const into = effect.begin();
   if (c.inGroup(i, GROUP_BIT.ret)) {
-    return known(into, { sp: state.sp - 8, fp: state.fp }, [access(state, "sp", 0)], RETURN);
+    into.addAccess(state.sp, state.fp, "sp", 0);
+    return known(into, { sp: state.sp - 8, fp: state.fp }, RETURN);
   }
   if (c.inGroup(i, GROUP_BIT.call)) {
     return call(into, state, immediate(c, c.operand(i, 0)));
@@ -121,16 +119,16 @@ export function x64StackEffect(
   }
   if (kind === PUSH || kind === POP) {
     const sp = kind === PUSH ? state.sp + 8 : state.sp - 8;
-    const slot = kind === PUSH ? access({ sp, fp: state.fp }, "sp", 0) : access(state, "sp", 0);
-    return known(into, { sp, fp: fpAfter(c, i, state) }, [slot], NEXT);
+    into.addAccess(kind === PUSH ? sp : state.sp, state.fp, "sp", 0);
+    return known(into, { sp, fp: fpAfter(c, i, state) }, NEXT);
   }
-  const accesses = stackAccesses(c, i, state);
-  if (typeof accesses === "string") return unknown(into, c, i, accesses);
+  const unfollowed = addStackAccesses(c, i, state, into);
+  if (unfollowed !== null) return unknown(into, c, i, unfollowed);
   let sp = state.sp;
   if (c.writes(i, RSP)) {
     const moved = explicitSp(c, i, state);
     if (moved === null || moved === "unknown") return unknown(into, c, i, "unrecognised write to rsp");
     sp = moved;
   }
-  return known(into, stateAfter(state, sp, fpAfter(c, i, state)), accesses, NEXT);
+  return known(into, stateAfter(state, sp, fpAfter(c, i, state)), NEXT);
 }

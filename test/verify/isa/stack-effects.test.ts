@@ -32,7 +32,7 @@ function trace(target: Target, hex: string): (Row | string)[] {
       text: `${mnemonic} ${opStr}`.trim(),
       sp: state.sp,
       fp: state.fp,
-      accesses: effect.accesses.map((a) => a.depth),
+      accesses: Array.from({ length: effect.accessCount }, (_, k) => effect.access(k).depth),
       control: effect.control.kind,
     });
   }
