@@ -26,23 +26,11 @@ import { compileModule } from "../src/compiler/compile.js";
 import { TARGETS } from "../src/compiler/target.js";
 import { recordProfile } from "../src/verify/dynamic.js";
 import { WASM_2_0 } from "../src/wasm/features.js";
-import { decodeModule, validateModule, watToBinary } from "../src/wasm/index.js";
+import { decodeModule, validateModule } from "../src/wasm/index.js";
 import type { ValidatedModule } from "../src/wasm/ir.js";
 import type { Outcome } from "../src/wasm/outcome.js";
+import { fibLoopBytes } from "./machine-speed.js";
 import { cpuMeasure, cpuTimed, formatDuration, median } from "./stats.js";
-
-const FIB_LOOP = `(module
-  (func $fib (export "fib") (param $n i32) (result i32)
-    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2)) (then (local.get $n))
-      (else (i32.add (call $fib (i32.sub (local.get $n) (i32.const 1)))
-                     (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
-  (func (export "loop") (param $n i32) (result i32) (local $acc i32)
-    (block $done (loop $top
-      (br_if $done (i32.eqz (local.get $n)))
-      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (local.get $n)))
-      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-      (br $top)))
-    (local.get $acc)))`;
 
 interface Program {
   readonly name: string;
@@ -85,11 +73,6 @@ const REAL_FOLDER = fileURLToPath(new URL("../corpus/real/", import.meta.url));
 /** A real program's runs did not all end alike, or not with exit code 0: its figures would be of a wrong run. */
 class WrongRunError extends Error {}
 
-async function loadFibLoop(): Promise<LoadedModule> {
-  const bytes = await watToBinary(FIB_LOOP, "fib.wat");
-  return { bytes, validated: validateModule(decodeModule(bytes)) };
-}
-
 function instanceOn(runner: Runner, validated: ValidatedModule): Instance {
   const artifact = compileModule(validated, {
     target: runner.target,
@@ -102,7 +85,8 @@ function instanceOn(runner: Runner, validated: ValidatedModule): Instance {
 }
 
 export async function executionBench(): Promise<void> {
-  const { bytes, validated } = await loadFibLoop();
+  const bytes = await fibLoopBytes();
+  const validated = validateModule(decodeModule(bytes));
   const runners = new Map(TARGETS.map((target) => [target, new Runner(target, {}, { metering: "block" })]));
   console.log(`plain (block-metered, intersect) vs V8, CPU time, median of ${ROUNDS}  [goal ≤ 150×]:`);
   const native = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>))

@@ -9,6 +9,7 @@ import { executionBench } from "./execution.js";
 import { frontendBench } from "./frontend.js";
 import { fuzzBench } from "./fuzz.js";
 import { harnessBench } from "./harness.js";
+import { machineSpeed } from "./machine-speed.js";
 import { verifyBench } from "./verify.js";
 
 const sections: { name: string; run: () => Promise<void> }[] = [
@@ -31,6 +32,9 @@ if (chosen.length === 0) {
 
 for (const section of chosen) {
   const [load] = loadavg();
-  console.log(`\n== ${section.name} (load average ${load!.toFixed(2)} on ${availableParallelism()} cores)`);
+  const speed = await machineSpeed();
+  console.log(
+    `\n== ${section.name} (load average ${load!.toFixed(2)} on ${availableParallelism()} cores; machine speed: ${speed})`,
+  );
   await section.run();
 }
