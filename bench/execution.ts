@@ -30,7 +30,7 @@ import { decodeModule, validateModule } from "../src/wasm/index.js";
 import type { ValidatedModule } from "../src/wasm/ir.js";
 import type { Outcome } from "../src/wasm/outcome.js";
 import { fibLoopBytes } from "./machine-speed.js";
-import { cpuMeasure, cpuTimed, formatDuration, median } from "./stats.js";
+import { cpuMeasure, cpuTimed, formatDuration, median, timePerCall } from "./stats.js";
 
 interface Program {
   readonly name: string;
@@ -93,21 +93,7 @@ export async function executionBench(): Promise<void> {
     .exports as Record<string, (n: number) => number>;
   for (const program of PROGRAMS) {
     const call = native[program.name]!;
-    // V8 is timed over enough calls to be measurable, after its tiers warmed up.
-    const calls = Math.max(
-      1,
-      Math.round(2 / Math.max(0.001, median(cpuMeasure(() => call(program.arg), 5, 5)))),
-    );
-    const v8Time =
-      median(
-        cpuMeasure(
-          () => {
-            for (let i = 0; i < calls; i++) call(program.arg);
-          },
-          ROUNDS,
-          2,
-        ),
-      ) / calls;
+    const v8Time = timePerCall(() => call(program.arg), ROUNDS);
     const parts = [`  ${program.name}(${program.arg}): V8 ${formatDuration(v8Time)}`];
     for (const target of TARGETS) {
       const instance = instanceOn(runners.get(target)!, validated);

@@ -5,7 +5,7 @@
  * is what to read them against, from run to run and from section to section.
  */
 import { watToBinary } from "../src/wasm/index.js";
-import { cpuMeasure, formatDuration, median } from "./stats.js";
+import { formatDuration, timePerCall } from "./stats.js";
 
 /** fib (recursive calls) and loop (a counted loop), the execution section's programs too. */
 const FIB_LOOP = `(module
@@ -28,16 +28,12 @@ export async function fibLoopBytes(): Promise<Uint8Array> {
 
 let fib: ((n: number) => number) | null = null;
 
-/** V8's CPU time per fib(20) call now: the median of 9 samples of about 2 ms, after warm-up ones. */
+/** V8's CPU time per fib(20) call now (9 samples of about 2 ms). */
 export async function machineSpeed(): Promise<string> {
   if (fib === null) {
     const bytes = (await fibLoopBytes()) as Uint8Array<ArrayBuffer>;
     fib = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.fib as (n: number) => number;
   }
   const call = fib;
-  const calls = Math.max(1, Math.round(2 / Math.max(0.001, median(cpuMeasure(() => call(20), 5, 5)))));
-  const sample = () => {
-    for (let i = 0; i < calls; i++) call(20);
-  };
-  return `V8 fib(20) ${formatDuration(median(cpuMeasure(sample, 9, 2)) / calls)}`;
+  return `V8 fib(20) ${formatDuration(timePerCall(() => call(20), 9))}`;
 }
