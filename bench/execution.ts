@@ -30,7 +30,7 @@ import { decodeModule, validateModule } from "../src/wasm/index.js";
 import type { ValidatedModule } from "../src/wasm/ir.js";
 import type { Outcome } from "../src/wasm/outcome.js";
 import { fibLoopBytes } from "./machine-speed.js";
-import { cpuMeasure, cpuTimed, formatDuration, median, timePerCall } from "./stats.js";
+import { alternated, cpuMeasure, cpuTimed, formatDuration, median, timePerCall } from "./stats.js";
 
 interface Program {
   readonly name: string;
@@ -122,7 +122,8 @@ export async function executionBench(): Promise<void> {
       const [plainTime, profileTime] = alternated(
         () => plain.invoke(exportName, args),
         () => recordProfile(profiled, { exportName, args }),
-        exportName === "fib" ? FIB_CALLS_PER_SAMPLE : 1,
+        PROFILE_ROUNDS,
+        exportName === "fib" ? [FIB_CALLS_PER_SAMPLE, FIB_CALLS_PER_SAMPLE] : [1, 1],
       );
       const recorderTime = median(cpuMeasure(() => profiled.invokeRecorded(exportName, args), ROUNDS, 1));
       console.log(
@@ -139,25 +140,6 @@ export async function executionBench(): Promise<void> {
 const PROFILE_ROUNDS = 21;
 /** fib(18) takes about 0.3 ms plain: a sample of one call would be mostly the clock's noise. */
 const FIB_CALLS_PER_SAMPLE = 16;
-
-/**
- * The median CPU time per call of `a` and of `b`, sampled in turn (one sample of each, then again),
- * so that the machine's speed drifting during the measurement weighs on both alike.
- */
-function alternated(a: () => unknown, b: () => unknown, callsPerSample: number): [number, number] {
-  const sample = (run: () => unknown) =>
-    cpuTimed(() => {
-      for (let i = 0; i < callsPerSample; i++) run();
-    }).ms / callsPerSample;
-  sample(a);
-  sample(b);
-  const samples: [number[], number[]] = [[], []];
-  for (let round = 0; round < PROFILE_ROUNDS; round++) {
-    samples[0].push(sample(a));
-    samples[1].push(sample(b));
-  }
-  return [median(samples[0]), median(samples[1])];
-}
 
 /** An emulated run's time, its ratio to V8's, and its speed in Wasm instructions. */
 function emulatedFigures(time: number, v8Time: number, wasmInstructions: number): string {

@@ -31,6 +31,32 @@ export function timePerCall(call: () => unknown, samples: number): number {
   return median(cpuMeasure(sample, samples, 2)) / calls;
 }
 
+/**
+ * The median CPU time per call of `a` and of `b`, sampled in turn (one sample of each, then again,
+ * `rounds` times, after one untimed sample of each), so that the machine's speed drifting during the
+ * measurement weighs on both alike. A sample of `a` is `callsPerSample[0]` calls, of `b` the other.
+ */
+export function alternated(
+  a: () => unknown,
+  b: () => unknown,
+  rounds: number,
+  callsPerSample: readonly [number, number] = [1, 1],
+): [number, number] {
+  const runs = [a, b] as const;
+  const sample = (k: 0 | 1) =>
+    cpuTimed(() => {
+      for (let i = 0; i < callsPerSample[k]; i++) runs[k]();
+    }).ms / callsPerSample[k];
+  sample(0);
+  sample(1);
+  const samples: [number[], number[]] = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    samples[0].push(sample(0));
+    samples[1].push(sample(1));
+  }
+  return [median(samples[0]), median(samples[1])];
+}
+
 /** One call of `fn`: its result and the process's CPU time (user + system) it took. */
 export function cpuTimed<T>(fn: () => T): { value: T; ms: number } {
   const start = process.cpuUsage();
